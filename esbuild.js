@@ -1,0 +1,42 @@
+// Builds the two bundles (extension, CLI) and copies the runtime assets next to them:
+// both .wasm files and the tree-sitter queries, so the .vsix and the CLI load them the same way.
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const dist = path.join(__dirname, 'dist');
+const watch = process.argv.includes('--watch');
+
+function copyAssets() {
+  fs.mkdirSync(path.join(dist, 'queries'), { recursive: true });
+  fs.copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), path.join(dist, 'tree-sitter.wasm'));
+  fs.copyFileSync(require.resolve('tree-sitter-c/tree-sitter-c.wasm'), path.join(dist, 'tree-sitter-c.wasm'));
+  const q = path.join(__dirname, 'src', 'core', 'parse', 'queries');
+  for (const f of fs.readdirSync(q)) if (f.endsWith('.scm')) fs.copyFileSync(path.join(q, f), path.join(dist, 'queries', f));
+}
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+};
+
+async function main() {
+  copyAssets();
+  const builds = [
+    { ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+    { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  ];
+  const extra = path.join(__dirname, 'src', 'core', 'parse', 'worker.ts');
+  if (fs.existsSync(extra)) builds.push({ ...common, entryPoints: [extra], outfile: 'dist/worker.js' });
+  if (watch) {
+    for (const b of builds) await (await esbuild.context(b)).watch();
+  } else {
+    await Promise.all(builds.map((b) => esbuild.build(b)));
+    fs.chmodSync(path.join(dist, 'cli.js'), 0o755);
+  }
+}
+main().catch((e) => { console.error(e); process.exit(1); });
