@@ -1,0 +1,381 @@
+// Which .c files a config builds, and in which order the linker sees them.
+// Kbuild is make; we interpret the subset kernel Makefiles use for object lists
+// (obj-y/obj-m/lib-y, composite foo-y/foo-objs, ifdef/ifeq, a few functions), not recipes.
+// Link order matters: the static per-CPU area is laid out in object link order.
+import * as fs from 'fs';
+import * as path from 'path';
+
+export type ConfigLookup = (sym: string) => string | undefined;
+
+export interface BuiltObject {
+  /** .c file relative to the tree root, posix separators */
+  file: string;
+  status: 'builtin' | 'module';
+  /** module name for obj-m (the .ko basename) */
+  module?: string;
+  /** position in link order (builtin) or discovery order (modules) */
+  order: number;
+  /** the Makefile line that put it there, for explanations */
+  via: string;
+}
+
+export interface KbuildResult {
+  objects: BuiltObject[];
+  byFile: Map<string, BuiltObject>;
+  warnings: string[];
+}
+
+/** SRCARCH (the arch/ directory) for our arch profile names. */
+export const SRCARCH: Record<string, string> = {
+  x86_64: 'x86', i386: 'x86', arm64: 'arm64', ppc64: 'powerpc', riscv64: 'riscv', s390x: 's390', mips: 'mips', arm: 'arm',
+};
+
+type Vars = Map<string, string>;
+
+/** Split on whitespace, respecting $(...) nesting so function calls stay whole. */
+function splitArgs(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '(' || c === '{') depth++;
+    else if (c === ')' || c === '}') depth--;
+    if (c === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+const words = (s: string): string[] => s.split(/\s+/).filter(Boolean);
+
+function patToRe(pat: string): RegExp {
+  const i = pat.indexOf('%');
+  const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return i < 0 ? new RegExp(`^${esc(pat)}$`) : new RegExp(`^${esc(pat.slice(0, i))}(.*)${esc(pat.slice(i + 1))}$`);
+}
+
+export class MakeInterp {
+  vars: Vars = new Map();
+  warnings: string[] = [];
+  constructor(private config: ConfigLookup) {}
+
+  get(name: string): string {
+    if (name.startsWith('CONFIG_')) {
+      const v = this.config(name);
+      return v === undefined || v === 'n' ? '' : v.replace(/^"(.*)"$/, '$1');
+    }
+    return this.vars.get(name) ?? '';
+  }
+
+  expand(s: string, depth = 0): string {
+    if (depth > 20 || !s.includes('$')) return s;
+    let out = '';
+    for (let i = 0; i < s.length; i++) {
+      const c = s[i];
+      if (c !== '$') {
+        out += c;
+        continue;
+      }
+      const n = s[i + 1];
+      if (n === '(' || n === '{') {
+        const close = n === '(' ? ')' : '}';
+        let d = 1;
+        let j = i + 2;
+        for (; j < s.length && d > 0; j++) {
+          if (s[j] === n) d++;
+          else if (s[j] === close) d--;
+        }
+        const inner = s.slice(i + 2, j - 1);
+        out += this.call(inner, depth);
+        i = j - 1;
+      } else if (n === '$') {
+        out += '$';
+        i++;
+      } else if (n !== undefined) {
+        out += this.get(n);
+        i++;
+      }
+    }
+    return out;
+  }
+
+  private call(inner: string, depth: number): string {
+    const m = /^([a-z-]+)\s+([\s\S]*)$/.exec(inner);
+    if (!m || !FUNCS.has(m[1])) {
+      // variable reference, possibly computed ($(obj-$(CONFIG_X))) or a substitution ref $(v:.o=.c)
+      const name = this.expand(inner, depth + 1);
+      const sub = /^([^:]+):([^=]*)=(.*)$/.exec(name);
+      if (sub) {
+        return words(this.get(sub[1]))
+          .map((w) => (w.endsWith(sub[2]) ? w.slice(0, w.length - sub[2].length) + sub[3] : w))
+          .join(' ');
+      }
+      return this.expand(this.get(name.trim()), depth + 1);
+    }
+    const fn = m[1];
+    const args = splitArgs(m[2]);
+    const a = (k: number) => this.expand(args[k] ?? '', depth + 1);
+    switch (fn) {
+      case 'addprefix': return words(a(1)).map((w) => a(0).trim() + w).join(' ');
+      case 'addsuffix': return words(a(1)).map((w) => w + a(0).trim()).join(' ');
+      case 'subst': return a(2).split(a(0)).join(a(1));
+      case 'patsubst': {
+        const re = patToRe(a(0).trim());
+        const rep = a(1).trim();
+        return words(a(2)).map((w) => { const x = re.exec(w); return x ? rep.replace('%', x[1] ?? '') : w; }).join(' ');
+      }
+      case 'filter': { const res = words(a(0)).map(patToRe); return words(a(1)).filter((w) => res.some((r) => r.test(w))).join(' '); }
+      case 'filter-out': { const res = words(a(0)).map(patToRe); return words(a(1)).filter((w) => !res.some((r) => r.test(w))).join(' '); }
+      case 'strip': return words(a(0)).join(' ');
+      case 'sort': return [...new Set(words(a(0)))].sort().join(' ');
+      case 'if': return a(0).trim() ? a(1) : a(2);
+      case 'or': { for (let k = 0; k < args.length; k++) { const v = a(k).trim(); if (v) return v; } return ''; }
+      case 'and': { let v = ''; for (let k = 0; k < args.length; k++) { v = a(k).trim(); if (!v) return ''; } return v; }
+      case 'notdir': return words(a(0)).map((w) => w.replace(/.*\//, '')).join(' ');
+      case 'dir': return words(a(0)).map((w) => (w.includes('/') ? w.replace(/[^/]*$/, '') : './')).join(' ');
+      case 'basename': return words(a(0)).map((w) => w.replace(/\.[^./]*$/, '')).join(' ');
+      case 'firstword': return words(a(0))[0] ?? '';
+      case 'foreach': {
+        const v = a(0).trim();
+        const saved = this.vars.get(v);
+        const res = words(a(1)).map((w) => { this.vars.set(v, w); return this.expand(args[2] ?? '', depth + 1).trim(); });
+        if (saved === undefined) this.vars.delete(v); else this.vars.set(v, saved);
+        return res.join(' ');
+      }
+      default: return ''; // shell, call, wildcard, cc-option...: no object lists come from these in practice
+    }
+  }
+
+  /** Evaluate one Makefile's text; conditionals and assignments only. */
+  run(text: string, file: string): void {
+    const lines = joinContinuations(text);
+    const stack: { active: boolean; taken: boolean; parent: boolean }[] = [];
+    const active = () => stack.every((s) => s.active);
+    let inDefine = false;
+    for (const raw of lines) {
+      if (raw.startsWith('\t')) continue; // recipe
+      const line = stripComment(raw).trim();
+      if (!line) continue;
+      if (inDefine) { if (/^endef\b/.test(line)) inDefine = false; continue; }
+      if (/^define\b/.test(line)) { inDefine = true; continue; }
+      const cond = /^(ifdef|ifndef|ifeq|ifneq)\b\s*(.*)$/.exec(line);
+      if (cond) {
+        const parent = active();
+        const v = parent && this.cond(cond[1], cond[2], file);
+        stack.push({ active: v, taken: v, parent });
+        continue;
+      }
+      const els = /^else\b\s*(.*)$/.exec(line);
+      if (els) {
+        const top = stack[stack.length - 1];
+        if (!top) { this.warnings.push(`${file}: else without if`); continue; }
+        const rest = els[1].trim();
+        const c2 = /^(ifdef|ifndef|ifeq|ifneq)\b\s*(.*)$/.exec(rest);
+        const v = top.parent && !top.taken && (c2 ? this.cond(c2[1], c2[2], file) : true);
+        top.active = v;
+        top.taken = top.taken || v;
+        continue;
+      }
+      if (/^endif\b/.test(line)) { if (!stack.pop()) this.warnings.push(`${file}: endif without if`); continue; }
+      if (!active()) continue;
+      if (/^(-?include|sinclude|export|unexport|override|undefine|\$\(error|\$\(warning|\$\(info|vpath)\b/.test(line)) {
+        const ov = /^(?:export|override)\s+(.*)$/.exec(line);
+        if (ov) this.assign(ov[1]);
+        continue;
+      }
+      this.assign(line);
+    }
+    if (stack.length) this.warnings.push(`${file}: ${stack.length} unterminated conditional(s)`);
+  }
+
+  private assign(line: string): boolean {
+    const m = /^([^\s:=+?!#]*(?:\$\([^)]*\)[^\s:=+?!#]*)*)\s*(:=|::=|\+=|\?=|=)\s*(.*)$/.exec(line);
+    if (!m || !m[1]) return false;
+    const name = this.expand(m[1]).trim();
+    const op = m[2];
+    const val = op === '=' || op === '?=' ? m[3] : this.expand(m[3]);
+    if (op === '+=') {
+      const cur = this.vars.get(name);
+      this.vars.set(name, cur ? `${cur} ${this.expand(m[3])}` : this.expand(m[3]));
+    } else if (op === '?=') {
+      if (!this.vars.has(name)) this.vars.set(name, val);
+    } else this.vars.set(name, op === '=' ? this.expand(val) : val);
+    return true;
+  }
+
+  private cond(kind: string, rest: string, file: string): boolean {
+    if (kind === 'ifdef' || kind === 'ifndef') {
+      const v = this.get(this.expand(rest).trim()).trim();
+      return kind === 'ifdef' ? v !== '' : v === '';
+    }
+    let l: string;
+    let r: string;
+    const paren = /^\((.*)\)$/.exec(rest.trim());
+    if (paren) {
+      const parts = splitArgs(paren[1]);
+      if (parts.length !== 2) { this.warnings.push(`${file}: cannot read condition ${rest}`); return false; }
+      [l, r] = parts;
+    } else {
+      const q = /^(["'])(.*?)\1\s+(["'])(.*?)\3$/.exec(rest.trim());
+      if (!q) { this.warnings.push(`${file}: cannot read condition ${rest}`); return false; }
+      l = q[2]; r = q[4];
+    }
+    const eq = this.expand(l).trim() === this.expand(r).trim();
+    return kind === 'ifeq' ? eq : !eq;
+  }
+}
+
+const FUNCS = new Set(['addprefix', 'addsuffix', 'subst', 'patsubst', 'filter', 'filter-out', 'strip', 'sort', 'if', 'or', 'and',
+  'notdir', 'dir', 'basename', 'firstword', 'foreach', 'shell', 'call', 'wildcard', 'error', 'warning', 'info', 'origin', 'eval', 'realpath', 'abspath', 'word', 'words', 'join', 'findstring']);
+
+function stripComment(line: string): string {
+  const i = line.search(/(^|[^\\])#/);
+  return i < 0 ? line : line.slice(0, i + (line[i] === '#' ? 0 : 1));
+}
+
+function joinContinuations(text: string): string[] {
+  return text.replace(/\r\n/g, '\n').replace(/[ \t]*\\\n[ \t]*/g, ' ').split('\n');
+}
+
+function readMakefile(dir: string): { text: string; file: string } | undefined {
+  for (const n of ['Kbuild', 'Makefile']) {
+    const f = path.join(dir, n);
+    try {
+      return { text: fs.readFileSync(f, 'utf8'), file: f };
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
+}
+
+export interface KbuildOptions {
+  /** profile name (x86_64, ...) */
+  arch: string;
+  /** evaluate a #if expression for the .c-includes-.c scan; absent → includes taken unconditionally */
+  evalCond?: (expr: string) => boolean;
+}
+
+/** Walk the tree's Kbuild files from the top, as the kernel build does for vmlinux and modules. */
+export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptions): KbuildResult {
+  const srcarch = SRCARCH[opts.arch] ?? opts.arch;
+  const warnings: string[] = [];
+  const objects: BuiltObject[] = [];
+  const byFile = new Map<string, BuiltObject>();
+  const seenDirs = new Set<string>();
+
+  // The arch Makefile contributes core-y/libs-y/drivers-y to the top-level Kbuild.
+  const top = new MakeInterp(config);
+  top.vars.set('SRCARCH', srcarch);
+  top.vars.set('ARCH', srcarch);
+  top.vars.set('BITS', /64/.test(opts.arch) || opts.arch === 's390x' ? '64' : '32');
+  top.vars.set('libs-y', 'lib/');
+  const archMk = path.join(root, 'arch', srcarch, 'Makefile');
+  if (fs.existsSync(archMk)) top.run(fs.readFileSync(archMk, 'utf8'), archMk);
+  const archVars = {
+    ARCH_CORE: top.get('core-y'),
+    ARCH_LIB: words(top.get('libs-y')).filter((w) => w.endsWith('/')).join(' '),
+    ARCH_DRIVERS: top.get('drivers-y'),
+  };
+  warnings.push(...top.warnings);
+
+  const add = (file: string, status: 'builtin' | 'module', via: string, module?: string) => {
+    if (byFile.has(file)) return; // first mention wins (link order)
+    const o: BuiltObject = { file, status, order: objects.length, via, ...(module ? { module } : {}) };
+    objects.push(o);
+    byFile.set(file, o);
+    addIncludedC(root, file, o, opts.evalCond, (f) => {
+      if (byFile.has(f)) return;
+      const inc: BuiltObject = { ...o, file: f, order: objects.length, via: `#include from ${file}` };
+      objects.push(inc);
+      byFile.set(f, inc);
+    });
+  };
+
+  const walk = (relDir: string, status: 'builtin' | 'module') => {
+    const key = `${relDir}|${status}`;
+    if (seenDirs.has(key)) return;
+    seenDirs.add(key);
+    const mk = readMakefile(path.join(root, relDir));
+    if (!mk) {
+      if (relDir) warnings.push(`${relDir}: no Kbuild or Makefile`);
+      return;
+    }
+    const m = new MakeInterp(config);
+    for (const [k, v] of Object.entries(archVars)) m.vars.set(k, v);
+    for (const k of ['SRCARCH', 'ARCH', 'BITS']) m.vars.set(k, top.get(k));
+    m.vars.set('obj', relDir || '.');
+    m.vars.set('src', relDir || '.');
+    m.vars.set('srctree', '.');
+    m.run(mk.text, mk.file);
+    warnings.push(...m.warnings);
+    const via = path.relative(root, mk.file);
+    const lists: Array<[string, 'builtin' | 'module']> = [
+      ['obj-y', status], ['lib-y', status], ['obj-m', 'module'],
+    ];
+    for (const [list, st] of lists) {
+      for (let w of words(m.get(list))) {
+        w = w.replace(/^\.\//, '');
+        if (w.endsWith('/')) {
+          walk(path.posix.join(relDir, w), st);
+          continue;
+        }
+        if (!w.endsWith('.o')) continue;
+        const base = w.slice(0, -2);
+        const parts = [...words(m.get(`${base}-y`)), ...words(m.get(`${base}-objs`)), ...(st === 'module' ? words(m.get(`${base}-m`)) : [])];
+        const modName = st === 'module' ? path.posix.basename(base) : undefined;
+        const srcs = parts.length ? parts.filter((p) => p.endsWith('.o')).map((p) => p.slice(0, -2)) : [base];
+        for (const s of srcs) {
+          const c = path.posix.join(relDir, `${s}.c`);
+          if (fs.existsSync(path.join(root, c))) add(c, st, `${via}: ${list} ${w}`, modName);
+        }
+      }
+    }
+  };
+  walk('', 'builtin');
+  return { objects, byFile, warnings };
+}
+
+/** Kernel .c files that #include other .c files (kernel/sched/build_policy.c) build them into the same object. */
+function addIncludedC(root: string, file: string, o: BuiltObject, evalCond: ((e: string) => boolean) | undefined, add: (f: string) => void): void {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(root, file), 'utf8');
+  } catch {
+    return;
+  }
+  if (!/#\s*include\s+"[^"]+\.c"/.test(text)) return;
+  const stack: { active: boolean; taken: boolean; parent: boolean }[] = [];
+  const active = () => stack.every((s) => s.active);
+  const ev = (e: string) => (evalCond ? evalCond(e) : true);
+  for (const raw of joinContinuations(text)) {
+    const l = raw.trim();
+    let m: RegExpExecArray | null;
+    if ((m = /^#\s*if(n?def)?\s+(.*)$/.exec(l))) {
+      const parent = active();
+      const e = m[1] === 'def' ? `defined(${m[2].trim()})` : m[1] === 'ndef' ? `!defined(${m[2].trim()})` : m[2];
+      const v = parent && ev(e);
+      stack.push({ active: v, taken: v, parent });
+    } else if ((m = /^#\s*elif\s+(.*)$/.exec(l)) && stack.length) {
+      const t = stack[stack.length - 1];
+      const v = t.parent && !t.taken && ev(m[1]);
+      t.active = v;
+      t.taken ||= v;
+    } else if (/^#\s*else\b/.test(l) && stack.length) {
+      const t = stack[stack.length - 1];
+      t.active = t.parent && !t.taken;
+      t.taken = true;
+    } else if (/^#\s*endif\b/.test(l)) stack.pop();
+    else if ((m = /^#\s*include\s+"([^"]+\.c)"/.exec(l)) && active()) {
+      const inc = path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]));
+      if (fs.existsSync(path.join(root, inc))) {
+        add(inc);
+        void o;
+      }
+    }
+  }
+}

@@ -1,0 +1,82 @@
+// Per-CPU output sections: which macro puts a variable where, and the order in which the
+// vmlinux linker script (PERCPU_INPUT in include/asm-generic/vmlinux.lds.h) lays them out.
+// One table for the macros, one for the linker order by era; PERCPU-SPEC.md §7.3.
+
+export interface MacroPlacement {
+  /** input-section suffix after .data..percpu in vmlinux on SMP */
+  vmlinux: string;
+  /** suffix in a module on SMP (modules take all per-CPU data from one section) */
+  module: string;
+  /** alignment the macro adds to the type's own: 'cacheline' (L1), 'page', or none */
+  align?: 'cacheline' | 'page';
+}
+
+/** Keys are the DEFINE_PER_CPU* macro names; DEFINE_PER_CPU_SECTION takes its suffix from its argument. */
+export const MACRO_PLACEMENT: Record<string, MacroPlacement> = {
+  DEFINE_PER_CPU: { vmlinux: '', module: '' },
+  DEFINE_PER_CPU_FIRST: { vmlinux: '..first', module: '' },
+  DEFINE_PER_CPU_SHARED_ALIGNED: { vmlinux: '..shared_aligned', module: '', align: 'cacheline' },
+  DEFINE_PER_CPU_ALIGNED: { vmlinux: '..shared_aligned', module: '', align: 'cacheline' },
+  DEFINE_PER_CPU_PAGE_ALIGNED: { vmlinux: '..page_aligned', module: '..page_aligned', align: 'page' },
+  DEFINE_PER_CPU_READ_MOSTLY: { vmlinux: '..read_mostly', module: '..read_mostly' },
+  DEFINE_PER_CPU_DECRYPTED: { vmlinux: '..decrypted', module: '..decrypted' },
+  DEFINE_PER_CPU_CACHE_HOT: { vmlinux: '..hot', module: '' },
+  DEFINE_PER_CPU_HOT: { vmlinux: '..hot', module: '' },
+};
+
+/** gate: the step exists only when this CONFIG_ symbol is set (PERCPU_DECRYPTED_SECTION). */
+export type LinkStep = ({ align: 'page' | 'cacheline' } | { input: string }) & { gate?: string };
+
+export interface LinkerEra {
+  /** first kernel version (major.minor) this order applies to */
+  since: string;
+  steps: LinkStep[];
+  /** sections that only exist under a config symbol; absent symbol → the macro falls back to '' */
+  configGated: Record<string, string>;
+}
+
+const DECRYPTED: LinkStep[] = [
+  { align: 'page', gate: 'CONFIG_AMD_MEM_ENCRYPT' },
+  { input: '..decrypted', gate: 'CONFIG_AMD_MEM_ENCRYPT' },
+  { align: 'page', gate: 'CONFIG_AMD_MEM_ENCRYPT' },
+];
+
+/** PERCPU_INPUT(cacheline), newest first. */
+export const LINKER_ERAS: LinkerEra[] = [
+  {
+    since: '6.15',
+    steps: [
+      { align: 'page' }, { input: '..page_aligned' },
+      { align: 'cacheline' }, { input: '..hot' }, { align: 'cacheline' },
+      { input: '..read_mostly' }, { align: 'cacheline' },
+      { input: '' }, { input: '..shared_aligned' },
+      ...DECRYPTED,
+    ],
+    configGated: { '..decrypted': 'CONFIG_AMD_MEM_ENCRYPT' },
+  },
+  {
+    since: '2.6.32',
+    steps: [
+      { input: '..first' },
+      { align: 'page' }, { input: '..page_aligned' },
+      { align: 'cacheline' }, { input: '..read_mostly' }, { align: 'cacheline' },
+      { input: '' }, { input: '..shared_aligned' },
+      ...DECRYPTED,
+    ],
+    configGated: { '..decrypted': 'CONFIG_AMD_MEM_ENCRYPT' },
+  },
+];
+
+export function compareVersion(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+
+export function linkerEra(kernel: string): LinkerEra {
+  return LINKER_ERAS.find((e) => compareVersion(kernel, e.since) >= 0) ?? LINKER_ERAS[LINKER_ERAS.length - 1];
+}
