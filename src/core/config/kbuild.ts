@@ -17,6 +17,8 @@ export interface BuiltObject {
   order: number;
   /** the Makefile line that put it there, for explanations */
   via: string;
+  /** set for a .c file #included by another: same object (and order) as the includer, at this line */
+  includeLine?: number;
 }
 
 export interface KbuildResult {
@@ -288,9 +290,9 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
     const o: BuiltObject = { file, status, order: objects.length, via, ...(module ? { module } : {}) };
     objects.push(o);
     byFile.set(file, o);
-    addIncludedC(root, file, o, opts.evalCond, (f) => {
+    addIncludedC(root, file, opts.evalCond, (f, line) => {
       if (byFile.has(f)) return;
-      const inc: BuiltObject = { ...o, file: f, order: objects.length, via: `#include from ${file}` };
+      const inc: BuiltObject = { ...o, file: f, via: `#include from ${file}:${line}`, includeLine: line };
       objects.push(inc);
       byFile.set(f, inc);
     });
@@ -341,7 +343,7 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
 }
 
 /** Kernel .c files that #include other .c files (kernel/sched/build_policy.c) build them into the same object. */
-function addIncludedC(root: string, file: string, o: BuiltObject, evalCond: ((e: string) => boolean) | undefined, add: (f: string) => void): void {
+function addIncludedC(root: string, file: string, evalCond: ((e: string) => boolean) | undefined, add: (f: string, line: number) => void): void {
   let text: string;
   try {
     text = fs.readFileSync(path.join(root, file), 'utf8');
@@ -352,8 +354,9 @@ function addIncludedC(root: string, file: string, o: BuiltObject, evalCond: ((e:
   const stack: { active: boolean; taken: boolean; parent: boolean }[] = [];
   const active = () => stack.every((s) => s.active);
   const ev = (e: string) => (evalCond ? evalCond(e) : true);
-  for (const raw of joinContinuations(text)) {
-    const l = raw.trim();
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    const l = lines[n].trim();
     let m: RegExpExecArray | null;
     if ((m = /^#\s*if(n?def)?\s+(.*)$/.exec(l))) {
       const parent = active();
@@ -372,10 +375,7 @@ function addIncludedC(root: string, file: string, o: BuiltObject, evalCond: ((e:
     } else if (/^#\s*endif\b/.test(l)) stack.pop();
     else if ((m = /^#\s*include\s+"([^"]+\.c)"/.exec(l)) && active()) {
       const inc = path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]));
-      if (fs.existsSync(path.join(root, inc))) {
-        add(inc);
-        void o;
-      }
+      if (fs.existsSync(path.join(root, inc))) add(inc, n + 1);
     }
   }
 }

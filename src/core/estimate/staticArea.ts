@@ -16,6 +16,9 @@ export interface StaticVar {
   objectOrder: number;
   /** definition order inside that object (source position, with #included .c files spliced in) */
   position: number;
+  /** carried through for reports */
+  type?: string;
+  macro?: string;
 }
 
 export interface PlacedVar extends StaticVar {

@@ -1,0 +1,104 @@
+// The main job's result: one object for the CLI (text, JSON, SARIF) and the extension (webview, log).
+// Field names of the JSON contract in DESIGN.md are kept; everything else extends it.
+
+export interface Located {
+  file: string;
+  line: number;
+}
+
+export interface StaticVariable extends Located {
+  name: string;
+  type: string;
+  macro: string;
+  size: number;
+  align: number;
+  /** input section suffix: '' is .data..percpu */
+  section: string;
+  offset: number;
+}
+
+export interface ModuleUsage {
+  name: string;
+  files: string[];
+  size: number;
+  align: number;
+  variables: StaticVariable[];
+  /** whether it fits the reserved chunk (or the dynamic area when the arch has none) when loaded in order */
+  loaded: boolean;
+  messages: string[];
+}
+
+export interface Callsite extends Located {
+  func?: string;
+  expr: string;
+  size: number;
+  align: number;
+  count: number;
+  /** size rounded to the allocator's 4-byte granule × count: bytes per CPU */
+  total: number;
+  countSource: 'default' | 'counts' | 'trace';
+}
+
+export interface NrCpusArray extends Located {
+  name: string;
+  container?: string;
+  elemType: string;
+  elemSize: number;
+  elemAlign: number;
+  dims: string[];
+  /** other dimensions multiplied (e.g. [NR_CPUS][4] → 4) */
+  perCpuElems: number;
+  bytesAtNrCpus: number;
+  bytesAtPossible: number;
+  /** the same state as a per-CPU allocation: elements rounded to 4 bytes × units of the first chunk */
+  perCpuRewrite: number;
+  instances: number;
+  heuristic: string;
+}
+
+export interface Unresolved extends Located {
+  name?: string;
+  kind: string;
+  reason: string;
+}
+
+export interface NotBuilt extends Located {
+  name: string;
+  kind: string;
+  reason: string;
+}
+
+export interface FirstChunkView {
+  pagesPerCpu: number;
+  static: number;
+  reserved: number;
+  dynamic: number;
+  unitSize: number;
+  allocSize: number;
+  atomSize: number;
+  unitsPerAlloc: number;
+  nrUnits: number;
+  groups: { cpus: number[] }[];
+  bootLine: string;
+  bootLines: string[];
+}
+
+export interface EstimateResult {
+  root: string;
+  arch: string;
+  kernel: string;
+  config: { source: string; nrCpus: number; possibleCpus: number; smp: boolean; modules: boolean; warnings: string[] };
+  static: { bytes: number; padding: number; variables: StaticVariable[]; sections: { section: string; start: number; end: number }[] };
+  reserved: { bytes: number; used: number; modules: ModuleUsage[] };
+  dynamic: { bytes: number; callsites: Callsite[]; unmatchedTrace?: { func: string; size: number; count: number }[] };
+  nrCpusArrays: NrCpusArray[];
+  firstChunk: FirstChunkView | { error: string };
+  /** memory the configuration costs: per-CPU area populated × units, as /proc/meminfo's Percpu: */
+  totals: { perCpuBytes: number; allCpusBytes: number; meminfoPercpuKb?: number; unresolvedItems: number };
+  chunks?: unknown;
+  notBuilt: NotBuilt[];
+  declares: number;
+  unresolved: Unresolved[];
+  errors: { file: string; message: string }[];
+  stats: { filesSeen: number; filesParsed: number; ms: number };
+}
