@@ -1,0 +1,1 @@
+export { buildFirstChunk, FirstChunkInput, FirstChunk, FirstChunkGroup } from './firstChunk';
