@@ -250,10 +250,14 @@ export class PercpuAllocator {
 
     for (;;) {
       for (let slot = this.sizeToSlot(size); slot <= this.freeSlot; slot++) {
-        for (const ch of this.slots[slot].slice()) {
+        // list_for_each_entry_safe: the only change to this list inside the loop is moving the
+        // current chunk to slot 0 (slots 1, 2), after which the same index holds the next chunk
+        const list = this.slots[slot];
+        for (let k = 0; k < list.length; ) {
+          const ch = list[k];
           let off = ch.findBlockFit(bits, balign, atomic);
           if (off < 0) {
-            if (slot < SLOT_FAIL_THRESHOLD) this.move(ch, 0, true);
+            if (slot < SLOT_FAIL_THRESHOLD) this.move(ch, 0, true); else k++;
             continue;
           }
           const oslot = ch.slotOf(this.slotFn);
@@ -263,6 +267,7 @@ export class PercpuAllocator {
             this.reintegrate(ch);
             return this.found(ch, off, size, atomic, o.tag);
           }
+          k++;
         }
       }
       if (atomic) return this.fail('atomic alloc failed, no space left', size, align, atomic, warn);
@@ -286,20 +291,28 @@ export class PercpuAllocator {
     if (this.nrEmptyPopPages < EMPTY_POP_PAGES_LOW) this.balancePending = true;
     if (!atomic) {
       const pe = Math.ceil((off + size) / this.pageSize);
-      for (const [s, e] of ch.ranges(0, Math.floor(off / this.pageSize), pe)) this.populate(ch, s, e);
+      for (let p = Math.floor(off / this.pageSize); p < pe; ) {
+        if (ch.populated[p]) { p++; continue; }
+        let e = p + 1;
+        while (e < pe && !ch.populated[e]) e++;
+        this.populate(ch, p, e);
+        p = e;
+      }
     }
     ch.tags.set(off / MIN_ALLOC_SIZE, tag ?? null);
     return { ok: true, ptr: ch.ptrBase + off, chunk: ch.id, offset: ch.unitBase + off };
+  }
+
+  private inside(c: Chunk, ptr: number): boolean {
+    return ptr >= c.unitBase + c.startOffset && ptr < c.unitBase + c.nrPages * this.pageSize - c.endOffset;
   }
 
   /** the chunk a percpu pointer belongs to (pcpu_chunk_addr_search) */
   private chunkOf(ptr: number): Chunk | undefined {
     const idx = Math.floor(ptr / CHUNK_PTR_STRIDE);
     if (idx === 0) {
-      const inside = (c: Chunk | null): boolean =>
-        !!c && ptr >= c.unitBase + c.startOffset && ptr < c.unitBase + c.nrPages * this.pageSize - c.endOffset;
-      if (inside(this.firstChunk)) return this.firstChunk;
-      if (inside(this.reservedChunk)) return this.reservedChunk!;
+      if (this.inside(this.firstChunk, ptr)) return this.firstChunk;
+      if (this.reservedChunk && this.inside(this.reservedChunk, ptr)) return this.reservedChunk;
       return undefined;
     }
     const ch = this.chunks.get(idx);

@@ -64,19 +64,19 @@ function checkInt(name: string, v: number, min: number, max: number): void {
 /** Group CPUs by proximity the way pcpu_build_alloc_info does in this era. */
 export function groupCpus(cpus: number[], nodeOf: Map<number, number>, dist: number[][] | null, how: EraConstants['grouping']): number[][] {
   if (!dist) return [cpus.slice()];
-  const d = (a: number, b: number): number => dist[nodeOf.get(a)!][nodeOf.get(b)!];
   const groups: number[][] = [];
   if (how === 'cpumask') {
-    // lowest remaining CPU opens a group; every remaining CPU local to it (both ways) joins.
-    // Distances only depend on nodes, so decide per node pair once.
+    // lowest remaining CPU opens a group; every remaining CPU local to it (both ways) joins
     const left = cpus.slice();
     while (left.length) {
       const c = left[0];
+      const nc = nodeOf.get(c)!;
+      const local = dist.map((_, m) => dist[nc][m] === LOCAL_DISTANCE && dist[m][nc] === LOCAL_DISTANCE);
       const g: number[] = [c];
       const rest: number[] = [];
       for (let i = 1; i < left.length; i++) {
         const t = left[i];
-        if (d(c, t) === LOCAL_DISTANCE && d(t, c) === LOCAL_DISTANCE) g.push(t); else rest.push(t);
+        if (local[nodeOf.get(t)!]) g.push(t); else rest.push(t);
       }
       groups.push(g);
       left.splice(0, left.length, ...rest);
