@@ -14,7 +14,7 @@ import { DefSite } from './defs';
 import { FALLBACK_FILE } from './fallback';
 import { TInfo, MemberOut } from './record';
 import { TypeIndex, LoadedFile } from './typeIndex';
-import { LayoutError, Walker, WalkCtx, isPrimitiveName } from './walk';
+import { LayoutError, Walker, WalkCtx, isPrimitiveName, UNNAMED_BITFIELD } from './walk';
 
 export { formatPahole } from './pahole';
 export { LayoutError } from './walk';
@@ -143,7 +143,7 @@ export class LayoutEngine {
     const walker = new Walker(this.ctx(lf.path, lookup));
     let t: TInfo;
     if (site.kind === 'typedef') {
-      const text = render(expand(site.toks, lookup));
+      const text = render(nameUnnamedBitfields(expand(site.toks, lookup)));
       const tree = this.parser.parse(text)!;
       const def = findNode(tree.rootNode, 'type_definition');
       if (!def) throw new LayoutError(`${want}: cannot parse typedef \`${text.slice(0, 80)}\``);
@@ -155,7 +155,7 @@ export class LayoutEngine {
       const close = closingBrace(site.toks);
       const head = expand(site.toks.slice(0, close + 1), lookup);
       const tail = leadingAttributes(expand(site.toks.slice(close + 1), lookup));
-      const text = `${render(head)} ${render(tail)};`;
+      const text = `${render(nameUnnamedBitfields([...head, ...tail]))};`;
       const tree = this.parser.parse(text)!;
       const kind = site.kind === 'struct' ? 'struct_specifier' : site.kind === 'union' ? 'union_specifier' : 'enum_specifier';
       const node = findNode(tree.rootNode, kind);
@@ -257,7 +257,7 @@ export class LayoutEngine {
     if (/^[A-Za-z_]\w*$/.test(t) && !TYPE_WORDS.has(t) && !isPrimitiveName(t)) return this.typedef(t, fromFile);
     const m = /^(struct|union|enum)\s+([A-Za-z_]\w*)$/.exec(t);
     if (m) return this.tagged(m[1] as 'struct', m[2], fromFile);
-    const tree = this.parser.parse(`__typeof__(${t}) __x;`)!;
+    const tree = this.parser.parse(`__typeof__(${render(nameUnnamedBitfields(tokenize(t)))}) __x;`)!;
     try {
       const spec = findNode(tree.rootNode, 'macro_type_specifier');
       const td = spec?.childForFieldName('type');
@@ -313,6 +313,57 @@ function findNode(n: Node, type: string): Node | undefined {
     if (r) return r;
   }
   return undefined;
+}
+
+const BITFIELD_TYPE_WORDS = new Set(['int', 'long', 'short', 'char', 'signed', 'unsigned', '_Bool', 'bool', '__signed__']);
+
+/**
+ * tree-sitter-c cannot parse `unsigned long :3;` (an unnamed bit-field after a multi-word type):
+ * give every unnamed bit-field a reserved name, which the walker treats as no name.
+ */
+export function nameUnnamedBitfields(input: Tok[]): Tok[] {
+  const toks = mergeAttributes(input);
+  const out: Tok[] = [];
+  let depth = 0;
+  let n = 0;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i];
+    if (t.t === '(' || t.t === '[') depth++;
+    else if (t.t === ')' || t.t === ']') depth--;
+    if (t.t === ':' && t.k === 'punct' && depth === 0 && i > 0) {
+      const p = toks[i - 1];
+      const pp = toks[i - 2];
+      const unnamed = p.t === ',' || (p.k === 'id' && (BITFIELD_TYPE_WORDS.has(p.t) || !pp || pp.t === ';' || pp.t === '{' || pp.t === '}' ||
+        pp.t === 'const' || pp.t === 'volatile'));
+      if (unnamed) out.push({ k: 'id', t: `${UNNAMED_BITFIELD}${n++}` });
+    }
+    out.push(t);
+  }
+  return out;
+}
+
+/** `__attribute__((a)) __attribute__((b))` → `__attribute__((a, b))`: tree-sitter-c attaches only the first of adjacent specifiers */
+function mergeAttributes(toks: Tok[]): Tok[] {
+  const isAttr = (i: number) => (toks[i]?.t === '__attribute__' || toks[i]?.t === '__attribute') && toks[i + 1]?.t === '(' && toks[i + 2]?.t === '(';
+  const groupEnd = (i: number) => { let d = 0; for (let j = i + 1; j < toks.length; j++) { if (toks[j].t === '(') d++; else if (toks[j].t === ')' && --d === 0) return j; } return -1; };
+  const out: Tok[] = [];
+  for (let i = 0; i < toks.length; i++) {
+    if (!isAttr(i)) { out.push(toks[i]); continue; }
+    let e = groupEnd(i);
+    if (e < 0) { out.push(...toks.slice(i)); break; }
+    const items: Tok[] = toks.slice(i + 3, e - 1);
+    while (isAttr(e + 1)) {
+      const e2 = groupEnd(e + 1);
+      if (e2 < 0) break;
+      const more = toks.slice(e + 4, e2 - 1);
+      if (items.length && more.length) items.push({ k: 'punct', t: ',' });
+      items.push(...more);
+      e = e2;
+    }
+    out.push({ k: 'id', t: '__attribute__' }, { k: 'punct', t: '(' }, { k: 'punct', t: '(' }, ...items, { k: 'punct', t: ')' }, { k: 'punct', t: ')' });
+    i = e;
+  }
+  return out;
 }
 
 function closingBrace(toks: Tok[]): number {

@@ -7,6 +7,9 @@ import { layoutRecord, FieldIn, TInfo, MemberOut } from './record';
 
 export class LayoutError extends Error {}
 
+/** prefix of the names given to unnamed bit-fields before parsing (see nameUnnamedBitfields) */
+export const UNNAMED_BITFIELD = '__percpu_lens_unnamed_';
+
 interface Lazy { name: string; get(): TInfo }
 const eager = (t: TInfo): Lazy => ({ name: t.name, get: () => t });
 
@@ -145,6 +148,7 @@ export class Walker {
         return scalar(arch, longs >= 2 ? 'long long' : longs === 1 ? 'long' : 'int', uns, name);
       }
       case 'type_identifier':
+        if (n.text in PRIMITIVE) { const p = PRIMITIVE[n.text]; return scalar(arch, p[0], p[1], n.text); }
         if (n.text === '__int128' || n.text === '__int128_t') return scalar(arch, '__int128', false, n.text);
         if (n.text === '__uint128_t') return scalar(arch, '__int128', true, n.text);
         return this.c.typedef(n.text);
@@ -187,7 +191,7 @@ export class Walker {
     const arch = this.c.arch;
     switch (d.type) {
       case 'field_identifier': case 'identifier': case 'type_identifier':
-        return { type: lz.get(), name: d.isMissing ? undefined : d.text };
+        return { type: lz.get(), name: d.isMissing || d.text.startsWith(UNNAMED_BITFIELD) ? undefined : d.text };
       case 'pointer_declarator': case 'abstract_pointer_declarator': {
         const inner = d.childForFieldName('declarator');
         const p = pointer(arch, `${lz.name} *`);
