@@ -40,8 +40,7 @@ export interface RecordOpts { union: boolean; packed: boolean; alignAttr?: numbe
 const up = (x: number, a: number) => Math.ceil(x / a) * a;
 
 export function layoutRecord(fields: FieldIn[], o: RecordOpts, arch: ArchProfile): { size: number; align: number; userAlign: boolean; members: MemberOut[] } {
-  // ARM AAPCS lets unnamed bitfields (incl. :0) raise the record alignment; SysV x86 and the others do not
-  const anonBitfieldsAlign = arch.name === 'arm';
+  const anonBitfieldsAlign = arch.anonBitfieldAlign;
   let pos = 0;
   let maxBits = 0;
   let align = 8;
