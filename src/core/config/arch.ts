@@ -35,6 +35,12 @@ export interface ArchProfile {
   dynIncludesModuleReserve: boolean;
   /** the per-CPU linker output section alignment (PERCPU_SECTION(x)) is the L1 cache line */
   notes: string;
+  /** __BIGGEST_ALIGNMENT__: what a bare `__attribute__((aligned))` means */
+  biggestAlignment: number;
+  /** gcc's arch macros (defined to 1) that kernel headers test */
+  predefines: string[];
+  /** unnamed bit-fields (incl. `:0`) raise the record alignment (gcc's TARGET_ALIGN_ANON_BITFIELD: ARM/AArch64) */
+  anonBitfieldAlign: boolean;
 }
 
 const s = (size: number, align = size, memberAlign?: number): Scalar =>
@@ -53,6 +59,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
     scalars: LP64, l1CacheShift: 6, pageShift: 12, pageShifts: [12],
     firstChunk: 'embed', atom: 2 << 20, reservedChunk: true, dynIncludesModuleReserve: false,
     notes: 'embed with atom = PMD_SIZE; r = PERCPU_FIRST_CHUNK_RESERVE = PERCPU_MODULE_RESERVE',
+    biggestAlignment: 16, predefines: ['__x86_64__', '__x86_64', '__amd64__'], anonBitfieldAlign: false,
   },
   i386: {
     name: 'i386', aliases: ['i386', 'i686', 'x86', 'x86_32', 'ia32'], bits: 32, endian: 'little', charSigned: true,
@@ -63,30 +70,35 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
     l1CacheShift: 6, pageShift: 12, pageShifts: [12],
     firstChunk: 'embed', atom: 'page', reservedChunk: false, dynIncludesModuleReserve: true,
     notes: 'x86_32: r = 0, dyn = PERCPU_MODULE_RESERVE + PERCPU_DYNAMIC_RESERVE; page first chunk on NUMA',
+    biggestAlignment: 16, predefines: ['__i386__', '__i386', 'i386'], anonBitfieldAlign: false,
   },
   arm64: {
     name: 'arm64', aliases: ['arm64', 'aarch64'], bits: 64, endian: 'little', charSigned: false,
     scalars: LP64, l1CacheShift: 6, pageShift: 12, pageShifts: [12, 14, 16],
     firstChunk: 'embed', atom: 'page', reservedChunk: true, dynIncludesModuleReserve: false,
     notes: 'generic setup_per_cpu_areas, or drivers/base/arch_numa.c with node distances',
+    biggestAlignment: 16, predefines: ['__aarch64__', '__ARM_64BIT_STATE'], anonBitfieldAlign: true,
   },
   ppc64: {
     name: 'ppc64', aliases: ['ppc64', 'ppc64le', 'powerpc64', 'powerpc'], bits: 64, endian: 'big', charSigned: false,
     scalars: LP64, l1CacheShift: 7, pageShift: 12, pageShifts: [12, 16],
     firstChunk: 'embed', atom: 'page', reservedChunk: false, dynIncludesModuleReserve: true,
     notes: 'embed(0, MODULE_RESERVE + DYNAMIC_RESERVE, atom); atom 1 MiB on Book3E/hash with 64K linear map',
+    biggestAlignment: 16, predefines: ['__powerpc__', '__powerpc64__', '__PPC64__', '__PPC__'], anonBitfieldAlign: false,
   },
   riscv64: {
     name: 'riscv64', aliases: ['riscv64', 'riscv'], bits: 64, endian: 'little', charSigned: false,
     scalars: LP64, l1CacheShift: 6, pageShift: 12, pageShifts: [12],
     firstChunk: 'embed', atom: 'page', reservedChunk: true, dynIncludesModuleReserve: false,
     notes: 'generic setup_per_cpu_areas (arch_numa.c with NUMA)',
+    biggestAlignment: 16, predefines: ['__riscv'], anonBitfieldAlign: false,
   },
   s390x: {
     name: 's390x', aliases: ['s390x', 's390'], bits: 64, endian: 'big', charSigned: false,
     scalars: { ...LP64, 'long double': s(16, 8) }, l1CacheShift: 8, pageShift: 12, pageShifts: [12],
     firstChunk: 'embed', atom: 'page', reservedChunk: true, dynIncludesModuleReserve: false,
     notes: 'generic setup_per_cpu_areas; 256-byte cache lines',
+    biggestAlignment: 8, predefines: ['__s390__', '__s390x__'], anonBitfieldAlign: false,
   },
   mips: {
     name: 'mips', aliases: ['mips', 'mipsel', 'mips32'], bits: 32, endian: 'big', charSigned: true,
@@ -97,6 +109,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
     l1CacheShift: 5, pageShift: 12, pageShifts: [12, 14, 16],
     firstChunk: 'embed', atom: 'page', reservedChunk: true, dynIncludesModuleReserve: false,
     notes: 'o32 ABI; generic setup_per_cpu_areas',
+    biggestAlignment: 8, predefines: ['__mips__'], anonBitfieldAlign: false,
   },
   arm: {
     name: 'arm', aliases: ['arm', 'armhf', 'armel', 'armv7l'], bits: 32, endian: 'little', charSigned: false,
@@ -107,6 +120,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
     l1CacheShift: 6, pageShift: 12, pageShifts: [12],
     firstChunk: 'embed', atom: 'page', reservedChunk: true, dynIncludesModuleReserve: false,
     notes: 'AAPCS (EABI); generic setup_per_cpu_areas',
+    biggestAlignment: 8, predefines: ['__arm__', '__ARM_EABI__'], anonBitfieldAlign: true,
   },
 };
 

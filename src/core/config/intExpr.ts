@@ -1,0 +1,265 @@
+// Integer constant expressions over C tokens (already macro-expanded): the shared evaluator for
+// #if conditions and for array sizes / attribute arguments. 64-bit arithmetic like the
+// preprocessor's intmax_t; `sizeof`, casts and `offsetof` are delegated to hooks (the layout engine).
+import { Tok } from './lex';
+
+export class ExprError extends Error {}
+
+export interface Val { v: bigint; u: boolean }
+
+export interface ExprHooks {
+  /** value of an identifier left after expansion; undefined → error (or 0 in #if mode) */
+  ident?(name: string): bigint | undefined;
+  /** #if semantics: unknown identifiers are 0 */
+  ppMode?: boolean;
+  /** whether tokens[i..] start a type name (for casts and sizeof(type)) */
+  isTypeStart?(t: Tok, next: Tok | undefined): boolean;
+  sizeofType?(toks: Tok[]): bigint;
+  alignofType?(toks: Tok[]): bigint;
+  /** sizeof of a non-type operand, e.g. ((struct s *)0)->m */
+  sizeofExpr?(toks: Tok[]): bigint;
+  offsetof?(typeToks: Tok[], member: Tok[]): bigint;
+  /** size in bytes and signedness of a cast's type, for truncation; undefined: no truncation */
+  castInfo?(toks: Tok[]): { size: number; unsigned: boolean } | undefined;
+}
+
+const M64 = (1n << 64n) - 1n;
+const norm = (v: bigint, u: boolean): Val => ({ v: u ? v & M64 : BigInt.asIntN(64, v), u });
+
+export function parseIntLiteral(text: string): Val {
+  let t = text.toLowerCase();
+  let u = false;
+  const m = /(u?l{0,2}u?)$/.exec(t);
+  if (m && m[1]) { u = m[1].includes('u'); t = t.slice(0, t.length - m[1].length); }
+  let v: bigint;
+  try {
+    if (/^0x[0-9a-f]+$/.test(t)) v = BigInt(t);
+    else if (/^0b[01]+$/.test(t)) v = BigInt(t);
+    else if (/^0[0-7]*$/.test(t)) v = t === '0' ? 0n : BigInt('0o' + t.slice(1));
+    else if (/^[1-9][0-9]*$/.test(t)) v = BigInt(t);
+    else throw new ExprError(`not an integer literal: ${text}`);
+  } catch (e) {
+    if (e instanceof ExprError) throw e;
+    throw new ExprError(`not an integer literal: ${text}`);
+  }
+  if (!u && v > 0x7fffffffffffffffn) u = true;
+  return norm(v, u);
+}
+
+function charValue(text: string): bigint {
+  const body = text.slice(1, -1);
+  if (!body.startsWith('\\')) return BigInt(body.charCodeAt(0));
+  const esc: Record<string, number> = { n: 10, t: 9, r: 13, '0': 0, '\\': 92, "'": 39, '"': 34, a: 7, b: 8, f: 12, v: 11 };
+  if (/^\\x[0-9a-fA-F]+$/.test(body)) return BigInt(parseInt(body.slice(2), 16));
+  if (/^\\[0-7]{1,3}$/.test(body)) return BigInt(parseInt(body.slice(1), 8));
+  const c = esc[body.slice(1)];
+  if (c === undefined) throw new ExprError(`unsupported character literal ${text}`);
+  return BigInt(c);
+}
+
+const BIN_PREC: Record<string, number> = {
+  '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6,
+  '<': 7, '>': 7, '<=': 7, '>=': 7, '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10,
+};
+
+export function evalTokens(toks: readonly Tok[], hooks: ExprHooks = {}): Val {
+  const p = new P(toks, hooks);
+  const v = p.comma();
+  if (p.i < toks.length) throw new ExprError(`unexpected '${toks[p.i].t}' in expression`);
+  return v;
+}
+
+class P {
+  i = 0;
+  constructor(private toks: readonly Tok[], private h: ExprHooks) {}
+  peek(o = 0): Tok | undefined { return this.toks[this.i + o]; }
+  eat(t: string): boolean { if (this.peek()?.t === t) { this.i++; return true; } return false; }
+  need(t: string): void { if (!this.eat(t)) throw new ExprError(`expected '${t}'${this.peek() ? ` before '${this.peek()!.t}'` : ' at end'}`); }
+
+  comma(): Val { let v = this.cond(); while (this.eat(',')) v = this.cond(); return v; }
+
+  cond(): Val {
+    const c = this.bin(1);
+    if (!this.eat('?')) return c;
+    const a = this.comma();
+    this.need(':');
+    const b = this.cond();
+    const u = a.u || b.u;
+    return norm(c.v !== 0n ? a.v : b.v, u);
+  }
+
+  bin(minPrec: number): Val {
+    let l = this.unary();
+    for (;;) {
+      const op = this.peek();
+      const prec = op && op.k === 'punct' ? BIN_PREC[op.t] : undefined;
+      if (prec === undefined || prec < minPrec) return l;
+      this.i++;
+      if (op!.t === '&&' || op!.t === '||') {
+        const r = this.bin(prec + 1);
+        const v = op!.t === '&&' ? l.v !== 0n && r.v !== 0n : l.v !== 0n || r.v !== 0n;
+        l = { v: v ? 1n : 0n, u: false };
+        continue;
+      }
+      const r = this.bin(prec + 1);
+      l = binop(op!.t, l, r);
+    }
+  }
+
+  unary(): Val {
+    const t = this.peek();
+    if (!t) throw new ExprError('unexpected end of expression');
+    if (t.k === 'punct') {
+      switch (t.t) {
+        case '-': this.i++; { const v = this.unary(); return norm(-v.v, v.u); }
+        case '+': this.i++; return this.unary();
+        case '!': this.i++; return { v: this.unary().v === 0n ? 1n : 0n, u: false };
+        case '~': this.i++; { const v = this.unary(); return norm(~v.v, v.u); }
+        case '(':
+          if (this.h.isTypeStart?.(this.peek(1)!, this.peek(2))) {
+            this.i++;
+            const ty = this.until(')');
+            if (this.peek()?.t === '{') throw new ExprError('compound literals are not constant');
+            const v = this.unary();
+            const ci = this.h.castInfo?.(ty);
+            if (!ci) return v;
+            const bits = BigInt(ci.size * 8);
+            const w = ci.unsigned ? BigInt.asUintN(Number(bits), v.v) : BigInt.asIntN(Number(bits), v.v);
+            return { v: w, u: ci.unsigned && ci.size >= 8 };
+          }
+          break;
+      }
+    }
+    if (t.k === 'id' && (t.t === 'sizeof' || t.t === '_Alignof' || t.t === '__alignof__' || t.t === '__alignof' || t.t === 'alignof')) {
+      this.i++;
+      const isSize = t.t === 'sizeof';
+      if (this.peek()?.t === '(' && this.h.isTypeStart?.(this.peek(1)!, this.peek(2))) {
+        this.i++;
+        const ty = this.until(')');
+        const f = isSize ? this.h.sizeofType : this.h.alignofType;
+        if (!f) throw new ExprError(`${t.t} is not available here`);
+        return { v: f(ty), u: true };
+      }
+      const start = this.i;
+      this.unary();
+      const operand = this.toks.slice(start, this.i);
+      if (!isSize || !this.h.sizeofExpr) throw new ExprError(`${t.t} of an expression is not supported`);
+      return { v: this.h.sizeofExpr(operand), u: true };
+    }
+    return this.postfix();
+  }
+
+  /** tokens up to the matching close (consumed), balanced */
+  until(close: string): Tok[] {
+    const start = this.i;
+    let depth = 0;
+    for (; this.i < this.toks.length; this.i++) {
+      const x = this.toks[this.i].t;
+      if (x === '(' || x === '[' || x === '{') depth++;
+      else if (x === ')' || x === ']' || x === '}') {
+        if (depth === 0) { if (x !== close) break; const r = this.toks.slice(start, this.i); this.i++; return r; }
+        depth--;
+      }
+    }
+    throw new ExprError(`expected '${close}'`);
+  }
+
+  args(): Tok[][] {
+    this.need('(');
+    const inner = this.until(')');
+    const out: Tok[][] = [[]];
+    let depth = 0;
+    for (const t of inner) {
+      if (t.t === '(' || t.t === '[' || t.t === '{') depth++;
+      else if (t.t === ')' || t.t === ']' || t.t === '}') depth--;
+      else if (t.t === ',' && depth === 0) { out.push([]); continue; }
+      out[out.length - 1].push(t);
+    }
+    return out;
+  }
+
+  sub(toks: Tok[]): Val { return evalTokens(toks, this.h); }
+
+  postfix(): Val {
+    const t = this.toks[this.i++];
+    if (t.k === 'num') return parseIntLiteral(t.t);
+    if (t.k === 'chr') return { v: charValue(t.t), u: false };
+    if (t.t === '(') {
+      const v = this.comma();
+      this.need(')');
+      return v;
+    }
+    if (t.k === 'id') {
+      const b = this.builtin(t.t);
+      if (b) return b;
+      const v = this.h.ident?.(t.t);
+      if (v !== undefined) return { v, u: false };
+      if (this.h.ppMode) {
+        if (this.peek()?.t === '(') throw new ExprError(`function-like macro ${t.t} is not defined`);
+        return { v: 0n, u: false };
+      }
+      throw new ExprError(`unknown identifier ${t.t}`);
+    }
+    throw new ExprError(`unexpected '${t.t}' in expression`);
+  }
+
+  builtin(name: string): Val | undefined {
+    if (this.peek()?.t !== '(') return undefined;
+    switch (name) {
+      case '__builtin_constant_p': {
+        const [a] = this.args();
+        try { this.sub(a); return { v: 1n, u: false }; } catch { return { v: 0n, u: false }; }
+      }
+      case '__builtin_choose_expr': {
+        const [c, a, b] = this.args();
+        return this.sub(c).v !== 0n ? this.sub(a) : this.sub(b);
+      }
+      case '__builtin_expect': { const [a] = this.args(); return this.sub(a); }
+      case '__builtin_offsetof': case 'offsetof': {
+        const [ty, ...mem] = this.args();
+        if (!this.h.offsetof || mem.length !== 1) throw new ExprError('offsetof is not available here');
+        return { v: this.h.offsetof(ty, mem[0]), u: true };
+      }
+      case '__builtin_clz': case '__builtin_clzl': case '__builtin_clzll':
+      case '__builtin_ctz': case '__builtin_ctzl': case '__builtin_ctzll':
+      case '__builtin_popcount': case '__builtin_popcountl': case '__builtin_popcountll':
+      case '__builtin_ffs': case '__builtin_ffsl': case '__builtin_ffsll': {
+        const [a] = this.args();
+        const x = BigInt.asUintN(64, this.sub(a).v);
+        const w = name.endsWith('ll') || name.endsWith('l') ? 64 : 32;
+        const xs = x.toString(2);
+        if (name.includes('popcount')) return { v: BigInt([...xs].filter((c) => c === '1').length), u: false };
+        if (name.includes('ffs')) return { v: x === 0n ? 0n : BigInt(xs.length - xs.lastIndexOf('1')), u: false };
+        if (x === 0n) throw new ExprError(`${name}(0) is undefined`);
+        if (name.includes('clz')) return { v: BigInt(w - xs.length), u: false };
+        return { v: BigInt(xs.length - 1 - xs.lastIndexOf('1')), u: false };
+      }
+    }
+    return undefined;
+  }
+}
+
+function binop(op: string, l: Val, r: Val): Val {
+  const u = l.u || r.u;
+  const a = u ? BigInt.asUintN(64, l.v) : l.v;
+  const b = u ? BigInt.asUintN(64, r.v) : r.v;
+  switch (op) {
+    case '+': return norm(a + b, u);
+    case '-': return norm(a - b, u);
+    case '*': return norm(a * b, u);
+    case '/': if (b === 0n) throw new ExprError('division by zero'); return norm(a / b, u);
+    case '%': if (b === 0n) throw new ExprError('division by zero'); return norm(a % b, u);
+    case '<<': return norm(l.v << (r.v & 63n), l.u);
+    case '>>': return norm((l.u ? BigInt.asUintN(64, l.v) : l.v) >> (r.v & 63n), l.u);
+    case '&': return norm(a & b, u);
+    case '|': return norm(a | b, u);
+    case '^': return norm(a ^ b, u);
+    case '==': return { v: a === b ? 1n : 0n, u: false };
+    case '!=': return { v: a !== b ? 1n : 0n, u: false };
+    case '<': return { v: a < b ? 1n : 0n, u: false };
+    case '>': return { v: a > b ? 1n : 0n, u: false };
+    case '<=': return { v: a <= b ? 1n : 0n, u: false };
+    case '>=': return { v: a >= b ? 1n : 0n, u: false };
+  }
+  throw new ExprError(`operator ${op} not supported`);
+}

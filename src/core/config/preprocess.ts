@@ -1,0 +1,108 @@
+// The conditional pass over one file: evaluates #if/#ifdef/#elif/#else/#endif against a config and
+// the macros known so far, blanks inactive lines and directive lines (so line numbers survive),
+// and records the file's #define/#undef. No #include expansion: the type index finds definitions
+// across the tree by name instead, which keeps the parsed volume small.
+import { Tok, stripComments, tokenize } from './lex';
+import { MacroDef, MacroLookup, parseDefine } from './macros';
+import { evalConditionTokens } from './cppExpr';
+
+export interface FileScan {
+  /** the file's text with inactive regions and directives replaced by blank lines */
+  active: string;
+  /** final state of this file's macros; null = #undef'd here */
+  defines: Map<string, MacroDef | null>;
+  /** conditions that could not be evaluated (taken as false) */
+  errors: string[];
+}
+
+interface Frame { parentActive: boolean; active: boolean; taken: boolean }
+
+/**
+ * @param outside macros defined outside this file (config, predefined, other headers)
+ */
+export function scanFile(text: string, source: string, outside: MacroLookup, cfgOf: (name: string) => string | undefined): FileScan {
+  const lines = stripComments(text).split('\n');
+  const out: string[] = new Array(lines.length).fill('');
+  const defines = new Map<string, MacroDef | null>();
+  const errors: string[] = [];
+  const lookup: MacroLookup = (name) => {
+    const d = defines.get(name);
+    if (d !== undefined) return d ?? undefined;
+    return outside(name);
+  };
+  const stack: Frame[] = [];
+  let active = true;
+  const cond = (toks: Tok[], lineNo: number): boolean => {
+    const r = evalConditionTokens(toks, lookup, cfgOf);
+    if (typeof r === 'boolean') return r;
+    errors.push(`${source}:${lineNo + 1}: ${r.error}`);
+    return false;
+  };
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i];
+    const first = i;
+    while (line.endsWith('\\') && i + 1 < lines.length) { line = line.slice(0, -1) + ' ' + lines[++i]; }
+    const m = /^\s*#\s*(\w*)(.*)$/.exec(line);
+    if (!m) {
+      if (active) {
+        if (i === first) out[first] = line;
+        else { out[first] = line; } // joined continuation lines stay on the first line
+      }
+      continue;
+    }
+    const [, dir, rest] = m;
+    switch (dir) {
+      case 'if': case 'ifdef': case 'ifndef': {
+        const frame: Frame = { parentActive: active, active: false, taken: false };
+        if (active) {
+          let v: boolean;
+          if (dir === 'if') v = cond(tokenize(rest), first);
+          else {
+            const name = rest.trim().split(/\s+/)[0] ?? '';
+            const def = lookup(name) !== undefined;
+            v = dir === 'ifdef' ? def : !def;
+          }
+          frame.active = v; frame.taken = v;
+        }
+        stack.push(frame);
+        active = frame.active;
+        break;
+      }
+      case 'elif': case 'elifdef': case 'elifndef': {
+        const f = stack[stack.length - 1];
+        if (!f) { errors.push(`${source}:${first + 1}: #${dir} without #if`); break; }
+        if (f.parentActive && !f.taken) {
+          let v: boolean;
+          if (dir === 'elif') v = cond(tokenize(rest), first);
+          else { const def = lookup(rest.trim()) !== undefined; v = dir === 'elifdef' ? def : !def; }
+          f.active = v; f.taken = v;
+        } else f.active = false;
+        active = f.active;
+        break;
+      }
+      case 'else': {
+        const f = stack[stack.length - 1];
+        if (!f) { errors.push(`${source}:${first + 1}: #else without #if`); break; }
+        f.active = f.parentActive && !f.taken;
+        f.taken = true;
+        active = f.active;
+        break;
+      }
+      case 'endif': {
+        const f = stack.pop();
+        if (!f) { errors.push(`${source}:${first + 1}: #endif without #if`); break; }
+        active = f.parentActive;
+        break;
+      }
+      case 'define':
+        if (active) { const d = parseDefine(rest, source); if (d) defines.set(d.name, d); }
+        break;
+      case 'undef':
+        if (active) defines.set(rest.trim(), null);
+        break;
+      default: break; // #include, #error, #pragma, #warning, #line: nothing to lay out
+    }
+  }
+  if (stack.length) errors.push(`${source}: ${stack.length} unterminated #if`);
+  return { active: out.join('\n'), defines, errors };
+}

@@ -1,0 +1,396 @@
+// The layout engine: sizeof/alignof/offsetof of C types as gcc computes them for an arch profile
+// under a .config. Definitions come from the type index (a kernel tree, --include dirs, files
+// added with addSource, then the labelled fallback header); each definition is macro-expanded with
+// the tree's own macros and parsed with tree-sitter, so kernel attribute macros (__aligned,
+// ____cacheline_aligned, struct_group, DECLARE_BITMAP...) mean exactly what their definitions say.
+import * as path from 'path';
+import type { ArchProfile } from '../config/arch';
+import type { KConfig } from '../config/kconfig';
+import { Tok, render, stripComments, tokenize } from '../config/lex';
+import { ExpandError, MacroDef, MacroLookup, expand } from '../config/macros';
+import { ExprError, evalTokens, ExprHooks } from '../config/intExpr';
+import { newParser, Parser, Node } from '../parse/treeSitter';
+import { DefSite } from './defs';
+import { FALLBACK_FILE } from './fallback';
+import { TInfo, MemberOut } from './record';
+import { TypeIndex, LoadedFile } from './typeIndex';
+import { LayoutError, Walker, WalkCtx, isPrimitiveName, UNNAMED_BITFIELD } from './walk';
+
+export { formatPahole } from './pahole';
+export { LayoutError } from './walk';
+
+export interface Member { name: string; offset: number; size: number; align: number; bitOffset?: number; bitSize?: number; type: string }
+export interface Layout { size: number; align: number; members?: Member[]; fallback?: string[] }
+export interface Unknown { error: string }
+
+export function isUnknown(x: unknown): x is Unknown { return typeof x === 'object' && x !== null && 'error' in x; }
+
+let sharedParser: Parser | undefined;
+/** Load tree-sitter once; LayoutEngine needs it (parsing is synchronous afterwards). */
+export async function initLayout(): Promise<void> { sharedParser ??= await newParser(); }
+
+const TYPE_WORDS = new Set(['void', 'char', 'short', 'int', 'long', 'float', 'double', 'signed', 'unsigned', '_Bool', 'bool',
+  'struct', 'union', 'enum', 'const', 'volatile', 'typeof', '__typeof__', '__typeof', '__int128', '_Atomic', '__signed__',
+  '__const', '__volatile__', 'restrict']);
+
+interface Cached { t?: TInfo; e?: string }
+
+export class LayoutEngine {
+  readonly arch: ArchProfile;
+  readonly config: KConfig;
+  readonly index: TypeIndex;
+  private parser: Parser;
+  private cache = new Map<string, Cached>();
+  private busy = new Set<string>();
+  private consts = new Map<string, bigint>();
+
+  constructor(opts: { arch: ArchProfile; config: KConfig; root?: string; includeDirs?: string[] }) {
+    if (!sharedParser) throw new Error('call `await initLayout()` before creating a LayoutEngine');
+    this.parser = sharedParser;
+    this.arch = opts.arch;
+    this.config = opts.config;
+    this.index = new TypeIndex(opts.arch.name, opts.config, opts.root, opts.includeDirs ?? []);
+  }
+
+  static async create(opts: { arch: ArchProfile; config: KConfig; root?: string; includeDirs?: string[] }): Promise<LayoutEngine> {
+    await initLayout();
+    return new LayoutEngine(opts);
+  }
+
+  addSource(file: string, text: string): void {
+    this.index.addSource(file, text);
+    this.cache.clear();
+    this.consts.clear();
+  }
+
+  // ---- public queries ------------------------------------------------------------------------
+  sizeOf(typeText: string, fromFile?: string): Layout | Unknown {
+    return this.guard(() => toLayout(this.typeFromText(typeText, fromFile)));
+  }
+
+  evalInt(expr: string, fromFile?: string): number | Unknown {
+    return this.guard(() => {
+      const v = this.evalExpanded(this.expandText(expr, fromFile), fromFile);
+      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new LayoutError('value does not fit in a JS number');
+      return Number(v);
+    });
+  }
+
+  typesInFile(file: string): Array<{ name: string } & (Layout | Unknown)> {
+    const lf = this.index.loaded(file);
+    if (!lf) return [{ name: file, error: 'cannot read file' }];
+    const out: Array<{ name: string } & (Layout | Unknown)> = [];
+    for (const site of lf.defs.order) {
+      if (!site.key || site.kind === 'enum') continue;
+      const r = this.guard(() => toLayout(site.kind === 'typedef' ? this.typedef(site.key, lf.path) : this.tagged(site.kind as 'struct' | 'union', site.key.split(' ')[1], lf.path)));
+      out.push({ name: site.key, ...r });
+    }
+    return out;
+  }
+
+  /** the resolved type (members with their types), for presenters that walk nested records */
+  typeInfo(typeText: string, fromFile?: string): TInfo | Unknown {
+    return this.guard(() => this.typeFromText(typeText, fromFile));
+  }
+
+  private guard<T>(f: () => T): T | Unknown {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof LayoutError || e instanceof ExprError || e instanceof ExpandError) return { error: e.message };
+      throw e;
+    }
+  }
+
+  // ---- resolution ------------------------------------------------------------------------------
+  private memo(key: string, f: () => TInfo): TInfo {
+    const c = this.cache.get(key);
+    if (c) { if (c.e !== undefined) throw new LayoutError(c.e); return c.t!; }
+    if (this.busy.has(key)) throw new LayoutError(`${key.split('|')[0]} contains itself`);
+    this.busy.add(key);
+    try {
+      const t = f();
+      this.cache.set(key, { t });
+      return t;
+    } catch (e) {
+      if (e instanceof LayoutError || e instanceof ExprError || e instanceof ExpandError) { this.cache.set(key, { e: e.message }); throw new LayoutError(e.message); }
+      throw e;
+    } finally {
+      this.busy.delete(key);
+    }
+  }
+
+  tagged(kind: 'struct' | 'union' | 'enum', tag: string, fromFile?: string): TInfo {
+    const key = `${kind} ${tag}`;
+    const hit = this.index.find('record', key, fromFile);
+    if (!hit) {
+      const errs = fromFile ? this.index.loaded(fromFile)?.scan.errors ?? [] : [];
+      throw new LayoutError(`${key}: definition not found${errs.length ? ` (unevaluated conditions: ${errs.slice(0, 2).join('; ')})` : ''}`);
+    }
+    return this.memo(`${key}|${hit.file.path}`, () => this.fromSite(hit.file, hit.site, key));
+  }
+
+  typedef(name: string, fromFile?: string): TInfo {
+    const hit = this.index.find('typedef', name, fromFile);
+    if (!hit) throw new LayoutError(`${name}: typedef not found`);
+    return this.memo(`${name}|${hit.file.path}`, () => this.fromSite(hit.file, hit.site, name));
+  }
+
+  private fromSite(lf: LoadedFile, site: DefSite, want: string): TInfo {
+    const fb = new Set<string>();
+    if (lf.path === FALLBACK_FILE) fb.add(want);
+    const lookup = this.trackingLookup(lf.path, fb);
+    const walker = new Walker(this.ctx(lf.path, lookup));
+    let t: TInfo;
+    if (site.kind === 'typedef') {
+      const text = render(nameUnnamedBitfields(expand(site.toks, lookup)));
+      const tree = this.parser.parse(text)!;
+      const def = findNode(tree.rootNode, 'type_definition');
+      if (!def) throw new LayoutError(`${want}: cannot parse typedef \`${text.slice(0, 80)}\``);
+      const r = walker.typedefType(def, want);
+      tree.delete();
+      if (!r) throw new LayoutError(`${want}: typedef not understood`);
+      t = r;
+    } else {
+      const close = closingBrace(site.toks);
+      const head = expand(site.toks.slice(0, close + 1), lookup);
+      const tail = leadingAttributes(expand(site.toks.slice(close + 1), lookup));
+      const text = `${render(nameUnnamedBitfields([...head, ...tail]))};`;
+      const tree = this.parser.parse(text)!;
+      const kind = site.kind === 'struct' ? 'struct_specifier' : site.kind === 'union' ? 'union_specifier' : 'enum_specifier';
+      const node = findNode(tree.rootNode, kind);
+      if (!node) throw new LayoutError(`${want}: cannot parse \`${text.slice(0, 80)}\``);
+      try {
+        t = node.type === 'enum_specifier' ? walker.enumType(node, site.key.split(' ')[1]) : walker.spec(node);
+      } finally { tree.delete(); }
+    }
+    if (fb.size) t = { ...t, fallback: new Set([...(t.fallback ?? []), ...fb]) };
+    return t;
+  }
+
+  private trackingLookup(file: string, fb: Set<string>): MacroLookup {
+    const base = this.index.lookupFor(file);
+    return (n) => {
+      const d = base(n);
+      if (d && d.source === FALLBACK_FILE) fb.add(n);
+      return d;
+    };
+  }
+
+  private ctx(file: string | undefined, lookup: MacroLookup): WalkCtx {
+    return {
+      arch: this.arch,
+      typedef: (n) => this.typedef(n, file),
+      tagged: (k, t) => this.tagged(k, t, file),
+      evalInt: (text) => this.evalExpanded(tokenize(text), file),
+      evalIntWith: (text, local) => this.evalExpanded(tokenize(text), file, local),
+    };
+  }
+
+  private lookupFrom(fromFile?: string): MacroLookup {
+    return fromFile ? this.index.lookupFor(path.resolve(fromFile)) : (n) => this.index.macro(n);
+  }
+
+  private expandText(text: string, fromFile?: string): Tok[] {
+    return expand(tokenize(stripComments(text)), this.lookupFrom(fromFile));
+  }
+
+  enumConst(name: string, fromFile?: string): bigint | undefined {
+    const k = `${name}|${fromFile ?? ''}`;
+    if (this.consts.has(k)) return this.consts.get(k);
+    const hit = this.index.find('const', name, fromFile);
+    if (!hit) return undefined;
+    const lookup = this.index.lookupFor(hit.file.path);
+    let values: Map<string, bigint> | undefined;
+    const ctx = { ...this.ctx(hit.file.path, lookup), enumConsts: (v: Map<string, bigint>) => { values = v; } };
+    const close = closingBrace(hit.site.toks);
+    const text = render(expand(hit.site.toks.slice(0, close + 1), lookup)) + ';';
+    const tree = this.parser.parse(text)!;
+    try {
+      const node = findNode(tree.rootNode, 'enum_specifier');
+      if (!node) throw new LayoutError(`enum holding ${name}: cannot parse`);
+      new Walker(ctx).enumType(node);
+    } finally { tree.delete(); }
+    const v = values?.get(name);
+    this.consts.set(k, v!);
+    return v;
+  }
+
+  private isTypeName(name: string, fromFile?: string): boolean {
+    if (TYPE_WORDS.has(name) || isPrimitiveName(name)) return true;
+    if (this.consts.has(`${name}|${fromFile ?? ''}`)) return false;
+    return this.index.find('typedef', name, fromFile) !== undefined;
+  }
+
+  /** evaluate expanded tokens; identifiers are enum constants */
+  evalExpanded(toks: Tok[], fromFile?: string, local?: Map<string, bigint>): bigint {
+    const hooks: ExprHooks = {
+      ident: (n) => local?.get(n) ?? this.enumConst(n, fromFile),
+      isTypeStart: (t) => t.k === 'id' && this.isTypeName(t.t, fromFile),
+      sizeofType: (ty) => BigInt(this.typeFromToks(ty, fromFile).size),
+      alignofType: (ty) => BigInt(this.typeFromToks(ty, fromFile).align),
+      castInfo: (ty) => {
+        const t = this.typeFromToks(ty, fromFile);
+        return t.kind === 'int' || t.kind === 'enum' || t.kind === 'ptr' ? { size: t.size, unsigned: !!t.unsigned || t.kind === 'ptr' } : undefined;
+      },
+      offsetof: (ty, mem) => BigInt(memberAt(this.typeFromToks(ty, fromFile), render(mem)).offset),
+      sizeofExpr: (e) => {
+        // sizeof_field(): sizeof(((T *)0)->m) after expansion
+        const m = /^\(*\s*\(\s*(.+?)\s*\*\s*\)\s*0\s*\)\s*->\s*([\w.]+)\s*\)*$/.exec(render(e));
+        if (m) return BigInt(memberAt(this.typeFromText(m[1], fromFile), m[2]).size);
+        throw new ExprError(`sizeof of an expression is not supported: ${render(e).slice(0, 60)}`);
+      },
+    };
+    return evalTokens(toks, hooks).v;
+  }
+
+  private typeFromToks(toks: Tok[], fromFile?: string): TInfo {
+    return this.typeFromText(render(toks), fromFile, true);
+  }
+
+  /** parse a type name (`struct foo`, `int *[4]`, `u64`, `typeof(int)`) */
+  typeFromText(text: string, fromFile?: string, expanded = false): TInfo {
+    const toks = expanded ? tokenize(text) : this.expandText(text, fromFile);
+    const t = render(toks).trim();
+    const tof = /^(?:typeof|__typeof__|__typeof)\s*\(([\s\S]*)\)$/.exec(t);
+    if (tof) return this.typeFromText(tof[1], fromFile, true);
+    if (/^[A-Za-z_]\w*$/.test(t) && !TYPE_WORDS.has(t) && !isPrimitiveName(t)) return this.typedef(t, fromFile);
+    const m = /^(struct|union|enum)\s+([A-Za-z_]\w*)$/.exec(t);
+    if (m) return this.tagged(m[1] as 'struct', m[2], fromFile);
+    const tree = this.parser.parse(`__typeof__(${render(nameUnnamedBitfields(tokenize(t)))}) __x;`)!;
+    try {
+      const spec = findNode(tree.rootNode, 'macro_type_specifier');
+      const td = spec?.childForFieldName('type');
+      if (!td || td.type !== 'type_descriptor') throw new LayoutError(`not a type: ${t}`);
+      return new Walker(this.ctx(fromFile, this.lookupFrom(fromFile))).descriptor(td);
+    } finally { tree.delete(); }
+  }
+}
+
+function toLayout(t: TInfo): Layout {
+  const l: Layout = { size: t.size, align: t.align };
+  if (t.kind === 'record' && t.members) l.members = t.members.map((m) => ({ ...m }));
+  if (t.fallback?.size) l.fallback = [...t.fallback].sort();
+  return l;
+}
+
+/** a member by name or dotted path, searching anonymous sub-records as C does */
+export function memberAt(t: TInfo, pathText: string): { offset: number; size: number; type: TInfo } {
+  let cur = t;
+  let off = 0;
+  let last: { offset: number; size: number; type: TInfo } | undefined;
+  for (const part of pathText.split('.').map((s) => s.trim())) {
+    const f = findMember(cur, part);
+    if (!f) throw new LayoutError(`${t.name} has no member ${part}`);
+    off += f.offset;
+    last = { offset: off, size: f.type.size, type: f.type };
+    cur = f.type;
+  }
+  return last!;
+}
+
+function findMember(t: TInfo, name: string): { offset: number; type: TInfo } | undefined {
+  const ms = t.members ?? [];
+  const ts = t.memberTypes ?? [];
+  for (let i = 0; i < ms.length; i++) {
+    if (ms[i].name === name) {
+      if (ms[i].bitSize !== undefined) throw new LayoutError(`offsetof a bit-field (${name})`);
+      return { offset: ms[i].offset, type: ts[i] };
+    }
+    if (ms[i].name === '' && ts[i]) {
+      const inner = findMember(ts[i], name);
+      if (inner) return { offset: ms[i].offset + inner.offset, type: inner.type };
+    }
+  }
+  return undefined;
+}
+
+function findNode(n: Node, type: string): Node | undefined {
+  if (n.type === type) return n;
+  for (const c of n.namedChildren) {
+    if (!c) continue;
+    const r = findNode(c, type);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+const BITFIELD_TYPE_WORDS = new Set(['int', 'long', 'short', 'char', 'signed', 'unsigned', '_Bool', 'bool', '__signed__']);
+
+/**
+ * tree-sitter-c cannot parse `unsigned long :3;` (an unnamed bit-field after a multi-word type):
+ * give every unnamed bit-field a reserved name, which the walker treats as no name.
+ */
+export function nameUnnamedBitfields(input: Tok[]): Tok[] {
+  const toks = mergeAttributes(input);
+  const out: Tok[] = [];
+  let depth = 0;
+  let n = 0;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i];
+    if (t.t === '(' || t.t === '[') depth++;
+    else if (t.t === ')' || t.t === ']') depth--;
+    if (t.t === ':' && t.k === 'punct' && depth === 0 && i > 0) {
+      const p = toks[i - 1];
+      const pp = toks[i - 2];
+      const unnamed = p.t === ',' || (p.k === 'id' && (BITFIELD_TYPE_WORDS.has(p.t) || !pp || pp.t === ';' || pp.t === '{' || pp.t === '}' ||
+        pp.t === 'const' || pp.t === 'volatile'));
+      if (unnamed) out.push({ k: 'id', t: `${UNNAMED_BITFIELD}${n++}` });
+    }
+    out.push(t);
+  }
+  return out;
+}
+
+/** `__attribute__((a)) __attribute__((b))` → `__attribute__((a, b))`: tree-sitter-c attaches only the first of adjacent specifiers */
+function mergeAttributes(toks: Tok[]): Tok[] {
+  const isAttr = (i: number) => (toks[i]?.t === '__attribute__' || toks[i]?.t === '__attribute') && toks[i + 1]?.t === '(' && toks[i + 2]?.t === '(';
+  const groupEnd = (i: number) => { let d = 0; for (let j = i + 1; j < toks.length; j++) { if (toks[j].t === '(') d++; else if (toks[j].t === ')' && --d === 0) return j; } return -1; };
+  const out: Tok[] = [];
+  for (let i = 0; i < toks.length; i++) {
+    if (!isAttr(i)) { out.push(toks[i]); continue; }
+    let e = groupEnd(i);
+    if (e < 0) { out.push(...toks.slice(i)); break; }
+    const items: Tok[] = toks.slice(i + 3, e - 1);
+    while (isAttr(e + 1)) {
+      const e2 = groupEnd(e + 1);
+      if (e2 < 0) break;
+      const more = toks.slice(e + 4, e2 - 1);
+      if (items.length && more.length) items.push({ k: 'punct', t: ',' });
+      items.push(...more);
+      e = e2;
+    }
+    out.push({ k: 'id', t: '__attribute__' }, { k: 'punct', t: '(' }, { k: 'punct', t: '(' }, ...items, { k: 'punct', t: ')' }, { k: 'punct', t: ')' });
+    i = e;
+  }
+  return out;
+}
+
+function closingBrace(toks: Tok[]): number {
+  let d = 0;
+  for (let i = 0; i < toks.length; i++) {
+    if (toks[i].t === '{') d++;
+    else if (toks[i].t === '}') { d--; if (d === 0) return i; }
+  }
+  throw new LayoutError('unbalanced braces');
+}
+
+/** the `__attribute__((...))` groups at the start of a token list (attributes of a record type) */
+function leadingAttributes(toks: Tok[]): Tok[] {
+  const out: Tok[] = [];
+  let i = 0;
+  while (toks[i]?.t === '__attribute__' || toks[i]?.t === '__attribute') {
+    if (toks[i + 1]?.t !== '(') break;
+    let d = 0;
+    let j = i + 1;
+    for (; j < toks.length; j++) {
+      if (toks[j].t === '(') d++;
+      else if (toks[j].t === ')') { d--; if (d === 0) break; }
+    }
+    out.push(...toks.slice(i, j + 1));
+    i = j + 1;
+  }
+  return out;
+}
+
+export type { TInfo, MemberOut, MacroDef };

@@ -1,0 +1,219 @@
+// The type index over a kernel tree: a raw name → files map built lazily by regex over the header
+// directories (an over-approximation), then files are loaded on demand (conditional pass against
+// the .config, definitions scanned) and the first file, in include-priority order, whose active
+// code defines the name wins. Files the user is editing (addSource) and the fallback header join
+// the same lookup, first and last.
+import * as fs from 'fs';
+import * as path from 'path';
+import { ArchName, ARCHES } from '../config/arch';
+import { KConfig, configMacros, predefinedMacros } from '../config/kconfig';
+import { tokenize } from '../config/lex';
+import { MacroDef, MacroLookup, objectMacro } from '../config/macros';
+import { FileScan, scanFile } from '../config/preprocess';
+import { FileDefs, DefSite, scanDefs, typedefNames } from './defs';
+import { FALLBACK_FILE, FALLBACK_HEADER } from './fallback';
+
+export interface LoadedFile { path: string; scan: FileScan; defs: FileDefs }
+
+// macros gcc leaves undefined when compiling kernel C, whatever some header says
+const FORCE_UNDEF = new Set(['__ASSEMBLY__', '__ASSEMBLER__', '__CHECKER__', '__GENKSYMS__', '__BINDGEN__', '__clang__',
+  '__cplusplus', 'LINKER_SCRIPT', 'BUILD_VDSO', 'BUILD_VDSO32', 'BUILD_VDSO64', '__DISABLE_EXPORTS', 'MODULE',
+  '__KSYM_DEPS__', '__OPTIMIZE_SIZE__', '__CHECK_ENDIAN__', 'CC_USING_FENTRY', '__NO_FORTIFY', '__SANITIZE_ADDRESS__',
+  '__SANITIZE_THREAD__', '__SANITIZE_HWADDRESS__', 'STATIC_KEYS_DEBUG', '__VDSO__', '__DISABLE_TRACE_MMIO__',
+  'DISABLE_BRANCH_PROFILING']);
+
+export const KERNEL_ARCH_DIR: Record<ArchName, string> = {
+  x86_64: 'x86', i386: 'x86', arm64: 'arm64', ppc64: 'powerpc', riscv64: 'riscv', s390x: 's390', mips: 'mips', arm: 'arm',
+};
+
+interface Raw { defines: Map<string, string[]>; records: Map<string, string[]>; typedefs: Map<string, string[]>; consts: Map<string, string[]> }
+
+function add(m: Map<string, string[]>, k: string, f: string): void {
+  const l = m.get(k);
+  if (!l) m.set(k, [f]);
+  else if (l[l.length - 1] !== f) l.push(f);
+}
+
+export class TypeIndex {
+  readonly dirs: string[];
+  private raw?: Raw;
+  private indexedDirs = new Set<string>();
+  private rank = new Map<string, number>();
+  private files = new Map<string, LoadedFile>();
+  private loading = new Set<string>();
+  private user = new Map<string, string>();
+  private macroCache = new Map<string, MacroDef | undefined>();
+  private base = new Map<string, MacroDef>();
+  readonly cfgOf: (name: string) => string | undefined;
+
+  constructor(readonly arch: ArchName, readonly config: KConfig, readonly root?: string, includeDirs: string[] = []) {
+    const a = KERNEL_ARCH_DIR[arch];
+    const dirs = [...includeDirs];
+    if (root) {
+      dirs.push(path.join(root, 'arch', a, 'include'), path.join(root, 'arch', a, 'include', 'generated'),
+        path.join(root, 'include'), path.join(root, 'arch', a, 'include', 'uapi'), path.join(root, 'include', 'uapi'));
+    }
+    this.dirs = dirs.map((d) => path.resolve(d));
+    this.dirs.forEach((d, i) => { if (!this.rank.has(d)) this.rank.set(d, 10 + i); });
+    this.cfgOf = (n) => config.values.get(n);
+    for (const [k, v] of predefinedMacros(arch)) this.base.set(k, objectMacro(k, v, 'predefined'));
+    for (const [k, v] of configMacros(config)) this.base.set(k, objectMacro(k, v, config.source));
+    // the cache line comes from the config where the arch has a knob, else from the arch profile
+    const shift = config.values.get('CONFIG_X86_L1_CACHE_SHIFT') ?? config.values.get('CONFIG_ARM64_L1_CACHE_SHIFT') ?? String(ARCHES[arch].l1CacheShift);
+    this.user.set(FALLBACK_FILE, `#define L1_CACHE_SHIFT ${shift}\n${FALLBACK_HEADER}`);
+  }
+
+  addSource(file: string, text: string): void {
+    const f = path.resolve(file);
+    this.user.set(f, text);
+    this.files.delete(f);
+    this.macroCache.clear();
+  }
+
+  isUser(file: string): boolean { return this.user.has(path.resolve(file)); }
+
+  // ---- raw index ---------------------------------------------------------------------------
+  private ensureRaw(): Raw {
+    if (!this.raw) {
+      this.raw = { defines: new Map(), records: new Map(), typedefs: new Map(), consts: new Map() };
+      for (const d of this.dirs) this.indexDir(d, true);
+    }
+    return this.raw;
+  }
+
+  /** index the headers of a directory (recursively for include roots, flat for a source dir) */
+  indexDir(dir: string, recursive: boolean): void {
+    const raw = this.ensureRaw();
+    if (this.indexedDirs.has(dir)) return;
+    this.indexedDirs.add(dir);
+    const walk = (d: string) => {
+      let ents: fs.Dirent[];
+      try { ents = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
+      for (const e of ents) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) { if (recursive && !this.indexedDirs.has(p)) walk(p); }
+        else if (e.name.endsWith('.h')) this.indexText(raw, p, fs.readFileSync(p, 'latin1'));
+      }
+    };
+    walk(dir);
+  }
+
+  private indexText(raw: Raw, file: string, text: string): void {
+    for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)/gm)) add(raw.defines, m[1], file);
+    for (const m of text.matchAll(/\b(struct|union|enum)\s+(\w+)\s*\{/g)) add(raw.records, `${m[1]} ${m[2]}`, file);
+    for (const m of text.matchAll(/\bstruct_group_tagged\s*\(\s*(\w+)/g)) add(raw.records, `struct ${m[1]}`, file);
+    for (const m of text.matchAll(/\btypedef\b/g)) {
+      let depth = 0;
+      let j = m.index!;
+      for (; j < text.length; j++) {
+        const c = text[j];
+        if (c === '{' || c === '(') depth++;
+        else if (c === '}' || c === ')') depth--;
+        else if (c === ';' && depth <= 0) break;
+      }
+      const stmt = text.slice(m.index!, j + 1).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|^\s*#.*$/gm, ' ');
+      for (const n of typedefNames(tokenize(stmt))) add(raw.typedefs, n, file);
+    }
+    for (const m of text.matchAll(/\benum\b[^;{()]*\{([^}]*)\}/g)) {
+      const body = m[1].replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|^\s*#.*$/gm, ' ');
+      for (const item of body.split(',')) {
+        const n = /^\s*([A-Za-z_]\w*)/.exec(item);
+        if (n) add(raw.consts, n[1], file);
+      }
+    }
+  }
+
+  // ---- loading ------------------------------------------------------------------------------
+  load(file: string): LoadedFile | undefined {
+    const f = path.resolve(file);
+    const hit = this.files.get(f);
+    if (hit) return hit;
+    if (this.loading.has(f)) return undefined;
+    let text = this.user.get(f) ?? this.user.get(file);
+    if (text === undefined) {
+      try { text = fs.readFileSync(f, 'latin1'); } catch { return undefined; }
+    }
+    this.loading.add(f);
+    try {
+      const scan = scanFile(text, file, (n) => this.macro(n, f), this.cfgOf);
+      const defs = scanDefs(tokenize(scan.active));
+      const lf: LoadedFile = { path: file === FALLBACK_FILE ? FALLBACK_FILE : f, scan, defs };
+      this.files.set(file === FALLBACK_FILE ? FALLBACK_FILE : f, lf);
+      return lf;
+    } finally {
+      this.loading.delete(f);
+    }
+  }
+
+  /** candidate files for a name, best first: the asking file, user sources, its directory, then include dirs */
+  private candidates(list: string[] | undefined, fromFile: string | undefined): string[] {
+    const out: string[] = [];
+    const from = fromFile ? path.resolve(fromFile) : undefined;
+    if (from && from !== FALLBACK_FILE) out.push(from);
+    for (const u of this.user.keys()) if (u !== FALLBACK_FILE && u !== from) out.push(u);
+    if (list) {
+      const fromDir = from ? path.dirname(from) : undefined;
+      const score = (f: string) => {
+        if (fromDir && path.dirname(f) === fromDir) return 0;
+        let best = 1000;
+        for (const [d, r] of this.rank) if (r < best && f.startsWith(d + path.sep)) best = r;
+        return best;
+      };
+      out.push(...list.filter((f) => !out.includes(f)).map((f) => [f, score(f)] as const).sort((a, b) => a[1] - b[1]).map((x) => x[0]));
+    }
+    out.push(FALLBACK_FILE);
+    return out;
+  }
+
+  private prepare(fromFile?: string): void {
+    if (fromFile && fromFile !== FALLBACK_FILE && !this.isUser(fromFile) && this.dirs.length) this.indexDir(path.dirname(path.resolve(fromFile)), false);
+    else if (this.dirs.length) this.ensureRaw();
+  }
+
+  /** A macro as gcc would see it when compiling kernel C (first definition by include priority). */
+  macro(name: string, fromFile?: string): MacroDef | undefined {
+    if (FORCE_UNDEF.has(name)) return undefined;
+    const b = this.base.get(name);
+    if (b) return b;
+    if (name.startsWith('CONFIG_')) return undefined;
+    if (this.macroCache.has(name)) return this.macroCache.get(name);
+    this.prepare(fromFile);
+    let found: MacroDef | undefined;
+    let incomplete = false;
+    for (const f of this.candidates(this.raw?.defines.get(name), undefined)) {
+      if (this.loading.has(path.resolve(f)) || this.loading.has(f)) { incomplete = true; continue; }
+      const lf = this.load(f);
+      const d = lf?.scan.defines.get(name);
+      if (d === null) continue;
+      if (d) { found = d; break; }
+    }
+    if (!incomplete) this.macroCache.set(name, found);
+    return found;
+  }
+
+  /** the lookup used to expand a definition found in `file`: its own macros, then the global ones */
+  lookupFor(file: string): MacroLookup {
+    const lf = this.files.get(file) ?? this.load(file);
+    return (n) => {
+      const d = lf?.scan.defines.get(n);
+      if (d === null) return undefined;
+      if (d) return FORCE_UNDEF.has(n) ? undefined : d;
+      return this.macro(n, file);
+    };
+  }
+
+  find(kind: 'record' | 'typedef' | 'const', key: string, fromFile?: string): { file: LoadedFile; site: DefSite } | undefined {
+    this.prepare(fromFile);
+    const raw = this.raw;
+    const list = kind === 'record' ? raw?.records.get(key) : kind === 'typedef' ? raw?.typedefs.get(key) : raw?.consts.get(key);
+    for (const f of this.candidates(list, fromFile)) {
+      const lf = this.load(f);
+      if (!lf) continue;
+      const site = kind === 'record' ? lf.defs.records.get(key) : kind === 'typedef' ? lf.defs.typedefs.get(key) : lf.defs.enumConsts.get(key);
+      if (site) return { file: lf, site };
+    }
+    return undefined;
+  }
+
+  loaded(file: string): LoadedFile | undefined { return this.load(file); }
+}
