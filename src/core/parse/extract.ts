@@ -48,7 +48,7 @@ function precededByStatic(n: Node): boolean {
 
 /** True when `name(` is a function's own prototype or definition, not a call. */
 function isFunctionDeclarator(n: Node): boolean {
-  if (n.parent?.type === 'function_declarator') return true;
+  // Tokens, not the tree: `for_each_cpu(c) f(x); free_percpu(p);` parses as a declaration.
   let p = prevToken(n);
   if (p && p.text === '*') p = prevToken(p);
   return !!p && /^[A-Za-z_]\w*$/.test(p.text) && !/^(return|else|do|case|sizeof|typeof|__typeof__|goto)$/.test(p.text);
@@ -89,9 +89,14 @@ export class Extractor {
       if (this.claimed.has(c.start)) continue;
       const k = classify(c.tok);
       if (k === 'nr_cpus') this.strayNrCpus(c);
-      else if (k === 'refcount_type' || k === 'percpu_qual') this.strayRefcount(c);
+      else if (k === 'refcount_type' || k === 'percpu_qual') this.strayRefcount(c, cands);
     }
     this.findings.sort((x, y) => x.line - y.line || x.column - y.column);
+  }
+
+  /** Original source of a node (the parsed text has annotations blanked). */
+  private src(n: Node): string {
+    return this.ctx.text.slice(n.startIndex, n.endIndex);
   }
 
   private leafAt(c: Candidate): Node | null {
@@ -118,14 +123,14 @@ export class Extractor {
       this.findings.push(f);
       return;
     }
-    f.type = tokensText(ma.args[0]);
+    f.type = tokensText(ma.args[0], this.ctx.text);
     const d = declaratorParts(ma.args[1]);
     f.name = d.name;
     if (d.dims.length) f.dims = d.dims;
     if (d.stars) f.type = `${f.type} ${'*'.repeat(d.stars)}`;
     if (kind === 'static') f.isStatic = precededByStatic(n);
     if (c.tok === 'DEFINE_PER_CPU_SECTION' || c.tok === 'DECLARE_PER_CPU_SECTION') {
-      if (ma.args[2]) f.section = tokensText(ma.args[2]);
+      if (ma.args[2]) f.section = tokensText(ma.args[2], this.ctx.text);
     }
     if (!d.name || d.complex) f.unresolved = `cannot read the variable name from "${tokensText(ma.args[1])}"`;
     this.findings.push(f);
@@ -153,7 +158,7 @@ export class Extractor {
     if (!ma) return this.unresolved(c, kind, `${c.tok}( without a balanced argument list`);
     this.claimRange(cands, c.end, ma.end);
     const f = base(this.ctx, kind, c.start, ma.end, c.tok);
-    const args = ma.args.map(tokensText);
+    const args = ma.args.map((a) => tokensText(a, this.ctx.text));
     const fn = enclosingFunction(n);
     if (fn) f.func = fn;
     if (kind === 'free') {
@@ -249,7 +254,7 @@ export class Extractor {
       let stars = 0;
       for (let c = arr.parent; c && c !== holder; c = c.parent) if (c.type === 'pointer_declarator' || c.type === 'abstract_pointer_declarator') stars++;
       const ty = holder?.childForFieldName('type');
-      f.type = ty ? norm(ty.text) + (stars ? ' ' + '*'.repeat(stars) : '') : '';
+      f.type = ty ? norm(this.src(ty)) + (stars ? ' ' + '*'.repeat(stars) : '') : '';
       if (holder?.type === 'field_declaration') {
         const ct = container(arr);
         if (ct) f.container = ct;
@@ -268,40 +273,44 @@ export class Extractor {
     for (const m of this.ctx.fields.matches(this.ctx.root)) {
       const field = m.captures.find((x) => x.name === 'field')!.node;
       const tyNode = m.captures.find((x) => x.name === 'type')!.node;
-      const type = norm(tyNode.text);
-      const inField = cands.filter((x) => x.start >= field.startIndex && x.end <= field.endIndex);
-      for (const x of inField) if (classify(x.tok) !== 'nr_cpus') this.claimed.add(x.start);
-      const isInt = /^(unsigned )?(int|long)$/.test(type);
-      const hasPercpu = inField.some((x) => x.tok === '__percpu');
-      if (isInt && !hasPercpu) continue;
-      const macro = isInt ? `${type} __percpu *` : type.startsWith('struct ') ? type.replace(/^struct\s+/, 'struct ') : type;
-      for (const d of field.childrenForFieldName('declarator')) {
-        if (!d) continue;
-        let stars = 0;
-        const dims: string[] = [];
-        let cur: Node | null = d;
-        let name = '';
-        while (cur) {
-          if (cur.type === 'pointer_declarator') { stars++; cur = cur.childForFieldName('declarator'); }
-          else if (cur.type === 'array_declarator') { const s = cur.childForFieldName('size'); dims.unshift(s ? norm(s.text) : ''); cur = cur.childForFieldName('declarator'); }
-          else if (cur.type === 'field_identifier' || cur.type === 'identifier') { name = cur.text; break; }
-          else if (cur.type === 'parenthesized_declarator' || cur.type === 'attributed_declarator') cur = cur.namedChild(0);
-          else break;
-        }
-        if (!name) continue;
-        const isRef = isInt
-          ? stars === 1 && dims.length === 0 && looksLikeRefcount(name)
-          : stars === 0 && (REFCOUNT_TYPES_ALWAYS.has(macro) || (REFCOUNT_TYPES_BY_NAME.has(macro) && looksLikeRefcount(name)));
-        if (!isRef) continue;
-        const f = base(this.ctx, 'refcount', tyNode.startIndex, field.endIndex, macro);
-        f.name = name;
-        f.type = isInt ? `${type} __percpu *` : type;
-        if (dims.length) f.dims = dims;
-        const ct = container(field);
-        if (ct) f.container = ct;
-        if (hasErrorAncestor(field)) f.unresolved = 'field inside a parse error';
-        this.findings.push(f);
+      this.refcountField(field, tyNode, cands, container(field));
+    }
+  }
+
+  /** Refcount findings of one field declaration (or a declaration that is really a field). */
+  private refcountField(field: Node, tyNode: Node, cands: Candidate[], ct: string | undefined): void {
+    const type = norm(this.src(tyNode));
+    const inField = cands.filter((x) => x.start >= field.startIndex && x.end <= field.endIndex);
+    for (const x of inField) if (classify(x.tok) !== 'nr_cpus') this.claimed.add(x.start);
+    const isInt = /^(unsigned )?(int|long)$/.test(type);
+    const hasPercpu = inField.some((x) => x.tok === '__percpu');
+    if (isInt && !hasPercpu) return;
+    const macro = isInt ? `${type} __percpu *` : type;
+    for (const d of field.childrenForFieldName('declarator')) {
+      if (!d) continue;
+      let stars = 0;
+      const dims: string[] = [];
+      let cur: Node | null = d;
+      let name = '';
+      while (cur) {
+        if (cur.type === 'pointer_declarator') { stars++; cur = cur.childForFieldName('declarator'); }
+        else if (cur.type === 'array_declarator') { const sz = cur.childForFieldName('size'); dims.unshift(sz ? norm(this.src(sz)) : ''); cur = cur.childForFieldName('declarator'); }
+        else if (cur.type === 'field_identifier' || cur.type === 'identifier') { name = cur.text; break; }
+        else if (cur.type === 'parenthesized_declarator' || cur.type === 'attributed_declarator') cur = cur.namedChild(0);
+        else break;
       }
+      if (!name) continue;
+      const isRef = isInt
+        ? stars === 1 && dims.length === 0 && looksLikeRefcount(name)
+        : stars === 0 && (REFCOUNT_TYPES_ALWAYS.has(macro) || (REFCOUNT_TYPES_BY_NAME.has(macro) && looksLikeRefcount(name)));
+      if (!isRef) continue;
+      const f = base(this.ctx, 'refcount', tyNode.startIndex, field.endIndex, macro);
+      f.name = name;
+      f.type = macro;
+      if (dims.length) f.dims = dims;
+      if (ct) f.container = ct;
+      if (hasErrorAncestor(field)) f.unresolved = 'field inside a parse error';
+      this.findings.push(f);
     }
   }
 
@@ -319,8 +328,14 @@ export class Extractor {
   }
 
   /** A refcount-looking field the query missed because its struct did not parse. */
-  private strayRefcount(c: Candidate): void {
+  private strayRefcount(c: Candidate, cands: Candidate[]): void {
     const n = this.leafAt(c);
+    const ms = n && macroStruct(n);
+    if (ms) {
+      const ty = ms.decl.childForFieldName('type');
+      if (ty) this.refcountField(ms.decl, ty, cands, ms.name);
+      return;
+    }
     if (n && !hasErrorAncestor(n)) return; // parsed fine: a local, global, parameter or cast, not a field
     const after = this.ctx.text.slice(c.end, c.end + 120);
     const m = c.tok === '__percpu' ? null : /^\s+([A-Za-z_]\w*)\s*(\[[^\]]*\]\s*)*;/.exec(after);
@@ -335,6 +350,30 @@ export class Extractor {
     f.unresolved = 'looks like a refcount field, but its struct did not parse';
     this.findings.push(f);
   }
+}
+
+/**
+ * `DECLARE_RC_STRUCT(name) { refcount_t refcnt; ... };` parses as a function definition whose
+ * declarator is `(name)`: its body's declarations are the fields of a macro-declared struct.
+ */
+function macroStruct(n: Node): { decl: Node; name: string } | null {
+  const decl = ancestor(n, 'declaration');
+  const body = decl?.parent;
+  const fn = body?.type === 'compound_statement' ? body.parent : null;
+  if (!decl || !fn || fn.type !== 'function_definition') return null;
+  const d = fn.childForFieldName('declarator');
+  const ty = fn.childForFieldName('type');
+  let mac: string, arg: string;
+  if (d?.type === 'parenthesized_declarator' && ty) { // NAME(arg) { ... }: type NAME, declarator (arg)
+    mac = ty.text;
+    arg = d.text.replace(/^\(\s*|\s*\)$/g, '');
+  } else if (d?.type === 'function_declarator' && !ty) {
+    mac = d.childForFieldName('declarator')?.text ?? '';
+    arg = d.childForFieldName('parameters')?.text.replace(/^\(\s*|\s*\)$/g, '') ?? '';
+  } else {
+    return null;
+  }
+  return { decl, name: /STRUCT/.test(mac) && /^\w+$/.test(arg) ? `struct ${arg}` : `${mac}(${arg})` };
 }
 
 /** An unmatched '[' before `pos` on the way back to the previous ';', '{' or '}'. */

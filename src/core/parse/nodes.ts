@@ -55,8 +55,12 @@ export function prevToken(n: Node): Node | null {
   return l;
 }
 
-/** Text of a run of tokens: one space where the source had a gap, none where it had none. */
-export function tokensText(toks: Node[]): string {
+/**
+ * Text of a run of tokens. With `orig` (the unblanked source) it is the original slice, so blanked
+ * annotations (__rcu, __percpu) stay as written; without, one space where the source had a gap.
+ */
+export function tokensText(toks: Node[], orig?: string): string {
+  if (orig !== undefined) return toks.length ? norm(orig.slice(toks[0].startIndex, toks[toks.length - 1].endIndex)) : '';
   let out = '';
   for (let i = 0; i < toks.length; i++) {
     if (i > 0 && toks[i].startIndex > toks[i - 1].endIndex) out += ' ';

@@ -5,6 +5,7 @@ import { lex, floorIndex, condAt, Lexed } from './lexer';
 import { Extractor } from './extract';
 import { newParser, QueryCtor, loadC, Parser, Query } from './treeSitter';
 import { queryPath } from '../assets';
+import { blankAnnotations } from './annotations';
 import type { ScanFileResult } from './types';
 
 export interface ScanTextOptions {
@@ -90,14 +91,16 @@ export async function scanTextWith(text: string, file: string, opts: ScanTextOpt
     const k = floorIndex(ls, o);
     return { line: k + 1, column: o - ls[k] + 1 };
   };
-  const ranges = chunkRanges(text, lx, opts.maxChunk ?? 256 * 1024).map(([a, e]) => {
+  const chunks = chunkRanges(text, lx, opts.maxChunk ?? 256 * 1024);
+  const parseText = blankAnnotations(text, chunks);
+  const ranges = chunks.map(([a, e]) => {
     const pa = pos(a), pe = pos(e);
     return { startIndex: a, endIndex: e, startPosition: { row: pa.line - 1, column: pa.column - 1 }, endPosition: { row: pe.line - 1, column: pe.column - 1 } };
   });
   if (stats) for (const r of ranges) stats.bytesTreeSitter += r.endIndex - r.startIndex;
   const deadline = performance.now() + (opts.parseTimeoutMs ?? 10000);
   let timedOut = false;
-  const tree = eng.parser.parse(text, null, {
+  const tree = eng.parser.parse(parseText, null, {
     includedRanges: ranges,
     progressCallback: () => (timedOut = performance.now() > deadline),
   } as Parameters<Parser['parse']>[2]);
