@@ -7,7 +7,7 @@ import type { Finding, FindingKind } from './types';
 import type { Node, Query } from './treeSitter';
 import { Candidate } from './lexer';
 import {
-  ALLOC_FUNCS, REFCOUNT_TYPES_ALWAYS, REFCOUNT_TYPES_BY_NAME, classify, looksLikeRefcount,
+  ALLOC_FUNCS, REFCOUNT_TYPES_ALWAYS, REFCOUNT_TYPES_BY_NAME, classify, inBrackets, looksLikeRefcount,
 } from './triggers';
 import {
   ancestor, container, declaratorParts, enclosingFunction, hasErrorAncestor, macroArgs, nextToken, norm,
@@ -374,19 +374,6 @@ function macroStruct(n: Node): { decl: Node; name: string } | null {
     return null;
   }
   return { decl, name: /STRUCT/.test(mac) && /^\w+$/.test(arg) ? `struct ${arg}` : `${mac}(${arg})` };
-}
-
-/** An unmatched '[' before `pos` on the way back to the previous ';', '{' or '}'. */
-export function inBrackets(text: string, pos: number): boolean {
-  let depth = 0;
-  for (let i = pos - 1, k = 0; i >= 0 && k < 400; i--, k++) {
-    const ch = text[i];
-    if (ch === ']' || ch === ')') depth++;
-    else if (ch === '(') depth--;
-    else if (ch === '[') { if (depth === 0) return true; depth--; }
-    else if (ch === ';' || ch === '{' || ch === '}') return false;
-  }
-  return false;
 }
 
 function insideBraces(text: string, pos: number): boolean {

@@ -49,6 +49,9 @@ function cleanDirective(t: string): string {
   return t.replace(/\\\r?\n/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/.*$/s, '').replace(/\s+/g, ' ').trim();
 }
 
+const DIRECTIVE_NAME = /#[ \t]*(\w*)/y;
+const CONDITIONAL = new Set(['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif']);
+
 export function lex(s: string): Lexed {
   const candidates: Candidate[] = [];
   TRIGGER_RE.lastIndex = 0;
@@ -84,8 +87,17 @@ export function lex(s: string): Lexed {
 
   const directive = (start: number, end: number) => {
     mask(start, end); // #define bodies and #if NR_CPUS > 1 are not findings
-    const m = /^#\s*(\w+)\s*(.*)$/.exec(cleanDirective(s.slice(start, end)));
-    const name = m ? m[1] : '';
+    DIRECTIVE_NAME.lastIndex = start;
+    const name = DIRECTIVE_NAME.exec(s)?.[1] ?? '';
+    if (!CONDITIONAL.has(name) && !(name === 'define' && guardName !== undefined)) {
+      // most directives are #define/#include: no need to clean their text
+      guardName = undefined;
+      firstDirective = false;
+      directives.push(start, end);
+      if (depth === 0) boundaries.push(end);
+      return;
+    }
+    const m = /^#\s*(\w+)\s*(.*)$/s.exec(cleanDirective(s.slice(start, end)));
     const arg = m ? m[2].trim() : '';
     const guard = guardName;
     guardName = undefined;

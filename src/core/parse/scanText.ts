@@ -6,6 +6,7 @@ import { Extractor } from './extract';
 import { newParser, QueryCtor, loadC, Parser, Query } from './treeSitter';
 import { queryPath } from '../assets';
 import { blankAnnotations } from './annotations';
+import { plausible } from './triggers';
 import type { ScanFileResult } from './types';
 
 export interface ScanTextOptions {
@@ -84,6 +85,7 @@ export function chunkRanges(s: string, lx: Lexed, maxChunk: number): [number, nu
 export async function scanTextWith(text: string, file: string, opts: ScanTextOptions = {}, stats?: ScanTextStats): Promise<ScanFileResult> {
   const result: ScanFileResult = { file, findings: [], errors: [] };
   const lx = lex(text);
+  lx.candidates = lx.candidates.filter((c) => plausible(text, c.start, c.end, c.tok));
   if (lx.candidates.length === 0) return result;
   const eng = await getEngine();
   const ls = lineStarts(text);
