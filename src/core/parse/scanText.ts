@@ -1,0 +1,129 @@
+// Scans one file's text: lex, pick the top-level chunks that hold trigger tokens, parse only those
+// (tree-sitter includedRanges keeps file offsets), then extract findings.
+import * as fs from 'fs';
+import { lex, floorIndex, condAt, Lexed } from './lexer';
+import { Extractor } from './extract';
+import { newParser, QueryCtor, loadC, Parser, Query } from './treeSitter';
+import { queryPath } from '../assets';
+import { blankAnnotations } from './annotations';
+import { plausible } from './triggers';
+import type { ScanFileResult } from './types';
+
+export interface ScanTextOptions {
+  parseTimeoutMs?: number;
+  /** Chunks larger than this are cut to a window around the trigger (keeps one bad brace cheap). */
+  maxChunk?: number;
+}
+
+export interface ScanTextStats {
+  bytesTreeSitter: number;
+}
+
+interface Engine {
+  parser: Parser;
+  arrays: Query;
+  fields: Query;
+}
+
+let engine: Promise<Engine> | undefined;
+
+function getEngine(): Promise<Engine> {
+  if (!engine) {
+    engine = (async () => {
+      const lang = await loadC();
+      const parser = await newParser();
+      const q = (n: string) => new QueryCtor(lang, fs.readFileSync(queryPath(n), 'utf8'));
+      return { parser, arrays: q('arrays.scm'), fields: q('fields.scm') };
+    })();
+  }
+  return engine;
+}
+
+function lineStarts(s: string): number[] {
+  const r = [0];
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) r.push(i + 1);
+  return r;
+}
+
+/** [start, end) ranges to parse: the chunks around candidates, merged, minus preprocessor lines. */
+export function chunkRanges(s: string, lx: Lexed, maxChunk: number): [number, number][] {
+  const out: [number, number][] = [];
+  const b = lx.boundaries;
+  for (const c of lx.candidates) {
+    const k = floorIndex(b, c.start);
+    let a = b[k];
+    let e = k + 1 < b.length ? b[k + 1] : s.length;
+    // boundaries are pushed in order except for directive ends; find the next one after c
+    for (let j = k + 1; j < b.length; j++) if (b[j] > c.start) { e = b[j]; break; }
+    if (e - a > maxChunk) {
+      a = Math.max(a, s.lastIndexOf('\n', Math.max(0, c.start - maxChunk / 2)) + 1);
+      const nl = s.indexOf('\n', Math.min(s.length, c.end + maxChunk / 2));
+      e = Math.min(e, nl < 0 ? s.length : nl);
+    }
+    const last = out[out.length - 1];
+    if (last && a <= last[1]) last[1] = Math.max(last[1], e);
+    else out.push([a, e]);
+  }
+  // cut out directive lines
+  const res: [number, number][] = [];
+  const d = lx.directives;
+  let di = 0;
+  for (const [a0, e] of out) {
+    let a = a0;
+    while (di < d.length && d[di + 1] <= a) di += 2;
+    let j = di;
+    while (j < d.length && d[j] < e) {
+      if (d[j] > a) res.push([a, d[j]]);
+      a = Math.max(a, d[j + 1]);
+      j += 2;
+    }
+    if (a < e) res.push([a, e]);
+  }
+  return res;
+}
+
+export async function scanTextWith(text: string, file: string, opts: ScanTextOptions = {}, stats?: ScanTextStats): Promise<ScanFileResult> {
+  const result: ScanFileResult = { file, findings: [], errors: [] };
+  const lx = lex(text);
+  lx.candidates = lx.candidates.filter((c) => plausible(text, c.start, c.end, c.tok));
+  if (lx.candidates.length === 0) return result;
+  const eng = await getEngine();
+  const ls = lineStarts(text);
+  const pos = (o: number) => {
+    const k = floorIndex(ls, o);
+    return { line: k + 1, column: o - ls[k] + 1 };
+  };
+  const chunks = chunkRanges(text, lx, opts.maxChunk ?? 256 * 1024);
+  const parseText = blankAnnotations(text, chunks);
+  const ranges = chunks.map(([a, e]) => {
+    const pa = pos(a), pe = pos(e);
+    return { startIndex: a, endIndex: e, startPosition: { row: pa.line - 1, column: pa.column - 1 }, endPosition: { row: pe.line - 1, column: pe.column - 1 } };
+  });
+  if (stats) for (const r of ranges) stats.bytesTreeSitter += r.endIndex - r.startIndex;
+  const deadline = performance.now() + (opts.parseTimeoutMs ?? 10000);
+  let timedOut = false;
+  const tree = eng.parser.parse(parseText, null, {
+    includedRanges: ranges,
+    progressCallback: () => (timedOut = performance.now() > deadline),
+  } as Parameters<Parser['parse']>[2]);
+  if (!tree) {
+    eng.parser.reset();
+    result.errors.push(timedOut ? `parse timed out after ${opts.parseTimeoutMs ?? 10000} ms` : 'parse failed');
+    return result;
+  }
+  try {
+    const ex = new Extractor({
+      text, file, pos, cond: (o) => condAt(lx, o), root: tree.rootNode, arrays: eng.arrays, fields: eng.fields,
+    });
+    ex.run(lx.candidates);
+    result.findings = ex.findings;
+  } finally {
+    tree.delete();
+  }
+  return result;
+}
+
+/** Scans one file's text (file is the name to report). */
+export function scanText(text: string, file: string): Promise<ScanFileResult> {
+  return scanTextWith(text, file);
+}

@@ -1,0 +1,135 @@
+// Scans a directory tree: walk, then hand batches of files to worker threads (one per core), each
+// of which reads, prefilters, parses and extracts. Partial results survive unreadable files, a
+// crashed worker or cancellation.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import { walkTree } from './walk';
+import { scanFile, FileScanOptions, FileScanOutcome } from './scanFile';
+import type { ScanResult, ScanTreeOptions } from './types';
+
+export const DEFAULT_INCLUDE = ['**/*.c', '**/*.h'];
+const BATCH = 48;
+
+/** The worker script sits next to the code that starts it: dist/worker.js (bundles) or out/.../worker.js (tsc). */
+export function workerPath(): string | undefined {
+  const p = path.join(__dirname, 'worker.js');
+  return fs.existsSync(p) ? p : undefined;
+}
+
+export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise<ScanResult> {
+  const t0 = performance.now();
+  const root = path.resolve(dir);
+  const res: ScanResult = {
+    root, findings: [], errors: [],
+    stats: { filesSeen: 0, bytesSeen: 0, filesParsed: 0, bytesParsed: 0, bytesTreeSitter: 0, filesSkipped: 0, ms: 0 },
+  };
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(root);
+  } catch (e) {
+    throw new Error(`cannot scan ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const fileOpts: FileScanOptions = { maxFileBytes: opts.maxFileBytes ?? 8 * 1024 * 1024, parseTimeoutMs: opts.parseTimeoutMs ?? 10000 };
+  let files: string[];
+  let base = root;
+  if (st.isFile()) {
+    base = path.dirname(root);
+    files = [path.basename(root)];
+  } else {
+    const w = walkTree(root, opts.include ?? DEFAULT_INCLUDE, opts.exclude ?? [], opts.signal);
+    files = w.files;
+    res.errors.push(...w.errors);
+  }
+  const total = files.length;
+  let done = 0;
+  const take = (o: FileScanOutcome) => {
+    res.stats.filesSeen++;
+    res.stats.bytesSeen += o.bytes;
+    if (o.skipped) res.stats.filesSkipped++;
+    if (o.parsed) { res.stats.filesParsed++; res.stats.bytesParsed += o.bytes; }
+    res.stats.bytesTreeSitter += o.bytesTreeSitter;
+    for (const f of o.findings) res.findings.push(f);
+    for (const m of o.errors) res.errors.push({ file: o.file, message: m });
+    done++;
+    opts.onProgress?.(done, total);
+  };
+  const nWorkers = Math.min(opts.workers ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length), Math.ceil(total / BATCH));
+  const wp = workerPath();
+  if (nWorkers <= 0 || !wp || total < 2 * BATCH) {
+    for (const f of files) {
+      if (opts.signal?.aborted) break;
+      take(await scanFile(base, f, fileOpts));
+    }
+  } else {
+    await runPool(wp, nWorkers, base, files, fileOpts, take, (file, message) => res.errors.push({ file, message }), opts.signal);
+  }
+  if (opts.signal?.aborted) res.errors.push({ file: '.', message: `cancelled after ${done} of ${total} files` });
+  res.findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
+  res.stats.ms = Math.round(performance.now() - t0);
+  return res;
+}
+
+function runPool(
+  script: string, n: number, root: string, files: string[], opts: FileScanOptions,
+  take: (o: FileScanOutcome) => void, fail: (file: string, msg: string) => void, signal?: AbortSignal,
+): Promise<void> {
+  return new Promise((resolve) => {
+    let next = 0;
+    let batchId = 0;
+    let live = 0;
+    const workers = new Set<Worker>();
+    const finish = () => {
+      if (live === 0) resolve();
+    };
+    const onAbort = () => {
+      for (const w of workers) void w.terminate();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const start = () => {
+      const w = new Worker(script, { workerData: { root, opts } });
+      workers.add(w);
+      live++;
+      let inFlight: string[] = [];
+      let ended = false;
+      const feed = () => {
+        if (signal?.aborted || next >= files.length) {
+          inFlight = [];
+          void w.terminate();
+          return;
+        }
+        inFlight = files.slice(next, next + BATCH);
+        next += inFlight.length;
+        w.postMessage({ id: batchId++, files: inFlight });
+      };
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        workers.delete(w);
+        live--;
+        if (live === 0) signal?.removeEventListener('abort', onAbort);
+        finish();
+      };
+      w.on('message', (m: { results: FileScanOutcome[] }) => {
+        for (const r of m.results) take(r);
+        inFlight = [];
+        feed();
+      });
+      w.on('error', (e) => {
+        // A crashed worker loses only its batch; the files are reported and a fresh worker continues.
+        for (const f of inFlight) fail(f, `worker crashed while scanning this batch: ${e.message}`);
+        inFlight = [];
+        end();
+        if (!signal?.aborted && next < files.length) start();
+      });
+      w.on('exit', () => {
+        for (const f of inFlight) fail(f, 'worker exited while scanning this batch');
+        inFlight = [];
+        end();
+      });
+      feed();
+    };
+    for (let i = 0; i < n; i++) start();
+  });
+}

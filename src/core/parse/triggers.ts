@@ -1,0 +1,92 @@
+// The tokens the scan reacts to, and the name rule for reference counts. One place, so the byte
+// prefilter, the lexer and the extractors agree.
+
+/**
+ * Byte strings whose absence proves a file holds no finding (checked before decoding). Each is a
+ * piece (5 bytes at most) of a trigger: Node's Buffer.indexOf scans short needles with memchr on
+ * the first byte, 2-5x faster than its Boyer-Moore path for longer ones ('atomic_t' is the worst:
+ * '_' is everywhere). A few extra files pass; the lexer's exact regex sorts them out.
+ */
+export const PREFILTER_TOKENS: readonly string[] = [
+  'R_CPU', // DEFINE_PER_CPU*, DECLARE_PER_CPU*, NR_CPUS, CONFIG_NR_CPUS
+  'percp', // alloc_percpu*, free_percpu, __percpu, percpu_ref
+  'kref',
+  'mic_t', // atomic_t
+  'ong_t', // atomic_long_t
+  'unt_t', // refcount_t
+  'cal_t', // local_t
+];
+
+export const ALLOC_FUNCS: ReadonlySet<string> = new Set([
+  'alloc_percpu', 'alloc_percpu_gfp', '__alloc_percpu', '__alloc_percpu_gfp', '__alloc_reserved_percpu',
+  'alloc_percpu_noprof', 'alloc_percpu_gfp_noprof', '__alloc_percpu_noprof', '__alloc_percpu_gfp_noprof',
+  '__alloc_reserved_percpu_noprof',
+]);
+export const FREE_FUNCS: ReadonlySet<string> = new Set(['free_percpu']);
+
+/** Field types counted as reference counts whatever the field's name. */
+export const REFCOUNT_TYPES_ALWAYS: ReadonlySet<string> = new Set(['refcount_t', 'struct kref', 'struct percpu_ref']);
+/** Field types counted only when the name looks like a reference count. */
+export const REFCOUNT_TYPES_BY_NAME: ReadonlySet<string> = new Set(['atomic_t', 'atomic_long_t', 'local_t']);
+
+export const TRIGGER_RE =
+  /\b(?:DEFINE_PER_CPU\w*|DECLARE_PER_CPU\w*|(?:__)?alloc_percpu(?:_gfp)?(?:_noprof)?|__alloc_reserved_percpu(?:_noprof)?|free_percpu|(?:CONFIG_)?NR_CPUS|atomic_t|atomic_long_t|refcount_t|local_t|kref|percpu_ref|__percpu)\b/g;
+
+/**
+ * A name "looks like a reference count" when one of its '_'-separated parts is ref/refs/refcnt/
+ * refcount/kref/usage/users/usecount/... (pcpu_refcnt, __refcnt, mm_users, usage_count, nr_refs).
+ */
+export const REFCOUNT_NAME_PART = /^(?:k?refs?|k?ref(?:cnt|cnts|count|counts|erence|erences)|usage|users|use(?:cnt|count)|holders?)$/i;
+
+export function looksLikeRefcount(name: string): boolean {
+  return name.split('_').some((p) => REFCOUNT_NAME_PART.test(p));
+}
+
+/**
+ * Cheap lexical test that a trigger can become a finding, so that chunks which cannot hold one are
+ * not parsed: NR_CPUS only inside [...], refcount types only as `TYPE name` (with the name rule
+ * where it applies), __percpu only in `int __percpu *name`. Always a superset of what the
+ * extractor reports.
+ */
+export function plausible(text: string, start: number, end: number, tok: string): boolean {
+  const k = classify(tok);
+  if (k === 'nr_cpus') return inBrackets(text, start);
+  if (k === 'percpu_qual') {
+    if (!/\b(?:int|long)\s+$/.test(text.slice(Math.max(0, start - 12), start))) return false;
+    const m = /^\s*\*\s*([A-Za-z_]\w*)/.exec(text.slice(end, end + 80));
+    return !!m && looksLikeRefcount(m[1]);
+  }
+  if (k === 'alloc' || k === 'free') return /^\s*\(/.test(text.slice(end, end + 40)); // a call, not a reference
+  if (k !== 'refcount_type') return true;
+  if ((tok === 'kref' || tok === 'percpu_ref') && !/\bstruct\s+$/.test(text.slice(Math.max(0, start - 12), start))) return false;
+  const semi = text.indexOf(';', end);
+  const decl = text.slice(end, semi < 0 || semi - end > 300 ? end + 300 : semi);
+  if (!/^\s+[A-Za-z_]/.test(decl)) return false;
+  if (tok === 'refcount_t' || tok === 'kref' || tok === 'percpu_ref') return true;
+  return (decl.match(/[A-Za-z_]\w*/g) ?? []).some(looksLikeRefcount);
+}
+
+/** An unmatched '[' before `pos` on the way back to the previous ';', '{' or '}'. */
+export function inBrackets(text: string, pos: number): boolean {
+  let depth = 0;
+  for (let i = pos - 1, k = 0; i >= 0 && k < 400; i--, k++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 93 || ch === 41) depth++; // ] )
+    else if (ch === 40) { if (depth > 0) depth--; } // '(' at depth 0: inside [f(NR_CPUS)], go on
+    else if (ch === 91) { if (depth === 0) return true; depth--; } // [
+    else if (ch === 59 || ch === 123 || ch === 125) return false; // ; { }
+  }
+  return false;
+}
+
+export type TriggerClass = 'static' | 'declare' | 'alloc' | 'free' | 'nr_cpus' | 'refcount_type' | 'percpu_qual';
+
+export function classify(tok: string): TriggerClass {
+  if (tok.startsWith('DEFINE_PER_CPU')) return 'static';
+  if (tok.startsWith('DECLARE_PER_CPU')) return 'declare';
+  if (ALLOC_FUNCS.has(tok)) return 'alloc';
+  if (FREE_FUNCS.has(tok)) return 'free';
+  if (tok === 'NR_CPUS' || tok === 'CONFIG_NR_CPUS') return 'nr_cpus';
+  if (tok === '__percpu') return 'percpu_qual';
+  return 'refcount_type';
+}

@@ -1,0 +1,68 @@
+// Lists the files under a root that the scan should read. Follows directory symlinks once (a loop
+// is reported, not followed); unreadable entries are reported and skipped.
+import * as fs from 'fs';
+import * as path from 'path';
+import picomatch from 'picomatch';
+
+export interface WalkResult {
+  files: string[]; // relative to root, '/' separated
+  errors: { file: string; message: string }[];
+}
+
+export function walkTree(root: string, include: string[], exclude: string[], signal?: AbortSignal): WalkResult {
+  const inc = picomatch(include, { dot: true });
+  const exc = exclude.length ? picomatch(exclude, { dot: true }) : () => false;
+  const out: WalkResult = { files: [], errors: [] };
+  const seen = new Set<string>();
+  const stackReal: string[] = []; // real paths of the directories being visited (to tell loops)
+  const visit = (abs: string, rel: string) => {
+    if (signal?.aborted) return;
+    let real: string;
+    try {
+      real = fs.realpathSync(abs);
+    } catch (e) {
+      out.errors.push({ file: rel || '.', message: `cannot resolve: ${(e as Error).message}` });
+      return;
+    }
+    if (seen.has(real)) {
+      // A second path to a directory already listed (symlink alias) adds nothing; a loop is reported.
+      if (stackReal.some((r) => r === real)) out.errors.push({ file: rel, message: `symlink loop back to ${real}; not followed` });
+      return;
+    }
+    seen.add(real);
+    stackReal.push(real);
+    let ents: fs.Dirent[];
+    try {
+      ents = fs.readdirSync(abs, { withFileTypes: true });
+    } catch (e) {
+      out.errors.push({ file: rel || '.', message: `cannot read directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      return;
+    }
+    ents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of ents) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      const a = path.join(abs, e.name);
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        try {
+          const st = fs.statSync(a);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch (err) {
+          out.errors.push({ file: r, message: `broken symlink: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+          continue;
+        }
+      }
+      if (isDir) {
+        if (e.name === '.git' || exc(r + '/')) continue;
+        visit(a, r);
+      } else if (isFile && inc(r) && !exc(r)) {
+        out.files.push(r);
+      }
+    }
+    stackReal.pop();
+  };
+  visit(root, '');
+  return out;
+}
