@@ -27,4 +27,5 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv).then((code) => process.exit(code));
+// Exit only once stdout has drained: a pipe reader would otherwise get truncated JSON.
+main(process.argv).then((code) => process.stdout.write("", () => process.exit(code)));

@@ -1,12 +1,108 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import type { Command } from 'commander';
-import { UsageError } from '../errors';
+import { UsageError, parseIntOption } from '../errors';
+import { ARCH_NAMES, findArch } from '../../core/config/arch';
+import { defaultConfig, parseDotConfig, KConfig } from '../../core/config/kconfig';
+import { sampleTreePath } from '../../core/assets';
+import { estimate } from '../../core/estimate';
+import { parseCountsFile, parseTrace, Counts, TraceEvent } from '../../core/estimate/counts';
+import { formatText } from '../../core/report/text';
+import { estimateToSarif } from '../../core/report/estimateSarif';
+
+interface Opts {
+  arch?: string;
+  config?: string;
+  nrCpus?: number;
+  cpus?: number;
+  kernel?: string;
+  counts?: string;
+  trace?: string;
+  instances?: number;
+  include: string[];
+  exclude: string[];
+  top?: number;
+  json?: boolean;
+  sarif?: boolean;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function readFileOrUsage(file: string, what: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** The arch a .config was made for, from the symbols only that arch sets. */
+function archFromConfig(cfg: KConfig): string | undefined {
+  const v = (k: string) => cfg.values.get(k) === 'y';
+  if (v('CONFIG_X86_64')) return 'x86_64';
+  if (v('CONFIG_X86_32') || v('CONFIG_X86')) return 'i386';
+  if (v('CONFIG_ARM64')) return 'arm64';
+  if (v('CONFIG_PPC64')) return 'ppc64';
+  if (v('CONFIG_RISCV') && v('CONFIG_64BIT')) return 'riscv64';
+  if (v('CONFIG_S390')) return 's390x';
+  if (v('CONFIG_MIPS')) return 'mips';
+  if (v('CONFIG_ARM')) return 'arm';
+  return undefined;
+}
 
 export function register(program: Command): void {
   program
     .command('estimate')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new UsageError('estimate is not implemented yet');
+    .description('estimate the per-CPU footprint of a kernel tree (default: the bundled sample tree)')
+    .argument('[dir]', 'kernel tree')
+    .option('--arch <arch>', `arch profile: ${ARCH_NAMES.join(', ')} (default: from .config, else x86_64)`)
+    .option('--config <file>', '.config to evaluate Kbuild and #if against (default: DIR/.config if present)')
+    .option('--nr-cpus <n>', 'NR_CPUS (default CONFIG_NR_CPUS)', parseIntOption('--nr-cpus', 1, 8192))
+    .option('--cpus <n>', 'possible CPUs, nr_cpu_ids (default min(NR_CPUS, 8))', parseIntOption('--cpus', 1, 8192))
+    .option('--kernel <X.Y>', 'kernel version era for constants and linker order', '6.12')
+    .option('--counts <file>', 'call-site counts: JSON {"file:line": n} or lines "file:line n"')
+    .option('--trace <file>', 'ftrace output of the percpu:percpu_alloc_percpu tracepoint, for real call counts')
+    .option('--instances <n>', 'instances of structs holding NR_CPUS arrays (e.g. 2000 modules)', parseIntOption('--instances', 0, 1e9))
+    .option('--include <glob>', 'only scan files matching (repeatable)', collect, [])
+    .option('--exclude <glob>', 'skip files matching (repeatable)', collect, [])
+    .option('--top <n>', 'rows per table in the text report', parseIntOption('--top', 1, 1e6))
+    .option('--json', 'print one JSON document')
+    .option('--sarif', 'print SARIF 2.1.0')
+    .action(async (dir: string | undefined, o: Opts) => {
+      if (o.json && o.sarif) throw new UsageError('--json and --sarif are exclusive');
+      if (!/^\d+\.\d+$/.test(o.kernel ?? '6.12')) throw new UsageError(`--kernel must look like 6.12, got "${o.kernel}"`);
+      const root = path.resolve(dir ?? sampleTreePath());
+      if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`not a directory: ${root}`);
+      const cfgFile = o.config ?? (fs.existsSync(path.join(root, '.config')) ? path.join(root, '.config') : undefined);
+      let cfg: KConfig | undefined = cfgFile ? parseDotConfig(readFileOrUsage(cfgFile, '.config'), cfgFile) : undefined;
+      const archName = o.arch ?? (cfg && archFromConfig(cfg)) ?? 'x86_64';
+      const arch = findArch(archName);
+      if (!arch) throw new UsageError(`unknown arch "${archName}"; known: ${ARCH_NAMES.join(', ')}`);
+      cfg ??= defaultConfig(arch.name);
+      let counts: Counts | undefined;
+      const extra: string[] = [];
+      if (o.counts) {
+        const p = parseCountsFile(readFileOrUsage(o.counts, 'counts file'));
+        counts = p.counts;
+        extra.push(...p.warnings);
+      }
+      let trace: TraceEvent[] | undefined;
+      if (o.trace) {
+        const t = parseTrace(readFileOrUsage(o.trace, 'trace file'));
+        if (!t.events.length) throw new UsageError(`${o.trace}: no percpu_alloc_percpu events found`);
+        trace = t.events;
+        extra.push(...t.warnings);
+      }
+      const progress = !o.json && !o.sarif && process.stderr.isTTY;
+      const r = await estimate({
+        root, arch, config: cfg, kernel: o.kernel, nrCpus: o.nrCpus, cpus: o.cpus, counts, trace, instances: o.instances,
+        include: o.include, exclude: o.exclude,
+        onProgress: progress ? (d, t, m) => process.stderr.write(`\r${m} ${d}/${t}   `) : undefined,
+      });
+      if (progress) process.stderr.write('\r\x1b[K');
+      r.config.warnings.push(...extra);
+      if (o.json) process.stdout.write(JSON.stringify(r, null, 1) + '\n');
+      else if (o.sarif) process.stdout.write(JSON.stringify(estimateToSarif(r), null, 1) + '\n');
+      else process.stdout.write(formatText(r, { top: o.top }));
     });
 }

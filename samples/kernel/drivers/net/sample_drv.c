@@ -25,6 +25,12 @@ int drv_probe(struct drv_priv *priv)
 	return 0;
 }
 
+void drv_rx(unsigned int len)
+{
+	this_cpu_inc(drv_stats.rx_packets);
+	drv_stats.rx_bytes += len;
+}
+
 void drv_remove(struct drv_priv *priv)
 {
 	free_percpu(priv->tx_count);

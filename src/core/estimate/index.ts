@@ -1,0 +1,349 @@
+// The main job: scan + Kbuild + layout + linker placement + allocator model → one EstimateResult.
+// Each step states what it could not do (unresolved, not built, errors) instead of guessing.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { ArchProfile } from '../config/arch';
+import type { KConfig } from '../config/kconfig';
+import { evalCondition } from '../config/cppExpr';
+import { readKbuild, BuiltObject } from '../config/kbuild';
+import { scanTree } from '../parse';
+import type { Finding, ScanResult } from '../parse/types';
+import { LayoutEngine, initLayout } from '../layout';
+import { buildFirstChunk, PercpuAllocator } from '../sim';
+import { MACRO_PLACEMENT } from './sections';
+import { layoutStaticArea, layoutModuleSection, StaticVar } from './staticArea';
+import { readMacroCall, tailAlignment } from './macroCall';
+import { callsiteKey, Counts, countsFromTrace, TraceEvent } from './counts';
+import type { Callsite, EstimateResult, ModuleUsage, NotBuilt, NrCpusArray, StaticVariable, Unresolved } from './types';
+
+export * from './types';
+
+export interface EstimateOptions {
+  root: string;
+  arch: ArchProfile;
+  config: KConfig;
+  kernel?: string;
+  /** NR_CPUS (CONFIG_NR_CPUS unless overridden) */
+  nrCpus?: number;
+  /** possible CPUs (nr_cpu_ids); default min(NR_CPUS, 8) */
+  cpus?: number;
+  counts?: Counts;
+  trace?: TraceEvent[];
+  /** instance count for NR_CPUS arrays inside structs (e.g. 2000 modules) */
+  instances?: number;
+  include?: string[];
+  exclude?: string[];
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number, message: string) => void;
+  /** a scan already done (the extension keeps one); skips scanning */
+  scan?: ScanResult;
+}
+
+export const DEFAULT_KERNEL = '6.12';
+/** Upper bound on simulated allocations, so a huge counts file cannot hang the run. */
+const MAX_SIM_ALLOCS = 2_000_000;
+
+const align4 = (n: number) => Math.ceil(n / 4) * 4;
+const cfgVal = (c: KConfig, k: string) => c.values.get(k);
+const isSet = (c: KConfig, k: string) => {
+  const v = cfgVal(c, k);
+  return v !== undefined && v !== 'n' && v !== '';
+};
+
+export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
+  const t0 = Date.now();
+  const kernel = o.kernel ?? DEFAULT_KERNEL;
+  const cfg = o.config;
+  const warnings = [...cfg.warnings];
+  const nrCpus = o.nrCpus ?? (Number(cfgVal(cfg, 'CONFIG_NR_CPUS')) || 64);
+  const possible = o.cpus ?? Math.min(nrCpus, 8);
+  if (o.cpus === undefined) warnings.push(`possible CPUs not given: assuming ${possible} (use --cpus)`);
+  if (possible > nrCpus) warnings.push(`possible CPUs (${possible}) exceed NR_CPUS (${nrCpus}); the kernel would cap nr_cpu_ids at NR_CPUS`);
+  const smp = isSet(cfg, 'CONFIG_SMP');
+  const modulesOn = isSet(cfg, 'CONFIG_MODULES');
+  const pageSize = 1 << o.arch.pageShift;
+  const l1Shift = Number(cfgVal(cfg, 'CONFIG_X86_L1_CACHE_SHIFT') ?? cfgVal(cfg, 'CONFIG_ARM64_L1_CACHE_SHIFT') ?? o.arch.l1CacheShift) || o.arch.l1CacheShift;
+  const cacheLine = 1 << l1Shift;
+
+  o.onProgress?.(0, 1, 'scanning');
+  const scan = o.scan ?? (await scanTree(o.root, { include: o.include, exclude: o.exclude, signal: o.signal, onProgress: (d, t) => o.onProgress?.(d, t, 'scanning') }));
+  if (o.signal?.aborted) throw new Error('cancelled');
+  o.onProgress?.(1, 1, 'reading Kbuild');
+  const cond = (e: string): boolean => {
+    const r = evalCondition(e, cfg);
+    return typeof r === 'boolean' ? r : true;
+  };
+  const kb = readKbuild(o.root, (s) => cfgVal(cfg, s), { arch: o.arch.name, evalCond: cond });
+  warnings.push(...kb.warnings.slice(0, 20));
+  const hasKbuild = kb.objects.length > 0;
+
+  await initLayout();
+  const layout = new LayoutEngine({ arch: o.arch, config: cfg, root: o.root });
+  const abs = (f: string) => path.join(o.root, f);
+  const texts = new Map<string, string>();
+  const textOf = (f: string) => {
+    let t = texts.get(f);
+    if (t === undefined) {
+      try {
+        t = fs.readFileSync(path.join(o.root, f), 'utf8');
+      } catch {
+        t = '';
+      }
+      texts.set(f, t);
+    }
+    return t;
+  };
+  const evalNum = (e: string, from?: string): number | undefined => {
+    const r = layout.evalInt(e, from === undefined ? undefined : abs(from));
+    return typeof r === 'number' ? r : undefined;
+  };
+
+  const unresolved: Unresolved[] = [];
+  const notBuilt: NotBuilt[] = [];
+  const condErrors: string[] = [];
+  /** Whether a finding's code is compiled, and into what. */
+  const placement = (f: Finding): { obj?: BuiltObject; reason?: string } => {
+    if (f.cond) {
+      const r = evalCondition(f.cond, cfg);
+      if (r === false) return { reason: `#if ${f.cond} is false under ${cfg.source}` };
+      if (typeof r !== 'boolean') condErrors.push(`${f.file}:${f.line}: ${r.error}`);
+    }
+    if (!hasKbuild) return { obj: { file: f.file, status: 'builtin', order: 0, via: 'no Kbuild files: every file counted as built-in' } };
+    const obj = kb.byFile.get(f.file);
+    if (!obj) return { reason: f.file.endsWith('.h') ? 'defined in a header: placement depends on the files that include it' : 'file not built under this config (Kbuild)' };
+    return { obj };
+  };
+
+  // Static definitions: vmlinux → static area; modules → their own section, loaded into the reserved chunk.
+  const builtinVars: StaticVar[] = [];
+  const moduleVars = new Map<string, { vars: StaticVar[]; files: Set<string>; order: number }>();
+  let declares = 0;
+  for (const f of scan.findings) {
+    if (f.kind === 'declare') declares++;
+    if (f.kind !== 'static') continue;
+    if (f.unresolved) {
+      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: f.unresolved });
+      continue;
+    }
+    const pl = placement(f);
+    if (!pl.obj) {
+      (pl.reason!.startsWith('defined in a header') ? unresolved : notBuilt).push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: pl.reason! });
+      continue;
+    }
+    const sz = layout.sizeOf(f.type, abs(f.file));
+    if ('error' in sz) {
+      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: `sizeof(${f.type}): ${sz.error}` });
+      continue;
+    }
+    const call = readMacroCall(textOf(f.file), f.line, f.column);
+    const isModule = pl.obj.status === 'module';
+    let section: string;
+    let align = sz.align;
+    const p = MACRO_PLACEMENT[f.macro];
+    if (f.macro === 'DEFINE_PER_CPU_SECTION') {
+      section = (call?.args[2] ?? '""').replace(/^"(.*)"$/, '$1');
+    } else if (p) {
+      section = isModule ? p.module : p.vmlinux;
+      if (p.align === 'cacheline' && (smp || f.macro === 'DEFINE_PER_CPU_ALIGNED')) align = Math.max(align, cacheLine);
+      if (p.align === 'page') align = Math.max(align, pageSize);
+      if (f.macro === 'DEFINE_PER_CPU_DECRYPTED' && !isSet(cfg, 'CONFIG_AMD_MEM_ENCRYPT')) section = '';
+    } else {
+      section = '';
+      warnings.push(`${f.file}:${f.line}: ${f.macro} is not in the placement table; placed in .data..percpu`);
+    }
+    if (call) align = Math.max(align, tailAlignment(call.tail, cacheLine, pageSize, (e) => evalNum(e, f.file)));
+    const v: StaticVar = { name: f.name, file: f.file, line: f.line, size: sz.size, align, section, objectOrder: pl.obj.order, position: pl.obj.includeLine !== undefined ? pl.obj.includeLine + f.line / 1e7 : f.line, type: f.type, macro: f.macro };
+    if (isModule) {
+      const name = pl.obj.module ?? path.basename(f.file, '.c');
+      const m = moduleVars.get(name) ?? { vars: [], files: new Set<string>(), order: pl.obj.order };
+      m.vars.push(v);
+      m.files.add(f.file);
+      moduleVars.set(name, m);
+    } else builtinVars.push(v);
+  }
+  if (condErrors.length) warnings.push(`${condErrors.length} #if condition(s) could not be evaluated and were taken as true (first: ${condErrors[0]})`);
+
+  const sl = layoutStaticArea(builtinVars, { pageSize, cacheLine, kernel, isSet: (s) => isSet(cfg, s) });
+  if (sl.unplacedSections.length) warnings.push(`sections not in the ${kernel} linker script, placed in .data..percpu: ${sl.unplacedSections.join(', ')}`);
+  const toVar = (p: StaticVar & { offset: number }): StaticVariable =>
+    ({ name: p.name, file: p.file, line: p.line, type: p.type ?? '', macro: p.macro ?? '', size: p.size, align: p.align, section: p.section, offset: p.offset });
+  const staticVars = sl.vars.map(toVar);
+
+  // Dynamic call sites.
+  const sites: (Callsite & { built: boolean })[] = [];
+  for (const f of scan.findings) {
+    if (f.kind !== 'alloc') continue;
+    if (f.unresolved) {
+      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: f.unresolved });
+      continue;
+    }
+    const pl = placement(f);
+    if (!pl.obj) {
+      notBuilt.push({ file: f.file, line: f.line, name: f.name || f.macro, kind: f.macro, reason: pl.reason! });
+      continue;
+    }
+    let size: number | undefined;
+    let al: number | undefined;
+    let expr: string;
+    let why = '';
+    if (f.type) {
+      expr = `${f.macro}(${f.type})`;
+      const sz = layout.sizeOf(f.type, abs(f.file));
+      if ('error' in sz) why = `sizeof(${f.type}): ${sz.error}`;
+      else {
+        size = sz.size;
+        al = sz.align;
+      }
+    } else {
+      expr = `${f.macro}(${f.sizeExpr ?? '?'}, ${f.alignExpr ?? '?'})`;
+      const s = f.sizeExpr ? layout.evalInt(f.sizeExpr, abs(f.file)) : { error: 'no size argument' };
+      const a = f.alignExpr ? layout.evalInt(f.alignExpr, abs(f.file)) : { error: 'no align argument' };
+      if (typeof s !== 'number') why = `size ${f.sizeExpr}: ${s.error}`;
+      else if (typeof a !== 'number') why = `align ${f.alignExpr}: ${a.error}`;
+      else {
+        size = s;
+        al = a;
+      }
+    }
+    if (size === undefined || al === undefined) {
+      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: why });
+      continue;
+    }
+    sites.push({ file: f.file, line: f.line, ...(f.func ? { func: f.func } : {}), expr, size, align: al, count: 1, total: 0, countSource: 'default', built: true });
+  }
+  let unmatchedTrace: EstimateResult['dynamic']['unmatchedTrace'];
+  const traceCounts = o.trace ? countsFromTrace(o.trace, sites) : undefined;
+  if (traceCounts) unmatchedTrace = traceCounts.unmatched;
+  for (const s of sites) {
+    const k = callsiteKey(s.file, s.line);
+    if (o.counts?.has(k)) {
+      s.count = o.counts.get(k)!;
+      s.countSource = 'counts';
+    } else if (traceCounts) {
+      s.count = traceCounts.counts.get(k) ?? 0;
+      s.countSource = 'trace';
+    }
+    s.total = align4(s.size) * s.count;
+  }
+  const callsites: Callsite[] = sites.map(({ built: _b, ...c }) => c);
+
+  // The allocator model: first chunk from s, then modules into the reserved area, then call sites.
+  let firstChunk: EstimateResult['firstChunk'];
+  let chunks: unknown;
+  let meminfo: number | undefined;
+  let nrUnits = possible;
+  const modules: ModuleUsage[] = [];
+  let reservedBytes = 0;
+  try {
+    if (!smp) throw new Error('CONFIG_SMP is not set: a UP kernel keeps per-CPU data in .data, there is no first chunk');
+    const fc = buildFirstChunk({ arch: o.arch, kernel, static: sl.size, cpus: possible, nrCpus, ...(modulesOn ? {} : { reserved: 0 }) });
+    firstChunk = fc;
+    nrUnits = fc.nrUnits;
+    reservedBytes = fc.reserved;
+    const alloc = new PercpuAllocator(fc, { arch: o.arch, kernel });
+    for (const [name, m] of [...moduleVars].sort((a, b) => a[1].order - b[1].order)) {
+      const sec = layoutModuleSection(m.vars);
+      const r = alloc.loadModule(name, sec.size, sec.align);
+      modules.push({
+        name, files: [...m.files], size: sec.size, align: sec.align, loaded: r.ok, messages: r.ok ? [] : r.messages,
+        variables: sec.vars.map(toVar),
+      });
+    }
+    let budget = MAX_SIM_ALLOCS;
+    for (const c of callsites) {
+      const n = Math.min(c.count, budget);
+      budget -= n;
+      for (let i = 0; i < n; i++) {
+        const r = alloc.alloc(c.size, c.align, { tag: { label: c.expr, file: c.file, line: c.line } });
+        if (!r.ok) {
+          warnings.push(`${c.file}:${c.line}: ${r.message}`);
+          break;
+        }
+      }
+      if (n < c.count) {
+        warnings.push(`simulation stopped after ${MAX_SIM_ALLOCS} allocations; totals still count every call`);
+        break;
+      }
+    }
+    chunks = alloc.snapshot();
+    meminfo = alloc.meminfoPercpuKb();
+  } catch (e) {
+    firstChunk = { error: (e as Error).message };
+    for (const [name, m] of moduleVars) {
+      const sec = layoutModuleSection(m.vars);
+      modules.push({ name, files: [...m.files], size: sec.size, align: sec.align, loaded: false, messages: [], variables: [] });
+    }
+  }
+
+  // NR_CPUS-sized arrays: their cost at NR_CPUS vs at the possible CPUs, and as a per-CPU allocation.
+  const nrArrays: NrCpusArray[] = [];
+  for (const f of scan.findings) {
+    if (f.kind !== 'nr_cpus_array') continue;
+    if (f.unresolved) {
+      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: 'nr_cpus_array', reason: f.unresolved });
+      continue;
+    }
+    if (!f.container) {
+      const pl = placement(f);
+      if (!pl.obj) {
+        notBuilt.push({ file: f.file, line: f.line, name: f.name, kind: 'nr_cpus_array', reason: pl.reason! });
+        continue;
+      }
+    }
+    const el = layout.sizeOf(f.type, abs(f.file));
+    if ('error' in el) {
+      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: 'nr_cpus_array', reason: `sizeof(${f.type}): ${el.error}` });
+      continue;
+    }
+    const dims = f.dims ?? ['NR_CPUS'];
+    let atNr = 1;
+    let atPossible = 1;
+    let other = 1;
+    let bad = '';
+    for (const d of dims) {
+      const cpuDim = /\b(CONFIG_)?NR_CPUS\b/.test(d);
+      const a = evalNum(d.replace(/\b(CONFIG_)?NR_CPUS\b/g, String(nrCpus)), f.file);
+      const b = evalNum(d.replace(/\b(CONFIG_)?NR_CPUS\b/g, String(possible)), f.file);
+      if (a === undefined || b === undefined) {
+        bad = `dimension [${d}] is not a constant`;
+        break;
+      }
+      atNr *= a;
+      atPossible *= b;
+      if (!cpuDim) other *= a;
+    }
+    if (bad) {
+      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: 'nr_cpus_array', reason: bad });
+      continue;
+    }
+    nrArrays.push({
+      file: f.file, line: f.line, name: f.name, ...(f.container ? { container: f.container } : {}),
+      elemType: f.type, elemSize: el.size, elemAlign: el.align, dims, perCpuElems: other,
+      bytesAtNrCpus: el.size * atNr, bytesAtPossible: el.size * atPossible,
+      perCpuRewrite: align4(el.size * other) * nrUnits, instances: o.instances ?? 1,
+      heuristic: 'an array dimension mentions NR_CPUS',
+    });
+  }
+
+  const dynBytes = callsites.reduce((a, c) => a + c.total, 0);
+  const reservedUsed = modules.filter((m) => m.loaded).reduce((a, m) => a + align4(m.size), 0);
+  const perCpu = sl.size + (modulesOn ? reservedUsed : 0) + dynBytes;
+  return {
+    root: o.root,
+    arch: o.arch.name,
+    kernel,
+    config: { source: cfg.source, nrCpus, possibleCpus: possible, smp, modules: modulesOn, warnings },
+    static: { bytes: sl.size, padding: sl.padding, variables: staticVars, sections: sl.sections },
+    reserved: { bytes: reservedBytes, used: reservedUsed, modules },
+    dynamic: { bytes: dynBytes, callsites, ...(unmatchedTrace ? { unmatchedTrace } : {}) },
+    nrCpusArrays: nrArrays,
+    firstChunk,
+    totals: { perCpuBytes: perCpu, allCpusBytes: perCpu * possible, ...(meminfo !== undefined ? { meminfoPercpuKb: meminfo } : {}), unresolvedItems: unresolved.length },
+    chunks,
+    notBuilt,
+    declares,
+    unresolved,
+    errors: scan.errors,
+    stats: { filesSeen: scan.stats.filesSeen, filesParsed: scan.stats.filesParsed, ms: Date.now() - t0 },
+  };
+}

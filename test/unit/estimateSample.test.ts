@@ -1,0 +1,71 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { estimate, EstimateResult } from '../../src/core/estimate';
+import { ARCHES } from '../../src/core/config/arch';
+import { parseDotConfig } from '../../src/core/config/kconfig';
+import { gccTruth, Truth } from './support/linkTruth';
+
+const root = path.join(__dirname, '..', '..', '..', 'samples', 'kernel');
+
+// The sample tree's object lists, read by hand from its Makefiles and .config (kbuild rules).
+const BUILTIN = ['arch/x86/kernel/setup_percpu.c', 'kernel/sched.c', 'kernel/softirq.c', 'kernel/stats.c', 'mm/vmstat.c', 'net/core/dev.c'];
+const MODULES = { sample_drv: ['drivers/net/sample_drv.c'], bigstats: ['drivers/net/bigstats_main.c', 'drivers/net/bigstats_hist.c'] };
+
+describe('estimate on the bundled sample tree, against gcc + ld', function () {
+  this.timeout(120000);
+  let r: EstimateResult;
+  let truth: Truth;
+  before(async () => {
+    truth = gccTruth(root, BUILTIN, MODULES);
+    const cfgPath = path.join(root, '.config');
+    r = await estimate({ root, arch: ARCHES.x86_64, config: parseDotConfig(fs.readFileSync(cfgPath, 'utf8'), cfgPath), cpus: 4 });
+  });
+
+  it('static size equals __per_cpu_end - __per_cpu_start of the linked objects', () => {
+    assert.strictEqual(r.static.bytes, truth.staticSize);
+  });
+
+  it('every built-in per-CPU variable has the size and offset nm reports', () => {
+    const ours = Object.fromEntries(r.static.variables.map((v) => [v.name, [v.offset, v.size]]));
+    const theirs = Object.fromEntries([...truth.symbols].filter(([n]) => !n.startsWith('__')).map(([n, s]) => [n, [s.offset, s.size]]));
+    assert.deepStrictEqual(ours, theirs);
+  });
+
+  it('module per-CPU sections have the size ld -r gives, and bigstats does not fit 8 KiB', () => {
+    const m = Object.fromEntries(r.reserved.modules.map((x) => [x.name, x.size]));
+    assert.deepStrictEqual(m, Object.fromEntries(truth.modules));
+    assert.deepStrictEqual(r.reserved.modules.map((x) => [x.name, x.loaded]), [['sample_drv', true], ['bigstats', false]]);
+    assert.ok(r.reserved.modules[1].messages.some((s) => /bigstats: Could not allocate 10240 bytes percpu data/.test(s)));
+  });
+
+  it('prints the boot line the kernel rules give for s=8808 on 4 CPUs', () => {
+    // size_sum = PFN_ALIGN(8808 + 8192 + 28672) = 49152 → d = 32152, 12 pages;
+    // atom 2 MiB: max upa 32, best upa 4 for 4 CPUs (waste rule) → unit 524288.
+    assert.ok(!('error' in r.firstChunk));
+    assert.strictEqual((r.firstChunk as { bootLine: string }).bootLine, 'percpu: Embedded 12 pages/cpu s8808 r8192 d32152 u524288');
+  });
+
+  it('sizes each alloc_percpu call site from its type or size expression', () => {
+    const got = r.dynamic.callsites.map((c) => `${c.file}:${c.size}/${c.align}`).sort();
+    assert.deepStrictEqual(got, [
+      'drivers/net/sample_drv.c:8/8',     // unsigned long
+      'kernel/stats.c:64/64',             // spinlock 4 + pad 4 + list_head 16 + int 4 = 28, ____cacheline_aligned → 64
+      'mm/vmstat.c:13/1',                 // 12 + 1 signed chars
+      'mm/vmstat.c:32/8',                 // sizeof(u64) * 4
+      'mm/vmstat.c:8192/8',               // 1024 u64
+      'net/core/dev.c:4/4',               // int
+    ]);
+  });
+
+  it('prices the NR_CPUS arrays at NR_CPUS=64 and at 4 possible CPUs', () => {
+    const a = Object.fromEntries(r.nrCpusArrays.map((x) => [x.name, [x.elemSize, x.bytesAtNrCpus, x.bytesAtPossible]]));
+    // irq_cpustat: 4 + 10*4 = 44, ____cacheline_aligned → 64; module_ref: local_t (8) cache-line aligned → 64
+    assert.deepStrictEqual(a, { irq_stat: [64, 4096, 256], ref: [64, 4096, 256] });
+  });
+
+  it('reports the not-built debug.c definition separately and leaves nothing unresolved', () => {
+    assert.deepStrictEqual(r.notBuilt.map((n) => `${n.file}:${n.name}`), ['kernel/debug.c:debug_state']);
+    assert.deepStrictEqual(r.unresolved, []);
+  });
+});
