@@ -1,0 +1,60 @@
+// Findings of the scan: one per per-CPU construct seen in the source (see issue 2).
+export type FindingKind = 'static' | 'declare' | 'alloc' | 'free' | 'nr_cpus_array' | 'refcount';
+
+export const FINDING_KINDS: readonly FindingKind[] = ['static', 'declare', 'alloc', 'free', 'nr_cpus_array', 'refcount'];
+
+export interface Finding {
+  kind: FindingKind;
+  file: string;
+  line: number; // 1-based
+  column: number; // 1-based
+  endLine: number;
+  endColumn: number;
+  name: string; // variable / field / pointer-target name ('' if none, e.g. alloc result unused)
+  type: string; // C type text as written, normalized whitespace ('' if unknown)
+  macro: string; // DEFINE_PER_CPU_ALIGNED, alloc_percpu_gfp, NR_CPUS, atomic_t ...
+  isStatic?: boolean;
+  sizeExpr?: string;
+  alignExpr?: string;
+  gfpExpr?: string;
+  section?: string; // DEFINE_PER_CPU_SECTION's third argument
+  dims?: string[]; // array dimensions as written
+  container?: string; // 'struct foo' when the finding is a struct/union field
+  func?: string; // enclosing function name
+  assignedTo?: string; // lvalue the alloc result is assigned to
+  cond?: string; // enclosing #if conditions as one C preprocessor expression; absent if unconditional
+  unresolved?: string; // seen but not understood: the reason
+}
+
+export interface ScanFileResult {
+  file: string;
+  findings: Finding[];
+  errors: string[];
+}
+
+export interface ScanStats {
+  filesSeen: number;
+  bytesSeen: number;
+  filesParsed: number; // files that passed the byte prefilter
+  bytesParsed: number;
+  bytesTreeSitter: number; // bytes actually handed to tree-sitter (chunks around triggers)
+  filesSkipped: number; // too large, unreadable, ...
+  ms: number;
+}
+
+export interface ScanResult {
+  root: string;
+  findings: Finding[];
+  errors: { file: string; message: string }[];
+  stats: ScanStats;
+}
+
+export interface ScanTreeOptions {
+  include?: string[]; // globs relative to the root; default **/*.c and **/*.h
+  exclude?: string[];
+  workers?: number; // 0 = scan in this thread
+  maxFileBytes?: number;
+  parseTimeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
