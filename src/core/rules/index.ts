@@ -3,6 +3,7 @@
 import type { Finding } from '../parse/types';
 import { pcpu001 } from './pcpu001NrCpusArray';
 import { pcpu003 } from './pcpu003ThisCpu';
+import { pcpu006 } from './pcpu006Ownership';
 import { dropSuppressed } from './suppress';
 import type { Diagnostic, FileRuleInput, TreeRuleInput } from './types';
 
@@ -19,6 +20,7 @@ export async function runFileRules(i: FileRuleInput): Promise<Diagnostic[]> {
   const ds: Diagnostic[] = [
     ...pcpu001(mine, i.text, i.profile, i.sizeOf),
     ...(await pcpu003(i.file, i.text, mine, i.profile, i.sizeOf)),
+    ...(await pcpu006(i.file, i.text, mine, i.profile, i.sizeOf)),
   ];
   return dropSuppressed(i.text, ds).sort(byPosition);
 }

@@ -1,0 +1,207 @@
+// PCPU006: what alloc_percpu returns is a `__percpu` cookie that must be freed.
+// (a) stored in a pointer declared without __percpu (sparse loses track of it);
+// (b) a goto to an unwinding label (or an early error return) after a successful allocation that
+//     never reaches free_percpu: the 2010 netdev lesson (alloc_netdev_mq's missing free_pcpu label).
+import type { Finding } from '../parse/types';
+import type { Node } from '../parse/treeSitter';
+import { perCpuTimes } from '../report/format';
+import { allocBytes } from './allocSize';
+import { FnChunk, functionsAt, lineStarts, nodeRange, source, squash } from './syntax';
+import type { Diagnostic, RuleProfile, SizeOf } from './types';
+
+const ALLOC = /^(__)?alloc_percpu(_gfp)?(_noprof)?$|^__alloc_reserved_percpu(_noprof)?$/;
+/** Frees that do not reach inside the object: kfree(p) leaves p->stats allocated. */
+const SHALLOW_FREE = /^(kfree|kvfree|kfree_sensitive|kzfree|vfree|devm_kfree|kmem_cache_free|free_page|free_pages|kfree_rcu)$/;
+/** Calls that use the per-CPU pointer without taking ownership. */
+const ACCESSORS = /^(per_cpu_ptr|this_cpu_\w+|__this_cpu_\w+|raw_cpu_\w+|for_each_\w+|memset|u64_stats_init|per_cpu|get_cpu_ptr|put_cpu_ptr)$/;
+const NOT_ERROR_RETURN = /^return\s*(\(\s*)?(0|true|[1-9]\d*|\w+_SUCCESS|NOTIFY_OK|IRQ_HANDLED)?\s*\)?\s*;$/;
+
+const lastIdent = (l: string) => /([A-Za-z_]\w*)\s*(\[[^\]]*\]\s*)*$/.exec(l)?.[1] ?? '';
+
+/** The statement text that declares `name` as a pointer, searching `text` (undefined: no such declaration). */
+function pointerDecls(text: string, name: string): string[] {
+  const out: string[] = [];
+  const re = new RegExp(`\\*\\s*${name}\\s*(\\[[^\\]]*\\]\\s*)*[;,=)]`, 'g');
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    let s = m.index - 1;
+    while (s >= 0 && !';{}()'.includes(text[s])) s--;
+    const head = text.slice(s + 1, m.index).replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\s+/g, ' ').trim();
+    if (text[s] === '(' && !/^\w/.test(head)) continue;
+    if (!/^[A-Za-z_][\w\s*,]*$/.test(head) || /^(return|goto|case|else|sizeof|typeof|do)\b/.test(head)) continue;
+    if (text[s] === '(' ) continue; // a parameter or a cast: not where the result is stored
+    out.push(head);
+  }
+  return out;
+}
+
+function statementOf(n: Node): Node {
+  let p = n;
+  while (p.parent && !/_statement$|^declaration$/.test(p.type)) p = p.parent;
+  return p;
+}
+
+function allocCallAt(c: FnChunk, f: Finding): Node | undefined {
+  const row = f.line - 1 - c.line0;
+  for (const n of c.tree.rootNode.descendantsOfType('call_expression')) {
+    if (!n) continue;
+    const fn = n.childForFieldName('function');
+    if (fn && fn.startPosition.row === row && fn.startPosition.column === f.column - 1 && ALLOC.test(fn.text)) return n;
+  }
+  return undefined;
+}
+
+/** The lvalue the call's result is assigned to, through casts and parentheses. */
+function lvalueOf(c: FnChunk, call: Node): { text: string; declared?: string } | undefined {
+  let e = call;
+  while (e.parent && /^(parenthesized_expression|cast_expression)$/.test(e.parent.type)) e = e.parent;
+  const p = e.parent;
+  if (p?.type === 'assignment_expression' && p.childForFieldName('right')?.id === e.id) return { text: p.childForFieldName('left')!.text };
+  if (p?.type === 'init_declarator') {
+    const d = p.childForFieldName('declarator')!;
+    return { text: d.text.replace(/^[*\s]+/, ''), declared: p.parent ? source(c, p.parent) : undefined };
+  }
+  return undefined;
+}
+
+/** Text of what runs from a label: the labelled statement and its fall-through siblings up to a return. */
+function pathFrom(labels: Map<string, Node>, label: string): { text: string; returns: string } {
+  let text = '';
+  let returns = '';
+  const seen = new Set<string>();
+  for (let l: string | undefined = label; l && !seen.has(l); ) {
+    seen.add(l);
+    let n: Node | null | undefined = labels.get(l);
+    l = undefined;
+    for (; n; n = n.nextNamedSibling) {
+      text += '\n' + n.text;
+      const last = n.type === 'labeled_statement' ? n.namedChild(n.namedChildCount - 1) : n;
+      if (last?.type === 'return_statement') { returns = squash(last.text); break; }
+      if (last?.type === 'goto_statement') { l = last.childForFieldName('label')?.text; break; }
+    }
+  }
+  return { text, returns };
+}
+
+const NOT_CALLS = /^(if|while|for|switch|return|sizeof|typeof|likely|unlikely|IS_ERR|IS_ERR_OR_NULL|WARN_ON|WARN_ON_ONCE|BUG_ON)$/;
+
+/** Whether the pointer is passed to a call that may take ownership (register it somewhere). */
+function passedToCall(s: string, idRe: RegExp): boolean {
+  for (const m of s.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) {
+    if (NOT_CALLS.test(m[1]) || ACCESSORS.test(m[1])) continue;
+    let depth = 0;
+    let i = m.index! + m[0].length - 1;
+    for (; i < s.length; i++) {
+      if (s[i] === '(') depth++;
+      else if (s[i] === ')' && --depth === 0) break;
+    }
+    if (idRe.test(s.slice(m.index! + m[0].length, i))) return true;
+  }
+  return false;
+}
+
+function frees(path: string, lv: string, aliases: string[]): boolean {
+  const id = lastIdent(lv);
+  if (new RegExp(`\\bfree_percpu\\s*\\([^;]*\\b${id}\\b`).test(path)) return true;
+  for (const a of aliases) if (new RegExp(`\\bfree_percpu\\s*\\([^;]*\\b${lastIdent(a)}\\b`).test(path)) return true;
+  // p->stats: a destructor taking p (not a plain kfree) is trusted to free p->stats.
+  const base = /^\(?\s*\*?\s*([A-Za-z_]\w*)\s*(->|\.)/.exec(lv)?.[1];
+  if (base) {
+    for (const m of path.matchAll(new RegExp(`\\b([A-Za-z_]\\w*)\\s*\\([^;]*\\b${base}\\b`, 'g'))) {
+      if (!SHALLOW_FREE.test(m[1]) && !ACCESSORS.test(m[1]) && m[1] !== 'free_percpu') return true;
+    }
+  }
+  return false;
+}
+
+export async function pcpu006(file: string, text: string, findings: Finding[], p: RuleProfile, sizeOf: SizeOf): Promise<Diagnostic[]> {
+  const allocs = findings.filter((f) => f.kind === 'alloc' && !f.unresolved);
+  if (!allocs.length) return [];
+  const starts = lineStarts(text);
+  const fns = await functionsAt(text, allocs.map((f) => starts[f.line - 1] + f.column - 1));
+  const out: Diagnostic[] = [];
+  for (const f of allocs) {
+    const off = starts[f.line - 1] + f.column - 1;
+    const c = fns.find((x) => x.start <= off && off < x.start + x.text.length);
+    if (!c) continue;
+    const call = allocCallAt(c, f);
+    if (!call) continue;
+    const lv = lvalueOf(c, call);
+    if (!lv) continue;
+    const cost = allocBytes(f, p, sizeOf);
+    const costText = cost ? `${perCpuTimes(cost, p.possibleCpus)}` : 'its size × possible CPUs';
+    const range = nodeRange(c, call);
+    // (a) __percpu on the pointer that holds the cookie
+    const name = lastIdent(lv.text);
+    const decls = lv.declared ? [lv.declared] : [...pointerDecls(c.text.slice(0, call.startIndex), name)];
+    const fileDecls = lv.declared || decls.length ? [] : pointerDecls(text, name);
+    const all = [...decls, ...fileDecls];
+    if (all.length && !all.some((d) => /\b__percpu\b/.test(d)) && !/\(\s*[^()]*__percpu[^()]*\*\s*\)/.test(call.parent ? source(c, call.parent) : '')) {
+      out.push({
+        ...range, file, code: 'PCPU006', severity: 'warning', ...(cost ? { bytes: cost * p.possibleCpus } : {}),
+        message: `${lv.text.replace(/\s+/g, ' ')} holds a per-CPU pointer (${costText}) but is declared without __percpu: `
+          + `sparse cannot catch a direct dereference. Declare it \`${(all[0].replace(/\s*\*.*$/, '') || 'T')} __percpu *${name}\`.`,
+      });
+    }
+    // (b) unwinding paths
+    out.push(...unwinding(file, c, call, lv.text, cost, costText, p));
+  }
+  return out;
+}
+
+function unwinding(file: string, c: FnChunk, call: Node, lv: string, cost: number | undefined, costText: string, p: RuleProfile): Diagnostic[] {
+  const body = c.fn?.childForFieldName('body');
+  if (!body) return [];
+  const out: Diagnostic[] = [];
+  const stmt = statementOf(call);
+  const id = lastIdent(lv);
+  const labels = new Map<string, Node>();
+  for (const l of body.descendantsOfType('labeled_statement')) if (l) labels.set(l.childForFieldName('label')!.text, l);
+  const after = (n: Node) => n.startIndex >= stmt.endIndex;
+  const between = (n: Node) => c.text.slice(stmt.endIndex, n.startIndex);
+  const idRe = new RegExp(`\\b${id}\\b`);
+  /** the allocation's own NULL check, or any test of the pointer, guards the jump */
+  const guardedByCheck = (n: Node) => {
+    for (let a = n.parent; a && a.id !== body.id; a = a.parent) {
+      if (a.type === 'if_statement' && idRe.test(a.childForFieldName('condition')?.text ?? '')) return true;
+    }
+    return false;
+  };
+  const handedOff = (s: string) => new RegExp(`(^|[^=!<>])=\\s*(\\([^()]*\\)\\s*)?${lv.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*;|\\bfree_percpu\\s*\\([^;]*\\b${id}\\b|\\b${id}\\s*=\\s*NULL`).test(s);
+  const isLocal = !/->|\./.test(lv);
+  const reported = new Set<string>();
+  for (const g of body.descendantsOfType('goto_statement')) {
+    if (!g || !after(g) || guardedByCheck(g)) continue;
+    const label = g.childForFieldName('label')!.text;
+    const target = labels.get(label);
+    if (!target || target.startIndex < stmt.endIndex || reported.has(label)) continue;
+    const pre = between(g);
+    if (handedOff(pre)) continue;
+    const path = pathFrom(labels, label);
+    if (NOT_ERROR_RETURN.test(path.returns) || (path.returns && idRe.test(path.returns))) continue;
+    const aliases = [...pre.matchAll(new RegExp(`([\\w.\\->\\[\\]]+)\\s*=\\s*${id}\\b`, 'g'))].map((m) => m[1]);
+    if (frees(path.text, lv, aliases)) continue;
+    reported.add(label);
+    out.push({
+      ...nodeRange(c, g), file, code: 'PCPU006', severity: 'warning', ...(cost ? { bytes: cost * p.possibleCpus } : {}),
+      message: `goto ${label} after ${lv.replace(/\s+/g, ' ')} was allocated reaches no free_percpu(${lv.replace(/\s+/g, ' ')}): each failure leaks ${costText}. Add a label that frees it to the unwinding ladder.`,
+      related: [{ file, line: nodeRange(c, call).line, message: 'allocated here' }, { file, line: nodeRange(c, target).line, message: `${label}: does not free it` }],
+    });
+  }
+  if (!isLocal) return out;
+  // Early error returns of a local that nothing owns yet.
+  for (const r of body.descendantsOfType('return_statement')) {
+    if (!r || !after(r) || guardedByCheck(r) || r.parent?.type === 'labeled_statement') continue;
+    const rt = squash(r.text);
+    if (NOT_ERROR_RETURN.test(rt) || idRe.test(rt)) continue;
+    if (!/^(if_statement|compound_statement)$/.test(r.parent?.type ?? '') || r.parent?.id === body.id) continue;
+    const pre = between(r);
+    if (handedOff(pre) || passedToCall(pre, idRe)) continue;
+    out.push({
+      ...nodeRange(c, r), file, code: 'PCPU006', severity: 'warning', ...(cost ? { bytes: cost * p.possibleCpus } : {}),
+      message: `${r.text.replace(/\s+/g, ' ')} after ${id} was allocated does not free_percpu(${id}): each failure leaks ${costText}.`,
+      related: [{ file, line: nodeRange(c, call).line, message: 'allocated here' }],
+    });
+    break;
+  }
+  return out;
+}
