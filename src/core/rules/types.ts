@@ -54,4 +54,6 @@ export interface TreeRuleInput {
   modules?: ModuleSection[];
   /** call sites of a function over the whole tree; default: counted in `files` */
   callCount?: (func: string) => number;
+  /** PCPU002: call sites of a refcount's inline helpers from which it counts as hot (default 20) */
+  hotCallSites?: number;
 }
