@@ -141,6 +141,7 @@ async function main(): Promise<void> {
   const findings: Finding[] = [];
   const texts = new Map<string, string>();
   const files = walk(root);
+  const asm = asmSymbolsByArch(root);
   let triggered = 0;
   for (const f of files) {
     const text = fs.readFileSync(path.join(root, f), 'utf8');
@@ -151,7 +152,8 @@ async function main(): Promise<void> {
     const hasTreeStuff = fs1.some((x) => x.kind === 'refcount') || CACHELINE_ATTR.test(text);
     if (hasTreeStuff || fs1.some((x) => x.kind === 'static' || x.kind === 'alloc')) texts.set(f, text);
     try {
-      all.push(...await runFileRules({ file: f, text, findings: fs1, profile, sizeOf }));
+      const arch = /^arch\/([^/]+)\//.exec(f)?.[1];
+      all.push(...await runFileRules({ file: f, text, findings: fs1, profile, sizeOf, asmSymbols: arch ? asm.get(arch) : undefined }));
     } catch (e) {
       process.stderr.write(`${f}: ${(e as Error).message}\n`);
     }
@@ -193,6 +195,26 @@ async function main(): Promise<void> {
       console.log(`${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}\n    | ${line}`);
     }
   }
+}
+
+/** Identifiers in each arch's .S files (arch/<a>/**/*.S). */
+function asmSymbolsByArch(root: string): Map<string, Set<string>> {
+  const m = new Map<string, Set<string>>();
+  const archDir = path.join(root, 'arch');
+  if (!fs.existsSync(archDir)) return m;
+  const visit = (dir: string, set: Set<string>) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) visit(p, set);
+      else if (e.name.endsWith('.S')) for (const w of fs.readFileSync(p, 'utf8').replace(/\/\*[\s\S]*?\*\/|(^|\s)(#|;|@|\/\/)\s[^\n]*/g, ' ').match(/[A-Za-z_]\w*/g) ?? []) set.add(w);
+    }
+  };
+  for (const a of fs.readdirSync(archDir)) {
+    const set = new Set<string>();
+    if (fs.statSync(path.join(archDir, a)).isDirectory()) visit(path.join(archDir, a), set);
+    m.set(a, set);
+  }
+  return m;
 }
 
 /** Per-module .data..percpu sizes: every tristate treated as =m (a distro-like build). */

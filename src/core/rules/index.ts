@@ -25,7 +25,7 @@ const byPosition = (a: Diagnostic, b: Diagnostic) =>
 export async function runFileRules(i: FileRuleInput): Promise<Diagnostic[]> {
   const mine = i.findings.filter((f) => f.file === i.file);
   const ds: Diagnostic[] = [
-    ...pcpu001(mine, i.text, i.profile, i.sizeOf),
+    ...pcpu001(mine, i.text, i.profile, i.sizeOf, i.asmSymbols),
     ...(await pcpu003(i.file, i.text, mine, i.profile, i.sizeOf)),
     ...(i.file.endsWith('.h') ? [] : pcpu004(new Map([[i.file, i.text]]), mine, i.profile, i.sizeOf, 'c')),
     ...pcpu005(mine, i.profile, i.sizeOf),

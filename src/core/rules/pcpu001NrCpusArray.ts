@@ -9,15 +9,22 @@ import type { Diagnostic, RuleProfile, SizeOf } from './types';
 const ID_TYPE = /^(const\s+)?(struct\s+cpumask|cpumask_t|cpumask_var_t|phys_cpuid_t|\w*cpuid\w*|\w*_id_t|(unsigned\s+|signed\s+)?char|u8|u16|s8|s16|__u8|__u16|__s8|__s16|uint8_t|uint16_t|(unsigned\s+)?short(\s+int)?|bool|_Bool)$/;
 /** Names of maps between CPU numbers and other ids (cpu_to_node, __cpu_logical_map, x86_cpu_to_apicid, ...). */
 const ID_NAME = /(^|_)(map|maps|mask|masks)$|_to_|(^|_)(cpuid|apicid|acpiid|hwid|hartid|ids?|node|nodes|phys|logical|numa)(_|$)|^cpu_\w*_id$/i;
+/** The per-CPU machinery itself (offsets and bases of each CPU's area) cannot live in per-CPU memory. */
+const PERCPU_BASE = /per_?cpu_(offset|base)/i;
 const INIT_ONLY = /\b__(init|initdata|initconst|meminitdata|cpuinitdata|read_mostly_init)\b/;
 
 /** Why a finding is not per-CPU state (undefined: it is). Exported for tests and the README table. */
-export function pcpu001Skip(f: Finding, declLine: string): string | undefined {
+export function pcpu001Skip(f: Finding, declLine: string, asmSymbols?: ReadonlySet<string>): string | undefined {
   const dims = f.dims ?? [];
   if (!dims.some((d) => /^(CONFIG_)?NR_CPUS$/.test(d.trim()))) return 'no dimension is exactly NR_CPUS (bitmaps, NR_CPUS/BITS_PER_LONG, ...)';
   const type = f.type.replace(/\b(volatile|static|extern)\b/g, '').replace(/\s+/g, ' ').trim();
   if (ID_TYPE.test(type)) return `element type ${type} holds ids, masks or flags`;
   if (ID_NAME.test(f.name)) return `name ${f.name} reads as a CPU id map`;
+  if (PERCPU_BASE.test(f.name)) return 'the per-CPU offsets themselves';
+  // Assembly (entry code, TLB refill, secondary boot) indexes the array before per-CPU
+  // addressing works, and an explicit section means the same kind of early use.
+  if (asmSymbols?.has(f.name)) return `${f.name} is used from assembly`;
+  if (/\b__section\s*\(|\b__attribute__\s*\(\(\s*section/.test(declLine)) return 'placed in an explicit section (early or assembly use)';
   if (f.func && !f.isStatic) return 'local variable (a stack array, not long-lived state)';
   if (f.kind === 'nr_cpus_array' && /\(/.test(f.type)) return 'function or macro type';
   if (INIT_ONLY.test(declLine)) return 'init-only data, freed after boot';
@@ -25,12 +32,12 @@ export function pcpu001Skip(f: Finding, declLine: string): string | undefined {
   return undefined;
 }
 
-export function pcpu001(findings: Finding[], text: string, p: RuleProfile, sizeOf: SizeOf): Diagnostic[] {
+export function pcpu001(findings: Finding[], text: string, p: RuleProfile, sizeOf: SizeOf, asmSymbols?: ReadonlySet<string>): Diagnostic[] {
   const out: Diagnostic[] = [];
   const lines = text.split('\n');
   for (const f of findings) {
     if (f.kind !== 'nr_cpus_array' || f.unresolved) continue;
-    if (pcpu001Skip(f, lines[f.line - 1] ?? '')) continue;
+    if (pcpu001Skip(f, lines[f.line - 1] ?? '', asmSymbols)) continue;
     const pos = { file: f.file, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn };
     const isPtr = /\*\s*$/.test(f.type);
     const el = isPtr ? { size: p.ptrSize, align: p.ptrSize } : sizeOf(f.type, f.file);

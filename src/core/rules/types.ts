@@ -41,6 +41,8 @@ export interface FileRuleInput {
   findings: Finding[];
   profile: RuleProfile;
   sizeOf: SizeOf;
+  /** identifiers referenced from the arch's assembly files (.S), when the caller knows them (PCPU001) */
+  asmSymbols?: ReadonlySet<string>;
 }
 
 export interface ModuleSection { name: string; size: number; files: string[]; file: string; line: number }
