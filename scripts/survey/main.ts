@@ -197,7 +197,7 @@ async function main(): Promise<void> {
   }
 }
 
-/** Identifiers in each arch's .S files (arch/<a>/**/*.S). */
+/** Identifiers in each arch's assembly files (every .S under arch/NAME). */
 function asmSymbolsByArch(root: string): Map<string, Set<string>> {
   const m = new Map<string, Set<string>>();
   const archDir = path.join(root, 'arch');
@@ -236,7 +236,7 @@ function modules(root: string, findings: Finding[], sizeOf: SizeOf): ModuleSecti
     const m = byMod.get(ob.module) ?? { files: new Set<string>(), vars: [], big: 0 };
     m.files.add(f.file);
     m.vars.push({ name: f.name, file: f.file, line: f.line, size: s.size, align: s.align, section: '', objectOrder: ob.order, position: f.line });
-    if (s.size > m.big) { m.big = s.size; m.first = f; }
+    if (!m.first || s.size > m.big) { m.big = s.size; m.first = f; }
     byMod.set(ob.module, m);
   }
   return [...byMod].map(([name, m]) => {

@@ -52,6 +52,12 @@ describe('PCPU003 this_cpu instead of the CPU number', () => {
     assert.strictEqual(w.fix, undefined);
   });
 
+  it('suggests this_cpu_read without a fix when the type is unknown', () => {
+    const [u] = at('TP: unknown type');
+    assert.match(u.message, /this_cpu_read\(remote_counter\) \(if remote_counter is a 1, 2, 4 or 8-byte scalar/);
+    assert.strictEqual(u.fix, undefined);
+  });
+
   it('flags get_cpu_var without put_cpu_var, not getters or paired uses', () => {
     const [u] = at('TP: unpaired');
     assert.match(u.message, /leaves_preemption_off has no put_cpu_var\(nr_events\) \(nr_events: 8 B\/cpu\)/);

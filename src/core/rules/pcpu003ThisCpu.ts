@@ -80,12 +80,11 @@ export async function pcpu003(file: string, text: string, findings: Finding[], p
         // An rvalue: this_cpu_read works for 1, 2, 4 and 8-byte scalars only.
         const t = varType(findings, v);
         const sz = t ? sizeOf(t, file) : undefined;
-        const scalar = t !== undefined && SCALAR.test(t) && !NOT_SCALAR_T.test(t) && !/^(struct|union)\b/.test(t)
-          && (!sz || (isSized(sz) && [1, 2, 4, 8].includes(sz.size)));
-        suggestion = `${raw}_cpu_read(${v})`;
+        const aggregate = t !== undefined && (/^(struct|union)\b|\[/.test(t) || NOT_SCALAR_T.test(t));
+        const scalar = t !== undefined && !aggregate && SCALAR.test(t) && !!sz && isSized(sz) && [1, 2, 4, 8].includes(sz.size);
+        suggestion = aggregate ? `*${raw}_cpu_ptr(&${v})` : `${raw}_cpu_read(${v})`;
         if (scalar) fix = { title: `Use ${suggestion}`, edits: [edit(c, call, suggestion)] };
-        else suggestion += t ? '' : ` (if ${v} is a scalar; else ${raw}_cpu_ptr(&${v}))`;
-        if (t && !scalar) suggestion = `${raw}_cpu_ptr(&${v})`;
+        else if (!aggregate) suggestion += ` (if ${v} is a 1, 2, 4 or 8-byte scalar; else *${raw}_cpu_ptr(&${v}))`;
       }
       out.push({ ...base, message: `${call.text.replace(/\s+/g, ' ')} looks up the CPU's offset in memory (${offsets}); use ${suggestion}.`, ...(fix ? { fix } : {}) });
     }
@@ -96,9 +95,12 @@ export async function pcpu003(file: string, text: string, findings: Finding[], p
 
 function unpaired(file: string, c: FnChunk, pairs: Array<{ get: boolean; kind: string; v: string; call: Node }>, findings: Finding[], p: RuleProfile, sizeOf: SizeOf): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const puts = new Set(pairs.filter((x) => !x.get).map((x) => `${x.kind}:${x.v}`));
+  // put_cpu_ptr(p) only re-enables preemption: kernel code passes the local pointer it got back
+  // (gcs = get_cpu_ptr(x->stat); ... put_cpu_ptr(gcs)), so any put of the same family pairs.
+  const fnText = c.fn ? c.text.slice(c.fn.startIndex, c.fn.endIndex) : c.text;
+  const released = (kind: string) => pairs.some((x) => !x.get && x.kind === kind) || /\b(preempt_enable|put_cpu)\s*\(\s*\)/.test(fnText);
   for (const g of pairs) {
-    if (!g.get || puts.has(`${g.kind}:${g.v}`)) continue;
+    if (!g.get || released(g.kind)) continue;
     // A getter that hands the pinned copy to its caller is half of a get/put API pair, by design.
     if (returned(g.call)) continue;
     const name = functionName(c.fn) ?? 'this function';
@@ -114,8 +116,15 @@ function unpaired(file: string, c: FnChunk, pairs: Array<{ get: boolean; kind: s
   return out;
 }
 
+/** The pinned pointer leaves the function (returned directly or through a local): a *_begin/_end pair. */
 function returned(n: Node): boolean {
   let p: Node | null = n.parent;
   while (p && /^(parenthesized_expression|pointer_expression|cast_expression|field_expression)$/.test(p.type)) p = p.parent;
-  return p?.type === 'return_statement';
+  if (p?.type === 'return_statement') return true;
+  const holder = p?.type === 'assignment_expression' ? p.childForFieldName('left') : p?.type === 'init_declarator' ? p.childForFieldName('declarator') : undefined;
+  const name = holder?.text.replace(/^[*\s]+/, '');
+  if (!name || !/^\w+$/.test(name)) return false;
+  let fn: Node | null = p!;
+  while (fn && fn.type !== 'function_definition') fn = fn.parent;
+  return !!fn && fn.descendantsOfType('return_statement').some((r) => !!r && new RegExp(`^return\\s*\\(?\\s*${name}\\s*\\)?\\s*;`).test(r.text));
 }
