@@ -6,7 +6,8 @@ import type { Finding } from '../parse/types';
 import type { Node } from '../parse/treeSitter';
 import { perCpuTimes } from '../report/format';
 import { allocBytes } from './allocSize';
-import { FnChunk, functionsAt, lineStarts, nodeRange, source, squash } from './syntax';
+import { findStructDefs } from './sizing';
+import { FnChunk, functionsAt, lineOf, lineStarts, nodeRange, source } from './syntax';
 import type { Diagnostic, RuleProfile, SizeOf } from './types';
 
 const ALLOC = /^(__)?alloc_percpu(_gfp)?(_noprof)?$|^__alloc_reserved_percpu(_noprof)?$/;
@@ -30,6 +31,30 @@ function pointerDecls(text: string, name: string): string[] {
     if (!/^[A-Za-z_][\w\s*,]*$/.test(head) || /^(return|goto|case|else|sizeof|typeof|do)\b/.test(head)) continue;
     if (text[s] === '(' ) continue; // a parameter or a cast: not where the result is stored
     out.push(head);
+  }
+  return out;
+}
+
+/**
+ * Declarations of the field `f` in `base->f` / `base.f`: only in the struct that `base` is declared
+ * with in this function, and only when that struct is defined in this file (one hop only).
+ */
+function fieldDecls(text: string, fnText: string, lv: string): string[] {
+  const m = /^\s*\(?\s*\*?\s*([A-Za-z_]\w*)\s*\)?\s*(?:->|\.)\s*([A-Za-z_]\w*)\s*(\[[^\]]*\]\s*)*$/.exec(lv);
+  if (!m) return [];
+  const [, base, field] = m;
+  const d = new RegExp(`\\b(struct|union)\\s+(\\w+)\\s*(?:\\*\\s*)*(?:const\\s+)?${base}\\s*[;,=)\\[]`).exec(fnText)
+    ?? new RegExp(`\\b(struct|union)\\s+(\\w+)\\s*(?:\\*\\s*)*(?:const\\s+)?${base}\\s*[;,=)\\[]`).exec(fileScope(text));
+  if (!d) return [];
+  return findStructDefs(text, d[2]).filter((x) => x.type === `${d[1]} ${d[2]}`).flatMap((x) => pointerDecls(x.body, field));
+}
+
+/** The file with every brace-enclosed body blanked: what is left is file-scope declarations. */
+function fileScope(text: string): string {
+  let depth = 0;
+  let out = '';
+  for (const ch of text) {
+    if (ch === '{') { depth++; out += ch; } else if (ch === '}') { depth = Math.max(0, depth - 1); out += ch; } else out += depth && ch !== '\n' ? ' ' : ch;
   }
   return out;
 }
@@ -63,23 +88,38 @@ function lvalueOf(c: FnChunk, call: Node): { text: string; declared?: string } |
   return undefined;
 }
 
-/** Text of what runs from a label: the labelled statement and its fall-through siblings up to a return. */
-function pathFrom(labels: Map<string, Node>, label: string): { text: string; returns: string } {
+/**
+ * What runs from a label, read as text in kernel style (top-level statements of a body start with
+ * one tab): from the label down to the first top-level `return` or `goto` (followed once more).
+ * Text, not the tree, because labels sit inside #ifdef blocks and after loop macros that the
+ * grammar splits into odd nodes.
+ */
+export function pathFrom(fnText: string, labelAt: Map<string, number>, label: string): { text: string; returns: string } {
   let text = '';
   let returns = '';
   const seen = new Set<string>();
-  for (let l: string | undefined = label; l && !seen.has(l); ) {
+  for (let l: string | undefined = label; l !== undefined && !seen.has(l); ) {
     seen.add(l);
-    let n: Node | null | undefined = labels.get(l);
+    const start = labelAt.get(l);
     l = undefined;
-    for (; n; n = n.nextNamedSibling) {
-      text += '\n' + n.text;
-      const last = n.type === 'labeled_statement' ? n.namedChild(n.namedChildCount - 1) : n;
-      if (last?.type === 'return_statement') { returns = squash(last.text); break; }
-      if (last?.type === 'goto_statement') { l = last.childForFieldName('label')?.text; break; }
+    if (start === undefined) break;
+    for (const line of fnText.slice(start).split('\n')) {
+      text += '\n' + line;
+      const r = /^\t(?:[A-Za-z_]\w*:\s*)?(return\b[^;]*;)/.exec(line);
+      if (r) { returns = r[1].replace(/\s+/g, ' '); break; }
+      const g = /^\t(?:[A-Za-z_]\w*:\s*)?goto\s+(\w+)\s*;/.exec(line);
+      if (g) { l = g[1]; break; }
+      if (/^\}/.test(line)) break;
     }
   }
   return { text, returns };
+}
+
+/** Offsets of the labels in a function's text (`name:` at a line start; not case/default). */
+export function labelOffsets(fnText: string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const x of fnText.matchAll(/^[ \t]*([A-Za-z_]\w*)[ \t]*:(?!:)/gm)) if (!/^(default|case|public|private)$/.test(x[1])) m.set(x[1], x.index!);
+  return m;
 }
 
 const NOT_CALLS = /^(if|while|for|switch|return|sizeof|typeof|likely|unlikely|IS_ERR|IS_ERR_OR_NULL|WARN_ON|WARN_ON_ONCE|BUG_ON)$/;
@@ -99,15 +139,14 @@ function passedToCall(s: string, idRe: RegExp): boolean {
   return false;
 }
 
-function frees(path: string, lv: string, aliases: string[]): boolean {
+function frees(path: string, lv: string, aliases: string[], owners: string[]): boolean {
   const id = lastIdent(lv);
   if (new RegExp(`\\bfree_percpu\\s*\\([^;]*\\b${id}\\b`).test(path)) return true;
   for (const a of aliases) if (new RegExp(`\\bfree_percpu\\s*\\([^;]*\\b${lastIdent(a)}\\b`).test(path)) return true;
   // p->stats: a destructor taking p (not a plain kfree) is trusted to free p->stats.
-  const base = /^\(?\s*\*?\s*([A-Za-z_]\w*)\s*(->|\.)/.exec(lv)?.[1];
-  if (base) {
-    for (const m of path.matchAll(new RegExp(`\\b([A-Za-z_]\\w*)\\s*\\([^;]*\\b${base}\\b`, 'g'))) {
-      if (!SHALLOW_FREE.test(m[1]) && !ACCESSORS.test(m[1]) && m[1] !== 'free_percpu') return true;
+  for (const o of owners) {
+    for (const m of path.matchAll(new RegExp(`\\b([A-Za-z_]\\w*)\\s*\\([^;]*\\b${o}\\b`, 'g'))) {
+      if (!SHALLOW_FREE.test(m[1]) && !ACCESSORS.test(m[1]) && !NOT_CALLS.test(m[1]) && m[1] !== 'free_percpu') return true;
     }
   }
   return false;
@@ -126,15 +165,23 @@ export async function pcpu006(file: string, text: string, findings: Finding[], p
     const call = allocCallAt(c, f);
     if (!call) continue;
     const lv = lvalueOf(c, call);
-    if (!lv) continue;
+    // A statement the grammar misread (loop macros: for_each_online_pgdat(p) p->x = ...) gives a wrong lvalue.
+    if (!lv || statementOf(call).hasError || /->|\./.test(lv.declared ?? '')) continue;
     const cost = allocBytes(f, p, sizeOf);
     const costText = cost ? `${perCpuTimes(cost, p.possibleCpus)}` : 'its size × possible CPUs';
     const range = nodeRange(c, call);
     // (a) __percpu on the pointer that holds the cookie
     const name = lastIdent(lv.text);
-    const decls = lv.declared ? [lv.declared] : [...pointerDecls(c.text.slice(0, call.startIndex), name)];
-    const fileDecls = lv.declared || decls.length ? [] : pointerDecls(text, name);
-    const all = [...decls, ...fileDecls];
+    // Where the lvalue can be declared: a field in a struct body of this file (p->f, p.f), else a
+    // local of this function, else a file-scope variable. Locals elsewhere that share the name don't count.
+    const isField = /->|\./.test(lv.text);
+    let all: string[];
+    if (lv.declared) all = [lv.declared];
+    else if (isField) all = fieldDecls(text, c.text.slice(0, call.startIndex), lv.text);
+    else {
+      all = pointerDecls(c.text.slice(0, call.startIndex), name);
+      if (!all.length) all = pointerDecls(fileScope(text), name);
+    }
     if (all.length && !all.some((d) => /\b__percpu\b/.test(d)) && !/\(\s*[^()]*__percpu[^()]*\*\s*\)/.test(call.parent ? source(c, call.parent) : '')) {
       out.push({
         ...range, file, code: 'PCPU006', severity: 'warning', ...(cost ? { bytes: cost * p.possibleCpus } : {}),
@@ -148,17 +195,34 @@ export async function pcpu006(file: string, text: string, findings: Finding[], p
   return out;
 }
 
+/**
+ * Who owns `base->f`: base, and the variables base was derived from (rcache = &iovad->rcaches[i]
+ * makes a destructor taking iovad count as freeing rcache->cpu_rcaches).
+ */
+function ownersOf(fnText: string, lv: string): string[] {
+  const base = /^\(?\s*\*?\s*([A-Za-z_]\w*)\s*(->|\.)/.exec(lv)?.[1];
+  if (!base) return [];
+  const owners = new Set([base]);
+  for (const m of fnText.matchAll(new RegExp(`\\b${base}\\s*=\\s*([^;=][^;]*);`, 'g'))) {
+    for (const w of m[1].match(/[A-Za-z_]\w*/g) ?? []) if (!/^(struct|sizeof|container_of|NULL|GFP_\w+)$/.test(w)) owners.add(w);
+  }
+  return [...owners];
+}
+
 function unwinding(file: string, c: FnChunk, call: Node, lv: string, cost: number | undefined, costText: string, p: RuleProfile): Diagnostic[] {
   const body = c.fn?.childForFieldName('body');
   if (!body) return [];
   const out: Diagnostic[] = [];
   const stmt = statementOf(call);
   const id = lastIdent(lv);
-  const labels = new Map<string, Node>();
-  for (const l of body.descendantsOfType('labeled_statement')) if (l) labels.set(l.childForFieldName('label')!.text, l);
+  const fnText = c.text.slice(body.startIndex, body.endIndex);
+  const labelAt = labelOffsets(fnText);
   const after = (n: Node) => n.startIndex >= stmt.endIndex;
   const between = (n: Node) => c.text.slice(stmt.endIndex, n.startIndex);
   const idRe = new RegExp(`\\b${id}\\b`);
+  const isLocal = !/->|\./.test(lv);
+  // A file-scope pointer stays referenced after a failure (and is often kept for the next try).
+  if (isLocal && !pointerDecls(fnText, id).length && stmt.type !== 'declaration') return out;
   /** the allocation's own NULL check, or any test of the pointer, guards the jump */
   const guardedByCheck = (n: Node) => {
     for (let a = n.parent; a && a.id !== body.id; a = a.parent) {
@@ -167,38 +231,44 @@ function unwinding(file: string, c: FnChunk, call: Node, lv: string, cost: numbe
     return false;
   };
   const handedOff = (s: string) => new RegExp(`(^|[^=!<>])=\\s*(\\([^()]*\\)\\s*)?${lv.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*;|\\bfree_percpu\\s*\\([^;]*\\b${id}\\b|\\b${id}\\s*=\\s*NULL`).test(s);
-  const isLocal = !/->|\./.test(lv);
+  // Code after a top-level return (or label: return) is the unwinding ladder itself: its gotos continue it.
+  const ladderFrom = (() => {
+    const rel = stmt.endIndex - body.startIndex;
+    const m = /\n\t(?:[A-Za-z_]\w*:\s*)?return\b[^;]*;/.exec(fnText.slice(rel));
+    return m ? body.startIndex + rel + m.index : Infinity;
+  })();
+  const owners = ownersOf(fnText, lv);
   const reported = new Set<string>();
   for (const g of body.descendantsOfType('goto_statement')) {
-    if (!g || !after(g) || guardedByCheck(g)) continue;
+    if (!g || !after(g) || g.startIndex > ladderFrom || guardedByCheck(g)) continue;
     const label = g.childForFieldName('label')!.text;
-    const target = labels.get(label);
-    if (!target || target.startIndex < stmt.endIndex || reported.has(label)) continue;
+    const at = labelAt.get(label);
+    if (at === undefined || body.startIndex + at < stmt.endIndex || reported.has(label)) continue;
     const pre = between(g);
     if (handedOff(pre)) continue;
-    const path = pathFrom(labels, label);
+    const path = pathFrom(fnText, labelAt, label);
     if (NOT_ERROR_RETURN.test(path.returns) || (path.returns && idRe.test(path.returns))) continue;
     const aliases = [...pre.matchAll(new RegExp(`([\\w.\\->\\[\\]]+)\\s*=\\s*${id}\\b`, 'g'))].map((m) => m[1]);
-    if (frees(path.text, lv, aliases)) continue;
+    if (frees(path.text, lv, aliases, owners)) continue;
     reported.add(label);
     out.push({
       ...nodeRange(c, g), file, code: 'PCPU006', severity: 'warning', ...(cost ? { bytes: cost * p.possibleCpus } : {}),
       message: `goto ${label} after ${lv.replace(/\s+/g, ' ')} was allocated reaches no free_percpu(${lv.replace(/\s+/g, ' ')}): each failure leaks ${costText}. Add a label that frees it to the unwinding ladder.`,
-      related: [{ file, line: nodeRange(c, call).line, message: 'allocated here' }, { file, line: nodeRange(c, target).line, message: `${label}: does not free it` }],
+      related: [{ file, line: nodeRange(c, call).line, message: 'allocated here' }, { file, line: c.line0 + lineOf(lineStarts(c.text), body.startIndex + at) + 1, message: `${label}: does not free it` }],
     });
   }
   if (!isLocal) return out;
   // Early error returns of a local that nothing owns yet.
   for (const r of body.descendantsOfType('return_statement')) {
-    if (!r || !after(r) || guardedByCheck(r) || r.parent?.type === 'labeled_statement') continue;
-    const rt = squash(r.text);
+    if (!r || !after(r) || r.startIndex > ladderFrom || guardedByCheck(r) || r.parent?.type === 'labeled_statement') continue;
+    const rt = r.text.replace(/\s+/g, ' ');
     if (NOT_ERROR_RETURN.test(rt) || idRe.test(rt)) continue;
     if (!/^(if_statement|compound_statement)$/.test(r.parent?.type ?? '') || r.parent?.id === body.id) continue;
     const pre = between(r);
     if (handedOff(pre) || passedToCall(pre, idRe)) continue;
     out.push({
       ...nodeRange(c, r), file, code: 'PCPU006', severity: 'warning', ...(cost ? { bytes: cost * p.possibleCpus } : {}),
-      message: `${r.text.replace(/\s+/g, ' ')} after ${id} was allocated does not free_percpu(${id}): each failure leaks ${costText}.`,
+      message: `${rt} after ${id} was allocated does not free_percpu(${id}): each failure leaks ${costText}.`,
       related: [{ file, line: nodeRange(c, call).line, message: 'allocated here' }],
     });
     break;
