@@ -59,6 +59,14 @@ function fileScope(text: string): string {
   return out;
 }
 
+/** An ERROR or MISSING node in the statement outside the allocation call's own arguments. */
+function misparsed(stmt: Node, call: Node): boolean {
+  const inCall = (n: Node) => n.startIndex >= call.startIndex && n.endIndex <= call.endIndex;
+  if (stmt.descendantsOfType('ERROR').some((e) => !!e && !inCall(e))) return true;
+  const walk = (n: Node): boolean => (n.isMissing && !inCall(n)) || n.children.some((c) => !!c && walk(c));
+  return walk(stmt);
+}
+
 function statementOf(n: Node): Node {
   let p = n;
   while (p.parent && !/_statement$|^declaration$/.test(p.type)) p = p.parent;
@@ -124,19 +132,35 @@ export function labelOffsets(fnText: string): Map<string, number> {
 
 const NOT_CALLS = /^(if|while|for|switch|return|sizeof|typeof|likely|unlikely|IS_ERR|IS_ERR_OR_NULL|WARN_ON|WARN_ON_ONCE|BUG_ON)$/;
 
-/** Whether the pointer is passed to a call that may take ownership (register it somewhere). */
-function passedToCall(s: string, idRe: RegExp): boolean {
+const NOT_DESTRUCTOR = /(^|_)(err|warn|info|dbg|debug|notice|crit|printk|print|log|lock|unlock|trylock|err_probe|ratelimited)$|^(pr_\w+|WARN\w*|BUG\w*|seq_\w+|trace_\w+)$/;
+
+/** Whether the pointer is passed to a call that may take ownership; `whole`: test each argument, not the list. */
+function passedToCall(s: string, idRe: RegExp, skip: (f: string) => boolean = () => false, whole = false): boolean {
   for (const m of s.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) {
-    if (NOT_CALLS.test(m[1]) || ACCESSORS.test(m[1])) continue;
+    if (NOT_CALLS.test(m[1]) || ACCESSORS.test(m[1]) || skip(m[1])) continue;
     let depth = 0;
     let i = m.index! + m[0].length - 1;
     for (; i < s.length; i++) {
       if (s[i] === '(') depth++;
       else if (s[i] === ')' && --depth === 0) break;
     }
-    if (idRe.test(s.slice(m.index! + m[0].length, i))) return true;
+    const inner = s.slice(m.index! + m[0].length, i);
+    if (whole ? splitArgs(inner).some((a) => idRe.test(a)) : idRe.test(inner)) return true;
   }
   return false;
+}
+
+function splitArgs(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '(' || ch === '[') depth++;
+    else if (ch === ')' || ch === ']') depth--;
+    if (ch === ',' && depth === 0) { out.push(cur); cur = ''; } else cur += ch;
+  }
+  out.push(cur);
+  return out;
 }
 
 function frees(path: string, lv: string, aliases: string[], owners: string[]): boolean {
@@ -144,11 +168,10 @@ function frees(path: string, lv: string, aliases: string[], owners: string[]): b
   if (new RegExp(`\\bfree_percpu\\s*\\([^;]*\\b${id}\\b`).test(path)) return true;
   for (const a of aliases) if (new RegExp(`\\bfree_percpu\\s*\\([^;]*\\b${lastIdent(a)}\\b`).test(path)) return true;
   // p->stats: a destructor taking p (not a plain kfree) is trusted to free p->stats.
-  for (const o of owners) {
-    for (const m of path.matchAll(new RegExp(`\\b([A-Za-z_]\\w*)\\s*\\([^;]*\\b${o}\\b`, 'g'))) {
-      if (!SHALLOW_FREE.test(m[1]) && !ACCESSORS.test(m[1]) && !NOT_CALLS.test(m[1]) && m[1] !== 'free_percpu') return true;
-    }
-  }
+  // The owner itself must be an argument (f(dev), f(q, bt)), not a member of it (mutex_unlock(&dev->lock)),
+  // and logging or locking calls do not free anything.
+  const ownerRe = owners.length ? new RegExp(`^\\s*(\\(\\s*\\w[\\w\\s*]*\\)\\s*)?(${owners.join('|')})\\s*$`) : undefined;
+  if (ownerRe && passedToCall(path, ownerRe, (f) => SHALLOW_FREE.test(f) || f === 'free_percpu' || NOT_DESTRUCTOR.test(f), true)) return true;
   return false;
 }
 
@@ -166,7 +189,8 @@ export async function pcpu006(file: string, text: string, findings: Finding[], p
     if (!call) continue;
     const lv = lvalueOf(c, call);
     // A statement the grammar misread (loop macros: for_each_online_pgdat(p) p->x = ...) gives a wrong lvalue.
-    if (!lv || statementOf(call).hasError || /->|\./.test(lv.declared ?? '')) continue;
+    // (alloc_percpu(struct foo) itself always has an ERROR inside its arguments: that one is fine.)
+    if (!lv || misparsed(statementOf(call), call) || /->|\./.test(lv.declared ?? '')) continue;
     const cost = allocBytes(f, p, sizeOf);
     const costText = cost ? `${perCpuTimes(cost, p.possibleCpus)}` : 'its size × possible CPUs';
     const range = nodeRange(c, call);
@@ -206,6 +230,8 @@ function ownersOf(fnText: string, lv: string): string[] {
   for (const m of fnText.matchAll(new RegExp(`\\b${base}\\s*=\\s*([^;=][^;]*);`, 'g'))) {
     for (const w of m[1].match(/[A-Za-z_]\w*/g) ?? []) if (!/^(struct|sizeof|container_of|NULL|GFP_\w+)$/.test(w)) owners.add(w);
   }
+  // sb->s_fs_info = sbinfo: sb owns sbinfo, so a destructor taking sb counts too.
+  for (const m of fnText.matchAll(new RegExp(`\\b([A-Za-z_]\\w*)\\s*(?:->|\\.)[\\w.>\\-]*\\s*=\\s*${base}\\s*;`, 'g'))) owners.add(m[1]);
   return [...owners];
 }
 
@@ -215,7 +241,8 @@ function unwinding(file: string, c: FnChunk, call: Node, lv: string, cost: numbe
   const out: Diagnostic[] = [];
   const stmt = statementOf(call);
   const id = lastIdent(lv);
-  const fnText = c.text.slice(body.startIndex, body.endIndex);
+  // To the chunk's end (the column-0 brace), not body.endIndex: a loop macro can end the grammar's body early.
+  const fnText = c.text.slice(body.startIndex);
   const labelAt = labelOffsets(fnText);
   const after = (n: Node) => n.startIndex >= stmt.endIndex;
   const between = (n: Node) => c.text.slice(stmt.endIndex, n.startIndex);
