@@ -168,6 +168,9 @@ function frees(path: string, lv: string, aliases: string[], owners: string[]): b
   if (new RegExp(`\\bfree_percpu\\s*\\([^;]*\\b${id}\\b`).test(path)) return true;
   for (const a of aliases) if (new RegExp(`\\bfree_percpu\\s*\\([^;]*\\b${lastIdent(a)}\\b`).test(path)) return true;
   // p->stats: a destructor taking p (not a plain kfree) is trusted to free p->stats.
+  // A helper given the pointer itself (rt_fibinfo_free_cpus(nhc->pcpu), ipcomp_free_tfms(tfms)).
+  const lvRe = new RegExp(`^\\s*(\\(\\s*\\w[\\w\\s*]*\\)\\s*)?${lv.replace(/\s+/g, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+  if (passedToCall(path.replace(/[ \t]+(?=->|\.|\[)|(?<=->|\.)[ \t]+/g, ''), lvRe, (f) => SHALLOW_FREE.test(f) || NOT_DESTRUCTOR.test(f), true)) return true;
   // The owner itself must be an argument (f(dev), f(q, bt)), not a member of it (mutex_unlock(&dev->lock)),
   // and logging or locking calls do not free anything.
   const ownerRe = owners.length ? new RegExp(`^\\s*(\\(\\s*\\w[\\w\\s*]*\\)\\s*)?(${owners.join('|')})\\s*$`) : undefined;
@@ -214,7 +217,7 @@ export async function pcpu006(file: string, text: string, findings: Finding[], p
       });
     }
     // (b) unwinding paths
-    out.push(...unwinding(file, c, call, lv.text, cost, costText, p));
+    out.push(...unwinding(file, text, c, call, lv.text, cost, costText, p));
   }
   return out;
 }
@@ -228,6 +231,7 @@ function ownersOf(fnText: string, lv: string): string[] {
   if (!base) return [];
   const owners = new Set([base]);
   for (const m of fnText.matchAll(new RegExp(`\\b${base}\\s*=\\s*([^;=][^;]*);`, 'g'))) {
+    if (/^\s*(\([^()]*\)\s*)?\w*(alloc|create|new|kmemdup|get_free)\w*\s*\(/.test(m[1])) continue; // a new object, owned here
     for (const w of m[1].match(/[A-Za-z_]\w*/g) ?? []) if (!/^(struct|sizeof|container_of|NULL|GFP_\w+)$/.test(w)) owners.add(w);
   }
   // sb->s_fs_info = sbinfo: sb owns sbinfo, so a destructor taking sb counts too.
@@ -235,7 +239,7 @@ function ownersOf(fnText: string, lv: string): string[] {
   return [...owners];
 }
 
-function unwinding(file: string, c: FnChunk, call: Node, lv: string, cost: number | undefined, costText: string, p: RuleProfile): Diagnostic[] {
+function unwinding(file: string, text: string, c: FnChunk, call: Node, lv: string, cost: number | undefined, costText: string, p: RuleProfile): Diagnostic[] {
   const body = c.fn?.childForFieldName('body');
   if (!body) return [];
   const out: Diagnostic[] = [];
@@ -265,6 +269,15 @@ function unwinding(file: string, c: FnChunk, call: Node, lv: string, cost: numbe
     return m ? body.startIndex + rel + m.index : Infinity;
   })();
   const owners = ownersOf(fnText, lv);
+  // p->f where p (or what p derives from) is a parameter or a file-scope object: the caller, or the
+  // module's exit path, owns p and unwinds it (swapfile.c's setup_clusters(si, ...), seg6_hmac's hmac_algos[]).
+  if (!isLocal) {
+    const params = new Set((c.fn?.childForFieldName('declarator')?.descendantsOfType('parameter_declaration') ?? [])
+      .map((d) => (d ? /([A-Za-z_]\w*)\s*(\[[^\]]*\]\s*)*$/.exec(d.text)?.[1] : undefined)).filter((x): x is string => !!x));
+    const scope = fileScope(text);
+    const global = (n: string) => new RegExp(`\\b${n}\\s*(\\[[^\\]]*\\]\\s*)*[;=,]`).test(scope);
+    if (owners.some((o) => params.has(o) || global(o))) return out;
+  }
   const reported = new Set<string>();
   for (const g of body.descendantsOfType('goto_statement')) {
     if (!g || !after(g) || g.startIndex > ladderFrom || guardedByCheck(g)) continue;
