@@ -217,10 +217,29 @@ function asmSymbolsByArch(root: string): Map<string, Set<string>> {
   return m;
 }
 
-/** Per-module .data..percpu sizes: every tristate treated as =m (a distro-like build). */
+/** Symbols declared `tristate` in any Kconfig file. */
+function tristates(root: string): Set<string> {
+  const out = new Set<string>();
+  const visit = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) { if (e.name !== '.git' && e.name !== 'tools') visit(p); }
+      else if (e.name.startsWith('Kconfig')) {
+        for (const m of fs.readFileSync(p, 'utf8').matchAll(/^\s*(?:menu)?config\s+(\w+)\s*\n((?:[ \t]+[^\n]*\n|\s*\n)*)/gm)) {
+          if (/^\s*(tristate|def_tristate)\b/m.test(m[2])) out.add(m[1]);
+        }
+      }
+    }
+  };
+  visit(root);
+  return out;
+}
+
+/** Per-module .data..percpu sizes: every tristate option =m, every bool =y (allmodconfig-like). */
 function modules(root: string, findings: Finding[], sizeOf: SizeOf): ModuleSection[] {
   let kb;
-  try { kb = readKbuild(root, () => 'm', { arch: 'x86_64' }); } catch { return []; }
+  const tri = tristates(root);
+  try { kb = readKbuild(root, (sym) => (tri.has(sym.replace(/^CONFIG_/, '')) ? 'm' : 'y'), { arch: 'x86_64' }); } catch { return []; }
   const byMod = new Map<string, { files: Set<string>; vars: Parameters<typeof layoutModuleSection>[0]; first?: Finding; big: number }>();
   for (const f of findings) {
     if (f.kind !== 'static' || !f.file.endsWith('.c')) continue;

@@ -2,11 +2,12 @@
 // places (the net_device refcount before 2010). Suggest a per-CPU counter and give its price.
 import type { Finding } from '../parse/types';
 import { formatBytes, perCpuTimes } from '../report/format';
-import { isSized } from './sizing';
+import { findStructDefs, isSized } from './sizing';
 import { lineOf, lineStarts } from './syntax';
 import type { Diagnostic, RuleProfile, SizeOf, TreeRuleInput } from './types';
 
 export const HOT_CALL_SITES = 20;
+const WRAPPERS = /^struct (kref|percpu_ref|rcuref)$/;
 
 const OPS = 'atomic(?:64|_long)?_(?:inc|dec|add|sub|inc_not_zero|dec_and_test|sub_and_test|add_unless|inc_return|dec_return|fetch_inc|fetch_dec|dec_if_positive)'
   + '|refcount_(?:inc|dec|add|inc_not_zero|dec_and_test|dec_and_lock|dec_and_mutex_lock|sub_and_test|dec_not_one)'
@@ -60,9 +61,14 @@ export function pcpu002(i: TreeRuleInput): Diagnostic[] {
     const key = `${f.container}.${f.name}`;
     if (seen.has(key)) continue;
     seen.add(key);
+    if (WRAPPERS.test(f.container)) continue; // kref's own counter: every kref user would match
+    // Few, long-lived objects only: a struct that already holds __percpu data pays possible CPUs ×
+    // size per instance, so it is not one of millions (sk_buff, pid, dentry would be absurd).
+    const def = i.files.get(f.file) !== undefined ? findStructDefs(i.files.get(f.file)!, f.container.split(' ')[1]).find((d) => d.type === f.container) : undefined;
+    if (!def || !/\b__percpu\b/.test(def.body)) continue;
     const helpers = refcountHelpers(i.files, f.container, f.name);
-    if (!helpers.some((h) => h.get)) continue;
-    const calls = helpers.map((h) => ({ h, n: count(h.name) }));
+    if (!helpers.some((h) => h.get) || !helpers.some((h) => !h.get)) continue;
+    const calls = helpers.map((h) => ({ h, n: count(h.name) })).filter((x) => x.n > 0);
     const total = calls.reduce((a, c) => a + c.n, 0);
     if (total < min) continue;
     const sz = sizeOf(f.type, f.file);
