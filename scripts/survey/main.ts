@@ -13,6 +13,7 @@ import { readKbuild } from '../../src/core/config/kbuild';
 import { layoutModuleSection } from '../../src/core/estimate/staticArea';
 import type { Finding } from '../../src/core/parse/types';
 import { quickScan } from '../../test/unit/support/quickScan';
+import { allocBytes } from '../../src/core/rules/allocSize';
 
 const TRIGGERS = /NR_CPUS|per_cpu|get_cpu_(var|ptr)|alloc_percpu|cacheline_aligned|PER_CPU|atomic_t|atomic_long_t|refcount_t|kref/;
 const SKIP_DIRS = new Set(['.git', 'tools', 'Documentation', 'scripts', 'usr']);
@@ -159,6 +160,12 @@ async function main(): Promise<void> {
     }
   }
   const tFile = Date.now() - t0;
+  // What the zero-hit rules saw: the largest sized allocations and module sections.
+  const largest: { allocs: string[]; allocsSized: string; modules: string[] } = { allocs: [], allocsSized: '', modules: [] };
+  const allocs = findings.filter((f) => f.kind === 'alloc').map((f) => ({ f, b: allocBytes(f, profile, sizeOf) }));
+  const sized = allocs.filter((x) => x.b !== undefined).sort((a, b) => b.b! - a.b!);
+  largest.allocsSized = `${sized.length} of ${allocs.length} allocations sized`;
+  largest.allocs = sized.slice(0, 5).map((x) => `${x.f.file}:${x.f.line} ${x.f.type || x.f.sizeExpr} ${x.b} B/cpu`);
   if (!o.noTree) {
     // Whole-tree facts the tree rules need: helper call counts, and every user of cache-aligned header types.
     const helpersWanted = new Set<string>();
@@ -174,7 +181,9 @@ async function main(): Promise<void> {
         for (const u of filesMentioning(root, d.type.split(' ')[1])) if (!treeFiles.has(u)) treeFiles.set(u, fs.readFileSync(path.join(root, u), 'utf8'));
       }
     }
-    all.push(...await runTreeRules({ files: treeFiles, findings, profile, sizeOf, callCount: (n) => Math.max(0, (counts.get(n) ?? 0) - 1), modules: modules(root, findings, sizeOf) }));
+    const mods = modules(root, findings, sizeOf);
+    largest.modules = mods.sort((a, b) => b.size - a.size).slice(0, 5).map((m) => `${m.name} ${m.size} B (${m.file})`);
+    all.push(...await runTreeRules({ files: treeFiles, findings, profile, sizeOf, callCount: (n) => Math.max(0, (counts.get(n) ?? 0) - 1), modules: mods }));
   }
   const by = new Map<string, Diagnostic[]>(CODE_IDS.map((c) => [c, []]));
   for (const d of all) by.get(d.code)!.push(d);
@@ -182,11 +191,13 @@ async function main(): Promise<void> {
   const report = {
     root, filesSeen: files.length, filesTriggered: triggered, findings: findings.length, ms: Date.now() - t0, msFileRules: tFile,
     hits: Object.fromEntries([...by].map(([c, l]) => [c, l.length])),
+    largest,
     samples: Object.fromEntries([...by].filter(([c]) => !o.rule || c === o.rule).map(([c, l]) => [c, sample(l, o.sample, r).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line)])),
   };
   if (o.json) { process.stdout.write(JSON.stringify(report, null, 2) + '\n'); return; }
   console.log(`${root}: ${files.length} files, ${triggered} with trigger tokens, ${findings.length} findings, ${(report.ms / 1000).toFixed(1)} s`);
   for (const [c, n] of Object.entries(report.hits)) console.log(`${c}  ${String(n).padStart(5)}`);
+  console.log(`largest allocations (${largest.allocsSized}):\n  ${largest.allocs.join('\n  ')}\nlargest module sections:\n  ${largest.modules.join('\n  ')}`);
   for (const [c, l] of Object.entries(report.samples)) {
     if (!l.length) continue;
     console.log(`\n== ${c}: sample of ${l.length}`);

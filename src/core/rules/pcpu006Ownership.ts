@@ -50,13 +50,26 @@ function fieldDecls(text: string, fnText: string, lv: string): string[] {
 }
 
 /** The file with every brace-enclosed body blanked: what is left is file-scope declarations. */
+let scopeMemo: { text: string; scope: string } | undefined;
 function fileScope(text: string): string {
+  if (scopeMemo?.text === text) return scopeMemo.scope;
   let depth = 0;
-  let out = '';
-  for (const ch of text) {
-    if (ch === '{') { depth++; out += ch; } else if (ch === '}') { depth = Math.max(0, depth - 1); out += ch; } else out += depth && ch !== '\n' ? ' ' : ch;
+  const out: string[] = [];
+  let from = 0;
+  // keep file-scope runs, blank brace bodies (newlines kept)
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 123 /* { */) {
+      if (depth === 0) { out.push(text.slice(from, i + 1)); from = i + 1; }
+      depth++;
+    } else if (ch === 125 /* } */ && depth > 0) {
+      depth--;
+      if (depth === 0) { out.push(text.slice(from, i).replace(/[^\n]/g, ' '), '}'); from = i + 1; }
+    }
   }
-  return out;
+  out.push(depth ? text.slice(from).replace(/[^\n]/g, ' ') : text.slice(from));
+  scopeMemo = { text, scope: out.join('') };
+  return scopeMemo.scope;
 }
 
 /** An ERROR or MISSING node in the statement outside the allocation call's own arguments. */
@@ -73,9 +86,16 @@ function statementOf(n: Node): Node {
   return p;
 }
 
+const callsMemo = new WeakMap<object, Node[]>();
+
 function allocCallAt(c: FnChunk, f: Finding): Node | undefined {
   const row = f.line - 1 - c.line0;
-  for (const n of c.tree.rootNode.descendantsOfType('call_expression')) {
+  let calls = callsMemo.get(c.tree);
+  if (!calls) {
+    calls = c.tree.rootNode.descendantsOfType('call_expression').filter((n): n is Node => !!n && ALLOC.test(n.childForFieldName('function')?.text ?? ''));
+    callsMemo.set(c.tree, calls);
+  }
+  for (const n of calls) {
     if (!n) continue;
     const fn = n.childForFieldName('function');
     if (fn && fn.startPosition.row === row && fn.startPosition.column === f.column - 1 && ALLOC.test(fn.text)) return n;
