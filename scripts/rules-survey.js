@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Usage: node scripts/rules-survey.js DIR [--sample N] [--seed S] [--rule PCPU00N] [--json]
+// Usage: node scripts/rules-survey.js DIR [--sample N] [--seed S] [--rule PCPU00N] [--json] [--no-tree]
+//        [--large-fraction F] [--module-reserve B] [--nr-cpus N] [--cpus N]
 //                                         [--layout ../layout]   (a worktree with src/core/layout)
 // Runs every rule over a kernel tree and prints hits per rule and a seeded sample to read by hand.
 // Bundles scripts/survey/main.ts (and, with --layout, that tree's layout engine) into .cache/ first.

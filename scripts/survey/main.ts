@@ -6,7 +6,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CODE_IDS, runFileRules, runTreeRules, ruleProfile } from '../../src/core/rules';
-import type { Diagnostic, ModuleSection, SizeOf } from '../../src/core/rules';
+import type { Diagnostic, ModuleSection, RuleProfile, SizeOf } from '../../src/core/rules';
 import { findStructDefs, isSized, unpaddedSize } from '../../src/core/rules/sizing';
 import { CACHELINE_ATTR } from '../../src/core/rules/sizing';
 import { readKbuild } from '../../src/core/config/kbuild';
@@ -18,10 +18,10 @@ import { allocBytes } from '../../src/core/rules/allocSize';
 const TRIGGERS = /NR_CPUS|per_cpu|get_cpu_(var|ptr)|alloc_percpu|cacheline_aligned|PER_CPU|atomic_t|atomic_long_t|refcount_t|kref/;
 const SKIP_DIRS = new Set(['.git', 'tools', 'Documentation', 'scripts', 'usr']);
 
-interface Opts { dir: string; sample: number; seed: number; json: boolean; layout?: string; rule?: string; noTree: boolean }
+interface Opts { dir: string; sample: number; seed: number; json: boolean; layout?: string; rule?: string; noTree: boolean; profile: Partial<RuleProfile> }
 
 function parseArgs(argv: string[]): Opts {
-  const o: Opts = { dir: '', sample: 20, seed: 7, json: false, noTree: false };
+  const o: Opts = { dir: '', sample: 20, seed: 7, json: false, noTree: false, profile: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--sample') o.sample = Number(argv[++i]);
@@ -30,9 +30,13 @@ function parseArgs(argv: string[]): Opts {
     else if (a === '--layout-bundle') o.layout = argv[++i];
     else if (a === '--rule') o.rule = argv[++i].toUpperCase();
     else if (a === '--no-tree') o.noTree = true;
+    else if (a === '--large-fraction') o.profile.largeFraction = Number(argv[++i]);
+    else if (a === '--module-reserve') o.profile.moduleReserve = Number(argv[++i]);
+    else if (a === '--nr-cpus') o.profile.nrCpus = Number(argv[++i]);
+    else if (a === '--cpus') o.profile.possibleCpus = o.profile.nrUnits = Number(argv[++i]);
     else o.dir = a;
   }
-  if (!o.dir) throw new Error('usage: rules-survey.js DIR [--sample N] [--seed S] [--rule PCPU00N] [--json]');
+  if (!o.dir) throw new Error('usage: rules-survey.js DIR [--sample N] [--seed S] [--rule PCPU00N] [--json] [--layout TREE] [--no-tree] [--large-fraction F] [--module-reserve B] [--nr-cpus N] [--cpus N]');
   return o;
 }
 
@@ -137,7 +141,7 @@ async function main(): Promise<void> {
     engine = await m.makeSizeOf(root);
   }
   const sizeOf = makeSizeOf(root, engine);
-  const profile = ruleProfile();
+  const profile = ruleProfile(o.profile);
   const all: Diagnostic[] = [];
   const findings: Finding[] = [];
   const texts = new Map<string, string>();
