@@ -9,7 +9,7 @@ export interface Finding {
   line: number; // 1-based
   column: number; // 1-based
   endLine: number;
-  endColumn: number;
+  endColumn: number; // 1-based, just after the construct (exclusive), like an editor range end
   name: string; // variable / field / pointer-target name ('' if none, e.g. alloc result unused)
   type: string; // C type text as written, normalized whitespace ('' if unknown)
   macro: string; // DEFINE_PER_CPU_ALIGNED, alloc_percpu_gfp, NR_CPUS, atomic_t ...

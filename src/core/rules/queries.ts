@@ -5,7 +5,7 @@ import { loadC, Query, QueryCtor } from '../parse/treeSitter';
 
 const loaded = new Map<string, Promise<Query>>();
 
-export function ruleQuery(name: 'rules-accessors.scm' | 'rules-unwind.scm' | 'rules-refcount.scm'): Promise<Query> {
+export function ruleQuery(name: 'rules-accessors.scm'): Promise<Query> {
   let q = loaded.get(name);
   if (!q) {
     q = loadC().then((lang) => new QueryCtor(lang, fs.readFileSync(queryPath(name), 'utf8')));
