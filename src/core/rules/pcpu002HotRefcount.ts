@@ -1,0 +1,88 @@
+// PCPU002: an atomic refcount field taken and dropped through inline helpers called from many
+// places (the net_device refcount before 2010). Suggest a per-CPU counter and give its price.
+import type { Finding } from '../parse/types';
+import { formatBytes, perCpuTimes } from '../report/format';
+import { findStructDefs, isSized } from './sizing';
+import { lineOf, lineStarts } from './syntax';
+import type { Diagnostic, RuleProfile, SizeOf, TreeRuleInput } from './types';
+
+export const HOT_CALL_SITES = 20;
+const WRAPPERS = /^struct (kref|percpu_ref|rcuref)$/;
+
+const OPS = 'atomic(?:64|_long)?_(?:inc|dec|add|sub|inc_not_zero|dec_and_test|sub_and_test|add_unless|inc_return|dec_return|fetch_inc|fetch_dec|dec_if_positive)'
+  + '|refcount_(?:inc|dec|add|inc_not_zero|dec_and_test|dec_and_lock|dec_and_mutex_lock|sub_and_test|dec_not_one)'
+  + '|kref_(?:get|put|get_unless_zero|put_lock|put_mutex)|local_(?:inc|dec)';
+const GET = /(_inc|_add|kref_get|_get_unless_zero)(?!_and_test)/;
+
+export interface Helper { name: string; file: string; line: number; op: string; get: boolean }
+
+/** `static inline` functions whose body applies an atomic op to `->field` of `struct S`. */
+export function refcountHelpers(files: Map<string, string>, container: string, field: string): Helper[] {
+  const out: Helper[] = [];
+  const opRe = new RegExp(`\\b(${OPS})\\s*\\(\\s*&\\s*\\(?\\s*[\\w.>\\-\\[\\]()]*(?:->|\\.)${field}\\s*[,)]`);
+  const fnRe = /\bstatic\s+(?:__always_inline|inline|__inline__|__inline)\b[^;{}]*?\b(\w+)\s*\(([^;{}]*?)\)\s*\{/g;
+  for (const [file, text] of files) {
+    if (!text.includes(field)) continue;
+    for (const m of text.matchAll(fnRe)) {
+      let depth = 0;
+      let i = m.index! + m[0].length - 1;
+      for (; i < text.length; i++) {
+        if (text[i] === '{') depth++;
+        else if (text[i] === '}' && --depth === 0) break;
+      }
+      const body = text.slice(m.index! + m[0].length, i);
+      const op = opRe.exec(body);
+      if (!op) continue;
+      // the helper must be about this struct: its parameters or body name it
+      if (!new RegExp(`\\b${container.replace(' ', '\\s+')}\\b`).test(m[2] + body)) continue;
+      out.push({ name: m[1], file, line: lineOf(lineStarts(text), m.index!) + 1, op: op[1], get: GET.test(op[1]) });
+    }
+  }
+  return out;
+}
+
+function countCalls(files: Map<string, string>, name: string): number {
+  let n = 0;
+  const re = new RegExp(`\\b${name}\\s*\\(`, 'g');
+  for (const t of files.values()) n += (t.match(re) ?? []).length;
+  return Math.max(0, n - 1); // minus the definition
+}
+
+export function pcpu002(i: TreeRuleInput): Diagnostic[] {
+  const p: RuleProfile = i.profile;
+  const sizeOf: SizeOf = i.sizeOf;
+  const out: Diagnostic[] = [];
+  const min = i.hotCallSites ?? HOT_CALL_SITES;
+  const count = i.callCount ?? ((n: string) => countCalls(i.files, n));
+  const seen = new Set<string>();
+  for (const f of i.findings) {
+    if (f.kind !== 'refcount' || f.unresolved || !f.container || f.dims?.length) continue;
+    if (/percpu|__percpu|\*/.test(f.type)) continue; // already per-CPU
+    const key = `${f.container}.${f.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (WRAPPERS.test(f.container)) continue; // kref's own counter: every kref user would match
+    // Few, long-lived objects only: a struct that already holds __percpu data pays possible CPUs ×
+    // size per instance, so it is not one of millions (sk_buff, pid, dentry would be absurd).
+    const def = i.files.get(f.file) !== undefined ? findStructDefs(i.files.get(f.file)!, f.container.split(' ')[1]).find((d) => d.type === f.container) : undefined;
+    if (!def || !/\b__percpu\b/.test(def.body)) continue;
+    const helpers = refcountHelpers(i.files, f.container, f.name);
+    if (!helpers.some((h) => h.get) || !helpers.some((h) => !h.get)) continue;
+    const calls = helpers.map((h) => ({ h, n: count(h.name) })).filter((x) => x.n > 0);
+    const total = calls.reduce((a, c) => a + c.n, 0);
+    if (total < min) continue;
+    const sz = sizeOf(f.type, f.file);
+    const counter = isSized(sz) ? sz.size : 4;
+    const list = calls.sort((a, b) => b.n - a.n).slice(0, 4).map((c) => `${c.h.name} ×${c.n}`).join(', ');
+    out.push({
+      file: f.file, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn,
+      code: 'PCPU002', severity: 'info', bytes: counter * p.possibleCpus,
+      message: `${key} (${f.type}) is taken and dropped by inline helpers from ${total} call sites (${list}); every get/put moves its cache line between CPUs. `
+        + `A per-CPU counter (percpu_ref, or \`int __percpu *\` as net_device did in 2010) makes them CPU-local for ${perCpuTimes(counter, p.possibleCpus)} per object `
+        + `(percpu_ref also adds ${formatBytes(2 * p.ptrSize)} inline and a 64 B percpu_ref_data), and reading the count becomes a sum over ${p.possibleCpus} possible CPUs. `
+        + `Worth it for few, hot objects, not for many small ones.`,
+      related: helpers.slice(0, 6).map((h) => ({ file: h.file, line: h.line, message: `${h.name}: ${h.op}` })),
+    });
+  }
+  return out;
+}

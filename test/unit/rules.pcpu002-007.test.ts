@@ -1,0 +1,62 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { moduleReserveDiagnostic, runTreeRules } from '../../src/core/rules';
+import { quickScan } from './support/quickScan';
+import { FIXTURES, PROFILE, lineOf, stubSizeOf } from './support/rules';
+
+describe('PCPU002 hot shared refcount', () => {
+  const files = new Map(['pcpu002.h', 'pcpu002.c'].map((f) => [f, fs.readFileSync(path.join(FIXTURES, f), 'utf8')]));
+  const findings = [...files].flatMap(([f, t]) => quickScan(t, f));
+
+  it('suggests a per-CPU counter for net_device.refcnt and prices it', async () => {
+    const ds = (await runTreeRules({ files, findings, profile: PROFILE, sizeOf: stubSizeOf() })).filter((d) => d.code === 'PCPU002');
+    assert.deepStrictEqual(ds.map((d) => `${d.file}:${d.line}`), [`pcpu002.h:${lineOf(files.get('pcpu002.h')!, 'TP')}`]);
+    // 25 rx functions × (dev_hold + dev_put) = 50 call sites
+    assert.match(ds[0].message, /from 50 call sites \(dev_hold ×25, dev_put ×25\)/);
+    // atomic_t is 4 bytes: 4 B × 64 possible CPUs = 256 B per object
+    assert.match(ds[0].message, /4 B\/cpu × 64 = 256 B per object/);
+    assert.match(ds[0].message, /sum over 64 possible CPUs/);
+    assert.strictEqual(ds[0].bytes, 256);
+  });
+
+  it('uses the whole-tree call counts when given, and a threshold', async () => {
+    const ds = await runTreeRules({ files, findings, profile: PROFILE, sizeOf: stubSizeOf(), callCount: (n) => (n === 'widget_get' ? 40 : 0) });
+    assert.deepStrictEqual(ds.filter((d) => d.code === 'PCPU002').map((d) => d.message.slice(0, 13)), ['struct widget']);
+  });
+});
+
+describe('PCPU007 module per-CPU data against the reserved chunk', () => {
+  const base = { module: 'scsi_mod', reservedBytes: 8192, files: ['drivers/scsi/scsi.c'] };
+
+  it('is an error when the section exceeds PERCPU_MODULE_RESERVE', () => {
+    const d = moduleReserveDiagnostic({ ...base, size: 8200 })!;
+    assert.strictEqual(d.severity, 'error');
+    assert.strictEqual(d.bytes, 8200);
+    assert.match(d.message, /more than the 8 KiB reserved chunk \(PERCPU_MODULE_RESERVE\) by 8 B/);
+    assert.match(d.message, /"scsi_mod: Could not allocate 8200 bytes percpu data"/);
+  });
+
+  it('rounds to the 4-byte allocation granule', () => {
+    assert.strictEqual(moduleReserveDiagnostic({ ...base, size: 8190 })!.severity, 'warning'); // 8192 fits
+    assert.strictEqual(moduleReserveDiagnostic({ ...base, size: 8193 })!.severity, 'error'); // 8196 does not
+  });
+
+  it('warns above half the shared reserve (bugzilla 204119: 4104 bytes failed)', () => {
+    const d = moduleReserveDiagnostic({ ...base, size: 4104 })!;
+    assert.strictEqual(d.severity, 'warning');
+    assert.match(d.message, /4104 B|4 KiB/);
+    assert.match(d.message, /\(50%\)/); // 4104 / 8192 = 50.1%
+  });
+
+  it('says nothing for small modules or arches without a reserved chunk', () => {
+    assert.strictEqual(moduleReserveDiagnostic({ ...base, size: 100 }), undefined);
+    assert.strictEqual(moduleReserveDiagnostic({ ...base, size: 100000, reservedBytes: 0 }), undefined);
+  });
+
+  it('runs from runTreeRules over the estimate\'s modules', async () => {
+    const ds = await runTreeRules({ files: new Map(), findings: [], profile: PROFILE, sizeOf: stubSizeOf(),
+      modules: [{ name: 'big', size: 9000, files: ['big.c'], file: 'big.c', line: 3 }, { name: 'tiny', size: 16, files: ['t.c'], file: 't.c', line: 1 }] });
+    assert.deepStrictEqual(ds.map((d) => `${d.code} ${d.file}:${d.line}`), ['PCPU007 big.c:3']);
+  });
+});
