@@ -141,6 +141,19 @@
       { start: fc.static, end: fc.static + fc.reserved, cls: 'band-reserved', label: 'reserved' },
       { start: fc.static + fc.reserved, end: fc.unitSize, cls: 'band-dynamic', label: 'dynamic' },
     ])).classList.add('first');
+    // Small objects vanish at unit scale: zoom into the static area and the used part of the dynamic area.
+    const statics = firstBlocks.filter((b) => b.offset < fc.static && b.kind !== 'free');
+    if (statics.length) {
+      sec.appendChild(el('h3', undefined, 'Static area, zoomed (' + bytes(fc.static) + ')'));
+      sec.appendChild(bar(vi, statics, 0, fc.static, [])).classList.add('zoom-static');
+    }
+    const dynStart = fc.static + fc.reserved;
+    const allocs = firstBlocks.filter((b) => b.kind === 'alloc' && b.offset >= dynStart);
+    if (allocs.length) {
+      const end = Math.max(...allocs.map((b) => b.offset + b.size));
+      sec.appendChild(el('h3', undefined, 'Dynamic area, used part zoomed (' + bytes(end - dynStart) + ' of ' + bytes(fc.unitSize - dynStart) + ')'));
+      sec.appendChild(bar(vi, allocs, dynStart, end, [])).classList.add('zoom-dynamic');
+    }
     const legend = sec.appendChild(el('div', 'legend'));
     for (const k of ['static', 'alloc', 'free', 'hidden']) legend.appendChild(el('span', 'key kind-' + k, k));
 
