@@ -69,7 +69,7 @@
     for (const band of bands) {
       const e = el('div', 'band ' + band.cls);
       place(e, band.start, band.end - band.start);
-      e.appendChild(el('span', 'band-label', band.label));
+      if ((band.end - band.start) / span > 0.06) e.appendChild(el('span', 'band-label', band.label)); // no label where it cannot fit
       b.appendChild(e);
     }
     for (const blk of blocks) {

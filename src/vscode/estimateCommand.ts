@@ -5,6 +5,7 @@ import { summaryText } from '../core/report/summary';
 import type { CoreFacade, EstimateView, Settings } from './core';
 import type { SettingsService } from './config';
 import { ChunkMapPanel } from './chunkMapPanel';
+import { pickConfigs } from './pickConfig';
 import { profileLabel } from './settings';
 
 export interface Deps { core: CoreFacade; settings: SettingsService; log: vscode.LogOutputChannel; extensionUri: vscode.Uri }
@@ -51,9 +52,8 @@ export async function compareCommand(d: Deps, a?: vscode.Uri, b?: vscode.Uri): P
   const root = workspaceRoot();
   if (!root) { void vscode.window.showWarningMessage('percpu-lens: open a kernel folder on disk first.'); return; }
   if (!a || !b) {
-    const picked = await vscode.window.showOpenDialog({ canSelectMany: true, openLabel: 'Compare these two', title: 'Select two kernel .config files', defaultUri: root });
+    const picked = await pickConfigs(2, 'percpu-lens: compare two configs');
     if (!picked) return;
-    if (picked.length !== 2) { void vscode.window.showWarningMessage('percpu-lens: select exactly two .config files.'); return; }
     [a, b] = picked;
   }
   const views = [];

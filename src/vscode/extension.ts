@@ -12,7 +12,8 @@ import { LayoutHover } from './hover';
 import { CostHints } from './inlayHints';
 import { ProfileStatus, selectArch, useConfig } from './profileCommands';
 
-const C_FILES: vscode.DocumentSelector = [{ language: 'c' }];
+// VS Code maps *.h to C++ by default; kernel headers are C.
+const C_FILES: vscode.DocumentSelector = [{ language: 'c' }, { language: 'cpp', pattern: '**/*.h' }];
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('percpu-lens', { log: true });

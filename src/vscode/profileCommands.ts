@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { ARCHES, ARCH_NAMES } from '../core/config/arch';
 import type { SettingsService } from './config';
 import { readDotConfig } from './dotConfig';
+import { pickConfigs } from './pickConfig';
 import { profileLabel } from './settings';
 
 export async function selectArch(settings: SettingsService): Promise<void> {
@@ -21,9 +22,8 @@ export async function selectArch(settings: SettingsService): Promise<void> {
 
 export async function useConfig(settings: SettingsService, log: vscode.LogOutputChannel, uri?: vscode.Uri): Promise<void> {
   if (!uri) {
-    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use this .config', title: 'Select a kernel .config',
-      defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });
-    if (!picked?.[0]) return;
+    const picked = await pickConfigs(1, 'percpu-lens: use a kernel .config');
+    if (!picked) return;
     uri = picked[0];
   }
   const facts = readDotConfig(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));

@@ -25,6 +25,7 @@ const results = [];
 let codeServer;
 let context;
 let tmp;
+let currentPage;
 
 function log(msg) { console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`); }
 
@@ -35,6 +36,7 @@ async function check(name, fn) {
     log(`ok   ${name}`);
   } catch (e) {
     results.push({ name, ok: false, err: e });
+    if (currentPage) await shot(currentPage, `fail-${results.length}`);
     log(`FAIL ${name}: ${e && e.message ? e.message.split('\n')[0] : e}`);
   }
 }
@@ -146,7 +148,7 @@ async function main() {
     'telemetry.telemetryLevel': 'off', 'editor.inlayHints.enabled': 'on', 'update.mode': 'none',
     'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false, 'workbench.enableExperiments': false,
     'chat.disableAIFeatures': true, 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'git.enabled': false,
-    'editor.hover.delay': 200, 'workbench.colorTheme': 'Default Dark Modern', 'problems.defaultViewMode': 'tree',
+    'editor.hover.delay': 200, 'workbench.colorTheme': 'Default Dark Modern', 'problems.defaultViewMode': 'tree', 'extensions.ignoreRecommendations': true,
   }, null, 2));
 
   log('install the .vsix into code-server');
@@ -163,7 +165,8 @@ async function main() {
   const csLog = fs.openSync(path.join(ART, 'code-server.log'), 'w');
   codeServer = spawn(NODE24, [ENTRY, '--config', cfg, '--user-data-dir', userDir, '--extensions-dir', extDir,
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', ws],
-  { detached: true, stdio: ['ignore', csLog, csLog], env: { ...process.env, PORT: '' } });
+    // no gallery: the only network here is loopback
+  { detached: true, stdio: ['ignore', csLog, csLog], env: { ...process.env, PORT: '', EXTENSIONS_GALLERY: '{"serviceUrl":"http://127.0.0.1:9/gallery"}' } });
   await until('code-server /healthz', () => healthy(port), 60_000, 300);
   log(`code-server up on ${port}`);
 
@@ -174,6 +177,7 @@ async function main() {
   });
   const page = context.pages()[0] || await context.newPage();
   page.setDefaultTimeout(15_000);
+  currentPage = page;
   const dialogs = [];
   page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
   await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`, { timeout: 60_000 });
@@ -287,6 +291,51 @@ async function main() {
 
   await check('the log channel has the summary', async () => {
     await until('output text', async () => norm((await page.locator('.output-view, .panel').allTextContents()).join('\n')).includes('boot line'), 10_000);
+  });
+
+  await check('"Compare two configs" shows both estimates side by side', async () => {
+    await runCommand(page, 'percpu-lens: Compare two configs');
+    for (const name of ['configs/big.config', 'configs/small.config']) {
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+      await row.waitFor({ timeout: 10_000 });
+      await row.locator('input[type=checkbox], .monaco-checkbox, .quick-input-list-checkbox').first().click();
+    }
+    await page.locator('.quick-input-widget').getByRole('button', { name: 'OK' }).click();
+    await until('two views', async () => {
+      for (const f of page.frames()) {
+        try { if ((await f.locator('#chunkmap.compare .view').count()) === 2) { frame = f; return true; } } catch { /* detached */ }
+      }
+      return false;
+    }, 30_000, 500);
+    const cpus = (await frame.locator('[data-k="cpus"]').allTextContents()).map(norm);
+    assert(cpus.join('|') === '512 / 8192|64 / 64', `CPUs per view: ${cpus.join(' | ')}`);
+    const arrays = (await frame.locator('[data-k="nrCpusArrays"]').allTextContents()).map(norm);
+    assert(arrays.join('|') === '128 KiB|1 KiB', `NR_CPUS arrays per view: ${arrays.join(' | ')}`);
+    await shot(page, '09-compare');
+  });
+
+  await check('the chunk map is restored after a reload (serializer)', async () => {
+    await page.reload({ timeout: 60_000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await until('restored views', async () => {
+      for (const f of page.frames()) {
+        try { if ((await f.locator('#chunkmap .view .bootline').count()) >= 1) return true; } catch { /* detached */ }
+      }
+      return false;
+    }, 40_000, 500);
+    await shot(page, '10-restored');
+  });
+
+  await check('"Select arch profile" switches the profile in the status bar', async () => {
+    await runCommand(page, 'percpu-lens: Select arch profile');
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'arm64' }).first().waitFor({ timeout: 10_000 });
+    await input.fill('arm64');
+    await page.keyboard.press('Enter');
+    await until('NR_CPUS input', async () => norm(await page.locator('.quick-input-widget').textContent()).includes('NR_CPUS'), 10_000);
+    await input.fill('64');
+    await page.keyboard.press('Enter');
+    await until('status bar', async () => norm(await page.locator('.statusbar').textContent()).includes('arm64 · 64 CPUs'), 15_000);
   });
 }
 
