@@ -93,7 +93,7 @@ async function shot(page, name) {
 
 async function runCommand(page, title) {
   await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
   await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
@@ -102,7 +102,7 @@ async function runCommand(page, title) {
 
 async function openFile(page, rel) {
   await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
   await input.fill(rel);
   const base = path.basename(rel);
@@ -234,7 +234,7 @@ async function main() {
     const line = src.findIndex((l) => l.includes('per_cpu_ptr(')) + 1;
     const col = src[line - 1].indexOf('per_cpu_ptr') + 4;
     await page.keyboard.press('Control+G');
-    const input = page.locator('.quick-input-widget input');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill(`:${line}:${col}`);
     await page.keyboard.press('Enter');
@@ -315,7 +315,9 @@ async function main() {
   });
 
   await check('the chunk map is restored after a reload (serializer)', async () => {
-    await page.reload({ timeout: 60_000 });
+    // Reload through the workbench so it flushes its storage first (a bare page reload may not).
+    await runCommand(page, 'Developer: Reload Window');
+    await page.waitForEvent('load', { timeout: 30_000 });
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await until('restored views', async () => {
       for (const f of page.frames()) {
@@ -327,8 +329,10 @@ async function main() {
   });
 
   await check('"Select arch profile" switches the profile in the status bar', async () => {
+    // keys typed while the restored webview has focus go to its iframe: click into the text editor first
+    await page.locator('.monaco-editor .view-lines').first().click();
     await runCommand(page, 'percpu-lens: Select arch profile');
-    const input = page.locator('.quick-input-widget input');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'arm64' }).first().waitFor({ timeout: 10_000 });
     await input.fill('arm64');
     await page.keyboard.press('Enter');
