@@ -70,7 +70,11 @@ export class ChunkMapPanel implements vscode.Disposable {
     }
   }
 
+  private disposed = false;
+
   dispose(): void {
+    if (this.disposed) return; // panel.dispose() fires onDidDispose, which lands here again
+    this.disposed = true;
     if (ChunkMapPanel.current === this) ChunkMapPanel.current = undefined;
     this.panel.dispose();
     for (const s of this.subs) s.dispose();

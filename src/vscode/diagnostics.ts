@@ -14,7 +14,7 @@ const SEVERITY: Record<CoreDiagnostic['severity'], vscode.DiagnosticSeverity> = 
 };
 
 export function isC(doc: vscode.TextDocument): boolean {
-  return doc.languageId === 'c' || doc.languageId === 'cpp' && /\.h$/.test(doc.fileName);
+  return doc.languageId === 'c' || (doc.languageId === 'cpp' && /\.h$/.test(doc.fileName)); // *.h opens as C++ by default
 }
 
 export function toDiagnostic(d: CoreDiagnostic, doc: vscode.TextDocument): vscode.Diagnostic {

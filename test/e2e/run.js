@@ -106,8 +106,8 @@ async function openFile(page, rel) {
   await input.waitFor({ state: 'visible', timeout: 10_000 });
   await input.fill(rel);
   const base = path.basename(rel);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
+  // click the row: Enter can race the list's refiltering and pick nothing
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first().click({ timeout: 15_000 });
   await until(`tab ${base}`, async () => norm(await page.locator('.tabs-container .tab.active').first().getAttribute('aria-label')).includes(base), 15_000);
 }
 
@@ -198,6 +198,13 @@ async function main() {
     assert(t.includes('16 B/cpu × 512 = 8 KiB'), 'no hint on alloc_percpu(struct sched_cookie)');
   });
   await shot(page, '02-inlay-hints');
+
+  await check('inlay hints on NR_CPUS arrays and alloc_percpu with the configured NR_CPUS', async () => {
+    await openFile(page, 'drivers/net/foo_net.c');
+    await until('NR_CPUS hint', async () => (await editorText(page)).includes('512 × 16 B = 8 KiB (NR_CPUS)'), 20_000);
+    assert((await editorText(page)).includes('32 B/cpu × 512 = 16 KiB'), 'no hint on alloc_percpu(struct foo_pcpu_stats)');
+    await openFile(page, 'kernel/sched_stats.c');
+  });
 
   await check('hover shows the pahole-like layout', async () => {
     const line = page.locator('.editor-group-container.active .view-line', { hasText: 'struct rq_stats, rq_stats' }).first();
@@ -351,6 +358,10 @@ async function cleanup() {
     try { process.kill(-codeServer.pid, 'SIGKILL'); } catch { /* gone */ }
   }
   if (tmp && !process.env.KEEP_E2E_TMP) fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, async () => { log(`${sig}: cleaning up`); await cleanup(); process.exit(130); });
 }
 
 const watchdog = setTimeout(async () => {
