@@ -56,7 +56,9 @@
   }
 
   /**
-   * One bar drawn to scale over [from, to). Blocks carry absolute unit offsets.
+   * One bar drawn to scale over [from, to). Assumes block offsets are unit offsets, as are a chunk's
+   * startOffset/endOffset (first and reserved chunks share unit 0's address space; a dynamic chunk
+   * spans [startOffset, endOffset) of its own units). Check against src/core/sim when it lands.
    * @param {number} viewIndex @param {any[]} blocks @param {number} from @param {number} to @param {{start:number,end:number,cls:string,label:string}[]} bands
    */
   function bar(viewIndex, blocks, from, to, bands) {

@@ -149,6 +149,8 @@ async function main() {
     'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false, 'workbench.enableExperiments': false,
     'chat.disableAIFeatures': true, 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'git.enabled': false,
     'editor.hover.delay': 200, 'workbench.colorTheme': 'Default Dark Modern', 'problems.defaultViewMode': 'tree', 'extensions.ignoreRecommendations': true,
+    // deterministic disk contents: an auto-save racing the estimate's file reads gave a half-written file
+    'files.autoSave': 'off',
   }, null, 2));
 
   log('install the .vsix into code-server');
@@ -245,10 +247,12 @@ async function main() {
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill(`:${line}:${col}`);
     await page.keyboard.press('Enter');
-    await page.waitForTimeout(300);
-    await page.keyboard.press('Control+.');
     const item = page.locator('.action-widget .monaco-list-row', { hasText: 'this_cpu_ptr(&rq_stats)' }).first();
-    await item.waitFor({ timeout: 10_000 });
+    // Ctrl+. before the code actions are computed shows "no actions": retry until the fix is listed
+    await until('the quick-fix menu', async () => {
+      await page.keyboard.press('Control+.');
+      try { await item.waitFor({ timeout: 2_000 }); return true; } catch { await page.keyboard.press('Escape'); return false; }
+    }, 15_000, 100);
     await shot(page, '05-quick-fix-menu');
     await item.click();
     await until('the rewritten line', async () => {
