@@ -1,9 +1,57 @@
+// Entry point: wires the core facade to the editor. Activation is cheap: nothing is analysed until a
+// C document is open or a command runs.
 import * as vscode from 'vscode';
+import { AnalysisCache } from './analysisCache';
+import { ChunkMapSerializer, VIEW_TYPE } from './chunkMapPanel';
+import { FixProvider } from './codeActions';
+import { SettingsService } from './config';
+import { createCore } from './core';
+import { DiagnosticsPublisher } from './diagnostics';
+import { compareCommand, estimateCommand, type Deps } from './estimateCommand';
+import { LayoutHover } from './hover';
+import { CostHints } from './inlayHints';
+import { ProfileStatus, selectArch, useConfig } from './profileCommands';
+
+// VS Code maps *.h to C++ by default; kernel headers are C.
+const C_FILES: vscode.DocumentSelector = [{ language: 'c' }, { language: 'cpp', pattern: '**/*.h' }];
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('percpu-lens', { log: true });
   context.subscriptions.push(log);
-  log.info('percpu-lens activated');
+  try {
+    const core = createCore();
+    const settings = new SettingsService(log);
+    const cache = new AnalysisCache(core, settings, log);
+    const deps: Deps = { core, settings, log, extensionUri: context.extensionUri };
+    const guard = (name: string, f: (...a: never[]) => Promise<void>) => async (...a: never[]) => {
+      try { await f(...a); } catch (e) {
+        log.error(`${name}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+        void vscode.window.showErrorMessage(`percpu-lens: ${name} failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+    context.subscriptions.push(
+      settings, cache,
+      new DiagnosticsPublisher(cache, settings.onDidChange),
+      vscode.languages.registerCodeActionsProvider(C_FILES, new FixProvider(cache), FixProvider.metadata),
+      vscode.languages.registerInlayHintsProvider(C_FILES, new CostHints(cache, settings)),
+      vscode.languages.registerHoverProvider(C_FILES, new LayoutHover(cache, settings)),
+      new ProfileStatus(settings),
+      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, new ChunkMapSerializer(context.extensionUri, log)),
+      vscode.commands.registerCommand('percpuLens.estimate', guard('estimate', () => estimateCommand(deps))),
+      vscode.commands.registerCommand('percpuLens.compareConfigs', guard('compare', (a?: vscode.Uri, b?: vscode.Uri) => compareCommand(deps, a, b))),
+      vscode.commands.registerCommand('percpuLens.selectArch', guard('select arch', () => selectArch(settings))),
+      vscode.commands.registerCommand('percpuLens.useConfig', guard('use .config', (u?: vscode.Uri) => useConfig(settings, log, u))),
+    );
+    log.info(`percpu-lens activated (${profileOf(settings)})`);
+  } catch (e) {
+    log.error(`activation failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    void vscode.window.showErrorMessage(`percpu-lens failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function profileOf(s: SettingsService): string {
+  const v = s.get();
+  return `${v.arch}, NR_CPUS ${v.nrCpus}, possible ${v.possibleCpus}`;
 }
 
 export function deactivate(): void {}

@@ -1,7 +1,7 @@
 // PCPU001: state indexed by CPU number in an NR_CPUS-sized array (the module_ref[NR_CPUS] lesson).
 // Costs NR_CPUS elements per instance where a per-CPU allocation costs one per possible CPU.
 import type { Finding } from '../parse/types';
-import { formatBytes, perCpuTimes } from '../report/format';
+import { formatBytes, formatPerCpu } from '../report/format';
 import { CACHELINE_ATTR, alignUp, dimValue, findStructDefs, isSized, unpaddedSize } from './sizing';
 import type { Diagnostic, RuleProfile, SizeOf } from './types';
 
@@ -77,8 +77,8 @@ export function pcpu001(findings: Finding[], text: string, p: RuleProfile, sizeO
       ...pos,
       code: 'PCPU001',
       severity: field ? 'warning' : 'info',
-      message: `${f.name}[NR_CPUS] costs ${perCpuTimes(elem, p.nrCpus)} ${where}; `
-        + `as a per-CPU allocation over ${p.possibleCpus} possible CPUs ${perCpuTimes(alignUp(slot, 4), p.possibleCpus)}${padNote}${inst}. `
+      message: `${f.name}[NR_CPUS] costs ${formatPerCpu(elem, p.nrCpus)} ${where}; `
+        + `as a per-CPU allocation over ${p.possibleCpus} possible CPUs ${formatPerCpu(alignUp(slot, 4), p.possibleCpus)}${padNote}${inst}. `
         + `Use alloc_percpu()/DEFINE_PER_CPU() for per-CPU state.`,
       bytes: atNr,
     });

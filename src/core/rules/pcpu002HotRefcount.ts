@@ -1,7 +1,7 @@
 // PCPU002: an atomic refcount field taken and dropped through inline helpers called from many
 // places (the net_device refcount before 2010). Suggest a per-CPU counter and give its price.
 import type { Finding } from '../parse/types';
-import { formatBytes, perCpuTimes } from '../report/format';
+import { formatBytes, formatPerCpu } from '../report/format';
 import { findStructDefs, isSized } from './sizing';
 import { lineOf, lineStarts } from './syntax';
 import type { Diagnostic, RuleProfile, SizeOf, TreeRuleInput } from './types';
@@ -78,7 +78,7 @@ export function pcpu002(i: TreeRuleInput): Diagnostic[] {
       file: f.file, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn,
       code: 'PCPU002', severity: 'info', bytes: counter * p.possibleCpus,
       message: `${key} (${f.type}) is taken and dropped by inline helpers from ${total} call sites (${list}); every get/put moves its cache line between CPUs. `
-        + `A per-CPU counter (percpu_ref, or \`int __percpu *\` as net_device did in 2010) makes them CPU-local for ${perCpuTimes(counter, p.possibleCpus)} per object `
+        + `A per-CPU counter (percpu_ref, or \`int __percpu *\` as net_device did in 2010) makes them CPU-local for ${formatPerCpu(counter, p.possibleCpus)} per object `
         + `(percpu_ref also adds ${formatBytes(2 * p.ptrSize)} inline and a 64 B percpu_ref_data), and reading the count becomes a sum over ${p.possibleCpus} possible CPUs. `
         + `Worth it for few, hot objects, not for many small ones.`,
       related: helpers.slice(0, 6).map((h) => ({ file: h.file, line: h.line, message: `${h.name}: ${h.op}` })),

@@ -3,7 +3,7 @@
 // A type is "only per-CPU" when, in the files we see, every mention of it by value is a per-CPU
 // definition or allocation; pointers, forward declarations and sizeof/alignof are neutral.
 import type { Finding } from '../parse/types';
-import { formatBytes, perCpuTimes } from '../report/format';
+import { formatBytes, formatPerCpu } from '../report/format';
 import { CACHELINE_ATTR, findStructDefs, isSized, unpaddedSize } from './sizing';
 import { lineOf, lineStarts } from './syntax';
 import type { Diagnostic, RuleProfile, SizeOf } from './types';
@@ -65,7 +65,7 @@ export function pcpu004(files: Map<string, string>, findings: Finding[], p: Rule
         ...at, code: 'PCPU004', severity: 'info', bytes: waste * p.possibleCpus * copies,
         message: `${def.type} is padded to ${formatBytes(padded.size)} (${formatBytes(unp.size)} of members) by its cache-line attribute, `
           + `but is only used as per-CPU data (${copies} ${copies === 1 ? 'use' : 'uses'}), which no other CPU shares: `
-          + `${perCpuTimes(waste, p.possibleCpus)} wasted${copies > 1 ? ` per use, ${formatBytes(waste * p.possibleCpus * copies)} in all` : ''}. Drop the attribute.`,
+          + `${formatPerCpu(waste, p.possibleCpus)} wasted${copies > 1 ? ` per use, ${formatBytes(waste * p.possibleCpus * copies)} in all` : ''}. Drop the attribute.`,
         related: pc.slice(0, 8).map((f) => ({ file: f.file, line: f.line, message: `${f.macro} ${f.name || ''}`.trim() })),
       });
     }

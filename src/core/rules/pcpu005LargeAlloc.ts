@@ -2,7 +2,7 @@
 // first chunk's dynamic reserve (and refused by pcpu_alloc above PCPU_MIN_UNIT_SIZE); a static
 // definition against the unit size, which every CPU pays for the kernel's lifetime.
 import type { Finding } from '../parse/types';
-import { formatBytes, perCpuTimes } from '../report/format';
+import { formatBytes, formatPerCpu } from '../report/format';
 import { allocBytes } from './allocSize';
 import { dimValue, isSized } from './sizing';
 import type { Diagnostic, RuleProfile, SizeOf } from './types';
@@ -36,7 +36,7 @@ export function pcpu005(findings: Finding[], p: RuleProfile, sizeOf: SizeOf): Di
       const b = allocBytes(f, p, sizeOf);
       if (b === undefined || b <= dynLimit) continue;
       const what = f.type ? `${f.macro}(${f.type})` : `${f.macro}(${f.sizeExpr ?? '…'})`;
-      const total = perCpuTimes(b, p.possibleCpus);
+      const total = formatPerCpu(b, p.possibleCpus);
       out.push(b > maxAlloc
         ? { ...pos, code: 'PCPU005', severity: 'error', bytes: b * p.possibleCpus,
           message: `${what} asks for ${formatBytes(b)} per CPU, more than PCPU_MIN_UNIT_SIZE (${formatBytes(maxAlloc)}): pcpu_alloc refuses it ("illegal size") and returns NULL.` }
@@ -48,7 +48,7 @@ export function pcpu005(findings: Finding[], p: RuleProfile, sizeOf: SizeOf): Di
       if (b === undefined || b <= staticLimit) continue;
       out.push({
         ...pos, code: 'PCPU005', severity: 'warning', bytes: b * p.possibleCpus,
-        message: `per-CPU ${f.name} is ${formatBytes(b)} (${perCpuTimes(b, p.possibleCpus)}), ${pct(b, p.unitSize)} of the ${formatBytes(p.unitSize)} unit `
+        message: `per-CPU ${f.name} is ${formatBytes(b)} (${formatPerCpu(b, p.possibleCpus)}), ${pct(b, p.unitSize)} of the ${formatBytes(p.unitSize)} unit `
           + `(threshold ${pct(p.largeFraction, 1)}); the static area is paid by every CPU for the kernel's lifetime.`,
       });
     }

@@ -4,7 +4,7 @@
 //     never reaches free_percpu: the 2010 netdev lesson (alloc_netdev_mq's missing free_pcpu label).
 import type { Finding } from '../parse/types';
 import type { Node } from '../parse/treeSitter';
-import { perCpuTimes } from '../report/format';
+import { formatPerCpu } from '../report/format';
 import { allocBytes } from './allocSize';
 import { findStructDefs } from './sizing';
 import { FnChunk, functionsAt, lineOf, lineStarts, nodeRange, source } from './syntax';
@@ -215,7 +215,7 @@ export async function pcpu006(file: string, text: string, findings: Finding[], p
     // (alloc_percpu(struct foo) itself always has an ERROR inside its arguments: that one is fine.)
     if (!lv || misparsed(statementOf(call), call) || /->|\./.test(lv.declared ?? '')) continue;
     const cost = allocBytes(f, p, sizeOf);
-    const costText = cost ? `${perCpuTimes(cost, p.possibleCpus)}` : 'its size × possible CPUs';
+    const costText = cost ? `${formatPerCpu(cost, p.possibleCpus)}` : 'its size × possible CPUs';
     const range = nodeRange(c, call);
     // (a) __percpu on the pointer that holds the cookie
     const name = lastIdent(lv.text);

@@ -1,0 +1,39 @@
+// One analysis per document version, shared by diagnostics, inlay hints, hovers and code actions
+// (the idea of vscode-anycode's trees.ts: parse once, serve every feature).
+import * as vscode from 'vscode';
+import type { CoreFacade, FileAnalysis } from './core';
+import type { SettingsService } from './config';
+
+interface Entry { version: number; result: Promise<FileAnalysis> }
+
+export class AnalysisCache implements vscode.Disposable {
+  private readonly entries = new Map<string, Entry>();
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor(private readonly core: CoreFacade, private readonly settings: SettingsService, private readonly log: vscode.LogOutputChannel) {
+    this.subs.push(
+      vscode.workspace.onDidCloseTextDocument((d) => this.entries.delete(d.uri.toString())),
+      settings.onDidChange(() => this.entries.clear()),
+    );
+  }
+
+  get(doc: vscode.TextDocument): Promise<FileAnalysis> {
+    const key = doc.uri.toString();
+    const e = this.entries.get(key);
+    if (e && e.version === doc.version) return e.result;
+    const result = this.core.analyzeFile(doc.uri.scheme === 'file' ? doc.uri.fsPath : key, doc.getText(), this.settings.get())
+      .catch((err: unknown) => {
+        this.log.error(`analysis of ${doc.uri.fsPath} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+        return { items: [], diagnostics: [] };
+      });
+    this.entries.set(key, { version: doc.version, result });
+    return result;
+  }
+
+  /** The document-path the core was given, to recognise its related locations. */
+  static pathOf(doc: vscode.TextDocument): string {
+    return doc.uri.scheme === 'file' ? doc.uri.fsPath : doc.uri.toString();
+  }
+
+  dispose(): void { for (const s of this.subs) s.dispose(); this.entries.clear(); }
+}

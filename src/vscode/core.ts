@@ -1,0 +1,93 @@
+// The facade between the editor and the analysis core. Everything under src/vscode talks to the core
+// only through these types and createCore(); swapping the real core in touches createCore() alone.
+// No vscode import here: the CLI and unit tests can use the same types.
+import type { ChunkMapSnapshot } from './snapshotTypes';
+import type { Severity } from '../core/rules/codes';
+import { TempCore } from './tempCore';
+
+export type ItemKind = 'static' | 'declare' | 'alloc' | 'free' | 'nr_cpus_array' | 'refcount';
+
+/** 1-based lines, 0-based columns (as the CLI prints and tree-sitter rows + 1 give). */
+export interface Span { line: number; column: number; endLine: number; endColumn: number }
+
+export interface Item extends Span {
+  kind: ItemKind;
+  name: string;
+  type: string;
+  bytesPerCpu?: number;
+  align?: number;
+  /** why the size is unknown */
+  unresolved?: string;
+  /** pahole-like layout of the type, shown in the hover */
+  layoutText?: string;
+  /** for nr_cpus_array: bytes of one element; total is element × NR_CPUS */
+  elementBytes?: number;
+}
+
+export interface Fix { title: string; edits: Array<Span & { newText: string }> }
+
+export interface CoreDiagnostic extends Span {
+  code: string;
+  severity: Severity;
+  message: string;
+  related?: Array<{ file: string; line: number; message: string }>;
+  fix?: Fix;
+}
+
+export interface FileAnalysis { items: Item[]; diagnostics: CoreDiagnostic[] }
+
+export interface Settings {
+  arch: string;
+  nrCpus: number;
+  possibleCpus: number;
+  configPath?: string;
+  kernel?: string;
+  include: string[];
+  exclude: string[];
+  /** "relative/file.c:LINE" → how many times that allocation runs */
+  counts: Record<string, number>;
+  /** how many instances of the analysed code are loaded (e.g. 2000 modules) */
+  instances: number;
+}
+
+export interface StaticVar { name: string; file: string; line: number; size: number; align: number; section: string }
+export interface Callsite { file: string; line: number; type: string; size: number; count: number; total: number }
+export interface NrCpusArray { name: string; file: string; line: number; elementBytes: number; total: number }
+export interface Unresolved { file: string; line: number; reason: string }
+
+/** What the estimate command shows; files are relative to `root`. */
+export interface EstimateView {
+  root: string;
+  arch: string;
+  nrCpus: number;
+  possibleCpus: number;
+  kernel?: string;
+  configPath?: string;
+  filesScanned: number;
+  totals: {
+    staticBytes: number;
+    reservedBytes: number;
+    dynamicBytes: number;
+    /** bytes the dynamic callsites ask for per CPU (size × count summed) */
+    dynamicRequested: number;
+    nrCpusArrayBytes: number;
+    bootLine: string;
+  };
+  static: StaticVar[];
+  dynamic: { callsites: Callsite[] };
+  nrCpusArrays: NrCpusArray[];
+  unresolved: Unresolved[];
+  snapshot: ChunkMapSnapshot;
+}
+
+export type Progress = (done: number, total: number, msg?: string) => void;
+
+export interface CoreFacade {
+  analyzeFile(path: string, text: string, s: Settings): Promise<FileAnalysis>;
+  estimate(root: string, s: Settings, signal: AbortSignal, progress: Progress): Promise<EstimateView>;
+}
+
+/** The one place that picks the implementation. */
+export function createCore(): CoreFacade {
+  return new TempCore();
+}

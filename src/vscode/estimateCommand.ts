@@ -1,0 +1,68 @@
+// "Estimate percpu footprint" and "Compare two configs": cancellable progress over the core's
+// estimate, a summary in the log, the chunk map in the webview.
+import * as vscode from 'vscode';
+import { summaryText } from '../core/report/summary';
+import type { CoreFacade, EstimateView, Settings } from './core';
+import type { SettingsService } from './config';
+import { ChunkMapPanel } from './chunkMapPanel';
+import { pickConfigs } from './pickConfig';
+import { profileLabel } from './settings';
+
+export interface Deps { core: CoreFacade; settings: SettingsService; log: vscode.LogOutputChannel; extensionUri: vscode.Uri }
+
+function workspaceRoot(): vscode.Uri | undefined {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  return f?.uri.scheme === 'file' ? f.uri : undefined;
+}
+
+async function runEstimate(d: Deps, root: vscode.Uri, s: Settings, title: string): Promise<EstimateView | undefined> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    async (progress, token) => {
+      const ac = new AbortController();
+      const sub = token.onCancellationRequested(() => ac.abort());
+      let last = 0;
+      try {
+        const t0 = Date.now();
+        const view = await d.core.estimate(root.fsPath, s, ac.signal, (done, total, msg) => {
+          const pct = total ? (100 * done) / total : 0;
+          progress.report({ increment: pct - last, message: msg ? `${done}/${total} ${msg}` : undefined });
+          last = pct;
+        });
+        d.log.info(`${title}: ${Date.now() - t0} ms\n${summaryText(view)}`);
+        return view;
+      } catch (e) {
+        if (token.isCancellationRequested) { d.log.info(`${title}: cancelled`); return undefined; }
+        throw e;
+      } finally { sub.dispose(); }
+    });
+}
+
+export async function estimateCommand(d: Deps): Promise<void> {
+  const root = workspaceRoot();
+  if (!root) { void vscode.window.showWarningMessage('percpu-lens: open a kernel folder on disk first.'); return; }
+  const s = d.settings.get();
+  const view = await runEstimate(d, root, s, `percpu-lens: estimating (${profileLabel(s)})`);
+  if (!view) return;
+  ChunkMapPanel.show(d.extensionUri, { views: [{ title: profileLabel(s), view }] }, d.log);
+  d.log.show(true);
+}
+
+export async function compareCommand(d: Deps, a?: vscode.Uri, b?: vscode.Uri): Promise<void> {
+  const root = workspaceRoot();
+  if (!root) { void vscode.window.showWarningMessage('percpu-lens: open a kernel folder on disk first.'); return; }
+  if (!a || !b) {
+    const picked = await pickConfigs(2, 'percpu-lens: compare two configs');
+    if (!picked) return;
+    [a, b] = picked;
+  }
+  const views = [];
+  for (const cfg of [a, b]) {
+    const s = { ...d.settings.get(), configPath: cfg.fsPath };
+    const label = vscode.workspace.asRelativePath(cfg, false);
+    const view = await runEstimate(d, root, s, `percpu-lens: estimating with ${label}`);
+    if (!view) return;
+    views.push({ title: `${label} (${view.arch}, ${view.possibleCpus}/${view.nrCpus} CPUs)`, view });
+  }
+  ChunkMapPanel.show(d.extensionUri, { views }, d.log);
+}

@@ -1,0 +1,48 @@
+// Messages between the chunk-map webview and the extension host. The webview is untrusted input:
+// everything it posts is checked here before the host acts on it (e.g. opening a file).
+import type { EstimateView } from './core';
+
+export interface PanelView { title: string; view: EstimateView }
+/** What the panel shows; also the state the webview persists for the serializer. */
+export interface PanelState { views: PanelView[] }
+
+export type HostMessage = { type: 'show'; state: PanelState };
+export type WebviewMessage = { type: 'ready' } | { type: 'open'; viewIndex: number; file: string; line: number };
+
+/** Files a view lets the webview open: only those the estimate itself reported. */
+export function knownFiles(v: EstimateView): Set<string> {
+  const s = new Set<string>();
+  for (const x of v.static) s.add(x.file);
+  for (const x of v.dynamic.callsites) s.add(x.file);
+  for (const x of v.nrCpusArrays) s.add(x.file);
+  for (const x of v.unresolved) s.add(x.file);
+  for (const c of v.snapshot.chunks) for (const b of c.blocks) if (b.file) s.add(b.file);
+  return s;
+}
+
+/** Relative, inside the root, no NUL or backslash tricks. */
+export function isSafeRelativePath(p: string): boolean {
+  return p.length > 0 && p.length < 4096 && !p.startsWith('/') && !/^[A-Za-z]:/.test(p) && !p.includes('\0') &&
+    !p.includes('\\') && !p.split('/').some((seg) => seg === '..' || seg === '');
+}
+
+export function parseWebviewMessage(raw: unknown, state: PanelState | undefined): WebviewMessage | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const m = raw as Record<string, unknown>;
+  if (m.type === 'ready' && Object.keys(m).length === 1) return { type: 'ready' };
+  if (m.type !== 'open' || !state) return undefined;
+  const { viewIndex, file, line } = m;
+  if (typeof viewIndex !== 'number' || !Number.isInteger(viewIndex) || viewIndex < 0 || viewIndex >= state.views.length) return undefined;
+  if (typeof file !== 'string' || !isSafeRelativePath(file)) return undefined;
+  if (typeof line !== 'number' || !Number.isInteger(line) || line < 1 || line > 10_000_000) return undefined;
+  if (!knownFiles(state.views[viewIndex].view).has(file)) return undefined;
+  return { type: 'open', viewIndex, file, line };
+}
+
+/** The state restored by the serializer is as untrusted as a message: keep only well-formed views. */
+export function parsePanelState(raw: unknown): PanelState | undefined {
+  if (!raw || typeof raw !== 'object' || !Array.isArray((raw as PanelState).views)) return undefined;
+  const views = (raw as PanelState).views.filter((v) =>
+    v && typeof v.title === 'string' && v.view && typeof v.view.root === 'string' && v.view.snapshot && Array.isArray(v.view.snapshot.chunks));
+  return views.length ? { views } : undefined;
+}
