@@ -1,7 +1,7 @@
 // The facade between the editor and the analysis core. Everything under src/vscode talks to the core
 // only through these types and createCore(); swapping the real core in touches createCore() alone.
 // No vscode import here: the CLI and unit tests can use the same types.
-import type { ChunkMapSnapshot } from './snapshotTypes';
+import type { ChunkMapSnapshot } from '../core/sim/snapshot';
 import type { Severity } from '../core/rules/codes';
 import { TempCore } from './tempCore';
 

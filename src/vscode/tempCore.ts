@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import picomatch from 'picomatch';
 import { ARCHES, findArch, type ArchProfile } from '../core/config/arch';
-import type { ChunkMapSnapshot } from './snapshotTypes';
+import type { ChunkMapSnapshot } from '../core/sim/snapshot';
 import type {
   CoreDiagnostic, CoreFacade, EstimateView, FileAnalysis, Item, Progress, Settings, StaticVar, Callsite,
 } from './core';
