@@ -344,6 +344,6 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
     declares,
     unresolved,
     errors: scan.errors,
-    stats: { filesSeen: scan.stats.filesSeen, filesParsed: scan.stats.filesParsed, ms: Date.now() - t0 },
+    stats: { filesSeen: scan.stats.filesSeen, filesParsed: scan.stats.filesParsed, ms: Date.now() - t0, scan: scan.stats },
   };
 }

@@ -1,6 +1,8 @@
 // The main job's result: one object for the CLI (text, JSON, SARIF) and the extension (webview, log).
 // Field names of the JSON contract in DESIGN.md are kept; everything else extends it.
 
+import type { ScanStats } from '../parse/types';
+
 export interface Located {
   file: string;
   line: number;
@@ -100,5 +102,5 @@ export interface EstimateResult {
   declares: number;
   unresolved: Unresolved[];
   errors: { file: string; message: string }[];
-  stats: { filesSeen: number; filesParsed: number; ms: number };
+  stats: { filesSeen: number; filesParsed: number; ms: number; scan?: ScanStats };
 }

@@ -23,7 +23,7 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
   const root = path.resolve(dir);
   const res: ScanResult = {
     root, findings: [], errors: [],
-    stats: { filesSeen: 0, bytesSeen: 0, filesParsed: 0, bytesParsed: 0, bytesTreeSitter: 0, filesSkipped: 0, ms: 0 },
+    stats: { filesSeen: 0, bytesSeen: 0, filesParsed: 0, bytesParsed: 0, filesTreeSitter: 0, bytesTreeSitter: 0, filesSkipped: 0, ms: 0 },
   };
   let st: fs.Stats;
   try {
@@ -50,6 +50,7 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
     if (o.skipped) res.stats.filesSkipped++;
     if (o.parsed) { res.stats.filesParsed++; res.stats.bytesParsed += o.bytes; }
     res.stats.bytesTreeSitter += o.bytesTreeSitter;
+    if (o.bytesTreeSitter > 0) res.stats.filesTreeSitter++;
     for (const f of o.findings) res.findings.push(f);
     for (const m of o.errors) res.errors.push({ file: o.file, message: m });
     done++;

@@ -37,6 +37,7 @@ export interface ScanStats {
   bytesSeen: number;
   filesParsed: number; // files that passed the byte prefilter
   bytesParsed: number;
+  filesTreeSitter: number; // files with at least one chunk handed to tree-sitter
   bytesTreeSitter: number; // bytes actually handed to tree-sitter (chunks around triggers)
   filesSkipped: number; // too large, unreadable, ...
   ms: number;

@@ -1,0 +1,74 @@
+// Whole-tree speed: `grep -rlE` over the trigger words against our full `estimate`, measured in the
+// same run on the same files (*.c, *.h), page cache warmed by a first grep. Prints the ratio, what
+// the prefilter kept, and the estimate's peak RSS against the goals (issue 8). Reports, never asserts.
+// Usage: node scripts/bench/estimate.js [DIR] [--config FILE] [--cpus N]   (DIR: the bundled samples/kernel)
+const fs = require('fs');
+const path = require('path');
+const { runTimed, runNode } = require('./lib/run');
+
+const ROOT = path.join(__dirname, '..', '..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const GOAL_RATIO = 2;
+const MOONSHOT_RATIO = 1.2;
+const GOAL_RSS = 300 * 1024 * 1024;
+
+function parseArgs(argv) {
+  const o = { dir: path.join(ROOT, 'samples', 'kernel'), config: undefined, cpus: '8' };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--config') o.config = argv[++i];
+    else if (argv[i] === '--cpus') o.cpus = argv[++i];
+    else if (!argv[i].startsWith('-')) o.dir = argv[i];
+  }
+  o.dir = path.resolve(o.dir);
+  return o;
+}
+
+/** TRIGGER_RE of src/core/parse/triggers.ts as a POSIX ERE (read from the source so they cannot drift). */
+function triggerEre() {
+  const src = fs.readFileSync(path.join(ROOT, 'src', 'core', 'parse', 'triggers.ts'), 'utf8');
+  const m = /export const TRIGGER_RE =\s*\/(.+)\/g;/.exec(src);
+  if (!m) throw new Error('TRIGGER_RE not found in triggers.ts');
+  return m[1].replace(/\(\?:/g, '(');
+}
+
+const mb = (b) => (b >= 1 << 20 ? (b / 1024 / 1024).toFixed(1) + ' MB' : (b / 1024).toFixed(1) + ' kB');
+const sec = (ms) => (ms / 1000).toFixed(2) + ' s';
+const mark = (ok) => (ok ? 'met' : 'NOT met');
+
+function grep(dir) {
+  const args = ['-rlE', '--include=*.c', '--include=*.h', triggerEre(), dir];
+  runTimed('grep', args); // warm the page cache
+  const r = runTimed('grep', args);
+  if (r.error || (r.status !== 0 && r.status !== 1)) throw new Error(`grep failed: ${r.error?.message ?? r.stderr}`);
+  return { ms: r.ms, files: r.stdout.split('\n').filter(Boolean).length };
+}
+
+function estimate(o, extra = []) {
+  const args = ['estimate', o.dir, '--json', '--cpus', o.cpus, ...(o.config ? ['--config', o.config] : []), ...extra];
+  const r = runNode(CLI, args);
+  if (r.status !== 0) throw new Error(`estimate exited ${r.status ?? r.signal}: ${r.stderr.slice(0, 2000)}`);
+  return { ms: r.ms, maxRss: r.maxRss, json: JSON.parse(r.stdout) };
+}
+
+function main() {
+  const o = parseArgs(process.argv.slice(2));
+  if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` (npm run bench does)');
+  console.log(`tree: ${o.dir}${o.config ? `  config: ${o.config}` : ''}`);
+  const g = grep(o.dir);
+  const e = estimate(o);
+  const s = e.json.stats.scan ?? {};
+  const ratio = e.ms / g.ms;
+  console.log(`grep -rlE (warm)      ${sec(g.ms).padStart(9)}   ${g.files} files match`);
+  console.log(`estimate (full)       ${sec(e.ms).padStart(9)}   scan ${sec(s.ms ?? NaN)}, rest ${sec(e.json.stats.ms - (s.ms ?? 0))} (in-process)`);
+  console.log(`files                 ${s.filesSeen} seen, ${s.filesParsed} past the byte prefilter, ${s.filesTreeSitter} parsed by tree-sitter`);
+  console.log(`bytes                 ${mb(s.bytesSeen)} read, ${mb(s.bytesParsed)} past the prefilter, ${mb(s.bytesTreeSitter)} parsed`);
+  console.log(`ratio estimate/grep   ${ratio.toFixed(2)}   goal <= ${GOAL_RATIO}: ${mark(ratio <= GOAL_RATIO)}  (moonshot <= ${MOONSHOT_RATIO}: ${mark(ratio <= MOONSHOT_RATIO)})`);
+  console.log(`peak RSS (estimate)   ${e.maxRss ? mb(e.maxRss) : 'unknown'}   goal <= ${mb(GOAL_RSS)}: ${e.maxRss ? mark(e.maxRss <= GOAL_RSS) : '?'}`);
+}
+
+try {
+  main();
+} catch (err) {
+  console.error(`bench estimate: ${err.message}`);
+  process.exit(1);
+}
