@@ -52,9 +52,16 @@ export function defaultConfig(arch: ArchName): KConfig {
   return { values, source: `defaults:${arch}`, warnings: [] };
 }
 
-/** Object-like macros a config defines, as autoconf.h does: y → 1, m → CONFIG_X_MODULE 1. */
+// Built once per parsed .config (its values are not changed afterwards; a grown map is rebuilt):
+// evalCondition asks for it on every #if and Kbuild condition.
+const macrosOf = new WeakMap<Map<string, string>, Map<string, string>>();
+
+/** Object-like macros a config defines, as autoconf.h does: y → 1, m → CONFIG_X_MODULE 1 (do not modify). */
 export function configMacros(cfg: KConfig): Map<string, string> {
+  const hit = macrosOf.get(cfg.values);
+  if (hit && hit.size >= cfg.values.size) return hit;
   const out = new Map<string, string>();
+  macrosOf.set(cfg.values, out);
   for (const [k, v] of cfg.values) {
     if (v === 'y') out.set(k, '1');
     else if (v === 'm') out.set(`${k}_MODULE`, '1');

@@ -52,10 +52,17 @@ function cleanDirective(t: string): string {
 const DIRECTIVE_NAME = /#[ \t]*(\w*)/y;
 const CONDITIONAL = new Set(['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif']);
 
-export function lex(s: string): Lexed {
-  const candidates: Candidate[] = [];
+/** Every trigger token in the text, comments and strings included (lex() masks those). */
+export function findTriggers(s: string): Candidate[] {
+  const out: Candidate[] = [];
   TRIGGER_RE.lastIndex = 0;
-  for (let m = TRIGGER_RE.exec(s); m; m = TRIGGER_RE.exec(s)) candidates.push({ tok: m[0], start: m.index, end: m.index + m[0].length });
+  for (let m = TRIGGER_RE.exec(s); m; m = TRIGGER_RE.exec(s)) out.push({ tok: m[0], start: m.index, end: m.index + m[0].length });
+  return out;
+}
+
+/** `found`: the triggers already found (and perhaps filtered) by the caller, in order. */
+export function lex(s: string, found?: Candidate[]): Lexed {
+  const candidates = found ?? findTriggers(s);
   const keep: boolean[] = new Array(candidates.length).fill(true);
   let ci = 0; // next candidate not yet passed
   const mask = (a: number, b: number) => {

@@ -1,7 +1,7 @@
 // Scans one file's text: lex, pick the top-level chunks that hold trigger tokens, parse only those
 // (tree-sitter includedRanges keeps file offsets), then extract findings.
 import * as fs from 'fs';
-import { lex, floorIndex, condAt, Lexed } from './lexer';
+import { lex, findTriggers, floorIndex, condAt, Lexed } from './lexer';
 import { Extractor } from './extract';
 import { newParser, QueryCtor, loadC, Parser, Query } from './treeSitter';
 import { queryPath } from '../assets';
@@ -84,8 +84,10 @@ export function chunkRanges(s: string, lx: Lexed, maxChunk: number): [number, nu
 
 export async function scanTextWith(text: string, file: string, opts: ScanTextOptions = {}, stats?: ScanTextStats): Promise<ScanFileResult> {
   const result: ScanFileResult = { file, findings: [], errors: [] };
-  const lx = lex(text);
-  lx.candidates = lx.candidates.filter((c) => plausible(text, c.start, c.end, c.tok));
+  // Most files past the byte prefilter hold no plausible trigger: skip the lexer's char loop for them.
+  const found = findTriggers(text).filter((c) => plausible(text, c.start, c.end, c.tok));
+  if (found.length === 0) return result;
+  const lx = lex(text, found);
   if (lx.candidates.length === 0) return result;
   const eng = await getEngine();
   const ls = lineStarts(text);

@@ -11,6 +11,9 @@ import type { ScanResult, ScanTreeOptions } from './types';
 
 export const DEFAULT_INCLUDE = ['**/*.c', '**/*.h'];
 const BATCH = 48;
+// A worker's heap only holds one file's text and its findings at a time; without a cap V8 lets
+// garbage from 60k files pile up to hundreds of MB per worker before collecting.
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 };
 
 /** The worker script sits next to the code that starts it: dist/worker.js (bundles) or out/.../worker.js (tsc). */
 export function workerPath(): string | undefined {
@@ -89,7 +92,7 @@ function runPool(
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     const start = () => {
-      const w = new Worker(script, { workerData: { root, opts } });
+      const w = new Worker(script, { workerData: { root, opts }, resourceLimits: WORKER_LIMITS });
       workers.add(w);
       live++;
       let inFlight: string[] = [];
