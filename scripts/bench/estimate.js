@@ -3,6 +3,7 @@
 // the prefilter kept, and the estimate's peak RSS against the goals (issue 8). Reports, never asserts.
 // Usage: node scripts/bench/estimate.js [DIR] [--config FILE] [--cpus N]   (DIR: the bundled samples/kernel)
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const { runTimed, runNode } = require('./lib/run');
 
@@ -55,7 +56,7 @@ function main() {
   if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` (npm run bench does)');
   console.log(`tree: ${o.dir}${o.config ? `  config: ${o.config}` : ''}`);
   const g = grep(o.dir);
-  const e = estimate(o);
+  const e = estimate(o, ['--no-cache']);
   const s = e.json.stats.scan ?? {};
   const ratio = e.ms / g.ms;
   console.log(`grep -rlE (warm)      ${sec(g.ms).padStart(9)}   ${g.files} files match`);
@@ -64,6 +65,20 @@ function main() {
   console.log(`bytes                 ${mb(s.bytesSeen)} read, ${mb(s.bytesParsed)} past the prefilter, ${mb(s.bytesTreeSitter)} parsed`);
   console.log(`ratio estimate/grep   ${ratio.toFixed(2)}   goal <= ${GOAL_RATIO}: ${mark(ratio <= GOAL_RATIO)}  (moonshot <= ${MOONSHOT_RATIO}: ${mark(ratio <= MOONSHOT_RATIO)})`);
   console.log(`peak RSS (estimate)   ${e.maxRss ? mb(e.maxRss) : 'unknown'}   goal <= ${mb(GOAL_RSS)}: ${e.maxRss ? mark(e.maxRss <= GOAL_RSS) : '?'}`);
+  cache(o, g);
+}
+
+/** The scan cache: a first run into an empty cache folder, then a second run reading it. */
+function cache(o, g) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'percpu-bench-cache-'));
+  try {
+    const cold = estimate(o, ['--cache-dir', dir]);
+    const warm = estimate(o, ['--cache-dir', dir]);
+    const hits = warm.json.stats.scan?.filesCached ?? 0;
+    console.log(`cache cold / warm     ${sec(cold.ms)} / ${sec(warm.ms)}   warm: ${hits} files from the cache, ratio to grep ${(warm.ms / g.ms).toFixed(2)}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 try {

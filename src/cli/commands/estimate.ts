@@ -6,6 +6,7 @@ import { ARCH_NAMES, findArch } from '../../core/config/arch';
 import { defaultConfig, parseDotConfig, KConfig } from '../../core/config/kconfig';
 import { sampleTreePath } from '../../core/assets';
 import { estimate } from '../../core/estimate';
+import { defaultCacheDir } from '../../core/parse/cache';
 import { parseCountsFile, parseTrace, Counts, TraceEvent } from '../../core/estimate/counts';
 import { formatText } from '../../core/report/text';
 import { estimateToSarif } from '../../core/report/estimateSarif';
@@ -24,6 +25,8 @@ interface Opts {
   top?: number;
   json?: boolean;
   sarif?: boolean;
+  cache: boolean;
+  cacheDir?: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -66,6 +69,8 @@ export function register(program: Command): void {
     .option('--include <glob>', 'only scan files matching (repeatable)', collect, [])
     .option('--exclude <glob>', 'skip files matching (repeatable)', collect, [])
     .option('--top <n>', 'rows per table in the text report', parseIntOption('--top', 1, 1e6))
+    .option('--cache-dir <dir>', 'where scan results are cached by file content (default: $XDG_CACHE_HOME or ~/.cache, /percpu-lens/scan)')
+    .option('--no-cache', 'neither read nor write the scan cache')
     .option('--json', 'print one JSON document')
     .option('--sarif', 'print SARIF 2.1.0')
     .action(async (dir: string | undefined, o: Opts) => {
@@ -96,7 +101,7 @@ export function register(program: Command): void {
       const progress = !o.json && !o.sarif && process.stderr.isTTY;
       const r = await estimate({
         root, arch, config: cfg, kernel: o.kernel, nrCpus: o.nrCpus, cpus: o.cpus, counts, trace, instances: o.instances,
-        include: o.include, exclude: o.exclude,
+        include: o.include, exclude: o.exclude, cacheDir: o.cache ? path.resolve(o.cacheDir ?? defaultCacheDir()) : undefined,
         onProgress: progress ? (d, t, m) => process.stderr.write(`\r${m} ${d}/${t}   `) : undefined,
       });
       if (progress) process.stderr.write('\r\x1b[K');

@@ -37,6 +37,8 @@ export interface EstimateOptions {
   onProgress?: (done: number, total: number, message: string) => void;
   /** a scan already done (the extension keeps one); skips scanning */
   scan?: ScanResult;
+  /** folder caching scan results by file content (parse/cache.ts); no cache when absent */
+  cacheDir?: string;
 }
 
 export const DEFAULT_KERNEL = '6.12';
@@ -66,7 +68,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const cacheLine = 1 << l1Shift;
 
   o.onProgress?.(0, 1, 'scanning');
-  const scan = o.scan ?? (await scanTree(o.root, { include: o.include, exclude: o.exclude, signal: o.signal, onProgress: (d, t) => o.onProgress?.(d, t, 'scanning') }));
+  const scan = o.scan ?? (await scanTree(o.root, { include: o.include, exclude: o.exclude, cacheDir: o.cacheDir, signal: o.signal, onProgress: (d, t) => o.onProgress?.(d, t, 'scanning') }));
   if (o.signal?.aborted) throw new Error('cancelled');
   o.onProgress?.(1, 1, 'reading Kbuild');
   const cond = (e: string): boolean => {

@@ -2,3 +2,5 @@
 export * from './types';
 export { scanText } from './scanText';
 export { scanTree, DEFAULT_INCLUDE } from './scanTree';
+export { defaultCacheDir, DirStore, MemoryStore } from './cache';
+export type { CacheStore } from './cache';

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { mayHoldFindings } from './prefilter';
 import { scanTextWith } from './scanText';
+import { CacheStore, DirStore, decodeEntry, encodeEntry, scanKey } from './cache';
 import type { ScanFileResult } from './types';
 
 /** Files above this are not even read (generated blobs); the parse limit is FileScanOptions.maxFileBytes. */
@@ -12,6 +13,8 @@ const READ_LIMIT = 256 * 1024 * 1024;
 export interface FileScanOptions {
   maxFileBytes: number;
   parseTimeoutMs: number;
+  /** folder of a DirStore cache (a path, so that worker threads can open it too) */
+  cacheDir?: string;
 }
 
 export interface FileScanOutcome extends ScanFileResult {
@@ -19,6 +22,13 @@ export interface FileScanOutcome extends ScanFileResult {
   parsed: boolean; // passed the prefilter
   bytesTreeSitter: number;
   skipped?: boolean;
+  cached?: boolean; // findings came from the cache
+}
+
+let store: { dir: string; s: CacheStore } | undefined;
+function storeFor(dir: string): CacheStore {
+  if (store?.dir !== dir) store = { dir, s: new DirStore(dir) };
+  return store.s;
 }
 
 // One read buffer per thread, reused: a fresh allocation per file (60k of them) is mostly GC work.
@@ -74,12 +84,29 @@ async function scanBuffer(buf: Buffer, rel: string, opts: FileScanOptions, out: 
     return out;
   }
   out.parsed = true;
+  return scanParsed(buf, rel, opts, out, opts.cacheDir ? storeFor(opts.cacheDir) : undefined);
+}
+
+/** Scans a file past the prefilter, through the cache when there is one. */
+export async function scanParsed(buf: Buffer, rel: string, opts: FileScanOptions, out: FileScanOutcome, cache?: CacheStore): Promise<FileScanOutcome> {
+  const key = cache ? scanKey(buf) : '';
+  const hit = cache ? cache.get(key) : undefined;
+  const entry = hit === undefined ? undefined : decodeEntry(hit, rel);
+  if (entry) {
+    out.findings = entry.findings;
+    out.bytesTreeSitter = entry.bytesTreeSitter;
+    out.cached = true;
+    return out;
+  }
+  const text = buf.toString('latin1'); // before the first await: buf may be the reused read buffer
   try {
     const stats = { bytesTreeSitter: 0 };
-    const r = await scanTextWith(buf.toString('latin1'), rel, { parseTimeoutMs: opts.parseTimeoutMs }, stats);
+    const r = await scanTextWith(text, rel, { parseTimeoutMs: opts.parseTimeoutMs }, stats);
     out.findings = r.findings;
     out.errors.push(...r.errors);
     out.bytesTreeSitter = stats.bytesTreeSitter;
+    // a timed-out or failed parse is not the file's answer: only clean results are kept
+    if (cache && r.errors.length === 0) cache.set(key, encodeEntry({ findings: r.findings, bytesTreeSitter: stats.bytesTreeSitter }));
   } catch (e) {
     out.errors.push(`internal error while scanning: ${(e as Error).message}`);
   }

@@ -26,7 +26,7 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
   const root = path.resolve(dir);
   const res: ScanResult = {
     root, findings: [], errors: [],
-    stats: { filesSeen: 0, bytesSeen: 0, filesParsed: 0, bytesParsed: 0, filesTreeSitter: 0, bytesTreeSitter: 0, filesSkipped: 0, ms: 0 },
+    stats: { filesSeen: 0, bytesSeen: 0, filesParsed: 0, bytesParsed: 0, filesTreeSitter: 0, bytesTreeSitter: 0, filesSkipped: 0, filesCached: 0, ms: 0 },
   };
   let st: fs.Stats;
   try {
@@ -34,7 +34,9 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
   } catch (e) {
     throw new Error(`cannot scan ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const fileOpts: FileScanOptions = { maxFileBytes: opts.maxFileBytes ?? 8 * 1024 * 1024, parseTimeoutMs: opts.parseTimeoutMs ?? 10000 };
+  const fileOpts: FileScanOptions = {
+    maxFileBytes: opts.maxFileBytes ?? 8 * 1024 * 1024, parseTimeoutMs: opts.parseTimeoutMs ?? 10000, cacheDir: opts.cacheDir,
+  };
   let files: string[];
   let base = root;
   if (st.isFile()) {
@@ -54,6 +56,7 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
     if (o.parsed) { res.stats.filesParsed++; res.stats.bytesParsed += o.bytes; }
     res.stats.bytesTreeSitter += o.bytesTreeSitter;
     if (o.bytesTreeSitter > 0) res.stats.filesTreeSitter++;
+    if (o.cached) res.stats.filesCached = (res.stats.filesCached ?? 0) + 1;
     for (const f of o.findings) res.findings.push(f);
     for (const m of o.errors) res.errors.push({ file: o.file, message: m });
     done++;

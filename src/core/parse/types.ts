@@ -40,6 +40,7 @@ export interface ScanStats {
   filesTreeSitter: number; // files with at least one chunk handed to tree-sitter
   bytesTreeSitter: number; // bytes actually handed to tree-sitter (chunks around triggers)
   filesSkipped: number; // too large, unreadable, ...
+  filesCached?: number; // findings taken from the cache instead of parsing
   ms: number;
 }
 
@@ -56,6 +57,8 @@ export interface ScanTreeOptions {
   workers?: number; // 0 = scan in this thread
   maxFileBytes?: number;
   parseTimeoutMs?: number;
+  /** cache scan results by content hash in this folder (see cache.ts); none when absent */
+  cacheDir?: string;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
