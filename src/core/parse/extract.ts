@@ -4,7 +4,7 @@
 // .scm queries. Every trigger that is clearly a construct but cannot be read becomes an
 // `unresolved` finding rather than being dropped.
 import type { Finding, FindingKind } from './types';
-import type { Node, Query } from './treeSitter';
+import type { Node, Query, QueryMatch } from './treeSitter';
 import { Candidate } from './lexer';
 import {
   ALLOC_FUNCS, REFCOUNT_TYPES_ALWAYS, REFCOUNT_TYPES_BY_NAME, classify, inBrackets, looksLikeRefcount,
@@ -22,8 +22,12 @@ export interface ExtractCtx {
   root: Node;
   arrays: Query;
   fields: Query;
+  /** query ranges per character of text (see scanText's queryIndexScale) */
+  queryIndexScale?: number;
 }
 
+const NR_CLASSES: ReadonlySet<string> = new Set(['nr_cpus']);
+const FIELD_CLASSES: ReadonlySet<string> = new Set(['refcount_type', 'percpu_qual']);
 const NR_RE = /(^|[^A-Za-z0-9_])(CONFIG_)?NR_CPUS([^A-Za-z0-9_]|$)/;
 const DECL_HOLDERS = new Set(['field_declaration', 'declaration', 'parameter_declaration', 'type_descriptor', 'type_definition']);
 
@@ -221,9 +225,36 @@ export class Extractor {
     return toks.length ? tokensText(toks) : undefined;
   }
 
+  /**
+   * Matches of `q` around the candidates of the given classes only. Every finding a query yields
+   * holds such a candidate, so this returns the same findings as matching the whole tree, at a
+   * fraction of the cost (the queries' #match? predicates run in JS for every field and array).
+   */
+  private matchesNear(q: Query, cands: Candidate[], classes: ReadonlySet<string>): QueryMatch[] {
+    const ranges: [number, number][] = [];
+    for (const c of cands) {
+      if (!classes.has(classify(c.tok))) continue;
+      const last = ranges[ranges.length - 1];
+      if (last && c.start <= last[1] + 256) last[1] = Math.max(last[1], c.end);
+      else ranges.push([c.start, c.end]);
+    }
+    const out: QueryMatch[] = [];
+    const seen = new Set<string>(); // a match spanning two ranges comes back twice
+    for (const [a, b] of ranges) {
+      const k = this.ctx.queryIndexScale ?? 1;
+      for (const m of q.matches(this.ctx.root, { startIndex: a * k, endIndex: b * k })) {
+        const key = m.captures.map((x) => `${x.name}:${x.node.id}`).join(',');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(m);
+      }
+    }
+    return out;
+  }
+
   private arraysFromQuery(cands: Candidate[]): void {
     const seen = new Set<number>();
-    for (const m of this.ctx.arrays.matches(this.ctx.root)) {
+    for (const m of this.matchesNear(this.ctx.arrays, cands, NR_CLASSES)) {
       let arr = m.captures.find((x) => x.name === 'array')!.node;
       // 2-D: report once, from the outermost array declarator of the chain.
       while (arr.parent && (arr.parent.type === 'array_declarator' || arr.parent.type === 'abstract_array_declarator')) arr = arr.parent;
@@ -270,7 +301,7 @@ export class Extractor {
   }
 
   private fieldsFromQuery(cands: Candidate[]): void {
-    for (const m of this.ctx.fields.matches(this.ctx.root)) {
+    for (const m of this.matchesNear(this.ctx.fields, cands, FIELD_CLASSES)) {
       const field = m.captures.find((x) => x.name === 'field')!.node;
       const tyNode = m.captures.find((x) => x.name === 'type')!.node;
       this.refcountField(field, tyNode, cands, container(field));

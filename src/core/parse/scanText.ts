@@ -3,11 +3,11 @@
 import * as fs from 'fs';
 import { lex, findTriggers, floorIndex, condAt, Lexed } from './lexer';
 import { Extractor } from './extract';
-import { newParser, QueryCtor, loadC, Parser, Query } from './treeSitter';
+import { newParser, QueryCtor, loadC, Parser, Query, Tree } from './treeSitter';
 import { queryPath } from '../assets';
 import { blankAnnotations } from './annotations';
 import { plausible } from './triggers';
-import type { ScanFileResult } from './types';
+import type { Finding, ScanFileResult } from './types';
 
 export interface ScanTextOptions {
   parseTimeoutMs?: number;
@@ -23,6 +23,7 @@ interface Engine {
   parser: Parser;
   arrays: Query;
   fields: Query;
+  queryIndexScale: number;
 }
 
 let engine: Promise<Engine> | undefined;
@@ -33,10 +34,26 @@ function getEngine(): Promise<Engine> {
       const lang = await loadC();
       const parser = await newParser();
       const q = (n: string) => new QueryCtor(lang, fs.readFileSync(queryPath(n), 'utf8'));
-      return { parser, arrays: q('arrays.scm'), fields: q('fields.scm') };
+      const arrays = q('arrays.scm');
+      return { parser, arrays, fields: q('fields.scm'), queryIndexScale: queryIndexScale(parser, arrays) };
     })();
   }
   return engine;
+}
+
+/**
+ * How query ranges are counted: web-tree-sitter 0.25 passes them to C as bytes of its UTF-16
+ * text (2 per character) while node indices are characters. Probed, so a fixed release still works.
+ */
+function queryIndexScale(parser: Parser, arrays: Query): number {
+  const text = 'int pad_____________________________;\nint b[NR_CPUS];\n';
+  const tree = parser.parse(text)!;
+  try {
+    const a = text.indexOf('b['), e = text.indexOf(';', a);
+    return arrays.matches(tree.rootNode, { startIndex: a, endIndex: e }).length > 0 ? 1 : 2;
+  } finally {
+    tree.delete();
+  }
 }
 
 function lineStarts(s: string): number[] {
@@ -82,14 +99,24 @@ export function chunkRanges(s: string, lx: Lexed, maxChunk: number): [number, nu
   return res;
 }
 
-export async function scanTextWith(text: string, file: string, opts: ScanTextOptions = {}, stats?: ScanTextStats): Promise<ScanFileResult> {
-  const result: ScanFileResult = { file, findings: [], errors: [] };
+/** What a file's text gives before parsing: its candidates, chunks and the text tree-sitter sees. */
+export interface Prepared {
+  text: string;
+  lx: Lexed;
+  pos: (o: number) => { line: number; column: number };
+  parseText: string;
+  ranges: Range[];
+}
+
+type Range = { startIndex: number; endIndex: number; startPosition: { row: number; column: number }; endPosition: { row: number; column: number } };
+
+/** Lexes and picks the chunks to parse; undefined when no plausible trigger is in code. */
+export function prepare(text: string, opts: ScanTextOptions = {}): Prepared | undefined {
   // Most files past the byte prefilter hold no plausible trigger: skip the lexer's char loop for them.
   const found = findTriggers(text).filter((c) => plausible(text, c.start, c.end, c.tok));
-  if (found.length === 0) return result;
+  if (found.length === 0) return undefined;
   const lx = lex(text, found);
-  if (lx.candidates.length === 0) return result;
-  const eng = await getEngine();
+  if (lx.candidates.length === 0) return undefined;
   const ls = lineStarts(text);
   const pos = (o: number) => {
     const k = floorIndex(ls, o);
@@ -101,24 +128,49 @@ export async function scanTextWith(text: string, file: string, opts: ScanTextOpt
     const pa = pos(a), pe = pos(e);
     return { startIndex: a, endIndex: e, startPosition: { row: pa.line - 1, column: pa.column - 1 }, endPosition: { row: pe.line - 1, column: pe.column - 1 } };
   });
-  if (stats) for (const r of ranges) stats.bytesTreeSitter += r.endIndex - r.startIndex;
-  const deadline = performance.now() + (opts.parseTimeoutMs ?? 10000);
+  return { text, lx, pos, parseText, ranges };
+}
+
+/** Parses the prepared chunks, reusing `old` (already edited) when given; undefined on timeout or failure. */
+export async function parsePrepared(p: Prepared, opts: ScanTextOptions, old?: Tree): Promise<{ tree?: Tree; error?: string }> {
+  const eng = await getEngine();
+  const limit = opts.parseTimeoutMs ?? 10000;
+  const deadline = performance.now() + limit;
   let timedOut = false;
-  const tree = eng.parser.parse(parseText, null, {
-    includedRanges: ranges,
+  const tree = eng.parser.parse(p.parseText, old ?? null, {
+    includedRanges: p.ranges,
     progressCallback: () => (timedOut = performance.now() > deadline),
   } as Parameters<Parser['parse']>[2]);
   if (!tree) {
     eng.parser.reset();
-    result.errors.push(timedOut ? `parse timed out after ${opts.parseTimeoutMs ?? 10000} ms` : 'parse failed');
+    return { error: timedOut ? `parse timed out after ${limit} ms` : 'parse failed' };
+  }
+  return { tree };
+}
+
+/** The findings in a parsed file. */
+export async function extractFindings(p: Prepared, file: string, tree: Tree): Promise<Finding[]> {
+  const eng = await getEngine();
+  const ex = new Extractor({
+    text: p.text, file, pos: p.pos, cond: (o) => condAt(p.lx, o), root: tree.rootNode, arrays: eng.arrays, fields: eng.fields,
+    queryIndexScale: eng.queryIndexScale,
+  });
+  ex.run(p.lx.candidates);
+  return ex.findings;
+}
+
+export async function scanTextWith(text: string, file: string, opts: ScanTextOptions = {}, stats?: ScanTextStats): Promise<ScanFileResult> {
+  const result: ScanFileResult = { file, findings: [], errors: [] };
+  const p = prepare(text, opts);
+  if (!p) return result;
+  if (stats) for (const r of p.ranges) stats.bytesTreeSitter += r.endIndex - r.startIndex;
+  const { tree, error } = await parsePrepared(p, opts);
+  if (!tree) {
+    result.errors.push(error!);
     return result;
   }
   try {
-    const ex = new Extractor({
-      text, file, pos, cond: (o) => condAt(lx, o), root: tree.rootNode, arrays: eng.arrays, fields: eng.fields,
-    });
-    ex.run(lx.candidates);
-    result.findings = ex.findings;
+    result.findings = await extractFindings(p, file, tree);
   } finally {
     tree.delete();
   }

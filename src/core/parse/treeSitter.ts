@@ -8,6 +8,7 @@ export type Tree = WTS.Tree;
 export type Node = WTS.Node;
 export type Language = WTS.Language;
 export type Query = WTS.Query;
+export type QueryMatch = WTS.QueryMatch;
 export const QueryCtor = WTS.Query;
 
 let loading: Promise<Language> | undefined;

@@ -1,0 +1,85 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import fc from 'fast-check';
+import { DocScan, diffEdit, scanText, TextEdit } from '../../src/core/parse';
+import { kernelStyleFile, prng, randomLineEdit } from './support/kernelGen';
+
+const sample = path.join(__dirname, '..', '..', '..', 'samples', 'kernel');
+
+// Insertions that move chunk boundaries, comments, strings, #if state and triggers around.
+const PIECES = ['{', '}', ';', '/*', '*/', '"', '\n', '\r\n', '#ifdef CONFIG_SMP\n', '#endif\n', '\\\n', '(', ')', '[', ']',
+  'DEFINE_PER_CPU(int, ins);\n', 'atomic_t refcnt;', 'alloc_percpu(struct x)', 'NR_CPUS', 'free_percpu(p);', ' __percpu ', 'x', ''];
+
+const editArb = fc.record({
+  at: fc.double({ min: 0, max: 1, noNaN: true }),
+  del: fc.nat({ max: 40 }),
+  ins: fc.array(fc.constantFrom(...PIECES), { maxLength: 3 }).map((a) => a.join('')),
+});
+
+describe('incremental re-scan (DocScan)', function () {
+  this.timeout(120000);
+  const base = fs.readFileSync(path.join(sample, 'kernel', 'sched.c'), 'latin1') + kernelStyleFile(300, prng(7));
+
+  it('the first scan equals scanText', async () => {
+    const { doc, result } = await DocScan.open('a.c', base);
+    try {
+      assert.ok(result.findings.length > 20);
+      assert.deepStrictEqual(result.findings, (await scanText(base, 'a.c')).findings);
+    } finally {
+      doc.close();
+    }
+  });
+
+  it('after random edits, the findings equal a fresh scan of the final text', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(editArb, { minLength: 1, maxLength: 8 }), async (edits) => {
+        const { doc } = await DocScan.open('a.c', base);
+        try {
+          let last;
+          for (const e of edits) {
+            const t = doc.text;
+            const start = Math.floor(e.at * t.length);
+            last = await doc.edit({ start, end: start + e.del, text: e.ins });
+          }
+          const fresh = await scanText(doc.text, 'a.c');
+          assert.deepStrictEqual(last!.findings, fresh.findings);
+          assert.deepStrictEqual(last!.errors, fresh.errors);
+        } finally {
+          doc.close();
+        }
+      }),
+      { numRuns: 40, seed: 42 },
+    );
+  });
+
+  it('single-line edits of a 5k-line file, several per call, agree with scanText', async () => {
+    const rnd = prng(11);
+    const text = kernelStyleFile(5000, rnd);
+    const { doc } = await DocScan.open('big.c', text);
+    try {
+      for (let i = 0; i < 30; i++) {
+        // two edits in one call: the second is against the text the first leaves
+        const e1 = randomLineEdit(doc.text, rnd);
+        const mid = doc.text.slice(0, e1.start) + e1.text + doc.text.slice(e1.end);
+        const e2: TextEdit = randomLineEdit(mid, rnd);
+        const r = await doc.edit(e1, e2);
+        const want = mid.slice(0, e2.start) + e2.text + mid.slice(e2.end);
+        assert.strictEqual(doc.text, want);
+        assert.deepStrictEqual(r.findings, (await scanText(want, 'big.c')).findings);
+      }
+    } finally {
+      doc.close();
+    }
+  });
+
+  it('setText finds the changed span; a closed document refuses edits', async () => {
+    assert.deepStrictEqual(diffEdit('abcdef', 'abXYef'), { start: 2, end: 4, text: 'XY' });
+    assert.deepStrictEqual(diffEdit('aaa', 'aaaa'), { start: 3, end: 3, text: 'a' });
+    const { doc } = await DocScan.open('s.c', 'int x;\n');
+    const r = await doc.setText('int x;\nDEFINE_PER_CPU(int, y);\n');
+    assert.deepStrictEqual(r.findings.map((f) => [f.kind, f.name, f.line]), [['static', 'y', 2]]);
+    doc.close();
+    await assert.rejects(doc.edit({ start: 0, end: 0, text: 'x' }), /closed/);
+  });
+});
