@@ -22,6 +22,8 @@ export interface ExtractCtx {
   root: Node;
   arrays: Query;
   fields: Query;
+  /** performance.now() after which extraction stops and reports the rest as unresolved */
+  deadline?: number;
   /** query ranges per character of text (see scanText's queryIndexScale) */
   queryIndexScale?: number;
 }
@@ -82,18 +84,36 @@ export class Extractor {
 
   run(cands: Candidate[]): void {
     // Macros and calls first: they claim triggers inside their arguments.
-    for (const c of cands) {
+    for (let i = 0; i < cands.length; i++) {
+      const c = cands[i];
+      if (this.ctx.deadline !== undefined && performance.now() > this.ctx.deadline) return this.giveUp(cands.slice(i));
       const k = classify(c.tok);
       if (k === 'static' || k === 'declare') this.macro(c, k, cands);
       else if (k === 'alloc' || k === 'free') this.call(c, k, cands);
     }
     this.arraysFromQuery(cands);
     this.fieldsFromQuery(cands);
-    for (const c of cands) {
+    for (let i = 0; i < cands.length; i++) {
+      const c = cands[i];
+      if (this.ctx.deadline !== undefined && performance.now() > this.ctx.deadline) return this.giveUp(cands.slice(i));
       if (this.claimed.has(c.start)) continue;
       const k = classify(c.tok);
       if (k === 'nr_cpus') this.strayNrCpus(c);
       else if (k === 'refcount_type' || k === 'percpu_qual') this.strayRefcount(c, cands);
+    }
+    this.findings.sort((x, y) => x.line - y.line || x.column - y.column);
+  }
+
+  /**
+   * Out of time (macro soup: tree walks climb parents from the root, so thousands of nested calls
+   * cost cubic time): what is left is reported, not dropped, and the file's other findings stay.
+   */
+  private giveUp(rest: Candidate[]): void {
+    for (const c of rest) {
+      if (this.claimed.has(c.start)) continue;
+      const k = classify(c.tok);
+      const kind: FindingKind = k === 'nr_cpus' ? 'nr_cpus_array' : k === 'refcount_type' || k === 'percpu_qual' ? 'refcount' : k;
+      this.unresolved(c, kind, 'not read: the time budget for this file ran out (deeply nested or repeated macros?)');
     }
     this.findings.sort((x, y) => x.line - y.line || x.column - y.column);
   }

@@ -122,7 +122,7 @@ export class DocScan {
     this.dropTree();
     if (!tree) return { findings: [], errors: [error!] };
     this.tree = tree;
-    return { findings: await extractFindings(p, this.file, tree), errors: [] };
+    return { findings: await extractFindings(p, this.file, tree, this.opts), errors: [] };
   }
 
   private dropTree(): void {

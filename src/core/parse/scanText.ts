@@ -148,12 +148,13 @@ export async function parsePrepared(p: Prepared, opts: ScanTextOptions, old?: Tr
   return { tree };
 }
 
-/** The findings in a parsed file. */
-export async function extractFindings(p: Prepared, file: string, tree: Tree): Promise<Finding[]> {
+/** The findings in a parsed file; extraction gets the same time budget as the parse. */
+export async function extractFindings(p: Prepared, file: string, tree: Tree, opts: ScanTextOptions = {}): Promise<Finding[]> {
   const eng = await getEngine();
+  const deadline = performance.now() + (opts.parseTimeoutMs ?? 10000);
   const ex = new Extractor({
     text: p.text, file, pos: p.pos, cond: (o) => condAt(p.lx, o), root: tree.rootNode, arrays: eng.arrays, fields: eng.fields,
-    queryIndexScale: eng.queryIndexScale,
+    queryIndexScale: eng.queryIndexScale, deadline,
   });
   ex.run(p.lx.candidates);
   return ex.findings;
@@ -170,7 +171,7 @@ export async function scanTextWith(text: string, file: string, opts: ScanTextOpt
     return result;
   }
   try {
-    result.findings = await extractFindings(p, file, tree);
+    result.findings = await extractFindings(p, file, tree, opts);
   } finally {
     tree.delete();
   }
