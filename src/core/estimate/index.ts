@@ -14,6 +14,7 @@ import { MACRO_PLACEMENT } from './sections';
 import { layoutStaticArea, layoutModuleSection, StaticVar } from './staticArea';
 import { readMacroCall, tailAlignment } from './macroCall';
 import { callsiteKey, Counts, countsFromTrace, TraceEvent } from './counts';
+import { resolveNrCpus } from './nrCpus';
 import type { Callsite, EstimateResult, ModuleUsage, NotBuilt, NrCpusArray, StaticVariable, Unresolved } from './types';
 
 export * from './types';
@@ -57,7 +58,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const kernel = o.kernel ?? DEFAULT_KERNEL;
   const cfg = o.config;
   const warnings = [...cfg.warnings];
-  const nrCpus = o.nrCpus ?? (Number(cfgVal(cfg, 'CONFIG_NR_CPUS')) || 64);
+  const nrCpus = resolveNrCpus(o.nrCpus, cfg, warnings);
   const possible = o.cpus ?? Math.min(nrCpus, 8);
   if (o.cpus === undefined) warnings.push(`possible CPUs not given: assuming ${possible} (use --cpus)`);
   if (possible > nrCpus) warnings.push(`possible CPUs (${possible}) exceed NR_CPUS (${nrCpus}); the kernel would cap nr_cpu_ids at NR_CPUS`);
