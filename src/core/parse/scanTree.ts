@@ -43,7 +43,7 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
     base = path.dirname(root);
     files = [path.basename(root)];
   } else {
-    const w = walkTree(root, opts.include?.length ? opts.include : DEFAULT_INCLUDE, opts.exclude ?? [], opts.signal);
+    const w = await walkTree(root, opts.include?.length ? opts.include : DEFAULT_INCLUDE, opts.exclude ?? [], opts.signal);
     files = w.files;
     res.errors.push(...w.errors);
   }

@@ -9,13 +9,18 @@ export interface WalkResult {
   errors: { file: string; message: string }[];
 }
 
-export function walkTree(root: string, include: string[], exclude: string[], signal?: AbortSignal): WalkResult {
+/** Directories listed between two yields to the event loop, so a cancel is seen within milliseconds. */
+const YIELD_EVERY = 32;
+
+export async function walkTree(root: string, include: string[], exclude: string[], signal?: AbortSignal): Promise<WalkResult> {
   const inc = picomatch(include, { dot: true });
   const exc = exclude.length ? picomatch(exclude, { dot: true }) : () => false;
   const out: WalkResult = { files: [], errors: [] };
   const seen = new Set<string>();
   const stackReal: string[] = []; // real paths of the directories being visited (to tell loops)
-  const visit = (abs: string, rel: string) => {
+  let listed = 0;
+  const visit = async (abs: string, rel: string): Promise<void> => {
+    if (++listed % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
     if (signal?.aborted) return;
     let real: string;
     try {
@@ -56,13 +61,13 @@ export function walkTree(root: string, include: string[], exclude: string[], sig
       }
       if (isDir) {
         if (e.name === '.git' || exc(r + '/')) continue;
-        visit(a, r);
+        await visit(a, r);
       } else if (isFile && inc(r) && !exc(r)) {
         out.files.push(r);
       }
     }
     stackReal.pop();
   };
-  visit(root, '');
+  await visit(root, '');
   return out;
 }
