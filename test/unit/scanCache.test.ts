@@ -37,6 +37,20 @@ describe('scan cache keyed by file content', function () {
     assert.strictEqual(warm.stats.bytesTreeSitter, cold.stats.bytesTreeSitter);
   });
 
+  it('worker threads read and write the same cache', async () => {
+    const gen = path.join(tmp, 'gen');
+    for (let i = 0; i < 120; i++) {
+      fs.mkdirSync(path.join(gen, `d${i % 6}`), { recursive: true });
+      fs.writeFileSync(path.join(gen, `d${i % 6}`, `f${i}.c`), `DEFINE_PER_CPU(int, v${i});\nstatic int n${i};\n`);
+    }
+    const cold = await scanTree(gen, { workers: 2, cacheDir: cache });
+    assert.strictEqual(cold.stats.filesCached, 0);
+    assert.strictEqual(cold.findings.length, 120);
+    const warm = await scanTree(gen, { workers: 2, cacheDir: cache });
+    assert.strictEqual(warm.stats.filesCached, 120);
+    assert.deepStrictEqual(warm.findings, cold.findings);
+  });
+
   it('an edited file misses and gives its new findings; a copy elsewhere hits, under its own name', async () => {
     await scan();
     const f = path.join(tree, 'kernel', 'stats.c');
