@@ -81,6 +81,8 @@ export function predefinedMacros(arch: ArchName): Map<string, string> {
     ['__SIZEOF_INT__', '4'], ['__SIZEOF_LONG__', String(a.scalars.long.size)],
     ['__SIZEOF_LONG_LONG__', '8'], ['__SIZEOF_POINTER__', String(a.scalars.pointer.size)],
     ['__SIZEOF_SHORT__', '2'], ['__BIGGEST_ALIGNMENT__', String(a.biggestAlignment)],
+    // gcc's alternate keyword (uapi int-ll64.h: `typedef __signed__ long long __s64;`); the parser knows only `signed`
+    ['__signed__', 'signed'],
   ]);
   if (a.bits === 64) { m.set('__LP64__', '1'); m.set('_LP64', '1'); m.set('__SIZEOF_INT128__', '16'); }
   if (!a.charSigned) m.set('__CHAR_UNSIGNED__', '1');

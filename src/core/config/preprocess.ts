@@ -13,6 +13,8 @@ export interface FileScan {
   defines: Map<string, MacroDef | null>;
   /** conditions that could not be evaluated (taken as false) */
   errors: string[];
+  /** active #include directives in order: the path and whether it was <angled> */
+  includes: Array<{ path: string; angled: boolean }>;
 }
 
 interface Frame { parentActive: boolean; active: boolean; taken: boolean }
@@ -25,6 +27,7 @@ export function scanFile(text: string, source: string, outside: MacroLookup, cfg
   const out: string[] = new Array(lines.length).fill('');
   const defines = new Map<string, MacroDef | null>();
   const errors: string[] = [];
+  const includes: FileScan['includes'] = [];
   const lookup: MacroLookup = (name) => {
     const d = defines.get(name);
     if (d !== undefined) return d ?? undefined;
@@ -100,9 +103,14 @@ export function scanFile(text: string, source: string, outside: MacroLookup, cfg
       case 'undef':
         if (active) defines.set(rest.trim(), null);
         break;
-      default: break; // #include, #error, #pragma, #warning, #line: nothing to lay out
+      case 'include': {
+        const inc = active ? /^\s*(?:<([^>]+)>|"([^"]+)")/.exec(rest) : null;
+        if (inc) includes.push({ path: inc[1] ?? inc[2], angled: inc[1] !== undefined });
+        break;
+      }
+      default: break; // #error, #pragma, #warning, #line: nothing to lay out
     }
   }
   if (stack.length) errors.push(`${source}: ${stack.length} unterminated #if`);
-  return { active: out.join('\n'), defines, errors };
+  return { active: out.join('\n'), defines, errors, includes };
 }

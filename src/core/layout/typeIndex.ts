@@ -13,6 +13,9 @@ import { FileScan, scanFile } from '../config/preprocess';
 import { FileDefs, DefSite, scanDefs, typedefNames } from './defs';
 import { FALLBACK_FILE, FALLBACK_HEADER } from './fallback';
 
+/** bound on one file's include closure (a kernel .c file reaches about 1,500 headers) */
+const MAX_CLOSURE = 6000;
+
 export interface LoadedFile { path: string; scan: FileScan; defs: FileDefs }
 
 // macros gcc leaves undefined when compiling kernel C, whatever some header says
@@ -44,6 +47,8 @@ export class TypeIndex {
   private user = new Map<string, string>();
   private macroCache = new Map<string, MacroDef | undefined>();
   private base = new Map<string, MacroDef>();
+  private closures = new Map<string, Map<string, number>>();
+  private resolved = new Map<string, string | undefined>();
   readonly cfgOf: (name: string) => string | undefined;
 
   constructor(readonly arch: ArchName, readonly config: KConfig, readonly root?: string, includeDirs: string[] = []) {
@@ -68,6 +73,7 @@ export class TypeIndex {
     this.user.set(f, text);
     this.files.delete(f);
     this.macroCache.clear();
+    this.closures.clear();
   }
 
   isUser(file: string): boolean { return this.user.has(path.resolve(file)); }
@@ -145,7 +151,8 @@ export class TypeIndex {
     }
   }
 
-  /** candidate files for a name, best first: the asking file, user sources, its directory, then include dirs */
+  /** candidate files for a name, best first: the asking file, user sources, the headers it
+   * includes (in include order, as gcc would meet them), its directory, then include dirs */
   private candidates(list: string[] | undefined, fromFile: string | undefined): string[] {
     const out: string[] = [];
     const from = fromFile ? path.resolve(fromFile) : undefined;
@@ -153,7 +160,10 @@ export class TypeIndex {
     for (const u of this.user.keys()) if (u !== FALLBACK_FILE && u !== from) out.push(u);
     if (list) {
       const fromDir = from ? path.dirname(from) : undefined;
+      const included = from && list.length > 1 && this.root && !this.isUser(from) ? this.includeOrder(from) : undefined;
       const score = (f: string) => {
+        const k = included?.get(f);
+        if (k !== undefined) return -1e6 + k;
         if (fromDir && path.dirname(f) === fromDir) return 0;
         let best = 1000;
         for (const [d, r] of this.rank) if (r < best && f.startsWith(d + path.sep)) best = r;
@@ -163,6 +173,37 @@ export class TypeIndex {
     }
     out.push(FALLBACK_FILE);
     return out;
+  }
+
+  /** Headers a file pulls in, transitively, in first-inclusion order (active #includes only). */
+  includeOrder(file: string): Map<string, number> {
+    const hit = this.closures.get(file);
+    if (hit) return hit;
+    const order = new Map<string, number>();
+    const visit = (f: string, depth: number) => {
+      if (order.has(f) || order.size >= MAX_CLOSURE) return;
+      order.set(f, order.size);
+      if (depth > 60) return;
+      const lf = this.load(f);
+      for (const inc of lf?.scan.includes ?? []) {
+        const r = this.resolveInclude(inc.path, inc.angled, f);
+        if (r) visit(r, depth + 1);
+      }
+    };
+    visit(file, 0);
+    this.closures.set(file, order);
+    return order;
+  }
+
+  private resolveInclude(p: string, angled: boolean, from: string): string | undefined {
+    const key = `${angled ? '<' : '"'}${p}|${angled ? '' : path.dirname(from)}`;
+    if (this.resolved.has(key)) return this.resolved.get(key);
+    const tries = [...(angled ? [] : [path.dirname(from)]), ...this.dirs].map((d) => path.join(d, p));
+    // asm/ headers the build generates from asm-generic (Kbuild generic-y) are not in a source tree
+    if (this.root && p.startsWith('asm/')) tries.push(path.join(this.root, 'include', 'asm-generic', p.slice(4)));
+    const r = tries.find((t) => fs.existsSync(t));
+    this.resolved.set(key, r);
+    return r;
   }
 
   private prepare(fromFile?: string): void {
