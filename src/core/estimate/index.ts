@@ -13,6 +13,7 @@ import { buildFirstChunk, PercpuAllocator } from '../sim';
 import { MACRO_PLACEMENT } from './sections';
 import { layoutStaticArea, layoutModuleSection, StaticVar } from './staticArea';
 import { readMacroCall, tailAlignment } from './macroCall';
+import { declaredType } from './declType';
 import { callsiteKey, Counts, countsFromTrace, TraceEvent } from './counts';
 import type { Callsite, EstimateResult, ModuleUsage, NotBuilt, NrCpusArray, StaticVariable, Unresolved } from './types';
 
@@ -130,9 +131,10 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
       (pl.reason!.startsWith('defined in a header') ? unresolved : notBuilt).push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: pl.reason! });
       continue;
     }
-    const sz = layout.sizeOf(f.type, abs(f.file));
+    const ty = declaredType(f);
+    const sz = layout.sizeOf(ty, abs(f.file));
     if ('error' in sz) {
-      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: `sizeof(${f.type}): ${sz.error}` });
+      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: `sizeof(${ty}): ${sz.error}` });
       continue;
     }
     const call = readMacroCall(textOf(f.file), f.line, f.column);
@@ -152,7 +154,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
       warnings.push(`${f.file}:${f.line}: ${f.macro} is not in the placement table; placed in .data..percpu`);
     }
     if (call) align = Math.max(align, tailAlignment(call.tail, cacheLine, pageSize, (e) => evalNum(e, f.file)));
-    const v: StaticVar = { name: f.name, file: f.file, line: f.line, size: sz.size, align, section, objectOrder: pl.obj.order, position: pl.obj.includeLine !== undefined ? pl.obj.includeLine + f.line / 1e7 : f.line, type: f.type, macro: f.macro };
+    const v: StaticVar = { name: f.name, file: f.file, line: f.line, size: sz.size, align, section, objectOrder: pl.obj.order, position: pl.obj.includeLine !== undefined ? pl.obj.includeLine + f.line / 1e7 : f.line, type: ty, macro: f.macro };
     if (isModule) {
       const name = pl.obj.module ?? path.basename(f.file, '.c');
       const m = moduleVars.get(name) ?? { vars: [], files: new Set<string>(), order: pl.obj.order };

@@ -217,18 +217,26 @@ export class TypeIndex {
     const b = this.base.get(name);
     if (b) return b;
     if (name.startsWith('CONFIG_')) return undefined;
-    if (this.macroCache.has(name)) return this.macroCache.get(name);
     this.prepare(fromFile);
+    // defined in several headers (page_32_types.h and page_64_types.h): the asking file's includes decide
+    const scoped = fromFile !== undefined && this.loading.size === 0 && this.root !== undefined && (this.raw?.defines.get(name)?.length ?? 0) > 1;
+    const cacheKey = scoped ? `${name}|${fromFile}` : name;
+    if (this.macroCache.has(cacheKey)) return this.macroCache.get(cacheKey);
     let found: MacroDef | undefined;
     let incomplete = false;
-    for (const f of this.candidates(this.raw?.defines.get(name), undefined)) {
+    const list = this.raw?.defines.get(name);
+    const order = scoped ? this.includeOrder(path.resolve(fromFile)) : undefined;
+    const cands = this.candidates(order ? list?.filter((f) => order.has(f)) : list, undefined);
+    if (order) cands.sort((a, b) => (order.get(a) ?? 1e9) - (order.get(b) ?? 1e9));
+    if (order) cands.push(...this.candidates(list, undefined).filter((f) => !cands.includes(f)));
+    for (const f of cands) {
       if (this.loading.has(path.resolve(f)) || this.loading.has(f)) { incomplete = true; continue; }
       const lf = this.load(f);
       const d = lf?.scan.defines.get(name);
       if (d === null) continue;
       if (d) { found = d; break; }
     }
-    if (!incomplete) this.macroCache.set(name, found);
+    if (!incomplete) this.macroCache.set(cacheKey, found);
     return found;
   }
 

@@ -1,0 +1,45 @@
+// Per-CPU patterns from Linux 6.12 that the estimate once got wrong, in a small fixture tree
+// (test/fixtures/realtree), checked against gcc + ld on the same tree.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { estimate, EstimateResult } from '../../src/core/estimate';
+import { ARCHES } from '../../src/core/config/arch';
+import { parseDotConfig } from '../../src/core/config/kconfig';
+import { gccTruth, Truth } from './support/linkTruth';
+
+const root = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'realtree');
+// link order read by hand from kernel/Makefile
+const BUILTIN = ['kernel/timer.c', 'kernel/irq.c'];
+
+describe('estimate on the real-tree fixture, against gcc + ld', function () {
+  this.timeout(120000);
+  let r: EstimateResult;
+  let truth: Truth;
+  before(async () => {
+    truth = gccTruth(root, BUILTIN, {});
+    const cfgPath = path.join(root, '.config');
+    r = await estimate({ root, arch: ARCHES.x86_64, config: parseDotConfig(fs.readFileSync(cfgPath, 'utf8'), cfgPath), cpus: 4 });
+  });
+
+  it('array dimensions on the name count: timer_bases[NR_BASES] is 3 cache-aligned bases', () => {
+    const v = r.static.variables.find((x) => x.name === 'timer_bases');
+    assert.strictEqual(v?.size, truth.symbols.get('timer_bases')?.size);
+    assert.strictEqual(v?.size, 3 * 128);
+    assert.strictEqual(r.static.variables.find((x) => x.name === 'base_ptrs')?.size, 16);
+  });
+
+  it('a macro defined in two headers takes the value of the one the file includes', () => {
+    const v = r.static.variables.find((x) => x.name === 'irq_stack_backing_store');
+    assert.strictEqual(v?.size, truth.symbols.get('irq_stack_backing_store')?.size);
+    assert.strictEqual(v?.size, 4096 << 2);
+  });
+
+  it('every variable has the size and offset nm reports, and the area its size', () => {
+    const ours = Object.fromEntries(r.static.variables.map((v) => [v.name, [v.offset, v.size]]));
+    const theirs = Object.fromEntries([...truth.symbols].filter(([n]) => !n.startsWith('__')).map(([n, s]) => [n, [s.offset, s.size]]));
+    assert.deepStrictEqual(ours, theirs);
+    assert.strictEqual(r.static.bytes, truth.staticSize);
+    assert.deepStrictEqual(r.unresolved, []);
+  });
+});
