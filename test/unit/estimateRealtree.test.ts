@@ -10,7 +10,7 @@ import { gccTruth, Truth } from './support/linkTruth';
 
 const root = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'realtree');
 // link order read by hand from kernel/Makefile
-const BUILTIN = ['kernel/timer.c', 'kernel/irq.c'];
+const BUILTIN = ['kernel/timer.c', 'kernel/irq.c', 'kernel/random.c', 'kernel/srcu_user.c', 'kernel/rcu/update.c'];
 
 describe('estimate on the real-tree fixture, against gcc + ld', function () {
   this.timeout(120000);
@@ -33,6 +33,28 @@ describe('estimate on the real-tree fixture, against gcc + ld', function () {
     const v = r.static.variables.find((x) => x.name === 'irq_stack_backing_store');
     assert.strictEqual(v?.size, truth.symbols.get('irq_stack_backing_store')?.size);
     assert.strictEqual(v?.size, 4096 << 2);
+  });
+
+  it('DEFINE_PER_CPU inside header wrappers (DEFINE_SRCU, DEFINE_STATIC_SRCU) is found at the line of the use', () => {
+    const got = r.static.variables.filter((v) => /_srcu_data$/.test(v.name)).map((v) => [v.name, v.file, v.line, v.size]);
+    assert.deepStrictEqual(got.sort(), [
+      ['local_srcu_srcu_data', 'kernel/srcu_user.c', 7, truth.symbols.get('local_srcu_srcu_data')?.size],
+      ['tree_srcu_srcu_data', 'kernel/srcu_user.c', 6, truth.symbols.get('tree_srcu_srcu_data')?.size],
+    ]);
+    assert.strictEqual(got[0][3], 64); // 36 bytes, ____cacheline_aligned_in_smp
+  });
+
+  it('a file-local wrapper that also defines the type (with a comment in the #define body) is sized', () => {
+    for (const [n, line, size] of [['batched_u8', 29, 100], ['batched_u64', 30, 104]] as const) {
+      const v = r.static.variables.find((x) => x.name === n);
+      assert.deepStrictEqual([v?.file, v?.line, v?.size], ['kernel/random.c', line, truth.symbols.get(n)?.size]);
+      assert.strictEqual(v?.size, size);
+    }
+  });
+
+  it('a local header the object includes (kernel/rcu/tasks.h) is placed in that object', () => {
+    const got = r.static.variables.filter((v) => v.file === 'kernel/rcu/tasks.h').map((v) => v.name).sort();
+    assert.deepStrictEqual(got, ['rcu_tasks__percpu', 'trc_ipi_to_cpu']);
   });
 
   it('every variable has the size and offset nm reports, and the area its size', () => {

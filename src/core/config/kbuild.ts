@@ -342,7 +342,9 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
   return { objects, byFile, warnings };
 }
 
-/** Kernel .c files that #include other .c files (kernel/sched/build_policy.c) build them into the same object. */
+/** Kernel .c files that #include other .c files (kernel/sched/build_policy.c), or a header of their
+ * own directory that defines things (kernel/rcu/update.c includes "tasks.h"), build them into the
+ * same object. A local header included by several objects goes with the first in link order. */
 function addIncludedC(root: string, file: string, evalCond: ((e: string) => boolean) | undefined, add: (f: string, line: number) => void): void {
   let text: string;
   try {
@@ -350,7 +352,7 @@ function addIncludedC(root: string, file: string, evalCond: ((e: string) => bool
   } catch {
     return;
   }
-  if (!/#\s*include\s+"[^"]+\.c"/.test(text)) return;
+  if (!/#\s*include\s+"[^"]+\.[ch]"/.test(text)) return;
   const stack: { active: boolean; taken: boolean; parent: boolean }[] = [];
   const active = () => stack.every((s) => s.active);
   const ev = (e: string) => (evalCond ? evalCond(e) : true);
@@ -373,7 +375,7 @@ function addIncludedC(root: string, file: string, evalCond: ((e: string) => bool
       t.active = t.parent && !t.taken;
       t.taken = true;
     } else if (/^#\s*endif\b/.test(l)) stack.pop();
-    else if ((m = /^#\s*include\s+"([^"]+\.c)"/.exec(l)) && active()) {
+    else if ((m = /^#\s*include\s+"([^"]+\.[ch])"/.exec(l)) && active()) {
       const inc = path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]));
       if (fs.existsSync(path.join(root, inc))) add(inc, n + 1);
     }

@@ -14,6 +14,8 @@ import { MACRO_PLACEMENT } from './sections';
 import { layoutStaticArea, layoutModuleSection, StaticVar } from './staticArea';
 import { readMacroCall, tailAlignment } from './macroCall';
 import { declaredType } from './declType';
+import { dataAlignment } from './varAlign';
+import { wrappedFindings, WrappedFinding } from './wrapped';
 import { callsiteKey, Counts, countsFromTrace, TraceEvent } from './counts';
 import type { Callsite, EstimateResult, ModuleUsage, NotBuilt, NrCpusArray, StaticVariable, Unresolved } from './types';
 
@@ -119,7 +121,8 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const builtinVars: StaticVar[] = [];
   const moduleVars = new Map<string, { vars: StaticVar[]; files: Set<string>; order: number }>();
   let declares = 0;
-  for (const f of scan.findings) {
+  const wrapped = hasKbuild ? wrappedFindings(o.root, kb.objects.map((x) => x.file), layout) : { findings: [], unresolved: [] };
+  for (const f of [...scan.findings, ...wrapped.findings, ...wrapped.unresolved]) {
     if (f.kind === 'declare') declares++;
     if (f.kind !== 'static') continue;
     if (f.unresolved) {
@@ -137,7 +140,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
       unresolved.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: `sizeof(${ty}): ${sz.error}` });
       continue;
     }
-    const call = readMacroCall(textOf(f.file), f.line, f.column);
+    const call = 'call' in f ? (f as WrappedFinding).call : readMacroCall(textOf(f.file), f.line, f.column);
     const isModule = pl.obj.status === 'module';
     let section: string;
     let align = sz.align;
@@ -154,6 +157,8 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
       warnings.push(`${f.file}:${f.line}: ${f.macro} is not in the placement table; placed in .data..percpu`);
     }
     if (call) align = Math.max(align, tailAlignment(call.tail, cacheLine, pageSize, (e) => evalNum(e, f.file)));
+    const ti = layout.typeInfo(ty, abs(f.file));
+    align = dataAlignment(o.arch, 'kind' in ti ? ti.kind : '', sz.size, align, align > sz.align);
     const v: StaticVar = { name: f.name, file: f.file, line: f.line, size: sz.size, align, section, objectOrder: pl.obj.order, position: pl.obj.includeLine !== undefined ? pl.obj.includeLine + f.line / 1e7 : f.line, type: ty, macro: f.macro };
     if (isModule) {
       const name = pl.obj.module ?? path.basename(f.file, '.c');
