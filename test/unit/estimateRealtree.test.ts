@@ -10,7 +10,7 @@ import { gccTruth, Truth } from './support/linkTruth';
 
 const root = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'realtree');
 // link order read by hand from kernel/Makefile
-const BUILTIN = ['kernel/timer.c', 'kernel/irq.c', 'kernel/random.c', 'kernel/srcu_user.c', 'kernel/rcu/update.c'];
+const BUILTIN = ['kernel/timer.c', 'kernel/irq.c', 'kernel/random.c', 'kernel/srcu_user.c', 'kernel/mce.c', 'kernel/rcu/update.c'];
 
 describe('estimate on the real-tree fixture, against gcc + ld', function () {
   this.timeout(120000);
@@ -55,6 +55,22 @@ describe('estimate on the real-tree fixture, against gcc + ld', function () {
   it('a local header the object includes (kernel/rcu/tasks.h) is placed in that object', () => {
     const got = r.static.variables.filter((v) => v.file === 'kernel/rcu/tasks.h').map((v) => v.name).sort();
     assert.deepStrictEqual(got, ['rcu_tasks__percpu', 'trc_ipi_to_cpu']);
+  });
+
+  it('a typedef written through a macro (typedef DECLARE_BITMAP(banks_t, 70)) is found', () => {
+    const v = r.static.variables.find((x) => x.name === 'poll_banks');
+    assert.deepStrictEqual([v?.size, v?.size], [truth.symbols.get('poll_banks')?.size, 16]);
+  });
+
+  it('ARRAY_SIZE of a table sizes the array: from a designated initializer, and from an extern declaration', () => {
+    const got = ['svc_count', 'svc_count4'].map((n) => r.static.variables.find((x) => x.name === n)?.size);
+    assert.deepStrictEqual(got, ['svc_count', 'svc_count4'].map((n) => truth.symbols.get(n)?.size));
+    assert.deepStrictEqual(got, [7 * 8, 24 * 8]);
+  });
+
+  it('an aligned attribute on the variable sets its alignment below the type\'s (page-aligned irq stack at 4096)', () => {
+    assert.strictEqual(r.static.variables.find((x) => x.name === 'irq_stack_backing_store')?.offset, 4096);
+    assert.strictEqual(truth.symbols.get('irq_stack_backing_store')?.offset, 4096);
   });
 
   it('every variable has the size and offset nm reports, and the area its size', () => {

@@ -14,7 +14,8 @@ import { MACRO_PLACEMENT } from './sections';
 import { layoutStaticArea, layoutModuleSection, StaticVar } from './staticArea';
 import { readMacroCall, tailAlignment } from './macroCall';
 import { declaredType } from './declType';
-import { dataAlignment } from './varAlign';
+import { variableAlignment } from './varAlign';
+import { includedTexts, resolveArraySizes } from './arrayLen';
 import { wrappedFindings, WrappedFinding } from './wrapped';
 import { callsiteKey, Counts, countsFromTrace, TraceEvent } from './counts';
 import type { Callsite, EstimateResult, ModuleUsage, NotBuilt, NrCpusArray, StaticVariable, Unresolved } from './types';
@@ -134,7 +135,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
       (pl.reason!.startsWith('defined in a header') ? unresolved : notBuilt).push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: pl.reason! });
       continue;
     }
-    const ty = declaredType(f);
+    const ty = declaredType(f, (d) => (d.includes('ARRAY_SIZE') ? resolveArraySizes(d, () => includedTexts(layout, path.resolve(abs(f.file))), (e) => evalNum(e, f.file)) : d));
     const sz = layout.sizeOf(ty, abs(f.file));
     if ('error' in sz) {
       unresolved.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: `sizeof(${ty}): ${sz.error}` });
@@ -143,22 +144,23 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
     const call = 'call' in f ? (f as WrappedFinding).call : readMacroCall(textOf(f.file), f.line, f.column);
     const isModule = pl.obj.status === 'module';
     let section: string;
-    let align = sz.align;
+    let declAlign = 0; // aligned attributes on the variable itself (macro or source)
     const p = MACRO_PLACEMENT[f.macro];
     if (f.macro === 'DEFINE_PER_CPU_SECTION') {
       section = (call?.args[2] ?? '""').replace(/^"(.*)"$/, '$1');
     } else if (p) {
       section = isModule ? p.module : p.vmlinux;
-      if (p.align === 'cacheline' && (smp || f.macro === 'DEFINE_PER_CPU_ALIGNED')) align = Math.max(align, cacheLine);
-      if (p.align === 'page') align = Math.max(align, pageSize);
+      if (p.align === 'cacheline' && (smp || f.macro === 'DEFINE_PER_CPU_ALIGNED')) declAlign = Math.max(declAlign, cacheLine);
+      if (p.align === 'page') declAlign = Math.max(declAlign, pageSize);
       if (f.macro === 'DEFINE_PER_CPU_DECRYPTED' && !isSet(cfg, 'CONFIG_AMD_MEM_ENCRYPT')) section = '';
     } else {
       section = '';
       warnings.push(`${f.file}:${f.line}: ${f.macro} is not in the placement table; placed in .data..percpu`);
     }
-    if (call) align = Math.max(align, tailAlignment(call.tail, cacheLine, pageSize, (e) => evalNum(e, f.file)));
+    const tailAlign = call ? tailAlignment(call.tail, cacheLine, pageSize, (e) => evalNum(e, f.file)) : 1;
+    if (tailAlign > 1) declAlign = Math.max(declAlign, tailAlign);
     const ti = layout.typeInfo(ty, abs(f.file));
-    align = dataAlignment(o.arch, 'kind' in ti ? ti.kind : '', sz.size, align, align > sz.align);
+    const align = variableAlignment(o.arch, 'kind' in ti ? ti.kind : '', sz.size, sz.align, declAlign);
     const v: StaticVar = { name: f.name, file: f.file, line: f.line, size: sz.size, align, section, objectOrder: pl.obj.order, position: pl.obj.includeLine !== undefined ? pl.obj.includeLine + f.line / 1e7 : f.line, type: ty, macro: f.macro };
     if (isModule) {
       const name = pl.obj.module ?? path.basename(f.file, '.c');

@@ -157,6 +157,12 @@ function finishStmt(toks: Tok[], lo: number, hi: number, defs: FileDefs): void {
 
 /** Declared names of a typedef statement (a heuristic; the exact parse comes later). */
 export function typedefNames(body: Tok[]): string[] {
+  // `typedef DECLARE_BITMAP(mce_banks_t, MAX_NR_BANKS);`: the macro's first argument is the
+  // likely name (the exact parse after expansion decides)
+  if (body[1]?.k === 'id' && /^[A-Z][A-Z0-9_]*$/.test(body[1].t) && body[2]?.t === '(' && body[3]?.k === 'id' && body[4]?.t === ',') {
+    const e = match(body, 2);
+    if (e > 0 && body[e + 1]?.t === ';') return [body[3].t];
+  }
   let start = 1;
   for (let j = body.length - 1; j > 0; j--) if (body[j].t === '}') { start = j + 1; break; }
   const names: string[] = [];
