@@ -80,4 +80,17 @@ describe('estimate on the real-tree fixture, against gcc + ld', function () {
     assert.strictEqual(r.static.bytes, truth.staticSize);
     assert.deepStrictEqual(r.unresolved, []);
   });
+
+  it('with CONFIG_X86_KERNEL_IBT vmlinux comes from one vmlinux.o: each section starts at its largest alignment', async () => {
+    const cfgPath = path.join(root, '.config');
+    const cfg = parseDotConfig(`${fs.readFileSync(cfgPath, 'utf8')}CONFIG_X86_KERNEL_IBT=y\n`, cfgPath);
+    const ibt = await estimate({ root, arch: ARCHES.x86_64, config: cfg, cpus: 4 });
+    const whole = gccTruth(root, BUILTIN, {}, ['-O2'], true);
+    const ours = Object.fromEntries(ibt.static.variables.map((v) => [v.name, v.offset]));
+    const theirs = Object.fromEntries([...whole.symbols].filter(([n]) => !n.startsWith('__')).map(([n, s]) => [n, s.offset]));
+    assert.deepStrictEqual(ours, theirs);
+    assert.strictEqual(ibt.static.bytes, whole.staticSize);
+    // the '' section moved to a page boundary, so the direct link and the vmlinux.o link differ
+    assert.notStrictEqual(whole.staticSize, truth.staticSize);
+  });
 });

@@ -67,6 +67,11 @@ export const LINKER_ERAS: LinkerEra[] = [
   },
 ];
 
+/** Config symbols under which scripts/link-vmlinux.sh links vmlinux from the one relocatable
+ *  vmlinux.o (`ld -r` of everything) instead of vmlinux.a: each per-CPU input section then reaches
+ *  the final link whole, aligned to the largest alignment of its variables. */
+export const WHOLE_VMLINUX_O_GATES = ['CONFIG_LTO_CLANG', 'CONFIG_X86_KERNEL_IBT'];
+
 export function compareVersion(a: string, b: string): number {
   const pa = a.split('.').map(Number);
   const pb = b.split('.').map(Number);
