@@ -9,8 +9,9 @@ import { parseDotConfig } from '../../src/core/config/kconfig';
 import { gccTruth, Truth } from './support/linkTruth';
 
 const root = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'realtree');
-// link order read by hand from kernel/Makefile
-const BUILTIN = ['kernel/timer.c', 'kernel/irq.c', 'kernel/random.c', 'kernel/srcu_user.c', 'kernel/mce.c', 'kernel/rcu/update.c'];
+// link order read by hand from the Kbuild and Makefiles
+const BUILTIN = ['kernel/timer.c', 'kernel/irq.c', 'kernel/random.c', 'kernel/srcu_user.c', 'kernel/mce.c', 'kernel/decl.c', 'kernel/rcu/update.c',
+  'lib/bug.c', 'drivers/drv.c', 'lib/cpumask.c', 'lib/radix.c']; // lib-y: lib/lib.a, sorted, after built-in.a
 
 describe('estimate on the real-tree fixture, against gcc + ld', function () {
   this.timeout(120000);
@@ -71,6 +72,18 @@ describe('estimate on the real-tree fixture, against gcc + ld', function () {
   it('an aligned attribute on the variable sets its alignment below the type\'s (page-aligned irq stack at 4096)', () => {
     assert.strictEqual(r.static.variables.find((x) => x.name === 'irq_stack_backing_store')?.offset, 4096);
     assert.strictEqual(truth.symbols.get('irq_stack_backing_store')?.offset, 4096);
+  });
+
+  it('lib-y objects come after every obj-y object, sorted by name (lib/lib.a after built-in.a)', () => {
+    const off = (n: string) => r.static.variables.find((x) => x.name === n)?.offset ?? -1;
+    assert.ok(off('radix_preloads') > off('cpumask_prev') && off('cpumask_prev') > off('drv_state') && off('drv_state') > off('bug_count'));
+    assert.ok(truth.symbols.get('radix_preloads')!.offset > truth.symbols.get('drv_state')!.offset);
+  });
+
+  it('a DECLARE_PER_CPU in an included header makes gcc emit the variable as if defined there', () => {
+    const off = (n: string) => r.static.variables.find((x) => x.name === n)?.offset ?? -1;
+    // kernel/decl.c defines early_a, late_b, late_c; include/linux/decl.h declares late_c first
+    assert.deepStrictEqual(['early_a', 'late_b', 'late_c'].map(off), ['early_a', 'late_b', 'late_c'].map((n) => truth.symbols.get(n)?.offset));
   });
 
   it('every variable has the size and offset nm reports, and the area its size', () => {

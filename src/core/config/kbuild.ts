@@ -298,6 +298,7 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
     });
   };
 
+  const libObjs: Array<[string, string]> = [];
   const walk = (relDir: string, status: 'builtin' | 'module') => {
     const key = `${relDir}|${status}`;
     if (seenDirs.has(key)) return;
@@ -320,7 +321,9 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
       ['obj-y', status], ['lib-y', status], ['obj-m', 'module'],
     ];
     for (const [list, st] of lists) {
-      for (let w of words(m.get(list))) {
+      // scripts/Makefile.lib: lib-y := $(filter-out $(obj-y), $(sort $(lib-y) $(lib-m)))
+      const ws = list === 'lib-y' ? [...new Set(words(m.get(list)))].sort() : words(m.get(list));
+      for (let w of ws) {
         w = w.replace(/^\.\//, '');
         if (w.endsWith('/')) {
           walk(path.posix.join(relDir, w), st);
@@ -333,12 +336,16 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
         const srcs = parts.length ? parts.filter((p) => p.endsWith('.o')).map((p) => p.slice(0, -2)) : [base];
         for (const s of srcs) {
           const c = path.posix.join(relDir, `${s}.c`);
-          if (fs.existsSync(path.join(root, c))) add(c, st, `${via}: ${list} ${w}`, modName);
+          if (!fs.existsSync(path.join(root, c))) continue;
+          // lib-y objects go into the directory's lib.a, which vmlinux.a takes after all of built-in.a
+          if (list === 'lib-y' && st === 'builtin') libObjs.push([c, `${via}: ${list} ${w} (lib.a, linked after built-in.a)`]);
+          else add(c, st, `${via}: ${list} ${w}`, modName);
         }
       }
     }
   };
   walk('', 'builtin');
+  for (const [c, via] of libObjs) add(c, 'builtin', via);
   return { objects, byFile, warnings };
 }
 

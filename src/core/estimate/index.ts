@@ -16,6 +16,7 @@ import { readMacroCall, tailAlignment } from './macroCall';
 import { declaredType } from './declType';
 import { variableAlignment } from './varAlign';
 import { includedTexts, resolveArraySizes } from './arrayLen';
+import { EmitOrder } from './emitOrder';
 import { wrappedFindings, WrappedFinding } from './wrapped';
 import { callsiteKey, Counts, countsFromTrace, TraceEvent } from './counts';
 import type { Callsite, EstimateResult, ModuleUsage, NotBuilt, NrCpusArray, StaticVariable, Unresolved } from './types';
@@ -122,6 +123,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const builtinVars: StaticVar[] = [];
   const moduleVars = new Map<string, { vars: StaticVar[]; files: Set<string>; order: number }>();
   let declares = 0;
+  const emit = new EmitOrder(o.root, scan.findings, layout);
   const wrapped = hasKbuild ? wrappedFindings(o.root, kb.objects.map((x) => x.file), layout) : { findings: [], unresolved: [] };
   for (const f of [...scan.findings, ...wrapped.findings, ...wrapped.unresolved]) {
     if (f.kind === 'declare') declares++;
@@ -161,7 +163,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
     if (tailAlign > 1) declAlign = Math.max(declAlign, tailAlign);
     const ti = layout.typeInfo(ty, abs(f.file));
     const align = variableAlignment(o.arch, 'kind' in ti ? ti.kind : '', sz.size, sz.align, declAlign);
-    const v: StaticVar = { name: f.name, file: f.file, line: f.line, size: sz.size, align, section, objectOrder: pl.obj.order, position: pl.obj.includeLine !== undefined ? pl.obj.includeLine + f.line / 1e7 : f.line, type: ty, macro: f.macro };
+    const v: StaticVar = { name: f.name, file: f.file, line: f.line, size: sz.size, align, section, objectOrder: pl.obj.order, position: pl.obj.includeLine !== undefined ? pl.obj.includeLine + f.line / 1e7 : emit.position(f.file, f.name, f.line), type: ty, macro: f.macro };
     if (isModule) {
       const name = pl.obj.module ?? path.basename(f.file, '.c');
       const m = moduleVars.get(name) ?? { vars: [], files: new Set<string>(), order: pl.obj.order };
