@@ -1,7 +1,7 @@
 // Type lookup in a small kernel-shaped tree, checked against gcc compiling the same tree:
 // the header a translation unit really includes wins over a same-directory header it does not,
 // a typedef whose type is an attribute-like word (`typedef u16 __compat_uid_t;`) does not
-// define that word, and `__signed__` is a type keyword.
+// define that word, `__signed__` is a type keyword, and typedefs made by a header's own macro count.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -19,11 +19,18 @@ const TREE: Record<string, string> = {
   'include/linux/lock_types.h': '#ifdef CONFIG_SMP\n#include <asm/lock_types.h>\n#else\n#include <linux/lock_types_up.h>\n#endif\ntypedef struct raw_lock { arch_lock_t l; } raw_lock_t;\n',
   'arch/x86/include/asm/lock_types.h': '#include <linux/types.h>\ntypedef struct { union { unsigned int val; struct { u16 lo, hi; }; }; } arch_lock_t;\n',
   'arch/x86/include/asm/compat.h': '#include <linux/types.h>\ntypedef u16 __compat_uid_t;\ntypedef u16 __compat_gid_t;\n',
-  'kernel/user.c': '#include <linux/types.h>\n#include <linux/lock_types.h>\n#include <asm/compat.h>\n' +
-    'struct stat_like { __s8 a; __s64 b; __le16 c; __compat_uid_t uid; raw_lock_t lock; u16 d; };\n',
+  // as include/linux/seqlock_types.h: typedefs made by a file-local macro, #undef'd after use,
+  // with a member macro that expands to nothing (an empty `;` member)
+  'include/linux/seq_types.h': '#define __SEQ_LOCK(expr)\n' +
+    '#define SEQCOUNT_LOCKNAME(lockname, locktype) \\\ntypedef struct seqcount_##lockname { \\\n\tunsigned int seq; \\\n' +
+    '\t__SEQ_LOCK(locktype *lock); \\\n} seqcount_##lockname##_t;\n' +
+    'SEQCOUNT_LOCKNAME(raw_lock, raw_lock_t)\nSEQCOUNT_LOCKNAME(mutex, struct mutex)\n#undef SEQCOUNT_LOCKNAME\n',
+  'kernel/user.c': '#include <linux/types.h>\n#include <linux/lock_types.h>\n#include <asm/compat.h>\n#include <linux/seq_types.h>\n' +
+    'struct stat_like { __s8 a; __s64 b; __le16 c; __compat_uid_t uid; raw_lock_t lock; u16 d; };\n' +
+    'struct hr_base { raw_lock_t lock; seqcount_raw_lock_t seq; long x; seqcount_mutex_t m; };\n',
 };
 
-const PROBES = ['u16', '__le16', '__s64', '__compat_uid_t', 'raw_lock_t', 'struct stat_like'];
+const PROBES = ['u16', '__le16', '__s64', '__compat_uid_t', 'raw_lock_t', 'struct stat_like', 'seqcount_raw_lock_t', 'struct hr_base'];
 
 describe('layout in a kernel-shaped tree (include order, typedef names, __signed__)', function () {
   this.timeout(60_000);
@@ -52,5 +59,6 @@ describe('layout in a kernel-shaped tree (include order, typedef names, __signed
     // the figures themselves, so a broken probe cannot pass silently
     assert.strictEqual(truth.get(`size_${PROBES.indexOf('raw_lock_t')}`), 4);
     assert.strictEqual(truth.get(`size_${PROBES.indexOf('struct stat_like')}`), 32);
+    assert.strictEqual(truth.get(`size_${PROBES.indexOf('struct hr_base')}`), 24);
   });
 });

@@ -15,6 +15,9 @@ export interface FileScan {
   errors: string[];
   /** active #include directives in order: the path and whether it was <angled> */
   includes: Array<{ path: string; angled: boolean }>;
+  /** uses of this file's own typedef-making macros at line starts, with the definition in force
+   *  there (seqlock_types.h: SEQCOUNT_LOCKNAME(raw_spinlock, ...), then #undef) */
+  typedefCalls: Array<{ line: number; def: MacroDef }>;
 }
 
 interface Frame { parentActive: boolean; active: boolean; taken: boolean }
@@ -28,6 +31,7 @@ export function scanFile(text: string, source: string, outside: MacroLookup, cfg
   const defines = new Map<string, MacroDef | null>();
   const errors: string[] = [];
   const includes: FileScan['includes'] = [];
+  const typedefCalls: FileScan['typedefCalls'] = [];
   const lookup: MacroLookup = (name) => {
     const d = defines.get(name);
     if (d !== undefined) return d ?? undefined;
@@ -47,6 +51,9 @@ export function scanFile(text: string, source: string, outside: MacroLookup, cfg
     while (line.endsWith('\\') && i + 1 < lines.length) { line = line.slice(0, -1) + ' ' + lines[++i]; }
     const m = /^\s*#\s*(\w*)(.*)$/.exec(line);
     if (!m) {
+      const call = active ? /^\s*([A-Za-z_]\w*)\s*\(/.exec(line) : null;
+      const def = call ? defines.get(call[1]) : undefined;
+      if (def?.params && def.body.some((t) => t.t === 'typedef')) typedefCalls.push({ line: first, def });
       if (active) {
         if (i === first) out[first] = line;
         else { out[first] = line; } // joined continuation lines stay on the first line
@@ -112,5 +119,5 @@ export function scanFile(text: string, source: string, outside: MacroLookup, cfg
     }
   }
   if (stack.length) errors.push(`${source}: ${stack.length} unterminated #if`);
-  return { active: out.join('\n'), defines, errors, includes };
+  return { active: out.join('\n'), defines, errors, includes, typedefCalls };
 }

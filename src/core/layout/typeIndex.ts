@@ -7,8 +7,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ArchName, ARCHES } from '../config/arch';
 import { KConfig, configMacros, predefinedMacros } from '../config/kconfig';
-import { tokenize } from '../config/lex';
-import { MacroDef, MacroLookup, objectMacro } from '../config/macros';
+import { Tok, render, tokenize } from '../config/lex';
+import { MacroDef, MacroLookup, expand, objectMacro } from '../config/macros';
 import { FileScan, scanFile } from '../config/preprocess';
 import { FileDefs, DefSite, scanDefs, typedefNames } from './defs';
 import { FALLBACK_FILE, FALLBACK_HEADER } from './fallback';
@@ -105,6 +105,7 @@ export class TypeIndex {
   }
 
   private indexText(raw: Raw, file: string, text: string): void {
+    text += macroTypedefText(text);
     for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)/gm)) add(raw.defines, m[1], file);
     for (const m of text.matchAll(/\b(struct|union|enum)\s+(\w+)\s*\{/g)) add(raw.records, `${m[1]} ${m[2]}`, file);
     for (const m of text.matchAll(/\bstruct_group_tagged\s*\(\s*(\w+)/g)) add(raw.records, `struct ${m[1]}`, file);
@@ -143,11 +144,39 @@ export class TypeIndex {
     try {
       const scan = scanFile(text, file, (n) => this.macro(n, f), this.cfgOf);
       const defs = scanDefs(tokenize(scan.active));
+      this.addMacroTypedefs(scan, defs, f);
       const lf: LoadedFile = { path: file === FALLBACK_FILE ? FALLBACK_FILE : f, scan, defs };
       this.files.set(file === FALLBACK_FILE ? FALLBACK_FILE : f, lf);
       return lf;
     } finally {
       this.loading.delete(f);
+    }
+  }
+
+  /** Types a file defines through its own macros (SEQCOUNT_LOCKNAME(raw_spinlock, ...) makes
+   *  seqcount_raw_spinlock_t): each use expanded with the definition in force there. */
+  private addMacroTypedefs(scan: FileScan, defs: FileDefs, file: string): void {
+    if (!scan.typedefCalls.length) return;
+    const lines = scan.active.split('\n');
+    for (const c of scan.typedefCalls) {
+      const toks = tokenize(lines.slice(c.line, c.line + 40).join('\n'));
+      let depth = 0;
+      let end = -1;
+      for (let i = 0; i < toks.length && end < 0; i++) {
+        if (toks[i].t === '(') depth++;
+        else if (toks[i].t === ')' && --depth === 0) end = i;
+      }
+      if (end < 0) continue;
+      const lookup: MacroLookup = (n) => {
+        if (n === c.def.name) return c.def;
+        const d = scan.defines.get(n);
+        return d === null ? undefined : d ?? this.macro(n, file);
+      };
+      let out: Tok[];
+      try { out = expand(toks.slice(0, end + 1), lookup); } catch { continue; }
+      const more = scanDefs([...out, { k: 'punct', t: ';' }]);
+      for (const [k, site] of more.records) if (!defs.records.has(k)) { defs.records.set(k, site); defs.order.push(site); }
+      for (const [k, site] of more.typedefs) if (!defs.typedefs.has(k)) { defs.typedefs.set(k, site); defs.order.push(site); }
     }
   }
 
@@ -265,4 +294,22 @@ export class TypeIndex {
   }
 
   loaded(file: string): LoadedFile | undefined { return this.load(file); }
+}
+
+/** For the raw index: the text of each file-scope use of a typedef-making macro defined in the
+ *  same text, with arguments substituted and ## pasted (names only; the exact expansion is load's). */
+function macroTypedefText(text: string): string {
+  if (!text.includes('##')) return '';
+  let out = '';
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)\(([^)]*)\)((?:[^\n]*\\\n)*[^\n]*)/gm)) {
+    const body = m[3].replace(/\\\n/g, ' ');
+    if (!/\btypedef\b/.test(body) || !body.includes('##')) continue;
+    const params = m[2].split(',').map((p) => p.trim());
+    for (const u of text.matchAll(new RegExp(`^[ \\t]*${m[1]}\\s*\\(([^()]*)\\)`, 'gm'))) {
+      const args = u[1].split(',').map((a) => a.trim());
+      const toks = tokenize(body).map((t) => (t.k === 'id' && params.includes(t.t) ? { ...t, t: args[params.indexOf(t.t)] ?? '' } : t));
+      out += `\n${render(toks).replace(/\s*##\s*/g, '')};`;
+    }
+  }
+  return out;
 }
