@@ -19,6 +19,8 @@ export interface BuiltObject {
   via: string;
   /** set for a .c file #included by another: same object (and order) as the includer, at this line */
   includeLine?: number;
+  /** the includer, with includeLine */
+  includedFrom?: string;
 }
 
 export interface KbuildResult {
@@ -292,7 +294,7 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
     byFile.set(file, o);
     addIncludedC(root, file, opts.evalCond, (f, line) => {
       if (byFile.has(f)) return;
-      const inc: BuiltObject = { ...o, file: f, via: `#include from ${file}:${line}`, includeLine: line };
+      const inc: BuiltObject = { ...o, file: f, via: `#include from ${file}:${line}`, includeLine: line, includedFrom: file };
       objects.push(inc);
       byFile.set(f, inc);
     });

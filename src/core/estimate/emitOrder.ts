@@ -26,13 +26,16 @@ export class EmitOrder {
     for (const [h, i] of this.layout.index.includeOrder(abs)) {
       const line = this.declared.get(h)?.get(name);
       // #if branches inside the header are already applied: includeOrder only follows active includes
-      if (line !== undefined && this.active(h, line)) return -1e9 + i * 1e5 + line;
+      if (line !== undefined && lineIsActive(this.layout, h, line)) return -1e9 + i * 1e5 + line;
     }
     return defPosition;
   }
 
-  private active(header: string, line: number): boolean {
-    const text = this.layout.index.loaded(header)?.scan.active;
-    return text === undefined || /\S/.test(text.split('\n')[line - 1] ?? '');
-  }
+}
+
+/** Whether a line survives the file's #if branches evaluated with the macros its headers define
+ *  (kernel/softirq.c's irq_stat is under #ifndef __ARCH_IRQ_STAT, which x86's asm/hardirq.h sets). */
+export function lineIsActive(layout: LayoutEngine, absFile: string, line: number): boolean {
+  const text = layout.index.loaded(path.resolve(absFile))?.scan.active;
+  return text === undefined || /\S/.test(text.split('\n')[line - 1] ?? '');
 }

@@ -16,7 +16,7 @@ import { readMacroCall, tailAlignment } from './macroCall';
 import { declaredType } from './declType';
 import { variableAlignment } from './varAlign';
 import { includedTexts, resolveArraySizes } from './arrayLen';
-import { EmitOrder } from './emitOrder';
+import { EmitOrder, lineIsActive } from './emitOrder';
 import { wrappedFindings, WrappedFinding } from './wrapped';
 import { callsiteKey, Counts, countsFromTrace, TraceEvent } from './counts';
 import type { Callsite, EstimateResult, ModuleUsage, NotBuilt, NrCpusArray, StaticVariable, Unresolved } from './types';
@@ -116,6 +116,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
     if (!hasKbuild) return { obj: { file: f.file, status: 'builtin', order: 0, via: 'no Kbuild files: every file counted as built-in' } };
     const obj = kb.byFile.get(f.file);
     if (!obj) return { reason: f.file.endsWith('.h') ? 'defined in a header: placement depends on the files that include it' : 'file not built under this config (Kbuild)' };
+    if (f.cond && f.kind === 'static' && !lineIsActive(layout, abs(f.file), f.line)) return { reason: `#if ${f.cond} is false with the macros ${f.file} sees (e.g. __ARCH_IRQ_STAT from asm/hardirq.h)` };
     return { obj };
   };
 
@@ -163,7 +164,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
     if (tailAlign > 1) declAlign = Math.max(declAlign, tailAlign);
     const ti = layout.typeInfo(ty, abs(f.file));
     const align = variableAlignment(o.arch, 'kind' in ti ? ti.kind : '', sz.size, sz.align, declAlign);
-    const v: StaticVar = { name: f.name, file: f.file, line: f.line, size: sz.size, align, section, objectOrder: pl.obj.order, position: pl.obj.includeLine !== undefined ? pl.obj.includeLine + f.line / 1e7 : emit.position(f.file, f.name, f.line), type: ty, macro: f.macro };
+    const v: StaticVar = { name: f.name, file: f.file, line: f.line, size: sz.size, align, section, objectOrder: pl.obj.order, position: emit.position(pl.obj.includedFrom ?? f.file, f.name, pl.obj.includeLine !== undefined ? pl.obj.includeLine + f.line / 1e7 : f.line), type: ty, macro: f.macro };
     if (isModule) {
       const name = pl.obj.module ?? path.basename(f.file, '.c');
       const m = moduleVars.get(name) ?? { vars: [], files: new Set<string>(), order: pl.obj.order };
