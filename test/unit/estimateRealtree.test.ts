@@ -10,7 +10,8 @@ import { gccTruth, Truth } from './support/linkTruth';
 
 const root = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'realtree');
 // link order read by hand from the Kbuild and Makefiles
-const BUILTIN = ['kernel/timer.c', 'kernel/irq.c', 'kernel/random.c', 'kernel/srcu_user.c', 'kernel/mce.c', 'kernel/decl.c', 'kernel/rcu/update.c',
+const BUILTIN = ['kernel/timer.c', 'kernel/irq.c', 'kernel/random.c', 'kernel/srcu_user.c', 'kernel/mce.c', 'kernel/decl.c', 'kernel/softirq.c',
+  'kernel/rcu/update.c', 'kernel/sched/build.c',
   'lib/bug.c', 'drivers/drv.c', 'lib/cpumask.c', 'lib/radix.c']; // lib-y: lib/lib.a, sorted, after built-in.a
 
 describe('estimate on the real-tree fixture, against gcc + ld', function () {
@@ -84,6 +85,18 @@ describe('estimate on the real-tree fixture, against gcc + ld', function () {
     const off = (n: string) => r.static.variables.find((x) => x.name === n)?.offset ?? -1;
     // kernel/decl.c defines early_a, late_b, late_c; include/linux/decl.h declares late_c first
     assert.deepStrictEqual(['early_a', 'late_b', 'late_c'].map(off), ['early_a', 'late_b', 'late_c'].map((n) => truth.symbols.get(n)?.offset));
+  });
+
+  it('#if branches use the macros the file sees: irq_stat under #ifndef __ARCH_IRQ_STAT is not built', () => {
+    assert.strictEqual(truth.symbols.has('irq_stat'), false);
+    assert.strictEqual(r.static.variables.some((v) => v.name === 'irq_stat'), false);
+    assert.ok(r.notBuilt.some((n) => n.name === 'irq_stat' && /__ARCH_IRQ_STAT/.test(n.reason)));
+  });
+
+  it('a .c file #included into another takes the includer\'s declarations for emission order', () => {
+    const off = (n: string) => r.static.variables.find((x) => x.name === n)?.offset;
+    assert.deepStrictEqual([off('idle_a'), off('idle_b')], [truth.symbols.get('idle_a')?.offset, truth.symbols.get('idle_b')?.offset]);
+    assert.ok(truth.symbols.get('idle_b')!.offset > truth.symbols.get('idle_a')!.offset);
   });
 
   it('every variable has the size and offset nm reports, and the area its size', () => {
