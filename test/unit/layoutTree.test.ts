@@ -25,12 +25,20 @@ const TREE: Record<string, string> = {
     '#define SEQCOUNT_LOCKNAME(lockname, locktype) \\\ntypedef struct seqcount_##lockname { \\\n\tunsigned int seq; \\\n' +
     '\t__SEQ_LOCK(locktype *lock); \\\n} seqcount_##lockname##_t;\n' +
     'SEQCOUNT_LOCKNAME(raw_lock, raw_lock_t)\nSEQCOUNT_LOCKNAME(mutex, struct mutex)\n#undef SEQCOUNT_LOCKNAME\n',
-  'kernel/user.c': '#include <linux/types.h>\n#include <linux/lock_types.h>\n#include <asm/compat.h>\n#include <linux/seq_types.h>\n' +
+  // as arch/x86/include/asm/page_{32,64}_types.h and include/linux/vm_event_item.h: a header's
+  // #if uses a macro both width variants define
+  'arch/x86/include/asm/page_32_types.h': '#define THREAD_SIZE 8192\n',
+  'arch/x86/include/asm/page_64_types.h': '#define THREAD_SIZE 16384\n',
+  'arch/x86/include/asm/page_types.h': '#ifdef CONFIG_X86_64\n#include <asm/page_64_types.h>\n#else\n#include <asm/page_32_types.h>\n#endif\n',
+  'include/linux/vm_event_item.h': '#include <asm/page_types.h>\nenum vm_event_item { PGFREE,\n#if THREAD_SIZE > 8192\nKSTACK_16K,\n#endif\nNR_VM_EVENT_ITEMS };\n' +
+    'struct vm_event_state { unsigned long event[NR_VM_EVENT_ITEMS]; };\n',
+  'kernel/user.c': '#include <linux/types.h>\n#include <linux/vm_event_item.h>\n#include <linux/lock_types.h>\n#include <asm/compat.h>\n#include <linux/seq_types.h>\n' +
     'struct stat_like { __s8 a; __s64 b; __le16 c; __compat_uid_t uid; raw_lock_t lock; u16 d; };\n' +
     'struct hr_base { raw_lock_t lock; seqcount_raw_lock_t seq; long x; seqcount_mutex_t m; };\n',
 };
 
-const PROBES = ['u16', '__le16', '__s64', '__compat_uid_t', 'raw_lock_t', 'struct stat_like', 'seqcount_raw_lock_t', 'struct hr_base'];
+const PROBES = ['u16', '__le16', '__s64', '__compat_uid_t', 'raw_lock_t', 'struct stat_like', 'seqcount_raw_lock_t', 'struct hr_base',
+  'struct vm_event_state'];
 
 describe('layout in a kernel-shaped tree (include order, typedef names, __signed__)', function () {
   this.timeout(60_000);
@@ -48,8 +56,8 @@ describe('layout in a kernel-shaped tree (include order, typedef names, __signed
     const src = `#include "${path.join(root, 'kernel/user.c')}"\n` +
       PROBES.map((t, i) => `char size_${i}[sizeof(${t})]; char align_${i}[__alignof__(${t})];`).join('\n') + '\n';
     const inc = ['arch/x86/include', 'include', 'include/uapi'].flatMap((d) => ['-I', path.join(root, d)]);
-    const truth = compileSizes('gcc', ['-m64', '-DCONFIG_SMP=1', ...inc], src);
-    const cfg = parseDotConfig('CONFIG_SMP=y\n', 'test .config');
+    const truth = compileSizes('gcc', ['-m64', '-DCONFIG_SMP=1', '-DCONFIG_X86_64=1', ...inc], src);
+    const cfg = parseDotConfig('CONFIG_SMP=y\nCONFIG_X86_64=y\n', 'test .config');
     const engine = await LayoutEngine.create({ arch: ARCHES.x86_64, config: cfg, root });
     PROBES.forEach((t, i) => {
       const r = engine.sizeOf(t, path.join(root, 'kernel/user.c'));
@@ -60,5 +68,6 @@ describe('layout in a kernel-shaped tree (include order, typedef names, __signed
     assert.strictEqual(truth.get(`size_${PROBES.indexOf('raw_lock_t')}`), 4);
     assert.strictEqual(truth.get(`size_${PROBES.indexOf('struct stat_like')}`), 32);
     assert.strictEqual(truth.get(`size_${PROBES.indexOf('struct hr_base')}`), 24);
+    assert.strictEqual(truth.get(`size_${PROBES.indexOf('struct vm_event_state')}`), 16);
   });
 });

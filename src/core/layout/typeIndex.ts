@@ -48,6 +48,8 @@ export class TypeIndex {
   private macroCache = new Map<string, MacroDef | undefined>();
   private base = new Map<string, MacroDef>();
   private closures = new Map<string, Map<string, number>>();
+  /** kernel headers named for the other word size (page_32_types.h on a 64-bit arch) */
+  private otherWidth: RegExp;
   private resolved = new Map<string, string | undefined>();
   readonly cfgOf: (name: string) => string | undefined;
 
@@ -61,6 +63,7 @@ export class TypeIndex {
     this.dirs = dirs.map((d) => path.resolve(d));
     this.dirs.forEach((d, i) => { if (!this.rank.has(d)) this.rank.set(d, 10 + i); });
     this.cfgOf = (n) => config.values.get(n);
+    this.otherWidth = new RegExp(`[_-]${ARCHES[arch].bits === 64 ? 32 : 64}[_.-]`);
     for (const [k, v] of predefinedMacros(arch)) this.base.set(k, objectMacro(k, v, 'predefined'));
     for (const [k, v] of configMacros(config)) this.base.set(k, objectMacro(k, v, config.source));
     // the cache line comes from the config where the arch has a knob, else from the arch profile
@@ -193,10 +196,12 @@ export class TypeIndex {
       const score = (f: string) => {
         const k = included?.get(f);
         if (k !== undefined) return -1e6 + k;
-        if (fromDir && path.dirname(f) === fromDir) return 0;
+        // without include order (inside a header's #if), page_32_types.h must not beat page_64_types.h
+        const width = this.otherWidth.test(path.basename(f)) ? 100 : 0;
+        if (fromDir && path.dirname(f) === fromDir) return width;
         let best = 1000;
         for (const [d, r] of this.rank) if (r < best && f.startsWith(d + path.sep)) best = r;
-        return best;
+        return best + width;
       };
       out.push(...list.filter((f) => !out.includes(f)).map((f) => [f, score(f)] as const).sort((a, b) => a[1] - b[1]).map((x) => x[0]));
     }
