@@ -11,15 +11,18 @@ import { gccTruth, Truth } from './support/linkTruth';
 const root = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'realtree');
 // link order read by hand from the Kbuild and Makefiles
 const BUILTIN = ['kernel/timer.c', 'kernel/irq.c', 'kernel/random.c', 'kernel/srcu_user.c', 'kernel/mce.c', 'kernel/decl.c', 'kernel/softirq.c',
-  'kernel/rcu/update.c', 'kernel/sched/build.c',
+  'kernel/rcu/update.c', 'kernel/sched/build.c', 'security/sel/avc.c',
   'lib/bug.c', 'drivers/drv.c', 'lib/cpumask.c', 'lib/radix.c']; // lib-y: lib/lib.a, sorted, after built-in.a
+
+// security/sel/Makefile adds its include/ with ccflags-y, as security/selinux does
+const FLAGS = ['-O2', '-I', path.join(root, 'security', 'sel', 'include')];
 
 describe('estimate on the real-tree fixture, against gcc + ld', function () {
   this.timeout(120000);
   let r: EstimateResult;
   let truth: Truth;
   before(async () => {
-    truth = gccTruth(root, BUILTIN, {});
+    truth = gccTruth(root, BUILTIN, {}, FLAGS);
     const cfgPath = path.join(root, '.config');
     r = await estimate({ root, arch: ARCHES.x86_64, config: parseDotConfig(fs.readFileSync(cfgPath, 'utf8'), cfgPath), cpus: 4 });
   });
@@ -99,6 +102,11 @@ describe('estimate on the real-tree fixture, against gcc + ld', function () {
     assert.ok(truth.symbols.get('idle_b')!.offset > truth.symbols.get('idle_a')!.offset);
   });
 
+  it('headers from a ccflags-y -I directory are found (security/selinux/include/avc.h)', () => {
+    const v = r.static.variables.find((x) => x.name === 'avc_cache_stats');
+    assert.deepStrictEqual([v?.size, v?.size], [truth.symbols.get('avc_cache_stats')?.size, 20]);
+  });
+
   it('every variable has the size and offset nm reports, and the area its size', () => {
     const ours = Object.fromEntries(r.static.variables.map((v) => [v.name, [v.offset, v.size]]));
     const theirs = Object.fromEntries([...truth.symbols].filter(([n]) => !n.startsWith('__')).map(([n, s]) => [n, [s.offset, s.size]]));
@@ -111,7 +119,7 @@ describe('estimate on the real-tree fixture, against gcc + ld', function () {
     const cfgPath = path.join(root, '.config');
     const cfg = parseDotConfig(`${fs.readFileSync(cfgPath, 'utf8')}CONFIG_X86_KERNEL_IBT=y\n`, cfgPath);
     const ibt = await estimate({ root, arch: ARCHES.x86_64, config: cfg, cpus: 4 });
-    const whole = gccTruth(root, BUILTIN, {}, ['-O2'], true);
+    const whole = gccTruth(root, BUILTIN, {}, FLAGS, true);
     const ours = Object.fromEntries(ibt.static.variables.map((v) => [v.name, v.offset]));
     const theirs = Object.fromEntries([...whole.symbols].filter(([n]) => !n.startsWith('__')).map(([n, s]) => [n, s.offset]));
     assert.deepStrictEqual(ours, theirs);

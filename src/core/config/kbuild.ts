@@ -26,6 +26,8 @@ export interface BuiltObject {
 export interface KbuildResult {
   objects: BuiltObject[];
   byFile: Map<string, BuiltObject>;
+  /** `-I` directories (relative to the root) from ccflags-y of the directories walked */
+  includeDirs: string[];
   warnings: string[];
 }
 
@@ -301,6 +303,7 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
   };
 
   const libObjs: Array<[string, string]> = [];
+  const includeDirs = new Set<string>();
   const walk = (relDir: string, status: 'builtin' | 'module') => {
     const key = `${relDir}|${status}`;
     if (seenDirs.has(key)) return;
@@ -319,6 +322,10 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
     m.run(mk.text, mk.file);
     warnings.push(...m.warnings);
     const via = path.relative(root, mk.file);
+    for (const fl of words(`${m.get('ccflags-y')} ${m.get('subdir-ccflags-y')}`)) {
+      const d = /^-I(.+)$/.exec(fl)?.[1];
+      if (d) includeDirs.add(path.posix.normalize(d.replace(/^\.\//, '')));
+    }
     const lists: Array<[string, 'builtin' | 'module']> = [
       ['obj-y', status], ['lib-y', status], ['obj-m', 'module'],
     ];
@@ -348,7 +355,7 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
   };
   walk('', 'builtin');
   for (const [c, via] of libObjs) add(c, 'builtin', via);
-  return { objects, byFile, warnings };
+  return { objects, byFile, warnings, includeDirs: [...includeDirs].filter((d) => !d.startsWith('/') && !d.startsWith('..')) };
 }
 
 /** Kernel .c files that #include other .c files (kernel/sched/build_policy.c), or a header of their

@@ -84,6 +84,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
 
   await initLayout();
   const layout = new LayoutEngine({ arch: o.arch, config: cfg, root: o.root });
+  for (const d of kb.includeDirs) layout.index.addIncludeDir(path.join(o.root, d));
   const abs = (f: string) => path.join(o.root, f);
   const texts = new Map<string, string>();
   const textOf = (f: string) => {

@@ -79,6 +79,18 @@ export class TypeIndex {
     this.closures.clear();
   }
 
+  /** A directory the build adds with -I (ccflags-y), searched after the arch and generic ones. */
+  addIncludeDir(dir: string): void {
+    const d = path.resolve(dir);
+    if (this.dirs.includes(d) || !fs.existsSync(d)) return;
+    this.dirs.push(d);
+    this.rank.set(d, 10 + this.dirs.length);
+    if (this.raw) this.indexDir(d, true);
+    this.closures.clear();
+    this.resolved.clear();
+    this.macroCache.clear();
+  }
+
   isUser(file: string): boolean { return this.user.has(path.resolve(file)); }
 
   // ---- raw index ---------------------------------------------------------------------------
