@@ -13,7 +13,9 @@ const DEFINE_RE = /^[ \t]*#[ \t]*define[ \t]+(\w+)\(([^)]*)\)((?:[^\n]*\\\n)*[^\
 function definesUsing(text: string, inner: Set<string>): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(DEFINE_RE)) {
-    if (PCPU_NAME.test(m[1])) continue;
+    // file-scope definers are upper case (DEFINE_STATIC_SRCU); lower-case ones such as alloc_hooks
+    // wrap DEFINE_PER_CPU inside a statement expression, never at file scope
+    if (PCPU_NAME.test(m[1]) || !/^[A-Z_][A-Z0-9_]*$/.test(m[1])) continue;
     for (const id of m[3].matchAll(/\b[A-Za-z_]\w*\b/g)) {
       if (inner.size ? inner.has(id[0]) : /^DEFINE_PER_CPU/.test(id[0])) { out.push(m[1]); break; }
     }
