@@ -10,7 +10,7 @@ import { gccTruth, Truth } from './support/linkTruth';
 
 const root = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'realtree');
 // link order read by hand from the Kbuild and Makefiles
-const BUILTIN = ['kernel/timer.c', 'kernel/irq.c', 'kernel/random.c', 'kernel/srcu_user.c', 'kernel/mce.c', 'kernel/decl.c', 'kernel/softirq.c',
+const BUILTIN = ['kernel/timer.c', 'kernel/irq.c', 'kernel/random.c', 'kernel/srcu_user.c', 'kernel/mce.c', 'kernel/decl.c', 'kernel/softirq.c', 'kernel/irq_work.c',
   'kernel/rcu/update.c', 'kernel/sched/build.c', 'security/sel/avc.c',
   'lib/bug.c', 'drivers/drv.c', 'lib/cpumask.c', 'lib/radix.c']; // lib-y: lib/lib.a, sorted, after built-in.a
 
@@ -105,6 +105,16 @@ describe('estimate on the real-tree fixture, against gcc + ld', function () {
   it('headers from a ccflags-y -I directory are found (security/selinux/include/avc.h)', () => {
     const v = r.static.variables.find((x) => x.name === 'avc_cache_stats');
     assert.deepStrictEqual([v?.size, v?.size], [truth.symbols.get('avc_cache_stats')?.size, 20]);
+  });
+
+  it('statics used only in IS_ENABLED(CONFIG_...) code that is off are dropped, as gcc does', () => {
+    const ours = new Set(r.static.variables.map((v) => v.name));
+    for (const n of ['irq_workd', 'rt_only']) {
+      assert.strictEqual(truth.symbols.has(n), false, n);
+      assert.strictEqual(ours.has(n), false, n);
+      assert.ok(r.notBuilt.some((x) => x.name === n && /gcc drops it/.test(x.reason)), n);
+    }
+    for (const n of ['raised_list', 'lazy_list', 'via_macro']) assert.ok(truth.symbols.has(n) && ours.has(n), n);
   });
 
   it('every variable has the size and offset nm reports, and the area its size', () => {

@@ -17,6 +17,7 @@ import { declaredType } from './declType';
 import { variableAlignment } from './varAlign';
 import { includedTexts, resolveArraySizes } from './arrayLen';
 import { EmitOrder, lineIsActive } from './emitOrder';
+import { DeadStatics } from './deadStatics';
 import { wrappedFindings, WrappedFinding } from './wrapped';
 import { callsiteKey, Counts, countsFromTrace, TraceEvent } from './counts';
 import type { Callsite, EstimateResult, ModuleUsage, NotBuilt, NrCpusArray, StaticVariable, Unresolved } from './types';
@@ -126,6 +127,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const moduleVars = new Map<string, { vars: StaticVar[]; files: Set<string>; order: number }>();
   let declares = 0;
   const emit = new EmitOrder(o.root, scan.findings, layout);
+  const deadStatic = new DeadStatics(o.root, scan.findings, kb, layout, textOf, (s) => isSet(cfg, s));
   const wrapped = hasKbuild ? wrappedFindings(o.root, kb.objects.map((x) => x.file), layout) : { findings: [], unresolved: [] };
   for (const f of [...scan.findings, ...wrapped.findings, ...wrapped.unresolved]) {
     if (f.kind === 'declare') declares++;
@@ -137,6 +139,10 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
     const pl = placement(f);
     if (!pl.obj) {
       (pl.reason!.startsWith('defined in a header') ? unresolved : notBuilt).push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: pl.reason! });
+      continue;
+    }
+    if (deadStatic.isDead(f)) {
+      notBuilt.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: 'static and only used in code gcc removes (if (IS_ENABLED(CONFIG_...)) folded under this config): gcc drops it' });
       continue;
     }
     const ty = declaredType(f, (d) => (d.includes('ARRAY_SIZE') ? resolveArraySizes(d, () => includedTexts(layout, path.resolve(abs(f.file))), (e) => evalNum(e, f.file)) : d));
