@@ -14,6 +14,9 @@ import { MACRO_PLACEMENT } from './sections';
 import { layoutStaticArea, layoutModuleSection, StaticVar } from './staticArea';
 import { readMacroCall, tailAlignment } from './macroCall';
 import { callsiteKey, Counts, countsFromTrace, TraceEvent } from './counts';
+import { treeDiagnostics } from './diagnostics';
+import { DEFAULT_RULE_PROFILE } from '../rules/profile';
+import type { ModuleSection, RuleProfile } from '../rules/types';
 import type { Callsite, EstimateResult, ModuleUsage, NotBuilt, NrCpusArray, StaticVariable, Unresolved } from './types';
 
 export * from './types';
@@ -37,6 +40,10 @@ export interface EstimateOptions {
   onProgress?: (done: number, total: number, message: string) => void;
   /** a scan already done (the extension keeps one); skips scanning */
   scan?: ScanResult;
+  /** run the rules (default true) */
+  rules?: boolean;
+  /** PCPU005: share of the dynamic reserve above which an allocation is large */
+  largeFraction?: number;
 }
 
 export const DEFAULT_KERNEL = '6.12';
@@ -64,6 +71,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const pageSize = 1 << o.arch.pageShift;
   const l1Shift = Number(cfgVal(cfg, 'CONFIG_X86_L1_CACHE_SHIFT') ?? cfgVal(cfg, 'CONFIG_ARM64_L1_CACHE_SHIFT') ?? o.arch.l1CacheShift) || o.arch.l1CacheShift;
   const cacheLine = 1 << l1Shift;
+  const instances = o.instances ?? DEFAULT_RULE_PROFILE.instances;
 
   o.onProgress?.(0, 1, 'scanning');
   const scan = o.scan ?? (await scanTree(o.root, { include: o.include, exclude: o.exclude, signal: o.signal, onProgress: (d, t) => o.onProgress?.(d, t, 'scanning') }));
@@ -320,10 +328,36 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
       file: f.file, line: f.line, name: f.name, ...(f.container ? { container: f.container } : {}),
       elemType: f.type, elemSize: el.size, elemAlign: el.align, dims, perCpuElems: other,
       bytesAtNrCpus: el.size * atNr, bytesAtPossible: el.size * atPossible,
-      perCpuRewrite: align4(el.size * other) * nrUnits, instances: o.instances ?? 1,
+      perCpuRewrite: align4(el.size * other) * nrUnits, instances,
       heuristic: 'an array dimension mentions NR_CPUS',
     });
   }
+
+  // The rules, priced with this configuration's first chunk.
+  const tRules = Date.now();
+  let diagnostics: EstimateResult['diagnostics'] = [];
+  const ruleErrors: { file: string; message: string }[] = [];
+  if (o.rules !== false) {
+    o.onProgress?.(0, 1, 'rules');
+    const fcOk = firstChunk && !('error' in firstChunk) ? firstChunk : undefined;
+    const profile: RuleProfile = {
+      ...DEFAULT_RULE_PROFILE, nrCpus, possibleCpus: possible, nrUnits, cacheLine, pageSize, instances,
+      ptrSize: o.arch.scalars.pointer.size, ...(o.largeFraction !== undefined ? { largeFraction: o.largeFraction } : {}),
+      ...(fcOk ? { unitSize: fcOk.unitSize, dynamicReserve: fcOk.dynamic, moduleReserve: fcOk.reserved } : {}),
+    };
+    const sections: ModuleSection[] = modules.map((m) => {
+      const big = m.variables.length ? m.variables.reduce((a, b) => (b.size > a.size ? b : a)) : undefined;
+      return { name: m.name, size: m.size, files: m.files, file: big?.file ?? m.files[0], line: big?.line ?? 1 };
+    });
+    const td = await treeDiagnostics({
+      root: o.root, scan, textOf, profile, modules: sections, signal: o.signal,
+      sizeOf: (t, from) => layout.sizeOf(t, from === undefined ? undefined : abs(from)),
+      onProgress: (d, t) => o.onProgress?.(d, t, 'rules'),
+    });
+    diagnostics = td.diagnostics;
+    ruleErrors.push(...td.errors);
+  }
+  const rulesMs = Date.now() - tRules;
 
   const dynBytes = callsites.reduce((a, c) => a + c.total, 0);
   const reservedUsed = modules.filter((m) => m.loaded).reduce((a, m) => a + align4(m.size), 0);
@@ -343,7 +377,8 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
     notBuilt,
     declares,
     unresolved,
-    errors: scan.errors,
-    stats: { filesSeen: scan.stats.filesSeen, filesParsed: scan.stats.filesParsed, ms: Date.now() - t0 },
+    diagnostics,
+    errors: [...scan.errors, ...ruleErrors],
+    stats: { filesSeen: scan.stats.filesSeen, filesParsed: scan.stats.filesParsed, ms: Date.now() - t0, rulesMs },
   };
 }
