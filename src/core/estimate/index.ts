@@ -10,11 +10,12 @@ import { scanTree } from '../parse';
 import type { Finding, ScanResult } from '../parse/types';
 import { LayoutEngine, initLayout } from '../layout';
 import { buildFirstChunk, PercpuAllocator } from '../sim';
-import { MACRO_PLACEMENT } from './sections';
+import { MACRO_PLACEMENT, macroAlign } from './sections';
 import { layoutStaticArea, layoutModuleSection, StaticVar } from './staticArea';
 import { readMacroCall, tailAlignment } from './macroCall';
 import { callsiteKey, Counts, countsFromTrace, TraceEvent } from './counts';
 import { treeDiagnostics } from './diagnostics';
+import { allocSize, nrCpusDims } from './findingSize';
 import { DEFAULT_RULE_PROFILE } from '../rules/profile';
 import type { ModuleSection, RuleProfile } from '../rules/types';
 import type { Callsite, EstimateResult, ModuleUsage, NotBuilt, NrCpusArray, StaticVariable, Unresolved } from './types';
@@ -152,8 +153,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
       section = (call?.args[2] ?? '""').replace(/^"(.*)"$/, '$1');
     } else if (p) {
       section = isModule ? p.module : p.vmlinux;
-      if (p.align === 'cacheline' && (smp || f.macro === 'DEFINE_PER_CPU_ALIGNED')) align = Math.max(align, cacheLine);
-      if (p.align === 'page') align = Math.max(align, pageSize);
+      align = macroAlign(f.macro, align, { smp, cacheLine, pageSize });
       if (f.macro === 'DEFINE_PER_CPU_DECRYPTED' && !isSet(cfg, 'CONFIG_AMD_MEM_ENCRYPT')) section = '';
     } else {
       section = '';
@@ -190,33 +190,12 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
       notBuilt.push({ file: f.file, line: f.line, name: f.name || f.macro, kind: f.macro, reason: pl.reason! });
       continue;
     }
-    let size: number | undefined;
-    let al: number | undefined;
-    let expr: string;
-    let why = '';
-    if (f.type) {
-      expr = `${f.macro}(${f.type})`;
-      const sz = layout.sizeOf(f.type, abs(f.file));
-      if ('error' in sz) why = `sizeof(${f.type}): ${sz.error}`;
-      else {
-        size = sz.size;
-        al = sz.align;
-      }
-    } else {
-      expr = `${f.macro}(${f.sizeExpr ?? '?'}, ${f.alignExpr ?? '?'})`;
-      const s = f.sizeExpr ? layout.evalInt(f.sizeExpr, abs(f.file)) : { error: 'no size argument' };
-      const a = f.alignExpr ? layout.evalInt(f.alignExpr, abs(f.file)) : { error: 'no align argument' };
-      if (typeof s !== 'number') why = `size ${f.sizeExpr}: ${s.error}`;
-      else if (typeof a !== 'number') why = `align ${f.alignExpr}: ${a.error}`;
-      else {
-        size = s;
-        al = a;
-      }
-    }
-    if (size === undefined || al === undefined) {
-      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: why });
+    const sz = allocSize(f, layout, abs(f.file));
+    if ('error' in sz) {
+      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: sz.error });
       continue;
     }
+    const { expr, size, align: al } = sz;
     sites.push({ file: f.file, line: f.line, ...(f.func ? { func: f.func } : {}), expr, size, align: al, count: 1, total: 0, countSource: 'default', built: true });
   }
   let unmatchedTrace: EstimateResult['dynamic']['unmatchedTrace'];
@@ -304,30 +283,17 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
       continue;
     }
     const dims = f.dims ?? ['NR_CPUS'];
-    let atNr = 1;
-    let atPossible = 1;
-    let other = 1;
-    let bad = '';
-    for (const d of dims) {
-      const cpuDim = /\b(CONFIG_)?NR_CPUS\b/.test(d);
-      const a = evalNum(d.replace(/\b(CONFIG_)?NR_CPUS\b/g, String(nrCpus)), f.file);
-      const b = evalNum(d.replace(/\b(CONFIG_)?NR_CPUS\b/g, String(possible)), f.file);
-      if (a === undefined || b === undefined) {
-        bad = `dimension [${d}] is not a constant`;
-        break;
-      }
-      atNr *= a;
-      atPossible *= b;
-      if (!cpuDim) other *= a;
-    }
-    if (bad) {
-      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: 'nr_cpus_array', reason: bad });
+    const atNr = nrCpusDims(dims, nrCpus, (e) => evalNum(e, f.file));
+    const atPossible = nrCpusDims(dims, possible, (e) => evalNum(e, f.file));
+    if ('error' in atNr || 'error' in atPossible) {
+      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: 'nr_cpus_array', reason: 'error' in atNr ? atNr.error : (atPossible as { error: string }).error });
       continue;
     }
+    const other = atNr.perCpuElems;
     nrArrays.push({
       file: f.file, line: f.line, name: f.name, ...(f.container ? { container: f.container } : {}),
       elemType: f.type, elemSize: el.size, elemAlign: el.align, dims, perCpuElems: other,
-      bytesAtNrCpus: el.size * atNr, bytesAtPossible: el.size * atPossible,
+      bytesAtNrCpus: el.size * atNr.elems, bytesAtPossible: el.size * atPossible.elems,
       perCpuRewrite: align4(el.size * other) * nrUnits, instances,
       heuristic: 'an array dimension mentions NR_CPUS',
     });
