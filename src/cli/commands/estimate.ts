@@ -5,7 +5,7 @@ import { UsageError, parseIntOption } from '../errors';
 import { ARCH_NAMES, findArch } from '../../core/config/arch';
 import { defaultConfig, parseDotConfig, KConfig } from '../../core/config/kconfig';
 import { sampleTreePath } from '../../core/assets';
-import { estimate } from '../../core/estimate';
+import { DEFAULT_EXCLUDE, estimate } from '../../core/estimate';
 import { parseCountsFile, parseTrace, Counts, TraceEvent } from '../../core/estimate/counts';
 import { formatText } from '../../core/report/text';
 import { estimateToSarif } from '../../core/report/estimateSarif';
@@ -64,7 +64,7 @@ export function register(program: Command): void {
     .option('--trace <file>', 'ftrace output of the percpu:percpu_alloc_percpu tracepoint, for real call counts')
     .option('--instances <n>', 'instances of structs holding NR_CPUS arrays (e.g. 2000 modules)', parseIntOption('--instances', 0, 1e9))
     .option('--include <glob>', 'only scan files matching (repeatable)', collect, [])
-    .option('--exclude <glob>', 'skip files matching (repeatable)', collect, [])
+    .option('--exclude <glob>', `skip files matching (repeatable; replaces the default ${DEFAULT_EXCLUDE.join(' ')})`, collect, [])
     .option('--top <n>', 'rows per table in the text report', parseIntOption('--top', 1, 1e6))
     .option('--json', 'print one JSON document')
     .option('--sarif', 'print SARIF 2.1.0')
@@ -96,7 +96,7 @@ export function register(program: Command): void {
       const progress = !o.json && !o.sarif && process.stderr.isTTY;
       const r = await estimate({
         root, arch, config: cfg, kernel: o.kernel, nrCpus: o.nrCpus, cpus: o.cpus, counts, trace, instances: o.instances,
-        include: o.include, exclude: o.exclude,
+        include: o.include, exclude: o.exclude.length ? o.exclude : undefined,
         onProgress: progress ? (d, t, m) => process.stderr.write(`\r${m} ${d}/${t}   `) : undefined,
       });
       if (progress) process.stderr.write('\r\x1b[K');

@@ -36,6 +36,7 @@ export interface EstimateOptions {
   /** instance count for NR_CPUS arrays inside structs (e.g. 2000 modules) */
   instances?: number;
   include?: string[];
+  /** globs relative to root; default DEFAULT_EXCLUDE */
   exclude?: string[];
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, message: string) => void;
@@ -48,6 +49,8 @@ export interface EstimateOptions {
 }
 
 export const DEFAULT_KERNEL = '6.12';
+/** Never part of a kernel image: user-space tools and BPF selftests, docs, build scripts. */
+export const DEFAULT_EXCLUDE: readonly string[] = ['tools/**', 'Documentation/**', 'scripts/**'];
 /** Upper bound on simulated allocations, so a huge counts file cannot hang the run. */
 const MAX_SIM_ALLOCS = 2_000_000;
 
@@ -75,7 +78,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const instances = o.instances ?? DEFAULT_RULE_PROFILE.instances;
 
   o.onProgress?.(0, 1, 'scanning');
-  const scan = o.scan ?? (await scanTree(o.root, { include: o.include, exclude: o.exclude, signal: o.signal, onProgress: (d, t) => o.onProgress?.(d, t, 'scanning') }));
+  const scan = o.scan ?? (await scanTree(o.root, { include: o.include, exclude: o.exclude ?? [...DEFAULT_EXCLUDE], signal: o.signal, onProgress: (d, t) => o.onProgress?.(d, t, 'scanning') }));
   if (o.signal?.aborted) throw new Error('cancelled');
   o.onProgress?.(1, 1, 'reading Kbuild');
   const cond = (e: string): boolean => {

@@ -8,7 +8,7 @@ import type { Diagnostic, RuleProfile, SizeOf } from './types';
 /** Element types that are CPU ids or masks, not per-CPU state. */
 const ID_TYPE = /^(const\s+)?(struct\s+cpumask|cpumask_t|cpumask_var_t|phys_cpuid_t|\w*cpuid\w*|\w*_id_t|(unsigned\s+|signed\s+)?char|u8|u16|s8|s16|__u8|__u16|__s8|__s16|uint8_t|uint16_t|(unsigned\s+)?short(\s+int)?|bool|_Bool)$/;
 /** Names of maps between CPU numbers and other ids (cpu_to_node, __cpu_logical_map, x86_cpu_to_apicid, ...). */
-const ID_NAME = /(^|_)(map|maps|mask|masks)$|_to_|(^|_)(cpuid|apicid|acpiid|hwid|hartid|ids?|node|nodes|phys|logical|numa)(_|$)|^cpu_\w*_id$/i;
+const ID_NAME = /(^|_)(map|maps|mask|masks)$|_to_|(^|_)(cpuid|apicid|acpiid|hwid|hartid|ids?|index|node|nodes|phys|logical|numa)(_|$)|^cpu_\w*_id$/i;
 /** The per-CPU machinery itself (offsets and bases of each CPU's area) cannot live in per-CPU memory. */
 const PERCPU_BASE = /per_?cpu_(offset|base)/i;
 const INIT_ONLY = /\b__(init|initdata|initconst|meminitdata|cpuinitdata|read_mostly_init)\b/;
