@@ -78,6 +78,8 @@ export interface EstimateView {
   nrCpusArrays: NrCpusArray[];
   unresolved: Unresolved[];
   snapshot: ChunkMapSnapshot;
+  /** what the cross-file rules found (files relative to root); the editor publishes these after an estimate */
+  treeDiagnostics?: Array<CoreDiagnostic & { file: string }>;
 }
 
 export type Progress = (done: number, total: number, msg?: string) => void;

@@ -190,5 +190,6 @@ export function toView(r: EstimateResult, s: Settings): EstimateView {
     })),
     unresolved: r.unresolved.map((u) => ({ file: u.file, line: u.line, reason: `${u.name ? `${u.name}: ` : ''}${u.reason}` })),
     snapshot,
+    treeDiagnostics: r.diagnostics.filter((d) => d.scope === 'tree').map((d) => ({ ...toCoreDiagnostic(d), file: d.file })),
   };
 }

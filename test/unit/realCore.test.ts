@@ -67,6 +67,14 @@ describe('editor core (src/vscode/realCore.ts)', function () {
     assert.deepStrictEqual([v.nrCpus, v.possibleCpus, v.totals.nrCpusArrayBytes], [64, 64, 16 * 64]);
   });
 
+  it('hands the cross-file rules\' findings to the editor (PCPU007 on the sample tree)', async () => {
+    const root = path.resolve(__dirname, '../../../samples/kernel');
+    const v = await core.estimate(root, { ...s, configPath: '.config', possibleCpus: 4 }, new AbortController().signal, () => {});
+    // bigstats: 10240 B of module per-CPU data against the 8 KiB reserve (see estimateSample.test.ts)
+    assert.deepStrictEqual(v.treeDiagnostics!.map((d) => `${d.code} ${d.severity} ${d.file}`), ['PCPU007 error drivers/net/bigstats_main.c']);
+    assert.strictEqual(v.treeDiagnostics![0].column, 0); // 1-based column 1 → 0-based
+  });
+
   it('stops when cancelled', async () => {
     const ac = new AbortController();
     ac.abort();

@@ -60,7 +60,8 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
     }
   }
   try {
-    out.diagnostics.push(...(await runTreeRules({ files: treeFiles, findings: i.scan.findings, profile: i.profile, sizeOf: i.sizeOf, modules: i.modules })));
+    const tree = await runTreeRules({ files: treeFiles, findings: i.scan.findings, profile: i.profile, sizeOf: i.sizeOf, modules: i.modules });
+    out.diagnostics.push(...tree.map((d) => ({ ...d, scope: 'tree' as const })));
   } catch (e) {
     out.errors.push({ file: '.', message: `cross-file rules: ${(e as Error).message}` });
   }
