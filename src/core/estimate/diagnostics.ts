@@ -5,6 +5,7 @@ import { runFileRules, runTreeRules } from '../rules';
 import type { Diagnostic, ModuleSection, RuleProfile, SizeOf } from '../rules';
 import { archOfFile, asmSymbols } from '../rules/asmSymbols';
 import { CACHELINE_ATTR } from '../rules/sizing';
+import { yielder } from './yielder';
 
 export interface TreeDiagnosticsInput {
   root: string;
@@ -46,8 +47,9 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
   const out: TreeDiagnostics = { diagnostics: [], errors: [], filesChecked: 0 };
   const treeFiles = new Map<string, string>();
   let n = 0;
+  const pause = yielder(i.signal);
   for (const file of files) {
-    if (i.signal?.aborted) break;
+    await pause();
     i.onProgress?.(n++, files.length);
     const findings = byFile.get(file)!;
     const text = i.textOf(file);

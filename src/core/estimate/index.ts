@@ -16,6 +16,7 @@ import { readMacroCall, tailAlignment } from './macroCall';
 import { callsiteKey, Counts, countsFromTrace, TraceEvent } from './counts';
 import { treeDiagnostics } from './diagnostics';
 import { allocSize, nrCpusDims } from './findingSize';
+import { yielder } from './yielder';
 import { DEFAULT_RULE_PROFILE } from '../rules/profile';
 import type { ModuleSection, RuleProfile } from '../rules/types';
 import type { Callsite, EstimateResult, ModuleUsage, NotBuilt, NrCpusArray, StaticVariable, Unresolved } from './types';
@@ -80,6 +81,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   o.onProgress?.(0, 1, 'scanning');
   const scan = o.scan ?? (await scanTree(o.root, { include: o.include, exclude: o.exclude ?? [...DEFAULT_EXCLUDE], signal: o.signal, onProgress: (d, t) => o.onProgress?.(d, t, 'scanning') }));
   if (o.signal?.aborted) throw new Error('cancelled');
+  const pause = yielder(o.signal);
   o.onProgress?.(1, 1, 'reading Kbuild');
   const cond = (e: string): boolean => {
     const r = evalCondition(e, cfg);
@@ -130,7 +132,9 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const builtinVars: StaticVar[] = [];
   const moduleVars = new Map<string, { vars: StaticVar[]; files: Set<string>; order: number }>();
   let declares = 0;
+  o.onProgress?.(0, 1, 'sizing');
   for (const f of scan.findings) {
+    await pause();
     if (f.kind === 'declare') declares++;
     if (f.kind !== 'static') continue;
     if (f.unresolved) {
@@ -184,6 +188,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const sites: (Callsite & { built: boolean })[] = [];
   for (const f of scan.findings) {
     if (f.kind !== 'alloc') continue;
+    await pause();
     if (f.unresolved) {
       unresolved.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: f.unresolved });
       continue;
@@ -269,6 +274,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const nrArrays: NrCpusArray[] = [];
   for (const f of scan.findings) {
     if (f.kind !== 'nr_cpus_array') continue;
+    await pause();
     if (f.unresolved) {
       unresolved.push({ file: f.file, line: f.line, name: f.name, kind: 'nr_cpus_array', reason: f.unresolved });
       continue;
@@ -323,6 +329,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
       sizeOf: (t, from) => layout.sizeOf(t, from === undefined ? undefined : abs(from)),
       onProgress: (d, t) => o.onProgress?.(d, t, 'rules'),
     });
+    if (o.signal?.aborted) throw new Error('cancelled');
     diagnostics = td.diagnostics;
     ruleErrors.push(...td.errors);
   }
