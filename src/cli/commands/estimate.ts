@@ -3,7 +3,7 @@ import * as path from 'path';
 import type { Command } from 'commander';
 import { UsageError, parseIntOption } from '../errors';
 import { ARCH_NAMES, findArch } from '../../core/config/arch';
-import { defaultConfig, parseDotConfig, KConfig } from '../../core/config/kconfig';
+import { archOfConfig, defaultConfig, parseDotConfig, KConfig } from '../../core/config/kconfig';
 import { sampleTreePath } from '../../core/assets';
 import { DEFAULT_EXCLUDE, estimate } from '../../core/estimate';
 import { parseCountsFile, parseTrace, Counts, TraceEvent } from '../../core/estimate/counts';
@@ -36,20 +36,6 @@ function readFileOrUsage(file: string, what: string): string {
   }
 }
 
-/** The arch a .config was made for, from the symbols only that arch sets. */
-function archFromConfig(cfg: KConfig): string | undefined {
-  const v = (k: string) => cfg.values.get(k) === 'y';
-  if (v('CONFIG_X86_64')) return 'x86_64';
-  if (v('CONFIG_X86_32') || v('CONFIG_X86')) return 'i386';
-  if (v('CONFIG_ARM64')) return 'arm64';
-  if (v('CONFIG_PPC64')) return 'ppc64';
-  if (v('CONFIG_RISCV') && v('CONFIG_64BIT')) return 'riscv64';
-  if (v('CONFIG_S390')) return 's390x';
-  if (v('CONFIG_MIPS')) return 'mips';
-  if (v('CONFIG_ARM')) return 'arm';
-  return undefined;
-}
-
 export function register(program: Command): void {
   program
     .command('estimate')
@@ -75,7 +61,7 @@ export function register(program: Command): void {
       if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`not a directory: ${root}`);
       const cfgFile = o.config ?? (fs.existsSync(path.join(root, '.config')) ? path.join(root, '.config') : undefined);
       let cfg: KConfig | undefined = cfgFile ? parseDotConfig(readFileOrUsage(cfgFile, '.config'), cfgFile) : undefined;
-      const archName = o.arch ?? (cfg && archFromConfig(cfg)) ?? 'x86_64';
+      const archName = o.arch ?? (cfg && archOfConfig(cfg)) ?? 'x86_64';
       const arch = findArch(archName);
       if (!arch) throw new UsageError(`unknown arch "${archName}"; known: ${ARCH_NAMES.join(', ')}`);
       cfg ??= defaultConfig(arch.name);
