@@ -17,6 +17,7 @@ describe('PCPU001 NR_CPUS arrays of per-CPU state', () => {
     // 2000 modules: 500 MiB vs 2000 × 512 B = 1000 KiB.
     assert.match(ref.message, /2000 instances 500 MiB vs 1000 KiB/);
     assert.strictEqual(ref.severity, 'warning');
+    assert.deepStrictEqual(ref.related, [{ file: 'pcpu001-tp.c', line: lineOf(i.text, 'struct module_ref {'), message: 'struct module_ref: 64 B per element' }]);
   });
 
   it('reports global tables once, as info, and multiplies extra dimensions', async () => {

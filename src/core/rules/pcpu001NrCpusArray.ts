@@ -70,6 +70,10 @@ export function pcpu001(findings: Finding[], text: string, p: RuleProfile, sizeO
     }
     const perCpu = alignUp(slot, 4) * p.possibleCpus;
     const field = !!f.container;
+    // related: the element type's definition when this file has it (the layout the message prices)
+    const elName = /^(struct|union)\s+(\w+)$/.exec(f.type);
+    const elDef = elName ? findStructDefs(text, elName[2]).find((d) => d.type === `${elName[1]} ${elName[2]}`) : undefined;
+    const related = elDef ? [{ file: f.file, line: text.slice(0, elDef.offset).split('\n').length, message: `${f.type}: ${formatBytes(el.size)} per element` }] : undefined;
     const n = field ? p.instances : 1;
     const where = field ? `in each ${f.container}` : 'once';
     const inst = field && n > 1 ? `; for ${n} instances ${formatBytes(atNr * n)} vs ${formatBytes(perCpu * n)}` : '';
@@ -81,6 +85,7 @@ export function pcpu001(findings: Finding[], text: string, p: RuleProfile, sizeO
         + `as a per-CPU allocation over ${p.possibleCpus} possible CPUs ${formatPerCpu(alignUp(slot, 4), p.possibleCpus)}${padNote}${inst}. `
         + `Use alloc_percpu()/DEFINE_PER_CPU() for per-CPU state.`,
       bytes: atNr,
+      ...(related ? { related } : {}),
     });
   }
   return out;
