@@ -69,6 +69,20 @@ export function configInt(cfg: KConfig, name: string): number | undefined {
   return Number(v);
 }
 
+/** The arch profile a .config was made for, from the symbols only that arch sets. */
+export function archOfConfig(cfg: KConfig): ArchName | undefined {
+  const y = (k: string) => cfg.values.get(k) === 'y';
+  if (y('CONFIG_X86_64')) return 'x86_64';
+  if (y('CONFIG_X86_32') || y('CONFIG_X86')) return 'i386';
+  if (y('CONFIG_ARM64')) return 'arm64';
+  if (y('CONFIG_PPC64')) return 'ppc64';
+  if (y('CONFIG_RISCV') && y('CONFIG_64BIT')) return 'riscv64';
+  if (y('CONFIG_S390')) return 's390x';
+  if (y('CONFIG_MIPS')) return 'mips';
+  if (y('CONFIG_ARM')) return 'arm';
+  return undefined;
+}
+
 /** gcc's predefined macros that kernel headers test, per arch (gcc 12, -std=gnu11, __KERNEL__). */
 export function predefinedMacros(arch: ArchName): Map<string, string> {
   const a = ARCHES[arch];

@@ -24,6 +24,17 @@ export const MACRO_PLACEMENT: Record<string, MacroPlacement> = {
   DEFINE_PER_CPU_HOT: { vmlinux: '..hot', module: '' },
 };
 
+/**
+ * The alignment a DEFINE_PER_CPU* macro gives a variable of alignment `align`: the L1 line for the
+ * *_ALIGNED family (on !SMP only DEFINE_PER_CPU_ALIGNED keeps it), a page for PAGE_ALIGNED.
+ */
+export function macroAlign(macro: string, align: number, c: { smp: boolean; cacheLine: number; pageSize: number }): number {
+  const p = MACRO_PLACEMENT[macro];
+  if (p?.align === 'cacheline' && (c.smp || macro === 'DEFINE_PER_CPU_ALIGNED')) return Math.max(align, c.cacheLine);
+  if (p?.align === 'page') return Math.max(align, c.pageSize);
+  return align;
+}
+
 /** gate: the step exists only when this CONFIG_ symbol is set (PERCPU_DECRYPTED_SECTION). */
 export type LinkStep = ({ align: 'page' | 'cacheline' } | { input: string }) & { gate?: string };
 

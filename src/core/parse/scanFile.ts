@@ -2,7 +2,7 @@
 // non-UTF-8 bytes and NULs cannot break offsets), then scanTextWith.
 import * as fs from 'fs';
 import * as path from 'path';
-import { mayHoldFindings } from './prefilter';
+import { mayHoldAccessors, mayHoldFindings } from './prefilter';
 import { scanTextWith } from './scanText';
 import type { ScanFileResult } from './types';
 
@@ -19,6 +19,8 @@ export interface FileScanOutcome extends ScanFileResult {
   parsed: boolean; // passed the prefilter
   bytesTreeSitter: number;
   skipped?: boolean;
+  /** calls per-CPU accessors the rules check (PCPU003) */
+  accessors?: boolean;
 }
 
 export async function scanFile(root: string, rel: string, opts: FileScanOptions): Promise<FileScanOutcome> {
@@ -49,6 +51,7 @@ export async function scanFile(root: string, rel: string, opts: FileScanOptions)
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
+  if (mayHoldAccessors(buf)) out.accessors = true;
   if (!mayHoldFindings(buf)) return out;
   if (buf.length > opts.maxFileBytes) {
     out.skipped = true;
