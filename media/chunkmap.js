@@ -141,7 +141,10 @@
     sec.appendChild(bar(vi, firstBlocks, 0, fc.unitSize, [
       { start: 0, end: fc.static, cls: 'band-static', label: 'static' },
       { start: fc.static, end: fc.static + fc.reserved, cls: 'band-reserved', label: 'reserved' },
-      { start: fc.static + fc.reserved, end: fc.unitSize, cls: 'band-dynamic', label: 'dynamic' },
+      { start: fc.static + fc.reserved, end: fc.static + fc.reserved + fc.dynamic, cls: 'band-dynamic', label: 'dynamic' },
+      // pcpu_embed_first_chunk gives the rest of each unit back to memblock
+      ...(fc.static + fc.reserved + fc.dynamic < fc.unitSize
+        ? [{ start: fc.static + fc.reserved + fc.dynamic, end: fc.unitSize, cls: 'band-tail', label: 'unit tail, freed at boot' }] : []),
     ])).classList.add('first');
     // Small objects vanish at unit scale: zoom into the static area and the used part of the dynamic area.
     const statics = firstBlocks.filter((b) => b.offset < fc.static && b.kind !== 'free');
@@ -153,7 +156,7 @@
     const allocs = firstBlocks.filter((b) => b.kind === 'alloc' && b.offset >= dynStart);
     if (allocs.length) {
       const end = Math.max(...allocs.map((b) => b.offset + b.size));
-      sec.appendChild(el('h3', undefined, 'Dynamic area, used part zoomed (' + bytes(end - dynStart) + ' of ' + bytes(fc.unitSize - dynStart) + ')'));
+      sec.appendChild(el('h3', undefined, 'Dynamic area, used part zoomed (' + bytes(end - dynStart) + ' of ' + bytes(fc.dynamic) + ')'));
       sec.appendChild(bar(vi, allocs, dynStart, end, [])).classList.add('zoom-dynamic');
     }
     const legend = sec.appendChild(el('div', 'legend'));

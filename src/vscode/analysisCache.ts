@@ -21,7 +21,9 @@ export class AnalysisCache implements vscode.Disposable {
     const key = doc.uri.toString();
     const e = this.entries.get(key);
     if (e && e.version === doc.version) return e.result;
-    const result = this.core.analyzeFile(doc.uri.scheme === 'file' ? doc.uri.fsPath : key, doc.getText(), this.settings.get())
+    const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
+    const root = folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
+    const result = this.core.analyzeFile(doc.uri.scheme === 'file' ? doc.uri.fsPath : key, doc.getText(), this.settings.get(), root)
       .catch((err: unknown) => {
         this.log.error(`analysis of ${doc.uri.fsPath} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
         return { items: [], diagnostics: [] };

@@ -1,9 +1,9 @@
 // The facade between the editor and the analysis core. Everything under src/vscode talks to the core
-// only through these types and createCore(); swapping the real core in touches createCore() alone.
+// only through these types and createCore() (realCore.ts adapts src/core to them).
 // No vscode import here: the CLI and unit tests can use the same types.
 import type { ChunkMapSnapshot } from '../core/sim/snapshot';
 import type { Severity } from '../core/rules/codes';
-import { TempCore } from './tempCore';
+import { RealCore } from './realCore';
 
 export type ItemKind = 'static' | 'declare' | 'alloc' | 'free' | 'nr_cpus_array' | 'refcount';
 
@@ -78,16 +78,19 @@ export interface EstimateView {
   nrCpusArrays: NrCpusArray[];
   unresolved: Unresolved[];
   snapshot: ChunkMapSnapshot;
+  /** what the cross-file rules found (files relative to root); the editor publishes these after an estimate */
+  treeDiagnostics?: Array<CoreDiagnostic & { file: string }>;
 }
 
 export type Progress = (done: number, total: number, msg?: string) => void;
 
 export interface CoreFacade {
-  analyzeFile(path: string, text: string, s: Settings): Promise<FileAnalysis>;
+  /** `root`: the kernel tree the file belongs to (headers, arch/*.S); default its folder */
+  analyzeFile(path: string, text: string, s: Settings, root?: string): Promise<FileAnalysis>;
   estimate(root: string, s: Settings, signal: AbortSignal, progress: Progress): Promise<EstimateView>;
 }
 
 /** The one place that picks the implementation. */
 export function createCore(): CoreFacade {
-  return new TempCore();
+  return new RealCore();
 }

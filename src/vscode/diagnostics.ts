@@ -17,16 +17,34 @@ export function isC(doc: vscode.TextDocument): boolean {
   return doc.languageId === 'c' || (doc.languageId === 'cpp' && /\.h$/.test(doc.fileName)); // *.h opens as C++ by default
 }
 
-export function toDiagnostic(d: CoreDiagnostic, doc: vscode.TextDocument): vscode.Diagnostic {
+/** `fileUri` resolves the file names of related locations. */
+export function toDiagnostic(d: CoreDiagnostic, fileUri: (file: string) => vscode.Uri): vscode.Diagnostic {
   const v = new vscode.Diagnostic(toRange(d), d.message, SEVERITY[d.severity]);
   v.source = SOURCE;
   v.code = { value: d.code, target: vscode.Uri.parse(docsUrl(d.code)) };
   if (d.related?.length) {
-    const p = AnalysisCache.pathOf(doc);
     v.relatedInformation = d.related.map((r) => new vscode.DiagnosticRelatedInformation(
-      new vscode.Location(relatedUri(r.file, doc, p), new vscode.Position(Math.max(0, r.line - 1), 0)), r.message));
+      new vscode.Location(fileUri(r.file), new vscode.Position(Math.max(0, r.line - 1), 0)), r.message));
   }
   return v;
+}
+
+/**
+ * The cross-file rules' findings of the last estimate (PCPU002, PCPU004 on header types, PCPU007), in
+ * their own collection: the per-file publisher never reports these, so nothing shows twice.
+ */
+export class TreeDiagnostics implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection(`${SOURCE}-tree`);
+
+  publish(root: vscode.Uri, ds: Array<CoreDiagnostic & { file: string }>): void {
+    this.collection.clear();
+    const at = (f: string) => vscode.Uri.joinPath(root, f);
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const d of ds) byFile.set(d.file, [...(byFile.get(d.file) ?? []), toDiagnostic(d, at)]);
+    for (const [f, list] of byFile) this.collection.set(at(f), list);
+  }
+
+  dispose(): void { this.collection.dispose(); }
 }
 
 export class DiagnosticsPublisher implements vscode.Disposable {
@@ -59,7 +77,8 @@ export class DiagnosticsPublisher implements vscode.Disposable {
     const version = doc.version;
     const a = await this.cache.get(doc);
     if (doc.isClosed || doc.version !== version) return; // a newer run will publish
-    this.collection.set(doc.uri, a.diagnostics.map((d) => toDiagnostic(d, doc)));
+    const p = AnalysisCache.pathOf(doc);
+    this.collection.set(doc.uri, a.diagnostics.map((d) => toDiagnostic(d, (f) => relatedUri(f, doc, p))));
   }
 
   dispose(): void {

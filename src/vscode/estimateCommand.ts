@@ -5,10 +5,11 @@ import { summaryText } from '../core/report/summary';
 import type { CoreFacade, EstimateView, Settings } from './core';
 import type { SettingsService } from './config';
 import { ChunkMapPanel } from './chunkMapPanel';
+import { TreeDiagnostics } from './diagnostics';
 import { pickConfigs } from './pickConfig';
 import { profileLabel } from './settings';
 
-export interface Deps { core: CoreFacade; settings: SettingsService; log: vscode.LogOutputChannel; extensionUri: vscode.Uri }
+export interface Deps { core: CoreFacade; settings: SettingsService; log: vscode.LogOutputChannel; extensionUri: vscode.Uri; tree: TreeDiagnostics }
 
 function workspaceRoot(): vscode.Uri | undefined {
   const f = vscode.workspace.workspaceFolders?.[0];
@@ -42,8 +43,10 @@ export async function estimateCommand(d: Deps): Promise<void> {
   const root = workspaceRoot();
   if (!root) { void vscode.window.showWarningMessage('percpu-lens: open a kernel folder on disk first.'); return; }
   const s = d.settings.get();
-  const view = await runEstimate(d, root, s, `percpu-lens: estimating (${profileLabel(s)})`);
-  if (!view) return;
+  const result = await runEstimate(d, root, s, `percpu-lens: estimating (${profileLabel(s)})`);
+  if (!result) return;
+  const { treeDiagnostics, ...view } = result;
+  d.tree.publish(root, treeDiagnostics ?? []);
   ChunkMapPanel.show(d.extensionUri, { views: [{ title: profileLabel(s), view }] }, d.log);
   d.log.show(true);
 }
@@ -60,8 +63,9 @@ export async function compareCommand(d: Deps, a?: vscode.Uri, b?: vscode.Uri): P
   for (const cfg of [a, b]) {
     const s = { ...d.settings.get(), configPath: cfg.fsPath };
     const label = vscode.workspace.asRelativePath(cfg, false);
-    const view = await runEstimate(d, root, s, `percpu-lens: estimating with ${label}`);
-    if (!view) return;
+    const result = await runEstimate(d, root, s, `percpu-lens: estimating with ${label}`);
+    if (!result) return;
+    const { treeDiagnostics: _t, ...view } = result;
     views.push({ title: `${label} (${view.arch}, ${view.possibleCpus}/${view.nrCpus} CPUs)`, view });
   }
   ChunkMapPanel.show(d.extensionUri, { views }, d.log);

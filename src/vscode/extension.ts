@@ -6,7 +6,7 @@ import { ChunkMapSerializer, VIEW_TYPE } from './chunkMapPanel';
 import { FixProvider } from './codeActions';
 import { SettingsService } from './config';
 import { createCore } from './core';
-import { DiagnosticsPublisher } from './diagnostics';
+import { DiagnosticsPublisher, TreeDiagnostics } from './diagnostics';
 import { compareCommand, estimateCommand, type Deps } from './estimateCommand';
 import { LayoutHover } from './hover';
 import { CostHints } from './inlayHints';
@@ -22,7 +22,8 @@ export function activate(context: vscode.ExtensionContext): void {
     const core = createCore();
     const settings = new SettingsService(log);
     const cache = new AnalysisCache(core, settings, log);
-    const deps: Deps = { core, settings, log, extensionUri: context.extensionUri };
+    const tree = new TreeDiagnostics();
+    const deps: Deps = { core, settings, log, extensionUri: context.extensionUri, tree };
     const guard = (name: string, f: (...a: never[]) => Promise<void>) => async (...a: never[]) => {
       try { await f(...a); } catch (e) {
         log.error(`${name}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
@@ -30,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
       }
     };
     context.subscriptions.push(
-      settings, cache,
+      settings, cache, tree,
       new DiagnosticsPublisher(cache, settings.onDidChange),
       vscode.languages.registerCodeActionsProvider(C_FILES, new FixProvider(cache), FixProvider.metadata),
       vscode.languages.registerInlayHintsProvider(C_FILES, new CostHints(cache, settings)),

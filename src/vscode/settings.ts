@@ -1,12 +1,13 @@
 // Reads and checks the percpuLens.* settings. Pure (takes a getter) so it is unit-tested without vscode;
 // bad values fall back to defaults and are reported, never thrown.
 import { findArch } from '../core/config/arch';
+import { DEFAULT_EXCLUDE } from '../core/estimate';
 import type { Settings } from './core';
 
 export const SECTION = 'percpuLens';
 
 export const DEFAULTS: Readonly<Settings> = Object.freeze({
-  arch: 'x86_64', nrCpus: 512, possibleCpus: 512, include: [], exclude: ['tools/**', 'Documentation/**', 'scripts/**'],
+  arch: 'x86_64', nrCpus: 512, possibleCpus: 512, include: [], exclude: [...DEFAULT_EXCLUDE],
   counts: {}, instances: 1,
 });
 

@@ -72,25 +72,15 @@ function healthy(port) {
 
 const norm = (s) => (s || '').replace(/\u00a0/g, ' ');
 
-/** Numbers the chunk map must show: from the CLI when the real core answers, else the TEMPORARY core's. */
+/** Numbers the chunk map must show: the CLI's estimate of the same tree with the editor's default settings. */
 function expected(fixture) {
-  // The extension still runs the TEMPORARY core; compare with the CLI only once it is swapped in.
-  if (!process.env.PERCPU_LENS_E2E_REAL_CORE) return tempCoreExpected();
   const r = spawnSync(process.execPath, [path.join(REPO, 'dist/cli.js'), 'estimate', fixture, '--arch', 'x86_64', '--nr-cpus', '512', '--cpus', '512', '--json'],
     { encoding: 'utf8', timeout: 60_000 });
-  if (r.status === 0) {
-    try {
-      const j = JSON.parse(r.stdout);
-      if (j.firstChunk && j.firstChunk.bootLine) return { bootLine: j.firstChunk.bootLine, static: j.firstChunk.static, unitSize: j.firstChunk.unitSize, from: 'CLI' };
-    } catch { /* fall through */ }
-  }
-  return tempCoreExpected();
-}
-
-function tempCoreExpected() {
-  // TEMPORARY core (src/vscode/tempCore.ts): statics 8 + (64 aligned 64) + 32 + 4 = 164 → 168; reserved 8 KiB,
-  // dynamic 28 KiB → 10 pages; 2 MiB atom / 32 units → u = 64 KiB.
-  return { bootLine: 'percpu: Embedded 10 pages/cpu s168 r8192 d32600 u65536', static: 168, unitSize: 65536, from: 'tempCore' };
+  if (r.status !== 0) throw new Error(`CLI estimate of the fixture failed: ${r.stderr}`);
+  const j = JSON.parse(r.stdout);
+  // hand check (see test/unit/realCore.test.ts): s = 160 → 10 pages, u = 64 KiB
+  if (j.firstChunk.bootLine !== 'percpu: Embedded 10 pages/cpu s160 r8192 d32608 u65536') throw new Error(`CLI boot line ${j.firstChunk.bootLine}`);
+  return { bootLine: j.firstChunk.bootLine, static: j.firstChunk.static, unitSize: j.firstChunk.unitSize, from: 'CLI' };
 }
 
 async function shot(page, name) {

@@ -9,6 +9,7 @@ import { parseSettings, profileLabel } from '../../src/vscode/settings';
 import { chunkMapHtml, contentSecurityPolicy } from '../../src/vscode/webviewHtml';
 import { readDotConfig } from '../../src/vscode/dotConfig';
 import type { EstimateView } from '../../src/vscode/core';
+import { DEFAULT_EXCLUDE } from '../../src/core/estimate';
 
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -122,6 +123,15 @@ describe('settings', () => {
     assert.strictEqual(settings.possibleCpus, 512);
     assert.strictEqual(settings.instances, 1);
     assert.strictEqual(profileLabel(settings), 'x86_64 · 512 CPUs');
+  });
+  it('declares the same defaults in package.json as the code uses', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const props = require('../../../package.json').contributes.configuration.properties;
+    const { settings } = from({});
+    assert.deepStrictEqual(props['percpuLens.exclude'].default, settings.exclude);
+    assert.deepStrictEqual(settings.exclude, [...DEFAULT_EXCLUDE]);
+    assert.strictEqual(props['percpuLens.nrCpus'].default, settings.nrCpus);
+    assert.strictEqual(props['percpuLens.arch'].default, settings.arch);
   });
   it('reads valid values', () => {
     const { settings, problems } = from({ arch: 'aarch64', nrCpus: 64, possibleCpus: 8, configPath: ' /k/.config ', kernelVersion: '6.12',

@@ -46,6 +46,19 @@ describe('estimate on the bundled sample tree, against gcc + ld', function () {
     assert.strictEqual((r.firstChunk as { bootLine: string }).bootLine, 'percpu: Embedded 12 pages/cpu s8808 r8192 d32152 u524288');
   });
 
+  it('runs the rules priced under this config: the module that cannot load, the large allocation', () => {
+    const at = (code: string) => r.diagnostics.filter((d) => d.code === code).map((d) => `${d.file}:${d.line}`);
+    // bigstats' section is what ld -r gives; the reserve is the boot line's r (8192)
+    const p7 = r.diagnostics.filter((d) => d.code === 'PCPU007');
+    assert.deepStrictEqual(p7.map((d) => [d.severity, d.bytes]), [['error', truth.modules.get('bigstats')]]);
+    assert.match(p7[0].message, /more than the 8 KiB reserved chunk/);
+    // struct latency_hist is 8192 B: 25.5% of d = 32152 on 4 CPUs, over the 25% threshold
+    assert.deepStrictEqual(at('PCPU005'), ['mm/vmstat.c:34']);
+    assert.match(r.diagnostics.find((d) => d.code === 'PCPU005')!.message, /8 KiB\/cpu × 4 = 32 KiB\), 25% of the 31.4 KiB dynamic reserve/);
+    assert.deepStrictEqual(at('PCPU003'), ['kernel/sched.c:30']);
+    assert.deepStrictEqual(at('PCPU001'), ['kernel/softirq.c:15', 'kernel/stats.c:22']);
+  });
+
   it('sizes each alloc_percpu call site from its type or size expression', () => {
     const got = r.dynamic.callsites.map((c) => `${c.file}:${c.size}/${c.align}`).sort();
     assert.deepStrictEqual(got, [

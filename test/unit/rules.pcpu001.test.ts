@@ -5,7 +5,7 @@ import { fixture, lineOf } from './support/rules';
 
 describe('PCPU001 NR_CPUS arrays of per-CPU state', () => {
   it('prices struct module_ref ref[NR_CPUS] as the 2009 patch did', async () => {
-    const i = fixture('pcpu001-tp.c', { 'struct module_ref': [64, 64] });
+    const i = await fixture('pcpu001-tp.c', { 'struct module_ref': [64, 64] });
     const ds = (await runFileRules(i)).filter((d) => d.code === 'PCPU001');
     const ref = ds.find((d) => d.line === lineOf(i.text, 'TP: module_ref'))!;
     assert.ok(ref, 'module_ref reported');
@@ -17,10 +17,11 @@ describe('PCPU001 NR_CPUS arrays of per-CPU state', () => {
     // 2000 modules: 500 MiB vs 2000 × 512 B = 1000 KiB.
     assert.match(ref.message, /2000 instances 500 MiB vs 1000 KiB/);
     assert.strictEqual(ref.severity, 'warning');
+    assert.deepStrictEqual(ref.related, [{ file: 'pcpu001-tp.c', line: lineOf(i.text, 'struct module_ref {'), message: 'struct module_ref: 64 B per element' }]);
   });
 
   it('reports global tables once, as info, and multiplies extra dimensions', async () => {
-    const i = fixture('pcpu001-tp.c', { 'struct module_ref': [64, 64] });
+    const i = await fixture('pcpu001-tp.c', { 'struct module_ref': [64, 64] });
     const ds = (await runFileRules(i)).filter((d) => d.code === 'PCPU001');
     const idle = ds.find((d) => d.line === lineOf(i.text, 'TP: idle_threads'))!;
     assert.strictEqual(idle.bytes, 8 * 4096);
@@ -32,7 +33,7 @@ describe('PCPU001 NR_CPUS arrays of per-CPU state', () => {
   });
 
   it('stays quiet about CPU id maps, masks, bitmaps, init data, externs and locals', async () => {
-    const ds = await runFileRules({ ...fixture('pcpu001-fp.c'), asmSymbols: new Set(['kernelsp']) });
+    const ds = await runFileRules({ ...await fixture('pcpu001-fp.c'), asmSymbols: new Set(['kernelsp']) });
     assert.deepStrictEqual(ds.map((d) => `${d.line}:${d.message}`), []);
   });
 

@@ -2,12 +2,15 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { moduleReserveDiagnostic, runTreeRules } from '../../src/core/rules';
-import { quickScan } from './support/quickScan';
-import { FIXTURES, PROFILE, lineOf, stubSizeOf } from './support/rules';
+import type { Finding } from '../../src/core/parse/types';
+import { FIXTURES, PROFILE, lineOf, scan, stubSizeOf } from './support/rules';
 
 describe('PCPU002 hot shared refcount', () => {
   const files = new Map(['pcpu002.h', 'pcpu002.c'].map((f) => [f, fs.readFileSync(path.join(FIXTURES, f), 'utf8')]));
-  const findings = [...files].flatMap(([f, t]) => quickScan(t, f));
+  let findings: Finding[] = [];
+  before(async () => {
+    findings = (await Promise.all([...files].map(([f, t]) => scan(t, f)))).flat();
+  });
 
   it('suggests a per-CPU counter for net_device.refcnt and prices it', async () => {
     const ds = (await runTreeRules({ files, findings, profile: PROFILE, sizeOf: stubSizeOf() })).filter((d) => d.code === 'PCPU002');

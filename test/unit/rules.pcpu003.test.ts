@@ -18,7 +18,7 @@ describe('PCPU003 this_cpu instead of the CPU number', () => {
   let ds: Diagnostic[];
   let text: string;
   before(async () => {
-    const i = fixture('pcpu003.c', { 'struct work_struct': [32, 8] });
+    const i = await fixture('pcpu003.c', { 'struct work_struct': [32, 8] });
     text = i.text;
     ds = (await runFileRules(i)).filter((d) => d.code === 'PCPU003');
   });

@@ -1,7 +1,6 @@
 import * as assert from 'assert';
 import { runFileRules, runTreeRules } from '../../src/core/rules';
-import { quickScan } from './support/quickScan';
-import { PROFILE, fixture, lineOf, stubSizeOf } from './support/rules';
+import { PROFILE, fixture, lineOf, scan, stubSizeOf } from './support/rules';
 
 const tpLines = (text: string) => text.split('\n').map((l, n) => (l.includes('TP') ? n + 1 : 0)).filter(Boolean);
 
@@ -10,7 +9,7 @@ describe('PCPU004 cache-line padding on per-CPU-only types', () => {
   const sizes: Record<string, [number, number]> = { 'struct cpu_workqueue_struct': [128, 64], 'struct shared_stats': [64, 64], 'struct remote_queue': [64, 64] };
 
   it('prices the workqueue lesson: 128 − 72 = 56 B per CPU', async () => {
-    const i = fixture('pcpu004.c', sizes);
+    const i = await fixture('pcpu004.c', sizes);
     const ds = (await runFileRules(i)).filter((d) => d.code === 'PCPU004');
     assert.deepStrictEqual(ds.map((d) => d.line), [lineOf(i.text, 'struct cpu_workqueue_struct {')]);
     assert.match(ds[0].message, /padded to 128 B \(72 B of members\)/);
@@ -19,10 +18,10 @@ describe('PCPU004 cache-line padding on per-CPU-only types', () => {
   });
 
   it('leaves header types to the tree rule, which sees every user', async () => {
-    const i = fixture('pcpu004.c', sizes);
+    const i = await fixture('pcpu004.c', sizes);
     const h = i.text.slice(0, i.text.indexOf('static int init_wq'));
     const c = i.text.slice(i.text.indexOf('static int init_wq'));
-    const findings = [...quickScan(h, 'wq.h'), ...quickScan(c, 'wq.c')];
+    const findings = [...await scan(h, 'wq.h'), ...await scan(c, 'wq.c')];
     const files = new Map([['wq.h', h], ['wq.c', c]]);
     const fileDs = await runFileRules({ file: 'wq.c', text: c, findings, profile: PROFILE, sizeOf: stubSizeOf(sizes) });
     assert.strictEqual(fileDs.filter((d) => d.code === 'PCPU004').length, 0);
@@ -35,13 +34,13 @@ describe('PCPU005 large per-CPU objects', () => {
   const sizes: Record<string, [number, number]> = { 'struct chubby_mib': [9600, 8], 'struct huge': [40000, 1], 'struct small': [16, 8], 'struct big_static': [80000, 64] };
 
   it('reports the marked lines only', async () => {
-    const i = fixture('pcpu005.c', sizes);
+    const i = await fixture('pcpu005.c', sizes);
     const ds = (await runFileRules(i)).filter((d) => d.code === 'PCPU005');
     assert.deepStrictEqual(ds.map((d) => d.line), tpLines(i.text));
   });
 
   it('weighs allocations against the 28 KiB dynamic reserve and refuses above 32 KiB', async () => {
-    const i = fixture('pcpu005.c', sizes);
+    const i = await fixture('pcpu005.c', sizes);
     const ds = await runFileRules(i);
     const chubby = ds.find((d) => d.line === lineOf(i.text, 'TP: chubby'))!;
     // 1200 × 8 = 9600 B = 9.4 KiB; 9600/28672 = 33%; × 64 = 600 KiB

@@ -7,7 +7,7 @@ describe('PCPU006 __percpu and free_percpu on error paths', () => {
   let ds: Diagnostic[];
   let text: string;
   before(async () => {
-    const i = fixture('pcpu006.c', { 'struct pcpu_lstats': [16, 8] });
+    const i = await fixture('pcpu006.c', { 'struct pcpu_lstats': [16, 8] });
     text = i.text;
     ds = (await runFileRules(i)).filter((d) => d.code === 'PCPU006');
   });

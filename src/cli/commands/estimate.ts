@@ -3,9 +3,9 @@ import * as path from 'path';
 import type { Command } from 'commander';
 import { UsageError, parseIntOption } from '../errors';
 import { ARCH_NAMES, findArch } from '../../core/config/arch';
-import { defaultConfig, parseDotConfig, KConfig } from '../../core/config/kconfig';
+import { archOfConfig, defaultConfig, parseDotConfig, KConfig } from '../../core/config/kconfig';
 import { sampleTreePath } from '../../core/assets';
-import { estimate } from '../../core/estimate';
+import { DEFAULT_EXCLUDE, estimate } from '../../core/estimate';
 import { defaultCacheDir } from '../../core/parse/cache';
 import { parseCountsFile, parseTrace, Counts, TraceEvent } from '../../core/estimate/counts';
 import { formatText } from '../../core/report/text';
@@ -39,20 +39,6 @@ function readFileOrUsage(file: string, what: string): string {
   }
 }
 
-/** The arch a .config was made for, from the symbols only that arch sets. */
-function archFromConfig(cfg: KConfig): string | undefined {
-  const v = (k: string) => cfg.values.get(k) === 'y';
-  if (v('CONFIG_X86_64')) return 'x86_64';
-  if (v('CONFIG_X86_32') || v('CONFIG_X86')) return 'i386';
-  if (v('CONFIG_ARM64')) return 'arm64';
-  if (v('CONFIG_PPC64')) return 'ppc64';
-  if (v('CONFIG_RISCV') && v('CONFIG_64BIT')) return 'riscv64';
-  if (v('CONFIG_S390')) return 's390x';
-  if (v('CONFIG_MIPS')) return 'mips';
-  if (v('CONFIG_ARM')) return 'arm';
-  return undefined;
-}
-
 export function register(program: Command): void {
   program
     .command('estimate')
@@ -67,7 +53,7 @@ export function register(program: Command): void {
     .option('--trace <file>', 'ftrace output of the percpu:percpu_alloc_percpu tracepoint, for real call counts')
     .option('--instances <n>', 'instances of structs holding NR_CPUS arrays (e.g. 2000 modules)', parseIntOption('--instances', 0, 1e9))
     .option('--include <glob>', 'only scan files matching (repeatable)', collect, [])
-    .option('--exclude <glob>', 'skip files matching (repeatable)', collect, [])
+    .option('--exclude <glob>', `skip files matching (repeatable; replaces the default ${DEFAULT_EXCLUDE.join(' ')})`, collect, [])
     .option('--top <n>', 'rows per table in the text report', parseIntOption('--top', 1, 1e6))
     .option('--cache-dir <dir>', 'where scan results are cached by file content (default: $XDG_CACHE_HOME or ~/.cache, /percpu-lens/scan)')
     .option('--no-cache', 'neither read nor write the scan cache')
@@ -80,7 +66,7 @@ export function register(program: Command): void {
       if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`not a directory: ${root}`);
       const cfgFile = o.config ?? (fs.existsSync(path.join(root, '.config')) ? path.join(root, '.config') : undefined);
       let cfg: KConfig | undefined = cfgFile ? parseDotConfig(readFileOrUsage(cfgFile, '.config'), cfgFile) : undefined;
-      const archName = o.arch ?? (cfg && archFromConfig(cfg)) ?? 'x86_64';
+      const archName = o.arch ?? (cfg && archOfConfig(cfg)) ?? 'x86_64';
       const arch = findArch(archName);
       if (!arch) throw new UsageError(`unknown arch "${archName}"; known: ${ARCH_NAMES.join(', ')}`);
       cfg ??= defaultConfig(arch.name);
@@ -101,7 +87,8 @@ export function register(program: Command): void {
       const progress = !o.json && !o.sarif && process.stderr.isTTY;
       const r = await estimate({
         root, arch, config: cfg, kernel: o.kernel, nrCpus: o.nrCpus, cpus: o.cpus, counts, trace, instances: o.instances,
-        include: o.include, exclude: o.exclude, cacheDir: o.cache ? path.resolve(o.cacheDir ?? defaultCacheDir()) : undefined,
+        include: o.include, exclude: o.exclude.length ? o.exclude : undefined,
+        cacheDir: o.cache ? path.resolve(o.cacheDir ?? defaultCacheDir()) : undefined,
         onProgress: progress ? (d, t, m) => process.stderr.write(`\r${m} ${d}/${t}   `) : undefined,
       });
       if (progress) process.stderr.write('\r\x1b[K');

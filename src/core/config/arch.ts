@@ -41,6 +41,10 @@ export interface ArchProfile {
   predefines: string[];
   /** unnamed bit-fields (incl. `:0`) raise the record alignment (gcc's TARGET_ALIGN_ANON_BITFIELD: ARM/AArch64) */
   anonBitfieldAlign: boolean;
+  /** gcc raises the alignment of a variable of struct/union/array type this big, unless the variable
+   *  itself has an aligned attribute (DATA_ALIGNMENT; x86: ix86_data_alignment, checked with gcc 12).
+   *  Largest size first; absent: not modelled for this arch. */
+  dataAlign?: Array<{ minSize: number; align: number }>;
 }
 
 const s = (size: number, align = size, memberAlign?: number): Scalar =>
@@ -60,6 +64,8 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
     firstChunk: 'embed', atom: 2 << 20, reservedChunk: true, dynIncludesModuleReserve: false,
     notes: 'embed with atom = PMD_SIZE; r = PERCPU_FIRST_CHUNK_RESERVE = PERCPU_MODULE_RESERVE',
     biggestAlignment: 16, predefines: ['__x86_64__', '__x86_64', '__amd64__'], anonBitfieldAlign: false,
+    // 32 for compatibility with gcc ≤ 4.8 (-malign-data=compat); 16 from the x86-64 psABI
+    dataAlign: [{ minSize: 32, align: 32 }, { minSize: 16, align: 16 }],
   },
   i386: {
     name: 'i386', aliases: ['i386', 'i686', 'x86', 'x86_32', 'ia32'], bits: 32, endian: 'little', charSigned: true,
@@ -71,6 +77,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
     firstChunk: 'embed', atom: 'page', reservedChunk: false, dynIncludesModuleReserve: true,
     notes: 'x86_32: r = 0, dyn = PERCPU_MODULE_RESERVE + PERCPU_DYNAMIC_RESERVE; page first chunk on NUMA',
     biggestAlignment: 16, predefines: ['__i386__', '__i386', 'i386'], anonBitfieldAlign: false,
+    dataAlign: [{ minSize: 32, align: 32 }],
   },
   arm64: {
     name: 'arm64', aliases: ['arm64', 'aarch64'], bits: 64, endian: 'little', charSigned: false,

@@ -19,11 +19,15 @@ export interface BuiltObject {
   via: string;
   /** set for a .c file #included by another: same object (and order) as the includer, at this line */
   includeLine?: number;
+  /** the includer, with includeLine */
+  includedFrom?: string;
 }
 
 export interface KbuildResult {
   objects: BuiltObject[];
   byFile: Map<string, BuiltObject>;
+  /** `-I` directories (relative to the root) from ccflags-y of the directories walked */
+  includeDirs: string[];
   warnings: string[];
 }
 
@@ -292,12 +296,14 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
     byFile.set(file, o);
     addIncludedC(root, file, opts.evalCond, (f, line) => {
       if (byFile.has(f)) return;
-      const inc: BuiltObject = { ...o, file: f, via: `#include from ${file}:${line}`, includeLine: line };
+      const inc: BuiltObject = { ...o, file: f, via: `#include from ${file}:${line}`, includeLine: line, includedFrom: file };
       objects.push(inc);
       byFile.set(f, inc);
     });
   };
 
+  const libObjs: Array<[string, string]> = [];
+  const includeDirs = new Set<string>();
   const walk = (relDir: string, status: 'builtin' | 'module') => {
     const key = `${relDir}|${status}`;
     if (seenDirs.has(key)) return;
@@ -316,11 +322,17 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
     m.run(mk.text, mk.file);
     warnings.push(...m.warnings);
     const via = path.relative(root, mk.file);
+    for (const fl of words(`${m.get('ccflags-y')} ${m.get('subdir-ccflags-y')}`)) {
+      const d = /^-I(.+)$/.exec(fl)?.[1];
+      if (d) includeDirs.add(path.posix.normalize(d.replace(/^\.\//, '')));
+    }
     const lists: Array<[string, 'builtin' | 'module']> = [
       ['obj-y', status], ['lib-y', status], ['obj-m', 'module'],
     ];
     for (const [list, st] of lists) {
-      for (let w of words(m.get(list))) {
+      // scripts/Makefile.lib: lib-y := $(filter-out $(obj-y), $(sort $(lib-y) $(lib-m)))
+      const ws = list === 'lib-y' ? [...new Set(words(m.get(list)))].sort() : words(m.get(list));
+      for (let w of ws) {
         w = w.replace(/^\.\//, '');
         if (w.endsWith('/')) {
           walk(path.posix.join(relDir, w), st);
@@ -333,16 +345,22 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
         const srcs = parts.length ? parts.filter((p) => p.endsWith('.o')).map((p) => p.slice(0, -2)) : [base];
         for (const s of srcs) {
           const c = path.posix.join(relDir, `${s}.c`);
-          if (fs.existsSync(path.join(root, c))) add(c, st, `${via}: ${list} ${w}`, modName);
+          if (!fs.existsSync(path.join(root, c))) continue;
+          // lib-y objects go into the directory's lib.a, which vmlinux.a takes after all of built-in.a
+          if (list === 'lib-y' && st === 'builtin') libObjs.push([c, `${via}: ${list} ${w} (lib.a, linked after built-in.a)`]);
+          else add(c, st, `${via}: ${list} ${w}`, modName);
         }
       }
     }
   };
   walk('', 'builtin');
-  return { objects, byFile, warnings };
+  for (const [c, via] of libObjs) add(c, 'builtin', via);
+  return { objects, byFile, warnings, includeDirs: [...includeDirs].filter((d) => !d.startsWith('/') && !d.startsWith('..')) };
 }
 
-/** Kernel .c files that #include other .c files (kernel/sched/build_policy.c) build them into the same object. */
+/** Kernel .c files that #include other .c files (kernel/sched/build_policy.c), or a header of their
+ * own directory that defines things (kernel/rcu/update.c includes "tasks.h"), build them into the
+ * same object. A local header included by several objects goes with the first in link order. */
 function addIncludedC(root: string, file: string, evalCond: ((e: string) => boolean) | undefined, add: (f: string, line: number) => void): void {
   let text: string;
   try {
@@ -350,7 +368,7 @@ function addIncludedC(root: string, file: string, evalCond: ((e: string) => bool
   } catch {
     return;
   }
-  if (!/#\s*include\s+"[^"]+\.c"/.test(text)) return;
+  if (!/#\s*include\s+"[^"]+\.[ch]"/.test(text)) return;
   const stack: { active: boolean; taken: boolean; parent: boolean }[] = [];
   const active = () => stack.every((s) => s.active);
   const ev = (e: string) => (evalCond ? evalCond(e) : true);
@@ -373,7 +391,7 @@ function addIncludedC(root: string, file: string, evalCond: ((e: string) => bool
       t.active = t.parent && !t.taken;
       t.taken = true;
     } else if (/^#\s*endif\b/.test(l)) stack.pop();
-    else if ((m = /^#\s*include\s+"([^"]+\.c)"/.exec(l)) && active()) {
+    else if ((m = /^#\s*include\s+"([^"]+\.[ch])"/.exec(l)) && active()) {
       const inc = path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]));
       if (fs.existsSync(path.join(root, inc))) add(inc, n + 1);
     }

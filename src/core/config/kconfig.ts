@@ -76,6 +76,20 @@ export function configInt(cfg: KConfig, name: string): number | undefined {
   return Number(v);
 }
 
+/** The arch profile a .config was made for, from the symbols only that arch sets. */
+export function archOfConfig(cfg: KConfig): ArchName | undefined {
+  const y = (k: string) => cfg.values.get(k) === 'y';
+  if (y('CONFIG_X86_64')) return 'x86_64';
+  if (y('CONFIG_X86_32') || y('CONFIG_X86')) return 'i386';
+  if (y('CONFIG_ARM64')) return 'arm64';
+  if (y('CONFIG_PPC64')) return 'ppc64';
+  if (y('CONFIG_RISCV') && y('CONFIG_64BIT')) return 'riscv64';
+  if (y('CONFIG_S390')) return 's390x';
+  if (y('CONFIG_MIPS')) return 'mips';
+  if (y('CONFIG_ARM')) return 'arm';
+  return undefined;
+}
+
 /** gcc's predefined macros that kernel headers test, per arch (gcc 12, -std=gnu11, __KERNEL__). */
 export function predefinedMacros(arch: ArchName): Map<string, string> {
   const a = ARCHES[arch];
@@ -88,6 +102,8 @@ export function predefinedMacros(arch: ArchName): Map<string, string> {
     ['__SIZEOF_INT__', '4'], ['__SIZEOF_LONG__', String(a.scalars.long.size)],
     ['__SIZEOF_LONG_LONG__', '8'], ['__SIZEOF_POINTER__', String(a.scalars.pointer.size)],
     ['__SIZEOF_SHORT__', '2'], ['__BIGGEST_ALIGNMENT__', String(a.biggestAlignment)],
+    // gcc's alternate keyword (uapi int-ll64.h: `typedef __signed__ long long __s64;`); the parser knows only `signed`
+    ['__signed__', 'signed'],
   ]);
   if (a.bits === 64) { m.set('__LP64__', '1'); m.set('_LP64', '1'); m.set('__SIZEOF_INT128__', '16'); }
   if (!a.charSigned) m.set('__CHAR_UNSIGNED__', '1');

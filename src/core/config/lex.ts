@@ -17,7 +17,9 @@ export function stripComments(src: string): string {
     if (c === '/' && src[i + 1] === '*') {
       const end = src.indexOf('*/', i + 2);
       const stop = end < 0 ? n : end + 2;
-      out += src.slice(i, stop).replace(/[^\n]/g, ' ');
+      // a backslash-newline inside the comment still splices lines (C translation phase 2 comes
+      // before comments go): a #define body may carry a multi-line comment
+      out += src.slice(i, stop).replace(/\\(?=\r?\n)|[^\n]/g, (m) => (m === '\\' ? m : ' '));
       i = stop;
     } else if (c === '/' && src[i + 1] === '/') {
       let j = i;

@@ -13,6 +13,11 @@ export interface FileScan {
   defines: Map<string, MacroDef | null>;
   /** conditions that could not be evaluated (taken as false) */
   errors: string[];
+  /** active #include directives in order: the path and whether it was <angled> */
+  includes: Array<{ path: string; angled: boolean }>;
+  /** uses of this file's own typedef-making macros at line starts, with the definition in force
+   *  there (seqlock_types.h: SEQCOUNT_LOCKNAME(raw_spinlock, ...), then #undef) */
+  typedefCalls: Array<{ line: number; def: MacroDef }>;
 }
 
 interface Frame { parentActive: boolean; active: boolean; taken: boolean }
@@ -25,6 +30,8 @@ export function scanFile(text: string, source: string, outside: MacroLookup, cfg
   const out: string[] = new Array(lines.length).fill('');
   const defines = new Map<string, MacroDef | null>();
   const errors: string[] = [];
+  const includes: FileScan['includes'] = [];
+  const typedefCalls: FileScan['typedefCalls'] = [];
   const lookup: MacroLookup = (name) => {
     const d = defines.get(name);
     if (d !== undefined) return d ?? undefined;
@@ -44,6 +51,9 @@ export function scanFile(text: string, source: string, outside: MacroLookup, cfg
     while (line.endsWith('\\') && i + 1 < lines.length) { line = line.slice(0, -1) + ' ' + lines[++i]; }
     const m = /^\s*#\s*(\w*)(.*)$/.exec(line);
     if (!m) {
+      const call = active ? /^\s*([A-Za-z_]\w*)\s*\(/.exec(line) : null;
+      const def = call ? defines.get(call[1]) : undefined;
+      if (def?.params && def.body.some((t) => t.t === 'typedef')) typedefCalls.push({ line: first, def });
       if (active) {
         if (i === first) out[first] = line;
         else { out[first] = line; } // joined continuation lines stay on the first line
@@ -100,9 +110,14 @@ export function scanFile(text: string, source: string, outside: MacroLookup, cfg
       case 'undef':
         if (active) defines.set(rest.trim(), null);
         break;
-      default: break; // #include, #error, #pragma, #warning, #line: nothing to lay out
+      case 'include': {
+        const inc = active ? /^\s*(?:<([^>]+)>|"([^"]+)")/.exec(rest) : null;
+        if (inc) includes.push({ path: inc[1] ?? inc[2], angled: inc[1] !== undefined });
+        break;
+      }
+      default: break; // #error, #pragma, #warning, #line: nothing to lay out
     }
   }
   if (stack.length) errors.push(`${source}: ${stack.length} unterminated #if`);
-  return { active: out.join('\n'), defines, errors };
+  return { active: out.join('\n'), defines, errors, includes, typedefCalls };
 }

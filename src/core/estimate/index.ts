@@ -10,11 +10,22 @@ import { scanTree } from '../parse';
 import type { Finding, ScanResult } from '../parse/types';
 import { LayoutEngine, initLayout } from '../layout';
 import { buildFirstChunk, PercpuAllocator } from '../sim';
-import { MACRO_PLACEMENT } from './sections';
+import { MACRO_PLACEMENT, macroAlign } from './sections';
 import { layoutStaticArea, layoutModuleSection, StaticVar } from './staticArea';
 import { readMacroCall, tailAlignment } from './macroCall';
+import { declaredType } from './declType';
+import { variableAlignment } from './varAlign';
+import { includedTexts, resolveArraySizes } from './arrayLen';
+import { EmitOrder, lineIsActive } from './emitOrder';
+import { DeadStatics } from './deadStatics';
+import { wrappedFindings, WrappedFinding } from './wrapped';
 import { callsiteKey, Counts, countsFromTrace, TraceEvent } from './counts';
 import { resolveNrCpus } from './nrCpus';
+import { treeDiagnostics } from './diagnostics';
+import { allocSize, nrCpusDims } from './findingSize';
+import { yielder } from './yielder';
+import { DEFAULT_RULE_PROFILE } from '../rules/profile';
+import type { ModuleSection, RuleProfile } from '../rules/types';
 import type { Callsite, EstimateResult, ModuleUsage, NotBuilt, NrCpusArray, StaticVariable, Unresolved } from './types';
 
 export * from './types';
@@ -33,6 +44,7 @@ export interface EstimateOptions {
   /** instance count for NR_CPUS arrays inside structs (e.g. 2000 modules) */
   instances?: number;
   include?: string[];
+  /** globs relative to root; default DEFAULT_EXCLUDE */
   exclude?: string[];
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, message: string) => void;
@@ -40,9 +52,15 @@ export interface EstimateOptions {
   scan?: ScanResult;
   /** folder caching scan results by file content (parse/cache.ts); no cache when absent */
   cacheDir?: string;
+  /** run the rules (default true) */
+  rules?: boolean;
+  /** PCPU005: share of the dynamic reserve above which an allocation is large */
+  largeFraction?: number;
 }
 
 export const DEFAULT_KERNEL = '6.12';
+/** Never part of a kernel image: user-space tools and BPF selftests, docs, build scripts. */
+export const DEFAULT_EXCLUDE: readonly string[] = ['tools/**', 'Documentation/**', 'scripts/**'];
 /** Upper bound on simulated allocations, so a huge counts file cannot hang the run. */
 const MAX_SIM_ALLOCS = 2_000_000;
 
@@ -67,10 +85,12 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const pageSize = 1 << o.arch.pageShift;
   const l1Shift = Number(cfgVal(cfg, 'CONFIG_X86_L1_CACHE_SHIFT') ?? cfgVal(cfg, 'CONFIG_ARM64_L1_CACHE_SHIFT') ?? o.arch.l1CacheShift) || o.arch.l1CacheShift;
   const cacheLine = 1 << l1Shift;
+  const instances = o.instances ?? DEFAULT_RULE_PROFILE.instances;
 
   o.onProgress?.(0, 1, 'scanning');
-  const scan = o.scan ?? (await scanTree(o.root, { include: o.include, exclude: o.exclude, cacheDir: o.cacheDir, signal: o.signal, onProgress: (d, t) => o.onProgress?.(d, t, 'scanning') }));
+  const scan = o.scan ?? (await scanTree(o.root, { include: o.include, exclude: o.exclude ?? [...DEFAULT_EXCLUDE], cacheDir: o.cacheDir, signal: o.signal, onProgress: (d, t) => o.onProgress?.(d, t, 'scanning') }));
   if (o.signal?.aborted) throw new Error('cancelled');
+  const pause = yielder(o.signal);
   o.onProgress?.(1, 1, 'reading Kbuild');
   const cond = (e: string): boolean => {
     const r = evalCondition(e, cfg);
@@ -82,6 +102,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
 
   await initLayout();
   const layout = new LayoutEngine({ arch: o.arch, config: cfg, root: o.root });
+  for (const d of kb.includeDirs) layout.index.addIncludeDir(path.join(o.root, d));
   const abs = (f: string) => path.join(o.root, f);
   const texts = new Map<string, string>();
   const textOf = (f: string) => {
@@ -114,6 +135,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
     if (!hasKbuild) return { obj: { file: f.file, status: 'builtin', order: 0, via: 'no Kbuild files: every file counted as built-in' } };
     const obj = kb.byFile.get(f.file);
     if (!obj) return { reason: f.file.endsWith('.h') ? 'defined in a header: placement depends on the files that include it' : 'file not built under this config (Kbuild)' };
+    if (f.cond && f.kind === 'static' && !lineIsActive(layout, abs(f.file), f.line)) return { reason: `#if ${f.cond} is false with the macros ${f.file} sees (e.g. __ARCH_IRQ_STAT from asm/hardirq.h)` };
     return { obj };
   };
 
@@ -121,7 +143,12 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const builtinVars: StaticVar[] = [];
   const moduleVars = new Map<string, { vars: StaticVar[]; files: Set<string>; order: number }>();
   let declares = 0;
-  for (const f of scan.findings) {
+  o.onProgress?.(0, 1, 'sizing');
+  const emit = new EmitOrder(o.root, scan.findings, layout);
+  const deadStatic = new DeadStatics(o.root, scan.findings, kb, layout, textOf, (s) => isSet(cfg, s));
+  const wrapped = hasKbuild ? wrappedFindings(o.root, kb.objects.map((x) => x.file), layout) : { findings: [], unresolved: [] };
+  for (const f of [...scan.findings, ...wrapped.findings, ...wrapped.unresolved]) {
+    await pause();
     if (f.kind === 'declare') declares++;
     if (f.kind !== 'static') continue;
     if (f.unresolved) {
@@ -133,29 +160,36 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
       (pl.reason!.startsWith('defined in a header') ? unresolved : notBuilt).push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: pl.reason! });
       continue;
     }
-    const sz = layout.sizeOf(f.type, abs(f.file));
-    if ('error' in sz) {
-      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: `sizeof(${f.type}): ${sz.error}` });
+    if (deadStatic.isDead(f)) {
+      notBuilt.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: 'static and only used in code gcc removes (if (IS_ENABLED(CONFIG_...)) folded under this config): gcc drops it' });
       continue;
     }
-    const call = readMacroCall(textOf(f.file), f.line, f.column);
+    const ty = declaredType(f, (d) => (d.includes('ARRAY_SIZE') ? resolveArraySizes(d, () => includedTexts(layout, path.resolve(abs(f.file))), (e) => evalNum(e, f.file)) : d));
+    const sz = layout.sizeOf(ty, abs(f.file));
+    if ('error' in sz) {
+      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: `sizeof(${ty}): ${sz.error}` });
+      continue;
+    }
+    const call = 'call' in f ? (f as WrappedFinding).call : readMacroCall(textOf(f.file), f.line, f.column);
     const isModule = pl.obj.status === 'module';
     let section: string;
-    let align = sz.align;
+    let declAlign = 0; // aligned attributes on the variable itself (macro or source)
     const p = MACRO_PLACEMENT[f.macro];
     if (f.macro === 'DEFINE_PER_CPU_SECTION') {
       section = (call?.args[2] ?? '""').replace(/^"(.*)"$/, '$1');
     } else if (p) {
       section = isModule ? p.module : p.vmlinux;
-      if (p.align === 'cacheline' && (smp || f.macro === 'DEFINE_PER_CPU_ALIGNED')) align = Math.max(align, cacheLine);
-      if (p.align === 'page') align = Math.max(align, pageSize);
+      declAlign = macroAlign(f.macro, declAlign, { smp, cacheLine, pageSize });
       if (f.macro === 'DEFINE_PER_CPU_DECRYPTED' && !isSet(cfg, 'CONFIG_AMD_MEM_ENCRYPT')) section = '';
     } else {
       section = '';
       warnings.push(`${f.file}:${f.line}: ${f.macro} is not in the placement table; placed in .data..percpu`);
     }
-    if (call) align = Math.max(align, tailAlignment(call.tail, cacheLine, pageSize, (e) => evalNum(e, f.file)));
-    const v: StaticVar = { name: f.name, file: f.file, line: f.line, size: sz.size, align, section, objectOrder: pl.obj.order, position: pl.obj.includeLine !== undefined ? pl.obj.includeLine + f.line / 1e7 : f.line, type: f.type, macro: f.macro };
+    const tailAlign = call ? tailAlignment(call.tail, cacheLine, pageSize, (e) => evalNum(e, f.file)) : 1;
+    if (tailAlign > 1) declAlign = Math.max(declAlign, tailAlign);
+    const ti = layout.typeInfo(ty, abs(f.file));
+    const align = variableAlignment(o.arch, 'kind' in ti ? ti.kind : '', sz.size, sz.align, declAlign);
+    const v: StaticVar = { name: f.name, file: f.file, line: f.line, size: sz.size, align, section, objectOrder: pl.obj.order, position: emit.position(pl.obj.includedFrom ?? f.file, f.name, pl.obj.includeLine !== undefined ? pl.obj.includeLine + f.line / 1e7 : f.line), type: ty, macro: f.macro };
     if (isModule) {
       const name = pl.obj.module ?? path.basename(f.file, '.c');
       const m = moduleVars.get(name) ?? { vars: [], files: new Set<string>(), order: pl.obj.order };
@@ -176,6 +210,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const sites: (Callsite & { built: boolean })[] = [];
   for (const f of scan.findings) {
     if (f.kind !== 'alloc') continue;
+    await pause();
     if (f.unresolved) {
       unresolved.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: f.unresolved });
       continue;
@@ -185,33 +220,12 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
       notBuilt.push({ file: f.file, line: f.line, name: f.name || f.macro, kind: f.macro, reason: pl.reason! });
       continue;
     }
-    let size: number | undefined;
-    let al: number | undefined;
-    let expr: string;
-    let why = '';
-    if (f.type) {
-      expr = `${f.macro}(${f.type})`;
-      const sz = layout.sizeOf(f.type, abs(f.file));
-      if ('error' in sz) why = `sizeof(${f.type}): ${sz.error}`;
-      else {
-        size = sz.size;
-        al = sz.align;
-      }
-    } else {
-      expr = `${f.macro}(${f.sizeExpr ?? '?'}, ${f.alignExpr ?? '?'})`;
-      const s = f.sizeExpr ? layout.evalInt(f.sizeExpr, abs(f.file)) : { error: 'no size argument' };
-      const a = f.alignExpr ? layout.evalInt(f.alignExpr, abs(f.file)) : { error: 'no align argument' };
-      if (typeof s !== 'number') why = `size ${f.sizeExpr}: ${s.error}`;
-      else if (typeof a !== 'number') why = `align ${f.alignExpr}: ${a.error}`;
-      else {
-        size = s;
-        al = a;
-      }
-    }
-    if (size === undefined || al === undefined) {
-      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: why });
+    const sz = allocSize(f, layout, abs(f.file));
+    if ('error' in sz) {
+      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: sz.error });
       continue;
     }
+    const { expr, size, align: al } = sz;
     sites.push({ file: f.file, line: f.line, ...(f.func ? { func: f.func } : {}), expr, size, align: al, count: 1, total: 0, countSource: 'default', built: true });
   }
   let unmatchedTrace: EstimateResult['dynamic']['unmatchedTrace'];
@@ -282,6 +296,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const nrArrays: NrCpusArray[] = [];
   for (const f of scan.findings) {
     if (f.kind !== 'nr_cpus_array') continue;
+    await pause();
     if (f.unresolved) {
       unresolved.push({ file: f.file, line: f.line, name: f.name, kind: 'nr_cpus_array', reason: f.unresolved });
       continue;
@@ -299,34 +314,48 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
       continue;
     }
     const dims = f.dims ?? ['NR_CPUS'];
-    let atNr = 1;
-    let atPossible = 1;
-    let other = 1;
-    let bad = '';
-    for (const d of dims) {
-      const cpuDim = /\b(CONFIG_)?NR_CPUS\b/.test(d);
-      const a = evalNum(d.replace(/\b(CONFIG_)?NR_CPUS\b/g, String(nrCpus)), f.file);
-      const b = evalNum(d.replace(/\b(CONFIG_)?NR_CPUS\b/g, String(possible)), f.file);
-      if (a === undefined || b === undefined) {
-        bad = `dimension [${d}] is not a constant`;
-        break;
-      }
-      atNr *= a;
-      atPossible *= b;
-      if (!cpuDim) other *= a;
-    }
-    if (bad) {
-      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: 'nr_cpus_array', reason: bad });
+    const atNr = nrCpusDims(dims, nrCpus, (e) => evalNum(e, f.file));
+    const atPossible = nrCpusDims(dims, possible, (e) => evalNum(e, f.file));
+    if ('error' in atNr || 'error' in atPossible) {
+      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: 'nr_cpus_array', reason: 'error' in atNr ? atNr.error : (atPossible as { error: string }).error });
       continue;
     }
+    const other = atNr.perCpuElems;
     nrArrays.push({
       file: f.file, line: f.line, name: f.name, ...(f.container ? { container: f.container } : {}),
       elemType: f.type, elemSize: el.size, elemAlign: el.align, dims, perCpuElems: other,
-      bytesAtNrCpus: el.size * atNr, bytesAtPossible: el.size * atPossible,
-      perCpuRewrite: align4(el.size * other) * nrUnits, instances: o.instances ?? 1,
+      bytesAtNrCpus: el.size * atNr.elems, bytesAtPossible: el.size * atPossible.elems,
+      perCpuRewrite: align4(el.size * other) * nrUnits, instances,
       heuristic: 'an array dimension mentions NR_CPUS',
     });
   }
+
+  // The rules, priced with this configuration's first chunk.
+  const tRules = Date.now();
+  let diagnostics: EstimateResult['diagnostics'] = [];
+  const ruleErrors: { file: string; message: string }[] = [];
+  if (o.rules !== false) {
+    o.onProgress?.(0, 1, 'rules');
+    const fcOk = firstChunk && !('error' in firstChunk) ? firstChunk : undefined;
+    const profile: RuleProfile = {
+      ...DEFAULT_RULE_PROFILE, nrCpus, possibleCpus: possible, nrUnits, cacheLine, pageSize, instances,
+      ptrSize: o.arch.scalars.pointer.size, ...(o.largeFraction !== undefined ? { largeFraction: o.largeFraction } : {}),
+      ...(fcOk ? { unitSize: fcOk.unitSize, dynamicReserve: fcOk.dynamic, moduleReserve: fcOk.reserved } : {}),
+    };
+    const sections: ModuleSection[] = modules.map((m) => {
+      const big = m.variables.length ? m.variables.reduce((a, b) => (b.size > a.size ? b : a)) : undefined;
+      return { name: m.name, size: m.size, files: m.files, file: big?.file ?? m.files[0], line: big?.line ?? 1 };
+    });
+    const td = await treeDiagnostics({
+      root: o.root, scan, textOf, profile, modules: sections, signal: o.signal,
+      sizeOf: (t, from) => layout.sizeOf(t, from === undefined ? undefined : abs(from)),
+      onProgress: (d, t) => o.onProgress?.(d, t, 'rules'),
+    });
+    if (o.signal?.aborted) throw new Error('cancelled');
+    diagnostics = td.diagnostics;
+    ruleErrors.push(...td.errors);
+  }
+  const rulesMs = Date.now() - tRules;
 
   const dynBytes = callsites.reduce((a, c) => a + c.total, 0);
   const reservedUsed = modules.filter((m) => m.loaded).reduce((a, m) => a + align4(m.size), 0);
@@ -346,7 +375,8 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
     notBuilt,
     declares,
     unresolved,
-    errors: scan.errors,
-    stats: { filesSeen: scan.stats.filesSeen, filesParsed: scan.stats.filesParsed, ms: Date.now() - t0, scan: scan.stats },
+    diagnostics,
+    errors: [...scan.errors, ...ruleErrors],
+    stats: { filesSeen: scan.stats.filesSeen, filesParsed: scan.stats.filesParsed, ms: Date.now() - t0, rulesMs, scan: scan.stats },
   };
 }

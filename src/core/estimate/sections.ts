@@ -24,6 +24,17 @@ export const MACRO_PLACEMENT: Record<string, MacroPlacement> = {
   DEFINE_PER_CPU_HOT: { vmlinux: '..hot', module: '' },
 };
 
+/**
+ * The alignment a DEFINE_PER_CPU* macro gives a variable of alignment `align`: the L1 line for the
+ * *_ALIGNED family (on !SMP only DEFINE_PER_CPU_ALIGNED keeps it), a page for PAGE_ALIGNED.
+ */
+export function macroAlign(macro: string, align: number, c: { smp: boolean; cacheLine: number; pageSize: number }): number {
+  const p = MACRO_PLACEMENT[macro];
+  if (p?.align === 'cacheline' && (c.smp || macro === 'DEFINE_PER_CPU_ALIGNED')) return Math.max(align, c.cacheLine);
+  if (p?.align === 'page') return Math.max(align, c.pageSize);
+  return align;
+}
+
 /** gate: the step exists only when this CONFIG_ symbol is set (PERCPU_DECRYPTED_SECTION). */
 export type LinkStep = ({ align: 'page' | 'cacheline' } | { input: string }) & { gate?: string };
 
@@ -66,6 +77,11 @@ export const LINKER_ERAS: LinkerEra[] = [
     configGated: { '..decrypted': 'CONFIG_AMD_MEM_ENCRYPT' },
   },
 ];
+
+/** Config symbols under which scripts/link-vmlinux.sh links vmlinux from the one relocatable
+ *  vmlinux.o (`ld -r` of everything) instead of vmlinux.a: each per-CPU input section then reaches
+ *  the final link whole, aligned to the largest alignment of its variables. */
+export const WHOLE_VMLINUX_O_GATES = ['CONFIG_LTO_CLANG', 'CONFIG_X86_KERNEL_IBT'];
 
 export function compareVersion(a: string, b: string): number {
   const pa = a.split('.').map(Number);

@@ -2,7 +2,7 @@
 // objects in link order within each, and inside one object gcc's emission order
 // (reverse definition order for gcc ≥ 5 with toplevel reordering; checked with gcc 12),
 // every variable aligned. The result's size is `s` in the boot line (__per_cpu_end - __per_cpu_start).
-import { linkerEra, LinkStep } from './sections';
+import { linkerEra, LinkStep, WHOLE_VMLINUX_O_GATES } from './sections';
 
 export interface StaticVar {
   name: string;
@@ -92,6 +92,7 @@ export function layoutStaticArea(vars: StaticVar[], o: LinkOptions): StaticLayou
   }
   const placed: PlacedVar[] = [];
   const sections: SectionSpan[] = [];
+  const whole = WHOLE_VMLINUX_O_GATES.some((g) => o.isSet(g));
   let cur = 0;
   for (const s of steps) {
     if ('align' in s) {
@@ -99,6 +100,7 @@ export function layoutStaticArea(vars: StaticVar[], o: LinkOptions): StaticLayou
       continue;
     }
     const list = bySection.get(s.input) ?? [];
+    if (whole && list.length) cur = alignUp(cur, Math.max(...list.map((v) => v.align)));
     const start = cur;
     cur = placeInput(list, cur, placed);
     if (list.length) sections.push({ section: s.input, start, end: cur });

@@ -1,5 +1,6 @@
 // The main job's result: one object for the CLI (text, JSON, SARIF) and the extension (webview, log).
 // Field names of the JSON contract in DESIGN.md are kept; everything else extends it.
+import type { Diagnostic } from '../rules/types';
 
 import type { ScanStats } from '../parse/types';
 
@@ -101,6 +102,8 @@ export interface EstimateResult {
   notBuilt: NotBuilt[];
   declares: number;
   unresolved: Unresolved[];
+  /** what the rules found in the scanned tree, priced under this configuration */
+  diagnostics: Diagnostic[];
   errors: { file: string; message: string }[];
-  stats: { filesSeen: number; filesParsed: number; ms: number; scan?: ScanStats };
+  stats: { filesSeen: number; filesParsed: number; ms: number; rulesMs?: number; scan?: ScanStats };
 }

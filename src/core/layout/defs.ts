@@ -26,6 +26,8 @@ const TYPE_WORDS = new Set(['void', 'char', 'short', 'int', 'long', 'float', 'do
   '_Bool', 'bool', 'struct', 'union', 'enum', 'const', 'volatile', 'typedef', 'static', 'extern', 'inline',
   '__attribute__', '__extension__', 'restrict', '__restrict', '_Atomic', 'register', '__int128']);
 
+const QUALIFIERS = new Set(['typedef', 'const', 'volatile', '__extension__', '_Atomic']);
+
 function match(toks: Tok[], i: number): number {
   const open = toks[i].t;
   const close = open === '(' ? ')' : open === '[' ? ']' : '}';
@@ -155,6 +157,12 @@ function finishStmt(toks: Tok[], lo: number, hi: number, defs: FileDefs): void {
 
 /** Declared names of a typedef statement (a heuristic; the exact parse comes later). */
 export function typedefNames(body: Tok[]): string[] {
+  // `typedef DECLARE_BITMAP(mce_banks_t, MAX_NR_BANKS);`: the macro's first argument is the
+  // likely name (the exact parse after expansion decides)
+  if (body[1]?.k === 'id' && /^[A-Z][A-Z0-9_]*$/.test(body[1].t) && body[2]?.t === '(' && body[3]?.k === 'id' && body[4]?.t === ',') {
+    const e = match(body, 2);
+    if (e > 0 && body[e + 1]?.t === ';') return [body[3].t];
+  }
   let start = 1;
   for (let j = body.length - 1; j > 0; j--) if (body[j].t === '}') { start = j + 1; break; }
   const names: string[] = [];
@@ -170,13 +178,20 @@ export function typedefNames(body: Tok[]): string[] {
     if (t.t === ')') { depth--; if (depth === 0 && !want) { /* skip parameter lists */ if (body[j + 1]?.t === '(') { const e = match(body, j + 1); if (e > 0) j = e; } } continue; }
     if (t.t === ',' && depth === 0) { want = true; continue; }
     if (!want || t.k !== 'id' || TYPE_WORDS.has(t.t)) continue;
+    // the first word after `typedef` (and qualifiers) is the type, never the name: `typedef u16 __compat_uid_t;`
+    if (body.slice(1, j).every((x) => QUALIFIERS.has(x.t))) continue;
     const n = body[j + 1];
     const nn = body[j + 2];
     // an attribute group after the name ends it only if no other identifier follows the group
     const afterGroup = () => { const e = match(body, j + 2); return e < 0 || body[e + 1]?.k !== 'id'; };
     const ends = n && (n.t === ';' || n.t === ',' || n.t === '[' || n.t === ')' || n.t === ':' ||
       (n.k === 'id' && nn?.t === '(' && afterGroup()) || (n.k === 'id' && attrLike(n.t) && (nn?.t === ';' || nn?.t === ',')));
-    if (ends) { names.push(t.t); want = false; }
+    if (ends) {
+      names.push(t.t);
+      // `typedef __u16 __bitwise __le16;`: an attribute-like word may be the real name's prefix
+      // macro; keep looking so both count (the exact parse after expansion decides)
+      if (!(n.k === 'id' && attrLike(n.t))) want = false;
+    }
   }
   return names;
 }

@@ -143,7 +143,7 @@ export class LayoutEngine {
     const walker = new Walker(this.ctx(lf.path, lookup));
     let t: TInfo;
     if (site.kind === 'typedef') {
-      const text = render(nameUnnamedBitfields(expand(site.toks, lookup)));
+      const text = dropEmptyMembers(render(nameUnnamedBitfields(expand(site.toks, lookup))));
       const tree = this.parser.parse(text)!;
       const def = findNode(tree.rootNode, 'type_definition');
       if (!def) throw new LayoutError(`${want}: cannot parse typedef \`${text.slice(0, 80)}\``);
@@ -155,7 +155,7 @@ export class LayoutEngine {
       const close = closingBrace(site.toks);
       const head = expand(site.toks.slice(0, close + 1), lookup);
       const tail = leadingAttributes(expand(site.toks.slice(close + 1), lookup));
-      const text = `${render(nameUnnamedBitfields([...head, ...tail]))};`;
+      const text = `${dropEmptyMembers(render(nameUnnamedBitfields([...head, ...tail])))};`;
       const tree = this.parser.parse(text)!;
       const kind = site.kind === 'struct' ? 'struct_specifier' : site.kind === 'union' ? 'union_specifier' : 'enum_specifier';
       const node = findNode(tree.rootNode, kind);
@@ -394,3 +394,9 @@ function leadingAttributes(toks: Tok[]): Tok[] {
 }
 
 export type { TInfo, MemberOut, MacroDef };
+
+/** A member macro that expands to nothing leaves `;;` (seqlock_types.h: `__SEQ_LOCK(locktype *lock);`):
+ *  gcc accepts the empty member, the parser does not. Definitions hold no strings or for-loops. */
+function dropEmptyMembers(text: string): string {
+  return text.replace(/([;{])(\s*;)+/g, '$1');
+}

@@ -7,11 +7,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ArchName, ARCHES } from '../config/arch';
 import { KConfig, configMacros, predefinedMacros } from '../config/kconfig';
-import { tokenize } from '../config/lex';
-import { MacroDef, MacroLookup, objectMacro } from '../config/macros';
+import { Tok, render, tokenize } from '../config/lex';
+import { MacroDef, MacroLookup, expand, objectMacro } from '../config/macros';
 import { FileScan, scanFile } from '../config/preprocess';
 import { FileDefs, DefSite, scanDefs, typedefNames } from './defs';
 import { FALLBACK_FILE, FALLBACK_HEADER } from './fallback';
+
+/** bound on one file's include closure (a kernel .c file reaches about 1,500 headers) */
+const MAX_CLOSURE = 6000;
 
 export interface LoadedFile { path: string; scan: FileScan; defs: FileDefs }
 
@@ -44,6 +47,10 @@ export class TypeIndex {
   private user = new Map<string, string>();
   private macroCache = new Map<string, MacroDef | undefined>();
   private base = new Map<string, MacroDef>();
+  private closures = new Map<string, Map<string, number>>();
+  /** kernel headers named for the other word size (page_32_types.h on a 64-bit arch) */
+  private otherWidth: RegExp;
+  private resolved = new Map<string, string | undefined>();
   readonly cfgOf: (name: string) => string | undefined;
 
   constructor(readonly arch: ArchName, readonly config: KConfig, readonly root?: string, includeDirs: string[] = []) {
@@ -56,6 +63,7 @@ export class TypeIndex {
     this.dirs = dirs.map((d) => path.resolve(d));
     this.dirs.forEach((d, i) => { if (!this.rank.has(d)) this.rank.set(d, 10 + i); });
     this.cfgOf = (n) => config.values.get(n);
+    this.otherWidth = new RegExp(`[_-]${ARCHES[arch].bits === 64 ? 32 : 64}[_.-]`);
     for (const [k, v] of predefinedMacros(arch)) this.base.set(k, objectMacro(k, v, 'predefined'));
     for (const [k, v] of configMacros(config)) this.base.set(k, objectMacro(k, v, config.source));
     // the cache line comes from the config where the arch has a knob, else from the arch profile
@@ -67,6 +75,19 @@ export class TypeIndex {
     const f = path.resolve(file);
     this.user.set(f, text);
     this.files.delete(f);
+    this.macroCache.clear();
+    this.closures.clear();
+  }
+
+  /** A directory the build adds with -I (ccflags-y), searched after the arch and generic ones. */
+  addIncludeDir(dir: string): void {
+    const d = path.resolve(dir);
+    if (this.dirs.includes(d) || !fs.existsSync(d)) return;
+    this.dirs.push(d);
+    this.rank.set(d, 10 + this.dirs.length);
+    if (this.raw) this.indexDir(d, true);
+    this.closures.clear();
+    this.resolved.clear();
     this.macroCache.clear();
   }
 
@@ -99,6 +120,7 @@ export class TypeIndex {
   }
 
   private indexText(raw: Raw, file: string, text: string): void {
+    text += macroTypedefText(text);
     for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)/gm)) add(raw.defines, m[1], file);
     for (const m of text.matchAll(/\b(struct|union|enum)\s+(\w+)\s*\{/g)) add(raw.records, `${m[1]} ${m[2]}`, file);
     for (const m of text.matchAll(/\bstruct_group_tagged\s*\(\s*(\w+)/g)) add(raw.records, `struct ${m[1]}`, file);
@@ -137,6 +159,7 @@ export class TypeIndex {
     try {
       const scan = scanFile(text, file, (n) => this.macro(n, f), this.cfgOf);
       const defs = scanDefs(tokenize(scan.active));
+      this.addMacroTypedefs(scan, defs, f);
       const lf: LoadedFile = { path: file === FALLBACK_FILE ? FALLBACK_FILE : f, scan, defs };
       this.files.set(file === FALLBACK_FILE ? FALLBACK_FILE : f, lf);
       return lf;
@@ -145,7 +168,35 @@ export class TypeIndex {
     }
   }
 
-  /** candidate files for a name, best first: the asking file, user sources, its directory, then include dirs */
+  /** Types a file defines through its own macros (SEQCOUNT_LOCKNAME(raw_spinlock, ...) makes
+   *  seqcount_raw_spinlock_t): each use expanded with the definition in force there. */
+  private addMacroTypedefs(scan: FileScan, defs: FileDefs, file: string): void {
+    if (!scan.typedefCalls.length) return;
+    const lines = scan.active.split('\n');
+    for (const c of scan.typedefCalls) {
+      const toks = tokenize(lines.slice(c.line, c.line + 40).join('\n'));
+      let depth = 0;
+      let end = -1;
+      for (let i = 0; i < toks.length && end < 0; i++) {
+        if (toks[i].t === '(') depth++;
+        else if (toks[i].t === ')' && --depth === 0) end = i;
+      }
+      if (end < 0) continue;
+      const lookup: MacroLookup = (n) => {
+        if (n === c.def.name) return c.def;
+        const d = scan.defines.get(n);
+        return d === null ? undefined : d ?? this.macro(n, file);
+      };
+      let out: Tok[];
+      try { out = expand(toks.slice(0, end + 1), lookup); } catch { continue; }
+      const more = scanDefs([...out, { k: 'punct', t: ';' }]);
+      for (const [k, site] of more.records) if (!defs.records.has(k)) { defs.records.set(k, site); defs.order.push(site); }
+      for (const [k, site] of more.typedefs) if (!defs.typedefs.has(k)) { defs.typedefs.set(k, site); defs.order.push(site); }
+    }
+  }
+
+  /** candidate files for a name, best first: the asking file, user sources, the headers it
+   * includes (in include order, as gcc would meet them), its directory, then include dirs */
   private candidates(list: string[] | undefined, fromFile: string | undefined): string[] {
     const out: string[] = [];
     const from = fromFile ? path.resolve(fromFile) : undefined;
@@ -153,16 +204,52 @@ export class TypeIndex {
     for (const u of this.user.keys()) if (u !== FALLBACK_FILE && u !== from) out.push(u);
     if (list) {
       const fromDir = from ? path.dirname(from) : undefined;
+      const included = from && list.length > 1 && this.root && !this.isUser(from) ? this.includeOrder(from) : undefined;
       const score = (f: string) => {
-        if (fromDir && path.dirname(f) === fromDir) return 0;
+        const k = included?.get(f);
+        if (k !== undefined) return -1e6 + k;
+        // without include order (inside a header's #if), page_32_types.h must not beat page_64_types.h
+        const width = this.otherWidth.test(path.basename(f)) ? 100 : 0;
+        if (fromDir && path.dirname(f) === fromDir) return width;
         let best = 1000;
         for (const [d, r] of this.rank) if (r < best && f.startsWith(d + path.sep)) best = r;
-        return best;
+        return best + width;
       };
       out.push(...list.filter((f) => !out.includes(f)).map((f) => [f, score(f)] as const).sort((a, b) => a[1] - b[1]).map((x) => x[0]));
     }
     out.push(FALLBACK_FILE);
     return out;
+  }
+
+  /** Headers a file pulls in, transitively, in first-inclusion order (active #includes only). */
+  includeOrder(file: string): Map<string, number> {
+    const hit = this.closures.get(file);
+    if (hit) return hit;
+    const order = new Map<string, number>();
+    const visit = (f: string, depth: number) => {
+      if (order.has(f) || order.size >= MAX_CLOSURE) return;
+      order.set(f, order.size);
+      if (depth > 60) return;
+      const lf = this.load(f);
+      for (const inc of lf?.scan.includes ?? []) {
+        const r = this.resolveInclude(inc.path, inc.angled, f);
+        if (r) visit(r, depth + 1);
+      }
+    };
+    visit(file, 0);
+    this.closures.set(file, order);
+    return order;
+  }
+
+  private resolveInclude(p: string, angled: boolean, from: string): string | undefined {
+    const key = `${angled ? '<' : '"'}${p}|${angled ? '' : path.dirname(from)}`;
+    if (this.resolved.has(key)) return this.resolved.get(key);
+    const tries = [...(angled ? [] : [path.dirname(from)]), ...this.dirs].map((d) => path.join(d, p));
+    // asm/ headers the build generates from asm-generic (Kbuild generic-y) are not in a source tree
+    if (this.root && p.startsWith('asm/')) tries.push(path.join(this.root, 'include', 'asm-generic', p.slice(4)));
+    const r = tries.find((t) => fs.existsSync(t));
+    this.resolved.set(key, r);
+    return r;
   }
 
   private prepare(fromFile?: string): void {
@@ -176,18 +263,26 @@ export class TypeIndex {
     const b = this.base.get(name);
     if (b) return b;
     if (name.startsWith('CONFIG_')) return undefined;
-    if (this.macroCache.has(name)) return this.macroCache.get(name);
     this.prepare(fromFile);
+    // defined in several headers (page_32_types.h and page_64_types.h): the asking file's includes decide
+    const scoped = fromFile !== undefined && this.loading.size === 0 && this.root !== undefined && (this.raw?.defines.get(name)?.length ?? 0) > 1;
+    const cacheKey = scoped ? `${name}|${fromFile}` : name;
+    if (this.macroCache.has(cacheKey)) return this.macroCache.get(cacheKey);
     let found: MacroDef | undefined;
     let incomplete = false;
-    for (const f of this.candidates(this.raw?.defines.get(name), undefined)) {
+    const list = this.raw?.defines.get(name);
+    const order = scoped ? this.includeOrder(path.resolve(fromFile)) : undefined;
+    const cands = this.candidates(order ? list?.filter((f) => order.has(f)) : list, undefined);
+    if (order) cands.sort((a, b) => (order.get(a) ?? 1e9) - (order.get(b) ?? 1e9));
+    if (order) cands.push(...this.candidates(list, undefined).filter((f) => !cands.includes(f)));
+    for (const f of cands) {
       if (this.loading.has(path.resolve(f)) || this.loading.has(f)) { incomplete = true; continue; }
       const lf = this.load(f);
       const d = lf?.scan.defines.get(name);
       if (d === null) continue;
       if (d) { found = d; break; }
     }
-    if (!incomplete) this.macroCache.set(name, found);
+    if (!incomplete) this.macroCache.set(cacheKey, found);
     return found;
   }
 
@@ -216,4 +311,22 @@ export class TypeIndex {
   }
 
   loaded(file: string): LoadedFile | undefined { return this.load(file); }
+}
+
+/** For the raw index: the text of each file-scope use of a typedef-making macro defined in the
+ *  same text, with arguments substituted and ## pasted (names only; the exact expansion is load's). */
+function macroTypedefText(text: string): string {
+  if (!text.includes('##')) return '';
+  let out = '';
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)\(([^)]*)\)((?:[^\n]*\\\n)*[^\n]*)/gm)) {
+    const body = m[3].replace(/\\\n/g, ' ');
+    if (!/\btypedef\b/.test(body) || !body.includes('##')) continue;
+    const params = m[2].split(',').map((p) => p.trim());
+    for (const u of text.matchAll(new RegExp(`^[ \\t]*${m[1]}\\s*\\(([^()]*)\\)`, 'gm'))) {
+      const args = u[1].split(',').map((a) => a.trim());
+      const toks = tokenize(body).map((t) => (t.k === 'id' && params.includes(t.t) ? { ...t, t: args[params.indexOf(t.t)] ?? '' } : t));
+      out += `\n${render(toks).replace(/\s*##\s*/g, '')};`;
+    }
+  }
+  return out;
 }

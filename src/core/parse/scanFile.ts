@@ -2,7 +2,7 @@
 // non-UTF-8 bytes and NULs cannot break offsets), then scanTextWith.
 import * as fs from 'fs';
 import * as path from 'path';
-import { mayHoldFindings } from './prefilter';
+import { mayHoldAccessors, mayHoldFindings } from './prefilter';
 import { scanTextWith } from './scanText';
 import { CacheStore, DirStore, decodeEntry, encodeEntry, scanKey } from './cache';
 import type { ScanFileResult } from './types';
@@ -22,6 +22,8 @@ export interface FileScanOutcome extends ScanFileResult {
   parsed: boolean; // passed the prefilter
   bytesTreeSitter: number;
   skipped?: boolean;
+  /** calls per-CPU accessors the rules check (PCPU003) */
+  accessors?: boolean;
   cached?: boolean; // findings came from the cache
 }
 
@@ -77,6 +79,7 @@ export async function scanFile(root: string, rel: string, opts: FileScanOptions)
 }
 
 async function scanBuffer(buf: Buffer, rel: string, opts: FileScanOptions, out: FileScanOutcome): Promise<FileScanOutcome> {
+  if (mayHoldAccessors(buf)) out.accessors = true;
   if (!mayHoldFindings(buf)) return out;
   if (buf.length > opts.maxFileBytes) {
     out.skipped = true;

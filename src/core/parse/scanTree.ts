@@ -25,7 +25,7 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
   const t0 = performance.now();
   const root = path.resolve(dir);
   const res: ScanResult = {
-    root, findings: [], errors: [],
+    root, findings: [], errors: [], accessorFiles: [],
     stats: { filesSeen: 0, bytesSeen: 0, filesParsed: 0, bytesParsed: 0, filesTreeSitter: 0, bytesTreeSitter: 0, filesSkipped: 0, filesCached: 0, ms: 0 },
   };
   let st: fs.Stats;
@@ -58,6 +58,7 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
     if (o.bytesTreeSitter > 0) res.stats.filesTreeSitter++;
     if (o.cached) res.stats.filesCached = (res.stats.filesCached ?? 0) + 1;
     for (const f of o.findings) res.findings.push(f);
+    if (o.accessors) res.accessorFiles!.push(o.file);
     for (const m of o.errors) res.errors.push({ file: o.file, message: m });
     done++;
     opts.onProgress?.(done, total);
@@ -74,6 +75,7 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
   }
   if (opts.signal?.aborted) res.errors.push({ file: '.', message: `cancelled after ${done} of ${total} files` });
   res.findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
+  res.accessorFiles!.sort();
   res.stats.ms = Math.round(performance.now() - t0);
   return res;
 }

@@ -17,6 +17,12 @@ export const PREFILTER_TOKENS: readonly string[] = [
   'cal_t', // local_t
 ];
 
+/**
+ * Byte strings of the per-CPU accessors PCPU003 looks at (per_cpu*(…, smp_processor_id()),
+ * get_cpu_var). They make no finding, so the scan only lists the files holding them for the rules.
+ */
+export const ACCESSOR_TOKENS: readonly string[] = ['smp_processor_id', 'get_cpu_var'];
+
 export const ALLOC_FUNCS: ReadonlySet<string> = new Set([
   'alloc_percpu', 'alloc_percpu_gfp', '__alloc_percpu', '__alloc_percpu_gfp', '__alloc_reserved_percpu',
   'alloc_percpu_noprof', 'alloc_percpu_gfp_noprof', '__alloc_percpu_noprof', '__alloc_percpu_gfp_noprof',

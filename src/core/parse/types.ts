@@ -49,6 +49,8 @@ export interface ScanResult {
   findings: Finding[];
   errors: { file: string; message: string }[];
   stats: ScanStats;
+  /** files calling per-CPU accessors the rules check (PCPU003), whether or not they hold findings */
+  accessorFiles?: string[];
 }
 
 export interface ScanTreeOptions {

@@ -55,6 +55,16 @@ export function formatText(r: EstimateResult, opts: { top?: number } = {}): stri
   out.push('');
   out.push(`Per-CPU memory: ${formatBytes(r.totals.perCpuBytes)} per CPU, ${formatBytes(r.totals.allCpusBytes)} for ${c.possibleCpus} CPUs` +
     (r.totals.meminfoPercpuKb !== undefined ? ` (/proc/meminfo Percpu: ${r.totals.meminfoPercpuKb} kB)` : ''));
+  out.push('');
+  const ds = r.diagnostics ?? [];
+  const byCode = new Map<string, number>();
+  for (const d of ds) byCode.set(d.code, (byCode.get(d.code) ?? 0) + 1);
+  out.push(`Diagnostics: ${ds.length}${ds.length ? ` (${[...byCode].sort().map(([k, n]) => `${k} ×${n}`).join(', ')})` : ''}`);
+  // costliest first: the rules state the bytes each finding costs under this config
+  const ranked = [...ds].sort((a, b) => (b.bytes ?? 0) - (a.bytes ?? 0) || a.file.localeCompare(b.file) || a.line - b.line);
+  for (const d of ranked.slice(0, top)) out.push(`  ${loc(d)}: ${d.code} ${d.severity}: ${d.message}`);
+  if (ds.length > top) out.push(`  … ${ds.length - top} more (--sarif or --json lists all)`);
+  out.push('');
   if (r.notBuilt.length) out.push(`Not built under this config (not counted): ${r.notBuilt.length} definition(s)`);
   out.push(`Declarations (DECLARE_PER_CPU, not storage): ${r.declares}`);
   if (r.unresolved.length) {

@@ -8,7 +8,7 @@ import type { Diagnostic, RuleProfile, SizeOf } from './types';
 /** Element types that are CPU ids or masks, not per-CPU state. */
 const ID_TYPE = /^(const\s+)?(struct\s+cpumask|cpumask_t|cpumask_var_t|phys_cpuid_t|\w*cpuid\w*|\w*_id_t|(unsigned\s+|signed\s+)?char|u8|u16|s8|s16|__u8|__u16|__s8|__s16|uint8_t|uint16_t|(unsigned\s+)?short(\s+int)?|bool|_Bool)$/;
 /** Names of maps between CPU numbers and other ids (cpu_to_node, __cpu_logical_map, x86_cpu_to_apicid, ...). */
-const ID_NAME = /(^|_)(map|maps|mask|masks)$|_to_|(^|_)(cpuid|apicid|acpiid|hwid|hartid|ids?|node|nodes|phys|logical|numa)(_|$)|^cpu_\w*_id$/i;
+const ID_NAME = /(^|_)(map|maps|mask|masks)$|_to_|(^|_)(cpuid|apicid|acpiid|hwid|hartid|ids?|index|node|nodes|phys|logical|numa)(_|$)|^cpu_\w*_id$/i;
 /** The per-CPU machinery itself (offsets and bases of each CPU's area) cannot live in per-CPU memory. */
 const PERCPU_BASE = /per_?cpu_(offset|base)/i;
 const INIT_ONLY = /\b__(init|initdata|initconst|meminitdata|cpuinitdata|read_mostly_init)\b/;
@@ -70,6 +70,10 @@ export function pcpu001(findings: Finding[], text: string, p: RuleProfile, sizeO
     }
     const perCpu = alignUp(slot, 4) * p.possibleCpus;
     const field = !!f.container;
+    // related: the element type's definition when this file has it (the layout the message prices)
+    const elName = /^(struct|union)\s+(\w+)$/.exec(f.type);
+    const elDef = elName ? findStructDefs(text, elName[2]).find((d) => d.type === `${elName[1]} ${elName[2]}`) : undefined;
+    const related = elDef ? [{ file: f.file, line: text.slice(0, elDef.offset).split('\n').length, message: `${f.type}: ${formatBytes(el.size)} per element` }] : undefined;
     const n = field ? p.instances : 1;
     const where = field ? `in each ${f.container}` : 'once';
     const inst = field && n > 1 ? `; for ${n} instances ${formatBytes(atNr * n)} vs ${formatBytes(perCpu * n)}` : '';
@@ -81,6 +85,7 @@ export function pcpu001(findings: Finding[], text: string, p: RuleProfile, sizeO
         + `as a per-CPU allocation over ${p.possibleCpus} possible CPUs ${formatPerCpu(alignUp(slot, 4), p.possibleCpus)}${padNote}${inst}. `
         + `Use alloc_percpu()/DEFINE_PER_CPU() for per-CPU state.`,
       bytes: atNr,
+      ...(related ? { related } : {}),
     });
   }
   return out;

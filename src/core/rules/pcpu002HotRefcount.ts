@@ -16,29 +16,58 @@ const GET = /(_inc|_add|kref_get|_get_unless_zero)(?!_and_test)/;
 
 export interface Helper { name: string; file: string; line: number; op: string; get: boolean }
 
-/** `static inline` functions whose body applies an atomic op to `->field` of `struct S`. */
-export function refcountHelpers(files: Map<string, string>, container: string, field: string): Helper[] {
-  const out: Helper[] = [];
-  const opRe = new RegExp(`\\b(${OPS})\\s*\\(\\s*&\\s*\\(?\\s*[\\w.>\\-\\[\\]()]*(?:->|\\.)${field}\\s*[,)]`);
+interface InlineFn { name: string; params: string; body: string; offset: number }
+
+/** Every `static inline` function of a file, with its body (brace-matched). */
+function inlineFunctions(text: string): InlineFn[] {
+  const out: InlineFn[] = [];
   const fnRe = /\bstatic\s+(?:__always_inline|inline|__inline__|__inline)\b[^;{}]*?\b(\w+)\s*\(([^;{}]*?)\)\s*\{/g;
-  for (const [file, text] of files) {
-    if (!text.includes(field)) continue;
-    for (const m of text.matchAll(fnRe)) {
-      let depth = 0;
-      let i = m.index! + m[0].length - 1;
-      for (; i < text.length; i++) {
-        if (text[i] === '{') depth++;
-        else if (text[i] === '}' && --depth === 0) break;
-      }
-      const body = text.slice(m.index! + m[0].length, i);
-      const op = opRe.exec(body);
-      if (!op) continue;
-      // the helper must be about this struct: its parameters or body name it
-      if (!new RegExp(`\\b${container.replace(' ', '\\s+')}\\b`).test(m[2] + body)) continue;
-      out.push({ name: m[1], file, line: lineOf(lineStarts(text), m.index!) + 1, op: op[1], get: GET.test(op[1]) });
+  for (const m of text.matchAll(fnRe)) {
+    let depth = 0;
+    let i = m.index! + m[0].length - 1;
+    for (; i < text.length; i++) {
+      if (text[i] === '{') depth++;
+      else if (text[i] === '}' && --depth === 0) break;
     }
+    out.push({ name: m[1], params: m[2], body: text.slice(m.index! + m[0].length, i), offset: m.index! });
   }
   return out;
+}
+
+interface OpSite { fn: InlineFn; file: string; line: number; op: string }
+
+// Built once per run (the files do not change within one): inline helpers by the field they apply an atomic op to.
+const opIndex = new WeakMap<Map<string, string>, Map<string, OpSite[]>>();
+const OP_ON_FIELD = new RegExp(`\\b(${OPS})\\s*\\(\\s*&\\s*\\(?\\s*[\\w.>\\-\\[\\]()]*(?:->|\\.)(\\w+)\\s*[,)]`, 'g');
+
+function helpersByField(files: Map<string, string>): Map<string, OpSite[]> {
+  let idx = opIndex.get(files);
+  if (idx) return idx;
+  idx = new Map();
+  for (const [file, text] of files) {
+    if (!/\bstatic\s+(?:__always_inline|inline|__inline__|__inline)\b/.test(text)) continue;
+    const starts = lineStarts(text);
+    for (const fn of inlineFunctions(text)) {
+      const seen = new Set<string>();
+      for (const m of fn.body.matchAll(OP_ON_FIELD)) {
+        if (seen.has(m[2])) continue; // the first op on each field names the helper's kind
+        seen.add(m[2]);
+        const l = idx.get(m[2]) ?? [];
+        l.push({ fn, file, line: lineOf(starts, fn.offset) + 1, op: m[1] });
+        idx.set(m[2], l);
+      }
+    }
+  }
+  opIndex.set(files, idx);
+  return idx;
+}
+
+/** `static inline` functions whose body applies an atomic op to `->field` of `struct S`. */
+export function refcountHelpers(files: Map<string, string>, container: string, field: string): Helper[] {
+  const aboutIt = new RegExp(`\\b${container.replace(' ', '\\s+')}\\b`);
+  // the helper must be about this struct: its parameters or body name it
+  return (helpersByField(files).get(field) ?? []).filter((h) => aboutIt.test(h.fn.params + h.fn.body))
+    .map((h) => ({ name: h.fn.name, file: h.file, line: h.line, op: h.op, get: GET.test(h.op) }));
 }
 
 function countCalls(files: Map<string, string>, name: string): number {

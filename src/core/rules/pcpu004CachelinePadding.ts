@@ -48,7 +48,8 @@ export function pcpu004(files: Map<string, string>, findings: Finding[], p: Rule
       if (!CACHELINE_ATTR.test(def.tail)) continue;
       const pc = uses.get(def.type);
       if (!pc || pc.every((f) => ALIGNED_MACRO.test(f.macro))) continue;
-      if ([...files].some(([, t]) => otherUses(t, def.type).length)) continue;
+      const tag = def.type.split(' ')[1];
+      if ([...files].some(([, t]) => t.includes(tag) && otherUses(t, def.type).length)) continue;
       const padded = sizeOf(def.type, file);
       const line = lineOf(lineStarts(text), def.offset) + 1;
       const at = { file, line, column: 1, endLine: line, endColumn: 1 };

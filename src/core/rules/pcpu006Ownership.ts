@@ -198,6 +198,14 @@ function frees(path: string, lv: string, aliases: string[], owners: string[]): b
   return false;
 }
 
+/** 1-based line of the first `TYPE *name` declaration in the file (any spacing), if there is one. */
+function declLineOf(text: string, type: string, name: string): number | undefined {
+  const words = type.trim().split(/\s+/).filter(Boolean).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  if (!words.length) return undefined;
+  const m = new RegExp(`\\b${words.join('\\s+')}\\s*\\*\\s*${name}(?!\\w)`).exec(text);
+  return m ? text.slice(0, m.index).split('\n').length : undefined;
+}
+
 export async function pcpu006(file: string, text: string, findings: Finding[], p: RuleProfile, sizeOf: SizeOf): Promise<Diagnostic[]> {
   const allocs = findings.filter((f) => f.kind === 'alloc' && !f.unresolved);
   if (!allocs.length) return [];
@@ -230,8 +238,10 @@ export async function pcpu006(file: string, text: string, findings: Finding[], p
       if (!all.length) all = pointerDecls(fileScope(text), name);
     }
     if (all.length && !all.some((d) => /\b__percpu\b/.test(d)) && !/\(\s*[^()]*__percpu[^()]*\*\s*\)/.test(call.parent ? source(c, call.parent) : '')) {
+      const declLine = declLineOf(text, all[0].replace(/\s*\*.*$/, ''), name);
       out.push({
         ...range, file, code: 'PCPU006', severity: 'warning', ...(cost ? { bytes: cost * p.possibleCpus } : {}),
+        ...(declLine ? { related: [{ file, line: declLine, message: `'${name}' declared here without __percpu` }] } : {}),
         message: `${lv.text.replace(/\s+/g, ' ')} holds a per-CPU pointer (${costText}) but is declared without __percpu: `
           + `sparse cannot catch a direct dereference. Declare it \`${(all[0].replace(/\s*\*.*$/, '') || 'T')} __percpu *${name}\`.`,
       });

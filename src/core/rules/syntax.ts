@@ -116,6 +116,12 @@ async function parse(text: string): Promise<Tree> {
   return t;
 }
 
+/** Forget every cached parse (tests compare a cached run with a cold one). */
+export function clearParseCache(): void {
+  for (const t of cache.values()) t.delete();
+  cache.clear();
+}
+
 /** Parsed functions containing any of the offsets (each function once). */
 export async function functionsAt(text: string, offsets: number[]): Promise<FnChunk[]> {
   const starts = lineStarts(text);

@@ -15,6 +15,8 @@ export interface Diagnostic {
   fix?: { title: string; edits: TextEdit[] };
   /** the cost the message states */
   bytes?: number;
+  /** 'tree': found by a cross-file rule, which only a whole-tree run (the estimate) can make */
+  scope?: 'tree';
 }
 
 export interface RuleProfile {

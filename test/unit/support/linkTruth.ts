@@ -40,7 +40,8 @@ export interface Truth {
   modules: Map<string, number>;
 }
 
-export function gccTruth(root: string, builtin: string[], modules: Record<string, string[]>, flags: string[] = ['-O2']): Truth {
+/** relocatable: link like link-vmlinux.sh with CONFIG_X86_KERNEL_IBT, from one `ld -r` vmlinux.o */
+export function gccTruth(root: string, builtin: string[], modules: Record<string, string[]>, flags: string[] = ['-O2'], relocatable = false): Truth {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-truth-'));
   try {
     fs.writeFileSync(path.join(tmp, 'autoconf.h'), autoconfFrom(fs.readFileSync(path.join(root, '.config'), 'utf8')));
@@ -51,7 +52,13 @@ export function gccTruth(root: string, builtin: string[], modules: Record<string
     };
     fs.writeFileSync(path.join(tmp, 'pcpu.lds'), LDS(4096, 64));
     const out = path.join(tmp, 'vmlinux');
-    execFileSync('ld', ['-T', path.join(tmp, 'pcpu.lds'), '--unresolved-symbols=ignore-all', '-e', '0', '-o', out, ...builtin.map(cc)]);
+    let objs = builtin.map(cc);
+    if (relocatable) {
+      const vo = path.join(tmp, 'vmlinux.o');
+      execFileSync('ld', ['-r', '-o', vo, ...objs]);
+      objs = [vo];
+    }
+    execFileSync('ld', ['-T', path.join(tmp, 'pcpu.lds'), '--unresolved-symbols=ignore-all', '-e', '0', '-o', out, ...objs]);
     const symbols = new Map<string, { offset: number; size: number }>();
     let start = 0;
     let end = 0;

@@ -2,7 +2,8 @@
 // the x86_64 psABI, and a profile with round numbers.
 import * as fs from 'fs';
 import * as path from 'path';
-import { quickScan } from './quickScan';
+import { scanText } from '../../../src/core/parse';
+import type { Finding } from '../../../src/core/parse/types';
 import { ruleProfile } from '../../../src/core/rules/profile';
 import type { FileRuleInput, RuleProfile, SizeOf } from '../../../src/core/rules/types';
 
@@ -31,10 +32,17 @@ export function stubSizeOf(extra: Record<string, [number, number]> = {}): SizeOf
 /** Round numbers: NR_CPUS 4096, 64 possible CPUs, 64-byte lines, 2000 instances. */
 export const PROFILE: RuleProfile = ruleProfile({ nrCpus: 4096, possibleCpus: 64, nrUnits: 64, instances: 2000 });
 
-export function fixture(name: string, sizes: Record<string, [number, number]> = {}, profile = PROFILE): FileRuleInput {
+/** The real scan's findings for one file (the rules read nothing else). */
+export async function scan(text: string, file: string): Promise<Finding[]> {
+  const r = await scanText(text, file);
+  if (r.errors.length) throw new Error(`${file}: ${r.errors.join('; ')}`);
+  return r.findings;
+}
+
+export async function fixture(name: string, sizes: Record<string, [number, number]> = {}, profile = PROFILE): Promise<FileRuleInput> {
   const file = name;
   const text = fs.readFileSync(path.join(FIXTURES, name), 'utf8');
-  return { file, text, findings: quickScan(text, file), profile, sizeOf: stubSizeOf(sizes) };
+  return { file, text, findings: await scan(text, file), profile, sizeOf: stubSizeOf(sizes) };
 }
 
 /** 1-based line of the first line containing `marker`. */

@@ -1,0 +1,171 @@
+// Static variables gcc deletes because nothing live uses them (kernel/irq_work.c: irq_workd is
+// used only under `if (IS_ENABLED(CONFIG_PREEMPT_RT))`). We fold just those IS_ENABLED tests and
+// follow references between a file's top-level items from its non-static ones. Conservative: a
+// name that appears in a #define body, or anywhere we cannot place, stays live.
+import * as path from 'path';
+import { stripComments } from '../config/lex';
+import type { KbuildResult } from '../config/kbuild';
+import type { LayoutEngine } from '../layout';
+import type { Finding } from '../parse/types';
+
+interface Item { name?: string; isStatic: boolean; text: string }
+
+const ID = /[A-Za-z_]\w*/g;
+
+function matchClose(t: string, i: number): number {
+  const open = t[i];
+  const close = open === '(' ? ')' : open === '{' ? '}' : ']';
+  let d = 0;
+  for (let j = i; j < t.length; j++) {
+    if (t[j] === open) d++;
+    else if (t[j] === close && --d === 0) return j;
+  }
+  return -1;
+}
+
+/** end (exclusive) of the statement starting at i: a {block} or up to the ';' at depth 0 */
+function statementEnd(t: string, i: number): number {
+  while (i < t.length && /\s/.test(t[i])) i++;
+  if (t[i] === '{') { const e = matchClose(t, i); return e < 0 ? -1 : e + 1; }
+  if (/^if\b/.test(t.slice(i))) {
+    const p = t.indexOf('(', i);
+    const pe = p < 0 ? -1 : matchClose(t, p);
+    if (pe < 0) return -1;
+    const e = statementEnd(t, pe + 1);
+    const m = e < 0 ? null : /^\s*else\b/.exec(t.slice(e));
+    return m ? statementEnd(t, e + m[0].length) : e;
+  }
+  let d = 0;
+  for (let j = i; j < t.length; j++) {
+    const c = t[j];
+    if (c === '(' || c === '{' || c === '[') d++;
+    else if (c === ')' || c === '}' || c === ']') d--;
+    else if (c === ';' && d === 0) return j + 1;
+  }
+  return -1;
+}
+
+/** Blank the branches of `if (IS_ENABLED(CONFIG_X) ...)` that the config makes dead. */
+export function foldIsEnabled(text: string, isSet: (sym: string) => boolean): string {
+  let t = text;
+  const re = /\bif\s*\(/g;
+  for (let m = re.exec(t); m; m = re.exec(t)) {
+    const open = m.index + m[0].length - 1;
+    const close = matchClose(t, open);
+    if (close < 0) continue;
+    const c = /^\s*(!\s*)?IS_ENABLED\s*\(\s*(CONFIG_\w+)\s*\)\s*(&&[\s\S]*)?$/.exec(t.slice(open + 1, close));
+    if (!c || (c[1] && c[3])) continue;
+    const on = isSet(c[2]);
+    const thenEnd = statementEnd(t, close + 1);
+    if (thenEnd < 0) continue;
+    const els = /^\s*else\b/.exec(t.slice(thenEnd));
+    const elseEnd = els ? statementEnd(t, thenEnd + els[0].length) : thenEnd;
+    if (elseEnd < 0) continue;
+    const blank = (a: number, b: number) => { t = t.slice(0, a) + t.slice(a, b).replace(/[^\n]/g, ' ') + t.slice(b); };
+    const cond = c[1] ? !on : on; // with `&& rest`, only a false IS_ENABLED decides
+    if (!cond) blank(close + 1, thenEnd);
+    else if (!c[3] && els) blank(thenEnd, elseEnd);
+  }
+  return t;
+}
+
+/** Top-level items of a file's active text: functions, declarations, macro uses. */
+function items(text: string, percpu: Map<number, string>): Item[] {
+  const out: Item[] = [];
+  let start = 0;
+  let d = 0;
+  const lineAt = (i: number) => text.slice(0, i).split('\n').length;
+  const push = (end: number) => {
+    const s = text.slice(start, end);
+    if (/\S/.test(s)) {
+      const head = s.replace(/^\s+/, '');
+      const isStatic = /^static\b/.test(head);
+      let name: string | undefined;
+      const first = lineAt(start + s.search(/\S/));
+      const pc = [...percpu].find(([l]) => l >= first && l <= lineAt(end));
+      if (pc) name = pc[1];
+      else {
+        const brace = head.indexOf('{');
+        const eq = head.indexOf('=');
+        const fn = /([A-Za-z_]\w*)\s*\([^()]*(?:\([^()]*\)[^()]*)*\)\s*(?:__\w+(?:\([^)]*\))?\s*)*\{/.exec(head);
+        if (fn && (eq < 0 || fn.index < eq)) name = fn[1];
+        else {
+          const decl = head.slice(0, Math.min(...[eq, brace >= 0 && (eq < 0 || brace < eq) ? brace : -1, head.length].filter((x) => x >= 0)));
+          const ids = decl.match(ID);
+          name = ids?.[ids.length - 1];
+        }
+      }
+      out.push({ name, isStatic, text: s });
+    }
+    start = end;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") { const j = text.indexOf(c, i + 1); if (j > 0) i = j; continue; }
+    if (c === '{' || c === '(' || c === '[') d++;
+    else if (c === ')' || c === ']') d--;
+    else if (c === '}') { d--; if (d === 0 && !/^[ \t]*[;,=A-Za-z_]/.test(text.slice(i + 1, i + 40))) push(i + 1); }
+    else if (c === ';' && d === 0) push(i + 1);
+  }
+  push(text.length);
+  return out;
+}
+
+/**
+ * Names among `statics` (static per-CPU variables of this file, by definition line) that no live
+ * code reaches. `active`: the file's text with inactive #if regions blanked; `raw`: its source.
+ */
+export function deadStatics(active: string, raw: string, statics: Map<number, string>, isSet: (sym: string) => boolean): Set<string> {
+  const defineBodies = stripComments(raw).replace(/\\\r?\n/g, ' ').split('\n').filter((l) => /^\s*#\s*define\b/.test(l)).join('\n');
+  const list = items(foldIsEnabled(stripComments(active), isSet), statics);
+  const byName = new Map<string, Item[]>();
+  for (const it of list) if (it.name && it.isStatic) byName.set(it.name, [...(byName.get(it.name) ?? []), it]);
+  const live = new Set<string>();
+  const work: Item[] = list.filter((it) => !it.isStatic || !it.name);
+  while (work.length) {
+    const it = work.pop()!;
+    for (const id of it.text.match(ID) ?? []) {
+      if ((it.isStatic && id === it.name) || live.has(id)) continue;
+      live.add(id);
+      for (const s of byName.get(id) ?? []) work.push(s);
+    }
+  }
+  const dead = new Set<string>();
+  for (const name of statics.values()) {
+    if (live.has(name) || new RegExp(`\\b${name}\\b`).test(defineBodies)) continue;
+    // only when we placed its definition as a static item of its own
+    if (byName.has(name)) dead.add(name);
+  }
+  return dead;
+}
+
+/** Per file, the static per-CPU variables gcc would drop; files built alone only (no #included .c/.h). */
+export class DeadStatics {
+  private byFile = new Map<string, Map<number, string>>();
+  private cache = new Map<string, Set<string>>();
+  private includers = new Set<string>();
+
+  constructor(private root: string, findings: Finding[], private kb: KbuildResult, private layout: LayoutEngine,
+    private raw: (file: string) => string, private isSet: (sym: string) => boolean) {
+    for (const f of findings) {
+      if (f.kind !== 'static' || !f.isStatic || f.unresolved || !f.file.endsWith('.c')) continue;
+      const m = this.byFile.get(f.file) ?? new Map<number, string>();
+      m.set(f.line, f.name);
+      this.byFile.set(f.file, m);
+    }
+    for (const o of kb.objects) if (o.includedFrom) this.includers.add(o.includedFrom);
+  }
+
+  isDead(f: Finding): boolean {
+    if (!f.isStatic || !this.byFile.get(f.file)?.has(f.line)) return false;
+    const o = this.kb.byFile.get(f.file);
+    if (!o || o.includedFrom || this.includers.has(f.file)) return false;
+    let dead = this.cache.get(f.file);
+    if (!dead) {
+      const active = this.layout.index.loaded(path.resolve(this.root, f.file))?.scan.active;
+      dead = active === undefined ? new Set() : deadStatics(active, this.raw(f.file), this.byFile.get(f.file)!, this.isSet);
+      this.cache.set(f.file, dead);
+    }
+    return dead.has(f.name);
+  }
+}

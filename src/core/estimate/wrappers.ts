@@ -1,0 +1,151 @@
+// DEFINE_PER_CPU* written inside other macros (DEFINE_STATIC_SRCU, DEFINE_STATIC_PERCPU_RWSEM,
+// DEFINE_COOKIE, DEFINE_EARLY_PER_CPU, a .c file's own helper macros): the scan sees only the
+// use, so each file-scope use is expanded with the tree's macros, and the per-CPU definitions
+// read out of the expansion keep the file:line of the use.
+import { Tok, render, tokenize } from '../config/lex';
+import { ExpandError, MacroLookup, expand } from '../config/macros';
+import { MacroCall } from './macroCall';
+
+const PCPU_NAME = /^(?:DEFINE|DECLARE)_PER_CPU\w*$/;
+const DEFINE_RE = /^[ \t]*#[ \t]*define[ \t]+(\w+)\(([^)]*)\)((?:[^\n]*\\\n)*[^\n]*)/gm;
+
+/** Function-like macros defined in `text` whose body mentions one of `inner` (DEFINE_PER_CPU* when empty). */
+function definesUsing(text: string, inner: Set<string>): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(DEFINE_RE)) {
+    // file-scope definers are upper case (DEFINE_STATIC_SRCU); lower-case ones such as alloc_hooks
+    // wrap DEFINE_PER_CPU inside a statement expression, never at file scope
+    if (PCPU_NAME.test(m[1]) || !/^[A-Z_][A-Z0-9_]*$/.test(m[1])) continue;
+    for (const id of m[3].matchAll(/\b[A-Za-z_]\w*\b/g)) {
+      if (inner.size ? inner.has(id[0]) : /^DEFINE_PER_CPU/.test(id[0])) { out.push(m[1]); break; }
+    }
+  }
+  return out;
+}
+
+/** Names of macros that expand (directly or through each other) to a DEFINE_PER_CPU*. */
+export function wrapperNames(texts: Iterable<string>): Set<string> {
+  const all = [...texts].filter((t) => t.includes('#'));
+  const names = new Set<string>();
+  let level = new Set<string>();
+  for (let round = 0; round < 6; round++) {
+    const next = new Set<string>();
+    for (const t of all) {
+      if (round === 0 ? !t.includes('DEFINE_PER_CPU') : ![...level].some((n) => t.includes(n))) continue;
+      for (const n of definesUsing(t, level)) if (!names.has(n)) next.add(n);
+    }
+    if (!next.size) break;
+    for (const n of next) names.add(n);
+    level = next;
+  }
+  return names;
+}
+
+export interface WrappedDef {
+  /** the DEFINE_PER_CPU* macro the wrapper expands to */
+  macro: string;
+  /** the wrapper used in the source */
+  via: string;
+  type: string;
+  name: string;
+  dims: string[];
+  /** 1-based line and column of the wrapper use */
+  line: number;
+  column: number;
+  call: MacroCall;
+}
+
+export interface WrapperProblem { via: string; line: number; column: number; reason: string }
+
+function matchParen(toks: Tok[], i: number): number {
+  let d = 0;
+  for (let j = i; j < toks.length; j++) {
+    if (toks[j].k !== 'punct') continue;
+    if (toks[j].t === '(') d++;
+    else if (toks[j].t === ')' && --d === 0) return j;
+  }
+  return -1;
+}
+
+function splitArgs(toks: Tok[], open: number, close: number): Tok[][] {
+  const args: Tok[][] = [[]];
+  let d = 0;
+  for (let j = open + 1; j < close; j++) {
+    const t = toks[j];
+    if (t.k === 'punct' && (t.t === '(' || t.t === '[' || t.t === '{')) d++;
+    else if (t.k === 'punct' && (t.t === ')' || t.t === ']' || t.t === '}')) d--;
+    if (d === 0 && t.k === 'punct' && t.t === ',') args.push([]);
+    else args[args.length - 1].push(t);
+  }
+  return args;
+}
+
+/**
+ * Per-CPU definitions produced by wrapper uses at file scope of `active` (a file's text with
+ * inactive #if regions blanked, lines kept). `lookup` resolves macros as seen from that file.
+ */
+export function expandWrappers(active: string, wrappers: Set<string>, lookup: MacroLookup): { defs: WrappedDef[]; problems: WrapperProblem[]; records: string[] } {
+  const defs: WrappedDef[] = [];
+  /** expansions that define structs or unions (DEFINE_BATCHED_ENTROPY defines the type it uses) */
+  const records: string[] = [];
+  const problems: WrapperProblem[] = [];
+  const lines = active.split('\n');
+  const toks = tokenize(active);
+  // DEFINE_PER_CPU* stay unexpanded so their arguments can be read
+  const look: MacroLookup = (n) => (PCPU_NAME.test(n) ? undefined : lookup(n));
+  let depth = 0;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i];
+    if (t.k === 'punct' && (t.t === '{' || t.t === '(' || t.t === '[')) depth++;
+    else if (t.k === 'punct' && (t.t === '}' || t.t === ')' || t.t === ']')) depth--;
+    if (depth !== 0 || t.k !== 'id' || !wrappers.has(t.t) || toks[i + 1]?.t !== '(') continue;
+    const close = matchParen(toks, i + 1);
+    const line = (t.line ?? 0) + 1;
+    const column = (lines[line - 1]?.search(new RegExp(`\\b${t.t}\\b`)) ?? 0) + 1;
+    if (close < 0) { problems.push({ via: t.t, line, column, reason: `${t.t}( without a closing parenthesis` }); continue; }
+    let out: Tok[];
+    try {
+      out = expand(toks.slice(i, close + 1), look);
+    } catch (e) {
+      if (!(e instanceof ExpandError)) throw e;
+      problems.push({ via: t.t, line, column, reason: `expanding ${t.t}: ${e.message}` });
+      i = close;
+      continue;
+    }
+    const n0 = defs.length;
+    for (let j = 0; j < out.length; j++) {
+      const m = out[j];
+      if (m.k !== 'id' || !/^DEFINE_PER_CPU\w*$/.test(m.t) || out[j + 1]?.t !== '(') continue;
+      const e = matchParen(out, j + 1);
+      if (e < 0) break;
+      const args = splitArgs(out, j + 1, e);
+      const decl = args[1] ?? [];
+      const id = decl.find((x) => x.k === 'id');
+      if (args.length < 2 || !args[0].length || !id) {
+        problems.push({ via: t.t, line, column, reason: `${t.t} expands to ${m.t}(${render(out.slice(j + 2, e))}) without a (type, name)` });
+        j = e;
+        continue;
+      }
+      const dims: string[] = [];
+      for (let k = 0; k < decl.length; k++) {
+        if (decl[k].t !== '[') continue;
+        let d = 0;
+        let end = k;
+        for (; end < decl.length; end++) { if (decl[end].t === '[') d++; else if (decl[end].t === ']' && --d === 0) break; }
+        dims.push(render(decl.slice(k + 1, end)));
+        k = end;
+      }
+      const stars = decl.filter((x) => x.t === '*').length;
+      let tailEnd = e + 1;
+      while (tailEnd < out.length && out[tailEnd].t !== ';' && out[tailEnd].t !== '=') tailEnd++;
+      defs.push({
+        macro: m.t, via: t.t, type: render(args[0]) + (stars ? ` ${'*'.repeat(stars)}` : ''), name: id.t, dims, line, column,
+        call: { args: args.map((a) => render(a)), tail: render(out.slice(e + 1, tailEnd)) },
+      });
+      j = e;
+    }
+    if (defs.length > n0 && out.some((x, k) => (x.t === 'struct' || x.t === 'union') && out[k + 1]?.k === 'id' && out[k + 2]?.t === '{')) records.push(render(out));
+    i = close;
+  }
+  return { defs, problems, records };
+}

@@ -1,0 +1,195 @@
+// The editor's view of the analysis core: one file as you type (scan + layout + file rules), and the
+// whole estimate on command. It only adapts shapes (1-based core columns → 0-based editor columns,
+// per-variable blocks in the chunk map); every number comes from src/core. No vscode import.
+import * as fs from 'fs';
+import * as path from 'path';
+import { ARCHES, findArch, type ArchProfile } from '../core/config/arch';
+import { configInt, defaultConfig, parseDotConfig, type KConfig } from '../core/config/kconfig';
+import { scanText } from '../core/parse';
+import type { Finding } from '../core/parse/types';
+import { LayoutEngine, initLayout, formatPahole } from '../core/layout';
+import { runFileRules } from '../core/rules';
+import { DEFAULT_RULE_PROFILE } from '../core/rules/profile';
+import type { Diagnostic, RuleProfile } from '../core/rules/types';
+import { archOfFile, asmSymbols } from '../core/rules/asmSymbols';
+import { buildFirstChunk } from '../core/sim';
+import type { ChunkMapSnapshot } from '../core/sim/snapshot';
+import { estimate, type EstimateResult } from '../core/estimate';
+import { allocSize, nrCpusDims } from '../core/estimate/findingSize';
+import { macroAlign } from '../core/estimate/sections';
+import type { CoreDiagnostic, CoreFacade, EstimateView, FileAnalysis, Item, Progress, Settings } from './core';
+
+interface Context {
+  key: string;
+  arch: ArchProfile;
+  config: KConfig;
+  nrCpus: number;
+  possible: number;
+  layout: LayoutEngine;
+  profile: RuleProfile;
+  cacheLine: number;
+  pageSize: number;
+  smp: boolean;
+}
+
+/** NR_CPUS: CONFIG_NR_CPUS of the .config the settings name, else the setting (not the arch defaults'). */
+const nrCpusOf = (s: Settings, config: KConfig): number => (s.configPath ? configInt(config, 'CONFIG_NR_CPUS') : undefined) ?? s.nrCpus;
+
+/** The .config the settings name (absolute, or relative to the tree), if it can be read. */
+function readConfig(root: string, s: Settings, arch: ArchProfile): KConfig {
+  if (s.configPath) {
+    const p = path.isAbsolute(s.configPath) ? s.configPath : path.join(root, s.configPath);
+    try {
+      return parseDotConfig(fs.readFileSync(p, 'utf8'), p);
+    } catch (e) {
+      const c = defaultConfig(arch.name);
+      c.warnings.push(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; using the ${arch.name} defaults`);
+      return c;
+    }
+  }
+  return defaultConfig(arch.name);
+}
+
+const toSpan = (x: { line: number; column: number; endLine: number; endColumn: number }) =>
+  ({ line: x.line, column: Math.max(0, x.column - 1), endLine: x.endLine, endColumn: Math.max(0, x.endColumn - 1) });
+
+export class RealCore implements CoreFacade {
+  private ctx: Context | undefined;
+  /** the static size of the last estimate per tree: the editor's first chunk (PCPU005's reserve) follows it */
+  private readonly lastStatic = new Map<string, number>();
+  private readonly asm = new Map<string, Set<string>>();
+
+  private async context(root: string, s: Settings): Promise<Context> {
+    const arch = findArch(s.arch) ?? ARCHES.x86_64;
+    let mtime = 0;
+    try {
+      if (s.configPath) mtime = fs.statSync(path.isAbsolute(s.configPath) ? s.configPath : path.join(root, s.configPath)).mtimeMs;
+    } catch { /* unreadable: readConfig says so */ }
+    const key = JSON.stringify([root, arch.name, s.configPath, mtime, s.nrCpus, s.possibleCpus, s.instances, s.kernel, this.lastStatic.get(root)]);
+    if (this.ctx?.key === key) return this.ctx;
+    const config = readConfig(root, s, arch);
+    const nrCpus = nrCpusOf(s, config);
+    const possible = Math.min(s.possibleCpus, nrCpus);
+    const smp = config.values.get('CONFIG_SMP') === 'y';
+    const pageSize = 1 << arch.pageShift;
+    const cacheLine = 1 << (configInt(config, 'CONFIG_X86_L1_CACHE_SHIFT') ?? arch.l1CacheShift);
+    await initLayout();
+    const layout = new LayoutEngine({ arch, config, root });
+    let profile: RuleProfile = {
+      ...DEFAULT_RULE_PROFILE, nrCpus, possibleCpus: possible, nrUnits: possible, cacheLine, pageSize, instances: s.instances,
+      ptrSize: arch.scalars.pointer.size,
+    };
+    try {
+      const fc = buildFirstChunk({ arch, kernel: s.kernel, static: this.lastStatic.get(root) ?? 0, cpus: possible, nrCpus });
+      profile = { ...profile, nrUnits: fc.nrUnits, unitSize: fc.unitSize, dynamicReserve: fc.dynamic, moduleReserve: fc.reserved };
+    } catch { /* keep the defaults: the rules still run */ }
+    this.ctx = { key, arch, config, nrCpus, possible, layout, profile, cacheLine, pageSize, smp };
+    return this.ctx;
+  }
+
+  private asmFor(root: string, file: string): Set<string> | undefined {
+    const a = archOfFile(path.relative(root, file).split(path.sep).join('/'));
+    if (!a) return undefined;
+    const k = `${root}\0${a}`;
+    if (!this.asm.has(k)) this.asm.set(k, asmSymbols(root, a));
+    return this.asm.get(k);
+  }
+
+  async analyzeFile(file: string, text: string, s: Settings, root = path.dirname(file)): Promise<FileAnalysis> {
+    const c = await this.context(root, s);
+    c.layout.addSource(file, text); // unsaved edits count
+    const scan = await scanText(text, file);
+    const items = scan.findings.map((f) => this.item(f, c, file));
+    const ds = await runFileRules({
+      file, text, findings: scan.findings, profile: c.profile, asmSymbols: this.asmFor(root, file),
+      sizeOf: (t, from) => c.layout.sizeOf(t, from ?? file),
+    });
+    return { items, diagnostics: ds.map(toCoreDiagnostic) };
+  }
+
+  private item(f: Finding, c: Context, file: string): Item {
+    const base: Item = { kind: f.kind, name: f.name, type: f.type, ...toSpan(f) };
+    if (f.unresolved) return { ...base, unresolved: f.unresolved };
+    if (f.kind === 'free') return base;
+    if (f.kind === 'alloc') {
+      const sz = allocSize(f, c.layout, file);
+      if ('error' in sz) return { ...base, type: f.type || sz.expr, unresolved: sz.error };
+      return { ...base, type: f.type || sz.expr, bytesPerCpu: sz.size, align: sz.align, ...this.layoutText(f.type, c, file) };
+    }
+    const sz = c.layout.sizeOf(f.type, file);
+    if ('error' in sz) return { ...base, unresolved: `sizeof(${f.type}): ${sz.error}` };
+    if (f.kind === 'nr_cpus_array') {
+      const d = nrCpusDims(f.dims ?? ['NR_CPUS'], c.nrCpus, (e) => {
+        const v = c.layout.evalInt(e, file);
+        return typeof v === 'number' ? v : undefined;
+      });
+      if ('error' in d) return { ...base, unresolved: d.error };
+      const el = sz.size * d.perCpuElems;
+      return { ...base, elementBytes: el, bytesPerCpu: el, align: sz.align, ...this.layoutText(f.type, c, file) };
+    }
+    const align = f.kind === 'static' ? macroAlign(f.macro, sz.align, c) : sz.align;
+    return { ...base, bytesPerCpu: sz.size, align, ...this.layoutText(f.type, c, file) };
+  }
+
+  private layoutText(type: string, c: Context, file: string): { layoutText?: string } {
+    if (!type) return {};
+    const l = c.layout.sizeOf(type, file);
+    return 'error' in l || !l.members?.length ? {} : { layoutText: formatPahole(type, l, c.cacheLine) };
+  }
+
+  async estimate(root: string, s: Settings, signal: AbortSignal, progress: Progress): Promise<EstimateView> {
+    const arch = findArch(s.arch) ?? ARCHES.x86_64;
+    const config = readConfig(root, s, arch);
+    const nrCpus = nrCpusOf(s, config);
+    const r = await estimate({
+      root, arch, config, kernel: s.kernel, nrCpus, cpus: Math.min(s.possibleCpus, nrCpus), instances: s.instances,
+      counts: new Map(Object.entries(s.counts)), include: s.include, exclude: s.exclude, signal,
+      onProgress: (d, t, m) => progress(d, t, m),
+    });
+    if (signal.aborted) throw new Error('cancelled');
+    this.lastStatic.set(root, r.static.bytes);
+    return toView(r, s);
+  }
+}
+
+function toCoreDiagnostic(d: Diagnostic): CoreDiagnostic {
+  return {
+    code: d.code, severity: d.severity, message: d.message, ...toSpan(d),
+    ...(d.related?.length ? { related: d.related } : {}),
+    ...(d.fix ? { fix: { title: d.fix.title, edits: d.fix.edits.map((e) => ({ ...toSpan(e), newText: e.newText })) } } : {}),
+  };
+}
+
+/** The first chunk with one block per static variable, so the map can zoom into the static area. */
+function withStaticBlocks(snap: ChunkMapSnapshot, r: EstimateResult): ChunkMapSnapshot {
+  const vars = r.static.variables.map((v) => ({ offset: v.offset, size: v.size, kind: 'static' as const, label: v.name, file: v.file, line: v.line }));
+  return {
+    ...snap,
+    chunks: snap.chunks.map((ch) => (ch.kind !== 'first' ? ch : { ...ch, blocks: [...vars, ...ch.blocks.filter((b) => b.kind !== 'static')] })),
+  };
+}
+
+export function toView(r: EstimateResult, s: Settings): EstimateView {
+  const fc = 'error' in r.firstChunk ? undefined : r.firstChunk;
+  const bootLine = fc ? fc.bootLine : `no first chunk: ${(r.firstChunk as { error: string }).error}`;
+  const snapshot: ChunkMapSnapshot = r.chunks
+    ? withStaticBlocks(r.chunks as ChunkMapSnapshot, r)
+    : { unitSize: r.static.bytes, pageSize: 4096, nrUnits: r.config.possibleCpus, nrPossibleCpus: r.config.possibleCpus,
+      firstChunk: { static: r.static.bytes, reserved: 0, dynamic: 0, unitSize: r.static.bytes, bootLine }, chunks: [] };
+  return {
+    root: r.root, arch: r.arch, nrCpus: r.config.nrCpus, possibleCpus: r.config.possibleCpus, kernel: r.kernel, configPath: s.configPath,
+    filesScanned: r.stats.filesSeen,
+    totals: {
+      staticBytes: fc?.static ?? r.static.bytes, reservedBytes: fc?.reserved ?? 0, dynamicBytes: fc?.dynamic ?? 0,
+      dynamicRequested: r.dynamic.bytes, nrCpusArrayBytes: r.nrCpusArrays.reduce((n, a) => n + a.bytesAtNrCpus, 0), bootLine,
+    },
+    static: r.static.variables.map((v) => ({ name: v.name, file: v.file, line: v.line, size: v.size, align: v.align, section: `.data..percpu${v.section}` })),
+    dynamic: { callsites: r.dynamic.callsites.map((c) => ({ file: c.file, line: c.line, type: c.expr, size: c.size, count: c.count, total: c.total })) },
+    nrCpusArrays: r.nrCpusArrays.map((a) => ({
+      name: a.container ? `${a.container}.${a.name}` : a.name, file: a.file, line: a.line, elementBytes: a.elemSize * a.perCpuElems, total: a.bytesAtNrCpus,
+    })),
+    unresolved: r.unresolved.map((u) => ({ file: u.file, line: u.line, reason: `${u.name ? `${u.name}: ` : ''}${u.reason}` })),
+    snapshot,
+    treeDiagnostics: r.diagnostics.filter((d) => d.scope === 'tree').map((d) => ({ ...toCoreDiagnostic(d), file: d.file })),
+  };
+}

@@ -1,0 +1,85 @@
+// The editor's core adapter on the e2e fixture tree: the numbers the hints, hovers, diagnostics and
+// chunk map show. Expected values are worked out by hand from the x86_64 psABI and mm/percpu.c.
+import * as assert from 'assert';
+import * as path from 'path';
+import * as fs from 'fs';
+import { createCore } from '../../src/vscode/core';
+import { parseSettings } from '../../src/vscode/settings';
+
+const FIX = path.resolve(__dirname, '../../../test/fixtures/e2e-kernel');
+const s = parseSettings(() => undefined).settings; // x86_64, NR_CPUS 512, 512 possible CPUs
+
+describe('editor core (src/vscode/realCore.ts)', function () {
+  this.timeout(60000);
+  const core = createCore();
+  const analyze = (rel: string, text?: string) => {
+    const file = path.join(FIX, rel);
+    return core.analyzeFile(file, text ?? fs.readFileSync(file, 'utf8'), s, FIX);
+  };
+
+  it('sizes items, lays out the hover, offers the PCPU003 fix with 0-based columns', async () => {
+    const a = await analyze('kernel/sched_stats.c');
+    const rq = a.items.find((i) => i.kind === 'static' && i.name === 'rq_stats')!;
+    // u64 0, u32 8, hole 4, u64 16, unsigned long 24 → 32
+    assert.strictEqual(rq.bytesPerCpu, 32);
+    assert.match(rq.layoutText!, /XXX 4 bytes hole/);
+    assert.strictEqual(a.items.find((i) => i.kind === 'alloc')!.bytesPerCpu, 16); // unsigned long + u32 + 4 padding
+    const d = a.diagnostics.find((x) => x.code === 'PCPU003')!;
+    assert.deepStrictEqual(d.fix!.edits.map((e) => e.newText), ['this_cpu_ptr(&rq_stats)']);
+    const line = fs.readFileSync(path.join(FIX, 'kernel/sched_stats.c'), 'utf8').split('\n')[d.line - 1];
+    assert.strictEqual(line.slice(d.column, d.endColumn), 'per_cpu_ptr(&rq_stats, smp_processor_id())');
+  });
+
+  it('flags the NR_CPUS array and the non-__percpu pointer, pointing at its declaration', async () => {
+    const file = path.join(FIX, 'drivers/net/foo_net.c');
+    const a = await analyze('drivers/net/foo_net.c');
+    assert.strictEqual(a.items.find((i) => i.kind === 'nr_cpus_array')!.elementBytes, 16);
+    assert.strictEqual(a.items.find((i) => i.kind === 'static')!.align, 64); // DEFINE_PER_CPU_ALIGNED: L1 line
+    const d6 = a.diagnostics.find((x) => x.code === 'PCPU006')!;
+    assert.deepStrictEqual(d6.related, [{ file, line: 20, message: "'stats' declared here without __percpu" }]);
+    // 16 B × NR_CPUS 512 = 8 KiB per struct foo_dev
+    assert.match(a.diagnostics.find((x) => x.code === 'PCPU001')!.message, /16 B\/cpu × 512 = 8 KiB in each struct foo_dev/);
+  });
+
+  it('analyses unsaved text, not the file on disk', async () => {
+    const text = fs.readFileSync(path.join(FIX, 'kernel/sched_stats.c'), 'utf8').replace('\tu32 nr_wakeups;\n', '\tu32 nr_wakeups;\n\tu32 nr_migrations;\n');
+    const rq = (await analyze('kernel/sched_stats.c', text)).items.find((i) => i.name === 'rq_stats')!;
+    assert.strictEqual(rq.bytesPerCpu, 32); // the new u32 fills the hole
+    assert.doesNotMatch(rq.layoutText!, /hole/);
+  });
+
+  it('estimates the fixture tree with the real pipeline', async () => {
+    const v = await core.estimate(FIX, s, new AbortController().signal, () => {});
+    assert.strictEqual(v.filesScanned, 4);
+    // .data..percpu: gcc gives the 32-byte struct rq_stats 32-byte alignment (x86 DATA_ALIGNMENT),
+    // so sched_stats.o is sched_ticks 0..4, rq_stats 32..64; with xss_counter 8 before or after it
+    // the section ends in 64 < x ≤ 96, and ..shared_aligned foo_stats (32) sits at 128 → s = 160.
+    // size_sum = PFN_ALIGN(160 + 8192 + 28672) = 40960 → 10 pages, d = 32608; 2 MiB atom, 32 units
+    // per allocation → u = 65536.
+    assert.strictEqual(v.totals.bootLine, 'percpu: Embedded 10 pages/cpu s160 r8192 d32608 u65536');
+    assert.strictEqual(v.totals.dynamicRequested, 16 + 32);
+    assert.strictEqual(v.totals.nrCpusArrayBytes, 16 * 512);
+    assert.ok(v.static.some((x) => x.file === '<img src=x onerror=alert(1)>.c'));
+    const first = v.snapshot.chunks.find((c) => c.kind === 'first')!;
+    assert.deepStrictEqual(first.blocks.filter((b) => b.kind === 'static').map((b) => b.label).sort(), ['foo_stats', 'rq_stats', 'sched_ticks', 'xss_counter']);
+  });
+
+  it('takes NR_CPUS from the .config the settings name', async () => {
+    const v = await core.estimate(FIX, { ...s, configPath: 'configs/small.config' }, new AbortController().signal, () => {});
+    assert.deepStrictEqual([v.nrCpus, v.possibleCpus, v.totals.nrCpusArrayBytes], [64, 64, 16 * 64]);
+  });
+
+  it('hands the cross-file rules\' findings to the editor (PCPU007 on the sample tree)', async () => {
+    const root = path.resolve(__dirname, '../../../samples/kernel');
+    const v = await core.estimate(root, { ...s, configPath: '.config', possibleCpus: 4 }, new AbortController().signal, () => {});
+    // bigstats: 10240 B of module per-CPU data against the 8 KiB reserve (see estimateSample.test.ts)
+    assert.deepStrictEqual(v.treeDiagnostics!.map((d) => `${d.code} ${d.severity} ${d.file}`), ['PCPU007 error drivers/net/bigstats_main.c']);
+    assert.strictEqual(v.treeDiagnostics![0].column, 0); // 1-based column 1 → 0-based
+  });
+
+  it('stops when cancelled', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await assert.rejects(core.estimate(FIX, s, ac.signal, () => {}), /cancelled/);
+  });
+});

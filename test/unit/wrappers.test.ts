@@ -1,0 +1,40 @@
+// Wrapper macros around DEFINE_PER_CPU: which macros count, and what a file-scope use expands to.
+import * as assert from 'assert';
+import { parseDefine, MacroLookup } from '../../src/core/config/macros';
+import { expandWrappers, wrapperNames } from '../../src/core/estimate/wrappers';
+
+const HEADER = [
+  '#define __DEFINE_SRCU(name, is_static) \\',
+  '\tstatic DEFINE_PER_CPU(struct srcu_data, name##_srcu_data); \\',
+  '\tis_static struct srcu_struct name = { .sda = &name##_srcu_data }',
+  '#define DEFINE_STATIC_SRCU(name) __DEFINE_SRCU(name, static)',
+  '#define DEFINE_ALLOC_TAG(_t) static DEFINE_PER_CPU(struct counters, _t##_cntr)',
+  // lower case: used inside statement expressions in functions, never at file scope
+  '#define alloc_hooks(_do) ({ DEFINE_ALLOC_TAG(_alloc_tag); _do; })',
+  '#define KMALLOC(x) alloc_hooks(kmalloc(x))',
+].join('\n');
+
+describe('per-CPU wrapper macros', () => {
+  it('names the upper-case macros that reach DEFINE_PER_CPU, through each other', () => {
+    assert.deepStrictEqual([...wrapperNames([HEADER])].sort(), ['DEFINE_ALLOC_TAG', 'DEFINE_STATIC_SRCU', '__DEFINE_SRCU']);
+  });
+
+  it('expands a file-scope use and keeps the line and column of the use; uses inside functions do not count', () => {
+    const defs = new Map(HEADER.replace(/\\\n/g, ' ').split('\n').map((l) => parseDefine(l.replace(/^#define /, ''), 'h')!).map((d) => [d.name, d]));
+    const lookup: MacroLookup = (n) => defs.get(n);
+    const src = 'int x;\n  DEFINE_STATIC_SRCU(my_srcu);\nvoid f(void)\n{\n\tDEFINE_STATIC_SRCU(inner);\n}\n';
+    const r = expandWrappers(src, wrapperNames([HEADER]), lookup);
+    assert.deepStrictEqual(r.problems, []);
+    assert.deepStrictEqual(r.defs.map((d) => [d.macro, d.via, d.type, d.name, d.line, d.column]), [
+      ['DEFINE_PER_CPU', 'DEFINE_STATIC_SRCU', 'struct srcu_data', 'my_srcu_srcu_data', 2, 3],
+    ]);
+  });
+
+  it('reports a use it cannot expand instead of dropping it', () => {
+    const r = expandWrappers('DEFINE_STATIC_SRCU(a, b, c);\n', new Set(['DEFINE_STATIC_SRCU']), (n) =>
+      (n === 'DEFINE_STATIC_SRCU' ? parseDefine('DEFINE_STATIC_SRCU(name) DEFINE_PER_CPU(int, name)', 'h') : undefined));
+    assert.strictEqual(r.defs.length, 0);
+    assert.strictEqual(r.problems.length, 1);
+    assert.strictEqual(r.problems[0].line, 1);
+  });
+});
