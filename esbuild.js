@@ -22,6 +22,9 @@ const common = {
   format: 'cjs',
   sourcemap: true,
   logLevel: 'warning',
+  // assets.ts resolves the .wasm files from node_modules only when unbundled (tests under out/);
+  // bundles load the copies in dist/, so esbuild's advice to mark them external does not apply
+  logOverride: { 'require-resolve-not-external': 'silent' },
 };
 
 async function main() {

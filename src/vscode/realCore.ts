@@ -15,8 +15,8 @@ import { archOfFile, asmSymbols } from '../core/rules/asmSymbols';
 import { buildFirstChunk } from '../core/sim';
 import type { ChunkMapSnapshot } from '../core/sim/snapshot';
 import { estimate, type EstimateResult } from '../core/estimate';
-import { allocSize, nrCpusDims } from '../core/estimate/findingSize';
-import { macroAlign } from '../core/estimate/sections';
+import { allocSize, nrCpusDims, staticSize } from '../core/estimate/findingSize';
+import { readMacroCall } from '../core/estimate/macroCall';
 import type { CoreDiagnostic, CoreFacade, EstimateView, FileAnalysis, Item, Progress, Settings } from './core';
 
 interface Context {
@@ -99,7 +99,7 @@ export class RealCore implements CoreFacade {
     const c = await this.context(root, s);
     c.layout.addSource(file, text); // unsaved edits count
     const scan = await scanText(text, file);
-    const items = scan.findings.map((f) => this.item(f, c, file));
+    const items = scan.findings.map((f) => this.item(f, c, file, text));
     const ds = await runFileRules({
       file, text, findings: scan.findings, profile: c.profile, asmSymbols: this.asmFor(root, file),
       sizeOf: (t, from) => c.layout.sizeOf(t, from ?? file),
@@ -107,7 +107,7 @@ export class RealCore implements CoreFacade {
     return { items, diagnostics: ds.map(toCoreDiagnostic) };
   }
 
-  private item(f: Finding, c: Context, file: string): Item {
+  private item(f: Finding, c: Context, file: string, text: string): Item {
     const base: Item = { kind: f.kind, name: f.name, type: f.type, ...toSpan(f) };
     if (f.unresolved) return { ...base, unresolved: f.unresolved };
     if (f.kind === 'free') return base;
@@ -115,6 +115,16 @@ export class RealCore implements CoreFacade {
       const sz = allocSize(f, c.layout, file);
       if ('error' in sz) return { ...base, type: f.type || sz.expr, unresolved: sz.error };
       return { ...base, type: f.type || sz.expr, bytesPerCpu: sz.size, align: sz.align, ...this.layoutText(f.type, c, file) };
+    }
+    if (f.kind === 'static') {
+      // the CLI's sizing: dimensions on the name, the macro's and the attributes' alignment
+      const ss = staticSize(f, file, readMacroCall(text, f.line, f.column), false, {
+        layout: c.layout, arch: c.arch, smp: c.smp, cacheLine: c.cacheLine, pageSize: c.pageSize,
+        isSet: (sym) => { const v = c.config.values.get(sym); return v !== undefined && v !== 'n'; },
+        evalNum: (e) => { const v = c.layout.evalInt(e, file); return typeof v === 'number' ? v : undefined; },
+      });
+      if ('error' in ss) return { ...base, unresolved: ss.error };
+      return { ...base, type: ss.type, bytesPerCpu: ss.size, align: ss.align, ...this.layoutText(f.type, c, file) };
     }
     const sz = c.layout.sizeOf(f.type, file);
     if ('error' in sz) return { ...base, unresolved: `sizeof(${f.type}): ${sz.error}` };
@@ -127,8 +137,7 @@ export class RealCore implements CoreFacade {
       const el = sz.size * d.perCpuElems;
       return { ...base, elementBytes: el, bytesPerCpu: el, align: sz.align, ...this.layoutText(f.type, c, file) };
     }
-    const align = f.kind === 'static' ? macroAlign(f.macro, sz.align, c) : sz.align;
-    return { ...base, bytesPerCpu: sz.size, align, ...this.layoutText(f.type, c, file) };
+    return { ...base, bytesPerCpu: sz.size, align: sz.align, ...this.layoutText(f.type, c, file) };
   }
 
   private layoutText(type: string, c: Context, file: string): { layoutText?: string } {

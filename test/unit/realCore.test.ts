@@ -41,6 +41,13 @@ describe('editor core (src/vscode/realCore.ts)', function () {
     assert.match(a.diagnostics.find((x) => x.code === 'PCPU001')!.message, /16 B\/cpu × 512 = 8 KiB in each struct foo_dev/);
   });
 
+  it('sizes a static as the CLI does: dimensions on the name, x86 data alignment', async () => {
+    const text = ['#define NR_BASES 3', 'struct base { unsigned long clk; int cpu; };', 'static DEFINE_PER_CPU(struct base, bases[NR_BASES]);', ''].join('\n');
+    const it = (await analyze('kernel/bases.c', text)).items.find((i) => i.name === 'bases')!;
+    // struct base is 16 B (8 + 4 + 4 padding); 3 of them = 48 B, which gcc -O2 aligns to 32 on x86_64
+    assert.deepStrictEqual([it.bytesPerCpu, it.align], [48, 32]);
+  });
+
   it('analyses unsaved text, not the file on disk', async () => {
     const text = fs.readFileSync(path.join(FIX, 'kernel/sched_stats.c'), 'utf8').replace('\tu32 nr_wakeups;\n', '\tu32 nr_wakeups;\n\tu32 nr_migrations;\n');
     const rq = (await analyze('kernel/sched_stats.c', text)).items.find((i) => i.name === 'rq_stats')!;

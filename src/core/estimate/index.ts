@@ -10,19 +10,15 @@ import { scanTree } from '../parse';
 import type { Finding, ScanResult } from '../parse/types';
 import { LayoutEngine, initLayout } from '../layout';
 import { buildFirstChunk, PercpuAllocator } from '../sim';
-import { MACRO_PLACEMENT, macroAlign } from './sections';
 import { layoutStaticArea, layoutModuleSection, StaticVar } from './staticArea';
-import { readMacroCall, tailAlignment } from './macroCall';
-import { declaredType } from './declType';
-import { variableAlignment } from './varAlign';
-import { includedTexts, resolveArraySizes } from './arrayLen';
+import { readMacroCall } from './macroCall';
 import { EmitOrder, lineIsActive } from './emitOrder';
 import { DeadStatics } from './deadStatics';
 import { wrappedFindings, WrappedFinding } from './wrapped';
 import { callsiteKey, Counts, countsFromTrace, TraceEvent } from './counts';
 import { resolveNrCpus } from './nrCpus';
 import { treeDiagnostics } from './diagnostics';
-import { allocSize, nrCpusDims } from './findingSize';
+import { allocSize, nrCpusDims, staticSize, type StaticSizeContext } from './findingSize';
 import { yielder } from './yielder';
 import { DEFAULT_RULE_PROFILE } from '../rules/profile';
 import type { ModuleSection, RuleProfile } from '../rules/types';
@@ -144,6 +140,9 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const moduleVars = new Map<string, { vars: StaticVar[]; files: Set<string>; order: number }>();
   let declares = 0;
   o.onProgress?.(0, 1, 'sizing');
+  const sizeCtx = (file: string): StaticSizeContext => ({
+    layout, arch: o.arch, smp, cacheLine, pageSize, isSet: (sym) => isSet(cfg, sym), evalNum: (e) => evalNum(e, file),
+  });
   const emit = new EmitOrder(o.root, scan.findings, layout);
   const deadStatic = new DeadStatics(o.root, scan.findings, kb, layout, textOf, (s) => isSet(cfg, s));
   const wrapped = hasKbuild ? wrappedFindings(o.root, kb.objects.map((x) => x.file), layout) : { findings: [], unresolved: [] };
@@ -164,31 +163,16 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
       notBuilt.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: 'static and only used in code gcc removes (if (IS_ENABLED(CONFIG_...)) folded under this config): gcc drops it' });
       continue;
     }
-    const ty = declaredType(f, (d) => (d.includes('ARRAY_SIZE') ? resolveArraySizes(d, () => includedTexts(layout, path.resolve(abs(f.file))), (e) => evalNum(e, f.file)) : d));
-    const sz = layout.sizeOf(ty, abs(f.file));
-    if ('error' in sz) {
-      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: `sizeof(${ty}): ${sz.error}` });
-      continue;
-    }
     const call = 'call' in f ? (f as WrappedFinding).call : readMacroCall(textOf(f.file), f.line, f.column);
     const isModule = pl.obj.status === 'module';
-    let section: string;
-    let declAlign = 0; // aligned attributes on the variable itself (macro or source)
-    const p = MACRO_PLACEMENT[f.macro];
-    if (f.macro === 'DEFINE_PER_CPU_SECTION') {
-      section = (call?.args[2] ?? '""').replace(/^"(.*)"$/, '$1');
-    } else if (p) {
-      section = isModule ? p.module : p.vmlinux;
-      declAlign = macroAlign(f.macro, declAlign, { smp, cacheLine, pageSize });
-      if (f.macro === 'DEFINE_PER_CPU_DECRYPTED' && !isSet(cfg, 'CONFIG_AMD_MEM_ENCRYPT')) section = '';
-    } else {
-      section = '';
-      warnings.push(`${f.file}:${f.line}: ${f.macro} is not in the placement table; placed in .data..percpu`);
+    const ss = staticSize(f, abs(f.file), call, isModule, sizeCtx(f.file));
+    if ('error' in ss) {
+      unresolved.push({ file: f.file, line: f.line, name: f.name, kind: f.macro, reason: ss.error });
+      continue;
     }
-    const tailAlign = call ? tailAlignment(call.tail, cacheLine, pageSize, (e) => evalNum(e, f.file)) : 1;
-    if (tailAlign > 1) declAlign = Math.max(declAlign, tailAlign);
-    const ti = layout.typeInfo(ty, abs(f.file));
-    const align = variableAlignment(o.arch, 'kind' in ti ? ti.kind : '', sz.size, sz.align, declAlign);
+    if (ss.unknownMacro) warnings.push(`${f.file}:${f.line}: ${f.macro} is not in the placement table; placed in .data..percpu`);
+    const { type: ty, section, align } = ss;
+    const sz = ss;
     const v: StaticVar = { name: f.name, file: f.file, line: f.line, size: sz.size, align, section, objectOrder: pl.obj.order, position: emit.position(pl.obj.includedFrom ?? f.file, f.name, pl.obj.includeLine !== undefined ? pl.obj.includeLine + f.line / 1e7 : f.line), type: ty, macro: f.macro };
     if (isModule) {
       const name = pl.obj.module ?? path.basename(f.file, '.c');

@@ -1,6 +1,5 @@
 // PCPU002: an atomic refcount field taken and dropped through inline helpers called from many
 // places (the net_device refcount before 2010). Suggest a per-CPU counter and give its price.
-import type { Finding } from '../parse/types';
 import { formatBytes, formatPerCpu } from '../report/format';
 import { findStructDefs, isSized } from './sizing';
 import { lineOf, lineStarts } from './syntax';
