@@ -36,8 +36,17 @@ const mb = (b) => (b >= 1 << 20 ? (b / 1024 / 1024).toFixed(1) + ' MB' : (b / 10
 const sec = (ms) => (ms / 1000).toFixed(2) + ' s';
 const mark = (ok) => (ok ? 'met' : 'NOT met');
 
+/** Top-level folders the estimate skips by default (DEFAULT_EXCLUDE's `name/**` globs), so grep reads the same files. */
+function defaultExcludedDirs() {
+  const src = fs.readFileSync(path.join(ROOT, 'src', 'core', 'estimate', 'index.ts'), 'utf8');
+  const m = /DEFAULT_EXCLUDE[^=]*=\s*\[([^\]]*)\]/.exec(src);
+  return new Set(m ? [...m[1].matchAll(/'([^'/*]+)\/\*\*'/g)].map((x) => x[1]) : []);
+}
+
 function grep(dir) {
-  const args = ['-rlE', '--include=*.c', '--include=*.h', triggerEre(), dir];
+  const skip = defaultExcludedDirs();
+  const tops = fs.readdirSync(dir).filter((e) => !skip.has(e)).map((e) => path.join(dir, e));
+  const args = ['-rlE', '--include=*.c', '--include=*.h', triggerEre(), ...tops];
   runTimed('grep', args); // warm the page cache
   const r = runTimed('grep', args);
   if (r.error || (r.status !== 0 && r.status !== 1)) throw new Error(`grep failed: ${r.error?.message ?? r.stderr}`);
