@@ -5,7 +5,10 @@ import * as os from 'os';
 import * as path from 'path';
 
 const cli = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
-const run = (args: string[], cwd?: string) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60000, cwd });
+// the scan cache goes to a throw-away folder, not the user's ~/.cache
+const cacheHome = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-cli-cache-'));
+const run = (args: string[], cwd?: string) =>
+  spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60000, cwd, env: { ...process.env, XDG_CACHE_HOME: cacheHome } });
 
 describe('CLI: bad usage and bad input', function () {
   this.timeout(120000);
@@ -13,7 +16,10 @@ describe('CLI: bad usage and bad input', function () {
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-cli-'));
   });
-  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  after(() => {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(cacheHome, { recursive: true, force: true });
+  });
 
   for (const bad of ['0', '-4', 'abc', '1000000000000', '4.5']) {
     it(`--nr-cpus ${bad} is bad usage (exit 2, a message, no stack)`, () => {
