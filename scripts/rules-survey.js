@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The rules on a real kernel tree, through the same pipeline as `percpu-lens estimate`: hits per rule
 // and a seeded sample of each to read by hand (issue 7's precision check).
-// Usage: npm run survey -- DIR [--config .config] [--cpus N] [--sample 20] [--seed 7] [--rule PCPU00N] [--json]
+// Usage: npm run survey -- DIR [--config .config] [--cpus N] [--sample 20] [--seed 7] [--rule PCPU00N] [--rules-on all|built] [--json]
+// Default --rules-on all: every arch's code, to test the rules' logic beyond one config.
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -15,12 +16,13 @@ const program = new Command()
   .option('--sample <n>', 'diagnostics to show per rule', '20')
   .option('--seed <n>', 'sample seed', '7')
   .option('--rule <code>', 'only this rule')
+  .option('--rules-on <which>', 'built (by the config) or all files', 'all')
   .option('--json', 'print the counts and samples as JSON')
   .parse();
 const dir = path.resolve(program.args[0]);
 const o = program.opts();
 
-const args = [path.join(__dirname, '..', 'dist', 'cli.js'), 'estimate', dir, '--cpus', o.cpus, '--json', ...(o.config ? ['--config', o.config] : [])];
+const args = [path.join(__dirname, '..', 'dist', 'cli.js'), 'estimate', dir, '--cpus', o.cpus, '--json', '--rules-on', o.rulesOn, ...(o.config ? ['--config', o.config] : [])];
 const t0 = Date.now();
 const run = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
 if (run.status !== 0) {

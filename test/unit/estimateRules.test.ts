@@ -36,4 +36,24 @@ describe('estimate: rules over the tree', function () {
     assert.deepStrictEqual(r.diagnostics, []);
     assert.strictEqual(r.static.bytes, 4);
   });
+
+  it('reads only what the config builds unless asked for all files', async () => {
+    const t = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-rules-built-'));
+    try {
+      const acc = '#include "c.h"\nint f(void)\n{\n\treturn *per_cpu_ptr(&hits, smp_processor_id());\n}\n';
+      fs.mkdirSync(path.join(t, 'kernel'));
+      fs.mkdirSync(path.join(t, 'arch', 'arm', 'include'), { recursive: true });
+      fs.writeFileSync(path.join(t, 'Makefile'), 'obj-y += kernel/\n');
+      fs.writeFileSync(path.join(t, 'kernel', 'Makefile'), 'obj-y += built.o\nobj-$(CONFIG_NOT_SET) += other.o\n');
+      fs.writeFileSync(path.join(t, 'kernel', 'built.c'), 'DEFINE_PER_CPU(int, hits);\n' + acc);
+      fs.writeFileSync(path.join(t, 'kernel', 'other.c'), acc);
+      fs.writeFileSync(path.join(t, 'arch', 'arm', 'include', 'x.h'), acc);
+      const run = (rulesOn: 'built' | 'all') => estimate({ root: t, arch: ARCHES.x86_64, config: defaultConfig('x86_64'), cpus: 4, rulesOn });
+      const files = (r: Awaited<ReturnType<typeof run>>) => r.diagnostics.filter((d) => d.code === 'PCPU003').map((d) => d.file).sort();
+      assert.deepStrictEqual(files(await run('built')), ['kernel/built.c']);
+      assert.deepStrictEqual(files(await run('all')), ['arch/arm/include/x.h', 'kernel/built.c', 'kernel/other.c']);
+    } finally {
+      fs.rmSync(t, { recursive: true, force: true });
+    }
+  });
 });

@@ -23,6 +23,8 @@ interface Opts {
   include: string[];
   exclude: string[];
   top?: number;
+  rulesOn: string;
+  rules: boolean;
   json?: boolean;
   sarif?: boolean;
   cache: boolean;
@@ -54,6 +56,8 @@ export function register(program: Command): void {
     .option('--instances <n>', 'instances of structs holding NR_CPUS arrays (e.g. 2000 modules)', parseIntOption('--instances', 0, 1e9))
     .option('--include <glob>', 'only scan files matching (repeatable)', collect, [])
     .option('--exclude <glob>', `skip files matching (repeatable; replaces the default ${DEFAULT_EXCLUDE.join(' ')})`, collect, [])
+    .option('--rules-on <which>', 'files the rules read: built (by this config, default) or all', 'built')
+    .option('--no-rules', 'skip the rules')
     .option('--top <n>', 'rows per table in the text report', parseIntOption('--top', 1, 1e6))
     .option('--cache-dir <dir>', 'where scan results are cached by file content (default: $XDG_CACHE_HOME or ~/.cache, /percpu-lens/scan)')
     .option('--no-cache', 'neither read nor write the scan cache')
@@ -61,6 +65,7 @@ export function register(program: Command): void {
     .option('--sarif', 'print SARIF 2.1.0')
     .action(async (dir: string | undefined, o: Opts) => {
       if (o.json && o.sarif) throw new UsageError('--json and --sarif are exclusive');
+      if (o.rulesOn !== 'built' && o.rulesOn !== 'all') throw new UsageError(`--rules-on must be built or all, got "${o.rulesOn}"`);
       if (!/^\d+\.\d+$/.test(o.kernel ?? '6.12')) throw new UsageError(`--kernel must look like 6.12, got "${o.kernel}"`);
       const root = path.resolve(dir ?? sampleTreePath());
       if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`not a directory: ${root}`);
@@ -87,6 +92,7 @@ export function register(program: Command): void {
       const progress = !o.json && !o.sarif && process.stderr.isTTY;
       const r = await estimate({
         root, arch, config: cfg, kernel: o.kernel, nrCpus: o.nrCpus, cpus: o.cpus, counts, trace, instances: o.instances,
+        rules: o.rules, rulesOn: o.rulesOn as 'built' | 'all',
         include: o.include, exclude: o.exclude.length ? o.exclude : undefined,
         cacheDir: o.cache ? path.resolve(o.cacheDir ?? defaultCacheDir()) : undefined,
         onProgress: progress ? (d, t, m) => process.stderr.write(`\r${m} ${d}/${t}   `) : undefined,

@@ -16,6 +16,8 @@ export interface TreeDiagnosticsInput {
   modules: ModuleSection[];
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** which files the rules read (default every scanned one) */
+  keep?: (file: string) => boolean;
 }
 
 export interface TreeDiagnostics {
@@ -29,13 +31,15 @@ export interface TreeDiagnostics {
 const TREE_KINDS = new Set(['refcount', 'static', 'alloc']);
 
 export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiagnostics> {
+  const keep = i.keep ?? (() => true);
+  const findings = i.scan.findings.filter((f) => keep(f.file));
   const byFile = new Map<string, typeof i.scan.findings>();
-  for (const f of i.scan.findings) {
+  for (const f of findings) {
     const l = byFile.get(f.file);
     if (l) l.push(f);
     else byFile.set(f.file, [f]);
   }
-  for (const f of i.scan.accessorFiles ?? []) if (!byFile.has(f)) byFile.set(f, []);
+  for (const f of i.scan.accessorFiles ?? []) if (!byFile.has(f) && keep(f)) byFile.set(f, []);
   const files = [...byFile.keys()].sort();
   const asm = new Map<string, Set<string>>();
   const asmOf = (file: string) => {
@@ -62,7 +66,7 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
     }
   }
   try {
-    const tree = await runTreeRules({ files: treeFiles, findings: i.scan.findings, profile: i.profile, sizeOf: i.sizeOf, modules: i.modules });
+    const tree = await runTreeRules({ files: treeFiles, findings, profile: i.profile, sizeOf: i.sizeOf, modules: i.modules });
     out.diagnostics.push(...tree.map((d) => ({ ...d, scope: 'tree' as const })));
   } catch (e) {
     out.errors.push({ file: '.', message: `cross-file rules: ${(e as Error).message}` });

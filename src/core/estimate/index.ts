@@ -5,7 +5,7 @@ import * as path from 'path';
 import type { ArchProfile } from '../config/arch';
 import type { KConfig } from '../config/kconfig';
 import { evalCondition } from '../config/cppExpr';
-import { readKbuild, BuiltObject } from '../config/kbuild';
+import { readKbuild, BuiltObject, SRCARCH } from '../config/kbuild';
 import { scanTree } from '../parse';
 import type { Finding, ScanResult } from '../parse/types';
 import { LayoutEngine, initLayout } from '../layout';
@@ -50,6 +50,11 @@ export interface EstimateOptions {
   cacheDir?: string;
   /** run the rules (default true) */
   rules?: boolean;
+  /**
+   * 'built' (default): the rules read the files this config builds and the headers they may include,
+   * priced with this arch's sizes; 'all': every scanned file (other arches' code sized as this arch)
+   */
+  rulesOn?: 'built' | 'all';
   /** PCPU005: share of the dynamic reserve above which an allocation is large */
   largeFraction?: number;
 }
@@ -330,8 +335,11 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
       const big = m.variables.length ? m.variables.reduce((a, b) => (b.size > a.size ? b : a)) : undefined;
       return { name: m.name, size: m.size, files: m.files, file: big?.file ?? m.files[0], line: big?.line ?? 1 };
     });
+    const otherArch = new RegExp(`^arch/(?!${SRCARCH[o.arch.name] ?? o.arch.name}/)`);
+    const keep = o.rulesOn === 'all' || !hasKbuild ? undefined
+      : (f: string) => kb.byFile.has(f) || (f.endsWith('.h') && !otherArch.test(f));
     const td = await treeDiagnostics({
-      root: o.root, scan, textOf, profile, modules: sections, signal: o.signal,
+      root: o.root, scan, textOf, profile, modules: sections, signal: o.signal, keep,
       sizeOf: (t, from) => layout.sizeOf(t, from === undefined ? undefined : abs(from)),
       onProgress: (d, t) => o.onProgress?.(d, t, 'rules'),
     });
