@@ -12,7 +12,10 @@ export class AnalysisCache implements vscode.Disposable {
 
   constructor(private readonly core: CoreFacade, private readonly settings: SettingsService, private readonly log: vscode.LogOutputChannel) {
     this.subs.push(
-      vscode.workspace.onDidCloseTextDocument((d) => this.entries.delete(d.uri.toString())),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.entries.delete(d.uri.toString());
+        core.closeFile?.(AnalysisCache.pathOf(d));
+      }),
       settings.onDidChange(() => this.entries.clear()),
     );
   }

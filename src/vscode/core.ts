@@ -88,9 +88,11 @@ export interface CoreFacade {
   /** `root`: the kernel tree the file belongs to (headers, arch/*.S); default its folder */
   analyzeFile(path: string, text: string, s: Settings, root?: string): Promise<FileAnalysis>;
   estimate(root: string, s: Settings, signal: AbortSignal, progress: Progress): Promise<EstimateView>;
+  /** the editor closed the document: drop what was kept for incremental analysis */
+  closeFile?(path: string): void;
 }
 
 /** The one place that picks the implementation. */
-export function createCore(): CoreFacade {
-  return new RealCore();
+export function createCore(opts: { cacheDir?: string } = {}): CoreFacade {
+  return new RealCore(opts);
 }

@@ -1,5 +1,6 @@
 // Entry point: wires the core facade to the editor. Activation is cheap: nothing is analysed until a
 // C document is open or a command runs.
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { AnalysisCache } from './analysisCache';
 import { ChunkMapSerializer, VIEW_TYPE } from './chunkMapPanel';
@@ -19,7 +20,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('percpu-lens', { log: true });
   context.subscriptions.push(log);
   try {
-    const core = createCore();
+    // scan results by file content survive restarts in the extension's own storage
+    const storage = context.globalStorageUri.scheme === 'file' ? context.globalStorageUri.fsPath : undefined;
+    const core = createCore({ cacheDir: storage && path.join(storage, 'scan') });
     const settings = new SettingsService(log);
     const cache = new AnalysisCache(core, settings, log);
     const tree = new TreeDiagnostics();

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ARCHES, findArch, type ArchProfile } from '../core/config/arch';
 import { configInt, defaultConfig, parseDotConfig, type KConfig } from '../core/config/kconfig';
-import { scanText } from '../core/parse';
+import { DocScan } from '../core/parse/incremental';
 import type { Finding } from '../core/parse/types';
 import { LayoutEngine, initLayout, formatPahole } from '../core/layout';
 import { runFileRules } from '../core/rules';
@@ -53,8 +53,15 @@ function readConfig(root: string, s: Settings, arch: ArchProfile): KConfig {
 const toSpan = (x: { line: number; column: number; endLine: number; endColumn: number }) =>
   ({ line: x.line, column: Math.max(0, x.column - 1), endLine: x.endLine, endColumn: Math.max(0, x.endColumn - 1) });
 
+/** Open documents whose parse trees are kept for incremental re-scans (least recently used dropped). */
+const MAX_DOCS = 64;
+
 export class RealCore implements CoreFacade {
   private ctx: Context | undefined;
+  private readonly docs = new Map<string, DocScan>();
+
+  /** `cacheDir`: where the estimate keeps scan results by file content (the extension's storage) */
+  constructor(private readonly opts: { cacheDir?: string } = {}) {}
   /** the static size of the last estimate per tree: the editor's first chunk (PCPU005's reserve) follows it */
   private readonly lastStatic = new Map<string, number>();
   private readonly asm = new Map<string, Set<string>>();
@@ -98,13 +105,36 @@ export class RealCore implements CoreFacade {
   async analyzeFile(file: string, text: string, s: Settings, root = path.dirname(file)): Promise<FileAnalysis> {
     const c = await this.context(root, s);
     c.layout.addSource(file, text); // unsaved edits count
-    const scan = await scanText(text, file);
+    const scan = await this.scanDoc(file, text);
     const items = scan.findings.map((f) => this.item(f, c, file, text));
     const ds = await runFileRules({
       file, text, findings: scan.findings, profile: c.profile, asmSymbols: this.asmFor(root, file),
       sizeOf: (t, from) => c.layout.sizeOf(t, from ?? file),
     });
     return { items, diagnostics: ds.map(toCoreDiagnostic) };
+  }
+
+  /** Re-scan an open document: tree.edit + reparse of the changed chunk when it was seen before. */
+  private async scanDoc(file: string, text: string): Promise<{ findings: Finding[] }> {
+    let doc = this.docs.get(file);
+    if (doc) {
+      this.docs.delete(file); // re-insert: most recently used last
+      this.docs.set(file, doc);
+      return doc.setText(text);
+    }
+    const opened = await DocScan.open(file, text);
+    this.docs.set(file, (doc = opened.doc));
+    if (this.docs.size > MAX_DOCS) {
+      const [oldest, d] = this.docs.entries().next().value as [string, DocScan];
+      d.close();
+      this.docs.delete(oldest);
+    }
+    return opened.result;
+  }
+
+  closeFile(file: string): void {
+    this.docs.get(file)?.close();
+    this.docs.delete(file);
   }
 
   private item(f: Finding, c: Context, file: string, text: string): Item {
@@ -152,7 +182,7 @@ export class RealCore implements CoreFacade {
     const nrCpus = nrCpusOf(s, config);
     const r = await estimate({
       root, arch, config, kernel: s.kernel, nrCpus, cpus: Math.min(s.possibleCpus, nrCpus), instances: s.instances,
-      counts: new Map(Object.entries(s.counts)), include: s.include, exclude: s.exclude, signal,
+      counts: new Map(Object.entries(s.counts)), include: s.include, exclude: s.exclude, signal, cacheDir: this.opts.cacheDir,
       onProgress: (d, t, m) => progress(d, t, m),
     });
     if (signal.aborted) throw new Error('cancelled');

@@ -84,6 +84,31 @@ describe('editor core (src/vscode/realCore.ts)', function () {
     assert.strictEqual(v.treeDiagnostics![0].column, 0); // 1-based column 1 → 0-based
   });
 
+  it('re-analyses an edited document incrementally with the same result as a fresh core', async () => {
+    const file = path.join(FIX, 'drivers/net/foo_net.c');
+    const text = fs.readFileSync(file, 'utf8');
+    await core.analyzeFile(file, text, s, FIX); // opens the document
+    const edited = text.replace('DEFINE_PER_CPU_ALIGNED(struct foo_pcpu_stats, foo_stats);', 'DEFINE_PER_CPU(struct foo_pcpu_stats, foo_stats);\nDEFINE_PER_CPU(u32, foo_irqs);');
+    const again = await core.analyzeFile(file, edited, s, FIX);
+    const fresh = await createCore().analyzeFile(file, edited, s, FIX);
+    assert.deepStrictEqual(again, fresh);
+    assert.deepStrictEqual(again.items.filter((i) => i.kind === 'static').map((i) => [i.name, i.bytesPerCpu, i.align]), [['foo_stats', 32, 32], ['foo_irqs', 4, 4]]);
+    core.closeFile!(file);
+  });
+
+  it('keeps the estimate\'s scan results in the cache folder it was given', async () => {
+    const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'pl-core-cache-'));
+    try {
+      const c = createCore({ cacheDir: dir });
+      const a = await c.estimate(FIX, s, new AbortController().signal, () => {});
+      assert.ok(fs.readdirSync(dir, { recursive: true }).length > 0, 'cache written');
+      const b = await c.estimate(FIX, s, new AbortController().signal, () => {});
+      assert.strictEqual(b.totals.bootLine, a.totals.bootLine);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stops when cancelled', async () => {
     const ac = new AbortController();
     ac.abort();
