@@ -13,7 +13,8 @@ const EDITS = 200;
 function load() {
   const out = esbuild.buildSync({
     stdin: {
-      contents: "export { DocScan, scanText } from './src/core/parse'; export * from './test/unit/support/kernelGen';",
+      contents: "export { DocScan, scanText } from './src/core/parse'; export * from './test/unit/support/kernelGen';"
+        + "export { RealCore } from './src/vscode/realCore'; export { parseSettings } from './src/vscode/settings';",
       resolveDir: ROOT, loader: 'ts',
     },
     bundle: true, platform: 'node', format: 'cjs', write: false, target: 'node20', logLevel: 'error',
@@ -55,8 +56,30 @@ async function run(m, label, density) {
   console.log(`  fresh scanText (${fresh.length})      p50 ${f(pct(fresh, 50))}  p95 ${f(pct(fresh, 95))}  max ${f(Math.max(...fresh))}`);
 }
 
+/** What the editor runs after a typing pause: scan (incremental), sizes and the file rules. */
+async function editor(m) {
+  const rnd = m.prng(2024);
+  let text = m.kernelStyleFile(5000, rnd, 1 / 12);
+  const core = new m.RealCore();
+  const s = m.parseSettings(() => undefined).settings;
+  const file = path.join(ROOT, 'samples', 'kernel', 'kernel', 'bench-gen.c'); // never written: the text is passed in
+  await core.analyzeFile(file, text, s, path.join(ROOT, 'samples', 'kernel'));
+  const times = [];
+  for (let i = 0; i < 60; i++) {
+    const e = m.randomLineEdit(text, rnd);
+    text = text.slice(0, e.start) + e.text + text.slice(e.end);
+    const t0 = now();
+    await core.analyzeFile(file, text, s, path.join(ROOT, 'samples', 'kernel'));
+    times.push(now() - t0);
+  }
+  const f = (x) => x.toFixed(1).padStart(6) + ' ms';
+  console.log(`editor analysis (scan + sizes + file rules), kernel-like 5k lines, ${times.length} edits`);
+  console.log(`  p50 ${f(pct(times, 50))}  p95 ${f(pct(times, 95))}  max ${f(Math.max(...times))}`);
+}
+
 async function main() {
   const m = load();
+  await editor(m);
   // kernel files hold about 1 finding per 1000 lines; the dense file is the extractor's worst case
   await run(m, 'kernel-like file (1 block in 12 per-CPU)', 1 / 12);
   await run(m, 'dense file (60% of blocks per-CPU)', 0.6);
