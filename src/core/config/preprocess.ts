@@ -20,6 +20,22 @@ export interface FileScan {
   typedefCalls: Array<{ line: number; def: MacroDef }>;
 }
 
+const DIRECTIVE_RE = /^\s*#\s*(\w*)(.*)$/;
+const CALL_RE = /^\s*([A-Za-z_]\w*)\s*\(/;
+const HASH = 35;
+const SPACE = /\s/;
+
+/** code of the first character that is not \s (as the regexes define it), or -1 */
+function firstNonSpace(line: string): number {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32 || c === 9) continue;
+    if (c > 13 && c < 128) return c;
+    if (!SPACE.test(line[i])) return c;
+  }
+  return -1;
+}
+
 interface Frame { parentActive: boolean; active: boolean; taken: boolean }
 
 /**
@@ -39,6 +55,7 @@ export function scanFile(text: string, source: string, outside: MacroLookup, cfg
   };
   const stack: Frame[] = [];
   let active = true;
+  let typedefMacros = false;
   const cond = (toks: Tok[], lineNo: number): boolean => {
     const r = evalConditionTokens(toks, lookup, cfgOf);
     if (typeof r === 'boolean') return r;
@@ -49,9 +66,10 @@ export function scanFile(text: string, source: string, outside: MacroLookup, cfg
     let line = lines[i];
     const first = i;
     while (line.endsWith('\\') && i + 1 < lines.length) { line = line.slice(0, -1) + ' ' + lines[++i]; }
-    const m = /^\s*#\s*(\w*)(.*)$/.exec(line);
+    // the regexes run only where they can match: a '#' first, a typedef-making macro defined
+    const m = firstNonSpace(line) === HASH ? DIRECTIVE_RE.exec(line) : null;
     if (!m) {
-      const call = active ? /^\s*([A-Za-z_]\w*)\s*\(/.exec(line) : null;
+      const call = active && typedefMacros ? CALL_RE.exec(line) : null;
       const def = call ? defines.get(call[1]) : undefined;
       if (def?.params && def.body.some((t) => t.t === 'typedef')) typedefCalls.push({ line: first, def });
       if (active) {
@@ -105,7 +123,13 @@ export function scanFile(text: string, source: string, outside: MacroLookup, cfg
         break;
       }
       case 'define':
-        if (active) { const d = parseDefine(rest, source); if (d) defines.set(d.name, d); }
+        if (active) {
+          const d = parseDefine(rest, source);
+          if (d) {
+            defines.set(d.name, d);
+            if (d.params && d.body.some((t) => t.t === 'typedef')) typedefMacros = true;
+          }
+        }
         break;
       case 'undef':
         if (active) defines.set(rest.trim(), null);

@@ -16,7 +16,7 @@ import { FALLBACK_FILE, FALLBACK_HEADER } from './fallback';
 /** bound on one file's include closure (a kernel .c file reaches about 1,500 headers) */
 const MAX_CLOSURE = 6000;
 
-export interface LoadedFile { path: string; scan: FileScan; defs: FileDefs }
+export interface LoadedFile { path: string; scan: FileScan; readonly defs: FileDefs }
 
 // macros gcc leaves undefined when compiling kernel C, whatever some header says
 const FORCE_UNDEF = new Set(['__ASSEMBLY__', '__ASSEMBLER__', '__CHECKER__', '__GENKSYMS__', '__BINDGEN__', '__clang__',
@@ -158,9 +158,19 @@ export class TypeIndex {
     this.loading.add(f);
     try {
       const scan = scanFile(text, file, (n) => this.macro(n, f), this.cfgOf);
-      const defs = scanDefs(tokenize(scan.active));
-      this.addMacroTypedefs(scan, defs, f);
-      const lf: LoadedFile = { path: file === FALLBACK_FILE ? FALLBACK_FILE : f, scan, defs };
+      const p = file === FALLBACK_FILE ? FALLBACK_FILE : f;
+      let lf: LoadedFile;
+      if (scan.typedefCalls.length) {
+        // expanding the file's typedef-making macros looks macros up: do it now, while loading,
+        // so the lookups see the same state as always
+        const defs = scanDefs(tokenize(scan.active));
+        this.addMacroTypedefs(scan, defs, f);
+        lf = { path: p, scan, defs };
+      } else {
+        // most files are loaded for their #includes and macros only: definitions on first use
+        let defs: FileDefs | undefined;
+        lf = { path: p, scan, get defs() { return (defs ??= scanDefs(tokenize(scan.active))); } };
+      }
       this.files.set(file === FALLBACK_FILE ? FALLBACK_FILE : f, lf);
       return lf;
     } finally {
