@@ -19,6 +19,17 @@ describe('per-CPU wrapper macros', () => {
     assert.deepStrictEqual([...wrapperNames([HEADER])].sort(), ['DEFINE_ALLOC_TAG', 'DEFINE_STATIC_SRCU', '__DEFINE_SRCU']);
   });
 
+  it('follows a chain across texts, whatever order the texts come in', () => {
+    const a = '#define DEFINE_COOKIE(n) DEFINE_MID(n)';
+    const b = '#define DEFINE_MID(n) static DEFINE_PER_CPU(int, n)';
+    const want = ['DEFINE_COOKIE', 'DEFINE_MID'];
+    assert.deepStrictEqual([...wrapperNames([a, b])].sort(), want);
+    assert.deepStrictEqual([...wrapperNames([b, a])].sort(), want);
+    // six levels at most, as before: a seventh wrapper is not followed
+    const chain = ['#define W0(n) DEFINE_PER_CPU(int, n)', ...[1, 2, 3, 4, 5, 6].map((i) => `#define W${i}(n) W${i - 1}(n)`)];
+    assert.deepStrictEqual([...wrapperNames(chain)].sort(), ['W0', 'W1', 'W2', 'W3', 'W4', 'W5']);
+  });
+
   it('expands a file-scope use and keeps the line and column of the use; uses inside functions do not count', () => {
     const defs = new Map(HEADER.replace(/\\\n/g, ' ').split('\n').map((l) => parseDefine(l.replace(/^#define /, ''), 'h')!).map((d) => [d.name, d]));
     const lookup: MacroLookup = (n) => defs.get(n);

@@ -22,7 +22,7 @@ export function stripComments(src: string): string {
       const stop = end < 0 ? n : end + 2;
       // a backslash-newline inside the comment still splices lines (C translation phase 2 comes
       // before comments go): a #define body may carry a multi-line comment
-      parts.push(src.slice(i, stop).replace(/\\(?=\r?\n)|[^\n]/g, (m) => (m === '\\' ? m : ' ')));
+      parts.push(blankComment(src.slice(i, stop)));
       i = from = stop;
     } else if (c === 47 && src.charCodeAt(i + 1) === 47) {
       if (i > from) parts.push(src.slice(from, i));
@@ -43,6 +43,12 @@ export function stripComments(src: string): string {
   }
   if (from < n) parts.push(src.slice(from, n));
   return parts.join('');
+}
+
+/** A comment as spaces, keeping its newlines and backslashes (one before a newline still splices). */
+function blankComment(c: string): string {
+  if (!c.includes('\\')) return c.includes('\n') ? c.split('\n').map((l) => ' '.repeat(l.length)).join('\n') : ' '.repeat(c.length);
+  return c.replace(/[^\n\\]+/g, (m) => ' '.repeat(m.length));
 }
 
 // character classes by code, for the tokenizer's hot loop

@@ -51,6 +51,8 @@ export class TypeIndex {
   /** kernel headers named for the other word size (page_32_types.h on a 64-bit arch) */
   private otherWidth: RegExp;
   private resolved = new Map<string, string | undefined>();
+  /** sees each header text the include-dir indexing reads (forEachHeader) */
+  private observer?: (file: string, text: string) => void;
   readonly cfgOf: (name: string) => string | undefined;
 
   constructor(readonly arch: ArchName, readonly config: KConfig, readonly root?: string, includeDirs: string[] = []) {
@@ -102,6 +104,30 @@ export class TypeIndex {
     return this.raw;
   }
 
+  /**
+   * Calls `f` once for each header under the include dirs. When the raw index is not built yet it
+   * is built now and `f` sees the texts it reads, so each header is read once.
+   */
+  forEachHeader(f: (file: string, text: string) => void): void {
+    const seen = new Set<string>();
+    const once = (file: string, text: string) => { if (!seen.has(file)) { seen.add(file); f(file, text); } };
+    if (!this.raw) {
+      this.observer = once;
+      try { this.ensureRaw(); } finally { this.observer = undefined; }
+      return;
+    }
+    const walk = (d: string) => {
+      let ents: fs.Dirent[];
+      try { ents = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
+      for (const e of ents) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.h') && !seen.has(p)) once(p, fs.readFileSync(p, 'latin1'));
+      }
+    };
+    for (const d of this.dirs) walk(d);
+  }
+
   /** index the headers of a directory (recursively for include roots, flat for a source dir) */
   indexDir(dir: string, recursive: boolean): void {
     const raw = this.ensureRaw();
@@ -113,7 +139,11 @@ export class TypeIndex {
       for (const e of ents) {
         const p = path.join(d, e.name);
         if (e.isDirectory()) { if (recursive && !this.indexedDirs.has(p)) walk(p); }
-        else if (e.name.endsWith('.h')) this.indexText(raw, p, fs.readFileSync(p, 'latin1'));
+        else if (e.name.endsWith('.h')) {
+          const text = fs.readFileSync(p, 'latin1');
+          this.indexText(raw, p, text);
+          if (recursive) this.observer?.(p, text);
+        }
       }
     };
     walk(dir);
