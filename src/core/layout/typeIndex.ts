@@ -12,6 +12,7 @@ import { MacroDef, MacroLookup, expand, objectMacro } from '../config/macros';
 import { FileScan, scanFile } from '../config/preprocess';
 import { FileDefs, DefSite, scanDefs, typedefNames } from './defs';
 import { FALLBACK_FILE, FALLBACK_HEADER } from './fallback';
+import { FileTable, NameIndex } from './nameIndex';
 
 /** bound on one file's include closure (a kernel .c file reaches about 1,500 headers) */
 const MAX_CLOSURE = 6000;
@@ -29,13 +30,7 @@ export const KERNEL_ARCH_DIR: Record<ArchName, string> = {
   x86_64: 'x86', i386: 'x86', arm64: 'arm64', ppc64: 'powerpc', riscv64: 'riscv', s390x: 's390', mips: 'mips', arm: 'arm',
 };
 
-interface Raw { defines: Map<string, string[]>; records: Map<string, string[]>; typedefs: Map<string, string[]>; consts: Map<string, string[]> }
-
-function add(m: Map<string, string[]>, k: string, f: string): void {
-  const l = m.get(k);
-  if (!l) m.set(k, [f]);
-  else if (l[l.length - 1] !== f) l.push(f);
-}
+interface Raw { defines: NameIndex; records: NameIndex; typedefs: NameIndex; consts: NameIndex }
 
 export class TypeIndex {
   readonly dirs: string[];
@@ -98,7 +93,8 @@ export class TypeIndex {
   // ---- raw index ---------------------------------------------------------------------------
   private ensureRaw(): Raw {
     if (!this.raw) {
-      this.raw = { defines: new Map(), records: new Map(), typedefs: new Map(), consts: new Map() };
+      const files = new FileTable();
+      this.raw = { defines: new NameIndex(files), records: new NameIndex(files), typedefs: new NameIndex(files), consts: new NameIndex(files) };
       for (const d of this.dirs) this.indexDir(d, true);
     }
     return this.raw;
@@ -151,9 +147,9 @@ export class TypeIndex {
 
   private indexText(raw: Raw, file: string, text: string): void {
     text += macroTypedefText(text);
-    for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)/gm)) add(raw.defines, m[1], file);
-    for (const m of text.matchAll(/\b(struct|union|enum)\s+(\w+)\s*\{/g)) add(raw.records, `${m[1]} ${m[2]}`, file);
-    for (const m of text.matchAll(/\bstruct_group_tagged\s*\(\s*(\w+)/g)) add(raw.records, `struct ${m[1]}`, file);
+    for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)/gm)) raw.defines.add(m[1], file);
+    for (const m of text.matchAll(/\b(struct|union|enum)\s+(\w+)\s*\{/g)) raw.records.add(`${m[1]} ${m[2]}`, file);
+    for (const m of text.matchAll(/\bstruct_group_tagged\s*\(\s*(\w+)/g)) raw.records.add(`struct ${m[1]}`, file);
     for (const m of text.matchAll(/\btypedef\b/g)) {
       let depth = 0;
       let j = m.index!;
@@ -164,13 +160,13 @@ export class TypeIndex {
         else if (c === ';' && depth <= 0) break;
       }
       const stmt = text.slice(m.index!, j + 1).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|^\s*#.*$/gm, ' ');
-      for (const n of typedefNames(tokenize(stmt))) add(raw.typedefs, n, file);
+      for (const n of typedefNames(tokenize(stmt))) raw.typedefs.add(n, file);
     }
     for (const m of text.matchAll(/\benum\b[^;{()]*\{([^}]*)\}/g)) {
       const body = m[1].replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|^\s*#.*$/gm, ' ');
       for (const item of body.split(',')) {
         const n = /^\s*([A-Za-z_]\w*)/.exec(item);
-        if (n) add(raw.consts, n[1], file);
+        if (n) raw.consts.add(n[1], file);
       }
     }
   }
@@ -305,7 +301,7 @@ export class TypeIndex {
     if (name.startsWith('CONFIG_')) return undefined;
     this.prepare(fromFile);
     // defined in several headers (page_32_types.h and page_64_types.h): the asking file's includes decide
-    const scoped = fromFile !== undefined && this.loading.size === 0 && this.root !== undefined && (this.raw?.defines.get(name)?.length ?? 0) > 1;
+    const scoped = fromFile !== undefined && this.loading.size === 0 && this.root !== undefined && (this.raw?.defines.count(name) ?? 0) > 1;
     const cacheKey = scoped ? `${name}|${fromFile}` : name;
     if (this.macroCache.has(cacheKey)) return this.macroCache.get(cacheKey);
     let found: MacroDef | undefined;
