@@ -31,10 +31,17 @@ export function parseDefine(text: string, source: string): MacroDef | undefined 
       else if (p.endsWith('...')) { variadic = true; params.push(p.slice(0, -3).trim()); }
       else params.push(p);
     }
-    rest = rest.slice(close + 1);
-    return { name, params, variadic, body: tokenize(rest), source };
+    return lazyBody({ name, params, variadic, source }, rest.slice(close + 1));
   }
-  return { name, body: tokenize(rest), source };
+  return lazyBody({ name, source }, rest);
+}
+
+/** A definition whose body is tokenized on first use: most macros a header defines are never expanded. */
+function lazyBody(d: Omit<MacroDef, 'body'>, text: string): MacroDef {
+  let body: Tok[] | undefined;
+  return Object.defineProperty(d, 'body', {
+    get: () => (body ??= tokenize(text)), enumerable: true,
+  }) as MacroDef;
 }
 
 /** Object-like macro from a name and a value text (for -D style and config values). */

@@ -5,6 +5,7 @@
 import { Tok, stripComments, tokenize } from './lex';
 import { MacroDef, MacroLookup, parseDefine } from './macros';
 import { evalConditionTokens } from './cppExpr';
+import { flat } from '../flat';
 
 export interface FileScan {
   /** the file's text with inactive regions and directives replaced by blank lines */
@@ -124,19 +125,21 @@ export function scanFile(text: string, source: string, outside: MacroLookup, cfg
       }
       case 'define':
         if (active) {
-          const d = parseDefine(rest, source);
+          // a flat copy: the definition is kept, the file's text need not be (flat.ts)
+          const d = parseDefine(flat(rest), source);
           if (d) {
             defines.set(d.name, d);
-            if (d.params && d.body.some((t) => t.t === 'typedef')) typedefMacros = true;
+            // a prefilter only (the body may hold the word without the token): the check is below
+            if (d.params && rest.includes('typedef')) typedefMacros = true;
           }
         }
         break;
       case 'undef':
-        if (active) defines.set(rest.trim(), null);
+        if (active) defines.set(flat(rest.trim()), null);
         break;
       case 'include': {
         const inc = active ? /^\s*(?:<([^>]+)>|"([^"]+)")/.exec(rest) : null;
-        if (inc) includes.push({ path: inc[1] ?? inc[2], angled: inc[1] !== undefined });
+        if (inc) includes.push({ path: flat(inc[1] ?? inc[2]), angled: inc[1] !== undefined });
         break;
       }
       default: break; // #error, #pragma, #warning, #line: nothing to lay out

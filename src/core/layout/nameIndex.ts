@@ -1,10 +1,7 @@
 // Name → files for the raw index, stored compactly: a kernel tree has ~300,000 macro names, most
 // defined in one file, so a file is stored as its number and only shared names get an array.
-// Names matched in a header are copied on insert: V8 keeps a long substring as a slice of the
-// whole text, which would keep every indexed header alive.
-
-/** A flat copy of `s` (no reference to the string it was cut from). */
-const own = (s: string): string => JSON.parse(JSON.stringify(s)) as string;
+// Names matched in a header are copied on insert (see flat.ts).
+import { flat } from '../flat';
 
 export class FileTable {
   private ids = new Map<string, number>();
@@ -26,7 +23,7 @@ export class NameIndex {
   add(name: string, file: string): void {
     const id = this.files.id(file);
     const l = this.map.get(name);
-    if (l === undefined) this.map.set(own(name), id);
+    if (l === undefined) this.map.set(flat(name), id);
     else if (typeof l === 'number') { if (l !== id) this.map.set(name, [l, id]); }
     else if (l[l.length - 1] !== id) l.push(id);
   }
