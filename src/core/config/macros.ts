@@ -31,17 +31,16 @@ export function parseDefine(text: string, source: string): MacroDef | undefined 
       else if (p.endsWith('...')) { variadic = true; params.push(p.slice(0, -3).trim()); }
       else params.push(p);
     }
-    return lazyBody({ name, params, variadic, source }, rest.slice(close + 1));
+    return new ParsedMacro(name, rest.slice(close + 1), source, params, variadic);
   }
-  return lazyBody({ name, source }, rest);
+  return new ParsedMacro(name, rest, source);
 }
 
 /** A definition whose body is tokenized on first use: most macros a header defines are never expanded. */
-function lazyBody(d: Omit<MacroDef, 'body'>, text: string): MacroDef {
-  let body: Tok[] | undefined;
-  return Object.defineProperty(d, 'body', {
-    get: () => (body ??= tokenize(text)), enumerable: true,
-  }) as MacroDef;
+class ParsedMacro implements MacroDef {
+  private toks?: Tok[];
+  constructor(readonly name: string, private text: string, readonly source: string, readonly params?: string[], readonly variadic?: boolean) {}
+  get body(): Tok[] { return (this.toks ??= tokenize(this.text)); }
 }
 
 /** Object-like macro from a name and a value text (for -D style and config values). */

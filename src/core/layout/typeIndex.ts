@@ -36,6 +36,7 @@ export class TypeIndex {
   readonly dirs: string[];
   private raw?: Raw;
   private indexedDirs = new Set<string>();
+  private indexedFiles = new Set<string>();
   private rank = new Map<string, number>();
   private files = new Map<string, LoadedFile>();
   private loading = new Set<string>();
@@ -136,6 +137,11 @@ export class TypeIndex {
         const p = path.join(d, e.name);
         if (e.isDirectory()) { if (recursive && !this.indexedDirs.has(p)) walk(p); }
         else if (e.name.endsWith('.h')) {
+          // nested include roots (include/uapi under include) and a header's own directory come
+          // round again: a file indexed twice would only repeat itself in the lists (and the
+          // observer, set only while ensureRaw indexes the include roots, saw it the first time)
+          if (this.indexedFiles.has(p)) continue;
+          this.indexedFiles.add(p);
           const text = fs.readFileSync(p, 'latin1');
           this.indexText(raw, p, text);
           if (recursive) this.observer?.(p, text);
