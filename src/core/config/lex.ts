@@ -7,6 +7,8 @@ export interface Tok { k: TokKind; t: string; /** macro names that produced it (
 const PUNCT3 = ['<<=', '>>=', '...'];
 const PUNCT2 = ['->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '*=', '/=', '%=', '+=', '-=', '&=', '^=', '|=', '##'];
 
+const SPECIAL = /[/"']/g;
+
 /** Replace comments by spaces, keeping newlines so line numbers stay right. */
 export function stripComments(src: string): string {
   // plain runs are copied as slices (per-character concatenation dominated header loading)
@@ -15,6 +17,10 @@ export function stripComments(src: string): string {
   let from = 0;
   const n = src.length;
   while (i < n) {
+    // jump to the next character that can start a comment or a literal (a regex scan is native)
+    SPECIAL.lastIndex = i;
+    if (!SPECIAL.test(src)) break;
+    i = SPECIAL.lastIndex - 1;
     const c = src.charCodeAt(i);
     if (c === 47 /* / */ && src.charCodeAt(i + 1) === 42 /* * */) {
       if (i > from) parts.push(src.slice(from, i));
@@ -26,8 +32,10 @@ export function stripComments(src: string): string {
       i = from = stop;
     } else if (c === 47 && src.charCodeAt(i + 1) === 47) {
       if (i > from) parts.push(src.slice(from, i));
-      let j = i;
-      while (j < n && src.charCodeAt(j) !== 10) { if (src.charCodeAt(j) === 92 && src.charCodeAt(j + 1) === 10) j++; j++; }
+      // to the newline, past any backslash-newline
+      let j = src.indexOf('\n', i);
+      while (j > 0 && src.charCodeAt(j - 1) === 92) j = src.indexOf('\n', j + 1);
+      if (j < 0) j = n;
       parts.push(' '.repeat(j - i));
       i = from = j;
     } else if (c === 34 || c === 39) {
