@@ -18,13 +18,14 @@ function read(p: string): string | undefined {
 }
 
 /** `files`: built files relative to root (.c and the local headers they include). */
-export function wrappedFindings(root: string, files: string[], layout: LayoutEngine): { findings: WrappedFinding[]; unresolved: Finding[] } {
+export async function wrappedFindings(root: string, files: string[], layout: LayoutEngine, pause: () => Promise<void> = async () => undefined): Promise<{ findings: WrappedFinding[]; unresolved: Finding[] }> {
   // wrapper names from the headers under the include dirs (read once, with the type index) and
   // the built files; texts are dropped as soon as their #defines are read
   const graph = new WrapperGraph();
   layout.index.forEachHeader((_f, text) => graph.add(text));
   const readable = new Set<string>(); // first occurrence order, as the file list gives it
   for (const f of files) {
+    await pause();
     const text = readable.has(f) ? undefined : read(path.join(root, f));
     if (text === undefined) continue; // unreadable: the scan reports it
     graph.add(text);
@@ -36,6 +37,7 @@ export function wrappedFindings(root: string, files: string[], layout: LayoutEng
   if (!names.size) return { findings, unresolved };
   const use = new RegExp(`\\b(?:${[...names].join('|')})\\s*\\(`);
   for (const f of readable) {
+    await pause();
     if (!use.test(read(path.join(root, f)) ?? '')) continue;
     const abs = path.join(root, f);
     const lf = layout.index.loaded(abs);
