@@ -105,11 +105,18 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const instances = o.instances ?? DEFAULT_RULE_PROFILE.instances;
 
   o.onProgress?.(0, 1, 'scanning');
-  const scanning = o.scan ? Promise.resolve(o.scan) : scanTree(o.root, { include: o.include, exclude: o.exclude ?? [...DEFAULT_EXCLUDE], cacheDir: o.cacheDir, signal: o.signal, onProgress: (d, t) => o.onProgress?.(d, t, 'scanning') });
+  let listed = () => {};
+  const filesListed = new Promise<void>((r) => { listed = r; });
+  const scanning = o.scan ? Promise.resolve(o.scan) : scanTree(o.root, {
+    include: o.include, exclude: o.exclude ?? [...DEFAULT_EXCLUDE], cacheDir: o.cacheDir, signal: o.signal,
+    onProgress: (d, t) => o.onProgress?.(d, t, 'scanning'), onListed: () => listed(),
+  });
   scanning.catch(() => undefined); // handled below; not an unhandled rejection meanwhile
+  // the listing walk needs this thread; the workers start after it
+  await Promise.race([filesListed, scanning.then(() => undefined, () => undefined)]);
   const pause = yielder(o.signal);
   // Kbuild, the type index and the wrapper expansion need nothing from the scan: this thread does
-  // them while the scan's workers run, yielding often so the workers keep getting batches
+  // them while the scan's workers run (they keep batches queued, see scanTree)
   let early: Awaited<ReturnType<typeof prepare>>;
   try {
     early = await prepare(o, pause);

@@ -50,6 +50,7 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
     res.errors.push(...w.errors);
   }
   const total = files.length;
+  opts.onListed?.(total);
   let done = 0;
   const take = (o: FileScanOutcome) => {
     res.stats.filesSeen++;
