@@ -9,6 +9,29 @@ import { MacroCall } from './macroCall';
 const PCPU_NAME = /^(?:DEFINE|DECLARE)_PER_CPU\w*$/;
 const DEFINE_RE = /^[ \t]*#[ \t]*define[ \t]+(\w+)\(([^)]*)\)((?:[^\n]*\\\n)*[^\n]*)/gm;
 
+const DEFINE_AT = new RegExp(DEFINE_RE.source, 'my');
+
+/**
+ * text.matchAll(DEFINE_RE), found faster: the regex is tried only at the starts of lines holding
+ * "define" (native indexOf) instead of at every line start. Texts with a \r (a line start for ^
+ * too) take the plain regex.
+ */
+export function* functionDefines(text: string): Generator<RegExpExecArray> {
+  if (text.includes('\r')) { yield* text.matchAll(DEFINE_RE); return; }
+  let pos = 0;
+  let done = 0; // end of the last match: no match starts inside one
+  for (let k = text.indexOf('define', pos); k >= 0; k = text.indexOf('define', pos)) {
+    const ls = text.lastIndexOf('\n', k - 1) + 1;
+    if (ls < done) { pos = Math.max(done, k + 1); continue; }
+    DEFINE_AT.lastIndex = ls;
+    const m = DEFINE_AT.exec(text);
+    if (m) { yield m; done = pos = DEFINE_AT.lastIndex; } else {
+      const eol = text.indexOf('\n', k);
+      pos = eol < 0 ? text.length : eol + 1;
+    }
+  }
+}
+
 const UPPER = /^[A-Z_][A-Z0-9_]*$/;
 const ID_RE = /\b[A-Za-z_]\w*\b/g;
 
@@ -21,7 +44,7 @@ export class WrapperGraph {
 
   add(text: string): void {
     if (!text.includes('#')) return;
-    for (const m of text.matchAll(DEFINE_RE)) {
+    for (const m of functionDefines(text)) {
       // file-scope definers are upper case (DEFINE_STATIC_SRCU); lower-case ones such as alloc_hooks
       // wrap DEFINE_PER_CPU inside a statement expression, never at file scope
       const name = m[1];
