@@ -1,7 +1,7 @@
 // Wrapper macros around DEFINE_PER_CPU: which macros count, and what a file-scope use expands to.
 import * as assert from 'assert';
 import { parseDefine, MacroLookup } from '../../src/core/config/macros';
-import { expandWrappers, wrapperNames } from '../../src/core/estimate/wrappers';
+import { expandWrappers, functionDefines, wrapperNames } from '../../src/core/estimate/wrappers';
 
 const HEADER = [
   '#define __DEFINE_SRCU(name, is_static) \\',
@@ -17,6 +17,31 @@ const HEADER = [
 describe('per-CPU wrapper macros', () => {
   it('names the upper-case macros that reach DEFINE_PER_CPU, through each other', () => {
     assert.deepStrictEqual([...wrapperNames([HEADER])].sort(), ['DEFINE_ALLOC_TAG', 'DEFINE_STATIC_SRCU', '__DEFINE_SRCU']);
+  });
+
+  it('follows a chain across texts, whatever order the texts come in', () => {
+    const a = '#define DEFINE_COOKIE(n) DEFINE_MID(n)';
+    const b = '#define DEFINE_MID(n) static DEFINE_PER_CPU(int, n)';
+    const want = ['DEFINE_COOKIE', 'DEFINE_MID'];
+    assert.deepStrictEqual([...wrapperNames([a, b])].sort(), want);
+    assert.deepStrictEqual([...wrapperNames([b, a])].sort(), want);
+    // six levels at most, as before: a seventh wrapper is not followed
+    const chain = ['#define W0(n) DEFINE_PER_CPU(int, n)', ...[1, 2, 3, 4, 5, 6].map((i) => `#define W${i}(n) W${i - 1}(n)`)];
+    assert.deepStrictEqual([...wrapperNames(chain)].sort(), ['W0', 'W1', 'W2', 'W3', 'W4', 'W5']);
+  });
+
+  it('finds the same function-like #defines as the plain regex, continuation lines included', () => {
+    const re = /^[ \t]*#[ \t]*define[ \t]+(\w+)\(([^)]*)\)((?:[^\n]*\\\n)*[^\n]*)/gm;
+    const texts = [
+      HEADER,
+      '#define A(x) x /* define */ \\\n  #define B(y) y\nint define_me;\n  #  define C(z) define(z)\n#define D 1\n#define',
+      'a\r#define E(x) x\n', // a \r starts a line for ^ too
+    ];
+    for (const t of texts) {
+      assert.deepStrictEqual([...functionDefines(t)].map((m) => [m.index, m[0]]), [...t.matchAll(re)].map((m) => [m.index, m[0]]));
+    }
+    assert.deepStrictEqual([...functionDefines(texts[1])].map((m) => m[1]), ['A', 'C']);
+    assert.deepStrictEqual([...functionDefines(texts[2])].map((m) => m[1]), ['E']);
   });
 
   it('expands a file-scope use and keeps the line and column of the use; uses inside functions do not count', () => {

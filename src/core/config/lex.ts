@@ -7,37 +7,73 @@ export interface Tok { k: TokKind; t: string; /** macro names that produced it (
 const PUNCT3 = ['<<=', '>>=', '...'];
 const PUNCT2 = ['->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '*=', '/=', '%=', '+=', '-=', '&=', '^=', '|=', '##'];
 
+const SPECIAL = /[/"']/g;
+
 /** Replace comments by spaces, keeping newlines so line numbers stay right. */
 export function stripComments(src: string): string {
-  let out = '';
+  // plain runs are copied as slices (per-character concatenation dominated header loading)
+  const parts: string[] = [];
   let i = 0;
+  let from = 0;
   const n = src.length;
   while (i < n) {
-    const c = src[i];
-    if (c === '/' && src[i + 1] === '*') {
+    // jump to the next character that can start a comment or a literal (a regex scan is native)
+    SPECIAL.lastIndex = i;
+    if (!SPECIAL.test(src)) break;
+    i = SPECIAL.lastIndex - 1;
+    const c = src.charCodeAt(i);
+    if (c === 47 /* / */ && src.charCodeAt(i + 1) === 42 /* * */) {
+      if (i > from) parts.push(src.slice(from, i));
       const end = src.indexOf('*/', i + 2);
       const stop = end < 0 ? n : end + 2;
       // a backslash-newline inside the comment still splices lines (C translation phase 2 comes
       // before comments go): a #define body may carry a multi-line comment
-      out += src.slice(i, stop).replace(/\\(?=\r?\n)|[^\n]/g, (m) => (m === '\\' ? m : ' '));
-      i = stop;
-    } else if (c === '/' && src[i + 1] === '/') {
-      let j = i;
-      while (j < n && src[j] !== '\n') { if (src[j] === '\\' && src[j + 1] === '\n') j++; j++; }
-      out += ' '.repeat(j - i);
-      i = j;
-    } else if (c === '"' || c === "'") {
+      parts.push(blankComment(src.slice(i, stop)));
+      i = from = stop;
+    } else if (c === 47 && src.charCodeAt(i + 1) === 47) {
+      if (i > from) parts.push(src.slice(from, i));
+      // to the newline, past any backslash-newline
+      let j = src.indexOf('\n', i);
+      while (j > 0 && src.charCodeAt(j - 1) === 92) j = src.indexOf('\n', j + 1);
+      if (j < 0) j = n;
+      parts.push(' '.repeat(j - i));
+      i = from = j;
+    } else if (c === 34 || c === 39) {
       let j = i + 1;
-      while (j < n && src[j] !== c && src[j] !== '\n') { if (src[j] === '\\') j++; j++; }
-      out += src.slice(i, j + 1);
-      i = j + 1;
-    } else {
-      out += c;
-      i++;
-    }
+      while (j < n) {
+        const d = src.charCodeAt(j);
+        if (d === c || d === 10) break;
+        if (d === 92) j++;
+        j++;
+      }
+      i = j + 1; // the literal (up to its quote or newline) stays in the current run
+    } else i++;
   }
-  return out;
+  if (from < n) parts.push(src.slice(from, n));
+  return parts.join('');
 }
+
+/** A comment as spaces, keeping its newlines and backslashes (one before a newline still splices). */
+function blankComment(c: string): string {
+  if (!c.includes('\\')) return c.includes('\n') ? c.split('\n').map((l) => ' '.repeat(l.length)).join('\n') : ' '.repeat(c.length);
+  return c.replace(/[^\n\\]+/g, (m) => ' '.repeat(m.length));
+}
+
+// character classes by code, for the tokenizer's hot loop
+const ID_START = new Uint8Array(128);
+const ID_PART = new Uint8Array(128);
+const NUM_PART = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  ID_START[c] = /[A-Za-z_$]/.test(ch) ? 1 : 0;
+  ID_PART[c] = /[A-Za-z0-9_$]/.test(ch) ? 1 : 0;
+  NUM_PART[c] = /[A-Za-z0-9_.]/.test(ch) ? 1 : 0;
+}
+const isDigit = (c: number) => c >= 48 && c <= 57;
+/** first characters of PUNCT2/PUNCT3 entries */
+const MULTI_START = new Set([...PUNCT3, ...PUNCT2].map((p) => p.charCodeAt(0)));
+const PUNCT3_SET = new Set(PUNCT3);
+const PUNCT2_SET = new Set(PUNCT2);
 
 /** Tokenize C text (comments must already be gone). */
 export function tokenize(src: string, firstLine = 0): Tok[] {
@@ -46,36 +82,51 @@ export function tokenize(src: string, firstLine = 0): Tok[] {
   let line = firstLine;
   const n = src.length;
   while (i < n) {
-    const c = src[i];
-    if (c === '\n') { line++; i++; continue; }
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v') { i++; continue; }
-    if (c === '\\' && src[i + 1] === '\n') { i += 2; line++; continue; }
-    if (/[A-Za-z_$]/.test(c)) {
+    const c = src.charCodeAt(i);
+    if (c === 10) { line++; i++; continue; }
+    if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) { i++; continue; }
+    if (c === 92 && src.charCodeAt(i + 1) === 10) { i += 2; line++; continue; }
+    if (c < 128 && ID_START[c]) {
       let j = i + 1;
-      while (j < n && /[A-Za-z0-9_$]/.test(src[j])) j++;
+      for (let d = src.charCodeAt(j); j < n && d < 128 && ID_PART[d]; d = src.charCodeAt(++j));
       toks.push({ k: 'id', t: src.slice(i, j), line });
       i = j;
       continue;
     }
-    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
+    if (isDigit(c) || (c === 46 && isDigit(src.charCodeAt(i + 1)))) {
       let j = i + 1;
-      while (j < n && (/[A-Za-z0-9_.]/.test(src[j]) || ((src[j] === '+' || src[j] === '-') && /[eEpP]/.test(src[j - 1])))) j++;
+      for (; j < n; j++) {
+        const d = src.charCodeAt(j);
+        if (d < 128 && NUM_PART[d]) continue;
+        if (d === 43 || d === 45) {
+          const p = src.charCodeAt(j - 1);
+          if (p === 101 || p === 69 || p === 112 || p === 80) continue; // e E p P
+        }
+        break;
+      }
       toks.push({ k: 'num', t: src.slice(i, j), line });
       i = j;
       continue;
     }
-    if (c === '"' || c === "'") {
+    if (c === 34 || c === 39) {
       let j = i + 1;
-      while (j < n && src[j] !== c && src[j] !== '\n') { if (src[j] === '\\') j++; j++; }
-      toks.push({ k: c === '"' ? 'str' : 'chr', t: src.slice(i, j + 1), line });
+      while (j < n) {
+        const d = src.charCodeAt(j);
+        if (d === c || d === 10) break;
+        if (d === 92) j++;
+        j++;
+      }
+      toks.push({ k: c === 34 ? 'str' : 'chr', t: src.slice(i, j + 1), line });
       i = j + 1;
       continue;
     }
-    const three = src.substr(i, 3);
-    const two = src.substr(i, 2);
-    if (PUNCT3.includes(three)) { toks.push({ k: 'punct', t: three, line }); i += 3; continue; }
-    if (PUNCT2.includes(two)) { toks.push({ k: 'punct', t: two, line }); i += 2; continue; }
-    toks.push({ k: 'punct', t: c, line });
+    if (MULTI_START.has(c)) {
+      const three = src.substr(i, 3);
+      if (PUNCT3_SET.has(three)) { toks.push({ k: 'punct', t: three, line }); i += 3; continue; }
+      const two = src.substr(i, 2);
+      if (PUNCT2_SET.has(two)) { toks.push({ k: 'punct', t: two, line }); i += 2; continue; }
+    }
+    toks.push({ k: 'punct', t: src[i], line });
     i++;
   }
   return toks;

@@ -31,10 +31,16 @@ export function parseDefine(text: string, source: string): MacroDef | undefined 
       else if (p.endsWith('...')) { variadic = true; params.push(p.slice(0, -3).trim()); }
       else params.push(p);
     }
-    rest = rest.slice(close + 1);
-    return { name, params, variadic, body: tokenize(rest), source };
+    return new ParsedMacro(name, rest.slice(close + 1), source, params, variadic);
   }
-  return { name, body: tokenize(rest), source };
+  return new ParsedMacro(name, rest, source);
+}
+
+/** A definition whose body is tokenized on first use: most macros a header defines are never expanded. */
+class ParsedMacro implements MacroDef {
+  private toks?: Tok[];
+  constructor(readonly name: string, private text: string, readonly source: string, readonly params?: string[], readonly variadic?: boolean) {}
+  get body(): Tok[] { return (this.toks ??= tokenize(this.text)); }
 }
 
 /** Object-like macro from a name and a value text (for -D style and config values). */

@@ -5,6 +5,7 @@
 import { Tok, stripComments, tokenize } from './lex';
 import { MacroDef, MacroLookup, parseDefine } from './macros';
 import { evalConditionTokens } from './cppExpr';
+import { flat } from '../flat';
 
 export interface FileScan {
   /** the file's text with inactive regions and directives replaced by blank lines */
@@ -18,6 +19,22 @@ export interface FileScan {
   /** uses of this file's own typedef-making macros at line starts, with the definition in force
    *  there (seqlock_types.h: SEQCOUNT_LOCKNAME(raw_spinlock, ...), then #undef) */
   typedefCalls: Array<{ line: number; def: MacroDef }>;
+}
+
+const DIRECTIVE_RE = /^\s*#\s*(\w*)(.*)$/;
+const CALL_RE = /^\s*([A-Za-z_]\w*)\s*\(/;
+const HASH = 35;
+const SPACE = /\s/;
+
+/** code of the first character that is not \s (as the regexes define it), or -1 */
+function firstNonSpace(line: string): number {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32 || c === 9) continue;
+    if (c > 13 && c < 128) return c;
+    if (!SPACE.test(line[i])) return c;
+  }
+  return -1;
 }
 
 interface Frame { parentActive: boolean; active: boolean; taken: boolean }
@@ -39,6 +56,7 @@ export function scanFile(text: string, source: string, outside: MacroLookup, cfg
   };
   const stack: Frame[] = [];
   let active = true;
+  let typedefMacros = false;
   const cond = (toks: Tok[], lineNo: number): boolean => {
     const r = evalConditionTokens(toks, lookup, cfgOf);
     if (typeof r === 'boolean') return r;
@@ -49,9 +67,10 @@ export function scanFile(text: string, source: string, outside: MacroLookup, cfg
     let line = lines[i];
     const first = i;
     while (line.endsWith('\\') && i + 1 < lines.length) { line = line.slice(0, -1) + ' ' + lines[++i]; }
-    const m = /^\s*#\s*(\w*)(.*)$/.exec(line);
+    // the regexes run only where they can match: a '#' first, a typedef-making macro defined
+    const m = firstNonSpace(line) === HASH ? DIRECTIVE_RE.exec(line) : null;
     if (!m) {
-      const call = active ? /^\s*([A-Za-z_]\w*)\s*\(/.exec(line) : null;
+      const call = active && typedefMacros ? CALL_RE.exec(line) : null;
       const def = call ? defines.get(call[1]) : undefined;
       if (def?.params && def.body.some((t) => t.t === 'typedef')) typedefCalls.push({ line: first, def });
       if (active) {
@@ -105,14 +124,22 @@ export function scanFile(text: string, source: string, outside: MacroLookup, cfg
         break;
       }
       case 'define':
-        if (active) { const d = parseDefine(rest, source); if (d) defines.set(d.name, d); }
+        if (active) {
+          // a flat copy: the definition is kept, the file's text need not be (flat.ts)
+          const d = parseDefine(flat(rest), source);
+          if (d) {
+            defines.set(d.name, d);
+            // a prefilter only (the body may hold the word without the token): the check is below
+            if (d.params && rest.includes('typedef')) typedefMacros = true;
+          }
+        }
         break;
       case 'undef':
-        if (active) defines.set(rest.trim(), null);
+        if (active) defines.set(flat(rest.trim()), null);
         break;
       case 'include': {
         const inc = active ? /^\s*(?:<([^>]+)>|"([^"]+)")/.exec(rest) : null;
-        if (inc) includes.push({ path: inc[1] ?? inc[2], angled: inc[1] !== undefined });
+        if (inc) includes.push({ path: flat(inc[1] ?? inc[2]), angled: inc[1] !== undefined });
         break;
       }
       default: break; // #error, #pragma, #warning, #line: nothing to lay out

@@ -74,7 +74,15 @@ function items(text: string, percpu: Map<number, string>): Item[] {
   const out: Item[] = [];
   let start = 0;
   let d = 0;
-  const lineAt = (i: number) => text.slice(0, i).split('\n').length;
+  // 1-based line of offset i: newlines before it, found by binary search (slicing was quadratic)
+  const nl: number[] = [];
+  for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) nl.push(k);
+  const lineAt = (i: number) => {
+    let lo = 0;
+    let hi = nl.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (nl[mid] < i) lo = mid + 1; else hi = mid; }
+    return lo + 1;
+  };
   const push = (end: number) => {
     const s = text.slice(start, end);
     if (/\S/.test(s)) {

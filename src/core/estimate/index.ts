@@ -72,6 +72,22 @@ const isSet = (c: KConfig, k: string) => {
   return v !== undefined && v !== 'n' && v !== '';
 };
 
+/** What the estimate needs besides the scan: the Kbuild reading, the layout engine, the wrapper findings. */
+async function prepare(o: EstimateOptions, pause: () => Promise<void>) {
+  const cfg = o.config;
+  const cond = (e: string): boolean => {
+    const r = evalCondition(e, cfg);
+    return typeof r === 'boolean' ? r : true;
+  };
+  const kb = readKbuild(o.root, (s) => cfgVal(cfg, s), { arch: o.arch.name, evalCond: cond });
+  await pause();
+  await initLayout();
+  const layout = new LayoutEngine({ arch: o.arch, config: cfg, root: o.root });
+  for (const d of kb.includeDirs) layout.index.addIncludeDir(path.join(o.root, d));
+  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), layout, pause) : { findings: [], unresolved: [] };
+  return { kb, layout, wrapped };
+}
+
 export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const t0 = Date.now();
   const kernel = o.kernel ?? DEFAULT_KERNEL;
@@ -89,21 +105,30 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const instances = o.instances ?? DEFAULT_RULE_PROFILE.instances;
 
   o.onProgress?.(0, 1, 'scanning');
-  const scan = o.scan ?? (await scanTree(o.root, { include: o.include, exclude: o.exclude ?? [...DEFAULT_EXCLUDE], cacheDir: o.cacheDir, signal: o.signal, onProgress: (d, t) => o.onProgress?.(d, t, 'scanning') }));
-  if (o.signal?.aborted) throw new Error('cancelled');
+  let listed = () => {};
+  const filesListed = new Promise<void>((r) => { listed = r; });
+  const scanning = o.scan ? Promise.resolve(o.scan) : scanTree(o.root, {
+    include: o.include, exclude: o.exclude ?? [...DEFAULT_EXCLUDE], cacheDir: o.cacheDir, signal: o.signal,
+    onProgress: (d, t) => o.onProgress?.(d, t, 'scanning'), onListed: () => listed(),
+  });
+  scanning.catch(() => undefined); // handled below; not an unhandled rejection meanwhile
+  // the listing walk needs this thread; the workers start after it
+  await Promise.race([filesListed, scanning.then(() => undefined, () => undefined)]);
   const pause = yielder(o.signal);
-  o.onProgress?.(1, 1, 'reading Kbuild');
-  const cond = (e: string): boolean => {
-    const r = evalCondition(e, cfg);
-    return typeof r === 'boolean' ? r : true;
-  };
-  const kb = readKbuild(o.root, (s) => cfgVal(cfg, s), { arch: o.arch.name, evalCond: cond });
+  // Kbuild, the type index and the wrapper expansion need nothing from the scan: this thread does
+  // them while the scan's workers run (they keep batches queued, see scanTree)
+  let early: Awaited<ReturnType<typeof prepare>>;
+  try {
+    early = await prepare(o, pause);
+  } catch (e) {
+    // the scan's own failure (no such folder, cancelled) explains more than what followed from it
+    throw (await scanning.then(() => undefined, (x: unknown) => x)) ?? e;
+  }
+  const { kb, layout, wrapped } = early;
+  const scan = await scanning;
+  if (o.signal?.aborted) throw new Error('cancelled');
   warnings.push(...kb.warnings.slice(0, 20));
   const hasKbuild = kb.objects.length > 0;
-
-  await initLayout();
-  const layout = new LayoutEngine({ arch: o.arch, config: cfg, root: o.root });
-  for (const d of kb.includeDirs) layout.index.addIncludeDir(path.join(o.root, d));
   const abs = (f: string) => path.join(o.root, f);
   const texts = new Map<string, string>();
   const textOf = (f: string) => {
@@ -150,7 +175,6 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   });
   const emit = new EmitOrder(o.root, scan.findings, layout);
   const deadStatic = new DeadStatics(o.root, scan.findings, kb, layout, textOf, (s) => isSet(cfg, s));
-  const wrapped = hasKbuild ? wrappedFindings(o.root, kb.objects.map((x) => x.file), layout) : { findings: [], unresolved: [] };
   for (const f of [...scan.findings, ...wrapped.findings, ...wrapped.unresolved]) {
     await pause();
     if (f.kind === 'declare') declares++;

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Finding } from '../parse/types';
 import type { LayoutEngine } from '../layout';
-import { expandWrappers, wrapperNames } from './wrappers';
+import { WrapperGraph, expandWrappers } from './wrappers';
 import type { MacroCall } from './macroCall';
 
 export interface WrappedFinding extends Finding {
@@ -13,31 +13,32 @@ export interface WrappedFinding extends Finding {
   call: MacroCall;
 }
 
-function headersUnder(dir: string, out: Map<string, string>): void {
-  let ents: fs.Dirent[];
-  try { ents = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
-  for (const e of ents) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) headersUnder(p, out);
-    else if (e.name.endsWith('.h') && !out.has(p)) out.set(p, fs.readFileSync(p, 'latin1'));
-  }
+function read(p: string): string | undefined {
+  try { return fs.readFileSync(p, 'latin1'); } catch { return undefined; }
 }
 
 /** `files`: built files relative to root (.c and the local headers they include). */
-export function wrappedFindings(root: string, files: string[], layout: LayoutEngine): { findings: WrappedFinding[]; unresolved: Finding[] } {
-  const texts = new Map<string, string>();
-  for (const d of layout.index.dirs) headersUnder(d, texts);
-  const built = new Map<string, string>();
+export async function wrappedFindings(root: string, files: string[], layout: LayoutEngine, pause: () => Promise<void> = async () => undefined): Promise<{ findings: WrappedFinding[]; unresolved: Finding[] }> {
+  // wrapper names from the headers under the include dirs (read once, with the type index) and
+  // the built files; texts are dropped as soon as their #defines are read
+  const graph = new WrapperGraph();
+  layout.index.forEachHeader((_f, text) => graph.add(text));
+  const readable = new Set<string>(); // first occurrence order, as the file list gives it
   for (const f of files) {
-    try { built.set(f, fs.readFileSync(path.join(root, f), 'latin1')); } catch { /* unreadable: the scan reports it */ }
+    await pause();
+    const text = readable.has(f) ? undefined : read(path.join(root, f));
+    if (text === undefined) continue; // unreadable: the scan reports it
+    graph.add(text);
+    readable.add(f);
   }
-  const names = wrapperNames([...texts.values(), ...built.values()]);
+  const names = graph.names();
   const findings: WrappedFinding[] = [];
   const unresolved: Finding[] = [];
   if (!names.size) return { findings, unresolved };
   const use = new RegExp(`\\b(?:${[...names].join('|')})\\s*\\(`);
-  for (const [f, text] of built) {
-    if (!use.test(text)) continue;
+  for (const f of readable) {
+    await pause();
+    if (!use.test(read(path.join(root, f)) ?? '')) continue;
     const abs = path.join(root, f);
     const lf = layout.index.loaded(abs);
     if (!lf) continue;

@@ -12,11 +12,12 @@ import { MacroDef, MacroLookup, expand, objectMacro } from '../config/macros';
 import { FileScan, scanFile } from '../config/preprocess';
 import { FileDefs, DefSite, scanDefs, typedefNames } from './defs';
 import { FALLBACK_FILE, FALLBACK_HEADER } from './fallback';
+import { FileTable, NameIndex } from './nameIndex';
 
 /** bound on one file's include closure (a kernel .c file reaches about 1,500 headers) */
 const MAX_CLOSURE = 6000;
 
-export interface LoadedFile { path: string; scan: FileScan; defs: FileDefs }
+export interface LoadedFile { path: string; scan: FileScan; readonly defs: FileDefs }
 
 // macros gcc leaves undefined when compiling kernel C, whatever some header says
 const FORCE_UNDEF = new Set(['__ASSEMBLY__', '__ASSEMBLER__', '__CHECKER__', '__GENKSYMS__', '__BINDGEN__', '__clang__',
@@ -29,18 +30,13 @@ export const KERNEL_ARCH_DIR: Record<ArchName, string> = {
   x86_64: 'x86', i386: 'x86', arm64: 'arm64', ppc64: 'powerpc', riscv64: 'riscv', s390x: 's390', mips: 'mips', arm: 'arm',
 };
 
-interface Raw { defines: Map<string, string[]>; records: Map<string, string[]>; typedefs: Map<string, string[]>; consts: Map<string, string[]> }
-
-function add(m: Map<string, string[]>, k: string, f: string): void {
-  const l = m.get(k);
-  if (!l) m.set(k, [f]);
-  else if (l[l.length - 1] !== f) l.push(f);
-}
+interface Raw { defines: NameIndex; records: NameIndex; typedefs: NameIndex; consts: NameIndex }
 
 export class TypeIndex {
   readonly dirs: string[];
   private raw?: Raw;
   private indexedDirs = new Set<string>();
+  private indexedFiles = new Set<string>();
   private rank = new Map<string, number>();
   private files = new Map<string, LoadedFile>();
   private loading = new Set<string>();
@@ -51,6 +47,8 @@ export class TypeIndex {
   /** kernel headers named for the other word size (page_32_types.h on a 64-bit arch) */
   private otherWidth: RegExp;
   private resolved = new Map<string, string | undefined>();
+  /** sees each header text the include-dir indexing reads (forEachHeader) */
+  private observer?: (file: string, text: string) => void;
   readonly cfgOf: (name: string) => string | undefined;
 
   constructor(readonly arch: ArchName, readonly config: KConfig, readonly root?: string, includeDirs: string[] = []) {
@@ -96,10 +94,35 @@ export class TypeIndex {
   // ---- raw index ---------------------------------------------------------------------------
   private ensureRaw(): Raw {
     if (!this.raw) {
-      this.raw = { defines: new Map(), records: new Map(), typedefs: new Map(), consts: new Map() };
+      const files = new FileTable();
+      this.raw = { defines: new NameIndex(files), records: new NameIndex(files), typedefs: new NameIndex(files), consts: new NameIndex(files) };
       for (const d of this.dirs) this.indexDir(d, true);
     }
     return this.raw;
+  }
+
+  /**
+   * Calls `f` once for each header under the include dirs. When the raw index is not built yet it
+   * is built now and `f` sees the texts it reads, so each header is read once.
+   */
+  forEachHeader(f: (file: string, text: string) => void): void {
+    const seen = new Set<string>();
+    const once = (file: string, text: string) => { if (!seen.has(file)) { seen.add(file); f(file, text); } };
+    if (!this.raw) {
+      this.observer = once;
+      try { this.ensureRaw(); } finally { this.observer = undefined; }
+      return;
+    }
+    const walk = (d: string) => {
+      let ents: fs.Dirent[];
+      try { ents = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
+      for (const e of ents) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.h') && !seen.has(p)) once(p, fs.readFileSync(p, 'latin1'));
+      }
+    };
+    for (const d of this.dirs) walk(d);
   }
 
   /** index the headers of a directory (recursively for include roots, flat for a source dir) */
@@ -113,7 +136,16 @@ export class TypeIndex {
       for (const e of ents) {
         const p = path.join(d, e.name);
         if (e.isDirectory()) { if (recursive && !this.indexedDirs.has(p)) walk(p); }
-        else if (e.name.endsWith('.h')) this.indexText(raw, p, fs.readFileSync(p, 'latin1'));
+        else if (e.name.endsWith('.h')) {
+          // nested include roots (include/uapi under include) and a header's own directory come
+          // round again: a file indexed twice would only repeat itself in the lists (and the
+          // observer, set only while ensureRaw indexes the include roots, saw it the first time)
+          if (this.indexedFiles.has(p)) continue;
+          this.indexedFiles.add(p);
+          const text = fs.readFileSync(p, 'latin1');
+          this.indexText(raw, p, text);
+          if (recursive) this.observer?.(p, text);
+        }
       }
     };
     walk(dir);
@@ -121,9 +153,9 @@ export class TypeIndex {
 
   private indexText(raw: Raw, file: string, text: string): void {
     text += macroTypedefText(text);
-    for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)/gm)) add(raw.defines, m[1], file);
-    for (const m of text.matchAll(/\b(struct|union|enum)\s+(\w+)\s*\{/g)) add(raw.records, `${m[1]} ${m[2]}`, file);
-    for (const m of text.matchAll(/\bstruct_group_tagged\s*\(\s*(\w+)/g)) add(raw.records, `struct ${m[1]}`, file);
+    for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)/gm)) raw.defines.add(m[1], file);
+    for (const m of text.matchAll(/\b(struct|union|enum)\s+(\w+)\s*\{/g)) raw.records.add(`${m[1]} ${m[2]}`, file);
+    for (const m of text.matchAll(/\bstruct_group_tagged\s*\(\s*(\w+)/g)) raw.records.add(`struct ${m[1]}`, file);
     for (const m of text.matchAll(/\btypedef\b/g)) {
       let depth = 0;
       let j = m.index!;
@@ -134,13 +166,13 @@ export class TypeIndex {
         else if (c === ';' && depth <= 0) break;
       }
       const stmt = text.slice(m.index!, j + 1).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|^\s*#.*$/gm, ' ');
-      for (const n of typedefNames(tokenize(stmt))) add(raw.typedefs, n, file);
+      for (const n of typedefNames(tokenize(stmt))) raw.typedefs.add(n, file);
     }
     for (const m of text.matchAll(/\benum\b[^;{()]*\{([^}]*)\}/g)) {
       const body = m[1].replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|^\s*#.*$/gm, ' ');
       for (const item of body.split(',')) {
         const n = /^\s*([A-Za-z_]\w*)/.exec(item);
-        if (n) add(raw.consts, n[1], file);
+        if (n) raw.consts.add(n[1], file);
       }
     }
   }
@@ -158,9 +190,19 @@ export class TypeIndex {
     this.loading.add(f);
     try {
       const scan = scanFile(text, file, (n) => this.macro(n, f), this.cfgOf);
-      const defs = scanDefs(tokenize(scan.active));
-      this.addMacroTypedefs(scan, defs, f);
-      const lf: LoadedFile = { path: file === FALLBACK_FILE ? FALLBACK_FILE : f, scan, defs };
+      const p = file === FALLBACK_FILE ? FALLBACK_FILE : f;
+      let lf: LoadedFile;
+      if (scan.typedefCalls.length) {
+        // expanding the file's typedef-making macros looks macros up: do it now, while loading,
+        // so the lookups see the same state as always
+        const defs = scanDefs(tokenize(scan.active));
+        this.addMacroTypedefs(scan, defs, f);
+        lf = { path: p, scan, defs };
+      } else {
+        // most files are loaded for their #includes and macros only: definitions on first use
+        let defs: FileDefs | undefined;
+        lf = { path: p, scan, get defs() { return (defs ??= scanDefs(tokenize(scan.active))); } };
+      }
       this.files.set(file === FALLBACK_FILE ? FALLBACK_FILE : f, lf);
       return lf;
     } finally {
@@ -265,7 +307,7 @@ export class TypeIndex {
     if (name.startsWith('CONFIG_')) return undefined;
     this.prepare(fromFile);
     // defined in several headers (page_32_types.h and page_64_types.h): the asking file's includes decide
-    const scoped = fromFile !== undefined && this.loading.size === 0 && this.root !== undefined && (this.raw?.defines.get(name)?.length ?? 0) > 1;
+    const scoped = fromFile !== undefined && this.loading.size === 0 && this.root !== undefined && (this.raw?.defines.count(name) ?? 0) > 1;
     const cacheKey = scoped ? `${name}|${fromFile}` : name;
     if (this.macroCache.has(cacheKey)) return this.macroCache.get(cacheKey);
     let found: MacroDef | undefined;

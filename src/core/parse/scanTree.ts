@@ -11,6 +11,8 @@ import type { ScanResult, ScanTreeOptions } from './types';
 
 export const DEFAULT_INCLUDE = ['**/*.c', '**/*.h'];
 const BATCH = 48;
+/** most batches queued at one worker */
+const MAX_AHEAD = 32;
 // A worker's heap only holds one file's text and its findings at a time; without a cap V8 lets
 // garbage from 60k files pile up to hundreds of MB per worker before collecting.
 const WORKER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 };
@@ -48,6 +50,7 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
     res.errors.push(...w.errors);
   }
   const total = files.length;
+  opts.onListed?.(total);
   let done = 0;
   const take = (o: FileScanOutcome) => {
     res.stats.filesSeen++;
@@ -87,6 +90,7 @@ function runPool(
   return new Promise((resolve) => {
     let next = 0;
     let batchId = 0;
+    const retry: string[][] = [];
     let live = 0;
     const workers = new Set<Worker>();
     const finish = () => {
@@ -100,17 +104,35 @@ function runPool(
       const w = new Worker(script, { workerData: { root, opts }, resourceLimits: WORKER_LIMITS });
       workers.add(w);
       live++;
-      let inFlight: string[] = [];
+      // several batches per worker at once, so it keeps scanning while this thread is busy (the
+      // estimate reads Kbuild and headers meanwhile); fewer near the end, so workers finish together
+      const inFlight = new Map<number, string[]>();
       let ended = false;
+      // the worker takes its batches in order: the first unfinished one is the one it was on; the
+      // others go back to the queue for the next worker
+      const lose = (why: string) => {
+        const ids = [...inFlight.keys()].sort((a, b) => a - b);
+        for (const f of inFlight.get(ids[0]) ?? []) fail(f, why);
+        for (const id of ids.slice(1)) retry.push(inFlight.get(id)!);
+        inFlight.clear();
+      };
       const feed = () => {
-        if (signal?.aborted || next >= files.length) {
-          inFlight = [];
+        if (signal?.aborted) {
+          inFlight.clear();
           void w.terminate();
           return;
         }
-        inFlight = files.slice(next, next + BATCH);
-        next += inFlight.length;
-        w.postMessage({ id: batchId++, files: inFlight });
+        const depth = Math.max(1, Math.min(MAX_AHEAD, Math.floor((files.length - next) / BATCH / (4 * n))));
+        while (inFlight.size < depth && (retry.length || next < files.length)) {
+          let batch = retry.pop();
+          if (!batch) {
+            batch = files.slice(next, next + BATCH);
+            next += batch.length;
+          }
+          inFlight.set(batchId, batch);
+          w.postMessage({ id: batchId++, files: batch });
+        }
+        if (!inFlight.size) void w.terminate();
       };
       const end = () => {
         if (ended) return;
@@ -120,22 +142,21 @@ function runPool(
         if (live === 0) signal?.removeEventListener('abort', onAbort);
         finish();
       };
-      w.on('message', (m: { results: FileScanOutcome[] }) => {
+      w.on('message', (m: { id: number; results: FileScanOutcome[] }) => {
         for (const r of m.results) take(r);
-        inFlight = [];
+        inFlight.delete(m.id);
         feed();
       });
       w.on('error', (e) => {
-        // A crashed worker loses only its batch; the files are reported and a fresh worker continues.
-        for (const f of inFlight) fail(f, `worker crashed while scanning this batch: ${e.message}`);
-        inFlight = [];
+        // A crashed worker loses only its batches; the files are reported and a fresh worker continues.
+        lose(`worker crashed while scanning this batch: ${e.message}`);
         end();
-        if (!signal?.aborted && next < files.length) start();
+        if (!signal?.aborted && (retry.length || next < files.length)) start();
       });
       w.on('exit', () => {
-        for (const f of inFlight) fail(f, 'worker exited while scanning this batch');
-        inFlight = [];
+        lose('worker exited while scanning this batch');
         end();
+        if (!signal?.aborted && retry.length) start();
       });
       feed();
     };

@@ -63,4 +63,6 @@ export interface ScanTreeOptions {
   cacheDir?: string;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** called once the files are listed, as the scanning starts (the caller can then use this thread) */
+  onListed?: (total: number) => void;
 }

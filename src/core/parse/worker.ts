@@ -5,8 +5,13 @@ import { scanFile, FileScanOptions } from './scanFile';
 interface Init { root: string; opts: FileScanOptions }
 const init = workerData as Init;
 
-parentPort!.on('message', async (msg: { id: number; files: string[] }) => {
-  const results = [];
-  for (const f of msg.files) results.push(await scanFile(init.root, f, init.opts));
-  parentPort!.postMessage({ id: msg.id, results });
+// The pool queues several batches ahead: they run one after another, in the order sent (a crash
+// then belongs to the first batch not answered).
+let queue: Promise<void> = Promise.resolve();
+parentPort!.on('message', (msg: { id: number; files: string[] }) => {
+  queue = queue.then(async () => {
+    const results = [];
+    for (const f of msg.files) results.push(await scanFile(init.root, f, init.opts));
+    parentPort!.postMessage({ id: msg.id, results });
+  });
 });
