@@ -20,8 +20,10 @@ export const PREFILTER_TOKENS: readonly string[] = [
 /**
  * Byte strings of the per-CPU accessors PCPU003 looks at (per_cpu*(…, smp_processor_id()),
  * get_cpu_var). They make no finding, so the scan only lists the files holding them for the rules.
+ * Pieces, like PREFILTER_TOKENS: 'sor_id' and 'u_var' scan about twice as fast as the full names;
+ * the few extra files they let through are read by the rules and found clean.
  */
-export const ACCESSOR_TOKENS: readonly string[] = ['smp_processor_id', 'get_cpu_var'];
+export const ACCESSOR_TOKENS: readonly string[] = ['sor_id', 'u_var'];
 
 export const ALLOC_FUNCS: ReadonlySet<string> = new Set([
   'alloc_percpu', 'alloc_percpu_gfp', '__alloc_percpu', '__alloc_percpu_gfp', '__alloc_reserved_percpu',
