@@ -8,6 +8,7 @@ import { configInt, defaultConfig, parseDotConfig, type KConfig } from '../core/
 import { DocScan } from '../core/parse/incremental';
 import type { Finding } from '../core/parse/types';
 import { LayoutEngine, initLayout, formatPahole } from '../core/layout';
+import { layoutSkeleton } from '../core/layout/skeleton';
 import { runFileRules } from '../core/rules';
 import { DEFAULT_RULE_PROFILE } from '../core/rules/profile';
 import type { Diagnostic, RuleProfile } from '../core/rules/types';
@@ -30,6 +31,8 @@ interface Context {
   cacheLine: number;
   pageSize: number;
   smp: boolean;
+  /** per file, the skeleton (text minus function bodies) last given to the layout */
+  sources: Map<string, string>;
 }
 
 /** NR_CPUS: CONFIG_NR_CPUS of the .config the settings name, else the setting (not the arch defaults'). */
@@ -90,7 +93,7 @@ export class RealCore implements CoreFacade {
       const fc = buildFirstChunk({ arch, kernel: s.kernel, static: this.lastStatic.get(root) ?? 0, cpus: possible, nrCpus });
       profile = { ...profile, nrUnits: fc.nrUnits, unitSize: fc.unitSize, dynamicReserve: fc.dynamic, moduleReserve: fc.reserved };
     } catch { /* keep the defaults: the rules still run */ }
-    this.ctx = { key, arch, config, nrCpus, possible, layout, profile, cacheLine, pageSize, smp };
+    this.ctx = { key, arch, config, nrCpus, possible, layout, profile, cacheLine, pageSize, smp, sources: new Map() };
     return this.ctx;
   }
 
@@ -104,7 +107,12 @@ export class RealCore implements CoreFacade {
 
   async analyzeFile(file: string, text: string, s: Settings, root = path.dirname(file)): Promise<FileAnalysis> {
     const c = await this.context(root, s);
-    c.layout.addSource(file, text); // unsaved edits count
+    // unsaved edits count; an edit inside a function body changes no type, so the resolved ones stay
+    const sk = layoutSkeleton(text);
+    if (c.sources.get(file) !== sk) {
+      c.layout.addSource(file, text);
+      c.sources.set(file, sk);
+    }
     const scan = await this.scanDoc(file, text);
     const items = scan.findings.map((f) => this.item(f, c, file, text));
     const ds = await runFileRules({

@@ -93,6 +93,13 @@ describe('editor core (src/vscode/realCore.ts)', function () {
     const fresh = await createCore().analyzeFile(file, edited, s, FIX);
     assert.deepStrictEqual(again, fresh);
     assert.deepStrictEqual(again.items.filter((i) => i.kind === 'static').map((i) => [i.name, i.bytesPerCpu, i.align]), [['foo_stats', 32, 32], ['foo_irqs', 4, 4]]);
+    // a body edit keeps the resolved types; a record edit after it must still be seen
+    const body = edited.replace('return -ENOMEM;', 'return -EINVAL;');
+    assert.deepStrictEqual(await core.analyzeFile(file, body, s, FIX), await createCore().analyzeFile(file, body, s, FIX));
+    const grown = body.replace('\tu64 tx_bytes;\n', '\tu64 tx_bytes;\n\tu64 tx_dropped;\n');
+    const g = await core.analyzeFile(file, grown, s, FIX);
+    assert.deepStrictEqual(g, await createCore().analyzeFile(file, grown, s, FIX));
+    assert.strictEqual(g.items.find((i) => i.name === 'foo_stats')!.bytesPerCpu, 40);
     core.closeFile!(file);
   });
 
