@@ -49,9 +49,10 @@ export function formatText(r: EstimateResult, opts: { top?: number } = {}): stri
   const na = [...r.nrCpusArrays].sort((a, b) => b.bytesAtNrCpus - a.bytesAtNrCpus);
   out.push(`NR_CPUS-sized arrays: ${na.length}`);
   if (na.length)
-    out.push(table(['array', 'element', `at NR_CPUS=${c.nrCpus}`, `at ${c.possibleCpus} CPUs`, 'as per-CPU', 'where'],
-      na.slice(0, top).map((a) => [a.container ? `${a.container}.${a.name}` : a.name, `${a.elemType} (${a.elemSize} B)`, formatBytes(a.bytesAtNrCpus), formatBytes(a.bytesAtPossible), formatBytes(a.perCpuRewrite), loc(a)]),
-      ['left', 'left', 'right', 'right', 'right', 'left']));
+    out.push(table(['array', 'element', `at NR_CPUS=${c.nrCpus}`, `at ${c.possibleCpus} CPUs`, 'as per-CPU', '× instances (NR_CPUS vs per-CPU)', 'where'],
+      na.slice(0, top).map((a) => [a.container ? `${a.container}.${a.name}` : a.name, `${a.elemType} (${a.elemSize} B)`, formatBytes(a.bytesAtNrCpus), formatBytes(a.bytesAtPossible), formatBytes(a.perCpuRewrite),
+        a.container ? `× ${a.instances}: ${formatBytes(a.bytesAtNrCpus * a.instances)} vs ${formatBytes(a.perCpuRewrite * a.instances)}` : '', loc(a)]),
+      ['left', 'left', 'right', 'right', 'right', 'right', 'left']));
   out.push('');
   out.push(`Per-CPU memory: ${formatBytes(r.totals.perCpuBytes)} per CPU, ${formatBytes(r.totals.allCpusBytes)} for ${c.possibleCpus} CPUs` +
     (r.totals.meminfoPercpuKb !== undefined ? ` (/proc/meminfo Percpu: ${r.totals.meminfoPercpuKb} kB)` : ''));
