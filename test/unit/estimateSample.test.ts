@@ -5,6 +5,7 @@ import { estimate, EstimateResult } from '../../src/core/estimate';
 import { ARCHES } from '../../src/core/config/arch';
 import { parseDotConfig } from '../../src/core/config/kconfig';
 import { gccTruth, Truth } from './support/linkTruth';
+import { formatText } from '../../src/core/report/text';
 
 const root = path.join(__dirname, '..', '..', '..', 'samples', 'kernel');
 
@@ -75,6 +76,8 @@ describe('estimate on the bundled sample tree, against gcc + ld', function () {
     const a = Object.fromEntries(r.nrCpusArrays.map((x) => [x.name, [x.elemSize, x.bytesAtNrCpus, x.bytesAtPossible]]));
     // irq_cpustat: 4 + 10*4 = 44, ____cacheline_aligned → 64; module_ref: local_t (8) cache-line aligned → 64
     assert.deepStrictEqual(a, { irq_stat: [64, 4096, 256], ref: [64, 4096, 256] });
+    // struct module.ref for 2000 modules: 4096 B × 2000 = 7.8 MiB vs 64 B × 4 units × 2000 = 500 KiB
+    assert.match(formatText(r), /struct module\.ref .*× 2000: 7\.8 MiB vs 500 KiB/);
   });
 
   it('reports the not-built debug.c definition separately and leaves nothing unresolved', () => {
