@@ -9,6 +9,9 @@ interface Entry { version: number; result: Promise<FileAnalysis> }
 export class AnalysisCache implements vscode.Disposable {
   private readonly entries = new Map<string, Entry>();
   private readonly subs: vscode.Disposable[] = [];
+  private readonly invalidated = new vscode.EventEmitter<void>();
+  /** Other documents' analyses went stale: an edited header may change the types they use. */
+  readonly onDidInvalidate = this.invalidated.event;
 
   constructor(private readonly core: CoreFacade, private readonly settings: SettingsService, private readonly log: vscode.LogOutputChannel) {
     this.subs.push(
@@ -27,6 +30,11 @@ export class AnalysisCache implements vscode.Disposable {
     const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
     const root = folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
     const result = this.core.analyzeFile(doc.uri.scheme === 'file' ? doc.uri.fsPath : key, doc.getText(), this.settings.get(), root)
+      .then((r) => {
+        // what depends on an edited header: every other open file is analysed again with it
+        if (r.typesChanged && /\.h$/.test(doc.fileName)) this.invalidateOthers(key);
+        return r;
+      })
       .catch((err: unknown) => {
         this.log.error(`analysis of ${doc.uri.fsPath} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
         return { items: [], diagnostics: [] };
@@ -35,10 +43,15 @@ export class AnalysisCache implements vscode.Disposable {
     return result;
   }
 
+  private invalidateOthers(key: string): void {
+    for (const k of [...this.entries.keys()]) if (k !== key) this.entries.delete(k);
+    this.invalidated.fire();
+  }
+
   /** The document-path the core was given, to recognise its related locations. */
   static pathOf(doc: vscode.TextDocument): string {
     return doc.uri.scheme === 'file' ? doc.uri.fsPath : doc.uri.toString();
   }
 
-  dispose(): void { for (const s of this.subs) s.dispose(); this.entries.clear(); }
+  dispose(): void { for (const s of this.subs) s.dispose(); this.invalidated.dispose(); this.entries.clear(); }
 }

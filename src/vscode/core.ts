@@ -34,7 +34,12 @@ export interface CoreDiagnostic extends Span {
   fix?: Fix;
 }
 
-export interface FileAnalysis { items: Item[]; diagnostics: CoreDiagnostic[] }
+export interface FileAnalysis {
+  items: Item[];
+  diagnostics: CoreDiagnostic[];
+  /** this edit changed the file's types or macros (not just a function body): files using them are stale */
+  typesChanged?: boolean;
+}
 
 export interface Settings {
   arch: string;

@@ -58,6 +58,7 @@ export class DiagnosticsPublisher implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
       vscode.workspace.onDidCloseTextDocument((d) => this.collection.delete(d.uri)),
       settingsChanged(() => this.refreshAll()),
+      cache.onDidInvalidate(() => this.refreshAll()),
     );
     this.refreshAll();
   }

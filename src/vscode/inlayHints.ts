@@ -21,6 +21,7 @@ export class CostHints implements vscode.InlayHintsProvider {
 
   constructor(private readonly cache: AnalysisCache, private readonly settings: SettingsService) {
     settings.onDidChange(() => this.emitter.fire());
+    cache.onDidInvalidate(() => this.emitter.fire());
   }
 
   async provideInlayHints(doc: vscode.TextDocument, range: vscode.Range): Promise<vscode.InlayHint[]> {

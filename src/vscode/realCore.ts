@@ -109,7 +109,8 @@ export class RealCore implements CoreFacade {
     const c = await this.context(root, s);
     // unsaved edits count; an edit inside a function body changes no type, so the resolved ones stay
     const sk = layoutSkeleton(text);
-    if (c.sources.get(file) !== sk) {
+    const prev = c.sources.get(file);
+    if (prev !== sk) {
       c.layout.addSource(file, text);
       c.sources.set(file, sk);
     }
@@ -119,7 +120,7 @@ export class RealCore implements CoreFacade {
       file, text, findings: scan.findings, profile: c.profile, asmSymbols: this.asmFor(root, file),
       sizeOf: (t, from) => c.layout.sizeOf(t, from ?? file),
     });
-    return { items, diagnostics: ds.map(toCoreDiagnostic) };
+    return { items, diagnostics: ds.map(toCoreDiagnostic), ...(prev !== undefined && prev !== sk ? { typesChanged: true } : {}) };
   }
 
   /** Re-scan an open document: tree.edit + reparse of the changed chunk when it was seen before. */

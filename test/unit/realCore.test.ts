@@ -89,18 +89,33 @@ describe('editor core (src/vscode/realCore.ts)', function () {
     const text = fs.readFileSync(file, 'utf8');
     await core.analyzeFile(file, text, s, FIX); // opens the document
     const edited = text.replace('DEFINE_PER_CPU_ALIGNED(struct foo_pcpu_stats, foo_stats);', 'DEFINE_PER_CPU(struct foo_pcpu_stats, foo_stats);\nDEFINE_PER_CPU(u32, foo_irqs);');
-    const again = await core.analyzeFile(file, edited, s, FIX);
+    const { typesChanged, ...again } = await core.analyzeFile(file, edited, s, FIX);
     const fresh = await createCore().analyzeFile(file, edited, s, FIX);
     assert.deepStrictEqual(again, fresh);
+    assert.strictEqual(typesChanged, true); // a definition changed, not a function body
     assert.deepStrictEqual(again.items.filter((i) => i.kind === 'static').map((i) => [i.name, i.bytesPerCpu, i.align]), [['foo_stats', 32, 32], ['foo_irqs', 4, 4]]);
     // a body edit keeps the resolved types; a record edit after it must still be seen
     const body = edited.replace('return -ENOMEM;', 'return -EINVAL;');
     assert.deepStrictEqual(await core.analyzeFile(file, body, s, FIX), await createCore().analyzeFile(file, body, s, FIX));
     const grown = body.replace('\tu64 tx_bytes;\n', '\tu64 tx_bytes;\n\tu64 tx_dropped;\n');
-    const g = await core.analyzeFile(file, grown, s, FIX);
+    const { typesChanged: _t, ...g } = await core.analyzeFile(file, grown, s, FIX);
     assert.deepStrictEqual(g, await createCore().analyzeFile(file, grown, s, FIX));
     assert.strictEqual(g.items.find((i) => i.name === 'foo_stats')!.bytesPerCpu, 40);
     core.closeFile!(file);
+  });
+
+  it('sees an unsaved header edit from the files that include it', async () => {
+    const c = createCore();
+    const hdr = path.join(FIX, 'include/linux/foo.h');
+    const htext = fs.readFileSync(hdr, 'utf8').replace('struct foo_pcpu_stats;', 'struct foo_hdr_stats { u64 a; u64 b; };\nstruct foo_pcpu_stats;');
+    const user = path.join(FIX, 'kernel/hdr_user.c');
+    const utext = '#include <linux/foo.h>\nstatic DEFINE_PER_CPU(struct foo_hdr_stats, hdr_stats);\n';
+    await c.analyzeFile(hdr, htext, s, FIX);
+    const size = async () => (await c.analyzeFile(user, utext, s, FIX)).items.find((i) => i.name === 'hdr_stats')!.bytesPerCpu;
+    assert.strictEqual(await size(), 16);
+    const h2 = await c.analyzeFile(hdr, htext.replace('u64 b;', 'u64 b; u64 c;'), s, FIX);
+    assert.strictEqual(h2.typesChanged, true);
+    assert.strictEqual(await size(), 24);
   });
 
   it('keeps the estimate\'s scan results in the cache folder it was given', async () => {
