@@ -32,7 +32,7 @@ export class ChunkMapPanel implements vscode.Disposable {
     if (state) ChunkMapPanel.current.update(state);
   }
 
-  private constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
+  private constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
     const media = vscode.Uri.joinPath(extensionUri, 'media');
     const w = panel.webview;
     w.html = chunkMapHtml({

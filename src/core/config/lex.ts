@@ -10,6 +10,19 @@ const PUNCT2 = ['->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||'
 const SPECIAL = /[/"']/g;
 
 /** Replace comments by spaces, keeping newlines so line numbers stay right. */
+/** Index of the quote closing the string or char literal opened at `i` (or of the newline or end that cuts it). */
+function literalEnd(src: string, i: number): number {
+  const q = src.charCodeAt(i);
+  let j = i + 1;
+  while (j < src.length) {
+    const d = src.charCodeAt(j);
+    if (d === q || d === 10) break;
+    if (d === 92) j++;
+    j++;
+  }
+  return j;
+}
+
 export function stripComments(src: string): string {
   // plain runs are copied as slices (per-character concatenation dominated header loading)
   const parts: string[] = [];
@@ -39,14 +52,7 @@ export function stripComments(src: string): string {
       parts.push(' '.repeat(j - i));
       i = from = j;
     } else if (c === 34 || c === 39) {
-      let j = i + 1;
-      while (j < n) {
-        const d = src.charCodeAt(j);
-        if (d === c || d === 10) break;
-        if (d === 92) j++;
-        j++;
-      }
-      i = j + 1; // the literal (up to its quote or newline) stays in the current run
+      i = literalEnd(src, i) + 1; // the literal (up to its quote or newline) stays in the current run
     } else i++;
   }
   if (from < n) parts.push(src.slice(from, n));
@@ -109,13 +115,7 @@ export function tokenize(src: string, firstLine = 0): Tok[] {
       continue;
     }
     if (c === 34 || c === 39) {
-      let j = i + 1;
-      while (j < n) {
-        const d = src.charCodeAt(j);
-        if (d === c || d === 10) break;
-        if (d === 92) j++;
-        j++;
-      }
+      const j = literalEnd(src, i);
       toks.push({ k: c === 34 ? 'str' : 'chr', t: src.slice(i, j + 1), line });
       i = j + 1;
       continue;

@@ -30,7 +30,6 @@ export interface ExtractCtx {
 
 const NR_CLASSES: ReadonlySet<string> = new Set(['nr_cpus']);
 const FIELD_CLASSES: ReadonlySet<string> = new Set(['refcount_type', 'percpu_qual']);
-const NR_RE = /(^|[^A-Za-z0-9_])(CONFIG_)?NR_CPUS([^A-Za-z0-9_]|$)/;
 const DECL_HOLDERS = new Set(['field_declaration', 'declaration', 'parameter_declaration', 'type_descriptor', 'type_definition']);
 
 function base(ctx: ExtractCtx, kind: FindingKind, start: number, end: number, macro: string): Finding {
