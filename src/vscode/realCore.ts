@@ -4,13 +4,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ARCHES, findArch, type ArchProfile } from '../core/config/arch';
-import { configInt, defaultConfig, parseDotConfig, type KConfig } from '../core/config/kconfig';
+import { cacheLineOf, configInt, defaultConfig, isSet, parseDotConfig, type KConfig } from '../core/config/kconfig';
 import { DocScan } from '../core/parse/incremental';
 import type { Finding } from '../core/parse/types';
 import { LayoutEngine, initLayout, formatPahole } from '../core/layout';
 import { layoutSkeleton } from '../core/layout/skeleton';
 import { runFileRules } from '../core/rules';
-import { DEFAULT_RULE_PROFILE } from '../core/rules/profile';
+import { DEFAULT_RULE_PROFILE, profileFor } from '../core/rules/profile';
 import type { Diagnostic, RuleProfile } from '../core/rules/types';
 import { archOfFile, asmSymbols } from '../core/rules/asmSymbols';
 import { buildFirstChunk } from '../core/sim';
@@ -28,6 +28,8 @@ interface Context {
   possible: number;
   layout: LayoutEngine;
   profile: RuleProfile;
+  /** the static size the profile's first chunk was built with */
+  profileStatic: number;
   cacheLine: number;
   pageSize: number;
   smp: boolean;
@@ -75,25 +77,33 @@ export class RealCore implements CoreFacade {
     try {
       if (s.configPath) mtime = fs.statSync(path.isAbsolute(s.configPath) ? s.configPath : path.join(root, s.configPath)).mtimeMs;
     } catch { /* unreadable: readConfig says so */ }
-    const key = JSON.stringify([root, arch.name, s.configPath, mtime, s.nrCpus, s.possibleCpus, s.instances, s.kernel, this.lastStatic.get(root)]);
-    if (this.ctx?.key === key) return this.ctx;
+    const key = JSON.stringify([root, arch.name, s.configPath, mtime, s.nrCpus, s.possibleCpus, s.instances, s.kernel]);
+    const c = this.ctx?.key === key ? this.ctx : await this.newContext(key, root, s, arch);
+    // only the rules' reserves follow the last estimate: the resolved types stay
+    const st = this.lastStatic.get(root) ?? 0;
+    if (c.profileStatic !== st) {
+      let fc;
+      try {
+        fc = buildFirstChunk({ arch, kernel: s.kernel, static: st, cpus: c.possible, nrCpus: c.nrCpus });
+      } catch { /* no first chunk (e.g. !SMP): the rules keep the default reserves */ }
+      c.profile = profileFor({
+        nrCpus: c.nrCpus, possibleCpus: c.possible, cacheLine: c.cacheLine, pageSize: c.pageSize, ptrSize: arch.scalars.pointer.size,
+        instances: s.instances, firstChunk: fc,
+      });
+      c.profileStatic = st;
+    }
+    return c;
+  }
+
+  private async newContext(key: string, root: string, s: Settings, arch: ArchProfile): Promise<Context> {
     const config = readConfig(root, s, arch);
     const nrCpus = nrCpusOf(s, config);
-    const possible = Math.min(s.possibleCpus, nrCpus);
-    const smp = config.values.get('CONFIG_SMP') === 'y';
-    const pageSize = 1 << arch.pageShift;
-    const cacheLine = 1 << (configInt(config, 'CONFIG_X86_L1_CACHE_SHIFT') ?? arch.l1CacheShift);
     await initLayout();
-    const layout = new LayoutEngine({ arch, config, root });
-    let profile: RuleProfile = {
-      ...DEFAULT_RULE_PROFILE, nrCpus, possibleCpus: possible, nrUnits: possible, cacheLine, pageSize, instances: s.instances,
-      ptrSize: arch.scalars.pointer.size,
+    this.ctx = {
+      key, arch, config, nrCpus, possible: Math.min(s.possibleCpus, nrCpus), layout: new LayoutEngine({ arch, config, root }),
+      profile: DEFAULT_RULE_PROFILE, profileStatic: -1, cacheLine: cacheLineOf(config, arch), pageSize: 1 << arch.pageShift,
+      smp: isSet(config, 'CONFIG_SMP'), sources: new Map(),
     };
-    try {
-      const fc = buildFirstChunk({ arch, kernel: s.kernel, static: this.lastStatic.get(root) ?? 0, cpus: possible, nrCpus });
-      profile = { ...profile, nrUnits: fc.nrUnits, unitSize: fc.unitSize, dynamicReserve: fc.dynamic, moduleReserve: fc.reserved };
-    } catch { /* keep the defaults: the rules still run */ }
-    this.ctx = { key, arch, config, nrCpus, possible, layout, profile, cacheLine, pageSize, smp, sources: new Map() };
     return this.ctx;
   }
 
@@ -159,7 +169,7 @@ export class RealCore implements CoreFacade {
       // the CLI's sizing: dimensions on the name, the macro's and the attributes' alignment
       const ss = staticSize(f, file, readMacroCall(text, f.line, f.column), false, {
         layout: c.layout, arch: c.arch, smp: c.smp, cacheLine: c.cacheLine, pageSize: c.pageSize,
-        isSet: (sym) => { const v = c.config.values.get(sym); return v !== undefined && v !== 'n'; },
+        isSet: (sym) => isSet(c.config, sym),
         evalNum: (e) => { const v = c.layout.evalInt(e, file); return typeof v === 'number' ? v : undefined; },
       });
       if ('error' in ss) return { ...base, unresolved: ss.error };

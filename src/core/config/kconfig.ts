@@ -1,6 +1,6 @@
 // The kernel .config reader, defconfig-like defaults per arch profile, and the object-like macros a
 // config and an arch predefine (what include/generated/autoconf.h and gcc's -m flags would give).
-import { ArchName, ARCHES } from './arch';
+import { ArchName, ARCHES, type ArchProfile } from './arch';
 
 export interface KConfig { values: Map<string, string>; source: string; warnings: string[] }
 
@@ -74,6 +74,18 @@ export function configInt(cfg: KConfig, name: string): number | undefined {
   const v = cfg.values.get(name);
   if (v === undefined || !/^(-?\d+|0[xX][0-9a-fA-F]+)$/.test(v)) return undefined;
   return Number(v);
+}
+
+/** Whether a symbol is set (y, m, a value): `# CONFIG_X is not set` and =n leave it out. */
+export function isSet(cfg: KConfig, name: string): boolean {
+  const v = cfg.values.get(name);
+  return v !== undefined && v !== 'n' && v !== '';
+}
+
+/** L1 cache line in bytes: the arch's Kconfig shift when the .config has one, else the profile's. */
+export function cacheLineOf(cfg: KConfig, arch: ArchProfile): number {
+  const shift = Number(cfg.values.get('CONFIG_X86_L1_CACHE_SHIFT') ?? cfg.values.get('CONFIG_ARM64_L1_CACHE_SHIFT') ?? arch.l1CacheShift) || arch.l1CacheShift;
+  return 1 << shift;
 }
 
 /** The arch profile a .config was made for, from the symbols only that arch sets. */

@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ArchProfile } from '../config/arch';
-import type { KConfig } from '../config/kconfig';
+import { cacheLineOf, isSet, type KConfig } from '../config/kconfig';
 import { evalCondition } from '../config/cppExpr';
 import { readKbuild, BuiltObject, SRCARCH } from '../config/kbuild';
 import { scanTree } from '../parse';
@@ -20,8 +20,8 @@ import { resolveNrCpus } from './nrCpus';
 import { treeDiagnostics } from './diagnostics';
 import { allocSize, nrCpusDims, staticSize, type StaticSizeContext } from './findingSize';
 import { yielder } from './yielder';
-import { DEFAULT_RULE_PROFILE } from '../rules/profile';
-import type { ModuleSection, RuleProfile } from '../rules/types';
+import { DEFAULT_RULE_PROFILE, profileFor } from '../rules/profile';
+import type { ModuleSection } from '../rules/types';
 import type { Callsite, EstimateResult, ModuleUsage, NotBuilt, NrCpusArray, StaticVariable, Unresolved } from './types';
 
 export * from './types';
@@ -67,10 +67,6 @@ const MAX_SIM_ALLOCS = 2_000_000;
 
 const align4 = (n: number) => Math.ceil(n / 4) * 4;
 const cfgVal = (c: KConfig, k: string) => c.values.get(k);
-const isSet = (c: KConfig, k: string) => {
-  const v = cfgVal(c, k);
-  return v !== undefined && v !== 'n' && v !== '';
-};
 
 /** What the estimate needs besides the scan: the Kbuild reading, the layout engine, the wrapper findings. */
 async function prepare(o: EstimateOptions, pause: () => Promise<void>) {
@@ -100,8 +96,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const smp = isSet(cfg, 'CONFIG_SMP');
   const modulesOn = isSet(cfg, 'CONFIG_MODULES');
   const pageSize = 1 << o.arch.pageShift;
-  const l1Shift = Number(cfgVal(cfg, 'CONFIG_X86_L1_CACHE_SHIFT') ?? cfgVal(cfg, 'CONFIG_ARM64_L1_CACHE_SHIFT') ?? o.arch.l1CacheShift) || o.arch.l1CacheShift;
-  const cacheLine = 1 << l1Shift;
+  const cacheLine = cacheLineOf(cfg, o.arch);
   const instances = o.instances ?? DEFAULT_RULE_PROFILE.instances;
 
   o.onProgress?.(0, 1, 'scanning');
@@ -350,11 +345,9 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   if (o.rules !== false) {
     o.onProgress?.(0, 1, 'rules');
     const fcOk = firstChunk && !('error' in firstChunk) ? firstChunk : undefined;
-    const profile: RuleProfile = {
-      ...DEFAULT_RULE_PROFILE, nrCpus, possibleCpus: possible, nrUnits, cacheLine, pageSize, instances,
-      ptrSize: o.arch.scalars.pointer.size, ...(o.largeFraction !== undefined ? { largeFraction: o.largeFraction } : {}),
-      ...(fcOk ? { unitSize: fcOk.unitSize, dynamicReserve: fcOk.dynamic, moduleReserve: fcOk.reserved } : {}),
-    };
+    const profile = profileFor({
+      nrCpus, possibleCpus: possible, cacheLine, pageSize, instances, ptrSize: o.arch.scalars.pointer.size, largeFraction: o.largeFraction, firstChunk: fcOk,
+    });
     const sections: ModuleSection[] = modules.map((m) => {
       const big = m.variables.length ? m.variables.reduce((a, b) => (b.size > a.size ? b : a)) : undefined;
       return { name: m.name, size: m.size, files: m.files, file: big?.file ?? m.files[0], line: big?.line ?? 1 };

@@ -20,3 +20,16 @@ export const DEFAULT_RULE_PROFILE: RuleProfile = {
 export function ruleProfile(over: Partial<RuleProfile> = {}): RuleProfile {
   return { ...DEFAULT_RULE_PROFILE, ...over };
 }
+
+/** The profile of a configuration: its CPUs and cache line, and the reserves of its first chunk when there is one. */
+export function profileFor(o: {
+  nrCpus: number; possibleCpus: number; cacheLine: number; pageSize: number; ptrSize: number; instances: number; largeFraction?: number;
+  firstChunk?: { nrUnits: number; unitSize: number; dynamic: number; reserved: number };
+}): RuleProfile {
+  const fc = o.firstChunk;
+  return ruleProfile({
+    nrCpus: o.nrCpus, possibleCpus: o.possibleCpus, nrUnits: fc?.nrUnits ?? o.possibleCpus, cacheLine: o.cacheLine, pageSize: o.pageSize,
+    ptrSize: o.ptrSize, instances: o.instances, ...(o.largeFraction !== undefined ? { largeFraction: o.largeFraction } : {}),
+    ...(fc ? { unitSize: fc.unitSize, dynamicReserve: fc.dynamic, moduleReserve: fc.reserved } : {}),
+  });
+}
