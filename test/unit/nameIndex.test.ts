@@ -23,4 +23,38 @@ describe('name index', () => {
     other.add('struct page', '/b.h');
     assert.deepStrictEqual(other.get('struct page'), ['/b.h']);
   });
+
+  it('agrees with a plain Map model over many names, through growth and rehashing', () => {
+    const files = new FileTable();
+    const ix = new NameIndex(files);
+    const model = new Map<string, string[]>();
+    let seed = 7;
+    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    for (let i = 0; i < 60000; i++) {
+      // short names collide in length often; some repeat, some are prefixes of others
+      const name = rnd(5) === 0 ? `N${rnd(50)}` : `CONFIG_X_${rnd(40000)}${rnd(3) ? '' : '_SUFFIX'}`;
+      const file = `/h${rnd(4)}.h`;
+      ix.add(name, file);
+      const l = model.get(name);
+      if (!l) model.set(name, [file]);
+      else if (l[l.length - 1] !== file) l.push(file);
+    }
+    for (const [name, l] of model) {
+      assert.deepStrictEqual(ix.get(name), l, name);
+      assert.strictEqual(ix.count(name), l.length);
+    }
+    assert.strictEqual(ix.get('CONFIG_X_'), undefined);
+    assert.strictEqual(ix.get('N'), undefined);
+    assert.strictEqual(ix.get(''), undefined);
+  });
+
+  it('keeps names outside latin1 too', () => {
+    const ix = new NameIndex(new FileTable());
+    ix.add('\u0394x', '/a.h');
+    ix.add('\u0394x', '/b.h');
+    ix.add('x', '/c.h');
+    assert.deepStrictEqual(ix.get('\u0394x'), ['/a.h', '/b.h']);
+    assert.deepStrictEqual(ix.get('x'), ['/c.h']);
+    assert.strictEqual(ix.count('\u0395x'), 0);
+  });
 });

@@ -68,7 +68,7 @@ describe('scan cache keyed by file content', function () {
 
   it('corrupt, truncated and foreign entries are ignored and rewritten, never fatal', async () => {
     const cold = await scan();
-    const entries = listFiles(cache);
+    const entries = listFiles(cache).filter((e) => !e.includes(`${path.sep}trees${path.sep}`)); // not the stat index
     assert.strictEqual(entries.length, cold.stats.filesParsed);
     const garbage = ['', '{', 'null', '\x00\xff\xfe', JSON.stringify({ schema: 'other', findings: [], bytesTreeSitter: 0 }),
       JSON.stringify({ schema: 'percpu-lens-scan-1', bytesTreeSitter: 0, findings: [{ kind: 'nope', line: 1 }] })];

@@ -7,6 +7,7 @@ import { archOfConfig, defaultConfig, parseDotConfig, KConfig } from '../../core
 import { sampleTreePath } from '../../core/assets';
 import { DEFAULT_EXCLUDE, estimate } from '../../core/estimate';
 import { defaultCacheDir } from '../../core/parse/cache';
+import { heapCompactor } from '../heap';
 import { parseCountsFile, parseTrace, Counts, TraceEvent } from '../../core/estimate/counts';
 import { formatText } from '../../core/report/text';
 import { estimateToSarif } from '../../core/report/estimateSarif';
@@ -95,6 +96,7 @@ export function register(program: Command): void {
         rules: o.rules, rulesOn: o.rulesOn as 'built' | 'all',
         include: o.include, exclude: o.exclude.length ? o.exclude : undefined,
         cacheDir: o.cache ? path.resolve(o.cacheDir ?? defaultCacheDir()) : undefined,
+        compact: heapCompactor(),
         onProgress: progress ? (d, t, m) => process.stderr.write(`\r${m} ${d}/${t}   `) : undefined,
       });
       if (progress) process.stderr.write('\r\x1b[K');

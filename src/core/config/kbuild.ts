@@ -372,9 +372,17 @@ function addIncludedC(root: string, file: string, evalCond: ((e: string) => bool
   const stack: { active: boolean; taken: boolean; parent: boolean }[] = [];
   const active = () => stack.every((s) => s.active);
   const ev = (e: string) => (evalCond ? evalCond(e) : true);
-  const lines = text.split('\n');
-  for (let n = 0; n < lines.length; n++) {
-    const l = lines[n].trim();
+  // only directive lines matter: jump from one '#'-led line to the next instead of splitting the file
+  const hash = /\n[^\S\n]*#/g;
+  const src = '\n' + text;
+  let n = -1; // line number (0-based) of the line at `at`
+  let at = 0;
+  for (let h = hash.exec(src); h; h = hash.exec(src)) {
+    for (let i = src.indexOf('\n', at); i >= 0 && i <= h.index; i = src.indexOf('\n', i + 1)) n++;
+    at = h.index + 1;
+    const eol = src.indexOf('\n', at);
+    const l = src.slice(at, eol < 0 ? src.length : eol).trim();
+    hash.lastIndex = eol < 0 ? src.length : eol;
     let m: RegExpExecArray | null;
     if ((m = /^#\s*if(n?def)?\s+(.*)$/.exec(l))) {
       const parent = active();

@@ -15,6 +15,8 @@ export interface TreeDiagnosticsInput {
   profile: RuleProfile;
   modules: ModuleSection[];
   signal?: AbortSignal;
+  /** see EstimateOptions.compact */
+  compact?: () => void;
   onProgress?: (done: number, total: number) => void;
   /** which files the rules read (default every scanned one) */
   keep?: (file: string) => boolean;
@@ -51,7 +53,7 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
   const out: TreeDiagnostics = { diagnostics: [], errors: [], filesChecked: 0 };
   const treeFiles = new Map<string, string>();
   let n = 0;
-  const pause = yielder(i.signal);
+  const pause = yielder(i.signal, undefined, i.compact);
   for (const file of files) {
     await pause();
     i.onProgress?.(n++, files.length);

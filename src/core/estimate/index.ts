@@ -20,6 +20,7 @@ import { resolveNrCpus } from './nrCpus';
 import { treeDiagnostics } from './diagnostics';
 import { allocSize, nrCpusDims, staticSize, type StaticSizeContext } from './findingSize';
 import { yielder } from './yielder';
+import { recentTexts } from './recentTexts';
 import { DEFAULT_RULE_PROFILE, profileFor } from '../rules/profile';
 import type { ModuleSection } from '../rules/types';
 import type { Callsite, EstimateResult, ModuleUsage, NotBuilt, NrCpusArray, StaticVariable, Unresolved } from './types';
@@ -44,6 +45,12 @@ export interface EstimateOptions {
   exclude?: string[];
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, message: string) => void;
+  /**
+   * Called between phases and in long loops: a chance to collect garbage. V8 lets a heap with ~70 MB
+   * live grow to ~300 MB of garbage while headers are read; the CLI collects (cli/heap.ts), the
+   * extension host leaves it to V8.
+   */
+  compact?: () => void;
   /** a scan already done (the extension keeps one); skips scanning */
   scan?: ScanResult;
   /** folder caching scan results by file content (parse/cache.ts); no cache when absent */
@@ -76,6 +83,7 @@ async function prepare(o: EstimateOptions, pause: () => Promise<void>) {
     return typeof r === 'boolean' ? r : true;
   };
   const kb = readKbuild(o.root, (s) => cfgVal(cfg, s), { arch: o.arch.name, evalCond: cond });
+  o.compact?.();
   await pause();
   await initLayout();
   const layout = new LayoutEngine({ arch: o.arch, config: cfg, root: o.root });
@@ -109,7 +117,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   scanning.catch(() => undefined); // handled below; not an unhandled rejection meanwhile
   // the listing walk needs this thread; the workers start after it
   await Promise.race([filesListed, scanning.then(() => undefined, () => undefined)]);
-  const pause = yielder(o.signal);
+  const pause = yielder(o.signal, undefined, o.compact);
   // Kbuild, the type index and the wrapper expansion need nothing from the scan: this thread does
   // them while the scan's workers run (they keep batches queued, see scanTree)
   let early: Awaited<ReturnType<typeof prepare>>;
@@ -121,23 +129,12 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   }
   const { kb, layout, wrapped } = early;
   const scan = await scanning;
+  o.compact?.();
   if (o.signal?.aborted) throw new Error('cancelled');
   warnings.push(...kb.warnings.slice(0, 20));
   const hasKbuild = kb.objects.length > 0;
   const abs = (f: string) => path.join(o.root, f);
-  const texts = new Map<string, string>();
-  const textOf = (f: string) => {
-    let t = texts.get(f);
-    if (t === undefined) {
-      try {
-        t = fs.readFileSync(path.join(o.root, f), 'utf8');
-      } catch {
-        t = '';
-      }
-      texts.set(f, t);
-    }
-    return t;
-  };
+  const textOf = recentTexts(o.root);
   const evalNum = (e: string, from?: string): number | undefined => {
     const r = layout.evalInt(e, from === undefined ? undefined : abs(from));
     return typeof r === 'number' ? r : undefined;
@@ -356,7 +353,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
     const keep = o.rulesOn === 'all' || !hasKbuild ? undefined
       : (f: string) => kb.byFile.has(f) || (f.endsWith('.h') && !otherArch.test(f));
     const td = await treeDiagnostics({
-      root: o.root, scan, textOf, profile, modules: sections, signal: o.signal, keep,
+      root: o.root, scan, textOf, profile, modules: sections, signal: o.signal, keep, compact: o.compact,
       sizeOf: (t, from) => layout.sizeOf(t, from === undefined ? undefined : abs(from)),
       onProgress: (d, t) => o.onProgress?.(d, t, 'rules'),
     });

@@ -1,7 +1,7 @@
 // Name → files for the raw index, stored compactly: a kernel tree has ~300,000 macro names, most
-// defined in one file, so a file is stored as its number and only shared names get an array.
-// Names matched in a header are copied on insert (see flat.ts).
-import { flat } from '../flat';
+// defined in one file. A Map of strings costs ~120 bytes a name (the string, its entry, the
+// bucket); here names are bytes in one buffer and entries are typed-array slots (~20 bytes a
+// name), and only names defined in several files get an array of file numbers.
 
 export class FileTable {
   private ids = new Map<string, number>();
@@ -14,29 +14,120 @@ export class FileTable {
   }
 }
 
+/** FNV-1a over the name's char codes; -1 when one does not fit a byte (kept in the fallback Map). */
+function hashOf(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c > 255) return -1;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  return h >>> 0;
+}
+
 export class NameIndex {
-  private map = new Map<string, number | number[]>();
+  private chars = new Uint8Array(1 << 16);
+  private used = 0; // bytes of `chars` in use
+  private n = 0; // entries
+  private keyOff = new Int32Array(1024);
+  private keyLen = new Int32Array(1024);
+  private hash = new Uint32Array(1024);
+  /** a file number, or -(i + 1) for lists[i] */
+  private val = new Int32Array(1024);
+  private lists: number[][] = [];
+  /** entry number + 1; 0 = free */
+  private slots = new Int32Array(2048);
+  /** names with a char code over 255 (none in practice) */
+  private other = new Map<string, number[]>();
 
   constructor(private files: FileTable) {}
 
   /** Adds `file` to `name`'s list unless it is already its last entry (a file indexes in one go). */
   add(name: string, file: string): void {
     const id = this.files.id(file);
-    const l = this.map.get(name);
-    if (l === undefined) this.map.set(flat(name), id);
-    else if (typeof l === 'number') { if (l !== id) this.map.set(name, [l, id]); }
-    else if (l[l.length - 1] !== id) l.push(id);
+    const h = hashOf(name);
+    if (h < 0) {
+      const l = this.other.get(name);
+      if (!l) this.other.set(name, [id]);
+      else if (l[l.length - 1] !== id) l.push(id);
+      return;
+    }
+    const e = this.find(name, h);
+    if (e < 0) { this.insert(name, h, id); return; }
+    const v = this.val[e];
+    if (v >= 0) { if (v !== id) { this.lists.push([v, id]); this.val[e] = -this.lists.length; } return; }
+    const l = this.lists[-v - 1];
+    if (l[l.length - 1] !== id) l.push(id);
   }
 
   /** the files, in the order they were added */
   get(name: string): string[] | undefined {
-    const l = this.map.get(name);
-    if (l === undefined) return undefined;
-    return typeof l === 'number' ? [this.files.paths[l]] : l.map((i) => this.files.paths[i]);
+    const ids = this.ids(name);
+    return ids && ids.map((i) => this.files.paths[i]);
   }
 
   count(name: string): number {
-    const l = this.map.get(name);
-    return l === undefined ? 0 : typeof l === 'number' ? 1 : l.length;
+    return this.ids(name)?.length ?? 0;
+  }
+
+  private ids(name: string): number[] | undefined {
+    const h = hashOf(name);
+    if (h < 0) return this.other.get(name);
+    const e = this.find(name, h);
+    if (e < 0) return undefined;
+    const v = this.val[e];
+    return v >= 0 ? [v] : this.lists[-v - 1];
+  }
+
+  /** the entry holding `name`, or -1 */
+  private find(name: string, h: number): number {
+    const mask = this.slots.length - 1;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const e = this.slots[s] - 1;
+      if (e < 0) return -1;
+      if (this.hash[e] === h && this.keyLen[e] === name.length && this.same(e, name)) return e;
+    }
+  }
+
+  private same(e: number, name: string): boolean {
+    const off = this.keyOff[e];
+    for (let i = 0; i < name.length; i++) if (this.chars[off + i] !== name.charCodeAt(i)) return false;
+    return true;
+  }
+
+  private insert(name: string, h: number, id: number): void {
+    if (this.n === this.keyOff.length) {
+      const grow = <T extends Int32Array | Uint32Array>(a: T): T => { const b = new (a.constructor as new (n: number) => T)(a.length * 2); b.set(a); return b; };
+      this.keyOff = grow(this.keyOff);
+      this.keyLen = grow(this.keyLen);
+      this.hash = grow(this.hash);
+      this.val = grow(this.val);
+    }
+    while (this.used + name.length > this.chars.length) {
+      const b = new Uint8Array(this.chars.length * 2);
+      b.set(this.chars);
+      this.chars = b;
+    }
+    const e = this.n++;
+    for (let i = 0; i < name.length; i++) this.chars[this.used + i] = name.charCodeAt(i);
+    this.keyOff[e] = this.used;
+    this.keyLen[e] = name.length;
+    this.used += name.length;
+    this.hash[e] = h;
+    this.val[e] = id;
+    if (this.n * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    else this.place(e);
+  }
+
+  private place(e: number): void {
+    const mask = this.slots.length - 1;
+    let s = this.hash[e] & mask;
+    while (this.slots[s] !== 0) s = (s + 1) & mask;
+    this.slots[s] = e + 1;
+  }
+
+  private rehash(size: number): void {
+    this.slots = new Int32Array(size);
+    for (let e = 0; e < this.n; e++) this.place(e);
   }
 }

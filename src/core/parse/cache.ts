@@ -35,7 +35,7 @@ let salt: string | undefined;
  * What the findings depend on besides the file: the scanning code (the bundle this runs from, or
  * the compiled modules next to this one), the grammar and the queries.
  */
-function codeSalt(): string {
+export function codeSalt(): string {
   if (salt !== undefined) return salt;
   const h = crypto.createHash('sha1').update(SCHEMA);
   const bundled = path.basename(__filename) !== 'cache.js';
@@ -69,14 +69,20 @@ export function decodeEntry(text: string, file: string): CachedScan | undefined 
   }
   const o = j as { schema?: unknown; bytesTreeSitter?: unknown; findings?: unknown };
   if (!o || typeof o !== 'object' || o.schema !== SCHEMA || typeof o.bytesTreeSitter !== 'number' || !Array.isArray(o.findings)) return undefined;
+  const findings = decodeFindings(o.findings, file);
+  return findings && { findings, bytesTreeSitter: o.bytesTreeSitter };
+}
+
+/** Stored findings (without `file`) given back their file, or undefined when one is malformed. */
+export function decodeFindings(stored: unknown[], file: string): Finding[] | undefined {
   const findings: Finding[] = [];
-  for (const f of o.findings as Record<string, unknown>[]) {
+  for (const f of stored as Record<string, unknown>[]) {
     if (!f || typeof f !== 'object' || !FINDING_KINDS.includes(f.kind as Finding['kind'])) return undefined;
     if (![f.line, f.column, f.endLine, f.endColumn].every((n) => Number.isInteger(n))) return undefined;
     if (typeof f.name !== 'string' || typeof f.type !== 'string' || typeof f.macro !== 'string') return undefined;
     findings.push({ ...(f as unknown as Omit<Finding, 'file'>), file });
   }
-  return { findings, bytesTreeSitter: o.bytesTreeSitter };
+  return findings;
 }
 
 /** One file per entry under dir/ab/abcd…; written to a temporary name and renamed, so readers never see half an entry. */

@@ -6,6 +6,7 @@ import { mayHoldAccessors, mayHoldFindings } from './prefilter';
 import { scanTextWith } from './scanText';
 import { CacheStore, DirStore, decodeEntry, encodeEntry, scanKey } from './cache';
 import type { ScanFileResult } from './types';
+import type { FileStat } from './statIndex';
 
 /** Files above this are not even read (generated blobs); the parse limit is FileScanOptions.maxFileBytes. */
 const READ_LIMIT = 256 * 1024 * 1024;
@@ -25,6 +26,10 @@ export interface FileScanOutcome extends ScanFileResult {
   /** calls per-CPU accessors the rules check (PCPU003) */
   accessors?: boolean;
   cached?: boolean; // findings came from the cache
+  /** the stat of the bytes read (statIndex.ts records it) */
+  stat?: FileStat;
+  /** taken from the stat index: the file was not read */
+  indexed?: boolean;
 }
 
 let store: { dir: string; s: CacheStore } | undefined;
@@ -51,6 +56,7 @@ export async function scanFile(root: string, rel: string, opts: FileScanOptions)
     fd = fs.openSync(path.join(root, rel), 'r');
     const st = fs.fstatSync(fd);
     out.bytes = st.size;
+    out.stat = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
     if (st.size > READ_LIMIT) {
       out.skipped = true;
       out.errors.push(`skipped: ${st.size} bytes is over the ${READ_LIMIT}-byte read limit`);
@@ -64,6 +70,7 @@ export async function scanFile(root: string, rel: string, opts: FileScanOptions)
       got += k;
     }
     buf = buf.subarray(0, got);
+    if (got !== st.size) delete out.stat; // changed while read: not a state to remember
   } catch (e) {
     out.skipped = true;
     out.errors.push(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);

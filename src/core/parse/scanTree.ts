@@ -8,6 +8,7 @@ import { Worker } from 'worker_threads';
 import { walkTree } from './walk';
 import { scanFile, FileScanOptions, FileScanOutcome } from './scanFile';
 import type { ScanResult, ScanTreeOptions } from './types';
+import { StatIndex } from './statIndex';
 
 export const DEFAULT_INCLUDE = ['**/*.c', '**/*.h'];
 const BATCH = 48;
@@ -28,7 +29,7 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
   const root = path.resolve(dir);
   const res: ScanResult = {
     root, findings: [], errors: [], accessorFiles: [],
-    stats: { filesSeen: 0, bytesSeen: 0, filesParsed: 0, bytesParsed: 0, filesTreeSitter: 0, bytesTreeSitter: 0, filesSkipped: 0, filesCached: 0, ms: 0 },
+    stats: { filesSeen: 0, bytesSeen: 0, filesParsed: 0, bytesParsed: 0, filesTreeSitter: 0, bytesTreeSitter: 0, filesSkipped: 0, filesCached: 0, filesUnchanged: 0, ms: 0 },
   };
   let st: fs.Stats;
   try {
@@ -52,7 +53,10 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
   const total = files.length;
   opts.onListed?.(total);
   let done = 0;
+  const index = opts.cacheDir ? new StatIndex(opts.cacheDir, base, `${fileOpts.maxFileBytes}`) : undefined;
   const take = (o: FileScanOutcome) => {
+    if (o.indexed) res.stats.filesUnchanged = (res.stats.filesUnchanged ?? 0) + 1;
+    else index?.record(o);
     res.stats.filesSeen++;
     res.stats.bytesSeen += o.bytes;
     if (o.skipped) res.stats.filesSkipped++;
@@ -66,9 +70,21 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
     done++;
     opts.onProgress?.(done, total);
   };
-  const nWorkers = Math.min(opts.workers ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length), Math.ceil(total / BATCH));
+  if (index) {
+    // unchanged files are answered here; only the others go to the workers
+    const rest: string[] = [];
+    for (let i = 0; i < files.length; i++) {
+      if (i % 2048 === 2047) await new Promise<void>((r) => setImmediate(r));
+      if (opts.signal?.aborted) break;
+      const hit = index.lookup(files[i]);
+      if (hit) take(hit);
+      else rest.push(files[i]);
+    }
+    files = rest;
+  }
+  const nWorkers = Math.min(opts.workers ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length), Math.ceil(files.length / BATCH));
   const wp = workerPath();
-  if (nWorkers <= 0 || !wp || total < 2 * BATCH) {
+  if (nWorkers <= 0 || !wp || files.length < 2 * BATCH) {
     for (const f of files) {
       if (opts.signal?.aborted) break;
       take(await scanFile(base, f, fileOpts));
@@ -77,6 +93,7 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
     await runPool(wp, nWorkers, base, files, fileOpts, take, (file, message) => res.errors.push({ file, message }), opts.signal);
   }
   if (opts.signal?.aborted) res.errors.push({ file: '.', message: `cancelled after ${done} of ${total} files` });
+  else index?.save();
   res.findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
   res.accessorFiles!.sort();
   res.stats.ms = Math.round(performance.now() - t0);

@@ -41,6 +41,7 @@ export interface ScanStats {
   bytesTreeSitter: number; // bytes actually handed to tree-sitter (chunks around triggers)
   filesSkipped: number; // too large, unreadable, ...
   filesCached?: number; // findings taken from the cache instead of parsing
+  filesUnchanged?: number; // not read at all: same stat as in the stat index (statIndex.ts)
   ms: number;
 }
 

@@ -1,0 +1,91 @@
+// The stat index in front of the content cache: unchanged files (same size, mtime, ctime, inode)
+// are not read again; anything else, including a racily recent file, is read and scanned.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { scanTree } from '../../src/core/parse';
+import type { ScanResult } from '../../src/core/parse';
+
+const sample = path.join(__dirname, '..', '..', '..', 'samples', 'kernel');
+
+/** every file under `dir`, dated an hour ago (older than the index's racy window) */
+function age(dir: string): void {
+  const t = new Date(Date.now() - 3600 * 1000);
+  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) if (e.isFile()) fs.utimesSync(path.join(e.parentPath, e.name), t, t);
+}
+
+describe('stat index of a scanned tree', function () {
+  this.timeout(120000);
+  let tmp: string;
+  let tree: string;
+  let cache: string;
+  const scan = (workers = 0): Promise<ScanResult> => scanTree(tree, { workers, cacheDir: cache });
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-stat-'));
+    tree = path.join(tmp, 'tree');
+    cache = path.join(tmp, 'cache');
+    fs.cpSync(sample, tree, { recursive: true });
+    age(tree);
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('a second scan reads no file and gives the same result', async () => {
+    const cold = await scan();
+    assert.strictEqual(cold.stats.filesUnchanged, 0);
+    const warm = await scan();
+    assert.strictEqual(warm.stats.filesUnchanged, cold.stats.filesSeen);
+    assert.deepStrictEqual(warm.findings, cold.findings);
+    assert.deepStrictEqual(warm.accessorFiles, cold.accessorFiles);
+    assert.deepStrictEqual({ ...warm.stats, ms: 0, filesUnchanged: 0 }, { ...cold.stats, ms: 0 });
+  });
+
+  it('an edited file is read again, even with its old size and mtime put back (ctime)', async () => {
+    const cold = await scan();
+    const f = path.join(tree, 'kernel', 'sched.c');
+    const st = fs.statSync(f);
+    const text = fs.readFileSync(f, 'latin1');
+    const m = /DEFINE_PER_CPU\(([^,]+), (\w+)\)/.exec(text)!;
+    const renamed = m[2].slice(0, -1) + (m[2].endsWith('x') ? 'y' : 'x'); // same length
+    fs.writeFileSync(f, text.replace(m[0], m[0].replace(m[2], renamed)), 'latin1');
+    fs.utimesSync(f, st.atime, st.mtime);
+    assert.strictEqual(fs.statSync(f).size, st.size);
+    const r = await scan();
+    assert.strictEqual(r.stats.filesUnchanged, cold.stats.filesSeen - 1);
+    assert.ok(r.findings.some((x) => x.file === 'kernel/sched.c' && x.name === renamed));
+    assert.ok(!r.findings.some((x) => x.file === 'kernel/sched.c' && x.name === m[2]));
+  });
+
+  it('files changed just before the index was written are not trusted (racy), then are', async () => {
+    fs.appendFileSync(path.join(tree, 'mm', 'vmstat.c'), '\nDEFINE_PER_CPU(long, fresh);\n'); // mtime: now
+    const cold = await scan();
+    const warm = await scan();
+    assert.strictEqual(warm.stats.filesUnchanged, cold.stats.filesSeen - 1);
+    assert.deepStrictEqual(warm.findings, cold.findings);
+  });
+
+  it('new and deleted files; worker threads record into the same index', async () => {
+    const gen = path.join(tree, 'gen');
+    for (let i = 0; i < 120; i++) fs.mkdirSync(gen, { recursive: true }), fs.writeFileSync(path.join(gen, `f${i}.c`), `DEFINE_PER_CPU(int, v${i});\n`);
+    age(tree);
+    const cold = await scan(2);
+    fs.rmSync(path.join(gen, 'f0.c'));
+    const warm = await scan(2);
+    assert.strictEqual(warm.stats.filesUnchanged, cold.stats.filesSeen - 1);
+    assert.deepStrictEqual(warm.findings, cold.findings.filter((f) => f.file !== 'gen/f0.c'));
+  });
+
+  it('a corrupt or foreign index is an empty one, never an error', async () => {
+    const cold = await scan();
+    const dir = path.join(cache, 'trees');
+    const [idx] = fs.readdirSync(dir);
+    for (const bad of ['', '{', 'null', '[]', JSON.stringify({ schema: 'percpu-lens-stat-1', writtenAt: Date.now(), files: { 'kernel/stats.c': [1, 2, 3] } }),
+      JSON.stringify({ schema: 'percpu-lens-stat-1', writtenAt: Date.now() + 1e7, files: { 'kernel/stats.c': [0, 0, 0, 0, 1, 0, [{ kind: 'bogus' }]] } })]) {
+      fs.writeFileSync(path.join(dir, idx), bad);
+      const r = await scan();
+      assert.strictEqual(r.stats.filesUnchanged, 0, bad);
+      assert.deepStrictEqual(r.findings, cold.findings);
+      assert.deepStrictEqual(r.errors, cold.errors);
+    }
+  });
+});
