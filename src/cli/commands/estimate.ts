@@ -7,7 +7,7 @@ import { archOfConfig, defaultConfig, parseDotConfig, KConfig } from '../../core
 import { sampleTreePath } from '../../core/assets';
 import { DEFAULT_EXCLUDE, estimate } from '../../core/estimate';
 import { defaultCacheDir } from '../../core/parse/cache';
-import { heapCompactor } from '../heap';
+import { baselineWasm, heapCompactor } from '../memory';
 import { parseCountsFile, parseTrace, Counts, TraceEvent } from '../../core/estimate/counts';
 import { formatText } from '../../core/report/text';
 import { estimateToSarif } from '../../core/report/estimateSarif';
@@ -66,6 +66,7 @@ export function register(program: Command): void {
     .option('--sarif', 'print SARIF 2.1.0')
     .action(async (dir: string | undefined, o: Opts) => {
       if (o.json && o.sarif) throw new UsageError('--json and --sarif are exclusive');
+      baselineWasm();
       if (o.rulesOn !== 'built' && o.rulesOn !== 'all') throw new UsageError(`--rules-on must be built or all, got "${o.rulesOn}"`);
       if (!/^\d+\.\d+$/.test(o.kernel ?? '6.12')) throw new UsageError(`--kernel must look like 6.12, got "${o.kernel}"`);
       const root = path.resolve(dir ?? sampleTreePath());

@@ -4,6 +4,7 @@
 // Link order matters: the static per-CPU area is laid out in object link order.
 import * as fs from 'fs';
 import * as path from 'path';
+import { readText } from '../readText';
 
 export type ConfigLookup = (sym: string) => string | undefined;
 
@@ -251,7 +252,7 @@ function readMakefile(dir: string): { text: string; file: string } | undefined {
   for (const n of ['Kbuild', 'Makefile']) {
     const f = path.join(dir, n);
     try {
-      return { text: fs.readFileSync(f, 'utf8'), file: f };
+      return { text: readText(f, 'utf8'), file: f };
     } catch {
       /* next */
     }
@@ -281,7 +282,7 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
   top.vars.set('BITS', /64/.test(opts.arch) || opts.arch === 's390x' ? '64' : '32');
   top.vars.set('libs-y', 'lib/');
   const archMk = path.join(root, 'arch', srcarch, 'Makefile');
-  if (fs.existsSync(archMk)) top.run(fs.readFileSync(archMk, 'utf8'), archMk);
+  if (fs.existsSync(archMk)) top.run(readText(archMk, 'utf8'), archMk);
   const archVars = {
     ARCH_CORE: top.get('core-y'),
     ARCH_LIB: words(top.get('libs-y')).filter((w) => w.endsWith('/')).join(' '),
@@ -364,7 +365,7 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
 function addIncludedC(root: string, file: string, evalCond: ((e: string) => boolean) | undefined, add: (f: string, line: number) => void): void {
   let text: string;
   try {
-    text = fs.readFileSync(path.join(root, file), 'utf8');
+    text = readText(path.join(root, file), 'utf8');
   } catch {
     return;
   }

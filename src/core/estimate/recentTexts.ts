@@ -3,6 +3,7 @@
 // source never sits in the heap at once.
 import * as fs from 'fs';
 import * as path from 'path';
+import { readText } from '../readText';
 
 /** characters kept (1 byte each for ASCII text) */
 const BUDGET = 8 * 1024 * 1024;
@@ -19,7 +20,7 @@ export function recentTexts(root: string, budget = BUDGET): (file: string) => st
       return t;
     }
     try {
-      t = fs.readFileSync(path.join(root, f), 'utf8');
+      t = readText(path.join(root, f), 'utf8');
     } catch {
       t = '';
     }

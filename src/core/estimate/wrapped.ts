@@ -7,6 +7,7 @@ import type { Finding } from '../parse/types';
 import type { LayoutEngine } from '../layout';
 import { WrapperGraph, expandWrappers } from './wrappers';
 import type { MacroCall } from './macroCall';
+import { readText } from '../readText';
 
 export interface WrappedFinding extends Finding {
   /** the DEFINE_PER_CPU* call as expanded (its arguments and trailing attributes) */
@@ -14,7 +15,7 @@ export interface WrappedFinding extends Finding {
 }
 
 function read(p: string): string | undefined {
-  try { return fs.readFileSync(p, 'latin1'); } catch { return undefined; }
+  try { return readText(p, 'latin1'); } catch { return undefined; }
 }
 
 /** `files`: built files relative to root (.c and the local headers they include). */

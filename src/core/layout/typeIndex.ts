@@ -13,6 +13,7 @@ import { FileScan, scanFile } from '../config/preprocess';
 import { FileDefs, DefSite, scanDefs, typedefNames } from './defs';
 import { FALLBACK_FILE, FALLBACK_HEADER } from './fallback';
 import { FileTable, NameIndex } from './nameIndex';
+import { readText } from '../readText';
 
 /** bound on one file's include closure (a kernel .c file reaches about 1,500 headers) */
 const MAX_CLOSURE = 6000;
@@ -119,7 +120,7 @@ export class TypeIndex {
       for (const e of ents) {
         const p = path.join(d, e.name);
         if (e.isDirectory()) walk(p);
-        else if (e.name.endsWith('.h') && !seen.has(p)) once(p, fs.readFileSync(p, 'latin1'));
+        else if (e.name.endsWith('.h') && !seen.has(p)) once(p, readText(p, 'latin1'));
       }
     };
     for (const d of this.dirs) walk(d);
@@ -142,7 +143,7 @@ export class TypeIndex {
           // observer, set only while ensureRaw indexes the include roots, saw it the first time)
           if (this.indexedFiles.has(p)) continue;
           this.indexedFiles.add(p);
-          const text = fs.readFileSync(p, 'latin1');
+          const text = readText(p, 'latin1');
           this.indexText(raw, p, text);
           if (recursive) this.observer?.(p, text);
         }
@@ -185,7 +186,7 @@ export class TypeIndex {
     if (this.loading.has(f)) return undefined;
     let text = this.user.get(f) ?? this.user.get(file);
     if (text === undefined) {
-      try { text = fs.readFileSync(f, 'latin1'); } catch { return undefined; }
+      try { text = readText(f, 'latin1'); } catch { return undefined; }
     }
     this.loading.add(f);
     try {

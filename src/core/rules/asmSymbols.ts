@@ -2,6 +2,7 @@
 // indexes by CPU number (the layout is an ABI there, not a choice).
 import * as fs from 'fs';
 import * as path from 'path';
+import { readText } from '../readText';
 
 const COMMENTS = /\/\*[\s\S]*?\*\/|(^|\s)(#|;|@|\/\/)\s[^\n]*/g;
 
@@ -21,7 +22,7 @@ export function asmSymbols(root: string, arch: string): Set<string> {
       else if (e.isFile() && e.name.endsWith('.S')) {
         let text: string;
         try {
-          text = fs.readFileSync(p, 'latin1');
+          text = readText(p, 'latin1');
         } catch {
           continue;
         }

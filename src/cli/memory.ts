@@ -1,0 +1,45 @@
+// Peak-memory settings for the CLI's whole-tree runs. CLI only: in the shared extension host these
+// process-wide V8 settings and pauses would be imposed on every other extension.
+import * as v8 from 'v8';
+import * as vm from 'vm';
+
+/**
+ * Keeps tree-sitter's WebAssembly on V8's baseline compiler. Tiering it up compiles in background
+ * threads whose scratch memory (~40 MB, heaptrack) stays in glibc's per-thread arenas after use;
+ * the scan hands tree-sitter ~2 MB of a kernel tree, so the faster code would not pay for itself.
+ * Must run before the grammar is compiled; the scan's worker threads share the setting.
+ */
+export function baselineWasm(): void {
+  try {
+    v8.setFlagsFromString('--liftoff-only');
+  } catch {
+    // an engine without the flag: only memory is lost
+  }
+}
+
+/** heap growth since the last collection that triggers the next one */
+const GROWTH = 48 * 1024 * 1024;
+
+/**
+ * A compactor for EstimateOptions.compact, or undefined where V8 does not offer gc(). Reading a
+ * kernel tree's headers leaves hundreds of MB of dead strings that V8 keeps as heap rather than
+ * collect early, while the live data is ~70-130 MB: a full collection when the heap has grown by
+ * GROWTH keeps the peak RSS near the live size, for ~50 ms each time.
+ */
+export function heapCompactor(): (() => void) | undefined {
+  let gc: (() => void) | undefined;
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    gc = vm.runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+  if (typeof gc !== 'function') return undefined;
+  const used = () => v8.getHeapStatistics().used_heap_size;
+  let after = used();
+  return () => {
+    if (used() - after < GROWTH) return;
+    gc!();
+    after = used();
+  };
+}
