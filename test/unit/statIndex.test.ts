@@ -88,4 +88,20 @@ describe('stat index of a scanned tree', function () {
       assert.deepStrictEqual(r.errors, cold.errors);
     }
   });
+
+  it('indexes not written for a month are deleted; recent ones and other files are kept', async () => {
+    const dir = path.join(cache, 'trees');
+    fs.mkdirSync(dir, { recursive: true });
+    const month = new Date(Date.now() - 31 * 24 * 3600 * 1000);
+    const stale = path.join(dir, `${'a'.repeat(40)}.json`);
+    const recent = path.join(dir, `${'b'.repeat(40)}.json`);
+    const other = path.join(dir, 'notes.txt');
+    for (const f of [stale, recent, other]) fs.writeFileSync(f, '{}');
+    for (const f of [stale, other]) fs.utimesSync(f, month, month);
+    await scan();
+    assert.ok(!fs.existsSync(stale));
+    assert.ok(fs.existsSync(recent));
+    assert.ok(fs.existsSync(other));
+    assert.strictEqual(fs.readdirSync(dir).length, 3); // recent, other and this tree's own
+  });
 });
