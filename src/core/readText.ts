@@ -12,7 +12,9 @@ let scratch = Buffer.allocUnsafe(256 * 1024);
 export function readText(file: string, encoding: 'utf8' | 'latin1'): string {
   const fd = fs.openSync(file, 'r');
   try {
-    let buf = scratch;
+    // room for the whole file and one byte more, so a file that grew is seen growing
+    const need = fs.fstatSync(fd).size + 1;
+    let buf = need <= scratch.length ? scratch : Buffer.allocUnsafe(need);
     let got = 0;
     for (;;) {
       if (got === buf.length) {

@@ -37,25 +37,19 @@ export function clearBits(m: Uint32Array, start: number, n: number): void {
 
 /** first set bit in [start, size), or size */
 export function findNextBit(m: Uint32Array, size: number, start: number): number {
-  if (start >= size) return size;
-  let w = start >>> 5;
-  let word = (m[w] & (0xffffffff << (start & 31))) >>> 0;
-  for (;;) {
-    if (word !== 0) {
-      const b = (w << 5) + ctz(word);
-      return b < size ? b : size;
-    }
-    w++;
-    if (w << 5 >= size) return size;
-    word = m[w];
-  }
+  return findNext(m, size, start, 0);
 }
 
 /** first clear bit in [start, size), or size */
 export function findNextZeroBit(m: Uint32Array, size: number, start: number): number {
+  return findNext(m, size, start, -1);
+}
+
+/** first bit in [start, size) that differs from `flip`'s (0: a set bit, -1: a clear one), or size */
+function findNext(m: Uint32Array, size: number, start: number, flip: number): number {
   if (start >= size) return size;
   let w = start >>> 5;
-  let word = (~m[w] & (0xffffffff << (start & 31))) >>> 0;
+  let word = ((m[w] ^ flip) & (0xffffffff << (start & 31))) >>> 0;
   for (;;) {
     if (word !== 0) {
       const b = (w << 5) + ctz(word);
@@ -63,7 +57,7 @@ export function findNextZeroBit(m: Uint32Array, size: number, start: number): nu
     }
     w++;
     if (w << 5 >= size) return size;
-    word = ~m[w] >>> 0;
+    word = (m[w] ^ flip) >>> 0;
   }
 }
 
