@@ -53,6 +53,8 @@ export interface EstimateOptions {
   compact?: () => void;
   /** a scan already done (the extension keeps one); skips scanning */
   scan?: ScanResult;
+  /** receives the scan (diff re-uses OLD's for NEW, re-scanning only the changed files) */
+  onScan?: (scan: ScanResult) => void;
   /** folder caching scan results by file content (parse/cache.ts); no cache when absent */
   cacheDir?: string;
   /** run the rules (default true) */
@@ -129,6 +131,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   }
   const { kb, layout, wrapped } = early;
   const scan = await scanning;
+  o.onScan?.(scan);
   o.compact?.();
   if (o.signal?.aborted) throw new Error('cancelled');
   warnings.push(...kb.warnings.slice(0, 20));

@@ -14,6 +14,7 @@ import { FileDefs, DefSite, scanDefs, typedefNames } from './defs';
 import { FALLBACK_FILE, FALLBACK_HEADER } from './fallback';
 import { FileTable, NameIndex } from './nameIndex';
 import { readText } from '../readText';
+import { fileExists } from '../overlay';
 
 /** bound on one file's include closure (a kernel .c file reaches about 1,500 headers) */
 const MAX_CLOSURE = 6000;
@@ -290,7 +291,7 @@ export class TypeIndex {
     const tries = [...(angled ? [] : [path.dirname(from)]), ...this.dirs].map((d) => path.join(d, p));
     // asm/ headers the build generates from asm-generic (Kbuild generic-y) are not in a source tree
     if (this.root && p.startsWith('asm/')) tries.push(path.join(this.root, 'include', 'asm-generic', p.slice(4)));
-    const r = tries.find((t) => fs.existsSync(t));
+    const r = tries.find((t) => fileExists(t));
     this.resolved.set(key, r);
     return r;
   }

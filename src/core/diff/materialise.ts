@@ -1,0 +1,176 @@
+// The two sides of a diff as trees the estimate can read: two folders as given; two git revisions
+// (OLD a detached worktree in a temporary folder, or the user's folder itself when it is a clean
+// checkout of A, read only; NEW an overlay of the files that differ); or a folder plus a patch
+// (NEW an overlay: only the touched files are copied to a temporary folder and patched there).
+// The user's checkout is never written. cleanup() removes what was made, worktree included.
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Overlay } from '../overlay';
+import { patchedFiles } from './patchFiles';
+
+export interface DiffSide {
+  root: string;
+  /** NEW as OLD's tree with these files replaced; absent: `root` is a tree of its own */
+  overlay?: Overlay;
+  /** what the reports call this side (a folder, a revision, "DIR + patch") */
+  label: string;
+}
+
+export interface Materialised {
+  old: DiffSide;
+  new: DiffSide;
+  notes: string[];
+  cleanup(): void;
+}
+
+export class InputError extends Error {}
+
+const run = (cmd: string, args: string[], opts: { cwd?: string; input?: Buffer | string } = {}): Buffer => {
+  try {
+    return execFileSync(cmd, args, { cwd: opts.cwd, input: opts.input, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });
+  } catch (e) {
+    const x = e as { stderr?: Buffer; code?: string; message: string };
+    if (x.code === 'ENOENT') throw new InputError(`${cmd} is not installed`);
+    const err = x.stderr?.toString().trim();
+    throw new InputError(`${cmd} ${args.slice(0, 3).join(' ')}: ${err || x.message}`);
+  }
+};
+const git = (dir: string, ...args: string[]) => run('git', ['-C', dir, ...args]).toString().trim();
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'percpu-lens-diff-'));
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export function fromTrees(oldDir: string, newDir: string): Materialised {
+  for (const d of [oldDir, newDir]) if (!isDir(d)) throw new InputError(`not a directory: ${d}`);
+  return { old: { root: path.resolve(oldDir), label: oldDir }, new: { root: path.resolve(newDir), label: newDir }, notes: [], cleanup: () => {} };
+}
+
+/** Overlay entries for `rels` from a folder holding their new texts (a missing file = deleted). */
+function overlayFrom(root: string, dir: string, rels: Iterable<string>): Overlay {
+  const files = new Map<string, string | null>();
+  for (const r of rels) {
+    const p = path.join(dir, r);
+    files.set(r, fs.existsSync(p) && fs.statSync(p).isFile() ? p : null);
+  }
+  return { root, files };
+}
+
+export function fromPatch(patchFile: string, dir: string, stripCount = 1): Materialised {
+  if (!isDir(dir)) throw new InputError(`not a directory: ${dir}`);
+  let text: string;
+  try {
+    text = fs.readFileSync(patchFile, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read patch ${patchFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const touched = patchedFiles(text, stripCount);
+  if (!touched.length) throw new InputError(`${patchFile}: no file diffs found (a unified diff or a git patch/mbox is expected)`);
+  const root = path.resolve(dir);
+  const tmp = tempDir();
+  const cleanup = () => fs.rmSync(tmp, { recursive: true, force: true });
+  try {
+    const work = path.join(tmp, 'new');
+    const rels = new Set<string>();
+    for (const f of touched) {
+      for (const r of [f.old, f.new]) {
+        if (r === undefined) continue;
+        if (r.split('/').includes('..') || path.isAbsolute(r)) throw new InputError(`${patchFile}: path outside the tree: ${r}`);
+        rels.add(r);
+      }
+      if (f.old === undefined) continue;
+      const src = path.join(root, f.old);
+      if (!fs.existsSync(src)) throw new InputError(`${patchFile}: ${f.old} is not in ${dir} (wrong tree, or a -p level other than ${stripCount}?)`);
+      fs.mkdirSync(path.dirname(path.join(work, f.old)), { recursive: true });
+      fs.copyFileSync(src, path.join(work, f.old));
+    }
+    fs.mkdirSync(work, { recursive: true });
+    const abs = path.resolve(patchFile);
+    try {
+      run('git', ['apply', `-p${stripCount}`, '--whitespace=nowarn', abs], { cwd: work });
+    } catch (e) {
+      if (!(e instanceof InputError) || !/not installed/.test(e.message)) throw new InputError(`the patch does not apply to ${dir}: ${e instanceof Error ? e.message : e}`);
+      run('patch', [`-p${stripCount}`, '--batch', '--silent', '-d', work, '-i', abs]);
+    }
+    return {
+      old: { root, label: dir },
+      new: { root, overlay: overlayFrom(root, work, rels), label: `${dir} + ${path.basename(patchFile)}` },
+      notes: [`${rels.size} file(s) touched by ${path.basename(patchFile)}: ${[...rels].slice(0, 8).join(', ')}${rels.size > 8 ? ', ...' : ''}`],
+      cleanup,
+    };
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+}
+
+/** OLD = revision a, NEW = revision b of the repository holding `dir` (the tree is `dir`, maybe a subfolder). */
+export function fromGit(a: string, b: string, dir: string): Materialised {
+  if (!isDir(dir)) throw new InputError(`not a directory: ${dir}`);
+  const top = git(dir, 'rev-parse', '--show-toplevel');
+  const prefix = git(dir, 'rev-parse', '--show-prefix'); // '' or 'sub/dir/'
+  const sha = (r: string) => {
+    try {
+      return git(dir, 'rev-parse', '--verify', '--quiet', `${r}^{commit}`);
+    } catch {
+      throw new InputError(`not a revision of ${top}: ${r}`);
+    }
+  };
+  const [sa, sb] = [sha(a), sha(b)];
+  const raw = run('git', ['-C', top, 'diff', '--name-status', '--no-renames', '-z', sa, sb, '--', prefix || '.']).toString();
+  const parts = raw.split('\0').filter(Boolean);
+  const changed: string[] = [];
+  const exist: string[] = []; // present in B (not deleted)
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    changed.push(parts[i + 1]);
+    if (parts[i] !== 'D') exist.push(parts[i + 1]);
+  }
+  const notes: string[] = [];
+  const tmp = tempDir();
+  let worktree: string | undefined;
+  const cleanup = () => {
+    if (worktree) {
+      try { git(top, 'worktree', 'remove', '--force', worktree); } catch { /* removed with the folder below; pruned next */ }
+      try { git(top, 'worktree', 'prune'); } catch { /* nothing more to do */ }
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+  };
+  try {
+    let oldTop: string;
+    const clean = git(top, 'rev-parse', 'HEAD') === sa && git(top, 'status', '--porcelain', '--untracked-files=no') === '';
+    if (clean) {
+      oldTop = top; // read only: the user's checkout is at A and has no changes to tracked files
+      notes.push(`${a}: read from the checkout itself (HEAD, no local changes)`);
+    } else {
+      worktree = path.join(tmp, 'old');
+      git(top, 'worktree', 'add', '--detach', '--quiet', worktree, sa);
+      oldTop = worktree;
+    }
+    const work = path.join(tmp, 'new');
+    fs.mkdirSync(work, { recursive: true });
+    if (exist.length) run('tar', ['-x', '-C', work], { input: run('git', ['-C', top, 'archive', '--format=tar', sb, '--', ...exist]) });
+    const rels = changed.map((f) => f.slice(prefix.length));
+    const newWork = path.join(work, prefix);
+    const root = path.join(oldTop, prefix);
+    notes.push(`${changed.length} file(s) differ between ${a} (${sa.slice(0, 12)}) and ${b} (${sb.slice(0, 12)})`);
+    return {
+      old: { root, label: a },
+      new: { root, overlay: overlayFrom(root, newWork, rels), label: b },
+      notes,
+      cleanup,
+    };
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+}
