@@ -23,7 +23,7 @@ export function patchedFiles(text: string, stripCount = 1): PatchedFile[] {
   const add = (f: PatchedFile) => {
     const k = `${f.old ?? ''}\0${f.new ?? ''}`;
     if (f.old === undefined && f.new === undefined) return;
-    if (!out.has(k)) out.set(k, f);
+    if (!out.has(k)) out.set(k, { ...(f.old !== undefined ? { old: f.old } : {}), ...(f.new !== undefined ? { new: f.new } : {}) });
   };
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
