@@ -12,6 +12,7 @@ import { parseDotConfig } from '../../src/core/config/kconfig';
 import {
   diffEstimates, diffToSarif, formatDiffMarkdown, formatDiffText, fromGit, fromPatch, fromTrees, patchedFiles, DiffResult, InputError, Materialised,
 } from '../../src/core/diff';
+import { whyNotShared } from '../../src/core/diff/run';
 import { autoconfFrom, gccTruth, Truth } from './support/linkTruth';
 import { compileSizes } from './support/gccTruth';
 
@@ -196,6 +197,29 @@ describe('diff: the per-CPU cost of a patch, against gcc, ld and the allocator r
     assert.deepStrictEqual(viaTrees.items, viaPatch.items);
     assert.deepStrictEqual([viaTrees.static, viaTrees.dynamic, viaTrees.totals], [viaPatch.static, viaPatch.dynamic, viaPatch.totals]);
     assert.deepStrictEqual(viaTrees.diagnostics.removed.map((d) => d.code), ['PCPU001']);
+  });
+
+  it('every fixture patch: NEW over an overlay, re-using OLD\'s Kbuild reading and type index, equals NEW estimated as a tree of its own', async () => {
+    for (const p of fs.readdirSync(patches).sort()) {
+      const dir = patchedCopy(p);
+      made.push(dir);
+      const a = await runPatch(p);
+      assert.strictEqual(a.stats.notShared, undefined, `${p}: ${a.stats.notShared}`);
+      const b = await withSides(fromTrees(base, dir), (m) => diffEstimates(m, opts()));
+      assert.deepStrictEqual(a.items, b.items, p);
+      assert.deepStrictEqual([a.static, a.dynamic, a.reserved, a.totals, a.firstChunk], [b.static, b.dynamic, b.reserved, b.totals, b.firstChunk], p);
+      assert.deepStrictEqual(a.diagnostics.added.map((d) => d.message), b.diagnostics.added.map((d) => d.message), p);
+      assert.deepStrictEqual(a.diagnostics.removed.map((d) => d.message), b.diagnostics.removed.map((d) => d.message), p);
+    }
+  });
+
+  it('a change to a build file or to a per-CPU wrapper macro re-reads Kbuild and the headers', () => {
+    const text = (side: 'old' | 'new', f: string) => (f === 'kernel/srcu.c' && side === 'new' ? 'DEFINE_STATIC_SRCU(x);\n' : f === 'kernel/w.h' ? '#define DEFINE_MY(n) \\\n\tDEFINE_PER_CPU(int, n)\n' : 'int x;\n');
+    const names = new Set(['DEFINE_STATIC_SRCU']);
+    assert.strictEqual(whyNotShared(['kernel/a.c', 'include/b.h'], names, text), undefined);
+    assert.match(whyNotShared(['kernel/a.c', 'kernel/Makefile'], names, text) ?? '', /build file/);
+    assert.match(whyNotShared(['kernel/srcu.c'], names, text) ?? '', /uses a per-CPU wrapper/);
+    assert.match(whyNotShared(['kernel/w.h'], names, text) ?? '', /defines a per-CPU wrapper/);
   });
 
   it('--git A B: two revisions give what the patch gives, and the checkout and its worktree list are left as they were', async () => {

@@ -24,6 +24,7 @@ export async function diffEstimates(m: Materialised, o: DiffEstimateOptions): Pr
     ...(run.changedFiles ? { changedFiles: run.changedFiles } : {}),
     ...c,
     notes: m.notes,
-    stats: { msOld: run.ms.old, msNew: run.ms.new, msRescan: run.ms.rescan, ...(run.changedFiles ? { filesRescanned: run.changedFiles.length } : {}) },
+    stats: { msOld: run.ms.old, msNew: run.ms.new, msRescan: run.ms.rescan, ...(run.changedFiles ? { filesRescanned: run.changedFiles.length } : {}),
+      ...(run.changedFiles && run.notShared ? { notShared: run.notShared } : {}) },
   };
 }

@@ -3,7 +3,7 @@
 // estimate reads every other file from OLD's tree.
 import * as path from 'path';
 import picomatch from 'picomatch';
-import { DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult } from '../estimate';
+import { DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, Prepared } from '../estimate';
 import { withOverlay, Overlay } from '../overlay';
 import { readText } from '../readText';
 import { DEFAULT_INCLUDE } from '../parse/scanTree';
@@ -11,7 +11,7 @@ import { scanFile } from '../parse/scanFile';
 import type { ScanResult } from '../parse/types';
 import type { Materialised } from './materialise';
 
-export type DiffEstimateOptions = Omit<EstimateOptions, 'root' | 'scan' | 'onScan'>;
+export type DiffEstimateOptions = Omit<EstimateOptions, 'root' | 'scan' | 'onScan' | 'prepared' | 'onPrepared'>;
 
 export interface DiffRun {
   before: EstimateResult;
@@ -21,6 +21,30 @@ export interface DiffRun {
   /** a file's text on either side ('' when absent) */
   textOf: (side: 'old' | 'new', file: string) => string;
   ms: { old: number; new: number; rescan: number };
+  /** why NEW read Kbuild and the headers again instead of re-using OLD's (undefined: it re-used them) */
+  notShared?: string;
+}
+
+/**
+ * Why OLD's Kbuild reading, type index and wrapper findings cannot serve NEW, or undefined when
+ * they can: the change touches no build file and no file that defines or uses a per-CPU wrapper
+ * macro (those findings come from whole-tree expansion). The type index itself is refreshed for
+ * the changed files (LayoutEngine.refresh).
+ */
+export function whyNotShared(changed: string[], wrapperNames: ReadonlySet<string>, textOf: (side: 'old' | 'new', file: string) => string): string | undefined {
+  const use = wrapperNames.size ? new RegExp(`\\b(?:${[...wrapperNames].join('|')})\\s*\\(`) : undefined;
+  const defines = /^[ \t]*#[ \t]*define\b(?:[^\n]*\\\n)*[^\n]*\bDEFINE_PER_CPU/m;
+  for (const f of changed) {
+    const b = path.basename(f);
+    if (/^(?:Makefile|Kbuild|Kconfig)|\.mk$|^\.config$/.test(b)) return `${f} is a build file`;
+    if (!/\.[ch]$/.test(f)) continue;
+    for (const side of ['old', 'new'] as const) {
+      const t = textOf(side, f);
+      if (use?.test(t)) return `${f} uses a per-CPU wrapper macro`;
+      if (defines.test(t)) return `${f} defines a per-CPU wrapper macro`;
+    }
+  }
+  return undefined;
 }
 
 /** OLD's scan with the overlay's files scanned again from their new text (deleted ones dropped). */
@@ -46,20 +70,8 @@ export async function rescanOverlay(scan: ScanResult, ov: Overlay, o: { include?
 
 export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<DiffRun> {
   let oldScan: ScanResult | undefined;
-  const t0 = Date.now();
-  const before = await estimate({ ...o, root: m.old.root, onScan: (s) => { oldScan = s; } });
-  const t1 = Date.now();
+  let prepared: Prepared | undefined;
   const ov = m.new.overlay;
-  let after: EstimateResult;
-  let rescanMs = 0;
-  if (ov) {
-    const scan = await rescanOverlay(oldScan!, ov, o);
-    rescanMs = Date.now() - t1;
-    after = await withOverlay(ov, () => estimate({ ...o, root: m.new.root, scan }));
-  } else {
-    after = await estimate({ ...o, root: m.new.root });
-  }
-  const t2 = Date.now();
   const textOf = (side: 'old' | 'new', file: string): string => {
     let p = path.join(side === 'old' ? m.old.root : m.new.root, file);
     if (side === 'new' && ov?.files.has(file)) {
@@ -73,5 +85,27 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
       return '';
     }
   };
-  return { before, after, changedFiles: ov ? [...ov.files.keys()] : undefined, textOf, ms: { old: t1 - t0, new: t2 - t1 - rescanMs, rescan: rescanMs } };
+  const t0 = Date.now();
+  const before = await estimate({ ...o, root: m.old.root, onScan: (s) => { oldScan = s; }, onPrepared: (p) => { prepared = p; } });
+  const t1 = Date.now();
+  let after: EstimateResult;
+  let rescanMs = 0;
+  let notShared: string | undefined;
+  if (ov) {
+    const scan = await rescanOverlay(oldScan!, ov, o);
+    rescanMs = Date.now() - t1;
+    const changed = [...ov.files.keys()];
+    notShared = prepared ? whyNotShared(changed, prepared.wrapped.names, textOf) : 'OLD was not prepared';
+    after = await withOverlay(ov, async () => {
+      if (notShared === undefined) prepared!.layout.refresh(changed.map((f) => path.join(m.new.root, f)));
+      return estimate({ ...o, root: m.new.root, scan, ...(notShared === undefined ? { prepared } : {}) });
+    });
+  } else {
+    after = await estimate({ ...o, root: m.new.root });
+  }
+  const t2 = Date.now();
+  return {
+    before, after, changedFiles: ov ? [...ov.files.keys()] : undefined, textOf, notShared,
+    ms: { old: t1 - t0, new: t2 - t1 - rescanMs, rescan: rescanMs },
+  };
 }

@@ -71,5 +71,9 @@ export interface DiffResult {
   /** what the inputs were turned into (files touched, how a revision was read) */
   notes: string[];
   warnings: string[];
-  stats: { msOld: number; msNew: number; msRescan: number; filesRescanned?: number };
+  stats: {
+    msOld: number; msNew: number; msRescan: number; filesRescanned?: number;
+    /** why NEW read Kbuild and the headers again instead of re-using OLD's (absent: re-used) */
+    notShared?: string;
+  };
 }

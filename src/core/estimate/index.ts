@@ -55,6 +55,9 @@ export interface EstimateOptions {
   scan?: ScanResult;
   /** receives the scan (diff re-uses OLD's for NEW, re-scanning only the changed files) */
   onScan?: (scan: ScanResult) => void;
+  /** Kbuild, layout engine and wrapper findings of an earlier run on the same tree (diff's NEW re-uses OLD's) */
+  prepared?: Prepared;
+  onPrepared?: (p: Prepared) => void;
   /** folder caching scan results by file content (parse/cache.ts); no cache when absent */
   cacheDir?: string;
   /** run the rules (default true) */
@@ -90,9 +93,12 @@ async function prepare(o: EstimateOptions, pause: () => Promise<void>) {
   await initLayout();
   const layout = new LayoutEngine({ arch: o.arch, config: cfg, root: o.root });
   for (const d of kb.includeDirs) layout.index.addIncludeDir(path.join(o.root, d));
-  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), layout, pause) : { findings: [], unresolved: [] };
+  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), layout, pause) : { findings: [], unresolved: [], names: new Set<string>() };
   return { kb, layout, wrapped };
 }
+
+/** Kbuild, the layout engine and the wrapper findings: what an estimate reads before sizing. */
+export type Prepared = Awaited<ReturnType<typeof prepare>>;
 
 export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const t0 = Date.now();
@@ -124,7 +130,8 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   // them while the scan's workers run (they keep batches queued, see scanTree)
   let early: Awaited<ReturnType<typeof prepare>>;
   try {
-    early = await prepare(o, pause);
+    early = o.prepared ?? await prepare(o, pause);
+    o.onPrepared?.(early);
   } catch (e) {
     // the scan's own failure (no such folder, cancelled) explains more than what followed from it
     throw (await scanning.then(() => undefined, (x: unknown) => x)) ?? e;

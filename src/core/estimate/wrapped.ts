@@ -19,7 +19,7 @@ function read(p: string): string | undefined {
 }
 
 /** `files`: built files relative to root (.c and the local headers they include). */
-export async function wrappedFindings(root: string, files: string[], layout: LayoutEngine, pause: () => Promise<void> = async () => undefined): Promise<{ findings: WrappedFinding[]; unresolved: Finding[] }> {
+export async function wrappedFindings(root: string, files: string[], layout: LayoutEngine, pause: () => Promise<void> = async () => undefined): Promise<{ findings: WrappedFinding[]; unresolved: Finding[]; names: ReadonlySet<string> }> {
   // wrapper names from the headers under the include dirs (read once, with the type index) and
   // the built files; texts are dropped as soon as their #defines are read
   const graph = new WrapperGraph();
@@ -35,7 +35,7 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
   const names = graph.names();
   const findings: WrappedFinding[] = [];
   const unresolved: Finding[] = [];
-  if (!names.size) return { findings, unresolved };
+  if (!names.size) return { findings, unresolved, names };
   const use = new RegExp(`\\b(?:${[...names].join('|')})\\s*\\(`);
   for (const f of readable) {
     await pause();
@@ -53,5 +53,5 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
     }
     for (const p of r.problems) unresolved.push({ ...base(p.line, p.column, p.via), unresolved: p.reason });
   }
-  return { findings, unresolved };
+  return { findings, unresolved, names };
 }

@@ -63,6 +63,13 @@ export class LayoutEngine {
     this.consts.clear();
   }
 
+  /** Files changed on disk since they were read (see TypeIndex.refresh); every resolved type is dropped. */
+  refresh(files: string[]): void {
+    this.index.refresh(files);
+    this.cache.clear();
+    this.consts.clear();
+  }
+
   // ---- public queries ------------------------------------------------------------------------
   sizeOf(typeText: string, fromFile?: string): Layout | Unknown {
     return this.guard(() => toLayout(this.typeFromText(typeText, fromFile)));

@@ -33,6 +33,7 @@ export const KERNEL_ARCH_DIR: Record<ArchName, string> = {
 };
 
 interface Raw { defines: NameIndex; records: NameIndex; typedefs: NameIndex; consts: NameIndex }
+type Adders = Record<keyof Raw, { add(name: string, file: string): void }>;
 
 export class TypeIndex {
   readonly dirs: string[];
@@ -153,7 +154,7 @@ export class TypeIndex {
     walk(dir);
   }
 
-  private indexText(raw: Raw, file: string, text: string): void {
+  private indexText(raw: Adders, file: string, text: string): void {
     text += macroTypedefText(text);
     for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)/gm)) raw.defines.add(m[1], file);
     for (const m of text.matchAll(/\b(struct|union|enum)\s+(\w+)\s*\{/g)) raw.records.add(`${m[1]} ${m[2]}`, file);
@@ -177,6 +178,31 @@ export class TypeIndex {
         if (n) raw.consts.add(n[1], file);
       }
     }
+  }
+
+  /**
+   * Files whose text changed under this index (diff's NEW read through an overlay, src/core/overlay.ts):
+   * what was loaded from them is forgotten and their new names are indexed. A name the new text no
+   * longer defines keeps its entry, which only costs a look at the file.
+   */
+  refresh(files: string[]): void {
+    const raw = this.raw;
+    for (const file of files) {
+      const f = path.resolve(file);
+      this.files.delete(f);
+      if (!raw || !f.endsWith('.h')) continue;
+      const under = this.indexedFiles.has(f) || this.indexedDirs.has(path.dirname(f));
+      if (!under) continue;
+      this.indexedFiles.add(f);
+      let text: string;
+      try { text = readText(f, 'latin1'); } catch { continue; }
+      // only names new to the file: an entry listed twice would make its name look defined twice
+      const once = (ix: NameIndex) => ({ add: (n: string, at: string) => { if (!ix.get(n)?.includes(at)) ix.add(n, at); } });
+      this.indexText({ defines: once(raw.defines), records: once(raw.records), typedefs: once(raw.typedefs), consts: once(raw.consts) }, f, text);
+    }
+    this.macroCache.clear();
+    this.closures.clear();
+    this.resolved.clear();
   }
 
   // ---- loading ------------------------------------------------------------------------------
