@@ -267,7 +267,7 @@ describe('diff: the per-CPU cost of a patch, against gcc, ld and the allocator r
     assert.match(text, /^NR_CPUS struct module\.ref +128 +- +-128 +include\/linux\/module\.h:17 +array at NR_CPUS=8: 1024 → 0 \(-1024 B\)/m);
     assert.match(text, /^static area \(s\): \d+ → \d+ B \(0\)$/m);
     const md = formatDiffMarkdown(r);
-    assert.match(md, /^### percpu-lens: \+8 B per CPU \(\+64 B at 8 CPUs\)$/m);
+    assert.match(md, /^### percpu-lens: \+8 B per CPU \(\+64 B at 8 CPUs\), NR_CPUS arrays -1024 B per instance at NR_CPUS=8$/m);
     assert.match(md, /^\| ➖ \| NR\\_CPUS struct module.ref/m);
     assert.strictEqual(diffToSarif(r).runs[0].results?.length, 0); // a removed finding is not a SARIF result
   });

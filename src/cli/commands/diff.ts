@@ -76,7 +76,7 @@ export function register(program: Command): void {
     .option('--nr-cpus <n>', 'NR_CPUS (default CONFIG_NR_CPUS)', parseIntOption('--nr-cpus', 1, 8192))
     .option('--cpus <n>', 'possible CPUs (default min(NR_CPUS, 8))', parseIntOption('--cpus', 1, 8192))
     .option('--kernel <X.Y>', 'kernel version era for constants and linker order', '6.12')
-    .option('--counts <file>', 'call-site counts: JSON {"file:line": n} or lines "file:line n" (NEW line numbers apply to both sides)')
+    .option('--counts <file>', 'call-site counts: JSON {"file:line": n} or lines "file:line n" (looked up by each side\'s own line numbers)')
     .option('--instances <n>', 'instances of structs holding NR_CPUS arrays (e.g. 2000 modules)', parseIntOption('--instances', 0, 1e9))
     .option('--include <glob>', 'only scan files matching (repeatable)', collect, [])
     .option('--exclude <glob>', `skip files matching (repeatable; replaces the default ${DEFAULT_EXCLUDE.join(' ')})`, collect, [])
@@ -93,6 +93,13 @@ export function register(program: Command): void {
       if (!/^\d+\.\d+$/.test(o.kernel ?? '6.12')) throw new UsageError(`--kernel must look like 6.12, got "${o.kernel}"`);
       baselineWasm();
       const m = materialise(args, o);
+      // an interrupted run still removes its temporary folder and worktree
+      const onSignal = (sig: NodeJS.Signals) => {
+        m.cleanup();
+        process.exit(sig === 'SIGINT' ? 130 : 143);
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       try {
         const cfgFile = o.config ?? (fs.existsSync(path.join(m.old.root, '.config')) ? path.join(m.old.root, '.config') : undefined);
         let cfg: KConfig | undefined = cfgFile ? parseDotConfig(readOrUsage(cfgFile, '.config'), cfgFile) : undefined;
@@ -114,6 +121,8 @@ export function register(program: Command): void {
         else if (o.markdown) process.stdout.write(formatDiffMarkdown(r));
         else process.stdout.write(formatDiffText(r));
       } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
         m.cleanup();
       }
     });

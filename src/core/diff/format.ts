@@ -86,7 +86,9 @@ const mdEsc = (s: string) => s.replace(/[|\\`*_<>]/g, (c) => `\\${c}`);
 export function formatDiffMarkdown(r: DiffResult): string {
   const out: string[] = [];
   const t = r.totals;
-  out.push(`### percpu-lens: ${signed(t.perCpu.delta)} B per CPU (${signed(t.atCpus.delta)} B at ${t.cpus} CPUs)`);
+  const arrays = r.items.reduce((a, i) => a + (i.atNrCpus?.delta ?? 0), 0);
+  out.push(`### percpu-lens: ${signed(t.perCpu.delta)} B per CPU (${signed(t.atCpus.delta)} B at ${t.cpus} CPUs)` +
+    (arrays ? `, NR_CPUS arrays ${signed(arrays)} B per instance at NR_CPUS=${t.nrCpus}` : ''));
   out.push('');
   out.push(`\`${summaryLine(r)}\` · ${r.arch}, NR_CPUS=${t.nrCpus}, ${t.cpus} possible CPUs, kernel ${r.kernel}`);
   out.push('');
