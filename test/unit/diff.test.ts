@@ -10,7 +10,7 @@ import * as path from 'path';
 import { ARCHES } from '../../src/core/config/arch';
 import { parseDotConfig } from '../../src/core/config/kconfig';
 import {
-  diffEstimates, diffToSarif, formatDiffMarkdown, formatDiffText, fromGit, fromPatch, fromTrees, patchedFiles, DiffResult, InputError, Materialised,
+  diffEstimates, diffToSarif, formatDiffMarkdown, formatDiffText, fromGit, fromPatch, fromTrees, fromWorkingTree, patchedFiles, DiffResult, InputError, Materialised,
 } from '../../src/core/diff';
 import { whyNotShared } from '../../src/core/diff/run';
 import { autoconfFrom, gccTruth, Truth } from './support/linkTruth';
@@ -189,6 +189,20 @@ describe('diff: the per-CPU cost of a patch, against gcc, ld and the allocator r
     assert.strictEqual(r.static.delta, 0);
   });
 
+  it('a Makefile change read through the overlay: the module becomes built-in, its variables join the static area as ld places them', async () => {
+    const dir = patchedCopy('foo-builtin.patch');
+    made.push(dir);
+    const truth = gccTruth(dir, [...BUILTIN, 'drivers/foo.c'], {}, ['-O2'], false, LINE);
+    const r = await runPatch('foo-builtin.patch');
+    assert.deepStrictEqual(r.items.map((i) => [i.kind, i.name, i.status, i.before, i.after]).sort(), [
+      ['module', 'foo', 'removed', old.modules.get('foo'), 0],
+      ['static', 'foo_busy', 'added', 0, truth.symbols.get('foo_busy')?.size],
+      ['static', 'foo_state', 'added', 0, truth.symbols.get('foo_state')?.size],
+    ]);
+    assert.deepStrictEqual(r.static, { before: old.staticSize, after: truth.staticSize, delta: truth.staticSize - old.staticSize });
+    assert.strictEqual(r.reserved.after, 0);
+  });
+
   it('two trees give what the patch gives', async () => {
     const dir = patchedCopy('module-ref-percpu.mbox');
     made.push(dir);
@@ -204,7 +218,8 @@ describe('diff: the per-CPU cost of a patch, against gcc, ld and the allocator r
       const dir = patchedCopy(p);
       made.push(dir);
       const a = await runPatch(p);
-      assert.strictEqual(a.stats.notShared, undefined, `${p}: ${a.stats.notShared}`);
+      if (p === 'foo-builtin.patch') assert.strictEqual(a.stats.notShared, 'drivers/Makefile is a build file');
+      else assert.strictEqual(a.stats.notShared, undefined, `${p}: ${a.stats.notShared}`);
       const b = await withSides(fromTrees(base, dir), (m) => diffEstimates(m, opts()));
       assert.deepStrictEqual(a.items, b.items, p);
       assert.deepStrictEqual([a.static, a.dynamic, a.reserved, a.totals, a.firstChunk], [b.static, b.dynamic, b.reserved, b.totals, b.firstChunk], p);
@@ -257,6 +272,26 @@ describe('diff: the per-CPU cost of a patch, against gcc, ld and the allocator r
       back.cleanup();
     }
     assert.strictEqual(git('status', '--porcelain'), '');
+    // the working tree against HEAD: an uncommitted header change and an untracked file the
+    // (uncommitted) Makefile builds; nothing is checked out and the status stays as it was
+    execFileSync('git', ['apply', path.join(patches, 'stats-type.patch')], { cwd: g });
+    fs.writeFileSync(path.join(g, 'kernel', 'extra.c'), '#include <linux/percpu.h>\nDEFINE_PER_CPU(unsigned long, extra_count);\n');
+    fs.appendFileSync(path.join(g, 'kernel', 'Makefile'), 'obj-y\t\t\t+= extra.o\n');
+    const status = git('status', '--porcelain');
+    const viaTypePatch = await runPatch('stats-type.patch');
+    const w = fromWorkingTree('HEAD', g);
+    let rw: DiffResult;
+    try {
+      assert.strictEqual(w.new.root, fs.realpathSync(g));
+      rw = await diffEstimates(w, opts());
+    } finally {
+      w.cleanup();
+    }
+    assert.strictEqual(git('status', '--porcelain'), status);
+    assert.strictEqual(git('worktree', 'list').trim().split('\n').length, 1);
+    assert.deepStrictEqual(rw.items.filter((i) => i.name !== 'extra_count'), viaTypePatch.items);
+    assert.deepStrictEqual(rw.items.filter((i) => i.name === 'extra_count').map((i) => [i.status, i.file, i.after]), [['added', 'kernel/extra.c', 8]]);
+    assert.strictEqual(rw.stats.notShared, 'kernel/Makefile is a build file');
   });
 
   it('text, Markdown and SARIF reports', async () => {

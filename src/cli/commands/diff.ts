@@ -9,11 +9,12 @@ import { defaultCacheDir } from '../../core/parse/cache';
 import { baselineWasm, heapCompactor } from '../memory';
 import { parseCountsFile, Counts } from '../../core/estimate/counts';
 import {
-  diffEstimates, diffToSarif, formatDiffMarkdown, formatDiffText, fromGit, fromPatch, fromTrees, InputError, Materialised,
+  diffEstimates, diffToSarif, formatDiffMarkdown, formatDiffText, fromGit, fromPatch, fromTrees, fromWorkingTree, InputError, Materialised,
 } from '../../core/diff';
 
 interface Opts {
   git?: boolean;
+  workingTree?: boolean;
   patch?: string;
   strip: number;
   arch?: string;
@@ -47,6 +48,10 @@ function readOrUsage(file: string, what: string): string {
 function materialise(args: string[], o: Opts): Materialised {
   try {
     if (o.git && o.patch) throw new UsageError('--git and --patch are exclusive');
+    if (o.workingTree) {
+      if (!o.git || args.length < 1 || args.length > 2) throw new UsageError('--working-tree goes with --git and one revision: diff --git A --working-tree [DIR]');
+      return fromWorkingTree(args[0], path.resolve(args[1] ?? '.'));
+    }
     if (o.git) {
       if (args.length < 2 || args.length > 3) throw new UsageError('--git takes two revisions and an optional folder: diff --git A B [DIR]');
       return fromGit(args[0], args[1], path.resolve(args[2] ?? '.'));
@@ -67,8 +72,9 @@ export function register(program: Command): void {
   program
     .command('diff')
     .description('the per-CPU cost of a change: two trees, two git revisions (--git A B [DIR]) or a tree plus a patch (--patch FILE [DIR])')
-    .argument('[args...]', 'OLD NEW | A B [DIR] with --git | [DIR] with --patch')
+    .argument('[args...]', 'OLD NEW | A B [DIR] with --git | A [DIR] with --git --working-tree | [DIR] with --patch')
     .option('--git', 'compare two revisions of the git repository holding DIR (default .); the checkout is not touched')
+    .option('--working-tree', 'with --git A [DIR]: revision A against the working tree as it is (uncommitted and untracked files included)')
     .option('--patch <file>', 'a patch or mbox as mailed; applied to copies of the files it touches')
     .option('-p, --strip <n>', 'leading path components to strip from patch paths', parseIntOption('--strip', 0, 64), 1)
     .option('--arch <arch>', `arch profile: ${ARCH_NAMES.join(', ')} (default: from .config, else x86_64)`)

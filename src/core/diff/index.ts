@@ -8,7 +8,7 @@ import type { Materialised } from './materialise';
 import type { DiffResult } from './types';
 
 export * from './types';
-export { fromTrees, fromPatch, fromGit, InputError } from './materialise';
+export { fromTrees, fromPatch, fromGit, fromWorkingTree, InputError } from './materialise';
 export type { Materialised, DiffSide } from './materialise';
 export { patchedFiles } from './patchFiles';
 export { formatDiffText, formatDiffMarkdown, diffToSarif, summaryLine } from './format';

@@ -12,7 +12,7 @@ import { patchedFiles } from './patchFiles';
 
 export interface DiffSide {
   root: string;
-  /** NEW as OLD's tree with these files replaced; absent: `root` is a tree of its own */
+  /** this side as the other side's tree with these files replaced; absent: `root` is a tree of its own (at most one side has one) */
   overlay?: Overlay;
   /** what the reports call this side (a folder, a revision, "DIR + patch") */
   label: string;
@@ -147,9 +147,10 @@ export function fromGit(a: string, b: string, dir: string): Materialised {
   };
   try {
     let oldTop: string;
-    const clean = git(top, 'rev-parse', 'HEAD') === sa && git(top, 'status', '--porcelain', '--untracked-files=no') === '';
+    // untracked files count too: a new .c in the folder would be scanned as part of A
+    const clean = git(top, 'rev-parse', 'HEAD') === sa && git(top, 'status', '--porcelain') === '';
     if (clean) {
-      oldTop = top; // read only: the user's checkout is at A and has no changes to tracked files
+      oldTop = top; // read only: the user's checkout is at A with no local changes
       notes.push(`${a}: read from the checkout itself (HEAD, no local changes)`);
     } else {
       worktree = path.join(tmp, 'old');
@@ -167,6 +168,47 @@ export function fromGit(a: string, b: string, dir: string): Materialised {
       old: { root, label: a },
       new: { root, overlay: overlayFrom(root, newWork, rels), label: b },
       notes,
+      cleanup,
+    };
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+}
+
+/**
+ * OLD = revision `rev`, NEW = the working tree of `dir` as it is (uncommitted and untracked files
+ * included), as `git diff REV` sees it: OLD is the working tree with the files that differ taken
+ * from `rev` (untracked ones absent). Nothing is checked out.
+ */
+export function fromWorkingTree(rev: string, dir: string): Materialised {
+  if (!isDir(dir)) throw new InputError(`not a directory: ${dir}`);
+  const top = git(dir, 'rev-parse', '--show-toplevel');
+  const prefix = git(dir, 'rev-parse', '--show-prefix');
+  let sha: string;
+  try {
+    sha = git(dir, 'rev-parse', '--verify', '--quiet', `${rev}^{commit}`);
+  } catch {
+    throw new InputError(`not a revision of ${top}: ${rev}`);
+  }
+  const parts = run('git', ['-C', top, 'diff', '--name-status', '--no-renames', '-z', sha, '--', prefix || '.']).toString().split('\0').filter(Boolean);
+  const inRev: string[] = [];
+  const changed: string[] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    changed.push(parts[i + 1]);
+    if (parts[i] !== 'A') inRev.push(parts[i + 1]); // A: added since rev, absent from it
+  }
+  const untracked = run('git', ['-C', top, 'ls-files', '--others', '--exclude-standard', '-z', '--', prefix || '.']).toString().split('\0').filter(Boolean);
+  changed.push(...untracked);
+  const tmp = tempDir();
+  const cleanup = () => fs.rmSync(tmp, { recursive: true, force: true });
+  try {
+    if (inRev.length) run('tar', ['-x', '-C', tmp], { input: run('git', ['-C', top, 'archive', '--format=tar', sha, '--', ...inRev]) });
+    const root = path.join(top, prefix);
+    return {
+      old: { root, overlay: overlayFrom(root, path.join(tmp, prefix), changed.map((f) => f.slice(prefix.length))), label: rev },
+      new: { root, label: 'working tree' },
+      notes: [`${changed.length} file(s) differ between ${rev} (${sha.slice(0, 12)}) and the working tree${untracked.length ? ` (${untracked.length} untracked)` : ''}`],
       cleanup,
     };
   } catch (e) {

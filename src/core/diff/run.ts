@@ -16,7 +16,7 @@ export type DiffEstimateOptions = Omit<EstimateOptions, 'root' | 'scan' | 'onSca
 export interface DiffRun {
   before: EstimateResult;
   after: EstimateResult;
-  /** files NEW replaced (overlay sides); undefined for two separate trees */
+  /** files the overlay side replaced; undefined for two separate trees */
   changedFiles?: string[];
   /** a file's text on either side ('' when absent) */
   textOf: (side: 'old' | 'new', file: string) => string;
@@ -69,13 +69,18 @@ export async function rescanOverlay(scan: ScanResult, ov: Overlay, o: { include?
 }
 
 export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<DiffRun> {
-  let oldScan: ScanResult | undefined;
+  let baseScan: ScanResult | undefined;
   let prepared: Prepared | undefined;
-  const ov = m.new.overlay;
+  // the side without an overlay is estimated whole first; the other one re-uses its scan
+  const overOld = m.old.overlay !== undefined;
+  const ov = m.old.overlay ?? m.new.overlay;
+  const baseSide = overOld ? m.new : m.old;
+  const overSide = overOld ? m.old : m.new;
   const textOf = (side: 'old' | 'new', file: string): string => {
-    let p = path.join(side === 'old' ? m.old.root : m.new.root, file);
-    if (side === 'new' && ov?.files.has(file)) {
-      const to = ov.files.get(file);
+    const s = side === 'old' ? m.old : m.new;
+    let p = path.join(s.root, file);
+    if (s.overlay?.files.has(file)) {
+      const to = s.overlay.files.get(file);
       if (to === null || to === undefined) return '';
       p = to;
     }
@@ -86,26 +91,28 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
     }
   };
   const t0 = Date.now();
-  const before = await estimate({ ...o, root: m.old.root, onScan: (s) => { oldScan = s; }, onPrepared: (p) => { prepared = p; } });
+  const first = await estimate({ ...o, root: baseSide.root, onScan: (s) => { baseScan = s; }, onPrepared: (p) => { prepared = p; } });
   const t1 = Date.now();
-  let after: EstimateResult;
+  let second: EstimateResult;
   let rescanMs = 0;
   let notShared: string | undefined;
   if (ov) {
-    const scan = await rescanOverlay(oldScan!, ov, o);
+    const scan = await rescanOverlay(baseScan!, ov, o);
     rescanMs = Date.now() - t1;
     const changed = [...ov.files.keys()];
-    notShared = prepared ? whyNotShared(changed, prepared.wrapped.names, textOf) : 'OLD was not prepared';
-    after = await withOverlay(ov, async () => {
-      if (notShared === undefined) prepared!.layout.refresh(changed.map((f) => path.join(m.new.root, f)));
-      return estimate({ ...o, root: m.new.root, scan, ...(notShared === undefined ? { prepared } : {}) });
+    notShared = prepared ? whyNotShared(changed, prepared.wrapped.names, textOf) : 'the first side was not prepared';
+    second = await withOverlay(ov, async () => {
+      if (notShared === undefined) prepared!.layout.refresh(changed.map((f) => path.join(overSide.root, f)));
+      return estimate({ ...o, root: overSide.root, scan, ...(notShared === undefined ? { prepared } : {}) });
     });
   } else {
-    after = await estimate({ ...o, root: m.new.root });
+    second = await estimate({ ...o, root: overSide.root });
   }
   const t2 = Date.now();
+  const [before, after] = overOld ? [second, first] : [first, second];
+  const [msOld, msNew] = overOld ? [t2 - t1 - rescanMs, t1 - t0] : [t1 - t0, t2 - t1 - rescanMs];
   return {
     before, after, changedFiles: ov ? [...ov.files.keys()] : undefined, textOf, notShared,
-    ms: { old: t1 - t0, new: t2 - t1 - rescanMs, rescan: rescanMs },
+    ms: { old: msOld, new: msNew, rescan: rescanMs },
   };
 }
