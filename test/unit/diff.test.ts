@@ -7,6 +7,8 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { ARCHES } from '../../src/core/config/arch';
 import { parseDotConfig } from '../../src/core/config/kconfig';
 import {
@@ -178,6 +180,10 @@ describe('diff: the per-CPU cost of a patch, against gcc, ld and the allocator r
     // PCPU001 on module.h is in both trees and is not reported
     const sarif = diffToSarif(r);
     assert.deepStrictEqual(sarif.runs[0].results?.map((x) => [x.ruleId, x.locations?.[0].physicalLocation?.region?.startLine]), [['PCPU003', 22]]);
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(repo, 'test', 'schemas', 'sarif-2.1.0.json'), 'utf8')));
+    assert.ok(validate(sarif), JSON.stringify(validate.errors?.slice(0, 3)));
   });
 
   it('a module\'s .data..percpu grows as objdump says', async () => {
