@@ -43,6 +43,7 @@ PATCHES['five-files'] = [...PATCHES['type-change'], ...PATCHES['nr-cpus-array'].
 
 const work = keep ? path.resolve(keep) : fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-diff-check-'));
 fs.mkdirSync(work, { recursive: true });
+if (!keep) for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => { fs.rmSync(work, { recursive: true, force: true }); process.exit(130); });
 
 function makePatch(name, edits) {
   const a = path.join(work, `${name}.a`);

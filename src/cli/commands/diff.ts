@@ -78,7 +78,7 @@ export function register(program: Command): void {
     .option('--patch <file>', 'a patch or mbox as mailed; applied to copies of the files it touches')
     .option('-p, --strip <n>', 'leading path components to strip from patch paths', parseIntOption('--strip', 0, 64), 1)
     .option('--arch <arch>', `arch profile: ${ARCH_NAMES.join(', ')} (default: from .config, else x86_64)`)
-    .option('--config <file>', '.config for both sides (default: OLD/.config if present)')
+    .option('--config <file>', '.config for both sides (default: the .config in OLD, or in DIR, if present)')
     .option('--nr-cpus <n>', 'NR_CPUS (default CONFIG_NR_CPUS)', parseIntOption('--nr-cpus', 1, 8192))
     .option('--cpus <n>', 'possible CPUs (default min(NR_CPUS, 8))', parseIntOption('--cpus', 1, 8192))
     .option('--kernel <X.Y>', 'kernel version era for constants and linker order', '6.12')
@@ -107,7 +107,9 @@ export function register(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        const cfgFile = o.config ?? (fs.existsSync(path.join(m.old.root, '.config')) ? path.join(m.old.root, '.config') : undefined);
+        // the user's folder, not a temporary worktree of it: a .config is seldom committed
+        const userDir = path.resolve((o.workingTree ? args[1] : o.git ? args[2] : o.patch ? args[0] : args[0]) ?? '.');
+        const cfgFile = o.config ?? (fs.existsSync(path.join(userDir, '.config')) ? path.join(userDir, '.config') : undefined);
         let cfg: KConfig | undefined = cfgFile ? parseDotConfig(readOrUsage(cfgFile, '.config'), cfgFile) : undefined;
         const archName = o.arch ?? (cfg && archOfConfig(cfg)) ?? 'x86_64';
         const arch = findArch(archName);
