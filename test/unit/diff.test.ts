@@ -15,6 +15,10 @@ import {
   diffEstimates, diffToSarif, formatDiffMarkdown, formatDiffText, fromGit, fromPatch, fromTrees, fromWorkingTree, patchedFiles, DiffResult, InputError, Materialised,
 } from '../../src/core/diff';
 import { whyNotShared } from '../../src/core/diff/run';
+import { compareItems } from '../../src/core/diff/compare';
+import { withOverlay, fileExists } from '../../src/core/overlay';
+import { readText } from '../../src/core/readText';
+import type { EstimateResult } from '../../src/core/estimate';
 import { autoconfFrom, gccTruth, Truth } from './support/linkTruth';
 import { compileSizes } from './support/gccTruth';
 
@@ -369,5 +373,43 @@ describe('diff inputs', function () {
     } finally {
       fs.rmSync(cache, { recursive: true, force: true });
     }
+  });
+});
+
+describe('diff internals', () => {
+  it('overlay: replaced files read from the copy, deleted ones are ENOENT, others from the tree; nothing once it ends', async () => {
+    const d = tmpDir('ov');
+    try {
+      fs.mkdirSync(path.join(d, 'tree', 'a'), { recursive: true });
+      fs.mkdirSync(path.join(d, 'copy', 'a'), { recursive: true });
+      fs.writeFileSync(path.join(d, 'tree', 'a', 'x.c'), 'old');
+      fs.writeFileSync(path.join(d, 'tree', 'a', 'gone.h'), 'gone');
+      fs.writeFileSync(path.join(d, 'tree', 'a', 'same.c'), 'same');
+      fs.writeFileSync(path.join(d, 'copy', 'a', 'x.c'), 'new');
+      fs.writeFileSync(path.join(d, 'copy', 'a', 'added.h'), 'added');
+      const root = path.join(d, 'tree');
+      const files = new Map<string, string | null>([['a/x.c', path.join(d, 'copy', 'a', 'x.c')], ['a/gone.h', null], ['a/added.h', path.join(d, 'copy', 'a', 'added.h')]]);
+      const at = (f: string) => path.join(root, f);
+      await withOverlay({ root, files }, async () => {
+        assert.strictEqual(readText(at('a/x.c'), 'utf8'), 'new');
+        assert.strictEqual(readText(at('a/same.c'), 'utf8'), 'same');
+        assert.throws(() => readText(at('a/gone.h'), 'utf8'), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+        assert.deepStrictEqual([fileExists(at('a/added.h')), fileExists(at('a/gone.h')), fileExists(at('a/same.c')), fileExists(at('a/none.h'))], [true, false, true, false]);
+        await assert.rejects(withOverlay({ root, files }, async () => undefined), /already active/);
+      });
+      assert.strictEqual(readText(at('a/x.c'), 'utf8'), 'old');
+      assert.strictEqual(fileExists(at('a/added.h')), false);
+    } finally {
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('items with the same name pair in line order: of two identical call sites in one function, the second removed', () => {
+    const site = (line: number) => ({ file: 'k.c', line, func: 'f', expr: 'alloc_percpu(int)', size: 4, align: 4, count: 1, total: 4, countSource: 'default' as const });
+    const est = (callsites: ReturnType<typeof site>[]) => ({
+      static: { variables: [] }, dynamic: { callsites }, nrCpusArrays: [], reserved: { modules: [] },
+    }) as unknown as EstimateResult;
+    const items = compareItems(est([site(10), site(20)]), est([site(12)]));
+    assert.deepStrictEqual(items.map((i) => [i.status, i.line, i.before, i.after]), [['removed', 20, 4, 0]]);
   });
 });
