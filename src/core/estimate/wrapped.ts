@@ -8,6 +8,7 @@ import type { LayoutEngine } from '../layout';
 import { WrapperGraph, expandWrappers } from './wrappers';
 import type { MacroCall } from './macroCall';
 import { readText } from '../readText';
+import { headerCacheFile, loadHeaderFacts, saveHeaderFacts } from './headerCache';
 
 export interface WrappedFinding extends Finding {
   /** the DEFINE_PER_CPU* call as expanded (its arguments and trailing attributes) */
@@ -18,12 +19,28 @@ function read(p: string): string | undefined {
   try { return readText(p, 'latin1'); } catch { return undefined; }
 }
 
-/** `files`: built files relative to root (.c and the local headers they include). */
-export async function wrappedFindings(root: string, files: string[], layout: LayoutEngine, pause: () => Promise<void> = async () => undefined): Promise<{ findings: WrappedFinding[]; unresolved: Finding[] }> {
-  // wrapper names from the headers under the include dirs (read once, with the type index) and
-  // the built files; texts are dropped as soon as their #defines are read
+/**
+ * The wrapper graph of the headers under the include dirs, read once with the type index's raw
+ * index; both come from `cacheDir` while no header changed (headerCache.ts).
+ */
+function headerGraph(layout: LayoutEngine, cacheDir?: string): WrapperGraph {
+  const index = layout.index;
+  const file = cacheDir === undefined ? undefined : headerCacheFile(cacheDir, index.dirs);
+  const hit = file === undefined ? undefined : loadHeaderFacts(file, index.dirs);
+  const saved = hit && index.importRaw(hit.raw) ? WrapperGraph.from(hit.extra) : undefined;
+  if (saved) return saved;
   const graph = new WrapperGraph();
-  layout.index.forEachHeader((_f, text) => graph.add(text));
+  index.forEachHeader((_f, text) => graph.add(text));
+  const raw = file === undefined ? undefined : index.exportRaw();
+  if (file !== undefined && raw) saveHeaderFacts(file, { raw, extra: graph.toJSON() });
+  return graph;
+}
+
+/** `files`: built files relative to root (.c and the local headers they include). */
+export async function wrappedFindings(root: string, files: string[], layout: LayoutEngine, pause: () => Promise<void> = async () => undefined, cacheDir?: string): Promise<{ findings: WrappedFinding[]; unresolved: Finding[] }> {
+  // wrapper names from the headers under the include dirs and the built files; texts are dropped
+  // as soon as their #defines are read
+  const graph = headerGraph(layout, cacheDir);
   const readable = new Set<string>(); // first occurrence order, as the file list gives it
   for (const f of files) {
     await pause();

@@ -61,6 +61,20 @@ export class WrapperGraph {
     }
   }
 
+  toJSON(): { roots: string[]; usedBy: [string, string[]][] } {
+    return { roots: [...this.roots], usedBy: [...this.usedBy].map(([k, v]) => [k, [...v]]) };
+  }
+
+  /** A graph saved with toJSON, or undefined when `j` is not one. */
+  static from(j: unknown): WrapperGraph | undefined {
+    const o = j as { roots?: unknown; usedBy?: unknown } | null;
+    if (!o || !Array.isArray(o.roots) || !Array.isArray(o.usedBy)) return undefined;
+    const g = new WrapperGraph();
+    for (const r of o.roots) g.roots.add(String(r));
+    for (const e of o.usedBy as [string, string[]][]) g.usedBy.set(e[0], new Set(e[1]));
+    return g;
+  }
+
   /** Names of macros that expand (directly or through each other, up to 6 levels) to a DEFINE_PER_CPU*. */
   names(): Set<string> {
     const names = new Set<string>(this.roots);
