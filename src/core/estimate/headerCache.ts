@@ -9,14 +9,11 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { codeSalt } from '../parse/cache';
+import { StatKey, statKey, statUnchanged } from '../parse/statIndex';
 import type { RawSnapshot } from '../layout/typeIndex';
 import type { NameIndexSnapshot } from '../layout/nameIndex';
 
 const SCHEMA = 'percpu-lens-headers-1';
-/** a file modified this close to the cache's writing may have changed again unseen */
-const RACY_MS = 2000;
-
-type Stat = [number, number, number, number]; // size, mtimeMs, ctimeMs, ino
 const ARRAYS = ['chars', 'keyOff', 'keyLen', 'hash', 'val', 'slots'] as const;
 type ArrayName = (typeof ARRAYS)[number];
 type Typed = Uint8Array | Int32Array | Uint32Array;
@@ -44,8 +41,8 @@ interface Meta {
   schema: string;
   salt: string;
   writtenAt: number;
-  dirs: [string, number][];
-  files: [string, ...Stat][];
+  dirs: [string, ...StatKey][];
+  files: [string, ...StatKey][];
   table: string[];
   kinds: Record<string, { n: number; used: number; other: [string, number[]][]; arrays: Record<ArrayName | 'lists', [number, number]> }>;
   extra: unknown;
@@ -53,22 +50,20 @@ interface Meta {
 
 export interface HeaderFacts { raw: RawSnapshot; extra: unknown }
 
-const statOf = (st: fs.Stats): Stat => [st.size, st.mtimeMs, st.ctimeMs, st.ino];
-
 /** One cache file per tree and include-dir list; the code version is checked inside, so a new build overwrites it. */
 export function headerCacheFile(cacheDir: string, dirs: string[]): string {
   const id = crypto.createHash('sha1').update(SCHEMA).update(dirs.join('\0')).digest('hex');
   return path.join(cacheDir, 'headers', `${id}.bin`);
 }
 
-/** Every folder the index read headers from, with its mtime (subfolders except under `flat` dirs). */
-function walkDirs(dirs: string[], flat: Set<string>): [string, number][] {
-  const out: [string, number][] = [];
+/** Every folder the index read headers from, with its stat (subfolders except under `flat` dirs). */
+function walkDirs(dirs: string[], flat: Set<string>): [string, ...StatKey][] {
+  const out: [string, ...StatKey][] = [];
   const walk = (d: string, deep: boolean) => {
     let st: fs.Stats;
     let ents: fs.Dirent[];
     try { st = fs.statSync(d); ents = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
-    out.push([d, st.mtimeMs]);
+    out.push([d, ...statKey(st)]);
     if (deep) for (const e of ents) if (e.isDirectory()) walk(path.join(d, e.name), true);
   };
   for (const d of dirs) walk(d, !flat.has(d));
@@ -80,7 +75,7 @@ export function saveHeaderFacts(file: string, facts: HeaderFacts): void {
   try {
     const writtenAt = Date.now();
     const files: Meta['files'] = [];
-    for (const f of facts.raw.files) files.push([f, ...statOf(fs.statSync(f))]);
+    for (const f of facts.raw.files) files.push([f, ...statKey(fs.statSync(f))]);
     const chunks: Buffer[] = [];
     let off = 0;
     const kinds: Meta['kinds'] = {};
@@ -117,13 +112,7 @@ export function loadHeaderFacts(file: string, dirs: string[]): HeaderFacts | und
     const n = buf.readUInt32LE(0);
     const { meta, dirs: savedDirs, flat } = JSON.parse(buf.toString('utf8', 4, 4 + n)) as { meta: Meta; dirs: string[]; flat: string[] };
     if (meta.schema !== SCHEMA || meta.salt !== codeSalt() || savedDirs.join('\0') !== dirs.join('\0')) return undefined;
-    const racy = meta.writtenAt - RACY_MS;
-    for (const [d, m] of meta.dirs) if (m >= racy || fs.statSync(d).mtimeMs !== m) return undefined;
-    for (const [f, size, m, c, ino] of meta.files) {
-      if (m >= racy) return undefined;
-      const st = fs.statSync(f);
-      if (st.size !== size || st.mtimeMs !== m || st.ctimeMs !== c || st.ino !== ino) return undefined;
-    }
+    for (const [f, ...k] of [...meta.dirs, ...meta.files]) if (!statUnchanged(f, k, meta.writtenAt)) return undefined;
     // views of the file's own buffer, not copies (a file this size is not in Buffer's shared pool)
     const base = buf.byteOffset + 4 + n + ((4 - (n % 4)) % 4);
     const view = (a: ArrayName | 'lists', [off, len]: [number, number]) => new CTORS[a](buf.buffer as ArrayBuffer, base + off, len);
