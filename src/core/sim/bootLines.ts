@@ -62,7 +62,7 @@ export function formatBootLines(fc: FirstChunk, c: EraConstants, o: BootLineOpts
   const b = c.boot;
   const page = fc.pageSize;
   const lines: string[] = [];
-  if (arch.name === 'x86_64' || arch.name === 'i386') {
+  if (arch.x86Line) {
     const nrCpus = o.nrCpus ?? Math.max(DEFAULT_NR_CPUS[arch.name], fc.nrCpuIds);
     const offstack = o.cpumaskOffstack ?? defaultCpumaskOffstack(nrCpus);
     lines.push(`${b.x86Prefix}NR_CPUS:${nrCpus} nr_cpumask_bits:${offstack ? fc.nrCpuIds : nrCpus} nr_cpu_ids:${fc.nrCpuIds} nr_node_ids:${o.nrNodeIds}`);

@@ -126,6 +126,8 @@ export function eraConstants(kernel: string | undefined, bits: 32 | 64, cfg: Era
  */
 export function eraAtomSize(arch: ArchProfile, kernel: KernelVersion, pageSize: number): number {
   if (arch.name === 'i386' && !atLeast(kernel, '2.6.35')) return 4 << 20;
+  // PMD_SIZE: a page of 8-byte entries maps PAGE_SIZE/8 pages (x86_64 4K → 2 MiB; loongarch 16K → 32 MiB)
+  if (arch.atom === 'pmd') return pageSize * (pageSize / 8);
   return arch.atom === 'page' ? pageSize : arch.atom;
 }
 
