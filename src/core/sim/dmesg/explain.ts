@@ -9,16 +9,18 @@ export interface Flag { code: string; message: string }
 
 const KiB = (n: number) => (n % 1024 === 0 ? `${n / 1024} KiB` : `${n} B`);
 
-/** "3.18 ≤ kernel < 4.14" style ranges from the era points that reproduce. */
-export function eraRanges(versions: string[]): string[] {
-  const points = ERA_POINTS;
+/** "3.18 ≤ kernel < 4.14" style ranges from the era points that reproduce, over the arch's own points
+ *  (its first kernel included; a last point before the arch's removal ends the range there). */
+export function eraRanges(versions: string[], archPoints: string[] = ERA_POINTS, until = ''): string[] {
+  const points = archPoints.filter((p) => !BACKPORT_POINTS.includes(p));
   const hit = new Set(versions);
   const out: string[] = [];
   for (let i = 0; i < points.length; i++) {
     if (!hit.has(points[i])) continue;
     let j = i;
     while (j + 1 < points.length && hit.has(points[j + 1])) j++;
-    out.push(j + 1 < points.length ? `${points[i]} ≤ kernel < ${points[j + 1]}` : `kernel ≥ ${points[i]}`);
+    const end = j + 1 < points.length ? points[j + 1] : until;
+    out.push(end ? `${points[i]} ≤ kernel < ${end}` : `kernel ≥ ${points[i]}`);
     i = j;
   }
   for (const v of versions) if (BACKPORT_POINTS.includes(v)) out.push(`${v} (stable backport of the 5.1 format)`);
@@ -98,11 +100,11 @@ export function flags(c: Candidate | undefined, o: Observed, b: Boot, opts: { er
     f.push({ code: 'OLD_ERA', message: `d = ${o.d} is below today's PERCPU_DYNAMIC_EARLY_SIZE (${KiB(floor)}): an older kernel` });
   if (era.minUnitSize === 64 << 10 && c.fc.unitSize === 64 << 10 && c.fc.sizeSum < c.fc.unitSize)
     f.push({ code: 'MIN_UNIT_64K', message: `u = 64 KiB although s + r + d = ${c.fc.sizeSum}: PCPU_MIN_UNIT_SIZE was 64 KiB before 2.6.35` });
-  if (c.arch.name === 'i386' && c.fc.atomSize === 4 << 20) f.push({ code: 'ATOM', message: 'i386 with a 4 MiB atom (PMD_SIZE): before "don\'t use PMD_SIZE as embedded atom_size on 32bit" (2.6.35)' });
+  if (c.arch.name === 'i386' && c.fc.atomSize === 4 << 20) f.push({ code: 'ATOM', message: 'i386 with a 4 MiB atom (PMD_SIZE): before "don\'t use PMD_SIZE as embedded atom_size on 32bit" (3.4)' });
   if (c.atom !== undefined && c.atom !== eraAtomSize_(c)) f.push({ code: 'ATOM', message: `atom ${c.atom}, not ${c.arch.name}'s usual ${eraAtomSize_(c)} (another MMU mode, or the non-NUMA generic setup)` });
   if (o.helper === 'page' && c.arch.firstChunk === 'embed') f.push({ code: 'PAGE_FIRST_CHUNK', message: 'the page first chunk on an arch that embeds: percpu_alloc=page, or the embed helper failed (vmalloc too small for the NUMA spread)' });
   if (o.emptyUnits) f.push({ code: 'EMPTY_UNITS', message: `${o.emptyUnits} empty unit${o.emptyUnits === 1 ? '' : 's'} in the dump: CPUs per group not a multiple of ${c.fc.unitsPerAlloc} units per allocation (freed at boot)` });
-  if (c.fc.unitSize >= 2 * c.fc.sizeSum && !c.arch.fixedUnit) f.push({ code: 'LARGE_UNIT', message: `u = ${c.fc.unitSize} is ${(c.fc.unitSize / c.fc.sizeSum).toFixed(1)}× s + r + d: the ${KiB(c.fc.atomSize)} atom is shared by ${c.fc.unitsPerAlloc} CPUs; the tail of each unit is given back to the page allocator at boot but the address space stays reserved` });
+  if (c.fc.unitSize >= 2 * c.fc.sizeSum && !c.arch.fixedUnit) f.push({ code: 'LARGE_UNIT', message: `u = ${c.fc.unitSize} is ${(c.fc.unitSize / c.fc.sizeSum).toFixed(1)}× s + r + d: the ${KiB(c.fc.atomSize)} atom is shared by ${c.fc.unitsPerAlloc} CPUs; the unused tail of each unit is returned to the page allocator at boot, and every later chunk has units of this size too` });
   if (o.nrCpus !== undefined && o.nrCpuIds !== undefined && o.nrCpus >= 8 * o.nrCpuIds) f.push({ code: 'NR_CPUS', message: `NR_CPUS ${o.nrCpus} for ${o.nrCpuIds} CPU ids: static NR_CPUS arrays are sized ${Math.floor(o.nrCpus / o.nrCpuIds)}× larger than needed` });
   if (o.groups && o.groups.length > 1) {
     const sizes = o.groups.map((g) => g.length);

@@ -3,7 +3,7 @@
 // parse.ts reads the lines, infer.ts searches the candidates, explain.ts words the result.
 
 import { eraRanges, explain, flags, Flag } from './explain';
-import { inferBoot, LineCheck, Observed } from './infer';
+import { eraVersions, inferBoot, LineCheck, Observed } from './infer';
 import { parseDmesg } from './parse';
 
 export { parseDmesg, percpuPart } from './parse';
@@ -61,8 +61,9 @@ export function analyzeDmesg(text: string): DmesgReport {
       };
     }
     const same = candidates.filter((c) => c.arch === best.arch && c.pageSize === best.pageSize && c.configLabel === best.configLabel && c.format === best.format && c.dynFromLog === best.dynFromLog);
-    const era = best.kernelFromLog ? [] : eraRanges([...new Set(same.map((c) => c.kernel))]);
-    const archChoices = [...new Set(candidates.filter((c) => c.format === best.format && !c.dynFromLog).map((c) => c.arch.name))];
+    const era = best.kernelFromLog ? [] : eraRanges([...new Set(same.map((c) => c.kernel))], eraVersions(best.arch), best.arch.kernels[1]);
+    // arches that explain the log as well as the best one (not with a stranger reserve, config or atom)
+    const archChoices = [...new Set(candidates.filter((c) => c.quality === best.quality).map((c) => c.arch.name))];
     const fc = best.fc;
     const cpusUsed = best.cpusKnown ? cpus : { ...cpus, source: `not in the log; the numbers hold for ${describeCpus(candidates.filter((c) => c.arch === best.arch && c.kernel === best.kernel && c.pageSize === best.pageSize).map((c) => c.cpus))}` };
     return {

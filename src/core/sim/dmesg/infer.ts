@@ -43,6 +43,8 @@ export interface Candidate {
   checks: LineCheck[];
   /** the dynamic size had to be taken from the log (no era reserve explains d) */
   dynFromLog: boolean;
+  /** lower is better: wording, default reserve, no dynamic size from the log, defconfig, usual atom */
+  quality?: number;
 }
 
 const ORDER: ArchName[] = ['x86_64', 'arm64', 'arm', 'i386', 'ppc64', 'riscv64', 's390x', 'mips', 'mips64', 'loongarch64',
@@ -121,12 +123,13 @@ function hintedArches(b: Boot): Set<ArchName> {
   return out;
 }
 
-function eraVersions(a: ArchProfile): string[] {
+/** The era points an arch lived through (its first kernel included), then the stable backport points. */
+export function eraVersions(a: ArchProfile): string[] {
   const [from, until] = a.kernels;
-  const all = [...ERA_POINTS, ...BACKPORT_POINTS].sort((x, y) => cmp(parseKernel(x), y));
-  return all.filter((v) => atLeast(parseKernel(v), from) && (!until || !atLeast(parseKernel(v), until)))
-    // an arch that appeared mid-era is also tried at its first version
-    .concat(ERA_POINTS.some((p) => p === from) ? [] : [from]);
+  const live = (v: string) => atLeast(parseKernel(v), from) && (!until || !atLeast(parseKernel(v), until));
+  // an arch that appeared mid-era is also tried at its first version
+  const points = [...new Set([from, ...ERA_POINTS])].filter(live).sort((x, y) => cmp(parseKernel(x), y));
+  return [...points, ...BACKPORT_POINTS.filter(live)];
 }
 
 function atomChoices(a: ArchProfile, kernel: string, page: number, o: Observed): Array<number | undefined> {
@@ -224,6 +227,7 @@ export function inferBoot(b: Boot): { observed: Observed; candidates: Candidate[
   const rank = (c: Candidate) => (c.format ? 0 : 100) + (reservedOk(c) ? 0 : 10) + (c.dynFromLog ? 50 : 0)
     + (c.configLabel === 'defconfig' ? 0 : 5) + (c.atom === undefined || c.atom === eraAtomSize(c.arch, parseKernel(c.kernel), c.pageSize) ? 0 : 2)
     + ORDER.indexOf(c.arch.name) / 100;
+  for (const c of found) c.quality = Math.floor(rank(c));
   found.sort((x, y) => rank(x) - rank(y));
   return { observed: o, candidates: found, tried };
 }

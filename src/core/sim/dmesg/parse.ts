@@ -58,7 +58,7 @@ export interface Boot {
   lines: SrcLine[];
 }
 
-const MARKER = /(setup_percpu: |(?<![\w:])NR_CPUS:\d|PERCPU: |percpu: |pcpu-alloc: |(?<![\w:] ?)Embedded \d+ pages)/;
+const MARKER = /(setup_percpu: |(?<![\w:])NR_CPUS:\d|PERCPU: |percpu: |pcpu-alloc: |\bEmbedded \d+ pages)/;
 const N = '(\\d+)';
 const ADDR = '@(\\s*\\(ptrval\\)|\\(_*ptrval_*\\)|[0-9a-fA-Fx]+) ';
 
@@ -94,7 +94,8 @@ const ARCH_HINTS: Array<[RegExp, string]> = [
   [/\b(ppc64le|ppc64|powerpc64(le)?)\b|\bPOWER[789]\b|pSeries|PowerNV|radix-mmu|hash-mmu/, 'ppc64'],
   [/\bPowerMac\b|\bpowerpc\b|\bMPC\d{3,4}|\bPPC\b/, 'ppc32'],
   [/\briscv64\b|\brv64i/, 'riscv64'], [/\briscv32\b|\brv32i/, 'riscv32'], [/\bs390x?\b|z\/VM/, 's390x'],
-  [/\bmips64(el)?\b|\bLoongson-?3|\bOcteon/i, 'mips64'], [/\bmips(el)?\b|CPU0 revision is/i, 'mips'],
+  [/\bmips64(el)?\b|\bLoongson-?3|\bOcteon|\bCavium\b|REPLICATION: ON nasid/i, 'mips64'],
+  [/\bmips(el)?\b|CPU0 revision is|Primary (instruction|data) cache \d+kB/i, 'mips'],
   [/\bsparc64\b|\bUltraSPARC|\bsun4[uv]\b|PROMLIB: Sun/i, 'sparc64'], [/\bsparc(32)?\b|\bLEON\b/i, 'sparc32'],
   [/\bia64\b|\bItanium\b|\bIA-64\b/, 'ia64'], [/\bLoongArch\b|\bloongarch(64)?\b|\bLoongson-?3[A-Z]?5000/i, 'loongarch64'],
   [/\balpha\b|\bEV[4-7]\d?\b|\bSRM console/, 'alpha'], [/\bparisc64\b|\bhppa64\b/, 'parisc64'], [/\bparisc\b|\bPA-RISC\b|\bhppa\b/, 'parisc'],
@@ -107,8 +108,8 @@ const ARCH_HINTS: Array<[RegExp, string]> = [
 ];
 
 function scanHints(text: string, no: number, h: Hints): void {
-  const v = /\bLinux version (\d+\.\d+(?:\.\d+)?[^\s]*)/.exec(text);
-  if (v) { h.version = v[1]; h.versionLine = no; }
+  const v = /\bLinux version (\d+\.\d+(?:\.\d+)?[^\s]*)/.exec(text) ?? /\bBOOT_IMAGE=\S*vmlinuz-(\d+\.\d+[^\s]*)/.exec(text);
+  if (v && (!h.version || /Linux version/.test(text))) { h.version = v[1]; h.versionLine = no; }
   for (const [re, arch] of ARCH_HINTS) {
     if (re.test(text)) { h.arches.push({ arch, why: `line ${no}: ${text.trim().slice(0, 100)}` }); break; }
   }
