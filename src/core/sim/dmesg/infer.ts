@@ -178,6 +178,7 @@ export function inferBoot(b: Boot): { observed: Observed; candidates: Candidate[
     && (o.bits === undefined || a.bits === o.bits)
     && (o.pageSize === undefined || a.pageShifts.includes(Math.log2(o.pageSize)))
     && (!b.x86 || a.x86Line)
+    && !b.hints.notSrcArch.includes(a.srcArch)
     && (b.main || a.fixedUnit || true));
   const found: Candidate[] = [];
   let tried = 0;

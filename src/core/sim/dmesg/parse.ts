@@ -45,6 +45,8 @@ export interface Hints {
   nrCpus?: { n: number; why: string };
   nodes?: { n: number; why: string };
   onlineCpus?: { n: number; why: string };
+  /** arch families (srcArch) a line rules out */
+  notSrcArch: string[];
 }
 
 export interface Boot {
@@ -71,7 +73,7 @@ const RE = {
   x86: new RegExp(`^(setup_percpu: )?NR_CPUS:${N} nr_cpumask_bits:${N} nr_cpu_ids:${N} nr_node_ids:${N}`),
   dumpHeader: new RegExp(`^pcpu-alloc: s${N} r${N} d${N} u${N} alloc=${N}\\*${N}`),
   dumpUnits: /^pcpu-alloc: ((?:\[\d+\](?:\s+(?:\d+|-+))+\s*)+)$/,
-  event: /^(percpu: |PERCPU: )(allocation failed|limit reached|max_distance|.*allocator failed|.*falling back)|Could not allocate \d+ bytes percpu data|per-cpu alignment \d+ > \d+/,
+  event: /^(percpu: |PERCPU: |setup_percpu: )(allocation failed|limit reached|max_distance|.*allocator failed|.*falling back)|Could not allocate \d+ bytes percpu data|per-cpu alignment \d+ > \d+/,
 };
 
 function addressForm(a: string | undefined): { address: AddressForm; addressText?: string } {
@@ -93,7 +95,7 @@ const ARCH_HINTS: Array<[RegExp, string]> = [
   [/\b(x86_64|amd64)\b/, 'x86_64'], [/\bi[3-6]86\b/, 'i386'], [/\b(aarch64|arm64)\b/, 'arm64'],
   [/\b(ppc64le|ppc64|powerpc64(le)?)\b|\bPOWER[789]\b|pSeries|PowerNV|radix-mmu|hash-mmu/, 'ppc64'],
   [/\bPowerMac\b|\bpowerpc\b|\bMPC\d{2,4}|\bPPC\b|\bFreescale P\d{4}/, 'ppc32'],
-  [/\briscv64\b|\brv64i/, 'riscv64'], [/\briscv32\b|\brv32i/, 'riscv32'], [/\bs390x?\b|z\/VM/, 's390x'],
+  [/\briscv64\b|\brv64i/, 'riscv64'], [/\briscv32\b|\brv32i/, 'riscv32'], [/\bs390x?\b|z\/VM|Linux is running (?:under KVM|natively|as a guest) in 64-bit mode|\bsclp\b/, 's390x'],
   [/\bmips64(el)?\b|\bLoongson-?3|\bOcteon|\bCavium\b|REPLICATION: ON nasid/i, 'mips64'],
   [/\bmips(el)?\b|CPU0 revision is|Primary (instruction|data) cache \d+kB/i, 'mips'],
   [/\bsparc64\b|\bUltraSPARC|\bsun4[uv]\b|PROMLIB: Sun/i, 'sparc64'], [/\bsparc(32)?\b|\bLEON\b/i, 'sparc32'],
@@ -130,7 +132,7 @@ function scanHints(text: string, no: number, h: Hints): void {
 }
 
 function emptyBoot(): Boot {
-  return { dump: { allocs: [], lines: [] }, hints: { arches: [] }, events: [], lines: [] };
+  return { dump: { allocs: [], lines: [] }, hints: { arches: [], notSrcArch: [] }, events: [], lines: [] };
 }
 
 /** Split a log into boots (a new "Linux version" line, or a second set of first-chunk lines, starts one). */
@@ -162,7 +164,7 @@ export function parseDmesg(text: string): Boot[] {
         flush();
         const hints = cur.hints;
         cur = emptyBoot();
-        cur.hints = { ...hints, arches: hints.arches.slice() };
+        cur.hints = { ...hints, arches: hints.arches.slice(), notSrcArch: hints.notSrcArch.slice() };
       }
     };
     if ((m = RE.x86.exec(part))) {
@@ -195,6 +197,8 @@ export function parseDmesg(text: string): Boot[] {
       cur.dump.lines.push(src);
     } else if (RE.event.test(part)) {
       cur.events.push(src);
+      // x86 prints its fallback with "setup_percpu: "; sparc64, powerpc and arch_numa.c with "PERCPU: "
+      if (/^PERCPU: \w+ allocator failed/.test(part)) cur.hints.notSrcArch.push('x86');
       return;
     } else {
       scanHints(line, no, cur.hints);
