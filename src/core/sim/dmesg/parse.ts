@@ -103,7 +103,7 @@ const ARCH_HINTS: Array<[RegExp, string]> = [
   [/\balpha\b|\bEV[4-7]\d?\b|\bSRM console/, 'alpha'], [/\bparisc64\b|\bhppa64\b/, 'parisc64'], [/\bparisc\b|\bPA-RISC\b|\bhppa\b/, 'parisc'],
   [/\bSuperH\b|\bsh4\b/, 'sh'], [/\bARCv2\b|\bARC700\b|\bARC HS\b/, 'arc'], [/\bC-SKY\b|\bcsky\b/, 'csky'],
   [/\bOpenRISC\b|\bor1k\b/, 'openrisc'], [/\bXtensa\b|\bxtensa\b/, 'xtensa'], [/\bHexagon\b/, 'hexagon'],
-  [/\bCPU: ARMv[4-7]|\barmv[4-7]\w*\b|\barmhf\b|Memory policy: |\bARM\s+(?:Cortex|Ltd)|\bL310 cache|\bl2x0: /, 'arm'],
+  [/\bCPU: ARMv[4-7]|\barmv[4-7]\w*\b|\barmhf\b|Memory policy: |\bARM\s+(?:Cortex|Ltd)|\bL310 cache|\bl2x0: |^\s*vector\s+: 0xffff0000/, 'arm'],
   [/CPU features: |\bpsci: |\bGICv3\b|Booting Linux on physical CPU 0x0{6,}/, 'arm64'],
   [/\bBIOS-e820\b|\be820: |\bsmpboot: |x86\/fpu|\bx86\//, 'x86'],
   [/\bRISC-V\b|\bSBI specification|\bSBI v\d/, 'riscv'],
