@@ -3,7 +3,7 @@
 // parse.ts reads the lines, infer.ts searches the candidates, explain.ts words the result.
 
 import { eraRanges, explain, flags, Flag } from './explain';
-import { eraVersions, inferBoot, LineCheck, Observed } from './infer';
+import { CPU_TRIALS, eraVersions, inferBoot, LineCheck, Observed } from './infer';
 import { parseDmesg } from './parse';
 
 export { parseDmesg, percpuPart } from './parse';
@@ -100,7 +100,10 @@ function cpusOf(o: Observed): BootReport['cpus'] {
 function describeCpus(ns: number[]): string {
   const u = [...new Set(ns)].sort((a, b) => a - b);
   if (u.length === 1 && u[0] === 1) return 'any CPU count (the atom is one page: u does not depend on it)';
-  return `${u.join(', ')} CPUs (of those tried)`;
+  // every tried count from the smallest that fits up to the largest tried: an open range
+  const tried = CPU_TRIALS.filter((n) => n >= u[0]);
+  if (u.length > 1 && tried.length === u.length && tried.every((n, i) => n === u[i])) return `${u[0]} or more CPUs`;
+  return `${u.join(', ')} CPUs (of ${CPU_TRIALS.join(', ')} tried)`;
 }
 
 /** Plain-text report: each boot's lines, verdict, inference and explanations. */

@@ -58,7 +58,8 @@ const CONFIGS: Array<{ label: string; config: EraConfig; from?: string; until?: 
   { label: 'CONFIG_MEM_ALLOC_PROFILING=y', config: { memAllocProfiling: true }, from: '6.10', until: '6.14' },
 ];
 
-const CPU_TRIALS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 40, 48, 64, 96, 128, 192, 256, 512, 1024];
+/** CPU counts tried when the log gives none and u depends on it (an atom larger than a page) */
+export const CPU_TRIALS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 40, 48, 64, 96, 128, 192, 256, 512, 1024];
 
 export function observe(b: Boot): Observed {
   const m = b.main, h = b.dump.header;
@@ -148,7 +149,7 @@ function compare(b: Boot, fc: FirstChunk): { checks: LineCheck[]; numbers: boole
   const used = { x86: 0, main: 0, dump: 0 };
   const checks: LineCheck[] = [];
   let numbers = true, format = true;
-  const nums = (t: string) => (t.match(/\b\d+\b/g) ?? []).join(' ');
+  const nums = (t: string) => (t.match(/\d+/g) ?? []).join(' ');
   for (const l of b.lines) {
     const k = kindOf(l.text) as 'x86' | 'main' | 'dump';
     const m = byKind[k][used[k]++];
