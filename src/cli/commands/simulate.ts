@@ -6,6 +6,7 @@ import { UsageError, parseIntOption } from '../errors';
 import { ARCH_NAMES, findArch } from '../../core/config/arch';
 import { buildFirstChunk, FirstChunk, MAX_CPUS, PercpuAllocator, parseGroups } from '../../core/sim';
 import { analyzeDmesg, formatDmesgReport } from '../../core/sim/dmesg';
+import { parseKernel } from '../../core/sim/era';
 import { readFileSync } from 'fs';
 
 interface SimOpts {
@@ -66,7 +67,16 @@ export function register(program: Command): void {
         } catch (e) {
           throw new UsageError(`cannot read ${o.dmesg}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
         }
-        const r = analyzeDmesg(text);
+        let hintArch;
+        if (o.arch !== undefined) {
+          hintArch = findArch(o.arch);
+          if (!hintArch) throw new UsageError(`unknown arch "${o.arch}" (known: ${ARCH_NAMES.join(', ')})`);
+        }
+        if (o.kernel !== undefined) {
+          try { parseKernel(o.kernel); } catch (e) { throw new UsageError((e as Error).message); }
+        }
+        // --arch and --kernel narrow the search; the log's own lines still decide the rest
+        const r = analyzeDmesg(text, { arch: hintArch, kernel: o.kernel });
         process.stdout.write(o.json ? JSON.stringify(r) + '\n' : formatDmesgReport(r));
         // no per-CPU line at all is bad input; lines that do not reproduce are a finding, not an error
         if (!r.boots.length) process.exitCode = 2;

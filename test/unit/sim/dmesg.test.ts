@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { analyzeDmesg, parseDmesg } from '../../../src/core/sim/dmesg';
 import { cmp, parseKernel } from '../../../src/core/sim/era';
+import { findArch } from '../../../src/core/config/arch';
 
 const FIX = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'sim');
 const CLI = path.join(__dirname, '..', '..', '..', '..', 'dist', 'cli.js');
@@ -91,6 +92,29 @@ describe('sim: boot logs reproduced (simulate --dmesg)', function () {
     assert.strictEqual(r.boots.length, 2);
     assert.ok(r.boots.every((b) => b.reproduced));
     assert.ok(r.boots.some((b) => b.flags.some((f) => f.code === 'EVENT')));
+  });
+
+  it('one changed digit is not reproduced, and the report shows the model line next to it', () => {
+    // samples/boot-lines.jsonl #1 (32 CPUs) with u262144 changed to u262145
+    const rec = load('boot-lines.jsonl')[0];
+    const lines = rec.lines.map((l) => l.replace('u262144', 'u262145'));
+    const b = analyzeDmesg(lines.join('\n')).boots[0];
+    assert.ok(!b.reproduced);
+    assert.ok(b.error || b.checks.some((c) => !c.match && c.model === rec.lines[1]), JSON.stringify(b.checks));
+  });
+
+  it('--arch and --kernel narrow the search; an arch the numbers exclude gives an error, not a guess', () => {
+    const exynos = load('dmesg-logs.jsonl').find((x) => x.source!.includes('29275534138'))!;
+    const asMips = analyzeDmesg(exynos.lines.join('\n'), { arch: findArch('mips') }).boots[0];
+    assert.ok(asMips.reproduced);
+    assert.strictEqual(asMips.arch, 'mips');
+    // a 32-bit address (@c1140000) rules out a 64-bit arch
+    const as64 = analyzeDmesg(exynos.lines.join('\n'), { arch: findArch('x86_64') }).boots[0];
+    assert.ok(!as64.reproduced && as64.error);
+    const rpi = load('dmesg-logs.jsonl').find((x) => x.source!.includes('kiwix-hotspot'))!;
+    const k = analyzeDmesg(rpi.lines.join('\n'), { kernel: '4.14.34' }).boots[0];
+    assert.ok(k.reproduced);
+    assert.strictEqual(k.kernel?.fromLog, '4.14.34');
   });
 
   it('garbage, truncated dumps and huge numbers give a report, not a crash', () => {

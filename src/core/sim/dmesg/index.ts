@@ -3,7 +3,7 @@
 // parse.ts reads the lines, infer.ts searches the candidates, explain.ts words the result.
 
 import { eraRanges, explain, flags, Flag } from './explain';
-import { CPU_TRIALS, eraVersions, inferBoot, LineCheck, Observed } from './infer';
+import { CPU_TRIALS, eraVersions, inferBoot, InferOptions, LineCheck, Observed } from './infer';
 import { parseDmesg } from './parse';
 
 export { parseDmesg, percpuPart } from './parse';
@@ -38,15 +38,16 @@ export interface BootReport {
 
 export interface DmesgReport { boots: BootReport[]; reproduced: number; numbersReproduced: number; warnings: string[] }
 
-export function analyzeDmesg(text: string): DmesgReport {
+export function analyzeDmesg(text: string, opts: InferOptions = {}): DmesgReport {
   const boots = parseDmesg(text);
   const warnings: string[] = [];
   if (!boots.length) warnings.push('no per-CPU boot line found (percpu:/PERCPU: Embedded…, N 4K pages/cpu, pcpu-alloc:, setup_percpu:)');
+  if (opts.arch && !opts.arch.smp) warnings.push(`${opts.arch.name} is never SMP: its kernels print no per-CPU boot line`);
   const reports = boots.map((b): BootReport => {
     const lines = b.lines.map((l) => ({ line: l.no, text: l.text }));
     let inf: ReturnType<typeof inferBoot>;
     try {
-      inf = inferBoot(b);
+      inf = inferBoot(b, opts);
     } catch (e) {
       return { lines, reproduced: false, numbersReproduced: false, archCandidates: [], cpus: { source: 'unknown' }, checks: [], explanation: {}, flags: [], tried: 0, error: (e as Error).message };
     }

@@ -167,20 +167,25 @@ function compare(b: Boot, fc: FirstChunk): { checks: LineCheck[]; numbers: boole
 }
 
 /** Every candidate that reproduces the numbers of the boot, best first. */
-export function inferBoot(b: Boot): { observed: Observed; candidates: Candidate[]; tried: number; unsupported?: string } {
+/** What the user knows and the log may not say: the arch (restricts the search) and the kernel version
+ *  (used when the log has no "Linux version" line). */
+export interface InferOptions { arch?: ArchProfile; kernel?: string }
+
+export function inferBoot(b: Boot, opts: InferOptions = {}): { observed: Observed; candidates: Candidate[]; tried: number; unsupported?: string } {
   const o = observe(b);
   if (b.main?.kind === 'lpage') return { observed: o, candidates: [], tried: 0, unsupported: '2.6.31 x86 large-page first chunk (pcpu_lpage_first_chunk) is not modelled' };
   const hinted = hintedArches(b);
   let kernelFromLog: string | undefined;
-  if (b.hints.version) {
-    try { parseKernel(b.hints.version); kernelFromLog = b.hints.version; } catch { /* older than modelled, or odd: infer the era */ }
+  for (const v of [b.hints.version, opts.kernel]) {
+    if (kernelFromLog || !v) continue;
+    try { parseKernel(v); kernelFromLog = v; } catch { /* older than modelled, or odd: infer the era */ }
   }
   const pool = ORDER.map((n) => ARCHES[n]).filter((a) => a.smp
+    && (!opts.arch || a === opts.arch)
     && (o.bits === undefined || a.bits === o.bits)
     && (o.pageSize === undefined || a.pageShifts.includes(Math.log2(o.pageSize)))
     && (!b.x86 || a.x86Line)
-    && !b.hints.notSrcArch.includes(a.srcArch)
-    && (b.main || a.fixedUnit || true));
+    && !b.hints.notSrcArch.includes(a.srcArch));
   const found: Candidate[] = [];
   let tried = 0;
   const run = (archs: ArchProfile[]) => {
