@@ -106,7 +106,7 @@ const ARCH_HINTS: Array<[RegExp, string]> = [
   [/\bCPU: ARMv[4-7]|\barmv[4-7]\w*\b|\barmhf\b|Memory policy: |\bARM\s+(?:Cortex|Ltd)|\bL310 cache|\bl2x0: |^\s*vector\s+: 0xffff0000/, 'arm'],
   [/CPU features: |\bpsci: |\bGICv3\b|Booting Linux on physical CPU 0x0{6,}/, 'arm64'],
   [/\bBIOS-e820\b|\be820: |\bsmpboot: |x86\/fpu|\bx86\//, 'x86'],
-  [/\bRISC-V\b|\bSBI specification|\bSBI v\d/, 'riscv'],
+  [/\bRISC-V\b|\bSBI specification|\bSBI v\d|\belf_hwcap is 0x|Booting Linux on hartid/, 'riscv'],
 ];
 
 function scanHints(text: string, no: number, h: Hints): void {
