@@ -281,7 +281,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
   },
   nios2: {
     ...GENERIC, name: 'nios2', aliases: ['nios2'], srcArch: 'nios2', bits: 32, endian: 'little', charSigned: true, smp: false,
-    scalars: ILP32(s(8, 4), 4), l1CacheShift: 5, pageShift: 12, pageShifts: [12], kernels: ['3.19', '6.15'],
+    scalars: ILP32(s(8, 4), 4), l1CacheShift: 5, pageShift: 12, pageShifts: [12], kernels: ['3.19', ''],
     source: 'no SMP on nios2 (UP setup_per_cpu_areas prints no line); asm/cache.h L1_CACHE_SHIFT = NIOS2_ICACHE_LINE_SHIFT',
     notes: 'BIGGEST_ALIGNMENT 32 bits; no Debian cross gcc',
     biggestAlignment: 4, predefines: ['__nios2__', '__nios2'],
