@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ArchProfile } from '../config/arch';
-import { cacheLineOf, isSet, type KConfig } from '../config/kconfig';
+import { cacheLineOf, isSet, pageSizeOf, type KConfig } from '../config/kconfig';
 import { evalCondition } from '../config/cppExpr';
 import { readKbuild, BuiltObject, SRCARCH } from '../config/kbuild';
 import { scanTree } from '../parse';
@@ -110,7 +110,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   if (possible > nrCpus) warnings.push(`possible CPUs (${possible}) exceed NR_CPUS (${nrCpus}); the kernel would cap nr_cpu_ids at NR_CPUS`);
   const smp = isSet(cfg, 'CONFIG_SMP');
   const modulesOn = isSet(cfg, 'CONFIG_MODULES');
-  const pageSize = 1 << o.arch.pageShift;
+  const pageSize = pageSizeOf(cfg, o.arch);
   const cacheLine = cacheLineOf(cfg, o.arch);
   const instances = o.instances ?? DEFAULT_RULE_PROFILE.instances;
 
@@ -267,7 +267,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   let reservedBytes = 0;
   try {
     if (!smp) throw new Error('CONFIG_SMP is not set: a UP kernel keeps per-CPU data in .data, there is no first chunk');
-    const fc = buildFirstChunk({ arch: o.arch, kernel, static: sl.size, cpus: possible, nrCpus, ...(modulesOn ? {} : { reserved: 0 }) });
+    const fc = buildFirstChunk({ arch: o.arch, kernel, static: sl.size, cpus: possible, nrCpus, pageSize, ...(modulesOn ? {} : { reserved: 0 }) });
     firstChunk = fc;
     nrUnits = fc.nrUnits;
     reservedBytes = fc.reserved;
