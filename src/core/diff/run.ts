@@ -103,7 +103,9 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
     notShared = prepared ? whyNotShared(changed, prepared.wrapped.names, textOf) : 'the first side was not prepared';
     second = await withOverlay(ov, async () => {
       if (notShared === undefined) prepared!.layout.refresh(changed.map((f) => path.join(overSide.root, f)));
-      return estimate({ ...o, root: overSide.root, scan, ...(notShared === undefined ? { prepared } : {}) });
+      // no cacheDir: the stat-keyed caches (file facts, header index) would see the tree's stats
+      // with the overlay's texts, take OLD's answers and save NEW's under OLD's stats
+      return estimate({ ...o, cacheDir: undefined, root: overSide.root, scan, ...(notShared === undefined ? { prepared } : {}) });
     });
   } else {
     second = await estimate({ ...o, root: overSide.root });
