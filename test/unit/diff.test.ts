@@ -18,7 +18,7 @@ import { whyNotShared } from '../../src/core/diff/run';
 import { compareItems } from '../../src/core/diff/compare';
 import { withOverlay, fileExists } from '../../src/core/overlay';
 import { readText } from '../../src/core/readText';
-import type { EstimateResult } from '../../src/core/estimate';
+import { estimate, type EstimateResult } from '../../src/core/estimate';
 import { autoconfFrom, gccTruth, Truth } from './support/linkTruth';
 import { compileSizes } from './support/gccTruth';
 
@@ -236,6 +236,21 @@ describe('diff: the per-CPU cost of a patch, against gcc, ld and the allocator r
       assert.deepStrictEqual(a.diagnostics.added.map((d) => d.message), b.diagnostics.added.map((d) => d.message), p);
       assert.deepStrictEqual(a.diagnostics.removed.map((d) => d.message), b.diagnostics.removed.map((d) => d.message), p);
     }
+  });
+
+  it('with the caches on (scan, stat index, file facts, header index): the same answers, and OLD\'s caches keep OLD\'s facts', async () => {
+    const cacheDir = tmpDir('cache');
+    made.push(cacheDir);
+    const plain = await estimate({ root: base, ...opts() });
+    for (const p of ['foo-builtin.patch', 'stats-type.patch', 'module-ref-percpu.mbox']) {
+      const want = await runPatch(p);
+      for (let i = 0; i < 2; i++) {
+        const got = await withSides(fromPatch(path.join(patches, p), base), (m) => diffEstimates(m, { ...opts(), cacheDir }));
+        assert.deepStrictEqual([got.items, got.static, got.reserved, got.dynamic], [want.items, want.static, want.reserved, want.dynamic], `${p} run ${i + 1}`);
+      }
+    }
+    const cached = await estimate({ root: base, ...opts(), cacheDir });
+    assert.deepStrictEqual([cached.static, cached.reserved, cached.dynamic, cached.nrCpusArrays], [plain.static, plain.reserved, plain.dynamic, plain.nrCpusArrays]);
   });
 
   it('a change to a build file or to a per-CPU wrapper macro re-reads Kbuild and the headers', () => {
