@@ -260,6 +260,7 @@ describe('diff: the per-CPU cost of a patch, against gcc, ld and the allocator r
     assert.match(whyNotShared(['kernel/a.c', 'kernel/Makefile'], names, text) ?? '', /build file/);
     assert.match(whyNotShared(['kernel/srcu.c'], names, text) ?? '', /uses a per-CPU wrapper/);
     assert.match(whyNotShared(['kernel/w.h'], names, text) ?? '', /defines a per-CPU wrapper/);
+    assert.match(whyNotShared(['kernel/i.c'], names, (_s, f) => (f === 'kernel/i.c' ? '#include "part.c"\n' : '')) ?? '', /includes a \.c file/);
   });
 
   it('--git A B: two revisions give what the patch gives, and the checkout and its worktree list are left as they were', async () => {

@@ -27,8 +27,8 @@ export interface DiffRun {
 
 /**
  * Why OLD's Kbuild reading, type index and wrapper findings cannot serve NEW, or undefined when
- * they can: the change touches no build file and no file that defines or uses a per-CPU wrapper
- * macro (those findings come from whole-tree expansion). The type index itself is refreshed for
+ * they can: the change touches no build file, no file that defines or uses a per-CPU wrapper
+ * macro (those findings come from whole-tree expansion) and none that #includes a .c file. The type index itself is refreshed for
  * the changed files (LayoutEngine.refresh).
  */
 export function whyNotShared(changed: string[], wrapperNames: ReadonlySet<string>, textOf: (side: 'old' | 'new', file: string) => string): string | undefined {
@@ -42,6 +42,8 @@ export function whyNotShared(changed: string[], wrapperNames: ReadonlySet<string
       const t = textOf(side, f);
       if (use?.test(t)) return `${f} uses a per-CPU wrapper macro`;
       if (defines.test(t)) return `${f} defines a per-CPU wrapper macro`;
+      // Kbuild counts a .c file #included by another as built into that object
+      if (/^[ \t]*#[ \t]*include[ \t]*"[^"\n]+\.c"/m.test(t)) return `${f} includes a .c file`;
     }
   }
   return undefined;
