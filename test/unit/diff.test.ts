@@ -254,16 +254,16 @@ describe('diff: the per-CPU cost of a patch, against gcc, ld and the allocator r
   });
 
   it('a change to a build file or to a per-CPU wrapper macro re-reads Kbuild and the headers', () => {
-    const text = (side: 'old' | 'new', f: string) => (f === 'kernel/srcu.c' && side === 'new' ? 'DEFINE_STATIC_SRCU(x);\n' : f === 'kernel/w.h' ? '#define DEFINE_MY(n) \\\n\tDEFINE_PER_CPU(int, n)\n' : 'int x;\n');
+    const versions = (f: string) => (f === 'kernel/srcu.c' ? ['int x;\n', 'DEFINE_STATIC_SRCU(x);\n'] : f === 'kernel/w.h' ? ['#define DEFINE_MY(n) \\\n\tDEFINE_PER_CPU(int, n)\n'] : f === 'kernel/i.c' ? ['#include "part.c"\n'] : ['int x;\n']);
     const names = new Set(['DEFINE_STATIC_SRCU']);
-    assert.strictEqual(whyNotShared(['kernel/a.c', 'include/b.h'], names, text), undefined);
-    assert.match(whyNotShared(['kernel/a.c', 'kernel/Makefile'], names, text) ?? '', /build file/);
-    assert.match(whyNotShared(['kernel/srcu.c'], names, text) ?? '', /uses a per-CPU wrapper/);
-    assert.match(whyNotShared(['kernel/w.h'], names, text) ?? '', /defines a per-CPU wrapper/);
-    assert.match(whyNotShared(['kernel/i.c'], names, (_s, f) => (f === 'kernel/i.c' ? '#include "part.c"\n' : '')) ?? '', /includes a \.c file/);
+    assert.strictEqual(whyNotShared(['kernel/a.c', 'include/b.h'], names, versions), undefined);
+    assert.match(whyNotShared(['kernel/a.c', 'kernel/Makefile'], names, versions) ?? '', /build file/);
+    assert.match(whyNotShared(['kernel/srcu.c'], names, versions) ?? '', /uses a per-CPU wrapper/);
+    assert.match(whyNotShared(['kernel/w.h'], names, versions) ?? '', /defines a per-CPU wrapper/);
+    assert.match(whyNotShared(['kernel/i.c'], names, versions) ?? '', /includes a \.c file/);
   });
 
-  it('--git A B: two revisions give what the patch gives, and the checkout and its worktree list are left as they were', async () => {
+  it('--git A B: two revisions give what the patch gives, nothing is checked out, the checkout is left as it was', async () => {
     const g = tmpDir('git');
     made.push(g);
     fs.cpSync(base, g, { recursive: true, dereference: true });
@@ -273,18 +273,18 @@ describe('diff: the per-CPU cost of a patch, against gcc, ld and the allocator r
     git('commit', '-qm', 'base');
     git('am', '-q', path.join(patches, 'module-ref-percpu.mbox'));
     const viaPatch = await runPatch('module-ref-percpu.mbox');
-    // HEAD is B, not A: A is read from a temporary worktree
+    // HEAD is B, not A: both revisions are overlays of the working tree, nothing is checked out
     const m = fromGit('HEAD~1', 'HEAD', g);
     let r: DiffResult;
     try {
-      assert.notStrictEqual(m.old.root, g);
-      assert.match(git('worktree', 'list'), new RegExp(path.basename(path.dirname(m.old.root))));
+      assert.strictEqual(m.old.root, fs.realpathSync(g));
+      assert.deepStrictEqual([...m.old.overlay!.files.keys()].sort(), ['include/linux/module.h', 'kernel/module.c']);
+      assert.strictEqual(m.new.overlay!.files.size, 0);
       r = await diffEstimates(m, opts());
+      assert.strictEqual(git('worktree', 'list').trim().split('\n').length, 1);
     } finally {
       m.cleanup();
     }
-    assert.strictEqual(fs.existsSync(m.old.root), false);
-    assert.strictEqual(git('worktree', 'list').trim().split('\n').length, 1);
     assert.strictEqual(git('status', '--porcelain'), '');
     assert.deepStrictEqual(r.items, viaPatch.items);
     assert.deepStrictEqual(r.diagnostics.removed.map((d) => d.code), ['PCPU001']);
@@ -315,6 +315,11 @@ describe('diff: the per-CPU cost of a patch, against gcc, ld and the allocator r
     }
     assert.strictEqual(git('status', '--porcelain'), status);
     assert.strictEqual(git('worktree', 'list').trim().split('\n').length, 1);
+    // two revisions over this dirty working tree: its changes and untracked files belong to neither
+    const dirty = await withSides(fromGit('HEAD~1', 'HEAD', g), (x) => diffEstimates(x, opts()));
+    assert.deepStrictEqual(dirty.items, viaPatch.items);
+    assert.deepStrictEqual(dirty.diagnostics.removed.map((d) => d.code), ['PCPU001']);
+    assert.strictEqual(git('status', '--porcelain'), status);
     assert.deepStrictEqual(rw.items.filter((i) => i.name !== 'extra_count'), viaTypePatch.items);
     assert.deepStrictEqual(rw.items.filter((i) => i.name === 'extra_count').map((i) => [i.status, i.file, i.after]), [['added', 'kernel/extra.c', 8]]);
     assert.strictEqual(rw.stats.notShared, 'kernel/Makefile is a build file');

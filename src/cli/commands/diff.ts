@@ -99,7 +99,7 @@ export function register(program: Command): void {
       if (!/^\d+\.\d+$/.test(o.kernel ?? '6.12')) throw new UsageError(`--kernel must look like 6.12, got "${o.kernel}"`);
       baselineWasm();
       const m = materialise(args, o);
-      // an interrupted run still removes its temporary folder and worktree
+      // an interrupted run still removes its temporary folder
       const onSignal = (sig: NodeJS.Signals) => {
         m.cleanup();
         process.exit(sig === 'SIGINT' ? 130 : 143);
@@ -107,7 +107,7 @@ export function register(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        // the user's folder, not a temporary worktree of it: a .config is seldom committed
+        // the .config of the folder the user named (OLD in trees mode, else DIR)
         const userDir = path.resolve((o.workingTree ? args[1] : o.git ? args[2] : o.patch ? args[0] : args[0]) ?? '.');
         const cfgFile = o.config ?? (fs.existsSync(path.join(userDir, '.config')) ? path.join(userDir, '.config') : undefined);
         let cfg: KConfig | undefined = cfgFile ? parseDotConfig(readOrUsage(cfgFile, '.config'), cfgFile) : undefined;

@@ -1,8 +1,8 @@
 // The two sides of a diff as trees the estimate can read: two folders as given; two git revisions
-// (OLD a detached worktree in a temporary folder, or the user's folder itself when it is a clean
-// checkout of A, read only; NEW an overlay of the files that differ); or a folder plus a patch
+// (each an overlay of the working tree: the files that differ from the revision, from git
+// archive; OLD the user's folder itself when it is a clean checkout of A); or a folder plus a patch
 // (NEW an overlay: only the touched files are copied to a temporary folder and patched there).
-// The user's checkout is never written. cleanup() removes what was made, worktree included.
+// The user's checkout is never written. cleanup() removes what was made.
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -12,7 +12,7 @@ import { patchedFiles } from './patchFiles';
 
 export interface DiffSide {
   root: string;
-  /** this side as the other side's tree with these files replaced; absent: `root` is a tree of its own (at most one side has one) */
+  /** this side as `root` with these files replaced; absent: `root` is this side's tree as it is on disk */
   overlay?: Overlay;
   /** what the reports call this side (a folder, a revision, "DIR + patch") */
   label: string;
@@ -114,8 +114,9 @@ export function fromPatch(patchFile: string, dir: string, stripCount = 1): Mater
   }
 }
 
-/** OLD = revision a, NEW = revision b of the repository holding `dir` (the tree is `dir`, maybe a subfolder). */
-export function fromGit(a: string, b: string, dir: string): Materialised {
+interface Repo { top: string; prefix: string; sha: (rev: string) => string }
+
+function repoOf(dir: string): Repo {
   if (!isDir(dir)) throw new InputError(`not a directory: ${dir}`);
   const top = git(dir, 'rev-parse', '--show-toplevel');
   const prefix = git(dir, 'rev-parse', '--show-prefix'); // '' or 'sub/dir/'
@@ -126,50 +127,53 @@ export function fromGit(a: string, b: string, dir: string): Materialised {
       throw new InputError(`not a revision of ${top}: ${r}`);
     }
   };
-  const [sa, sb] = [sha(a), sha(b)];
-  const raw = run('git', ['-C', top, 'diff', '--name-status', '--no-renames', '-z', sa, sb, '--', prefix || '.']).toString();
-  const parts = raw.split('\0').filter(Boolean);
+  return { top, prefix, sha };
+}
+
+/**
+ * Revision `sha` as an overlay of the working tree: the files `git diff SHA` lists (tracked files
+ * that differ) taken from the revision with `git archive` into `into`, and untracked files absent.
+ */
+function revisionOverlay(r: Repo, sha: string, into: string): { overlay: Overlay; count: number; untracked: number } {
+  const { top, prefix } = r;
+  const parts = run('git', ['-C', top, 'diff', '--name-status', '--no-renames', '-z', sha, '--', prefix || '.']).toString().split('\0').filter(Boolean);
+  const inRev: string[] = [];
   const changed: string[] = [];
-  const exist: string[] = []; // present in B (not deleted)
   for (let i = 0; i + 1 < parts.length; i += 2) {
     changed.push(parts[i + 1]);
-    if (parts[i] !== 'D') exist.push(parts[i + 1]);
+    if (parts[i] !== 'A') inRev.push(parts[i + 1]); // A: in the working tree, not in the revision
   }
-  const notes: string[] = [];
+  const untracked = run('git', ['-C', top, 'ls-files', '--others', '--exclude-standard', '-z', '--', prefix || '.']).toString().split('\0').filter(Boolean);
+  changed.push(...untracked);
+  fs.mkdirSync(into, { recursive: true });
+  if (inRev.length) run('tar', ['-x', '-C', into], { input: run('git', ['-C', top, 'archive', '--format=tar', sha, '--', ...inRev]) });
+  const root = path.join(top, prefix);
+  return { overlay: overlayFrom(root, path.join(into, prefix), changed.map((f) => f.slice(prefix.length))), count: changed.length, untracked: untracked.length };
+}
+
+/**
+ * OLD = revision a, NEW = revision b of the repository holding `dir` (the tree is `dir`, maybe a
+ * subfolder). Nothing is checked out: each side is the working tree with the files that differ
+ * from its revision taken from it (`git archive`), so the scan of the working tree, warm in the
+ * cache, serves both. When the checkout is at A with no local changes, OLD is the folder itself.
+ */
+export function fromGit(a: string, b: string, dir: string): Materialised {
+  const r = repoOf(dir);
+  const [sa, sb] = [r.sha(a), r.sha(b)];
+  const root = path.join(r.top, r.prefix);
   const tmp = tempDir();
-  let worktree: string | undefined;
-  const cleanup = () => {
-    if (worktree) {
-      try { git(top, 'worktree', 'remove', '--force', worktree); } catch { /* removed with the folder below; pruned next */ }
-      try { git(top, 'worktree', 'prune'); } catch { /* nothing more to do */ }
-    }
-    fs.rmSync(tmp, { recursive: true, force: true });
-  };
+  const cleanup = () => fs.rmSync(tmp, { recursive: true, force: true });
   try {
-    let oldTop: string;
+    const nb = revisionOverlay(r, sb, path.join(tmp, 'new'));
+    const notes = [`${b} (${sb.slice(0, 12)}): ${nb.count} file(s) differ from the working tree`];
     // untracked files count too: a new .c in the folder would be scanned as part of A
-    const clean = git(top, 'rev-parse', 'HEAD') === sa && git(top, 'status', '--porcelain') === '';
-    if (clean) {
-      oldTop = top; // read only: the user's checkout is at A with no local changes
-      notes.push(`${a}: read from the checkout itself (HEAD, no local changes)`);
-    } else {
-      worktree = path.join(tmp, 'old');
-      git(top, 'worktree', 'add', '--detach', '--quiet', worktree, sa);
-      oldTop = worktree;
+    if (git(r.top, 'rev-parse', 'HEAD') === sa && git(r.top, 'status', '--porcelain') === '') {
+      notes.unshift(`${a}: read from the checkout itself (HEAD, no local changes)`);
+      return { old: { root, label: a }, new: { root, overlay: nb.overlay, label: b }, notes, cleanup };
     }
-    const work = path.join(tmp, 'new');
-    fs.mkdirSync(work, { recursive: true });
-    if (exist.length) run('tar', ['-x', '-C', work], { input: run('git', ['-C', top, 'archive', '--format=tar', sb, '--', ...exist]) });
-    const rels = changed.map((f) => f.slice(prefix.length));
-    const newWork = path.join(work, prefix);
-    const root = path.join(oldTop, prefix);
-    notes.push(`${changed.length} file(s) differ between ${a} (${sa.slice(0, 12)}) and ${b} (${sb.slice(0, 12)})`);
-    return {
-      old: { root, label: a },
-      new: { root, overlay: overlayFrom(root, newWork, rels), label: b },
-      notes,
-      cleanup,
-    };
+    const na = revisionOverlay(r, sa, path.join(tmp, 'old'));
+    notes.unshift(`${a} (${sa.slice(0, 12)}): ${na.count} file(s) differ from the working tree`);
+    return { old: { root, overlay: na.overlay, label: a }, new: { root, overlay: nb.overlay, label: b }, notes, cleanup };
   } catch (e) {
     cleanup();
     throw e;
@@ -178,37 +182,20 @@ export function fromGit(a: string, b: string, dir: string): Materialised {
 
 /**
  * OLD = revision `rev`, NEW = the working tree of `dir` as it is (uncommitted and untracked files
- * included), as `git diff REV` sees it: OLD is the working tree with the files that differ taken
- * from `rev` (untracked ones absent). Nothing is checked out.
+ * included), as `git diff REV` sees it. Nothing is checked out.
  */
 export function fromWorkingTree(rev: string, dir: string): Materialised {
-  if (!isDir(dir)) throw new InputError(`not a directory: ${dir}`);
-  const top = git(dir, 'rev-parse', '--show-toplevel');
-  const prefix = git(dir, 'rev-parse', '--show-prefix');
-  let sha: string;
-  try {
-    sha = git(dir, 'rev-parse', '--verify', '--quiet', `${rev}^{commit}`);
-  } catch {
-    throw new InputError(`not a revision of ${top}: ${rev}`);
-  }
-  const parts = run('git', ['-C', top, 'diff', '--name-status', '--no-renames', '-z', sha, '--', prefix || '.']).toString().split('\0').filter(Boolean);
-  const inRev: string[] = [];
-  const changed: string[] = [];
-  for (let i = 0; i + 1 < parts.length; i += 2) {
-    changed.push(parts[i + 1]);
-    if (parts[i] !== 'A') inRev.push(parts[i + 1]); // A: added since rev, absent from it
-  }
-  const untracked = run('git', ['-C', top, 'ls-files', '--others', '--exclude-standard', '-z', '--', prefix || '.']).toString().split('\0').filter(Boolean);
-  changed.push(...untracked);
+  const r = repoOf(dir);
+  const sha = r.sha(rev);
   const tmp = tempDir();
   const cleanup = () => fs.rmSync(tmp, { recursive: true, force: true });
   try {
-    if (inRev.length) run('tar', ['-x', '-C', tmp], { input: run('git', ['-C', top, 'archive', '--format=tar', sha, '--', ...inRev]) });
-    const root = path.join(top, prefix);
+    const o = revisionOverlay(r, sha, tmp);
+    const root = path.join(r.top, r.prefix);
     return {
-      old: { root, overlay: overlayFrom(root, path.join(tmp, prefix), changed.map((f) => f.slice(prefix.length))), label: rev },
+      old: { root, overlay: o.overlay, label: rev },
       new: { root, label: 'working tree' },
-      notes: [`${changed.length} file(s) differ between ${rev} (${sha.slice(0, 12)}) and the working tree${untracked.length ? ` (${untracked.length} untracked)` : ''}`],
+      notes: [`${o.count} file(s) differ between ${rev} (${sha.slice(0, 12)}) and the working tree${o.untracked ? ` (${o.untracked} untracked)` : ''}`],
       cleanup,
     };
   } catch (e) {

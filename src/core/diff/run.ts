@@ -31,15 +31,14 @@ export interface DiffRun {
  * macro (those findings come from whole-tree expansion) and none that #includes a .c file. The type index itself is refreshed for
  * the changed files (LayoutEngine.refresh).
  */
-export function whyNotShared(changed: string[], wrapperNames: ReadonlySet<string>, textOf: (side: 'old' | 'new', file: string) => string): string | undefined {
+export function whyNotShared(changed: string[], wrapperNames: ReadonlySet<string>, versions: (file: string) => string[]): string | undefined {
   const use = wrapperNames.size ? new RegExp(`\\b(?:${[...wrapperNames].join('|')})\\s*\\(`) : undefined;
   const defines = /^[ \t]*#[ \t]*define\b(?:[^\n]*\\\n)*[^\n]*\bDEFINE_PER_CPU/m;
   for (const f of changed) {
     const b = path.basename(f);
     if (/^(?:Makefile|Kbuild|Kconfig)|\.mk$|^\.config$/.test(b)) return `${f} is a build file`;
     if (!/\.[ch]$/.test(f)) continue;
-    for (const side of ['old', 'new'] as const) {
-      const t = textOf(side, f);
+    for (const t of versions(f)) {
       if (use?.test(t)) return `${f} uses a per-CPU wrapper macro`;
       if (defines.test(t)) return `${f} defines a per-CPU wrapper macro`;
       // Kbuild counts a .c file #included by another as built into that object
@@ -73,11 +72,7 @@ export async function rescanOverlay(scan: ScanResult, ov: Overlay, o: { include?
 export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<DiffRun> {
   let baseScan: ScanResult | undefined;
   let prepared: Prepared | undefined;
-  // the side without an overlay is estimated whole first; the other one re-uses its scan
-  const overOld = m.old.overlay !== undefined;
-  const ov = m.old.overlay ?? m.new.overlay;
-  const baseSide = overOld ? m.new : m.old;
-  const overSide = overOld ? m.old : m.new;
+  const sides = [m.old, m.new];
   const textOf = (side: 'old' | 'new', file: string): string => {
     const s = side === 'old' ? m.old : m.new;
     let p = path.join(s.root, file);
@@ -92,31 +87,64 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
       return '';
     }
   };
-  const t0 = Date.now();
-  const first = await estimate({ ...o, root: baseSide.root, onScan: (s) => { baseScan = s; }, onPrepared: (p) => { prepared = p; } });
-  const t1 = Date.now();
-  let second: EstimateResult;
+  const onDisk = (root: string, file: string) => {
+    try {
+      return readText(path.join(root, file), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  // A side without an overlay is estimated whole first. When both are overlays of one tree (two
+  // revisions over the working tree), that tree is estimated first without rules, for its scan
+  // and prepared state only.
+  const plain = sides.findIndex((s) => !s.overlay);
+  const results: EstimateResult[] = [];
+  const ms = [0, 0];
   let rescanMs = 0;
-  let notShared: string | undefined;
-  if (ov) {
-    const scan = await rescanOverlay(baseScan!, ov, o);
-    rescanMs = Date.now() - t1;
-    const changed = [...ov.files.keys()];
-    notShared = prepared ? whyNotShared(changed, prepared.wrapped.names, textOf) : 'the first side was not prepared';
-    second = await withOverlay(ov, async () => {
-      if (notShared === undefined) prepared!.layout.refresh(changed.map((f) => path.join(overSide.root, f)));
-      // no cacheDir: the stat-keyed caches (file facts, header index) would see the tree's stats
-      // with the overlay's texts, take OLD's answers and save NEW's under OLD's stats
-      return estimate({ ...o, cacheDir: undefined, root: overSide.root, scan, ...(notShared === undefined ? { prepared } : {}) });
-    });
-  } else {
-    second = await estimate({ ...o, root: overSide.root });
+  const t0 = Date.now();
+  const first = await estimate({
+    ...o, root: plain >= 0 ? sides[plain].root : m.old.root, ...(plain >= 0 ? {} : { rules: false }),
+    onScan: (s) => { baseScan = s; }, onPrepared: (p) => { prepared = p; },
+  });
+  if (plain >= 0) {
+    results[plain] = first;
+    ms[plain] = Date.now() - t0;
   }
-  const t2 = Date.now();
-  const [before, after] = overOld ? [second, first] : [first, second];
-  const [msOld, msNew] = overOld ? [t2 - t1 - rescanMs, t1 - t0] : [t1 - t0, t2 - t1 - rescanMs];
+  let notShared: string | undefined;
+  const refreshed = new Set<string>(); // files the shared type index has been told about
+  for (const [i, s] of sides.entries()) {
+    const ov = s.overlay;
+    const t1 = Date.now();
+    if (!ov) {
+      // two trees of their own: the second is estimated whole too
+      if (i !== plain) {
+        results[i] = await estimate({ ...o, root: s.root });
+        ms[i] = Date.now() - t1;
+      }
+      continue;
+    }
+    const scan = await rescanOverlay(baseScan!, ov, o);
+    rescanMs += Date.now() - t1;
+    const changed = [...ov.files.keys()];
+    const why = prepared
+      ? whyNotShared(changed, prepared.wrapped.names, (f) => [onDisk(s.root, f), textOf('old', f), textOf('new', f)])
+      : 'the first estimate was not prepared';
+    notShared ??= why;
+    results[i] = await withOverlay(ov, async () => {
+      if (why === undefined) {
+        // files an earlier side replaced are read again too: this side has the disk's text for them
+        for (const f of changed) refreshed.add(f);
+        prepared!.layout.refresh([...refreshed].map((f) => path.join(s.root, f)));
+      }
+      // no cacheDir: the stat-keyed caches (file facts, header index) would see the tree's stats
+      // with the overlay's texts, take the tree's answers and save the overlay's under its stats
+      return estimate({ ...o, cacheDir: undefined, root: s.root, scan, ...(why === undefined ? { prepared } : {}) });
+    });
+    ms[i] = Date.now() - t1;
+  }
+  const overlays = sides.flatMap((s) => (s.overlay ? [...s.overlay.files.keys()] : []));
   return {
-    before, after, changedFiles: ov ? [...ov.files.keys()] : undefined, textOf, notShared,
-    ms: { old: msOld, new: msNew, rescan: rescanMs },
+    before: results[0], after: results[1], changedFiles: sides.some((s) => s.overlay) ? [...new Set(overlays)] : undefined,
+    textOf, notShared, ms: { old: ms[0], new: ms[1], rescan: rescanMs },
   };
 }
