@@ -22,6 +22,7 @@ export { LayoutError } from './walk';
 export interface Member { name: string; offset: number; size: number; align: number; bitOffset?: number; bitSize?: number; type: string }
 export interface Layout { size: number; align: number; members?: Member[]; fallback?: string[] }
 export interface Unknown { error: string }
+export interface RecordFacts { size: number; align: number; ownAlign: number; bareSize: number; file?: string; line?: number }
 
 export function isUnknown(x: unknown): x is Unknown { return typeof x === 'object' && x !== null && 'error' in x; }
 
@@ -86,6 +87,40 @@ export class LayoutEngine {
       out.push({ name: site.key, ...r });
     }
     return out;
+  }
+
+  /**
+   * A struct or union: its size and alignment, the aligned attribute on the type itself with the size
+   * it would have without it, and where it is defined (absent for the fallback header).
+   */
+  record(typeText: string, fromFile?: string): RecordFacts | Unknown {
+    return this.guard(() => {
+      const t = this.typeFromText(typeText, fromFile);
+      if (t.kind !== 'record') throw new LayoutError(`${typeText} is not a struct or union`);
+      const m = /^(struct|union)\s+(\w+)$/.exec(typeText.trim().replace(/\s+/g, ' '));
+      const hit = m ? this.index.find('record', `${m[1]} ${m[2]}`, fromFile) : undefined;
+      const at = hit && hit.file.path !== FALLBACK_FILE ? { file: hit.file.path, line: hit.site.line + 1 } : {};
+      return { size: t.size, align: t.align, ownAlign: t.ownAlign ?? 0, bareSize: t.bareSize ?? t.size, ...at };
+    });
+  }
+
+  /**
+   * The alignment the attributes in a declaration's tail ask for (`__aligned(PAGE_SIZE)`,
+   * `____cacheline_aligned`, `__page_aligned_data`), 1 when none: the macros are expanded as the
+   * file sees them and the attributes read by the same code that reads them on types.
+   */
+  declAlign(tail: string, fromFile?: string): number | Unknown {
+    return this.guard(() => {
+      const groups = attributeGroups(this.expandText(tail, fromFile));
+      if (!groups.length) return 1;
+      const tree = this.parser.parse(`char __x ${render(groups)};`)!;
+      try {
+        const nodes: Node[] = [];
+        const visit = (n: Node) => { if (n.type === 'attribute_specifier') nodes.push(n); else for (const c of n.namedChildren) if (c) visit(c); };
+        visit(tree.rootNode);
+        return new Walker(this.ctx(fromFile, this.lookupFrom(fromFile))).attrs(nodes).aligned ?? 1;
+      } finally { tree.delete(); }
+    });
   }
 
   /** the resolved type (members with their types), for presenters that walk nested records */
@@ -373,6 +408,24 @@ function closingBrace(toks: Tok[]): number {
     else if (toks[i].t === '}') { d--; if (d === 0) return i; }
   }
   throw new LayoutError('unbalanced braces');
+}
+
+/** every `__attribute__((...))` group of a declaration tail, up to its initializer */
+function attributeGroups(toks: Tok[]): Tok[] {
+  const out: Tok[] = [];
+  for (let i = 0; i < toks.length; i++) {
+    if (toks[i].t === '=' || toks[i].t === ';') break;
+    if ((toks[i].t !== '__attribute__' && toks[i].t !== '__attribute') || toks[i + 1]?.t !== '(') continue;
+    let d = 0;
+    let j = i + 1;
+    for (; j < toks.length; j++) {
+      if (toks[j].t === '(') d++;
+      else if (toks[j].t === ')' && --d === 0) break;
+    }
+    out.push(...toks.slice(i, j + 1));
+    i = j;
+  }
+  return out;
 }
 
 /** the `__attribute__((...))` groups at the start of a token list (attributes of a record type) */

@@ -6,9 +6,9 @@ import type { Finding } from '../parse/types';
 import type { Node } from '../parse/treeSitter';
 import { formatPerCpu } from '../report/format';
 import { allocBytes } from './allocSize';
-import { findStructDefs } from './sizing';
+import { findStructDefs } from './syntax';
 import { FnChunk, functionsAt, lineOf, lineStarts, nodeRange, source } from './syntax';
-import type { Diagnostic, RuleProfile, SizeOf } from './types';
+import type { Diagnostic, RuleProfile, Sizer } from './types';
 
 const ALLOC = /^(__)?alloc_percpu(_gfp)?(_noprof)?$|^__alloc_reserved_percpu(_noprof)?$/;
 /** Frees that do not reach inside the object: kfree(p) leaves p->stats allocated. */
@@ -206,7 +206,7 @@ function declLineOf(text: string, type: string, name: string): number | undefine
   return m ? text.slice(0, m.index).split('\n').length : undefined;
 }
 
-export async function pcpu006(file: string, text: string, findings: Finding[], p: RuleProfile, sizeOf: SizeOf): Promise<Diagnostic[]> {
+export async function pcpu006(file: string, text: string, findings: Finding[], p: RuleProfile, sizer: Sizer): Promise<Diagnostic[]> {
   const allocs = findings.filter((f) => f.kind === 'alloc' && !f.unresolved);
   if (!allocs.length) return [];
   const starts = lineStarts(text);
@@ -222,7 +222,7 @@ export async function pcpu006(file: string, text: string, findings: Finding[], p
     // A statement the grammar misread (loop macros: for_each_online_pgdat(p) p->x = ...) gives a wrong lvalue.
     // (alloc_percpu(struct foo) itself always has an ERROR inside its arguments: that one is fine.)
     if (!lv || misparsed(statementOf(call), call) || /->|\./.test(lv.declared ?? '')) continue;
-    const cost = allocBytes(f, p, sizeOf);
+    const cost = allocBytes(f, sizer);
     const costText = cost ? `${formatPerCpu(cost, p.possibleCpus)}` : 'its size × possible CPUs';
     const range = nodeRange(c, call);
     // (a) __percpu on the pointer that holds the cookie

@@ -52,7 +52,7 @@ export function nodeRange(c: Chunk, n: Node): Range {
  * The function around `off`: from its header (lines above the column-0 `{` up to a blank line, a
  * `;`/`}` line or a directive) to the column-0 `}`. Undefined at file scope.
  */
-export function functionChunkAt(text: string, starts: number[], off: number): Chunk | undefined {
+function functionChunkAt(text: string, starts: number[], off: number): Chunk | undefined {
   const l = lineOf(starts, off);
   let open = -1;
   for (let i = l; i >= 0; i--) {
@@ -138,29 +138,11 @@ export async function functionsAt(text: string, offsets: number[]): Promise<FnCh
   return out;
 }
 
-export function descendants(n: Node, type: string | string[]): Node[] {
-  return n.descendantsOfType(type).filter((x): x is Node => !!x);
-}
-
 export function functionName(fn: Node | undefined): string | undefined {
   let d = fn?.childForFieldName('declarator');
   while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator');
   const id = d?.childForFieldName('declarator');
   return id?.type === 'identifier' ? id.text : undefined;
-}
-
-/** Name of a call expression's function when it is a plain identifier. */
-export function callee(n: Node): string | undefined {
-  const f = n.childForFieldName('function');
-  return f?.type === 'identifier' ? f.text : undefined;
-}
-
-export function args(call: Node): Node[] {
-  return (call.childForFieldName('arguments')?.namedChildren ?? []).filter((x): x is Node => !!x && x.type !== 'comment');
-}
-
-export function hasErrorInside(n: Node): boolean {
-  return n.hasError;
 }
 
 /** Offsets of every match of a word in text (code and comments alike: callers re-check in the tree). */
@@ -172,3 +154,29 @@ export function wordOffsets(text: string, re: RegExp): number[] {
 }
 
 export const squash = (s: string): string => s.replace(/\s+/g, '');
+
+export interface StructDef {
+  /** `struct foo` */
+  type: string;
+  body: string;
+  /** offset of `struct` in its text */
+  offset: number;
+}
+
+/** Where `struct|union NAME { ... }` is written in a text (brace-matched): for rules that read member
+ *  declarations or point at a definition. Sizes come from the layout engine, not from here. */
+export function findStructDefs(text: string, name?: string): StructDef[] {
+  const out: StructDef[] = [];
+  const re = name ? new RegExp(`\\b(struct|union)\\s+(${name})\\s*\\{`, 'g') : /\b(struct|union)\s+(\w+)\s*\{/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    let depth = 0;
+    let i = m.index + m[0].length - 1;
+    for (; i < text.length; i++) {
+      if (text[i] === '{') depth++;
+      else if (text[i] === '}' && --depth === 0) break;
+    }
+    if (i >= text.length) continue;
+    out.push({ type: `${m[1]} ${m[2]}`, body: text.slice(m.index + m[0].length, i), offset: m.index });
+  }
+  return out;
+}

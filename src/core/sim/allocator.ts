@@ -79,7 +79,7 @@ export class PercpuAllocator {
     this.unitPages = fc.unitSize / page;
     this.nrUnits = fc.nrUnits;
     const c = eraConstants(opts?.kernel ?? fc.kernel, this.arch.bits ?? 64, undefined, page);
-    this.maxAllocSize = Math.max(32 << 10, page);
+    this.maxAllocSize = c.minUnitSize;
     // pcpu_setup_first_chunk sanity checks (BUG in the kernel)
     const { static: s, reserved: r, dynamic: d } = fc;
     if (fc.unitSize < s + r + d || fc.unitSize % page) throw new Error(`unit size ${fc.unitSize} must be page aligned and hold s+r+d=${s + r + d}`);
