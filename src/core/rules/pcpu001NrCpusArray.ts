@@ -68,14 +68,14 @@ function pcpu001Diagnostic(f: Finding, pos: Omit<Diagnostic, 'code' | 'severity'
     totalBytes: c.bytesAtNrCpus * instances, perCpuBytes: slot, perCpuTotalBytes: c.perCpuRewrite * instances,
   };
   const padNote = c.bareSlotBytes < c.slotBytes
-    ? ` (${formatBytes(c.elemSize)} element is ${formatBytes(c.bareSlotBytes / c.perCpuElems)} without its own aligned attribute)` : '';
+    ? ` (${formatBytes(c.elemSize)} element is ${formatBytes(c.bareSlotBytes / c.perCpuElems)} without its cache-line padding)` : '';
   const inst = field && instances > 1 ? `; for ${instances} instances ${formatBytes(numbers.totalBytes!)} vs ${formatBytes(numbers.perCpuTotalBytes!)}` : '';
   return {
     ...pos,
     code: 'PCPU001',
     severity: field ? 'warning' : 'info',
     message: `${f.name}[NR_CPUS] costs ${formatPerCpu(c.slotBytes, p.nrCpus)} ${field ? `in each ${f.container}` : 'once'}; `
-      + `as a per-CPU allocation over ${p.nrUnits} CPUs ${formatPerCpu(slot, p.nrUnits)}${padNote}${inst}. `
+      + `as a per-CPU allocation over ${p.nrUnits} ${p.nrUnits === p.possibleCpus ? 'possible CPUs' : 'allocator units'} ${formatPerCpu(slot, p.nrUnits)}${padNote}${inst}. `
       + `Use alloc_percpu()/DEFINE_PER_CPU() for per-CPU state.`,
     bytes: c.bytesAtNrCpus,
     numbers,

@@ -105,6 +105,7 @@ export function pcpu002(i: TreeRuleInput): Diagnostic[] {
     out.push({
       file: f.file, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn,
       code: 'PCPU002', severity: 'info', bytes: counter * p.possibleCpus,
+      numbers: { perCpuBytes: counter, cpus: p.possibleCpus, perCpuTotalBytes: counter * p.possibleCpus, uses: total },
       message: `${key} (${f.type}) is taken and dropped by inline helpers from ${total} call sites (${list}); every get/put moves its cache line between CPUs. `
         + `A per-CPU counter (percpu_ref, or \`int __percpu *\` as net_device did in 2010) makes them CPU-local for ${formatPerCpu(counter, p.possibleCpus)} per object `
         + `(percpu_ref also adds ${formatBytes(2 * p.ptrSize)} inline and a 64 B percpu_ref_data), and reading the count becomes a sum over ${p.possibleCpus} possible CPUs. `

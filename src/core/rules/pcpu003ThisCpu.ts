@@ -52,7 +52,8 @@ export async function pcpu003(file: string, text: string, findings: Finding[], p
       const v = cap('var')!.text;
       const raw = cap('cpu')!.text.startsWith('raw_') ? 'raw' : 'this';
       const r = nodeRange(c, call);
-      const base = { ...r, file, code: 'PCPU003' as const, severity: 'warning' as const, bytes: p.ptrSize * p.nrCpus };
+      const base = { ...r, file, code: 'PCPU003' as const, severity: 'warning' as const, bytes: p.ptrSize * p.nrCpus,
+        numbers: { bytesPerCpu: p.ptrSize, nrCpus: p.nrCpus, totalBytes: p.ptrSize * p.nrCpus } };
       if (fn === 'per_cpu_ptr') {
         const nt = `${raw}_cpu_ptr(${v})`;
         out.push({ ...base, message: `${call.text.replace(/\s+/g, ' ')} looks up the CPU's offset in memory (${offsets}); ${nt} uses the per-CPU base register.`, fix: { title: `Use ${nt}`, edits: [edit(c, call, nt)] } });
@@ -110,7 +111,7 @@ function unpaired(file: string, c: FnChunk, pairs: Array<{ get: boolean; kind: s
     out.push({
       ...nodeRange(c, g.call), file, code: 'PCPU003', severity: 'warning',
       message: `get_cpu_${g.kind}(${g.v}) disables preemption but ${name} has no put_cpu_${g.kind}(${g.v})${cost}; add it on every path, or use this_cpu_* operations.`,
-      ...(sz && isSized(sz) ? { bytes: sz.size } : {}),
+      ...(sz && isSized(sz) ? { bytes: sz.size, numbers: { bytesPerCpu: sz.size } } : {}),
     });
   }
   return out;

@@ -240,7 +240,7 @@ export async function pcpu006(file: string, text: string, findings: Finding[], p
     if (all.length && !all.some((d) => /\b__percpu\b/.test(d)) && !/\(\s*[^()]*__percpu[^()]*\*\s*\)/.test(call.parent ? source(c, call.parent) : '')) {
       const declLine = declLineOf(text, all[0].replace(/\s*\*.*$/, ''), name);
       out.push({
-        ...range, file, code: 'PCPU006', severity: 'warning', ...(cost ? { bytes: cost * p.possibleCpus } : {}),
+        ...range, file, code: 'PCPU006', severity: 'warning', ...(cost ? { bytes: cost * p.possibleCpus, numbers: { bytesPerCpu: cost, cpus: p.possibleCpus, totalBytes: cost * p.possibleCpus } } : {}),
         ...(declLine ? { related: [{ file, line: declLine, message: `'${name}' declared here without __percpu` }] } : {}),
         message: `${lv.text.replace(/\s+/g, ' ')} holds a per-CPU pointer (${costText}) but is declared without __percpu: `
           + `sparse cannot catch a direct dereference. Declare it \`${(all[0].replace(/\s*\*.*$/, '') || 'T')} __percpu *${name}\`.`,
@@ -322,7 +322,7 @@ function unwinding(file: string, text: string, c: FnChunk, call: Node, lv: strin
     if (frees(path.text, lv, aliases, owners)) continue;
     reported.add(label);
     out.push({
-      ...nodeRange(c, g), file, code: 'PCPU006', severity: 'warning', ...(cost ? { bytes: cost * p.possibleCpus } : {}),
+      ...nodeRange(c, g), file, code: 'PCPU006', severity: 'warning', ...(cost ? { bytes: cost * p.possibleCpus, numbers: { bytesPerCpu: cost, cpus: p.possibleCpus, totalBytes: cost * p.possibleCpus } } : {}),
       message: `goto ${label} after ${lv.replace(/\s+/g, ' ')} was allocated reaches no free_percpu(${lv.replace(/\s+/g, ' ')}): each failure leaks ${costText}. Add a label that frees it to the unwinding ladder.`,
       related: [{ file, line: nodeRange(c, call).line, message: 'allocated here' }, { file, line: c.line0 + lineOf(lineStarts(c.text), body.startIndex + at) + 1, message: `${label}: does not free it` }],
     });
@@ -337,7 +337,7 @@ function unwinding(file: string, text: string, c: FnChunk, call: Node, lv: strin
     const pre = between(r);
     if (handedOff(pre) || passedToCall(pre, idRe)) continue;
     out.push({
-      ...nodeRange(c, r), file, code: 'PCPU006', severity: 'warning', ...(cost ? { bytes: cost * p.possibleCpus } : {}),
+      ...nodeRange(c, r), file, code: 'PCPU006', severity: 'warning', ...(cost ? { bytes: cost * p.possibleCpus, numbers: { bytesPerCpu: cost, cpus: p.possibleCpus, totalBytes: cost * p.possibleCpus } } : {}),
       message: `${rt} after ${id} was allocated does not free_percpu(${id}): each failure leaks ${costText}.`,
       related: [{ file, line: nodeRange(c, call).line, message: 'allocated here' }],
     });

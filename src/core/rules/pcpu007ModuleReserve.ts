@@ -25,7 +25,7 @@ export function moduleReserveDiagnostic(i: ModuleReserveInput): Diagnostic | und
   const need = Math.ceil(i.size / 4) * 4;
   if (need > i.reservedBytes) {
     return {
-      ...at, code: 'PCPU007', severity: 'error', bytes: i.size, related,
+      ...at, code: 'PCPU007', severity: 'error', bytes: i.size, related, numbers: { bytesPerCpu: i.size, limitBytes: i.reservedBytes },
       message: `module ${i.module} has ${formatBytes(i.size)} of per-CPU data, more than the ${formatBytes(i.reservedBytes)} reserved chunk `
         + `(PERCPU_MODULE_RESERVE) by ${formatBytes(need - i.reservedBytes)}: loading fails with "${i.module}: Could not allocate ${i.size} bytes percpu data" (ENOMEM). `
         + `Move large per-CPU objects to alloc_percpu() at init.`,
@@ -34,7 +34,7 @@ export function moduleReserveDiagnostic(i: ModuleReserveInput): Diagnostic | und
   const frac = i.warnFraction ?? 0.5;
   if (need > frac * i.reservedBytes) {
     return {
-      ...at, code: 'PCPU007', severity: 'warning', bytes: i.size, related,
+      ...at, code: 'PCPU007', severity: 'warning', bytes: i.size, related, numbers: { bytesPerCpu: i.size, limitBytes: i.reservedBytes },
       message: `module ${i.module} uses ${formatBytes(i.size)} of the ${formatBytes(i.reservedBytes)} reserved chunk (${Math.round((100 * need) / i.reservedBytes)}%), `
         + `shared by every loaded module: it may fail to load after others ("Could not allocate ${i.size} bytes percpu data").`,
     };
