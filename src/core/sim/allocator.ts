@@ -1,6 +1,6 @@
 // The dynamic allocator after boot: chunks on slot lists, pcpu_alloc / free_percpu, the balance work
 // (populate / depopulate / destroy), module loading through the reserved chunk, and the
-// CONFIG_PERCPU_STATS counters. Follows current mm/percpu.c (PERCPU-SPEC.md §1.6, §3, §5).
+// CONFIG_PERCPU_STATS counters. Follows current mm/percpu.c (docs/allocator.md §1.6, §3, §5).
 // The kernel runs the balance work later from a workqueue; here it runs right after the call that
 // scheduled it (or on runBalance() with balance: 'manual').
 

@@ -1,6 +1,6 @@
 // Kernel-era constants of the per-CPU allocator: the ONE table of what changed by version.
 // Arch facts that do not change with the kernel live in ../config/arch.ts.
-// Sources: PERCPU-SPEC.md §1.5, §2 (tags [A]..[Q]); commits cited inline. A boundary marked
+// Sources: docs/allocator.md §1.5, §2; commits cited inline. A boundary marked
 // "unverified" is the best bound the evidence gives (real boot logs on both sides of it).
 
 import type { ArchProfile } from '../config/arch';

@@ -1,4 +1,4 @@
-// What a module reference count cost, by era (PERCPU-SPEC.md §5, §6): a pure function for the
+// What a module reference count cost, by era (docs/allocator.md §5, §6): a pure function for the
 // estimate and for the hover text. N = NR_CPUS, P = possible CPUs, L = L1 cache line.
 
 import { atLeast, parseKernel } from './era';
