@@ -120,7 +120,11 @@ export class RealCore implements CoreFacade {
     const ds = await runFileRules({
       file, text, findings: scan.findings, profile: c.profile, asmSymbols: this.asmFor(root, file), sizer: layoutSizer(c.session.layout),
     });
-    return { items, diagnostics: ds.map(toCoreDiagnostic), ...(prev !== undefined && prev !== sk ? { typesChanged: true } : {}) };
+    const p = c.session.profile;
+    return {
+      items, diagnostics: ds.map(toCoreDiagnostic), ...(prev !== undefined && prev !== sk ? { typesChanged: true } : {}),
+      profile: { nrCpus: p.nrCpus, possibleCpus: p.possible, warnings: p.warnings },
+    };
   }
 
   /** Re-scan an open document: tree.edit + reparse of the changed chunk when it was seen before. */

@@ -130,4 +130,45 @@ describe('one model: tables, diagnostics and editor hints agree', function () {
     // gcc: irq_cpustat is 44 B and module_ref 8 B without ____cacheline_aligned; × 8 CPUs
     assert.deepStrictEqual(Object.fromEntries(r.nrCpusArrays.map((x) => [x.name, x.perCpuRewrite])), { irq_stat: 352, ref: 64 });
   });
+
+  it('checks CONFIG_NR_CPUS in the editor as the CLI does: 0 warns and falls back to 64, not "× 0"', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'percpu-lens-nr0-'));
+    try {
+      const cfg = path.join(dir, '.config');
+      fs.writeFileSync(cfg, 'CONFIG_SMP=y\nCONFIG_MODULES=y\nCONFIG_64BIT=y\nCONFIG_X86_64=y\nCONFIG_NR_CPUS=0\n');
+      const file = path.join(FIX, 'kernel/sched/core.c');
+      const a = await createCore().analyzeFile(file, fs.readFileSync(file, 'utf8'), { ...settings, configPath: cfg }, FIX);
+      assert.strictEqual(a.profile?.nrCpus, 64);
+      assert.ok(a.profile!.warnings.some((w) => /CONFIG_NR_CPUS=0 .* using 64/.test(w)), a.profile!.warnings.join('; '));
+      const d = a.diagnostics.find((x) => x.code === 'PCPU001')!;
+      assert.match(d.message, /64 B\/cpu × 64 = 4 KiB/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+// Needs a Linux 6.12 tree and a defconfig .config (make O=DIR defconfig): set PERCPU_LENS_LINUX and
+// PERCPU_LENS_LINUX_CONFIG. The editor must size what the estimate sizes, including types that live in
+// quoted local headers (runqueues: struct rq in kernel/sched/sched.h).
+describe('one model on a real tree (optional)', function () {
+  this.timeout(600000);
+  const root = process.env.PERCPU_LENS_LINUX;
+  const cfgPath = process.env.PERCPU_LENS_LINUX_CONFIG;
+  before(function () { if (!root || !cfgPath || !fs.existsSync(path.join(root, 'Makefile'))) this.skip(); });
+
+  it('gives runqueues, cpu_hw_events, storm_desc and mce_banks_array the estimate\'s size in the editor', async () => {
+    const config = parseDotConfig(fs.readFileSync(cfgPath!, 'utf8'), cfgPath!);
+    const r = await estimate({ root: root!, arch: ARCHES.x86_64, config, cpus: 8, rules: false });
+    const core = createCore();
+    const s = { ...parseSettings(() => undefined).settings, configPath: cfgPath!, possibleCpus: 8 };
+    for (const name of ['runqueues', 'cpu_hw_events', 'storm_desc', 'mce_banks_array']) {
+      const v = r.static.variables.find((x) => x.name === name)!;
+      const file = path.join(root!, v.file);
+      const a = await core.analyzeFile(file, fs.readFileSync(file, 'utf8'), s, root!);
+      const h = a.items.find((i) => i.kind === 'static' && i.name === name)!;
+      assert.deepStrictEqual([h.bytesPerCpu, h.align, h.unresolved], [v.size, v.align, undefined], name);
+    }
+  });
+});
+
