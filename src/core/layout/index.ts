@@ -44,6 +44,8 @@ export class LayoutEngine {
   private cache = new Map<string, Cached>();
   private busy = new Set<string>();
   private consts = new Map<string, bigint>();
+  /** answers to the public queries by (text, asking file): the rules ask the estimate's questions again */
+  private answers = new Map<string, unknown>();
 
   constructor(opts: { arch: ArchProfile; config: KConfig; root?: string; includeDirs?: string[] }) {
     if (!sharedParser) throw new Error('call `await initLayout()` before creating a LayoutEngine');
@@ -62,19 +64,27 @@ export class LayoutEngine {
     this.index.addSource(file, text);
     this.cache.clear();
     this.consts.clear();
+    this.answers.clear();
   }
 
   // ---- public queries ------------------------------------------------------------------------
   sizeOf(typeText: string, fromFile?: string): Layout | Unknown {
-    return this.guard(() => toLayout(this.typeFromText(typeText, fromFile)));
+    return this.answer(`s|${typeText}|${fromFile ?? ''}`, () => this.guard(() => toLayout(this.typeFromText(typeText, fromFile))));
   }
 
   evalInt(expr: string, fromFile?: string): number | Unknown {
-    return this.guard(() => {
+    return this.answer(`i|${expr}|${fromFile ?? ''}`, () => this.guard(() => {
       const v = this.evalExpanded(this.expandText(expr, fromFile), fromFile);
       if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new LayoutError('value does not fit in a JS number');
       return Number(v);
-    });
+    }));
+  }
+
+  private answer<T>(key: string, f: () => T): T {
+    if (this.answers.has(key)) return this.answers.get(key) as T;
+    const r = f();
+    this.answers.set(key, r);
+    return r;
   }
 
   typesInFile(file: string): Array<{ name: string } & (Layout | Unknown)> {
@@ -94,14 +104,14 @@ export class LayoutEngine {
    * it would have without it, and where it is defined (absent for the fallback header).
    */
   record(typeText: string, fromFile?: string): RecordFacts | Unknown {
-    return this.guard(() => {
+    return this.answer(`r|${typeText}|${fromFile ?? ''}`, () => this.guard(() => {
       const t = this.typeFromText(typeText, fromFile);
       if (t.kind !== 'record') throw new LayoutError(`${typeText} is not a struct or union`);
       const m = /^(struct|union)\s+(\w+)$/.exec(typeText.trim().replace(/\s+/g, ' '));
       const hit = m ? this.index.find('record', `${m[1]} ${m[2]}`, fromFile) : undefined;
       const at = hit && hit.file.path !== FALLBACK_FILE ? { file: hit.file.path, line: hit.site.line + 1 } : {};
       return { size: t.size, align: t.align, ownAlign: t.ownAlign ?? 0, bareSize: t.bareSize ?? t.size, ...at };
-    });
+    }));
   }
 
   /**
