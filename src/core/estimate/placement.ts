@@ -24,7 +24,8 @@ export function makePlacement(root: string, cfg: KConfig, kb: Pick<KbuildResult,
     if (!hasKbuild) return { obj: { file: f.file, status: 'builtin', order: 0, via: 'no Kbuild files: every file counted as built-in' } };
     const obj = kb.byFile.get(f.file);
     if (!obj) return { reason: f.file.endsWith('.h') ? 'defined in a header: placement depends on the files that include it' : 'file not built under this config (Kbuild)' };
-    if (f.cond && f.kind === 'static' && !lineIsActive(layout, path.join(root, f.file), f.line)) {
+    // every kind: an alloc_percpu under `#ifndef __ARCH_IRQ_STAT` is not compiled either
+    if (f.cond && !lineIsActive(layout, path.join(root, f.file), f.line)) {
       return { reason: `#if ${f.cond} is false with the macros ${f.file} sees (e.g. __ARCH_IRQ_STAT from asm/hardirq.h)` };
     }
     return { obj };
