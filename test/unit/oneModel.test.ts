@@ -10,6 +10,7 @@ import { estimate, EstimateResult } from '../../src/core/estimate';
 import { ARCHES } from '../../src/core/config/arch';
 import { defaultConfig, parseDotConfig } from '../../src/core/config/kconfig';
 import { estimateToSarif } from '../../src/core/report/estimateSarif';
+import { LayoutEngine } from '../../src/core/layout';
 import { createCore, type Item } from '../../src/vscode/core';
 import { parseSettings } from '../../src/vscode/settings';
 
@@ -129,6 +130,30 @@ describe('one model: tables, diagnostics and editor hints agree', function () {
     }
     // gcc: irq_cpustat is 44 B and module_ref 8 B without ____cacheline_aligned; × 8 CPUs
     assert.deepStrictEqual(Object.fromEntries(r.nrCpusArrays.map((x) => [x.name, x.perCpuRewrite])), { irq_stat: 352, ref: 64 });
+  });
+
+  it('sizes sizeof(table) and the kernel\'s ARRAY_SIZE(table) in a member bound as gcc does', async () => {
+    const src = [
+      '#define __same_type(a, b) __builtin_types_compatible_p(typeof(a), typeof(b))',
+      '#define BUILD_BUG_ON_ZERO(e) ((int)(sizeof(struct { int:(-!!(e)); })))',
+      '#define __must_be_array(a) BUILD_BUG_ON_ZERO(__same_type((a), &(a)[0]))',
+      '#define ARRAY_SIZE(arr) (sizeof(arr) / sizeof((arr)[0]) + __must_be_array(arr))',
+      'static const unsigned int items[] = { 1, 2, 3, 5, [9] = 7 };',
+      'static const char *const names[4];',
+      'struct s { long a[ARRAY_SIZE(items)]; int b[sizeof(items)]; char c[ARRAY_SIZE(names)]; };',
+      'struct s a_s;', '',
+    ].join('\n');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'percpu-lens-arr-'));
+    try {
+      const file = path.join(dir, 't.c');
+      fs.writeFileSync(file, src);
+      const layout = await LayoutEngine.create({ arch: ARCHES.x86_64, config: defaultConfig('x86_64') });
+      layout.addSource(file, src);
+      const r = layout.sizeOf('struct s', file);
+      assert.deepStrictEqual('error' in r ? r : r.size, gccSizes(src).get('a_s')); // 80 + 160 + 4 + 4 = 248
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('checks CONFIG_NR_CPUS in the editor as the CLI does: 0 warns and falls back to 64, not "× 0"', async () => {

@@ -1,12 +1,10 @@
 // A DEFINE_PER_CPU* variable as the estimate counts it; the editor's hints reach it through the same
 // session (core/session.ts) so a hint and the CLI never disagree. Allocation sizes and NR_CPUS arrays
 // are priced in core/price.
-import * as path from 'path';
 import type { ArchProfile } from '../config/arch';
 import type { Finding } from '../parse/types';
 import type { LayoutEngine } from '../layout';
 import { declaredType } from './declType';
-import { includedTexts, resolveArraySizes } from './arrayLen';
 import { MACRO_PLACEMENT, macroAlign } from './sections';
 import type { MacroCall } from './macroCall';
 import { variableAlignment } from './varAlign';
@@ -31,7 +29,8 @@ export type StaticSize =
  * input section (vmlinux or module). `call` is the macro call read from the source.
  */
 export function staticSize(f: Finding, absFile: string, call: MacroCall | undefined, isModule: boolean, c: StaticSizeContext): StaticSize {
-  const type = declaredType(f, (d) => (d.includes('ARRAY_SIZE') ? resolveArraySizes(d, () => includedTexts(c.layout, path.resolve(absFile)), c.evalNum) : d));
+  // ARRAY_SIZE() in a bound is evaluated by the layout engine (docs/layout.md §6); shown as its value
+  const type = declaredType(f, (d) => (d.includes('ARRAY_SIZE') ? String(c.evalNum(d) ?? d) : d));
   const sz = c.layout.sizeOf(type, absFile);
   if ('error' in sz) return { type, error: `sizeof(${type}): ${sz.error}` };
   let section = '';

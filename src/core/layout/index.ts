@@ -11,6 +11,7 @@ import { ExpandError, MacroDef, MacroLookup, expand } from '../config/macros';
 import { ExprError, evalTokens, ExprHooks } from '../config/intExpr';
 import { newParser, Parser, Node } from '../parse/treeSitter';
 import { DefSite } from './defs';
+import { arrayDecl, includedTexts } from './arrayDecl';
 import { FALLBACK_FILE } from './fallback';
 import { TInfo, MemberOut } from './record';
 import { TypeIndex, LoadedFile } from './typeIndex';
@@ -283,10 +284,39 @@ export class LayoutEngine {
         // sizeof_field(): sizeof(((T *)0)->m) after expansion
         const m = /^\(*\s*\(\s*(.+?)\s*\*\s*\)\s*0\s*\)\s*->\s*([\w.]+)\s*\)*$/.exec(render(e));
         if (m) return BigInt(memberAt(this.typeFromText(m[1], fromFile), m[2]).size);
+        // a named array and its first element: sizeof(table), sizeof((table)[0]) (ARRAY_SIZE)
+        const a = namedArray(e);
+        if (a) {
+          const d = this.arrayVar(a.name, fromFile);
+          const el = BigInt(this.typeFromText(d.elemType, fromFile).size);
+          return a.element ? el : el * BigInt(d.count);
+        }
         throw new ExprError(`sizeof of an expression is not supported: ${render(e).slice(0, 60)}`);
+      },
+      // ARRAY_SIZE's __must_be_array(): typeof(table) against typeof(&(table)[0]), an array against a pointer
+      typesCompatible: (x, y) => {
+        const kind = (t: Tok[]) => {
+          const tof = t[0]?.t === 'typeof' || t[0]?.t === '__typeof__' ? t.slice(2, -1) : undefined;
+          if (!tof) return `type:${render(t)}`;
+          if (namedArray(tof) && !namedArray(tof)!.element) return 'array';
+          if (tof[0]?.t === '&') return 'pointer';
+          throw new ExprError(`cannot compare the type of ${render(tof).slice(0, 60)}`);
+        };
+        return kind(x) === kind(y);
       },
     };
     return evalTokens(toks, hooks).v;
+  }
+
+  /** A named array variable the asking file sees: its element count and type (layout.md §6). */
+  private arrayVar(name: string, fromFile?: string): { count: number; elemType: string } {
+    if (!fromFile || fromFile === FALLBACK_FILE) throw new LayoutError(`sizeof(${name}): no file to find it from`);
+    const ev = (e: string) => { try { return Number(this.evalExpanded(this.expandText(e, fromFile), fromFile)); } catch { return undefined; } };
+    for (const text of includedTexts(this.index, path.resolve(fromFile))) {
+      const d = arrayDecl(text, name, ev);
+      if (d?.elemType) return { count: d.count, elemType: d.elemType };
+    }
+    throw new LayoutError(`array ${name}: declaration not found`);
   }
 
   private typeFromToks(toks: Tok[], fromFile?: string): TInfo {
@@ -310,6 +340,13 @@ export class LayoutEngine {
       return new Walker(this.ctx(fromFile, this.lookupFrom(fromFile))).descriptor(td);
     } finally { tree.delete(); }
   }
+}
+
+/** `table`, `(table)`, `(table)[0]`, `table[0]`: an identifier, optionally indexed once. */
+function namedArray(e: Tok[]): { name: string; element: boolean } | undefined {
+  const t = render(e).replace(/\s+/g, '');
+  const m = /^\(*([A-Za-z_]\w*)\)*(\[[^\]]+\])?\)*$/.exec(t);
+  return m ? { name: m[1], element: !!m[2] } : undefined;
 }
 
 function toLayout(t: TInfo): Layout {
