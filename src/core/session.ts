@@ -12,6 +12,7 @@ import { staticSize, type StaticSizeContext } from './estimate/findingSize';
 import type { MacroCall } from './estimate/macroCall';
 import type { Profile } from './estimate/profile';
 import { profileFor } from './rules/profile';
+import { buildFirstChunk, type FirstChunk } from './sim';
 import type { RuleProfile } from './rules/types';
 
 export { resolveProfile, type Profile, type ProfileInput } from './estimate/profile';
@@ -72,6 +73,16 @@ export function priceFinding(s: Session, f: Finding, o: { call?: MacroCall; isMo
   }
   const sz = s.sizer.sizeOf(f.type, f.file);
   return 'error' in sz ? { error: `sizeof(${f.type}): ${sz.error}` } : { kind: 'type', size: sz.size, align: sz.align };
+}
+
+/** The first chunk this machine builds for a static area of `staticBytes` (none on !SMP or bad input). */
+export function firstChunkFor(p: Profile, staticBytes: number): FirstChunk | undefined {
+  if (!p.smp) return undefined;
+  try {
+    return buildFirstChunk({ arch: p.arch, kernel: p.kernel, static: staticBytes, cpus: p.possible, nrCpus: p.nrCpus, ...(p.modules ? {} : { reserved: 0 }) });
+  } catch {
+    return undefined;
+  }
 }
 
 /** The rules' profile: this machine and, when there is one, its first chunk's reserves. */

@@ -14,11 +14,10 @@ import { runFileRules } from '../core/rules';
 import { DEFAULT_RULE_PROFILE } from '../core/rules/profile';
 import type { Diagnostic, RuleProfile } from '../core/rules/types';
 import { archOfFile, asmSymbols } from '../core/rules/asmSymbols';
-import { buildFirstChunk } from '../core/sim';
 import type { ChunkMapSnapshot } from '../core/sim/snapshot';
 import { estimate, type EstimateResult } from '../core/estimate';
 import { readMacroCall } from '../core/estimate/macroCall';
-import { openSession, priceFinding, resolveProfile, rulesProfile, type ProfileInput, type Session } from '../core/session';
+import { firstChunkFor, openSession, priceFinding, resolveProfile, rulesProfile, type ProfileInput, type Session } from '../core/session';
 import type { CoreDiagnostic, CoreFacade, EstimateView, FileAnalysis, Item, Progress, Settings } from './core';
 
 interface Context {
@@ -82,12 +81,8 @@ export class RealCore implements CoreFacade {
     // only the rules' reserves follow the last estimate: the resolved types stay
     const st = this.lastStatic.get(root) ?? 0;
     if (c.profileStatic !== st) {
-      const p = c.session.profile;
-      let fc;
-      try {
-        fc = buildFirstChunk({ arch, kernel: p.kernel, static: st, cpus: p.possible, nrCpus: p.nrCpus });
-      } catch { /* no first chunk (e.g. !SMP): the rules keep the default reserves */ }
-      c.profile = rulesProfile(p, fc);
+      // no first chunk (e.g. !SMP): the rules keep the default reserves
+      c.profile = rulesProfile(c.session.profile, firstChunkFor(c.session.profile, st));
       c.profileStatic = st;
     }
     return c;
