@@ -2,6 +2,7 @@
 // in column 0, so we cut the functions around trigger tokens out of the file and parse only those:
 // a 5k-line file costs a few small parses instead of one large one, and a macro the grammar does
 // not know breaks one function, not the file. Parsed chunks are cached by text across edits.
+import { blankAnnotations } from '../parse/annotations';
 import { newParser, Node, Parser, Tree } from '../parse/treeSitter';
 
 export interface Chunk {
@@ -78,17 +79,6 @@ function functionChunkAt(text: string, starts: number[], off: number): Chunk | u
   return { start: starts[head], line0: head, text: text.slice(starts[head], end) };
 }
 
-/**
- * Annotations that are empty (or attributes) to the compiler but break tree-sitter's declarations
- * (`u64 __percpu *p = ...` parses as two statements). Blanked to spaces before parsing, so offsets
- * are unchanged; read original text with `source(chunk, node)`, not node.text.
- */
-const ANNOTATIONS = /\b(__percpu|__rcu|__iomem|__user|__kernel|__force|__init|__exit|__cold|__hot|__must_check|__maybe_unused|__always_unused|__read_mostly|__ro_after_init|__initdata|__refdata|__sched|__noreturn|notrace|noinline|__noinline|__always_inline|__latent_entropy|__visible|__weak|__nocfi|noinstr|__flatten|__cpuidle|__irq_entry|__acquires\([^()]*\)|__releases\([^()]*\)|__must_hold\([^()]*\))\b/g;
-
-export function blankAnnotations(text: string): string {
-  return text.replace(ANNOTATIONS, (m) => ' '.repeat(m.length));
-}
-
 /** Original text of a node (node.text shows the blanked annotations). */
 export function source(c: Chunk, n: Node): string {
   return c.text.slice(n.startIndex, n.endIndex);
@@ -106,7 +96,8 @@ async function parse(text: string): Promise<Tree> {
     return hit;
   }
   parserP ??= newParser();
-  const t = (await parserP).parse(blankAnnotations(text))!;
+  // annotations tree-sitter does not know are blanked (same offsets): read original text with source()
+  const t = (await parserP).parse(blankAnnotations(text, [[0, text.length]]))!;
   cache.set(text, t);
   if (cache.size > CACHE_MAX) {
     const [k, old] = cache.entries().next().value as [string, Tree];
