@@ -79,7 +79,7 @@ export function priceFinding(s: Session, f: Finding, o: { call?: MacroCall; isMo
 export function firstChunkFor(p: Profile, staticBytes: number): FirstChunk | undefined {
   if (!p.smp) return undefined;
   try {
-    return buildFirstChunk({ arch: p.arch, kernel: p.kernel, static: staticBytes, cpus: p.possible, nrCpus: p.nrCpus, ...(p.modules ? {} : { reserved: 0 }) });
+    return buildFirstChunk({ arch: p.arch, kernel: p.kernel, static: staticBytes, cpus: p.possible, nrCpus: p.nrCpus, pageSize: p.pageSize, ...(p.modules ? {} : { reserved: 0 }) });
   } catch {
     return undefined;
   }

@@ -13,6 +13,8 @@ import { layoutStaticArea } from './staticArea';
 import { EmitOrder } from './emitOrder';
 import { DeadStatics } from './deadStatics';
 import { wrappedFindings } from './wrapped';
+import { FactStore } from './fileFacts';
+import { PhaseClock } from './phases';
 import type { Counts, TraceEvent } from './counts';
 import { resolveProfile, type Profile } from './profile';
 import { makePlacement } from './placement';
@@ -74,24 +76,28 @@ export const DEFAULT_EXCLUDE: readonly string[] = ['tools/**', 'Documentation/**
 const cfgVal = (c: KConfig, k: string) => c.values.get(k);
 
 /** The estimate's inputs besides the scan: the Kbuild reading and the session (layout engine), the wrapper findings. */
-async function prepare(o: EstimateOptions, profile: Profile, pause: () => Promise<void>) {
+async function prepare(o: EstimateOptions, profile: Profile, pause: () => Promise<void>, clock: PhaseClock) {
   const cfg = o.config;
   const cond = (e: string): boolean => {
     const r = evalCondition(e, cfg);
     return typeof r === 'boolean' ? r : true;
   };
-  const kb = readKbuild(o.root, (s) => cfgVal(cfg, s), { arch: o.arch.name, evalCond: cond });
+  const facts = new FactStore(o.root, o.cacheDir);
+  const kb = readKbuild(o.root, (s) => cfgVal(cfg, s), { arch: o.arch.name, evalCond: cond, localDirectives: (f) => facts.get(f)?.local });
+  clock.mark('kbuild');
   o.compact?.();
   await pause();
   const session = await openSession(o.root, profile, kb.includeDirs);
-  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, pause) : { findings: [], unresolved: [] };
+  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir) : { findings: [], unresolved: [] };
+  facts.save();
+  clock.mark('wrappers');
   return { kb, session, wrapped };
 }
 
 type Inputs = Awaited<ReturnType<typeof prepare>> & { scan: ScanResult };
 
 /** Stage "inputs": the scan on its workers while this thread reads Kbuild and the type index. */
-async function readInputs(o: EstimateOptions, profile: Profile, pause: () => Promise<void>): Promise<Inputs> {
+async function readInputs(o: EstimateOptions, profile: Profile, pause: () => Promise<void>, clock: PhaseClock): Promise<Inputs> {
   o.onProgress?.(0, 1, 'scanning');
   let listed = () => {};
   const filesListed = new Promise<void>((r) => { listed = r; });
@@ -102,14 +108,16 @@ async function readInputs(o: EstimateOptions, profile: Profile, pause: () => Pro
   scanning.catch(() => undefined); // handled below; not an unhandled rejection meanwhile
   // the listing walk needs this thread; the workers start after it (they keep batches queued, see scanTree)
   await Promise.race([filesListed, scanning.then(() => undefined, () => undefined)]);
+  clock.mark('listing');
   let early: Awaited<ReturnType<typeof prepare>>;
   try {
-    early = await prepare(o, profile, pause);
+    early = await prepare(o, profile, pause, clock);
   } catch (e) {
     // the scan's own failure (no such folder, cancelled) explains more than what followed from it
     throw (await scanning.then(() => undefined, (x: unknown) => x)) ?? e;
   }
   const scan = await scanning;
+  clock.mark('scan');
   o.compact?.();
   if (o.signal?.aborted) throw new Error('cancelled');
   return { ...early, scan };
@@ -138,10 +146,11 @@ async function runRules(o: EstimateOptions, inp: Inputs, sim: Simulation, textOf
 
 export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const t0 = Date.now();
+  const clock = new PhaseClock();
   const profile = resolveProfile(o);
   const warnings = profile.warnings;
   const pause = yielder(o.signal, undefined, o.compact);
-  const inp = await readInputs(o, profile, pause);
+  const inp = await readInputs(o, profile, pause, clock);
   const { kb, session, wrapped, scan } = inp;
   warnings.push(...kb.warnings.slice(0, 20));
   const textOf = recentTexts(o.root);
@@ -162,10 +171,12 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const sim = simulate(profile, sl.size, statics.modules, dyn.callsites, warnings);
   const nrArrays = await priceNrCpusArrays(session, scan.findings, placement, sim.nrUnits, ledger, pause);
 
+  clock.mark('sizing');
   const tRules = Date.now();
   const rules = await runRules(o, inp, sim, textOf);
   const rulesMs = Date.now() - tRules;
-  return result(o, profile, { scan, sl, dyn, sim, nrArrays, ledger, statics, rules }, { ms: Date.now() - t0, rulesMs });
+  clock.mark('rules');
+  return result(o, profile, { scan, sl, dyn, sim, nrArrays, ledger, statics, rules }, { ms: Date.now() - t0, rulesMs, phases: clock.ms });
 }
 
 interface Stages {
@@ -180,7 +191,7 @@ interface Stages {
 }
 
 /** Stage "result": totals and the one object every report reads. */
-function result(o: EstimateOptions, p: Profile, st: Stages, t: { ms: number; rulesMs: number }): EstimateResult {
+function result(o: EstimateOptions, p: Profile, st: Stages, t: { ms: number; rulesMs: number; phases: PhaseClock['ms'] }): EstimateResult {
   const { scan, sl, dyn, sim, ledger } = st;
   const dynBytes = dyn.callsites.reduce((a, c) => a + c.total, 0);
   const used = reservedUsed(sim.modules);
@@ -202,6 +213,6 @@ function result(o: EstimateOptions, p: Profile, st: Stages, t: { ms: number; rul
     unresolved: ledger.unresolved,
     diagnostics: st.rules.diagnostics,
     errors: [...scan.errors, ...st.rules.errors],
-    stats: { filesSeen: scan.stats.filesSeen, filesParsed: scan.stats.filesParsed, ms: t.ms, rulesMs: t.rulesMs, scan: scan.stats },
+    stats: { filesSeen: scan.stats.filesSeen, filesParsed: scan.stats.filesParsed, ms: t.ms, rulesMs: t.rulesMs, scan: scan.stats, phases: t.phases },
   };
 }

@@ -2,7 +2,7 @@
 // possible CPUs are checked once here (resolveNrCpus), so every later stage and every entry point
 // uses the same numbers.
 import type { ArchProfile } from '../config/arch';
-import { cacheLineOf, isSet, type KConfig } from '../config/kconfig';
+import { cacheLineOf, isSet, pageSizeOf, type KConfig } from '../config/kconfig';
 import { DEFAULT_INSTANCES, DEFAULT_KERNEL, DEFAULT_POSSIBLE_CPUS } from '../defaults';
 import { resolveNrCpus } from './nrCpus';
 
@@ -44,6 +44,6 @@ export function resolveProfile(o: ProfileInput): Profile {
   return {
     arch: o.arch, config: cfg, kernel: o.kernel ?? DEFAULT_KERNEL, nrCpus, possible,
     smp: isSet(cfg, 'CONFIG_SMP'), modules: isSet(cfg, 'CONFIG_MODULES'),
-    pageSize: 1 << o.arch.pageShift, cacheLine: cacheLineOf(cfg, o.arch), instances: o.instances ?? DEFAULT_INSTANCES, warnings,
+    pageSize: pageSizeOf(cfg, o.arch), cacheLine: cacheLineOf(cfg, o.arch), instances: o.instances ?? DEFAULT_INSTANCES, warnings,
   };
 }

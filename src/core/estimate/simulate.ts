@@ -28,7 +28,7 @@ export function simulate(p: Profile, staticBytes: number, moduleVars: Map<string
   const modules: ModuleUsage[] = [];
   try {
     if (!p.smp) throw new Error('CONFIG_SMP is not set: a UP kernel keeps per-CPU data in .data, there is no first chunk');
-    const fc = buildFirstChunk({ arch: p.arch, kernel: p.kernel, static: staticBytes, cpus: p.possible, nrCpus: p.nrCpus, ...(p.modules ? {} : { reserved: 0 }) });
+    const fc = buildFirstChunk({ arch: p.arch, kernel: p.kernel, static: staticBytes, cpus: p.possible, nrCpus: p.nrCpus, pageSize: p.pageSize, ...(p.modules ? {} : { reserved: 0 }) });
     const alloc = new PercpuAllocator(fc, { arch: p.arch, kernel: p.kernel });
     for (const [name, m] of [...moduleVars].sort((a, b) => a[1].order - b[1].order)) {
       const sec = layoutModuleSection(m.vars);
