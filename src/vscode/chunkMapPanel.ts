@@ -7,6 +7,8 @@ import { parsePanelState, parseWebviewMessage, type HostMessage, type PanelState
 import { chunkMapHtml } from './webviewHtml';
 
 export const VIEW_TYPE = 'percpuLens.chunkMap';
+/** where esbuild.js writes the page script built from media/chunkmap/ */
+const WEBVIEW_DIR = ['dist', 'webview'];
 
 export class ChunkMapPanel implements vscode.Disposable {
   static current: ChunkMapPanel | undefined;
@@ -35,9 +37,10 @@ export class ChunkMapPanel implements vscode.Disposable {
   private constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
     const media = vscode.Uri.joinPath(extensionUri, 'media');
     const w = panel.webview;
+    // the page script is bundled by esbuild (it shares the formatter and the data shaping with the host)
     w.html = chunkMapHtml({
       cspSource: w.cspSource, nonce: makeNonce(), title: 'percpu chunk map',
-      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(media, 'chunkmap.js')).toString(),
+      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...WEBVIEW_DIR, 'chunkmap.js')).toString(),
       styleUri: w.asWebviewUri(vscode.Uri.joinPath(media, 'chunkmap.css')).toString(),
     });
     this.subs.push(
@@ -82,7 +85,7 @@ export class ChunkMapPanel implements vscode.Disposable {
 }
 
 function options(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-  return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')] };
+  return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, ...WEBVIEW_DIR)] };
 }
 
 export class ChunkMapSerializer implements vscode.WebviewPanelSerializer {
