@@ -89,6 +89,7 @@ export function memoryBar(s: BarSpec): HTMLElement {
         label = nameOf(b);
         lines = blockLines(b);
         e.dataset.label = label;
+        e.dataset.offset = String(b.offset);
         if (s.isOut(b)) e.classList.add('out');
         const m = s.isMatch(b);
         if (m !== undefined) e.classList.add(m ? 'match' : 'nomatch');
@@ -100,6 +101,7 @@ export function memoryBar(s: BarSpec): HTMLElement {
         const searching = it.blocks.length && s.isMatch(it.blocks[0]) !== undefined;
         label = `${it.blocks.length} blocks`;
         e.dataset.count = String(it.blocks.length);
+        e.dataset.offset = String(it.from);
         if (it.blocks.every((b) => s.isOut(b))) e.classList.add('out');
         if (searching) e.classList.add(matches ? 'match' : 'nomatch');
         const names = it.blocks.slice(0, 3).map(nameOf).join(', ') + (it.blocks.length > 3 ? ', …' : '');
@@ -116,6 +118,7 @@ export function memoryBar(s: BarSpec): HTMLElement {
     }
     bar.setAttribute('aria-label', `${s.title}: ${nBlocks} blocks${zoomed ? ', zoomed in' : ''}. Arrow keys move, Enter opens the source or zooms in, Escape zooms out.`);
     bar.replaceChildren(inner);
+    bar.dataset.depth = String(s.ui.zoom.length);
     let active = s.ui.active;
     if (focusAt !== undefined) {
       const k = focusables.findIndex((f) => { const it = (f as HTMLElement & { item?: BarItem }).item!; return it.from <= focusAt && focusAt < it.to; });

@@ -22,9 +22,6 @@ export function renderCompare(a: PanelView, b: PanelView, ui: CompareUi, views: 
   const c = compareViews(a.view, b.view);
   const sec = el('section', 'compare-summary');
   sec.setAttribute('aria-label', 'Comparison');
-  const skip = sec.appendChild(el('a', 'skip', 'Skip to the item deltas'));
-  skip.href = '#deltas';
-  skip.addEventListener('click', (ev) => { ev.preventDefault(); const t = document.getElementById('deltas'); t?.focus(); t?.scrollIntoView(); });
   sec.appendChild(el('h2', undefined, 'Compare two configs'));
   const names = sec.appendChild(el('ol', 'cmp-names'));
   names.append(el('li', undefined, `A: ${a.title}`), el('li', undefined, `B: ${b.title}`));

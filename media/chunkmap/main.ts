@@ -35,8 +35,18 @@ const ctx: Ctx = {
 let body: HTMLElement | undefined;
 let search: HTMLInputElement | undefined;
 
-function toolbar(): HTMLElement {
+function toolbar(compare: boolean): HTMLElement {
   const bar = el('div', 'toolbar');
+  // first tab stop: straight to the tables, past the search, the drill-down and the bars
+  const skip = bar.appendChild(el('a', 'skip', compare ? 'Skip to the item deltas' : 'Skip to the tables'));
+  const target = compare ? 'deltas' : 'tables-0';
+  skip.href = `#${target}`;
+  skip.addEventListener('click', (ev) => {
+    ev.preventDefault();
+    const t = document.getElementById(target);
+    t?.focus();
+    t?.scrollIntoView();
+  });
   const label = bar.appendChild(el('label', 'search-label', 'Search'));
   label.htmlFor = 'cm-search';
   search = bar.appendChild(el('input', 'search'));
@@ -81,7 +91,7 @@ function render(s: PanelState | undefined, saved?: Saved): void {
   else if (!sameData) ui = { query: '', views: [], compare: newCompareUi() };
   state = s;
   body = el('div', 'body');
-  root.replaceChildren(toolbar(), body);
+  root.replaceChildren(toolbar(s.views.length === 2), body);
   renderBody();
   save();
 }

@@ -57,14 +57,6 @@ export function renderView(pv: PanelView, vi: number, ui: ViewUi, ctx: Ctx): HTM
   const fc = s.firstChunk;
   const sec = el('section', 'view');
   sec.setAttribute('aria-label', pv.title);
-  const skip = sec.appendChild(el('a', 'skip', 'Skip to the tables'));
-  skip.href = `#tables-${vi}`;
-  skip.addEventListener('click', (ev) => {
-    ev.preventDefault();
-    const t = document.getElementById(`tables-${vi}`);
-    t?.focus();
-    t?.scrollIntoView();
-  });
   sec.appendChild(el('h2', undefined, pv.title));
   sec.appendChild(el('code', 'bootline', fc.bootLine)).dataset.k = 'bootLine';
   const rows: Array<[string, string, string?]> = [
@@ -214,7 +206,7 @@ function subsystems(v: EstimateView, vi: number, ui: ViewUi, ctx: Ctx, n: Return
   }
   const what = searching ? ' (matches only)' : '';
   // variables only: the static area also holds the padding their alignment needs
-  box.appendChild(el('p', 'scope-sum', `${scope || 'whole tree'}${what}: ${plural(n.nStatic, 'static variable')} of ${formatBytes(n.staticBytes)} (without alignment padding), ${plural(n.nAlloc, 'call site')} asking ${formatBytes(n.dynamicBytes)} per CPU`));
+  box.appendChild(el('p', 'scope-sum', `${scope || 'whole tree'}${what}: ${plural(n.nStatic, 'static variable')} (${formatBytes(n.staticBytes)}, without alignment padding) and ${plural(n.nAlloc, 'call site')} asking ${formatBytes(n.dynamicBytes)} per CPU`));
   const rows = childRows(n);
   const max = Math.max(1, ...rows.map(rowTotal));
   const list = box.appendChild(el('ul', 'groups'));
@@ -232,7 +224,7 @@ function subsystems(v: EstimateView, vi: number, ui: ViewUi, ctx: Ctx, n: Return
   };
   for (const r of shown) {
     const li = list.appendChild(el('li'));
-    const b = li.appendChild(button(`grow kind-${r.kind}`, '', () => enter(r)));
+    const b = li.appendChild(button(`grow row-${r.kind}`, '', () => enter(r)));
     b.dataset.kind = r.kind;
     if (r.path !== undefined) b.dataset.path = r.path;
     b.appendChild(el('span', 'g-name', r.label));

@@ -194,7 +194,6 @@ export function layoutBar(blocks: Block[], from: number, to: number, widthPx: nu
   const scale = widthPx / span;
   const inView = blocks.filter((b) => b.offset < to && b.offset + b.size > from).sort((a, b) => a.offset - b.offset);
   // the sequence of blocks and gaps over the view
-  type Piece = { block?: Block; from: number; to: number };
   const seq: Piece[] = [];
   let at = from;
   for (const b of inView) {
@@ -207,44 +206,52 @@ export function layoutBar(blocks: Block[], from: number, to: number, widthPx: nu
   if (at < to) seq.push({ from: at, to });
 
   const px = (p: { from: number; to: number }) => (p.to - p.from) * scale;
-  const out: BarItem[] = [];
-  let run: Piece[] = [];
-  const flush = () => {
-    // trailing gaps are not part of a cluster
-    const tail: Piece[] = [];
-    while (run.length && !run[run.length - 1].block) tail.unshift(run.pop()!);
-    const bl = run.filter((p) => p.block);
-    if (bl.length === 1) {
-      for (const p of run) out.push(p.block ? { type: 'block', block: p.block, from: p.from, to: p.to, x: 0, w: 0 } : { type: 'gap', from: p.from, to: p.to, x: 0, w: 0 });
-    } else if (bl.length > 1) {
-      out.push({ type: 'cluster', blocks: bl.map((p) => p.block!), from: run[0].from, to: run[run.length - 1].to, x: 0, w: 0 });
-    }
-    for (const p of tail) out.push({ type: 'gap', from: p.from, to: p.to, x: 0, w: 0 });
-    run = [];
-  };
-  for (const p of seq) {
-    const narrow = px(p) < minPx;
-    if (p.block && !narrow) { flush(); out.push({ type: 'block', block: p.block, from: p.from, to: p.to, x: 0, w: 0 }); continue; }
-    if (!p.block && !narrow) { flush(); out.push({ type: 'gap', from: p.from, to: p.to, x: 0, w: 0 }); continue; }
-    if (!p.block && !run.length) { out.push({ type: 'gap', from: p.from, to: p.to, x: 0, w: 0 }); continue; }
-    run.push(p);
-    // close a cluster once it is wide enough to point at
-    if (p.block && px({ from: run[0].from, to: p.to }) >= minPx) flush();
-  }
-  flush();
-
-  // widths: to scale, pointable items at least minPx; the excess is taken from the wide items
   const min = (i: BarItem) => (i.type === 'gap' ? 0 : minPx);
+  // Blocks narrower than `narrow` px are grouped. Start at minPx; where narrow blocks alternate with
+  // wide ones the widened items may not fit, so group more coarsely until they do (at a quarter of
+  // the bar they always fit: every pointable item is then that wide, or a lone block).
+  let out: BarItem[] = [];
+  for (let narrow = minPx; ; narrow = Math.min(narrow * 2, widthPx / 4)) {
+    out = group(seq, px, Math.max(narrow, minPx));
+    if (out.reduce((n, i) => n + Math.max(px(i), min(i)), 0) <= widthPx || narrow >= widthPx / 4) break;
+  }
+  // widths: to scale, pointable items at least minPx; the excess is taken from the wide items
   for (const i of out) i.w = Math.max(px(i), min(i));
   const total = out.reduce((n, i) => n + i.w, 0);
   if (total > widthPx) {
     const slack = out.reduce((n, i) => n + (i.w - min(i)), 0);
-    const excess = total - widthPx;
-    const k = slack > 0 ? Math.min(1, excess / slack) : 0;
+    const k = slack > 0 ? Math.min(1, (total - widthPx) / slack) : 0;
     for (const i of out) i.w -= (i.w - min(i)) * k;
   }
   let x = 0;
   for (const i of out) { i.x = x; x += i.w; }
+  return out;
+}
+
+type Piece = { block?: Block; from: number; to: number };
+
+/** Runs of blocks (and the gaps between them) narrower than `narrow` px become clusters about that wide. */
+function group(seq: Piece[], px: (p: { from: number; to: number }) => number, narrow: number): BarItem[] {
+  const out: BarItem[] = [];
+  const piece = (p: Piece): BarItem => (p.block ? { type: 'block', block: p.block, from: p.from, to: p.to, x: 0, w: 0 } : { type: 'gap', from: p.from, to: p.to, x: 0, w: 0 });
+  let run: Piece[] = [];
+  const flush = () => {
+    const tail: Piece[] = []; // trailing gaps are not part of a cluster
+    while (run.length && !run[run.length - 1].block) tail.unshift(run.pop()!);
+    const bl = run.filter((p) => p.block);
+    if (bl.length === 1) out.push(...run.map(piece));
+    else if (bl.length > 1) out.push({ type: 'cluster', blocks: bl.map((p) => p.block!), from: run[0].from, to: run[run.length - 1].to, x: 0, w: 0 });
+    out.push(...tail.map(piece));
+    run = [];
+  };
+  for (const p of seq) {
+    const thin = px(p) < narrow;
+    if (!thin || (!p.block && !run.length)) { flush(); out.push(piece(p)); continue; }
+    run.push(p);
+    // close a cluster once it is wide enough to point at
+    if (p.block && px({ from: run[0].from, to: p.to }) >= narrow) flush();
+  }
+  flush();
   return out;
 }
 

@@ -67,7 +67,9 @@ export class ChunkMapPanel implements vscode.Disposable {
     try {
       const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(abs));
       const pos = new vscode.Position(Math.min(m.line - 1, doc.lineCount - 1), 0);
-      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(pos, pos) });
+      // never in the map's own column: that would hide the map the user is exploring
+      const column = this.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Beside : vscode.ViewColumn.One;
+      await vscode.window.showTextDocument(doc, { viewColumn: column, selection: new vscode.Range(pos, pos) });
     } catch (e) {
       void vscode.window.showErrorMessage(`percpu-lens: cannot open ${m.file}: ${e instanceof Error ? e.message : String(e)}`);
     }

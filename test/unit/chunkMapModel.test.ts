@@ -121,6 +121,21 @@ describe('chunk map model: bar layout', () => {
   it('zooming into clusters reaches every block', () => {
     assert.strictEqual(reach(0, 20480).size, 301);
   });
+  it('narrow blocks between wider ones: grouped more coarsely until the bar fits', () => {
+    // 100 pairs of (8 B, 40 B) over 4800 B at 600 px: 1 px and 5 px each, nothing pointable alone
+    const bl: Block[] = [];
+    for (let i = 0; i < 100; i++) bl.push({ offset: i * 48, size: 8, kind: 'static', label: `n${i}` }, { offset: i * 48 + 8, size: 40, kind: 'static', label: `w${i}` });
+    const items = layoutBar(bl, 0, 4800, 600, 8);
+    assert.ok(items.reduce((n, i) => n + i.w, 0) <= 600 + 1e-6);
+    assert.ok(items.every((i) => i.type === 'gap' || i.w >= 8 - 1e-9));
+    // 0.2 px blocks between 9.8 px ones: widening each narrow one to 8 px would need 60 × (8 + 9.8) px
+    const wide: Block[] = [];
+    for (let i = 0; i < 60; i++) wide.push({ offset: i * 100, size: 2, kind: 'alloc', label: `t${i}` }, { offset: i * 100 + 2, size: 98, kind: 'alloc', label: `b${i}` });
+    const w = layoutBar(wide, 0, 6000, 600, 8);
+    assert.ok(w.reduce((n, i) => n + i.w, 0) <= 600 + 1e-6, `width ${w.reduce((n, i) => n + i.w, 0)}`);
+    assert.ok(w.every((i) => i.type === 'gap' || i.w >= 8 - 1e-9));
+    assert.strictEqual(w.reduce((k, i) => k + (i.type === 'block' ? 1 : i.type === 'cluster' ? i.blocks.length : 0), 0), 120);
+  });
   it('a lone narrow block is widened, not clustered', () => {
     const items = layoutBar([{ offset: 0, size: 4000, kind: 'alloc' }, { offset: 4000, size: 8, kind: 'alloc', label: 'tiny' }, { offset: 4008, size: 4000, kind: 'free' }], 0, 8008, 400, 8);
     assert.deepStrictEqual(items.map((i) => i.type), ['block', 'block', 'block']);
