@@ -63,7 +63,7 @@ async function main() {
   const states = { map: { views } };
   if (COMPARE) {
     const other = estimateView(COMPARE);
-    states.compare = { views: [views[0], { title: `${path.basename(COMPARE)}`, view: other }] };
+    states.compare = { views: [views[0], { title: `${path.basename(COMPARE)} (${path.basename(TREE)})`, view: other }] };
   }
   const { chunkMapHtml } = load('src/vscode/webviewHtml.ts');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chunkmap-shots-'));
@@ -94,13 +94,13 @@ async function main() {
     for (const [theme, t] of Object.entries(themes())) {
       fs.writeFileSync(path.join(dir, 'theme.css'), `html { ${t.vars} }\nbody { margin: 0; }`);
       for (const kind of Object.keys(states)) {
-        for (const width of kind === 'map' ? WIDTHS : [WIDTHS[WIDTHS.length - 1]]) {
+        for (const width of WIDTHS) {
           const page = await browser.newPage({ viewport: { width, height: 900 } });
           const errors = [];
           page.on('pageerror', (e) => errors.push(e.message));
           page.on('console', (m) => { if (m.type() === 'error' && !/favicon|404/.test(m.text())) errors.push(m.text()); });
           await page.goto(`${origin}/${kind}.html`);
-          await page.waitForSelector('#chunkmap .bootline');
+          await page.waitForSelector('#chunkmap .bootline', { state: 'attached' });
           await page.waitForTimeout(300);
           const file = path.join(OUT, `chunkmap-${kind}-${theme}-${width}.png`);
           await page.screenshot({ path: file, fullPage: true });

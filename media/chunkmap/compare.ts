@@ -102,7 +102,7 @@ export function renderCompare(a: PanelView, b: PanelView, ui: CompareUi, views: 
   const match = matcher(ctx.query);
   const rows = c.rows.filter((r) => (ui.showSame || r.status !== 'same') && match(r));
   const sum = (f: (r: DeltaRow) => number) => rows.filter((r) => r.kind !== 'nr_cpus_array').reduce((k, r) => k + f(r), 0);
-  const note = [ctx.query.trim() ? `matching “${ctx.query.trim()}”` : '', ui.showSame ? '' : 'changed rows only'].filter(Boolean).join(', ');
+  const note = [ctx.query.trim() ? `matching “${ctx.query.trim()}”` : '', ui.showSame ? '' : 'changed rows only', 'bytes per CPU; NR_CPUS arrays: the whole array'].filter(Boolean).join(', ');
   deltas.appendChild(dataTable<DeltaRow>({
     id: 't-delta', title: 'Per item, aligned by name', filterNote: note, total: c.rows.length, rows, ui: ui.table, changed: ctx.changed,
     columns: [

@@ -38,7 +38,9 @@ export function dataTable<T extends { file: string; line: number }>(s: TableSpec
   const redraw = (focusKey?: string) => {
     const fresh = dataTable(s);
     sec.replaceWith(fresh);
-    const f = focusKey ? fresh.querySelector<HTMLElement>(`[data-fid="${focusKey}"]`) : null;
+    let f = focusKey ? fresh.querySelector<HTMLButtonElement>(`[data-fid="${focusKey}"]`) : null;
+    // on the first or last page that pager button is disabled: keep the focus on the pager
+    if (f?.disabled) f = fresh.querySelector<HTMLButtonElement>('.pager button:not(:disabled)');
     f?.focus();
   };
   const col = s.columns.find((c) => c.key === s.ui.sort.key) ?? s.columns[0];

@@ -92,16 +92,16 @@ describe('chunk map model: bar layout', () => {
   const blocks: Block[] = [];
   for (let i = 0; i < 300; i++) blocks.push({ offset: i * 8, size: 8, kind: 'static', label: `v${i}` });
   blocks.push({ offset: 4096, size: 16384, kind: 'static', label: 'big' });
-  const reach = (from: number, to: number, depth = 0): Set<string> => {
+  const reach = (from: number, to: number, depth = 0, bl = blocks, width = 800): Set<string> => {
     assert.ok(depth < 20, 'zooming does not terminate');
-    const items = layoutBar(blocks, from, to, 800, 8);
+    const items = layoutBar(bl, from, to, width, 8);
     const seen = new Set<string>();
     for (const it of items) {
       if (it.type !== 'gap') assert.ok(it.w >= 8 - 1e-9, `item ${it.from}-${it.to} is ${it.w} px`);
       if (it.type === 'block') seen.add(it.block.label!);
       if (it.type === 'cluster') {
         assert.ok(it.blocks.length >= 2);
-        for (const l of reach(it.from, it.to, depth + 1)) seen.add(l);
+        for (const l of reach(it.from, it.to, depth + 1, bl, width)) seen.add(l);
       }
     }
     return seen;
@@ -135,6 +135,8 @@ describe('chunk map model: bar layout', () => {
     assert.ok(w.reduce((n, i) => n + i.w, 0) <= 600 + 1e-6, `width ${w.reduce((n, i) => n + i.w, 0)}`);
     assert.ok(w.every((i) => i.type === 'gap' || i.w >= 8 - 1e-9));
     assert.strictEqual(w.reduce((k, i) => k + (i.type === 'block' ? 1 : i.type === 'cluster' ? i.blocks.length : 0), 0), 120);
+    assert.strictEqual(reach(0, 6000, 0, wide, 600).size, 120);
+    assert.strictEqual(reach(0, 4800, 0, bl, 600).size, 200);
   });
   it('a lone narrow block is widened, not clustered', () => {
     const items = layoutBar([{ offset: 0, size: 4000, kind: 'alloc' }, { offset: 4000, size: 8, kind: 'alloc', label: 'tiny' }, { offset: 4008, size: 4000, kind: 'free' }], 0, 8008, 400, 8);
