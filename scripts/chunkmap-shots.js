@@ -13,6 +13,7 @@ const os = require('os');
 const path = require('path');
 const esbuild = require('esbuild');
 const { contrastAudit, overflowAudit } = require('../test/e2e/checks/a11y');
+const { mouseReach } = require('../test/e2e/checks/chunkmap');
 
 const REPO = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
@@ -93,7 +94,7 @@ async function main() {
   try {
     for (const [theme, t] of Object.entries(themes())) {
       fs.writeFileSync(path.join(dir, 'theme.css'), `html { ${t.vars} }\nbody { margin: 0; }`);
-      for (const kind of Object.keys(states)) {
+      for (const [kind, state] of Object.entries(states)) {
         for (const width of WIDTHS) {
           const page = await browser.newPage({ viewport: { width, height: 900 } });
           const errors = [];
@@ -107,10 +108,21 @@ async function main() {
           await page.screenshot({ path: file.replace(/\.png$/, '-top.png') });
           const ov = await page.evaluate(overflowAudit);
           const ct = await page.evaluate(contrastAudit);
+          // blocks the mouse can hit (narrow ones through their groups), as the editor test counts them
+          let reach = '';
+          if (kind === 'map') {
+            const st = await page.evaluate(mouseReach, '.bar.zoom-static');
+            const dy = await page.evaluate(mouseReach, '.bar.zoom-dynamic');
+            const nStatic = new Set(st.reached.map((r) => r.label)).size;
+            const nAlloc = dy.reached.filter((r) => r.kind === 'kind-alloc').length;
+            const wantAlloc = state.views[0].view.snapshot.chunks.find((c) => c.kind === 'first').blocks.filter((b) => b.kind === 'alloc').length;
+            reach = `, mouse reaches ${nStatic}/${state.views[0].view.static.length} static and ${nAlloc}/${wantAlloc} first-chunk dynamic blocks (${st.zooms + dy.zooms} zooms, ${st.nProblems + dy.nProblems} problems)`;
+            if (st.nProblems + dy.nProblems) errors.push(...st.problems, ...dy.problems);
+          }
           const ok = ov.scrollWidth <= ov.clientWidth && !ct.failures.length && !errors.length;
           if (!ok) bad++;
           console.log(`${ok ? 'ok  ' : 'BAD '} ${path.relative(REPO, file)} (theme from ${t.from}): scrollWidth ${ov.scrollWidth}/${ov.clientWidth}` +
-            `, contrast: ${ct.checked} checked, worst ${ct.worst}, ${ct.failures.length} below AA${errors.length ? `, errors: ${errors.join('; ')}` : ''}`);
+            `, contrast: ${ct.checked} checked, worst ${ct.worst}, ${ct.failures.length} below AA${reach}${errors.length ? `, errors: ${errors.join('; ')}` : ''}`);
           for (const f of ct.failures.slice(0, 6)) console.log(`     ${JSON.stringify(f)}`);
           for (const f of ov.offenders) console.log(`     overflow ${JSON.stringify(f)}`);
           await page.close();

@@ -3,7 +3,7 @@
 // bar is one tab stop: arrow keys move between its blocks (roving tabindex).
 import { formatBytes } from '../../src/core/report/format';
 import { layoutBar, type BarItem, type Block } from '../../src/vscode/chunkMapModel';
-import { attachTip, button, el, roving } from './dom';
+import { attachTip, button, el, hideTip, roving } from './dom';
 
 /** The narrowest thing a mouse must hit, in CSS pixels. */
 export const MIN_PX = 8;
@@ -65,6 +65,7 @@ export function memoryBar(s: BarSpec): HTMLElement {
   function draw(keepFocus = false, focusAt?: number) {
     width = bar.clientWidth;
     if (!width) return;
+    hideTip(); // its block may be about to go
     const [from, to] = view();
     const zoomed = s.ui.zoom.length > 0;
     out.hidden = !zoomed;
@@ -138,6 +139,10 @@ export function memoryBar(s: BarSpec): HTMLElement {
   }
 
   let lastW = -1;
-  new ResizeObserver(() => { if (bar.clientWidth !== lastW) { lastW = bar.clientWidth; draw(bar.contains(document.activeElement)); } }).observe(bar);
+  const ro = new ResizeObserver(() => {
+    if (!bar.isConnected) { ro.disconnect(); return; } // the page was re-rendered
+    if (bar.clientWidth !== lastW) { lastW = bar.clientWidth; draw(bar.contains(document.activeElement)); }
+  });
+  ro.observe(bar);
   return wrap;
 }

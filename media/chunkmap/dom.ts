@@ -18,6 +18,8 @@ export function button(cls: string, text: string, onClick: (ev: MouseEvent) => v
 
 const tip = (): HTMLElement => document.getElementById('tooltip') as HTMLElement;
 
+export function hideTip(): void { tip().hidden = true; }
+
 /** Hover and focus show the lines in the shared tooltip (the element's aria-label says the same). */
 export function attachTip(target: HTMLElement, lines: () => string[]): void {
   const show = () => {
@@ -29,7 +31,7 @@ export function attachTip(target: HTMLElement, lines: () => string[]): void {
     t.style.left = `${left}px`;
     t.style.top = `${r.bottom + window.scrollY + 4}px`;
   };
-  const hide = () => { tip().hidden = true; };
+  const hide = hideTip;
   target.addEventListener('mouseenter', show);
   target.addEventListener('focus', show);
   target.addEventListener('mouseleave', hide);

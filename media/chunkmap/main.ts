@@ -2,7 +2,7 @@
 // renders it with DOM nodes and textContent only. What the user did (drill-down scope, search, sorts,
 // pages, zoom) is kept with the data in the webview state, so a reload restores it.
 import type { PanelState } from '../../src/vscode/messages';
-import { el } from './dom';
+import { el, hideTip } from './dom';
 import { newCompareUi, renderCompare, type CompareUi } from './compare';
 import { newViewUi, renderView, type Ctx, type ViewUi } from './view';
 import { itemsOf, matcher } from '../../src/vscode/chunkMapModel';
@@ -67,6 +67,7 @@ function toolbar(compare: boolean): HTMLElement {
 
 function renderBody(focus?: string): void {
   if (!state || !body) return;
+  hideTip();
   const views = state.views;
   while (ui.views.length < views.length) ui.views.push(newViewUi());
   const parts = views.length === 2

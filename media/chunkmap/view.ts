@@ -44,8 +44,8 @@ export function srcLink(ctx: Ctx, vi: number, file: string, line: number): HTMLB
 const where = (r: { file: string; line: number }) => `${r.file}:${String(r.line).padStart(8, '0')}`;
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-function tableUi(ui: ViewUi, id: string, key: string): TableUi {
-  return (ui.tables[id] ??= { sort: { key, dir: 'desc' }, page: 0 });
+function tableUi(ui: ViewUi, id: string, key: string, dir: 'asc' | 'desc' = 'desc'): TableUi {
+  return (ui.tables[id] ??= { sort: { key, dir }, page: 0 });
 }
 function barUi(ui: ViewUi, id: string): BarUi {
   return (ui.bars[id] ??= { zoom: [], active: 0 });
@@ -170,8 +170,7 @@ export function renderView(pv: PanelView, vi: number, ui: ViewUi, ctx: Ctx): HTM
   }
   type UR = EstimateView['unresolved'][number];
   if (v.unresolved.length) {
-    const u = tableUi(ui, 'unresolved', 'file');
-    if (!ui.tables.unresolved.sort.key) u.sort = { key: 'file', dir: 'asc' };
+    const u = tableUi(ui, 'unresolved', 'file', 'asc');
     tables.appendChild(dataTable<UR>({
       id: `t-unresolved-${vi}`, title: 'Not sized (unresolved)', filterNote: note, total: v.unresolved.length,
       rows: v.unresolved.filter((x) => keep({ name: x.reason, file: x.file, line: x.line })), ui: u, changed: ctx.changed,

@@ -313,4 +313,4 @@ async function run(h) {
   });
 }
 
-module.exports = { run };
+module.exports = { run, mouseReach };
