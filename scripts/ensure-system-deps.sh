@@ -19,5 +19,5 @@ if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 fi
 echo "ensure-system-deps: installing ${need[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null || true
-apt-get install -y -qq "${need[@]}" >/dev/null
+apt-get update -qq -o DPkg::Lock::Timeout=600 >/dev/null || true
+apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${need[@]}" >/dev/null
