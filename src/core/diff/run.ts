@@ -134,7 +134,7 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
       if (why === undefined) {
         // files an earlier side replaced are read again too: this side has the disk's text for them
         for (const f of changed) refreshed.add(f);
-        prepared!.layout.refresh([...refreshed].map((f) => path.join(s.root, f)));
+        prepared!.session.layout.refresh([...refreshed].map((f) => path.join(s.root, f)));
       }
       // no cacheDir: the stat-keyed caches (file facts, header index) would see the tree's stats
       // with the overlay's texts, take the tree's answers and save the overlay's under its stats
