@@ -1,4 +1,4 @@
-// `diff`: the per-CPU cost of a change. Inputs (two trees, two git revisions, a tree plus a patch)
+// `diff`: the per-CPU cost of a change (docs/diff.md). Inputs (two trees, two git revisions, a tree plus a patch)
 // become two sides (materialise.ts); both are estimated under one profile (run.ts), NEW re-using
 // OLD's scan when it is an overlay; the results are compared item by item (compare.ts) and
 // reported (format.ts).
