@@ -1,7 +1,7 @@
-// `diff`: the per-CPU cost of a change (docs/diff.md). Inputs (two trees, two git revisions, a tree plus a patch)
-// become two sides (materialise.ts); both are estimated under one profile (run.ts), NEW re-using
-// OLD's scan when it is an overlay; the results are compared item by item (compare.ts) and
-// reported (format.ts).
+// `diff`: the per-CPU cost of a change (docs/diff.md). Inputs (two trees, two git revisions, a
+// tree plus a patch) become two sides (materialise.ts); both are estimated under one profile
+// (run.ts), an overlay side re-using the other's scan and prepared state; the results are compared
+// item by item (compare.ts) and reported (format.ts).
 import { compare } from './compare';
 import { runDiff, DiffEstimateOptions } from './run';
 import type { Materialised } from './materialise';
