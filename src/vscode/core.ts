@@ -20,6 +20,8 @@ export interface Item extends Span {
   unresolved?: string;
   /** pahole-like layout of the type, shown in the hover */
   layoutText?: string;
+  /** the type's own alignment (the layout's footer), when `align` is the variable's */
+  typeAlign?: number;
   /** for nr_cpus_array: bytes of one element; total is element × NR_CPUS */
   elementBytes?: number;
 }

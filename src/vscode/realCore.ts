@@ -189,10 +189,10 @@ export class RealCore implements CoreFacade {
     return { ...base, bytesPerCpu: sz.size, align: sz.align, ...this.layoutText(f.type, c, file) };
   }
 
-  private layoutText(type: string, c: Context, file: string): { layoutText?: string } {
+  private layoutText(type: string, c: Context, file: string): { layoutText?: string; typeAlign?: number } {
     if (!type) return {};
     const l = c.layout.sizeOf(type, file);
-    return 'error' in l || !l.members?.length ? {} : { layoutText: formatPahole(type, l, c.cacheLine) };
+    return 'error' in l || !l.members?.length ? {} : { layoutText: formatPahole(type, l, c.cacheLine), typeAlign: l.align };
   }
 
   async estimate(root: string, s: Settings, signal: AbortSignal, progress: Progress): Promise<EstimateView> {
