@@ -34,6 +34,8 @@ export interface CoreDiagnostic extends Span {
   message: string;
   related?: Array<{ file: string; line: number; message: string }>;
   fix?: Fix;
+  /** other rewrites the message names, offered after `fix` */
+  moreFixes?: Fix[];
 }
 
 export interface FileAnalysis {

@@ -210,11 +210,14 @@ export class RealCore implements CoreFacade {
   }
 }
 
+const toFix = (f: NonNullable<Diagnostic['fix']>) => ({ title: f.title, edits: f.edits.map((e) => ({ ...toSpan(e), newText: e.newText })) });
+
 function toCoreDiagnostic(d: Diagnostic): CoreDiagnostic {
   return {
     code: d.code, severity: d.severity, message: d.message, ...toSpan(d),
     ...(d.related?.length ? { related: d.related } : {}),
-    ...(d.fix ? { fix: { title: d.fix.title, edits: d.fix.edits.map((e) => ({ ...toSpan(e), newText: e.newText })) } } : {}),
+    ...(d.fix ? { fix: toFix(d.fix) } : {}),
+    ...(d.moreFixes?.length ? { moreFixes: d.moreFixes.map(toFix) } : {}),
   };
 }
 

@@ -3,6 +3,8 @@
 import type { Finding } from '../parse/types';
 import type { CodeId, Severity } from './codes';
 
+export interface Fix { title: string; edits: TextEdit[] }
+
 export interface TextEdit { line: number; column: number; endLine: number; endColumn: number; newText: string }
 
 export interface Diagnostic {
@@ -12,7 +14,9 @@ export interface Diagnostic {
   file: string;
   line: number; column: number; endLine: number; endColumn: number; // 1-based, end exclusive
   related?: Array<{ file: string; line: number; message: string }>;
-  fix?: { title: string; edits: TextEdit[] };
+  fix?: Fix;
+  /** other rewrites the message names (e.g. this_cpu_read when v's type is unknown), after `fix` */
+  moreFixes?: Fix[];
   /** the cost the message states */
   bytes?: number;
   /** 'tree': found by a cross-file rule, which only a whole-tree run (the estimate) can make */
