@@ -50,6 +50,8 @@ export interface Settings {
   nrCpus: number;
   possibleCpus: number;
   configPath?: string;
+  /** PAGE_SHIFT when the .config in force sets another than the arch's default (profile.ts) */
+  pageShift?: number;
   kernel?: string;
   include: string[];
   exclude: string[];

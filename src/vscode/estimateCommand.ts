@@ -1,6 +1,7 @@
 // "Estimate percpu footprint" and "Compare two configs": cancellable progress over the core's
 // estimate, a summary in the log, the chunk map in the webview.
 import * as vscode from 'vscode';
+import type { ArchName } from '../core/config/arch';
 import { summaryText } from '../core/report/summary';
 import type { CoreFacade, EstimateView, Settings } from './core';
 import type { SettingsService } from './config';
@@ -55,13 +56,14 @@ export async function compareCommand(d: Deps, a?: vscode.Uri, b?: vscode.Uri): P
   const root = workspaceRoot();
   if (!root) { void vscode.window.showWarningMessage('percpu-lens: open a kernel folder on disk first.'); return; }
   if (!a || !b) {
-    const picked = await pickConfigs(2, 'percpu-lens: compare two configs');
+    const picked = await pickConfigs(2, 'percpu-lens: compare two configs', d.settings.get().arch as ArchName);
     if (!picked) return;
     [a, b] = picked;
   }
   const views = [];
   for (const cfg of [a, b]) {
-    const s = { ...d.settings.get(), configPath: cfg.fsPath };
+    const { settings: s, profile } = d.settings.forConfig(cfg.fsPath);
+    for (const p of profile.problems) d.log.warn(p);
     const label = vscode.workspace.asRelativePath(cfg, false);
     const result = await runEstimate(d, root, s, `percpu-lens: estimating with ${label}`);
     if (!result) return;

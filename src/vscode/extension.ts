@@ -11,7 +11,7 @@ import { DiagnosticsPublisher, TreeDiagnostics } from './diagnostics';
 import { compareCommand, estimateCommand, type Deps } from './estimateCommand';
 import { LayoutHover } from './hover';
 import { CostHints } from './inlayHints';
-import { ProfileStatus, selectArch, useConfig } from './profileCommands';
+import { clearConfig, ProfileStatus, selectArch, useConfig } from './profileCommands';
 
 // VS Code maps *.h to C++ by default; kernel headers are C.
 const C_FILES: vscode.DocumentSelector = [{ language: 'c' }, { language: 'cpp', pattern: '**/*.h' }];
@@ -45,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): void {
       vscode.commands.registerCommand('percpuLens.compareConfigs', guard('compare', (a?: vscode.Uri, b?: vscode.Uri) => compareCommand(deps, a, b))),
       vscode.commands.registerCommand('percpuLens.selectArch', guard('select arch', () => selectArch(settings))),
       vscode.commands.registerCommand('percpuLens.useConfig', guard('use .config', (u?: vscode.Uri) => useConfig(settings, log, u))),
+      vscode.commands.registerCommand('percpuLens.clearConfig', guard('clear .config', () => clearConfig())),
     );
     log.info(`percpu-lens activated (${profileOf(settings)})`);
   } catch (e) {
@@ -54,8 +55,8 @@ export function activate(context: vscode.ExtensionContext): void {
 }
 
 function profileOf(s: SettingsService): string {
-  const v = s.get();
-  return `${v.arch}, NR_CPUS ${v.nrCpus}, possible ${v.possibleCpus}`;
+  const p = s.profile();
+  return `${p.arch}, NR_CPUS ${p.nrCpus}, possible ${p.possibleCpus}, page ${p.pageSize} B${p.configPath ? `, ${p.configPath}` : ''}`;
 }
 
 export function deactivate(): void {}

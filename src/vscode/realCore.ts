@@ -40,6 +40,12 @@ interface Context {
 /** NR_CPUS: CONFIG_NR_CPUS of the .config the settings name, else the setting (not the arch defaults'). */
 const nrCpusOf = (s: Settings, config: KConfig): number => (s.configPath ? configInt(config, 'CONFIG_NR_CPUS') : undefined) ?? s.nrCpus;
 
+/** The arch profile, with the page size of the .config in force (the editor's profile.ts resolves it). */
+function archOf(s: Settings): ArchProfile {
+  const a = findArch(s.arch) ?? ARCHES.x86_64;
+  return s.pageShift && s.pageShift !== a.pageShift ? { ...a, pageShift: s.pageShift } : a;
+}
+
 /** The .config the settings name (absolute, or relative to the tree), if it can be read. */
 function readConfig(root: string, s: Settings, arch: ArchProfile): KConfig {
   if (s.configPath) {
@@ -72,7 +78,7 @@ export class RealCore implements CoreFacade {
   private readonly asm = new Map<string, Set<string>>();
 
   private async context(root: string, s: Settings): Promise<Context> {
-    const arch = findArch(s.arch) ?? ARCHES.x86_64;
+    const arch = archOf(s);
     let mtime = 0;
     try {
       if (s.configPath) mtime = fs.statSync(path.isAbsolute(s.configPath) ? s.configPath : path.join(root, s.configPath)).mtimeMs;
@@ -196,7 +202,7 @@ export class RealCore implements CoreFacade {
   }
 
   async estimate(root: string, s: Settings, signal: AbortSignal, progress: Progress): Promise<EstimateView> {
-    const arch = findArch(s.arch) ?? ARCHES.x86_64;
+    const arch = archOf(s);
     const config = readConfig(root, s, arch);
     const nrCpus = nrCpusOf(s, config);
     const r = await estimate({
