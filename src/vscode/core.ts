@@ -3,7 +3,7 @@
 // No vscode import here: the CLI and unit tests can use the same types.
 import type { ChunkMapSnapshot } from '../core/sim/snapshot';
 import type { Severity } from '../core/rules/codes';
-import { RealCore } from './realCore';
+import { ForkedCore } from './forkedCore';
 
 export type ItemKind = 'static' | 'declare' | 'alloc' | 'free' | 'nr_cpus_array' | 'refcount';
 
@@ -99,11 +99,13 @@ export interface CoreFacade {
   /** `root`: the kernel tree the file belongs to (headers, arch/*.S); default its folder */
   analyzeFile(path: string, text: string, s: Settings, root?: string): Promise<FileAnalysis>;
   estimate(root: string, s: Settings, signal: AbortSignal, progress: Progress): Promise<EstimateView>;
+  /** the profile is set: get the tree ready so the first file opened is analysed quickly */
+  warm?(root: string, s: Settings): Promise<void>;
   /** the editor closed the document: drop what was kept for incremental analysis */
   closeFile?(path: string): void;
 }
 
 /** The one place that picks the implementation. */
 export function createCore(opts: { cacheDir?: string } = {}): CoreFacade {
-  return new RealCore(opts);
+  return new ForkedCore(opts);
 }

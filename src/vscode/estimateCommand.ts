@@ -7,6 +7,7 @@ import type { CoreFacade, EstimateView, Settings } from './core';
 import type { SettingsService } from './config';
 import { ChunkMapPanel } from './chunkMapPanel';
 import { TreeDiagnostics } from './diagnostics';
+import { PhaseProgress } from './estimateProgress';
 import { pickConfigs } from './pickConfig';
 import { profileLabel } from './settings';
 
@@ -24,11 +25,12 @@ async function runEstimate(d: Deps, root: vscode.Uri, s: Settings, title: string
       const ac = new AbortController();
       const sub = token.onCancellationRequested(() => ac.abort());
       let last = 0;
+      const bar = new PhaseProgress();
       try {
         const t0 = Date.now();
         const view = await d.core.estimate(root.fsPath, s, ac.signal, (done, total, msg) => {
-          const pct = total ? (100 * done) / total : 0;
-          progress.report({ increment: pct - last, message: msg ? `${done}/${total} ${msg}` : undefined });
+          const pct = bar.at(msg ?? '', done, total);
+          progress.report({ increment: pct - last, message: msg ? PhaseProgress.message(msg, done, total) : undefined });
           last = pct;
         });
         d.log.info(`${title}: ${Date.now() - t0} ms\n${summaryText(view)}`);

@@ -47,6 +47,19 @@ export function activate(context: vscode.ExtensionContext): void {
       vscode.commands.registerCommand('percpuLens.useConfig', guard('use .config', (u?: vscode.Uri) => useConfig(settings, log, u))),
       vscode.commands.registerCommand('percpuLens.clearConfig', guard('clear .config', () => clearConfig())),
     );
+    // once the profile is known, index the tree's headers in the background: the first hint then
+    // waits only for the opened file's own types
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const warm = () => {
+      if (folder?.uri.scheme !== 'file') return;
+      setTimeout(() => {
+        const t0 = Date.now();
+        core.warm?.(folder.uri.fsPath, settings.get())
+          .then(() => log.info(`type index ready in ${Date.now() - t0} ms (${profileOf(settings)})`), (e: unknown) => log.warn(`warm-up: ${String(e)}`));
+      }, 0);
+    };
+    warm();
+    context.subscriptions.push(settings.onDidChange(warm));
     log.info(`percpu-lens activated (${profileOf(settings)})`);
   } catch (e) {
     log.error(`activation failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);

@@ -201,6 +201,19 @@ export class RealCore implements CoreFacade {
     return 'error' in l || !l.members?.length ? {} : { layoutText: formatPahole(type, l, c.cacheLine), typeAlign: l.align };
   }
 
+  /**
+   * Gets a tree ready for its first file: the profile's context and the type index's name table
+   * over the include dirs (the bulk of a first hint's wait on a kernel tree). Called when the
+   * profile is set, before a file is opened.
+   */
+  async warm(root: string, s: Settings): Promise<void> {
+    const c = await this.context(root, s);
+    c.layout.sizeOf('struct list_head', path.join(root, 'include', 'linux', 'types.h'));
+  }
+
+  /** An estimate ran elsewhere (forkedCore.ts): PCPU005's reserve follows its static size here too. */
+  noteEstimate(root: string, staticBytes: number): void { this.lastStatic.set(root, staticBytes); }
+
   async estimate(root: string, s: Settings, signal: AbortSignal, progress: Progress): Promise<EstimateView> {
     const arch = archOf(s);
     const config = readConfig(root, s, arch);

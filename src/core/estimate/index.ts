@@ -107,7 +107,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const cacheLine = cacheLineOf(cfg, o.arch);
   const instances = o.instances ?? DEFAULT_RULE_PROFILE.instances;
 
-  o.onProgress?.(0, 1, 'scanning');
+  o.onProgress?.(0, 1, 'listing files');
   let listed = () => {};
   const filesListed = new Promise<void>((r) => { listed = r; });
   const scanning = o.scan ? Promise.resolve(o.scan) : scanTree(o.root, {
@@ -167,7 +167,11 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   });
   const emit = new EmitOrder(o.root, scan.findings, layout);
   const deadStatic = new DeadStatics(o.root, scan.findings, kb, layout, textOf, (s) => isSet(cfg, s));
-  for (const f of [...scan.findings, ...wrapped.findings, ...wrapped.unresolved]) {
+  // every phase reports its progress (editor's bar), about 100 times at most
+  const every = (n: number) => Math.max(1, Math.ceil(n / 100));
+  const statics = [...scan.findings, ...wrapped.findings, ...wrapped.unresolved];
+  for (const [i, f] of statics.entries()) {
+    if (i % every(statics.length) === 0) o.onProgress?.(i, statics.length, 'sizing');
     await pause();
     if (f.kind === 'declare') declares++;
     if (f.kind !== 'static') continue;
@@ -205,6 +209,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   }
   if (condErrors.length) warnings.push(`${condErrors.length} #if condition(s) could not be evaluated and were taken as true (first: ${condErrors[0]})`);
 
+  o.onProgress?.(0, 1, 'placement');
   const sl = layoutStaticArea(builtinVars, { pageSize, cacheLine, kernel, isSet: (s) => isSet(cfg, s) });
   if (sl.unplacedSections.length) warnings.push(`sections not in the ${kernel} linker script, placed in .data..percpu: ${sl.unplacedSections.join(', ')}`);
   const toVar = (p: StaticVar & { offset: number }): StaticVariable =>
@@ -272,7 +277,8 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
       });
     }
     let budget = MAX_SIM_ALLOCS;
-    for (const c of callsites) {
+    for (const [ci, c] of callsites.entries()) {
+      if (ci % every(callsites.length) === 0) o.onProgress?.(ci, callsites.length, 'simulation');
       const n = Math.min(c.count, budget);
       budget -= n;
       for (let i = 0; i < n; i++) {
