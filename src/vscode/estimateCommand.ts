@@ -23,7 +23,8 @@ async function runEstimate(d: Deps, root: vscode.Uri, s: Settings, title: string
     { location: vscode.ProgressLocation.Notification, title, cancellable: true },
     async (progress, token) => {
       const ac = new AbortController();
-      const sub = token.onCancellationRequested(() => ac.abort());
+      let cancelAt = 0;
+      const sub = token.onCancellationRequested(() => { cancelAt = Date.now(); ac.abort(); });
       let last = 0;
       const bar = new PhaseProgress();
       try {
@@ -36,7 +37,7 @@ async function runEstimate(d: Deps, root: vscode.Uri, s: Settings, title: string
         d.log.info(`${title}: ${Date.now() - t0} ms\n${summaryText(view)}`);
         return view;
       } catch (e) {
-        if (token.isCancellationRequested) { d.log.info(`${title}: cancelled`); return undefined; }
+        if (token.isCancellationRequested) { d.log.info(`${title}: cancelled, settled ${Date.now() - cancelAt} ms after the request`); return undefined; }
         throw e;
       } finally { sub.dispose(); }
     });
