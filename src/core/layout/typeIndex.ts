@@ -296,7 +296,11 @@ export class TypeIndex {
   }
 
   private prepare(fromFile?: string): void {
-    if (fromFile && fromFile !== FALLBACK_FILE && !this.isUser(fromFile) && this.dirs.length) this.indexDir(path.dirname(path.resolve(fromFile)), false);
+    const f = fromFile && fromFile !== FALLBACK_FILE ? path.resolve(fromFile) : undefined;
+    // a file's own directory holds its "local.h" headers (kernel/sched/sched.h defines struct rq);
+    // so does an open file's, when it lies in the tree (not a stray file's folder, e.g. /tmp)
+    const inTree = f !== undefined && this.root !== undefined && f.startsWith(path.resolve(this.root) + path.sep);
+    if (f && this.dirs.length && (!this.isUser(f) || inTree)) this.indexDir(path.dirname(f), false);
     else if (this.dirs.length) this.ensureRaw();
   }
 
