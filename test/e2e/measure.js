@@ -39,11 +39,15 @@ const healthy = (port) => new Promise((res) => {
   q.on('error', () => res(false)); q.on('timeout', () => { q.destroy(); res(false); });
 });
 const rssOf = (pid) => { try { return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024; } catch { return 0; } };
+/** the live extension host (code-server may start and stop one before the window's own) */
 function extHostPid() {
+  let best;
   for (const p of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-    try { if (fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('--type=extensionHost')) return Number(p); } catch { /* gone */ }
+    try {
+      if (fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('--type=extensionHost') && rssOf(p) > 0 && (!best || Number(p) > best)) best = Number(p);
+    } catch { /* gone */ }
   }
-  return undefined;
+  return best;
 }
 const childrenOf = (pid) => {
   try { return fs.readdirSync(`/proc/${pid}/task`).flatMap((t) => fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)); } catch { return []; }
@@ -93,11 +97,12 @@ async function main() {
   page.setDefaultTimeout(20_000);
   await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(TREE)}`, { timeout: 60_000 });
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  const host = await until('the extension host process', async () => extHostPid(), 60_000, 200);
+  let host = await until('the extension host process', async () => extHostPid(), 60_000, 200);
   log(`extension host pid ${host}`);
   const samples = [];
   let childPeak = 0;
   const sampler = setInterval(() => {
+    if (!rssOf(host)) { host = extHostPid() ?? host; log(`extension host is now pid ${host}`); }
     samples.push({ t: Date.now(), rss: rssOf(host) });
     for (const c of childrenOf(host)) childPeak = Math.max(childPeak, rssOf(c));
   }, 100);
@@ -186,7 +191,7 @@ async function main() {
     return /cancelled, settled (\d+) ms/.test(t) ? t : undefined;
   }, 20_000, 200);
   await new Promise((r) => setTimeout(r, 500));
-  const left = childrenOf(host).map((p) => { try { return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').trim().slice(0, 120); } catch { return `${p} (gone)`; } });
+  const left = childrenOf(host).map((p) => { try { return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').trim().slice(-160); } catch { return `${p} (gone)`; } });
   log(`cancel: ${/cancelled, settled (\d+) ms after the request/.exec(logText)[0]}; the host's child processes now: ${left.length ? left.join('; ') : 'none'}`);
   clearInterval(sampler);
   log(`host RSS: peak ${mb(peakSince(0))} MB over the whole session, now ${mb(rssNow())} MB`);
