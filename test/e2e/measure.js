@@ -165,9 +165,8 @@ async function main() {
   const phases = [];
   for (const p of progress) { const ph = (/(listing files|scanning|sizing|placement|simulation|rules)/.exec(p.msg) || [])[1]; if (ph && phases[phases.length - 1]?.ph !== ph) phases.push({ ph, at: p.at, msg: p.msg }); }
   for (const p of phases) log(`  ${String(p.at).padStart(6)} ms  ${p.msg.slice(0, 100)}`);
-  let gap = 0;
-  for (let i = 1; i < progress.length; i++) gap = Math.max(gap, progress[i].at - progress[i - 1].at);
-  log(`  longest time the notification text did not change: ${gap} ms`);
+  const gaps = progress.slice(1).map((p, i) => ({ ms: p.at - progress[i].at, from: progress[i].msg, to: p.msg })).sort((a, b) => b.ms - a.ms);
+  for (const g of gaps.slice(0, 3)) log(`  the notification text stayed ${g.ms} ms at "${g.from.replace(/^.*\): /, '')}" before "${g.to.replace(/^.*\): /, '')}"`);
   log(`host RSS peak during the estimate: ${mb(peakSince(before))} MB; the estimate process's peak: ${mb(childPeak)} MB`);
   await page.waitForTimeout(1500);
   await page.screenshot({ path: path.join(ART, 'real-chunk-map.png') });

@@ -112,7 +112,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const filesListed = new Promise<void>((r) => { listed = r; });
   const scanning = o.scan ? Promise.resolve(o.scan) : scanTree(o.root, {
     include: o.include, exclude: o.exclude ?? [...DEFAULT_EXCLUDE], cacheDir: o.cacheDir, signal: o.signal,
-    onProgress: (d, t) => o.onProgress?.(d, t, 'scanning'), onListed: (t) => { o.onProgress?.(0, t, 'scanning'); listed(); },
+    onProgress: (d, t, stage) => o.onProgress?.(d, t, stage ?? 'scanning'), onListed: (t) => { o.onProgress?.(0, t, o.cacheDir ? 'checking the scan cache' : 'scanning'); listed(); },
   });
   scanning.catch(() => undefined); // handled below; not an unhandled rejection meanwhile
   // the listing walk needs this thread; the workers start after it
