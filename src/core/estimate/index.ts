@@ -15,6 +15,7 @@ import { readMacroCall } from './macroCall';
 import { EmitOrder, lineIsActive } from './emitOrder';
 import { DeadStatics } from './deadStatics';
 import { wrappedFindings, WrappedFinding } from './wrapped';
+import { FactStore } from './fileFacts';
 import { callsiteKey, Counts, countsFromTrace, TraceEvent } from './counts';
 import { resolveNrCpus } from './nrCpus';
 import { treeDiagnostics } from './diagnostics';
@@ -82,13 +83,15 @@ async function prepare(o: EstimateOptions, pause: () => Promise<void>) {
     const r = evalCondition(e, cfg);
     return typeof r === 'boolean' ? r : true;
   };
-  const kb = readKbuild(o.root, (s) => cfgVal(cfg, s), { arch: o.arch.name, evalCond: cond });
+  const facts = new FactStore(o.root, o.cacheDir);
+  const kb = readKbuild(o.root, (s) => cfgVal(cfg, s), { arch: o.arch.name, evalCond: cond, localDirectives: (f) => facts.get(f)?.local });
   o.compact?.();
   await pause();
   await initLayout();
   const layout = new LayoutEngine({ arch: o.arch, config: cfg, root: o.root });
   for (const d of kb.includeDirs) layout.index.addIncludeDir(path.join(o.root, d));
-  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), layout, pause) : { findings: [], unresolved: [] };
+  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), layout, facts, pause, o.cacheDir) : { findings: [], unresolved: [] };
+  facts.save();
   return { kb, layout, wrapped };
 }
 
