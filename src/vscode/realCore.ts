@@ -16,6 +16,7 @@ import { archOfFile, asmSymbols } from '../core/rules/asmSymbols';
 import { buildFirstChunk } from '../core/sim';
 import type { ChunkMapSnapshot } from '../core/sim/snapshot';
 import { estimate, type EstimateResult } from '../core/estimate';
+import { headerCacheFile, loadHeaderFacts, saveHeaderFacts } from '../core/estimate/headerCache';
 import { allocSize, nrCpusDims, staticSize } from '../core/estimate/findingSize';
 import { readMacroCall } from '../core/estimate/macroCall';
 import type { CoreDiagnostic, CoreFacade, EstimateView, FileAnalysis, Item, Progress, Settings } from './core';
@@ -221,6 +222,17 @@ export class RealCore implements CoreFacade {
    */
   async warm(root: string, s: Settings): Promise<void> {
     const c = await this.context(root, s);
+    // the name table over the include dirs: saved by the last session while no header changed
+    // (headerCache.ts; a folder of its own: the estimate's include dirs differ and it saves more)
+    const ix = c.layout.index;
+    const saved = this.opts.cacheDir ? headerCacheFile(path.join(this.opts.cacheDir, 'editor'), ix.dirs) : undefined;
+    const hit = saved ? loadHeaderFacts(saved, ix.dirs) : undefined;
+    if (!(hit && ix.importRaw(hit.raw))) {
+      ix.forEachHeader(() => undefined); // builds it
+      const raw = saved ? ix.exportRaw() : undefined;
+      if (saved && raw) saveHeaderFacts(saved, { raw, extra: null });
+    }
+    await new Promise<void>((r) => setImmediate(r));
     for (const [type, header] of PREAMBLE) {
       const h = path.join(root, header);
       if (!fs.existsSync(h)) continue;

@@ -1,0 +1,33 @@
+// The editor's warm-up (realCore.warm): the include dirs' name table saved in the cache folder and
+// taken back by the next session; analyses after a warm-up are those without one.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { RealCore } from '../../src/vscode/realCore';
+import { parseSettings } from '../../src/vscode/settings';
+
+const FIX = path.resolve(__dirname, '../../../test/fixtures/e2e-kernel');
+const s = parseSettings(() => undefined).settings;
+
+describe('editor warm-up', function () {
+  this.timeout(60000);
+  let dir: string;
+  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'percpu-lens-warm-')); });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('saves the name table, a second session takes it back, and analyses do not change', async () => {
+    const file = path.join(FIX, 'kernel/sched_stats.c');
+    const text = fs.readFileSync(file, 'utf8');
+    const cold = await new RealCore().analyzeFile(file, text, s, FIX);
+    const first = new RealCore({ cacheDir: dir });
+    await first.warm(FIX, s);
+    const saved = fs.readdirSync(path.join(dir, 'editor', 'headers'));
+    assert.strictEqual(saved.length, 1);
+    assert.deepStrictEqual(await first.analyzeFile(file, text, s, FIX), cold);
+    const second = new RealCore({ cacheDir: dir });
+    await second.warm(FIX, s);
+    assert.deepStrictEqual(fs.readdirSync(path.join(dir, 'editor', 'headers')), saved);
+    assert.deepStrictEqual(await second.analyzeFile(file, text, s, FIX), cold);
+  });
+});
