@@ -18,7 +18,8 @@ async function run(req: EstimateRequest): Promise<void> {
   let last = 0;
   let lastPhase = '';
   try {
-    const view = await new RealCore({ cacheDir: req.cacheDir }).estimate(req.root, req.settings, ac.signal, (done, total, phase = '') => {
+    const core = new RealCore({ cacheDir: req.cacheDir });
+    const view = await core.estimate(req.root, req.settings, ac.signal, (done, total, phase = '') => {
       // at most ~20 messages a second, but every phase change
       const now = Date.now();
       if (phase === lastPhase && now - last < 50 && done < total) return;
@@ -27,6 +28,8 @@ async function run(req: EstimateRequest): Promise<void> {
       void send({ type: 'progress', done, total, phase });
     });
     await send({ type: 'result', view });
+    // for the editor's next warm-up (realCore.warm); the host does not wait for it
+    await core.saveNameTable(req.root, req.settings).catch(() => undefined);
   } catch (e) {
     await send({ type: 'error', message: e instanceof Error ? e.message : String(e) });
   }

@@ -222,16 +222,12 @@ export class RealCore implements CoreFacade {
    */
   async warm(root: string, s: Settings): Promise<void> {
     const c = await this.context(root, s);
-    // the name table over the include dirs: saved by the last session while no header changed
-    // (headerCache.ts; a folder of its own: the estimate's include dirs differ and it saves more)
+    // the name table over the include dirs, as the estimate process saved it while no header
+    // changed (saveNameTable); else built here by the first lookup below
     const ix = c.layout.index;
-    const saved = this.opts.cacheDir ? headerCacheFile(path.join(this.opts.cacheDir, 'editor'), ix.dirs) : undefined;
+    const saved = this.nameTableFile(ix.dirs);
     const hit = saved ? loadHeaderFacts(saved, ix.dirs) : undefined;
-    if (!(hit && ix.importRaw(hit.raw))) {
-      ix.forEachHeader(() => undefined); // builds it
-      const raw = saved ? ix.exportRaw() : undefined;
-      if (saved && raw) saveHeaderFacts(saved, { raw, extra: null });
-    }
+    if (hit) ix.importRaw(hit.raw);
     await new Promise<void>((r) => setImmediate(r));
     for (const [type, header] of PREAMBLE) {
       const h = path.join(root, header);
@@ -240,6 +236,25 @@ export class RealCore implements CoreFacade {
       if (this.ctx !== c) return; // the profile changed meanwhile: that context warms itself
       await new Promise<void>((r) => setImmediate(r)); // let a file opened meanwhile be analysed
     }
+  }
+
+  /** Where the editor's name table is saved: a folder of its own (the estimate's include dirs differ). */
+  private nameTableFile(dirs: string[]): string | undefined {
+    return this.opts.cacheDir ? headerCacheFile(path.join(this.opts.cacheDir, 'editor'), dirs) : undefined;
+  }
+
+  /**
+   * Builds and saves the name table warm() takes back, unless a valid one is saved. Run by the
+   * estimate process after an estimate: writing it costs buffers the extension host would keep.
+   */
+  async saveNameTable(root: string, s: Settings): Promise<void> {
+    const c = await this.context(root, s);
+    const ix = c.layout.index;
+    const saved = this.nameTableFile(ix.dirs);
+    if (!saved || loadHeaderFacts(saved, ix.dirs)) return;
+    ix.forEachHeader(() => undefined); // builds it
+    const raw = ix.exportRaw();
+    if (raw) saveHeaderFacts(saved, { raw, extra: null });
   }
 
   /** An estimate ran elsewhere (forkedCore.ts): PCPU005's reserve follows its static size here too. */
