@@ -35,6 +35,9 @@ async function main() {
     // the editor's whole-tree estimate runs in this child process (src/vscode/forkedCore.ts)
     { ...common, entryPoints: ['src/vscode/estimateWorker.ts'], outfile: 'dist/estimateWorker.js' },
   ];
+  // the chunk-map page: media/chunkmap/*.ts with the shared formatter and data shaping, for the browser
+  builds.push({ bundle: true, platform: 'browser', target: 'es2022', format: 'iife', logLevel: 'warning',
+    entryPoints: ['media/chunkmap/main.ts'], outfile: 'dist/webview/chunkmap.js' });
   const extra = path.join(__dirname, 'src', 'core', 'parse', 'worker.ts');
   if (fs.existsSync(extra)) builds.push({ ...common, entryPoints: [extra], outfile: 'dist/worker.js' });
   if (watch) {

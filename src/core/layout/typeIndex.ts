@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ArchName, ARCHES } from '../config/arch';
-import { KConfig, configMacros, predefinedMacros } from '../config/kconfig';
+import { KConfig, configMacros, l1CacheShiftOf, predefinedMacros } from '../config/kconfig';
 import { Tok, render, tokenize } from '../config/lex';
 import { MacroDef, MacroLookup, expand, objectMacro } from '../config/macros';
 import { FileScan, scanFile } from '../config/preprocess';
@@ -27,9 +27,7 @@ const FORCE_UNDEF = new Set(['__ASSEMBLY__', '__ASSEMBLER__', '__CHECKER__', '__
   '__SANITIZE_THREAD__', '__SANITIZE_HWADDRESS__', 'STATIC_KEYS_DEBUG', '__VDSO__', '__DISABLE_TRACE_MMIO__',
   'DISABLE_BRANCH_PROFILING']);
 
-export const KERNEL_ARCH_DIR: Record<ArchName, string> = {
-  x86_64: 'x86', i386: 'x86', arm64: 'arm64', ppc64: 'powerpc', riscv64: 'riscv', s390x: 's390', mips: 'mips', arm: 'arm',
-};
+export const KERNEL_ARCH_DIR = Object.fromEntries(Object.values(ARCHES).map((a) => [a.name, a.srcArch])) as Record<ArchName, string>;
 
 interface Raw { defines: NameIndex; records: NameIndex; typedefs: NameIndex; consts: NameIndex }
 const RAW_KINDS = ['defines', 'records', 'typedefs', 'consts'] as const;
@@ -83,7 +81,7 @@ export class TypeIndex {
     for (const [k, v] of predefinedMacros(arch)) this.base.set(k, objectMacro(k, v, 'predefined'));
     for (const [k, v] of configMacros(config)) this.base.set(k, objectMacro(k, v, config.source));
     // the cache line comes from the config where the arch has a knob, else from the arch profile
-    const shift = config.values.get('CONFIG_X86_L1_CACHE_SHIFT') ?? config.values.get('CONFIG_ARM64_L1_CACHE_SHIFT') ?? String(ARCHES[arch].l1CacheShift);
+    const shift = l1CacheShiftOf(config, ARCHES[arch]);
     this.user.set(FALLBACK_FILE, `#define L1_CACHE_SHIFT ${shift}\n${FALLBACK_HEADER}`);
   }
 
