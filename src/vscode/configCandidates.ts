@@ -3,8 +3,7 @@
 // selected arch's first) and other config fragments. No vscode import: unit-tested on a temp tree.
 import * as fs from 'fs';
 import * as path from 'path';
-import type { ArchName } from '../core/config/arch';
-import { SRCARCH } from '../core/config/kbuild';
+import { ARCHES, type ArchName } from '../core/config/arch';
 
 export type CandidateGroup = 'tree' | 'build' | 'boot' | 'defconfig' | 'fragment';
 
@@ -81,7 +80,7 @@ export function configCandidates(o: CandidateOptions): Candidate[] {
     if (isFile(path.join(boot, n))) add(path.join(boot, n), 'boot');
   }
 
-  const mine = SRCARCH[o.arch] ?? o.arch;
+  const mine = ARCHES[o.arch]?.srcArch ?? o.arch;
   const defconfigs: string[] = [];
   for (const r of roots) {
     const archDir = path.join(r, 'arch');

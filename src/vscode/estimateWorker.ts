@@ -27,9 +27,10 @@ async function run(req: EstimateRequest): Promise<void> {
       lastPhase = phase;
       void send({ type: 'progress', done, total, phase });
     });
-    await send({ type: 'result', view });
-    // for the editor's next warm-up (realCore.warm); the host does not wait for it
+    // for the editor's next warm-up (realCore.warm): once per tree, before the result so nothing
+    // writes into the cache folder after the host was told the estimate is done
     await core.saveNameTable(req.root, req.settings).catch(() => undefined);
+    await send({ type: 'result', view });
   } catch (e) {
     await send({ type: 'error', message: e instanceof Error ? e.message : String(e) });
   }

@@ -4,7 +4,6 @@
 import * as path from 'path';
 import { ARCHES, type ArchName } from '../core/config/arch';
 import { archOfConfig, configInt, isSet, parseDotConfig } from '../core/config/kconfig';
-import { SRCARCH } from '../core/config/kbuild';
 import type { Settings } from './core';
 import type { ParsedSettings } from './settings';
 
@@ -23,15 +22,19 @@ export interface ConfigFacts {
 /** Kconfig's own first lines: a full .config (also /boot/config-*), not a fragment. */
 const FULL = /^#\n# Automatically generated file; DO NOT EDIT\.\n/;
 
-/** The arch of arch/<srcarch>/configs/<name>: only where the folder and name pin our profile. */
+/**
+ * The arch of arch/<srcarch>/configs/<name>, from the arch table's srcArch; where one folder holds a
+ * 32- and a 64-bit profile, the name decides (x86_64_defconfig, i386_defconfig, ppc64_defconfig),
+ * else it is left unknown.
+ */
 function archOfFragmentPath(file: string): ArchName | undefined {
   const m = /(?:^|\/)arch\/([^/]+)\/configs\/([^/]+)$/.exec(file.split(path.sep).join('/'));
   if (!m) return undefined;
   const [, dir, name] = m;
-  if (dir === 'x86') return /i386/.test(name) ? 'i386' : 'x86_64';
-  if (dir === 'powerpc') return /64|pseries|powernv/.test(name) ? 'ppc64' : undefined;
-  if (dir === 'riscv') return /rv32|32/.test(name) ? undefined : 'riscv64';
-  return (Object.keys(SRCARCH) as ArchName[]).find((a) => SRCARCH[a] === dir && a !== 'x86_64' && a !== 'i386' && a !== 'ppc64' && a !== 'riscv64');
+  const arches = (Object.keys(ARCHES) as ArchName[]).filter((a) => ARCHES[a].srcArch === dir);
+  if (arches.length <= 1) return arches[0];
+  const bits = /64|pseries|powernv/.test(name) ? 64 : /i386|32/.test(name) ? 32 : undefined;
+  return bits === undefined ? undefined : arches.find((a) => ARCHES[a].bits === bits);
 }
 
 export function configFacts(text: string, file: string): ConfigFacts {

@@ -227,7 +227,8 @@ export class RealCore implements CoreFacade {
     const ix = c.layout.index;
     const saved = this.nameTableFile(ix.dirs);
     const hit = saved ? loadHeaderFacts(saved, ix.dirs) : undefined;
-    if (hit) ix.importRaw(hit.raw);
+    // a stale one (a header changed) goes, so the next estimate saves it anew
+    if (!(hit && ix.importRaw(hit.raw)) && saved) fs.rmSync(saved, { force: true });
     await new Promise<void>((r) => setImmediate(r));
     for (const [type, header] of PREAMBLE) {
       const h = path.join(root, header);
@@ -244,14 +245,14 @@ export class RealCore implements CoreFacade {
   }
 
   /**
-   * Builds and saves the name table warm() takes back, unless a valid one is saved. Run by the
-   * estimate process after an estimate: writing it costs buffers the extension host would keep.
+   * Builds and saves the name table warm() takes back, unless one is saved (warm() deletes a stale
+   * one). Run by the estimate process: writing it costs buffers the extension host would keep.
    */
   async saveNameTable(root: string, s: Settings): Promise<void> {
     const c = await this.context(root, s);
     const ix = c.layout.index;
     const saved = this.nameTableFile(ix.dirs);
-    if (!saved || loadHeaderFacts(saved, ix.dirs)) return;
+    if (!saved || fs.existsSync(saved)) return;
     ix.forEachHeader(() => undefined); // builds it
     const raw = ix.exportRaw();
     if (raw) saveHeaderFacts(saved, { raw, extra: null });

@@ -13,10 +13,12 @@ const X86 = `${HEAD}CONFIG_64BIT=y\nCONFIG_X86_64=y\nCONFIG_X86=y\nCONFIG_SMP=y\
 const ARM64_16K = `${HEAD}CONFIG_64BIT=y\nCONFIG_ARM64=y\nCONFIG_SMP=y\nCONFIG_NR_CPUS=256\nCONFIG_ARM64_16K_PAGES=y\nCONFIG_PAGE_SHIFT=14\n`;
 const UP = `${HEAD}CONFIG_64BIT=y\nCONFIG_X86_64=y\nCONFIG_X86=y\n# CONFIG_SMP is not set\n`;
 const RV32 = `${HEAD}CONFIG_RISCV=y\nCONFIG_32BIT=y\n# CONFIG_64BIT is not set\nCONFIG_SMP=y\nCONFIG_NR_CPUS=8\n`;
+// no arch symbol the reader knows, but its word size
+const NOARCH32 = `${HEAD}# CONFIG_64BIT is not set\nCONFIG_SMP=y\nCONFIG_NR_CPUS=8\n`;
 
 const files: Record<string, string> = {
   '/k/.config': X86, '/k/arm/.config': ARM64_16K, '/k/up/.config': UP, '/k/rv32/.config': RV32,
-  '/k/arch/arm64/configs/defconfig': 'CONFIG_SMP=y\nCONFIG_NR_CPUS=512\n',
+  '/k/arch/arm64/configs/defconfig': 'CONFIG_SMP=y\nCONFIG_NR_CPUS=512\n', '/k/noarch/.config': NOARCH32,
 };
 const read = (f: string) => {
   if (files[f] === undefined) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
@@ -43,10 +45,13 @@ describe('profile: one resolution for every view', () => {
     assert.strictEqual(profileLabel(settings), 'arm64 · 256 CPUs');
   });
 
-  it('refuses a 32-bit .config under a 64-bit profile (CONFIG_64BIT)', () => {
-    const { profile } = resolve({ arch: 'riscv64', configPath: '/k/rv32/.config' });
-    assert.strictEqual(profile.configPath, undefined);
-    assert.match(profile.problems[0], /is a 32-bit \.config \(CONFIG_64BIT\) but riscv64 is 64-bit/);
+  it('refuses a 32-bit .config under a 64-bit profile (riscv32 symbols, or CONFIG_64BIT alone)', () => {
+    const rv = resolve({ arch: 'riscv64', configPath: '/k/rv32/.config' }).profile;
+    assert.strictEqual(rv.configPath, undefined);
+    assert.match(rv.problems[0], /is a riscv32 \.config but the arch profile is riscv64/);
+    const bits = resolve({ arch: 'x86_64', configPath: '/k/noarch/.config' }).profile;
+    assert.strictEqual(bits.configPath, undefined);
+    assert.match(bits.problems[0], /is a 32-bit \.config \(CONFIG_64BIT\) but x86_64 is 64-bit/);
   });
 
   it('reads the page size of the .config', () => {
@@ -74,7 +79,9 @@ describe('profile: one resolution for every view', () => {
     assert.match(profile.problems.join('\n'), /defconfig fragment, not a full \.config/);
     assert.strictEqual(configFacts('CONFIG_NR_CPUS=8\n', '/k/arch/x86/configs/i386_defconfig').arch, 'i386');
     assert.strictEqual(configFacts('', '/k/arch/x86/configs/x86_64_defconfig').arch, 'x86_64');
-    assert.strictEqual(configFacts('', '/k/arch/arc/configs/haps_hs_defconfig').arch, undefined);
+    assert.strictEqual(configFacts('', '/k/arch/powerpc/configs/ppc64_defconfig').arch, 'ppc64');
+    assert.strictEqual(configFacts('', '/k/arch/x86/configs/tiny.config').arch, undefined); // x86_64 or i386
+    assert.strictEqual(configFacts('', '/k/arch/nosuch/configs/defconfig').arch, undefined);
   });
 });
 

@@ -31,5 +31,17 @@ describe('editor warm-up', function () {
     await second.warm(FIX, s);
     assert.deepStrictEqual(fs.readdirSync(path.join(dir, 'editor', 'headers')), saved);
     assert.deepStrictEqual(await second.analyzeFile(file, text, s, FIX), cold);
+    // a header changed: the saved table is stale, warm() drops it, the next save writes it again
+    const h = path.join(dir, 'editor', 'headers', saved[0]);
+    const hdr = path.join(FIX, 'include/linux/foo.h');
+    const t = new Date(Date.now() + 5000);
+    const old = fs.statSync(hdr);
+    try {
+      fs.utimesSync(hdr, t, t);
+      await new RealCore({ cacheDir: dir }).warm(FIX, s);
+      assert.ok(!fs.existsSync(h), 'stale table kept');
+      await new RealCore({ cacheDir: dir }).saveNameTable(FIX, s);
+      assert.ok(fs.existsSync(h));
+    } finally { fs.utimesSync(hdr, old.atime, old.mtime); }
   });
 });
