@@ -3,7 +3,7 @@
 // estimate and the chunk map all read this result, so they cannot disagree. No vscode import.
 import * as path from 'path';
 import { ARCHES, type ArchName } from '../core/config/arch';
-import { archOfConfig, configInt, isSet, parseDotConfig } from '../core/config/kconfig';
+import { archOfConfig, configInt, isNotSet, isSet, parseDotConfig } from '../core/config/kconfig';
 import type { Settings } from './core';
 import type { ParsedSettings } from './settings';
 
@@ -44,9 +44,9 @@ export function configFacts(text: string, file: string): ConfigFacts {
   const arch = archOfConfig(cfg) ?? archOfFragmentPath(file);
   if (arch) f.arch = arch;
   if (isSet(cfg, 'CONFIG_64BIT')) f.is64 = true;
-  else if (!fragment || /^# CONFIG_64BIT is not set$/m.test(text)) f.is64 = false;
+  else if (!fragment || isNotSet(cfg, 'CONFIG_64BIT')) f.is64 = false;
   if (isSet(cfg, 'CONFIG_SMP')) f.smp = true;
-  else if (!fragment || /^# CONFIG_SMP is not set$/m.test(text)) f.smp = false;
+  else if (!fragment || isNotSet(cfg, 'CONFIG_SMP')) f.smp = false;
   const nr = configInt(cfg, 'CONFIG_NR_CPUS');
   if (f.smp === false) f.nrCpus = 1;
   else if (nr !== undefined) f.nrCpus = nr;

@@ -82,7 +82,7 @@ export class TypeIndex {
     for (const [k, v] of configMacros(config)) this.base.set(k, objectMacro(k, v, config.source));
     // the cache line comes from the config where the arch has a knob, else from the arch profile
     const shift = l1CacheShiftOf(config, ARCHES[arch]);
-    this.user.set(FALLBACK_FILE, `#define L1_CACHE_SHIFT ${shift}\n${FALLBACK_HEADER}`);
+    this.user.set(FALLBACK_FILE, `#define L1_CACHE_SHIFT ${shift}\n#define PAGE_SHIFT ${ARCHES[arch].pageShift}\n${FALLBACK_HEADER}`);
   }
 
   addSource(file: string, text: string): void {
@@ -336,11 +336,9 @@ export class TypeIndex {
   }
 
   private prepare(fromFile?: string): void {
-    const f = fromFile && fromFile !== FALLBACK_FILE ? path.resolve(fromFile) : undefined;
-    // a file's own directory holds its "local.h" headers (kernel/sched/sched.h defines struct rq);
-    // so does an open file's, when it lies in the tree (not a stray file's folder, e.g. /tmp)
-    const inTree = f !== undefined && this.root !== undefined && f.startsWith(path.resolve(this.root) + path.sep);
-    if (f && this.dirs.length && (!this.isUser(f) || inTree)) this.indexDir(path.dirname(f), false);
+    // the asking file's own directory holds its quoted local headers ("sched.h" beside kernel/sched/core.c),
+    // for an open document as for a file read from disk
+    if (fromFile && fromFile !== FALLBACK_FILE && this.dirs.length) this.indexDir(path.dirname(path.resolve(fromFile)), false);
     else if (this.dirs.length) this.ensureRaw();
   }
 

@@ -5,9 +5,9 @@ import type { Finding } from '../parse/types';
 import type { Node } from '../parse/treeSitter';
 import { formatBytes } from '../report/format';
 import { ruleQuery } from './queries';
-import { isSized } from './sizing';
+import { isSized } from '../layout/sizer';
 import { FnChunk, functionName, functionsAt, nodeRange, squash, wordOffsets } from './syntax';
-import type { Diagnostic, Fix, RuleProfile, SizeOf, TextEdit } from './types';
+import type { Diagnostic, Fix, RuleProfile, Sizer, TextEdit } from './types';
 
 const TRIGGER = /\b(per_cpu(_ptr)?\s*\([^;]*?smp_processor_id\s*\(\s*\)|get_cpu_(var|ptr)\s*\()/;
 const SCALAR = /^(const\s+)?((unsigned|signed)\s+)?(char|short|int|long|long\s+long|u8|u16|u32|u64|s8|s16|s32|s64|__u\d+|__s\d+|bool|_Bool|size_t|ssize_t|unsigned|\w+_t|.*\*)$/;
@@ -25,11 +25,11 @@ const oneLine = (t: string) => t.replace(/\s+/g, ' ').trim();
 const STORE_OPS: Record<string, string> = { '=': 'write', '+=': 'add', '-=': 'sub', '|=': 'or', '&=': 'and' };
 
 /** Whether this_cpu_read/write can take v: a 1, 2, 4 or 8-byte scalar; a struct or array cannot. */
-function typeKind(findings: Finding[], v: string, file: string, sizeOf: SizeOf): 'scalar' | 'aggregate' | 'unknown' {
+function typeKind(findings: Finding[], v: string, file: string, sizer: Sizer): 'scalar' | 'aggregate' | 'unknown' {
   const t = varType(findings, v);
   if (t === undefined) return 'unknown';
   if (/^(struct|union)\b|\[/.test(t) || NOT_SCALAR_T.test(t)) return 'aggregate';
-  const sz = sizeOf(t, file);
+  const sz = sizer.sizeOf(t, file);
   return SCALAR.test(t) && isSized(sz) && [1, 2, 4, 8].includes(sz.size) ? 'scalar' : 'unknown';
 }
 
@@ -45,7 +45,7 @@ function edit(c: FnChunk, n: Node, newText: string, to?: Node): TextEdit {
   return { line: a.line, column: a.column, endLine: b.endLine, endColumn: b.endColumn, newText };
 }
 
-export async function pcpu003(file: string, text: string, findings: Finding[], p: RuleProfile, sizeOf: SizeOf): Promise<Diagnostic[]> {
+export async function pcpu003(file: string, text: string, findings: Finding[], p: RuleProfile, sizer: Sizer): Promise<Diagnostic[]> {
   if (!TRIGGER.test(text)) return [];
   const fns = await functionsAt(text, wordOffsets(text, TRIGGER));
   const q = await ruleQuery('rules-accessors.scm');
@@ -66,7 +66,8 @@ export async function pcpu003(file: string, text: string, findings: Finding[], p
       const v = cap('var')!.text;
       const raw = cap('cpu')!.text.startsWith('raw_') ? 'raw' : 'this';
       const r = nodeRange(c, call);
-      const base = { ...r, file, code: 'PCPU003' as const, severity: 'warning' as const, bytes: p.ptrSize * p.nrCpus };
+      const base = { ...r, file, code: 'PCPU003' as const, severity: 'warning' as const, bytes: p.ptrSize * p.nrCpus,
+        numbers: { bytesPerCpu: p.ptrSize, nrCpus: p.nrCpus, totalBytes: p.ptrSize * p.nrCpus } };
       if (fn === 'per_cpu_ptr') {
         const nt = `${raw}_cpu_ptr(${v})`;
         out.push({ ...base, message: `${call.text.replace(/\s+/g, ' ')} looks up the CPU's offset in memory (${offsets}); ${nt} uses the per-CPU base register.`, fix: { title: `Use ${nt}`, edits: [edit(c, call, nt)] } });
@@ -78,7 +79,7 @@ export async function pcpu003(file: string, text: string, findings: Finding[], p
       const par = e.parent;
       const ptr = `${raw}_cpu_ptr(&${v})`;
       const deref = `(*${ptr})`; // stands for per_cpu(v, cpu) anywhere: an lvalue of v's type
-      const kind = typeKind(findings, v, file, sizeOf);
+      const kind = typeKind(findings, v, file, sizer);
       const statement = (n: Node) => n.parent?.type === 'expression_statement';
       let suggestion: string;
       let fix: Diagnostic['fix'];
@@ -141,12 +142,12 @@ export async function pcpu003(file: string, text: string, findings: Finding[], p
       out.push({ ...base, message: `${call.text.replace(/\s+/g, ' ')} looks up the CPU's offset in memory (${offsets}); use ${suggestion}.`, ...(fix ? { fix } : {}), ...(more ? { moreFixes: more } : {}) });
       continue;
     }
-    out.push(...unpaired(file, c, pairs, findings, p, sizeOf));
+    out.push(...unpaired(file, c, pairs, findings, p, sizer));
   }
   return out;
 }
 
-function unpaired(file: string, c: FnChunk, pairs: Array<{ get: boolean; kind: string; v: string; call: Node }>, findings: Finding[], p: RuleProfile, sizeOf: SizeOf): Diagnostic[] {
+function unpaired(file: string, c: FnChunk, pairs: Array<{ get: boolean; kind: string; v: string; call: Node }>, findings: Finding[], p: RuleProfile, sizer: Sizer): Diagnostic[] {
   const out: Diagnostic[] = [];
   // put_cpu_ptr(p) only re-enables preemption: kernel code passes the local pointer it got back
   // (gcs = get_cpu_ptr(x->stat); ... put_cpu_ptr(gcs)), so any put of the same family pairs.
@@ -158,12 +159,12 @@ function unpaired(file: string, c: FnChunk, pairs: Array<{ get: boolean; kind: s
     if (returned(g.call)) continue;
     const name = functionName(c.fn) ?? 'this function';
     const t = g.kind === 'var' ? varType(findings, g.v) : undefined;
-    const sz = t ? sizeOf(t, file) : undefined;
+    const sz = t ? sizer.sizeOf(t, file) : undefined;
     const cost = sz && isSized(sz) ? ` (${g.v}: ${formatBytes(sz.size)}/cpu)` : '';
     out.push({
       ...nodeRange(c, g.call), file, code: 'PCPU003', severity: 'warning',
       message: `get_cpu_${g.kind}(${g.v}) disables preemption but ${name} has no put_cpu_${g.kind}(${g.v})${cost}; add it on every path, or use this_cpu_* operations.`,
-      ...(sz && isSized(sz) ? { bytes: sz.size } : {}),
+      ...(sz && isSized(sz) ? { bytes: sz.size, numbers: { bytesPerCpu: sz.size } } : {}),
     });
   }
   return out;
