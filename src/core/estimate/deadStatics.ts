@@ -8,9 +8,10 @@ import type { KbuildResult } from '../config/kbuild';
 import type { LayoutEngine } from '../layout';
 import type { Finding } from '../parse/types';
 
-interface Item { name?: string; isStatic: boolean; text: string }
+interface Item { name?: string; isStatic: boolean; text: string; /** other names the item may define */ aliases?: string[] }
 
 const ID = /[A-Za-z_]\w*/g;
+const C_WORDS = new Set(['static', 'const', 'volatile', 'struct', 'union', 'enum', 'unsigned', 'signed', 'int', 'long', 'short', 'char', 'void', 'bool', 'inline']);
 
 function matchClose(t: string, i: number): number {
   const open = t[i];
@@ -101,6 +102,10 @@ function items(text: string, percpu: Map<number, string>): Item[] {
           const decl = head.slice(0, Math.min(...[eq, brace >= 0 && (eq < 0 || brace < eq) ? brace : -1, head.length].filter((x) => x >= 0)));
           const ids = decl.match(ID);
           name = ids?.[ids.length - 1];
+          // `static struct apic apic_x2apic_cluster __ro_after_init = {`: the last word may be an
+          // attribute macro; every word of the declarator stands for the item (live if any is used)
+          const aliases = ids?.slice(0, -1).filter((x) => !C_WORDS.has(x));
+          if (aliases?.length) { out.push({ name, isStatic, text: s, aliases }); start = end; return; }
         }
       }
       out.push({ name, isStatic, text: s });
@@ -127,7 +132,10 @@ export function deadStatics(active: string, raw: string, statics: Map<number, st
   const defineBodies = stripComments(raw).replace(/\\\r?\n/g, ' ').split('\n').filter((l) => /^\s*#\s*define\b/.test(l)).join('\n');
   const list = items(foldIsEnabled(stripComments(active), isSet), statics);
   const byName = new Map<string, Item[]>();
-  for (const it of list) if (it.name && it.isStatic) byName.set(it.name, [...(byName.get(it.name) ?? []), it]);
+  for (const it of list) {
+    if (!it.name || !it.isStatic) continue;
+    for (const n of [it.name, ...(it.aliases ?? [])]) byName.set(n, [...(byName.get(n) ?? []), it]);
+  }
   const live = new Set<string>();
   const work: Item[] = list.filter((it) => !it.isStatic || !it.name);
   while (work.length) {
