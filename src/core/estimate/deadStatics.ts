@@ -137,7 +137,9 @@ export function deadStatics(active: string, raw: string, statics: Map<number, st
     for (const n of [it.name, ...(it.aliases ?? [])]) byName.set(n, [...(byName.get(n) ?? []), it]);
   }
   const live = new Set<string>();
-  const work: Item[] = list.filter((it) => !it.isStatic || !it.name);
+  // a name in a #define body is used wherever the macro is (printk.c: printk_enter_irqsave() calls
+  // the static __printk_recursion_counter()): those bodies are roots too
+  const work: Item[] = [...list.filter((it) => !it.isStatic || !it.name), { isStatic: false, text: defineBodies }];
   while (work.length) {
     const it = work.pop()!;
     for (const id of it.text.match(ID) ?? []) {
@@ -159,7 +161,8 @@ export function deadStatics(active: string, raw: string, statics: Map<number, st
 export class DeadStatics {
   private byFile = new Map<string, Map<number, string>>();
   private cache = new Map<string, Set<string>>();
-  private includers = new Set<string>();
+  /** file → the local files it #includes (Kbuild's includedFrom) */
+  private includers = new Map<string, string[]>();
 
   constructor(private root: string, findings: Finding[], private kb: KbuildResult, private layout: LayoutEngine,
     private raw: (file: string) => string, private isSet: (sym: string) => boolean) {
@@ -169,17 +172,22 @@ export class DeadStatics {
       m.set(f.line, f.name);
       this.byFile.set(f.file, m);
     }
-    for (const o of kb.objects) if (o.includedFrom) this.includers.add(o.includedFrom);
+    for (const o of kb.objects) if (o.includedFrom) this.includers.set(o.includedFrom, [...(this.includers.get(o.includedFrom) ?? []), o.file]);
   }
 
   isDead(f: Finding): boolean {
     if (!f.isStatic || !this.byFile.get(f.file)?.has(f.line)) return false;
     const o = this.kb.byFile.get(f.file);
-    if (!o || o.includedFrom || this.includers.has(f.file)) return false;
+    // an #included .c may define or use anything; local headers are read with the file (their
+    // inline functions and macros may use its statics), appended so the file's lines stay put
+    const local = this.includers.get(f.file) ?? [];
+    if (!o || o.includedFrom || local.some((x) => !x.endsWith('.h'))) return false;
     let dead = this.cache.get(f.file);
     if (!dead) {
-      const active = this.layout.index.loaded(path.resolve(this.root, f.file))?.scan.active;
-      dead = active === undefined ? new Set() : deadStatics(active, this.raw(f.file), this.byFile.get(f.file)!, this.isSet);
+      const activeOf = (x: string) => this.layout.index.loaded(path.resolve(this.root, x))?.scan.active;
+      const texts = [f.file, ...local].map(activeOf);
+      dead = texts.some((t) => t === undefined) ? new Set()
+        : deadStatics(texts.join('\n'), [f.file, ...local].map((x) => this.raw(x)).join('\n'), this.byFile.get(f.file)!, this.isSet);
       this.cache.set(f.file, dead);
     }
     return dead.has(f.name);

@@ -88,7 +88,7 @@ async function prepare(o: EstimateOptions, pause: () => Promise<void>) {
   await initLayout();
   const layout = new LayoutEngine({ arch: o.arch, config: cfg, root: o.root });
   for (const d of kb.includeDirs) layout.index.addIncludeDir(path.join(o.root, d));
-  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), layout, pause) : { findings: [], unresolved: [] };
+  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), layout, pause, (f) => kb.byFile.get(f)?.status === 'module') : { findings: [], unresolved: [] };
   return { kb, layout, wrapped };
 }
 

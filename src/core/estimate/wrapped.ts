@@ -18,8 +18,13 @@ function read(p: string): string | undefined {
   try { return readText(p, 'latin1'); } catch { return undefined; }
 }
 
-/** `files`: built files relative to root (.c and the local headers they include). */
-export async function wrappedFindings(root: string, files: string[], layout: LayoutEngine, pause: () => Promise<void> = async () => undefined): Promise<{ findings: WrappedFinding[]; unresolved: Finding[] }> {
+/** Wrappers that define a per-CPU variable only in built-in code: include/linux/srcutree.h's
+ *  `#ifdef MODULE` __DEFINE_SRCU has no DEFINE_PER_CPU (a module's srcu_data is allocated when it loads). */
+const BUILTIN_ONLY = new Set(['DEFINE_SRCU', 'DEFINE_STATIC_SRCU']);
+
+/** `files`: built files relative to root (.c and the local headers they include); `isModule`: built with -DMODULE. */
+export async function wrappedFindings(root: string, files: string[], layout: LayoutEngine, pause: () => Promise<void> = async () => undefined,
+  isModule: (file: string) => boolean = () => false): Promise<{ findings: WrappedFinding[]; unresolved: Finding[] }> {
   // wrapper names from the headers under the include dirs (read once, with the type index) and
   // the built files; texts are dropped as soon as their #defines are read
   const graph = new WrapperGraph();
@@ -49,6 +54,7 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
     const base = (line: number, column: number, macro: string): Finding =>
       ({ kind: 'static', file: f, line, column, endLine: line, endColumn: column, name: '', type: '', macro });
     for (const d of r.defs) {
+      if (BUILTIN_ONLY.has(d.via) && isModule(f)) continue;
       findings.push({ ...base(d.line, d.column, d.macro), name: d.name, type: d.type, ...(d.dims.length ? { dims: d.dims } : {}), call: d.call });
     }
     for (const p of r.problems) unresolved.push({ ...base(p.line, p.column, p.via), unresolved: p.reason });
