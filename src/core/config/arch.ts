@@ -45,6 +45,9 @@ export interface ArchProfile {
    *  itself has an aligned attribute (DATA_ALIGNMENT; x86: ix86_data_alignment, checked with gcc 12).
    *  Largest size first; absent: not modelled for this arch. */
   dataAlign?: Array<{ minSize: number; align: number }>;
+  /** gcc places variables with section anchors (-fsection-anchors, its default here): a variable's
+   *  place in its section follows the first function using it (estimate/emitOrder.ts) */
+  sectionAnchors?: boolean;
 }
 
 const s = (size: number, align = size, memberAlign?: number): Scalar =>
@@ -84,14 +87,14 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
     scalars: LP64, l1CacheShift: 6, pageShift: 12, pageShifts: [12, 14, 16],
     firstChunk: 'embed', atom: 'page', reservedChunk: true, dynIncludesModuleReserve: false,
     notes: 'generic setup_per_cpu_areas, or drivers/base/arch_numa.c with node distances',
-    biggestAlignment: 16, predefines: ['__aarch64__', '__ARM_64BIT_STATE'], anonBitfieldAlign: true,
+    biggestAlignment: 16, predefines: ['__aarch64__', '__ARM_64BIT_STATE'], anonBitfieldAlign: true, sectionAnchors: true,
   },
   ppc64: {
     name: 'ppc64', aliases: ['ppc64', 'ppc64le', 'powerpc64', 'powerpc'], bits: 64, endian: 'big', charSigned: false,
     scalars: LP64, l1CacheShift: 7, pageShift: 12, pageShifts: [12, 16],
     firstChunk: 'embed', atom: 'page', reservedChunk: false, dynIncludesModuleReserve: true,
     notes: 'embed(0, MODULE_RESERVE + DYNAMIC_RESERVE, atom); atom 1 MiB on Book3E/hash with 64K linear map',
-    biggestAlignment: 16, predefines: ['__powerpc__', '__powerpc64__', '__PPC64__', '__PPC__'], anonBitfieldAlign: false,
+    biggestAlignment: 16, predefines: ['__powerpc__', '__powerpc64__', '__PPC64__', '__PPC__'], anonBitfieldAlign: false, sectionAnchors: true,
   },
   riscv64: {
     name: 'riscv64', aliases: ['riscv64', 'riscv'], bits: 64, endian: 'little', charSigned: false,
@@ -127,7 +130,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
     l1CacheShift: 6, pageShift: 12, pageShifts: [12],
     firstChunk: 'embed', atom: 'page', reservedChunk: true, dynIncludesModuleReserve: false,
     notes: 'AAPCS (EABI); generic setup_per_cpu_areas',
-    biggestAlignment: 8, predefines: ['__arm__', '__ARM_EABI__'], anonBitfieldAlign: true,
+    biggestAlignment: 8, predefines: ['__arm__', '__ARM_EABI__'], anonBitfieldAlign: true, sectionAnchors: true,
   },
 };
 

@@ -2,15 +2,24 @@
 // their first declaration in the translation unit, and a DECLARE_PER_CPU in a header the file
 // includes counts as the first (checked with gcc 12: `extern int b; int a; int b;` emits b
 // last). Headers come before the file's own lines (kernel files include at the top).
+// With section anchors (gcc's default on arm, arm64 and powerpc) a variable is placed in its
+// section when a function first takes its address: those come first, in the order the functions
+// are compiled and, inside one, of their references; the rest follow in the order above (checked
+// with gcc 12 for aarch64, powerpc64le and arm-gnueabihf). We take compile order as source order,
+// and a file's own macros as used where they are expanded.
+import * as fs from 'fs';
 import * as path from 'path';
 import type { Finding } from '../parse/types';
 import type { LayoutEngine } from '../layout';
+import { stripComments } from '../config/lex';
 
 export class EmitOrder {
   /** header (absolute) → name → line of its DECLARE_PER_CPU* */
   private declared = new Map<string, Map<string, number>>();
+  private refs = new Map<string, Map<string, number>>();
 
-  constructor(private root: string, findings: Finding[], private layout: LayoutEngine) {
+  /** `anchors`: the arch's gcc uses section anchors (arm, arm64, powerpc; see firstReferences) */
+  constructor(private root: string, findings: Finding[], private layout: LayoutEngine, private anchors = false) {
     for (const f of findings) {
       if (f.kind !== 'declare' || !f.name || f.unresolved || !f.file.endsWith('.h')) continue;
       const abs = path.resolve(root, f.file);
@@ -20,9 +29,39 @@ export class EmitOrder {
     }
   }
 
+  /** a file's active text with its local `#include "x.c"`/`"x.h"` spliced in (kernel/sched/build_utility.c) */
+  private spliced(abs: string, depth: number): string | undefined {
+    const text = this.layout.index.loaded(abs)?.scan.active;
+    if (text === undefined || depth > 2) return text;
+    // the active text blanks directives: the #include lines come from the source, at their line
+    let raw: string;
+    try { raw = fs.readFileSync(abs, 'latin1'); } catch { return text; }
+    if (!/#\s*include\s+"/.test(raw)) return text;
+    const lines = text.split('\n');
+    raw.split('\n').forEach((l, i) => {
+      const m = /^[ \t]*#[ \t]*include[ \t]+"([^"]+)"/.exec(l);
+      if (!m || i >= lines.length) return;
+      const f = path.resolve(path.dirname(abs), m[1]);
+      const inner = fs.existsSync(f) ? this.spliced(f, depth + 1) : undefined;
+      if (inner !== undefined) lines[i] = inner.replace(/\n/g, ' ');
+    });
+    return lines.join('\n');
+  }
+
   /** the sort key of `name` defined at `defPosition` in `file` (a .c compiled on its own) */
   position(file: string, name: string, defPosition: number): number {
     const abs = path.resolve(this.root, file);
+    if (this.anchors) {
+      let r = this.refs.get(abs);
+      if (!r) {
+        const text = this.spliced(abs, 0);
+        r = text === undefined ? new Map() : firstReferences(text);
+        this.refs.set(abs, r);
+      }
+      // placed first, in order of first reference; the rest after them as without anchors
+      const k = r.get(name);
+      if (k !== undefined) return 1e12 - k;
+    }
     for (const [h, i] of this.layout.index.includeOrder(abs)) {
       const line = this.declared.get(h)?.get(name);
       // #if branches inside the header are already applied: includeOrder only follows active includes
@@ -38,4 +77,50 @@ export class EmitOrder {
 export function lineIsActive(layout: LayoutEngine, absFile: string, line: number): boolean {
   const text = layout.index.loaded(path.resolve(absFile))?.scan.active;
   return text === undefined || /\S/.test(text.split('\n')[line - 1] ?? '');
+}
+
+const ID = /[A-Za-z_]\w*/g;
+
+/**
+ * Identifiers in the order function bodies of `text` (a file's active text) first use them, a
+ * macro the file defines standing for the identifiers of its body. Index 0 is the first.
+ */
+export function firstReferences(text: string): Map<string, number> {
+  const src = stripComments(text).replace(/\\\r?\n/g, ' ');
+  const macros = new Map<string, string[]>();
+  for (const m of src.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)(?:\([^)]*\))?(.*)$/gm)) macros.set(m[1], m[2].match(ID) ?? []);
+  const code = src.replace(/^[ \t]*#.*$/gm, '');
+  const out = new Map<string, number>();
+  const note = (id: string, seen: Set<string>) => {
+    const body = macros.get(id);
+    if (body && !seen.has(id)) {
+      seen.add(id);
+      for (const x of body) note(x, seen);
+      return;
+    }
+    if (!out.has(id)) out.set(id, out.size);
+  };
+  let depth = 0;
+  let head = 0; // start of the current top-level item
+  let bodyStart = -1;
+  for (let i = 0; i < code.length; i++) {
+    const c = code[i];
+    if (c === '"' || c === "'") {
+      for (i++; i < code.length && code[i] !== c; i++) if (code[i] === '\\') i++;
+      continue;
+    }
+    if (c === '{') {
+      // a function body: its head ends with ')' (and attributes) and holds no '=' at top level
+      if (depth === 0 && /\)[\s\w()]*$/.test(code.slice(head, i)) && !/=/.test(code.slice(head, i).replace(/\([^()]*\)/g, ''))) bodyStart = i;
+      depth++;
+    } else if (c === '}') {
+      depth--;
+      if (depth === 0) {
+        if (bodyStart >= 0) for (const id of code.slice(bodyStart, i).match(ID) ?? []) note(id, new Set());
+        bodyStart = -1;
+        head = i + 1;
+      }
+    } else if (c === ';' && depth === 0) head = i + 1;
+  }
+  return out;
 }

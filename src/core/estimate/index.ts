@@ -165,7 +165,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const sizeCtx = (file: string): StaticSizeContext => ({
     layout, arch: o.arch, smp, cacheLine, pageSize, isSet: (sym) => isSet(cfg, sym), evalNum: (e) => evalNum(e, file),
   });
-  const emit = new EmitOrder(o.root, scan.findings, layout);
+  const emit = new EmitOrder(o.root, scan.findings, layout, o.arch.sectionAnchors === true);
   const deadStatic = new DeadStatics(o.root, scan.findings, kb, layout, textOf, (s) => isSet(cfg, s));
   for (const f of [...scan.findings, ...wrapped.findings, ...wrapped.unresolved]) {
     await pause();
