@@ -88,6 +88,26 @@ export function cacheLineOf(cfg: KConfig, arch: ArchProfile): number {
   return 1 << shift;
 }
 
+/** PAGE_SHIFT of a .config: CONFIG_PAGE_SHIFT (≥ 6.9), else the arch's page-size choice
+ *  (CONFIG_ARM64_16K_PAGES, CONFIG_PPC_64K_PAGES, ...), else the profile's default. */
+export function pageShiftOf(cfg: KConfig, arch: ArchProfile): number {
+  const direct = Number(cfg.values.get('CONFIG_PAGE_SHIFT'));
+  if (arch.pageShifts.includes(direct)) return direct;
+  const y = (k: string) => cfg.values.get(k) === 'y';
+  const byChoice: Array<[string, number]> = [
+    ['CONFIG_ARM64_16K_PAGES', 14], ['CONFIG_ARM64_64K_PAGES', 16], ['CONFIG_PPC_64K_PAGES', 16], ['CONFIG_PPC_16K_PAGES', 14],
+    ['CONFIG_PAGE_SIZE_16KB', 14], ['CONFIG_PAGE_SIZE_64KB', 16],
+  ];
+  const hit = byChoice.find(([k, sh]) => y(k) && arch.pageShifts.includes(sh));
+  return hit ? hit[1] : arch.pageShift;
+}
+
+/** The arch profile with the page size the .config selects. */
+export function archForConfig(arch: ArchProfile, cfg: KConfig): ArchProfile {
+  const shift = pageShiftOf(cfg, arch);
+  return shift === arch.pageShift ? arch : { ...arch, pageShift: shift };
+}
+
 /** The arch profile a .config was made for, from the symbols only that arch sets. */
 export function archOfConfig(cfg: KConfig): ArchName | undefined {
   const y = (k: string) => cfg.values.get(k) === 'y';

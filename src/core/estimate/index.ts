@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ArchProfile } from '../config/arch';
-import { cacheLineOf, isSet, type KConfig } from '../config/kconfig';
+import { archForConfig, cacheLineOf, isSet, type KConfig } from '../config/kconfig';
 import { evalCondition } from '../config/cppExpr';
 import { readKbuild, BuiltObject, SRCARCH } from '../config/kbuild';
 import { scanTree } from '../parse';
@@ -92,7 +92,8 @@ async function prepare(o: EstimateOptions, pause: () => Promise<void>) {
   return { kb, layout, wrapped };
 }
 
-export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
+export async function estimate(opts: EstimateOptions): Promise<EstimateResult> {
+  const o = { ...opts, arch: archForConfig(opts.arch, opts.config) }; // 16K/64K pages from the .config
   const t0 = Date.now();
   const kernel = o.kernel ?? DEFAULT_KERNEL;
   const cfg = o.config;

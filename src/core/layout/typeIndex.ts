@@ -159,6 +159,9 @@ export class TypeIndex {
     text += macroTypedefText(text);
     for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)/gm)) raw.defines.add(m[1], file);
     for (const m of text.matchAll(/\b(struct|union|enum)\s+(\w+)\s*\{/g)) raw.records.add(`${m[1]} ${m[2]}`, file);
+    // the tag chosen by #ifdef before one shared body (powerpc's uapi/asm/ptrace.h:
+    // `#ifdef __KERNEL__ struct user_pt_regs #else struct pt_regs #endif {`)
+    for (const m of text.matchAll(/\b(struct|union)[ \t]+(\w+)[ \t]*\r?\n[ \t]*#[ \t]*(?:else|endif|elif)\b/g)) raw.records.add(`${m[1]} ${m[2]}`, file);
     for (const m of text.matchAll(/\bstruct_group_tagged\s*\(\s*(\w+)/g)) raw.records.add(`struct ${m[1]}`, file);
     for (const m of text.matchAll(/\btypedef\b/g)) {
       let depth = 0;
