@@ -33,19 +33,20 @@ export class EmitOrder {
   private spliced(abs: string, depth: number): string | undefined {
     const text = this.layout.index.loaded(abs)?.scan.active;
     if (text === undefined || depth > 2) return text;
-    // the active text blanks directives: the #include lines come from the source, at their line
+    // the active text blanks directives: #include and #define lines come from the source
     let raw: string;
     try { raw = fs.readFileSync(abs, 'latin1'); } catch { return text; }
-    if (!/#\s*include\s+"/.test(raw)) return text;
+    const defines = raw.replace(/\\\r?\n/g, ' ').split('\n').filter((l) => /^\s*#\s*define\b/.test(l)).join('\n');
+    if (!/#\s*include\s+"/.test(raw)) return `${text}\n${defines}`;
     const lines = text.split('\n');
     raw.split('\n').forEach((l, i) => {
       const m = /^[ \t]*#[ \t]*include[ \t]+"([^"]+)"/.exec(l);
       if (!m || i >= lines.length) return;
       const f = path.resolve(path.dirname(abs), m[1]);
       const inner = fs.existsSync(f) ? this.spliced(f, depth + 1) : undefined;
-      if (inner !== undefined) lines[i] = inner.replace(/\n/g, ' ');
+      if (inner !== undefined) lines[i] = inner; // order matters here, not line numbers
     });
-    return lines.join('\n');
+    return `${lines.join('\n')}\n${defines}`;
   }
 
   /** the sort key of `name` defined at `defPosition` in `file` (a .c compiled on its own) */
