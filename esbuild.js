@@ -33,6 +33,9 @@ async function main() {
     { ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
     { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   ];
+  // the chunk-map page: media/chunkmap/*.ts with the shared formatter and data shaping, for the browser
+  builds.push({ bundle: true, platform: 'browser', target: 'es2022', format: 'iife', logLevel: 'warning',
+    entryPoints: ['media/chunkmap/main.ts'], outfile: 'dist/webview/chunkmap.js' });
   const extra = path.join(__dirname, 'src', 'core', 'parse', 'worker.ts');
   if (fs.existsSync(extra)) builds.push({ ...common, entryPoints: [extra], outfile: 'dist/worker.js' });
   if (watch) {

@@ -7,6 +7,8 @@ import { parsePanelState, parseWebviewMessage, type HostMessage, type PanelState
 import { chunkMapHtml } from './webviewHtml';
 
 export const VIEW_TYPE = 'percpuLens.chunkMap';
+/** where esbuild.js writes the page script built from media/chunkmap/ */
+const WEBVIEW_DIR = ['dist', 'webview'];
 
 export class ChunkMapPanel implements vscode.Disposable {
   static current: ChunkMapPanel | undefined;
@@ -35,9 +37,10 @@ export class ChunkMapPanel implements vscode.Disposable {
   private constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
     const media = vscode.Uri.joinPath(extensionUri, 'media');
     const w = panel.webview;
+    // the page script is bundled by esbuild (it shares the formatter and the data shaping with the host)
     w.html = chunkMapHtml({
       cspSource: w.cspSource, nonce: makeNonce(), title: 'percpu chunk map',
-      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(media, 'chunkmap.js')).toString(),
+      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...WEBVIEW_DIR, 'chunkmap.js')).toString(),
       styleUri: w.asWebviewUri(vscode.Uri.joinPath(media, 'chunkmap.css')).toString(),
     });
     this.subs.push(
@@ -64,7 +67,9 @@ export class ChunkMapPanel implements vscode.Disposable {
     try {
       const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(abs));
       const pos = new vscode.Position(Math.min(m.line - 1, doc.lineCount - 1), 0);
-      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(pos, pos) });
+      // never in the map's own column: that would hide the map the user is exploring
+      const column = this.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Beside : vscode.ViewColumn.One;
+      await vscode.window.showTextDocument(doc, { viewColumn: column, selection: new vscode.Range(pos, pos) });
     } catch (e) {
       void vscode.window.showErrorMessage(`percpu-lens: cannot open ${m.file}: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -82,7 +87,7 @@ export class ChunkMapPanel implements vscode.Disposable {
 }
 
 function options(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-  return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')] };
+  return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, ...WEBVIEW_DIR)] };
 }
 
 export class ChunkMapSerializer implements vscode.WebviewPanelSerializer {

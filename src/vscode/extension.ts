@@ -3,6 +3,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { AnalysisCache } from './analysisCache';
+import { explainBootLog } from './bootLogCommand';
 import { ChunkMapSerializer, VIEW_TYPE } from './chunkMapPanel';
 import { FixProvider } from './codeActions';
 import { SettingsService } from './config';
@@ -45,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): void {
       vscode.commands.registerCommand('percpuLens.compareConfigs', guard('compare', (a?: vscode.Uri, b?: vscode.Uri) => compareCommand(deps, a, b))),
       vscode.commands.registerCommand('percpuLens.selectArch', guard('select arch', () => selectArch(settings))),
       vscode.commands.registerCommand('percpuLens.useConfig', guard('use .config', (u?: vscode.Uri) => useConfig(settings, log, u))),
+      vscode.commands.registerCommand('percpuLens.explainBootLog', guard('explain boot log', () => explainBootLog(log))),
     );
     log.info(`percpu-lens activated (${profileOf(settings)})`);
   } catch (e) {

@@ -26,7 +26,8 @@ export function chunkMapHtml(i: HtmlInputs): string {
 <title>${escapeHtml(i.title)}</title>
 </head>
 <body>
-<main id="chunkmap" aria-live="polite"><p class="empty">Run “percpu-lens: Estimate percpu footprint” to fill this view.</p></main>
+<main id="chunkmap"><p class="empty">Run “percpu-lens: Estimate percpu footprint” to fill this view.</p></main>
+<div id="cm-status" class="visually-hidden" role="status" aria-live="polite"></div>
 <div id="tooltip" role="tooltip" hidden></div>
 <script nonce="${escapeHtml(i.nonce)}" src="${escapeHtml(i.scriptUri)}"></script>
 </body>

@@ -285,7 +285,7 @@ async function main() {
     assert(stat.includes(`(${exp.static} B)`), `static ${stat}`);
     const unit = norm(await frame.locator('[data-k="unitSize"]').first().textContent());
     assert(unit.includes(`(${exp.unitSize} B)`), `unit ${unit}`);
-    const blocks = await frame.locator('.bar.first .block.kind-static').count();
+    const blocks = await frame.locator('.bar.zoom-static .block.kind-static').count();
     assert(blocks === 4, `${blocks} static blocks in the first chunk, want 4`);
     const text = norm(await frame.locator('#chunkmap').textContent());
     assert(text.includes('drivers/net/foo_net.c:29'), 'dynamic callsite row missing');
@@ -358,6 +358,9 @@ async function main() {
     await page.keyboard.press('Enter');
     await until('status bar', async () => norm(await page.locator('.statusbar').textContent()).includes('arm64 · 64 CPUs'), 15_000);
   });
+
+  // the chunk map at kernel scale, on a generated tree (test/e2e/checks/chunkmap.js)
+  await require('./checks/chunkmap').run({ page, check, assert, until, shot, runCommand, log, norm, REPO, ART, tmp, port });
 }
 
 async function cleanup() {

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { ARCHES } from '../../src/core/config/arch';
 import { evalTokens, ExprError } from '../../src/core/config/intExpr';
 import { tokenize } from '../../src/core/config/lex';
-import { parseDotConfig, pageShiftOf } from '../../src/core/config/kconfig';
+import { parseDotConfig, pageSizeOf } from '../../src/core/config/kconfig';
 import { readKbuild } from '../../src/core/config/kbuild';
 import { LayoutEngine, isUnknown } from '../../src/core/layout';
 import { deadStatics } from '../../src/core/estimate/deadStatics';
@@ -127,8 +127,8 @@ describe('real kernels: rules from Debian 6.12', function () {
   });
 
   it('page size from the .config: CONFIG_PAGE_SHIFT, else the arch choice (arm64-16k, powerpc64le-64k)', () => {
-    assert.strictEqual(pageShiftOf(parseDotConfig('CONFIG_ARM64=y\nCONFIG_ARM64_16K_PAGES=y\nCONFIG_PAGE_SHIFT=14\n', 'c'), ARCHES.arm64), 14);
-    assert.strictEqual(pageShiftOf(parseDotConfig('CONFIG_PPC64=y\nCONFIG_PPC_64K_PAGES=y\n', 'c'), ARCHES.ppc64), 16);
-    assert.strictEqual(pageShiftOf(parseDotConfig('CONFIG_X86_64=y\n', 'c'), ARCHES.x86_64), 12);
+    assert.strictEqual(pageSizeOf(parseDotConfig('CONFIG_ARM64=y\nCONFIG_ARM64_16K_PAGES=y\nCONFIG_PAGE_SHIFT=14\n', 'c'), ARCHES.arm64), 16384);
+    assert.strictEqual(pageSizeOf(parseDotConfig('CONFIG_PPC64=y\nCONFIG_PPC_64K_PAGES=y\n', 'c'), ARCHES.ppc64), 65536);
+    assert.strictEqual(pageSizeOf(parseDotConfig('CONFIG_X86_64=y\n', 'c'), ARCHES.x86_64), 4096);
   });
 });

@@ -3,7 +3,7 @@ import * as path from 'path';
 import type { Command } from 'commander';
 import { UsageError, parseIntOption } from '../errors';
 import { ARCH_NAMES, findArch } from '../../core/config/arch';
-import { archOfConfig, defaultConfig, parseDotConfig, KConfig } from '../../core/config/kconfig';
+import { defaultConfig, parseDotConfig, resolveArch, KConfig } from '../../core/config/kconfig';
 import { sampleTreePath } from '../../core/assets';
 import { DEFAULT_EXCLUDE, estimate } from '../../core/estimate';
 import { defaultCacheDir } from '../../core/parse/cache';
@@ -73,9 +73,10 @@ export function register(program: Command): void {
       if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`not a directory: ${root}`);
       const cfgFile = o.config ?? (fs.existsSync(path.join(root, '.config')) ? path.join(root, '.config') : undefined);
       let cfg: KConfig | undefined = cfgFile ? parseDotConfig(readFileOrUsage(cfgFile, '.config'), cfgFile) : undefined;
-      const archName = o.arch ?? (cfg && archOfConfig(cfg)) ?? 'x86_64';
-      const arch = findArch(archName);
-      if (!arch) throw new UsageError(`unknown arch "${archName}"; known: ${ARCH_NAMES.join(', ')}`);
+      const requested = o.arch === undefined ? undefined : findArch(o.arch);
+      if (o.arch !== undefined && !requested) throw new UsageError(`unknown arch "${o.arch}"; known: ${ARCH_NAMES.join(', ')}`);
+      // the .config refines the word size (ARCH=powerpc with CONFIG_PPC32 is ppc32)
+      const arch = resolveArch(requested, cfg) ?? findArch('x86_64')!;
       cfg ??= defaultConfig(arch.name);
       let counts: Counts | undefined;
       const extra: string[] = [];

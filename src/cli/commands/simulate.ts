@@ -5,9 +5,13 @@ import type { Command } from 'commander';
 import { UsageError, parseIntOption } from '../errors';
 import { ARCH_NAMES, findArch } from '../../core/config/arch';
 import { buildFirstChunk, FirstChunk, MAX_CPUS, PercpuAllocator, parseGroups } from '../../core/sim';
+import { analyzeDmesg, formatDmesgReport } from '../../core/sim/dmesg';
+import { parseKernel } from '../../core/sim/era';
+import { readFileSync } from 'fs';
 
 interface SimOpts {
-  arch: string; static: number; reserved?: number; dynamic?: number; cpus?: number; groups?: string;
+  dmesg?: string;
+  arch?: string; static?: number; reserved?: number; dynamic?: number; cpus?: number; groups?: string;
   pageSize?: number; atomSize?: number; kernel?: string; nrCpus?: number; helper?: string;
   json?: boolean; stats?: boolean; module?: string[]; randomKmallocCaches?: boolean;
 }
@@ -39,8 +43,9 @@ export function register(program: Command): void {
   program
     .command('simulate')
     .description('Model the kernel per-CPU first chunk (mm/percpu.c) and print its boot lines')
-    .requiredOption('--arch <arch>', `architecture (${ARCH_NAMES.join(', ')})`)
-    .requiredOption('--static <bytes>', 'static per-CPU size s (__per_cpu_end - __per_cpu_start)', parseIntOption('--static', 0, SIZE_MAX))
+    .option('--dmesg <file>', 'read the per-CPU lines of a boot log (dmesg, journal, console; "-" = stdin) and reproduce and explain each number')
+    .option('--arch <arch>', `architecture (${ARCH_NAMES.join(', ')}); required without --dmesg`)
+    .option('--static <bytes>', 'static per-CPU size s (__per_cpu_end - __per_cpu_start); required without --dmesg', parseIntOption('--static', 0, SIZE_MAX))
     .option('--reserved <bytes>', 'reserved size r (default: the arch\'s module reserve for the era)', parseIntOption('--reserved', 0, SIZE_MAX))
     .option('--dynamic <bytes>', 'dynamic size the arch asks for, before page rounding (default: the era\'s reserve)', parseIntOption('--dynamic', 0, SIZE_MAX))
     .option('--cpus <n>', 'possible CPUs 0..N-1, one group (default 1)', parseIntOption('--cpus', 1, MAX_CPUS))
@@ -55,6 +60,30 @@ export function register(program: Command): void {
     .option('--stats', 'print /sys/kernel/debug/percpu_stats after boot (and --module loads)')
     .option('--json', 'print one JSON document')
     .action((o: SimOpts) => {
+      if (o.dmesg !== undefined) {
+        let text: string;
+        try {
+          text = readFileSync(o.dmesg === '-' ? 0 : o.dmesg, 'utf8');
+        } catch (e) {
+          throw new UsageError(`cannot read ${o.dmesg}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
+        let hintArch;
+        if (o.arch !== undefined) {
+          hintArch = findArch(o.arch);
+          if (!hintArch) throw new UsageError(`unknown arch "${o.arch}" (known: ${ARCH_NAMES.join(', ')})`);
+        }
+        if (o.kernel !== undefined) {
+          try { parseKernel(o.kernel); } catch (e) { throw new UsageError((e as Error).message); }
+        }
+        // --arch and --kernel narrow the search; the log's own lines still decide the rest
+        const r = analyzeDmesg(text, { arch: hintArch, kernel: o.kernel });
+        process.stdout.write(o.json ? JSON.stringify(r) + '\n' : formatDmesgReport(r));
+        // no per-CPU line at all is bad input; lines that do not reproduce are a finding, not an error
+        if (!r.boots.length) process.exitCode = 2;
+        return;
+      }
+      if (o.arch === undefined) throw new UsageError('give --arch A (or --dmesg FILE)');
+      if (o.static === undefined) throw new UsageError('give --static S (or --dmesg FILE)');
       const arch = findArch(o.arch);
       if (!arch) throw new UsageError(`unknown arch "${o.arch}" (known: ${ARCH_NAMES.join(', ')})`);
       if (o.helper !== undefined && o.helper !== 'embed' && o.helper !== 'page') throw new UsageError(`--helper must be embed or page, got "${o.helper}"`);
@@ -68,7 +97,7 @@ export function register(program: Command): void {
           if (o.cpus !== undefined && o.cpus !== n) throw new Error(`--cpus ${o.cpus} does not match the ${n} CPUs in --groups`);
         }
         fc = buildFirstChunk({
-          arch, kernel: o.kernel, static: o.static, reserved: o.reserved, dynamic: o.dynamic, cpus: o.cpus, groups,
+          arch, kernel: o.kernel, static: o.static!, reserved: o.reserved, dynamic: o.dynamic, cpus: o.cpus, groups,
           pageSize: o.pageSize, atomSize: o.atomSize, nrCpus: o.nrCpus, helper: o.helper as 'embed' | 'page' | undefined,
           config: o.randomKmallocCaches ? { randomKmallocCaches: true } : undefined,
         });

@@ -288,6 +288,8 @@ export interface KbuildOptions {
   arch: string;
   /** evaluate a #if expression for the .c-includes-.c scan; absent → includes taken unconditionally */
   evalCond?: (expr: string) => boolean;
+  /** a built file's localIncludeDirectives (the estimate keeps them per file version); default: read the file */
+  localDirectives?: (file: string) => LocalDirectives | undefined;
 }
 
 /** Walk the tree's Kbuild files from the top, as the kernel build does for vmlinux and modules. */
@@ -318,7 +320,8 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
     const o: BuiltObject = { file, status, order: objects.length, via, ...(module ? { module } : {}) };
     objects.push(o);
     byFile.set(file, o);
-    addIncludedC(root, file, opts.evalCond, (f, line) => {
+    const dirs = opts.localDirectives ? opts.localDirectives(file) : readLocalDirectives(root, file);
+    if (dirs) addIncludedC(root, file, dirs, opts.evalCond, (f, line) => {
       if (byFile.has(f)) return;
       const inc: BuiltObject = { ...o, file: f, via: `#include from ${file}:${line}`, includeLine: line, includedFrom: file };
       objects.push(inc);
@@ -383,20 +386,13 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
   return { objects, byFile, warnings, includeDirs: [...includeDirs].filter((d) => !d.startsWith('/') && !d.startsWith('..')) };
 }
 
-/** Kernel .c files that #include other .c files (kernel/sched/build_policy.c), or a header of their
- * own directory that defines things (kernel/rcu/update.c includes "tasks.h"), build them into the
- * same object. A local header included by several objects goes with the first in link order. */
-function addIncludedC(root: string, file: string, evalCond: ((e: string) => boolean) | undefined, add: (f: string, line: number) => void): void {
-  let text: string;
-  try {
-    text = readText(path.join(root, file), 'utf8');
-  } catch {
-    return;
-  }
-  if (!/#\s*include\s+"[^"]+\.[ch]"/.test(text)) return;
-  const stack: { active: boolean; taken: boolean; parent: boolean }[] = [];
-  const active = () => stack.every((s) => s.active);
-  const ev = (e: string) => (evalCond ? evalCond(e) : true);
+/** The conditional and `#include "x.c|h"` lines of a file that has such an include: [1-based line, trimmed text]. */
+export type LocalDirectives = [number, string][];
+
+/** A file's local-include directives, or undefined when it includes no .c or local .h by quotes. */
+export function localIncludeDirectives(text: string): LocalDirectives | undefined {
+  if (!/#\s*include\s+"[^"]+\.[ch]"/.test(text)) return undefined;
+  const out: LocalDirectives = [];
   // only directive lines matter: jump from one '#'-led line to the next instead of splitting the file
   const hash = /\n[^\S\n]*#/g;
   const src = '\n' + text;
@@ -408,6 +404,27 @@ function addIncludedC(root: string, file: string, evalCond: ((e: string) => bool
     const eol = src.indexOf('\n', at);
     const l = src.slice(at, eol < 0 ? src.length : eol).trim();
     hash.lastIndex = eol < 0 ? src.length : eol;
+    if (/^#\s*(?:if|ifdef|ifndef|elif|else|endif)\b/.test(l) || /^#\s*include\s+"[^"]+\.[ch]"/.test(l)) out.push([n + 1, l]);
+  }
+  return out;
+}
+
+function readLocalDirectives(root: string, file: string): LocalDirectives | undefined {
+  try {
+    return localIncludeDirectives(readText(path.join(root, file), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Kernel .c files that #include other .c files (kernel/sched/build_policy.c), or a header of their
+ * own directory that defines things (kernel/rcu/update.c includes "tasks.h"), build them into the
+ * same object. A local header included by several objects goes with the first in link order. */
+function addIncludedC(root: string, file: string, directives: LocalDirectives, evalCond: ((e: string) => boolean) | undefined, add: (f: string, line: number) => void): void {
+  const stack: { active: boolean; taken: boolean; parent: boolean }[] = [];
+  const active = () => stack.every((s) => s.active);
+  const ev = (e: string) => (evalCond ? evalCond(e) : true);
+  for (const [line, l] of directives) {
     let m: RegExpExecArray | null;
     if ((m = /^#\s*if(n?def)?\s+(.*)$/.exec(l))) {
       const parent = active();
@@ -426,7 +443,7 @@ function addIncludedC(root: string, file: string, evalCond: ((e: string) => bool
     } else if (/^#\s*endif\b/.test(l)) stack.pop();
     else if ((m = /^#\s*include\s+"([^"]+\.[ch])"/.exec(l)) && active()) {
       const inc = path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]));
-      if (fs.existsSync(path.join(root, inc))) add(inc, n + 1);
+      if (fs.existsSync(path.join(root, inc))) add(inc, line);
     }
   }
 }

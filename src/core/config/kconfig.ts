@@ -35,15 +35,37 @@ const COMMON: Record<string, string> = {
   CONFIG_SMP: 'y', CONFIG_MODULES: 'y', CONFIG_PRINTK: 'y', CONFIG_BLOCK: 'y', CONFIG_NET: 'y',
   CONFIG_SYSFS: 'y', CONFIG_PROC_FS: 'y', CONFIG_MMU: 'y', CONFIG_NUMA: 'y',
 };
+const NO_NUMA = { CONFIG_NUMA: '' };
+const UP = { CONFIG_SMP: '', CONFIG_NUMA: '' };
 const DEFAULTS: Record<ArchName, Record<string, string>> = {
   x86_64: { CONFIG_64BIT: 'y', CONFIG_X86: 'y', CONFIG_X86_64: 'y', CONFIG_NR_CPUS: '64', CONFIG_X86_L1_CACHE_SHIFT: '6', CONFIG_NODES_SHIFT: '6' },
   i386: { CONFIG_X86: 'y', CONFIG_X86_32: 'y', CONFIG_NR_CPUS: '8', CONFIG_X86_L1_CACHE_SHIFT: '6', CONFIG_NUMA: '', CONFIG_HIGHMEM4G: 'y' },
   arm64: { CONFIG_64BIT: 'y', CONFIG_ARM64: 'y', CONFIG_NR_CPUS: '512', CONFIG_NODES_SHIFT: '2', CONFIG_ARM64_4K_PAGES: 'y' },
   ppc64: { CONFIG_64BIT: 'y', CONFIG_PPC: 'y', CONFIG_PPC64: 'y', CONFIG_NR_CPUS: '2048', CONFIG_NODES_SHIFT: '8' },
+  ppc32: { CONFIG_PPC: 'y', CONFIG_PPC32: 'y', CONFIG_NR_CPUS: '4', ...NO_NUMA },
   riscv64: { CONFIG_64BIT: 'y', CONFIG_RISCV: 'y', CONFIG_NR_CPUS: '64', CONFIG_NODES_SHIFT: '2' },
+  riscv32: { CONFIG_32BIT: 'y', CONFIG_RISCV: 'y', CONFIG_NR_CPUS: '32', ...NO_NUMA },
   s390x: { CONFIG_64BIT: 'y', CONFIG_S390: 'y', CONFIG_NR_CPUS: '400', CONFIG_NUMA: '' },
   mips: { CONFIG_MIPS: 'y', CONFIG_32BIT: 'y', CONFIG_NR_CPUS: '4', CONFIG_NUMA: '' },
+  mips64: { CONFIG_MIPS: 'y', CONFIG_64BIT: 'y', CONFIG_NR_CPUS: '16', CONFIG_NODES_SHIFT: '6' },
   arm: { CONFIG_ARM: 'y', CONFIG_NR_CPUS: '4', CONFIG_NUMA: '' },
+  sparc64: { CONFIG_SPARC: 'y', CONFIG_SPARC64: 'y', CONFIG_64BIT: 'y', CONFIG_NR_CPUS: '256', CONFIG_NODES_SHIFT: '4' },
+  sparc32: { CONFIG_SPARC: 'y', CONFIG_SPARC32: 'y', CONFIG_NR_CPUS: '32', ...NO_NUMA },
+  alpha: { CONFIG_ALPHA: 'y', CONFIG_64BIT: 'y', CONFIG_NR_CPUS: '32', ...NO_NUMA },
+  parisc: { CONFIG_PARISC: 'y', CONFIG_NR_CPUS: '32', ...NO_NUMA },
+  parisc64: { CONFIG_PARISC: 'y', CONFIG_64BIT: 'y', CONFIG_NR_CPUS: '32', ...NO_NUMA },
+  sh: { CONFIG_SUPERH: 'y', CONFIG_CPU_SH4: 'y', CONFIG_NR_CPUS: '4', ...NO_NUMA },
+  m68k: { CONFIG_M68K: 'y', ...UP },
+  loongarch64: { CONFIG_LOONGARCH: 'y', CONFIG_64BIT: 'y', CONFIG_NR_CPUS: '256', CONFIG_PAGE_SIZE_16KB: 'y', CONFIG_NODES_SHIFT: '6' },
+  arc: { CONFIG_ARC: 'y', CONFIG_NR_CPUS: '4', ...NO_NUMA },
+  csky: { CONFIG_CSKY: 'y', CONFIG_NR_CPUS: '4', ...NO_NUMA },
+  openrisc: { CONFIG_OPENRISC: 'y', CONFIG_NR_CPUS: '2', ...NO_NUMA },
+  xtensa: { CONFIG_XTENSA: 'y', CONFIG_NR_CPUS: '4', ...NO_NUMA },
+  microblaze: { CONFIG_MICROBLAZE: 'y', ...UP },
+  nios2: { CONFIG_NIOS2: 'y', ...UP },
+  hexagon: { CONFIG_HEXAGON: 'y', CONFIG_NR_CPUS: '6', ...NO_NUMA },
+  um: { CONFIG_UML: 'y', CONFIG_64BIT: 'y', ...UP },
+  ia64: { CONFIG_IA64: 'y', CONFIG_64BIT: 'y', CONFIG_NR_CPUS: '4096', CONFIG_NODES_SHIFT: '10' },
 };
 
 export function defaultConfig(arch: ArchName): KConfig {
@@ -82,44 +104,70 @@ export function isSet(cfg: KConfig, name: string): boolean {
   return v !== undefined && v !== 'n' && v !== '';
 }
 
-/** L1 cache line in bytes: the arch's Kconfig shift when the .config has one, else the profile's. */
+// Kconfig knobs that set L1_CACHE_SHIFT on the arches that have one (asm/cache.h of each arch).
+const L1_SHIFT_KNOBS = ['CONFIG_X86_L1_CACHE_SHIFT', 'CONFIG_ARM64_L1_CACHE_SHIFT', 'CONFIG_ARM_L1_CACHE_SHIFT',
+  'CONFIG_MIPS_L1_CACHE_SHIFT', 'CONFIG_L1_CACHE_SHIFT', 'CONFIG_ARC_CACHE_LINE_SHIFT', 'CONFIG_IA64_L1_CACHE_SHIFT'];
+
+/** L1_CACHE_SHIFT: the arch's Kconfig knob when the .config has one, else the profile's. */
+export function l1CacheShiftOf(cfg: KConfig, arch: ArchProfile): number {
+  for (const k of L1_SHIFT_KNOBS) {
+    const v = Number(cfg.values.get(k));
+    if (Number.isInteger(v) && v >= 4 && v <= 8) return v;
+  }
+  return arch.l1CacheShift;
+}
+
+/** L1 cache line in bytes. */
 export function cacheLineOf(cfg: KConfig, arch: ArchProfile): number {
-  const shift = Number(cfg.values.get('CONFIG_X86_L1_CACHE_SHIFT') ?? cfg.values.get('CONFIG_ARM64_L1_CACHE_SHIFT') ?? arch.l1CacheShift) || arch.l1CacheShift;
-  return 1 << shift;
+  return 1 << l1CacheShiftOf(cfg, arch);
 }
 
-/** PAGE_SHIFT of a .config: CONFIG_PAGE_SHIFT (≥ 6.9), else the arch's page-size choice
- *  (CONFIG_ARM64_16K_PAGES, CONFIG_PPC_64K_PAGES, ...), else the profile's default. */
-export function pageShiftOf(cfg: KConfig, arch: ArchProfile): number {
-  const direct = Number(cfg.values.get('CONFIG_PAGE_SHIFT'));
-  if (arch.pageShifts.includes(direct)) return direct;
-  const y = (k: string) => cfg.values.get(k) === 'y';
-  const byChoice: Array<[string, number]> = [
-    ['CONFIG_ARM64_16K_PAGES', 14], ['CONFIG_ARM64_64K_PAGES', 16], ['CONFIG_PPC_64K_PAGES', 16], ['CONFIG_PPC_16K_PAGES', 14],
-    ['CONFIG_PAGE_SIZE_16KB', 14], ['CONFIG_PAGE_SIZE_64KB', 16],
-  ];
-  const hit = byChoice.find(([k, sh]) => y(k) && arch.pageShifts.includes(sh));
-  return hit ? hit[1] : arch.pageShift;
-}
-
-/** The arch profile with the page size the .config selects. */
-export function archForConfig(arch: ArchProfile, cfg: KConfig): ArchProfile {
-  const shift = pageShiftOf(cfg, arch);
-  return shift === arch.pageShift ? arch : { ...arch, pageShift: shift };
+/** PAGE_SIZE: CONFIG_PAGE_SHIFT (6.8+) or the CONFIG_*_{4,8,16,64,256}K[B]_PAGES / PAGE_SIZE_* choice, else the profile's. */
+export function pageSizeOf(cfg: KConfig, arch: ArchProfile): number {
+  const shift = Number(cfg.values.get('CONFIG_PAGE_SHIFT'));
+  if (arch.pageShifts.includes(shift)) return 1 << shift;
+  for (const [k, v] of cfg.values) {
+    if (v !== 'y') continue;
+    const m = /^CONFIG_(?:ARM64_|PPC_)?(\d+)K_PAGES$|^CONFIG_(?:\w+_)?PAGE_SIZE_(\d+)KB?$|^CONFIG_(\d+)KB_\dLEVEL$/.exec(k);
+    const kb = m && Number(m[1] ?? m[2] ?? m[3]);
+    if (kb && arch.pageShifts.includes(Math.log2(kb * 1024))) return kb * 1024;
+  }
+  return 1 << arch.pageShift;
 }
 
 /** The arch profile a .config was made for, from the symbols only that arch sets. */
 export function archOfConfig(cfg: KConfig): ArchName | undefined {
   const y = (k: string) => cfg.values.get(k) === 'y';
+  const w64 = y('CONFIG_64BIT');
+  if (y('CONFIG_UML')) return 'um';
   if (y('CONFIG_X86_64')) return 'x86_64';
   if (y('CONFIG_X86_32') || y('CONFIG_X86')) return 'i386';
   if (y('CONFIG_ARM64')) return 'arm64';
   if (y('CONFIG_PPC64')) return 'ppc64';
-  if (y('CONFIG_RISCV') && y('CONFIG_64BIT')) return 'riscv64';
+  if (y('CONFIG_PPC32') || y('CONFIG_PPC')) return 'ppc32';
+  if (y('CONFIG_RISCV')) return w64 ? 'riscv64' : 'riscv32';
   if (y('CONFIG_S390')) return 's390x';
-  if (y('CONFIG_MIPS')) return 'mips';
-  if (y('CONFIG_ARM')) return 'arm';
+  if (y('CONFIG_MIPS')) return w64 ? 'mips64' : 'mips';
+  if (y('CONFIG_SPARC64')) return 'sparc64';
+  if (y('CONFIG_SPARC32') || y('CONFIG_SPARC')) return w64 ? 'sparc64' : 'sparc32';
+  if (y('CONFIG_IA64')) return 'ia64';
+  if (y('CONFIG_LOONGARCH')) return 'loongarch64';
+  const plain: Array<[string, ArchName]> = [['CONFIG_ALPHA', 'alpha'], ['CONFIG_SUPERH', 'sh'], ['CONFIG_M68K', 'm68k'],
+    ['CONFIG_ARC', 'arc'], ['CONFIG_CSKY', 'csky'], ['CONFIG_OPENRISC', 'openrisc'], ['CONFIG_XTENSA', 'xtensa'],
+    ['CONFIG_MICROBLAZE', 'microblaze'], ['CONFIG_NIOS2', 'nios2'], ['CONFIG_HEXAGON', 'hexagon'], ['CONFIG_ARM', 'arm']];
+  if (y('CONFIG_PARISC')) return w64 ? 'parisc64' : 'parisc';
+  for (const [k, a] of plain) if (y(k)) return a;
   return undefined;
+}
+
+/** The arch to use: a .config refines the word size of the requested arch (ARCH=powerpc with CONFIG_PPC32 is
+ *  ppc32, not ppc64); without a request the .config decides; a .config of another arch does not override a
+ *  request. */
+export function resolveArch(requested: ArchProfile | undefined, cfg: KConfig | undefined): ArchProfile | undefined {
+  const fromCfg = cfg && archOfConfig(cfg);
+  if (!requested) return fromCfg ? ARCHES[fromCfg] : undefined;
+  if (fromCfg && ARCHES[fromCfg].srcArch === requested.srcArch) return ARCHES[fromCfg];
+  return requested;
 }
 
 /** gcc's predefined macros that kernel headers test, per arch (gcc 12, -std=gnu11, __KERNEL__). */

@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ArchProfile } from '../config/arch';
-import { archForConfig, cacheLineOf, isSet, type KConfig } from '../config/kconfig';
+import { cacheLineOf, isSet, pageSizeOf, type KConfig } from '../config/kconfig';
 import { evalCondition } from '../config/cppExpr';
 import { readKbuild, BuiltObject, SRCARCH } from '../config/kbuild';
 import { scanTree } from '../parse';
@@ -15,6 +15,8 @@ import { readMacroCall } from './macroCall';
 import { EmitOrder, lineIsActive } from './emitOrder';
 import { DeadStatics } from './deadStatics';
 import { wrappedFindings, WrappedFinding } from './wrapped';
+import { FactStore } from './fileFacts';
+import { PhaseClock } from './phases';
 import { callsiteKey, Counts, countsFromTrace, TraceEvent } from './counts';
 import { resolveNrCpus } from './nrCpus';
 import { treeDiagnostics } from './diagnostics';
@@ -76,25 +78,29 @@ const align4 = (n: number) => Math.ceil(n / 4) * 4;
 const cfgVal = (c: KConfig, k: string) => c.values.get(k);
 
 /** What the estimate needs besides the scan: the Kbuild reading, the layout engine, the wrapper findings. */
-async function prepare(o: EstimateOptions, pause: () => Promise<void>) {
+async function prepare(o: EstimateOptions, pause: () => Promise<void>, clock: PhaseClock) {
   const cfg = o.config;
   const cond = (e: string): boolean => {
     const r = evalCondition(e, cfg);
     return typeof r === 'boolean' ? r : true;
   };
-  const kb = readKbuild(o.root, (s) => cfgVal(cfg, s), { arch: o.arch.name, evalCond: cond });
+  const facts = new FactStore(o.root, o.cacheDir);
+  const kb = readKbuild(o.root, (s) => cfgVal(cfg, s), { arch: o.arch.name, evalCond: cond, localDirectives: (f) => facts.get(f)?.local });
+  clock.mark('kbuild');
   o.compact?.();
   await pause();
   await initLayout();
   const layout = new LayoutEngine({ arch: o.arch, config: cfg, root: o.root });
   for (const d of kb.includeDirs) layout.index.addIncludeDir(path.join(o.root, d));
-  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), layout, pause, (f) => kb.byFile.get(f)?.status === 'module') : { findings: [], unresolved: [] };
+  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), layout, facts, pause, o.cacheDir, (f) => kb.byFile.get(f)?.status === 'module') : { findings: [], unresolved: [] };
+  facts.save();
+  clock.mark('wrappers');
   return { kb, layout, wrapped };
 }
 
-export async function estimate(opts: EstimateOptions): Promise<EstimateResult> {
-  const o = { ...opts, arch: archForConfig(opts.arch, opts.config) }; // 16K/64K pages from the .config
+export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const t0 = Date.now();
+  const clock = new PhaseClock();
   const kernel = o.kernel ?? DEFAULT_KERNEL;
   const cfg = o.config;
   const warnings = [...cfg.warnings];
@@ -104,7 +110,7 @@ export async function estimate(opts: EstimateOptions): Promise<EstimateResult> {
   if (possible > nrCpus) warnings.push(`possible CPUs (${possible}) exceed NR_CPUS (${nrCpus}); the kernel would cap nr_cpu_ids at NR_CPUS`);
   const smp = isSet(cfg, 'CONFIG_SMP');
   const modulesOn = isSet(cfg, 'CONFIG_MODULES');
-  const pageSize = 1 << o.arch.pageShift;
+  const pageSize = pageSizeOf(cfg, o.arch);
   const cacheLine = cacheLineOf(cfg, o.arch);
   const instances = o.instances ?? DEFAULT_RULE_PROFILE.instances;
 
@@ -118,18 +124,20 @@ export async function estimate(opts: EstimateOptions): Promise<EstimateResult> {
   scanning.catch(() => undefined); // handled below; not an unhandled rejection meanwhile
   // the listing walk needs this thread; the workers start after it
   await Promise.race([filesListed, scanning.then(() => undefined, () => undefined)]);
+  clock.mark('listing');
   const pause = yielder(o.signal, undefined, o.compact);
   // Kbuild, the type index and the wrapper expansion need nothing from the scan: this thread does
   // them while the scan's workers run (they keep batches queued, see scanTree)
   let early: Awaited<ReturnType<typeof prepare>>;
   try {
-    early = await prepare(o, pause);
+    early = await prepare(o, pause, clock);
   } catch (e) {
     // the scan's own failure (no such folder, cancelled) explains more than what followed from it
     throw (await scanning.then(() => undefined, (x: unknown) => x)) ?? e;
   }
   const { kb, layout, wrapped } = early;
   const scan = await scanning;
+  clock.mark('scan');
   o.compact?.();
   if (o.signal?.aborted) throw new Error('cancelled');
   warnings.push(...kb.warnings.slice(0, 20));
@@ -259,7 +267,7 @@ export async function estimate(opts: EstimateOptions): Promise<EstimateResult> {
   let reservedBytes = 0;
   try {
     if (!smp) throw new Error('CONFIG_SMP is not set: a UP kernel keeps per-CPU data in .data, there is no first chunk');
-    const fc = buildFirstChunk({ arch: o.arch, kernel, static: sl.size, cpus: possible, nrCpus, ...(modulesOn ? {} : { reserved: 0 }) });
+    const fc = buildFirstChunk({ arch: o.arch, kernel, static: sl.size, cpus: possible, nrCpus, pageSize, ...(modulesOn ? {} : { reserved: 0 }) });
     firstChunk = fc;
     nrUnits = fc.nrUnits;
     reservedBytes = fc.reserved;
@@ -336,6 +344,7 @@ export async function estimate(opts: EstimateOptions): Promise<EstimateResult> {
     });
   }
 
+  clock.mark('sizing');
   // The rules, priced with this configuration's first chunk.
   const tRules = Date.now();
   let diagnostics: EstimateResult['diagnostics'] = [];
@@ -363,6 +372,7 @@ export async function estimate(opts: EstimateOptions): Promise<EstimateResult> {
     ruleErrors.push(...td.errors);
   }
   const rulesMs = Date.now() - tRules;
+  clock.mark('rules');
 
   const dynBytes = callsites.reduce((a, c) => a + c.total, 0);
   const reservedUsed = modules.filter((m) => m.loaded).reduce((a, m) => a + align4(m.size), 0);
@@ -384,6 +394,6 @@ export async function estimate(opts: EstimateOptions): Promise<EstimateResult> {
     unresolved,
     diagnostics,
     errors: [...scan.errors, ...ruleErrors],
-    stats: { filesSeen: scan.stats.filesSeen, filesParsed: scan.stats.filesParsed, ms: Date.now() - t0, rulesMs, scan: scan.stats },
+    stats: { filesSeen: scan.stats.filesSeen, filesParsed: scan.stats.filesParsed, ms: Date.now() - t0, rulesMs, scan: scan.stats, phases: clock.ms },
   };
 }

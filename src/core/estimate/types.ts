@@ -105,5 +105,7 @@ export interface EstimateResult {
   /** what the rules found in the scanned tree, priced under this configuration */
   diagnostics: Diagnostic[];
   errors: { file: string; message: string }[];
-  stats: { filesSeen: number; filesParsed: number; ms: number; rulesMs?: number; scan?: ScanStats };
+  stats: { filesSeen: number; filesParsed: number; ms: number; rulesMs?: number; scan?: ScanStats;
+    /** wall ms per phase (PhaseClock): listing, kbuild, wrappers, scan (waiting for the workers), sizing, rules */
+    phases?: Record<string, number> };
 }

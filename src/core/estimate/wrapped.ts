@@ -6,45 +6,62 @@ import * as path from 'path';
 import type { Finding } from '../parse/types';
 import type { LayoutEngine } from '../layout';
 import { WrapperGraph, expandWrappers } from './wrappers';
+import type { FactStore } from './fileFacts';
 import type { MacroCall } from './macroCall';
-import { readText } from '../readText';
+import { headerCacheFile, loadHeaderFacts, saveHeaderFacts } from './headerCache';
 
 export interface WrappedFinding extends Finding {
   /** the DEFINE_PER_CPU* call as expanded (its arguments and trailing attributes) */
   call: MacroCall;
 }
 
-function read(p: string): string | undefined {
-  try { return readText(p, 'latin1'); } catch { return undefined; }
+/**
+ * The wrapper graph of the headers under the include dirs, read once with the type index's raw
+ * index; both come from `cacheDir` while no header changed (headerCache.ts).
+ */
+function headerGraph(layout: LayoutEngine, cacheDir?: string): WrapperGraph {
+  const index = layout.index;
+  const file = cacheDir === undefined ? undefined : headerCacheFile(cacheDir, index.dirs);
+  const hit = file === undefined ? undefined : loadHeaderFacts(file, index.dirs);
+  const saved = hit && index.importRaw(hit.raw) ? WrapperGraph.from(hit.extra) : undefined;
+  if (saved) return saved;
+  const graph = new WrapperGraph();
+  index.forEachHeader((_f, text) => graph.add(text));
+  const raw = file === undefined ? undefined : index.exportRaw();
+  if (file !== undefined && raw) saveHeaderFacts(file, { raw, extra: graph.toJSON() });
+  return graph;
 }
 
 /** Wrappers that define a per-CPU variable only in built-in code: include/linux/srcutree.h's
  *  `#ifdef MODULE` __DEFINE_SRCU has no DEFINE_PER_CPU (a module's srcu_data is allocated when it loads). */
 const BUILTIN_ONLY = new Set(['DEFINE_SRCU', 'DEFINE_STATIC_SRCU']);
 
-/** `files`: built files relative to root (.c and the local headers they include); `isModule`: built with -DMODULE. */
-export async function wrappedFindings(root: string, files: string[], layout: LayoutEngine, pause: () => Promise<void> = async () => undefined,
+/**
+ * `files`: built files relative to root (.c and the local headers they include); their defines and
+ * calls come from `facts`, so only the files that call a wrapper are read. `isModule`: built with -DMODULE.
+ */
+export async function wrappedFindings(root: string, files: string[], layout: LayoutEngine, facts: FactStore, pause: () => Promise<void> = async () => undefined, cacheDir?: string,
   isModule: (file: string) => boolean = () => false): Promise<{ findings: WrappedFinding[]; unresolved: Finding[] }> {
-  // wrapper names from the headers under the include dirs (read once, with the type index) and
-  // the built files; texts are dropped as soon as their #defines are read
-  const graph = new WrapperGraph();
-  layout.index.forEachHeader((_f, text) => graph.add(text));
-  const readable = new Set<string>(); // first occurrence order, as the file list gives it
+  // wrapper names from the headers under the include dirs and the built files
+  const graph = headerGraph(layout, cacheDir);
+  const readable: string[] = []; // first occurrence order, as the file list gives it
+  const seen = new Set<string>();
   for (const f of files) {
+    if (seen.has(f)) continue;
+    seen.add(f);
     await pause();
-    const text = readable.has(f) ? undefined : read(path.join(root, f));
-    if (text === undefined) continue; // unreadable: the scan reports it
-    graph.add(text);
-    readable.add(f);
+    const ff = facts.get(f);
+    if (!ff) continue; // unreadable: the scan reports it
+    graph.addDefines(ff.defines);
+    readable.push(f);
   }
   const names = graph.names();
   const findings: WrappedFinding[] = [];
   const unresolved: Finding[] = [];
   if (!names.size) return { findings, unresolved };
-  const use = new RegExp(`\\b(?:${[...names].join('|')})\\s*\\(`);
   for (const f of readable) {
+    if (!facts.get(f)!.calls.some((c) => names.has(c))) continue;
     await pause();
-    if (!use.test(read(path.join(root, f)) ?? '')) continue;
     const abs = path.join(root, f);
     const lf = layout.index.loaded(abs);
     if (!lf) continue;

@@ -35,6 +35,31 @@ export function* functionDefines(text: string): Generator<RegExpExecArray> {
 const UPPER = /^[A-Z_][A-Z0-9_]*$/;
 const ID_RE = /\b[A-Za-z_]\w*\b/g;
 
+/** A function-like upper-case #define and the upper-case names in its body (DEFINE_PER_CPU* among them). */
+export type WrapperDefine = [string, string[]];
+
+/** What WrapperGraph takes from one text: its function-like #defines that could define per-CPU data. */
+export function wrapperDefines(text: string): WrapperDefine[] {
+  const out: WrapperDefine[] = [];
+  if (!text.includes('#')) return out;
+  for (const m of functionDefines(text)) {
+    // file-scope definers are upper case (DEFINE_STATIC_SRCU); lower-case ones such as alloc_hooks
+    // wrap DEFINE_PER_CPU inside a statement expression, never at file scope
+    const name = m[1];
+    if (PCPU_NAME.test(name) || !UPPER.test(name)) continue;
+    const ids = [...m[3].matchAll(ID_RE)].map((x) => x[0]).filter((n) => n.startsWith('DEFINE_PER_CPU') || UPPER.test(n));
+    if (ids.length) out.push([name, ids]);
+  }
+  return out;
+}
+
+/** Upper-case names called in a text (`NAME(`, `NAME (`): the possible uses of wrapper macros. */
+export function upperCalls(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/\b([A-Z_][A-Z0-9_]*)\s*\(/g)) out.add(m[1]);
+  return [...out];
+}
+
 /** Who uses whom among file-scope definers: filled one text at a time, so no text is kept. */
 export class WrapperGraph {
   /** definers whose body mentions a DEFINE_PER_CPU* */
@@ -43,22 +68,34 @@ export class WrapperGraph {
   readonly usedBy = new Map<string, Set<string>>();
 
   add(text: string): void {
-    if (!text.includes('#')) return;
-    for (const m of functionDefines(text)) {
-      // file-scope definers are upper case (DEFINE_STATIC_SRCU); lower-case ones such as alloc_hooks
-      // wrap DEFINE_PER_CPU inside a statement expression, never at file scope
-      const name = m[1];
-      if (PCPU_NAME.test(name) || !UPPER.test(name)) continue;
-      for (const id of m[3].matchAll(ID_RE)) {
-        const n = id[0];
+    this.addDefines(wrapperDefines(text));
+  }
+
+  addDefines(defs: WrapperDefine[]): void {
+    for (const [name, ids] of defs) {
+      for (const n of ids) {
         if (n.startsWith('DEFINE_PER_CPU')) this.roots.add(name);
-        else if (UPPER.test(n)) {
+        else {
           let s = this.usedBy.get(n);
           if (!s) this.usedBy.set(n, (s = new Set()));
           s.add(name);
         }
       }
     }
+  }
+
+  toJSON(): { roots: string[]; usedBy: [string, string[]][] } {
+    return { roots: [...this.roots], usedBy: [...this.usedBy].map(([k, v]) => [k, [...v]]) };
+  }
+
+  /** A graph saved with toJSON, or undefined when `j` is not one. */
+  static from(j: unknown): WrapperGraph | undefined {
+    const o = j as { roots?: unknown; usedBy?: unknown } | null;
+    if (!o || !Array.isArray(o.roots) || !Array.isArray(o.usedBy)) return undefined;
+    const g = new WrapperGraph();
+    for (const r of o.roots) g.roots.add(String(r));
+    for (const e of o.usedBy as [string, string[]][]) g.usedBy.set(e[0], new Set(e[1]));
+    return g;
   }
 
   /** Names of macros that expand (directly or through each other, up to 6 levels) to a DEFINE_PER_CPU*. */

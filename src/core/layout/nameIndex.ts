@@ -7,6 +7,13 @@ export class FileTable {
   private ids = new Map<string, number>();
   readonly paths: string[] = [];
 
+  /** A table holding `paths` in this order (a saved one, see headerCache.ts). */
+  static of(paths: string[]): FileTable {
+    const t = new FileTable();
+    for (const p of paths) t.id(p);
+    return t;
+  }
+
   id(file: string): number {
     let i = this.ids.get(file);
     if (i === undefined) { i = this.paths.length; this.paths.push(file); this.ids.set(file, i); }
@@ -41,6 +48,31 @@ export class NameIndex {
   private other = new Map<string, number[]>();
 
   constructor(private files: FileTable) {}
+
+  /** The index's arrays as they are, to be saved and given back to `restore` (headerCache.ts). */
+  snapshot(): NameIndexSnapshot {
+    return {
+      n: this.n, used: this.used, chars: this.chars.subarray(0, this.used), keyOff: this.keyOff.subarray(0, this.n),
+      keyLen: this.keyLen.subarray(0, this.n), hash: this.hash.subarray(0, this.n), val: this.val.subarray(0, this.n),
+      slots: this.slots, lists: this.lists, other: [...this.other],
+    };
+  }
+
+  /** Adopts a snapshot's arrays as they are; the first insert past their end grows them (a copy). */
+  static restore(files: FileTable, s: NameIndexSnapshot): NameIndex {
+    const x = new NameIndex(files);
+    x.n = s.n;
+    x.used = s.used;
+    x.chars = s.chars;
+    x.keyOff = s.keyOff;
+    x.keyLen = s.keyLen;
+    x.hash = s.hash;
+    x.val = s.val;
+    x.slots = s.slots;
+    x.lists = s.lists;
+    x.other = new Map(s.other);
+    return x;
+  }
 
   /** Adds `file` to `name`'s list unless it is already its last entry (a file indexes in one go). */
   add(name: string, file: string): void {
@@ -97,14 +129,14 @@ export class NameIndex {
 
   private insert(name: string, h: number, id: number): void {
     if (this.n === this.keyOff.length) {
-      const grow = <T extends Int32Array | Uint32Array>(a: T): T => { const b = new (a.constructor as new (n: number) => T)(a.length * 2); b.set(a); return b; };
+      const grow = <T extends Int32Array | Uint32Array>(a: T): T => { const b = new (a.constructor as new (n: number) => T)(Math.max(1024, a.length * 2)); b.set(a); return b; };
       this.keyOff = grow(this.keyOff);
       this.keyLen = grow(this.keyLen);
       this.hash = grow(this.hash);
       this.val = grow(this.val);
     }
     while (this.used + name.length > this.chars.length) {
-      const b = new Uint8Array(this.chars.length * 2);
+      const b = new Uint8Array(Math.max(1 << 16, this.chars.length * 2));
       b.set(this.chars);
       this.chars = b;
     }
@@ -130,4 +162,17 @@ export class NameIndex {
     this.slots = new Int32Array(size);
     for (let e = 0; e < this.n; e++) this.place(e);
   }
+}
+
+export interface NameIndexSnapshot {
+  n: number;
+  used: number;
+  chars: Uint8Array<ArrayBuffer>;
+  keyOff: Int32Array<ArrayBuffer>;
+  keyLen: Int32Array<ArrayBuffer>;
+  hash: Uint32Array<ArrayBuffer>;
+  val: Int32Array<ArrayBuffer>;
+  slots: Int32Array<ArrayBuffer>;
+  lists: number[][];
+  other: [string, number[]][];
 }

@@ -53,6 +53,21 @@ export function layoutRecord(fields: FieldIn[], o: RecordOpts, arch: ArchProfile
       const tSize = t.size * 8;
       const w = f.bits;
       const named = f.name !== undefined && f.name !== '';
+      if (!arch.bitfieldTypeMatters) {
+        // m68k (no PCC_BITFIELD_TYPE_MATTERS): bits follow each other whatever their type, straddling
+        // included, and never align the record; `:0` aligns to EMPTY_FIELD_BOUNDARY and the record with it
+        if (w === 0) {
+          const efb = (arch.emptyFieldBoundary ?? 1) * 8;
+          if (!o.union) pos = up(pos, efb);
+          align = Math.max(align, efb);
+          continue;
+        }
+        const at = o.union ? 0 : pos;
+        if (o.union) maxBits = Math.max(maxBits, w);
+        else pos = at + w;
+        if (named) members.push({ name: f.name!, offset: Math.floor(at / 8), size: t.size, align: 1, bitOffset: at, bitSize: w, type: t.name });
+        continue;
+      }
       if (w === 0) {
         if (!o.union) pos = up(pos, tAlign);
         if (anonBitfieldsAlign) align = Math.max(align, tAlign);

@@ -6,13 +6,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ArchName, ARCHES } from '../config/arch';
-import { KConfig, configMacros, predefinedMacros } from '../config/kconfig';
+import { KConfig, configMacros, l1CacheShiftOf, predefinedMacros } from '../config/kconfig';
 import { Tok, render, tokenize } from '../config/lex';
 import { MacroDef, MacroLookup, expand, objectMacro } from '../config/macros';
 import { FileScan, scanFile } from '../config/preprocess';
 import { FileDefs, DefSite, scanDefs, typedefNames } from './defs';
 import { FALLBACK_FILE, FALLBACK_HEADER } from './fallback';
-import { FileTable, NameIndex } from './nameIndex';
+import { FileTable, NameIndex, NameIndexSnapshot } from './nameIndex';
 import { readText } from '../readText';
 
 /** bound on one file's include closure (a kernel .c file reaches about 1,500 headers) */
@@ -27,17 +27,32 @@ const FORCE_UNDEF = new Set(['__ASSEMBLY__', '__ASSEMBLER__', '__CHECKER__', '__
   '__SANITIZE_THREAD__', '__SANITIZE_HWADDRESS__', 'STATIC_KEYS_DEBUG', '__VDSO__', '__DISABLE_TRACE_MMIO__',
   'DISABLE_BRANCH_PROFILING']);
 
-export const KERNEL_ARCH_DIR: Record<ArchName, string> = {
-  x86_64: 'x86', i386: 'x86', arm64: 'arm64', ppc64: 'powerpc', riscv64: 'riscv', s390x: 's390', mips: 'mips', arm: 'arm',
-};
+export const KERNEL_ARCH_DIR = Object.fromEntries(Object.values(ARCHES).map((a) => [a.name, a.srcArch])) as Record<ArchName, string>;
 
 interface Raw { defines: NameIndex; records: NameIndex; typedefs: NameIndex; consts: NameIndex }
+const RAW_KINDS = ['defines', 'records', 'typedefs', 'consts'] as const;
+
+/** The raw index of the include dirs as built by a first run, to be saved and reused (headerCache.ts). */
+export interface RawSnapshot {
+  /** the include dirs it covers, in order: a snapshot is only good for the same list */
+  dirs: string[];
+  /** those of `dirs` indexed without their subfolders */
+  flat: string[];
+  /** file numbers' paths, in number order */
+  table: string[];
+  /** every header read (also those that define nothing the index keeps) */
+  files: string[];
+  index: Record<(typeof RAW_KINDS)[number], NameIndexSnapshot>;
+}
 
 export class TypeIndex {
   readonly dirs: string[];
   /** dirs[0, globalDirs) are every file's (-I of the kernel's Makefile); later ones are a directory's ccflags -I */
   private globalDirs = 0;
   private raw?: Raw;
+  private rawFiles?: FileTable;
+  /** -I dirs of the build: indexed without their subfolders */
+  private flatDirs = new Set<string>();
   private indexedDirs = new Set<string>();
   private indexedFiles = new Set<string>();
   private rank = new Map<string, number>();
@@ -69,7 +84,7 @@ export class TypeIndex {
     for (const [k, v] of predefinedMacros(arch)) this.base.set(k, objectMacro(k, v, 'predefined'));
     for (const [k, v] of configMacros(config)) this.base.set(k, objectMacro(k, v, config.source));
     // the cache line comes from the config where the arch has a knob, else from the arch profile
-    const shift = config.values.get('CONFIG_X86_L1_CACHE_SHIFT') ?? config.values.get('CONFIG_ARM64_L1_CACHE_SHIFT') ?? String(ARCHES[arch].l1CacheShift);
+    const shift = l1CacheShiftOf(config, ARCHES[arch]);
     this.user.set(FALLBACK_FILE, `#define L1_CACHE_SHIFT ${shift}\n${FALLBACK_HEADER}`);
   }
 
@@ -81,13 +96,19 @@ export class TypeIndex {
     this.closures.clear();
   }
 
-  /** A directory the build adds with -I (ccflags-y), searched after the arch and generic ones. */
+  /**
+   * A directory the build adds with -I (ccflags-y), searched after the arch and generic ones.
+   * #includes resolve in its subfolders, but only its own headers join the raw name index: the
+   * subfolders of driver -I dirs are generated register maps (amdgpu's include/asic_reg alone is
+   * 474 MB of #defines under a distro config) that per-CPU code never takes a size from.
+   */
   addIncludeDir(dir: string): void {
     const d = path.resolve(dir);
     if (this.dirs.includes(d) || !fs.existsSync(d)) return;
     this.dirs.push(d);
+    this.flatDirs.add(d);
     this.rank.set(d, 10 + this.dirs.length);
-    if (this.raw) this.indexDir(d, true);
+    if (this.raw) this.indexDir(d, false);
     this.closures.clear();
     this.resolved.clear();
     this.macroCache.clear();
@@ -98,11 +119,30 @@ export class TypeIndex {
   // ---- raw index ---------------------------------------------------------------------------
   private ensureRaw(): Raw {
     if (!this.raw) {
-      const files = new FileTable();
+      const files = (this.rawFiles = new FileTable());
       this.raw = { defines: new NameIndex(files), records: new NameIndex(files), typedefs: new NameIndex(files), consts: new NameIndex(files) };
-      for (const d of this.dirs) this.indexDir(d, true);
+      for (const d of this.dirs) this.indexDir(d, !this.flatDirs.has(d));
     }
     return this.raw;
+  }
+
+  /** The raw index right after it indexed the include dirs and nothing else, else undefined. */
+  exportRaw(): RawSnapshot | undefined {
+    const raw = this.raw;
+    if (!raw || [...this.indexedDirs].some((d) => !this.dirs.includes(d))) return undefined;
+    const index = Object.fromEntries(RAW_KINDS.map((k) => [k, raw[k].snapshot()])) as RawSnapshot['index'];
+    return { dirs: [...this.dirs], flat: [...this.flatDirs], table: [...this.rawFiles!.paths], files: [...this.indexedFiles], index };
+  }
+
+  /** Takes a saved raw index of the same include dirs instead of reading every header again. */
+  importRaw(s: RawSnapshot): boolean {
+    const same = (a: string[], b: string[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+    if (this.raw || !same(s.dirs, this.dirs) || !same(s.flat, [...this.flatDirs])) return false;
+    const files = (this.rawFiles = FileTable.of(s.table));
+    this.raw = Object.fromEntries(RAW_KINDS.map((k) => [k, NameIndex.restore(files, s.index[k])])) as unknown as Raw;
+    for (const d of this.dirs) this.indexedDirs.add(d);
+    for (const f of s.files) this.indexedFiles.add(f);
+    return true;
   }
 
   /**
@@ -122,7 +162,7 @@ export class TypeIndex {
       try { ents = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
       for (const e of ents) {
         const p = path.join(d, e.name);
-        if (e.isDirectory()) walk(p);
+        if (e.isDirectory()) { if (!this.flatDirs.has(d)) walk(p); }
         else if (e.name.endsWith('.h') && !seen.has(p)) once(p, readText(p, 'latin1'));
       }
     };
@@ -148,7 +188,7 @@ export class TypeIndex {
           this.indexedFiles.add(p);
           const text = readText(p, 'latin1');
           this.indexText(raw, p, text);
-          if (recursive) this.observer?.(p, text);
+          this.observer?.(p, text); // set only while ensureRaw indexes the include dirs
         }
       }
     };

@@ -20,6 +20,23 @@ const STALE_MS = 30 * 24 * 3600 * 1000;
 /** The stat a scan saw for the bytes it read (from fstat on the open file). */
 export interface FileStat { size: number; mtimeMs: number; ctimeMs: number; ino: number }
 
+/** What a stat-keyed cache records of a file: size, mtimeMs, ctimeMs, inode. */
+export type StatKey = [number, number, number, number];
+
+export const statKey = (st: FileStat): StatKey => [st.size, st.mtimeMs, st.ctimeMs, st.ino];
+
+/**
+ * Whether `file` still has the recorded stat and was not modified within RACY_MS of `writtenAt`
+ * (then it may have changed again unseen). The rule of every stat-keyed cache (this index, the
+ * header index, the built files' facts).
+ */
+export function statUnchanged(file: string, k: StatKey, writtenAt: number): boolean {
+  if (k[1] >= writtenAt - RACY_MS) return false;
+  let st: fs.Stats;
+  try { st = fs.statSync(file); } catch { return false; }
+  return st.size === k[0] && st.mtimeMs === k[1] && st.ctimeMs === k[2] && st.ino === k[3];
+}
+
 /** [size, mtimeMs, ctimeMs, ino, flags (1 parsed, 2 accessors), bytesTreeSitter, findings without `file`] */
 type Entry = [number, number, number, number, number, number, Omit<Finding, 'file'>[]];
 
@@ -49,16 +66,8 @@ export class StatIndex {
   /** The recorded outcome of `rel` when its stat is unchanged (and not racy), else undefined. */
   lookup(rel: string): FileScanOutcome | undefined {
     const e = this.old.get(rel);
-    if (!e) return undefined;
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(path.join(this.root, rel));
-    } catch {
-      return undefined;
-    }
-    const [size, mtimeMs, ctimeMs, ino, flags, bytesTreeSitter, raw] = e;
-    if (st.size !== size || st.mtimeMs !== mtimeMs || st.ctimeMs !== ctimeMs || st.ino !== ino) return undefined;
-    if (mtimeMs >= this.writtenAt - RACY_MS) return undefined; // racy: it may have changed since, within the same mtime
+    if (!e || !statUnchanged(path.join(this.root, rel), [e[0], e[1], e[2], e[3]], this.writtenAt)) return undefined;
+    const [size, , , , flags, bytesTreeSitter, raw] = e;
     const findings = Array.isArray(raw) ? decodeFindings(raw, rel) : undefined;
     if (!findings || typeof bytesTreeSitter !== 'number' || typeof flags !== 'number') return undefined;
     this.next.set(rel, e);

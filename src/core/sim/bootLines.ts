@@ -62,7 +62,7 @@ export function formatBootLines(fc: FirstChunk, c: EraConstants, o: BootLineOpts
   const b = c.boot;
   const page = fc.pageSize;
   const lines: string[] = [];
-  if (arch.name === 'x86_64' || arch.name === 'i386') {
+  if (arch.x86Line) {
     const nrCpus = o.nrCpus ?? Math.max(DEFAULT_NR_CPUS[arch.name], fc.nrCpuIds);
     const offstack = o.cpumaskOffstack ?? defaultCpumaskOffstack(nrCpus);
     lines.push(`${b.x86Prefix}NR_CPUS:${nrCpus} nr_cpumask_bits:${offstack ? fc.nrCpuIds : nrCpus} nr_cpu_ids:${fc.nrCpuIds} nr_node_ids:${o.nrNodeIds}`);
@@ -70,9 +70,16 @@ export function formatBootLines(fc: FirstChunk, c: EraConstants, o: BootLineOpts
   let base = o.baseAddress ?? DEFAULT_BASE[arch.name] ?? 0n;
   const al = BigInt(fc.helper === 'embed' ? fc.atomSize : page);
   if (o.baseAddress === undefined) base -= base % al;
-  const at = b.address === 'none' ? '' : b.address === 'ptrval' ? '@(____ptrval____) ' : `@${fmtPtr(base, arch.bits)} `;
+  const at = b.address === 'none' ? '' : b.address === 'ptrval' ? `@${arch.bits === 64 ? '(____ptrval____)' : '(ptrval)'} `
+    : b.address === 'ptrval-padded' ? `@${'(ptrval)'.padStart(arch.bits / 4)} ` : `@${fmtPtr(base, arch.bits)} `;
   const { static: s, reserved: r, dynamic: d, unitSize: u } = fc;
   let main: string;
+  if (arch.fixedUnit) {
+    // ia64 builds its alloc info itself and calls pcpu_setup_first_chunk: only the KERN_DEBUG dump is printed
+    const dump = allocDumpLines(fc);
+    lines.push(...dump);
+    return { main: dump[0], lines };
+  }
   if (b.family === 'v2.6.30') {
     main = fc.helper === 'embed'
       ? `PERCPU: Embedded ${Math.ceil((s + r + d) / page)} pages at ${fmtPtr(base, arch.bits)}, static data ${s} bytes`

@@ -63,8 +63,10 @@ export interface BootFormat {
   family: 'v2.6.30' | 'v2.6.31' | 'modern';
   /** "PERCPU: " (2.6.3x–4.x) or "percpu: " (pr_fmt) */
   prefix: string;
-  /** how the @base address prints: 'hex' (%p before hashing), 'ptrval' ((____ptrval____), 4.15–5.0 early boot), 'none' (5.1+) */
-  address: 'hex' | 'ptrval' | 'none';
+  /** how the @base address prints: 'hex' (%p before hashing); before the RNG is ready a hashed %p prints
+   *  'ptrval-padded' ("(ptrval)" right-aligned to the pointer width, 4.15–4.17) or 'ptrval' ("(____ptrval____)"
+   *  on 64-bit, "(ptrval)" on 32-bit, 4.18–5.0); 'none' (5.1+) */
+  address: 'hex' | 'ptrval-padded' | 'ptrval' | 'none';
   /** x86 prints "setup_percpu: " before NR_CPUS:... (pr_fmt); 2.6.32 printed it bare */
   x86Prefix: string;
 }
@@ -83,12 +85,24 @@ function bootFormat(k: KernelVersion): BootFormat {
   const backport = ADDRESS_BACKPORTS[series];
   // "X.Y" without a sublevel means the latest stable of that series.
   const noAddr = atLeast(k, '5.1') || (backport !== undefined && (!k.exact || k.patch >= backport));
-  // %p hashing (ad67b74d2469, 4.15) prints (____ptrval____) until the RNG is ready, i.e. at this point of boot.
-  const address = noAddr ? 'none' : atLeast(k, '4.15') ? 'ptrval' : 'hex';
-  // setup_percpu.c gained pr_fmt between 2.6.32 (bare) and 3.x logs (prefixed); 3.0 unverified.
-  const x86Prefix = atLeast(k, '3.0') ? 'setup_percpu: ' : '';
+  // %p hashing (ad67b74d2469, 4.15) prints "(ptrval)" padded with spaces until the RNG is ready, i.e. at this
+  // point of boot; "vsprintf: Replace space with '_' before crng is ready" made it "(____ptrval____)" (4.18,
+  // unverified: a 4.16.15 log has the spaces).
+  const address = noAddr ? 'none' : atLeast(k, '4.18') ? 'ptrval' : atLeast(k, '4.15') ? 'ptrval-padded' : 'hex';
+  // setup_percpu.c gained pr_fmt between 2.6.32 (bare in Ubuntu 2.6.32-21/-22/-34 logs) and 2.6.35 (prefixed in
+  // Ubuntu 2.6.35-22/-24 logs); 2.6.33/34 unverified.
+  const x86Prefix = atLeast(k, '2.6.35') ? 'setup_percpu: ' : '';
   return { family, prefix, address, x86Prefix };
 }
+
+/**
+ * One kernel version per era: every version this file (and the arch table's eraAtomSize) tests with atLeast,
+ * in order. A version stands for itself up to the next one. Stable backports that change the format are
+ * listed as exact versions after them (BACKPORT_POINTS).
+ */
+export const ERA_POINTS = ['2.6.30', '2.6.31', '2.6.32', '2.6.35', '2.6.36', '3.0', '3.4', '3.18', '4.14', '4.15', '4.18',
+  '5.1', '6.0', '6.2', '6.6', '6.10', '6.13', '6.14'];
+export const BACKPORT_POINTS = Object.entries(ADDRESS_BACKPORTS).map(([series, patch]) => `${series}.${patch}`);
 
 /** The constants of mm/percpu.c / include/linux/percpu.h for a kernel and word size. */
 export function eraConstants(kernel: string | undefined, bits: 32 | 64, cfg: EraConfig = {}, pageSize = 4096): EraConstants {
@@ -121,11 +135,14 @@ export function eraConstants(kernel: string | undefined, bits: 32 | 64, cfg: Era
 
 /**
  * Atom size the arch passes to the embed helper in this era (bytes). x86_32 used PMD_SIZE (4 MiB without
- * PAE) when the CPU has PSE until "percpu, x86: don't use PMD_SIZE as embedded atom_size on 32bit"
- * (2.6.35, unverified; the 2.6.32 i386 boot line shows alloc=1*4194304), PAGE_SIZE after.
+ * PAE) when the CPU has PSE until "percpu, x86: don't use PMD_SIZE as embedded atom_size on 32bit", a 3.4
+ * fix that stable 3.3.5 also took (a 2012 distro changelog, index id 37863703726); Ubuntu i386 boot logs of
+ * 2.6.32 to 3.0.0-16 show alloc=1*4194304. PAGE_SIZE after.
  */
 export function eraAtomSize(arch: ArchProfile, kernel: KernelVersion, pageSize: number): number {
-  if (arch.name === 'i386' && !atLeast(kernel, '2.6.35')) return 4 << 20;
+  if (arch.name === 'i386' && !atLeast(kernel, '3.4')) return 4 << 20;
+  // PMD_SIZE: a page of 8-byte entries maps PAGE_SIZE/8 pages (x86_64 4K → 2 MiB; loongarch 16K → 32 MiB)
+  if (arch.atom === 'pmd') return pageSize * (pageSize / 8);
   return arch.atom === 'page' ? pageSize : arch.atom;
 }
 

@@ -50,6 +50,8 @@ export interface FirstChunk {
   nrPossibleCpus: number; nrCpuIds: number;
   /** cpu_map of each group padded to nr_units; -1 = empty unit (NR_CPUS in the kernel) */
   unitMaps: number[][];
+  /** max(size_sum, PCPU_MIN_UNIT_SIZE), the largest units per allocation, and the search that chose upa */
+  minUnit: number; maxUpa: number; upaTrials: UpaTrial[];
   /** the era's constants used */
   constants: { minUnitSize: number; earlySize: number; dynamicReserve: number; moduleReserve: number; dynArgument: number };
 }
@@ -101,9 +103,12 @@ export function groupCpus(cpus: number[], nodeOf: Map<number, number>, dist: num
   return groups;
 }
 
+/** One step of pcpu_build_alloc_info's search for units per allocation (for explanations). */
+export interface UpaTrial { upa: number; allocs?: number; wasted?: number; verdict: 'not a divisor' | 'waste over 1/3' | 'more allocations' | 'accepted' }
+
 interface AllocInfo {
   static: number; reserved: number; dyn: number; sizeSum: number; unitSize: number; allocSize: number; atomSize: number;
-  upa: number; groups: FirstChunkGroup[]; unitMaps: number[][]; nrUnits: number;
+  upa: number; groups: FirstChunkGroup[]; unitMaps: number[][]; nrUnits: number; minUnit: number; maxUpa: number; trials: UpaTrial[];
 }
 
 /** pcpu_build_alloc_info(reserved, dyn, atom, dist) — §1.2. */
@@ -119,8 +124,9 @@ function buildAllocInfo(s: number, r: number, dynArg: number, atom: number, page
   const cnt = groupsCpus.map((g) => g.length);
   let best = 0;
   let lastAllocs = Infinity;
+  const trials: UpaTrial[] = [];
   for (upa = maxUpa; upa; upa--) {
-    if (allocSize % upa || (allocSize / upa) % page) continue;
+    if (allocSize % upa || (allocSize / upa) % page) { trials.push({ upa, verdict: 'not a divisor' }); continue; }
     let allocs = 0, wasted = 0;
     for (const n of cnt) {
       const a = Math.ceil(n / upa);
@@ -128,8 +134,9 @@ function buildAllocInfo(s: number, r: number, dynArg: number, atom: number, page
       wasted += a * upa - n;
     }
     // "don't accept if wastage is over 1/3" — integer division as in the kernel
-    if (wasted > Math.floor(nPossible / 3)) continue;
-    if (allocs > lastAllocs) break;
+    if (wasted > Math.floor(nPossible / 3)) { trials.push({ upa, allocs, wasted, verdict: 'waste over 1/3' }); continue; }
+    if (allocs > lastAllocs) { trials.push({ upa, allocs, wasted, verdict: 'more allocations' }); break; }
+    trials.push({ upa, allocs, wasted, verdict: 'accepted' });
     lastAllocs = allocs;
     best = upa;
   }
@@ -145,7 +152,7 @@ function buildAllocInfo(s: number, r: number, dynArg: number, atom: number, page
     unitMaps.push(map);
     unit += nrUnits;
   }
-  return { static: s, reserved: r, dyn, sizeSum, unitSize, allocSize, atomSize: atom, upa: best, groups, unitMaps, nrUnits: unit };
+  return { static: s, reserved: r, dyn, sizeSum, unitSize, allocSize, atomSize: atom, upa: best, groups, unitMaps, nrUnits: unit, minUnit, maxUpa, trials };
 }
 
 /** The first chunk for an arch, kernel era, static size and CPU topology. Throws on impossible input. */
@@ -199,7 +206,18 @@ export function buildFirstChunk(i: FirstChunkInput): FirstChunk {
 
   let atom: number;
   let ai: AllocInfo;
-  if (helper === 'page') {
+  if (arch.fixedUnit && i.helper === undefined) {
+    // ia64: its own alloc info — one PERCPU_PAGE_SIZE unit per CPU, groups by node, d = unit - s - r
+    const unit = arch.fixedUnit;
+    const dyn = unit - i.static - r;
+    if (dyn < 0) throw new Error(`percpu area overflow static=${i.static} reserved=${r} (unit ${unit})`);
+    atom = page;
+    const groupsCpus = dist ? nodes : [possible];
+    let u = 0;
+    const groups = groupsCpus.map((g) => { const x = { cpus: g.slice(), nrUnits: g.length, baseOffset: u * unit }; u += g.length; return x; });
+    ai = { static: i.static, reserved: r, dyn, sizeSum: unit, unitSize: unit, allocSize: unit, atomSize: page, upa: 1, groups,
+      unitMaps: groupsCpus.map((g) => g.slice()), nrUnits: u, minUnit: unit, maxUpa: 1, trials: [] };
+  } else if (helper === 'page') {
     // pcpu_page_first_chunk: build_alloc_info(reserved, 0, PAGE_SIZE, NULL) — one group, one unit per CPU
     atom = page;
     ai = buildAllocInfo(i.static, r, c.earlySize ? 0 : -1 /* 2.6.3x passed -1: dyn = the page rounding */, page, page, c, [possible], nPossible);
@@ -209,10 +227,10 @@ export function buildFirstChunk(i: FirstChunkInput): FirstChunk {
     const groupsCpus = groupCpus(possible, nodeOf, dist, c.grouping);
     ai = buildAllocInfo(i.static, r, dynArg, atom, page, c, groupsCpus, nPossible);
   }
-  if (c.boot.family !== 'modern' && helper === 'embed') {
+  if (c.boot.family !== 'modern' && helper === 'embed' && !arch.fixedUnit) {
     // 2.6.30/31: no groups, one unit of max(size_sum, MIN_UNIT) per possible CPU
     const unitSize = Math.max(ai.sizeSum, c.minUnitSize);
-    ai = { ...ai, unitSize, allocSize: unitSize, atomSize: page, upa: 1,
+    ai = { ...ai, unitSize, allocSize: unitSize, atomSize: page, upa: 1, trials: [],
       groups: [{ cpus: possible.slice(), nrUnits: nPossible, baseOffset: 0 }], unitMaps: [possible.slice()], nrUnits: nPossible };
   }
   const pagesPerCpu = helper === 'page' ? ai.unitSize / page : Math.floor(ai.sizeSum / page);
@@ -220,7 +238,7 @@ export function buildFirstChunk(i: FirstChunkInput): FirstChunk {
     pagesPerCpu, static: ai.static, reserved: ai.reserved, dynamic: ai.dyn, unitSize: ai.unitSize, allocSize: ai.allocSize,
     atomSize: ai.atomSize, unitsPerAlloc: ai.upa, nrUnits: ai.nrUnits, groups: ai.groups, bootLine: '', bootLines: [],
     arch: arch.name, kernel, helper, pageSize: page, sizeSum: ai.sizeSum, nrPossibleCpus: nPossible, nrCpuIds,
-    unitMaps: ai.unitMaps,
+    unitMaps: ai.unitMaps, minUnit: ai.minUnit, maxUpa: ai.maxUpa, upaTrials: ai.trials,
     constants: { minUnitSize: c.minUnitSize, earlySize: c.earlySize, dynamicReserve: c.dynamicReserve, moduleReserve: c.moduleReserve, dynArgument: dynArg },
   };
   const lines = formatBootLines(fc, c, {

@@ -7,7 +7,9 @@ import { findNextBit, testBit } from './bitmap';
 
 export interface ChunkMapSnapshot {
   unitSize: number; pageSize: number; nrUnits: number; nrPossibleCpus: number;
-  firstChunk: { static: number; reserved: number; dynamic: number; unitSize: number; bootLine: string };
+  firstChunk: { static: number; reserved: number; dynamic: number; unitSize: number; bootLine: string;
+    /** the boot line's "Embedded N pages/cpu" (absent in states saved by older versions) */
+    pagesPerCpu?: number };
   chunks: Array<{ id: number; kind: 'reserved' | 'first' | 'dynamic'; startOffset: number; endOffset: number; size: number;
     freeBytes: number; contigBytes: number; populatedPages: number; nrPages: number;
     blocks: Array<{ offset: number; size: number; kind: 'static' | 'alloc' | 'free' | 'hidden'; label?: string; file?: string; line?: number }> }>;
@@ -62,7 +64,7 @@ export function snapshot(a: PercpuAllocator): ChunkMapSnapshot {
   }
   return {
     unitSize: fc.unitSize, pageSize: a.pageSize, nrUnits: fc.nrUnits, nrPossibleCpus: fc.nrPossibleCpus,
-    firstChunk: { static: fc.static, reserved: fc.reserved, dynamic: fc.dynamic, unitSize: fc.unitSize, bootLine: fc.bootLine },
+    firstChunk: { static: fc.static, reserved: fc.reserved, dynamic: fc.dynamic, unitSize: fc.unitSize, bootLine: fc.bootLine, pagesPerCpu: fc.pagesPerCpu },
     chunks,
   };
 }

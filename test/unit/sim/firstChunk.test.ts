@@ -67,8 +67,10 @@ describe('sim: first chunk', () => {
     assert.strictEqual(f.unitSize, 65536);
     assert.strictEqual(f.bootLine, 'percpu: 1 64K pages/cpu s38584 r0 d26952');
   });
-  it('x86_32 before 2.6.35 used PMD_SIZE (4 MiB) atoms; later kernels use pages', () => {
+  it('x86_32 before 3.4 used PMD_SIZE (4 MiB) atoms; later kernels use pages', () => {
     assert.strictEqual(buildFirstChunk({ arch: ARCHES.i386, kernel: '2.6.32', static: 36056, cpus: 4 }).allocSize, 4 << 20);
+    // Ubuntu 3.0.0-16 i386 (code index id 56911177292): "pcpu-alloc: s26240 r0 d22912 u1048576 alloc=1*4194304", 4 CPUs
+    assert.strictEqual(buildFirstChunk({ arch: ARCHES.i386, kernel: '3.0', static: 26240, cpus: 4 }).unitSize, 1048576);
     assert.strictEqual(buildFirstChunk({ arch: ARCHES.i386, kernel: '3.10', static: 36056, cpus: 4 }).atomSize, 4096);
   });
   it('era constants: 20K/12K reserves before 3.18, 28K/20K after; EARLY_SIZE 12K → 20K in 6.2', () => {

@@ -1,19 +1,28 @@
-// Ask a real compiler: compile C with `char probe[N]` globals and read N back with `nm -S`, so
-// cross targets need not run anything.
+// Ask a real compiler: compile C with `char probe[N]` globals and read N back from the symbol table
+// (`nm -S`, or `readelf -sW`, which reads every target's ELF), so cross targets need not run anything.
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-export function compileSizes(compiler: string, flags: string[], source: string): Map<string, number> {
+export function compileSizes(compiler: string, flags: string[], source: string, reader: 'nm' | 'readelf' = 'nm'): Map<string, number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'percpu-lens-gcc-'));
   try {
     const c = path.join(dir, 'probe.c');
     const o = path.join(dir, 'probe.o');
     fs.writeFileSync(c, source);
     execFileSync(compiler, [...flags, '-w', '-c', c, '-o', o], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
-    const nm = execFileSync('nm', ['-S', '--defined-only', o], { encoding: 'utf8', maxBuffer: 64 << 20 });
     const out = new Map<string, number>();
+    if (reader === 'readelf') {
+      // "  Num:    Value          Size Type    Bind   Vis      Ndx Name"
+      const sym = execFileSync('readelf', ['-sW', o], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      for (const line of sym.split('\n')) {
+        const f = line.trim().split(/\s+/);
+        if (f.length >= 8 && f[3] === 'OBJECT' && f[6] !== 'UND') out.set(f[7], Number(f[2]));
+      }
+      return out;
+    }
+    const nm = execFileSync('nm', ['-S', '--defined-only', o], { encoding: 'utf8', maxBuffer: 64 << 20 });
     for (const line of nm.split('\n')) {
       const m = /^[0-9a-f]+ ([0-9a-f]+) \w (\w+)$/.exec(line.trim());
       if (m) out.set(m[2], parseInt(m[1], 16));
@@ -24,6 +33,6 @@ export function compileSizes(compiler: string, flags: string[], source: string):
   }
 }
 
-export function compilerWorks(compiler: string, flags: string[]): string | undefined {
-  try { compileSizes(compiler, flags, 'char x[sizeof(long)];\n'); return undefined; } catch (e) { return (e as Error).message.split('\n').slice(0, 3).join(' '); }
+export function compilerWorks(compiler: string, flags: string[], reader: 'nm' | 'readelf' = 'nm'): string | undefined {
+  try { compileSizes(compiler, flags, 'char x[sizeof(long)];\n', reader); return undefined; } catch (e) { return (e as Error).message.split('\n').slice(0, 3).join(' '); }
 }
