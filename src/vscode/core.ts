@@ -39,6 +39,9 @@ export interface FileAnalysis {
   diagnostics: CoreDiagnostic[];
   /** this edit changed the file's types or macros (not just a function body): files using them are stale */
   typesChanged?: boolean;
+  /** the machine the numbers are priced for, after the core's checks (a bad CONFIG_NR_CPUS falls back
+   *  to the default with a warning, as in the CLI): hints should multiply by these, not the raw settings */
+  profile?: { nrCpus: number; possibleCpus: number; warnings: string[] };
 }
 
 export interface Settings {

@@ -1,5 +1,5 @@
 // The few .config facts the editor needs to label a profile (the core reads the full .config itself).
-import { archOfConfig, configInt, parseDotConfig } from '../core/config/kconfig';
+import { archOfConfig, configInt, isNotSet, parseDotConfig } from '../core/config/kconfig';
 
 export interface DotConfigFacts { nrCpus?: number; arch?: string; smp?: boolean }
 
@@ -11,6 +11,6 @@ export function readDotConfig(text: string): DotConfigFacts {
   const arch = archOfConfig(cfg);
   if (arch) f.arch = arch;
   if (cfg.values.get('CONFIG_SMP') === 'y') f.smp = true;
-  else if (/^# CONFIG_SMP is not set$/m.test(text)) { f.smp = false; f.nrCpus = 1; }
+  else if (isNotSet(cfg, 'CONFIG_SMP')) { f.smp = false; f.nrCpus = 1; }
   return f;
 }

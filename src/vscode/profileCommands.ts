@@ -13,7 +13,8 @@ export async function selectArch(settings: SettingsService): Promise<void> {
     { title: 'percpu-lens: arch profile', placeHolder: `current: ${cur.arch}` });
   if (!pick) return;
   const cpus = await vscode.window.showInputBox({
-    title: 'percpu-lens: CONFIG_NR_CPUS', value: String(cur.nrCpus), ignoreFocusOut: true, // second step: keep it if a webview takes focus prompt: 'NR_CPUS for this profile (possible CPUs stay as set)',
+    title: 'percpu-lens: CONFIG_NR_CPUS', value: String(cur.nrCpus), prompt: 'NR_CPUS for this profile (possible CPUs stay as set)',
+    ignoreFocusOut: true, // second step: keep it if a webview takes focus
     validateInput: (v) => (/^\d+$/.test(v) && +v >= 1 && +v <= 65536 ? undefined : 'an integer 1..65536'),
   });
   await settings.update('arch', pick.label);

@@ -4,41 +4,40 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ARCHES, findArch, type ArchProfile } from '../core/config/arch';
-import { cacheLineOf, configInt, defaultConfig, isSet, parseDotConfig, type KConfig } from '../core/config/kconfig';
+import { defaultConfig, parseDotConfig, type KConfig } from '../core/config/kconfig';
 import { DocScan } from '../core/parse/incremental';
 import type { Finding } from '../core/parse/types';
-import { LayoutEngine, initLayout, formatPahole } from '../core/layout';
+import { formatPahole } from '../core/layout';
+import { layoutSizer } from '../core/layout/sizer';
 import { layoutSkeleton } from '../core/layout/skeleton';
 import { runFileRules } from '../core/rules';
-import { DEFAULT_RULE_PROFILE, profileFor } from '../core/rules/profile';
+import { DEFAULT_RULE_PROFILE } from '../core/rules/profile';
 import type { Diagnostic, RuleProfile } from '../core/rules/types';
 import { archOfFile, asmSymbols } from '../core/rules/asmSymbols';
-import { buildFirstChunk } from '../core/sim';
 import type { ChunkMapSnapshot } from '../core/sim/snapshot';
 import { estimate, type EstimateResult } from '../core/estimate';
-import { allocSize, nrCpusDims, staticSize } from '../core/estimate/findingSize';
 import { readMacroCall } from '../core/estimate/macroCall';
+import { firstChunkFor, openSession, priceFinding, resolveProfile, rulesProfile, type ProfileInput, type Session } from '../core/session';
 import type { CoreDiagnostic, CoreFacade, EstimateView, FileAnalysis, Item, Progress, Settings } from './core';
 
 interface Context {
   key: string;
-  arch: ArchProfile;
-  config: KConfig;
-  nrCpus: number;
-  possible: number;
-  layout: LayoutEngine;
+  /** the same profile and layout engine the estimate's stages use */
+  session: Session;
   profile: RuleProfile;
   /** the static size the profile's first chunk was built with */
   profileStatic: number;
-  cacheLine: number;
-  pageSize: number;
-  smp: boolean;
   /** per file, the skeleton (text minus function bodies) last given to the layout */
   sources: Map<string, string>;
 }
 
-/** NR_CPUS: CONFIG_NR_CPUS of the .config the settings name, else the setting (not the arch defaults'). */
-const nrCpusOf = (s: Settings, config: KConfig): number => (s.configPath ? configInt(config, 'CONFIG_NR_CPUS') : undefined) ?? s.nrCpus;
+/** The machine of the settings, checked as the CLI checks it: CONFIG_NR_CPUS of the .config the
+ *  settings name wins over the setting (not the arch defaults'), and bad values warn and fall back. */
+function profileInput(root: string, s: Settings, arch: ArchProfile): ProfileInput {
+  const config = readConfig(root, s, arch);
+  const fromConfig = !!s.configPath && config.values.has('CONFIG_NR_CPUS');
+  return { arch, config, kernel: s.kernel, nrCpus: fromConfig ? undefined : s.nrCpus, cpus: s.possibleCpus, instances: s.instances, capCpus: true };
+}
 
 /** The .config the settings name (absolute, or relative to the tree), if it can be read. */
 function readConfig(root: string, s: Settings, arch: ArchProfile): KConfig {
@@ -82,28 +81,15 @@ export class RealCore implements CoreFacade {
     // only the rules' reserves follow the last estimate: the resolved types stay
     const st = this.lastStatic.get(root) ?? 0;
     if (c.profileStatic !== st) {
-      let fc;
-      try {
-        fc = buildFirstChunk({ arch, kernel: s.kernel, static: st, cpus: c.possible, nrCpus: c.nrCpus });
-      } catch { /* no first chunk (e.g. !SMP): the rules keep the default reserves */ }
-      c.profile = profileFor({
-        nrCpus: c.nrCpus, possibleCpus: c.possible, cacheLine: c.cacheLine, pageSize: c.pageSize, ptrSize: arch.scalars.pointer.size,
-        instances: s.instances, firstChunk: fc,
-      });
+      // no first chunk (e.g. !SMP): the rules keep the default reserves
+      c.profile = rulesProfile(c.session.profile, firstChunkFor(c.session.profile, st));
       c.profileStatic = st;
     }
     return c;
   }
 
   private async newContext(key: string, root: string, s: Settings, arch: ArchProfile): Promise<Context> {
-    const config = readConfig(root, s, arch);
-    const nrCpus = nrCpusOf(s, config);
-    await initLayout();
-    this.ctx = {
-      key, arch, config, nrCpus, possible: Math.min(s.possibleCpus, nrCpus), layout: new LayoutEngine({ arch, config, root }),
-      profile: DEFAULT_RULE_PROFILE, profileStatic: -1, cacheLine: cacheLineOf(config, arch), pageSize: 1 << arch.pageShift,
-      smp: isSet(config, 'CONFIG_SMP'), sources: new Map(),
-    };
+    this.ctx = { key, session: await openSession(root, resolveProfile(profileInput(root, s, arch))), profile: DEFAULT_RULE_PROFILE, profileStatic: -1, sources: new Map() };
     return this.ctx;
   }
 
@@ -121,16 +107,19 @@ export class RealCore implements CoreFacade {
     const sk = layoutSkeleton(text);
     const prev = c.sources.get(file);
     if (prev !== sk) {
-      c.layout.addSource(file, text);
+      c.session.layout.addSource(file, text);
       c.sources.set(file, sk);
     }
     const scan = await this.scanDoc(file, text);
     const items = scan.findings.map((f) => this.item(f, c, file, text));
     const ds = await runFileRules({
-      file, text, findings: scan.findings, profile: c.profile, asmSymbols: this.asmFor(root, file),
-      sizeOf: (t, from) => c.layout.sizeOf(t, from ?? file),
+      file, text, findings: scan.findings, profile: c.profile, asmSymbols: this.asmFor(root, file), sizer: layoutSizer(c.session.layout),
     });
-    return { items, diagnostics: ds.map(toCoreDiagnostic), ...(prev !== undefined && prev !== sk ? { typesChanged: true } : {}) };
+    const p = c.session.profile;
+    return {
+      items, diagnostics: ds.map(toCoreDiagnostic), ...(prev !== undefined && prev !== sk ? { typesChanged: true } : {}),
+      profile: { nrCpus: p.nrCpus, possibleCpus: p.possible, warnings: p.warnings },
+    };
   }
 
   /** Re-scan an open document: tree.edit + reparse of the changed chunk when it was seen before. */
@@ -156,51 +145,29 @@ export class RealCore implements CoreFacade {
     this.docs.delete(file);
   }
 
+  /** One finding as a hint: the session's price (the estimate's), adapted to the editor's Item. */
   private item(f: Finding, c: Context, file: string, text: string): Item {
     const base: Item = { kind: f.kind, name: f.name, type: f.type, ...toSpan(f) };
-    if (f.unresolved) return { ...base, unresolved: f.unresolved };
-    if (f.kind === 'free') return base;
-    if (f.kind === 'alloc') {
-      const sz = allocSize(f, c.layout, file);
-      if ('error' in sz) return { ...base, type: f.type || sz.expr, unresolved: sz.error };
-      return { ...base, type: f.type || sz.expr, bytesPerCpu: sz.size, align: sz.align, ...this.layoutText(f.type, c, file) };
-    }
-    if (f.kind === 'static') {
-      // the CLI's sizing: dimensions on the name, the macro's and the attributes' alignment
-      const ss = staticSize(f, file, readMacroCall(text, f.line, f.column), false, {
-        layout: c.layout, arch: c.arch, smp: c.smp, cacheLine: c.cacheLine, pageSize: c.pageSize,
-        isSet: (sym) => isSet(c.config, sym),
-        evalNum: (e) => { const v = c.layout.evalInt(e, file); return typeof v === 'number' ? v : undefined; },
-      });
-      if ('error' in ss) return { ...base, unresolved: ss.error };
-      return { ...base, type: ss.type, bytesPerCpu: ss.size, align: ss.align, ...this.layoutText(f.type, c, file) };
-    }
-    const sz = c.layout.sizeOf(f.type, file);
-    if ('error' in sz) return { ...base, unresolved: `sizeof(${f.type}): ${sz.error}` };
-    if (f.kind === 'nr_cpus_array') {
-      const d = nrCpusDims(f.dims ?? ['NR_CPUS'], c.nrCpus, (e) => {
-        const v = c.layout.evalInt(e, file);
-        return typeof v === 'number' ? v : undefined;
-      });
-      if ('error' in d) return { ...base, unresolved: d.error };
-      const el = sz.size * d.perCpuElems;
-      return { ...base, elementBytes: el, bytesPerCpu: el, align: sz.align, ...this.layoutText(f.type, c, file) };
-    }
-    return { ...base, bytesPerCpu: sz.size, align: sz.align, ...this.layoutText(f.type, c, file) };
+    if (f.kind === 'free' && !f.unresolved) return base;
+    const p = priceFinding(c.session, f, f.kind === 'static' ? { call: readMacroCall(text, f.line, f.column) } : {});
+    if ('error' in p) return { ...base, ...(p.expr && !f.type ? { type: p.expr } : {}), unresolved: p.error };
+    const shown = this.layoutText(f.type, c, file);
+    if (p.kind === 'static') return { ...base, type: p.type, bytesPerCpu: p.size, align: p.align, ...shown };
+    if (p.kind === 'alloc') return { ...base, type: f.type || p.expr, bytesPerCpu: p.size, align: p.align, ...shown };
+    if (p.kind === 'nr_cpus_array') return { ...base, elementBytes: p.cost.slotBytes, bytesPerCpu: p.cost.slotBytes, align: p.cost.elemAlign, ...shown };
+    return { ...base, bytesPerCpu: p.size, align: p.align, ...shown };
   }
 
   private layoutText(type: string, c: Context, file: string): { layoutText?: string } {
     if (!type) return {};
-    const l = c.layout.sizeOf(type, file);
-    return 'error' in l || !l.members?.length ? {} : { layoutText: formatPahole(type, l, c.cacheLine) };
+    const l = c.session.layout.sizeOf(type, file);
+    return 'error' in l || !l.members?.length ? {} : { layoutText: formatPahole(type, l, c.session.profile.cacheLine) };
   }
 
   async estimate(root: string, s: Settings, signal: AbortSignal, progress: Progress): Promise<EstimateView> {
     const arch = findArch(s.arch) ?? ARCHES.x86_64;
-    const config = readConfig(root, s, arch);
-    const nrCpus = nrCpusOf(s, config);
     const r = await estimate({
-      root, arch, config, kernel: s.kernel, nrCpus, cpus: Math.min(s.possibleCpus, nrCpus), instances: s.instances,
+      root, ...profileInput(root, s, arch),
       counts: new Map(Object.entries(s.counts)), include: s.include, exclude: s.exclude, signal, cacheDir: this.opts.cacheDir,
       onProgress: (d, t, m) => progress(d, t, m),
     });

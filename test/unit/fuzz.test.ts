@@ -11,6 +11,7 @@ import * as path from 'path';
 import { scanTextWith } from '../../src/core/parse/scanText';
 import { DocScan } from '../../src/core/parse';
 import { LayoutEngine } from '../../src/core/layout';
+import { layoutSizer } from '../../src/core/layout/sizer';
 import { ARCHES } from '../../src/core/config/arch';
 import { defaultConfig } from '../../src/core/config/kconfig';
 import { runFileRules } from '../../src/core/rules';
@@ -125,7 +126,7 @@ describe('fuzz: mutated kernel C through scan, layout and rules', function () {
         layout.typesInFile(abs);
         const sizeOf = (t: string) => layout.sizeOf(t, abs);
         for (const f of res.findings) if (f.type) sizeOf(f.type);
-        const ds = await runFileRules({ file, text, findings: res.findings, profile: PROFILE, sizeOf });
+        const ds = await runFileRules({ file, text, findings: res.findings, profile: PROFILE, sizer: layoutSizer(layout, () => abs) });
         for (const d of ds) assert.ok(d.line >= 1, `diagnostic without a line: ${JSON.stringify(d)}`);
         if (iter % 8 === 0) {
           // the incremental path must agree with a fresh scan on the same mangled input

@@ -3,7 +3,7 @@ import { CODES, CODE_IDS, docsUrl, runFileRules } from '../../src/core/rules';
 import { dropSuppressed } from '../../src/core/rules/suppress';
 import { clearParseCache } from '../../src/core/rules/syntax';
 import type { Diagnostic } from '../../src/core/rules';
-import { PROFILE, scan, stubSizeOf } from './support/rules';
+import { PROFILE, scan, stubSizer } from './support/rules';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -39,7 +39,7 @@ describe('rules: codes table, ignore comments, speed', () => {
     const parts: string[] = [];
     for (let i = 0; parts.join('\n').split('\n').length < 5000; i++) parts.push(i % 10 === 0 ? fn(i) : plain(i));
     const text = parts.join('\n');
-    const input = { file: 'big.c', text, findings: await scan(text, 'big.c'), profile: PROFILE, sizeOf: stubSizeOf() };
+    const input = { file: 'big.c', text, findings: await scan(text, 'big.c'), profile: PROFILE, sizer: stubSizer() };
     const first = await runFileRules(input);
     // 1 of every 10 functions has the pattern: one PCPU003 each
     assert.strictEqual(first.filter((d) => d.code === 'PCPU003').length, parts.filter((p) => p.includes('per_cpu_ptr')).length);

@@ -5,7 +5,7 @@ import { fixture, lineOf } from './support/rules';
 
 describe('PCPU001 NR_CPUS arrays of per-CPU state', () => {
   it('prices struct module_ref ref[NR_CPUS] as the 2009 patch did', async () => {
-    const i = await fixture('pcpu001-tp.c', { 'struct module_ref': [64, 64] });
+    const i = await fixture('pcpu001-tp.c', { 'struct module_ref': [64, 64, 8] });
     const ds = (await runFileRules(i)).filter((d) => d.code === 'PCPU001');
     const ref = ds.find((d) => d.line === lineOf(i.text, 'TP: module_ref'))!;
     assert.ok(ref, 'module_ref reported');
@@ -21,7 +21,7 @@ describe('PCPU001 NR_CPUS arrays of per-CPU state', () => {
   });
 
   it('reports global tables once, as info, and multiplies extra dimensions', async () => {
-    const i = await fixture('pcpu001-tp.c', { 'struct module_ref': [64, 64] });
+    const i = await fixture('pcpu001-tp.c', { 'struct module_ref': [64, 64, 8] });
     const ds = (await runFileRules(i)).filter((d) => d.code === 'PCPU001');
     const idle = ds.find((d) => d.line === lineOf(i.text, 'TP: idle_threads'))!;
     assert.strictEqual(idle.bytes, 8 * 4096);

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { moduleReserveDiagnostic, runTreeRules } from '../../src/core/rules';
 import type { Finding } from '../../src/core/parse/types';
-import { FIXTURES, PROFILE, lineOf, scan, stubSizeOf } from './support/rules';
+import { FIXTURES, PROFILE, lineOf, scan, stubSizer } from './support/rules';
 
 describe('PCPU002 hot shared refcount', () => {
   const files = new Map(['pcpu002.h', 'pcpu002.c'].map((f) => [f, fs.readFileSync(path.join(FIXTURES, f), 'utf8')]));
@@ -13,7 +13,7 @@ describe('PCPU002 hot shared refcount', () => {
   });
 
   it('suggests a per-CPU counter for net_device.refcnt and prices it', async () => {
-    const ds = (await runTreeRules({ files, findings, profile: PROFILE, sizeOf: stubSizeOf() })).filter((d) => d.code === 'PCPU002');
+    const ds = (await runTreeRules({ files, findings, profile: PROFILE, sizer: stubSizer() })).filter((d) => d.code === 'PCPU002');
     assert.deepStrictEqual(ds.map((d) => `${d.file}:${d.line}`), [`pcpu002.h:${lineOf(files.get('pcpu002.h')!, 'TP')}`]);
     // 25 rx functions × (dev_hold + dev_put) = 50 call sites
     assert.match(ds[0].message, /from 50 call sites \(dev_hold ×25, dev_put ×25\)/);
@@ -24,7 +24,7 @@ describe('PCPU002 hot shared refcount', () => {
   });
 
   it('uses the whole-tree call counts when given, and a threshold', async () => {
-    const ds = await runTreeRules({ files, findings, profile: PROFILE, sizeOf: stubSizeOf(), callCount: (n) => (n === 'widget_get' ? 40 : 0) });
+    const ds = await runTreeRules({ files, findings, profile: PROFILE, sizer: stubSizer(), callCount: (n) => (n === 'widget_get' ? 40 : 0) });
     assert.deepStrictEqual(ds.filter((d) => d.code === 'PCPU002').map((d) => d.message.slice(0, 13)), ['struct widget']);
   });
 });
@@ -58,7 +58,7 @@ describe('PCPU007 module per-CPU data against the reserved chunk', () => {
   });
 
   it('runs from runTreeRules over the estimate\'s modules', async () => {
-    const ds = await runTreeRules({ files: new Map(), findings: [], profile: PROFILE, sizeOf: stubSizeOf(),
+    const ds = await runTreeRules({ files: new Map(), findings: [], profile: PROFILE, sizer: stubSizer(),
       modules: [{ name: 'big', size: 9000, files: ['big.c'], file: 'big.c', line: 3 }, { name: 'tiny', size: 16, files: ['t.c'], file: 't.c', line: 1 }] });
     assert.deepStrictEqual(ds.map((d) => `${d.code} ${d.file}:${d.line}`), ['PCPU007 big.c:3']);
   });

@@ -1,12 +1,13 @@
 import * as assert from 'assert';
 import { runFileRules, runTreeRules } from '../../src/core/rules';
-import { PROFILE, fixture, lineOf, scan, stubSizeOf } from './support/rules';
+import { PROFILE, fixture, lineOf, scan, stubSizer } from './support/rules';
 
 const tpLines = (text: string) => text.split('\n').map((l, n) => (l.includes('TP') ? n + 1 : 0)).filter(Boolean);
 
 describe('PCPU004 cache-line padding on per-CPU-only types', () => {
   // 4 (lock) + 4 pad + 16 + 24 + 8 + 8 + 4 = 68 → 72 with 8-byte alignment; padded to 64-byte lines: 128.
-  const sizes: Record<string, [number, number]> = { 'struct cpu_workqueue_struct': [128, 64], 'struct shared_stats': [64, 64], 'struct remote_queue': [64, 64] };
+  // [size, align, size without the type's own ____cacheline_aligned]: 16 and 8 for the two FPs
+  const sizes: Record<string, number[]> = { 'struct cpu_workqueue_struct': [128, 64, 72], 'struct shared_stats': [64, 64, 16], 'struct remote_queue': [64, 64, 8] };
 
   it('prices the workqueue lesson: 128 − 72 = 56 B per CPU', async () => {
     const i = await fixture('pcpu004.c', sizes);
@@ -23,15 +24,15 @@ describe('PCPU004 cache-line padding on per-CPU-only types', () => {
     const c = i.text.slice(i.text.indexOf('static int init_wq'));
     const findings = [...await scan(h, 'wq.h'), ...await scan(c, 'wq.c')];
     const files = new Map([['wq.h', h], ['wq.c', c]]);
-    const fileDs = await runFileRules({ file: 'wq.c', text: c, findings, profile: PROFILE, sizeOf: stubSizeOf(sizes) });
+    const fileDs = await runFileRules({ file: 'wq.c', text: c, findings, profile: PROFILE, sizer: stubSizer(sizes, files) });
     assert.strictEqual(fileDs.filter((d) => d.code === 'PCPU004').length, 0);
-    const tree = await runTreeRules({ files, findings, profile: PROFILE, sizeOf: stubSizeOf(sizes) });
+    const tree = await runTreeRules({ files, findings, profile: PROFILE, sizer: stubSizer(sizes, files) });
     assert.deepStrictEqual(tree.filter((d) => d.code === 'PCPU004').map((d) => `${d.file}:${d.line}`), ['wq.h:2']);
   });
 });
 
 describe('PCPU005 large per-CPU objects', () => {
-  const sizes: Record<string, [number, number]> = { 'struct chubby_mib': [9600, 8], 'struct huge': [40000, 1], 'struct small': [16, 8], 'struct big_static': [80000, 64] };
+  const sizes: Record<string, number[]> = { 'struct chubby_mib': [9600, 8], 'struct huge': [40000, 1], 'struct small': [16, 8], 'struct big_static': [80000, 64] };
 
   it('reports the marked lines only', async () => {
     const i = await fixture('pcpu005.c', sizes);

@@ -3,7 +3,7 @@ import { layoutStaticArea, layoutModuleSection, StaticVar } from '../../src/core
 
 // The sample tree's built-in per-CPU variables. Sizes and alignments follow from the C types;
 // expected offsets are what GNU ld 2.40 placed for the same objects (gcc 12 -O2) with the
-// 6.12 PERCPU_INPUT order (test/unit/sampleTree.test.ts re-derives them with gcc at test time).
+// 6.12 PERCPU_INPUT order (test/unit/estimateSample.test.ts re-derives them with gcc at test time).
 const v = (name: string, size: number, align: number, section: string, objectOrder: number, position: number): StaticVar =>
   ({ name, file: 'f.c', line: 1, size, align, section, objectOrder, position });
 

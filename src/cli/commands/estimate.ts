@@ -5,7 +5,7 @@ import { UsageError, parseIntOption } from '../errors';
 import { ARCH_NAMES, findArch } from '../../core/config/arch';
 import { defaultConfig, parseDotConfig, resolveArch, KConfig } from '../../core/config/kconfig';
 import { sampleTreePath } from '../../core/assets';
-import { DEFAULT_EXCLUDE, estimate } from '../../core/estimate';
+import { DEFAULT_EXCLUDE, DEFAULT_KERNEL, estimate } from '../../core/estimate';
 import { defaultCacheDir } from '../../core/parse/cache';
 import { baselineWasm, heapCompactor } from '../memory';
 import { parseCountsFile, parseTrace, Counts, TraceEvent } from '../../core/estimate/counts';
@@ -51,7 +51,7 @@ export function register(program: Command): void {
     .option('--config <file>', '.config to evaluate Kbuild and #if against (default: DIR/.config if present)')
     .option('--nr-cpus <n>', 'NR_CPUS (default CONFIG_NR_CPUS)', parseIntOption('--nr-cpus', 1, 8192))
     .option('--cpus <n>', 'possible CPUs, nr_cpu_ids (default min(NR_CPUS, 8))', parseIntOption('--cpus', 1, 8192))
-    .option('--kernel <X.Y>', 'kernel version era for constants and linker order', '6.12')
+    .option('--kernel <X.Y>', 'kernel version era for constants and linker order', DEFAULT_KERNEL)
     .option('--counts <file>', 'call-site counts: JSON {"file:line": n} or lines "file:line n"')
     .option('--trace <file>', 'ftrace output of the percpu:percpu_alloc_percpu tracepoint, for real call counts')
     .option('--instances <n>', 'instances of structs holding NR_CPUS arrays (e.g. 2000 modules)', parseIntOption('--instances', 0, 1e9))
@@ -68,7 +68,7 @@ export function register(program: Command): void {
       if (o.json && o.sarif) throw new UsageError('--json and --sarif are exclusive');
       baselineWasm();
       if (o.rulesOn !== 'built' && o.rulesOn !== 'all') throw new UsageError(`--rules-on must be built or all, got "${o.rulesOn}"`);
-      if (!/^\d+\.\d+$/.test(o.kernel ?? '6.12')) throw new UsageError(`--kernel must look like 6.12, got "${o.kernel}"`);
+      if (!/^\d+\.\d+$/.test(o.kernel ?? DEFAULT_KERNEL)) throw new UsageError(`--kernel must look like 6.12, got "${o.kernel}"`);
       const root = path.resolve(dir ?? sampleTreePath());
       if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`not a directory: ${root}`);
       const cfgFile = o.config ?? (fs.existsSync(path.join(root, '.config')) ? path.join(root, '.config') : undefined);

@@ -1,6 +1,6 @@
 // Arch profiles: the one table of per-arch facts (C ABI for layout, and what the arch passes to the
 // per-CPU first-chunk helpers). Kernel-era constants (reserves by version) live in ../sim/era.ts.
-// Sources: the psABIs (checked against gcc in test/unit/layout), PERCPU-SPEC.md §2.3.
+// Sources: the psABIs (checked against gcc in test/unit/layout), docs/allocator.md §2.3.
 
 /** size and alignment of a scalar; `memberAlign` differs from `align` where the ABI says so
  *  (i386: long long/double are 8-aligned alone, 4-aligned inside structs; gcc's __alignof__ gives 8). */

@@ -19,6 +19,8 @@ export interface ExprHooks {
   /** sizeof of a non-type operand, e.g. ((struct s *)0)->m */
   sizeofExpr?(toks: Tok[]): bigint;
   offsetof?(typeToks: Tok[], member: Tok[]): bigint;
+  /** __builtin_types_compatible_p of two type names (or typeof(...)) */
+  typesCompatible?(a: Tok[], b: Tok[]): boolean;
   /** size in bytes and signedness of a cast's type, for truncation; undefined: no truncation */
   castInfo?(toks: Tok[]): { size: number; unsigned: boolean } | undefined;
 }
@@ -155,9 +157,9 @@ class P {
         if (!f) throw new ExprError(`${t.t} is not available here`);
         return this.live(() => ({ v: f(ty), u: true }));
       }
-      // the operand is not evaluated: take it whole (sizeof(*p), sizeof(p->a[0])) for the hook
+      // sizeof does not evaluate its operand (sizeof(*p), sizeof(p->a[0])): take it whole for the hook
       const start = this.i;
-      if (this.eat('(')) this.until(')');
+      if (this.peek()?.t === '(') this.skipPostfix();
       else this.deadIf(true, () => this.unary());
       const operand = this.toks.slice(start, this.i);
       return this.live(() => {
@@ -224,6 +226,26 @@ class P {
     throw new ExprError(`unexpected '${t.t}' in expression`);
   }
 
+  /** Past a parenthesized operand and its postfix `[...]`, `.m`, `->m` without evaluating it. */
+  private skipPostfix(): void {
+    const group = () => {
+      let d = 0;
+      for (; this.i < this.toks.length; this.i++) {
+        const x = this.toks[this.i].t;
+        if (x === '(' || x === '[') d++;
+        else if ((x === ')' || x === ']') && --d === 0) { this.i++; return; }
+      }
+      throw new ExprError('unbalanced parentheses after sizeof');
+    };
+    group();
+    for (;;) {
+      const x = this.peek()?.t;
+      if (x === '[') group();
+      else if ((x === '.' || x === '->') && this.peek(1)?.k === 'id') this.i += 2;
+      else return;
+    }
+  }
+
   builtin(name: string): Val | undefined {
     if (this.peek()?.t !== '(') return undefined;
     switch (name) {
@@ -236,6 +258,11 @@ class P {
         return this.sub(c).v !== 0n ? this.sub(a) : this.sub(b);
       }
       case '__builtin_expect': { const [a] = this.args(); return this.sub(a); }
+      case '__builtin_types_compatible_p': {
+        const [a, b] = this.args();
+        if (!this.h.typesCompatible || !a || !b) throw new ExprError('__builtin_types_compatible_p is not available here');
+        return { v: this.h.typesCompatible(a, b) ? 1n : 0n, u: false };
+      }
       case '__builtin_offsetof': case 'offsetof': {
         const [ty, ...mem] = this.args();
         if (!this.h.offsetof || mem.length !== 1) throw new ExprError('offsetof is not available here');

@@ -2,31 +2,42 @@
 // config and an arch predefine (what include/generated/autoconf.h and gcc's -m flags would give).
 import { ArchName, ARCHES, type ArchProfile } from './arch';
 
-export interface KConfig { values: Map<string, string>; source: string; warnings: string[] }
+export interface KConfig {
+  values: Map<string, string>;
+  source: string;
+  warnings: string[];
+  /** symbols the file says are off (`# CONFIG_X is not set`, `CONFIG_X=n`): known to be unset, not merely absent */
+  notSet?: Set<string>;
+}
+
+/** Whether the .config says outright that a symbol is off. */
+export const isNotSet = (cfg: KConfig, sym: string): boolean => !!cfg.notSet?.has(sym);
 
 /** `CONFIG_X=y|m|n|"str"|123|0x1f`, `# CONFIG_X is not set`; anything else becomes a warning. */
 export function parseDotConfig(text: string, source: string): KConfig {
   const values = new Map<string, string>();
+  const notSet = new Set<string>();
   const warnings: string[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (line === '') return;
     if (line.startsWith('#')) {
       const m = /^#\s*(CONFIG_\w+) is not set$/.exec(line);
-      if (m) values.delete(m[1]);
+      if (m) { values.delete(m[1]); notSet.add(m[1]); }
       return;
     }
     const m = /^(CONFIG_\w+)=(.*)$/.exec(line);
     if (!m) { warnings.push(`${source}:${i + 1}: not a config line: ${line.slice(0, 80)}`); return; }
     const v = m[2].trim();
-    if (v === 'n') { values.delete(m[1]); return; }
+    if (v === 'n') { values.delete(m[1]); notSet.add(m[1]); return; }
     if (!/^(y|m|"(?:[^"\\]|\\.)*"|-?\d+|0[xX][0-9a-fA-F]+)$/.test(v)) {
       warnings.push(`${source}:${i + 1}: bad value for ${m[1]}: ${v.slice(0, 80)}`);
       return;
     }
     values.set(m[1], v);
+    notSet.delete(m[1]);
   });
-  return { values, source, warnings };
+  return { values, source, warnings, notSet };
 }
 
 // defconfig-like defaults: only what changes type layouts or per-CPU sizing. Values are those of

@@ -73,10 +73,7 @@ export function scanFile(text: string, source: string, outside: MacroLookup, cfg
       const call = active && typedefMacros ? CALL_RE.exec(line) : null;
       const def = call ? defines.get(call[1]) : undefined;
       if (def?.params && def.body.some((t) => t.t === 'typedef')) typedefCalls.push({ line: first, def });
-      if (active) {
-        if (i === first) out[first] = line;
-        else { out[first] = line; } // joined continuation lines stay on the first line
-      }
+      if (active) out[first] = line; // joined continuation lines stay on the first line
       continue;
     }
     const [, dir, rest] = m;

@@ -1,17 +1,17 @@
 // The rules over a scanned tree, priced with this estimate's sizes and first chunk: the file rules on
 // every file with findings or per-CPU accessor calls, then the cross-file rules once.
-import type { ScanResult } from '../parse/types';
+import * as path from 'path';
+import type { Finding, ScanResult } from '../parse/types';
 import { runFileRules, runTreeRules } from '../rules';
-import type { Diagnostic, ModuleSection, RuleProfile, SizeOf } from '../rules';
+import type { Diagnostic, ModuleSection, RuleProfile, Sizer } from '../rules';
 import { archOfFile, asmSymbols } from '../rules/asmSymbols';
-import { CACHELINE_ATTR } from '../rules/sizing';
 import { yielder } from './yielder';
 
 export interface TreeDiagnosticsInput {
   root: string;
   scan: ScanResult;
   textOf: (file: string) => string;
-  sizeOf: SizeOf;
+  sizer: Sizer;
   profile: RuleProfile;
   modules: ModuleSection[];
   signal?: AbortSignal;
@@ -59,19 +59,36 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
     i.onProgress?.(n++, files.length);
     const findings = byFile.get(file)!;
     const text = i.textOf(file);
-    if (findings.some((f) => TREE_KINDS.has(f.kind)) || (file.endsWith('.h') && CACHELINE_ATTR.test(text))) treeFiles.set(file, text);
+    if (findings.some((f) => TREE_KINDS.has(f.kind))) treeFiles.set(file, text);
     try {
-      out.diagnostics.push(...(await runFileRules({ file, text, findings, profile: i.profile, sizeOf: i.sizeOf, asmSymbols: asmOf(file) })));
+      out.diagnostics.push(...(await runFileRules({ file, text, findings, profile: i.profile, sizer: i.sizer, asmSymbols: asmOf(file) })));
       out.filesChecked++;
     } catch (e) {
       out.errors.push({ file, message: `rules: ${(e as Error).message}` });
     }
   }
+  for (const h of paddedHeaders(findings, i.sizer, i.profile.cacheLine)) if (!treeFiles.has(h) && !path.isAbsolute(h)) treeFiles.set(h, i.textOf(h));
   try {
-    const tree = await runTreeRules({ files: treeFiles, findings, profile: i.profile, sizeOf: i.sizeOf, modules: i.modules });
+    const tree = await runTreeRules({ files: treeFiles, findings, profile: i.profile, sizer: i.sizer, modules: i.modules });
     out.diagnostics.push(...tree.map((d) => ({ ...d, scope: 'tree' as const })));
   } catch (e) {
     out.errors.push({ file: '.', message: `cross-file rules: ${(e as Error).message}` });
+  }
+  return out;
+}
+
+/** Headers defining a struct used per-CPU whose own aligned attribute reaches the cache line: PCPU004
+ *  reads them for other uses of the type. */
+function paddedHeaders(findings: Finding[], sizer: Sizer, cacheLine: number): Set<string> {
+  const out = new Set<string>();
+  const seen = new Set<string>();
+  for (const f of findings) {
+    if ((f.kind !== 'static' && f.kind !== 'alloc') || !/^(struct|union)\s+\w+$/.test(f.type.trim())) continue;
+    const k = `${f.type}|${f.file}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const r = sizer.record(f.type, f.file);
+    if (!('error' in r) && r.file?.endsWith('.h') && r.ownAlign >= cacheLine) out.add(r.file);
   }
   return out;
 }

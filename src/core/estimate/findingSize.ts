@@ -1,46 +1,13 @@
-// Bytes per CPU of one finding, as the estimate counts them; the editor's hints use the same
-// functions so a hint and the CLI never disagree.
-import * as path from 'path';
+// A DEFINE_PER_CPU* variable as the estimate counts it; the editor's hints reach it through the same
+// session (core/session.ts) so a hint and the CLI never disagree. Allocation sizes and NR_CPUS arrays
+// are priced in core/price.
 import type { ArchProfile } from '../config/arch';
 import type { Finding } from '../parse/types';
 import type { LayoutEngine } from '../layout';
 import { declaredType } from './declType';
-import { includedTexts, resolveArraySizes } from './arrayLen';
 import { MACRO_PLACEMENT, macroAlign } from './sections';
-import { tailAlignment, type MacroCall } from './macroCall';
+import type { MacroCall } from './macroCall';
 import { variableAlignment } from './varAlign';
-
-export type Sized = { size: number; align: number } | { error: string };
-
-/** An alloc_percpu call site: sizeof/alignof of its type, or its size and align arguments. */
-export function allocSize(f: Finding, layout: LayoutEngine, absFile: string): Sized & { expr: string } {
-  if (f.type) {
-    const sz = layout.sizeOf(f.type, absFile);
-    return { expr: `${f.macro}(${f.type})`, ...('error' in sz ? { error: `sizeof(${f.type}): ${sz.error}` } : { size: sz.size, align: sz.align }) };
-  }
-  const expr = `${f.macro}(${f.sizeExpr ?? '?'}, ${f.alignExpr ?? '?'})`;
-  const s = f.sizeExpr ? layout.evalInt(f.sizeExpr, absFile) : { error: 'no size argument' };
-  const a = f.alignExpr ? layout.evalInt(f.alignExpr, absFile) : { error: 'no align argument' };
-  if (typeof s !== 'number') return { expr, error: `size ${f.sizeExpr}: ${s.error}` };
-  if (typeof a !== 'number') return { expr, error: `align ${f.alignExpr}: ${a.error}` };
-  return { expr, size: s, align: a };
-}
-
-const CPU_DIM = /\b(CONFIG_)?NR_CPUS\b/g;
-
-/** An NR_CPUS-sized array: its dimensions evaluated with NR_CPUS at `nrCpus`, and the other dimensions alone. */
-export function nrCpusDims(dims: string[], nrCpus: number, evalNum: (e: string) => number | undefined):
-  { elems: number; perCpuElems: number } | { error: string } {
-  let elems = 1;
-  let other = 1;
-  for (const d of dims) {
-    const v = evalNum(d.replace(CPU_DIM, String(nrCpus)));
-    if (v === undefined) return { error: `dimension [${d}] is not a constant` };
-    elems *= v;
-    if (!new RegExp(CPU_DIM.source).test(d)) other *= v;
-  }
-  return { elems, perCpuElems: other };
-}
 
 export interface StaticSizeContext {
   layout: LayoutEngine;
@@ -62,7 +29,8 @@ export type StaticSize =
  * input section (vmlinux or module). `call` is the macro call read from the source.
  */
 export function staticSize(f: Finding, absFile: string, call: MacroCall | undefined, isModule: boolean, c: StaticSizeContext): StaticSize {
-  const type = declaredType(f, (d) => (d.includes('ARRAY_SIZE') ? resolveArraySizes(d, () => includedTexts(c.layout, path.resolve(absFile)), c.evalNum) : d));
+  // ARRAY_SIZE() in a bound is evaluated by the layout engine (docs/layout.md §6); shown as its value
+  const type = declaredType(f, (d) => (d.includes('ARRAY_SIZE') ? String(c.evalNum(d) ?? d) : d));
   const sz = c.layout.sizeOf(type, absFile);
   if ('error' in sz) return { type, error: `sizeof(${type}): ${sz.error}` };
   let section = '';
@@ -75,8 +43,8 @@ export function staticSize(f: Finding, absFile: string, call: MacroCall | undefi
     declAlign = macroAlign(f.macro, declAlign, c);
     if (f.macro === 'DEFINE_PER_CPU_DECRYPTED' && !c.isSet('CONFIG_AMD_MEM_ENCRYPT')) section = '';
   } else unknownMacro = true;
-  const tailAlign = call ? tailAlignment(call.tail, c.cacheLine, c.pageSize, c.evalNum) : 1;
-  if (tailAlign > 1) declAlign = Math.max(declAlign, tailAlign);
+  const tailAlign = call ? c.layout.declAlign(call.tail, absFile) : 1;
+  if (typeof tailAlign === 'number' && tailAlign > 1) declAlign = Math.max(declAlign, tailAlign);
   const ti = c.layout.typeInfo(type, absFile);
   const align = variableAlignment(c.arch, 'kind' in ti ? ti.kind : '', sz.size, sz.align, declAlign);
   return { type, size: sz.size, align, section, ...(unknownMacro ? { unknownMacro } : {}) };

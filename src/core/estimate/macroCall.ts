@@ -46,16 +46,3 @@ export function readMacroCall(text: string, line: number, column: number): Macro
   const tail = text.slice(i + 1, semi < 0 ? Math.min(text.length, i + 200) : Math.min(semi, i + 2000));
   return { args: args.map((a) => a.replace(/\s+/g, ' ')), tail };
 }
-
-/** Alignment from attributes in a declaration tail; cache line and page sizes come from the profile. */
-export function tailAlignment(tail: string, cacheLine: number, pageSize: number, evalInt: (e: string) => number | undefined): number {
-  let a = 1;
-  const t = tail.replace(/\/\*[\s\S]*?\*\//g, ' ');
-  if (/\b____cacheline_aligned(_in_smp)?\b|\b__cacheline_aligned(_in_smp)?\b/.test(t)) a = Math.max(a, cacheLine);
-  if (/\b__page_aligned_(data|bss)\b/.test(t)) a = Math.max(a, pageSize);
-  for (const m of t.matchAll(/\b(?:__aligned|__attribute__\s*\(\(\s*__?aligned__?)\s*\(([^()]*(?:\([^()]*\))*[^()]*)\)/g)) {
-    const n = evalInt(m[1]);
-    if (n !== undefined && n > 0) a = Math.max(a, n);
-  }
-  return a;
-}

@@ -3,10 +3,9 @@
 // (0, negative, "abc", 10^12) gets a warning and is skipped instead of flowing into every NR_CPUS
 // array and the first-chunk model.
 import type { KConfig } from '../config/kconfig';
+import { DEFAULT_NR_CPUS, MAX_NR_CPUS } from '../defaults';
 
-export const DEFAULT_NR_CPUS = 64;
-/** The kernel's own upper bound (MAXSMP); the allocator model has the same limit. */
-export const MAX_NR_CPUS = 8192;
+export { DEFAULT_NR_CPUS, MAX_NR_CPUS };
 
 const valid = (v: number) => Number.isSafeInteger(v) && v >= 1 && v <= MAX_NR_CPUS;
 

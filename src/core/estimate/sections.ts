@@ -1,6 +1,6 @@
 // Per-CPU output sections: which macro puts a variable where, and the order in which the
 // vmlinux linker script (PERCPU_INPUT in include/asm-generic/vmlinux.lds.h) lays them out.
-// One table for the macros, one for the linker order by era; PERCPU-SPEC.md §7.3.
+// One table for the macros; the linker order by era is in sim/era.ts (docs/placement.md).
 
 export interface MacroPlacement {
   /** input-section suffix after .data..percpu in vmlinux on SMP */
@@ -35,64 +35,10 @@ export function macroAlign(macro: string, align: number, c: { smp: boolean; cach
   return align;
 }
 
-/** gate: the step exists only when this CONFIG_ symbol is set (PERCPU_DECRYPTED_SECTION). */
-export type LinkStep = ({ align: 'page' | 'cacheline' } | { input: string }) & { gate?: string };
-
-export interface LinkerEra {
-  /** first kernel version (major.minor) this order applies to */
-  since: string;
-  steps: LinkStep[];
-  /** sections that only exist under a config symbol; absent symbol → the macro falls back to '' */
-  configGated: Record<string, string>;
-}
-
-const DECRYPTED: LinkStep[] = [
-  { align: 'page', gate: 'CONFIG_AMD_MEM_ENCRYPT' },
-  { input: '..decrypted', gate: 'CONFIG_AMD_MEM_ENCRYPT' },
-  { align: 'page', gate: 'CONFIG_AMD_MEM_ENCRYPT' },
-];
-
-/** PERCPU_INPUT(cacheline), newest first. */
-export const LINKER_ERAS: LinkerEra[] = [
-  {
-    since: '6.15',
-    steps: [
-      { align: 'page' }, { input: '..page_aligned' },
-      { align: 'cacheline' }, { input: '..hot' }, { align: 'cacheline' },
-      { input: '..read_mostly' }, { align: 'cacheline' },
-      { input: '' }, { input: '..shared_aligned' },
-      ...DECRYPTED,
-    ],
-    configGated: { '..decrypted': 'CONFIG_AMD_MEM_ENCRYPT' },
-  },
-  {
-    since: '2.6.32',
-    steps: [
-      { input: '..first' },
-      { align: 'page' }, { input: '..page_aligned' },
-      { align: 'cacheline' }, { input: '..read_mostly' }, { align: 'cacheline' },
-      { input: '' }, { input: '..shared_aligned' },
-      ...DECRYPTED,
-    ],
-    configGated: { '..decrypted': 'CONFIG_AMD_MEM_ENCRYPT' },
-  },
-];
+// The linker order by kernel era lives with the other era facts.
+export { LINKER_ERAS, linkerEra, type LinkStep, type LinkerEra } from '../sim/era';
 
 /** Config symbols under which scripts/link-vmlinux.sh links vmlinux from the one relocatable
  *  vmlinux.o (`ld -r` of everything) instead of vmlinux.a: each per-CPU input section then reaches
  *  the final link whole, aligned to the largest alignment of its variables. */
 export const WHOLE_VMLINUX_O_GATES = ['CONFIG_LTO_CLANG', 'CONFIG_X86_KERNEL_IBT'];
-
-export function compareVersion(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d) return d;
-  }
-  return 0;
-}
-
-export function linkerEra(kernel: string): LinkerEra {
-  return LINKER_ERAS.find((e) => compareVersion(kernel, e.since) >= 0) ?? LINKER_ERAS[LINKER_ERAS.length - 1];
-}

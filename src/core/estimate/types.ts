@@ -1,5 +1,5 @@
 // The main job's result: one object for the CLI (text, JSON, SARIF) and the extension (webview, log).
-// Field names of the JSON contract in DESIGN.md are kept; everything else extends it.
+// The JSON the CLI prints with --json (README, CLI); field names stay stable, new ones are added.
 import type { Diagnostic } from '../rules/types';
 
 import type { ScanStats } from '../parse/types';

@@ -191,39 +191,51 @@ export function expandWrappers(active: string, wrappers: Set<string>, lookup: Ma
       continue;
     }
     const n0 = defs.length;
-    for (let j = 0; j < out.length; j++) {
-      const m = out[j];
-      if (m.k !== 'id' || !/^DEFINE_PER_CPU\w*$/.test(m.t) || out[j + 1]?.t !== '(') continue;
-      const e = matchParen(out, j + 1);
-      if (e < 0) break;
-      const args = splitArgs(out, j + 1, e);
-      const decl = args[1] ?? [];
-      const id = decl.find((x) => x.k === 'id');
-      if (args.length < 2 || !args[0].length || !id) {
-        problems.push({ via: t.t, line, column, reason: `${t.t} expands to ${m.t}(${render(out.slice(j + 2, e))}) without a (type, name)` });
-        j = e;
-        continue;
-      }
-      const dims: string[] = [];
-      for (let k = 0; k < decl.length; k++) {
-        if (decl[k].t !== '[') continue;
-        let d = 0;
-        let end = k;
-        for (; end < decl.length; end++) { if (decl[end].t === '[') d++; else if (decl[end].t === ']' && --d === 0) break; }
-        dims.push(render(decl.slice(k + 1, end)));
-        k = end;
-      }
-      const stars = decl.filter((x) => x.t === '*').length;
-      let tailEnd = e + 1;
-      while (tailEnd < out.length && out[tailEnd].t !== ';' && out[tailEnd].t !== '=') tailEnd++;
-      defs.push({
-        macro: m.t, via: t.t, type: render(args[0]) + (stars ? ` ${'*'.repeat(stars)}` : ''), name: id.t, dims, line, column,
-        call: { args: args.map((a) => render(a)), tail: render(out.slice(e + 1, tailEnd)) },
-      });
-      j = e;
-    }
+    defs.push(...definitionsIn(out, { via: t.t, line, column }, problems));
     if (defs.length > n0 && out.some((x, k) => (x.t === 'struct' || x.t === 'union') && out[k + 1]?.k === 'id' && out[k + 2]?.t === '{')) records.push(render(out));
     i = close;
   }
   return { defs, problems, records };
+}
+
+/** The DEFINE_PER_CPU* calls in one wrapper's expansion, with their declarators and trailing attributes. */
+function definitionsIn(out: Tok[], at: { via: string; line: number; column: number }, problems: WrapperProblem[]): WrappedDef[] {
+  const defs: WrappedDef[] = [];
+  for (let j = 0; j < out.length; j++) {
+    const m = out[j];
+    if (m.k !== 'id' || !/^DEFINE_PER_CPU\w*$/.test(m.t) || out[j + 1]?.t !== '(') continue;
+    const e = matchParen(out, j + 1);
+    if (e < 0) break;
+    const args = splitArgs(out, j + 1, e);
+    const decl = args[1] ?? [];
+    const id = decl.find((x) => x.k === 'id');
+    if (args.length < 2 || !args[0].length || !id) {
+      problems.push({ ...at, reason: `${at.via} expands to ${m.t}(${render(out.slice(j + 2, e))}) without a (type, name)` });
+      j = e;
+      continue;
+    }
+    const stars = decl.filter((x) => x.t === '*').length;
+    let tailEnd = e + 1;
+    while (tailEnd < out.length && out[tailEnd].t !== ';' && out[tailEnd].t !== '=') tailEnd++;
+    defs.push({
+      macro: m.t, ...at, type: render(args[0]) + (stars ? ` ${'*'.repeat(stars)}` : ''), name: id.t, dims: declDims(decl),
+      call: { args: args.map((a) => render(a)), tail: render(out.slice(e + 1, tailEnd)) },
+    });
+    j = e;
+  }
+  return defs;
+}
+
+/** `[...]` dimensions written on a declarator, as text. */
+function declDims(decl: Tok[]): string[] {
+  const dims: string[] = [];
+  for (let k = 0; k < decl.length; k++) {
+    if (decl[k].t !== '[') continue;
+    let d = 0;
+    let end = k;
+    for (; end < decl.length; end++) { if (decl[end].t === '[') d++; else if (decl[end].t === ']' && --d === 0) break; }
+    dims.push(render(decl.slice(k + 1, end)));
+    k = end;
+  }
+  return dims;
 }

@@ -20,6 +20,9 @@ export const FALLBACK_HEADER = `
 #define __cacheline_aligned_in_smp
 #endif
 #define ____cacheline_internodealigned_in_smp ____cacheline_aligned_in_smp
+#define PAGE_SIZE (1UL << PAGE_SHIFT)
+#define __page_aligned_data __attribute__((__section__(".data..page_aligned"), __aligned__(PAGE_SIZE)))
+#define __page_aligned_bss __attribute__((__section__(".bss..page_aligned"), __aligned__(PAGE_SIZE)))
 #define __randomize_layout
 #define __no_randomize_layout
 #define randomized_struct_fields_start

@@ -11,6 +11,7 @@ import { ExpandError, MacroDef, MacroLookup, expand } from '../config/macros';
 import { ExprError, evalTokens, ExprHooks } from '../config/intExpr';
 import { newParser, Parser, Node } from '../parse/treeSitter';
 import { DefSite } from './defs';
+import { arrayDecl, includedTexts } from './arrayDecl';
 import { FALLBACK_FILE } from './fallback';
 import { TInfo, MemberOut } from './record';
 import { TypeIndex, LoadedFile } from './typeIndex';
@@ -22,6 +23,7 @@ export { LayoutError } from './walk';
 export interface Member { name: string; offset: number; size: number; align: number; bitOffset?: number; bitSize?: number; type: string }
 export interface Layout { size: number; align: number; members?: Member[]; fallback?: string[] }
 export interface Unknown { error: string }
+export interface RecordFacts { size: number; align: number; ownAlign: number; bareSize: number; file?: string; line?: number }
 
 export function isUnknown(x: unknown): x is Unknown { return typeof x === 'object' && x !== null && 'error' in x; }
 
@@ -43,6 +45,8 @@ export class LayoutEngine {
   private cache = new Map<string, Cached>();
   private busy = new Set<string>();
   private consts = new Map<string, bigint>();
+  /** answers to the public queries by (text, asking file): the rules ask the estimate's questions again */
+  private answers = new Map<string, unknown>();
 
   constructor(opts: { arch: ArchProfile; config: KConfig; root?: string; includeDirs?: string[] }) {
     if (!sharedParser) throw new Error('call `await initLayout()` before creating a LayoutEngine');
@@ -61,19 +65,27 @@ export class LayoutEngine {
     this.index.addSource(file, text);
     this.cache.clear();
     this.consts.clear();
+    this.answers.clear();
   }
 
   // ---- public queries ------------------------------------------------------------------------
   sizeOf(typeText: string, fromFile?: string): Layout | Unknown {
-    return this.guard(() => toLayout(this.typeFromText(typeText, fromFile)));
+    return this.answer(`s|${typeText}|${fromFile ?? ''}`, () => this.guard(() => toLayout(this.typeFromText(typeText, fromFile))));
   }
 
   evalInt(expr: string, fromFile?: string): number | Unknown {
-    return this.guard(() => {
+    return this.answer(`i|${expr}|${fromFile ?? ''}`, () => this.guard(() => {
       const v = this.evalExpanded(this.expandText(expr, fromFile), fromFile);
       if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new LayoutError('value does not fit in a JS number');
       return Number(v);
-    });
+    }));
+  }
+
+  private answer<T>(key: string, f: () => T): T {
+    if (this.answers.has(key)) return this.answers.get(key) as T;
+    const r = f();
+    this.answers.set(key, r);
+    return r;
   }
 
   typesInFile(file: string): Array<{ name: string } & (Layout | Unknown)> {
@@ -86,6 +98,40 @@ export class LayoutEngine {
       out.push({ name: site.key, ...r });
     }
     return out;
+  }
+
+  /**
+   * A struct or union: its size and alignment, the aligned attribute on the type itself with the size
+   * it would have without it, and where it is defined (absent for the fallback header).
+   */
+  record(typeText: string, fromFile?: string): RecordFacts | Unknown {
+    return this.answer(`r|${typeText}|${fromFile ?? ''}`, () => this.guard(() => {
+      const t = this.typeFromText(typeText, fromFile);
+      if (t.kind !== 'record') throw new LayoutError(`${typeText} is not a struct or union`);
+      const m = /^(struct|union)\s+(\w+)$/.exec(typeText.trim().replace(/\s+/g, ' '));
+      const hit = m ? this.index.find('record', `${m[1]} ${m[2]}`, fromFile) : undefined;
+      const at = hit && hit.file.path !== FALLBACK_FILE ? { file: hit.file.path, line: hit.site.line + 1 } : {};
+      return { size: t.size, align: t.align, ownAlign: t.ownAlign ?? 0, bareSize: t.bareSize ?? t.size, ...at };
+    }));
+  }
+
+  /**
+   * The alignment the attributes in a declaration's tail ask for (`__aligned(PAGE_SIZE)`,
+   * `____cacheline_aligned`, `__page_aligned_data`), 1 when none: the macros are expanded as the
+   * file sees them and the attributes read by the same code that reads them on types.
+   */
+  declAlign(tail: string, fromFile?: string): number | Unknown {
+    return this.guard(() => {
+      const groups = attributeGroups(this.expandText(tail, fromFile));
+      if (!groups.length) return 1;
+      const tree = this.parser.parse(`char __x ${render(groups)};`)!;
+      try {
+        const nodes: Node[] = [];
+        const visit = (n: Node) => { if (n.type === 'attribute_specifier') nodes.push(n); else for (const c of n.namedChildren) if (c) visit(c); };
+        visit(tree.rootNode);
+        return new Walker(this.ctx(fromFile, this.lookupFrom(fromFile))).attrs(nodes).aligned ?? 1;
+      } finally { tree.delete(); }
+    });
   }
 
   /** the resolved type (members with their types), for presenters that walk nested records */
@@ -238,10 +284,39 @@ export class LayoutEngine {
         // sizeof_field(): sizeof(((T *)0)->m) after expansion
         const m = /^\(*\s*\(\s*(.+?)\s*\*\s*\)\s*0\s*\)\s*->\s*([\w.]+)\s*\)*$/.exec(render(e));
         if (m) return BigInt(memberAt(this.typeFromText(m[1], fromFile), m[2]).size);
+        // a named array and its first element: sizeof(table), sizeof((table)[0]) (ARRAY_SIZE)
+        const a = namedArray(e);
+        if (a) {
+          const d = this.arrayVar(a.name, fromFile);
+          const el = BigInt(this.typeFromText(d.elemType, fromFile).size);
+          return a.element ? el : el * BigInt(d.count);
+        }
         throw new ExprError(`sizeof of an expression is not supported: ${render(e).slice(0, 60)}`);
+      },
+      // ARRAY_SIZE's __must_be_array(): typeof(table) against typeof(&(table)[0]), an array against a pointer
+      typesCompatible: (x, y) => {
+        const kind = (t: Tok[]) => {
+          const tof = t[0]?.t === 'typeof' || t[0]?.t === '__typeof__' ? t.slice(2, -1) : undefined;
+          if (!tof) return `type:${render(t)}`;
+          if (namedArray(tof) && !namedArray(tof)!.element) return 'array';
+          if (tof[0]?.t === '&') return 'pointer';
+          throw new ExprError(`cannot compare the type of ${render(tof).slice(0, 60)}`);
+        };
+        return kind(x) === kind(y);
       },
     };
     return evalTokens(toks, hooks).v;
+  }
+
+  /** A named array variable the asking file sees: its element count and type (layout.md §6). */
+  private arrayVar(name: string, fromFile?: string): { count: number; elemType: string } {
+    if (!fromFile || fromFile === FALLBACK_FILE) throw new LayoutError(`sizeof(${name}): no file to find it from`);
+    const ev = (e: string) => { try { return Number(this.evalExpanded(this.expandText(e, fromFile), fromFile)); } catch { return undefined; } };
+    for (const text of includedTexts(this.index, path.resolve(fromFile))) {
+      const d = arrayDecl(text, name, ev);
+      if (d?.elemType) return { count: d.count, elemType: d.elemType };
+    }
+    throw new LayoutError(`array ${name}: declaration not found`);
   }
 
   private typeFromToks(toks: Tok[], fromFile?: string): TInfo {
@@ -265,6 +340,13 @@ export class LayoutEngine {
       return new Walker(this.ctx(fromFile, this.lookupFrom(fromFile))).descriptor(td);
     } finally { tree.delete(); }
   }
+}
+
+/** `table`, `(table)`, `(table)[0]`, `table[0]`: an identifier, optionally indexed once. */
+function namedArray(e: Tok[]): { name: string; element: boolean } | undefined {
+  const t = render(e).replace(/\s+/g, '');
+  const m = /^\(*([A-Za-z_]\w*)\)*(\[[^\]]+\])?\)*$/.exec(t);
+  return m ? { name: m[1], element: !!m[2] } : undefined;
 }
 
 function toLayout(t: TInfo): Layout {
@@ -373,6 +455,24 @@ function closingBrace(toks: Tok[]): number {
     else if (toks[i].t === '}') { d--; if (d === 0) return i; }
   }
   throw new LayoutError('unbalanced braces');
+}
+
+/** every `__attribute__((...))` group of a declaration tail, up to its initializer */
+function attributeGroups(toks: Tok[]): Tok[] {
+  const out: Tok[] = [];
+  for (let i = 0; i < toks.length; i++) {
+    if (toks[i].t === '=' || toks[i].t === ';') break;
+    if ((toks[i].t !== '__attribute__' && toks[i].t !== '__attribute') || toks[i + 1]?.t !== '(') continue;
+    let d = 0;
+    let j = i + 1;
+    for (; j < toks.length; j++) {
+      if (toks[j].t === '(') d++;
+      else if (toks[j].t === ')' && --d === 0) break;
+    }
+    out.push(...toks.slice(i, j + 1));
+    i = j;
+  }
+  return out;
 }
 
 /** the `__attribute__((...))` groups at the start of a token list (attributes of a record type) */

@@ -20,6 +20,9 @@ export interface TInfo {
   elem?: TInfo;
   count?: number;
   name: string;
+  /** record: the aligned attribute on the type itself (bytes) and its size without that attribute */
+  ownAlign?: number;
+  bareSize?: number;
   /** fallback types used while resolving */
   fallback?: Set<string>;
 }

@@ -85,7 +85,7 @@ export class TypeIndex {
     for (const [k, v] of configMacros(config)) this.base.set(k, objectMacro(k, v, config.source));
     // the cache line comes from the config where the arch has a knob, else from the arch profile
     const shift = l1CacheShiftOf(config, ARCHES[arch]);
-    this.user.set(FALLBACK_FILE, `#define L1_CACHE_SHIFT ${shift}\n${FALLBACK_HEADER}`);
+    this.user.set(FALLBACK_FILE, `#define L1_CACHE_SHIFT ${shift}\n#define PAGE_SHIFT ${ARCHES[arch].pageShift}\n${FALLBACK_HEADER}`);
   }
 
   addSource(file: string, text: string): void {
@@ -342,7 +342,9 @@ export class TypeIndex {
   }
 
   private prepare(fromFile?: string): void {
-    if (fromFile && fromFile !== FALLBACK_FILE && !this.isUser(fromFile) && this.dirs.length) this.indexDir(path.dirname(path.resolve(fromFile)), false);
+    // the asking file's own directory holds its quoted local headers ("sched.h" beside kernel/sched/core.c),
+    // for an open document as for a file read from disk
+    if (fromFile && fromFile !== FALLBACK_FILE && this.dirs.length) this.indexDir(path.dirname(path.resolve(fromFile)), false);
     else if (this.dirs.length) this.ensureRaw();
   }
 

@@ -285,11 +285,13 @@ export class Walker {
       if (f.type.kind === 'void' || f.type.kind === 'func') throw new LayoutError(`${name}: member ${f.name} has incomplete type ${f.type.name}`);
     });
     const r = layoutRecord(fields, { union: kind === 'union', packed: recAttrs.packed ?? false, alignAttr: recAttrs.aligned }, this.c.arch);
+    // what the type would cost without its own aligned attribute (PCPU001, PCPU004)
+    const own = recAttrs.aligned ? { ownAlign: recAttrs.aligned, bareSize: layoutRecord(fields, { union: kind === 'union', packed: recAttrs.packed ?? false }, this.c.arch).size } : {};
     // members of anonymous sub-records keep their own entries for offsetof()
     const placed = fields.filter((f) => !(f.bits !== undefined && !f.name));
     const members: MemberOut[] = r.members;
     const t: TInfo = { kind: 'record', size: r.size, align: r.align, fieldAlign: r.align, userAlign: r.userAlign, members, name,
-      memberTypes: placed.map((f) => f.type) };
+      memberTypes: placed.map((f) => f.type), ...own };
     return withFallback(t, used);
   }
 

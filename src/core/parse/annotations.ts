@@ -11,7 +11,9 @@ const WORDS = [
   '__used', '__always_unused', '__must_check', '__packed', '__weak', '__visible', '__noreturn', '__cold', '__hot',
   '__latent_entropy', '__randomize_layout', '__no_randomize_layout', '__data_racy', '__always_inline',
   'noinstr', '__no_kcsan', '__ref', '__bpf_kfunc',
-  '__nonstring', 
+  '__nonstring',
+  // function annotations (the rules parse function bodies through the same table)
+  '__sched', 'notrace', 'noinline', '__noinline', '__nocfi', '__flatten', '__cpuidle', '__irq_entry',
 ];
 const CALLS = [
   '__aligned', '__section', '__attribute__', '__attribute', '__counted_by', '__counted_by_le', '__counted_by_be',

@@ -1,5 +1,5 @@
 // Loads web-tree-sitter and the C grammar once per process (CLI, extension host and workers alike).
-// `import = require` picks the CJS build; the ESM import breaks when bundled as CJS (TOOLCHAIN.md).
+// `import = require` picks the CJS build; the ESM import breaks when esbuild bundles us as CJS.
 import WTS = require('web-tree-sitter');
 import { wasmPath } from '../assets';
 

@@ -11,7 +11,7 @@ export function estimateToSarif(r: EstimateResult): Sarif.Log {
   const out: SarifFinding[] = r.diagnostics.map((d) => ({
     ruleId: d.code, level: level(d.severity), message: d.message, file: d.file, line: d.line, column: d.column,
     endLine: d.endLine, endColumn: d.endColumn, ...(d.related?.length ? { related: d.related } : {}),
-    ...(d.bytes !== undefined ? { properties: { bytes: d.bytes } } : {}),
+    ...(d.bytes !== undefined || d.numbers ? { properties: { ...(d.bytes !== undefined ? { bytes: d.bytes } : {}), ...d.numbers } } : {}),
   }));
   for (const u of r.unresolved) {
     out.push({ ruleId: 'PCPU000', level: 'note', message: `${u.kind} ${u.name ?? ''}: not counted: ${u.reason}`, file: u.file, line: u.line });

@@ -19,8 +19,8 @@ export interface CodeInfo {
 export const CODES: Record<CodeId, CodeInfo> = {
   PCPU000: {
     id: 'PCPU000', title: 'could not size', severity: 'info',
-    rationale: 'A rule matched but the size of a type it needs could not be computed (type not found, '
-      + 'unknown macro in an array bound, bitfields). The other rules stay silent about that construct.',
+    rationale: 'A rule matched but the size of a type it needs could not be computed (no definition under this '
+      + 'config, an array bound that is not a compile-time constant). The other rules stay silent about that construct.',
     lesson: 'none: a note about the analysis itself',
   },
   PCPU001: {

@@ -25,17 +25,17 @@ const byPosition = (a: Diagnostic, b: Diagnostic) =>
 export async function runFileRules(i: FileRuleInput): Promise<Diagnostic[]> {
   const mine = i.findings.filter((f) => f.file === i.file);
   const ds: Diagnostic[] = [
-    ...pcpu001(mine, i.text, i.profile, i.sizeOf, i.asmSymbols),
-    ...(await pcpu003(i.file, i.text, mine, i.profile, i.sizeOf)),
-    ...(i.file.endsWith('.h') ? [] : pcpu004(new Map([[i.file, i.text]]), mine, i.profile, i.sizeOf, 'c')),
-    ...pcpu005(mine, i.profile, i.sizeOf),
-    ...(await pcpu006(i.file, i.text, mine, i.profile, i.sizeOf)),
+    ...pcpu001(mine, i.text, i.profile, i.sizer, i.asmSymbols),
+    ...(await pcpu003(i.file, i.text, mine, i.profile, i.sizer)),
+    ...(i.file.endsWith('.h') ? [] : pcpu004(new Map([[i.file, i.text]]), mine, i.profile, i.sizer, 'c')),
+    ...pcpu005(mine, i.profile, i.sizer),
+    ...(await pcpu006(i.file, i.text, mine, i.profile, i.sizer)),
   ];
   return dropSuppressed(i.text, ds).sort(byPosition);
 }
 
 export async function runTreeRules(i: TreeRuleInput): Promise<Diagnostic[]> {
-  const ds: Diagnostic[] = [...pcpu002(i), ...pcpu004(i.files, i.findings, i.profile, i.sizeOf, 'h')];
+  const ds: Diagnostic[] = [...pcpu002(i), ...pcpu004(i.files, i.findings, i.profile, i.sizer, 'h')];
   for (const m of i.modules ?? []) {
     const d = moduleReserveDiagnostic({ module: m.name, size: m.size, reservedBytes: i.profile.moduleReserve, files: m.files, file: m.file, line: m.line });
     if (d) ds.push(d);

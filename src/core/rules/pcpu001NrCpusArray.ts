@@ -2,8 +2,9 @@
 // Costs NR_CPUS elements per instance where a per-CPU allocation costs one per possible CPU.
 import type { Finding } from '../parse/types';
 import { formatBytes, formatPerCpu } from '../report/format';
-import { CACHELINE_ATTR, alignUp, dimValue, findStructDefs, isSized, unpaddedSize } from './sizing';
-import type { Diagnostic, RuleProfile, SizeOf } from './types';
+import { isNrCpusDim } from '../layout/bounds';
+import { allocRound, nrCpusArrayCost, type NrCpusArrayCost } from '../price';
+import type { Diagnostic, DiagnosticNumbers, RuleProfile, Sizer } from './types';
 
 /** Element types that are CPU ids or masks, not per-CPU state. */
 const ID_TYPE = /^(const\s+)?(struct\s+cpumask|cpumask_t|cpumask_var_t|phys_cpuid_t|\w*cpuid\w*|\w*_id_t|(unsigned\s+|signed\s+)?char|u8|u16|s8|s16|__u8|__u16|__s8|__s16|uint8_t|uint16_t|(unsigned\s+)?short(\s+int)?|bool|_Bool)$/;
@@ -16,7 +17,7 @@ const INIT_ONLY = /\b__(init|initdata|initconst|meminitdata|cpuinitdata|read_mos
 /** Why a finding is not per-CPU state (undefined: it is). Exported for tests and the README table. */
 export function pcpu001Skip(f: Finding, declLine: string, asmSymbols?: ReadonlySet<string>): string | undefined {
   const dims = f.dims ?? [];
-  if (!dims.some((d) => /^(CONFIG_)?NR_CPUS$/.test(d.trim()))) return 'no dimension is exactly NR_CPUS (bitmaps, NR_CPUS/BITS_PER_LONG, ...)';
+  if (!dims.some(isNrCpusDim)) return 'no dimension is exactly NR_CPUS (bitmaps, NR_CPUS/BITS_PER_LONG, ...)';
   const type = f.type.replace(/\b(volatile|static|extern)\b/g, '').replace(/\s+/g, ' ').trim();
   if (ID_TYPE.test(type)) return `element type ${type} holds ids, masks or flags`;
   if (ID_NAME.test(f.name)) return `name ${f.name} reads as a CPU id map`;
@@ -32,61 +33,52 @@ export function pcpu001Skip(f: Finding, declLine: string, asmSymbols?: ReadonlyS
   return undefined;
 }
 
-export function pcpu001(findings: Finding[], text: string, p: RuleProfile, sizeOf: SizeOf, asmSymbols?: ReadonlySet<string>): Diagnostic[] {
+export function pcpu001(findings: Finding[], text: string, p: RuleProfile, sizer: Sizer, asmSymbols?: ReadonlySet<string>): Diagnostic[] {
   const out: Diagnostic[] = [];
   const lines = text.split('\n');
   for (const f of findings) {
     if (f.kind !== 'nr_cpus_array' || f.unresolved) continue;
     if (pcpu001Skip(f, lines[f.line - 1] ?? '', asmSymbols)) continue;
     const pos = { file: f.file, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn };
-    const isPtr = /\*\s*$/.test(f.type);
-    const el = isPtr ? { size: p.ptrSize, align: p.ptrSize } : sizeOf(f.type, f.file);
-    let others = 1;
-    let bad: string | undefined;
-    let nrSeen = false;
-    for (const d of f.dims ?? []) {
-      if (!nrSeen && /^(CONFIG_)?NR_CPUS$/.test(d.trim())) { nrSeen = true; continue; }
-      const v = dimValue(d, p, sizeOf, f.file);
-      if (v === undefined) bad = `cannot evaluate [${d}]`;
-      else others *= v;
-    }
-    if (!isSized(el) || bad) {
-      out.push({ ...pos, code: 'PCPU000', severity: 'info', message: `PCPU001 skipped ${f.name}[NR_CPUS]: could not size it (${bad ?? (el as { error: string }).error})` });
+    // the same pricing as the estimate's NR_CPUS table
+    const c = nrCpusArrayCost(f, sizer, { nrCpus: p.nrCpus, possible: p.possibleCpus, units: p.nrUnits });
+    if ('error' in c) {
+      out.push({ ...pos, code: 'PCPU000', severity: 'info', message: `PCPU001 skipped ${f.name}[NR_CPUS]: could not size it (${c.error})` });
       continue;
     }
-    const elem = el.size * others; // bytes of one CPU's slot
-    const atNr = elem * p.nrCpus;
-    // As a per-CPU allocation the slot needs no cache-line padding: each CPU has its own unit.
-    let slot = elem;
-    let padNote = '';
-    if (!isPtr && el.align >= p.cacheLine) {
-      const name = /^(struct|union)\s+(\w+)$/.exec(f.type)?.[2];
-      const def = name ? findStructDefs(text, name).find((d) => CACHELINE_ATTR.test(d.tail)) : undefined;
-      const u = def ? unpaddedSize(def, p, sizeOf, f.file) : undefined;
-      if (u && isSized(u) && u.size < el.size) {
-        slot = u.size * others;
-        padNote = ` (${formatBytes(el.size)} element is ${formatBytes(u.size)} without its cache-line padding)`;
-      }
-    }
-    const perCpu = alignUp(slot, 4) * p.possibleCpus;
-    const field = !!f.container;
-    // related: the element type's definition when this file has it (the layout the message prices)
-    const elName = /^(struct|union)\s+(\w+)$/.exec(f.type);
-    const elDef = elName ? findStructDefs(text, elName[2]).find((d) => d.type === `${elName[1]} ${elName[2]}`) : undefined;
-    const related = elDef ? [{ file: f.file, line: text.slice(0, elDef.offset).split('\n').length, message: `${f.type}: ${formatBytes(el.size)} per element` }] : undefined;
-    const n = field ? p.instances : 1;
-    const where = field ? `in each ${f.container}` : 'once';
-    const inst = field && n > 1 ? `; for ${n} instances ${formatBytes(atNr * n)} vs ${formatBytes(perCpu * n)}` : '';
-    out.push({
-      ...pos,
-      code: 'PCPU001',
-      severity: field ? 'warning' : 'info',
-      message: `${f.name}[NR_CPUS] costs ${formatPerCpu(elem, p.nrCpus)} ${where}; `
-        + `as a per-CPU allocation over ${p.possibleCpus} possible CPUs ${formatPerCpu(alignUp(slot, 4), p.possibleCpus)}${padNote}${inst}. `
-        + `Use alloc_percpu()/DEFINE_PER_CPU() for per-CPU state.`,
-      bytes: atNr,
-      ...(related ? { related } : {}),
-    });
+    out.push(pcpu001Diagnostic(f, pos, c, p, elementSite(f, sizer)));
   }
   return out;
+}
+
+/** The element type's definition, when known: the layout the message prices. */
+function elementSite(f: Finding, sizer: Sizer): { file: string; line: number } | undefined {
+  if (!/^(struct|union)\s+\w+$/.test(f.type.trim())) return undefined;
+  const r = sizer.record(f.type, f.file);
+  return 'error' in r || r.file === undefined || r.line === undefined ? undefined : { file: r.file, line: r.line };
+}
+
+function pcpu001Diagnostic(f: Finding, pos: Omit<Diagnostic, 'code' | 'severity' | 'message'>, c: NrCpusArrayCost, p: RuleProfile,
+  def: { file: string; line: number } | undefined): Diagnostic {
+  const field = !!f.container;
+  const instances = field ? p.instances : 1;
+  const slot = allocRound(c.bareSlotBytes);
+  const numbers: DiagnosticNumbers = {
+    bytesPerCpu: c.slotBytes, nrCpus: p.nrCpus, cpus: p.nrUnits, instances,
+    totalBytes: c.bytesAtNrCpus * instances, perCpuBytes: slot, perCpuTotalBytes: c.perCpuRewrite * instances,
+  };
+  const padNote = c.bareSlotBytes < c.slotBytes
+    ? ` (${formatBytes(c.elemSize)} element is ${formatBytes(c.bareSlotBytes / c.perCpuElems)} without its cache-line padding)` : '';
+  const inst = field && instances > 1 ? `; for ${instances} instances ${formatBytes(numbers.totalBytes!)} vs ${formatBytes(numbers.perCpuTotalBytes!)}` : '';
+  return {
+    ...pos,
+    code: 'PCPU001',
+    severity: field ? 'warning' : 'info',
+    message: `${f.name}[NR_CPUS] costs ${formatPerCpu(c.slotBytes, p.nrCpus)} ${field ? `in each ${f.container}` : 'once'}; `
+      + `as a per-CPU allocation over ${p.nrUnits} ${p.nrUnits === p.possibleCpus ? 'possible CPUs' : 'allocator units'} ${formatPerCpu(slot, p.nrUnits)}${padNote}${inst}. `
+      + `Use alloc_percpu()/DEFINE_PER_CPU() for per-CPU state.`,
+    bytes: c.bytesAtNrCpus,
+    numbers,
+    ...(def ? { related: [{ file: def.file, line: def.line, message: `${f.type}: ${formatBytes(c.elemSize)} per element` }] } : {}),
+  };
 }

@@ -1,9 +1,10 @@
 // PCPU002: an atomic refcount field taken and dropped through inline helpers called from many
 // places (the net_device refcount before 2010). Suggest a per-CPU counter and give its price.
 import { formatBytes, formatPerCpu } from '../report/format';
-import { findStructDefs, isSized } from './sizing';
+import { isSized } from '../layout/sizer';
+import { findStructDefs } from './syntax';
 import { lineOf, lineStarts } from './syntax';
-import type { Diagnostic, RuleProfile, SizeOf, TreeRuleInput } from './types';
+import type { Diagnostic, RuleProfile, TreeRuleInput } from './types';
 
 export const HOT_CALL_SITES = 20;
 const WRAPPERS = /^struct (kref|percpu_ref|rcuref)$/;
@@ -78,7 +79,6 @@ function countCalls(files: Map<string, string>, name: string): number {
 
 export function pcpu002(i: TreeRuleInput): Diagnostic[] {
   const p: RuleProfile = i.profile;
-  const sizeOf: SizeOf = i.sizeOf;
   const out: Diagnostic[] = [];
   const min = i.hotCallSites ?? HOT_CALL_SITES;
   const count = i.callCount ?? ((n: string) => countCalls(i.files, n));
@@ -99,12 +99,13 @@ export function pcpu002(i: TreeRuleInput): Diagnostic[] {
     const calls = helpers.map((h) => ({ h, n: count(h.name) })).filter((x) => x.n > 0);
     const total = calls.reduce((a, c) => a + c.n, 0);
     if (total < min) continue;
-    const sz = sizeOf(f.type, f.file);
+    const sz = i.sizer.sizeOf(f.type, f.file);
     const counter = isSized(sz) ? sz.size : 4;
     const list = calls.sort((a, b) => b.n - a.n).slice(0, 4).map((c) => `${c.h.name} ×${c.n}`).join(', ');
     out.push({
       file: f.file, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn,
       code: 'PCPU002', severity: 'info', bytes: counter * p.possibleCpus,
+      numbers: { perCpuBytes: counter, cpus: p.possibleCpus, perCpuTotalBytes: counter * p.possibleCpus, uses: total },
       message: `${key} (${f.type}) is taken and dropped by inline helpers from ${total} call sites (${list}); every get/put moves its cache line between CPUs. `
         + `A per-CPU counter (percpu_ref, or \`int __percpu *\` as net_device did in 2010) makes them CPU-local for ${formatPerCpu(counter, p.possibleCpus)} per object `
         + `(percpu_ref also adds ${formatBytes(2 * p.ptrSize)} inline and a 64 B percpu_ref_data), and reading the count becomes a sum over ${p.possibleCpus} possible CPUs. `

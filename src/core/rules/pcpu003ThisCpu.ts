@@ -5,9 +5,9 @@ import type { Finding } from '../parse/types';
 import type { Node } from '../parse/treeSitter';
 import { formatBytes } from '../report/format';
 import { ruleQuery } from './queries';
-import { isSized } from './sizing';
+import { isSized } from '../layout/sizer';
 import { FnChunk, functionName, functionsAt, nodeRange, squash, wordOffsets } from './syntax';
-import type { Diagnostic, RuleProfile, SizeOf, TextEdit } from './types';
+import type { Diagnostic, RuleProfile, Sizer, TextEdit } from './types';
 
 const TRIGGER = /\b(per_cpu(_ptr)?\s*\([^;]*?smp_processor_id\s*\(\s*\)|get_cpu_(var|ptr)\s*\()/;
 const SCALAR = /^(const\s+)?((unsigned|signed)\s+)?(char|short|int|long|long\s+long|u8|u16|u32|u64|s8|s16|s32|s64|__u\d+|__s\d+|bool|_Bool|size_t|ssize_t|unsigned|\w+_t|.*\*)$/;
@@ -31,7 +31,7 @@ function edit(c: FnChunk, n: Node, newText: string, to?: Node): TextEdit {
   return { line: a.line, column: a.column, endLine: b.endLine, endColumn: b.endColumn, newText };
 }
 
-export async function pcpu003(file: string, text: string, findings: Finding[], p: RuleProfile, sizeOf: SizeOf): Promise<Diagnostic[]> {
+export async function pcpu003(file: string, text: string, findings: Finding[], p: RuleProfile, sizer: Sizer): Promise<Diagnostic[]> {
   if (!TRIGGER.test(text)) return [];
   const fns = await functionsAt(text, wordOffsets(text, TRIGGER));
   const q = await ruleQuery('rules-accessors.scm');
@@ -52,7 +52,8 @@ export async function pcpu003(file: string, text: string, findings: Finding[], p
       const v = cap('var')!.text;
       const raw = cap('cpu')!.text.startsWith('raw_') ? 'raw' : 'this';
       const r = nodeRange(c, call);
-      const base = { ...r, file, code: 'PCPU003' as const, severity: 'warning' as const, bytes: p.ptrSize * p.nrCpus };
+      const base = { ...r, file, code: 'PCPU003' as const, severity: 'warning' as const, bytes: p.ptrSize * p.nrCpus,
+        numbers: { bytesPerCpu: p.ptrSize, nrCpus: p.nrCpus, totalBytes: p.ptrSize * p.nrCpus } };
       if (fn === 'per_cpu_ptr') {
         const nt = `${raw}_cpu_ptr(${v})`;
         out.push({ ...base, message: `${call.text.replace(/\s+/g, ' ')} looks up the CPU's offset in memory (${offsets}); ${nt} uses the per-CPU base register.`, fix: { title: `Use ${nt}`, edits: [edit(c, call, nt)] } });
@@ -79,7 +80,7 @@ export async function pcpu003(file: string, text: string, findings: Finding[], p
       } else {
         // An rvalue: this_cpu_read works for 1, 2, 4 and 8-byte scalars only.
         const t = varType(findings, v);
-        const sz = t ? sizeOf(t, file) : undefined;
+        const sz = t ? sizer.sizeOf(t, file) : undefined;
         const aggregate = t !== undefined && (/^(struct|union)\b|\[/.test(t) || NOT_SCALAR_T.test(t));
         const scalar = t !== undefined && !aggregate && SCALAR.test(t) && !!sz && isSized(sz) && [1, 2, 4, 8].includes(sz.size);
         suggestion = aggregate ? `*${raw}_cpu_ptr(&${v})` : `${raw}_cpu_read(${v})`;
@@ -88,12 +89,12 @@ export async function pcpu003(file: string, text: string, findings: Finding[], p
       }
       out.push({ ...base, message: `${call.text.replace(/\s+/g, ' ')} looks up the CPU's offset in memory (${offsets}); use ${suggestion}.`, ...(fix ? { fix } : {}) });
     }
-    out.push(...unpaired(file, c, pairs, findings, p, sizeOf));
+    out.push(...unpaired(file, c, pairs, findings, p, sizer));
   }
   return out;
 }
 
-function unpaired(file: string, c: FnChunk, pairs: Array<{ get: boolean; kind: string; v: string; call: Node }>, findings: Finding[], p: RuleProfile, sizeOf: SizeOf): Diagnostic[] {
+function unpaired(file: string, c: FnChunk, pairs: Array<{ get: boolean; kind: string; v: string; call: Node }>, findings: Finding[], p: RuleProfile, sizer: Sizer): Diagnostic[] {
   const out: Diagnostic[] = [];
   // put_cpu_ptr(p) only re-enables preemption: kernel code passes the local pointer it got back
   // (gcs = get_cpu_ptr(x->stat); ... put_cpu_ptr(gcs)), so any put of the same family pairs.
@@ -105,12 +106,12 @@ function unpaired(file: string, c: FnChunk, pairs: Array<{ get: boolean; kind: s
     if (returned(g.call)) continue;
     const name = functionName(c.fn) ?? 'this function';
     const t = g.kind === 'var' ? varType(findings, g.v) : undefined;
-    const sz = t ? sizeOf(t, file) : undefined;
+    const sz = t ? sizer.sizeOf(t, file) : undefined;
     const cost = sz && isSized(sz) ? ` (${g.v}: ${formatBytes(sz.size)}/cpu)` : '';
     out.push({
       ...nodeRange(c, g.call), file, code: 'PCPU003', severity: 'warning',
       message: `get_cpu_${g.kind}(${g.v}) disables preemption but ${name} has no put_cpu_${g.kind}(${g.v})${cost}; add it on every path, or use this_cpu_* operations.`,
-      ...(sz && isSized(sz) ? { bytes: sz.size } : {}),
+      ...(sz && isSized(sz) ? { bytes: sz.size, numbers: { bytesPerCpu: sz.size } } : {}),
     });
   }
   return out;

@@ -4,9 +4,7 @@
 // definition or allocation; pointers, forward declarations and sizeof/alignof are neutral.
 import type { Finding } from '../parse/types';
 import { formatBytes, formatPerCpu } from '../report/format';
-import { CACHELINE_ATTR, findStructDefs, isSized, unpaddedSize } from './sizing';
-import { lineOf, lineStarts } from './syntax';
-import type { Diagnostic, RuleProfile, SizeOf } from './types';
+import type { Diagnostic, DiagnosticNumbers, RuleProfile, Sizer } from './types';
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const normType = (t: string) => t.replace(/\b(const|volatile)\b/g, '').replace(/\s+/g, ' ').trim();
@@ -31,45 +29,52 @@ function otherUses(text: string, type: string): number[] {
 
 const ALIGNED_MACRO = /_ALIGNED$/; // DEFINE_PER_CPU_SHARED_ALIGNED asks for the line anyway
 
-/** `scope`: 'c' = types defined in .c files (complete knowledge: the file rule), 'h' = in headers (the tree rule). */
-export function pcpu004(files: Map<string, string>, findings: Finding[], p: RuleProfile, sizeOf: SizeOf, scope: 'c' | 'h'): Diagnostic[] {
-  const out: Diagnostic[] = [];
+/** Per-CPU uses by value of each struct/union type (definitions and allocations, not arrays). */
+function perCpuUses(findings: Finding[]): Map<string, Finding[]> {
   const uses = new Map<string, Finding[]>();
   for (const f of findings) {
     if ((f.kind !== 'static' && f.kind !== 'alloc') || f.dims?.length) continue;
     const t = normType(f.type);
-    if (!/^(struct|union) \w+$/.test(t)) continue;
-    uses.set(t, [...(uses.get(t) ?? []), f]);
+    if (/^(struct|union) \w+$/.test(t)) uses.set(t, [...(uses.get(t) ?? []), f]);
   }
-  if (!uses.size) return out;
-  for (const [file, text] of files) {
-    if (file.endsWith('.h') !== (scope === 'h')) continue;
-    for (const def of findStructDefs(text)) {
-      if (!CACHELINE_ATTR.test(def.tail)) continue;
-      const pc = uses.get(def.type);
-      if (!pc || pc.every((f) => ALIGNED_MACRO.test(f.macro))) continue;
-      const tag = def.type.split(' ')[1];
-      if ([...files].some(([, t]) => t.includes(tag) && otherUses(t, def.type).length)) continue;
-      const padded = sizeOf(def.type, file);
-      const line = lineOf(lineStarts(text), def.offset) + 1;
-      const at = { file, line, column: 1, endLine: line, endColumn: 1 };
-      const unp = unpaddedSize(def, p, sizeOf, file);
-      if (!isSized(padded) || !isSized(unp)) {
-        const why = !isSized(padded) ? padded.error : (unp as { error: string }).error;
-        out.push({ ...at, code: 'PCPU000', severity: 'info', message: `PCPU004 skipped ${def.type}: could not size it (${why})` });
-        continue;
-      }
-      const waste = padded.size - unp.size;
-      if (waste <= 0) continue;
-      const copies = pc.length;
-      out.push({
-        ...at, code: 'PCPU004', severity: 'info', bytes: waste * p.possibleCpus * copies,
-        message: `${def.type} is padded to ${formatBytes(padded.size)} (${formatBytes(unp.size)} of members) by its cache-line attribute, `
-          + `but is only used as per-CPU data (${copies} ${copies === 1 ? 'use' : 'uses'}), which no other CPU shares: `
-          + `${formatPerCpu(waste, p.possibleCpus)} wasted${copies > 1 ? ` per use, ${formatBytes(waste * p.possibleCpus * copies)} in all` : ''}. Drop the attribute.`,
-        related: pc.slice(0, 8).map((f) => ({ file: f.file, line: f.line, message: `${f.macro} ${f.name || ''}`.trim() })),
-      });
-    }
+  return uses;
+}
+
+/**
+ * `scope`: 'c' = types defined in .c files (complete knowledge: the file rule), 'h' = in headers (the
+ * tree rule). The layout engine says where a type is defined, whether the type itself carries an
+ * aligned attribute of a cache line or more, and its size without it.
+ */
+export function pcpu004(files: Map<string, string>, findings: Finding[], p: RuleProfile, sizer: Sizer, scope: 'c' | 'h'): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const [type, pc] of perCpuUses(findings)) {
+    if (pc.every((f) => ALIGNED_MACRO.test(f.macro))) continue;
+    const r = sizer.record(type, pc[0].file);
+    if ('error' in r || r.file === undefined || r.line === undefined || r.ownAlign < p.cacheLine) continue;
+    if (r.file.endsWith('.h') !== (scope === 'h') || (scope === 'c' && !files.has(r.file))) continue;
+    const key = `${type}|${r.file}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const tag = type.split(' ')[1];
+    if ([...files].some(([, t]) => t.includes(tag) && otherUses(t, type).length)) continue;
+    const waste = r.size - r.bareSize;
+    if (waste > 0) out.push(paddingDiagnostic(type, { file: r.file, line: r.line }, r.size, r.bareSize, pc, p));
   }
   return out;
+}
+
+function paddingDiagnostic(type: string, at: { file: string; line: number }, padded: number, bare: number, pc: Finding[], p: RuleProfile): Diagnostic {
+  const n: DiagnosticNumbers = {
+    bytesPerCpu: padded, perCpuBytes: bare, wastedBytesPerCpu: padded - bare, cpus: p.possibleCpus, uses: pc.length,
+    totalBytes: (padded - bare) * p.possibleCpus * pc.length,
+  };
+  const each = formatPerCpu(n.wastedBytesPerCpu!, n.cpus!);
+  return {
+    ...at, column: 1, endLine: at.line, endColumn: 1, code: 'PCPU004', severity: 'info', bytes: n.totalBytes, numbers: n,
+    message: `${type} is padded to ${formatBytes(padded)} (${formatBytes(bare)} of members) by its cache-line attribute, `
+      + `but is only used as per-CPU data (${n.uses} ${n.uses === 1 ? 'use' : 'uses'}), which no other CPU shares: `
+      + `${each} wasted${n.uses! > 1 ? ` per use, ${formatBytes(n.totalBytes!)} in all` : ''}. Drop the attribute.`,
+    related: pc.slice(0, 8).map((f) => ({ file: f.file, line: f.line, message: `${f.macro} ${f.name || ''}`.trim() })),
+  };
 }

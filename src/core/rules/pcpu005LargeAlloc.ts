@@ -4,54 +4,54 @@
 import type { Finding } from '../parse/types';
 import { formatBytes, formatPerCpu } from '../report/format';
 import { allocBytes } from './allocSize';
-import { dimValue, isSized } from './sizing';
-import type { Diagnostic, RuleProfile, SizeOf } from './types';
-
-/** PCPU_MIN_UNIT_SIZE = PFN_ALIGN(32 KiB): also the largest single allocation pcpu_alloc accepts. */
-export const pcpuMinUnitSize = (p: RuleProfile) => Math.ceil((32 << 10) / p.pageSize) * p.pageSize;
+import { arrayBounds } from '../layout/bounds';
+import { isSized, numberOf } from '../layout/sizer';
+import type { Diagnostic, DiagnosticNumbers, RuleProfile, Sizer } from './types';
 
 const pct = (a: number, b: number) => `${Math.round((100 * a) / b)}%`;
 
-function staticBytes(f: Finding, p: RuleProfile, sizeOf: SizeOf): number | undefined {
-  const r = /\*\s*$/.test(f.type) ? { size: p.ptrSize, align: p.ptrSize } : sizeOf(f.type, f.file);
+/** A DEFINE_PER_CPU object: its type times its dimensions (NR_CPUS at the profile's value). */
+function staticBytes(f: Finding, p: RuleProfile, sizer: Sizer): number | undefined {
+  const r = sizer.sizeOf(f.type, f.file);
   if (!isSized(r)) return undefined;
-  let n = r.size;
-  for (const d of f.dims ?? []) {
-    const v = dimValue(d, p, sizeOf, f.file);
-    if (v === undefined) return undefined;
-    n *= v;
-  }
-  return n;
+  const b = arrayBounds(f.dims ?? [], p.nrCpus, (e) => numberOf(sizer, e, f.file));
+  return 'error' in b ? undefined : r.size * b.elems;
 }
 
-export function pcpu005(findings: Finding[], p: RuleProfile, sizeOf: SizeOf): Diagnostic[] {
+export function pcpu005(findings: Finding[], p: RuleProfile, sizer: Sizer): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const dynLimit = p.largeFraction * p.dynamicReserve;
-  const staticLimit = p.largeFraction * p.unitSize;
-  const maxAlloc = pcpuMinUnitSize(p);
   for (const f of findings) {
     if (f.unresolved) continue;
     const pos = { file: f.file, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn };
-    if (f.kind === 'alloc') {
-      const b = allocBytes(f, p, sizeOf);
-      if (b === undefined || b <= dynLimit) continue;
-      const what = f.type ? `${f.macro}(${f.type})` : `${f.macro}(${f.sizeExpr ?? '…'})`;
-      const total = formatPerCpu(b, p.possibleCpus);
-      out.push(b > maxAlloc
-        ? { ...pos, code: 'PCPU005', severity: 'error', bytes: b * p.possibleCpus,
-          message: `${what} asks for ${formatBytes(b)} per CPU, more than PCPU_MIN_UNIT_SIZE (${formatBytes(maxAlloc)}): pcpu_alloc refuses it ("illegal size") and returns NULL.` }
-        : { ...pos, code: 'PCPU005', severity: 'warning', bytes: b * p.possibleCpus,
-          message: `${what} is ${formatBytes(b)} per CPU (${total}), ${pct(b, p.dynamicReserve)} of the ${formatBytes(p.dynamicReserve)} dynamic reserve `
-            + `(threshold ${pct(p.largeFraction, 1)}). Keep rarely-written parts in one shared allocation, or split it.` });
-    } else if (f.kind === 'static') {
-      const b = staticBytes(f, p, sizeOf);
-      if (b === undefined || b <= staticLimit) continue;
-      out.push({
-        ...pos, code: 'PCPU005', severity: 'warning', bytes: b * p.possibleCpus,
-        message: `per-CPU ${f.name} is ${formatBytes(b)} (${formatPerCpu(b, p.possibleCpus)}), ${pct(b, p.unitSize)} of the ${formatBytes(p.unitSize)} unit `
-          + `(threshold ${pct(p.largeFraction, 1)}); the static area is paid by every CPU for the kernel's lifetime.`,
-      });
-    }
+    const d = f.kind === 'alloc' ? largeAlloc(f, p, sizer) : f.kind === 'static' ? largeStatic(f, p, sizer) : undefined;
+    if (d) out.push({ ...pos, ...d });
   }
   return out;
+}
+
+type Body = Pick<Diagnostic, 'code' | 'severity' | 'message' | 'bytes' | 'numbers'>;
+
+function largeAlloc(f: Finding, p: RuleProfile, sizer: Sizer): Body | undefined {
+  const b = allocBytes(f, sizer);
+  if (b === undefined || b <= p.largeFraction * p.dynamicReserve) return undefined;
+  const maxAlloc = p.minUnitSize;
+  const refused = b > maxAlloc;
+  const n: DiagnosticNumbers = { bytesPerCpu: b, cpus: p.possibleCpus, totalBytes: b * p.possibleCpus, limitBytes: refused ? maxAlloc : p.dynamicReserve };
+  const what = f.type ? `${f.macro}(${f.type})` : `${f.macro}(${f.sizeExpr ?? '…'})`;
+  if (refused) {
+    return { code: 'PCPU005', severity: 'error', bytes: n.totalBytes, numbers: n,
+      message: `${what} asks for ${formatBytes(b)} per CPU, more than PCPU_MIN_UNIT_SIZE (${formatBytes(maxAlloc)}): pcpu_alloc refuses it ("illegal size") and returns NULL.` };
+  }
+  return { code: 'PCPU005', severity: 'warning', bytes: n.totalBytes, numbers: n,
+    message: `${what} is ${formatBytes(b)} per CPU (${formatPerCpu(b, p.possibleCpus)}), ${pct(b, p.dynamicReserve)} of the ${formatBytes(p.dynamicReserve)} dynamic reserve `
+      + `(threshold ${pct(p.largeFraction, 1)}). Keep rarely-written parts in one shared allocation, or split it.` };
+}
+
+function largeStatic(f: Finding, p: RuleProfile, sizer: Sizer): Body | undefined {
+  const b = staticBytes(f, p, sizer);
+  if (b === undefined || b <= p.largeFraction * p.unitSize) return undefined;
+  const n: DiagnosticNumbers = { bytesPerCpu: b, cpus: p.possibleCpus, totalBytes: b * p.possibleCpus, limitBytes: p.unitSize };
+  return { code: 'PCPU005', severity: 'warning', bytes: n.totalBytes, numbers: n,
+    message: `per-CPU ${f.name} is ${formatBytes(b)} (${formatPerCpu(b, p.possibleCpus)}), ${pct(b, p.unitSize)} of the ${formatBytes(p.unitSize)} unit `
+      + `(threshold ${pct(p.largeFraction, 1)}); the static area is paid by every CPU for the kernel's lifetime.` };
 }

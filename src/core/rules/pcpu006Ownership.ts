@@ -6,9 +6,9 @@ import type { Finding } from '../parse/types';
 import type { Node } from '../parse/treeSitter';
 import { formatPerCpu } from '../report/format';
 import { allocBytes } from './allocSize';
-import { findStructDefs } from './sizing';
+import { findStructDefs } from './syntax';
 import { FnChunk, functionsAt, lineOf, lineStarts, nodeRange, source } from './syntax';
-import type { Diagnostic, RuleProfile, SizeOf } from './types';
+import type { Diagnostic, RuleProfile, Sizer } from './types';
 
 const ALLOC = /^(__)?alloc_percpu(_gfp)?(_noprof)?$|^__alloc_reserved_percpu(_noprof)?$/;
 /** Frees that do not reach inside the object: kfree(p) leaves p->stats allocated. */
@@ -206,7 +206,7 @@ function declLineOf(text: string, type: string, name: string): number | undefine
   return m ? text.slice(0, m.index).split('\n').length : undefined;
 }
 
-export async function pcpu006(file: string, text: string, findings: Finding[], p: RuleProfile, sizeOf: SizeOf): Promise<Diagnostic[]> {
+export async function pcpu006(file: string, text: string, findings: Finding[], p: RuleProfile, sizer: Sizer): Promise<Diagnostic[]> {
   const allocs = findings.filter((f) => f.kind === 'alloc' && !f.unresolved);
   if (!allocs.length) return [];
   const starts = lineStarts(text);
@@ -222,7 +222,7 @@ export async function pcpu006(file: string, text: string, findings: Finding[], p
     // A statement the grammar misread (loop macros: for_each_online_pgdat(p) p->x = ...) gives a wrong lvalue.
     // (alloc_percpu(struct foo) itself always has an ERROR inside its arguments: that one is fine.)
     if (!lv || misparsed(statementOf(call), call) || /->|\./.test(lv.declared ?? '')) continue;
-    const cost = allocBytes(f, p, sizeOf);
+    const cost = allocBytes(f, sizer);
     const costText = cost ? `${formatPerCpu(cost, p.possibleCpus)}` : 'its size × possible CPUs';
     const range = nodeRange(c, call);
     // (a) __percpu on the pointer that holds the cookie
@@ -240,7 +240,7 @@ export async function pcpu006(file: string, text: string, findings: Finding[], p
     if (all.length && !all.some((d) => /\b__percpu\b/.test(d)) && !/\(\s*[^()]*__percpu[^()]*\*\s*\)/.test(call.parent ? source(c, call.parent) : '')) {
       const declLine = declLineOf(text, all[0].replace(/\s*\*.*$/, ''), name);
       out.push({
-        ...range, file, code: 'PCPU006', severity: 'warning', ...(cost ? { bytes: cost * p.possibleCpus } : {}),
+        ...range, file, code: 'PCPU006', severity: 'warning', ...(cost ? { bytes: cost * p.possibleCpus, numbers: { bytesPerCpu: cost, cpus: p.possibleCpus, totalBytes: cost * p.possibleCpus } } : {}),
         ...(declLine ? { related: [{ file, line: declLine, message: `'${name}' declared here without __percpu` }] } : {}),
         message: `${lv.text.replace(/\s+/g, ' ')} holds a per-CPU pointer (${costText}) but is declared without __percpu: `
           + `sparse cannot catch a direct dereference. Declare it \`${(all[0].replace(/\s*\*.*$/, '') || 'T')} __percpu *${name}\`.`,
@@ -322,7 +322,7 @@ function unwinding(file: string, text: string, c: FnChunk, call: Node, lv: strin
     if (frees(path.text, lv, aliases, owners)) continue;
     reported.add(label);
     out.push({
-      ...nodeRange(c, g), file, code: 'PCPU006', severity: 'warning', ...(cost ? { bytes: cost * p.possibleCpus } : {}),
+      ...nodeRange(c, g), file, code: 'PCPU006', severity: 'warning', ...(cost ? { bytes: cost * p.possibleCpus, numbers: { bytesPerCpu: cost, cpus: p.possibleCpus, totalBytes: cost * p.possibleCpus } } : {}),
       message: `goto ${label} after ${lv.replace(/\s+/g, ' ')} was allocated reaches no free_percpu(${lv.replace(/\s+/g, ' ')}): each failure leaks ${costText}. Add a label that frees it to the unwinding ladder.`,
       related: [{ file, line: nodeRange(c, call).line, message: 'allocated here' }, { file, line: c.line0 + lineOf(lineStarts(c.text), body.startIndex + at) + 1, message: `${label}: does not free it` }],
     });
@@ -337,7 +337,7 @@ function unwinding(file: string, text: string, c: FnChunk, call: Node, lv: strin
     const pre = between(r);
     if (handedOff(pre) || passedToCall(pre, idRe)) continue;
     out.push({
-      ...nodeRange(c, r), file, code: 'PCPU006', severity: 'warning', ...(cost ? { bytes: cost * p.possibleCpus } : {}),
+      ...nodeRange(c, r), file, code: 'PCPU006', severity: 'warning', ...(cost ? { bytes: cost * p.possibleCpus, numbers: { bytesPerCpu: cost, cpus: p.possibleCpus, totalBytes: cost * p.possibleCpus } } : {}),
       message: `${rt} after ${id} was allocated does not free_percpu(${id}): each failure leaks ${costText}.`,
       related: [{ file, line: nodeRange(c, call).line, message: 'allocated here' }],
     });

@@ -1,6 +1,7 @@
 // PCPU007: a module whose .data..percpu section does not fit the reserved chunk cannot load.
 // Pure: the estimate computes each module's section size; this turns one into a diagnostic.
 import { formatBytes } from '../report/format';
+import { allocRound } from '../price';
 import type { Diagnostic } from './types';
 
 export interface ModuleReserveInput {
@@ -22,10 +23,10 @@ export function moduleReserveDiagnostic(i: ModuleReserveInput): Diagnostic | und
   const at = { file: i.file ?? i.files[0] ?? i.module, line: i.line ?? 1, column: 1, endLine: i.line ?? 1, endColumn: 1 };
   const related = i.files.slice(0, 8).map((f) => ({ file: f, line: 1, message: `part of module ${i.module}` }));
   // __alloc_reserved_percpu rounds the request up to PCPU_MIN_ALLOC_SIZE (4 bytes).
-  const need = Math.ceil(i.size / 4) * 4;
+  const need = allocRound(i.size);
   if (need > i.reservedBytes) {
     return {
-      ...at, code: 'PCPU007', severity: 'error', bytes: i.size, related,
+      ...at, code: 'PCPU007', severity: 'error', bytes: i.size, related, numbers: { bytesPerCpu: i.size, limitBytes: i.reservedBytes },
       message: `module ${i.module} has ${formatBytes(i.size)} of per-CPU data, more than the ${formatBytes(i.reservedBytes)} reserved chunk `
         + `(PERCPU_MODULE_RESERVE) by ${formatBytes(need - i.reservedBytes)}: loading fails with "${i.module}: Could not allocate ${i.size} bytes percpu data" (ENOMEM). `
         + `Move large per-CPU objects to alloc_percpu() at init.`,
@@ -34,7 +35,7 @@ export function moduleReserveDiagnostic(i: ModuleReserveInput): Diagnostic | und
   const frac = i.warnFraction ?? 0.5;
   if (need > frac * i.reservedBytes) {
     return {
-      ...at, code: 'PCPU007', severity: 'warning', bytes: i.size, related,
+      ...at, code: 'PCPU007', severity: 'warning', bytes: i.size, related, numbers: { bytesPerCpu: i.size, limitBytes: i.reservedBytes },
       message: `module ${i.module} uses ${formatBytes(i.size)} of the ${formatBytes(i.reservedBytes)} reserved chunk (${Math.round((100 * need) / i.reservedBytes)}%), `
         + `shared by every loaded module: it may fail to load after others ("Could not allocate ${i.size} bytes percpu data").`,
     };

@@ -2,6 +2,7 @@
 // in column 0, so we cut the functions around trigger tokens out of the file and parse only those:
 // a 5k-line file costs a few small parses instead of one large one, and a macro the grammar does
 // not know breaks one function, not the file. Parsed chunks are cached by text across edits.
+import { blankAnnotations } from '../parse/annotations';
 import { newParser, Node, Parser, Tree } from '../parse/treeSitter';
 
 export interface Chunk {
@@ -52,7 +53,7 @@ export function nodeRange(c: Chunk, n: Node): Range {
  * The function around `off`: from its header (lines above the column-0 `{` up to a blank line, a
  * `;`/`}` line or a directive) to the column-0 `}`. Undefined at file scope.
  */
-export function functionChunkAt(text: string, starts: number[], off: number): Chunk | undefined {
+function functionChunkAt(text: string, starts: number[], off: number): Chunk | undefined {
   const l = lineOf(starts, off);
   let open = -1;
   for (let i = l; i >= 0; i--) {
@@ -78,17 +79,6 @@ export function functionChunkAt(text: string, starts: number[], off: number): Ch
   return { start: starts[head], line0: head, text: text.slice(starts[head], end) };
 }
 
-/**
- * Annotations that are empty (or attributes) to the compiler but break tree-sitter's declarations
- * (`u64 __percpu *p = ...` parses as two statements). Blanked to spaces before parsing, so offsets
- * are unchanged; read original text with `source(chunk, node)`, not node.text.
- */
-const ANNOTATIONS = /\b(__percpu|__rcu|__iomem|__user|__kernel|__force|__init|__exit|__cold|__hot|__must_check|__maybe_unused|__always_unused|__read_mostly|__ro_after_init|__initdata|__refdata|__sched|__noreturn|notrace|noinline|__noinline|__always_inline|__latent_entropy|__visible|__weak|__nocfi|noinstr|__flatten|__cpuidle|__irq_entry|__acquires\([^()]*\)|__releases\([^()]*\)|__must_hold\([^()]*\))\b/g;
-
-export function blankAnnotations(text: string): string {
-  return text.replace(ANNOTATIONS, (m) => ' '.repeat(m.length));
-}
-
 /** Original text of a node (node.text shows the blanked annotations). */
 export function source(c: Chunk, n: Node): string {
   return c.text.slice(n.startIndex, n.endIndex);
@@ -106,7 +96,8 @@ async function parse(text: string): Promise<Tree> {
     return hit;
   }
   parserP ??= newParser();
-  const t = (await parserP).parse(blankAnnotations(text))!;
+  // annotations tree-sitter does not know are blanked (same offsets): read original text with source()
+  const t = (await parserP).parse(blankAnnotations(text, [[0, text.length]]))!;
   cache.set(text, t);
   if (cache.size > CACHE_MAX) {
     const [k, old] = cache.entries().next().value as [string, Tree];
@@ -138,29 +129,11 @@ export async function functionsAt(text: string, offsets: number[]): Promise<FnCh
   return out;
 }
 
-export function descendants(n: Node, type: string | string[]): Node[] {
-  return n.descendantsOfType(type).filter((x): x is Node => !!x);
-}
-
 export function functionName(fn: Node | undefined): string | undefined {
   let d = fn?.childForFieldName('declarator');
   while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator');
   const id = d?.childForFieldName('declarator');
   return id?.type === 'identifier' ? id.text : undefined;
-}
-
-/** Name of a call expression's function when it is a plain identifier. */
-export function callee(n: Node): string | undefined {
-  const f = n.childForFieldName('function');
-  return f?.type === 'identifier' ? f.text : undefined;
-}
-
-export function args(call: Node): Node[] {
-  return (call.childForFieldName('arguments')?.namedChildren ?? []).filter((x): x is Node => !!x && x.type !== 'comment');
-}
-
-export function hasErrorInside(n: Node): boolean {
-  return n.hasError;
 }
 
 /** Offsets of every match of a word in text (code and comments alike: callers re-check in the tree). */
@@ -172,3 +145,29 @@ export function wordOffsets(text: string, re: RegExp): number[] {
 }
 
 export const squash = (s: string): string => s.replace(/\s+/g, '');
+
+export interface StructDef {
+  /** `struct foo` */
+  type: string;
+  body: string;
+  /** offset of `struct` in its text */
+  offset: number;
+}
+
+/** Where `struct|union NAME { ... }` is written in a text (brace-matched): for rules that read member
+ *  declarations or point at a definition. Sizes come from the layout engine, not from here. */
+export function findStructDefs(text: string, name?: string): StructDef[] {
+  const out: StructDef[] = [];
+  const re = name ? new RegExp(`\\b(struct|union)\\s+(${name})\\s*\\{`, 'g') : /\b(struct|union)\s+(\w+)\s*\{/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    let depth = 0;
+    let i = m.index + m[0].length - 1;
+    for (; i < text.length; i++) {
+      if (text[i] === '{') depth++;
+      else if (text[i] === '}' && --depth === 0) break;
+    }
+    if (i >= text.length) continue;
+    out.push({ type: `${m[1]} ${m[2]}`, body: text.slice(m.index + m[0].length, i), offset: m.index });
+  }
+  return out;
+}

@@ -2,6 +2,9 @@
 // syntax) and produce Diagnostics whose message states the cost in bytes under `profile`.
 import type { Finding } from '../parse/types';
 import type { CodeId, Severity } from './codes';
+import type { Sizer } from '../layout/sizer';
+
+export type { Sizer } from '../layout/sizer';
 
 export interface TextEdit { line: number; column: number; endLine: number; endColumn: number; newText: string }
 
@@ -15,8 +18,30 @@ export interface Diagnostic {
   fix?: { title: string; edits: TextEdit[] };
   /** the cost the message states */
   bytes?: number;
+  /** the numbers the message is made from (JSON, SARIF properties) */
+  numbers?: DiagnosticNumbers;
   /** 'tree': found by a cross-file rule, which only a whole-tree run (the estimate) can make */
   scope?: 'tree';
+}
+
+/** Every number a diagnostic's text states, by name. Absent fields do not apply to the code. */
+export interface DiagnosticNumbers {
+  /** bytes one CPU pays for the object as written */
+  bytesPerCpu?: number;
+  /** CPUs (or allocator units) the per-CPU cost is multiplied by */
+  cpus?: number;
+  nrCpus?: number;
+  instances?: number;
+  /** bytes in all as written (bytesPerCpu × cpus or × NR_CPUS, × instances) */
+  totalBytes?: number;
+  /** bytes per CPU of the suggested rewrite, and in all */
+  perCpuBytes?: number;
+  perCpuTotalBytes?: number;
+  /** bytes per CPU the message calls wasted (padding, leak), and the budget it is weighed against */
+  wastedBytesPerCpu?: number;
+  limitBytes?: number;
+  /** how many uses or call sites the message counts */
+  uses?: number;
 }
 
 export interface RuleProfile {
@@ -28,6 +53,8 @@ export interface RuleProfile {
   unitSize: number;
   dynamicReserve: number;
   moduleReserve: number;
+  /** PCPU_MIN_UNIT_SIZE of the kernel: the largest allocation pcpu_alloc accepts */
+  minUnitSize: number;
   /** how many instances of a struct to assume for per-instance costs (e.g. 2000 modules) */
   instances: number;
   /** PCPU005 threshold as a fraction of the dynamic reserve (default 0.25) */
@@ -35,14 +62,12 @@ export interface RuleProfile {
   ptrSize: number;
 }
 
-export type SizeOf = (typeText: string, fromFile?: string) => { size: number; align: number } | { error: string };
-
 export interface FileRuleInput {
   file: string;
   text: string;
   findings: Finding[];
   profile: RuleProfile;
-  sizeOf: SizeOf;
+  sizer: Sizer;
   /** identifiers referenced from the arch's assembly files (.S), when the caller knows them (PCPU001) */
   asmSymbols?: ReadonlySet<string>;
 }
@@ -54,7 +79,7 @@ export interface TreeRuleInput {
   files: Map<string, string>;
   findings: Finding[];
   profile: RuleProfile;
-  sizeOf: SizeOf;
+  sizer: Sizer;
   modules?: ModuleSection[];
   /** call sites of a function over the whole tree; default: counted in `files` */
   callCount?: (func: string) => number;

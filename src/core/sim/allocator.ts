@@ -1,6 +1,6 @@
 // The dynamic allocator after boot: chunks on slot lists, pcpu_alloc / free_percpu, the balance work
 // (populate / depopulate / destroy), module loading through the reserved chunk, and the
-// CONFIG_PERCPU_STATS counters. Follows current mm/percpu.c (PERCPU-SPEC.md §1.6, §3, §5).
+// CONFIG_PERCPU_STATS counters. Follows current mm/percpu.c (docs/allocator.md §1.6, §3, §5).
 // The kernel runs the balance work later from a workqueue; here it runs right after the call that
 // scheduled it (or on runBalance() with balance: 'manual').
 
@@ -79,7 +79,7 @@ export class PercpuAllocator {
     this.unitPages = fc.unitSize / page;
     this.nrUnits = fc.nrUnits;
     const c = eraConstants(opts?.kernel ?? fc.kernel, this.arch.bits ?? 64, undefined, page);
-    this.maxAllocSize = Math.max(32 << 10, page);
+    this.maxAllocSize = c.minUnitSize;
     // pcpu_setup_first_chunk sanity checks (BUG in the kernel)
     const { static: s, reserved: r, dynamic: d } = fc;
     if (fc.unitSize < s + r + d || fc.unitSize % page) throw new Error(`unit size ${fc.unitSize} must be page aligned and hold s+r+d=${s + r + d}`);

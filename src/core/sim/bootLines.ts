@@ -1,4 +1,4 @@
-// The lines the kernel prints while setting up the first chunk, by era (PERCPU-SPEC.md §1.5):
+// The lines the kernel prints while setting up the first chunk, by era (docs/allocator.md §1.5):
 // x86's "setup_percpu: NR_CPUS:..." line, the Embedded / "N 4K pages/cpu" line, and the pcpu-alloc dump.
 // Lines are returned without the trailing space the kernel leaves after the last dump entry
 // (dmesg pastes usually lose it).

@@ -1,6 +1,6 @@
 // One chunk of the bitmap allocator (4.14+; block = page and scan hints since 5.1), after mm/percpu.c:
 // the allocation map (1 bit per 4 bytes of a unit), the boundary map, and the hints kept per block
-// (one block per page) and for the whole chunk. PERCPU-SPEC.md §3.1, §3.4, §3.5.
+// (one block per page) and for the whole chunk. docs/allocator.md §3.1, §3.4, §3.5.
 
 import {
   bitmapWords, clearBits, ffs0, findLastBitFrom, findNextBit, findNextZeroBit, setBit, setBits, testBit, clearBit,

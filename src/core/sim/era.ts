@@ -1,13 +1,15 @@
 // Kernel-era constants of the per-CPU allocator: the ONE table of what changed by version.
 // Arch facts that do not change with the kernel live in ../config/arch.ts.
-// Sources: PERCPU-SPEC.md §1.5, §2 (tags [A]..[Q]); commits cited inline. A boundary marked
+// Sources: docs/allocator.md §1.5, §2; commits cited inline. A boundary marked
 // "unverified" is the best bound the evidence gives (real boot logs on both sides of it).
 
 import type { ArchProfile } from '../config/arch';
 
 export interface KernelVersion { major: number; minor: number; patch: number; /** true when the sublevel was given */ exact: boolean }
 
-export const DEFAULT_KERNEL = '6.12';
+import { DEFAULT_KERNEL } from '../defaults';
+
+export { DEFAULT_KERNEL };
 
 /** Parse "X.Y", "X.Y.Z", "X.Y.Z-extra", "X.Y.Z-N-generic" (distro suffixes ignored). */
 export function parseKernel(v: string | undefined): KernelVersion {
@@ -120,7 +122,7 @@ export function eraConstants(kernel: string | undefined, bits: 32 | 64, cfg: Era
   // EARLY_SIZE: introduced with "percpu: allow limited allocation before slab is online" (099a19d91ca4,
   // 2.6.36, unverified) at 12K; 20K since e8753e416c7e (6.2).
   const earlySize = atLeast(k, '6.2') ? K(20) : atLeast(k, '2.6.36') ? 12 << 10 : 0;
-  const minUnitSize = atLeast(k, '2.6.35') ? Math.max(32 << 10, pageSize) : Math.max(64 << 10, pageSize);
+  const minUnitSize = pcpuMinUnitSize(k, pageSize);
   // MODULE_RESERVE: 8K; with MEM_ALLOC_PROFILING 8<<13 from 6.10 until 12ca42c23775 (6.15, backported to 6.14.y).
   let moduleReserve = modules ? 8 << 10 : 0;
   if (modules && cfg.memAllocProfiling && atLeast(k, '6.10') && !atLeast(k, '6.14')) moduleReserve = 8 << 13;
@@ -159,4 +161,63 @@ export function eraReserved(arch: ArchProfile, c: EraConstants): number {
 /** x86 CONFIG_CPUMASK_OFFSTACK: NR_CPUS above 512 requires it (MAXSMP), so nr_cpumask_bits = nr_cpu_ids. */
 export function defaultCpumaskOffstack(nrCpus: number): boolean {
   return nrCpus > 512;
+}
+
+/** PCPU_MIN_UNIT_SIZE, PFN_ALIGN'ed: also the largest single allocation pcpu_alloc accepts ("illegal size"). */
+export function pcpuMinUnitSize(kernel: KernelVersion | string | undefined, pageSize: number): number {
+  const k = typeof kernel === 'object' ? kernel : parseKernel(kernel);
+  const min = atLeast(k, '2.6.35') ? 32 << 10 : 64 << 10;
+  return Math.ceil(min / pageSize) * pageSize;
+}
+
+// ---- linker order of the per-CPU input sections (PERCPU_INPUT, include/asm-generic/vmlinux.lds.h)
+
+/** gate: the step exists only when this CONFIG_ symbol is set (PERCPU_DECRYPTED_SECTION). */
+export type LinkStep = ({ align: 'page' | 'cacheline' } | { input: string }) & { gate?: string };
+
+export interface LinkerEra {
+  /** first kernel version this order applies to */
+  since: string;
+  steps: LinkStep[];
+  /** sections that only exist under a config symbol; absent symbol → the macro falls back to '' */
+  configGated: Record<string, string>;
+}
+
+const DECRYPTED: LinkStep[] = [
+  { align: 'page', gate: 'CONFIG_AMD_MEM_ENCRYPT' },
+  { input: '..decrypted', gate: 'CONFIG_AMD_MEM_ENCRYPT' },
+  { align: 'page', gate: 'CONFIG_AMD_MEM_ENCRYPT' },
+];
+
+/** PERCPU_INPUT(cacheline), newest first. */
+export const LINKER_ERAS: LinkerEra[] = [
+  {
+    since: '6.15',
+    steps: [
+      { align: 'page' }, { input: '..page_aligned' },
+      { align: 'cacheline' }, { input: '..hot' }, { align: 'cacheline' },
+      { input: '..read_mostly' }, { align: 'cacheline' },
+      { input: '' }, { input: '..shared_aligned' },
+      ...DECRYPTED,
+    ],
+    configGated: { '..decrypted': 'CONFIG_AMD_MEM_ENCRYPT' },
+  },
+  {
+    since: '2.6.32',
+    steps: [
+      { input: '..first' },
+      { align: 'page' }, { input: '..page_aligned' },
+      { align: 'cacheline' }, { input: '..read_mostly' }, { align: 'cacheline' },
+      { input: '' }, { input: '..shared_aligned' },
+      ...DECRYPTED,
+    ],
+    configGated: { '..decrypted': 'CONFIG_AMD_MEM_ENCRYPT' },
+  },
+];
+
+/** The PERCPU_INPUT order for a kernel version ("6.12", "6.12.0-1-amd64"). */
+export function linkerEra(kernel: string): LinkerEra {
+  let k: KernelVersion;
+  try { k = parseKernel(kernel); } catch { return LINKER_ERAS[LINKER_ERAS.length - 1]; }
+  return LINKER_ERAS.find((e) => atLeast(k, e.since)) ?? LINKER_ERAS[LINKER_ERAS.length - 1];
 }

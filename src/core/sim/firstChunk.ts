@@ -1,4 +1,4 @@
-// The first chunk: pcpu_build_alloc_info and the embed/page helpers (PERCPU-SPEC.md §1.2–1.5).
+// The first chunk: pcpu_build_alloc_info and the embed/page helpers (docs/allocator.md §1.2–1.5).
 // Pure arithmetic; the boot lines are formatted in bootLines.ts.
 
 import type { ArchProfile } from '../config/arch';

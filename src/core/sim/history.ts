@@ -1,7 +1,7 @@
-// What a module reference count cost, by era (PERCPU-SPEC.md §5, §6): a pure function for the
+// What a module reference count cost, by era (docs/allocator.md §5, §6): a pure function for the
 // estimate and for the hover text. N = NR_CPUS, P = possible CPUs, L = L1 cache line.
 
-import { atLeast, parseKernel } from './era';
+import { atLeast, DEFAULT_KERNEL, parseKernel } from './era';
 
 export type RefScheme =
   | 'nr_cpus_array'      // ≤2.6.28: struct module_ref { local_t count; } ____cacheline_aligned ref[NR_CPUS]
@@ -42,7 +42,7 @@ export function refScheme(kernel: string): RefScheme {
 
 /** Bytes a module's reference count costs under each historical scheme. */
 export function moduleRefCost(i: RefCostInput): RefCost {
-  const scheme = i.scheme ?? refScheme(i.kernel ?? '6.12');
+  const scheme = i.scheme ?? refScheme(i.kernel ?? DEFAULT_KERNEL);
   const P = i.possibleCpus ?? i.nrCpus;
   const n = i.modules ?? 1;
   const long = i.bits / 8;

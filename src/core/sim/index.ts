@@ -1,5 +1,5 @@
 /*
- * The per-CPU allocator, in our words (a model of mm/percpu.c; details in PERCPU-SPEC.md).
+ * The per-CPU allocator, in our words (a model of mm/percpu.c; details in docs/allocator.md).
  *
  * Every CPU needs its own copy of each per-CPU variable. The kernel lays those copies out in
  * *units*: one unit per CPU, all the same size (unit_size). A *chunk* is a set of units, one for

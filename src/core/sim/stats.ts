@@ -1,5 +1,5 @@
 // CONFIG_PERCPU_STATS: the counters and the text of /sys/kernel/debug/percpu_stats
-// (mm/percpu-stats.c; PERCPU-SPEC.md §3.7).
+// (mm/percpu-stats.c; docs/allocator.md §3.7).
 
 import type { PercpuAllocator, GlobalStats } from './allocator';
 import type { Chunk } from './chunk';

@@ -1,4 +1,4 @@
-// First-chunk arithmetic against the worked examples of pcpu_build_alloc_info (PERCPU-SPEC.md §1.2)
+// First-chunk arithmetic against the worked examples of pcpu_build_alloc_info (docs/allocator.md §1.2)
 // and the kernel's rules; boot lines of real machines are in bootLines.test.ts.
 import * as assert from 'assert';
 import { ARCHES } from '../../../src/core/config/arch';

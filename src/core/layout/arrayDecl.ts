@@ -1,9 +1,10 @@
-// `ARRAY_SIZE(table)` in a per-CPU array dimension (fs/lockd/svc.c:
-// `nlmsvc_version3_count[ARRAY_SIZE(nlmsvc_procedures)]`): the element count of a named array,
-// from its declaration in the file or a header it includes: `table[24]` (the dimension), or
-// `table[] = { ... }` (the initializer: designators `[X] =` set the index, as in C).
+// A named array for `sizeof(table)` and `ARRAY_SIZE(table)` in constant expressions
+// (fs/lockd/svc.c: `nlmsvc_version3_count[ARRAY_SIZE(nlmsvc_procedures)]`, mm/memcontrol.c's
+// `ARRAY_SIZE(memcg_node_stat_items)` inside a struct): its element count from its declaration in
+// the file or a header it includes, `table[24]` (the dimension) or `table[] = { ... }` (the
+// initializer: designators `[X] =` set the index, as in C), and its element type.
 import { Tok, render, stripComments, tokenize } from '../config/lex';
-import type { LayoutEngine } from '../layout';
+import type { TypeIndex } from './typeIndex';
 
 export type EvalInt = (expr: string) => number | undefined;
 
@@ -18,24 +19,43 @@ function close(toks: Tok[], i: number): number {
   return -1;
 }
 
-/** Element count of array `name` declared in `text`, or undefined. */
-export function arrayLength(text: string, name: string, evalInt: EvalInt): number | undefined {
+/** Words of a declaration that say nothing about the element type. */
+const NOT_TYPE = /^(static|extern|inline|register|__\w+)$/;
+
+/**
+ * Array `name` as declared in `text`: its element count (the dimension, or the initializer's length)
+ * and the element type as written (storage class and `__attributes` dropped). Undefined when absent.
+ */
+export function arrayDecl(text: string, name: string, evalInt: EvalInt): { count: number; elemType?: string } | undefined {
   if (!text.includes(name)) return undefined;
   const toks = tokenize(stripComments(text));
-  let unsized: number | undefined;
+  let unsized: { count: number; elemType?: string } | undefined;
   for (let i = 0; i + 1 < toks.length; i++) {
     if (toks[i].k !== 'id' || toks[i].t !== name || toks[i + 1].t !== '[' || toks[i - 1]?.t === '.' || toks[i - 1]?.t === '->') continue;
     const e = close(toks, i + 1);
     if (e < 0 || ![';', '=', ','].includes(toks[e + 1]?.t)) continue; // declarations only, not uses
+    const elemType = typeBefore(toks, i);
     if (e > i + 2) {
       const n = evalInt(render(toks.slice(i + 2, e)));
-      if (n !== undefined) return n;
+      if (n !== undefined) return { count: n, elemType };
       continue;
     }
     if (toks[e + 1]?.t !== '=' || toks[e + 2]?.t !== '{') continue;
-    unsized ??= initializerCount(toks, e + 2, evalInt);
+    const n = initializerCount(toks, e + 2, evalInt);
+    if (n !== undefined) unsized ??= { count: n, elemType };
   }
   return unsized;
+}
+
+/** The type written before a declarator at `i`, back to the previous `;`, `{` or `}`. */
+function typeBefore(toks: Tok[], i: number): string | undefined {
+  let j = i - 1;
+  while (j >= 0 && ![';', '{', '}'].includes(toks[j].t)) {
+    if (toks[j].t === ')') return undefined; // an attribute or a macro call: not read here
+    j--;
+  }
+  const words = toks.slice(j + 1, i).filter((t) => !(t.k === 'id' && NOT_TYPE.test(t.t)));
+  return words.length ? render(words) : undefined;
 }
 
 function initializerCount(toks: Tok[], open: number, evalInt: EvalInt): number | undefined {
@@ -66,21 +86,10 @@ function initializerCount(toks: Tok[], open: number, evalInt: EvalInt): number |
   return max;
 }
 
-/** Replace `ARRAY_SIZE(name)` in a dimension by the count, where the declaration is found. */
-export function resolveArraySizes(dim: string, texts: () => Iterable<string>, evalInt: EvalInt): string {
-  return dim.replace(/\bARRAY_SIZE\s*\(\s*([A-Za-z_]\w*)\s*\)/g, (m, name: string) => {
-    for (const t of texts()) {
-      const n = arrayLength(t, name, evalInt);
-      if (n !== undefined) return String(n);
-    }
-    return m;
-  });
-}
-
 /** The active text of a file, then of the headers it includes, in include order. */
-export function* includedTexts(layout: LayoutEngine, absFile: string): Iterable<string> {
-  for (const f of layout.index.includeOrder(absFile).keys()) {
-    const t = layout.index.loaded(f)?.scan.active;
+export function* includedTexts(index: TypeIndex, absFile: string): Iterable<string> {
+  for (const f of index.includeOrder(absFile).keys()) {
+    const t = index.loaded(f)?.scan.active;
     if (t) yield t;
   }
 }

@@ -1,0 +1,123 @@
+// Stage "pricing": each finding the placement keeps gets its bytes through the session's
+// priceFinding (the editor's hints use the same function). What cannot be priced goes to the ledger
+// with its reason, never a guess.
+import * as path from 'path';
+import type { Finding } from '../parse/types';
+import { priceFinding, type Session } from '../session';
+import { allocRound } from '../price';
+import { callsiteKey, Counts, countsFromTrace, TraceEvent } from './counts';
+import type { DeadStatics } from './deadStatics';
+import type { EmitOrder } from './emitOrder';
+import type { MacroCall } from './macroCall';
+import { readMacroCall } from './macroCall';
+import type { Placement } from './placement';
+import type { StaticVar } from './staticArea';
+import type { Callsite, EstimateResult, NotBuilt, NrCpusArray, Unresolved } from './types';
+import type { WrappedFinding } from './wrapped';
+
+/** What the stages could not count, and why. */
+export interface Ledger { unresolved: Unresolved[]; notBuilt: NotBuilt[]; warnings: string[] }
+
+const entry = (f: Finding, reason: string, kind = f.macro) => ({ file: f.file, line: f.line, name: f.name, kind, reason });
+
+export interface ModuleVars { vars: StaticVar[]; files: Set<string>; order: number }
+export interface PricedStatics { builtin: StaticVar[]; modules: Map<string, ModuleVars>; declares: number }
+
+export interface StaticInputs {
+  findings: Finding[];
+  placement: Placement;
+  dead: DeadStatics;
+  emit: EmitOrder;
+  textOf: (file: string) => string;
+}
+
+/** DEFINE_PER_CPU* definitions: vmlinux ones for the static area, module ones per module. */
+export async function priceStatics(s: Session, i: StaticInputs, ledger: Ledger, pause: () => Promise<void>): Promise<PricedStatics> {
+  const out: PricedStatics = { builtin: [], modules: new Map(), declares: 0 };
+  for (const f of i.findings) {
+    await pause();
+    if (f.kind === 'declare') out.declares++;
+    if (f.kind !== 'static') continue;
+    if (f.unresolved) { ledger.unresolved.push(entry(f, f.unresolved)); continue; }
+    const pl = i.placement(f);
+    if (!pl.obj) {
+      (pl.reason.startsWith('defined in a header') ? ledger.unresolved : ledger.notBuilt).push(entry(f, pl.reason));
+      continue;
+    }
+    if (i.dead.isDead(f)) {
+      ledger.notBuilt.push(entry(f, 'static and only used in code gcc removes (if (IS_ENABLED(CONFIG_...)) folded under this config): gcc drops it'));
+      continue;
+    }
+    const call: MacroCall | undefined = 'call' in f ? (f as WrappedFinding).call : readMacroCall(i.textOf(f.file), f.line, f.column);
+    const isModule = pl.obj.status === 'module';
+    const p = priceFinding(s, f, { call, isModule });
+    if ('error' in p) { ledger.unresolved.push(entry(f, p.error)); continue; }
+    if (p.kind !== 'static') continue;
+    if (p.unknownMacro) ledger.warnings.push(`${f.file}:${f.line}: ${f.macro} is not in the placement table; placed in .data..percpu`);
+    const includeLine = pl.obj.includeLine;
+    const v: StaticVar = {
+      name: f.name, file: f.file, line: f.line, size: p.size, align: p.align, section: p.section, objectOrder: pl.obj.order,
+      position: i.emit.position(pl.obj.includedFrom ?? f.file, f.name, includeLine !== undefined ? includeLine + f.line / 1e7 : f.line), type: p.type, macro: f.macro,
+    };
+    if (!isModule) { out.builtin.push(v); continue; }
+    const name = pl.obj.module ?? path.basename(f.file, '.c');
+    const m = out.modules.get(name) ?? { vars: [], files: new Set<string>(), order: pl.obj.order };
+    m.vars.push(v);
+    m.files.add(f.file);
+    out.modules.set(name, m);
+  }
+  return out;
+}
+
+/** alloc_percpu call sites with their counts (counts file, then trace, else 1). */
+export async function priceCallsites(s: Session, findings: Finding[], placement: Placement, ledger: Ledger, pause: () => Promise<void>,
+  o: { counts?: Counts; trace?: TraceEvent[] }): Promise<{ callsites: Callsite[]; unmatchedTrace?: EstimateResult['dynamic']['unmatchedTrace'] }> {
+  const sites: Callsite[] = [];
+  for (const f of findings) {
+    if (f.kind !== 'alloc') continue;
+    await pause();
+    if (f.unresolved) { ledger.unresolved.push(entry(f, f.unresolved)); continue; }
+    const pl = placement(f);
+    if (!pl.obj) { ledger.notBuilt.push({ ...entry(f, pl.reason), name: f.name || f.macro }); continue; }
+    const p = priceFinding(s, f);
+    if ('error' in p) { ledger.unresolved.push(entry(f, p.error)); continue; }
+    if (p.kind !== 'alloc') continue;
+    sites.push({ file: f.file, line: f.line, ...(f.func ? { func: f.func } : {}), expr: p.expr, size: p.size, align: p.align, count: 1, total: 0, countSource: 'default' });
+  }
+  const traced = o.trace ? countsFromTrace(o.trace, sites) : undefined;
+  for (const c of sites) {
+    const k = callsiteKey(c.file, c.line);
+    if (o.counts?.has(k)) {
+      c.count = o.counts.get(k)!;
+      c.countSource = 'counts';
+    } else if (traced) {
+      c.count = traced.counts.get(k) ?? 0;
+      c.countSource = 'trace';
+    }
+    c.total = allocRound(c.size) * c.count;
+  }
+  return { callsites: sites, ...(traced ? { unmatchedTrace: traced.unmatched } : {}) };
+}
+
+/** NR_CPUS-sized arrays at NR_CPUS, at the possible CPUs, and as a per-CPU allocation over `units`. */
+export async function priceNrCpusArrays(s: Session, findings: Finding[], placement: Placement, units: number, ledger: Ledger, pause: () => Promise<void>): Promise<NrCpusArray[]> {
+  const out: NrCpusArray[] = [];
+  for (const f of findings) {
+    if (f.kind !== 'nr_cpus_array') continue;
+    await pause();
+    if (f.unresolved) { ledger.unresolved.push(entry(f, f.unresolved, 'nr_cpus_array')); continue; }
+    const pl = f.container ? undefined : placement(f);
+    if (pl && !pl.obj) { ledger.notBuilt.push(entry(f, pl.reason, 'nr_cpus_array')); continue; }
+    const p = priceFinding(s, f, { units });
+    if ('error' in p) { ledger.unresolved.push(entry(f, p.error, 'nr_cpus_array')); continue; }
+    if (p.kind !== 'nr_cpus_array') continue;
+    const c = p.cost;
+    out.push({
+      file: f.file, line: f.line, name: f.name, ...(f.container ? { container: f.container } : {}),
+      elemType: f.type, elemSize: c.elemSize, elemAlign: c.elemAlign, dims: f.dims ?? ['NR_CPUS'], perCpuElems: c.perCpuElems,
+      bytesAtNrCpus: c.bytesAtNrCpus, bytesAtPossible: c.bytesAtPossible, perCpuRewrite: c.perCpuRewrite, instances: s.profile.instances,
+      heuristic: 'an array dimension mentions NR_CPUS',
+    });
+  }
+  return out;
+}

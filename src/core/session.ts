@@ -1,0 +1,94 @@
+// One tree under one profile, as the estimate and the editor both see it: the layout engine, the
+// sizer the rules ask, and the price of each finding by kind. The CLI's estimate() and the editor's
+// per-file analysis call these same functions, so a hint, a hover, a table row and a diagnostic
+// for the same entity carry the same numbers.
+import * as path from 'path';
+import { isSet } from './config/kconfig';
+import type { Finding } from './parse/types';
+import { LayoutEngine, initLayout } from './layout';
+import { layoutSizer, type Sizer } from './layout/sizer';
+import { allocSize, nrCpusArrayCost, type NrCpusArrayCost } from './price';
+import { staticSize, type StaticSizeContext } from './estimate/findingSize';
+import type { MacroCall } from './estimate/macroCall';
+import type { Profile } from './estimate/profile';
+import { profileFor } from './rules/profile';
+import { buildFirstChunk, type FirstChunk } from './sim';
+import type { RuleProfile } from './rules/types';
+
+export { resolveProfile, type Profile, type ProfileInput } from './estimate/profile';
+
+export interface Session {
+  root: string;
+  profile: Profile;
+  layout: LayoutEngine;
+  /** file names as the caller gives them (tree-relative or absolute) */
+  sizer: Sizer;
+  abs: (file: string) => string;
+}
+
+export async function openSession(root: string, profile: Profile, includeDirs: string[] = []): Promise<Session> {
+  await initLayout();
+  const layout = new LayoutEngine({ arch: profile.arch, config: profile.config, root });
+  for (const d of includeDirs) layout.index.addIncludeDir(path.resolve(root, d));
+  const abs = (f: string) => path.resolve(root, f);
+  const rel = (f: string) => path.relative(root, f).split(path.sep).join('/');
+  return { root, profile, layout, abs, sizer: layoutSizer(layout, abs, (f) => (path.isAbsolute(f) && f.startsWith(root + path.sep) ? rel(f) : f)) };
+}
+
+/** What a static definition's size and alignment depend on, for `file`. */
+export function sizeContext(s: Session, file: string): StaticSizeContext {
+  const p = s.profile;
+  return {
+    layout: s.layout, arch: p.arch, smp: p.smp, cacheLine: p.cacheLine, pageSize: p.pageSize,
+    isSet: (sym) => isSet(p.config, sym),
+    evalNum: (e) => { const v = s.layout.evalInt(e, s.abs(file)); return typeof v === 'number' ? v : undefined; },
+  };
+}
+
+export type Price =
+  | { kind: 'static'; type: string; size: number; align: number; section: string; unknownMacro?: boolean }
+  | { kind: 'alloc'; expr: string; size: number; align: number }
+  | { kind: 'nr_cpus_array'; cost: NrCpusArrayCost }
+  | { kind: 'type'; size: number; align: number }
+  | { error: string; type?: string; expr?: string };
+
+/**
+ * The price of one finding. `call`: a DEFINE_PER_CPU* call as read from the source (section string,
+ * trailing attributes); `isModule`: the file is built as a module (its section names differ);
+ * `units`: the first chunk's units an NR_CPUS array's per-CPU rewrite is paid for (default the possible CPUs).
+ */
+export function priceFinding(s: Session, f: Finding, o: { call?: MacroCall; isModule?: boolean; units?: number } = {}): Price {
+  if (f.unresolved) return { error: f.unresolved };
+  if (f.kind === 'static') {
+    const r = staticSize(f, s.abs(f.file), o.call, !!o.isModule, sizeContext(s, f.file));
+    return 'error' in r ? r : { kind: 'static', ...r };
+  }
+  if (f.kind === 'alloc') {
+    const r = allocSize(f, s.sizer);
+    return 'error' in r ? r : { kind: 'alloc', ...r };
+  }
+  if (f.kind === 'nr_cpus_array') {
+    const cost = nrCpusArrayCost(f, s.sizer, { nrCpus: s.profile.nrCpus, possible: s.profile.possible, units: o.units ?? s.profile.possible });
+    return 'error' in cost ? cost : { kind: 'nr_cpus_array', cost };
+  }
+  const sz = s.sizer.sizeOf(f.type, f.file);
+  return 'error' in sz ? { error: `sizeof(${f.type}): ${sz.error}` } : { kind: 'type', size: sz.size, align: sz.align };
+}
+
+/** The first chunk this machine builds for a static area of `staticBytes` (none on !SMP or bad input). */
+export function firstChunkFor(p: Profile, staticBytes: number): FirstChunk | undefined {
+  if (!p.smp) return undefined;
+  try {
+    return buildFirstChunk({ arch: p.arch, kernel: p.kernel, static: staticBytes, cpus: p.possible, nrCpus: p.nrCpus, pageSize: p.pageSize, ...(p.modules ? {} : { reserved: 0 }) });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The rules' profile: this machine and, when there is one, its first chunk's reserves. */
+export function rulesProfile(p: Profile, firstChunk?: { nrUnits: number; unitSize: number; dynamic: number; reserved: number }, largeFraction?: number): RuleProfile {
+  return profileFor({
+    nrCpus: p.nrCpus, possibleCpus: p.possible, cacheLine: p.cacheLine, pageSize: p.pageSize, ptrSize: p.arch.scalars.pointer.size,
+    instances: p.instances, largeFraction, firstChunk, kernel: p.kernel,
+  });
+}
