@@ -124,6 +124,21 @@ describe('real kernels: rules from Debian 6.12', function () {
     const lines = new Map(src.split('\n').map((l, i) => [/^(?:static )?DEFINE_PER_CPU\(\w+, (\w)\)/.exec(l)?.[1], i + 1] as const).filter(([n]) => n));
     const ours = [...lines].map(([n, line]) => ({ n: n!, k: emit.position('kernel/t.c', n!, line) })).sort((p, q) => q.k - p.k).map((p) => p.n);
     assert.deepStrictEqual(ours, syms);
+    // gcc compiles an address-taken static function (a callback) before the exported ones, and a
+    // function before its callers: t6 places c (in the callback), then a, b, d
+    const src2 = '#define DEFINE_PER_CPU(t, n) __attribute__((section(".data..percpu"))) t n\n' +
+      'static DEFINE_PER_CPU(int, a);\nstatic DEFINE_PER_CPU(int, b);\nstatic DEFINE_PER_CPU(int, c);\nstatic DEFINE_PER_CPU(int, d);\n' +
+      'extern void e1(void *);\nvoid f1(void) { e1(&a); }\nvoid f2(void) { f1(); e1(&b); }\nstatic void f3(void *p) { e1(&c); e1(p); }\n' +
+      'void f4(void) { e1(&d); }\nvoid reg(void (*)(void *));\nvoid init(void) { reg(f3); }\n';
+    fs.writeFileSync(path.join(dir, 't6.c'), src2);
+    execFileSync(AARCH64, ['-O2', '-c', path.join(dir, 't6.c'), '-o', path.join(dir, 't6.o')]);
+    const syms2 = execFileSync('nm', ['-n', path.join(dir, 't6.o')], { encoding: 'utf8' }).split('\n')
+      .map((l) => l.trim().split(/\s+/)).filter((p) => p.length === 3 && /^[abcd]$/.test(p[2])).map((p) => p[2]);
+    fs.writeFileSync(path.join(root, 'kernel/t6.c'), src2);
+    const emit2 = new EmitOrder(root, [], L, true);
+    const lines2 = new Map(src2.split('\n').map((l, i) => [/^(?:static )?DEFINE_PER_CPU\(\w+, (\w)\)/.exec(l)?.[1], i + 1] as const).filter(([n]) => n));
+    const ours2 = [...lines2].map(([n, line]) => ({ n: n!, k: emit2.position('kernel/t6.c', n!, line) })).sort((p, q) => q.k - p.k).map((p) => p.n);
+    assert.deepStrictEqual(ours2, syms2);
   });
 
   it('page size from the .config: CONFIG_PAGE_SHIFT, else the arch choice (arm64-16k, powerpc64le-64k)', () => {

@@ -82,25 +82,36 @@ export function lineIsActive(layout: LayoutEngine, absFile: string, line: number
 
 const ID = /[A-Za-z_]\w*/g;
 
+interface Fn { name: string; isStatic: boolean; inline: boolean; noinline: boolean; toks: Array<{ id: string; call: boolean }> }
+
 /**
- * Identifiers in the order function bodies of `text` (a file's active text) first use them, a
- * macro the file defines standing for the identifiers of its body. Index 0 is the first.
+ * Identifiers in the order gcc's RTL expansion first meets them in `text` (a file's active text
+ * with its #define lines): functions in gcc's expand order (cgraphunit.cc expand_all_functions
+ * over ipa_reverse_postorder: static functions left out of the first pass come first, then the
+ * others, each before its callers, unrelated ones in source order), inside one its body in source
+ * order; static functions called once or declared inline are read at their call. A macro the file
+ * defines stands for the identifiers of its body. Index 0 is the first.
  */
 export function firstReferences(text: string): Map<string, number> {
   const src = stripComments(text).replace(/\\\r?\n/g, ' ');
-  const macros = new Map<string, string[]>();
-  for (const m of src.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)(?:\([^)]*\))?(.*)$/gm)) macros.set(m[1], m[2].match(ID) ?? []);
+  const macros = new Map<string, string>();
+  for (const m of src.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)(?:\([^)]*\))?(.*)$/gm)) macros.set(m[1], m[2]);
   const code = src.replace(/^[ \t]*#.*$/gm, '');
-  const out = new Map<string, number>();
-  const note = (id: string, seen: Set<string>) => {
-    const body = macros.get(id);
-    if (body && !seen.has(id)) {
-      seen.add(id);
-      for (const x of body) note(x, seen);
-      return;
+  const tokens = (body: string, seen: Set<string>, out: Fn['toks']) => {
+    for (const m of body.matchAll(/[A-Za-z_]\w*(\s*\()?/g)) {
+      const id = m[0].replace(/\s*\($/, '');
+      const mb = macros.get(id);
+      if (mb !== undefined && !seen.has(id)) {
+        seen.add(id);
+        tokens(mb, seen, out);
+        seen.delete(id);
+        continue;
+      }
+      out.push({ id, call: m[1] !== undefined });
     }
-    if (!out.has(id)) out.set(id, out.size);
+    return out;
   };
+  const fns: Fn[] = [];
   let depth = 0;
   let head = 0; // start of the current top-level item
   let bodyStart = -1;
@@ -117,11 +128,59 @@ export function firstReferences(text: string): Map<string, number> {
     } else if (c === '}') {
       depth--;
       if (depth === 0) {
-        if (bodyStart >= 0) for (const id of code.slice(bodyStart, i).match(ID) ?? []) note(id, new Set());
+        if (bodyStart >= 0) {
+          const raw = code.slice(head, bodyStart);
+          const h = raw.replace(/__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)/g, ' ');
+          const name = /([A-Za-z_]\w*)\s*\(/.exec(h)?.[1] ?? '';
+          fns.push({ name, isStatic: /\bstatic\b/.test(h), inline: /\binline\b|__always_inline|__inline\b/.test(h), noinline: /\bnoinline\b|__noinline\b|noinline_for_stack/.test(raw), toks: tokens(code.slice(bodyStart, i), new Set(), []) });
+        }
         bodyStart = -1;
         head = i + 1;
       }
     } else if (c === ';' && depth === 0) head = i + 1;
   }
+  const byName = new Map(fns.filter((f) => f.name).map((f) => [f.name, f]));
+  const calls = new Map<string, number>();
+  const taken = new Set<string>();
+  for (const f of fns) for (const t of f.toks) {
+    if (!byName.has(t.id) || t.id === f.name) continue;
+    if (t.call) calls.set(t.id, (calls.get(t.id) ?? 0) + 1);
+    else taken.add(t.id);
+  }
+  const inlined = (f: Fn) => f.isStatic && !f.noinline && !taken.has(f.name) && (f.inline || (calls.get(f.name) ?? 0) <= 1);
+  // bodies with inlined callees read at their calls
+  const flat = (f: Fn, seen: Set<string>): Fn['toks'] => f.toks.flatMap((t) => {
+    const g = t.call ? byName.get(t.id) : undefined;
+    if (!g || !inlined(g) || seen.has(g.name)) return [t];
+    seen.add(g.name);
+    const r = [t, ...flat(g, seen)];
+    seen.delete(g.name);
+    return r;
+  });
+  const emitted = fns.filter((f) => !f.name || !inlined(f)).map((f) => ({ f, toks: flat(f, new Set([f.name])) }));
+  const callers = new Map<string, typeof emitted>();
+  for (const e of [...emitted].reverse()) for (const t of e.toks) {
+    if (!t.call || t.id === e.f.name || !byName.has(t.id)) continue;
+    const l = callers.get(t.id) ?? [];
+    if (!l.includes(e)) l.push(e);
+    callers.set(t.id, l);
+  }
+  // ipa_reverse_postorder: newest first, pass 0 from functions visible outside (not address-taken),
+  // pass 1 the rest; depth first over callers, each after its callers; expansion runs it backwards
+  const order: typeof emitted = [];
+  const visited = new Set<(typeof emitted)[number]>();
+  const visit = (e: (typeof emitted)[number]) => {
+    visited.add(e);
+    for (const c of callers.get(e.f.name) ?? []) if (!visited.has(c)) visit(c);
+    order.push(e);
+  };
+  for (const pass of [0, 1]) {
+    for (const e of [...emitted].reverse()) {
+      if (visited.has(e) || (pass === 0 && (e.f.isStatic || taken.has(e.f.name)))) continue;
+      visit(e);
+    }
+  }
+  const out = new Map<string, number>();
+  for (const e of order.reverse()) for (const t of e.toks) if (!out.has(t.id)) out.set(t.id, out.size);
   return out;
 }
