@@ -88,7 +88,7 @@ async function prepare(o: EstimateOptions, profile: Profile, pause: () => Promis
   o.compact?.();
   await pause();
   const session = await openSession(o.root, profile, kb.includeDirs);
-  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir) : { findings: [], unresolved: [] };
+  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir, (f) => kb.byFile.get(f)?.status === 'module') : { findings: [], unresolved: [] };
   facts.save();
   clock.mark('wrappers');
   return { kb, session, wrapped };
@@ -167,7 +167,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   };
   const statics = await priceStatics(session, {
     findings, placement, textOf,
-    emit: new EmitOrder(o.root, scan.findings, session.layout),
+    emit: new EmitOrder(o.root, scan.findings, session.layout, o.arch.sectionAnchors === true),
     dead: new DeadStatics(o.root, scan.findings, kb, session.layout, textOf, (s) => isSet(o.config, s)),
   }, ledger, sizingPause);
   if (condErrors.length) warnings.push(`${condErrors.length} #if condition(s) could not be evaluated and were taken as true (first: ${condErrors[0]})`);
