@@ -32,6 +32,8 @@ async function main() {
   const builds = [
     { ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
     { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+    // the editor's whole-tree estimate runs in this child process (src/vscode/forkedCore.ts)
+    { ...common, entryPoints: ['src/vscode/estimateWorker.ts'], outfile: 'dist/estimateWorker.js' },
   ];
   // the chunk-map page: media/chunkmap/*.ts with the shared formatter and data shaping, for the browser
   builds.push({ bundle: true, platform: 'browser', target: 'es2022', format: 'iife', logLevel: 'warning',

@@ -29,8 +29,12 @@ export class AnalysisCache implements vscode.Disposable {
     if (e && e.version === doc.version) return e.result;
     const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
     const root = folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
+    const t0 = Date.now();
     const result = this.core.analyzeFile(doc.uri.scheme === 'file' ? doc.uri.fsPath : key, doc.getText(), this.settings.get(), root)
       .then((r) => {
+        // what a first hint waits for, in the log when it is noticeable
+        const ms = Date.now() - t0;
+        if (ms >= 100) this.log.info(`analysed ${vscode.workspace.asRelativePath(doc.uri, false)} (v${doc.version}) in ${ms} ms`);
         // what depends on an edited header: every other open file is analysed again with it
         if (r.typesChanged && /\.h$/.test(doc.fileName)) this.invalidateOthers(key);
         return r;

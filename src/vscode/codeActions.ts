@@ -19,12 +19,15 @@ export class FixProvider implements vscode.CodeActionProvider {
       const code = typeof marker.code === 'object' ? marker.code.value : marker.code;
       const d = analysis.diagnostics.find((x) => x.fix && x.code === code && toRange(x).isEqual(marker.range));
       if (!d?.fix) continue;
-      const a = new vscode.CodeAction(d.fix.title, vscode.CodeActionKind.QuickFix);
-      a.diagnostics = [marker];
-      a.isPreferred = true;
-      a.edit = new vscode.WorkspaceEdit();
-      for (const e of d.fix.edits) a.edit.replace(doc.uri, toRange(e), e.newText);
-      actions.push(a);
+      // the first fix is right whatever the type; the others are named in the message with their condition
+      for (const [i, f] of [d.fix, ...(d.moreFixes ?? [])].entries()) {
+        const a = new vscode.CodeAction(f.title, vscode.CodeActionKind.QuickFix);
+        a.diagnostics = [marker];
+        a.isPreferred = i === 0;
+        a.edit = new vscode.WorkspaceEdit();
+        for (const e of f.edits) a.edit.replace(doc.uri, toRange(e), e.newText);
+        actions.push(a);
+      }
     }
     return actions;
   }

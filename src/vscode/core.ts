@@ -3,7 +3,7 @@
 // No vscode import here: the CLI and unit tests can use the same types.
 import type { ChunkMapSnapshot } from '../core/sim/snapshot';
 import type { Severity } from '../core/rules/codes';
-import { RealCore } from './realCore';
+import { ForkedCore } from './forkedCore';
 
 export type ItemKind = 'static' | 'declare' | 'alloc' | 'free' | 'nr_cpus_array' | 'refcount';
 
@@ -20,6 +20,8 @@ export interface Item extends Span {
   unresolved?: string;
   /** pahole-like layout of the type, shown in the hover */
   layoutText?: string;
+  /** the type's own alignment (the layout's footer), when `align` is the variable's */
+  typeAlign?: number;
   /** for nr_cpus_array: bytes of one element; total is element × NR_CPUS */
   elementBytes?: number;
 }
@@ -32,6 +34,8 @@ export interface CoreDiagnostic extends Span {
   message: string;
   related?: Array<{ file: string; line: number; message: string }>;
   fix?: Fix;
+  /** other rewrites the message names, offered after `fix` */
+  moreFixes?: Fix[];
 }
 
 export interface FileAnalysis {
@@ -49,6 +53,8 @@ export interface Settings {
   nrCpus: number;
   possibleCpus: number;
   configPath?: string;
+  /** PAGE_SHIFT when the .config in force sets another than the arch's default (profile.ts) */
+  pageShift?: number;
   kernel?: string;
   include: string[];
   exclude: string[];
@@ -96,11 +102,13 @@ export interface CoreFacade {
   /** `root`: the kernel tree the file belongs to (headers, arch/*.S); default its folder */
   analyzeFile(path: string, text: string, s: Settings, root?: string): Promise<FileAnalysis>;
   estimate(root: string, s: Settings, signal: AbortSignal, progress: Progress): Promise<EstimateView>;
+  /** the profile is set: get the tree ready so the first file opened is analysed quickly */
+  warm?(root: string, s: Settings): Promise<void>;
   /** the editor closed the document: drop what was kept for incremental analysis */
   closeFile?(path: string): void;
 }
 
 /** The one place that picks the implementation. */
 export function createCore(opts: { cacheDir?: string } = {}): CoreFacade {
-  return new RealCore(opts);
+  return new ForkedCore(opts);
 }

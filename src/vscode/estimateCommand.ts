@@ -1,11 +1,13 @@
 // "Estimate percpu footprint" and "Compare two configs": cancellable progress over the core's
 // estimate, a summary in the log, the chunk map in the webview.
 import * as vscode from 'vscode';
+import type { ArchName } from '../core/config/arch';
 import { summaryText } from '../core/report/summary';
 import type { CoreFacade, EstimateView, Settings } from './core';
 import type { SettingsService } from './config';
 import { ChunkMapPanel } from './chunkMapPanel';
 import { TreeDiagnostics } from './diagnostics';
+import { PhaseProgress } from './estimateProgress';
 import { pickConfigs } from './pickConfig';
 import { profileLabel } from './settings';
 
@@ -21,19 +23,21 @@ async function runEstimate(d: Deps, root: vscode.Uri, s: Settings, title: string
     { location: vscode.ProgressLocation.Notification, title, cancellable: true },
     async (progress, token) => {
       const ac = new AbortController();
-      const sub = token.onCancellationRequested(() => ac.abort());
+      let cancelAt = 0;
+      const sub = token.onCancellationRequested(() => { cancelAt = Date.now(); ac.abort(); });
       let last = 0;
+      const bar = new PhaseProgress();
       try {
         const t0 = Date.now();
         const view = await d.core.estimate(root.fsPath, s, ac.signal, (done, total, msg) => {
-          const pct = total ? (100 * done) / total : 0;
-          progress.report({ increment: pct - last, message: msg ? `${done}/${total} ${msg}` : undefined });
+          const pct = bar.at(msg ?? '', done, total);
+          progress.report({ increment: pct - last, message: msg ? PhaseProgress.message(msg, done, total) : undefined });
           last = pct;
         });
         d.log.info(`${title}: ${Date.now() - t0} ms\n${summaryText(view)}`);
         return view;
       } catch (e) {
-        if (token.isCancellationRequested) { d.log.info(`${title}: cancelled`); return undefined; }
+        if (token.isCancellationRequested) { d.log.info(`${title}: cancelled, settled ${Date.now() - cancelAt} ms after the request`); return undefined; }
         throw e;
       } finally { sub.dispose(); }
     });
@@ -55,13 +59,14 @@ export async function compareCommand(d: Deps, a?: vscode.Uri, b?: vscode.Uri): P
   const root = workspaceRoot();
   if (!root) { void vscode.window.showWarningMessage('percpu-lens: open a kernel folder on disk first.'); return; }
   if (!a || !b) {
-    const picked = await pickConfigs(2, 'percpu-lens: compare two configs');
+    const picked = await pickConfigs(2, 'percpu-lens: compare two configs', d.settings.get().arch as ArchName);
     if (!picked) return;
     [a, b] = picked;
   }
   const views = [];
   for (const cfg of [a, b]) {
-    const s = { ...d.settings.get(), configPath: cfg.fsPath };
+    const { settings: s, profile } = d.settings.forConfig(cfg.fsPath);
+    for (const p of profile.problems) d.log.warn(p);
     const label = vscode.workspace.asRelativePath(cfg, false);
     const result = await runEstimate(d, root, s, `percpu-lens: estimating with ${label}`);
     if (!result) return;

@@ -12,7 +12,7 @@ import { DiagnosticsPublisher, TreeDiagnostics } from './diagnostics';
 import { compareCommand, estimateCommand, type Deps } from './estimateCommand';
 import { LayoutHover } from './hover';
 import { CostHints } from './inlayHints';
-import { ProfileStatus, selectArch, useConfig } from './profileCommands';
+import { clearConfig, ProfileStatus, selectArch, useConfig } from './profileCommands';
 
 // VS Code maps *.h to C++ by default; kernel headers are C.
 const C_FILES: vscode.DocumentSelector = [{ language: 'c' }, { language: 'cpp', pattern: '**/*.h' }];
@@ -46,8 +46,22 @@ export function activate(context: vscode.ExtensionContext): void {
       vscode.commands.registerCommand('percpuLens.compareConfigs', guard('compare', (a?: vscode.Uri, b?: vscode.Uri) => compareCommand(deps, a, b))),
       vscode.commands.registerCommand('percpuLens.selectArch', guard('select arch', () => selectArch(settings))),
       vscode.commands.registerCommand('percpuLens.useConfig', guard('use .config', (u?: vscode.Uri) => useConfig(settings, log, u))),
+      vscode.commands.registerCommand('percpuLens.clearConfig', guard('clear .config', () => clearConfig())),
       vscode.commands.registerCommand('percpuLens.explainBootLog', guard('explain boot log', () => explainBootLog(log))),
     );
+    // once the profile is known, index the tree's headers in the background: the first hint then
+    // waits only for the opened file's own types
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const warm = () => {
+      if (folder?.uri.scheme !== 'file') return;
+      setTimeout(() => {
+        const t0 = Date.now();
+        core.warm?.(folder.uri.fsPath, settings.get())
+          .then(() => log.info(`type index ready in ${Date.now() - t0} ms (${profileOf(settings)})`), (e: unknown) => log.warn(`warm-up: ${String(e)}`));
+      }, 0);
+    };
+    warm();
+    context.subscriptions.push(settings.onDidChange(warm));
     log.info(`percpu-lens activated (${profileOf(settings)})`);
   } catch (e) {
     log.error(`activation failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
@@ -56,8 +70,8 @@ export function activate(context: vscode.ExtensionContext): void {
 }
 
 function profileOf(s: SettingsService): string {
-  const v = s.get();
-  return `${v.arch}, NR_CPUS ${v.nrCpus}, possible ${v.possibleCpus}`;
+  const p = s.profile();
+  return `${p.arch}, NR_CPUS ${p.nrCpus}, possible ${p.possibleCpus}, page ${p.pageSize} B${p.configPath ? `, ${p.configPath}` : ''}`;
 }
 
 export function deactivate(): void {}

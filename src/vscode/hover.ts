@@ -1,10 +1,10 @@
 // Hover on a per-CPU construct: its cost and a pahole-like layout (holes, cache-line boundaries).
 import * as vscode from 'vscode';
-import { formatBytes } from '../core/report/format';
 import type { AnalysisCache } from './analysisCache';
 import type { SettingsService } from './config';
 import { toRange } from './convert';
 import { hintLabel } from './inlayHints';
+import { sizeLine } from './hoverText';
 
 export class LayoutHover implements vscode.HoverProvider {
   constructor(private readonly cache: AnalysisCache, private readonly settings: SettingsService) {}
@@ -20,7 +20,8 @@ export class LayoutHover implements vscode.HoverProvider {
     else {
       const label = hintLabel(it, s, (s.counts[`${vscode.workspace.asRelativePath(doc.uri, false)}:${it.line}`] ?? 1) * s.instances);
       if (label) md.appendText(label).appendMarkdown('\n\n');
-      if (it.bytesPerCpu !== undefined) md.appendText(`size ${formatBytes(it.bytesPerCpu)}, align ${it.align ?? '?'} (${s.arch})`);
+      const sl = sizeLine(it, s.arch);
+      if (sl) md.appendText(sl);
       if (it.layoutText) md.appendCodeblock(it.layoutText, 'c');
     }
     return new vscode.Hover(md, toRange(it));

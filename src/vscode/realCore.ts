@@ -16,6 +16,7 @@ import type { Diagnostic, RuleProfile } from '../core/rules/types';
 import { archOfFile, asmSymbols } from '../core/rules/asmSymbols';
 import type { ChunkMapSnapshot } from '../core/sim/snapshot';
 import { estimate, type EstimateResult } from '../core/estimate';
+import { headerCacheFile, loadHeaderFacts, saveHeaderFacts } from '../core/estimate/headerCache';
 import { readMacroCall } from '../core/estimate/macroCall';
 import { firstChunkFor, openSession, priceFinding, resolveProfile, rulesProfile, type ProfileInput, type Session } from '../core/session';
 import type { CoreDiagnostic, CoreFacade, EstimateView, FileAnalysis, Item, Progress, Settings } from './core';
@@ -56,6 +57,19 @@ function readConfig(root: string, s: Settings, arch: ArchProfile): KConfig {
 
 const toSpan = (x: { line: number; column: number; endLine: number; endColumn: number }) =>
   ({ line: x.line, column: Math.max(0, x.column - 1), endLine: x.endLine, endColumn: Math.max(0, x.endColumn - 1) });
+
+/**
+ * What the editor loads before the first file is opened, like a compiler's precompiled header: the
+ * type index's name table (the first lookup builds it), then the headers most kernel C files pull
+ * in, through a type each defines. On linux 6.12 this halves the first analysis of
+ * kernel/sched/core.c and costs ~60 MB that the first big file would load anyway.
+ */
+const PREAMBLE: Array<[string, string]> = [
+  ['struct list_head', 'include/linux/types.h'],
+  ['struct task_struct', 'include/linux/sched.h'],
+  ['struct sk_buff', 'include/linux/skbuff.h'],
+  ['struct net_device', 'include/linux/netdevice.h'],
+];
 
 /** Open documents whose parse trees are kept for incremental re-scans (least recently used dropped). */
 const MAX_DOCS = 64;
@@ -158,11 +172,57 @@ export class RealCore implements CoreFacade {
     return { ...base, bytesPerCpu: p.size, align: p.align, ...shown };
   }
 
-  private layoutText(type: string, c: Context, file: string): { layoutText?: string } {
+  private layoutText(type: string, c: Context, file: string): { layoutText?: string; typeAlign?: number } {
     if (!type) return {};
     const l = c.session.layout.sizeOf(type, file);
-    return 'error' in l || !l.members?.length ? {} : { layoutText: formatPahole(type, l, c.session.profile.cacheLine) };
+    return 'error' in l || !l.members?.length ? {} : { layoutText: formatPahole(type, l, c.session.profile.cacheLine), typeAlign: l.align };
   }
+
+  /**
+   * Gets a tree ready for its first file: the profile's context and the type index's name table
+   * over the include dirs (the bulk of a first hint's wait on a kernel tree). Called when the
+   * profile is set, before a file is opened.
+   */
+  async warm(root: string, s: Settings): Promise<void> {
+    const c = await this.context(root, s);
+    // the name table over the include dirs, as the estimate process saved it while no header
+    // changed (saveNameTable); else built here by the first lookup below
+    const ix = c.session.layout.index;
+    const saved = this.nameTableFile(ix.dirs);
+    const hit = saved ? loadHeaderFacts(saved, ix.dirs) : undefined;
+    // a stale one (a header changed) goes, so the next estimate saves it anew
+    if (!(hit && ix.importRaw(hit.raw)) && saved) fs.rmSync(saved, { force: true });
+    await new Promise<void>((r) => setImmediate(r));
+    for (const [type, header] of PREAMBLE) {
+      const h = path.join(root, header);
+      if (!fs.existsSync(h)) continue;
+      c.session.layout.sizeOf(type, h);
+      if (this.ctx !== c) return; // the profile changed meanwhile: that context warms itself
+      await new Promise<void>((r) => setImmediate(r)); // let a file opened meanwhile be analysed
+    }
+  }
+
+  /** Where the editor's name table is saved: a folder of its own (the estimate's include dirs differ). */
+  private nameTableFile(dirs: string[]): string | undefined {
+    return this.opts.cacheDir ? headerCacheFile(path.join(this.opts.cacheDir, 'editor'), dirs) : undefined;
+  }
+
+  /**
+   * Builds and saves the name table warm() takes back, unless one is saved (warm() deletes a stale
+   * one). Run by the estimate process: writing it costs buffers the extension host would keep.
+   */
+  async saveNameTable(root: string, s: Settings): Promise<void> {
+    const c = await this.context(root, s);
+    const ix = c.session.layout.index;
+    const saved = this.nameTableFile(ix.dirs);
+    if (!saved || fs.existsSync(saved)) return;
+    ix.forEachHeader(() => undefined); // builds it
+    const raw = ix.exportRaw();
+    if (raw) saveHeaderFacts(saved, { raw, extra: null });
+  }
+
+  /** An estimate ran elsewhere (forkedCore.ts): PCPU005's reserve follows its static size here too. */
+  noteEstimate(root: string, staticBytes: number): void { this.lastStatic.set(root, staticBytes); }
 
   async estimate(root: string, s: Settings, signal: AbortSignal, progress: Progress): Promise<EstimateView> {
     const arch = findArch(s.arch) ?? ARCHES.x86_64;
@@ -177,11 +237,14 @@ export class RealCore implements CoreFacade {
   }
 }
 
+const toFix = (f: NonNullable<Diagnostic['fix']>) => ({ title: f.title, edits: f.edits.map((e) => ({ ...toSpan(e), newText: e.newText })) });
+
 function toCoreDiagnostic(d: Diagnostic): CoreDiagnostic {
   return {
     code: d.code, severity: d.severity, message: d.message, ...toSpan(d),
     ...(d.related?.length ? { related: d.related } : {}),
-    ...(d.fix ? { fix: { title: d.fix.title, edits: d.fix.edits.map((e) => ({ ...toSpan(e), newText: e.newText })) } } : {}),
+    ...(d.fix ? { fix: toFix(d.fix) } : {}),
+    ...(d.moreFixes?.length ? { moreFixes: d.moreFixes.map(toFix) } : {}),
   };
 }
 

@@ -11,7 +11,8 @@ export const DEFAULTS: Readonly<Settings> = Object.freeze({
   counts: {}, instances: 1,
 });
 
-export interface ParsedSettings { settings: Settings; problems: string[] }
+/** `possibleAuto`: possible CPUs were left at 0, "as many as NR_CPUS" (which a .config may change) */
+export interface ParsedSettings { settings: Settings; problems: string[]; possibleAuto?: boolean }
 
 const isInt = (v: unknown, min: number, max: number): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
@@ -63,11 +64,12 @@ export function parseSettings(get: (key: string) => unknown): ParsedSettings {
   }
   const inst = get('instances');
   if (inst !== undefined) { if (isInt(inst, 1, 1e6)) s.instances = inst; else bad('instances', 'expected an integer 1..1000000'); }
-  return { settings: s, problems };
+  return { settings: s, problems, ...(pos === undefined || pos === 0 ? { possibleAuto: true } : {}) };
 }
 
 /** Status bar / title text of a profile: "x86_64 · 512 CPUs" (+ ".config" when one is used). */
 export function profileLabel(s: Settings): string {
   const cpus = s.possibleCpus === s.nrCpus ? `${s.nrCpus} CPUs` : `${s.possibleCpus}/${s.nrCpus} CPUs`;
-  return `${s.arch} · ${cpus}${s.configPath ? ' · .config' : ''}`;
+  const pages = s.pageShift !== undefined ? ` · ${(1 << s.pageShift) / 1024}K pages` : '';
+  return `${s.arch} · ${cpus}${pages}${s.configPath ? ' · .config' : ''}`;
 }

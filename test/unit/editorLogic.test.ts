@@ -7,7 +7,7 @@ import { escapeHtml, makeNonce } from '../../src/vscode/escape';
 import { isSafeRelativePath, parsePanelState, parseWebviewMessage, type PanelState } from '../../src/vscode/messages';
 import { parseSettings, profileLabel } from '../../src/vscode/settings';
 import { chunkMapHtml, contentSecurityPolicy } from '../../src/vscode/webviewHtml';
-import { readDotConfig } from '../../src/vscode/dotConfig';
+import { configFacts } from '../../src/vscode/profile';
 import type { EstimateView } from '../../src/vscode/core';
 import { DEFAULT_EXCLUDE } from '../../src/core/estimate';
 
@@ -161,8 +161,8 @@ describe('settings', () => {
 
 describe('.config facts', () => {
   it('reads arch and NR_CPUS', () => {
-    assert.deepStrictEqual(readDotConfig('CONFIG_ARM64=y\nCONFIG_SMP=y\nCONFIG_NR_CPUS=256\n'), { nrCpus: 256, arch: 'arm64', smp: true });
-    assert.deepStrictEqual(readDotConfig('CONFIG_X86_32=y\n# CONFIG_SMP is not set\n'), { nrCpus: 1, arch: 'i386', smp: false });
-    assert.deepStrictEqual(readDotConfig(''), {});
+    assert.deepStrictEqual(configFacts('CONFIG_ARM64=y\nCONFIG_SMP=y\nCONFIG_NR_CPUS=256\n', '.config'), { fragment: true, arch: 'arm64', smp: true, nrCpus: 256 });
+    assert.deepStrictEqual(configFacts('CONFIG_X86_32=y\n# CONFIG_SMP is not set\n', '.config'), { fragment: true, arch: 'i386', smp: false, nrCpus: 1 });
+    assert.deepStrictEqual(configFacts('', '.config'), { fragment: true });
   });
 });

@@ -46,16 +46,53 @@ describe('PCPU003 this_cpu instead of the CPU number', () => {
     assert.match(apply(text, f).split('\n')[f.line - 1], /s->packets = raw_cpu_ptr\(&flush_work\)->data;/);
   });
 
-  it('suggests this_cpu_write for a store, without a fix', () => {
-    const [w] = at('TP: write');
-    assert.match(w.message, /this_cpu_write\(nr_events, …\)/);
-    assert.strictEqual(w.fix, undefined);
+  /** the fixed line, without its trailing comment */
+  const fixed = (d: Diagnostic, f = d.fix!) => apply(text, { ...d, fix: f }).split('\n')[d.line - 1].replace(/\s*\/\*.*$/, '').trim();
+  const one = (m: string) => {
+    const l = at(m);
+    assert.strictEqual(l.length, 1, m);
+    return l[0];
+  };
+
+  it('rewrites a store to a known scalar with this_cpu_write', () => {
+    const w = one('TP: write');
+    assert.match(w.message, /use this_cpu_write\(nr_events, n \+ 1\)\.$/);
+    assert.strictEqual(fixed(w), 'this_cpu_write(nr_events, n + 1);');
+    assert.strictEqual(w.moreFixes, undefined);
   });
 
-  it('suggests this_cpu_read without a fix when the type is unknown', () => {
-    const [u] = at('TP: unknown type');
-    assert.match(u.message, /this_cpu_read\(remote_counter\) \(if remote_counter is a 1, 2, 4 or 8-byte scalar/);
-    assert.strictEqual(u.fix, undefined);
+  it('has a fix for every per_cpu(v, smp_processor_id()) form whose rewrite the message names', () => {
+    const want: Array<[string, string, string]> = [
+      // marker, the rewrite in the message, the fixed line
+      ['TP: plus', 'this_cpu_add(nr_events, v)', 'this_cpu_add(nr_events, v);'],
+      ['TP: sub', 'this_cpu_sub(nr_events, v)', 'this_cpu_sub(nr_events, v);'],
+      ['TP: or', 'this_cpu_or(nr_events, 4)', 'this_cpu_or(nr_events, 4);'],
+      ['TP: xor', '*this_cpu_ptr(&nr_events) ^= 4', '*this_cpu_ptr(&nr_events) ^= 4;'],
+      ['TP: inc', 'this_cpu_inc(nr_events)', 'this_cpu_inc(nr_events);'],
+      ['TP: dec', 'raw_cpu_dec(nr_events)', 'raw_cpu_dec(nr_events);'],
+      // the value is used: this_cpu_inc returns nothing
+      ['TP: inc used', '(*this_cpu_ptr(&nr_events))++', 'v = (*this_cpu_ptr(&nr_events))++;'],
+      ['TP: subscript', '(*this_cpu_ptr(&nr_slots))[2]', '(*this_cpu_ptr(&nr_slots))[2] = 1;'],
+      ['TP: arrow', 'this_cpu_read(cur_stats)->packets', 'this_cpu_read(cur_stats)->packets = v;'],
+      ['TP: struct store', '*this_cpu_ptr(&flush_work) = *w0', '*this_cpu_ptr(&flush_work) = *w0;'],
+      ['TP: field rvalue', 'this_cpu_ptr(&flush_work)->data', 'return v + this_cpu_ptr(&flush_work)->data;'],
+    ];
+    for (const [m, rewrite, line] of want) {
+      const d = one(m);
+      assert.ok(d.message.endsWith(`use ${rewrite}.`), `${m}: ${d.message}`);
+      assert.ok(d.fix, `${m}: no fix`);
+      assert.strictEqual(fixed(d), line, m);
+    }
+  });
+
+  it('offers both rewrites when the type is unknown, the one right for any type first', () => {
+    const u = one('TP: unknown type');
+    assert.match(u.message, /this_cpu_read\(remote_counter\) \(if remote_counter is a 1, 2, 4 or 8-byte scalar; else \*this_cpu_ptr\(&remote_counter\)\)/);
+    assert.strictEqual(fixed(u), 'return *this_cpu_ptr(&remote_counter);');
+    assert.deepStrictEqual(u.moreFixes!.map((f) => fixed(u, f)), ['return this_cpu_read(remote_counter);']);
+    const s = one('TP: unknown store');
+    assert.strictEqual(fixed(s), '*this_cpu_ptr(&remote_counter) = v;');
+    assert.deepStrictEqual(s.moreFixes!.map((f) => fixed(s, f)), ['this_cpu_write(remote_counter, v);']);
   });
 
   it('flags get_cpu_var without put_cpu_var, not getters or paired uses', () => {

@@ -65,6 +65,9 @@ export interface ArchProfile {
    *  itself has an aligned attribute (DATA_ALIGNMENT; x86: ix86_data_alignment, checked with gcc 12).
    *  Largest size first; absent: not modelled for this arch. */
   dataAlign?: Array<{ minSize: number; align: number }>;
+  /** gcc places variables with section anchors (-fsection-anchors, its default here): a variable's
+   *  place in its section follows the first function using it (estimate/emitOrder.ts) */
+  sectionAnchors?: boolean;
 }
 
 const s = (size: number, align = size, memberAlign?: number): Scalar =>
@@ -124,7 +127,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
     scalars: LP64, l1CacheShift: 6, pageShift: 12, pageShifts: [12, 14, 16], numaGroups: true, kernels: ['3.7', ''],
     source: 'drivers/base/arch_numa.c (NUMA: embed with node_distance, page fallback); else generic',
     notes: 'generic setup_per_cpu_areas, or drivers/base/arch_numa.c with node distances',
-    biggestAlignment: 16, predefines: ['__aarch64__', '__ARM_64BIT_STATE'], anonBitfieldAlign: true,
+    biggestAlignment: 16, predefines: ['__aarch64__', '__ARM_64BIT_STATE'], anonBitfieldAlign: true, sectionAnchors: true,
   },
   ppc64: {
     ...GENERIC, name: 'ppc64', aliases: ['ppc64', 'ppc64le', 'powerpc64', 'powerpc64le', 'powerpc'], srcArch: 'powerpc', bits: 64, endian: 'big', charSigned: false,
@@ -132,7 +135,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
     reservedChunk: false, dynIncludesModuleReserve: true, numaGroups: true, kernels: ['2.6.30', ''],
     source: 'arch/powerpc/kernel/setup_64.c: embed(0, MODULE_RESERVE + DYNAMIC_RESERVE, atom, pcpu_cpu_distance)',
     notes: 'embed(0, MODULE_RESERVE + DYNAMIC_RESERVE, atom); atom 1 MiB on Book3E/hash with 64K linear map',
-    biggestAlignment: 16, predefines: ['__powerpc__', '__powerpc64__', '__PPC64__', '__PPC__'],
+    biggestAlignment: 16, predefines: ['__powerpc__', '__powerpc64__', '__PPC64__', '__PPC__'], sectionAnchors: true,
   },
   ppc32: {
     ...GENERIC, name: 'ppc32', aliases: ['ppc32', 'ppc', 'powerpc32', 'ppcel'], srcArch: 'powerpc', bits: 32, endian: 'big', charSigned: false,
@@ -182,7 +185,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
     scalars: ILP32(s(8)), l1CacheShift: 6, pageShift: 12, pageShifts: [12], kernels: ['2.6.30', ''],
     source: `${GEN_SRC}; ARM_L1_CACHE_SHIFT 6 on v7`,
     notes: 'AAPCS (EABI); generic setup_per_cpu_areas',
-    biggestAlignment: 8, predefines: ['__arm__', '__ARM_EABI__'], anonBitfieldAlign: true,
+    biggestAlignment: 8, predefines: ['__arm__', '__ARM_EABI__'], anonBitfieldAlign: true, sectionAnchors: true,
   },
   sparc64: {
     ...GENERIC, name: 'sparc64', aliases: ['sparc64', 'sparcv9'], srcArch: 'sparc', bits: 64, endian: 'big', charSigned: true,

@@ -73,6 +73,10 @@ export function evalTokens(toks: readonly Tok[], hooks: ExprHooks = {}): Val {
 
 class P {
   i = 0;
+  /** >0 while parsing an operand gcc does not evaluate (the untaken arm of ?:, the right of a decided
+   *  && or ||): it still parses, but what only its evaluation needs (sizeof of an expression, an
+   *  unknown identifier, division by zero) cannot fail there (ilog2's sizeof(n) arm) */
+  private dead = 0;
   constructor(private toks: readonly Tok[], private h: ExprHooks) {}
   peek(o = 0): Tok | undefined { return this.toks[this.i + o]; }
   eat(t: string): boolean { if (this.peek()?.t === t) { this.i++; return true; } return false; }
@@ -83,9 +87,9 @@ class P {
   cond(): Val {
     const c = this.bin(1);
     if (!this.eat('?')) return c;
-    const a = this.comma();
+    const a = this.deadIf(c.v === 0n, () => this.comma());
     this.need(':');
-    const b = this.cond();
+    const b = this.deadIf(c.v !== 0n, () => this.cond());
     const u = a.u || b.u;
     return norm(c.v !== 0n ? a.v : b.v, u);
   }
@@ -98,14 +102,25 @@ class P {
       if (prec === undefined || prec < minPrec) return l;
       this.i++;
       if (op!.t === '&&' || op!.t === '||') {
-        const r = this.bin(prec + 1);
+        const r = this.deadIf(op!.t === '&&' ? l.v === 0n : l.v !== 0n, () => this.bin(prec + 1));
         const v = op!.t === '&&' ? l.v !== 0n && r.v !== 0n : l.v !== 0n || r.v !== 0n;
         l = { v: v ? 1n : 0n, u: false };
         continue;
       }
       const r = this.bin(prec + 1);
-      l = binop(op!.t, l, r);
+      l = this.live(() => binop(op!.t, l, r));
     }
+  }
+
+  deadIf(dead: boolean, f: () => Val): Val {
+    if (dead) this.dead++;
+    try { return f(); } finally { if (dead) this.dead--; }
+  }
+
+  /** a value only evaluation needs: 0 when it cannot be had in a dead operand */
+  live(f: () => Val): Val {
+    if (!this.dead) return f();
+    try { return f(); } catch (e) { if (e instanceof ExprError) return { v: 0n, u: false }; throw e; }
   }
 
   unary(): Val {
@@ -140,15 +155,17 @@ class P {
         const ty = this.until(')');
         const f = isSize ? this.h.sizeofType : this.h.alignofType;
         if (!f) throw new ExprError(`${t.t} is not available here`);
-        return { v: f(ty), u: true };
+        return this.live(() => ({ v: f(ty), u: true }));
       }
+      // sizeof does not evaluate its operand (sizeof(*p), sizeof(p->a[0])): take it whole for the hook
       const start = this.i;
-      // sizeof does not evaluate its operand (it may name an array, not a constant): skip it
       if (this.peek()?.t === '(') this.skipPostfix();
-      else this.unary();
+      else this.deadIf(true, () => this.unary());
       const operand = this.toks.slice(start, this.i);
-      if (!isSize || !this.h.sizeofExpr) throw new ExprError(`${t.t} of an expression is not supported`);
-      return { v: this.h.sizeofExpr(operand), u: true };
+      return this.live(() => {
+        if (!isSize || !this.h.sizeofExpr) throw new ExprError(`${t.t} of an expression is not supported`);
+        return { v: this.h.sizeofExpr(operand), u: true };
+      });
     }
     return this.postfix();
   }
@@ -182,7 +199,7 @@ class P {
     return out;
   }
 
-  sub(toks: Tok[]): Val { return evalTokens(toks, this.h); }
+  sub(toks: Tok[]): Val { return this.live(() => evalTokens(toks, this.h)); }
 
   postfix(): Val {
     const t = this.toks[this.i++];
@@ -196,13 +213,15 @@ class P {
     if (t.k === 'id') {
       const b = this.builtin(t.t);
       if (b) return b;
+      // a call in a dead operand (ilog2's __ilog2_u64(n)): parsed, never evaluated
+      if (this.dead && this.peek()?.t === '(') { this.args(); return { v: 0n, u: false }; }
       const v = this.h.ident?.(t.t);
       if (v !== undefined) return { v, u: false };
       if (this.h.ppMode) {
         if (this.peek()?.t === '(') throw new ExprError(`function-like macro ${t.t} is not defined`);
         return { v: 0n, u: false };
       }
-      throw new ExprError(`unknown identifier ${t.t}`);
+      return this.live(() => { throw new ExprError(`unknown identifier ${t.t}`); });
     }
     throw new ExprError(`unexpected '${t.t}' in expression`);
   }
@@ -247,7 +266,7 @@ class P {
       case '__builtin_offsetof': case 'offsetof': {
         const [ty, ...mem] = this.args();
         if (!this.h.offsetof || mem.length !== 1) throw new ExprError('offsetof is not available here');
-        return { v: this.h.offsetof(ty, mem[0]), u: true };
+        return this.live(() => ({ v: this.h.offsetof!(ty, mem[0]), u: true }));
       }
       case '__builtin_clz': case '__builtin_clzl': case '__builtin_clzll':
       case '__builtin_ctz': case '__builtin_ctzl': case '__builtin_ctzll':

@@ -68,6 +68,9 @@ function patToRe(pat: string): RegExp {
 export class MakeInterp {
   vars: Vars = new Map();
   warnings: string[] = [];
+  /** the tree, for `include $(srctree)/...` (absent: includes are skipped) */
+  root?: string;
+  private includeDepth = 0;
   constructor(private config: ConfigLookup) {}
 
   get(name: string): string {
@@ -189,7 +192,12 @@ export class MakeInterp {
       }
       if (/^endif\b/.test(line)) { if (!stack.pop()) this.warnings.push(`${file}: endif without if`); continue; }
       if (!active()) continue;
-      if (/^(-?include|sinclude|export|unexport|override|undefine|\$\(error|\$\(warning|\$\(info|vpath)\b/.test(line)) {
+      const inc = /^(?:-?include|sinclude)\s+(.+)$/.exec(line);
+      if (inc) {
+        this.include(inc[1]);
+        continue;
+      }
+      if (/^(export|unexport|override|undefine|\$\(error|\$\(warning|\$\(info|vpath)\b/.test(line)) {
         const ov = /^(?:export|override)\s+(.*)$/.exec(line);
         if (ov) this.assign(ov[1]);
         continue;
@@ -197,6 +205,21 @@ export class MakeInterp {
       this.assign(line);
     }
     if (stack.length) this.warnings.push(`${file}: ${stack.length} unterminated conditional(s)`);
+  }
+
+  /** `include $(srctree)/virt/kvm/Makefile.kvm`: its lists join this directory's, paths relative to it
+   *  (Kbuild reads the included text in place); build-system files (scripts/, .config) are not read */
+  private include(arg: string): void {
+    if (!this.root || this.includeDepth > 8) return;
+    for (const w of words(this.expand(arg))) {
+      const f = path.resolve(this.root, w);
+      const rel = path.relative(this.root, f);
+      if (rel.startsWith('..') || /^(scripts|include\/config)\//.test(rel) || /(^|\/)\.config$/.test(rel)) continue;
+      let text: string;
+      try { text = readText(f, 'utf8'); } catch { continue; }
+      this.includeDepth++;
+      try { this.run(text, f); } finally { this.includeDepth--; }
+    }
   }
 
   private assign(line: string): boolean {
@@ -323,6 +346,7 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
     m.vars.set('obj', relDir || '.');
     m.vars.set('src', relDir || '.');
     m.vars.set('srctree', '.');
+    m.root = root;
     m.run(mk.text, mk.file);
     warnings.push(...m.warnings);
     const via = path.relative(root, mk.file);

@@ -8,9 +8,10 @@ import type { KbuildResult } from '../config/kbuild';
 import type { LayoutEngine } from '../layout';
 import type { Finding } from '../parse/types';
 
-interface Item { name?: string; isStatic: boolean; text: string }
+interface Item { name?: string; isStatic: boolean; text: string; /** other names the item may define */ aliases?: string[] }
 
 const ID = /[A-Za-z_]\w*/g;
+const C_WORDS = new Set(['static', 'const', 'volatile', 'struct', 'union', 'enum', 'unsigned', 'signed', 'int', 'long', 'short', 'char', 'void', 'bool', 'inline']);
 
 function matchClose(t: string, i: number): number {
   const open = t[i];
@@ -101,6 +102,10 @@ function items(text: string, percpu: Map<number, string>): Item[] {
           const decl = head.slice(0, Math.min(...[eq, brace >= 0 && (eq < 0 || brace < eq) ? brace : -1, head.length].filter((x) => x >= 0)));
           const ids = decl.match(ID);
           name = ids?.[ids.length - 1];
+          // `static struct apic apic_x2apic_cluster __ro_after_init = {`: the last word may be an
+          // attribute macro; every word of the declarator stands for the item (live if any is used)
+          const aliases = ids?.slice(0, -1).filter((x) => !C_WORDS.has(x));
+          if (aliases?.length) { out.push({ name, isStatic, text: s, aliases }); start = end; return; }
         }
       }
       out.push({ name, isStatic, text: s });
@@ -127,9 +132,14 @@ export function deadStatics(active: string, raw: string, statics: Map<number, st
   const defineBodies = stripComments(raw).replace(/\\\r?\n/g, ' ').split('\n').filter((l) => /^\s*#\s*define\b/.test(l)).join('\n');
   const list = items(foldIsEnabled(stripComments(active), isSet), statics);
   const byName = new Map<string, Item[]>();
-  for (const it of list) if (it.name && it.isStatic) byName.set(it.name, [...(byName.get(it.name) ?? []), it]);
+  for (const it of list) {
+    if (!it.name || !it.isStatic) continue;
+    for (const n of [it.name, ...(it.aliases ?? [])]) byName.set(n, [...(byName.get(n) ?? []), it]);
+  }
   const live = new Set<string>();
-  const work: Item[] = list.filter((it) => !it.isStatic || !it.name);
+  // a name in a #define body is used wherever the macro is (printk.c: printk_enter_irqsave() calls
+  // the static __printk_recursion_counter()): those bodies are roots too
+  const work: Item[] = [...list.filter((it) => !it.isStatic || !it.name), { isStatic: false, text: defineBodies }];
   while (work.length) {
     const it = work.pop()!;
     for (const id of it.text.match(ID) ?? []) {
@@ -151,7 +161,8 @@ export function deadStatics(active: string, raw: string, statics: Map<number, st
 export class DeadStatics {
   private byFile = new Map<string, Map<number, string>>();
   private cache = new Map<string, Set<string>>();
-  private includers = new Set<string>();
+  /** file → the local files it #includes (Kbuild's includedFrom) */
+  private includers = new Map<string, string[]>();
 
   constructor(private root: string, findings: Finding[], private kb: KbuildResult, private layout: LayoutEngine,
     private raw: (file: string) => string, private isSet: (sym: string) => boolean) {
@@ -161,17 +172,22 @@ export class DeadStatics {
       m.set(f.line, f.name);
       this.byFile.set(f.file, m);
     }
-    for (const o of kb.objects) if (o.includedFrom) this.includers.add(o.includedFrom);
+    for (const o of kb.objects) if (o.includedFrom) this.includers.set(o.includedFrom, [...(this.includers.get(o.includedFrom) ?? []), o.file]);
   }
 
   isDead(f: Finding): boolean {
     if (!f.isStatic || !this.byFile.get(f.file)?.has(f.line)) return false;
     const o = this.kb.byFile.get(f.file);
-    if (!o || o.includedFrom || this.includers.has(f.file)) return false;
+    // an #included .c may define or use anything; local headers are read with the file (their
+    // inline functions and macros may use its statics), appended so the file's lines stay put
+    const local = this.includers.get(f.file) ?? [];
+    if (!o || o.includedFrom || local.some((x) => !x.endsWith('.h'))) return false;
     let dead = this.cache.get(f.file);
     if (!dead) {
-      const active = this.layout.index.loaded(path.resolve(this.root, f.file))?.scan.active;
-      dead = active === undefined ? new Set() : deadStatics(active, this.raw(f.file), this.byFile.get(f.file)!, this.isSet);
+      const activeOf = (x: string) => this.layout.index.loaded(path.resolve(this.root, x))?.scan.active;
+      const texts = [f.file, ...local].map(activeOf);
+      dead = texts.some((t) => t === undefined) ? new Set()
+        : deadStatics(texts.join('\n'), [f.file, ...local].map((x) => this.raw(x)).join('\n'), this.byFile.get(f.file)!, this.isSet);
       this.cache.set(f.file, dead);
     }
     return dead.has(f.name);

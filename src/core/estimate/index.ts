@@ -93,7 +93,7 @@ async function prepare(o: EstimateOptions, profile: Profile, pause: () => Promis
   o.compact?.();
   await pause();
   const session = await openSession(o.root, profile, kb.includeDirs);
-  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir) : { findings: [], unresolved: [], names: new Set<string>() };
+  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir, (f) => kb.byFile.get(f)?.status === 'module') : { findings: [], unresolved: [], names: new Set<string>() };
   facts.save();
   clock.mark('wrappers');
   return { kb, session, wrapped };
@@ -105,12 +105,12 @@ type Inputs = Awaited<ReturnType<typeof prepare>> & { scan: ScanResult };
 
 /** Stage "inputs": the scan on its workers while this thread reads Kbuild and the type index. */
 async function readInputs(o: EstimateOptions, profile: Profile, pause: () => Promise<void>, clock: PhaseClock): Promise<Inputs> {
-  o.onProgress?.(0, 1, 'scanning');
+  o.onProgress?.(0, 1, 'listing files');
   let listed = () => {};
   const filesListed = new Promise<void>((r) => { listed = r; });
   const scanning = o.scan ? Promise.resolve(o.scan) : scanTree(o.root, {
     include: o.include, exclude: o.exclude ?? [...DEFAULT_EXCLUDE], cacheDir: o.cacheDir, signal: o.signal,
-    onProgress: (d, t) => o.onProgress?.(d, t, 'scanning'), onListed: () => listed(),
+    onProgress: (d, t, stage) => o.onProgress?.(d, t, stage ?? 'scanning'), onListed: (t) => { o.onProgress?.(0, t, o.cacheDir ? 'checking the scan cache' : 'scanning'); listed(); },
   });
   scanning.catch(() => undefined); // handled below; not an unhandled rejection meanwhile
   // the listing walk needs this thread; the workers start after it (they keep batches queued, see scanTree)
@@ -167,16 +167,24 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const condErrors: string[] = [];
   const placement = makePlacement(o.root, o.config, kb, session.layout, condErrors);
 
-  o.onProgress?.(0, 1, 'sizing');
+  // the sizing loop pauses once per finding: the editor's bar follows it (about 100 messages)
+  const findings = [...scan.findings, ...wrapped.findings, ...wrapped.unresolved];
+  let sized = 0;
+  const sizingPause = () => {
+    if (sized++ % Math.max(1, Math.ceil(findings.length / 100)) === 0) o.onProgress?.(sized - 1, findings.length, 'sizing');
+    return pause();
+  };
   const statics = await priceStatics(session, {
-    findings: [...scan.findings, ...wrapped.findings, ...wrapped.unresolved], placement, textOf,
-    emit: new EmitOrder(o.root, scan.findings, session.layout),
+    findings, placement, textOf,
+    emit: new EmitOrder(o.root, scan.findings, session.layout, o.arch.sectionAnchors === true),
     dead: new DeadStatics(o.root, scan.findings, kb, session.layout, textOf, (s) => isSet(o.config, s)),
-  }, ledger, pause);
+  }, ledger, sizingPause);
   if (condErrors.length) warnings.push(`${condErrors.length} #if condition(s) could not be evaluated and were taken as true (first: ${condErrors[0]})`);
+  o.onProgress?.(0, 1, 'placement');
   const sl = layoutStaticArea(statics.builtin, { pageSize: profile.pageSize, cacheLine: profile.cacheLine, kernel: profile.kernel, isSet: (s) => isSet(o.config, s) });
   if (sl.unplacedSections.length) warnings.push(`sections not in the ${profile.kernel} linker script, placed in .data..percpu: ${sl.unplacedSections.join(', ')}`);
   const dyn = await priceCallsites(session, scan.findings, placement, ledger, pause, o);
+  o.onProgress?.(0, 1, 'simulation');
   const sim = simulate(profile, sl.size, statics.modules, dyn.callsites, warnings);
   const nrArrays = await priceNrCpusArrays(session, scan.findings, placement, sim.nrUnits, ledger, pause);
 

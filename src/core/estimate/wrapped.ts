@@ -32,11 +32,16 @@ function headerGraph(layout: LayoutEngine, cacheDir?: string): WrapperGraph {
   return graph;
 }
 
+/** Wrappers that define a per-CPU variable only in built-in code: include/linux/srcutree.h's
+ *  `#ifdef MODULE` __DEFINE_SRCU has no DEFINE_PER_CPU (a module's srcu_data is allocated when it loads). */
+const BUILTIN_ONLY = new Set(['DEFINE_SRCU', 'DEFINE_STATIC_SRCU']);
+
 /**
  * `files`: built files relative to root (.c and the local headers they include); their defines and
- * calls come from `facts`, so only the files that call a wrapper are read.
+ * calls come from `facts`, so only the files that call a wrapper are read. `isModule`: built with -DMODULE.
  */
-export async function wrappedFindings(root: string, files: string[], layout: LayoutEngine, facts: FactStore, pause: () => Promise<void> = async () => undefined, cacheDir?: string): Promise<{ findings: WrappedFinding[]; unresolved: Finding[]; names: ReadonlySet<string> }> {
+export async function wrappedFindings(root: string, files: string[], layout: LayoutEngine, facts: FactStore, pause: () => Promise<void> = async () => undefined, cacheDir?: string,
+  isModule: (file: string) => boolean = () => false): Promise<{ findings: WrappedFinding[]; unresolved: Finding[]; names: ReadonlySet<string> }> {
   // wrapper names from the headers under the include dirs and the built files
   const graph = headerGraph(layout, cacheDir);
   const readable: string[] = []; // first occurrence order, as the file list gives it
@@ -66,6 +71,7 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
     const base = (line: number, column: number, macro: string): Finding =>
       ({ kind: 'static', file: f, line, column, endLine: line, endColumn: column, name: '', type: '', macro });
     for (const d of r.defs) {
+      if (BUILTIN_ONLY.has(d.via) && isModule(f)) continue;
       findings.push({ ...base(d.line, d.column, d.macro), name: d.name, type: d.type, ...(d.dims.length ? { dims: d.dims } : {}), call: d.call });
     }
     for (const p of r.problems) unresolved.push({ ...base(p.line, p.column, p.via), unresolved: p.reason });

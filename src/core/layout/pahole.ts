@@ -1,22 +1,25 @@
 // pahole's vocabulary for a layout: offsets and sizes per member, holes, padding, cache lines.
 import type { Layout } from './index';
+import { cDeclaration } from './cDecl';
 
 export function formatPahole(name: string, l: Layout, cacheLine: number): string {
   const lines: string[] = [`${name} {`];
   let end = 0;
-  let nextLine = cacheLine;
+  let lastLine = 0;
   let bitEnd = 0;
   for (const m of l.members ?? []) {
     const start = m.offset;
     if (m.bitSize === undefined && start > end) lines.push(`\n\t/* XXX ${start - end} byte${start - end === 1 ? '' : 's'} hole, try to pack */\n`);
-    while (start >= nextLine) {
-      lines.push(`\t/* --- cacheline ${nextLine / cacheLine} boundary (${nextLine} bytes) --- */`);
-      nextLine += cacheLine;
+    // as pahole: one line before the first member on a new cache line, however many lines it skips
+    const n = Math.floor(start / cacheLine);
+    if (n > lastLine) {
+      const ago = start % cacheLine;
+      lines.push(`\t/* --- cacheline ${n} boundary (${n * cacheLine} bytes)${ago ? ` was ${ago} bytes ago` : ''} --- */`);
+      lastLine = n;
     }
-    const [, base, dims] = /^(.*?)((?:\[\d*\])*)$/.exec(m.type)!;
-    const decl = `\t${base} ${m.name || '/* anonymous */'}${dims}${m.bitSize !== undefined ? `:${m.bitSize}` : ''};`;
+    const decl = `\t${cDeclaration(m.type, m.name || '/* anonymous */')}${m.bitSize !== undefined ? `:${m.bitSize}` : ''};`;
     const pos = m.bitSize !== undefined ? `${start}:${(m.bitOffset ?? 0) - start * 8}` : `${start}`;
-    lines.push(`${decl.padEnd(48)}/* ${pos.padStart(6)} ${String(m.size).padStart(6)} */`);
+    lines.push(`${`${decl} `.padEnd(48)}/* ${pos.padStart(6)} ${String(m.size).padStart(6)} */`);
     if (m.bitSize !== undefined) { bitEnd = Math.max(bitEnd, (m.bitOffset ?? 0) + m.bitSize); end = Math.max(end, Math.ceil(bitEnd / 8)); }
     else end = Math.max(end, start + m.size);
   }

@@ -49,6 +49,8 @@ export interface RawSnapshot {
 
 export class TypeIndex {
   readonly dirs: string[];
+  /** dirs[0, globalDirs) are every file's (-I of the kernel's Makefile); later ones are a directory's ccflags -I */
+  private globalDirs = 0;
   private raw?: Raw;
   private rawFiles?: FileTable;
   /** -I dirs of the build: indexed without their subfolders */
@@ -77,6 +79,7 @@ export class TypeIndex {
         path.join(root, 'include'), path.join(root, 'arch', a, 'include', 'uapi'), path.join(root, 'include', 'uapi'));
     }
     this.dirs = dirs.map((d) => path.resolve(d));
+    this.globalDirs = this.dirs.length;
     this.dirs.forEach((d, i) => { if (!this.rank.has(d)) this.rank.set(d, 10 + i); });
     this.cfgOf = (n) => config.values.get(n);
     this.otherWidth = new RegExp(`[_-]${ARCHES[arch].bits === 64 ? 32 : 64}[_.-]`);
@@ -198,6 +201,9 @@ export class TypeIndex {
     text += macroTypedefText(text);
     for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)/gm)) raw.defines.add(m[1], file);
     for (const m of text.matchAll(/\b(struct|union|enum)\s+(\w+)\s*\{/g)) raw.records.add(`${m[1]} ${m[2]}`, file);
+    // the tag chosen by #ifdef before one shared body (powerpc's uapi/asm/ptrace.h:
+    // `#ifdef __KERNEL__ struct user_pt_regs #else struct pt_regs #endif {`)
+    for (const m of text.matchAll(/\b(struct|union)[ \t]+(\w+)[ \t]*\r?\n[ \t]*#[ \t]*(?:else|endif|elif)\b/g)) raw.records.add(`${m[1]} ${m[2]}`, file);
     for (const m of text.matchAll(/\bstruct_group_tagged\s*\(\s*(\w+)/g)) raw.records.add(`struct ${m[1]}`, file);
     for (const m of text.matchAll(/\btypedef\b/g)) {
       let depth = 0;
@@ -378,7 +384,9 @@ export class TypeIndex {
     this.prepare(fromFile);
     // defined in several headers (page_32_types.h and page_64_types.h): the asking file's includes decide
     const scoped = fromFile !== undefined && this.loading.size === 0 && this.root !== undefined && (this.raw?.defines.count(name) ?? 0) > 1;
-    const cacheKey = scoped ? `${name}|${fromFile}` : name;
+    // a driver's own header (drivers/usb/gadget/udc/mv_u3d.h: #define TYPE_DATA 3) reaches only the files including it
+    const local = !scoped && fromFile !== undefined && this.root !== undefined && (this.raw?.defines.get(name) ?? []).some((f) => this.isLocal(f));
+    const cacheKey = scoped || local ? `${name}|${fromFile}` : name;
     if (this.macroCache.has(cacheKey)) return this.macroCache.get(cacheKey);
     let found: MacroDef | undefined;
     let incomplete = false;
@@ -389,6 +397,7 @@ export class TypeIndex {
     if (order) cands.push(...this.candidates(list, undefined).filter((f) => !cands.includes(f)));
     for (const f of cands) {
       if (this.loading.has(path.resolve(f)) || this.loading.has(f)) { incomplete = true; continue; }
+      if (!this.visibleFrom(f, fromFile)) continue;
       const lf = this.load(f);
       const d = lf?.scan.defines.get(name);
       if (d === null) continue;
@@ -396,6 +405,18 @@ export class TypeIndex {
     }
     if (!incomplete) this.macroCache.set(cacheKey, found);
     return found;
+  }
+
+  /** a header outside the kernel-wide include dirs (a driver's own, or under a ccflags -I dir):
+   *  only files that include it (or sit next to it) see its macros */
+  private isLocal(f: string): boolean {
+    return f !== FALLBACK_FILE && !this.isUser(f) && !this.dirs.slice(0, this.globalDirs).some((d) => f.startsWith(d + path.sep));
+  }
+
+  private visibleFrom(f: string, fromFile: string | undefined): boolean {
+    if (fromFile === undefined || this.root === undefined || this.loading.size > 0 || !this.isLocal(f)) return true;
+    const from = path.resolve(fromFile);
+    return from === f || path.dirname(from) === path.dirname(f) || this.includeOrder(from).has(f);
   }
 
   /** the lookup used to expand a definition found in `file`: its own macros, then the global ones */

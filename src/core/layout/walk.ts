@@ -207,7 +207,10 @@ export class Walker {
       }
       case 'function_declarator': case 'abstract_function_declarator': {
         const inner = d.childForFieldName('declarator');
-        const f: TInfo = { kind: 'func', size: 1, align: 1, fieldAlign: 1, userAlign: false, name: `${lz.name} ()` };
+        // the parameters stay in the spelling so a hover prints the declaration as C writes it
+        const params = (d.childForFieldName('parameters')?.text ?? '()').replace(/\s+/g, ' ').replace(/\s*,\s*/g, ', ')
+          .replace(/\s*(\*+)\s*/g, ' $1').replace(/\(\s+/g, '(').replace(/\s+\)/g, ')');
+        const f: TInfo = { kind: 'func', size: 1, align: 1, fieldAlign: 1, userAlign: false, name: `${lz.name} ${params}` };
         return inner ? this.declare(eager(f), inner) : { type: f };
       }
       case 'array_declarator': case 'abstract_array_declarator': {

@@ -74,7 +74,10 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
     // unchanged files are answered here; only the others go to the workers
     const rest: string[] = [];
     for (let i = 0; i < files.length; i++) {
-      if (i % 2048 === 2047) await new Promise<void>((r) => setImmediate(r));
+      if (i % 2048 === 2047) {
+        opts.onProgress?.(i, files.length, 'checking the scan cache'); // a first run stats every file: seconds on a big tree
+        await new Promise<void>((r) => setImmediate(r));
+      }
       if (opts.signal?.aborted) break;
       const hit = index.lookup(files[i]);
       if (hit) take(hit);

@@ -63,7 +63,8 @@ export interface ScanTreeOptions {
   /** cache scan results by content hash in this folder (see cache.ts); none when absent */
   cacheDir?: string;
   signal?: AbortSignal;
-  onProgress?: (done: number, total: number) => void;
+  /** `stage`: 'checking the scan cache' while unchanged files are looked up, else absent (scanning) */
+  onProgress?: (done: number, total: number, stage?: string) => void;
   /** called once the files are listed, as the scanning starts (the caller can then use this thread) */
   onListed?: (total: number) => void;
 }

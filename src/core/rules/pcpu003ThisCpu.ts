@@ -7,7 +7,7 @@ import { formatBytes } from '../report/format';
 import { ruleQuery } from './queries';
 import { isSized } from '../layout/sizer';
 import { FnChunk, functionName, functionsAt, nodeRange, squash, wordOffsets } from './syntax';
-import type { Diagnostic, RuleProfile, Sizer, TextEdit } from './types';
+import type { Diagnostic, Fix, RuleProfile, Sizer, TextEdit } from './types';
 
 const TRIGGER = /\b(per_cpu(_ptr)?\s*\([^;]*?smp_processor_id\s*\(\s*\)|get_cpu_(var|ptr)\s*\()/;
 const SCALAR = /^(const\s+)?((unsigned|signed)\s+)?(char|short|int|long|long\s+long|u8|u16|u32|u64|s8|s16|s32|s64|__u\d+|__s\d+|bool|_Bool|size_t|ssize_t|unsigned|\w+_t|.*\*)$/;
@@ -17,6 +17,20 @@ function up(n: Node): Node {
   let p = n;
   while (p.parent?.type === 'parenthesized_expression') p = p.parent;
   return p;
+}
+
+const oneLine = (t: string) => t.replace(/\s+/g, ' ').trim();
+
+/** this_cpu_{write,add,sub,or,and} for a store that is a statement of its own (they return nothing). */
+const STORE_OPS: Record<string, string> = { '=': 'write', '+=': 'add', '-=': 'sub', '|=': 'or', '&=': 'and' };
+
+/** Whether this_cpu_read/write can take v: a 1, 2, 4 or 8-byte scalar; a struct or array cannot. */
+function typeKind(findings: Finding[], v: string, file: string, sizer: Sizer): 'scalar' | 'aggregate' | 'unknown' {
+  const t = varType(findings, v);
+  if (t === undefined) return 'unknown';
+  if (/^(struct|union)\b|\[/.test(t) || NOT_SCALAR_T.test(t)) return 'aggregate';
+  const sz = sizer.sizeOf(t, file);
+  return SCALAR.test(t) && isSized(sz) && [1, 2, 4, 8].includes(sz.size) ? 'scalar' : 'unknown';
 }
 
 /** Type of a per-CPU variable defined or declared in this file, from the scan's findings. */
@@ -59,35 +73,74 @@ export async function pcpu003(file: string, text: string, findings: Finding[], p
         out.push({ ...base, message: `${call.text.replace(/\s+/g, ' ')} looks up the CPU's offset in memory (${offsets}); ${nt} uses the per-CPU base register.`, fix: { title: `Use ${nt}`, edits: [edit(c, call, nt)] } });
         continue;
       }
-      // per_cpu(v, cpu) is an lvalue: what replaces it depends on how it is used.
+      // per_cpu(v, cpu) is an lvalue: what replaces it depends on how it is used. Every rewrite the
+      // message names comes with its fix; the one that is right whatever v's type comes first.
       const e = up(call);
       const par = e.parent;
+      const ptr = `${raw}_cpu_ptr(&${v})`;
+      const deref = `(*${ptr})`; // stands for per_cpu(v, cpu) anywhere: an lvalue of v's type
+      const kind = typeKind(findings, v, file, sizer);
+      const statement = (n: Node) => n.parent?.type === 'expression_statement';
       let suggestion: string;
       let fix: Diagnostic['fix'];
+      let more: Fix[] | undefined;
+      const use = (text: string, edits: TextEdit[]): Fix => ({ title: `Use ${text}`, edits });
       if (par?.type === 'pointer_expression' && par.child(0)?.text === '&') {
-        suggestion = `${raw}_cpu_ptr(&${v})`;
-        fix = { title: `Use ${suggestion}`, edits: [edit(c, par, suggestion)] };
-      } else if (par?.type === 'field_expression' && par.childForFieldName('argument')?.id === e.id && par.child(1)?.text === '.') {
-        suggestion = `${raw}_cpu_ptr(&${v})->${par.childForFieldName('field')?.text ?? ''}`;
-        fix = { title: `Use ${raw}_cpu_ptr(&${v})->`, edits: [edit(c, e, `${raw}_cpu_ptr(&${v})->`, par.child(1)!)] };
+        suggestion = ptr;
+        fix = use(suggestion, [edit(c, par, suggestion)]);
+      } else if (par?.type === 'field_expression' && par.childForFieldName('argument')?.id === e.id) {
+        const field = par.childForFieldName('field')?.text ?? '';
+        if (par.child(1)?.text === '.') {
+          suggestion = `${ptr}->${field}`;
+          fix = { title: `Use ${ptr}->`, edits: [edit(c, e, `${ptr}->`, par.child(1)!)] };
+        } else {
+          // per_cpu(p, cpu)->f: v is a pointer, a scalar this_cpu_read reads
+          suggestion = `${raw}_cpu_read(${v})->${field}`;
+          fix = use(suggestion, [edit(c, call, `${raw}_cpu_read(${v})`)]);
+        }
       } else if (par?.type === 'assignment_expression' && par.childForFieldName('left')?.id === e.id) {
-        const op = par.child(1)?.text;
-        suggestion = op === '=' ? `${raw}_cpu_write(${v}, …)` : op === '+=' ? `${raw}_cpu_add(${v}, …)` : op === '-=' ? `${raw}_cpu_sub(${v}, …)` : `${raw}_cpu_ptr(&${v})`;
+        const op = par.child(1)?.text ?? '=';
+        const rhs = oneLine(par.childForFieldName('right')?.text ?? '…');
+        const fn = STORE_OPS[op];
+        const whole = `*${ptr} ${op} ${rhs}`;
+        const ptrFix = use(whole, [edit(c, e, `*${ptr}`)]);
+        if (fn && statement(par) && kind !== 'aggregate') {
+          const op1 = `${raw}_cpu_${fn}(${v}, ${rhs})`;
+          suggestion = kind === 'scalar' ? op1 : `${op1} (if ${v} is a 1, 2, 4 or 8-byte scalar; else ${whole})`;
+          if (kind === 'scalar') fix = use(op1, [edit(c, par, op1)]);
+          else { fix = ptrFix; more = [use(op1, [edit(c, par, op1)])]; }
+        } else {
+          suggestion = whole;
+          fix = ptrFix;
+        }
       } else if (par?.type === 'update_expression') {
-        suggestion = par.text.includes('++') ? `${raw}_cpu_inc(${v})` : `${raw}_cpu_dec(${v})`;
-      } else if (par?.type === 'subscript_expression' || par?.type === 'field_expression') {
-        suggestion = `${raw}_cpu_ptr(&${v})`;
+        const inc = par.text.includes('++');
+        const op1 = `${raw}_cpu_${inc ? 'inc' : 'dec'}(${v})`;
+        if (statement(par)) {
+          suggestion = op1;
+          fix = use(op1, [edit(c, par, op1)]);
+        } else {
+          // the value is used: this_cpu_inc returns nothing
+          suggestion = `${deref}${inc ? '++' : '--'}`;
+          fix = use(suggestion, [edit(c, e, deref)]);
+        }
+      } else if ((par?.type === 'subscript_expression' && par.childForFieldName('argument')?.id === e.id) || par?.type === 'field_expression') {
+        suggestion = `${deref}${par.type === 'subscript_expression' ? `[${oneLine(par.childForFieldName('index')?.text ?? '')}]` : ''}`;
+        fix = use(suggestion, [edit(c, e, deref)]);
       } else {
         // An rvalue: this_cpu_read works for 1, 2, 4 and 8-byte scalars only.
-        const t = varType(findings, v);
-        const sz = t ? sizer.sizeOf(t, file) : undefined;
-        const aggregate = t !== undefined && (/^(struct|union)\b|\[/.test(t) || NOT_SCALAR_T.test(t));
-        const scalar = t !== undefined && !aggregate && SCALAR.test(t) && !!sz && isSized(sz) && [1, 2, 4, 8].includes(sz.size);
-        suggestion = aggregate ? `*${raw}_cpu_ptr(&${v})` : `${raw}_cpu_read(${v})`;
-        if (scalar) fix = { title: `Use ${suggestion}`, edits: [edit(c, call, suggestion)] };
-        else if (!aggregate) suggestion += ` (if ${v} is a 1, 2, 4 or 8-byte scalar; else *${raw}_cpu_ptr(&${v}))`;
+        const read = `${raw}_cpu_read(${v})`;
+        const whole = `*${ptr}`;
+        if (kind === 'scalar') { suggestion = read; fix = use(read, [edit(c, call, read)]); }
+        else if (kind === 'aggregate') { suggestion = whole; fix = use(whole, [edit(c, call, whole)]); }
+        else {
+          suggestion = `${read} (if ${v} is a 1, 2, 4 or 8-byte scalar; else ${whole})`;
+          fix = use(whole, [edit(c, call, whole)]);
+          more = [use(read, [edit(c, call, read)])];
+        }
       }
-      out.push({ ...base, message: `${call.text.replace(/\s+/g, ' ')} looks up the CPU's offset in memory (${offsets}); use ${suggestion}.`, ...(fix ? { fix } : {}) });
+      out.push({ ...base, message: `${call.text.replace(/\s+/g, ' ')} looks up the CPU's offset in memory (${offsets}); use ${suggestion}.`, ...(fix ? { fix } : {}), ...(more ? { moreFixes: more } : {}) });
+      continue;
     }
     out.push(...unpaired(file, c, pairs, findings, p, sizer));
   }

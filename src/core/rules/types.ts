@@ -6,6 +6,8 @@ import type { Sizer } from '../layout/sizer';
 
 export type { Sizer } from '../layout/sizer';
 
+export interface Fix { title: string; edits: TextEdit[] }
+
 export interface TextEdit { line: number; column: number; endLine: number; endColumn: number; newText: string }
 
 export interface Diagnostic {
@@ -15,7 +17,9 @@ export interface Diagnostic {
   file: string;
   line: number; column: number; endLine: number; endColumn: number; // 1-based, end exclusive
   related?: Array<{ file: string; line: number; message: string }>;
-  fix?: { title: string; edits: TextEdit[] };
+  fix?: Fix;
+  /** other rewrites the message names (e.g. this_cpu_read when v's type is unknown), after `fix` */
+  moreFixes?: Fix[];
   /** the cost the message states */
   bytes?: number;
   /** the numbers the message is made from (JSON, SARIF properties) */

@@ -1,0 +1,102 @@
+// The extension host's side of the editor, driven without VS Code: the same src/vscode modules the
+// extension bundles (profile.ts, forkedCore.ts, realCore.ts), run in this process as if it were the
+// host. Reports this process's RSS (baseline, peak during a whole-tree estimate, settled after),
+// the estimate child's peak RSS, the progress messages per phase, how fast a cancel settles, and
+// the time to the first analysis (what the first inlay hint waits for) of big files.
+// Usage: node --expose-gc scripts/bench/editorHost.js TREE CONFIG [FILE...]   (after npm run build)
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+const Module = require('module');
+
+const ROOT = path.join(__dirname, '..', '..');
+
+function load() {
+  const out = esbuild.buildSync({
+    stdin: {
+      contents: "export { ForkedCore } from './src/vscode/forkedCore'; export { resolveProfile } from './src/vscode/profile'; export { parseSettings } from './src/vscode/settings';",
+      resolveDir: ROOT, loader: 'ts',
+    },
+    bundle: true, platform: 'node', format: 'cjs', write: false, target: 'node20', logLevel: 'error',
+  });
+  const m = new Module('editor-host-bench');
+  m.paths = Module._nodeModulePaths(ROOT);
+  // compiled as if it sat in dist/: it forks dist/estimateWorker.js as the extension does
+  m._compile(out.outputFiles[0].text, path.join(ROOT, 'dist', 'editor-host-bench.js'));
+  return m.exports;
+}
+
+const mb = (b) => Math.round(b / 1048576);
+const rssOf = (pid) => {
+  try { return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024; } catch { return 0; }
+};
+const children = () => {
+  try {
+    return fs.readdirSync('/proc/self/task').flatMap((t) => fs.readFileSync(`/proc/self/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+  } catch { return []; }
+};
+const gc = () => { if (global.gc) { global.gc(); global.gc(); } };
+
+async function main() {
+  const [tree, config, ...files] = process.argv.slice(2);
+  if (!tree || !config) throw new Error('usage: editorHost.js TREE CONFIG [FILE...]');
+  const m = load();
+  const { settings, profile } = m.resolveProfile(m.parseSettings((k) => ({ configPath: config, possibleCpus: 0 })[k]), (f) => fs.readFileSync(f, 'utf8'), tree);
+  console.log(`profile: ${profile.arch}, NR_CPUS ${profile.nrCpus} (${profile.nrCpusFrom}), possible ${profile.possibleCpus}, page ${profile.pageSize}, ${profile.configPath}${profile.problems.length ? `; ${profile.problems.join('; ')}` : ''}`);
+  const cacheDir = process.env.PERCPU_LENS_CACHE ? path.join(process.env.PERCPU_LENS_CACHE, 'scan') : undefined;
+  const core = new m.ForkedCore({ cacheDir });
+  gc();
+  console.log(`host RSS after load: ${mb(process.memoryUsage().rss)} MB`);
+
+  for (const rel of files.length ? files : ['kernel/sched/core.c', 'net/core/dev.c']) {
+    const f = path.join(tree, rel);
+    const text = fs.readFileSync(f, 'utf8');
+    const t0 = performance.now();
+    const a = await core.analyzeFile(f, text, settings, tree);
+    const ms = performance.now() - t0;
+    const sized = a.items.filter((i) => i.bytesPerCpu !== undefined).length;
+    console.log(`first analysis of ${rel} (${text.split('\n').length} lines): ${Math.round(ms)} ms, ${a.items.length} items (${sized} sized), ${a.diagnostics.length} diagnostics`);
+  }
+  gc();
+  console.log(`host RSS after opening the files: ${mb(process.memoryUsage().rss)} MB`);
+
+  let peak = 0;
+  let childPeak = 0;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+    for (const c of children()) childPeak = Math.max(childPeak, rssOf(c));
+  }, 50);
+  const phases = [];
+  let lastMsg = performance.now();
+  let maxGap = 0;
+  const t0 = performance.now();
+  const view = await core.estimate(tree, settings, new AbortController().signal, (done, total, phase) => {
+    const now = performance.now();
+    maxGap = Math.max(maxGap, now - lastMsg);
+    lastMsg = now;
+    const p = phases[phases.length - 1];
+    if (!p || p.phase !== phase) phases.push({ phase, at: now - t0, msgs: 1, last: `${done}/${total}` });
+    else { p.msgs++; p.last = `${done}/${total}`; }
+  });
+  const ms = performance.now() - t0;
+  clearInterval(sampler);
+  console.log(`estimate: ${Math.round(ms)} ms, ${view.filesScanned} files, ${view.static.length} statics, ${view.dynamic.callsites.length} call sites, NR_CPUS ${view.nrCpus}, possible ${view.possibleCpus}, ${view.configPath}`);
+  for (const p of phases) console.log(`  ${String(Math.round(p.at)).padStart(6)} ms  ${p.phase.padEnd(14)} ${String(p.msgs).padStart(4)} messages, last ${p.last}`);
+  console.log(`  longest time without a progress message: ${Math.round(maxGap)} ms`);
+  console.log(`host RSS peak during the estimate: ${mb(peak)} MB; estimate process peak: ${mb(childPeak)} MB`);
+  await new Promise((r) => setTimeout(r, 2000));
+  gc();
+  console.log(`host RSS settled after the estimate: ${mb(process.memoryUsage().rss)} MB`);
+
+  for (const after of [500, 3000, 8000]) {
+    const ac = new AbortController();
+    const run = core.estimate(tree, settings, ac.signal, () => {});
+    await new Promise((r) => setTimeout(r, after));
+    const c0 = performance.now();
+    ac.abort();
+    const how = await run.then(() => 'finished', (e) => e.message);
+    const kids = children();
+    console.log(`cancel after ${after} ms: settled in ${(performance.now() - c0).toFixed(1)} ms (${how}); child processes left: ${kids.length}`);
+  }
+}
+main().catch((e) => { console.error(e); process.exit(1); });
