@@ -12,6 +12,7 @@ const { execSync, spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const { argv } = require('./lib/argv');
 
 // QEMU machines that boot these kernels on this host (TOOLCHAIN.md)
 const MACHINES = {
@@ -22,21 +23,19 @@ const MACHINES = {
 };
 const DEB_ARCH = (f) => (/amd64$/.test(f) ? 'amd64' : /^arm64/.test(f) ? 'arm64' : /^powerpc64le/.test(f) ? 'ppc64el' : /^armmp/.test(f) ? 'armhf' : undefined);
 
-const args = process.argv.slice(2);
-const opt = (k, d) => {
-  const i = args.indexOf(k);
-  if (i < 0) return d;
-  const v = args[i + 1];
-  args.splice(i, 2);
-  return v;
-};
-const cpus = Number(opt('--cpus', '4'));
-const dl = path.resolve(opt('--dl', '/work/dl'));
-const timeout = Number(opt('--timeout', '240'));
-const withTrace = args.includes('--with-trace');
-if (withTrace) args.splice(args.indexOf('--with-trace'), 1);
+const { values: v, positionals: args } = argv({
+  allowPositionals: true,
+  options: {
+    cpus: { type: 'string', default: '4' }, dl: { type: 'string', default: '/work/dl' }, timeout: { type: 'string', default: '240' },
+    'with-trace': { type: 'boolean' }, out: { type: 'string' },
+  },
+});
+const cpus = Number(v.cpus);
+const dl = path.resolve(v.dl);
+const timeout = Number(v.timeout);
+const withTrace = v['with-trace'] === true;
 const flavour = args[0];
-const out = opt('--out', undefined);
+const out = v.out;
 if (!flavour || !DEB_ARCH(flavour)) {
   console.error('usage: real-boot.js FLAVOUR [--cpus N] [--out FILE]; FLAVOUR as in real-kernels.js');
   process.exit(2);

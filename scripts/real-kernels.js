@@ -13,6 +13,7 @@
 const { execFileSync, execSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
+const { argv } = require('./lib/argv');
 
 const VERSION = '6.12.118+deb12';
 // flavour → Debian architecture and whether the image package is split into -unsigned
@@ -28,26 +29,21 @@ const FLAVOURS = {
   'armmp-lpae': { deb: 'armhf', unsigned: false },
 };
 
-const args = process.argv.slice(2);
-const opt = (k, d) => {
-  const i = args.indexOf(k);
-  if (i < 0) return d;
-  const v = args[i + 1];
-  args.splice(i, 2);
-  return v;
-};
-const flag = (k) => {
-  const i = args.indexOf(k);
-  if (i >= 0) args.splice(i, 1);
-  return i >= 0;
-};
-const tree = path.resolve(opt('--tree', '/work/kernel/linux-source-6.12'));
-const dl = path.resolve(opt('--dl', '/work/dl'));
-const cpus = opt('--cpus', undefined);
-const jsonDir = opt('--json-dir', undefined);
-const all = flag('--all');
-const table = flag('--table');
-const fetchOnly = flag('--fetch-only');
+const { values: v, positionals } = argv({
+  allowPositionals: true,
+  options: {
+    tree: { type: 'string', default: '/work/kernel/linux-source-6.12' }, dl: { type: 'string', default: '/work/dl' },
+    cpus: { type: 'string' }, 'json-dir': { type: 'string' }, all: { type: 'boolean' }, table: { type: 'boolean' }, 'fetch-only': { type: 'boolean' },
+  },
+});
+const tree = path.resolve(v.tree);
+const dl = path.resolve(v.dl);
+const cpus = v.cpus;
+const jsonDir = v['json-dir'];
+const all = v.all === true;
+const table = v.table === true;
+const fetchOnly = v['fetch-only'] === true;
+const args = positionals;
 const flavours = args.length ? args : Object.keys(FLAVOURS);
 
 const sh = (cmd, o = {}) => execSync(cmd, { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'inherit'], ...o });

@@ -2,7 +2,7 @@
 // only through these types and createCore() (realCore.ts adapts src/core to them).
 // No vscode import here: the CLI and unit tests can use the same types.
 import type { ChunkMapSnapshot } from '../core/sim/snapshot';
-import type { Severity } from '../core/rules/codes';
+import type { Severity } from '../core/estimate/session';
 import { ForkedCore } from './forkedCore';
 
 export type ItemKind = 'static' | 'declare' | 'alloc' | 'free' | 'nr_cpus_array' | 'refcount';

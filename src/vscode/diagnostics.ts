@@ -1,6 +1,6 @@
 // Publishes the core's diagnostics for open C documents (re-analysed after typing pauses).
 import * as vscode from 'vscode';
-import { docsUrl } from '../core/rules/codes';
+import { docsUrl } from '../core/estimate/session';
 import { AnalysisCache } from './analysisCache';
 import type { CoreDiagnostic } from './core';
 import { relatedUri, toRange } from './convert';

@@ -5,20 +5,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ARCHES, findArch, type ArchProfile } from '../core/config/arch';
 import { defaultConfig, parseDotConfig, type KConfig } from '../core/config/kconfig';
-import { DocScan } from '../core/parse/incremental';
-import type { Finding } from '../core/parse/types';
-import { formatPahole } from '../core/layout';
-import { layoutSizer } from '../core/layout/sizer';
-import { layoutSkeleton } from '../core/layout/skeleton';
-import { runFileRules } from '../core/rules';
-import { DEFAULT_RULE_PROFILE } from '../core/rules/profile';
-import type { Diagnostic, RuleProfile } from '../core/rules/types';
-import { archOfFile, asmSymbols } from '../core/rules/asmSymbols';
 import type { ChunkMapSnapshot } from '../core/sim/snapshot';
 import { estimate, type EstimateResult } from '../core/estimate';
 import { headerCacheFile, loadHeaderFacts, saveHeaderFacts } from '../core/estimate/headerCache';
 import { readMacroCall } from '../core/estimate/macroCall';
-import { firstChunkFor, openSession, priceFinding, resolveProfile, rulesProfile, type ProfileInput, type Session } from '../core/session';
+import {
+  DEFAULT_RULE_PROFILE, DocScan, documentRules, firstChunkFor, hoverLayout, openSession, priceFinding, resolveProfile, rulesProfile, typesSkeleton,
+  type Diagnostic, type Finding, type ProfileInput, type RuleProfile, type Session,
+} from '../core/estimate/session';
 import type { CoreDiagnostic, CoreFacade, EstimateView, FileAnalysis, Item, Progress, Settings } from './core';
 
 interface Context {
@@ -82,7 +76,6 @@ export class RealCore implements CoreFacade {
   constructor(private readonly opts: { cacheDir?: string } = {}) {}
   /** the static size of the last estimate per tree: the editor's first chunk (PCPU005's reserve) follows it */
   private readonly lastStatic = new Map<string, number>();
-  private readonly asm = new Map<string, Set<string>>();
 
   private async context(root: string, s: Settings): Promise<Context> {
     const arch = findArch(s.arch) ?? ARCHES.x86_64;
@@ -107,18 +100,10 @@ export class RealCore implements CoreFacade {
     return this.ctx;
   }
 
-  private asmFor(root: string, file: string): Set<string> | undefined {
-    const a = archOfFile(path.relative(root, file).split(path.sep).join('/'));
-    if (!a) return undefined;
-    const k = `${root}\0${a}`;
-    if (!this.asm.has(k)) this.asm.set(k, asmSymbols(root, a));
-    return this.asm.get(k);
-  }
-
   async analyzeFile(file: string, text: string, s: Settings, root = path.dirname(file)): Promise<FileAnalysis> {
     const c = await this.context(root, s);
     // unsaved edits count; an edit inside a function body changes no type, so the resolved ones stay
-    const sk = layoutSkeleton(text);
+    const sk = typesSkeleton(text);
     const prev = c.sources.get(file);
     if (prev !== sk) {
       c.session.layout.addSource(file, text);
@@ -126,9 +111,7 @@ export class RealCore implements CoreFacade {
     }
     const scan = await this.scanDoc(file, text);
     const items = scan.findings.map((f) => this.item(f, c, file, text));
-    const ds = await runFileRules({
-      file, text, findings: scan.findings, profile: c.profile, asmSymbols: this.asmFor(root, file), sizer: layoutSizer(c.session.layout),
-    });
+    const ds = await documentRules(c.session, file, text, scan.findings, c.profile);
     const p = c.session.profile;
     return {
       items, diagnostics: ds.map(toCoreDiagnostic), ...(prev !== undefined && prev !== sk ? { typesChanged: true } : {}),
@@ -173,10 +156,9 @@ export class RealCore implements CoreFacade {
   }
 
   private layoutText(type: string, c: Context, file: string): { layoutText?: string; typeAlign?: number } {
-    if (!type) return {};
-    const l = c.session.layout.sizeOf(type, file);
-    return 'error' in l || !l.members?.length ? {} : { layoutText: formatPahole(type, l, c.session.profile.cacheLine), typeAlign: l.align };
+    return hoverLayout(c.session, type, file);
   }
+
 
   /**
    * Gets a tree ready for its first file: the profile's context and the type index's name table

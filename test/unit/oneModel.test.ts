@@ -1,6 +1,6 @@
 // One model of the source: the same entity shows the same numbers in the estimate's tables, in
 // the diagnostics' fields (JSON and SARIF) and in the editor's hints, because all of them price it
-// through core/session.ts. Sizes are gcc's (readelf -sW of the structs compiled with gcc -c).
+// through core/estimate/session.ts. Sizes are gcc's (readelf -sW of the structs compiled with gcc -c).
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';

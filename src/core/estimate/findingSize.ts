@@ -1,5 +1,5 @@
 // A DEFINE_PER_CPU* variable as the estimate counts it; the editor's hints reach it through the same
-// session (core/session.ts) so a hint and the CLI never disagree. Allocation sizes and NR_CPUS arrays
+// session (core/estimate/session.ts) so a hint and the CLI never disagree. Allocation sizes and NR_CPUS arrays
 // are priced in core/price.
 import type { ArchProfile } from '../config/arch';
 import type { Finding } from '../parse/types';

@@ -1,14 +1,14 @@
 // The main job, in named stages with typed outputs: profile → inputs (scan, Kbuild, session) →
 // placement → pricing → static layout → simulation → NR_CPUS arrays → rules → result. Each stage
 // states what it could not do (the ledger: unresolved, not built, warnings) instead of guessing.
-// The editor runs the same profile and pricing through core/session.ts.
+// The editor runs the same profile and pricing through core/estimate/session.ts.
 import type { ArchProfile } from '../config/arch';
 import { isSet, type KConfig } from '../config/kconfig';
 import { evalCondition } from '../config/cppExpr';
 import { readKbuild, SRCARCH } from '../config/kbuild';
 import { scanTree } from '../parse';
 import type { ScanResult } from '../parse/types';
-import { openSession, rulesProfile } from '../session';
+import { openSession, rulesProfile } from './session';
 import { layoutStaticArea } from './staticArea';
 import { EmitOrder } from './emitOrder';
 import { DeadStatics } from './deadStatics';

@@ -3,7 +3,7 @@
 // with its reason, never a guess.
 import * as path from 'path';
 import type { Finding } from '../parse/types';
-import { priceFinding, type Session } from '../session';
+import { priceFinding, type Session } from './session';
 import { allocRound } from '../price';
 import { callsiteKey, Counts, countsFromTrace, TraceEvent } from './counts';
 import type { DeadStatics } from './deadStatics';

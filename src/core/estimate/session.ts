@@ -3,19 +3,21 @@
 // per-file analysis call these same functions, so a hint, a hover, a table row and a diagnostic
 // for the same entity carry the same numbers.
 import * as path from 'path';
-import { isSet } from './config/kconfig';
-import type { Finding } from './parse/types';
-import { LayoutEngine, initLayout } from './layout';
-import { layoutSizer, type Sizer } from './layout/sizer';
-import { allocSize, nrCpusArrayCost, type NrCpusArrayCost } from './price';
-import { staticSize, type StaticSizeContext } from './estimate/findingSize';
-import type { MacroCall } from './estimate/macroCall';
-import type { Profile } from './estimate/profile';
-import { profileFor } from './rules/profile';
-import { buildFirstChunk, type FirstChunk } from './sim';
-import type { RuleProfile } from './rules/types';
+import { isSet } from '../config/kconfig';
+import type { Finding } from '../parse/types';
+import { LayoutEngine, formatPahole, initLayout } from '../layout';
+import { layoutSizer, type Sizer } from '../layout/sizer';
+import { allocSize, nrCpusArrayCost, type NrCpusArrayCost } from '../price';
+import { staticSize, type StaticSizeContext } from './findingSize';
+import type { MacroCall } from './macroCall';
+import type { Profile } from './profile';
+import { profileFor } from '../rules/profile';
+import { buildFirstChunk, type FirstChunk } from '../sim';
+import type { Diagnostic, RuleProfile } from '../rules/types';
+import { runFileRules } from '../rules';
+import { archOfFile, asmSymbols } from '../rules/asmSymbols';
 
-export { resolveProfile, type Profile, type ProfileInput } from './estimate/profile';
+export { resolveProfile, type Profile, type ProfileInput } from './profile';
 
 export interface Session {
   root: string;
@@ -91,4 +93,36 @@ export function rulesProfile(p: Profile, firstChunk?: { nrUnits: number; unitSiz
     nrCpus: p.nrCpus, possibleCpus: p.possible, cacheLine: p.cacheLine, pageSize: p.pageSize, ptrSize: p.arch.scalars.pointer.size,
     instances: p.instances, largeFraction, firstChunk, kernel: p.kernel,
   });
+}
+
+// ---- the editor's per-document operations, on the same session ------------------------------
+// The editor reaches the core through this module only: the open document's incremental scan,
+// its file rules (priced with the session's sizer) and its hover layout.
+export { DocScan } from '../parse/incremental';
+export type { Finding } from '../parse/types';
+export type { Diagnostic, RuleProfile } from '../rules/types';
+export { DEFAULT_RULE_PROFILE } from '../rules/profile';
+export { docsUrl, type Severity } from '../rules/codes';
+/** the text minus function bodies: the types a document defines change only when it changes */
+export { layoutSkeleton as typesSkeleton } from '../layout/skeleton';
+
+const asmByRootArch = new Map<string, Set<string>>();
+
+/** The file rules on one open document (PCPU001, 003-006), with the session's sizes. */
+export function documentRules(s: Session, file: string, text: string, findings: Finding[], profile: RuleProfile): Promise<Diagnostic[]> {
+  const arch = archOfFile(path.relative(s.root, file).split(path.sep).join('/'));
+  let asm: Set<string> | undefined;
+  if (arch) {
+    const k = `${s.root}\0${arch}`;
+    if (!asmByRootArch.has(k)) asmByRootArch.set(k, asmSymbols(s.root, arch));
+    asm = asmByRootArch.get(k);
+  }
+  return runFileRules({ file, text, findings, profile, asmSymbols: asm, sizer: layoutSizer(s.layout) });
+}
+
+/** A type's layout in pahole's words for a hover, and its own alignment; empty when it has no members. */
+export function hoverLayout(s: Session, type: string, file: string): { layoutText?: string; typeAlign?: number } {
+  if (!type) return {};
+  const l = s.layout.sizeOf(type, file);
+  return 'error' in l || !l.members?.length ? {} : { layoutText: formatPahole(type, l, s.profile.cacheLine), typeAlign: l.align };
 }
