@@ -3,6 +3,7 @@
 // glibc's heap fragmented (its mmap threshold rises after the first big file) and peak RSS ~60 MB
 // higher. The text itself is a V8 string either way.
 import * as fs from 'fs';
+import { redirect } from './overlay';
 
 /** bigger one-off buffers are dropped after use */
 const KEEP = 4 * 1024 * 1024;
@@ -10,7 +11,7 @@ let scratch = Buffer.allocUnsafe(256 * 1024);
 
 /** fs.readFileSync(file, encoding), with the same errors. */
 export function readText(file: string, encoding: 'utf8' | 'latin1'): string {
-  const fd = fs.openSync(file, 'r');
+  const fd = fs.openSync(redirect(file), 'r');
   try {
     // room for the whole file and one byte more, so a file that grew is seen growing
     const need = fs.fstatSync(fd).size + 1;

@@ -4,7 +4,8 @@ import { register as scan } from './scan';
 import { register as layout } from './layout';
 import { register as simulate } from './simulate';
 import { register as estimate } from './estimate';
+import { register as diff } from './diff';
 
 export function registerCommands(program: Command): void {
-  for (const r of [scan, layout, simulate, estimate]) r(program);
+  for (const r of [scan, layout, simulate, estimate, diff]) r(program);
 }

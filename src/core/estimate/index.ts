@@ -56,6 +56,11 @@ export interface EstimateOptions {
   compact?: () => void;
   /** a scan already done (the extension keeps one); skips scanning */
   scan?: ScanResult;
+  /** receives the scan (diff re-uses OLD's for NEW, re-scanning only the changed files) */
+  onScan?: (scan: ScanResult) => void;
+  /** Kbuild, layout engine and wrapper findings of an earlier run on the same tree (diff's NEW re-uses OLD's) */
+  prepared?: Prepared;
+  onPrepared?: (p: Prepared) => void;
   /** folder caching scan results by file content (parse/cache.ts); no cache when absent */
   cacheDir?: string;
   /** run the rules (default true) */
@@ -88,12 +93,14 @@ async function prepare(o: EstimateOptions, profile: Profile, pause: () => Promis
   o.compact?.();
   await pause();
   const session = await openSession(o.root, profile, kb.includeDirs);
-  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir, (f) => kb.byFile.get(f)?.status === 'module') : { findings: [], unresolved: [] };
+  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir, (f) => kb.byFile.get(f)?.status === 'module') : { findings: [], unresolved: [], names: new Set<string>() };
   facts.save();
   clock.mark('wrappers');
   return { kb, session, wrapped };
 }
 
+/** Kbuild, the layout session and the wrapper findings: what an estimate reads besides the scan. */
+export type Prepared = Awaited<ReturnType<typeof prepare>>;
 type Inputs = Awaited<ReturnType<typeof prepare>> & { scan: ScanResult };
 
 /** Stage "inputs": the scan on its workers while this thread reads Kbuild and the type index. */
@@ -111,12 +118,14 @@ async function readInputs(o: EstimateOptions, profile: Profile, pause: () => Pro
   clock.mark('listing');
   let early: Awaited<ReturnType<typeof prepare>>;
   try {
-    early = await prepare(o, profile, pause, clock);
+    early = o.prepared ?? await prepare(o, profile, pause, clock);
+    o.onPrepared?.(early);
   } catch (e) {
     // the scan's own failure (no such folder, cancelled) explains more than what followed from it
     throw (await scanning.then(() => undefined, (x: unknown) => x)) ?? e;
   }
   const scan = await scanning;
+  o.onScan?.(scan);
   clock.mark('scan');
   o.compact?.();
   if (o.signal?.aborted) throw new Error('cancelled');

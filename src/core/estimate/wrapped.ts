@@ -41,7 +41,7 @@ const BUILTIN_ONLY = new Set(['DEFINE_SRCU', 'DEFINE_STATIC_SRCU']);
  * calls come from `facts`, so only the files that call a wrapper are read. `isModule`: built with -DMODULE.
  */
 export async function wrappedFindings(root: string, files: string[], layout: LayoutEngine, facts: FactStore, pause: () => Promise<void> = async () => undefined, cacheDir?: string,
-  isModule: (file: string) => boolean = () => false): Promise<{ findings: WrappedFinding[]; unresolved: Finding[] }> {
+  isModule: (file: string) => boolean = () => false): Promise<{ findings: WrappedFinding[]; unresolved: Finding[]; names: ReadonlySet<string> }> {
   // wrapper names from the headers under the include dirs and the built files
   const graph = headerGraph(layout, cacheDir);
   const readable: string[] = []; // first occurrence order, as the file list gives it
@@ -58,7 +58,7 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
   const names = graph.names();
   const findings: WrappedFinding[] = [];
   const unresolved: Finding[] = [];
-  if (!names.size) return { findings, unresolved };
+  if (!names.size) return { findings, unresolved, names };
   for (const f of readable) {
     if (!facts.get(f)!.calls.some((c) => names.has(c))) continue;
     await pause();
@@ -76,5 +76,5 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
     }
     for (const p of r.problems) unresolved.push({ ...base(p.line, p.column, p.via), unresolved: p.reason });
   }
-  return { findings, unresolved };
+  return { findings, unresolved, names };
 }

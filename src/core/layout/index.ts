@@ -68,6 +68,14 @@ export class LayoutEngine {
     this.answers.clear();
   }
 
+  /** Files changed on disk since they were read (see TypeIndex.refresh); every resolved type is dropped. */
+  refresh(files: string[]): void {
+    this.index.refresh(files);
+    this.cache.clear();
+    this.consts.clear();
+    this.answers.clear();
+  }
+
   // ---- public queries ------------------------------------------------------------------------
   sizeOf(typeText: string, fromFile?: string): Layout | Unknown {
     return this.answer(`s|${typeText}|${fromFile ?? ''}`, () => this.guard(() => toLayout(this.typeFromText(typeText, fromFile))));

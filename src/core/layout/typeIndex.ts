@@ -14,6 +14,7 @@ import { FileDefs, DefSite, scanDefs, typedefNames } from './defs';
 import { FALLBACK_FILE, FALLBACK_HEADER } from './fallback';
 import { FileTable, NameIndex, NameIndexSnapshot } from './nameIndex';
 import { readText } from '../readText';
+import { fileExists } from '../overlay';
 
 /** bound on one file's include closure (a kernel .c file reaches about 1,500 headers) */
 const MAX_CLOSURE = 6000;
@@ -30,6 +31,7 @@ const FORCE_UNDEF = new Set(['__ASSEMBLY__', '__ASSEMBLER__', '__CHECKER__', '__
 export const KERNEL_ARCH_DIR = Object.fromEntries(Object.values(ARCHES).map((a) => [a.name, a.srcArch])) as Record<ArchName, string>;
 
 interface Raw { defines: NameIndex; records: NameIndex; typedefs: NameIndex; consts: NameIndex }
+type Adders = Record<keyof Raw, { add(name: string, file: string): void }>;
 const RAW_KINDS = ['defines', 'records', 'typedefs', 'consts'] as const;
 
 /** The raw index of the include dirs as built by a first run, to be saved and reused (headerCache.ts). */
@@ -195,7 +197,7 @@ export class TypeIndex {
     walk(dir);
   }
 
-  private indexText(raw: Raw, file: string, text: string): void {
+  private indexText(raw: Adders, file: string, text: string): void {
     text += macroTypedefText(text);
     for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)/gm)) raw.defines.add(m[1], file);
     for (const m of text.matchAll(/\b(struct|union|enum)\s+(\w+)\s*\{/g)) raw.records.add(`${m[1]} ${m[2]}`, file);
@@ -222,6 +224,31 @@ export class TypeIndex {
         if (n) raw.consts.add(n[1], file);
       }
     }
+  }
+
+  /**
+   * Files whose text changed under this index (diff's NEW read through an overlay, src/core/overlay.ts):
+   * what was loaded from them is forgotten and their new names are indexed. A name the new text no
+   * longer defines keeps its entry, which only costs a look at the file.
+   */
+  refresh(files: string[]): void {
+    const raw = this.raw;
+    for (const file of files) {
+      const f = path.resolve(file);
+      this.files.delete(f);
+      if (!raw || !f.endsWith('.h')) continue;
+      const under = this.indexedFiles.has(f) || this.indexedDirs.has(path.dirname(f));
+      if (!under) continue;
+      this.indexedFiles.add(f);
+      let text: string;
+      try { text = readText(f, 'latin1'); } catch { continue; }
+      // only names new to the file: an entry listed twice would make its name look defined twice
+      const once = (ix: NameIndex) => ({ add: (n: string, at: string) => { if (!ix.get(n)?.includes(at)) ix.add(n, at); } });
+      this.indexText({ defines: once(raw.defines), records: once(raw.records), typedefs: once(raw.typedefs), consts: once(raw.consts) }, f, text);
+    }
+    this.macroCache.clear();
+    this.closures.clear();
+    this.resolved.clear();
   }
 
   // ---- loading ------------------------------------------------------------------------------
@@ -336,7 +363,7 @@ export class TypeIndex {
     const tries = [...(angled ? [] : [path.dirname(from)]), ...this.dirs].map((d) => path.join(d, p));
     // asm/ headers the build generates from asm-generic (Kbuild generic-y) are not in a source tree
     if (this.root && p.startsWith('asm/')) tries.push(path.join(this.root, 'include', 'asm-generic', p.slice(4)));
-    const r = tries.find((t) => fs.existsSync(t));
+    const r = tries.find((t) => fileExists(t));
     this.resolved.set(key, r);
     return r;
   }

@@ -41,7 +41,7 @@ export interface Truth {
 }
 
 /** relocatable: link like link-vmlinux.sh with CONFIG_X86_KERNEL_IBT, from one `ld -r` vmlinux.o */
-export function gccTruth(root: string, builtin: string[], modules: Record<string, string[]>, flags: string[] = ['-O2'], relocatable = false): Truth {
+export function gccTruth(root: string, builtin: string[], modules: Record<string, string[]>, flags: string[] = ['-O2'], relocatable = false, cacheLine = 64): Truth {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-truth-'));
   try {
     fs.writeFileSync(path.join(tmp, 'autoconf.h'), autoconfFrom(fs.readFileSync(path.join(root, '.config'), 'utf8')));
@@ -50,7 +50,7 @@ export function gccTruth(root: string, builtin: string[], modules: Record<string
       execFileSync('gcc', [...flags, '-c', '-I', path.join(root, 'include'), '-include', path.join(tmp, 'autoconf.h'), path.join(root, f), '-o', o]);
       return o;
     };
-    fs.writeFileSync(path.join(tmp, 'pcpu.lds'), LDS(4096, 64));
+    fs.writeFileSync(path.join(tmp, 'pcpu.lds'), LDS(4096, cacheLine));
     const out = path.join(tmp, 'vmlinux');
     let objs = builtin.map(cc);
     if (relocatable) {

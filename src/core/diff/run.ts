@@ -1,0 +1,150 @@
+// Runs the estimate on both sides under one profile. NEW over an overlay re-uses OLD's scan: only
+// the changed files are scanned again (from the overlay folder, through the content cache), and the
+// estimate reads every other file from OLD's tree.
+import * as path from 'path';
+import picomatch from 'picomatch';
+import { DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, Prepared } from '../estimate';
+import { withOverlay, Overlay } from '../overlay';
+import { readText } from '../readText';
+import { DEFAULT_INCLUDE } from '../parse/scanTree';
+import { scanFile } from '../parse/scanFile';
+import type { ScanResult } from '../parse/types';
+import type { Materialised } from './materialise';
+
+export type DiffEstimateOptions = Omit<EstimateOptions, 'root' | 'scan' | 'onScan' | 'prepared' | 'onPrepared'>;
+
+export interface DiffRun {
+  before: EstimateResult;
+  after: EstimateResult;
+  /** files the overlay side replaced; undefined for two separate trees */
+  changedFiles?: string[];
+  /** a file's text on either side ('' when absent) */
+  textOf: (side: 'old' | 'new', file: string) => string;
+  ms: { old: number; new: number; rescan: number };
+  /** why NEW read Kbuild and the headers again instead of re-using OLD's (undefined: it re-used them) */
+  notShared?: string;
+}
+
+/**
+ * Why OLD's Kbuild reading, type index and wrapper findings cannot serve NEW, or undefined when
+ * they can: the change touches no build file, no file that defines or uses a per-CPU wrapper
+ * macro (those findings come from whole-tree expansion) and none that #includes a .c file. The type index itself is refreshed for
+ * the changed files (LayoutEngine.refresh).
+ */
+export function whyNotShared(changed: string[], wrapperNames: ReadonlySet<string>, versions: (file: string) => string[]): string | undefined {
+  const use = wrapperNames.size ? new RegExp(`\\b(?:${[...wrapperNames].join('|')})\\s*\\(`) : undefined;
+  const defines = /^[ \t]*#[ \t]*define\b(?:[^\n]*\\\n)*[^\n]*\bDEFINE_PER_CPU/m;
+  for (const f of changed) {
+    const b = path.basename(f);
+    if (/^(?:Makefile|Kbuild|Kconfig)|\.mk$|^\.config$/.test(b)) return `${f} is a build file`;
+    if (!/\.[ch]$/.test(f)) continue;
+    for (const t of versions(f)) {
+      if (use?.test(t)) return `${f} uses a per-CPU wrapper macro`;
+      if (defines.test(t)) return `${f} defines a per-CPU wrapper macro`;
+      // Kbuild counts a .c file #included by another as built into that object
+      if (/^[ \t]*#[ \t]*include[ \t]*"[^"\n]+\.c"/m.test(t)) return `${f} includes a .c file`;
+    }
+  }
+  return undefined;
+}
+
+/** OLD's scan with the overlay's files scanned again from their new text (deleted ones dropped). */
+export async function rescanOverlay(scan: ScanResult, ov: Overlay, o: { include?: string[]; exclude?: string[]; cacheDir?: string }): Promise<ScanResult> {
+  const inc = picomatch(o.include?.length ? o.include : DEFAULT_INCLUDE, { dot: true });
+  const exc = picomatch(o.exclude ?? [...DEFAULT_EXCLUDE], { dot: true });
+  const changed = new Set(ov.files.keys());
+  const findings = scan.findings.filter((f) => !changed.has(f.file));
+  const errors = scan.errors.filter((e) => !changed.has(e.file));
+  const accessors = new Set((scan.accessorFiles ?? []).filter((f) => !changed.has(f)));
+  for (const [rel, to] of ov.files) {
+    if (to === null || !inc(rel) || exc(rel)) continue;
+    // the overlay folder holds the file at the same relative path
+    const base = to.slice(0, to.length - rel.length);
+    const r = await scanFile(base, rel, { maxFileBytes: 8 * 1024 * 1024, parseTimeoutMs: 10000, cacheDir: o.cacheDir });
+    findings.push(...r.findings);
+    for (const m of r.errors) errors.push({ file: rel, message: m });
+    if (r.accessors) accessors.add(rel);
+  }
+  findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
+  return { ...scan, findings, errors, accessorFiles: [...accessors].sort() };
+}
+
+export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<DiffRun> {
+  let baseScan: ScanResult | undefined;
+  let prepared: Prepared | undefined;
+  const sides = [m.old, m.new];
+  const textOf = (side: 'old' | 'new', file: string): string => {
+    const s = side === 'old' ? m.old : m.new;
+    let p = path.join(s.root, file);
+    if (s.overlay?.files.has(file)) {
+      const to = s.overlay.files.get(file);
+      if (to === null || to === undefined) return '';
+      p = to;
+    }
+    try {
+      return readText(p, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const onDisk = (root: string, file: string) => {
+    try {
+      return readText(path.join(root, file), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  // A side without an overlay is estimated whole first. When both are overlays of one tree (two
+  // revisions over the working tree), that tree is estimated first without rules, for its scan
+  // and prepared state only.
+  const plain = sides.findIndex((s) => !s.overlay);
+  const results: EstimateResult[] = [];
+  const ms = [0, 0];
+  let rescanMs = 0;
+  const t0 = Date.now();
+  const first = await estimate({
+    ...o, root: plain >= 0 ? sides[plain].root : m.old.root, ...(plain >= 0 ? {} : { rules: false }),
+    onScan: (s) => { baseScan = s; }, onPrepared: (p) => { prepared = p; },
+  });
+  if (plain >= 0) {
+    results[plain] = first;
+    ms[plain] = Date.now() - t0;
+  }
+  let notShared: string | undefined;
+  const refreshed = new Set<string>(); // files the shared type index has been told about
+  for (const [i, s] of sides.entries()) {
+    const ov = s.overlay;
+    const t1 = Date.now();
+    if (!ov) {
+      // two trees of their own: the second is estimated whole too
+      if (i !== plain) {
+        results[i] = await estimate({ ...o, root: s.root });
+        ms[i] = Date.now() - t1;
+      }
+      continue;
+    }
+    const scan = await rescanOverlay(baseScan!, ov, o);
+    rescanMs += Date.now() - t1;
+    const changed = [...ov.files.keys()];
+    const why = prepared
+      ? whyNotShared(changed, prepared.wrapped.names, (f) => [onDisk(s.root, f), textOf('old', f), textOf('new', f)])
+      : 'the first estimate was not prepared';
+    notShared ??= why;
+    results[i] = await withOverlay(ov, async () => {
+      if (why === undefined) {
+        // files an earlier side replaced are read again too: this side has the disk's text for them
+        for (const f of changed) refreshed.add(f);
+        prepared!.session.layout.refresh([...refreshed].map((f) => path.join(s.root, f)));
+      }
+      // no cacheDir: the stat-keyed caches (file facts, header index) would see the tree's stats
+      // with the overlay's texts, take the tree's answers and save the overlay's under its stats
+      return estimate({ ...o, cacheDir: undefined, root: s.root, scan, ...(why === undefined ? { prepared } : {}) });
+    });
+    ms[i] = Date.now() - t1;
+  }
+  const overlays = sides.flatMap((s) => (s.overlay ? [...s.overlay.files.keys()] : []));
+  return {
+    before: results[0], after: results[1], changedFiles: sides.some((s) => s.overlay) ? [...new Set(overlays)] : undefined,
+    textOf, notShared, ms: { old: ms[0], new: ms[1], rescan: rescanMs },
+  };
+}
