@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { DEFAULT_KERNEL } from '../../core/defaults';
 import type { Command } from 'commander';
 import { UsageError, parseIntOption } from '../errors';
 import { ARCH_NAMES, findArch } from '../../core/config/arch';
@@ -81,7 +82,7 @@ export function register(program: Command): void {
     .option('--config <file>', '.config for both sides (default: the .config in OLD, or in DIR, if present)')
     .option('--nr-cpus <n>', 'NR_CPUS (default CONFIG_NR_CPUS)', parseIntOption('--nr-cpus', 1, 8192))
     .option('--cpus <n>', 'possible CPUs (default min(NR_CPUS, 8))', parseIntOption('--cpus', 1, 8192))
-    .option('--kernel <X.Y>', 'kernel version era for constants and linker order', '6.12')
+    .option('--kernel <X.Y>', `kernel version era for constants and linker order (default: the tree's Makefile, else ${DEFAULT_KERNEL})`)
     .option('--counts <file>', 'call-site counts: JSON {"file:line": n} or lines "file:line n" (looked up by each side\'s own line numbers)')
     .option('--instances <n>', 'instances of structs holding NR_CPUS arrays (e.g. 2000 modules)', parseIntOption('--instances', 0, 1e9))
     .option('--include <glob>', 'only scan files matching (repeatable)', collect, [])
@@ -96,7 +97,7 @@ export function register(program: Command): void {
     .action(async (args: string[], o: Opts) => {
       if ([o.json, o.markdown, o.sarif].filter(Boolean).length > 1) throw new UsageError('--json, --markdown and --sarif are exclusive');
       if (o.rulesOn !== 'built' && o.rulesOn !== 'all') throw new UsageError(`--rules-on must be built or all, got "${o.rulesOn}"`);
-      if (!/^\d+\.\d+$/.test(o.kernel ?? '6.12')) throw new UsageError(`--kernel must look like 6.12, got "${o.kernel}"`);
+      if (o.kernel !== undefined && !/^\d+\.\d+$/.test(o.kernel)) throw new UsageError(`--kernel must look like 6.12, got "${o.kernel}"`);
       baselineWasm();
       const m = materialise(args, o);
       // an interrupted run still removes its temporary folder

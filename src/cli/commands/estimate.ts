@@ -51,7 +51,7 @@ export function register(program: Command): void {
     .option('--config <file>', '.config to evaluate Kbuild and #if against (default: DIR/.config if present)')
     .option('--nr-cpus <n>', 'NR_CPUS (default CONFIG_NR_CPUS)', parseIntOption('--nr-cpus', 1, 8192))
     .option('--cpus <n>', 'possible CPUs, nr_cpu_ids (default min(NR_CPUS, 8))', parseIntOption('--cpus', 1, 8192))
-    .option('--kernel <X.Y>', 'kernel version era for constants and linker order', DEFAULT_KERNEL)
+    .option('--kernel <X.Y>', `kernel version era for constants and linker order (default: the tree's Makefile, else ${DEFAULT_KERNEL})`)
     .option('--counts <file>', 'call-site counts: JSON {"file:line": n} or lines "file:line n"')
     .option('--trace <file>', 'ftrace output of the percpu:percpu_alloc_percpu tracepoint, for real call counts')
     .option('--instances <n>', 'instances of structs holding NR_CPUS arrays (e.g. 2000 modules)', parseIntOption('--instances', 0, 1e9))

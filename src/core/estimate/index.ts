@@ -5,7 +5,7 @@
 import type { ArchProfile } from '../config/arch';
 import { isSet, type KConfig } from '../config/kconfig';
 import { evalCondition } from '../config/cppExpr';
-import { readKbuild, SRCARCH } from '../config/kbuild';
+import { readKbuild } from '../config/kbuild';
 import { scanTree } from '../parse';
 import type { ScanResult } from '../parse/types';
 import { openSession, rulesProfile } from './session';
@@ -17,7 +17,7 @@ import { FactStore } from './fileFacts';
 import { PhaseClock } from './phases';
 import type { Counts, TraceEvent } from './counts';
 import { resolveProfile, type Profile } from './profile';
-import { makePlacement } from './placement';
+import { builtScope, makePlacement } from './placement';
 import { priceCallsites, priceNrCpusArrays, priceStatics, type Ledger, type PricedStatics } from './pricing';
 import { reservedUsed, simulate, toVariable, type Simulation } from './simulate';
 import { treeDiagnostics } from './diagnostics';
@@ -142,9 +142,7 @@ async function runRules(o: EstimateOptions, inp: Inputs, sim: Simulation, textOf
     const big = m.variables.length ? m.variables.reduce((a, b) => (b.size > a.size ? b : a)) : undefined;
     return { name: m.name, size: m.size, files: m.files, file: big?.file ?? m.files[0], line: big?.line ?? 1 };
   });
-  const otherArch = new RegExp(`^arch/(?!${SRCARCH[o.arch.name] ?? o.arch.name}/)`);
-  const keep = o.rulesOn === 'all' || kb.objects.length === 0 ? undefined
-    : (f: string) => kb.byFile.has(f) || (f.endsWith('.h') && !otherArch.test(f));
+  const keep = o.rulesOn === 'all' ? undefined : builtScope(kb, o.arch.name);
   const td = await treeDiagnostics({
     root: o.root, scan, textOf, profile: rulesProfile(session.profile, fc, o.largeFraction), modules: sections, signal: o.signal, keep, compact: o.compact,
     sizer: session.sizer, onProgress: (d, t) => o.onProgress?.(d, t, 'rules'),
@@ -186,7 +184,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const dyn = await priceCallsites(session, scan.findings, placement, ledger, pause, o);
   o.onProgress?.(0, 1, 'simulation');
   const sim = simulate(profile, sl.size, statics.modules, dyn.callsites, warnings);
-  const nrArrays = await priceNrCpusArrays(session, scan.findings, placement, sim.nrUnits, ledger, pause);
+  const nrArrays = await priceNrCpusArrays(session, scan.findings, placement, builtScope(kb, o.arch.name), sim.nrUnits, ledger, pause);
 
   clock.mark('sizing');
   const tRules = Date.now();

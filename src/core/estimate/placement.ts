@@ -4,7 +4,7 @@
 import * as path from 'path';
 import { evalCondition } from '../config/cppExpr';
 import type { KConfig } from '../config/kconfig';
-import type { BuiltObject, KbuildResult } from '../config/kbuild';
+import { SRCARCH, type BuiltObject, type KbuildResult } from '../config/kbuild';
 import type { LayoutEngine } from '../layout';
 import type { Finding } from '../parse/types';
 import { lineIsActive } from './emitOrder';
@@ -29,5 +29,24 @@ export function makePlacement(root: string, cfg: KConfig, kb: Pick<KbuildResult,
       return { reason: `#if ${f.cond} is false with the macros ${f.file} sees (e.g. __ARCH_IRQ_STAT from asm/hardirq.h)` };
     }
     return { obj };
+  };
+}
+
+/**
+ * The files whose code this config builds for this arch, for what has no placement of its own (the
+ * rules, struct fields in the NR_CPUS table): built objects, headers under an include/ folder not of
+ * another arch, and other headers beside (or one folder below) a built object. Undefined without
+ * Kbuild files: every file counts.
+ */
+export function builtScope(kb: Pick<KbuildResult, 'objects' | 'byFile'>, arch: string): ((file: string) => boolean) | undefined {
+  if (kb.objects.length === 0) return undefined;
+  const otherArch = new RegExp(`^arch/(?!${SRCARCH[arch] ?? arch}/)`);
+  const builtDirs = new Set(kb.objects.map((o) => path.posix.dirname(o.file)));
+  return (f) => {
+    if (kb.byFile.has(f)) return true;
+    if (!f.endsWith('.h') || otherArch.test(f)) return false;
+    if (/(?:^|\/)include\//.test(f)) return true;
+    const dir = path.posix.dirname(f);
+    return builtDirs.has(dir) || builtDirs.has(path.posix.dirname(dir));
   };
 }

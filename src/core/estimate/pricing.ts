@@ -99,8 +99,12 @@ export async function priceCallsites(s: Session, findings: Finding[], placement:
   return { callsites: sites, ...(traced ? { unmatchedTrace: traced.unmatched } : {}) };
 }
 
-/** NR_CPUS-sized arrays at NR_CPUS, at the possible CPUs, and as a per-CPU allocation over `units`. */
-export async function priceNrCpusArrays(s: Session, findings: Finding[], placement: Placement, units: number, ledger: Ledger, pause: () => Promise<void>): Promise<NrCpusArray[]> {
+/**
+ * NR_CPUS-sized arrays at NR_CPUS, at the possible CPUs, and as a per-CPU allocation over `units`.
+ * Globals are placed like any definition; struct fields count where `inScope` (builtScope) says
+ * their file is code this config builds for this arch.
+ */
+export async function priceNrCpusArrays(s: Session, findings: Finding[], placement: Placement, inScope: ((file: string) => boolean) | undefined, units: number, ledger: Ledger, pause: () => Promise<void>): Promise<NrCpusArray[]> {
   const out: NrCpusArray[] = [];
   for (const f of findings) {
     if (f.kind !== 'nr_cpus_array') continue;
@@ -108,6 +112,7 @@ export async function priceNrCpusArrays(s: Session, findings: Finding[], placeme
     if (f.unresolved) { ledger.unresolved.push(entry(f, f.unresolved, 'nr_cpus_array')); continue; }
     const pl = f.container ? undefined : placement(f);
     if (pl && !pl.obj) { ledger.notBuilt.push(entry(f, pl.reason, 'nr_cpus_array')); continue; }
+    if (f.container && inScope && !inScope(f.file)) { ledger.notBuilt.push(entry(f, 'struct in a file this config does not build for this arch', 'nr_cpus_array')); continue; }
     const p = priceFinding(s, f, { units });
     if ('error' in p) { ledger.unresolved.push(entry(f, p.error, 'nr_cpus_array')); continue; }
     if (p.kind !== 'nr_cpus_array') continue;

@@ -4,6 +4,7 @@
 import type { ArchProfile } from '../config/arch';
 import { cacheLineOf, isSet, pageSizeOf, type KConfig } from '../config/kconfig';
 import { DEFAULT_INSTANCES, DEFAULT_KERNEL, DEFAULT_POSSIBLE_CPUS } from '../defaults';
+import { treeKernelVersion } from '../config/treeVersion';
 import { resolveNrCpus } from './nrCpus';
 
 export interface Profile {
@@ -25,7 +26,9 @@ export interface Profile {
 export interface ProfileInput {
   arch: ArchProfile;
   config: KConfig;
+  /** default: the tree's Makefile version (when `root` is given), else DEFAULT_KERNEL */
   kernel?: string;
+  root?: string;
   nrCpus?: number;
   cpus?: number;
   instances?: number;
@@ -42,7 +45,7 @@ export function resolveProfile(o: ProfileInput): Profile {
   if (o.capCpus) possible = Math.min(possible, nrCpus);
   else if (possible > nrCpus) warnings.push(`possible CPUs (${possible}) exceed NR_CPUS (${nrCpus}); the kernel would cap nr_cpu_ids at NR_CPUS`);
   return {
-    arch: o.arch, config: cfg, kernel: o.kernel ?? DEFAULT_KERNEL, nrCpus, possible,
+    arch: o.arch, config: cfg, kernel: o.kernel ?? (o.root === undefined ? undefined : treeKernelVersion(o.root)) ?? DEFAULT_KERNEL, nrCpus, possible,
     smp: isSet(cfg, 'CONFIG_SMP'), modules: isSet(cfg, 'CONFIG_MODULES'),
     pageSize: pageSizeOf(cfg, o.arch), cacheLine: cacheLineOf(cfg, o.arch), instances: o.instances ?? DEFAULT_INSTANCES, warnings,
   };
