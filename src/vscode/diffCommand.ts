@@ -1,11 +1,12 @@
 // "Per-CPU cost of uncommitted changes": the working tree against HEAD, estimated in the estimate
 // process (core.diffWorkingTree), summed up in the status bar, reported in the log as the CLI prints
 // it, and a CodeLens over each changed definition of the working tree.
+import { execFile } from 'child_process';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CoreFacade, DiffView } from './core';
 import type { SettingsService } from './config';
-import { diffLenses, diffStatusText, type DiffLens } from './diffText';
+import { diffLenses, diffStatusText, parseOneline, type DiffLens } from './diffText';
 import { PhaseProgress } from './estimateProgress';
 import { profileLabel } from './settings';
 
@@ -40,6 +41,19 @@ export function diffStatusItem(): vscode.StatusBarItem {
   s.name = 'percpu-lens: per-CPU cost of uncommitted changes';
   s.command = 'percpuLens.diffWorkingTree';
   return s;
+}
+
+/** The same against a revision picked from the last 20 commits. */
+export async function diffRevisionCommand(d: DiffDeps): Promise<void> {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  if (f?.uri.scheme !== 'file') { void vscode.window.showWarningMessage('percpu-lens: open a kernel folder on disk first.'); return; }
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile('git', ['log', '--oneline', '--no-decorate', '-20'], { cwd: f.uri.fsPath, maxBuffer: 1 << 20 }, (e, so, se) =>
+      (e ? reject(new Error(`git log: ${String(se).trim() || e.message}`)) : resolve(so))));
+  const picks = parseOneline(out);
+  if (!picks.length) { void vscode.window.showWarningMessage('percpu-lens: no commits in this repository.'); return; }
+  const p = await vscode.window.showQuickPick(picks, { title: 'percpu-lens: per-CPU cost of the working tree against', matchOnDescription: true });
+  if (p) await diffWorkingTreeCommand(d, p.rev);
 }
 
 export async function diffWorkingTreeCommand(d: DiffDeps, rev = 'HEAD'): Promise<void> {

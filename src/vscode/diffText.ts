@@ -35,3 +35,13 @@ export function diffLenses(r: DiffResult): Map<string, DiffLens[]> {
   }
   return out;
 }
+
+export interface RevisionPick { label: string; description: string; rev: string }
+
+/** `git log --oneline` lines as QuickPick items: the abbreviated hash as the label, the subject beside it. */
+export function parseOneline(out: string): RevisionPick[] {
+  return out.split('\n').flatMap((l) => {
+    const m = /^([0-9a-f]{4,64})\s+(.*)$/.exec(l.trim());
+    return m ? [{ label: m[1], description: m[2], rev: m[1] }] : [];
+  });
+}

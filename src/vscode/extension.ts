@@ -9,7 +9,7 @@ import { FixProvider } from './codeActions';
 import { SettingsService } from './config';
 import { createCore } from './core';
 import { DiagnosticsPublisher, TreeDiagnostics } from './diagnostics';
-import { DiffLenses, diffStatusItem, diffWorkingTreeCommand } from './diffCommand';
+import { DiffLenses, diffRevisionCommand, diffStatusItem, diffWorkingTreeCommand } from './diffCommand';
 import { compareCommand, estimateCommand, type Deps } from './estimateCommand';
 import { LayoutHover } from './hover';
 import { CostHints } from './inlayHints';
@@ -42,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): void {
       settings, cache, tree, diffLenses, diffStatus,
       vscode.languages.registerCodeLensProvider(C_FILES, diffLenses),
       vscode.commands.registerCommand('percpuLens.diffWorkingTree', guard('diff', () => diffWorkingTreeCommand(diffDeps))),
+      vscode.commands.registerCommand('percpuLens.diffRevision', guard('diff', () => diffRevisionCommand(diffDeps))),
       new DiagnosticsPublisher(cache, settings.onDidChange),
       vscode.languages.registerCodeActionsProvider(C_FILES, new FixProvider(cache), FixProvider.metadata),
       vscode.languages.registerInlayHintsProvider(C_FILES, new CostHints(cache, settings)),

@@ -11,7 +11,7 @@ import * as path from 'path';
 import { ForkedCore } from '../../src/vscode/forkedCore';
 import { RealCore } from '../../src/vscode/realCore';
 import { parseSettings } from '../../src/vscode/settings';
-import { diffLenses, diffStatusText, lensTitle, signedBytes } from '../../src/vscode/diffText';
+import { diffLenses, diffStatusText, lensTitle, parseOneline, signedBytes } from '../../src/vscode/diffText';
 import type { DiffItem } from '../../src/core/diff';
 import { gccTruth } from './support/linkTruth';
 
@@ -86,6 +86,17 @@ describe('editor: per-CPU cost of uncommitted changes', function () {
     assert.ok(phases.has('scanning') && phases.has('rules'), [...phases].join());
   });
 
+  it('against an older revision (the picked one): the committed patch counts, as from HEAD before it was committed', async () => {
+    const { d } = await run('module-ref-percpu.mbox');
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qam', 'refcount per-CPU'], { cwd: d });
+    const log = execFileSync('git', ['log', '--oneline', '--no-decorate', '-20'], { cwd: d, encoding: 'utf8' });
+    const picks = parseOneline(log);
+    assert.deepStrictEqual(picks.map((p) => p.description), ['refcount per-CPU', 'base']);
+    const v = await new RealCore().diffWorkingTree(d, picks[1].rev, settings, new AbortController().signal, () => undefined);
+    assert.strictEqual(diffStatusText(v.result), 'this change: 0 B/cpu static, +8 B/cpu dynamic');
+    assert.match(v.text, new RegExp(`^percpu-lens diff: ${picks[1].rev} → working tree`));
+  });
+
   it('not a git repository: a clear error', async () => {
     const d = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-diffed-nogit-'));
     made.push(d);
@@ -104,5 +115,11 @@ describe('editor: diff strings', () => {
     // ref[NR_CPUS] of 128-byte lines at NR_CPUS=8: 1024 B; shrunk to 8-byte slots: 64 B
     assert.strictEqual(lensTitle({ ...it0, kind: 'nr_cpus_array', before: 128, after: 8, delta: -120, atNrCpus: { before: 1024, after: 64, delta: -960 } }),
       '-120 B/slot (was 128 B, -960 B at NR_CPUS)');
+  });
+  it('git log --oneline as picks: hash, subject', () => {
+    assert.deepStrictEqual(parseOneline('8e04d19 The kernel era comes from the Makefile\n2328d76 README: diff speed\n\n'), [
+      { label: '8e04d19', description: 'The kernel era comes from the Makefile', rev: '8e04d19' },
+      { label: '2328d76', description: 'README: diff speed', rev: '2328d76' },
+    ]);
   });
 });
