@@ -6,6 +6,7 @@ import type { Finding } from '../parse/types';
 import { priceFinding, type Session } from './session';
 import { allocRound } from '../price';
 import { callsiteKey, Counts, countsFromTrace, TraceEvent } from './counts';
+import type { TraceOp } from '../sim/trace';
 import type { DeadStatics } from './deadStatics';
 import type { EmitOrder } from './emitOrder';
 import type { MacroCall } from './macroCall';
@@ -71,7 +72,7 @@ export async function priceStatics(s: Session, i: StaticInputs, ledger: Ledger, 
 
 /** alloc_percpu call sites with their counts (counts file, then trace, else 1). */
 export async function priceCallsites(s: Session, findings: Finding[], placement: Placement, ledger: Ledger, pause: () => Promise<void>,
-  o: { counts?: Counts; trace?: TraceEvent[] }): Promise<{ callsites: Callsite[]; unmatchedTrace?: EstimateResult['dynamic']['unmatchedTrace'] }> {
+  o: { counts?: Counts; trace?: TraceOp[] }): Promise<{ callsites: Callsite[]; unmatchedTrace?: EstimateResult['dynamic']['unmatchedTrace'] }> {
   const sites: Callsite[] = [];
   for (const f of findings) {
     if (f.kind !== 'alloc') continue;
@@ -84,7 +85,7 @@ export async function priceCallsites(s: Session, findings: Finding[], placement:
     if (p.kind !== 'alloc') continue;
     sites.push({ file: f.file, line: f.line, ...(f.func ? { func: f.func } : {}), expr: p.expr, size: p.size, align: p.align, count: 1, total: 0, countSource: 'default' });
   }
-  const traced = o.trace ? countsFromTrace(o.trace, sites) : undefined;
+  const traced = o.trace ? countsFromTrace(o.trace.filter((e): e is TraceEvent => e.kind === 'alloc'), sites) : undefined;
   for (const c of sites) {
     const k = callsiteKey(c.file, c.line);
     if (o.counts?.has(k)) {
