@@ -60,20 +60,26 @@ export interface CallsiteRef {
  * Attribute trace events to call sites: by enclosing function, then by size when a function has
  * several sites. Module loads (reserved=1) are static data, not call sites.
  */
-export function countsFromTrace(events: TraceEvent[], sites: CallsiteRef[]): { counts: Counts; unmatched: { func: string; size: number; count: number }[] } {
+export function countsFromTrace(events: TraceEvent[], sites: CallsiteRef[], inlined?: Map<string, CallsiteRef[]>): { counts: Counts; unmatched: { func: string; size: number; count: number }[]; attributedBytes: number; tracedBytes: number } {
   const counts: Counts = new Map();
   const byFunc = new Map<string, CallsiteRef[]>();
   for (const s of sites) if (s.func) (byFunc.get(s.func) ?? byFunc.set(s.func, []).get(s.func)!).push(s);
   const miss = new Map<string, { func: string; size: number; count: number }>();
+  const choose = (cands: CallsiteRef[], e: TraceEvent): CallsiteRef | undefined => {
+    const aligned4 = Math.ceil(e.size / 4) * 4;
+    return cands.length === 1 ? cands[0] : cands.find((c) => c.size === e.size) ?? cands.find((c) => c.size !== undefined && Math.ceil(c.size / 4) * 4 === aligned4);
+  };
+  let attributedBytes = 0;
+  let tracedBytes = 0;
   for (const e of events) {
     if (e.reserved) continue;
-    const cands = byFunc.get(e.func) ?? [];
-    const aligned4 = Math.ceil(e.size / 4) * 4;
-    const pick =
-      cands.length === 1 ? cands[0] : cands.find((c) => c.size === e.size) ?? cands.find((c) => c.size !== undefined && Math.ceil(c.size / 4) * 4 === aligned4);
+    tracedBytes += e.size;
+    // the function's own sites, else those of the functions gcc inlined into it
+    const pick = choose(byFunc.get(e.func) ?? [], e) ?? choose(inlined?.get(e.func) ?? [], e);
     if (pick) {
       const k = key(pick.file, pick.line);
       counts.set(k, (counts.get(k) ?? 0) + 1);
+      attributedBytes += e.size;
     } else {
       const mk = `${e.func}|${e.size}`;
       const m = miss.get(mk) ?? { func: e.func || '(no call_site)', size: e.size, count: 0 };
@@ -81,5 +87,5 @@ export function countsFromTrace(events: TraceEvent[], sites: CallsiteRef[]): { c
       miss.set(mk, m);
     }
   }
-  return { counts, unmatched: [...miss.values()].sort((a, b) => b.count * b.size - a.count * a.size) };
+  return { counts, unmatched: [...miss.values()].sort((a, b) => b.count * b.size - a.count * a.size), attributedBytes, tracedBytes };
 }

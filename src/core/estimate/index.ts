@@ -219,7 +219,7 @@ function result(o: EstimateOptions, p: Profile, st: Stages, t: { ms: number; rul
     config: { source: o.config.source, nrCpus: p.nrCpus, possibleCpus: p.possible, smp: p.smp, modules: p.modules, warnings: ledger.warnings },
     static: { bytes: sl.size, padding: sl.padding, variables: sl.vars.map(toVariable), sections: sl.sections },
     reserved: { bytes: sim.reservedBytes, used, modules: sim.modules },
-    dynamic: { bytes: dynBytes, callsites: dyn.callsites, ...(dyn.unmatchedTrace ? { unmatchedTrace: dyn.unmatchedTrace } : {}), ...(sim.replay ? { traceReplay: sim.replay } : {}) },
+    dynamic: { bytes: dynBytes, callsites: dyn.callsites, ...(dyn.unmatchedTrace ? { unmatchedTrace: dyn.unmatchedTrace } : {}), ...(dyn.traceAttributed !== undefined ? { traceAttributed: dyn.traceAttributed } : {}), ...(sim.replay ? { traceReplay: sim.replay } : {}) },
     nrCpusArrays: st.nrArrays,
     firstChunk: sim.firstChunk,
     totals: { perCpuBytes: perCpu, allCpusBytes: perCpu * p.possible, ...(sim.meminfo !== undefined ? { meminfoPercpuKb: sim.meminfo } : {}), unresolvedItems: ledger.unresolved.length },

@@ -96,7 +96,9 @@ export interface EstimateResult {
   reserved: { bytes: number; used: number; modules: ModuleUsage[] };
   dynamic: { bytes: number; callsites: Callsite[]; unmatchedTrace?: { func: string; size: number; count: number }[];
     /** --trace: the events replayed in order on this first chunk (sim/trace.ts); totals.meminfoPercpuKb is its result */
-    traceReplay?: ReplayResult };
+    traceReplay?: ReplayResult;
+    /** --trace: share of the traced (non-reserved) bytes attributed to a call site's file:line */
+    traceAttributed?: number };
   nrCpusArrays: NrCpusArray[];
   firstChunk: FirstChunkView | { error: string };
   /** memory the configuration costs: per-CPU area populated × units, as /proc/meminfo's Percpu: */
