@@ -22,7 +22,9 @@ describe('call-site counts', () => {
     ].join('\n');
     const { events } = parseTrace(trace);
     assert.strictEqual(events.length, 6);
-    assert.deepStrictEqual(events[0], { func: 'alloc_netdev_mqs', size: 4, align: 4, reserved: false, bytesAlloc: 16 });
+    assert.deepStrictEqual(events[0], {
+      kind: 'alloc', func: 'alloc_netdev_mqs', size: 4, align: 4, reserved: false, atomic: false, base: '0xffff', off: 1024, ptr: '0x3c00', bytesAlloc: 16,
+    });
     const r = countsFromTrace(events, [
       { file: 'net/core/dev.c', line: 50, func: 'alloc_netdev_mqs', size: 4 },
       { file: 'mm/vmstat.c', line: 30, func: 'vmstat_init', size: 8192 },

@@ -8,7 +8,8 @@ import { sampleTreePath } from '../../core/assets';
 import { DEFAULT_EXCLUDE, DEFAULT_KERNEL, estimate } from '../../core/estimate';
 import { defaultCacheDir } from '../../core/parse/cache';
 import { baselineWasm, heapCompactor } from '../memory';
-import { parseCountsFile, parseTrace, Counts, TraceEvent } from '../../core/estimate/counts';
+import { parseCountsFile, parseTrace, Counts } from '../../core/estimate/counts';
+import type { TraceOp } from '../../core/sim/trace';
 import { formatText } from '../../core/report/text';
 import { estimateToSarif } from '../../core/report/estimateSarif';
 
@@ -85,11 +86,11 @@ export function register(program: Command): void {
         counts = p.counts;
         extra.push(...p.warnings);
       }
-      let trace: TraceEvent[] | undefined;
+      let trace: TraceOp[] | undefined;
       if (o.trace) {
         const t = parseTrace(readFileOrUsage(o.trace, 'trace file'));
         if (!t.events.length) throw new UsageError(`${o.trace}: no percpu_alloc_percpu events found`);
-        trace = t.events;
+        trace = t.ops;
         extra.push(...t.warnings);
       }
       const progress = !o.json && !o.sarif && process.stderr.isTTY;

@@ -7,13 +7,14 @@ import { ARCH_NAMES, findArch } from '../../core/config/arch';
 import { buildFirstChunk, FirstChunk, MAX_CPUS, PercpuAllocator, parseGroups } from '../../core/sim';
 import { analyzeDmesg, formatDmesgReport } from '../../core/sim/dmesg';
 import { parseKernel } from '../../core/sim/era';
+import { parsePercpuTrace, replayTrace } from '../../core/sim/trace';
 import { readFileSync } from 'fs';
 
 interface SimOpts {
   dmesg?: string;
   arch?: string; static?: number; reserved?: number; dynamic?: number; cpus?: number; groups?: string;
   pageSize?: number; atomSize?: number; kernel?: string; nrCpus?: number; helper?: string;
-  json?: boolean; stats?: boolean; module?: string[]; randomKmallocCaches?: boolean;
+  json?: boolean; stats?: boolean; module?: string[]; randomKmallocCaches?: boolean; trace?: string;
 }
 
 const SIZE_MAX = 2 ** 30;
@@ -58,6 +59,7 @@ export function register(program: Command): void {
     .option('--random-kmalloc-caches', 'CONFIG_RANDOM_KMALLOC_CACHES=y (6.6+: reserves grow 4x)')
     .option('--module <name=size[:align]>', 'load a module with this much per-CPU data (repeatable)', collect)
     .option('--stats', 'print /sys/kernel/debug/percpu_stats after boot (and --module loads)')
+    .option('--trace <file>', 'replay a boot\'s percpu:* trace events in order (module loads included) and print /proc/meminfo\'s Percpu:')
     .option('--json', 'print one JSON document')
     .action((o: SimOpts) => {
       if (o.dmesg !== undefined) {
@@ -107,7 +109,22 @@ export function register(program: Command): void {
       const modules = (o.module ?? []).map(parseModule);
       let extra: Record<string, unknown> = {};
       let text = fc.bootLines.join('\n') + '\n';
-      if (o.stats || modules.length) {
+      if (o.trace !== undefined) {
+        if (modules.length) throw new UsageError('--trace replays the module loads it holds; leave out --module');
+        let traceText: string;
+        try { traceText = readFileSync(o.trace, 'utf8'); } catch (e) { throw new UsageError(`cannot read trace file ${o.trace}: ${(e as Error).message}`); }
+        const { ops, warnings } = parsePercpuTrace(traceText);
+        if (!ops.length) throw new UsageError(`${o.trace}: no percpu:* trace events found`);
+        for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+        const a = new PercpuAllocator(fc, { arch, kernel: o.kernel });
+        const replay = replayTrace(a, ops);
+        extra = { trace: replay, meminfoPercpuKb: replay.meminfoPercpuKb, ...(o.stats ? { stats: a.stats() } : {}) };
+        text += `trace: ${replay.allocs} allocations (${replay.sameOffset} at the kernel's offset in the first chunk), ${replay.frees} frees, ` +
+          `${replay.earlyBytes} B of untraced early allocations, ${replay.kernelChunksCreated} chunk(s) created by the kernel\n`;
+        for (const f of replay.failures) text += `trace: failed in the model: ${f}\n`;
+        text += `Percpu:         ${replay.meminfoPercpuKb} kB\n`;
+        if (o.stats) text += '\n' + a.statsText();
+      } else if (o.stats || modules.length) {
         const a = new PercpuAllocator(fc, { arch, kernel: o.kernel });
         const loads = modules.map((m) => ({ module: m.name, size: m.size, ...a.loadModule(m.name, m.size, m.align) }));
         extra = { modules: loads, log: a.log, meminfoPercpuKb: a.meminfoPercpuKb(), ...(o.stats ? { stats: a.stats() } : {}) };

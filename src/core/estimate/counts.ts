@@ -1,5 +1,6 @@
 // How many times each alloc_percpu call site runs. Default 1; a counts file overrides it; a trace
 // of the kernel's percpu:percpu_alloc_percpu tracepoint gives real numbers from a running system.
+import { parsePercpuTrace, type TraceOp } from '../sim/trace';
 
 export type Counts = Map<string, number>; // "file:line" → count
 
@@ -39,41 +40,13 @@ export function parseCountsFile(text: string): ParsedCounts {
   return { counts, warnings };
 }
 
-export interface TraceEvent {
-  /** function part of call_site=func+0xoff/0xlen ('' for kernels whose event has no call_site) */
-  func: string;
-  size: number;
-  align: number;
-  reserved: boolean;
-  bytesAlloc?: number;
-}
+/** A percpu_alloc_percpu event of a trace (sim/trace.ts reads every percpu:* event). */
+export type TraceEvent = Extract<TraceOp, { kind: 'alloc' }>;
 
-/** Lines of /sys/kernel/tracing/trace for percpu_alloc_percpu (any era's field set). */
-export function parseTrace(text: string): { events: TraceEvent[]; warnings: string[] } {
-  const events: TraceEvent[] = [];
-  const warnings: string[] = [];
-  let bad = 0;
-  for (const raw of text.split(/\r?\n/)) {
-    const i = raw.indexOf('percpu_alloc_percpu:');
-    if (i < 0) continue;
-    const fields = new Map<string, string>();
-    for (const m of raw.slice(i + 20).matchAll(/(\w+)=(\S+)/g)) fields.set(m[1], m[2]);
-    const size = Number(fields.get('size'));
-    if (!Number.isFinite(size)) {
-      bad++;
-      continue;
-    }
-    const cs = fields.get('call_site') ?? '';
-    events.push({
-      func: cs.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/i, '').replace(/\s.*$/, ''),
-      size,
-      align: Number(fields.get('align') ?? 0),
-      reserved: fields.get('reserved') === '1',
-      ...(fields.has('bytes_alloc') ? { bytesAlloc: Number(fields.get('bytes_alloc')) } : {}),
-    });
-  }
-  if (bad) warnings.push(`${bad} percpu_alloc_percpu line(s) without a size were skipped`);
-  return { events, warnings };
+/** The percpu:* events of /sys/kernel/tracing/trace (any era's field set), and the allocations among them. */
+export function parseTrace(text: string): { ops: TraceOp[]; events: TraceEvent[]; warnings: string[] } {
+  const { ops, warnings } = parsePercpuTrace(text);
+  return { ops, events: ops.filter((o): o is TraceEvent => o.kind === 'alloc'), warnings };
 }
 
 export interface CallsiteRef {
@@ -87,20 +60,26 @@ export interface CallsiteRef {
  * Attribute trace events to call sites: by enclosing function, then by size when a function has
  * several sites. Module loads (reserved=1) are static data, not call sites.
  */
-export function countsFromTrace(events: TraceEvent[], sites: CallsiteRef[]): { counts: Counts; unmatched: { func: string; size: number; count: number }[] } {
+export function countsFromTrace(events: TraceEvent[], sites: CallsiteRef[], inlined?: Map<string, CallsiteRef[]>): { counts: Counts; unmatched: { func: string; size: number; count: number }[]; attributedBytes: number; tracedBytes: number } {
   const counts: Counts = new Map();
   const byFunc = new Map<string, CallsiteRef[]>();
   for (const s of sites) if (s.func) (byFunc.get(s.func) ?? byFunc.set(s.func, []).get(s.func)!).push(s);
   const miss = new Map<string, { func: string; size: number; count: number }>();
+  const choose = (cands: CallsiteRef[], e: TraceEvent): CallsiteRef | undefined => {
+    const aligned4 = Math.ceil(e.size / 4) * 4;
+    return cands.length === 1 ? cands[0] : cands.find((c) => c.size === e.size) ?? cands.find((c) => c.size !== undefined && Math.ceil(c.size / 4) * 4 === aligned4);
+  };
+  let attributedBytes = 0;
+  let tracedBytes = 0;
   for (const e of events) {
     if (e.reserved) continue;
-    const cands = byFunc.get(e.func) ?? [];
-    const aligned4 = Math.ceil(e.size / 4) * 4;
-    const pick =
-      cands.length === 1 ? cands[0] : cands.find((c) => c.size === e.size) ?? cands.find((c) => c.size !== undefined && Math.ceil(c.size / 4) * 4 === aligned4);
+    tracedBytes += e.size;
+    // the function's own sites, else those of the functions gcc inlined into it
+    const pick = choose(byFunc.get(e.func) ?? [], e) ?? choose(inlined?.get(e.func) ?? [], e);
     if (pick) {
       const k = key(pick.file, pick.line);
       counts.set(k, (counts.get(k) ?? 0) + 1);
+      attributedBytes += e.size;
     } else {
       const mk = `${e.func}|${e.size}`;
       const m = miss.get(mk) ?? { func: e.func || '(no call_site)', size: e.size, count: 0 };
@@ -108,5 +87,5 @@ export function countsFromTrace(events: TraceEvent[], sites: CallsiteRef[]): { c
       miss.set(mk, m);
     }
   }
-  return { counts, unmatched: [...miss.values()].sort((a, b) => b.count * b.size - a.count * a.size) };
+  return { counts, unmatched: [...miss.values()].sort((a, b) => b.count * b.size - a.count * a.size), attributedBytes, tracedBytes };
 }

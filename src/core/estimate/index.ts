@@ -15,7 +15,8 @@ import { DeadStatics } from './deadStatics';
 import { wrappedFindings } from './wrapped';
 import { FactStore } from './fileFacts';
 import { PhaseClock } from './phases';
-import type { Counts, TraceEvent } from './counts';
+import type { Counts } from './counts';
+import type { TraceOp } from '../sim/trace';
 import { resolveProfile, type Profile } from './profile';
 import { builtScope, makePlacement } from './placement';
 import { priceCallsites, priceNrCpusArrays, priceStatics, type Ledger, type PricedStatics } from './pricing';
@@ -40,7 +41,7 @@ export interface EstimateOptions {
   /** cap the possible CPUs at NR_CPUS instead of warning (see ProfileInput) */
   capCpus?: boolean;
   counts?: Counts;
-  trace?: TraceEvent[];
+  trace?: TraceOp[];
   /** instance count for NR_CPUS arrays inside structs (e.g. 2000 modules) */
   instances?: number;
   include?: string[];
@@ -183,7 +184,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   if (sl.unplacedSections.length) warnings.push(`sections not in the ${profile.kernel} linker script, placed in .data..percpu: ${sl.unplacedSections.join(', ')}`);
   const dyn = await priceCallsites(session, scan.findings, placement, ledger, pause, o);
   o.onProgress?.(0, 1, 'simulation');
-  const sim = simulate(profile, sl.size, statics.modules, dyn.callsites, warnings);
+  const sim = simulate(profile, sl.size, statics.modules, dyn.callsites, warnings, o.trace);
   const nrArrays = await priceNrCpusArrays(session, scan.findings, placement, builtScope(kb, o.arch.name), sim.nrUnits, ledger, pause);
 
   clock.mark('sizing');
@@ -218,7 +219,7 @@ function result(o: EstimateOptions, p: Profile, st: Stages, t: { ms: number; rul
     config: { source: o.config.source, nrCpus: p.nrCpus, possibleCpus: p.possible, smp: p.smp, modules: p.modules, warnings: ledger.warnings },
     static: { bytes: sl.size, padding: sl.padding, variables: sl.vars.map(toVariable), sections: sl.sections },
     reserved: { bytes: sim.reservedBytes, used, modules: sim.modules },
-    dynamic: { bytes: dynBytes, callsites: dyn.callsites, ...(dyn.unmatchedTrace ? { unmatchedTrace: dyn.unmatchedTrace } : {}) },
+    dynamic: { bytes: dynBytes, callsites: dyn.callsites, ...(dyn.unmatchedTrace ? { unmatchedTrace: dyn.unmatchedTrace } : {}), ...(dyn.traceAttributed !== undefined ? { traceAttributed: dyn.traceAttributed } : {}), ...(sim.replay ? { traceReplay: sim.replay } : {}) },
     nrCpusArrays: st.nrArrays,
     firstChunk: sim.firstChunk,
     totals: { perCpuBytes: perCpu, allCpusBytes: perCpu * p.possible, ...(sim.meminfo !== undefined ? { meminfoPercpuKb: sim.meminfo } : {}), unresolvedItems: ledger.unresolved.length },

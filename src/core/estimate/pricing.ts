@@ -5,7 +5,10 @@ import * as path from 'path';
 import type { Finding } from '../parse/types';
 import { priceFinding, type Session } from './session';
 import { allocRound } from '../price';
-import { callsiteKey, Counts, countsFromTrace, TraceEvent } from './counts';
+import { callsiteKey, CallsiteRef, Counts, countsFromTrace, TraceEvent } from './counts';
+import { reachableSites } from './traceAttribution';
+import { readText } from '../readText';
+import type { TraceOp } from '../sim/trace';
 import type { DeadStatics } from './deadStatics';
 import type { EmitOrder } from './emitOrder';
 import type { MacroCall } from './macroCall';
@@ -69,10 +72,24 @@ export async function priceStatics(s: Session, i: StaticInputs, ledger: Ledger, 
   return out;
 }
 
+/** Trace events to call sites: by the traced function's own sites, then through the functions it inlined. */
+async function attributeTrace(s: Session, events: TraceEvent[], sites: Callsite[], runTime: CallsiteRef[]): Promise<ReturnType<typeof countsFromTrace>> {
+  const direct = countsFromTrace(events, sites);
+  const inlined = new Map<string, CallsiteRef[]>();
+  const textOf = (f: string): string | undefined => { try { return readText(s.abs(f), 'latin1'); } catch { return undefined; } };
+  for (const func of new Set(direct.unmatched.map((u) => u.func))) {
+    // a site whose size only the run knows is the event's when it is its function's only one
+    const own = runTime.filter((r) => r.func === func);
+    inlined.set(func, own.length === 1 ? own : await reachableSites(func, sites, textOf));
+  }
+  return inlined.size ? countsFromTrace(events, sites, inlined) : direct;
+}
+
 /** alloc_percpu call sites with their counts (counts file, then trace, else 1). */
 export async function priceCallsites(s: Session, findings: Finding[], placement: Placement, ledger: Ledger, pause: () => Promise<void>,
-  o: { counts?: Counts; trace?: TraceEvent[] }): Promise<{ callsites: Callsite[]; unmatchedTrace?: EstimateResult['dynamic']['unmatchedTrace'] }> {
+  o: { counts?: Counts; trace?: TraceOp[] }): Promise<{ callsites: Callsite[]; unmatchedTrace?: EstimateResult['dynamic']['unmatchedTrace']; traceAttributed?: number }> {
   const sites: Callsite[] = [];
+  const runTime: CallsiteRef[] = []; // built sites whose size is known only at run time: a trace tells it
   for (const f of findings) {
     if (f.kind !== 'alloc') continue;
     await pause();
@@ -80,11 +97,11 @@ export async function priceCallsites(s: Session, findings: Finding[], placement:
     const pl = placement(f);
     if (!pl.obj) { ledger.notBuilt.push({ ...entry(f, pl.reason), name: f.name || f.macro }); continue; }
     const p = priceFinding(s, f);
-    if ('error' in p) { ledger.unresolved.push(entry(f, p.error)); continue; }
+    if ('error' in p) { ledger.unresolved.push(entry(f, p.error)); runTime.push({ file: f.file, line: f.line, ...(f.func ? { func: f.func } : {}) }); continue; }
     if (p.kind !== 'alloc') continue;
     sites.push({ file: f.file, line: f.line, ...(f.func ? { func: f.func } : {}), expr: p.expr, size: p.size, align: p.align, count: 1, total: 0, countSource: 'default' });
   }
-  const traced = o.trace ? countsFromTrace(o.trace, sites) : undefined;
+  const traced = o.trace ? await attributeTrace(s, o.trace.filter((e): e is TraceEvent => e.kind === 'alloc'), sites, runTime) : undefined;
   for (const c of sites) {
     const k = callsiteKey(c.file, c.line);
     if (o.counts?.has(k)) {
@@ -96,7 +113,7 @@ export async function priceCallsites(s: Session, findings: Finding[], placement:
     }
     c.total = allocRound(c.size) * c.count;
   }
-  return { callsites: sites, ...(traced ? { unmatchedTrace: traced.unmatched } : {}) };
+  return { callsites: sites, ...(traced ? { unmatchedTrace: traced.unmatched, traceAttributed: traced.tracedBytes ? traced.attributedBytes / traced.tracedBytes : 1 } : {}) };
 }
 
 /**

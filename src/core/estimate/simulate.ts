@@ -2,6 +2,7 @@
 // the static area, modules load into the reserved chunk in link order, then each call site allocates
 // as many times as it is counted (mm/percpu.c; docs/allocator.md).
 import { buildFirstChunk, PercpuAllocator } from '../sim';
+import { replayTrace, type ReplayResult, type TraceOp } from '../sim/trace';
 import { allocRound } from '../price';
 import type { Profile } from './profile';
 import type { ModuleVars } from './pricing';
@@ -15,6 +16,8 @@ export interface Simulation {
   firstChunk: EstimateResult['firstChunk'];
   chunks?: unknown;
   meminfo?: number;
+  /** the trace replayed on the same first chunk (estimate --trace): meminfo comes from it */
+  replay?: ReplayResult;
   /** units of the first chunk (the possible CPUs when there is none) */
   nrUnits: number;
   modules: ModuleUsage[];
@@ -24,7 +27,7 @@ export interface Simulation {
 export const toVariable = (p: StaticVar & { offset: number }): StaticVariable =>
   ({ name: p.name, file: p.file, line: p.line, type: p.type ?? '', macro: p.macro ?? '', size: p.size, align: p.align, section: p.section, offset: p.offset });
 
-export function simulate(p: Profile, staticBytes: number, moduleVars: Map<string, ModuleVars>, callsites: Callsite[], warnings: string[]): Simulation {
+export function simulate(p: Profile, staticBytes: number, moduleVars: Map<string, ModuleVars>, callsites: Callsite[], warnings: string[], trace?: TraceOp[]): Simulation {
   const modules: ModuleUsage[] = [];
   try {
     if (!p.smp) throw new Error('CONFIG_SMP is not set: a UP kernel keeps per-CPU data in .data, there is no first chunk');
@@ -36,7 +39,11 @@ export function simulate(p: Profile, staticBytes: number, moduleVars: Map<string
       modules.push({ name, files: [...m.files], size: sec.size, align: sec.align, loaded: r.ok, messages: r.ok ? [] : r.messages, variables: sec.vars.map(toVariable) });
     }
     runCallsites(alloc, callsites, warnings);
-    return { firstChunk: fc, chunks: alloc.snapshot(), meminfo: alloc.meminfoPercpuKb(), nrUnits: fc.nrUnits, modules, reservedBytes: fc.reserved };
+    // a real boot's events, in order, on the same first chunk: the kernel's own sequence (frees, early
+    // allocations, module loads included) rather than the call sites' counts
+    const replay = trace?.length ? replayTrace(new PercpuAllocator(fc, { arch: p.arch, kernel: p.kernel }), trace) : undefined;
+    if (replay?.failures.length) warnings.push(`trace replay: ${replay.failures.length} allocation(s) failed in the model (first: ${replay.failures[0]})`);
+    return { firstChunk: fc, chunks: alloc.snapshot(), meminfo: replay?.meminfoPercpuKb ?? alloc.meminfoPercpuKb(), ...(replay ? { replay } : {}), nrUnits: fc.nrUnits, modules, reservedBytes: fc.reserved };
   } catch (e) {
     modules.length = 0;
     for (const [name, m] of moduleVars) {

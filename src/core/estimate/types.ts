@@ -1,5 +1,6 @@
 // The main job's result: one object for the CLI (text, JSON, SARIF) and the extension (webview, log).
 // The JSON the CLI prints with --json (README, CLI); field names stay stable, new ones are added.
+import type { ReplayResult } from '../sim/trace';
 import type { Diagnostic } from '../rules/types';
 
 import type { ScanStats } from '../parse/types';
@@ -93,7 +94,11 @@ export interface EstimateResult {
   config: { source: string; nrCpus: number; possibleCpus: number; smp: boolean; modules: boolean; warnings: string[] };
   static: { bytes: number; padding: number; variables: StaticVariable[]; sections: { section: string; start: number; end: number }[] };
   reserved: { bytes: number; used: number; modules: ModuleUsage[] };
-  dynamic: { bytes: number; callsites: Callsite[]; unmatchedTrace?: { func: string; size: number; count: number }[] };
+  dynamic: { bytes: number; callsites: Callsite[]; unmatchedTrace?: { func: string; size: number; count: number }[];
+    /** --trace: the events replayed in order on this first chunk (sim/trace.ts); totals.meminfoPercpuKb is its result */
+    traceReplay?: ReplayResult;
+    /** --trace: share of the traced (non-reserved) bytes attributed to a call site's file:line */
+    traceAttributed?: number };
   nrCpusArrays: NrCpusArray[];
   firstChunk: FirstChunkView | { error: string };
   /** memory the configuration costs: per-CPU area populated × units, as /proc/meminfo's Percpu: */

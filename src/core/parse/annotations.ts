@@ -21,7 +21,8 @@ const CALLS = [
   '__guarded_by', '__pt_guarded_by', 'BTF_TYPE_TAG', '__diag_ignore_all', '__assume_aligned',
 ];
 
-const RE = new RegExp(`\\b(?:(${WORDS.join('|')})|(${CALLS.join('|')})\\s*\\()`, 'g');
+// a word ends where an identifier ends: __percpu_init_rwsem is a function name, not __percpu + _init_rwsem
+const RE = new RegExp(`\\b(?:(${WORDS.join('|')})\\b|(${CALLS.join('|')})\\s*\\()`, 'g');
 
 function blank(t: string): string {
   return t.replace(/[^\n]/g, ' ');

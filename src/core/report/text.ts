@@ -56,6 +56,12 @@ export function formatText(r: EstimateResult, opts: { top?: number } = {}): stri
   out.push('');
   out.push(`Per-CPU memory: ${formatBytes(r.totals.perCpuBytes)} per CPU, ${formatBytes(r.totals.allCpusBytes)} for ${c.possibleCpus} CPUs` +
     (r.totals.meminfoPercpuKb !== undefined ? ` (/proc/meminfo Percpu: ${r.totals.meminfoPercpuKb} kB)` : ''));
+  const tr = r.dynamic.traceReplay;
+  if (tr) {
+    out.push(`Trace replayed: ${tr.allocs} allocations (${tr.sameOffset} at the kernel's offset in the first chunk), ${tr.frees} frees` +
+      `${tr.unmatchedFrees ? ` (+${tr.unmatchedFrees} of memory allocated before tracing)` : ''}, ${formatBytes(tr.earlyBytes)} of untraced early allocations; ` +
+      `chunks created by the kernel ${tr.kernelChunksCreated}, model chunks ${tr.modelChunks}${tr.failures.length ? `; ${tr.failures.length} failed in the model` : ''}`);
+  }
   out.push('');
   const ds = r.diagnostics ?? [];
   const byCode = new Map<string, number>();
