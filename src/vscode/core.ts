@@ -3,6 +3,7 @@
 // No vscode import here: the CLI and unit tests can use the same types.
 import type { ChunkMapSnapshot } from '../core/sim/snapshot';
 import type { Severity } from '../core/estimate/session';
+import type { DiffResult } from '../core/diff';
 import { ForkedCore } from './forkedCore';
 
 export type ItemKind = 'static' | 'declare' | 'alloc' | 'free' | 'nr_cpus_array' | 'refcount';
@@ -96,12 +97,17 @@ export interface EstimateView {
   treeDiagnostics?: Array<CoreDiagnostic & { file: string }>;
 }
 
+/** A diff of the working tree against a revision: the core's result and its text report (the CLI's). */
+export interface DiffView { result: DiffResult; text: string }
+
 export type Progress = (done: number, total: number, msg?: string) => void;
 
 export interface CoreFacade {
   /** `root`: the kernel tree the file belongs to (headers, arch/*.S); default its folder */
   analyzeFile(path: string, text: string, s: Settings, root?: string): Promise<FileAnalysis>;
   estimate(root: string, s: Settings, signal: AbortSignal, progress: Progress): Promise<EstimateView>;
+  /** the working tree of `root` (in a git repository) against revision `rev`, under the settings' profile */
+  diffWorkingTree?(root: string, rev: string, s: Settings, signal: AbortSignal, progress: Progress): Promise<DiffView>;
   /** the profile is set: get the tree ready so the first file opened is analysed quickly */
   warm?(root: string, s: Settings): Promise<void>;
   /** the editor closed the document: drop what was kept for incremental analysis */

@@ -1,13 +1,17 @@
 // The whole-tree estimate in a child process of the extension host (as clangd runs beside the
 // editor): the host keeps only the view it is sent, and cancelling kills this process. It runs the
 // same core estimate as the CLI, through the same adapter as the editor (realCore.ts).
-import type { EstimateView, Settings } from './core';
+import type { DiffView, EstimateView, Settings } from './core';
 import { RealCore } from './realCore';
 
-export interface EstimateRequest { type: 'estimate'; root: string; settings: Settings; cacheDir?: string }
+export type EstimateRequest =
+  | { type: 'estimate'; root: string; settings: Settings; cacheDir?: string }
+  /** the working tree of root against revision rev (diffWorkingTree) */
+  | { type: 'diff'; root: string; rev: string; settings: Settings; cacheDir?: string };
 export type WorkerReply =
   | { type: 'progress'; done: number; total: number; phase: string }
   | { type: 'result'; view: EstimateView }
+  | { type: 'diffResult'; diff: DiffView }
   | { type: 'error'; message: string };
 
 const send = (m: WorkerReply) => new Promise<void>((r) => (process.send ? process.send(m, undefined, undefined, () => r()) : r()));
@@ -19,14 +23,19 @@ async function run(req: EstimateRequest): Promise<void> {
   let lastPhase = '';
   try {
     const core = new RealCore({ cacheDir: req.cacheDir });
-    const view = await core.estimate(req.root, req.settings, ac.signal, (done, total, phase = '') => {
+    const onProgress = (done: number, total: number, phase = '') => {
       // at most ~20 messages a second, but every phase change
       const now = Date.now();
       if (phase === lastPhase && now - last < 50 && done < total) return;
       last = now;
       lastPhase = phase;
       void send({ type: 'progress', done, total, phase });
-    });
+    };
+    if (req.type === 'diff') {
+      await send({ type: 'diffResult', diff: await core.diffWorkingTree(req.root, req.rev, req.settings, ac.signal, onProgress) });
+      process.exit(0);
+    }
+    const view = await core.estimate(req.root, req.settings, ac.signal, onProgress);
     // for the editor's next warm-up (realCore.warm): once per tree, before the result so nothing
     // writes into the cache folder after the host was told the estimate is done
     await core.saveNameTable(req.root, req.settings).catch(() => undefined);
@@ -37,4 +46,4 @@ async function run(req: EstimateRequest): Promise<void> {
   process.exit(0);
 }
 
-process.once('message', (m: EstimateRequest) => { if (m?.type === 'estimate') void run(m); });
+process.once('message', (m: EstimateRequest) => { if (m?.type === 'estimate' || m?.type === 'diff') void run(m); });

@@ -9,6 +9,7 @@ import { FixProvider } from './codeActions';
 import { SettingsService } from './config';
 import { createCore } from './core';
 import { DiagnosticsPublisher, TreeDiagnostics } from './diagnostics';
+import { DiffLenses, diffRevisionCommand, diffStatusItem, diffWorkingTreeCommand } from './diffCommand';
 import { compareCommand, estimateCommand, type Deps } from './estimateCommand';
 import { LayoutHover } from './hover';
 import { CostHints } from './inlayHints';
@@ -34,8 +35,14 @@ export function activate(context: vscode.ExtensionContext): void {
         void vscode.window.showErrorMessage(`percpu-lens: ${name} failed: ${e instanceof Error ? e.message : String(e)}`);
       }
     };
+    const diffLenses = new DiffLenses();
+    const diffStatus = diffStatusItem();
+    const diffDeps = { core, settings, log, status: diffStatus, lenses: diffLenses };
     context.subscriptions.push(
-      settings, cache, tree,
+      settings, cache, tree, diffLenses, diffStatus,
+      vscode.languages.registerCodeLensProvider(C_FILES, diffLenses),
+      vscode.commands.registerCommand('percpuLens.diffWorkingTree', guard('diff', () => diffWorkingTreeCommand(diffDeps))),
+      vscode.commands.registerCommand('percpuLens.diffRevision', guard('diff', () => diffRevisionCommand(diffDeps))),
       new DiagnosticsPublisher(cache, settings.onDidChange),
       vscode.languages.registerCodeActionsProvider(C_FILES, new FixProvider(cache), FixProvider.metadata),
       vscode.languages.registerInlayHintsProvider(C_FILES, new CostHints(cache, settings)),

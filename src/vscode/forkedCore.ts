@@ -4,7 +4,7 @@
 import { fork, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { CoreFacade, EstimateView, FileAnalysis, Progress, Settings } from './core';
+import type { CoreFacade, DiffView, EstimateView, FileAnalysis, Progress, Settings } from './core';
 import type { EstimateRequest, WorkerReply } from './estimateWorker';
 import { RealCore } from './realCore';
 
@@ -33,7 +33,25 @@ export class ForkedCore implements CoreFacade {
     const script = estimateWorkerPath();
     // no worker script (a unit test of the sources): the same estimate in this process
     if (!script) return this.local.estimate(root, s, signal, progress);
-    return new Promise<EstimateView>((resolve, reject) => {
+    return this.inWorker(script, { type: 'estimate', root, settings: s }, signal, progress).then((m) => {
+      if (m.type !== 'result') throw new Error('the estimate process sent no estimate');
+      this.local.noteEstimate(root, m.view.totals.staticBytes);
+      return m.view;
+    });
+  }
+
+  diffWorkingTree(root: string, rev: string, s: Settings, signal: AbortSignal, progress: Progress): Promise<DiffView> {
+    const script = estimateWorkerPath();
+    if (!script) return this.local.diffWorkingTree(root, rev, s, signal, progress);
+    return this.inWorker(script, { type: 'diff', root, rev, settings: s }, signal, progress).then((m) => {
+      if (m.type !== 'diffResult') throw new Error('the estimate process sent no diff');
+      return m.diff;
+    });
+  }
+
+  /** One request in a fresh estimate process: its progress forwarded, its answer, killed on abort. */
+  private inWorker(script: string, req: EstimateRequest, signal: AbortSignal, progress: Progress): Promise<Extract<WorkerReply, { type: 'result' | 'diffResult' }>> {
+    return new Promise((resolve, reject) => {
       if (signal.aborted) { reject(new Error('cancelled')); return; }
       let child: ChildProcess;
       try {
@@ -56,13 +74,12 @@ export class ForkedCore implements CoreFacade {
       child.stderr?.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-4000); });
       child.on('message', (m: WorkerReply) => {
         if (m.type === 'progress') { if (!settled) progress(m.done, m.total, m.phase); }
-        else if (m.type === 'result') done(() => { this.local.noteEstimate(root, m.view.totals.staticBytes); resolve(m.view); });
+        else if (m.type === 'result' || m.type === 'diffResult') done(() => resolve(m));
         else if (m.type === 'error') done(() => reject(new Error(m.message)));
       });
       child.on('error', (e) => done(() => reject(e)));
       child.on('exit', (code, sig) => done(() => reject(new Error(`the estimate process stopped (${sig ?? `exit ${code}`})${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`))));
-      const req: EstimateRequest = { type: 'estimate', root, settings: s, ...(this.opts.cacheDir ? { cacheDir: this.opts.cacheDir } : {}) };
-      child.send(req);
+      child.send({ ...req, ...(this.opts.cacheDir ? { cacheDir: this.opts.cacheDir } : {}) });
     });
   }
 }

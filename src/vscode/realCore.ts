@@ -7,13 +7,14 @@ import { ARCHES, findArch, type ArchProfile } from '../core/config/arch';
 import { defaultConfig, parseDotConfig, type KConfig } from '../core/config/kconfig';
 import type { ChunkMapSnapshot } from '../core/sim/snapshot';
 import { estimate, type EstimateResult } from '../core/estimate';
+import { diffEstimates, formatDiffText, fromWorkingTree } from '../core/diff';
 import { headerCacheFile, loadHeaderFacts, saveHeaderFacts } from '../core/estimate/headerCache';
 import { readMacroCall } from '../core/estimate/macroCall';
 import {
   DEFAULT_RULE_PROFILE, DocScan, documentRules, firstChunkFor, hoverLayout, openSession, priceFinding, resolveProfile, rulesProfile, typesSkeleton,
   type Diagnostic, type Finding, type ProfileInput, type RuleProfile, type Session,
 } from '../core/estimate/session';
-import type { CoreDiagnostic, CoreFacade, EstimateView, FileAnalysis, Item, Progress, Settings } from './core';
+import type { CoreDiagnostic, CoreFacade, DiffView, EstimateView, FileAnalysis, Item, Progress, Settings } from './core';
 
 interface Context {
   key: string;
@@ -216,6 +217,23 @@ export class RealCore implements CoreFacade {
     if (signal.aborted) throw new Error('cancelled');
     this.lastStatic.set(root, r.static.bytes);
     return toView(r, s);
+  }
+
+  /** `percpu-lens diff --git REV --working-tree ROOT` under the settings' profile. */
+  async diffWorkingTree(root: string, rev: string, s: Settings, signal: AbortSignal, progress: Progress): Promise<DiffView> {
+    const arch = findArch(s.arch) ?? ARCHES.x86_64;
+    const m = fromWorkingTree(rev, root);
+    try {
+      const result = await diffEstimates(m, {
+        ...profileInput(root, s, arch),
+        counts: new Map(Object.entries(s.counts)), include: s.include, exclude: s.exclude, signal, cacheDir: this.opts.cacheDir,
+        onProgress: (d, t, msg) => progress(d, t, msg),
+      });
+      if (signal.aborted) throw new Error('cancelled');
+      return { result, text: formatDiffText(result) };
+    } finally {
+      m.cleanup();
+    }
   }
 }
 

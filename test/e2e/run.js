@@ -360,6 +360,8 @@ async function main() {
   });
 
   await require('./checks/profile')({ page, ws, check, assert, until, runCommand, openFile, editorText, shot, norm });
+  // the working tree against HEAD (test/e2e/checks/diff.js); makes ws a git repository, so after the profile checks
+  await require('./checks/diff')({ page, ws, check, assert, until, runCommand, openFile, shot, norm });
   // the chunk map at kernel scale, on a generated tree (test/e2e/checks/chunkmap.js)
   await require('./checks/chunkmap').run({ page, check, assert, until, shot, runCommand, log, norm, REPO, ART, tmp, port });
 }
