@@ -2,7 +2,7 @@
 // Checks `percpu-lens diff --patch` against two full estimates on a real tree: for each patch, NEW
 // is made as a tree of its own (hard links to OLD, the touched files copied and patched), both
 // trees are estimated from scratch, and the difference is taken here, item by item, with a
-// matching written independently of src/core/diff. A report, not a test: exits 1 on a mismatch.
+// matching written independently of src/core/estimate/diff. A report, not a test: exits 1 on a mismatch.
 // Usage: node scripts/diff-check.js [TREE] [--cpus N] [--keep DIR] (after `npm run build`)
 // The patches are made from the edits below (a few lines each, no kernel files are stored).
 'use strict';

@@ -3,7 +3,7 @@
 // No vscode import here: the CLI and unit tests can use the same types.
 import type { ChunkMapSnapshot } from '../core/sim/snapshot';
 import type { Severity } from '../core/estimate/session';
-import type { DiffResult } from '../core/diff';
+import type { DiffResult } from '../core/estimate/diff';
 import { ForkedCore } from './forkedCore';
 
 export type ItemKind = 'static' | 'declare' | 'alloc' | 'free' | 'nr_cpus_array' | 'refcount';

@@ -1,6 +1,6 @@
-// What the editor shows of a diff (core/diff): the status bar line and one CodeLens title per
+// What the editor shows of a diff (core/estimate/diff): the status bar line and one CodeLens title per
 // changed definition. No vscode import: unit tests check the strings.
-import type { DiffItem, DiffResult } from '../core/diff';
+import type { DiffItem, DiffResult } from '../core/estimate/diff';
 import { formatBytes } from '../core/report/format';
 
 /** +1.2 KiB, -64 B, 0 B */

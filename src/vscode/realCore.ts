@@ -7,7 +7,7 @@ import { ARCHES, findArch, type ArchProfile } from '../core/config/arch';
 import { defaultConfig, parseDotConfig, type KConfig } from '../core/config/kconfig';
 import type { ChunkMapSnapshot } from '../core/sim/snapshot';
 import { estimate, type EstimateResult } from '../core/estimate';
-import { diffEstimates, formatDiffText, fromWorkingTree } from '../core/diff';
+import { diffEstimates, formatDiffText, fromWorkingTree } from '../core/estimate/diff';
 import { headerCacheFile, loadHeaderFacts, saveHeaderFacts } from '../core/estimate/headerCache';
 import { readMacroCall } from '../core/estimate/macroCall';
 import {

@@ -13,9 +13,9 @@ import { ARCHES } from '../../src/core/config/arch';
 import { parseDotConfig } from '../../src/core/config/kconfig';
 import {
   diffEstimates, diffToSarif, formatDiffMarkdown, formatDiffText, fromGit, fromPatch, fromTrees, fromWorkingTree, patchedFiles, DiffResult, InputError, Materialised,
-} from '../../src/core/diff';
-import { whyNotShared } from '../../src/core/diff/run';
-import { compareItems } from '../../src/core/diff/compare';
+} from '../../src/core/estimate/diff';
+import { whyNotShared } from '../../src/core/estimate/diff/run';
+import { compareItems } from '../../src/core/estimate/diff/compare';
 import { withOverlay, fileExists } from '../../src/core/overlay';
 import { readText } from '../../src/core/readText';
 import { estimate, type EstimateResult } from '../../src/core/estimate';

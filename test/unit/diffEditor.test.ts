@@ -12,7 +12,7 @@ import { ForkedCore } from '../../src/vscode/forkedCore';
 import { RealCore } from '../../src/vscode/realCore';
 import { parseSettings } from '../../src/vscode/settings';
 import { diffLenses, diffStatusText, lensTitle, parseOneline, signedBytes } from '../../src/vscode/diffText';
-import type { DiffItem } from '../../src/core/diff';
+import type { DiffItem } from '../../src/core/estimate/diff';
 import { gccTruth } from './support/linkTruth';
 
 const repo = path.join(__dirname, '..', '..', '..');

@@ -11,7 +11,7 @@ import { baselineWasm, heapCompactor } from '../memory';
 import { parseCountsFile, Counts } from '../../core/estimate/counts';
 import {
   diffEstimates, diffToSarif, formatDiffMarkdown, formatDiffText, fromGit, fromPatch, fromTrees, fromWorkingTree, InputError, Materialised,
-} from '../../core/diff';
+} from '../../core/estimate/diff';
 
 interface Opts {
   git?: boolean;

@@ -1,8 +1,8 @@
 // What `diff` answers. Field names of the CLI contract (DESIGN.md) are kept: static, dynamic, items
 // (kind, name, file, line, before, after, delta), firstChunk.before/after, diagnostics.added/removed.
 // Every byte figure is per CPU unless its name says otherwise.
-import type { Diagnostic } from '../rules/types';
-import type { FirstChunkView } from '../estimate/types';
+import type { Diagnostic } from '../../rules/types';
+import type { FirstChunkView } from '../types';
 
 export interface Delta { before: number; after: number; delta: number }
 

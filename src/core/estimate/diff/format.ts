@@ -1,9 +1,9 @@
 // The diff as text (bloat-o-meter's layout: a summary line, one line per item with old, new and
 // delta, then the area), as Markdown for a CI comment, and as SARIF of the new findings only.
 import type * as Sarif from 'sarif';
-import { CODES, CODE_IDS, docsUrl } from '../rules/codes';
-import { toSarif, SarifFinding } from '../report/sarif';
-import { formatBytes } from '../report/format';
+import { CODES, CODE_IDS, docsUrl } from '../../rules/codes';
+import { toSarif, SarifFinding } from '../../report/sarif';
+import { formatBytes } from '../../report/format';
 import type { Delta, DiffItem, DiffResult } from './types';
 
 const signed = (n: number) => (n > 0 ? `+${n}` : `${n}`);

@@ -7,7 +7,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Overlay } from '../overlay';
+import type { Overlay } from '../../overlay';
 import { patchedFiles } from './patchFiles';
 
 export interface DiffSide {

@@ -3,12 +3,12 @@
 // estimate reads every other file from OLD's tree.
 import * as path from 'path';
 import picomatch from 'picomatch';
-import { DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, Prepared } from '../estimate';
-import { withOverlay, Overlay } from '../overlay';
-import { readText } from '../readText';
-import { DEFAULT_INCLUDE } from '../parse/scanTree';
-import { scanFile } from '../parse/scanFile';
-import type { ScanResult } from '../parse/types';
+import { DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, Prepared } from '..';
+import { withOverlay, Overlay } from '../../overlay';
+import { readText } from '../../readText';
+import { DEFAULT_INCLUDE } from '../../parse/scanTree';
+import { scanFile } from '../../parse/scanFile';
+import type { ScanResult } from '../../parse/types';
 import type { Materialised } from './materialise';
 
 export type DiffEstimateOptions = Omit<EstimateOptions, 'root' | 'scan' | 'onScan' | 'prepared' | 'onPrepared'>;

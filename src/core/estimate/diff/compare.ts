@@ -3,8 +3,8 @@
 // file, function and expression, NR_CPUS arrays by file, container and name, modules by name.
 // Items with the same key are paired in line order. Diagnostics are matched by code, file and the
 // source text they point at (their "symbol"), for the same reason.
-import type { EstimateResult } from '../estimate/types';
-import type { Diagnostic } from '../rules/types';
+import type { EstimateResult } from '../types';
+import type { Diagnostic } from '../../rules/types';
 import type { Delta, DiagnosticChange, DiffItem, DiffResult, ItemKind } from './types';
 
 interface Side { key: string; name: string; file: string; line: number; bytes: number; attrs: string; atNrCpus?: number; instances?: number }
