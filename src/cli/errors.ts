@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+
 /** Bad usage or bad input: printed without a stack, exit code 2. */
 export class UsageError extends Error {}
 
@@ -8,4 +10,13 @@ export function parseIntOption(name: string, min: number, max: number) {
     if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${name} must be between ${min} and ${max}, got ${v}`);
     return n;
   };
+}
+
+/** A file the user named, or a UsageError saying why it cannot be read. */
+export function readFileOrUsage(file: string, what: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }

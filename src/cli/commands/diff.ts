@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_KERNEL } from '../../core/defaults';
 import type { Command } from 'commander';
-import { UsageError, parseIntOption } from '../errors';
+import { UsageError, parseIntOption, readFileOrUsage } from '../errors';
 import { ARCH_NAMES, findArch } from '../../core/config/arch';
 import { archOfConfig, defaultConfig, parseDotConfig, KConfig } from '../../core/config/kconfig';
 import { DEFAULT_EXCLUDE } from '../../core/estimate';
@@ -38,13 +38,6 @@ interface Opts {
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-function readOrUsage(file: string, what: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
 
 function materialise(args: string[], o: Opts): Materialised {
   try {
@@ -111,13 +104,13 @@ export function register(program: Command): void {
         // the .config of the folder the user named (OLD in trees mode, else DIR)
         const userDir = path.resolve((o.workingTree ? args[1] : o.git ? args[2] : o.patch ? args[0] : args[0]) ?? '.');
         const cfgFile = o.config ?? (fs.existsSync(path.join(userDir, '.config')) ? path.join(userDir, '.config') : undefined);
-        let cfg: KConfig | undefined = cfgFile ? parseDotConfig(readOrUsage(cfgFile, '.config'), cfgFile) : undefined;
+        let cfg: KConfig | undefined = cfgFile ? parseDotConfig(readFileOrUsage(cfgFile, '.config'), cfgFile) : undefined;
         const archName = o.arch ?? (cfg && archOfConfig(cfg)) ?? 'x86_64';
         const arch = findArch(archName);
         if (!arch) throw new UsageError(`unknown arch "${archName}"; known: ${ARCH_NAMES.join(', ')}`);
         cfg ??= defaultConfig(arch.name);
         let counts: Counts | undefined;
-        if (o.counts) counts = parseCountsFile(readOrUsage(o.counts, 'counts file')).counts;
+        if (o.counts) counts = parseCountsFile(readFileOrUsage(o.counts, 'counts file')).counts;
         const r = await diffEstimates(m, {
           arch, config: cfg, kernel: o.kernel, nrCpus: o.nrCpus, cpus: o.cpus, counts, instances: o.instances,
           rules: o.rules, rulesOn: o.rulesOn as 'built' | 'all',

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
-import { UsageError, parseIntOption } from '../errors';
+import { UsageError, parseIntOption, readFileOrUsage } from '../errors';
 import { ARCH_NAMES, findArch } from '../../core/config/arch';
 import { defaultConfig, parseDotConfig, resolveArch, KConfig } from '../../core/config/kconfig';
 import { sampleTreePath } from '../../core/assets';
@@ -35,13 +35,6 @@ interface Opts {
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-function readFileOrUsage(file: string, what: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
 
 export function register(program: Command): void {
   program
