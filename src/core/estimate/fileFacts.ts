@@ -45,6 +45,8 @@ export class FactStore {
     return k;
   };
   private readonly file?: string;
+  /** a file was read afresh: the saved facts are out of date */
+  private changed = false;
 
   /** `cacheDir` undefined: nothing is read or saved (--no-cache). */
   constructor(readonly root: string, cacheDir?: string) {
@@ -83,12 +85,13 @@ export class FactStore {
     }
     const facts = factsOf(text, this.keep);
     this.now.set(rel, { stat, facts });
+    this.changed = true;
     return facts;
   }
 
-  /** Saves the facts of the files asked for in this run; a failure only costs the next run's speed. */
+  /** Saves the facts of the files asked for in this run (not when all came from the saved ones); a failure only costs the next run's speed. */
   save(): void {
-    if (!this.file) return;
+    if (!this.file || (!this.changed && this.now.size === this.old.size)) return;
     const names: string[] = [];
     const ids = new Map<string, number>();
     const id = (n: string) => { let i = ids.get(n); if (i === undefined) { ids.set(n, (i = names.length)); names.push(n); } return i; };
