@@ -112,6 +112,8 @@ export interface CoreFacade {
   warm?(root: string, s: Settings): Promise<void>;
   /** the editor closed the document: drop what was kept for incremental analysis */
   closeFile?(path: string): void;
+  /** stop what the core runs beside the editor (its analysis process) */
+  dispose?(): void;
 }
 
 /** The one place that picks the implementation. */

@@ -2,6 +2,7 @@
 // editor): the host keeps only the view it is sent, and cancelling kills this process. It runs the
 // same core estimate as the CLI, through the same adapter as the editor (realCore.ts).
 import type { DiffView, EstimateView, Settings } from './core';
+import { serve } from './analysisServer';
 import { RealCore } from './realCore';
 
 export type EstimateRequest =
@@ -46,4 +47,10 @@ async function run(req: EstimateRequest): Promise<void> {
   process.exit(0);
 }
 
-process.once('message', (m: EstimateRequest) => { if (m?.type === 'estimate' || m?.type === 'diff') void run(m); });
+if (process.argv[2] === '--serve') {
+  // the editor's per-file analysis server (analysisServer.ts), until the host goes
+  process.on('disconnect', () => process.exit(0));
+  serve(new RealCore({ cacheDir: process.argv[3] }), { on: (ev, f) => process.on(ev, f as (m: unknown) => void), send: (m) => process.send?.(m) });
+} else {
+  process.once('message', (m: EstimateRequest) => { if (m?.type === 'estimate' || m?.type === 'diff') void run(m); });
+}

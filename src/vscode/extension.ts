@@ -25,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): void {
     // scan results by file content survive restarts in the extension's own storage
     const storage = context.globalStorageUri.scheme === 'file' ? context.globalStorageUri.fsPath : undefined;
     const core = createCore({ cacheDir: storage && path.join(storage, 'scan') });
+    context.subscriptions.push({ dispose: () => core.dispose?.() });
     const settings = new SettingsService(log);
     const cache = new AnalysisCache(core, settings, log);
     const tree = new TreeDiagnostics();

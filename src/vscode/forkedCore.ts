@@ -1,11 +1,13 @@
-// The editor's core: files are analysed in the extension host (fast, incremental); the whole-tree
-// estimate runs in a child process (estimateWorker.ts) so its memory never lands in the host, and
-// cancelling kills that process at once.
+// The editor's core, kept out of the extension host like clangd: open files are analysed in one
+// long-lived child process (analysisServer.ts: the layout engine, header index and parse trees live
+// there), and each whole-tree estimate runs in a fresh child process (estimateWorker.ts) so its
+// memory never lands in the host, and cancelling kills that process at once.
 import { fork, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CoreFacade, DiffView, EstimateView, FileAnalysis, Progress, Settings } from './core';
 import type { EstimateRequest, WorkerReply } from './estimateWorker';
+import { AnalysisClient, type AnalysisReply, type ServerChannel } from './analysisServer';
 import { RealCore } from './realCore';
 
 /** dist/estimateWorker.js beside dist/extension.js, or out/src/vscode/estimateWorker.js under tsc. */
@@ -14,20 +16,66 @@ export function estimateWorkerPath(): string | undefined {
   return fs.existsSync(p) ? p : undefined;
 }
 
-export class ForkedCore implements CoreFacade {
-  private readonly local: RealCore;
+/** Starts the analysis server: the worker script with --serve (it answers requests until the host goes). */
+function forkServer(script: string, cacheDir: string | undefined): ServerChannel {
+  const child = fork(script, ['--serve', ...(cacheDir ? [cacheDir] : [])], {
+    execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+  });
+  let stderr = '';
+  child.stderr?.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-4000); });
+  (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+  child.unref();
+  child.channel?.unref();
+  return {
+    send: (m) => { child.send(m); },
+    onMessage: (f) => { child.on('message', (m: AnalysisReply) => f(m)); },
+    onExit: (f) => {
+      let told = false;
+      const tell = (why: string) => { if (!told) { told = true; f(why); } };
+      child.on('error', (e) => tell(e.message));
+      child.on('exit', (code, sig) => tell(`${sig ?? `exit ${code}`}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`));
+    },
+    kill: () => { child.kill('SIGKILL'); },
+    busy: (b) => {
+      if (b) { child.ref(); child.channel?.ref(); } else { child.unref(); child.channel?.unref(); }
+    },
+  };
+}
 
-  constructor(private readonly opts: { cacheDir?: string } = {}) {
-    this.local = new RealCore(opts);
+export class ForkedCore implements CoreFacade {
+  private localCore: RealCore | undefined;
+  /** the analysis server; none when there is no worker script (unit tests of the sources) */
+  private readonly server: AnalysisClient | undefined;
+
+  constructor(private readonly opts: { cacheDir?: string; inProcess?: boolean } = {}) {
+    const script = opts.inProcess ? undefined : estimateWorkerPath();
+    if (script) this.server = new AnalysisClient(() => forkServer(script, opts.cacheDir));
   }
+
+  /** the same core in this process, made on first use only */
+  private get local(): RealCore { return (this.localCore ??= new RealCore(this.opts)); }
 
   analyzeFile(file: string, text: string, s: Settings, root?: string): Promise<FileAnalysis> {
-    return this.local.analyzeFile(file, text, s, root);
+    if (!this.server) return this.local.analyzeFile(file, text, s, root);
+    return this.server.request({ op: 'analyze', file, text, settings: s, root }).then((r) => {
+      if (!r) throw new Error('the analysis process sent no analysis');
+      return r;
+    });
   }
 
-  closeFile(file: string): void { this.local.closeFile(file); }
+  closeFile(file: string): void {
+    if (!this.server) { this.local.closeFile(file); return; }
+    this.server.request({ op: 'close', file }).catch(() => undefined);
+  }
 
-  warm(root: string, s: Settings): Promise<void> { return this.local.warm(root, s); }
+  warm(root: string, s: Settings): Promise<void> {
+    if (!this.server) return this.local.warm(root, s);
+    return this.server.request({ op: 'warm', root, settings: s }).then(() => undefined);
+  }
+
+  /** stops the analysis process (the extension's deactivation; it also exits when the host goes) */
+  dispose(): void { this.server?.dispose(); }
 
   estimate(root: string, s: Settings, signal: AbortSignal, progress: Progress): Promise<EstimateView> {
     const script = estimateWorkerPath();
@@ -35,7 +83,8 @@ export class ForkedCore implements CoreFacade {
     if (!script) return this.local.estimate(root, s, signal, progress);
     return this.inWorker(script, { type: 'estimate', root, settings: s }, signal, progress).then((m) => {
       if (m.type !== 'result') throw new Error('the estimate process sent no estimate');
-      this.local.noteEstimate(root, m.view.totals.staticBytes);
+      if (this.server) this.server.request({ op: 'noteEstimate', root, staticBytes: m.view.totals.staticBytes }).catch(() => undefined);
+      else this.local.noteEstimate(root, m.view.totals.staticBytes);
       return m.view;
     });
   }
