@@ -51,7 +51,7 @@ export class ChunkMapPanel implements vscode.Disposable {
 
   update(state: PanelState): void {
     this.state = state;
-    this.panel.title = state.views.length > 1 ? 'percpu: compare configs' : 'percpu chunk map';
+    this.panel.title = state.diff ? 'percpu: cost of the change' : state.views.length > 1 ? 'percpu: compare configs' : 'percpu chunk map';
     void this.post({ type: 'show', state });
   }
 

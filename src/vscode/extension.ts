@@ -37,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): void {
     };
     const diffLenses = new DiffLenses();
     const diffStatus = diffStatusItem();
-    const diffDeps = { core, settings, log, status: diffStatus, lenses: diffLenses };
+    const diffDeps = { core, settings, log, status: diffStatus, lenses: diffLenses, extensionUri: context.extensionUri };
     context.subscriptions.push(
       settings, cache, tree, diffLenses, diffStatus,
       vscode.languages.registerCodeLensProvider(C_FILES, diffLenses),
