@@ -91,7 +91,7 @@ export function renderView(pv: PanelView, vi: number, ui: ViewUi, ctx: Ctx, diff
 
   // ---- by subsystem
   sec.appendChild(el('h3', undefined, 'Per-CPU bytes by subsystem'));
-  sec.appendChild(subsystems(v, vi, ui, ctx, scopeNode, scope, searching));
+  sec.appendChild(subsystems(v, vi, ui, ctx, scopeNode, scope, searching, diff ? (it) => change(it.kind, it.file, it.line) : undefined));
 
   // ---- memory bars
   const blockMatch = (b: Block): boolean | undefined => (ctx.query.trim() ? !!b.file && words({ name: b.label ?? '', file: b.file, line: b.line ?? 0 }) : undefined);
@@ -200,7 +200,8 @@ export function renderView(pv: PanelView, vi: number, ui: ViewUi, ctx: Ctx, diff
 }
 
 /** Breadcrumb + one row per child of the scope, each with a bar of its static and dynamic bytes. */
-function subsystems(v: EstimateView, vi: number, ui: ViewUi, ctx: Ctx, n: ReturnType<typeof findNode>, scope: string, searching: boolean): HTMLElement {
+function subsystems(v: EstimateView, vi: number, ui: ViewUi, ctx: Ctx, n: ReturnType<typeof findNode>, scope: string, searching: boolean,
+  changeOf?: (it: NonNullable<TreeRow['item']>) => Change | undefined): HTMLElement {
   const box = el('div', 'subsystems');
   const nav = box.appendChild(el('nav', 'crumbs'));
   nav.setAttribute('aria-label', 'Subsystem path');
@@ -219,7 +220,7 @@ function subsystems(v: EstimateView, vi: number, ui: ViewUi, ctx: Ctx, n: Return
     box.appendChild(el('p', 'empty', `Nothing under ${scope} matches the search.`));
     return box;
   }
-  const what = searching ? ' (matches only)' : '';
+  const what = ctx.query.trim() ? ' (matches only)' : searching ? ' (changed only)' : '';
   // variables only: the static area also holds the padding their alignment needs
   box.appendChild(el('p', 'scope-sum', `${scope || 'whole tree'}${what}: ${plural(n.nStatic, 'static variable')} (${formatBytes(n.staticBytes)}, without alignment padding) and ${plural(n.nAlloc, 'call site')} asking ${formatBytes(n.dynamicBytes)} per CPU`));
   const rows = childRows(n);
@@ -249,10 +250,13 @@ function subsystems(v: EstimateView, vi: number, ui: ViewUi, ctx: Ctx, n: Return
     if (r.dynamicBytes) g.appendChild(el('span', 'g-dynamic')).style.width = `${(100 * r.dynamicBytes) / max}%`;
     const parts = [r.staticBytes ? `${formatBytes(r.staticBytes)} static` : '', r.dynamicBytes ? `${formatBytes(r.dynamicBytes)} dynamic` : ''].filter(Boolean);
     const counts = r.item ? (r.item.kind === 'static' ? `line ${r.item.line}` : `× ${r.item.count}`) : [r.nStatic ? plural(r.nStatic, 'var') : '', r.nAlloc ? plural(r.nAlloc, 'call site') : ''].filter(Boolean).join(', ');
-    b.appendChild(el('span', 'g-num', `${parts.join(' + ') || '0 B'} · ${counts}`));
+    const c = r.item && changeOf?.(r.item);
+    const chg = c ? ` · ${changeText(c)}` : '';
+    if (c) b.classList.add('chg-row');
+    b.appendChild(el('span', 'g-num', `${parts.join(' + ') || '0 B'} · ${counts}${chg}`));
     const action = r.item ? 'open the source' : 'show what is inside';
-    b.setAttribute('aria-label', `${r.label}: ${parts.join(' + ') || '0 B'}, ${counts}; ${action}`);
-    attachTip(b, () => [r.item ? `${r.item.file}:${r.item.line}` : (r.path ?? r.label), parts.join(' + ') || '0 B', counts]);
+    b.setAttribute('aria-label', `${r.label}: ${parts.join(' + ') || '0 B'}, ${counts}${chg}; ${action}`);
+    attachTip(b, () => [r.item ? `${r.item.file}:${r.item.line}` : (r.path ?? r.label), parts.join(' + ') || '0 B', counts, ...(c ? [changeText(c)] : [])]);
     btns.push(b);
   }
   if (btns.length) btns[0].dataset.fid = `groups-${vi}`;
