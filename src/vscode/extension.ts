@@ -14,6 +14,7 @@ import { compareCommand, estimateCommand, type Deps } from './estimateCommand';
 import { LayoutHover } from './hover';
 import { CostHints } from './inlayHints';
 import { clearConfig, ProfileStatus, selectArch, useConfig } from './profileCommands';
+import { REVISION_SCHEME, RevisionDocs } from './revisionDocs';
 
 // VS Code maps *.h to C++ by default; kernel headers are C.
 const C_FILES: vscode.DocumentSelector = [{ language: 'c' }, { language: 'cpp', pattern: '**/*.h' }];
@@ -41,6 +42,11 @@ export function activate(context: vscode.ExtensionContext): void {
     context.subscriptions.push(
       settings, cache, tree, diffLenses, diffStatus,
       vscode.languages.registerCodeLensProvider(C_FILES, diffLenses),
+      // the diff panel opens OLD's items as the revision holds them
+      vscode.workspace.registerTextDocumentContentProvider(REVISION_SCHEME, new RevisionDocs(() => {
+        const f = vscode.workspace.workspaceFolders?.[0];
+        return f?.uri.scheme === 'file' ? f.uri.fsPath : undefined;
+      })),
       vscode.commands.registerCommand('percpuLens.diffWorkingTree', guard('diff', () => diffWorkingTreeCommand(diffDeps))),
       vscode.commands.registerCommand('percpuLens.diffRevision', guard('diff', () => diffRevisionCommand(diffDeps))),
       new DiagnosticsPublisher(cache, settings.onDidChange),

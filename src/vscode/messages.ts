@@ -31,6 +31,12 @@ export function isSafeRelativePath(p: string): boolean {
     !p.includes('\\') && !p.split('/').some((seg) => seg === '..' || seg === '');
 }
 
+/** A revision name git reads as one (the diff panel opens OLD's files at it): no option look-alikes,
+ *  no spaces or `:`; the page's state is untrusted. */
+export function isSafeRevision(rev: string): boolean {
+  return rev.length > 0 && rev.length < 256 && /^[A-Za-z0-9_][A-Za-z0-9_./~^@{}-]*$/.test(rev);
+}
+
 export function parseWebviewMessage(raw: unknown, state: PanelState | undefined): WebviewMessage | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
   const m = raw as Record<string, unknown>;

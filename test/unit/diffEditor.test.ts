@@ -15,7 +15,7 @@ import { diffLenses, diffStatusText, lensTitle, parseOneline, signedBytes } from
 import type { DiffItem } from '../../src/core/estimate/diff';
 import { changeAt, changeMarks } from '../../src/vscode/chunkMapModel';
 import { compareViews, diffPanelData } from '../../src/vscode/diffModel';
-import { parsePanelState, parseWebviewMessage } from '../../src/vscode/messages';
+import { isSafeRevision, parsePanelState, parseWebviewMessage } from '../../src/vscode/messages';
 import { gccTruth } from './support/linkTruth';
 
 const repo = path.join(__dirname, '..', '..', '..');
@@ -172,6 +172,9 @@ describe('editor: per-CPU cost of uncommitted changes', function () {
     assert.deepStrictEqual(parseWebviewMessage({ type: 'open', viewIndex: 1, file: 'kernel/module.c', line: 8 }, back), { type: 'open', viewIndex: 1, file: 'kernel/module.c', line: 8 });
     assert.strictEqual(parseWebviewMessage({ type: 'open', viewIndex: 1, file: '../etc/passwd', line: 1 }, back), undefined);
     assert.strictEqual(parseWebviewMessage({ type: 'open', viewIndex: 1, file: 'kernel/nope.c', line: 1 }, back), undefined);
+    // OLD's files open at the revision (git show REV:./FILE): only names git cannot take for an option
+    assert.deepStrictEqual(['HEAD', 'a1b2c3d', 'HEAD~2', 'v6.12', 'origin/main', '-o', '--output=/tmp/x', 'a b', 'HEAD:x', ''].map(isSafeRevision),
+      [true, true, true, true, true, false, false, false, false, false]);
     // a broken diff is dropped, the views kept
     assert.deepStrictEqual(Object.keys(parsePanelState({ ...state, diff: { result: {} } })!), ['views']);
   });

@@ -95,5 +95,13 @@ module.exports = async function diffChecks(h) {
     await link.click();
     await until(`${where} opened`, async () => norm(await page.locator('.tabs-container .tab.active').first().getAttribute('aria-label')).includes('sched_stats.c') &&
       norm(await page.locator('.statusbar').textContent()).includes(`Ln ${where.split(':')[1]},`), 10_000);
+    // a block of OLD's map opens the file as HEAD holds it: 44 lines there, 46 in the working tree
+    await frame.locator('details.side summary').first().click();
+    await frame.locator('details.side').first().locator('.bar.zoom-static button.block[data-label="rq_stats"]').click();
+    await until('HEAD\'s sched_stats.c', async () => {
+      if (!norm(await page.locator('.tabs-container .tab.active').first().getAttribute('aria-label')).includes('sched_stats.c')) return false;
+      await page.keyboard.press('Control+End');
+      return norm(await page.locator('.statusbar').textContent()).includes('Ln 44,');
+    }, 10_000, 500);
   });
 };
