@@ -115,6 +115,8 @@ export function firstReferences(text: string): Map<string, number> {
   let depth = 0;
   let head = 0; // start of the current top-level item
   let bodyStart = -1;
+  let outside = ''; // the text outside function bodies
+  let outFrom = 0;
   for (let i = 0; i < code.length; i++) {
     const c = code[i];
     if (c === '"' || c === "'") {
@@ -123,7 +125,10 @@ export function firstReferences(text: string): Map<string, number> {
     }
     if (c === '{') {
       // a function body: its head ends with ')' (and attributes) and holds no '=' at top level
-      if (depth === 0 && /\)[\s\w()]*$/.test(code.slice(head, i)) && !/=/.test(code.slice(head, i).replace(/\([^()]*\)/g, ''))) bodyStart = i;
+      if (depth === 0 && /\)[\s\w()]*$/.test(code.slice(head, i)) && !/=/.test(code.slice(head, i).replace(/\([^()]*\)/g, ''))) {
+        bodyStart = i;
+        outside += code.slice(outFrom, i);
+      }
       depth++;
     } else if (c === '}') {
       depth--;
@@ -132,6 +137,7 @@ export function firstReferences(text: string): Map<string, number> {
           const raw = code.slice(head, bodyStart);
           const h = raw.replace(/__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)/g, ' ');
           const name = /([A-Za-z_]\w*)\s*\(/.exec(h)?.[1] ?? '';
+          outFrom = i + 1;
           fns.push({ name, isStatic: /\bstatic\b/.test(h), inline: /\binline\b|__always_inline|__inline\b/.test(h), noinline: /\bnoinline\b|__noinline\b|noinline_for_stack/.test(raw), toks: tokens(code.slice(bodyStart, i), new Set(), []) });
         }
         bodyStart = -1;
@@ -139,6 +145,7 @@ export function firstReferences(text: string): Map<string, number> {
       }
     } else if (c === ';' && depth === 0) head = i + 1;
   }
+  outside += code.slice(outFrom);
   const byName = new Map(fns.filter((f) => f.name).map((f) => [f.name, f]));
   const calls = new Map<string, number>();
   const taken = new Set<string>();
@@ -147,6 +154,8 @@ export function firstReferences(text: string): Map<string, number> {
     if (t.call) calls.set(t.id, (calls.get(t.id) ?? 0) + 1);
     else taken.add(t.id);
   }
+  // named outside any body (EXPORT_SYMBOL(f), `.fn = f` in an initializer): address taken
+  for (const m of outside.matchAll(/([A-Za-z_]\w*)(\s*\()?/g)) if (!m[2] && byName.has(m[1])) taken.add(m[1]);
   const inlined = (f: Fn) => f.isStatic && !f.noinline && !taken.has(f.name) && (f.inline || (calls.get(f.name) ?? 0) <= 1);
   // bodies with inlined callees read at their calls
   const flat = (f: Fn, seen: Set<string>): Fn['toks'] => f.toks.flatMap((t) => {
@@ -157,30 +166,74 @@ export function firstReferences(text: string): Map<string, number> {
     seen.delete(g.name);
     return r;
   });
-  const emitted = fns.filter((f) => !f.name || !inlined(f)).map((f) => ({ f, toks: flat(f, new Set([f.name])) }));
-  const callers = new Map<string, typeof emitted>();
-  for (const e of [...emitted].reverse()) for (const t of e.toks) {
-    if (!t.call || t.id === e.f.name || !byName.has(t.id)) continue;
-    const l = callers.get(t.id) ?? [];
-    if (!l.includes(e)) l.push(e);
-    callers.set(t.id, l);
+  const order = expansionOrder(fns.filter((f) => f.name), byName, taken, inlined);
+  const emitted = [...fns.filter((f) => !f.name), ...order].map((f) => ({ f, toks: flat(f, new Set([f.name])) }));
+  const out = new Map<string, number>();
+  for (const e of emitted) for (const t of e.toks) if (!out.has(t.id)) out.set(t.id, out.size);
+  return out;
+}
+
+const NOT_CALLS = new Set(['if', 'for', 'while', 'switch', 'return', 'sizeof', 'typeof', '__typeof__', 'do', 'case', 'defined', '_Static_assert', 'asm', '__asm__', 'volatile', '__volatile__']);
+
+/**
+ * The order gcc expands the out-of-line functions of a file (cgraphunit.cc expand_all_functions:
+ * ipa_reverse_postorder run backwards). Nodes are the file's functions, in definition order, then
+ * the functions it calls without defining them, created when a caller is analysed: analysis pops
+ * the functions visible outside, oldest first, then depth first what each references and calls.
+ * Pass 0 starts from functions visible outside and not address-taken, pass 1 from every node left
+ * (callees defined elsewhere included); both walk nodes newest first and go depth first over
+ * callers (the newest call edge first), a node after its callers. Backwards, a function comes after
+ * the oldest-created callee that reaches it... i.e. in the tree of its newest callee.
+ */
+function expansionOrder(fns: Fn[], byName: Map<string, Fn>, taken: Set<string>, inlined: (f: Fn) => boolean): Fn[] {
+  interface Node { name: string; fn?: Fn; callers: Node[] }
+  const nodes: Node[] = fns.map((fn) => ({ name: fn.name, fn, callers: [] }));
+  const node = new Map(nodes.map((n) => [n.name, n]));
+  // analysis: a LIFO queue seeded with the functions visible outside, oldest on top
+  const queued = new Set<Node>();
+  const stack: Node[] = [];
+  for (const n of [...nodes].reverse()) if (!n.fn!.isStatic) { stack.push(n); queued.add(n); }
+  const analyse = (n: Node) => {
+    const callees: Node[] = [];
+    const refs: Node[] = [];
+    for (const t of n.fn!.toks) {
+      if (t.id === n.name) continue;
+      if (!t.call) {
+        const d = node.get(t.id);
+        if (d?.fn && !refs.includes(d)) refs.push(d);
+        continue;
+      }
+      if (NOT_CALLS.has(t.id)) continue;
+      let c = node.get(t.id);
+      if (!c) { c = { name: t.id, callers: [] }; node.set(t.id, c); nodes.push(c); }
+      c.callers.unshift(n); // callers list: the newest edge first
+      if (c.fn && !callees.includes(c)) callees.push(c);
+    }
+    // callees pushed last call first, so the first call is analysed next; references above them
+    for (const c of [...callees].reverse()) if (!queued.has(c)) { queued.add(c); stack.push(c); }
+    for (const r of [...refs].reverse()) if (!queued.has(r)) { queued.add(r); stack.push(r); }
+  };
+  for (;;) {
+    while (stack.length) analyse(stack.pop()!);
+    // functions reached only through data (an ops table): analysed last, in definition order
+    const rest = nodes.find((n) => n.fn && !queued.has(n));
+    if (!rest) break;
+    queued.add(rest);
+    stack.push(rest);
   }
-  // ipa_reverse_postorder: newest first, pass 0 from functions visible outside (not address-taken),
-  // pass 1 the rest; depth first over callers, each after its callers; expansion runs it backwards
-  const order: typeof emitted = [];
-  const visited = new Set<(typeof emitted)[number]>();
-  const visit = (e: (typeof emitted)[number]) => {
-    visited.add(e);
-    for (const c of callers.get(e.f.name) ?? []) if (!visited.has(c)) visit(c);
-    order.push(e);
+  const order: Node[] = [];
+  const visited = new Set<Node>();
+  const visit = (n: Node) => {
+    visited.add(n);
+    for (const c of n.callers) if (!visited.has(c)) visit(c);
+    order.push(n);
   };
   for (const pass of [0, 1]) {
-    for (const e of [...emitted].reverse()) {
-      if (visited.has(e) || (pass === 0 && (e.f.isStatic || taken.has(e.f.name)))) continue;
-      visit(e);
+    for (const n of [...nodes].reverse()) {
+      if (visited.has(n)) continue;
+      if (pass === 0 && (!n.fn || n.fn.isStatic || taken.has(n.name))) continue;
+      visit(n);
     }
   }
-  const out = new Map<string, number>();
-  for (const e of order.reverse()) for (const t of e.toks) if (!out.has(t.id)) out.set(t.id, out.size);
-  return out;
+  return order.reverse().filter((n) => n.fn && !inlined(n.fn)).map((n) => n.fn!);
 }
