@@ -56,7 +56,7 @@ export class EmitOrder {
       let r = this.refs.get(abs);
       if (!r) {
         const text = this.spliced(abs, 0);
-        r = text === undefined ? new Map() : firstReferences(text);
+        r = text === undefined ? new Map() : firstReferences(text, process.env.PCL_ORDER_DEBUG && abs.endsWith(process.env.PCL_ORDER_DEBUG) ? (o) => process.stderr.write(`ORDER ${file}: ${o.join(' ')}\n`) : undefined);
         this.refs.set(abs, r);
       }
       // placed first, in order of first reference; the rest after them as without anchors
@@ -82,7 +82,7 @@ export function lineIsActive(layout: LayoutEngine, absFile: string, line: number
 
 const ID = /[A-Za-z_]\w*/g;
 
-interface Fn { name: string; isStatic: boolean; inline: boolean; noinline: boolean; toks: Array<{ id: string; call: boolean }> }
+interface Fn { pos: number; name: string; isStatic: boolean; inline: boolean; noinline: boolean; toks: Array<{ id: string; call: boolean }> }
 
 /**
  * Identifiers in the order gcc's RTL expansion first meets them in `text` (a file's active text
@@ -92,7 +92,7 @@ interface Fn { name: string; isStatic: boolean; inline: boolean; noinline: boole
  * order; static functions called once or declared inline are read at their call. A macro the file
  * defines stands for the identifiers of its body. Index 0 is the first.
  */
-export function firstReferences(text: string): Map<string, number> {
+export function firstReferences(text: string, debug?: (order: string[]) => void): Map<string, number> {
   const src = stripComments(text).replace(/\\\r?\n/g, ' ');
   const macros = new Map<string, string>();
   for (const m of src.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)(?:\([^)]*\))?(.*)$/gm)) macros.set(m[1], m[2]);
@@ -112,6 +112,7 @@ export function firstReferences(text: string): Map<string, number> {
     return out;
   };
   const fns: Fn[] = [];
+  const datas: Data[] = [];
   let depth = 0;
   let head = 0; // start of the current top-level item
   let bodyStart = -1;
@@ -138,12 +139,16 @@ export function firstReferences(text: string): Map<string, number> {
           const h = raw.replace(/__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)/g, ' ');
           const name = /([A-Za-z_]\w*)\s*\(/.exec(h)?.[1] ?? '';
           outFrom = i + 1;
-          fns.push({ name, isStatic: /\bstatic\b/.test(h), inline: /\binline\b|__always_inline|__inline\b/.test(h), noinline: /\bnoinline\b|__noinline\b|noinline_for_stack/.test(raw), toks: tokens(code.slice(bodyStart, i), new Set(), []) });
+          fns.push({ pos: fns.length + datas.length, name, isStatic: /\bstatic\b/.test(h), inline: /\binline\b|__always_inline|__inline\b/.test(h), noinline: /\bnoinline\b|__noinline\b|noinline_for_stack/.test(raw), toks: tokens(code.slice(bodyStart, i), new Set(), []) });
         }
         bodyStart = -1;
         head = i + 1;
       }
-    } else if (c === ';' && depth === 0) head = i + 1;
+    } else if (c === ';' && depth === 0) {
+      const d = dataItem(code.slice(head, i));
+      if (d) datas.push({ ...d, pos: fns.length + datas.length });
+      head = i + 1;
+    }
   }
   outside += code.slice(outFrom);
   const byName = new Map(fns.filter((f) => f.name).map((f) => [f.name, f]));
@@ -166,7 +171,8 @@ export function firstReferences(text: string): Map<string, number> {
     seen.delete(g.name);
     return r;
   });
-  const order = expansionOrder(fns.filter((f) => f.name), byName, taken, inlined);
+  const order = expansionOrder(fns.filter((f) => f.name), datas, taken, inlined);
+  debug?.(order.map((f) => f.name));
   const emitted = [...fns.filter((f) => !f.name), ...order].map((f) => ({ f, toks: flat(f, new Set([f.name])) }));
   const out = new Map<string, number>();
   for (const e of emitted) for (const t of e.toks) if (!out.has(t.id)) out.set(t.id, out.size);
@@ -185,37 +191,41 @@ const NOT_CALLS = new Set(['if', 'for', 'while', 'switch', 'return', 'sizeof', '
  * callers (the newest call edge first), a node after its callers. Backwards, a function comes after
  * the oldest-created callee that reaches it... i.e. in the tree of its newest callee.
  */
-function expansionOrder(fns: Fn[], byName: Map<string, Fn>, taken: Set<string>, inlined: (f: Fn) => boolean): Fn[] {
-  interface Node { name: string; fn?: Fn; callers: Node[] }
+function expansionOrder(fns: Fn[], datas: Data[], taken: Set<string>, inlined: (f: Fn) => boolean): Fn[] {
+  interface Node { name: string; fn?: Fn; data?: Data; callers: Node[] }
   const nodes: Node[] = fns.map((fn) => ({ name: fn.name, fn, callers: [] }));
   const node = new Map(nodes.map((n) => [n.name, n]));
-  // analysis: a LIFO queue seeded with the functions visible outside, oldest on top
+  const dataNodes = new Map<string, Node>();
+  for (const d of datas) if (!node.has(d.name) && !dataNodes.has(d.name)) dataNodes.set(d.name, { name: d.name, data: d, callers: [] });
+  const defined = (id: string) => node.get(id)?.fn ? node.get(id) : dataNodes.get(id);
+  // analysis: a LIFO queue seeded with what is visible outside (or kept), oldest on top
   const queued = new Set<Node>();
   const stack: Node[] = [];
-  for (const n of [...nodes].reverse()) if (!n.fn!.isStatic) { stack.push(n); queued.add(n); }
+  const seeds = [...nodes.filter((n) => !n.fn!.isStatic), ...[...dataNodes.values()].filter((n) => n.data!.needed)]
+    .sort((a, b) => (b.fn ?? b.data)!.pos - (a.fn ?? a.data)!.pos);
+  for (const n of seeds) { stack.push(n); queued.add(n); }
   const analyse = (n: Node) => {
     const callees: Node[] = [];
     const refs: Node[] = [];
-    for (const t of n.fn!.toks) {
+    const add = (r: Node | undefined) => { if (r && r !== n && !refs.includes(r)) refs.push(r); };
+    if (n.data) for (const id of n.data.refs) add(defined(id));
+    else for (const t of n.fn!.toks) {
       if (t.id === n.name) continue;
-      if (!t.call) {
-        const d = node.get(t.id);
-        if (d?.fn && !refs.includes(d)) refs.push(d);
-        continue;
-      }
+      if (!t.call) { add(defined(t.id)); continue; }
       if (NOT_CALLS.has(t.id)) continue;
       let c = node.get(t.id);
       if (!c) { c = { name: t.id, callers: [] }; node.set(t.id, c); nodes.push(c); }
       c.callers.unshift(n); // callers list: the newest edge first
       if (c.fn && !callees.includes(c)) callees.push(c);
     }
-    // callees pushed last call first, so the first call is analysed next; references above them
+    // callees pushed from the newest edge (the last call), so the first call is analysed next
     for (const c of [...callees].reverse()) if (!queued.has(c)) { queued.add(c); stack.push(c); }
-    for (const r of [...refs].reverse()) if (!queued.has(r)) { queued.add(r); stack.push(r); }
+    // references pushed in their order: the last one is analysed first
+    for (const r of refs) if (!queued.has(r)) { queued.add(r); stack.push(r); }
   };
   for (;;) {
     while (stack.length) analyse(stack.pop()!);
-    // functions reached only through data (an ops table): analysed last, in definition order
+    // functions reached by nothing we read: analysed last, in definition order
     const rest = nodes.find((n) => n.fn && !queued.has(n));
     if (!rest) break;
     queued.add(rest);
@@ -236,4 +246,29 @@ function expansionOrder(fns: Fn[], byName: Map<string, Fn>, taken: Set<string>, 
     }
   }
   return order.reverse().filter((n) => n.fn && !inlined(n.fn)).map((n) => n.fn!);
+}
+
+interface Data { pos: number; name: string; refs: string[]; needed: boolean }
+
+/** A top-level declaration that holds data: `[static] T name [attrs] = init` or `[static] MACRO(args)`
+ *  (DECLARE_WORK(w, fn), late_initcall(fn)); what it names is analysed when it is. */
+function dataItem(item: string): Omit<Data, 'pos'> | undefined {
+  const t = item.replace(/__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)/g, ' ').trim();
+  const isStatic = /^(?:\w+\s+)*?static\b/.test(t);
+  const eq = t.search(/=(?!=)/);
+  const ids = (x: string) => [...x.matchAll(/[A-Za-z_]\w*/g)].map((m) => m[0]);
+  if (eq > 0 && !/\(/.test(t.slice(0, eq).replace(/\b__\w+\s*\([^()]*\)/g, ''))) {
+    const decl = ids(t.slice(0, eq).replace(/\[[^\]]*\]/g, ''));
+    // skip trailing annotations such as __ro_after_init, __read_mostly
+    let k = decl.length - 1;
+    while (k > 0 && /^__[a-z_]+$/.test(decl[k])) k--;
+    if (k < 0) return undefined;
+    return { name: decl[k], refs: ids(t.slice(eq + 1)), needed: !isStatic && !/\bextern\b/.test(t) };
+  }
+  const m = /^(?:static\s+)?([A-Za-z_]\w*)\s*\(([\s\S]*)\)$/.exec(t);
+  if (!m || /^(?:EXPORT_SYMBOL|DECLARE_PER_CPU|DEFINE_PER_CPU|MODULE_)/.test(m[1])) return undefined;
+  const args = ids(m[2]);
+  if (/initcall(?:_sync)?$|^(?:module_init|module_exit|__setup|early_param|core_param|subsys_initcall)$/.test(m[1])) return { name: `@${m[1]}:${args.join(',')}`, refs: args, needed: true };
+  if (!args.length) return undefined;
+  return { name: args[0], refs: args.slice(1), needed: !isStatic };
 }
