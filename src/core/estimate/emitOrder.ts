@@ -17,6 +17,7 @@ export class EmitOrder {
   /** header (absolute) → name → line of its DECLARE_PER_CPU* */
   private declared = new Map<string, Map<string, number>>();
   private refs = new Map<string, Map<string, number>>();
+  private helperMap?: Map<string, string[]>;
 
   /** `anchors`: the arch's gcc uses section anchors (arm, arm64, powerpc; see firstReferences) */
   constructor(private root: string, findings: Finding[], private layout: LayoutEngine, private anchors = false) {
@@ -49,6 +50,22 @@ export class EmitOrder {
     return `${lines.join('\n')}\n${defines}`;
   }
 
+  /** inline functions and macros of a header that read a per-CPU variable the same header
+   *  declares (numa_node_id() → numa_node, include/linux/topology.h): a call is a use */
+  private helpers(): Map<string, string[]> {
+    if (this.helperMap) return this.helperMap;
+    this.helperMap = new Map();
+    for (const [h, names] of this.declared) {
+      let text: string;
+      try { text = stripComments(fs.readFileSync(h, 'latin1')).replace(/\\\r?\n/g, ' '); } catch { continue; }
+      for (const [fn, body] of headerBodies(text)) {
+        const used = [...names.keys()].filter((n) => new RegExp(`\\b${n}\\b`).test(body));
+        if (used.length && !names.has(fn)) this.helperMap.set(fn, used);
+      }
+    }
+    return this.helperMap;
+  }
+
   /** the sort key of `name` defined at `defPosition` in `file` (a .c compiled on its own) */
   position(file: string, name: string, defPosition: number): number {
     const abs = path.resolve(this.root, file);
@@ -56,7 +73,7 @@ export class EmitOrder {
       let r = this.refs.get(abs);
       if (!r) {
         const text = this.spliced(abs, 0);
-        r = text === undefined ? new Map() : firstReferences(text, process.env.PCL_ORDER_DEBUG && abs.endsWith(process.env.PCL_ORDER_DEBUG) ? (o) => process.stderr.write(`ORDER ${file}: ${o.join(' ')}\n`) : undefined);
+        r = text === undefined ? new Map() : firstReferences(text, this.helpers(), process.env.PCL_ORDER_DEBUG && abs.endsWith(process.env.PCL_ORDER_DEBUG) ? (o) => process.stderr.write(`ORDER ${file}: ${o.join(' ')}\n`) : undefined);
         this.refs.set(abs, r);
       }
       // placed first, in order of first reference; the rest after them as without anchors
@@ -92,7 +109,7 @@ interface Fn { pos: number; name: string; isStatic: boolean; inline: boolean; no
  * order; static functions called once or declared inline are read at their call. A macro the file
  * defines stands for the identifiers of its body. Index 0 is the first.
  */
-export function firstReferences(text: string, debug?: (order: string[]) => void): Map<string, number> {
+export function firstReferences(text: string, helpers: Map<string, string[]> = new Map(), debug?: (order: string[]) => void): Map<string, number> {
   const src = stripComments(text).replace(/\\\r?\n/g, ' ');
   const macros = new Map<string, string>();
   for (const m of src.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)(?:\([^)]*\))?(.*)$/gm)) macros.set(m[1], m[2]);
@@ -108,6 +125,7 @@ export function firstReferences(text: string, debug?: (order: string[]) => void)
         continue;
       }
       out.push({ id, call: m[1] !== undefined });
+      for (const v of helpers.get(id) ?? []) out.push({ id: v, call: false });
     }
     return out;
   };
@@ -271,4 +289,22 @@ function dataItem(item: string): Omit<Data, 'pos'> | undefined {
   if (/initcall(?:_sync)?$|^(?:module_init|module_exit|__setup|early_param|core_param|subsys_initcall)$/.test(m[1])) return { name: `@${m[1]}:${args.join(',')}`, refs: args, needed: true };
   if (!args.length) return undefined;
   return { name: args[0], refs: args.slice(1), needed: !isStatic };
+}
+
+/** name → body of each function definition and function-like macro in a header's text */
+function headerBodies(text: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)\([^)]*\)(.*)$/gm)) out.push([m[1], m[2]]);
+  for (const m of text.matchAll(/\b(\w+)\s*\([^;{}()]*(?:\([^()]*\)[^;{}()]*)*\)\s*\{/g)) {
+    if (NOT_CALLS.has(m[1])) continue;
+    let depth = 0;
+    let i = m.index! + m[0].length - 1;
+    const start = i;
+    for (; i < text.length; i++) {
+      if (text[i] === '{') depth++;
+      else if (text[i] === '}' && --depth === 0) break;
+    }
+    out.push([m[1], text.slice(start, i)]);
+  }
+  return out;
 }
