@@ -73,7 +73,7 @@ export class EmitOrder {
       let r = this.refs.get(abs);
       if (!r) {
         const text = this.spliced(abs, 0);
-        r = text === undefined ? new Map() : firstReferences(text, this.helpers(), process.env.PCL_ORDER_DEBUG && abs.endsWith(process.env.PCL_ORDER_DEBUG) ? (o) => process.stderr.write(`ORDER ${file}: ${o.join(' ')}\n`) : undefined);
+        r = text === undefined ? new Map() : firstReferences(text, this.helpers());
         this.refs.set(abs, r);
       }
       // placed first, in order of first reference; the rest after them as without anchors
@@ -109,7 +109,7 @@ interface Fn { pos: number; name: string; isStatic: boolean; inline: boolean; no
  * order; static functions called once or declared inline are read at their call. A macro the file
  * defines stands for the identifiers of its body. Index 0 is the first.
  */
-export function firstReferences(text: string, helpers: Map<string, string[]> = new Map(), debug?: (order: string[]) => void): Map<string, number> {
+export function firstReferences(text: string, helpers: Map<string, string[]> = new Map()): Map<string, number> {
   const src = stripComments(text).replace(/\\\r?\n/g, ' ');
   const macros = new Map<string, string>();
   for (const m of src.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)(?:\([^)]*\))?(.*)$/gm)) macros.set(m[1], m[2]);
@@ -190,7 +190,6 @@ export function firstReferences(text: string, helpers: Map<string, string[]> = n
     return r;
   });
   const order = expansionOrder(fns.filter((f) => f.name), datas, taken, inlined);
-  debug?.(order.map((f) => f.name));
   const emitted = [...fns.filter((f) => !f.name), ...order].map((f) => ({ f, toks: flat(f, new Set([f.name])) }));
   const out = new Map<string, number>();
   for (const e of emitted) for (const t of e.toks) if (!out.has(t.id)) out.set(t.id, out.size);
