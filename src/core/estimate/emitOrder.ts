@@ -5,8 +5,8 @@
 // With section anchors (gcc's default on arm, arm64 and powerpc) a variable is placed in its
 // section when a function first takes its address: those come first, in the order the functions
 // are compiled and, inside one, of their references; the rest follow in the order above (checked
-// with gcc 12 for aarch64, powerpc64le and arm-gnueabihf). We take compile order as source order,
-// and a file's own macros as used where they are expanded.
+// with gcc 12 for aarch64, powerpc64le and arm-gnueabihf). The compile order is modelled on gcc's
+// call graph (expansionOrder), and a file's own macros count as used where they are expanded.
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Finding } from '../parse/types';
@@ -103,11 +103,10 @@ interface Fn { pos: number; name: string; isStatic: boolean; inline: boolean; no
 
 /**
  * Identifiers in the order gcc's RTL expansion first meets them in `text` (a file's active text
- * with its #define lines): functions in gcc's expand order (cgraphunit.cc expand_all_functions
- * over ipa_reverse_postorder: static functions left out of the first pass come first, then the
- * others, each before its callers, unrelated ones in source order), inside one its body in source
- * order; static functions called once or declared inline are read at their call. A macro the file
- * defines stands for the identifiers of its body. Index 0 is the first.
+ * with its #define lines): functions in gcc's expand order (expansionOrder), inside one its body
+ * in source order; static functions called once or declared inline are read at their call. A
+ * macro the file defines stands for the identifiers of its body; a call to a header helper in
+ * `helpers` also uses the per-CPU variables it reads. Index 0 is the first.
  */
 export function firstReferences(text: string, helpers: Map<string, string[]> = new Map()): Map<string, number> {
   const src = stripComments(text).replace(/\\\r?\n/g, ' ');
@@ -205,8 +204,9 @@ const NOT_CALLS = new Set(['if', 'for', 'while', 'switch', 'return', 'sizeof', '
  * the functions visible outside, oldest first, then depth first what each references and calls.
  * Pass 0 starts from functions visible outside and not address-taken, pass 1 from every node left
  * (callees defined elsewhere included); both walk nodes newest first and go depth first over
- * callers (the newest call edge first), a node after its callers. Backwards, a function comes after
- * the oldest-created callee that reaches it... i.e. in the tree of its newest callee.
+ * callers (the newest call edge first), listing a node after its callers. Read backwards, a
+ * function comes after its callees, in the walk of its newest callee, walks of older nodes first
+ * (docs/placement.md §3).
  */
 function expansionOrder(fns: Fn[], datas: Data[], taken: Set<string>, inlined: (f: Fn) => boolean): Fn[] {
   interface Node { name: string; fn?: Fn; data?: Data; callers: Node[] }
