@@ -23,6 +23,8 @@ export interface ExprHooks {
   typesCompatible?(a: Tok[], b: Tok[]): boolean;
   /** size in bytes and signedness of a cast's type, for truncation; undefined: no truncation */
   castInfo?(toks: Tok[]): { size: number; unsigned: boolean } | undefined;
+  /** SIZE_MAX of the target: size_mul/size_add/size_sub saturate there (include/linux/overflow.h) */
+  sizeMax?: bigint;
 }
 
 const M64 = (1n << 64n) - 1n;
@@ -267,6 +269,17 @@ class P {
         const [ty, ...mem] = this.args();
         if (!this.h.offsetof || mem.length !== 1) throw new ExprError('offsetof is not available here');
         return this.live(() => ({ v: this.h.offsetof!(ty, mem[0]), u: true }));
+      }
+      // include/linux/overflow.h's always-inline helpers: gcc folds them on constants, saturating at SIZE_MAX
+      case 'size_mul': case 'size_add': case 'size_sub': {
+        if (!this.h.sizeMax) return undefined;
+        const [a, b] = this.args();
+        if (!a || !b) throw new ExprError(`${name} takes two arguments`);
+        const max = this.h.sizeMax;
+        const x = BigInt.asUintN(64, this.sub(a).v) & max;
+        const y = BigInt.asUintN(64, this.sub(b).v) & max;
+        const r = name === 'size_mul' ? x * y : name === 'size_add' ? x + y : x === max || y === max || x < y ? max : x - y;
+        return { v: r > max ? max : r, u: true };
       }
       case '__builtin_clz': case '__builtin_clzl': case '__builtin_clzll':
       case '__builtin_ctz': case '__builtin_ctzl': case '__builtin_ctzll':

@@ -7,6 +7,7 @@ import { priceFinding, type Session } from './session';
 import { allocRound } from '../price';
 import { callsiteKey, CallsiteRef, Counts, countsFromTrace, TraceEvent } from './counts';
 import { reachableSites } from './traceAttribution';
+import { siteScope } from './siteScope';
 import { readText } from '../readText';
 import type { TraceOp } from '../sim/trace';
 import type { DeadStatics } from './deadStatics';
@@ -85,6 +86,16 @@ async function attributeTrace(s: Session, events: TraceEvent[], sites: Callsite[
   return inlined.size ? countsFromTrace(events, sites, inlined) : direct;
 }
 
+/** An alloc call site's price; what the bare expression leaves open is asked again with the variables the site sees. */
+async function priceAlloc(s: Session, f: Finding): Promise<ReturnType<typeof priceFinding>> {
+  const p = priceFinding(s, f);
+  if (!('error' in p)) return p;
+  let text: string;
+  try { text = readText(s.abs(f.file), 'latin1'); } catch { return p; }
+  const scope = await siteScope(text, f.line, f.file);
+  return scope ? priceFinding(s, f, { scope }) : p;
+}
+
 /** alloc_percpu call sites with their counts (counts file, then trace, else 1). */
 export async function priceCallsites(s: Session, findings: Finding[], placement: Placement, ledger: Ledger, pause: () => Promise<void>,
   o: { counts?: Counts; trace?: TraceOp[] }): Promise<{ callsites: Callsite[]; unmatchedTrace?: EstimateResult['dynamic']['unmatchedTrace']; traceAttributed?: number }> {
@@ -96,7 +107,7 @@ export async function priceCallsites(s: Session, findings: Finding[], placement:
     if (f.unresolved) { ledger.unresolved.push(entry(f, f.unresolved)); continue; }
     const pl = placement(f);
     if (!pl.obj) { ledger.notBuilt.push({ ...entry(f, pl.reason), name: f.name || f.macro }); continue; }
-    const p = priceFinding(s, f);
+    const p = await priceAlloc(s, f);
     if ('error' in p) { ledger.unresolved.push(entry(f, p.error)); runTime.push({ file: f.file, line: f.line, ...(f.func ? { func: f.func } : {}) }); continue; }
     if (p.kind !== 'alloc') continue;
     sites.push({ file: f.file, line: f.line, ...(f.func ? { func: f.func } : {}), expr: p.expr, size: p.size, align: p.align, count: 1, total: 0, countSource: 'default' });

@@ -16,9 +16,11 @@ import { FALLBACK_FILE } from './fallback';
 import { TInfo, MemberOut } from './record';
 import { TypeIndex, LoadedFile } from './typeIndex';
 import { LayoutError, Walker, WalkCtx, isPrimitiveName, UNNAMED_BITFIELD } from './walk';
+import { exprType, type ExprScope } from './exprType';
 
 export { formatPahole } from './pahole';
 export { LayoutError } from './walk';
+export type { ExprScope } from './exprType';
 
 export interface Member { name: string; offset: number; size: number; align: number; bitOffset?: number; bitSize?: number; type: string }
 export interface Layout { size: number; align: number; members?: Member[]; fallback?: string[] }
@@ -77,16 +79,19 @@ export class LayoutEngine {
   }
 
   // ---- public queries ------------------------------------------------------------------------
-  sizeOf(typeText: string, fromFile?: string): Layout | Unknown {
+  /** `scope`: the variables the asking place sees, for `typeof(*p)` / `*p->q` (not cached: one place asks) */
+  sizeOf(typeText: string, fromFile?: string, scope?: ExprScope): Layout | Unknown {
+    if (scope) return this.guard(() => toLayout(this.typeFromText(typeText, fromFile, false, scope)), scope);
     return this.answer(`s|${typeText}|${fromFile ?? ''}`, () => this.guard(() => toLayout(this.typeFromText(typeText, fromFile))));
   }
 
-  evalInt(expr: string, fromFile?: string): number | Unknown {
-    return this.answer(`i|${expr}|${fromFile ?? ''}`, () => this.guard(() => {
-      const v = this.evalExpanded(this.expandText(expr, fromFile), fromFile);
+  evalInt(expr: string, fromFile?: string, scope?: ExprScope): number | Unknown {
+    const run = () => this.guard(() => {
+      const v = this.evalExpanded(this.expandText(expr, fromFile), fromFile, undefined, scope);
       if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new LayoutError('value does not fit in a JS number');
       return Number(v);
-    }));
+    }, scope);
+    return scope ? run() : this.answer(`i|${expr}|${fromFile ?? ''}`, run);
   }
 
   private answer<T>(key: string, f: () => T): T {
@@ -147,11 +152,16 @@ export class LayoutEngine {
     return this.guard(() => this.typeFromText(typeText, fromFile));
   }
 
-  private guard<T>(f: () => T): T | Unknown {
+  private guard<T>(f: () => T, scope?: ExprScope): T | Unknown {
     try {
       return f();
     } catch (e) {
-      if (e instanceof LayoutError || e instanceof ExprError || e instanceof ExpandError) return { error: e.message };
+      if (e instanceof LayoutError || e instanceof ExprError || e instanceof ExpandError) {
+        // a variable of the asking place: its value exists only when the code runs
+        const v = /^unknown identifier (\w+)$/.exec(e.message)?.[1];
+        const why = v === undefined ? undefined : scope?.runTime?.(v);
+        return { error: why ? `known only at run time: ${v} is ${why}` : e.message };
+      }
       throw e;
     }
   }
@@ -277,18 +287,29 @@ export class LayoutEngine {
   }
 
   /** evaluate expanded tokens; identifiers are enum constants */
-  evalExpanded(toks: Tok[], fromFile?: string, local?: Map<string, bigint>): bigint {
+  evalExpanded(toks: Tok[], fromFile?: string, local?: Map<string, bigint>, scope?: ExprScope, depth = 0): bigint {
     const hooks: ExprHooks = {
-      ident: (n) => local?.get(n) ?? this.enumConst(n, fromFile),
-      isTypeStart: (t) => t.k === 'id' && this.isTypeName(t.t, fromFile),
-      sizeofType: (ty) => BigInt(this.typeFromToks(ty, fromFile).size),
-      alignofType: (ty) => BigInt(this.typeFromToks(ty, fromFile).align),
+      ident: (n) => local?.get(n) ?? this.enumConst(n, fromFile) ?? this.scopeValue(n, fromFile, scope, depth),
+      isTypeStart: (t) => t.k === 'id' && scope?.typeOf(t.t) === undefined && this.isTypeName(t.t, fromFile),
+      sizeofType: (ty) => BigInt(this.typeFromToks(ty, fromFile, scope).size),
+      alignofType: (ty) => BigInt(this.typeFromToks(ty, fromFile, scope).align),
+      sizeMax: this.arch.scalars.long.size >= 8 ? (1n << 64n) - 1n : (1n << 32n) - 1n,
       castInfo: (ty) => {
         const t = this.typeFromToks(ty, fromFile);
         return t.kind === 'int' || t.kind === 'enum' || t.kind === 'ptr' ? { size: t.size, unsigned: !!t.unsigned || t.kind === 'ptr' } : undefined;
       },
       offsetof: (ty, mem) => BigInt(memberAt(this.typeFromToks(ty, fromFile), render(mem)).offset),
       sizeofExpr: (e) => {
+        // __is_constexpr(x): sizeof(int) when x is an integer constant expression, else sizeof(void)
+        const ce = isConstexprProbe(e);
+        if (ce) {
+          const noValues: ExprScope | undefined = scope && { typeOf: (n) => scope.typeOf(n) };
+          try { this.evalExpanded(ce, fromFile, local, noValues, depth); } catch (x) {
+            if (x instanceof LayoutError || x instanceof ExprError || x instanceof ExpandError) return 1n;
+            throw x;
+          }
+          return BigInt(this.arch.scalars.int.size);
+        }
         // sizeof_field(): sizeof(((T *)0)->m) after expansion
         const m = /^\(*\s*\(\s*(.+?)\s*\*\s*\)\s*0\s*\)\s*->\s*([\w.]+)\s*\)*$/.exec(render(e));
         if (m) return BigInt(memberAt(this.typeFromText(m[1], fromFile), m[2]).size);
@@ -299,6 +320,7 @@ export class LayoutEngine {
           const el = BigInt(this.typeFromText(d.elemType, fromFile).size);
           return a.element ? el : el * BigInt(d.count);
         }
+        if (scope) return BigInt(this.exprType(e, fromFile, scope).size);
         throw new ExprError(`sizeof of an expression is not supported: ${render(e).slice(0, 60)}`);
       },
       // ARRAY_SIZE's __must_be_array(): typeof(table) against typeof(&(table)[0]), an array against a pointer
@@ -306,8 +328,9 @@ export class LayoutEngine {
         const kind = (t: Tok[]) => {
           const tof = t[0]?.t === 'typeof' || t[0]?.t === '__typeof__' ? t.slice(2, -1) : undefined;
           if (!tof) return `type:${render(t)}`;
-          if (namedArray(tof) && !namedArray(tof)!.element) return 'array';
+          if (namedArray(tof) && !namedArray(tof)!.element && !scope?.typeOf(namedArray(tof)!.name)) return 'array';
           if (tof[0]?.t === '&') return 'pointer';
+          if (scope) { const k = this.exprType(tof, fromFile, scope).kind; if (k === 'array' || k === 'ptr') return k === 'ptr' ? 'pointer' : k; }
           throw new ExprError(`cannot compare the type of ${render(tof).slice(0, 60)}`);
         };
         return kind(x) === kind(y);
@@ -327,16 +350,32 @@ export class LayoutEngine {
     throw new LayoutError(`array ${name}: declaration not found`);
   }
 
-  private typeFromToks(toks: Tok[], fromFile?: string): TInfo {
-    return this.typeFromText(render(toks), fromFile, true);
+  private typeFromToks(toks: Tok[], fromFile?: string, scope?: ExprScope): TInfo {
+    return this.typeFromText(render(toks), fromFile, true, scope);
   }
 
-  /** parse a type name (`struct foo`, `int *[4]`, `u64`, `typeof(int)`) */
-  typeFromText(text: string, fromFile?: string, expanded = false): TInfo {
+  /** A variable's value the asking place knows (its only assignment), evaluated there. */
+  private scopeValue(name: string, fromFile: string | undefined, scope: ExprScope | undefined, depth: number): bigint | undefined {
+    const v = depth < 8 ? scope?.valueAt?.(name) : undefined;
+    if (v === undefined) return undefined;
+    try { return this.evalExpanded(this.expandText(v, fromFile), fromFile, undefined, scope, depth + 1); } catch (e) {
+      if (e instanceof LayoutError || e instanceof ExprError || e instanceof ExpandError) { if (process.env.DBG) console.error("scopeValue", name, v, e.message); return undefined; }
+      throw e;
+    }
+  }
+
+  /** the type of an expression over the scope's variables (see exprType.ts) */
+  private exprType(toks: Tok[], fromFile: string | undefined, scope: ExprScope): TInfo {
+    return exprType(toks, scope, { typeOfText: (t) => this.typeFromText(t, fromFile, false), pointerSize: this.arch.scalars.pointer.size });
+  }
+
+  /** parse a type name (`struct foo`, `int *[4]`, `u64`, `typeof(int)`); with a scope also `typeof(*p)` and `*p->q` */
+  typeFromText(text: string, fromFile?: string, expanded = false, scope?: ExprScope): TInfo {
     const toks = expanded ? tokenize(text) : this.expandText(text, fromFile);
     const t = render(toks).trim();
     const tof = /^(?:typeof|__typeof__|__typeof)\s*\(([\s\S]*)\)$/.exec(t);
-    if (tof) return this.typeFromText(tof[1], fromFile, true);
+    if (tof) return this.typeFromText(tof[1], fromFile, true, scope);
+    if (scope && isExprStart(toks, (n) => scope.typeOf(n) !== undefined)) return this.exprType(toks, fromFile, scope);
     if (/^[A-Za-z_]\w*$/.test(t) && !TYPE_WORDS.has(t) && !isPrimitiveName(t)) return this.typedef(t, fromFile);
     const m = /^(struct|union|enum)\s+([A-Za-z_]\w*)$/.exec(t);
     if (m) return this.tagged(m[1] as 'struct', m[2], fromFile);
@@ -348,6 +387,28 @@ export class LayoutEngine {
       return new Walker(this.ctx(fromFile, this.lookupFrom(fromFile))).descriptor(td);
     } finally { tree.delete(); }
   }
+}
+
+/** An expression rather than a type name: it starts with `*`, `&` or a variable's name (after parentheses). */
+function isExprStart(toks: Tok[], isVar: (n: string) => boolean): boolean {
+  const first = toks.find((t) => t.t !== '(');
+  return !!first && (first.t === '*' || first.t === '&' || (first.k === 'id' && isVar(first.t)));
+}
+
+/** The operand of __is_constexpr's sizeof, `*(8 ? ((void *)((long)(x) * 0l)) : (int *)8)`: x's tokens. */
+function isConstexprProbe(e: Tok[]): Tok[] | undefined {
+  const m = /^\(?\*\(\d+\?\(\(void\*\)\(\(long\)\(([\s\S]*)\)\*0l\)\):\(int\*\)\d+\)\)?$/.exec(render(e).replace(/\s+/g, ''));
+  if (!m) return undefined;
+  // the compact text lost the spaces between words: take x's tokens from the original list
+  const toks = e.filter((t) => t.t !== ' ');
+  const ids = toks.map((t) => t.t);
+  const start = ids.indexOf('long') + 3; // long ) (
+  let d = 0;
+  for (let j = start; j < toks.length; j++) {
+    if (toks[j].t === '(') d++;
+    else if (toks[j].t === ')' && d-- === 0) return toks.slice(start, j);
+  }
+  return undefined;
 }
 
 /** `table`, `(table)`, `(table)[0]`, `table[0]`: an identifier, optionally indexed once. */
