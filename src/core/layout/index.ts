@@ -8,7 +8,7 @@ import type { ArchProfile } from '../config/arch';
 import type { KConfig } from '../config/kconfig';
 import { Tok, render, stripComments, tokenize } from '../config/lex';
 import { ExpandError, MacroDef, MacroLookup, expand } from '../config/macros';
-import { ExprError, evalTokens, ExprHooks } from '../config/intExpr';
+import { ExprError, evalTokens, ExprHooks, type Val } from '../config/intExpr';
 import { newParser, Parser, Node } from '../parse/treeSitter';
 import { DefSite } from './defs';
 import { arrayDecl, includedTexts } from './arrayDecl';
@@ -203,7 +203,7 @@ export class LayoutEngine {
   private fromSite(lf: LoadedFile, site: DefSite, want: string): TInfo {
     const fb = new Set<string>();
     if (lf.path === FALLBACK_FILE) fb.add(want);
-    const lookup = this.trackingLookup(lf.path, fb);
+    const lookup = this.trackingLookup(lf.path, fb, siteLines(site));
     const walker = new Walker(this.ctx(lf.path, lookup));
     let t: TInfo;
     if (site.kind === 'typedef') {
@@ -219,7 +219,7 @@ export class LayoutEngine {
       const close = closingBrace(site.toks);
       const head = expand(site.toks.slice(0, close + 1), lookup);
       const tail = leadingAttributes(expand(site.toks.slice(close + 1), lookup));
-      const text = `${dropEmptyMembers(render(nameUnnamedBitfields([...head, ...tail])))};`;
+      const text = `${dropEmptyMembers(render(nameUnnamedBitfields(parseableOffsetof([...head, ...tail]))))};`;
       const tree = this.parser.parse(text)!;
       const kind = site.kind === 'struct' ? 'struct_specifier' : site.kind === 'union' ? 'union_specifier' : 'enum_specifier';
       const node = findNode(tree.rootNode, kind);
@@ -232,8 +232,8 @@ export class LayoutEngine {
     return t;
   }
 
-  private trackingLookup(file: string, fb: Set<string>): MacroLookup {
-    const base = this.index.lookupFor(file);
+  private trackingLookup(file: string, fb: Set<string>, lines?: [number, number]): MacroLookup {
+    const base = this.index.lookupFor(file, lines);
     return (n) => {
       const d = base(n);
       if (d && d.source === FALLBACK_FILE) fb.add(n);
@@ -264,7 +264,7 @@ export class LayoutEngine {
     if (this.consts.has(k)) return this.consts.get(k);
     const hit = this.index.find('const', name, fromFile);
     if (!hit) return undefined;
-    const lookup = this.index.lookupFor(hit.file.path);
+    const lookup = this.index.lookupFor(hit.file.path, siteLines(hit.site));
     let values: Map<string, bigint> | undefined;
     const ctx = { ...this.ctx(hit.file.path, lookup), enumConsts: (v: Map<string, bigint>) => { values = v; } };
     const close = closingBrace(hit.site.toks);
@@ -288,12 +288,17 @@ export class LayoutEngine {
 
   /** evaluate expanded tokens; identifiers are enum constants */
   evalExpanded(toks: Tok[], fromFile?: string, local?: Map<string, bigint>, scope?: ExprScope, depth = 0): bigint {
+    return this.evalVal(toks, fromFile, local, scope, depth).v;
+  }
+
+  private evalVal(toks: Tok[], fromFile?: string, local?: Map<string, bigint>, scope?: ExprScope, depth = 0): Val {
     const hooks: ExprHooks = {
       ident: (n) => local?.get(n) ?? this.enumConst(n, fromFile) ?? this.scopeValue(n, fromFile, scope, depth),
       isTypeStart: (t) => t.k === 'id' && scope?.typeOf(t.t) === undefined && this.isTypeName(t.t, fromFile),
       sizeofType: (ty) => BigInt(this.typeFromToks(ty, fromFile, scope).size),
       alignofType: (ty) => BigInt(this.typeFromToks(ty, fromFile, scope).align),
       sizeMax: this.arch.scalars.long.size >= 8 ? (1n << 64n) - 1n : (1n << 32n) - 1n,
+      longBits: this.arch.scalars.long.size * 8,
       castInfo: (ty) => {
         const t = this.typeFromToks(ty, fromFile);
         return t.kind === 'int' || t.kind === 'enum' || t.kind === 'ptr' ? { size: t.size, unsigned: !!t.unsigned || t.kind === 'ptr' } : undefined;
@@ -310,8 +315,11 @@ export class LayoutEngine {
           }
           return BigInt(this.arch.scalars.int.size);
         }
+        // a string literal (NN_PRSTATUS "CORE" in CRASH_CORE_NOTE_NAME_BYTES): its chars and the NUL
+        const strs = e.filter((t) => t.t !== '(' && t.t !== ')');
+        if (strs.length && strs.every((t) => t.k === 'str' && t.t.startsWith('"'))) return BigInt(strs.reduce((n, t) => n + stringLength(t.t), 1));
         // sizeof_field(): sizeof(((T *)0)->m) after expansion
-        const m = /^\(*\s*\(\s*(.+?)\s*\*\s*\)\s*0\s*\)\s*->\s*([\w.]+)\s*\)*$/.exec(render(e));
+        const m = /^(?:\(\s*)*\(\s*(.+?)\s*\*\s*\)\s*0\s*\)\s*->\s*([\w.]+)[\s)]*$/.exec(render(e));
         if (m) return BigInt(memberAt(this.typeFromText(m[1], fromFile), m[2]).size);
         // a named array and its first element: sizeof(table), sizeof((table)[0]) (ARRAY_SIZE)
         const a = namedArray(e);
@@ -320,7 +328,8 @@ export class LayoutEngine {
           const el = BigInt(this.typeFromText(d.elemType, fromFile).size);
           return a.element ? el : el * BigInt(d.count);
         }
-        if (scope) return BigInt(this.exprType(e, fromFile, scope).size);
+        const t = scope ? this.tryExprType(e, fromFile, scope) : undefined;
+        if (t) return BigInt(t.size);
         throw new ExprError(`sizeof of an expression is not supported: ${render(e).slice(0, 60)}`);
       },
       // ARRAY_SIZE's __must_be_array(): typeof(table) against typeof(&(table)[0]), an array against a pointer
@@ -330,13 +339,14 @@ export class LayoutEngine {
           if (!tof) return `type:${render(t)}`;
           if (namedArray(tof) && !namedArray(tof)!.element && !scope?.typeOf(namedArray(tof)!.name)) return 'array';
           if (tof[0]?.t === '&') return 'pointer';
-          if (scope) { const k = this.exprType(tof, fromFile, scope).kind; if (k === 'array' || k === 'ptr') return k === 'ptr' ? 'pointer' : k; }
+          const k = scope ? this.tryExprType(tof, fromFile, scope)?.kind : undefined;
+          if (k === 'array' || k === 'ptr') return k === 'ptr' ? 'pointer' : k;
           throw new ExprError(`cannot compare the type of ${render(tof).slice(0, 60)}`);
         };
         return kind(x) === kind(y);
       },
     };
-    return evalTokens(toks, hooks).v;
+    return evalTokens(toks, hooks);
   }
 
   /** A named array variable the asking file sees: its element count and type (layout.md §6). */
@@ -359,7 +369,7 @@ export class LayoutEngine {
     const v = depth < 8 ? scope?.valueAt?.(name) : undefined;
     if (v === undefined) return undefined;
     try { return this.evalExpanded(this.expandText(v, fromFile), fromFile, undefined, scope, depth + 1); } catch (e) {
-      if (e instanceof LayoutError || e instanceof ExprError || e instanceof ExpandError) { if (process.env.DBG) console.error("scopeValue", name, v, e.message); return undefined; }
+      if (e instanceof LayoutError || e instanceof ExprError || e instanceof ExpandError) return undefined;
       throw e;
     }
   }
@@ -369,12 +379,24 @@ export class LayoutEngine {
     return exprType(toks, scope, { typeOfText: (t) => this.typeFromText(t, fromFile, false), pointerSize: this.arch.scalars.pointer.size });
   }
 
+  private tryExprType(toks: Tok[], fromFile: string | undefined, scope: ExprScope): TInfo | undefined {
+    try { return this.exprType(toks, fromFile, scope); } catch (e) { if (e instanceof LayoutError || e instanceof ExprError || e instanceof ExpandError) return undefined; throw e; }
+  }
+
   /** parse a type name (`struct foo`, `int *[4]`, `u64`, `typeof(int)`); with a scope also `typeof(*p)` and `*p->q` */
   typeFromText(text: string, fromFile?: string, expanded = false, scope?: ExprScope): TInfo {
     const toks = expanded ? tokenize(text) : this.expandText(text, fromFile);
     const t = render(toks).trim();
     const tof = /^(?:typeof|__typeof__|__typeof)\s*\(([\s\S]*)\)$/.exec(t);
-    if (tof) return this.typeFromText(tof[1], fromFile, true, scope);
+    if (tof) {
+      try { return this.typeFromText(tof[1], fromFile, true, scope); } catch (e) {
+        // typeof of an integer expression (ALIGN's `(typeof(x))(a) - 1` on x = sizeof(...)): C's type of its value
+        if (!(e instanceof LayoutError)) throw e;
+        let v: Val;
+        try { v = this.evalVal(tokenize(tof[1]), fromFile, undefined, scope); } catch { throw e; }
+        return this.typeFromText(v.u ? 'unsigned long' : v.v >= -(1n << 31n) && v.v < 1n << 31n ? 'int' : 'long', fromFile, true);
+      }
+    }
     if (scope && isExprStart(toks, (n) => scope.typeOf(n) !== undefined)) return this.exprType(toks, fromFile, scope);
     if (/^[A-Za-z_]\w*$/.test(t) && !TYPE_WORDS.has(t) && !isPrimitiveName(t)) return this.typedef(t, fromFile);
     const m = /^(struct|union|enum)\s+([A-Za-z_]\w*)$/.exec(t);
@@ -387,6 +409,39 @@ export class LayoutEngine {
       return new Walker(this.ctx(fromFile, this.lookupFrom(fromFile))).descriptor(td);
     } finally { tree.delete(); }
   }
+}
+
+/**
+ * `__builtin_offsetof(struct s, m)` in an array bound (xfs_stats.h) is no expression tree-sitter
+ * parses: written `__builtin_offsetof((struct s *)0, m)`, which the evaluator reads back.
+ */
+function parseableOffsetof(toks: Tok[]): Tok[] {
+  const out: Tok[] = [];
+  for (let i = 0; i < toks.length; i++) {
+    out.push(toks[i]);
+    if ((toks[i].t !== '__builtin_offsetof' && toks[i].t !== 'offsetof') || toks[i + 1]?.t !== '(') continue;
+    let d = 0;
+    let j = i + 2;
+    for (; j < toks.length; j++) {
+      const t = toks[j].t;
+      if (t === '(' || t === '[') d++;
+      else if (t === ')' || t === ']') { if (d-- === 0) break; } else if (t === ',' && d === 0) break;
+    }
+    if (toks[j]?.t !== ',') continue;
+    out.push({ k: 'punct', t: '(' }, { k: 'punct', t: '(' }, ...toks.slice(i + 2, j), { k: 'punct', t: '*' }, { k: 'punct', t: ')' }, { k: 'num', t: '0' });
+    i = j - 1;
+  }
+  return out;
+}
+
+/** chars of a "..." literal after escapes (\n, \x41, \101 each one) */
+function stringLength(lit: string): number {
+  return lit.slice(1, -1).replace(/\\(?:x[0-9a-fA-F]+|[0-7]{1,3}|.)/g, 'x').length;
+}
+
+/** first and last line (0-based) of a definition's tokens */
+function siteLines(site: DefSite): [number, number] {
+  return [site.line, site.toks[site.toks.length - 1]?.line ?? site.line];
 }
 
 /** An expression rather than a type name: it starts with `*`, `&` or a variable's name (after parentheses). */
