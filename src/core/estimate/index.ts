@@ -182,7 +182,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   o.onProgress?.(0, 1, 'placement');
   const sl = layoutStaticArea(statics.builtin, { pageSize: profile.pageSize, cacheLine: profile.cacheLine, kernel: profile.kernel, isSet: (s) => isSet(o.config, s) });
   if (sl.unplacedSections.length) warnings.push(`sections not in the ${profile.kernel} linker script, placed in .data..percpu: ${sl.unplacedSections.join(', ')}`);
-  const dyn = await priceCallsites(session, scan.findings, placement, ledger, pause, o);
+  const dyn = await priceCallsites(session, scan.findings, placement, ledger, pause, { ...o, built: kb.objects.map((x) => x.file).filter((f) => f.endsWith('.c')), headerInScope: builtScope(kb, o.arch.name) });
   o.onProgress?.(0, 1, 'simulation');
   const sim = simulate(profile, sl.size, statics.modules, dyn.callsites, warnings, o.trace);
   const nrArrays = await priceNrCpusArrays(session, scan.findings, placement, builtScope(kb, o.arch.name), sim.nrUnits, ledger, pause);
