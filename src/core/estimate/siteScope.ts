@@ -68,7 +68,7 @@ function readFunction(fn: Node, line0: number): { locals: Map<string, Local>; wr
 function globalType(text: string, name: string): string | undefined {
   const re = new RegExp(`^(?![\\s#}/*])([^;(){}=]*?[\\s*])${name}\\s*((?:\\[[^\\]\\n]*\\])*)\\s*(?:__\\w+(?:\\([^)\\n]*\\))?\\s*)*[;=]`, 'm');
   const m = re.exec(text);
-  if (!m) return undefined;
+  if (!m || /\btypedef\b/.test(m[1])) return undefined; // a type's name, not a variable
   return `${m[1].replace(STORAGE, ' ').replace(/\s+/g, ' ').trim()} ${m[2]}`.trim();
 }
 

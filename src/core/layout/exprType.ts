@@ -66,7 +66,7 @@ export function exprType(toks: readonly Tok[], scope: ExprScope, ops: ExprTypeOp
   const peek = (o = 0) => toks[i + o];
   const deref = (t: TInfo): TInfo => {
     if (t.kind === 'array' && t.elem) return t.elem;
-    if (t.kind === 'ptr') return ops.typeOfText(pointee(t.name));
+    if (t.kind === 'ptr') return t.target ? t.target() : ops.typeOfText(pointee(t.name));
     throw new LayoutError(`cannot dereference ${t.name}`);
   };
   const field = (t: TInfo, name: string): TInfo => {

@@ -241,13 +241,14 @@ export class LayoutEngine {
     };
   }
 
-  private ctx(file: string | undefined, lookup: MacroLookup): WalkCtx {
+  /** `scope`: a type written at an allocation site (`sizeof(struct { int:(-!!__same_type(p->m, ...)); })`) sees its variables */
+  private ctx(file: string | undefined, lookup: MacroLookup, scope?: ExprScope): WalkCtx {
     return {
       arch: this.arch,
       typedef: (n) => this.typedef(n, file),
       tagged: (k, t) => this.tagged(k, t, file),
-      evalInt: (text) => this.evalExpanded(tokenize(text), file),
-      evalIntWith: (text, local) => this.evalExpanded(tokenize(text), file, local),
+      evalInt: (text) => this.evalExpanded(tokenize(text), file, undefined, scope),
+      evalIntWith: (text, local) => this.evalExpanded(tokenize(text), file, local, scope),
     };
   }
 
@@ -406,7 +407,7 @@ export class LayoutEngine {
       const spec = findNode(tree.rootNode, 'macro_type_specifier');
       const td = spec?.childForFieldName('type');
       if (!td || td.type !== 'type_descriptor') throw new LayoutError(`not a type: ${t}`);
-      return new Walker(this.ctx(fromFile, this.lookupFrom(fromFile))).descriptor(td);
+      return new Walker(this.ctx(fromFile, this.lookupFrom(fromFile), scope)).descriptor(td);
     } finally { tree.delete(); }
   }
 }
