@@ -84,7 +84,9 @@ async function attributeTrace(s: Session, events: TraceEvent[], sites: Callsite[
   for (const func of funcs) {
     // a site whose size only the run knows is the event's when it is its function's only one
     const own = runTime.filter((r) => r.func === func);
-    inlined.set(func, own.length === 1 ? own : [...await reachableSites(func, sites.filter((x) => !x.file.endsWith('.h')), textOf), ...viaHeaders.get(func) ?? []]);
+    // else the sites of the static functions it inlined, run-time ones too (sve_setup -> sve_efi_setup)
+    const local = [...sites, ...runTime].filter((x) => !x.file.endsWith('.h'));
+    inlined.set(func, own.length === 1 ? own : [...await reachableSites(func, local, textOf), ...viaHeaders.get(func) ?? []]);
   }
   return inlined.size ? countsFromTrace(events, sites, inlined) : direct;
 }
