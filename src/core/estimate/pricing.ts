@@ -9,6 +9,7 @@ import { allocRound } from '../price';
 import { callsiteKey, CallsiteRef, Counts, countsFromTrace, TraceEvent } from './counts';
 import { headerFunctionsCalled, headerSitesReached, reachableSites } from './traceAttribution';
 import { siteScope } from './siteScope';
+import { wrappedAllocs } from './allocWrappers';
 import { readText } from '../readText';
 import type { TraceOp } from '../sim/trace';
 import type { DeadStatics } from './deadStatics';
@@ -103,14 +104,16 @@ async function priceAlloc(s: Session, f: Finding): Promise<ReturnType<typeof pri
 
 /** alloc_percpu call sites with their counts (counts file, then trace, else 1). */
 export async function priceCallsites(s: Session, findings: Finding[], placement: Placement, ledger: Ledger, pause: () => Promise<void>,
-  o: { counts?: Counts; trace?: TraceOp[]; built?: readonly string[]; headerInScope?: (file: string) => boolean }): Promise<{ callsites: Callsite[]; unmatchedTrace?: EstimateResult['dynamic']['unmatchedTrace']; traceAttributed?: number }> {
+  o: { counts?: Counts; trace?: TraceOp[]; built?: readonly string[]; headerInScope?: (file: string) => boolean; allocWrappers?: ReadonlySet<string> }): Promise<{ callsites: Callsite[]; unmatchedTrace?: EstimateResult['dynamic']['unmatchedTrace']; traceAttributed?: number }> {
   const sites: Callsite[] = [];
   const runTime: CallsiteRef[] = []; // built sites whose size is known only at run time: a trace tells it
   const bytesOf = (f: string): Buffer | undefined => { try { return fs.readFileSync(s.abs(f)); } catch { return undefined; } };
   // inline functions of headers this config's code includes: their sites count when a built file calls them
   const headerFns = findings.filter((f) => f.kind === 'alloc' && f.file.endsWith('.h') && f.func && o.headerInScope?.(f.file)).map((f) => f.func!);
   const called = headerFns.length ? headerFunctionsCalled(headerFns, o.built ?? [], bytesOf) : new Set<string>();
-  for (const f of findings) {
+  // alloc_percpu calls inside header macros (netdev_alloc_pcpu_stats), at each use of the macro
+  const viaMacros = o.allocWrappers?.size ? await wrappedAllocs(s.root, o.built ?? [], o.allocWrappers, s.layout, bytesOf) : [];
+  for (const f of [...findings, ...viaMacros]) {
     if (f.kind !== 'alloc') continue;
     await pause();
     if (f.unresolved) { ledger.unresolved.push(entry(f, f.unresolved)); continue; }
