@@ -51,3 +51,21 @@ describe('trace replay of a real boot', () => {
     assert.notStrictEqual(r.sameOffset, r.allocs);
   });
 });
+
+// Debian's 6.12 arm64 kernel under QEMU (-M virt -cpu max) at 4 CPUs, CONFIG_NR_CPUS=512 (scripts/real-boot.js
+// arm64 --cpus 4 --with-trace): the first chunk's dynamic area starts 3160 B into a page.
+describe('trace replay of a real arm64 boot', () => {
+  const ARM = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'boots', 'arm64-4.trace'), 'utf8');
+  const line = /percpu: Embedded \d+ pages\/cpu s(\d+) r\d+ d\d+ u\d+/.exec(ARM)!;
+
+  it('ends with the boot\'s /proc/meminfo Percpu: (640 kB)', () => {
+    const fc = buildFirstChunk({ arch: ARCHES.arm64, kernel: '6.12', static: Number(line[1]), cpus: 4, nrCpus: 512, pageSize: 4096 });
+    assert.strictEqual(fc.bootLine, line[0]);
+    const { ops, warnings } = parsePercpuTrace(ARM);
+    assert.deepStrictEqual(warnings, []);
+    const r = replayTrace(new PercpuAllocator(fc, { arch: ARCHES.arm64, kernel: '6.12' }), ops);
+    assert.deepStrictEqual(r.failures, []);
+    assert.strictEqual(r.meminfoPercpuKb, Number(/^Percpu:\s+(\d+) kB/m.exec(ARM)![1]));
+    assert.strictEqual(r.meminfoPercpuKb, 640);
+  });
+});

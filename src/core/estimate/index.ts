@@ -94,7 +94,7 @@ async function prepare(o: EstimateOptions, profile: Profile, pause: () => Promis
   o.compact?.();
   await pause();
   const session = await openSession(o.root, profile, kb.includeDirs);
-  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir, (f) => kb.byFile.get(f)?.status === 'module') : { findings: [], unresolved: [], names: new Set<string>() };
+  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir, (f) => kb.byFile.get(f)?.status === 'module') : { findings: [], unresolved: [], names: new Set<string>(), allocWrappers: new Set<string>() };
   facts.save();
   clock.mark('wrappers');
   return { kb, session, wrapped };
@@ -182,7 +182,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   o.onProgress?.(0, 1, 'placement');
   const sl = layoutStaticArea(statics.builtin, { pageSize: profile.pageSize, cacheLine: profile.cacheLine, kernel: profile.kernel, isSet: (s) => isSet(o.config, s) });
   if (sl.unplacedSections.length) warnings.push(`sections not in the ${profile.kernel} linker script, placed in .data..percpu: ${sl.unplacedSections.join(', ')}`);
-  const dyn = await priceCallsites(session, scan.findings, placement, ledger, pause, o);
+  const dyn = await priceCallsites(session, scan.findings, placement, ledger, pause, { ...o, built: kb.objects.map((x) => x.file).filter((f) => f.endsWith('.c')), headerInScope: builtScope(kb, o.arch.name), allocWrappers: wrapped.allocWrappers });
   o.onProgress?.(0, 1, 'simulation');
   const sim = simulate(profile, sl.size, statics.modules, dyn.callsites, warnings, o.trace);
   const nrArrays = await priceNrCpusArrays(session, scan.findings, placement, builtScope(kb, o.arch.name), sim.nrUnits, ledger, pause);

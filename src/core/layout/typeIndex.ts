@@ -220,8 +220,10 @@ export class TypeIndex {
     for (const m of text.matchAll(/\benum\b[^;{()]*\{([^}]*)\}/g)) {
       const body = m[1].replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|^\s*#.*$/gm, ' ');
       for (const item of body.split(',')) {
-        const n = /^\s*([A-Za-z_]\w*)/.exec(item);
+        // `BCH_DATA_TYPES() BCH_DATA_NR`: the name after an x-macro list is a constant too
+        const n = /^\s*([A-Za-z_]\w*)(?:\s*\([^()]*\)\s*([A-Za-z_]\w*))?/.exec(item);
         if (n) raw.consts.add(n[1], file);
+        if (n?.[2]) raw.consts.add(n[2], file);
       }
     }
   }
@@ -419,10 +421,23 @@ export class TypeIndex {
     return from === f || path.dirname(from) === path.dirname(f) || this.includeOrder(from).has(f);
   }
 
-  /** the lookup used to expand a definition found in `file`: its own macros, then the global ones */
-  lookupFor(file: string): MacroLookup {
+  /**
+   * the lookup used to expand a definition found in `file`: its own macros, then the global ones.
+   * `lines` (0-based, first and last line of the definition): a macro the file defines more than
+   * once is taken as it stands there: the last state set inside the definition (an x-macro defined
+   * inside an enum's braces), else the one in force where it starts.
+   */
+  lookupFor(file: string, lines?: [number, number]): MacroLookup {
     const lf = this.files.get(file) ?? this.load(file);
+    const history = lines ? lf?.scan.history : undefined;
     return (n) => {
+      const h = history?.get(n);
+      if (h) {
+        let at: { def: MacroDef | null } | undefined;
+        for (const s of h) if (s.line <= lines![1] && (s.line < lines![0] || s.def)) at = s;
+        if (at) return at.def === null || FORCE_UNDEF.has(n) ? undefined : at.def;
+        return this.macro(n, file);
+      }
       const d = lf?.scan.defines.get(n);
       if (d === null) return undefined;
       if (d) return FORCE_UNDEF.has(n) ? undefined : d;
