@@ -24,6 +24,8 @@ import { reservedUsed, simulate, toVariable, type Simulation } from './simulate'
 import { treeDiagnostics } from './diagnostics';
 import { yielder } from './yielder';
 import { recentTexts } from './recentTexts';
+import { ResultCache, treeStamp } from './resultCache';
+import { overlayActive } from '../overlay';
 import type { ModuleSection } from '../rules/types';
 import type { EstimateResult, NrCpusArray } from './types';
 
@@ -64,6 +66,8 @@ export interface EstimateOptions {
   onPrepared?: (p: Prepared) => void;
   /** folder caching scan results by file content (parse/cache.ts); no cache when absent */
   cacheDir?: string;
+  /** take and keep whole results in cacheDir (resultCache.ts; default true) */
+  resultCache?: boolean;
   /** run the rules (default true) */
   rules?: boolean;
   /**
@@ -152,7 +156,43 @@ async function runRules(o: EstimateOptions, inp: Inputs, sim: Simulation, textOf
   return td;
 }
 
+/**
+ * Everything besides the tree's files that an estimate depends on, as one string for the result
+ * cache: the profile's inputs, the .config as read, counts, trace, globs, which rules run.
+ */
+function resultKey(o: EstimateOptions): string {
+  const c = o.config;
+  return JSON.stringify([
+    o.arch, o.kernel ?? null, o.nrCpus ?? null, o.cpus ?? null, o.capCpus ?? null, o.instances ?? null, o.include ?? null, o.exclude ?? null,
+    o.rules ?? null, o.rulesOn ?? null, o.largeFraction ?? null, c.source, [...c.values].sort(), c.warnings, [...(c.notSet ?? [])].sort(),
+    o.counts ? [...o.counts] : null, o.trace ?? null,
+  ]);
+}
+
+/**
+ * The estimate of `o`, from the result cache (resultCache.ts) when `o.cacheDir` holds one for this
+ * tree as it is now and these options; a caller that hands in or asks for the scan or the prepared
+ * state, or reads through an overlay, always runs it.
+ */
 export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
+  if (!o.cacheDir || o.resultCache === false || o.scan || o.prepared || o.onScan || o.onPrepared || overlayActive()) return estimateNow(o);
+  const t0 = Date.now();
+  o.onProgress?.(0, 1, 'checking the result cache');
+  const cache = new ResultCache(o.cacheDir, o.root, resultKey(o));
+  let stamp: ReturnType<typeof treeStamp> | undefined;
+  try { stamp = treeStamp(o.root); } catch { return estimateNow(o); } // no such folder: the run says so
+  const hit = cache.lookup(stamp);
+  if (hit) {
+    const ms = Date.now() - t0;
+    return { ...hit, stats: { ...hit.stats, ms, rulesMs: 0, phases: { cached: ms }, resultCached: true } };
+  }
+  const r = await estimateNow(o);
+  // a cancelled or failed run never gets here; a partial one (errors) is what the tree gives every time
+  cache.save(stamp, r);
+  return r;
+}
+
+async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   const t0 = Date.now();
   const clock = new PhaseClock();
   const profile = resolveProfile(o);
