@@ -24,7 +24,7 @@ import { reservedUsed, simulate, toVariable, type Simulation } from './simulate'
 import { treeDiagnostics } from './diagnostics';
 import { yielder } from './yielder';
 import { recentTexts } from './recentTexts';
-import { ResultCache, treeStamp } from './resultCache';
+import { ResultCache, treeStamp, type TreeStamp } from './resultCache';
 import { overlayActive } from '../overlay';
 import type { ModuleSection } from '../rules/types';
 import type { EstimateResult, NrCpusArray } from './types';
@@ -170,26 +170,46 @@ function resultKey(o: EstimateOptions): string {
 }
 
 /**
- * The estimate of `o`, from the result cache (resultCache.ts) when `o.cacheDir` holds one for this
- * tree as it is now and these options; a caller that hands in or asks for the scan or the prepared
- * state, or reads through an overlay, always runs it.
+ * The saved result (resultCache.ts) for `o` when `o.cacheDir` holds one for this tree as it is now
+ * and these options, else undefined; `stamp` receives the tree's stamp for a run to save under.
  */
-export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
-  if (!o.cacheDir || o.resultCache === false || o.scan || o.prepared || o.onScan || o.onPrepared || overlayActive()) return estimateNow(o);
+export function cachedEstimate(o: EstimateOptions, stamp?: (s: TreeStamp) => void): EstimateResult | undefined {
+  if (!o.cacheDir || o.resultCache === false || o.scan || o.prepared || overlayActive()) return undefined;
   const t0 = Date.now();
   o.onProgress?.(0, 1, 'checking the result cache');
-  const cache = new ResultCache(o.cacheDir, o.root, resultKey(o));
-  let stamp: ReturnType<typeof treeStamp> | undefined;
-  try { stamp = treeStamp(o.root); } catch { return estimateNow(o); } // no such folder: the run says so
-  const hit = cache.lookup(stamp);
-  if (hit) {
-    const ms = Date.now() - t0;
-    return { ...hit, stats: { ...hit.stats, ms, rulesMs: 0, phases: { cached: ms }, resultCached: true } };
+  let now: TreeStamp;
+  try { now = treeStamp(o.root); } catch { return undefined; } // no such folder: the run says so
+  stamp?.(now);
+  const hit = new ResultCache(o.cacheDir, o.root, resultKey(o)).lookup(now);
+  if (!hit) return undefined;
+  const ms = Date.now() - t0;
+  return { ...hit, stats: { ...hit.stats, ms, rulesMs: 0, phases: { cached: ms }, resultCached: true } };
+}
+
+/**
+ * The estimate of `o`: the saved result when there is one (cachedEstimate), else every stage, saved
+ * for the next run. A caller that asks for the scan or the prepared state (onScan, onPrepared) gets
+ * them from a run; one that hands them in, or reads through an overlay, neither takes nor keeps one.
+ */
+export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
+  let stamp: TreeStamp | undefined;
+  if (!o.onScan && !o.onPrepared) {
+    const hit = cachedEstimate(o, (s) => { stamp = s; });
+    if (hit) return hit;
+  } else if (o.cacheDir && o.resultCache !== false && !o.scan && !o.prepared && !overlayActive()) {
+    try { stamp = treeStamp(o.root); } catch { /* the run reports the folder */ }
   }
   const r = await estimateNow(o);
   // a cancelled or failed run never gets here; a partial one (errors) is what the tree gives every time
-  cache.save(stamp, r);
+  if (stamp && o.cacheDir) new ResultCache(o.cacheDir, o.root, resultKey(o)).save(stamp, r);
   return r;
+}
+
+/** The scan and the prepared state (Kbuild, layout session, wrapper findings) of `o`'s tree, without sizing or rules. */
+export async function prepareInputs(o: EstimateOptions): Promise<{ scan: ScanResult; prepared: Prepared }> {
+  const profile = resolveProfile(o);
+  const { scan, kb, session, wrapped } = await readInputs(o, profile, yielder(o.signal, undefined, o.compact), new PhaseClock());
+  return { scan, prepared: { kb, session, wrapped } };
 }
 
 async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {

@@ -25,6 +25,6 @@ export async function diffEstimates(m: Materialised, o: DiffEstimateOptions): Pr
     ...c,
     notes: m.notes,
     stats: { msOld: run.ms.old, msNew: run.ms.new, msRescan: run.ms.rescan, ...(run.changedFiles ? { filesRescanned: run.changedFiles.length } : {}),
-      ...(run.changedFiles && run.notShared ? { notShared: run.notShared } : {}) },
+      ...(run.changedFiles && run.notShared ? { notShared: run.notShared } : {}), ...(run.before.stats.resultCached ? { oldCached: true } : {}) },
   };
 }

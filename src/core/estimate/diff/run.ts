@@ -3,7 +3,7 @@
 // estimate reads every other file from OLD's tree.
 import * as path from 'path';
 import picomatch from 'picomatch';
-import { DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, Prepared } from '..';
+import { cachedEstimate, DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, prepareInputs, Prepared } from '..';
 import { withOverlay, Overlay } from '../../overlay';
 import { readText } from '../../readText';
 import { DEFAULT_INCLUDE } from '../../parse/scanTree';
@@ -102,13 +102,22 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
   const ms = [0, 0];
   let rescanMs = 0;
   const t0 = Date.now();
-  const first = await estimate({
-    ...o, root: plain >= 0 ? sides[plain].root : m.old.root, ...(plain >= 0 ? {} : { rules: false }),
-    onScan: (s) => { baseScan = s; }, onPrepared: (p) => { prepared = p; },
-  });
-  if (plain >= 0) {
-    results[plain] = first;
+  // a plain side saved by an earlier run (the tree unchanged since) costs one walk of its stats;
+  // the other side still needs its scan and prepared state, but not its sizing or rules
+  const saved = plain >= 0 && sides.some((s) => s.overlay) ? cachedEstimate({ ...o, root: sides[plain].root }) : undefined;
+  if (saved) {
+    results[plain] = saved;
+    ({ scan: baseScan, prepared } = await prepareInputs({ ...o, root: sides[plain].root }));
     ms[plain] = Date.now() - t0;
+  } else {
+    const first = await estimate({
+      ...o, root: plain >= 0 ? sides[plain].root : m.old.root, ...(plain >= 0 ? {} : { rules: false }),
+      onScan: (s) => { baseScan = s; }, onPrepared: (p) => { prepared = p; },
+    });
+    if (plain >= 0) {
+      results[plain] = first;
+      ms[plain] = Date.now() - t0;
+    }
   }
   let notShared: string | undefined;
   const refreshed = new Set<string>(); // files the shared type index has been told about
