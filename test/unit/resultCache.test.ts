@@ -6,7 +6,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { estimate, EstimateOptions, EstimateResult } from '../../src/core/estimate';
+import { cachedEstimate, cachedScan, estimate, EstimateOptions, EstimateResult } from '../../src/core/estimate';
+import type { ScanResult } from '../../src/core/parse/types';
+import type { TreeStamp } from '../../src/core/estimate/resultCache';
 import { ResultCache, treeStamp } from '../../src/core/estimate/resultCache';
 import { ARCHES } from '../../src/core/config/arch';
 import { parseDotConfig } from '../../src/core/config/kconfig';
@@ -45,12 +47,20 @@ describe('saved estimate results', function () {
 
   it('an unchanged tree is answered from the saved result, with the numbers of a full run', async () => {
     const full = await estimate(opts({ resultCache: false }));
-    const first = await estimate(opts());
+    let scan: ScanResult | undefined;
+    const first = await estimate(opts({ onScan: (s) => { scan = s; } }));
     assert.strictEqual(first.stats.resultCached, undefined);
     const second = await estimate(opts());
     assert.strictEqual(second.stats.resultCached, true);
     assert.deepStrictEqual(numbers(second), numbers(full));
     assert.deepStrictEqual(numbers(first), numbers(full));
+    // the run's scan is saved beside it (diff's other side starts from it)
+    let stamp: TreeStamp | undefined;
+    assert.ok(cachedEstimate(opts(), (st) => { stamp = st; }));
+    const saved = cachedScan(opts(), stamp!);
+    assert.ok(scan && saved && scan.findings.length > 0);
+    assert.deepStrictEqual(saved.findings, scan.findings);
+    assert.deepStrictEqual(saved.accessorFiles, scan.accessorFiles);
     // other options are another entry
     const eight = await estimate(opts({ cpus: 8 }));
     assert.strictEqual(eight.stats.resultCached, undefined);
@@ -93,7 +103,7 @@ describe('saved estimate results', function () {
     age(c);
     await estimate(opts());
     const cache = new ResultCache(cacheDir, root, 'x');
-    const files = fs.readdirSync(path.dirname(cache.file));
+    const files = fs.readdirSync(path.dirname(cache.file)).filter((f) => !f.endsWith('.scan.json'));
     assert.strictEqual(files.length, 1);
     fs.writeFileSync(path.join(path.dirname(cache.file), files[0]), '{"schema":');
     assert.strictEqual((await estimate(opts())).stats.resultCached, undefined);

@@ -199,10 +199,16 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   } else if (o.cacheDir && o.resultCache !== false && !o.scan && !o.prepared && !overlayActive()) {
     try { stamp = treeStamp(o.root); } catch { /* the run reports the folder */ }
   }
-  const r = await estimateNow(o);
+  let scan: ScanResult | undefined;
+  const r = await estimateNow(stamp ? { ...o, onScan: (s) => { scan = s; o.onScan?.(s); } } : o);
   // a cancelled or failed run never gets here; a partial one (errors) is what the tree gives every time
-  if (stamp && o.cacheDir) new ResultCache(o.cacheDir, o.root, resultKey(o)).save(stamp, r);
+  if (stamp && o.cacheDir) new ResultCache(o.cacheDir, o.root, resultKey(o)).save(stamp, r, scan);
   return r;
+}
+
+/** The scan saved with the result of `o` (cachedEstimate's `stamp`: the tree as it is now), else undefined. */
+export function cachedScan(o: EstimateOptions, stamp: TreeStamp): ScanResult | undefined {
+  return o.cacheDir ? new ResultCache(o.cacheDir, o.root, resultKey(o)).lookupScan(stamp) : undefined;
 }
 
 /** The scan and the prepared state (Kbuild, layout session, wrapper findings) of `o`'s tree, without sizing or rules. */

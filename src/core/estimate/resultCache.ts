@@ -11,6 +11,7 @@ import * as path from 'path';
 import { codeSalt } from '../parse/cache';
 import { RACY_MS } from '../parse/statIndex';
 import type { EstimateResult } from './types';
+import type { ScanResult } from '../parse/types';
 
 const SCHEMA = 'percpu-lens-result-1';
 /** results of option sets nobody asked for this long are deleted */
@@ -57,6 +58,7 @@ export function treeStamp(root: string): TreeStamp {
 }
 
 interface Saved { schema: string; digest: string; takenAt: number; result: EstimateResult }
+interface SavedScan { schema: string; digest: string; takenAt: number; scan: ScanResult }
 
 export class ResultCache {
   readonly file: string;
@@ -69,28 +71,50 @@ export class ResultCache {
 
   /** The saved result when the tree's stamp equals the saved one and no file was racy then. */
   lookup(now: TreeStamp): EstimateResult | undefined {
-    let j: Saved;
-    try { j = JSON.parse(fs.readFileSync(this.file, 'utf8')) as Saved; } catch { return undefined; }
-    if (!j || j.schema !== SCHEMA || j.digest !== now.digest || typeof j.takenAt !== 'number' || !j.result) return undefined;
-    // a file modified this close to the snapshot may have changed again within the timestamps' resolution
-    if (now.newestMs >= j.takenAt - RACY_MS) return undefined;
-    return j.result;
+    return this.read<Saved>(this.file, now)?.result;
   }
 
-  /** Saves `result` as the tree was at `stamp` (taken before the run: a file changed during it changes the stamp). */
-  save(stamp: TreeStamp, result: EstimateResult): void {
+  /** The scan of the saved run, on the same terms (diff's other side starts from it without walking the tree). */
+  lookupScan(now: TreeStamp): ScanResult | undefined {
+    return this.read<SavedScan>(this.scanFile, now)?.scan;
+  }
+
+  private get scanFile(): string {
+    return this.file.replace(/\.json$/, '.scan.json');
+  }
+
+  private read<T extends { schema: string; digest: string; takenAt: number }>(file: string, now: TreeStamp): T | undefined {
+    let j: T;
+    try { j = JSON.parse(fs.readFileSync(file, 'utf8')) as T; } catch { return undefined; }
+    if (!j || j.schema !== SCHEMA || j.digest !== now.digest || typeof j.takenAt !== 'number') return undefined;
+    // a file modified this close to the snapshot may have changed again within the timestamps' resolution
+    if (now.newestMs >= j.takenAt - RACY_MS) return undefined;
+    return j;
+  }
+
+  /**
+   * Saves `result` (and the run's scan) as the tree was at `stamp`, taken before the run: a file
+   * changed during it changes the stamp. Each file carries the digest, so a result and a scan of
+   * different stamps never pass for each other.
+   */
+  save(stamp: TreeStamp, result: EstimateResult, scan?: ScanResult): void {
     if (stamp.newestMs >= stamp.takenAt - RACY_MS) return; // it could never be trusted
-    const tmp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    const head = { schema: SCHEMA, digest: stamp.digest, takenAt: stamp.takenAt };
+    if (scan) this.write(this.scanFile, { ...head, scan });
+    if (this.write(this.file, { ...head, result })) this.prune();
+  }
+
+  private write(file: string, j: object): boolean {
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      const j: Saved = { schema: SCHEMA, digest: stamp.digest, takenAt: stamp.takenAt, result };
+      fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(tmp, JSON.stringify(j));
-      fs.renameSync(tmp, this.file);
+      fs.renameSync(tmp, file);
+      return true;
     } catch {
       try { fs.rmSync(tmp, { force: true }); } catch { /* a failure only costs the next run's speed */ }
-      return;
+      return false;
     }
-    this.prune();
   }
 
   private prune(): void {
@@ -99,7 +123,7 @@ export class ResultCache {
     try {
       for (const f of fs.readdirSync(dir)) {
         const p = path.join(dir, f);
-        if (p !== this.file && /^[0-9a-f]{40}\.json(?:\..*\.tmp)?$/.test(f) && fs.statSync(p).mtimeMs < old) fs.rmSync(p, { force: true });
+        if (p !== this.file && /^[0-9a-f]{40}(?:\.scan)?\.json(?:\..*\.tmp)?$/.test(f) && fs.statSync(p).mtimeMs < old) fs.rmSync(p, { force: true });
       }
     } catch {
       // another process pruning at the same time, or a read-only folder: harmless

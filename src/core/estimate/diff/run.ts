@@ -3,13 +3,14 @@
 // estimate reads every other file from OLD's tree.
 import * as path from 'path';
 import picomatch from 'picomatch';
-import { cachedEstimate, DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, prepareInputs, Prepared } from '..';
+import { cachedEstimate, cachedScan, DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, prepareInputs, Prepared } from '..';
 import { withOverlay, Overlay } from '../../overlay';
 import { readText } from '../../readText';
 import { DEFAULT_INCLUDE } from '../../parse/scanTree';
 import { scanFile } from '../../parse/scanFile';
 import type { ScanResult } from '../../parse/types';
 import type { Materialised } from './materialise';
+import type { TreeStamp } from '../resultCache';
 
 export type DiffEstimateOptions = Omit<EstimateOptions, 'root' | 'scan' | 'onScan' | 'prepared' | 'onPrepared'>;
 
@@ -104,10 +105,13 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
   const t0 = Date.now();
   // a plain side saved by an earlier run (the tree unchanged since) costs one walk of its stats;
   // the other side still needs its scan and prepared state, but not its sizing or rules
-  const saved = plain >= 0 && sides.some((s) => s.overlay) ? cachedEstimate({ ...o, root: sides[plain].root }) : undefined;
+  let stamp: TreeStamp | undefined;
+  const saved = plain >= 0 && sides.some((s) => s.overlay) ? cachedEstimate({ ...o, root: sides[plain].root }, (s) => { stamp = s; }) : undefined;
   if (saved) {
     results[plain] = saved;
-    ({ scan: baseScan, prepared } = await prepareInputs({ ...o, root: sides[plain].root }));
+    // the scan saved with it spares walking and statting the tree again
+    const scan = cachedScan({ ...o, root: sides[plain].root }, stamp!);
+    ({ scan: baseScan, prepared } = await prepareInputs({ ...o, root: sides[plain].root, ...(scan ? { scan } : {}) }));
     ms[plain] = Date.now() - t0;
   } else {
     const first = await estimate({
