@@ -56,7 +56,7 @@ describe('saved estimate results', function () {
     assert.deepStrictEqual(numbers(first), numbers(full));
     // the run's scan is saved beside it (diff's other side starts from it)
     let stamp: TreeStamp | undefined;
-    assert.ok(cachedEstimate(opts(), (st) => { stamp = st; }));
+    assert.ok(await cachedEstimate(opts(), (st) => { stamp = st; }));
     const saved = cachedScan(opts(), stamp!);
     assert.ok(scan && saved && scan.findings.length > 0);
     assert.deepStrictEqual(saved.findings, scan.findings);
@@ -110,15 +110,18 @@ describe('saved estimate results', function () {
     assert.strictEqual((await estimate(opts())).stats.resultCached, true);
   });
 
-  it('the tree stamp changes with any file\'s size, mtime or name, not with .git', () => {
-    const a = treeStamp(root);
-    assert.strictEqual(treeStamp(root).digest, a.digest);
+  it('the tree stamp changes with any file\'s size, mtime or name, not with .git; a cancel stops it', async () => {
+    const a = await treeStamp(root);
+    assert.strictEqual((await treeStamp(root)).digest, a.digest);
     fs.mkdirSync(path.join(root, '.git'));
     fs.writeFileSync(path.join(root, '.git', 'index'), 'x');
-    assert.strictEqual(treeStamp(root).digest, a.digest);
+    assert.strictEqual((await treeStamp(root)).digest, a.digest);
     const m = path.join(root, 'Kbuild');
     const st = fs.statSync(m);
     fs.utimesSync(m, st.atime, new Date(st.mtimeMs + 1000));
-    assert.notStrictEqual(treeStamp(root).digest, a.digest);
+    assert.notStrictEqual((await treeStamp(root)).digest, a.digest);
+    const ac = new AbortController();
+    ac.abort();
+    await assert.rejects(treeStamp(root, ac.signal), /cancelled/);
   });
 });

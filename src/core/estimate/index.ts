@@ -173,12 +173,12 @@ function resultKey(o: EstimateOptions): string {
  * The saved result (resultCache.ts) for `o` when `o.cacheDir` holds one for this tree as it is now
  * and these options, else undefined; `stamp` receives the tree's stamp for a run to save under.
  */
-export function cachedEstimate(o: EstimateOptions, stamp?: (s: TreeStamp) => void): EstimateResult | undefined {
+export async function cachedEstimate(o: EstimateOptions, stamp?: (s: TreeStamp) => void): Promise<EstimateResult | undefined> {
   if (!o.cacheDir || o.resultCache === false || o.scan || o.prepared || overlayActive()) return undefined;
   const t0 = Date.now();
   o.onProgress?.(0, 1, 'checking the result cache');
   let now: TreeStamp;
-  try { now = treeStamp(o.root); } catch { return undefined; } // no such folder: the run says so
+  try { now = await treeStamp(o.root, o.signal); } catch { return undefined; } // no such folder, or cancelled: the run says so
   stamp?.(now);
   const hit = new ResultCache(o.cacheDir, o.root, resultKey(o)).lookup(now);
   if (!hit) return undefined;
@@ -194,10 +194,10 @@ export function cachedEstimate(o: EstimateOptions, stamp?: (s: TreeStamp) => voi
 export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   let stamp: TreeStamp | undefined;
   if (!o.onScan && !o.onPrepared) {
-    const hit = cachedEstimate(o, (s) => { stamp = s; });
+    const hit = await cachedEstimate(o, (s) => { stamp = s; });
     if (hit) return hit;
   } else if (o.cacheDir && o.resultCache !== false && !o.scan && !o.prepared && !overlayActive()) {
-    try { stamp = treeStamp(o.root); } catch { /* the run reports the folder */ }
+    try { stamp = await treeStamp(o.root, o.signal); } catch { /* the run reports the folder, or the cancel */ }
   }
   let scan: ScanResult | undefined;
   const r = await estimateNow(stamp ? { ...o, onScan: (s) => { scan = s; o.onScan?.(s); } } : o);

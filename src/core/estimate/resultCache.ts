@@ -20,16 +20,23 @@ const STALE_MS = 30 * 24 * 3600 * 1000;
 /** One tree's stats as one digest, and the newest modification seen (for the racy rule). */
 export interface TreeStamp { digest: string; newestMs: number; takenAt: number }
 
+/** Directories hashed between two yields to the event loop, so a cancel is seen within milliseconds. */
+const YIELD_EVERY = 64;
+
 /**
  * Hashes every file under `root` (following directory symlinks once; `.git` skipped) by path, size,
  * mtime, ctime and inode, in name order. A file added, removed, rewritten or touched changes it.
+ * Throws 'cancelled' when `signal` fires.
  */
-export function treeStamp(root: string): TreeStamp {
+export async function treeStamp(root: string, signal?: AbortSignal): Promise<TreeStamp> {
   const takenAt = Date.now();
   const h = crypto.createHash('sha1');
   let newestMs = 0;
+  let dirs = 0;
   const seen = new Set<string>();
-  const visit = (abs: string, rel: string) => {
+  const visit = async (abs: string, rel: string): Promise<void> => {
+    if (++dirs % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
+    if (signal?.aborted) throw new Error('cancelled');
     let ents: fs.Dirent[];
     try { ents = fs.readdirSync(abs, { withFileTypes: true }); } catch { h.update(`?${rel}\n`); return; }
     ents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -45,7 +52,7 @@ export function treeStamp(root: string): TreeStamp {
         if (seen.has(real)) continue;
         seen.add(real);
         h.update(`d${r}\n`);
-        visit(a, r);
+        await visit(a, r);
         continue;
       }
       if (st.mtimeMs > newestMs) newestMs = st.mtimeMs;
@@ -53,7 +60,7 @@ export function treeStamp(root: string): TreeStamp {
     }
   };
   seen.add(fs.realpathSync(root));
-  visit(root, '');
+  await visit(root, '');
   return { digest: h.digest('hex'), newestMs, takenAt };
 }
 

@@ -106,7 +106,7 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
   // a plain side saved by an earlier run (the tree unchanged since) costs one walk of its stats;
   // the other side still needs its scan and prepared state, but not its sizing or rules
   let stamp: TreeStamp | undefined;
-  const saved = plain >= 0 && sides.some((s) => s.overlay) ? cachedEstimate({ ...o, root: sides[plain].root }, (s) => { stamp = s; }) : undefined;
+  const saved = plain >= 0 && sides.some((s) => s.overlay) ? await cachedEstimate({ ...o, root: sides[plain].root }, (s) => { stamp = s; }) : undefined;
   if (saved) {
     results[plain] = saved;
     // the scan saved with it spares walking and statting the tree again
