@@ -67,6 +67,9 @@ export class TypeIndex {
   /** kernel headers named for the other word size (page_32_types.h on a 64-bit arch) */
   private otherWidth: RegExp;
   private resolved = new Map<string, string | undefined>();
+  /** each loaded file's active #includes as resolved paths, by its scan (a file loaded again has a new one);
+   *  renewed with `resolved`: closures walk these lists millions of times */
+  private includesOf = new WeakMap<FileScan, string[]>();
   /** sees each header text the include-dir indexing reads (forEachHeader) */
   private observer?: (file: string, text: string) => void;
   readonly cfgOf: (name: string) => string | undefined;
@@ -113,6 +116,7 @@ export class TypeIndex {
     if (this.raw) this.indexDir(d, false);
     this.closures.clear();
     this.resolved.clear();
+    this.includesOf = new WeakMap();
     this.macroCache.clear();
   }
 
@@ -251,6 +255,7 @@ export class TypeIndex {
     this.macroCache.clear();
     this.closures.clear();
     this.resolved.clear();
+    this.includesOf = new WeakMap();
   }
 
   // ---- loading ------------------------------------------------------------------------------
@@ -348,15 +353,26 @@ export class TypeIndex {
       if (order.has(f) || order.size >= MAX_CLOSURE) return;
       order.set(f, order.size);
       if (depth > 60) return;
-      const lf = this.load(f);
-      for (const inc of lf?.scan.includes ?? []) {
-        const r = this.resolveInclude(inc.path, inc.angled, f);
-        if (r) visit(r, depth + 1);
-      }
+      for (const r of this.resolvedIncludes(f)) visit(r, depth + 1);
     };
     visit(file, 0);
     this.closures.set(file, order);
     return order;
+  }
+
+  /** `f`'s active #includes that resolve, in order (a file that cannot be loaded has none). */
+  private resolvedIncludes(f: string): string[] {
+    const scan = this.load(f)?.scan;
+    if (!scan) return [];
+    let out = this.includesOf.get(scan);
+    if (out) return out;
+    out = [];
+    for (const inc of scan.includes) {
+      const r = this.resolveInclude(inc.path, inc.angled, f);
+      if (r) out.push(r);
+    }
+    this.includesOf.set(scan, out);
+    return out;
   }
 
   private resolveInclude(p: string, angled: boolean, from: string): string | undefined {

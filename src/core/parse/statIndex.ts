@@ -13,7 +13,7 @@ import type { Finding } from './types';
 
 const SCHEMA = 'percpu-lens-stat-1';
 /** entries modified this close to the index's writing are checked by content next time */
-const RACY_MS = 2000;
+export const RACY_MS = 2000;
 /** other trees' indexes (and this tree's under older code) not written for this long are deleted */
 const STALE_MS = 30 * 24 * 3600 * 1000;
 

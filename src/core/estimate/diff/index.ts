@@ -34,7 +34,7 @@ export async function diffWithSides(m: Materialised, o: DiffEstimateOptions): Pr
     ...c,
     notes: m.notes,
     stats: { msOld: run.ms.old, msNew: run.ms.new, msRescan: run.ms.rescan, ...(run.changedFiles ? { filesRescanned: run.changedFiles.length } : {}),
-      ...(run.changedFiles && run.notShared ? { notShared: run.notShared } : {}) },
+      ...(run.changedFiles && run.notShared ? { notShared: run.notShared } : {}), ...(run.before.stats.resultCached ? { oldCached: true } : {}) },
   };
   return { result, before: run.before, after: run.after };
 }
