@@ -12,6 +12,7 @@ import type { TreeStamp } from '../../src/core/estimate/resultCache';
 import { ResultCache, treeStamp } from '../../src/core/estimate/resultCache';
 import { ARCHES } from '../../src/core/config/arch';
 import { parseDotConfig } from '../../src/core/config/kconfig';
+import { pruneStale } from '../../src/core/parse/cache';
 
 const fixture = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'realtree');
 
@@ -123,5 +124,21 @@ describe('saved estimate results', function () {
     const ac = new AbortController();
     ac.abort();
     await assert.rejects(treeStamp(root, ac.signal), /cancelled/);
+  });
+});
+
+describe('pruning saved results', () => {
+  it('deletes results, their scans and unfinished copies nobody wrote for a month; keeps the rest', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'percpu-prune-'));
+    const month = new Date(Date.now() - 31 * 24 * 3600 * 1000);
+    const name = (c: string, ext: string) => path.join(dir, `${c.repeat(40)}${ext}`);
+    const stale = [name('a', '.json'), name('b', '.scan.json'), name('c', '.json.123.tmp')];
+    const kept = [name('d', '.json'), path.join(dir, 'notes.txt'), name('e', '.json')];
+    for (const f of [...stale, ...kept]) fs.writeFileSync(f, '{}');
+    for (const f of [...stale, kept[1], kept[2]]) fs.utimesSync(f, month, month);
+    // kept[2] is old but is the entry being written now
+    pruneStale(dir, kept[2], /[0-9a-f]{40}(?:\.scan)?\.json/);
+    assert.deepStrictEqual(fs.readdirSync(dir).sort(), kept.map((f) => path.basename(f)).sort());
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -8,14 +8,12 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { codeSalt } from '../parse/cache';
+import { codeSalt, pruneStale } from '../parse/cache';
 import { RACY_MS } from '../parse/statIndex';
 import type { EstimateResult } from './types';
 import type { ScanResult } from '../parse/types';
 
 const SCHEMA = 'percpu-lens-result-1';
-/** results of option sets nobody asked for this long are deleted */
-const STALE_MS = 30 * 24 * 3600 * 1000;
 
 /** One tree's stats as one digest, and the newest modification seen (for the racy rule). */
 export interface TreeStamp { digest: string; newestMs: number; takenAt: number }
@@ -125,15 +123,7 @@ export class ResultCache {
   }
 
   private prune(): void {
-    const dir = path.dirname(this.file);
-    const old = Date.now() - STALE_MS;
-    try {
-      for (const f of fs.readdirSync(dir)) {
-        const p = path.join(dir, f);
-        if (p !== this.file && /^[0-9a-f]{40}(?:\.scan)?\.json(?:\..*\.tmp)?$/.test(f) && fs.statSync(p).mtimeMs < old) fs.rmSync(p, { force: true });
-      }
-    } catch {
-      // another process pruning at the same time, or a read-only folder: harmless
-    }
+    pruneStale(path.dirname(this.file), this.file, /[0-9a-f]{40}(?:\.scan)?\.json/);
   }
+
 }
