@@ -360,46 +360,27 @@ class P {
 }
 
 function binop(op: string, l: Val, r: Val): Val {
-  // a 32-bit unsigned operand with another that fits (the other 32-bit unsigned, or an int): unsigned int
-  if ((narrow(l) || narrow(r)) && [l, r].every((x) => narrow(x) || (!x.u && x.v >= -(1n << 31n) && x.v < 1n << 31n))) {
-    const a = BigInt.asUintN(32, l.v);
-    const b = BigInt.asUintN(32, r.v);
-    const n = (v: bigint) => norm(v, true, 32);
-    switch (op) {
-      case '+': return n(a + b);
-      case '-': return n(a - b);
-      case '*': return n(a * b);
-      case '/': if (b === 0n) throw new ExprError('division by zero'); return n(a / b);
-      case '%': if (b === 0n) throw new ExprError('division by zero'); return n(a % b);
-      case '&': return n(a & b);
-      case '|': return n(a | b);
-      case '^': return n(a ^ b);
-      case '==': return { v: a === b ? 1n : 0n, u: false };
-      case '!=': return { v: a !== b ? 1n : 0n, u: false };
-      case '<': return { v: a < b ? 1n : 0n, u: false };
-      case '>': return { v: a > b ? 1n : 0n, u: false };
-      case '<=': return { v: a <= b ? 1n : 0n, u: false };
-      case '>=': return { v: a >= b ? 1n : 0n, u: false };
-      default: break; // shifts: the left operand's type, below
-    }
-  }
+  // a shift has the left operand's type
   if (op === '<<' || op === '>>') {
     if (narrow(l)) return norm(op === '<<' ? l.v << (r.v & 31n) : l.v >> (r.v & 31n), true, 32);
+    return norm(op === '<<' ? l.v << (r.v & 63n) : (l.u ? BigInt.asUintN(64, l.v) : l.v) >> (r.v & 63n), l.u);
   }
-  const u = l.u || r.u;
-  const a = u ? BigInt.asUintN(64, l.v) : l.v;
-  const b = u ? BigInt.asUintN(64, r.v) : r.v;
+  // a 32-bit unsigned operand with another that fits (the other 32-bit unsigned, or an int): unsigned int
+  const w32 = (narrow(l) || narrow(r)) && [l, r].every((x) => narrow(x) || (!x.u && x.v >= -(1n << 31n) && x.v < 1n << 31n));
+  const u = w32 || l.u || r.u;
+  const conv = (x: Val) => (w32 ? BigInt.asUintN(32, x.v) : u ? BigInt.asUintN(64, x.v) : x.v);
+  const a = conv(l);
+  const b = conv(r);
+  const n = (v: bigint) => (w32 ? norm(v, true, 32) : norm(v, u));
   switch (op) {
-    case '+': return norm(a + b, u);
-    case '-': return norm(a - b, u);
-    case '*': return norm(a * b, u);
-    case '/': if (b === 0n) throw new ExprError('division by zero'); return norm(a / b, u);
-    case '%': if (b === 0n) throw new ExprError('division by zero'); return norm(a % b, u);
-    case '<<': return norm(l.v << (r.v & 63n), l.u);
-    case '>>': return norm((l.u ? BigInt.asUintN(64, l.v) : l.v) >> (r.v & 63n), l.u);
-    case '&': return norm(a & b, u);
-    case '|': return norm(a | b, u);
-    case '^': return norm(a ^ b, u);
+    case '+': return n(a + b);
+    case '-': return n(a - b);
+    case '*': return n(a * b);
+    case '/': if (b === 0n) throw new ExprError('division by zero'); return n(a / b);
+    case '%': if (b === 0n) throw new ExprError('division by zero'); return n(a % b);
+    case '&': return n(a & b);
+    case '|': return n(a | b);
+    case '^': return n(a ^ b);
     case '==': return { v: a === b ? 1n : 0n, u: false };
     case '!=': return { v: a !== b ? 1n : 0n, u: false };
     case '<': return { v: a < b ? 1n : 0n, u: false };
