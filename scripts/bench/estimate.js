@@ -7,8 +7,8 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { spawnSync } = require('child_process');
 const { runTimed, runNode } = require('./lib/run');
+const { benchArgs, configFile } = require('./lib/args');
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -16,26 +16,6 @@ const GOAL_RATIO = 2; // warm cache
 const GOAL_RATIO_COLD = 2.5;
 const MOONSHOT_RATIO = 1.2;
 const GOAL_RSS = 300 * 1024 * 1024;
-
-function parseArgs(argv) {
-  const o = { dir: path.join(ROOT, 'samples', 'kernel'), configs: [], cpus: '8' };
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--config') o.configs.push(argv[++i]);
-    else if (argv[i] === '--cpus') o.cpus = argv[++i];
-    else if (!argv[i].startsWith('-')) o.dir = argv[i];
-  }
-  o.dir = path.resolve(o.dir);
-  if (!o.configs.length) o.configs.push(undefined);
-  return o;
-}
-
-/** A config argument as a file: `debian:FLAVOUR` is fetched (and cached) by scripts/debian-config.sh. */
-function configFile(c) {
-  if (!c || !c.startsWith('debian:')) return c;
-  const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'debian-config.sh'), c.slice(7)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (r.status !== 0) throw new Error(`could not fetch ${c}`);
-  return r.stdout.trim();
-}
 
 /** TRIGGER_RE of src/core/parse/triggers.ts as a POSIX ERE (read from the source so they cannot drift). */
 function triggerEre() {
@@ -74,7 +54,7 @@ function estimate(o, extra = []) {
 }
 
 function main() {
-  const args = parseArgs(process.argv.slice(2));
+  const args = benchArgs();
   if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` (npm run bench does)');
   console.log(`tree: ${args.dir}`);
   const g = grep(args.dir);
