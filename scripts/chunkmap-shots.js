@@ -64,7 +64,9 @@ async function main() {
   const states = { map: { views } };
   if (COMPARE) {
     const other = estimateView(COMPARE);
-    states.compare = { views: [views[0], { title: `${path.basename(COMPARE)} (${path.basename(TREE)})`, view: other }] };
+    // the comparison is made by the host (the core's pairing), as the extension does
+    const { compareViews } = load('src/vscode/diffModel.ts');
+    states.compare = { views: [views[0], { title: `${path.basename(COMPARE)} (${path.basename(TREE)})`, view: other }], comparison: compareViews(v, other) };
   }
   const { chunkMapHtml } = load('src/vscode/webviewHtml.ts');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chunkmap-shots-'));

@@ -2,7 +2,7 @@
 // clusters (about MIN_PX wide) that zoom in on click or Enter; Escape or "Zoom out" goes back. The
 // bar is one tab stop: arrow keys move between its blocks (roving tabindex).
 import { formatBytes } from '../../src/core/report/format';
-import { layoutBar, type BarItem, type Block } from '../../src/vscode/chunkMapModel';
+import { layoutBar, type BarItem, type Block, type Change } from '../../src/vscode/chunkMapModel';
 import { attachTip, button, el, hideTip, roving } from './dom';
 
 /** The narrowest thing a mouse must hit, in CSS pixels. */
@@ -26,6 +26,29 @@ export interface BarSpec {
   isMatch: (b: Block) => boolean | undefined;
   open: (b: Block) => void;
   changed: () => void;
+  /** a diff's change to the block's item (undefined: unchanged, or no diff shown) */
+  change?: (b: Block) => Change | undefined;
+  /** "changed only": unchanged blocks are drawn empty, as the search draws non-matches */
+  changedOnly?: boolean;
+}
+
+/** "+8 B", "-1 KiB", "0 B" */
+export function signed(n: number): string {
+  return n > 0 ? `+${formatBytes(n)}` : n < 0 ? `-${formatBytes(-n)}` : '0 B';
+}
+
+const STATUS: Record<Change['status'], string> = { added: 'added', removed: 'removed', changed: 'resized' };
+
+/** "added: +8 B/cpu", "resized: +8 B/cpu (24 B → 32 B)": what the block's label and tooltip say of a change. */
+export function changeText(c: Change): string {
+  const what = c.status === 'changed' && c.delta === 0 ? 'changed' : STATUS[c.status];
+  const fromTo = c.status === 'changed' ? ` (${formatBytes(c.before)} → ${formatBytes(c.after)})` : '';
+  return `${what}: ${signed(c.delta)}/${c.unit}${fromTo}`;
+}
+
+/** The pattern class of a change: added, removed, grown, shrunk or changed in place. */
+export function changeClass(c: Change): string {
+  return c.status !== 'changed' ? `chg-${c.status}` : c.delta > 0 ? 'chg-grew' : c.delta < 0 ? 'chg-shrank' : 'chg-moved';
 }
 
 const KINDS = ['static', 'alloc', 'free', 'hidden'];
@@ -94,6 +117,13 @@ export function memoryBar(s: BarSpec): HTMLElement {
         if (s.isOut(b)) e.classList.add('out');
         const m = s.isMatch(b);
         if (m !== undefined) e.classList.add(m ? 'match' : 'nomatch');
+        const c = s.change?.(b);
+        if (c) {
+          e.classList.add('chg', changeClass(c));
+          e.dataset.change = c.status;
+          lines.push(changeText(c), ...(c.detail && c.status === 'changed' ? [c.detail] : []));
+          label = `${signed(c.delta)} ${label}`;
+        } else if (s.changedOnly) e.classList.add('unchanged');
         e.setAttribute('aria-label', lines.join(', '));
         e.addEventListener('click', () => { if (b.file) s.open(b); });
       } else {
@@ -105,9 +135,16 @@ export function memoryBar(s: BarSpec): HTMLElement {
         e.dataset.offset = String(it.from);
         if (it.blocks.every((b) => s.isOut(b))) e.classList.add('out');
         if (searching) e.classList.add(matches ? 'match' : 'nomatch');
+        const changes = s.change ? it.blocks.map((b) => s.change!(b)).filter((c): c is Change => !!c) : [];
+        if (changes.length) {
+          e.classList.add('chg', 'chg-cluster');
+          e.dataset.change = String(changes.length);
+          label = `${changes.length} changed of ${label}`;
+        } else if (s.changedOnly) e.classList.add('unchanged');
         const names = it.blocks.slice(0, 3).map(nameOf).join(', ') + (it.blocks.length > 3 ? ', …' : '');
         lines = [`${it.blocks.length} blocks, ${formatBytes(it.to - it.from)} at offsets ${it.from}–${it.to}`, names,
-          ...(searching ? [`${matches} match the search`] : []), 'click or Enter: zoom in'];
+          ...(searching ? [`${matches} match the search`] : []),
+          ...(changes.length ? [`${changes.length} changed by the diff: ${signed(changes.reduce((n, c) => n + c.delta, 0))}/cpu`] : []), 'click or Enter: zoom in'];
         e.setAttribute('aria-label', lines.join(', '));
         e.addEventListener('click', () => zoomIn(it));
       }

@@ -2,7 +2,8 @@
 // per CPU or the unit size, then every variable, call site and NR_CPUS array aligned with its delta,
 // biggest growth first. Each side's full chunk map follows, folded.
 import { formatBytes } from '../../src/core/report/format';
-import { compareViews, matcher, type DeltaRow, type FirstChunkDelta } from '../../src/vscode/chunkMapModel';
+import { matcher } from '../../src/vscode/chunkMapModel';
+import type { Comparison, DeltaRow, FirstChunkDelta } from '../../src/vscode/diffModel';
 import type { PanelView } from '../../src/vscode/messages';
 import { el } from './dom';
 import { dataTable, type TableUi } from './table';
@@ -11,16 +12,18 @@ import { renderView, srcLink, type Ctx, type ViewUi } from './view';
 export interface CompareUi { table: TableUi; showSame: boolean; open: boolean[] }
 export const newCompareUi = (): CompareUi => ({ table: { sort: { key: 'delta', dir: 'desc' }, page: 0 }, showSame: false, open: [false, false] });
 
-/** "+4 KiB", "-8 B", "0 B" */
-export function signed(n: number): string {
-  return n > 0 ? `+${formatBytes(n)}` : n < 0 ? `-${formatBytes(-n)}` : '0 B';
-}
+import { signed } from './bar';
 
 const KIND: Record<DeltaRow['kind'], string> = { static: 'variable', alloc: 'call site', nr_cpus_array: 'NR_CPUS array' };
 
-export function renderCompare(a: PanelView, b: PanelView, ui: CompareUi, views: ViewUi[], ctx: Ctx): HTMLElement[] {
-  const c = compareViews(a.view, b.view);
+/** `c`: the host's comparison of a and b (the core's pairing, src/vscode/diffModel.ts) */
+export function renderCompare(a: PanelView, b: PanelView, c: Comparison | undefined, ui: CompareUi, views: ViewUi[], ctx: Ctx): HTMLElement[] {
   const sec = el('section', 'compare-summary');
+  if (!c) {
+    // a state saved by a version that compared in the page
+    sec.appendChild(el('p', 'empty', 'Run “percpu-lens: Compare two configs” again to see the comparison.'));
+    return [sec];
+  }
   sec.setAttribute('aria-label', 'Comparison');
   sec.appendChild(el('h2', undefined, 'Compare two configs'));
   const names = sec.appendChild(el('ol', 'cmp-names'));

@@ -4,10 +4,11 @@
 import type { PanelState } from '../../src/vscode/messages';
 import { el, hideTip } from './dom';
 import { newCompareUi, renderCompare, type CompareUi } from './compare';
+import { newDiffUi, renderDiff, type DiffUi } from './diff';
 import { newViewUi, renderView, type Ctx, type ViewUi } from './view';
 import { itemsOf, matcher } from '../../src/vscode/chunkMapModel';
 
-interface Ui { query: string; views: ViewUi[]; compare: CompareUi }
+interface Ui { query: string; views: ViewUi[]; compare: CompareUi; diff?: DiffUi }
 interface Saved extends PanelState { ui?: Ui; key?: string }
 
 declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
@@ -19,7 +20,7 @@ let state: PanelState | undefined;
 let ui: Ui = { query: '', views: [], compare: newCompareUi() };
 
 /** Identifies the data: the ui state of another estimate does not apply. */
-const keyOf = (s: PanelState) => JSON.stringify(s.views.map((v) => [v.title, v.view.snapshot.firstChunk.bootLine, v.view.static.length, v.view.dynamic.callsites.length]));
+const keyOf = (s: PanelState) => JSON.stringify([s.diff?.summaryLine, ...s.views.map((v) => [v.title, v.view.snapshot.firstChunk.bootLine, v.view.static.length, v.view.dynamic.callsites.length])]);
 
 function save(): void {
   if (state) vscode.setState({ ...state, ui, key: keyOf(state) } satisfies Saved);
@@ -39,6 +40,7 @@ function toolbar(compare: boolean): HTMLElement {
   const bar = el('div', 'toolbar');
   // first tab stop: straight to the tables, past the search, the drill-down and the bars
   const skip = bar.appendChild(el('a', 'skip', compare ? 'Skip to the item deltas' : 'Skip to the tables'));
+  // (a diff is two views too: its item table has the same id)
   const target = compare ? 'deltas' : 'tables-0';
   skip.href = `#${target}`;
   skip.addEventListener('click', (ev) => {
@@ -70,11 +72,14 @@ function renderBody(focus?: string): void {
   hideTip();
   const views = state.views;
   while (ui.views.length < views.length) ui.views.push(newViewUi());
-  const parts = views.length === 2
-    ? renderCompare(views[0], views[1], ui.compare, ui.views, ctx)
-    : views.map((pv, i) => renderView(pv, i, ui.views[i], ctx));
+  const parts = state.diff && views.length === 2
+    ? renderDiff(views, state.diff, (ui.diff ??= newDiffUi()), ui.views, ctx)
+    : views.length === 2
+      ? renderCompare(views[0], views[1], state.comparison, ui.compare, ui.views, ctx)
+      : views.map((pv, i) => renderView(pv, i, ui.views[i], ctx));
   body.replaceChildren(...parts);
   root.classList.toggle('compare', views.length === 2);
+  root.classList.toggle('diff', !!state.diff);
   // how many items the search keeps, said once (the status element is a live region)
   const m = matcher(ui.query);
   const all = views.flatMap((v) => itemsOf(v.view));

@@ -2,10 +2,10 @@
 import { formatBytes } from '../../src/core/report/format';
 import type { PanelView } from '../../src/vscode/messages';
 import {
-  buildTree, childRows, crumbs, findNode, inScope, itemsOf, matcher, rowTotal, type Block, type TreeRow,
+  buildTree, changeAt, childRows, crumbs, findNode, inScope, itemsOf, matcher, rowTotal, type Block, type Change, type TreeRow,
 } from '../../src/vscode/chunkMapModel';
 import type { EstimateView } from '../../src/vscode/core';
-import { memoryBar, type BarUi } from './bar';
+import { changeClass, changeText, memoryBar, type BarUi } from './bar';
 import { attachTip, button, el, roving } from './dom';
 import { dataTable, type Column, type TableUi } from './table';
 
@@ -21,6 +21,9 @@ export interface Ctx {
 }
 
 export const newViewUi = (): ViewUi => ({ scope: '', tables: {}, bars: {} });
+
+/** A diff's side: where its changes stand on this view's map, and whether only they are shown. */
+export interface ViewMarks { marks: Map<string, Change>; only: boolean }
 
 /** Rows shown before "Show all" in the subsystem list. */
 const GROUP_ROWS = 60;
@@ -51,7 +54,7 @@ function barUi(ui: ViewUi, id: string): BarUi {
   return (ui.bars[id] ??= { zoom: [], active: 0 });
 }
 
-export function renderView(pv: PanelView, vi: number, ui: ViewUi, ctx: Ctx): HTMLElement {
+export function renderView(pv: PanelView, vi: number, ui: ViewUi, ctx: Ctx, diff?: ViewMarks): HTMLElement {
   const v: EstimateView = pv.view;
   const s = v.snapshot;
   const fc = s.firstChunk;
@@ -75,8 +78,11 @@ export function renderView(pv: PanelView, vi: number, ui: ViewUi, ctx: Ctx): HTM
   );
   sec.appendChild(numbers(rows));
 
-  const match = matcher(ctx.query);
-  const searching = ctx.query.trim() !== '';
+  const change = (kind: 'static' | 'alloc' | 'nr_cpus_array' | Block['kind'], file?: string, line?: number) => (diff ? changeAt(diff.marks, kind, file, line) : undefined);
+  const words = matcher(ctx.query);
+  // "changed only" narrows as a search does: the tree, the tables; the bars draw the rest empty
+  const match = diff?.only ? (x: { name: string; file: string; line: number; kind?: string }) => words(x) && !!change((x.kind ?? 'static') as 'static', x.file, x.line) : words;
+  const searching = ctx.query.trim() !== '' || !!diff?.only;
   const items = itemsOf(v);
   const tree = buildTree(items.filter(match));
   let scopeNode = findNode(tree, ui.scope);
@@ -85,20 +91,21 @@ export function renderView(pv: PanelView, vi: number, ui: ViewUi, ctx: Ctx): HTM
 
   // ---- by subsystem
   sec.appendChild(el('h3', undefined, 'Per-CPU bytes by subsystem'));
-  sec.appendChild(subsystems(v, vi, ui, ctx, scopeNode, scope, searching));
+  sec.appendChild(subsystems(v, vi, ui, ctx, scopeNode, scope, searching, diff ? (it) => change(it.kind, it.file, it.line) : undefined));
 
   // ---- memory bars
-  const blockMatch = (b: Block): boolean | undefined => (searching ? !!b.file && match({ name: b.label ?? '', file: b.file, line: b.line ?? 0 }) : undefined);
+  const blockMatch = (b: Block): boolean | undefined => (ctx.query.trim() ? !!b.file && words({ name: b.label ?? '', file: b.file, line: b.line ?? 0 }) : undefined);
   const isOut = (b: Block) => (scope ? !b.file || !inScope(b.file, scope) : false);
   const bar = (id: string, cls: string, title: string, blocks: Block[], from: number, to: number) => memoryBar({
     cls, title, blocks, from, to, ui: barUi(ui, id), isOut, isMatch: blockMatch, changed: ctx.changed,
     open: (b) => { if (b.file) ctx.open(vi, b.file, b.line ?? 1); },
+    ...(diff ? { change: (b: Block) => change(b.kind, b.file, b.line), changedOnly: diff.only } : {}),
   });
   const firstBlocks: Block[] = [];
   for (const c of s.chunks) if (c.kind === 'first' || c.kind === 'reserved') firstBlocks.push(...c.blocks);
   sec.appendChild(el('h3', undefined, `First chunk: one unit of ${s.nrUnits}, to scale`));
   sec.appendChild(unitBar(fc));
-  sec.appendChild(legend());
+  sec.appendChild(legend(!!diff));
   const statics = firstBlocks.filter((b) => b.offset < fc.static && b.kind !== 'free');
   if (statics.length) {
     sec.appendChild(el('h3', undefined, `Static area: ${formatBytes(fc.static)}, ${plural(statics.length, 'variable')}`));
@@ -125,8 +132,14 @@ export function renderView(pv: PanelView, vi: number, ui: ViewUi, ctx: Ctx): HTM
   tables.id = `tables-${vi}`;
   tables.tabIndex = -1;
   tables.setAttribute('aria-label', 'Tables');
-  const note = [scope ? `under ${scope}${scopeNode?.kind === 'file' ? '' : '/'}` : '', searching ? `matching “${ctx.query.trim()}”` : ''].filter(Boolean).join(', ');
-  const keep = (x: { name: string; file: string; line: number }) => inScope(x.file, scope) && match(x);
+  const note = [scope ? `under ${scope}${scopeNode?.kind === 'file' ? '' : '/'}` : '', ctx.query.trim() ? `matching “${ctx.query.trim()}”` : '',
+    diff?.only ? 'changed only' : ''].filter(Boolean).join(', ');
+  const keep = (x: { name: string; file: string; line: number; kind?: string }) => inScope(x.file, scope) && match(x);
+  // with a diff, each table says what the change did to its rows
+  const chgCol = <T extends { file: string; line: number }>(kind: 'static' | 'alloc' | 'nr_cpus_array') => (diff ? [{
+    key: 'change', head: 'change', num: true,
+    value: (r: T) => change(kind, r.file, r.line)?.delta ?? 0, cell: (r: T) => changeCell(change(kind, r.file, r.line)),
+  }] : []);
   const link = (r: { file: string; line: number }) => srcLink(ctx, vi, r.file, r.line);
 
   type SV = EstimateView['static'][number];
@@ -139,13 +152,14 @@ export function renderView(pv: PanelView, vi: number, ui: ViewUi, ctx: Ctx): HTM
       { key: 'align', head: 'align', value: (r) => r.align, cell: (r) => String(r.align), num: true },
       { key: 'section', head: 'section', value: (r) => r.section, cell: (r) => r.section, wrap: true },
       { key: 'file', head: 'file', value: where, cell: link, wrap: true },
+      ...chgCol<SV>('static'),
     ],
   }));
   type CS = EstimateView['dynamic']['callsites'][number];
   const counted = v.dynamic.callsites.some((c) => c.count !== 1);
   tables.appendChild(dataTable<CS>({
     id: `t-dynamic-${vi}`, title: 'Dynamic allocation call sites', filterNote: [note, counted ? '' : 'each counted once (set percpuLens.callsiteCounts)'].filter(Boolean).join('; '),
-    total: v.dynamic.callsites.length, rows: v.dynamic.callsites.filter((c) => keep({ name: c.type, file: c.file, line: c.line })),
+    total: v.dynamic.callsites.length, rows: v.dynamic.callsites.filter((c) => keep({ name: c.type, file: c.file, line: c.line, kind: 'alloc' })),
     ui: tableUi(ui, 'dynamic', 'total'), changed: ctx.changed,
     columns: [
       { key: 'file', head: 'file', value: where, cell: link, wrap: true },
@@ -153,18 +167,20 @@ export function renderView(pv: PanelView, vi: number, ui: ViewUi, ctx: Ctx): HTM
       { key: 'size', head: 'size per CPU', value: (r) => r.size, cell: (r) => formatBytes(r.size), num: true },
       ...(counted ? [{ key: 'count', head: 'count', value: (r: CS) => r.count, cell: (r: CS) => String(r.count), num: true }] : []),
       { key: 'total', head: 'total per CPU', value: (r) => r.total, cell: (r) => formatBytes(r.total), num: true },
+      ...chgCol<CS>('alloc'),
     ],
   }));
   type NA = EstimateView['nrCpusArrays'][number];
   if (v.nrCpusArrays.length) {
     tables.appendChild(dataTable<NA>({
       id: `t-arrays-${vi}`, title: `NR_CPUS arrays (NR_CPUS = ${v.nrCpus})`, filterNote: note, total: v.nrCpusArrays.length,
-      rows: v.nrCpusArrays.filter(keep), ui: tableUi(ui, 'arrays', 'total'), changed: ctx.changed,
+      rows: v.nrCpusArrays.filter((a) => keep({ ...a, kind: 'nr_cpus_array' })), ui: tableUi(ui, 'arrays', 'total'), changed: ctx.changed,
       columns: [
         { key: 'name', head: 'array', value: (r) => r.name, cell: (r) => r.name, wrap: true },
         { key: 'element', head: 'per CPU slot', value: (r) => r.elementBytes, cell: (r) => formatBytes(r.elementBytes), num: true },
         { key: 'total', head: 'total', value: (r) => r.total, cell: (r) => formatBytes(r.total), num: true },
         { key: 'file', head: 'file', value: where, cell: link, wrap: true },
+        ...chgCol<NA>('nr_cpus_array'),
       ],
     }));
   }
@@ -173,7 +189,7 @@ export function renderView(pv: PanelView, vi: number, ui: ViewUi, ctx: Ctx): HTM
     const u = tableUi(ui, 'unresolved', 'file', 'asc');
     tables.appendChild(dataTable<UR>({
       id: `t-unresolved-${vi}`, title: 'Not sized (unresolved)', filterNote: note, total: v.unresolved.length,
-      rows: v.unresolved.filter((x) => keep({ name: x.reason, file: x.file, line: x.line })), ui: u, changed: ctx.changed,
+      rows: v.unresolved.filter((x) => !diff?.only && keep({ name: x.reason, file: x.file, line: x.line })), ui: u, changed: ctx.changed,
       columns: [
         { key: 'file', head: 'file', value: where, cell: link, wrap: true },
         { key: 'reason', head: 'why', value: (r) => r.reason, cell: (r) => r.reason, wrap: true },
@@ -184,7 +200,8 @@ export function renderView(pv: PanelView, vi: number, ui: ViewUi, ctx: Ctx): HTM
 }
 
 /** Breadcrumb + one row per child of the scope, each with a bar of its static and dynamic bytes. */
-function subsystems(v: EstimateView, vi: number, ui: ViewUi, ctx: Ctx, n: ReturnType<typeof findNode>, scope: string, searching: boolean): HTMLElement {
+function subsystems(v: EstimateView, vi: number, ui: ViewUi, ctx: Ctx, n: ReturnType<typeof findNode>, scope: string, searching: boolean,
+  changeOf?: (it: NonNullable<TreeRow['item']>) => Change | undefined): HTMLElement {
   const box = el('div', 'subsystems');
   const nav = box.appendChild(el('nav', 'crumbs'));
   nav.setAttribute('aria-label', 'Subsystem path');
@@ -203,7 +220,7 @@ function subsystems(v: EstimateView, vi: number, ui: ViewUi, ctx: Ctx, n: Return
     box.appendChild(el('p', 'empty', `Nothing under ${scope} matches the search.`));
     return box;
   }
-  const what = searching ? ' (matches only)' : '';
+  const what = ctx.query.trim() ? ' (matches only)' : searching ? ' (changed only)' : '';
   // variables only: the static area also holds the padding their alignment needs
   box.appendChild(el('p', 'scope-sum', `${scope || 'whole tree'}${what}: ${plural(n.nStatic, 'static variable')} (${formatBytes(n.staticBytes)}, without alignment padding) and ${plural(n.nAlloc, 'call site')} asking ${formatBytes(n.dynamicBytes)} per CPU`));
   const rows = childRows(n);
@@ -233,10 +250,13 @@ function subsystems(v: EstimateView, vi: number, ui: ViewUi, ctx: Ctx, n: Return
     if (r.dynamicBytes) g.appendChild(el('span', 'g-dynamic')).style.width = `${(100 * r.dynamicBytes) / max}%`;
     const parts = [r.staticBytes ? `${formatBytes(r.staticBytes)} static` : '', r.dynamicBytes ? `${formatBytes(r.dynamicBytes)} dynamic` : ''].filter(Boolean);
     const counts = r.item ? (r.item.kind === 'static' ? `line ${r.item.line}` : `× ${r.item.count}`) : [r.nStatic ? plural(r.nStatic, 'var') : '', r.nAlloc ? plural(r.nAlloc, 'call site') : ''].filter(Boolean).join(', ');
-    b.appendChild(el('span', 'g-num', `${parts.join(' + ') || '0 B'} · ${counts}`));
+    const c = r.item && changeOf?.(r.item);
+    const chg = c ? ` · ${changeText(c)}` : '';
+    if (c) b.classList.add('chg-row');
+    b.appendChild(el('span', 'g-num', `${parts.join(' + ') || '0 B'} · ${counts}${chg}`));
     const action = r.item ? 'open the source' : 'show what is inside';
-    b.setAttribute('aria-label', `${r.label}: ${parts.join(' + ') || '0 B'}, ${counts}; ${action}`);
-    attachTip(b, () => [r.item ? `${r.item.file}:${r.item.line}` : (r.path ?? r.label), parts.join(' + ') || '0 B', counts]);
+    b.setAttribute('aria-label', `${r.label}: ${parts.join(' + ') || '0 B'}, ${counts}${chg}; ${action}`);
+    attachTip(b, () => [r.item ? `${r.item.file}:${r.item.line}` : (r.path ?? r.label), parts.join(' + ') || '0 B', counts, ...(c ? [changeText(c)] : [])]);
     btns.push(b);
   }
   if (btns.length) btns[0].dataset.fid = `groups-${vi}`;
@@ -280,15 +300,26 @@ function unitBar(fc: EstimateView['snapshot']['firstChunk']): HTMLElement {
   return b;
 }
 
-function legend(): HTMLElement {
+function legend(diff: boolean): HTMLElement {
   const l = el('ul', 'legend');
   l.setAttribute('aria-label', 'Legend');
-  for (const [k, text] of [['static', 'static variable'], ['alloc', 'dynamic allocation'], ['free', 'free'], ['hidden', 'padding / unused'], ['cluster', 'group of narrow blocks (zooms in)']]) {
+  const keys = [['kind-static', 'static variable'], ['kind-alloc', 'dynamic allocation'], ['kind-free', 'free'], ['kind-hidden', 'padding / unused'], ['kind-cluster', 'group of narrow blocks (zooms in)']];
+  // a change is told by its outline and pattern, not by a colour
+  if (diff) keys.push(['chg chg-added', 'added (striped, dashed edge)'], ['chg chg-grew', 'grown or resized (dashed edge)'], ['chg chg-removed', 'removed (cross-hatched, dashed edge)']);
+  for (const [k, text] of keys) {
     const li = l.appendChild(el('li'));
-    li.appendChild(el('span', `swatch kind-${k}`)).setAttribute('aria-hidden', 'true');
+    li.appendChild(el('span', `swatch ${k}`)).setAttribute('aria-hidden', 'true');
     li.appendChild(el('span', 'key', text));
   }
   return l;
+}
+
+/** A table cell saying what the diff did to the row's item ("added: +8 B/cpu"), or "" when nothing. */
+function changeCell(c: Change | undefined): string | Node {
+  if (!c) return '';
+  const s = el('span', `chg-text ${changeClass(c)}`, changeText(c));
+  if (c.detail && c.status === 'changed') s.title = c.detail;
+  return s;
 }
 
 function chunkTable(v: EstimateView): HTMLElement {

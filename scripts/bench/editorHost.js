@@ -3,13 +3,26 @@
 // host. Reports this process's RSS (baseline, peak during a whole-tree estimate, settled after),
 // the estimate child's peak RSS, the progress messages per phase, how fast a cancel settles, and
 // the time to the first analysis (what the first inlay hint waits for) of big files.
-// Usage: node --expose-gc scripts/bench/editorHost.js TREE CONFIG [FILE...]   (after npm run build)
+// Usage: node --expose-gc scripts/bench/editorHost.js [TREE] [--config FILE|debian:FLAVOUR] [--file REL]...
+// (after npm run build; `npm run bench` passes its own arguments)
 const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
 const Module = require('module');
 
-const ROOT = path.join(__dirname, '..', '..');
+const { benchArgs, configFile, ROOT } = require('./lib/args');
+
+/** the biggest .c file under `tree`, as a path relative to it */
+function biggestC(tree) {
+  let best;
+  for (const e of fs.readdirSync(tree, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile() || !e.name.endsWith('.c')) continue;
+    const f = path.join(e.parentPath, e.name);
+    const size = fs.statSync(f).size;
+    if (!best || size > best.size) best = { f, size };
+  }
+  return best ? [path.relative(tree, best.f)] : [];
+}
 
 function load() {
   const out = esbuild.buildSync({
@@ -38,8 +51,10 @@ const children = () => {
 const gc = () => { if (global.gc) { global.gc(); global.gc(); } };
 
 async function main() {
-  const [tree, config, ...files] = process.argv.slice(2);
-  if (!tree || !config) throw new Error('usage: editorHost.js TREE CONFIG [FILE...]');
+  const args = benchArgs();
+  const tree = args.dir;
+  // the first --config (the bench's lightest); none: the profile's defaults
+  const config = configFile(args.configs[0]) ?? '';
   const m = load();
   const { settings, profile } = m.resolveProfile(m.parseSettings((k) => ({ configPath: config, possibleCpus: 0 })[k]), (f) => fs.readFileSync(f, 'utf8'), tree);
   console.log(`profile: ${profile.arch}, NR_CPUS ${profile.nrCpus} (${profile.nrCpusFrom}), possible ${profile.possibleCpus}, page ${profile.pageSize}, ${profile.configPath}${profile.problems.length ? `; ${profile.problems.join('; ')}` : ''}`);
@@ -48,7 +63,10 @@ async function main() {
   gc();
   console.log(`host RSS after load: ${mb(process.memoryUsage().rss)} MB`);
 
-  for (const rel of files.length ? files : ['kernel/sched/core.c', 'net/core/dev.c']) {
+  // two 12k-line files of a kernel tree; elsewhere (the sample tree) its biggest .c file
+  let files = args.files.length ? args.files : ['kernel/sched/core.c', 'net/core/dev.c'].filter((f) => fs.existsSync(path.join(tree, f)));
+  if (!files.length) files = biggestC(tree);
+  for (const rel of files) {
     const f = path.join(tree, rel);
     const text = fs.readFileSync(f, 'utf8');
     const t0 = performance.now();

@@ -7,8 +7,8 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { spawnSync } = require('child_process');
 const { runTimed, runNode } = require('./lib/run');
+const { benchArgs, configFile } = require('./lib/args');
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -16,26 +16,6 @@ const GOAL_RATIO = 2; // warm cache
 const GOAL_RATIO_COLD = 2.5;
 const MOONSHOT_RATIO = 1.2;
 const GOAL_RSS = 300 * 1024 * 1024;
-
-function parseArgs(argv) {
-  const o = { dir: path.join(ROOT, 'samples', 'kernel'), configs: [], cpus: '8' };
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--config') o.configs.push(argv[++i]);
-    else if (argv[i] === '--cpus') o.cpus = argv[++i];
-    else if (!argv[i].startsWith('-')) o.dir = argv[i];
-  }
-  o.dir = path.resolve(o.dir);
-  if (!o.configs.length) o.configs.push(undefined);
-  return o;
-}
-
-/** A config argument as a file: `debian:FLAVOUR` is fetched (and cached) by scripts/debian-config.sh. */
-function configFile(c) {
-  if (!c || !c.startsWith('debian:')) return c;
-  const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'debian-config.sh'), c.slice(7)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (r.status !== 0) throw new Error(`could not fetch ${c}`);
-  return r.stdout.trim();
-}
 
 /** TRIGGER_RE of src/core/parse/triggers.ts as a POSIX ERE (read from the source so they cannot drift). */
 function triggerEre() {
@@ -74,7 +54,7 @@ function estimate(o, extra = []) {
 }
 
 function main() {
-  const args = parseArgs(process.argv.slice(2));
+  const args = benchArgs();
   if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` (npm run bench does)');
   console.log(`tree: ${args.dir}`);
   const g = grep(args.dir);
@@ -107,8 +87,9 @@ function row(label, r, g, note, goal = GOAL_RATIO_COLD) {
 
 /**
  * The caches: a first run into an empty cache folder, then a second run reading it. The second
- * run is the issue's "warm cache": unchanged files are answered by the stat index without being
- * read, changed ones by content hash.
+ * run is the issue's "warm cache": on an unchanged tree the saved result answers; the third runs
+ * every stage with the same caches (as after an edit): unchanged files are answered by the stat
+ * index without being read, changed ones by content hash.
  */
 function cache(o, g) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'percpu-bench-cache-'));
@@ -117,7 +98,11 @@ function cache(o, g) {
     row('estimate, cache cold', cold, g, 'fills the cache');
     const warm = estimate(o, ['--cache-dir', dir]);
     const st = warm.json.stats.scan ?? {};
-    row('estimate, cache warm', warm, g, `${st.filesUnchanged ?? 0} files unchanged (not read), ${st.filesCached ?? 0} from the content cache`, GOAL_RATIO);
+    row('estimate, cache warm', warm, g, warm.json.stats.resultCached ? 'the saved result: tree and options unchanged' : `${st.filesUnchanged ?? 0} files unchanged (not read), ${st.filesCached ?? 0} from the content cache`, GOAL_RATIO);
+    // what a warm run costs when the tree changed (an edit anywhere misses the saved result): every stage, the other caches serving
+    const rerun = estimate(o, ['--cache-dir', dir, '--no-result-cache']);
+    const sr = rerun.json.stats.scan ?? {};
+    row('warm, result not saved', rerun, g, `every stage again: ${sr.filesUnchanged ?? 0} files unchanged (not read), ${sr.filesCached ?? 0} from the content cache`, GOAL_RATIO);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

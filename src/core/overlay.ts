@@ -28,6 +28,11 @@ export async function withOverlay<T>(ov: Overlay, fn: () => Promise<T>): Promise
   }
 }
 
+/** Whether reads are redirected now (stat-keyed caches must not take or keep answers then). */
+export function overlayActive(): boolean {
+  return active !== undefined;
+}
+
 /** The file to open for `file`: its overlay copy, or itself. A deleted file throws ENOENT, as the disk would. */
 export function redirect(file: string): string {
   if (!active) return file;

@@ -1,9 +1,11 @@
 // Data shaping for the chunk-map webview: the subsystem tree, search, sorting, paging, the layout of a
-// memory bar (clusters of blocks too small to point at) and the item-by-item comparison of two
-// estimates. Pure functions over EstimateView: no vscode, no DOM. The webview bundles this file, and
-// the unit tests run it in plain Node, so what is tested is what the page runs.
+// memory bar (clusters of blocks too small to point at) and where a diff's changes fall on the map
+// (the pairing itself is the core's: src/vscode/diffModel.ts). Pure functions over EstimateView: no
+// vscode, no DOM. The webview bundles this file, and the unit tests run it in plain Node, so what is
+// tested is what the page runs.
 import type { EstimateView } from './core';
 import type { ChunkMapSnapshot } from '../core/sim/snapshot';
+import type { DiffItem } from '../core/estimate/diff';
 
 /** One thing that takes per-CPU bytes and has a source line: a static variable or an allocation call site. */
 export interface MapItem {
@@ -255,108 +257,41 @@ function group(seq: Piece[], px: (p: { from: number; to: number }) => number, na
   return out;
 }
 
-// ---------------------------------------------------------------- comparing two estimates
+// ---------------------------------------------------------------- a diff's marks on the map
 
-export type DeltaKind = 'static' | 'alloc' | 'nr_cpus_array';
-
-export interface DeltaRow {
-  kind: DeltaKind;
-  status: 'added' | 'removed' | 'changed' | 'same';
-  name: string;
-  file: string;
-  /** line in B (in A for a removed item) */
-  line: number;
-  /** bytes per CPU (an NR_CPUS array: bytes at NR_CPUS); 0 on the side without the item */
+/** What a change did to one item, as the map marks it (from the core's DiffItem). */
+export interface Change {
+  status: 'added' | 'removed' | 'changed';
   before: number;
   after: number;
   delta: number;
+  /** bytes per CPU, or per slot for an NR_CPUS array */
+  unit: 'cpu' | 'slot';
+  detail?: string;
 }
 
-export interface FirstChunkDelta { before?: number; after?: number; delta?: number }
+type MarkKind = 'static' | 'alloc' | 'nr_cpus_array';
+const markKey = (kind: MarkKind, file: string, line: number) => `${kind}\0${file}\0${line}`;
 
-export interface Comparison {
-  rows: DeltaRow[];
-  totals: { static: FirstChunkDelta; dynamic: FirstChunkDelta; nrCpusArrays: FirstChunkDelta; perCpu: FirstChunkDelta };
-  firstChunk: Record<'static' | 'reserved' | 'dynamic' | 'unitSize' | 'pagesPerCpu' | 'nrUnits', FirstChunkDelta>;
-  /** the change moves the first chunk to another number of pages per CPU / another unit size */
-  crossesPage: boolean;
-  crossesUnit: boolean;
-  summary: { added: number; removed: number; grew: number; shrank: number; same: number };
-}
-
-interface Side { key: string; name: string; file: string; line: number; bytes: number }
-
-// Matched by what names an item, not by line: variables by file and name, call sites by file and
-// expression, arrays by file and name; equal keys pair up in line order.
-function sides(v: EstimateView): Map<DeltaKind, Side[]> {
-  return new Map<DeltaKind, Side[]>([
-    ['static', v.static.map((x) => ({ key: `${x.file}\0${x.name}`, name: x.name, file: x.file, line: x.line, bytes: x.size }))],
-    ['alloc', v.dynamic.callsites.map((c) => ({ key: `${c.file}\0${c.type}`, name: c.type, file: c.file, line: c.line, bytes: c.total }))],
-    ['nr_cpus_array', v.nrCpusArrays.map((a) => ({ key: `${a.file}\0${a.name}`, name: a.name, file: a.file, line: a.line, bytes: a.total }))],
-  ]);
-}
-
-function grouped(xs: Side[]): Map<string, Side[]> {
-  const m = new Map<string, Side[]>();
-  for (const x of [...xs].sort((a, b) => a.line - b.line)) {
-    const l = m.get(x.key);
-    if (l) l.push(x); else m.set(x.key, [x]);
+/**
+ * The diff's items by where they stand on one side: NEW (added and changed ones, at their line in
+ * NEW) or OLD (removed and changed ones, at their line in OLD). Modules have no block of their own.
+ */
+export function changeMarks(items: ReadonlyArray<Pick<DiffItem, 'kind' | 'status' | 'file' | 'line' | 'oldLine' | 'before' | 'after' | 'delta' | 'detail'>>, side: 'old' | 'new'): Map<string, Change> {
+  const m = new Map<string, Change>();
+  for (const i of items) {
+    if (i.kind === 'module') continue;
+    if (side === 'new' ? i.status === 'removed' : i.status === 'added') continue;
+    const line = side === 'old' && i.status === 'changed' ? i.oldLine ?? i.line : i.line;
+    m.set(markKey(i.kind, i.file, line), {
+      status: i.status, before: i.before, after: i.after, delta: i.delta, unit: i.kind === 'nr_cpus_array' ? 'slot' : 'cpu', ...(i.detail ? { detail: i.detail } : {}),
+    });
   }
   return m;
 }
 
-const d = (before: number | undefined, after: number | undefined): FirstChunkDelta =>
-  ({ before, after, ...(before !== undefined && after !== undefined ? { delta: after - before } : {}) });
-
-/** A → B item by item: every row aligned, biggest growth first, then the unchanged, then the shrinks. */
-export function compareViews(a: EstimateView, b: EstimateView): Comparison {
-  const sa = sides(a);
-  const sb = sides(b);
-  const rows: DeltaRow[] = [];
-  for (const kind of ['static', 'alloc', 'nr_cpus_array'] as DeltaKind[]) {
-    const ga = grouped(sa.get(kind)!);
-    const gb = grouped(sb.get(kind)!);
-    for (const key of new Set([...ga.keys(), ...gb.keys()])) {
-      const la = ga.get(key) ?? [];
-      const lb = gb.get(key) ?? [];
-      for (let i = 0; i < Math.max(la.length, lb.length); i++) {
-        const x = la[i];
-        const y = lb[i];
-        const s = (y ?? x)!;
-        const before = x?.bytes ?? 0;
-        const after = y?.bytes ?? 0;
-        const status = !x ? 'added' : !y ? 'removed' : before === after ? 'same' : 'changed';
-        rows.push({ kind, status, name: s.name, file: s.file, line: s.line, before, after, delta: after - before });
-      }
-    }
-  }
-  rows.sort((p, q) => q.delta - p.delta || cmpStr(p.file, q.file) || p.line - q.line);
-  const summary = { added: 0, removed: 0, grew: 0, shrank: 0, same: 0 };
-  for (const r of rows) {
-    if (r.status === 'added') summary.added++;
-    else if (r.status === 'removed') summary.removed++;
-    else if (r.delta > 0) summary.grew++;
-    else if (r.delta < 0) summary.shrank++;
-    else summary.same++;
-  }
-  const fa = a.snapshot.firstChunk;
-  const fb = b.snapshot.firstChunk;
-  const firstChunk = {
-    static: d(fa.static, fb.static), reserved: d(fa.reserved, fb.reserved), dynamic: d(fa.dynamic, fb.dynamic),
-    unitSize: d(fa.unitSize, fb.unitSize), pagesPerCpu: d(fa.pagesPerCpu, fb.pagesPerCpu), nrUnits: d(a.snapshot.nrUnits, b.snapshot.nrUnits),
-  };
-  const perCpu = (v: EstimateView) => v.totals.staticBytes + v.totals.dynamicRequested;
-  return {
-    rows,
-    totals: {
-      static: d(a.totals.staticBytes, b.totals.staticBytes),
-      dynamic: d(a.totals.dynamicRequested, b.totals.dynamicRequested),
-      nrCpusArrays: d(a.totals.nrCpusArrayBytes, b.totals.nrCpusArrayBytes),
-      perCpu: d(perCpu(a), perCpu(b)),
-    },
-    firstChunk,
-    crossesPage: firstChunk.pagesPerCpu.delta !== undefined ? firstChunk.pagesPerCpu.delta !== 0 : false,
-    crossesUnit: fa.unitSize !== fb.unitSize,
-    summary,
-  };
+/** The change marked on a static variable, call site or NR_CPUS array (a block: by its kind). */
+export function changeAt(marks: Map<string, Change>, kind: MarkKind | Block['kind'], file: string | undefined, line: number | undefined): Change | undefined {
+  if (file === undefined || line === undefined || (kind !== 'static' && kind !== 'alloc' && kind !== 'nr_cpus_array')) return undefined;
+  return marks.get(markKey(kind, file, line));
 }

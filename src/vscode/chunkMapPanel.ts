@@ -3,7 +3,8 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { makeNonce } from './escape';
-import { parsePanelState, parseWebviewMessage, type HostMessage, type PanelState } from './messages';
+import { isSafeRevision, parsePanelState, parseWebviewMessage, type HostMessage, type PanelState } from './messages';
+import { revisionUri } from './revisionDocs';
 import { chunkMapHtml } from './webviewHtml';
 
 export const VIEW_TYPE = 'percpuLens.chunkMap';
@@ -51,7 +52,7 @@ export class ChunkMapPanel implements vscode.Disposable {
 
   update(state: PanelState): void {
     this.state = state;
-    this.panel.title = state.views.length > 1 ? 'percpu: compare configs' : 'percpu chunk map';
+    this.panel.title = state.diff ? 'percpu: cost of the change' : state.views.length > 1 ? 'percpu: compare configs' : 'percpu chunk map';
     void this.post({ type: 'show', state });
   }
 
@@ -64,8 +65,11 @@ export class ChunkMapPanel implements vscode.Disposable {
     const root = this.state!.views[m.viewIndex].view.root;
     const abs = path.resolve(root, m.file);
     if (path.relative(root, abs).startsWith('..')) return; // belt and braces over isSafeRelativePath
+    // a diff's OLD side (views[0]) is a revision: its items are opened as that revision holds them
+    const rev = this.state!.diff && m.viewIndex === 0 ? this.state!.diff.result.old.label : undefined;
     try {
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(abs));
+      const uri = rev !== undefined && isSafeRevision(rev) ? revisionUri(root, m.file, rev) : vscode.Uri.file(abs);
+      const doc = await vscode.workspace.openTextDocument(uri);
       const pos = new vscode.Position(Math.min(m.line - 1, doc.lineCount - 1), 0);
       // never in the map's own column: that would hide the map the user is exploring
       const column = this.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Beside : vscode.ViewColumn.One;

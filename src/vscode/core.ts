@@ -66,8 +66,10 @@ export interface Settings {
 }
 
 export interface StaticVar { name: string; file: string; line: number; size: number; align: number; section: string }
-export interface Callsite { file: string; line: number; type: string; size: number; count: number; total: number }
-export interface NrCpusArray { name: string; file: string; line: number; elementBytes: number; total: number }
+/** `func`: the function the call is in (call sites pair by file, function and expression, as in `diff`) */
+export interface Callsite { file: string; line: number; type: string; size: number; count: number; total: number; func?: string }
+/** `name`: "struct.field" for a struct field (`container` the struct), else the variable */
+export interface NrCpusArray { name: string; file: string; line: number; elementBytes: number; total: number; container?: string }
 export interface Unresolved { file: string; line: number; reason: string }
 
 /** What the estimate command shows; files are relative to `root`. */
@@ -97,8 +99,9 @@ export interface EstimateView {
   treeDiagnostics?: Array<CoreDiagnostic & { file: string }>;
 }
 
-/** A diff of the working tree against a revision: the core's result and its text report (the CLI's). */
-export interface DiffView { result: DiffResult; text: string }
+/** A diff of the working tree against a revision: the core's result, its text report (the CLI's) and
+ *  the two estimates it compared, whose chunk maps the diff panel draws (tree diagnostics left out). */
+export interface DiffView { result: DiffResult; text: string; before: EstimateView; after: EstimateView }
 
 export type Progress = (done: number, total: number, msg?: string) => void;
 

@@ -6,6 +6,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CoreFacade, DiffView } from './core';
 import type { SettingsService } from './config';
+import { ChunkMapPanel } from './chunkMapPanel';
+import { diffPanelData } from './diffModel';
 import { diffLenses, diffStatusText, parseOneline, type DiffLens } from './diffText';
 import { PhaseProgress } from './estimateProgress';
 import { profileLabel } from './settings';
@@ -34,7 +36,7 @@ export class DiffLenses implements vscode.CodeLensProvider, vscode.Disposable {
   dispose(): void { this.emitter.dispose(); }
 }
 
-export interface DiffDeps { core: CoreFacade; settings: SettingsService; log: vscode.LogOutputChannel; status: vscode.StatusBarItem; lenses: DiffLenses }
+export interface DiffDeps { core: CoreFacade; settings: SettingsService; log: vscode.LogOutputChannel; status: vscode.StatusBarItem; lenses: DiffLenses; extensionUri: vscode.Uri }
 
 export function diffStatusItem(): vscode.StatusBarItem {
   const s = vscode.window.createStatusBarItem('percpuLens.diff', vscode.StatusBarAlignment.Left, 99);
@@ -87,8 +89,13 @@ export async function diffWorkingTreeCommand(d: DiffDeps, rev = 'HEAD'): Promise
     });
   if (!view) return;
   d.status.text = `$(git-compare) ${diffStatusText(view.result)}`;
-  d.status.tooltip = `percpu-lens: ${view.result.old.label} → ${view.result.new.label}; the full report is in the percpu-lens output`;
+  d.status.tooltip = `percpu-lens: ${view.result.old.label} → ${view.result.new.label}; the per-item changes are in the "cost of the change" panel, the full report in the percpu-lens output`;
   d.status.show();
   d.lenses.set(root, view);
-  d.log.show(true);
+  // the diff panel: per-item changes and the area, over both sides' chunk maps with the changed blocks marked
+  const label = `(${profileLabel(s)})`;
+  ChunkMapPanel.show(d.extensionUri, {
+    views: [{ title: `${view.result.old.label} ${label}`, view: view.before }, { title: `${view.result.new.label} ${label}`, view: view.after }],
+    diff: diffPanelData(view.result),
+  }, d.log);
 }

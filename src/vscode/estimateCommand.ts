@@ -6,6 +6,7 @@ import { summaryText } from '../core/report/summary';
 import type { CoreFacade, EstimateView, Settings } from './core';
 import type { SettingsService } from './config';
 import { ChunkMapPanel } from './chunkMapPanel';
+import { compareViews } from './diffModel';
 import { TreeDiagnostics } from './diagnostics';
 import { PhaseProgress } from './estimateProgress';
 import { pickConfigs } from './pickConfig';
@@ -73,5 +74,5 @@ export async function compareCommand(d: Deps, a?: vscode.Uri, b?: vscode.Uri): P
     const { treeDiagnostics: _t, ...view } = result;
     views.push({ title: `${label} (${view.arch}, ${view.possibleCpus}/${view.nrCpus} CPUs)`, view });
   }
-  ChunkMapPanel.show(d.extensionUri, { views }, d.log);
+  ChunkMapPanel.show(d.extensionUri, { views, comparison: compareViews(views[0].view, views[1].view) }, d.log);
 }

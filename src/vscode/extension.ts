@@ -14,6 +14,7 @@ import { compareCommand, estimateCommand, type Deps } from './estimateCommand';
 import { LayoutHover } from './hover';
 import { CostHints } from './inlayHints';
 import { clearConfig, ProfileStatus, selectArch, useConfig } from './profileCommands';
+import { REVISION_SCHEME, RevisionDocs } from './revisionDocs';
 
 // VS Code maps *.h to C++ by default; kernel headers are C.
 const C_FILES: vscode.DocumentSelector = [{ language: 'c' }, { language: 'cpp', pattern: '**/*.h' }];
@@ -38,10 +39,15 @@ export function activate(context: vscode.ExtensionContext): void {
     };
     const diffLenses = new DiffLenses();
     const diffStatus = diffStatusItem();
-    const diffDeps = { core, settings, log, status: diffStatus, lenses: diffLenses };
+    const diffDeps = { core, settings, log, status: diffStatus, lenses: diffLenses, extensionUri: context.extensionUri };
     context.subscriptions.push(
       settings, cache, tree, diffLenses, diffStatus,
       vscode.languages.registerCodeLensProvider(C_FILES, diffLenses),
+      // the diff panel opens OLD's items as the revision holds them
+      vscode.workspace.registerTextDocumentContentProvider(REVISION_SCHEME, new RevisionDocs(() => {
+        const f = vscode.workspace.workspaceFolders?.[0];
+        return f?.uri.scheme === 'file' ? f.uri.fsPath : undefined;
+      })),
       vscode.commands.registerCommand('percpuLens.diffWorkingTree', guard('diff', () => diffWorkingTreeCommand(diffDeps))),
       vscode.commands.registerCommand('percpuLens.diffRevision', guard('diff', () => diffRevisionCommand(diffDeps))),
       new DiagnosticsPublisher(cache, settings.onDidChange),

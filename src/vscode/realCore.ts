@@ -7,7 +7,7 @@ import { ARCHES, findArch, type ArchProfile } from '../core/config/arch';
 import { defaultConfig, parseDotConfig, type KConfig } from '../core/config/kconfig';
 import type { ChunkMapSnapshot } from '../core/sim/snapshot';
 import { estimate, type EstimateResult } from '../core/estimate';
-import { diffEstimates, formatDiffText, fromWorkingTree } from '../core/estimate/diff';
+import { diffWithSides, formatDiffText, fromWorkingTree } from '../core/estimate/diff';
 import { headerCacheFile, loadHeaderFacts, saveHeaderFacts } from '../core/estimate/headerCache';
 import { readMacroCall } from '../core/estimate/macroCall';
 import {
@@ -224,13 +224,14 @@ export class RealCore implements CoreFacade {
     const arch = findArch(s.arch) ?? ARCHES.x86_64;
     const m = fromWorkingTree(rev, root);
     try {
-      const result = await diffEstimates(m, {
+      const { result, before, after } = await diffWithSides(m, {
         ...profileInput(root, s, arch),
         counts: new Map(Object.entries(s.counts)), include: s.include, exclude: s.exclude, signal, cacheDir: this.opts.cacheDir,
         onProgress: (d, t, msg) => progress(d, t, msg),
       });
       if (signal.aborted) throw new Error('cancelled');
-      return { result, text: formatDiffText(result) };
+      const side = (r: typeof before) => { const { treeDiagnostics: _t, ...v } = toView(r, s); return v; };
+      return { result, text: formatDiffText(result), before: side(before), after: side(after) };
     } finally {
       m.cleanup();
     }
@@ -272,9 +273,10 @@ export function toView(r: EstimateResult, s: Settings): EstimateView {
       dynamicRequested: r.dynamic.bytes, nrCpusArrayBytes: r.nrCpusArrays.reduce((n, a) => n + a.bytesAtNrCpus, 0), bootLine,
     },
     static: r.static.variables.map((v) => ({ name: v.name, file: v.file, line: v.line, size: v.size, align: v.align, section: `.data..percpu${v.section}` })),
-    dynamic: { callsites: r.dynamic.callsites.map((c) => ({ file: c.file, line: c.line, type: c.expr, size: c.size, count: c.count, total: c.total })) },
+    dynamic: { callsites: r.dynamic.callsites.map((c) => ({ file: c.file, line: c.line, type: c.expr, size: c.size, count: c.count, total: c.total, ...(c.func ? { func: c.func } : {}) })) },
     nrCpusArrays: r.nrCpusArrays.map((a) => ({
       name: a.container ? `${a.container}.${a.name}` : a.name, file: a.file, line: a.line, elementBytes: a.elemSize * a.perCpuElems, total: a.bytesAtNrCpus,
+      ...(a.container ? { container: a.container } : {}),
     })),
     unresolved: r.unresolved.map((u) => ({ file: u.file, line: u.line, reason: `${u.name ? `${u.name}: ` : ''}${u.reason}` })),
     snapshot,

@@ -3,8 +3,9 @@
 import * as assert from 'assert';
 import type { EstimateView } from '../../src/vscode/core';
 import {
-  buildTree, childRows, compareViews, crumbs, findNode, inScope, itemsOf, layoutBar, matcher, pageOf, sortRows, type Block,
+  buildTree, childRows, crumbs, findNode, inScope, itemsOf, layoutBar, matcher, pageOf, sortRows, type Block,
 } from '../../src/vscode/chunkMapModel';
+import { compareViews } from '../../src/vscode/diffModel';
 
 type V = { name: string; file: string; line: number; size: number };
 type C = { file: string; line: number; type: string; size: number; count?: number };

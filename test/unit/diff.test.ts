@@ -253,6 +253,27 @@ describe('diff: the per-CPU cost of a patch, against gcc, ld and the allocator r
     assert.deepStrictEqual([cached.static, cached.reserved, cached.dynamic, cached.nrCpusArrays], [plain.static, plain.reserved, plain.dynamic, plain.nrCpusArrays]);
   });
 
+  it('OLD from the result cache (tree unchanged since the last run): the same answers, NEW re-uses nothing of OLD\'s sizing', async () => {
+    const tree = tmpDir('aged');
+    const cacheDir = tmpDir('cache');
+    made.push(tree, cacheDir);
+    fs.cpSync(base, tree, { recursive: true, dereference: true });
+    // older than the racy window, so the first run's result is saved
+    const t = new Date(Date.now() - 3600 * 1000);
+    for (const e of fs.readdirSync(tree, { recursive: true, withFileTypes: true })) fs.utimesSync(path.join(e.parentPath, e.name), t, t);
+    for (const p of ['stats-type.patch', 'module-ref-percpu.mbox']) {
+      const want = await runPatch(p);
+      const runs = [];
+      for (let i = 0; i < 2; i++) runs.push(await withSides(fromPatch(path.join(patches, p), tree), (m) => diffEstimates(m, { ...opts(), cacheDir })));
+      assert.strictEqual(runs[1].stats.oldCached, true, p);
+      for (const got of runs) {
+        assert.deepStrictEqual([got.items, got.static, got.reserved, got.dynamic, got.totals, got.firstChunk], [want.items, want.static, want.reserved, want.dynamic, want.totals, want.firstChunk], p);
+        assert.deepStrictEqual(got.diagnostics.added.map((d) => d.message), want.diagnostics.added.map((d) => d.message), p);
+        assert.deepStrictEqual(got.diagnostics.removed.map((d) => d.message), want.diagnostics.removed.map((d) => d.message), p);
+      }
+    }
+  });
+
   it('a change to a build file or to a per-CPU wrapper macro re-reads Kbuild and the headers', () => {
     const versions = (f: string) => (f === 'kernel/srcu.c' ? ['int x;\n', 'DEFINE_STATIC_SRCU(x);\n'] : f === 'kernel/w.h' ? ['#define DEFINE_MY(n) \\\n\tDEFINE_PER_CPU(int, n)\n'] : f === 'kernel/i.c' ? ['#include "part.c"\n'] : ['int x;\n']);
     const names = new Set(['DEFINE_STATIC_SRCU']);

@@ -13,6 +13,9 @@ import { RealCore } from '../../src/vscode/realCore';
 import { parseSettings } from '../../src/vscode/settings';
 import { diffLenses, diffStatusText, lensTitle, parseOneline, signedBytes } from '../../src/vscode/diffText';
 import type { DiffItem } from '../../src/core/estimate/diff';
+import { changeAt, changeMarks } from '../../src/vscode/chunkMapModel';
+import { compareViews, diffPanelData } from '../../src/vscode/diffModel';
+import { isSafeRevision, parsePanelState, parseWebviewMessage } from '../../src/vscode/messages';
 import { gccTruth } from './support/linkTruth';
 
 const repo = path.join(__dirname, '..', '..', '..');
@@ -95,6 +98,85 @@ describe('editor: per-CPU cost of uncommitted changes', function () {
     const v = await new RealCore().diffWorkingTree(d, picks[1].rev, settings, new AbortController().signal, () => undefined);
     assert.strictEqual(diffStatusText(v.result), 'this change: 0 B/cpu static, +8 B/cpu dynamic');
     assert.match(v.text, new RegExp(`^percpu-lens diff: ${picks[1].rev} → working tree`));
+  });
+
+  it('the diff panel, per-CPU type grown: the two static blocks of NEW\'s map marked +8 B (24 → 32 as gcc sizes them), the area as ld links it', async () => {
+    const { d, view } = await run('stats-type.patch');
+    const after = gccTruth(d, BUILTIN, MODULES, ['-O2'], false, 128);
+    const before = gccTruth(base, BUILTIN, MODULES, ['-O2'], false, 128);
+    const marks = changeMarks(view.result.items, 'new');
+    const blocks = view.after.snapshot.chunks.find((c) => c.kind === 'first')!.blocks.filter((b) => b.kind === 'static');
+    const marked = blocks.flatMap((b) => { const c = changeAt(marks, b.kind, b.file, b.line); return c ? [[b.label, b.size, c.status, c.before, c.after, c.delta]] : []; });
+    assert.deepStrictEqual(marked.sort(), [['rx_stats', 32, 'changed', 24, 32, 8], ['tx_stats', 32, 'changed', 24, 32, 8]]);
+    // the unchanged variables carry no mark
+    assert.strictEqual(blocks.length - marked.length, blocks.filter((b) => !['rx_stats', 'tx_stats'].includes(b.label ?? '')).length);
+    // OLD's map: the same two variables at their (unmoved) lines, before the change
+    const old = changeMarks(view.result.items, 'old');
+    assert.deepStrictEqual(changeAt(old, 'static', 'kernel/counters.c', 6)?.before, 24);
+    const p = diffPanelData(view.result);
+    assert.deepStrictEqual(p.result.static, { before: before.staticSize, after: after.staticSize, delta: 24 });
+    assert.strictEqual(p.summaryLine, 'add/remove: 0/0 grow/shrink: 2/0 up/down: 16/0 (16)');
+    // the static area's blocks of NEW end where ld ends .data..percpu
+    assert.strictEqual(view.after.snapshot.firstChunk.static, after.staticSize);
+  });
+
+  it('the diff panel, module refcount made per-CPU: the new alloc_percpu block marked +8 B in NEW, ref[NR_CPUS] (128 B a slot, 1 KiB at NR_CPUS=8) marked removed in OLD', async () => {
+    const { view } = await run('module-ref-percpu.mbox');
+    const marks = changeMarks(view.result.items, 'new');
+    // the allocation's block in NEW's first chunk (the simulated dynamic area), tagged with its call site
+    const allocs = view.after.snapshot.chunks.flatMap((c) => c.blocks).filter((b) => b.kind === 'alloc' && changeAt(marks, b.kind, b.file, b.line));
+    assert.deepStrictEqual(allocs.map((b) => [b.file, b.line, b.size]), [['kernel/module.c', 8, 8]]);
+    assert.deepStrictEqual(changeAt(marks, 'alloc', 'kernel/module.c', 8), { status: 'added', before: 0, after: 8, delta: 8, unit: 'cpu', detail: 'size 8 align 4 ×1' }); // two unsigned ints: size 8, align 4 (gcc)
+    // struct module_ref { local_t count; } ____cacheline_aligned: 128 B with 128-byte lines (gcc, diff.test.ts); the array is on line 17
+    const arr = view.before.nrCpusArrays.find((a) => a.name === 'struct module.ref')!;
+    assert.deepStrictEqual([arr.file, arr.line, arr.elementBytes, arr.total, arr.container], ['include/linux/module.h', 17, 128, 1024, 'struct module']);
+    const gone = changeAt(changeMarks(view.result.items, 'old'), 'nr_cpus_array', arr.file, arr.line);
+    assert.deepStrictEqual([gone?.status, gone?.before, gone?.delta, gone?.unit], ['removed', 128, -128, 'slot']);
+    assert.strictEqual(changeAt(marks, 'nr_cpus_array', arr.file, arr.line), undefined, 'a removed item has no mark on NEW');
+    const p = diffPanelData(view.result);
+    assert.strictEqual(p.summaryLine, 'add/remove: 1/1 grow/shrink: 0/0 up/down: 8/-128 (-120)');
+    // 8 B a CPU for the counters at 8 CPUs: 64 B instead of 1 KiB in every module
+    assert.deepStrictEqual([p.result.totals.atCpus.delta, p.result.items.find((i) => i.kind === 'nr_cpus_array')?.atNrCpus?.delta], [64, -1024]);
+    assert.deepStrictEqual(p.result.diagnostics.removed.map((g) => [g.code, g.file]), [['PCPU001', 'include/linux/module.h']]);
+  });
+
+  it('the diff panel, net_device refcount made per-CPU at 64 CPUs: one added call site of 4 B, 256 B per device', async () => {
+    const d = dirtyRepo('netdev-pcpu-refcnt.patch');
+    made.push(d);
+    const view = await new RealCore().diffWorkingTree(d, 'HEAD', { ...settings, configPath: '', nrCpus: 64, possibleCpus: 64 }, new AbortController().signal, () => undefined);
+    const p = diffPanelData(view.result);
+    // sizeof(int) = 4 (gcc, diff.test.ts) × 64 CPUs
+    assert.deepStrictEqual(p.result.items.map((i) => [i.kind, i.status, i.name, i.before, i.after, i.delta]), [['alloc', 'added', 'alloc_netdev: alloc_percpu(int)', 0, 4, 4]]);
+    assert.deepStrictEqual([p.result.totals.cpus, p.result.totals.atCpus.delta], [64, 256]);
+    const marks = changeMarks(p.result.items, 'new');
+    const i = p.result.items[0];
+    assert.ok(view.after.snapshot.chunks.flatMap((c) => c.blocks).some((b) => b.kind === 'alloc' && b.file === i.file && b.line === i.line && changeAt(marks, b.kind, b.file, b.line)));
+  });
+
+  it('one pairing: Compare two configs (compareViews over the editor views) and diff (over the estimates) pair the same items', async () => {
+    for (const patch of ['stats-type.patch', 'module-ref-percpu.mbox', 'shared-aligned.patch']) {
+      const { view } = await run(patch);
+      const c = compareViews(view.before, view.after);
+      // NR_CPUS arrays count whole in a comparison of two configs and per slot in diff: compared by status
+      const fromView = c.rows.filter((r) => r.status !== 'same').map((r) => [r.kind, r.status, r.name, r.file, r.line, r.kind === 'nr_cpus_array' ? 0 : r.delta]);
+      const fromCore = view.result.items.filter((i) => i.kind !== 'module').map((i) => [i.kind, i.status, i.name, i.file, i.line, i.kind === 'nr_cpus_array' ? 0 : i.delta]);
+      assert.deepStrictEqual(fromView, fromCore, patch);
+    }
+  });
+
+  it('the panel state of a diff: restored by the serializer; the page may open only the files the estimates or the diff name', async () => {
+    const { view } = await run('module-ref-percpu.mbox');
+    const state = { views: [{ title: 'HEAD', view: view.before }, { title: 'working tree', view: view.after }], diff: diffPanelData(view.result) };
+    const back = parsePanelState(JSON.parse(JSON.stringify(state)));
+    assert.strictEqual(back?.diff?.summaryLine, state.diff.summaryLine);
+    assert.deepStrictEqual(parseWebviewMessage({ type: 'open', viewIndex: 1, file: 'kernel/module.c', line: 8 }, back), { type: 'open', viewIndex: 1, file: 'kernel/module.c', line: 8 });
+    assert.strictEqual(parseWebviewMessage({ type: 'open', viewIndex: 1, file: '../etc/passwd', line: 1 }, back), undefined);
+    assert.strictEqual(parseWebviewMessage({ type: 'open', viewIndex: 1, file: 'kernel/nope.c', line: 1 }, back), undefined);
+    // OLD's files open at the revision (git show REV:./FILE): only names git cannot take for an option
+    assert.deepStrictEqual(['HEAD', 'a1b2c3d', 'HEAD~2', 'v6.12', 'origin/main', '-o', '--output=/tmp/x', 'a b', 'HEAD:x', ''].map(isSafeRevision),
+      [true, true, true, true, true, false, false, false, false, false]);
+    // a broken diff is dropped, the views kept
+    assert.deepStrictEqual(Object.keys(parsePanelState({ ...state, diff: { result: {} } })!), ['views']);
   });
 
   it('not a git repository: a clear error', async () => {

@@ -13,6 +13,7 @@ import { readKbuild } from '../../src/core/config/kbuild';
 import { LayoutEngine, isUnknown } from '../../src/core/layout';
 import { deadStatics } from '../../src/core/estimate/deadStatics';
 import { EmitOrder } from '../../src/core/estimate/emitOrder';
+import type { Finding } from '../../src/core/parse/types';
 import { compileSizes, compilerWorks } from './support/gccTruth';
 
 function writeTree(files: Record<string, string>): string {
@@ -140,6 +141,40 @@ describe('real kernels: rules from Debian 6.12', function () {
     const ours2 = [...lines2].map(([n, line]) => ({ n: n!, k: emit2.position('kernel/t6.c', n!, line) })).sort((p, q) => q.k - p.k).map((p) => p.n);
     assert.deepStrictEqual(ours2, syms2);
   });
+
+  for (const [file, what] of [
+    ['exported.c', 'exported functions expand in the order of their newest callee defined elsewhere'],
+    ['helper.c', "a call to a header's inline helper that reads a per-CPU variable the header declares uses it"],
+  ]) {
+    it(`section anchors (arm64, powerpc64le, arm): ${what} (test/fixtures/anchors/${file})`, async function () {
+      const fixtures = path.join(__dirname, '../../../test/fixtures/anchors');
+      const root = writeTree({
+        [`kernel/${file}`]: fs.readFileSync(path.join(fixtures, file), 'utf8'),
+        'include/linux/topo.h': fs.readFileSync(path.join(fixtures, 'include/linux/topo.h'), 'utf8'),
+      });
+      dirs.push(root);
+      const src = fs.readFileSync(path.join(root, 'kernel', file), 'utf8');
+      // the variables a file defines: `P int a; P int b;`
+      const defs = src.split('\n').flatMap((l, i) => [...l.matchAll(/\bP int (\w+);/g)].map((m) => ({ n: m[1], line: i + 1 })));
+      let compared = 0;
+      for (const cc of [AARCH64, 'powerpc64le-linux-gnu-gcc', 'arm-linux-gnueabihf-gcc']) {
+        if (compilerWorks(cc, ['-O2'], 'readelf')) continue;
+        const o = path.join(root, `${cc}.o`);
+        execFileSync(cc, ['-O2', '-I', path.join(root, 'include'), '-c', path.join(root, 'kernel', file), '-o', o]);
+        const real = execFileSync('readelf', ['-sW', o], { encoding: 'utf8' }).split('\n').map((l) => l.trim().split(/\s+/))
+          .filter((p) => p.length >= 8 && p[3] === 'OBJECT' && defs.some((d) => d.n === p[7]))
+          .sort((p, q) => parseInt(p[1], 16) - parseInt(q[1], 16)).map((p) => p[7]);
+        const L = await LayoutEngine.create({ arch: ARCHES.arm64, config: parseDotConfig('CONFIG_ARM64=y\n', 'c'), root });
+        L.index.addIncludeDir(path.join(root, 'include'));
+        const declares = file === 'helper.c' ? [{ kind: 'declare', name: 'nn', file: 'include/linux/topo.h', line: 4, column: 1, endLine: 4, endColumn: 1, type: 'int', macro: 'DECLARE_PER_CPU' } as Finding] : [];
+        const emit = new EmitOrder(root, declares, L, true);
+        const ours = defs.map((d) => ({ n: d.n, k: emit.position(`kernel/${file}`, d.n, d.line) })).sort((p, q) => q.k - p.k).map((p) => p.n);
+        assert.deepStrictEqual(ours, real, cc);
+        compared++;
+      }
+      if (!compared) this.skip();
+    });
+  }
 
   it('page size from the .config: CONFIG_PAGE_SHIFT, else the arch choice (arm64-16k, powerpc64le-64k)', () => {
     assert.strictEqual(pageSizeOf(parseDotConfig('CONFIG_ARM64=y\nCONFIG_ARM64_16K_PAGES=y\nCONFIG_PAGE_SHIFT=14\n', 'c'), ARCHES.arm64), 16384);

@@ -4,7 +4,7 @@
 // (__percpu_init_rwsem) is a function name, not the annotation.
 import * as assert from 'assert';
 import { countsFromTrace, parseTrace } from '../../src/core/estimate/counts';
-import { reachableSites } from '../../src/core/estimate/traceAttribution';
+import { headerFunctionsCalled, headerSitesReached, reachableSites } from '../../src/core/estimate/traceAttribution';
 import { blankAnnotations } from '../../src/core/parse/annotations';
 
 const SLUB = `// SPDX-License-Identifier: GPL-2.0
@@ -74,5 +74,50 @@ describe('trace attribution through inlined static functions', () => {
     const b = blankAnnotations(t, [[0, t.length]]);
     assert.ok(b.startsWith('int __percpu_init_rwsem('), b);
     assert.ok(b.includes('int          *p'), b);
+  });
+});
+
+// 6.12's include/linux/mm_types.h and kernel/fork.c, cut down: the allocation stands in a header's
+// inline function reached through its alloc_hooks() macro; gcc inlines it, so the trace names mm_init
+// (13 x 16 B on Debian's amd64 boot at 4 CPUs, test/fixtures/boots/amd64-4.trace).
+const FORK = `static struct mm_struct *mm_init(struct mm_struct *mm, struct task_struct *p,
+	struct user_namespace *user_ns)
+{
+	if (mm_alloc_pgd(mm))
+		goto fail_nopgd;
+	if (mm_alloc_cid(mm))
+		goto fail_cid;
+	return mm;
+}
+
+static int other(void)
+{
+	return 0;
+}
+`;
+
+describe('trace attribution into header inline functions', () => {
+  const header = { file: 'include/linux/mm_types.h', line: 1250, func: 'mm_alloc_cid_noprof', size: 16 };
+  const files = new Map([['kernel/fork.c', FORK], ['kernel/other.c', 'int mm_init(void) { return 0; }\n']]);
+  const bytesOf = (f: string) => (files.has(f) ? Buffer.from(files.get(f)!, 'latin1') : undefined);
+
+  it('a built file calling the header function (or its alloc_hooks macro) makes its site built', () => {
+    assert.deepStrictEqual([...headerFunctionsCalled(['mm_alloc_cid_noprof', 'fc_lport_init_stats'], [...files.keys()], bytesOf)], ['mm_alloc_cid_noprof']);
+  });
+
+  it('mm_init\'s events go to the header\'s line', async () => {
+    const reached = await headerSitesReached(['mm_init', 'other'], [header], [...files.keys()], bytesOf);
+    assert.deepStrictEqual([...reached], [['mm_init', [header]]]);
+    const lines = Array.from({ length: 13 }, () => EVENT('mm_init', 16));
+    const r = countsFromTrace(parseTrace(lines.join('\n')).events, [], reached);
+    assert.deepStrictEqual([...r.counts], [['include/linux/mm_types.h:1250', 13]]);
+    assert.strictEqual(r.attributedBytes, 13 * 16);
+  });
+
+  it('an event no sized site matches goes to the one site whose size only the run knows', () => {
+    // arch/arm64/kernel/fpsimd.c: sve_efi_setup's __alloc_percpu(SVE_SIG_REGS_SIZE(...max_vl...)), inlined into sve_setup
+    const sites = [{ file: 'arch/arm64/kernel/fpsimd.c', line: 1137, func: 'sve_efi_setup' }, { file: 'arch/arm64/kernel/fpsimd.c', line: 900, func: 'sve_setup', size: 4 }];
+    const r = countsFromTrace(parseTrace(EVENT('sve_setup', 8736)).events, [], new Map([['sve_setup', sites]]));
+    assert.deepStrictEqual([...r.counts], [['arch/arm64/kernel/fpsimd.c:1137', 1]]);
   });
 });

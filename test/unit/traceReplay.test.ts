@@ -38,6 +38,8 @@ describe('trace replay of a real boot', () => {
     assert.strictEqual(r.earlyBytes, firstOff); // s and r end on a page boundary: the chunk's first offset is 0
     assert.strictEqual(r.allocs, count(/percpu_alloc_percpu:/));
     assert.strictEqual(r.sameOffset, r.allocs);
+    assert.strictEqual(r.firstChunkAllocs, r.allocs);
+    assert.deepStrictEqual(r.inferredEarly, []); // SLUB's early slabs left no hole here
     assert.strictEqual(r.frees, count(/percpu_free_percpu:/));
     assert.deepStrictEqual(r.failures, []);
     assert.strictEqual(r.meminfoPercpuKb, meminfo);
@@ -49,5 +51,37 @@ describe('trace replay of a real boot', () => {
     const r = replayTrace(fresh(), ops.filter((o) => o.kind !== 'free'));
     assert.strictEqual(r.frees, 0);
     assert.notStrictEqual(r.sameOffset, r.allocs);
+  });
+});
+
+// Debian's 6.12 arm64 kernel under QEMU (-M virt -cpu max) at 4 CPUs, CONFIG_NR_CPUS=512 (scripts/real-boot.js
+// arm64 --cpus 4 --with-trace): the first chunk's dynamic area starts 3160 B into a page.
+describe('trace replay of a real arm64 boot', () => {
+  const ARM = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'boots', 'arm64-4.trace'), 'utf8');
+  const line = /percpu: Embedded \d+ pages\/cpu s(\d+) r\d+ d\d+ u\d+/.exec(ARM)!;
+
+  it('ends with the boot\'s /proc/meminfo Percpu: (640 kB)', () => {
+    const fc = buildFirstChunk({ arch: ARCHES.arm64, kernel: '6.12', static: Number(line[1]), cpus: 4, nrCpus: 512, pageSize: 4096 });
+    assert.strictEqual(fc.bootLine, line[0]);
+    const { ops, warnings } = parsePercpuTrace(ARM);
+    assert.deepStrictEqual(warnings, []);
+    const r = replayTrace(new PercpuAllocator(fc, { arch: ARCHES.arm64, kernel: '6.12' }), ops);
+    assert.deepStrictEqual(r.failures, []);
+    assert.strictEqual(r.meminfoPercpuKb, Number(/^Percpu:\s+(\d+) kB/m.exec(ARM)![1]));
+    assert.strictEqual(r.meminfoPercpuKb, 640);
+  });
+
+  it('places every first-chunk allocation at the kernel\'s offset once the early hole is inferred', () => {
+    const fc = buildFirstChunk({ arch: ARCHES.arm64, kernel: '6.12', static: Number(line[1]), cpus: 4, nrCpus: 512, pageSize: 4096 });
+    const { ops } = parsePercpuTrace(ARM);
+    const r = replayTrace(new PercpuAllocator(fc, { arch: ARCHES.arm64, kernel: '6.12' }), ops);
+    const allocs = [...ARM.matchAll(/percpu_alloc_percpu: .*? base_addr=(\w+) off=(\d+)/g)];
+    const inFirst = allocs.filter((m) => m[1] === allocs[0][1]);
+    assert.strictEqual(r.firstChunkAllocs, inFirst.length);
+    assert.strictEqual(r.sameOffset, inFirst.length);
+    // gic_init_bases' 4 B at 5512 and 5516 fill a hole of the untraced allocations; its 8 B go to 5584:
+    // 5520..5584 was taken before tracing began
+    assert.deepStrictEqual(inFirst.slice(0, 3).map((m) => Number(m[2])), [5512, 5516, 5584]);
+    assert.deepStrictEqual(r.inferredEarly, [{ off: 5520, size: 64 }]);
   });
 });

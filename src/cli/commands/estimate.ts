@@ -16,6 +16,7 @@ interface Opts extends ProfileOpts {
   top?: number;
   json?: boolean;
   sarif?: boolean;
+  resultCache: boolean;
 }
 
 
@@ -32,6 +33,7 @@ export function register(program: Command): void {
     .option('--top <n>', 'rows per table in the text report', parseIntOption('--top', 1, 1e6))
     .option('--json', 'print one JSON document')
     .option('--sarif', 'print SARIF 2.1.0')
+    .option('--no-result-cache', 'run every stage even when the tree and options are those of a saved result (the other caches still serve)')
     .action(async (dir: string | undefined, o: Opts) => {
       if (o.json && o.sarif) throw new UsageError('--json and --sarif are exclusive');
       baselineWasm();
@@ -50,7 +52,7 @@ export function register(program: Command): void {
       const r = await estimate({
         root, arch: p.arch, config: p.config, kernel: o.kernel, nrCpus: o.nrCpus, cpus: o.cpus, counts: p.counts, trace, instances: o.instances,
         rules: o.rules, rulesOn: p.rulesOn, include: p.include, exclude: p.exclude, cacheDir: p.cacheDir,
-        compact: heapCompactor(),
+        resultCache: o.resultCache, compact: heapCompactor(),
         onProgress: progress ? (d, t, m) => process.stderr.write(`\r${m} ${d}/${t}   `) : undefined,
       });
       if (progress) process.stderr.write('\r\x1b[K');

@@ -7,7 +7,7 @@ import { ARCH_NAMES, findArch } from '../../core/config/arch';
 import { buildFirstChunk, FirstChunk, MAX_CPUS, PercpuAllocator, parseGroups } from '../../core/sim';
 import { analyzeDmesg, formatDmesgReport } from '../../core/sim/dmesg';
 import { parseKernel } from '../../core/sim/era';
-import { parsePercpuTrace, replayTrace } from '../../core/sim/trace';
+import { parsePercpuTrace, replayTrace, replaySummary } from '../../core/sim/trace';
 import { readFileSync } from 'fs';
 
 interface SimOpts {
@@ -119,8 +119,7 @@ export function register(program: Command): void {
         const a = new PercpuAllocator(fc, { arch, kernel: o.kernel });
         const replay = replayTrace(a, ops);
         extra = { trace: replay, meminfoPercpuKb: replay.meminfoPercpuKb, ...(o.stats ? { stats: a.stats() } : {}) };
-        text += `trace: ${replay.allocs} allocations (${replay.sameOffset} at the kernel's offset in the first chunk), ${replay.frees} frees, ` +
-          `${replay.earlyBytes} B of untraced early allocations, ${replay.kernelChunksCreated} chunk(s) created by the kernel\n`;
+        text += `trace: ${replaySummary(replay)}\n`;
         for (const f of replay.failures) text += `trace: failed in the model: ${f}\n`;
         text += `Percpu:         ${replay.meminfoPercpuKb} kB\n`;
         if (o.stats) text += '\n' + a.statsText();

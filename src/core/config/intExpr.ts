@@ -5,7 +5,9 @@ import { Tok } from './lex';
 
 export class ExprError extends Error {}
 
-export interface Val { v: bigint; u: boolean }
+/** `b`: 32 for a 32-bit unsigned type (unsigned int; unsigned long and size_t on 32-bit targets), which
+ *  wraps at 2^32; other values are exact in 64 bits (signed overflow is undefined in C anyway) */
+export interface Val { v: bigint; u: boolean; b?: 32 }
 
 export interface ExprHooks {
   /** value of an identifier left after expansion; undefined → error (or 0 in #if mode) */
@@ -23,12 +25,19 @@ export interface ExprHooks {
   typesCompatible?(a: Tok[], b: Tok[]): boolean;
   /** size in bytes and signedness of a cast's type, for truncation; undefined: no truncation */
   castInfo?(toks: Tok[]): { size: number; unsigned: boolean } | undefined;
+  /** SIZE_MAX of the target: size_mul/size_add/size_sub saturate there (include/linux/overflow.h) */
+  sizeMax?: bigint;
+  /** bits of the target's long: literals, casts and sizeof get their C widths (unset: 64-bit, as #if) */
+  longBits?: number;
 }
 
 const M64 = (1n << 64n) - 1n;
-const norm = (v: bigint, u: boolean): Val => ({ v: u ? v & M64 : BigInt.asIntN(64, v), u });
+const M32 = (1n << 32n) - 1n;
+const norm = (v: bigint, u: boolean, b?: 32): Val => (u && b === 32 ? { v: v & M32, u, b } : { v: u ? v & M64 : BigInt.asIntN(64, v), u });
+const narrow = (x: Val) => x.u && x.b === 32;
 
-export function parseIntLiteral(text: string): Val {
+/** `longBits` (the target's long, when known): the literal's C type decides where it wraps */
+export function parseIntLiteral(text: string, longBits?: number): Val {
   let t = text.toLowerCase();
   let u = false;
   const m = /(u?l{0,2}u?)$/.exec(t);
@@ -45,6 +54,14 @@ export function parseIntLiteral(text: string): Val {
     throw new ExprError(`not an integer literal: ${text}`);
   }
   if (!u && v > 0x7fffffffffffffffn) u = true;
+  if (longBits !== undefined) {
+    // C's first type that holds the value: unsigned int / unsigned long of 32 bits wrap at 2^32
+    const longs = /l/.test(m?.[1] ?? '') ? (/ll/.test(m![1]) ? 2 : 1) : 0;
+    const decimal = /^[1-9]/.test(t);
+    const fits32u = v <= M32;
+    if (u && fits32u && (longs === 0 || (longs === 1 && longBits === 32))) return norm(v, true, 32);
+    if (!u && !decimal && v >= 1n << 31n && fits32u && (longs === 0 || (longs === 1 && longBits === 32))) return norm(v, true, 32);
+  }
   return norm(v, u);
 }
 
@@ -64,8 +81,8 @@ const BIN_PREC: Record<string, number> = {
   '<': 7, '>': 7, '<=': 7, '>=': 7, '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10,
 };
 
-export function evalTokens(toks: readonly Tok[], hooks: ExprHooks = {}): Val {
-  const p = new P(toks, hooks);
+export function evalTokens(toks: readonly Tok[], hooks: ExprHooks = {}, vars?: Map<string, Val>): Val {
+  const p = new P(toks, hooks, vars);
   const v = p.comma();
   if (p.i < toks.length) throw new ExprError(`unexpected '${toks[p.i].t}' in expression`);
   return v;
@@ -77,10 +94,43 @@ class P {
    *  && or ||): it still parses, but what only its evaluation needs (sizeof of an expression, an
    *  unknown identifier, division by zero) cannot fail there (ilog2's sizeof(n) arm) */
   private dead = 0;
-  constructor(private toks: readonly Tok[], private h: ExprHooks) {}
+  constructor(private toks: readonly Tok[], private h: ExprHooks, private vars?: Map<string, Val>) {}
+
+  /**
+   * `({ T a = x; __auto_type b = y; ...; expr; })` (min(), max() of 6.12): gcc folds it on constants.
+   * Declarations bind their names, other statements (BUILD_BUG_ON_MSG's checks) have no value, the
+   * last expression is the value.
+   */
+  statementExpr(): Val {
+    this.i++; // '{'
+    const body = this.until('}');
+    this.need(')');
+    const stmts: Tok[][] = [[]];
+    let d = 0;
+    for (const t of body) {
+      if (t.t === '(' || t.t === '[' || t.t === '{') d++;
+      else if (t.t === ')' || t.t === ']' || t.t === '}') d--;
+      if (t.t === ';' && d === 0) { stmts.push([]); continue; }
+      stmts[stmts.length - 1].push(t);
+    }
+    const list = stmts.filter((x) => x.length);
+    const vars = new Map(this.vars ?? []);
+    const sub = (toks: Tok[]) => this.live(() => evalTokens(toks, this.h, vars));
+    for (let k = 0; k < list.length - 1; k++) {
+      const st = list[k];
+      const eq = st.findIndex((t) => t.t === '=');
+      if (eq > 1 && st[eq - 1].k === 'id' && st.slice(0, eq - 1).every((t) => t.k === 'id' || t.t === '*')) vars.set(st[eq - 1].t, sub(st.slice(eq + 1)));
+    }
+    const last = list[list.length - 1];
+    if (!last) throw new ExprError('empty statement expression');
+    return sub(last);
+  }
   peek(o = 0): Tok | undefined { return this.toks[this.i + o]; }
   eat(t: string): boolean { if (this.peek()?.t === t) { this.i++; return true; } return false; }
   need(t: string): void { if (!this.eat(t)) throw new ExprError(`expected '${t}'${this.peek() ? ` before '${this.peek()!.t}'` : ' at end'}`); }
+
+  /** a size_t value: 32 bits wide where long is */
+  sizeT(v: bigint): Val { return norm(v, true, this.h.longBits === 32 ? 32 : undefined); }
 
   comma(): Val { let v = this.cond(); while (this.eat(',')) v = this.cond(); return v; }
 
@@ -91,7 +141,7 @@ class P {
     this.need(':');
     const b = this.deadIf(c.v !== 0n, () => this.cond());
     const u = a.u || b.u;
-    return norm(c.v !== 0n ? a.v : b.v, u);
+    return norm(c.v !== 0n ? a.v : b.v, u, narrow(a) && (narrow(b) || !b.u) ? 32 : undefined);
   }
 
   bin(minPrec: number): Val {
@@ -128,10 +178,10 @@ class P {
     if (!t) throw new ExprError('unexpected end of expression');
     if (t.k === 'punct') {
       switch (t.t) {
-        case '-': this.i++; { const v = this.unary(); return norm(-v.v, v.u); }
+        case '-': this.i++; { const v = this.unary(); return norm(-v.v, v.u, v.b); }
         case '+': this.i++; return this.unary();
         case '!': this.i++; return { v: this.unary().v === 0n ? 1n : 0n, u: false };
-        case '~': this.i++; { const v = this.unary(); return norm(~v.v, v.u); }
+        case '~': this.i++; { const v = this.unary(); return norm(~v.v, v.u, v.b); }
         case '(':
           if (this.h.isTypeStart?.(this.peek(1)!, this.peek(2))) {
             this.i++;
@@ -142,7 +192,7 @@ class P {
             if (!ci) return v;
             const bits = BigInt(ci.size * 8);
             const w = ci.unsigned ? BigInt.asUintN(Number(bits), v.v) : BigInt.asIntN(Number(bits), v.v);
-            return { v: w, u: ci.unsigned && ci.size >= 8 };
+            return ci.unsigned && ci.size === 4 && this.h.longBits !== undefined ? norm(w, true, 32) : { v: w, u: ci.unsigned && ci.size >= 8 };
           }
           break;
       }
@@ -155,7 +205,7 @@ class P {
         const ty = this.until(')');
         const f = isSize ? this.h.sizeofType : this.h.alignofType;
         if (!f) throw new ExprError(`${t.t} is not available here`);
-        return this.live(() => ({ v: f(ty), u: true }));
+        return this.live(() => this.sizeT(f(ty)));
       }
       // sizeof does not evaluate its operand (sizeof(*p), sizeof(p->a[0])): take it whole for the hook
       const start = this.i;
@@ -164,7 +214,7 @@ class P {
       const operand = this.toks.slice(start, this.i);
       return this.live(() => {
         if (!isSize || !this.h.sizeofExpr) throw new ExprError(`${t.t} of an expression is not supported`);
-        return { v: this.h.sizeofExpr(operand), u: true };
+        return this.sizeT(this.h.sizeofExpr(operand));
       });
     }
     return this.postfix();
@@ -203,8 +253,9 @@ class P {
 
   postfix(): Val {
     const t = this.toks[this.i++];
-    if (t.k === 'num') return parseIntLiteral(t.t);
+    if (t.k === 'num') return parseIntLiteral(t.t, this.h.longBits);
     if (t.k === 'chr') return { v: charValue(t.t), u: false };
+    if (t.t === '(' && this.peek()?.t === '{') return this.statementExpr();
     if (t.t === '(') {
       const v = this.comma();
       this.need(')');
@@ -215,12 +266,19 @@ class P {
       if (b) return b;
       // a call in a dead operand (ilog2's __ilog2_u64(n)): parsed, never evaluated
       if (this.dead && this.peek()?.t === '(') { this.args(); return { v: 0n, u: false }; }
+      const bound = this.vars?.get(t.t);
+      if (bound) return bound;
       const v = this.h.ident?.(t.t);
       if (v !== undefined) return { v, u: false };
       if (this.h.ppMode) {
         if (this.peek()?.t === '(') throw new ExprError(`function-like macro ${t.t} is not defined`);
         return { v: 0n, u: false };
       }
+      // `x.m` / `x->m` outside sizeof is never a constant in C: a variable the running kernel reads
+      const member = this.peek()?.t === '.' || this.peek()?.t === '->' ? this.peek(1)?.t : undefined;
+      if (member) return this.live(() => { throw new ExprError(`known only at run time: ${t.t}${this.peek()!.t}${member} reads a variable`); });
+      // a call left after expansion is a function (arm64's inline cache_line_size() reads CTR_EL0): not folded here
+      if (this.peek()?.t === '(') return this.live(() => { throw new ExprError(`known only at run time: ${t.t}() is a function call (its body is not folded)`); });
       return this.live(() => { throw new ExprError(`unknown identifier ${t.t}`); });
     }
     throw new ExprError(`unexpected '${t.t}' in expression`);
@@ -264,9 +322,23 @@ class P {
         return { v: this.h.typesCompatible(a, b) ? 1n : 0n, u: false };
       }
       case '__builtin_offsetof': case 'offsetof': {
-        const [ty, ...mem] = this.args();
+        const [ty0, ...mem] = this.args();
         if (!this.h.offsetof || mem.length !== 1) throw new ExprError('offsetof is not available here');
-        return this.live(() => ({ v: this.h.offsetof!(ty, mem[0]), u: true }));
+        // `((T *)0)` for T: how a record's bound carries offsetof through the parser (layout/index.ts)
+        const n = ty0.length;
+        const ty = n > 4 && ty0[0].t === '(' && ty0[n - 3]?.t === '*' && ty0[n - 2]?.t === ')' && ty0[n - 1]?.t === '0' ? ty0.slice(1, n - 3) : ty0;
+        return this.live(() => this.sizeT(this.h.offsetof!(ty, mem[0])));
+      }
+      // include/linux/overflow.h's always-inline helpers: gcc folds them on constants, saturating at SIZE_MAX
+      case 'size_mul': case 'size_add': case 'size_sub': {
+        if (!this.h.sizeMax) return undefined;
+        const [a, b] = this.args();
+        if (!a || !b) throw new ExprError(`${name} takes two arguments`);
+        const max = this.h.sizeMax;
+        const x = BigInt.asUintN(64, this.sub(a).v) & max;
+        const y = BigInt.asUintN(64, this.sub(b).v) & max;
+        const r = name === 'size_mul' ? x * y : name === 'size_add' ? x + y : x === max || y === max || x < y ? max : x - y;
+        return { v: r > max ? max : r, u: true };
       }
       case '__builtin_clz': case '__builtin_clzl': case '__builtin_clzll':
       case '__builtin_ctz': case '__builtin_ctzl': case '__builtin_ctzll':
@@ -288,20 +360,27 @@ class P {
 }
 
 function binop(op: string, l: Val, r: Val): Val {
-  const u = l.u || r.u;
-  const a = u ? BigInt.asUintN(64, l.v) : l.v;
-  const b = u ? BigInt.asUintN(64, r.v) : r.v;
+  // a shift has the left operand's type
+  if (op === '<<' || op === '>>') {
+    if (narrow(l)) return norm(op === '<<' ? l.v << (r.v & 31n) : l.v >> (r.v & 31n), true, 32);
+    return norm(op === '<<' ? l.v << (r.v & 63n) : (l.u ? BigInt.asUintN(64, l.v) : l.v) >> (r.v & 63n), l.u);
+  }
+  // a 32-bit unsigned operand with another that fits (the other 32-bit unsigned, or an int): unsigned int
+  const w32 = (narrow(l) || narrow(r)) && [l, r].every((x) => narrow(x) || (!x.u && x.v >= -(1n << 31n) && x.v < 1n << 31n));
+  const u = w32 || l.u || r.u;
+  const conv = (x: Val) => (w32 ? BigInt.asUintN(32, x.v) : u ? BigInt.asUintN(64, x.v) : x.v);
+  const a = conv(l);
+  const b = conv(r);
+  const n = (v: bigint) => (w32 ? norm(v, true, 32) : norm(v, u));
   switch (op) {
-    case '+': return norm(a + b, u);
-    case '-': return norm(a - b, u);
-    case '*': return norm(a * b, u);
-    case '/': if (b === 0n) throw new ExprError('division by zero'); return norm(a / b, u);
-    case '%': if (b === 0n) throw new ExprError('division by zero'); return norm(a % b, u);
-    case '<<': return norm(l.v << (r.v & 63n), l.u);
-    case '>>': return norm((l.u ? BigInt.asUintN(64, l.v) : l.v) >> (r.v & 63n), l.u);
-    case '&': return norm(a & b, u);
-    case '|': return norm(a | b, u);
-    case '^': return norm(a ^ b, u);
+    case '+': return n(a + b);
+    case '-': return n(a - b);
+    case '*': return n(a * b);
+    case '/': if (b === 0n) throw new ExprError('division by zero'); return n(a / b);
+    case '%': if (b === 0n) throw new ExprError('division by zero'); return n(a % b);
+    case '&': return n(a & b);
+    case '|': return n(a | b);
+    case '^': return n(a ^ b);
     case '==': return { v: a === b ? 1n : 0n, u: false };
     case '!=': return { v: a !== b ? 1n : 0n, u: false };
     case '<': return { v: a < b ? 1n : 0n, u: false };

@@ -19,6 +19,9 @@ export interface FileScan {
   /** uses of this file's own typedef-making macros at line starts, with the definition in force
    *  there (seqlock_types.h: SEQCOUNT_LOCKNAME(raw_spinlock, ...), then #undef) */
   typedefCalls: Array<{ line: number; def: MacroDef }>;
+  /** macros this file defines or #undefs more than once (x-macros: `#define x(t, n) BCH_DATA_##t,`
+   *  inside an enum, then `#undef x`), each state with its 0-based line */
+  history?: Map<string, Array<{ line: number; def: MacroDef | null }>>;
 }
 
 const DIRECTIVE_RE = /^\s*#\s*(\w*)(.*)$/;
@@ -49,6 +52,8 @@ export function scanFile(text: string, source: string, outside: MacroLookup, cfg
   const errors: string[] = [];
   const includes: FileScan['includes'] = [];
   const typedefCalls: FileScan['typedefCalls'] = [];
+  const states = new Map<string, Array<{ line: number; def: MacroDef | null }>>();
+  const record = (name: string, line: number, def: MacroDef | null) => (states.get(name) ?? states.set(name, []).get(name)!).push({ line, def });
   const lookup: MacroLookup = (name) => {
     const d = defines.get(name);
     if (d !== undefined) return d ?? undefined;
@@ -126,13 +131,14 @@ export function scanFile(text: string, source: string, outside: MacroLookup, cfg
           const d = parseDefine(flat(rest), source);
           if (d) {
             defines.set(d.name, d);
+            record(d.name, first, d);
             // a prefilter only (the body may hold the word without the token): the check is below
             if (d.params && rest.includes('typedef')) typedefMacros = true;
           }
         }
         break;
       case 'undef':
-        if (active) defines.set(flat(rest.trim()), null);
+        if (active) { const n = flat(rest.trim()); defines.set(n, null); record(n, first, null); }
         break;
       case 'include': {
         const inc = active ? /^\s*(?:<([^>]+)>|"([^"]+)")/.exec(rest) : null;
@@ -143,5 +149,6 @@ export function scanFile(text: string, source: string, outside: MacroLookup, cfg
     }
   }
   if (stack.length) errors.push(`${source}: ${stack.length} unterminated #if`);
-  return { active: out.join('\n'), defines, errors, includes, typedefCalls };
+  const history = new Map([...states].filter(([, h]) => h.length > 1));
+  return { active: out.join('\n'), defines, errors, includes, typedefCalls, ...(history.size ? { history } : {}) };
 }

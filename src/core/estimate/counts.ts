@@ -67,7 +67,10 @@ export function countsFromTrace(events: TraceEvent[], sites: CallsiteRef[], inli
   const miss = new Map<string, { func: string; size: number; count: number }>();
   const choose = (cands: CallsiteRef[], e: TraceEvent): CallsiteRef | undefined => {
     const aligned4 = Math.ceil(e.size / 4) * 4;
-    return cands.length === 1 ? cands[0] : cands.find((c) => c.size === e.size) ?? cands.find((c) => c.size !== undefined && Math.ceil(c.size / 4) * 4 === aligned4);
+    const runTime = cands.filter((c) => c.size === undefined);
+    // no site of that size: the one whose size only the run knows
+    return cands.length === 1 ? cands[0] : cands.find((c) => c.size === e.size) ?? cands.find((c) => c.size !== undefined && Math.ceil(c.size / 4) * 4 === aligned4) ??
+      (runTime.length === 1 ? runTime[0] : undefined);
   };
   let attributedBytes = 0;
   let tracedBytes = 0;

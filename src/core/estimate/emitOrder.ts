@@ -5,8 +5,8 @@
 // With section anchors (gcc's default on arm, arm64 and powerpc) a variable is placed in its
 // section when a function first takes its address: those come first, in the order the functions
 // are compiled and, inside one, of their references; the rest follow in the order above (checked
-// with gcc 12 for aarch64, powerpc64le and arm-gnueabihf). We take compile order as source order,
-// and a file's own macros as used where they are expanded.
+// with gcc 12 for aarch64, powerpc64le and arm-gnueabihf). The compile order is modelled on gcc's
+// call graph (expansionOrder), and a file's own macros count as used where they are expanded.
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Finding } from '../parse/types';
@@ -17,6 +17,7 @@ export class EmitOrder {
   /** header (absolute) → name → line of its DECLARE_PER_CPU* */
   private declared = new Map<string, Map<string, number>>();
   private refs = new Map<string, Map<string, number>>();
+  private helperMap?: Map<string, string[]>;
 
   /** `anchors`: the arch's gcc uses section anchors (arm, arm64, powerpc; see firstReferences) */
   constructor(private root: string, findings: Finding[], private layout: LayoutEngine, private anchors = false) {
@@ -49,6 +50,22 @@ export class EmitOrder {
     return `${lines.join('\n')}\n${defines}`;
   }
 
+  /** inline functions and macros of a header that read a per-CPU variable the same header
+   *  declares (numa_node_id() → numa_node, include/linux/topology.h): a call is a use */
+  private helpers(): Map<string, string[]> {
+    if (this.helperMap) return this.helperMap;
+    this.helperMap = new Map();
+    for (const [h, names] of this.declared) {
+      let text: string;
+      try { text = stripComments(fs.readFileSync(h, 'latin1')).replace(/\\\r?\n/g, ' '); } catch { continue; }
+      for (const [fn, body] of headerBodies(text)) {
+        const used = [...names.keys()].filter((n) => new RegExp(`\\b${n}\\b`).test(body));
+        if (used.length && !names.has(fn)) this.helperMap.set(fn, used);
+      }
+    }
+    return this.helperMap;
+  }
+
   /** the sort key of `name` defined at `defPosition` in `file` (a .c compiled on its own) */
   position(file: string, name: string, defPosition: number): number {
     const abs = path.resolve(this.root, file);
@@ -56,7 +73,7 @@ export class EmitOrder {
       let r = this.refs.get(abs);
       if (!r) {
         const text = this.spliced(abs, 0);
-        r = text === undefined ? new Map() : firstReferences(text);
+        r = text === undefined ? new Map() : firstReferences(text, this.helpers());
         this.refs.set(abs, r);
       }
       // placed first, in order of first reference; the rest after them as without anchors
@@ -82,17 +99,16 @@ export function lineIsActive(layout: LayoutEngine, absFile: string, line: number
 
 const ID = /[A-Za-z_]\w*/g;
 
-interface Fn { name: string; isStatic: boolean; inline: boolean; noinline: boolean; toks: Array<{ id: string; call: boolean }> }
+interface Fn { pos: number; name: string; isStatic: boolean; inline: boolean; noinline: boolean; toks: Array<{ id: string; call: boolean }> }
 
 /**
  * Identifiers in the order gcc's RTL expansion first meets them in `text` (a file's active text
- * with its #define lines): functions in gcc's expand order (cgraphunit.cc expand_all_functions
- * over ipa_reverse_postorder: static functions left out of the first pass come first, then the
- * others, each before its callers, unrelated ones in source order), inside one its body in source
- * order; static functions called once or declared inline are read at their call. A macro the file
- * defines stands for the identifiers of its body. Index 0 is the first.
+ * with its #define lines): functions in gcc's expand order (expansionOrder), inside one its body
+ * in source order; static functions called once or declared inline are read at their call. A
+ * macro the file defines stands for the identifiers of its body; a call to a header helper in
+ * `helpers` also uses the per-CPU variables it reads. Index 0 is the first.
  */
-export function firstReferences(text: string): Map<string, number> {
+export function firstReferences(text: string, helpers: Map<string, string[]> = new Map()): Map<string, number> {
   const src = stripComments(text).replace(/\\\r?\n/g, ' ');
   const macros = new Map<string, string>();
   for (const m of src.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)(?:\([^)]*\))?(.*)$/gm)) macros.set(m[1], m[2]);
@@ -108,13 +124,17 @@ export function firstReferences(text: string): Map<string, number> {
         continue;
       }
       out.push({ id, call: m[1] !== undefined });
+      for (const v of helpers.get(id) ?? []) out.push({ id: v, call: false });
     }
     return out;
   };
   const fns: Fn[] = [];
+  const datas: Data[] = [];
   let depth = 0;
   let head = 0; // start of the current top-level item
   let bodyStart = -1;
+  let outside = ''; // the text outside function bodies
+  let outFrom = 0;
   for (let i = 0; i < code.length; i++) {
     const c = code[i];
     if (c === '"' || c === "'") {
@@ -123,7 +143,10 @@ export function firstReferences(text: string): Map<string, number> {
     }
     if (c === '{') {
       // a function body: its head ends with ')' (and attributes) and holds no '=' at top level
-      if (depth === 0 && /\)[\s\w()]*$/.test(code.slice(head, i)) && !/=/.test(code.slice(head, i).replace(/\([^()]*\)/g, ''))) bodyStart = i;
+      if (depth === 0 && /\)[\s\w()]*$/.test(code.slice(head, i)) && !/=/.test(code.slice(head, i).replace(/\([^()]*\)/g, ''))) {
+        bodyStart = i;
+        outside += code.slice(outFrom, i);
+      }
       depth++;
     } else if (c === '}') {
       depth--;
@@ -132,13 +155,19 @@ export function firstReferences(text: string): Map<string, number> {
           const raw = code.slice(head, bodyStart);
           const h = raw.replace(/__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)/g, ' ');
           const name = /([A-Za-z_]\w*)\s*\(/.exec(h)?.[1] ?? '';
-          fns.push({ name, isStatic: /\bstatic\b/.test(h), inline: /\binline\b|__always_inline|__inline\b/.test(h), noinline: /\bnoinline\b|__noinline\b|noinline_for_stack/.test(raw), toks: tokens(code.slice(bodyStart, i), new Set(), []) });
+          outFrom = i + 1;
+          fns.push({ pos: fns.length + datas.length, name, isStatic: /\bstatic\b/.test(h), inline: /\binline\b|__always_inline|__inline\b/.test(h), noinline: /\bnoinline\b|__noinline\b|noinline_for_stack/.test(raw), toks: tokens(code.slice(bodyStart, i), new Set(), []) });
         }
         bodyStart = -1;
         head = i + 1;
       }
-    } else if (c === ';' && depth === 0) head = i + 1;
+    } else if (c === ';' && depth === 0) {
+      const d = dataItem(code.slice(head, i));
+      if (d) datas.push({ ...d, pos: fns.length + datas.length });
+      head = i + 1;
+    }
   }
+  outside += code.slice(outFrom);
   const byName = new Map(fns.filter((f) => f.name).map((f) => [f.name, f]));
   const calls = new Map<string, number>();
   const taken = new Set<string>();
@@ -147,6 +176,8 @@ export function firstReferences(text: string): Map<string, number> {
     if (t.call) calls.set(t.id, (calls.get(t.id) ?? 0) + 1);
     else taken.add(t.id);
   }
+  // named outside any body (EXPORT_SYMBOL(f), `.fn = f` in an initializer): address taken
+  for (const m of outside.matchAll(/([A-Za-z_]\w*)(\s*\()?/g)) if (!m[2] && byName.has(m[1])) taken.add(m[1]);
   const inlined = (f: Fn) => f.isStatic && !f.noinline && !taken.has(f.name) && (f.inline || (calls.get(f.name) ?? 0) <= 1);
   // bodies with inlined callees read at their calls
   const flat = (f: Fn, seen: Set<string>): Fn['toks'] => f.toks.flatMap((t) => {
@@ -157,30 +188,122 @@ export function firstReferences(text: string): Map<string, number> {
     seen.delete(g.name);
     return r;
   });
-  const emitted = fns.filter((f) => !f.name || !inlined(f)).map((f) => ({ f, toks: flat(f, new Set([f.name])) }));
-  const callers = new Map<string, typeof emitted>();
-  for (const e of [...emitted].reverse()) for (const t of e.toks) {
-    if (!t.call || t.id === e.f.name || !byName.has(t.id)) continue;
-    const l = callers.get(t.id) ?? [];
-    if (!l.includes(e)) l.push(e);
-    callers.set(t.id, l);
+  const order = expansionOrder(fns.filter((f) => f.name), datas, taken, inlined);
+  const emitted = [...fns.filter((f) => !f.name), ...order].map((f) => ({ f, toks: flat(f, new Set([f.name])) }));
+  const out = new Map<string, number>();
+  for (const e of emitted) for (const t of e.toks) if (!out.has(t.id)) out.set(t.id, out.size);
+  return out;
+}
+
+const NOT_CALLS = new Set(['if', 'for', 'while', 'switch', 'return', 'sizeof', 'typeof', '__typeof__', 'do', 'case', 'defined', '_Static_assert', 'asm', '__asm__', 'volatile', '__volatile__']);
+
+/**
+ * The order gcc expands the out-of-line functions of a file (cgraphunit.cc expand_all_functions:
+ * ipa_reverse_postorder run backwards). Nodes are the file's functions, in definition order, then
+ * the functions it calls without defining them, created when a caller is analysed: analysis pops
+ * the functions visible outside, oldest first, then depth first what each references and calls.
+ * Pass 0 starts from functions visible outside and not address-taken, pass 1 from every node left
+ * (callees defined elsewhere included); both walk nodes newest first and go depth first over
+ * callers (the newest call edge first), listing a node after its callers. Read backwards, a
+ * function comes after its callees, in the walk of its newest callee, walks of older nodes first
+ * (docs/placement.md §3).
+ */
+function expansionOrder(fns: Fn[], datas: Data[], taken: Set<string>, inlined: (f: Fn) => boolean): Fn[] {
+  interface Node { name: string; fn?: Fn; data?: Data; callers: Node[] }
+  const nodes: Node[] = fns.map((fn) => ({ name: fn.name, fn, callers: [] }));
+  const node = new Map(nodes.map((n) => [n.name, n]));
+  const dataNodes = new Map<string, Node>();
+  for (const d of datas) if (!node.has(d.name) && !dataNodes.has(d.name)) dataNodes.set(d.name, { name: d.name, data: d, callers: [] });
+  const defined = (id: string) => node.get(id)?.fn ? node.get(id) : dataNodes.get(id);
+  // analysis: a LIFO queue seeded with what is visible outside (or kept), oldest on top
+  const queued = new Set<Node>();
+  const stack: Node[] = [];
+  const seeds = [...nodes.filter((n) => !n.fn!.isStatic), ...[...dataNodes.values()].filter((n) => n.data!.needed)]
+    .sort((a, b) => (b.fn ?? b.data)!.pos - (a.fn ?? a.data)!.pos);
+  for (const n of seeds) { stack.push(n); queued.add(n); }
+  const analyse = (n: Node) => {
+    const callees: Node[] = [];
+    const refs: Node[] = [];
+    const add = (r: Node | undefined) => { if (r && r !== n && !refs.includes(r)) refs.push(r); };
+    if (n.data) for (const id of n.data.refs) add(defined(id));
+    else for (const t of n.fn!.toks) {
+      if (t.id === n.name) continue;
+      if (!t.call) { add(defined(t.id)); continue; }
+      if (NOT_CALLS.has(t.id)) continue;
+      let c = node.get(t.id);
+      if (!c) { c = { name: t.id, callers: [] }; node.set(t.id, c); nodes.push(c); }
+      c.callers.unshift(n); // callers list: the newest edge first
+      if (c.fn && !callees.includes(c)) callees.push(c);
+    }
+    // callees pushed from the newest edge (the last call), so the first call is analysed next
+    for (const c of [...callees].reverse()) if (!queued.has(c)) { queued.add(c); stack.push(c); }
+    // references pushed in their order: the last one is analysed first
+    for (const r of refs) if (!queued.has(r)) { queued.add(r); stack.push(r); }
+  };
+  for (;;) {
+    while (stack.length) analyse(stack.pop()!);
+    // functions reached by nothing we read: analysed last, in definition order
+    const rest = nodes.find((n) => n.fn && !queued.has(n));
+    if (!rest) break;
+    queued.add(rest);
+    stack.push(rest);
   }
-  // ipa_reverse_postorder: newest first, pass 0 from functions visible outside (not address-taken),
-  // pass 1 the rest; depth first over callers, each after its callers; expansion runs it backwards
-  const order: typeof emitted = [];
-  const visited = new Set<(typeof emitted)[number]>();
-  const visit = (e: (typeof emitted)[number]) => {
-    visited.add(e);
-    for (const c of callers.get(e.f.name) ?? []) if (!visited.has(c)) visit(c);
-    order.push(e);
+  const order: Node[] = [];
+  const visited = new Set<Node>();
+  const visit = (n: Node) => {
+    visited.add(n);
+    for (const c of n.callers) if (!visited.has(c)) visit(c);
+    order.push(n);
   };
   for (const pass of [0, 1]) {
-    for (const e of [...emitted].reverse()) {
-      if (visited.has(e) || (pass === 0 && (e.f.isStatic || taken.has(e.f.name)))) continue;
-      visit(e);
+    for (const n of [...nodes].reverse()) {
+      if (visited.has(n)) continue;
+      if (pass === 0 && (!n.fn || n.fn.isStatic || taken.has(n.name))) continue;
+      visit(n);
     }
   }
-  const out = new Map<string, number>();
-  for (const e of order.reverse()) for (const t of e.toks) if (!out.has(t.id)) out.set(t.id, out.size);
+  return order.reverse().filter((n) => n.fn && !inlined(n.fn)).map((n) => n.fn!);
+}
+
+interface Data { pos: number; name: string; refs: string[]; needed: boolean }
+
+/** A top-level declaration that holds data: `[static] T name [attrs] = init` or `[static] MACRO(args)`
+ *  (DECLARE_WORK(w, fn), late_initcall(fn)); what it names is analysed when it is. */
+function dataItem(item: string): Omit<Data, 'pos'> | undefined {
+  const t = item.replace(/__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)/g, ' ').trim();
+  const isStatic = /^(?:\w+\s+)*?static\b/.test(t);
+  const eq = t.search(/=(?!=)/);
+  const ids = (x: string) => [...x.matchAll(/[A-Za-z_]\w*/g)].map((m) => m[0]);
+  if (eq > 0 && !/\(/.test(t.slice(0, eq).replace(/\b__\w+\s*\([^()]*\)/g, ''))) {
+    const decl = ids(t.slice(0, eq).replace(/\[[^\]]*\]/g, ''));
+    // skip trailing annotations such as __ro_after_init, __read_mostly
+    let k = decl.length - 1;
+    while (k > 0 && /^__[a-z_]+$/.test(decl[k])) k--;
+    if (k < 0) return undefined;
+    return { name: decl[k], refs: ids(t.slice(eq + 1)), needed: !isStatic && !/\bextern\b/.test(t) };
+  }
+  const m = /^(?:static\s+)?([A-Za-z_]\w*)\s*\(([\s\S]*)\)$/.exec(t);
+  if (!m || /^(?:EXPORT_SYMBOL|DECLARE_PER_CPU|DEFINE_PER_CPU|MODULE_)/.test(m[1])) return undefined;
+  const args = ids(m[2]);
+  if (/initcall(?:_sync)?$|^(?:module_init|module_exit|__setup|early_param|core_param|subsys_initcall)$/.test(m[1])) return { name: `@${m[1]}:${args.join(',')}`, refs: args, needed: true };
+  if (!args.length) return undefined;
+  return { name: args[0], refs: args.slice(1), needed: !isStatic };
+}
+
+/** name → body of each function definition and function-like macro in a header's text */
+function headerBodies(text: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)\([^)]*\)(.*)$/gm)) out.push([m[1], m[2]]);
+  for (const m of text.matchAll(/\b(\w+)\s*\([^;{}()]*(?:\([^()]*\)[^;{}()]*)*\)\s*\{/g)) {
+    if (NOT_CALLS.has(m[1])) continue;
+    let depth = 0;
+    let i = m.index! + m[0].length - 1;
+    const start = i;
+    for (; i < text.length; i++) {
+      if (text[i] === '{') depth++;
+      else if (text[i] === '}' && --depth === 0) break;
+    }
+    out.push([m[1], text.slice(start, i)]);
+  }
   return out;
 }

@@ -24,6 +24,8 @@ import { reservedUsed, simulate, toVariable, type Simulation } from './simulate'
 import { treeDiagnostics } from './diagnostics';
 import { yielder } from './yielder';
 import { recentTexts } from './recentTexts';
+import { ResultCache, treeStamp, type TreeStamp } from './resultCache';
+import { overlayActive } from '../overlay';
 import type { ModuleSection } from '../rules/types';
 import type { EstimateResult, NrCpusArray } from './types';
 
@@ -64,6 +66,8 @@ export interface EstimateOptions {
   onPrepared?: (p: Prepared) => void;
   /** folder caching scan results by file content (parse/cache.ts); no cache when absent */
   cacheDir?: string;
+  /** take and keep whole results in cacheDir (resultCache.ts; default true) */
+  resultCache?: boolean;
   /** run the rules (default true) */
   rules?: boolean;
   /**
@@ -94,7 +98,7 @@ async function prepare(o: EstimateOptions, profile: Profile, pause: () => Promis
   o.compact?.();
   await pause();
   const session = await openSession(o.root, profile, kb.includeDirs);
-  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir, (f) => kb.byFile.get(f)?.status === 'module') : { findings: [], unresolved: [], names: new Set<string>() };
+  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir, (f) => kb.byFile.get(f)?.status === 'module') : { findings: [], unresolved: [], names: new Set<string>(), allocWrappers: new Set<string>() };
   facts.save();
   clock.mark('wrappers');
   return { kb, session, wrapped };
@@ -152,7 +156,69 @@ async function runRules(o: EstimateOptions, inp: Inputs, sim: Simulation, textOf
   return td;
 }
 
+/**
+ * Everything besides the tree's files that an estimate depends on, as one string for the result
+ * cache: the profile's inputs, the .config as read, counts, trace, globs, which rules run.
+ */
+function resultKey(o: EstimateOptions): string {
+  const c = o.config;
+  return JSON.stringify([
+    o.arch, o.kernel ?? null, o.nrCpus ?? null, o.cpus ?? null, o.capCpus ?? null, o.instances ?? null, o.include ?? null, o.exclude ?? null,
+    o.rules ?? null, o.rulesOn ?? null, o.largeFraction ?? null, c.source, [...c.values].sort(), c.warnings, [...(c.notSet ?? [])].sort(),
+    o.counts ? [...o.counts] : null, o.trace ?? null,
+  ]);
+}
+
+/**
+ * The saved result (resultCache.ts) for `o` when `o.cacheDir` holds one for this tree as it is now
+ * and these options, else undefined; `stamp` receives the tree's stamp for a run to save under.
+ */
+export async function cachedEstimate(o: EstimateOptions, stamp?: (s: TreeStamp) => void): Promise<EstimateResult | undefined> {
+  if (!o.cacheDir || o.resultCache === false || o.scan || o.prepared || overlayActive()) return undefined;
+  const t0 = Date.now();
+  o.onProgress?.(0, 1, 'checking the result cache');
+  let now: TreeStamp;
+  try { now = await treeStamp(o.root, o.signal); } catch { return undefined; } // no such folder, or cancelled: the run says so
+  stamp?.(now);
+  const hit = new ResultCache(o.cacheDir, o.root, resultKey(o)).lookup(now);
+  if (!hit) return undefined;
+  const ms = Date.now() - t0;
+  return { ...hit, stats: { ...hit.stats, ms, rulesMs: 0, phases: { cached: ms }, resultCached: true } };
+}
+
+/**
+ * The estimate of `o`: the saved result when there is one (cachedEstimate), else every stage, saved
+ * for the next run. A caller that asks for the scan or the prepared state (onScan, onPrepared) gets
+ * them from a run; one that hands them in, or reads through an overlay, neither takes nor keeps one.
+ */
 export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
+  let stamp: TreeStamp | undefined;
+  if (!o.onScan && !o.onPrepared) {
+    const hit = await cachedEstimate(o, (s) => { stamp = s; });
+    if (hit) return hit;
+  } else if (o.cacheDir && o.resultCache !== false && !o.scan && !o.prepared && !overlayActive()) {
+    try { stamp = await treeStamp(o.root, o.signal); } catch { /* the run reports the folder, or the cancel */ }
+  }
+  let scan: ScanResult | undefined;
+  const r = await estimateNow(stamp ? { ...o, onScan: (s) => { scan = s; o.onScan?.(s); } } : o);
+  // a cancelled or failed run never gets here; a partial one (errors) is what the tree gives every time
+  if (stamp && o.cacheDir) new ResultCache(o.cacheDir, o.root, resultKey(o)).save(stamp, r, scan);
+  return r;
+}
+
+/** The scan saved with the result of `o` (cachedEstimate's `stamp`: the tree as it is now), else undefined. */
+export function cachedScan(o: EstimateOptions, stamp: TreeStamp): ScanResult | undefined {
+  return o.cacheDir ? new ResultCache(o.cacheDir, o.root, resultKey(o)).lookupScan(stamp) : undefined;
+}
+
+/** The scan and the prepared state (Kbuild, layout session, wrapper findings) of `o`'s tree, without sizing or rules. */
+export async function prepareInputs(o: EstimateOptions): Promise<{ scan: ScanResult; prepared: Prepared }> {
+  const profile = resolveProfile(o);
+  const { scan, kb, session, wrapped } = await readInputs(o, profile, yielder(o.signal, undefined, o.compact), new PhaseClock());
+  return { scan, prepared: { kb, session, wrapped } };
+}
+
+async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   const t0 = Date.now();
   const clock = new PhaseClock();
   const profile = resolveProfile(o);
@@ -182,7 +248,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   o.onProgress?.(0, 1, 'placement');
   const sl = layoutStaticArea(statics.builtin, { pageSize: profile.pageSize, cacheLine: profile.cacheLine, kernel: profile.kernel, isSet: (s) => isSet(o.config, s) });
   if (sl.unplacedSections.length) warnings.push(`sections not in the ${profile.kernel} linker script, placed in .data..percpu: ${sl.unplacedSections.join(', ')}`);
-  const dyn = await priceCallsites(session, scan.findings, placement, ledger, pause, o);
+  const dyn = await priceCallsites(session, scan.findings, placement, ledger, pause, { ...o, built: kb.objects.map((x) => x.file).filter((f) => f.endsWith('.c')), headerInScope: builtScope(kb, o.arch.name), allocWrappers: wrapped.allocWrappers });
   o.onProgress?.(0, 1, 'simulation');
   const sim = simulate(profile, sl.size, statics.modules, dyn.callsites, warnings, o.trace);
   const nrArrays = await priceNrCpusArrays(session, scan.findings, placement, builtScope(kb, o.arch.name), sim.nrUnits, ledger, pause);

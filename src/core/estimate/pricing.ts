@@ -1,12 +1,15 @@
 // Stage "pricing": each finding the placement keeps gets its bytes through the session's
 // priceFinding (the editor's hints use the same function). What cannot be priced goes to the ledger
 // with its reason, never a guess.
+import * as fs from 'fs';
 import * as path from 'path';
 import type { Finding } from '../parse/types';
 import { priceFinding, type Session } from './session';
 import { allocRound } from '../price';
 import { callsiteKey, CallsiteRef, Counts, countsFromTrace, TraceEvent } from './counts';
-import { reachableSites } from './traceAttribution';
+import { headerFunctionsCalled, headerSitesReached, reachableSites } from './traceAttribution';
+import { siteScope } from './siteScope';
+import { wrappedAllocs } from './allocWrappers';
 import { readText } from '../readText';
 import type { TraceOp } from '../sim/trace';
 import type { DeadStatics } from './deadStatics';
@@ -73,35 +76,58 @@ export async function priceStatics(s: Session, i: StaticInputs, ledger: Ledger, 
 }
 
 /** Trace events to call sites: by the traced function's own sites, then through the functions it inlined. */
-async function attributeTrace(s: Session, events: TraceEvent[], sites: Callsite[], runTime: CallsiteRef[]): Promise<ReturnType<typeof countsFromTrace>> {
+async function attributeTrace(s: Session, events: TraceEvent[], sites: Callsite[], runTime: CallsiteRef[], built: readonly string[], bytesOf: (f: string) => Buffer | undefined): Promise<ReturnType<typeof countsFromTrace>> {
   const direct = countsFromTrace(events, sites);
   const inlined = new Map<string, CallsiteRef[]>();
   const textOf = (f: string): string | undefined => { try { return readText(s.abs(f), 'latin1'); } catch { return undefined; } };
-  for (const func of new Set(direct.unmatched.map((u) => u.func))) {
+  const funcs = [...new Set(direct.unmatched.map((u) => u.func))];
+  const viaHeaders = await headerSitesReached(funcs, sites.filter((x) => x.file.endsWith('.h')), built, bytesOf);
+  for (const func of funcs) {
     // a site whose size only the run knows is the event's when it is its function's only one
     const own = runTime.filter((r) => r.func === func);
-    inlined.set(func, own.length === 1 ? own : await reachableSites(func, sites, textOf));
+    // else the sites of the static functions it inlined, run-time ones too (sve_setup -> sve_efi_setup)
+    const local = [...sites, ...runTime].filter((x) => !x.file.endsWith('.h'));
+    inlined.set(func, own.length === 1 ? own : [...await reachableSites(func, local, textOf), ...viaHeaders.get(func) ?? []]);
   }
   return inlined.size ? countsFromTrace(events, sites, inlined) : direct;
 }
 
+/** An alloc call site's price; what the bare expression leaves open is asked again with the variables the site sees. */
+async function priceAlloc(s: Session, f: Finding): Promise<ReturnType<typeof priceFinding>> {
+  const p = priceFinding(s, f);
+  if (!('error' in p)) return p;
+  let text: string;
+  try { text = readText(s.abs(f.file), 'latin1'); } catch { return p; }
+  const scope = await siteScope(text, f.line, f.file);
+  return scope ? priceFinding(s, f, { scope }) : p;
+}
+
 /** alloc_percpu call sites with their counts (counts file, then trace, else 1). */
 export async function priceCallsites(s: Session, findings: Finding[], placement: Placement, ledger: Ledger, pause: () => Promise<void>,
-  o: { counts?: Counts; trace?: TraceOp[] }): Promise<{ callsites: Callsite[]; unmatchedTrace?: EstimateResult['dynamic']['unmatchedTrace']; traceAttributed?: number }> {
+  o: { counts?: Counts; trace?: TraceOp[]; built?: readonly string[]; headerInScope?: (file: string) => boolean; allocWrappers?: ReadonlySet<string> }): Promise<{ callsites: Callsite[]; unmatchedTrace?: EstimateResult['dynamic']['unmatchedTrace']; traceAttributed?: number }> {
   const sites: Callsite[] = [];
   const runTime: CallsiteRef[] = []; // built sites whose size is known only at run time: a trace tells it
-  for (const f of findings) {
+  const bytesOf = (f: string): Buffer | undefined => { try { return fs.readFileSync(s.abs(f)); } catch { return undefined; } };
+  // inline functions of headers this config's code includes: their sites count when a built file calls them
+  const headerFns = findings.filter((f) => f.kind === 'alloc' && f.file.endsWith('.h') && f.func && o.headerInScope?.(f.file)).map((f) => f.func!);
+  const called = headerFns.length ? headerFunctionsCalled(headerFns, o.built ?? [], bytesOf) : new Set<string>();
+  // alloc_percpu calls inside header macros (netdev_alloc_pcpu_stats), at each use of the macro
+  const viaMacros = o.allocWrappers?.size ? await wrappedAllocs(s.root, o.built ?? [], o.allocWrappers, s.layout, bytesOf) : [];
+  for (const f of [...findings, ...viaMacros]) {
     if (f.kind !== 'alloc') continue;
     await pause();
     if (f.unresolved) { ledger.unresolved.push(entry(f, f.unresolved)); continue; }
     const pl = placement(f);
-    if (!pl.obj) { ledger.notBuilt.push({ ...entry(f, pl.reason), name: f.name || f.macro }); continue; }
-    const p = priceFinding(s, f);
+    // an inline function of a header this config's code includes: a call site at the header's line
+    const inHeader = !pl.obj && pl.reason.startsWith('defined in a header') && !!o.headerInScope?.(f.file);
+    if (inHeader && !called.has(f.func!)) { ledger.notBuilt.push({ ...entry(f, `inline function ${f.func} of a header: no file this config builds calls it`), name: f.name || f.macro }); continue; }
+    if (!pl.obj && !inHeader) { ledger.notBuilt.push({ ...entry(f, pl.reason), name: f.name || f.macro }); continue; }
+    const p = await priceAlloc(s, f);
     if ('error' in p) { ledger.unresolved.push(entry(f, p.error)); runTime.push({ file: f.file, line: f.line, ...(f.func ? { func: f.func } : {}) }); continue; }
     if (p.kind !== 'alloc') continue;
     sites.push({ file: f.file, line: f.line, ...(f.func ? { func: f.func } : {}), expr: p.expr, size: p.size, align: p.align, count: 1, total: 0, countSource: 'default' });
   }
-  const traced = o.trace ? await attributeTrace(s, o.trace.filter((e): e is TraceEvent => e.kind === 'alloc'), sites, runTime) : undefined;
+  const traced = o.trace ? await attributeTrace(s, o.trace.filter((e): e is TraceEvent => e.kind === 'alloc'), sites, runTime, o.built ?? [], bytesOf) : undefined;
   for (const c of sites) {
     const k = callsiteKey(c.file, c.line);
     if (o.counts?.has(k)) {

@@ -5,7 +5,7 @@
 import * as path from 'path';
 import { isSet } from '../config/kconfig';
 import type { Finding } from '../parse/types';
-import { LayoutEngine, formatPahole, initLayout } from '../layout';
+import { LayoutEngine, formatPahole, initLayout, type ExprScope } from '../layout';
 import { layoutSizer, type Sizer } from '../layout/sizer';
 import { allocSize, nrCpusArrayCost, type NrCpusArrayCost } from '../price';
 import { staticSize, type StaticSizeContext } from './findingSize';
@@ -57,16 +57,17 @@ export type Price =
 /**
  * The price of one finding. `call`: a DEFINE_PER_CPU* call as read from the source (section string,
  * trailing attributes); `isModule`: the file is built as a module (its section names differ);
- * `units`: the first chunk's units an NR_CPUS array's per-CPU rewrite is paid for (default the possible CPUs).
+ * `units`: the first chunk's units an NR_CPUS array's per-CPU rewrite is paid for (default the possible CPUs);
+ * `scope`: the variables an alloc call site sees (estimate/siteScope.ts).
  */
-export function priceFinding(s: Session, f: Finding, o: { call?: MacroCall; isModule?: boolean; units?: number } = {}): Price {
+export function priceFinding(s: Session, f: Finding, o: { call?: MacroCall; isModule?: boolean; units?: number; scope?: ExprScope } = {}): Price {
   if (f.unresolved) return { error: f.unresolved };
   if (f.kind === 'static') {
     const r = staticSize(f, s.abs(f.file), o.call, !!o.isModule, sizeContext(s, f.file));
     return 'error' in r ? r : { kind: 'static', ...r };
   }
   if (f.kind === 'alloc') {
-    const r = allocSize(f, s.sizer);
+    const r = allocSize(f, s.sizer, o.scope);
     return 'error' in r ? r : { kind: 'alloc', ...r };
   }
   if (f.kind === 'nr_cpus_array') {

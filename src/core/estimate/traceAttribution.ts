@@ -34,6 +34,76 @@ function callees(fn: Node): Set<string> {
   return out;
 }
 
+/** The functions of `text` that `root` calls, transitively (itself included), with their line spans. */
+async function closure(text: string, root: FnChunk): Promise<{ names: Set<string>; spans: Array<[number, number]> }> {
+  const spans: Array<[number, number]> = [];
+  const names = new Set<string>();
+  const seen = new Set([functionName(root.fn) ?? '']);
+  let level: FnChunk[] = [root];
+  for (let d = 0; d <= MAX_DEPTH && level.length && seen.size <= MAX_FUNCS; d++) {
+    const next: FnChunk[] = [];
+    for (const c of level) {
+      spans.push([c.line0 + 1, c.line0 + c.text.split('\n').length]);
+      for (const callee of callees(c.fn!)) {
+        names.add(callee);
+        if (seen.has(callee) || seen.size > MAX_FUNCS || !text.includes(callee)) continue;
+        seen.add(callee);
+        const def = await definition(text, callee);
+        if (def?.fn) next.push(def);
+      }
+    }
+    level = next;
+  }
+  return { names, spans };
+}
+
+/** What calls an inline function of a header: its name, and the alloc_hooks() macro named without `_noprof`. */
+const callNames = (fn: string): string[] => (fn.endsWith('_noprof') ? [fn, fn.slice(0, -'_noprof'.length)] : [fn]);
+
+/**
+ * Which header inline functions (by name) a built .c file calls, by their names or alloc_hooks()
+ * macros: an inline function no built file calls is never emitted. A byte search per file.
+ */
+export function headerFunctionsCalled(funcs: readonly string[], files: readonly string[], bytesOf: (file: string) => Buffer | undefined): Set<string> {
+  const left = new Set(funcs);
+  const out = new Set<string>();
+  for (const f of files) {
+    if (!left.size) break;
+    const buf = bytesOf(f);
+    if (!buf) continue;
+    for (const fn of left) if (callNames(fn).some((n) => buf.includes(n))) { out.add(fn); left.delete(fn); }
+  }
+  return out;
+}
+
+/**
+ * Call sites in header inline functions (include/linux/mm_types.h: mm_alloc_cid_noprof) reached by
+ * each of `funcs`, functions of the built .c files `files`: gcc inlined the header's function into
+ * it, so the trace names the caller. `bytesOf` gives a file's bytes: only the few files holding a
+ * header function's name are decoded and parsed.
+ */
+export async function headerSitesReached(funcs: readonly string[], headerSites: CallsiteRef[], files: readonly string[], bytesOf: (file: string) => Buffer | undefined): Promise<Map<string, CallsiteRef[]>> {
+  const out = new Map<string, CallsiteRef[]>();
+  const wanted = headerSites.filter((s) => s.func);
+  const fs = funcs.filter((f) => /^\w+$/.test(f));
+  if (!wanted.length || !fs.length) return out;
+  const names = [...new Set(wanted.flatMap((s) => callNames(s.func!)))];
+  for (const f of files) {
+    const buf = bytesOf(f);
+    if (!buf || !names.some((n) => buf.includes(n))) continue;
+    const text = buf.toString('latin1');
+    for (const func of fs) {
+      if (!text.includes(func)) continue;
+      const root = await definition(text, func);
+      if (!root?.fn) continue;
+      const called = (await closure(text, root)).names;
+      const hit = wanted.filter((s) => callNames(s.func!).some((n) => called.has(n)));
+      if (hit.length) out.set(func, [...new Set([...(out.get(func) ?? []), ...hit])]);
+    }
+  }
+  return out;
+}
+
 /**
  * The call sites of `sites` inside `func` or the functions of the same file it calls (transitively):
  * where the allocation of an event traced under `func` may stand. `textOf` gives a file's text.
@@ -48,22 +118,7 @@ export async function reachableSites(func: string, sites: CallsiteRef[], textOf:
     const root = await definition(text, func);
     if (!root?.fn) continue;
     // breadth first over the file's own functions, each with the lines it spans
-    const spans: Array<[number, number]> = [];
-    const seen = new Set([func]);
-    let level: FnChunk[] = [root];
-    for (let d = 0; d <= MAX_DEPTH && level.length && seen.size <= MAX_FUNCS; d++) {
-      const next: FnChunk[] = [];
-      for (const c of level) {
-        spans.push([c.line0 + 1, c.line0 + c.text.split('\n').length]);
-        for (const callee of callees(c.fn!)) {
-          if (seen.has(callee) || seen.size > MAX_FUNCS || !text.includes(callee)) continue;
-          seen.add(callee);
-          const def = await definition(text, callee);
-          if (def?.fn) next.push(def);
-        }
-      }
-      level = next;
-    }
+    const { spans } = await closure(text, root);
     out.push(...here.filter((s) => spans.some(([a, b]) => s.line >= a && s.line <= b)));
   }
   return out;

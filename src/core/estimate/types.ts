@@ -112,5 +112,7 @@ export interface EstimateResult {
   errors: { file: string; message: string }[];
   stats: { filesSeen: number; filesParsed: number; ms: number; rulesMs?: number; scan?: ScanStats;
     /** wall ms per phase (PhaseClock): listing, kbuild, wrappers, scan (waiting for the workers), sizing, rules */
-    phases?: Record<string, number> };
+    phases?: Record<string, number>;
+    /** the result came from the result cache (resultCache.ts): the tree and options were those of an earlier run */
+    resultCached?: boolean };
 }

@@ -6,6 +6,7 @@ import * as path from 'path';
 import type { Finding } from '../parse/types';
 import type { LayoutEngine } from '../layout';
 import { WrapperGraph, expandWrappers } from './wrappers';
+import { ALLOC_FUNCS } from '../parse/triggers';
 import type { FactStore } from './fileFacts';
 import type { MacroCall } from './macroCall';
 import { headerCacheFile, loadHeaderFacts, saveHeaderFacts } from './headerCache';
@@ -41,7 +42,7 @@ const BUILTIN_ONLY = new Set(['DEFINE_SRCU', 'DEFINE_STATIC_SRCU']);
  * calls come from `facts`, so only the files that call a wrapper are read. `isModule`: built with -DMODULE.
  */
 export async function wrappedFindings(root: string, files: string[], layout: LayoutEngine, facts: FactStore, pause: () => Promise<void> = async () => undefined, cacheDir?: string,
-  isModule: (file: string) => boolean = () => false): Promise<{ findings: WrappedFinding[]; unresolved: Finding[]; names: ReadonlySet<string> }> {
+  isModule: (file: string) => boolean = () => false): Promise<{ findings: WrappedFinding[]; unresolved: Finding[]; names: ReadonlySet<string>; allocWrappers: ReadonlySet<string> }> {
   // wrapper names from the headers under the include dirs and the built files
   const graph = headerGraph(layout, cacheDir);
   const readable: string[] = []; // first occurrence order, as the file list gives it
@@ -56,9 +57,10 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
     readable.push(f);
   }
   const names = graph.names();
+  const allocWrappers = graph.allocWrappers(ALLOC_FUNCS);
   const findings: WrappedFinding[] = [];
   const unresolved: Finding[] = [];
-  if (!names.size) return { findings, unresolved, names };
+  if (!names.size) return { findings, unresolved, names, allocWrappers };
   for (const f of readable) {
     if (!facts.get(f)!.calls.some((c) => names.has(c))) continue;
     await pause();
@@ -76,5 +78,5 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
     }
     for (const p of r.problems) unresolved.push({ ...base(p.line, p.column, p.via), unresolved: p.reason });
   }
-  return { findings, unresolved, names };
+  return { findings, unresolved, names, allocWrappers };
 }

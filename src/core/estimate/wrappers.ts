@@ -66,9 +66,29 @@ export class WrapperGraph {
   readonly roots = new Set<string>();
   /** name → definers whose body mentions it */
   readonly usedBy = new Map<string, Set<string>>();
+  /** function-like macros whose body calls an alloc_percpu* or another such macro (netdev_alloc_pcpu_stats) */
+  readonly allocEdges = new Map<string, Set<string>>();
 
   add(text: string): void {
     this.addDefines(wrapperDefines(text));
+    if (!text.includes('alloc')) return;
+    for (const m of functionDefines(text)) {
+      const ids = [...m[3].matchAll(/\b(\w*alloc\w*)\s*\(/g)].map((x) => x[1]).filter((n) => n !== m[1]);
+      for (const n of ids) (this.allocEdges.get(n) ?? this.allocEdges.set(n, new Set()).get(n)!).add(m[1]);
+    }
+  }
+
+  /** Macros that expand (through each other, up to 6 levels) to a call of one of `allocFuncs`, those excluded. */
+  allocWrappers(allocFuncs: ReadonlySet<string>): Set<string> {
+    const out = new Set<string>();
+    let level = new Set<string>(allocFuncs);
+    for (let round = 0; round < 6 && level.size; round++) {
+      const next = new Set<string>();
+      for (const n of level) for (const d of this.allocEdges.get(n) ?? []) if (!out.has(d) && !allocFuncs.has(d)) next.add(d);
+      for (const n of next) out.add(n);
+      level = next;
+    }
+    return out;
   }
 
   addDefines(defs: WrapperDefine[]): void {
@@ -84,17 +104,18 @@ export class WrapperGraph {
     }
   }
 
-  toJSON(): { roots: string[]; usedBy: [string, string[]][] } {
-    return { roots: [...this.roots], usedBy: [...this.usedBy].map(([k, v]) => [k, [...v]]) };
+  toJSON(): { roots: string[]; usedBy: [string, string[]][]; allocEdges: [string, string[]][] } {
+    return { roots: [...this.roots], usedBy: [...this.usedBy].map(([k, v]) => [k, [...v]]), allocEdges: [...this.allocEdges].map(([k, v]) => [k, [...v]]) };
   }
 
   /** A graph saved with toJSON, or undefined when `j` is not one. */
   static from(j: unknown): WrapperGraph | undefined {
-    const o = j as { roots?: unknown; usedBy?: unknown } | null;
-    if (!o || !Array.isArray(o.roots) || !Array.isArray(o.usedBy)) return undefined;
+    const o = j as { roots?: unknown; usedBy?: unknown; allocEdges?: unknown } | null;
+    if (!o || !Array.isArray(o.roots) || !Array.isArray(o.usedBy) || !Array.isArray(o.allocEdges)) return undefined;
     const g = new WrapperGraph();
     for (const r of o.roots) g.roots.add(String(r));
     for (const e of o.usedBy as [string, string[]][]) g.usedBy.set(e[0], new Set(e[1]));
+    for (const e of o.allocEdges as [string, string[]][]) g.allocEdges.set(e[0], new Set(e[1]));
     return g;
   }
 

@@ -121,11 +121,12 @@ function aggregate(toks: Tok[], kw: number, open: number, close: number, defs: F
     site.consts = [];
     let expectName = true;
     let depth = 0;
+    let listMacro = false; // `BCH_DATA_TYPES()` in a name's place: an x-macro list ending in ',' (a name follows)
     for (let j = open + 1; j < close; j++) {
       const x = toks[j];
       if (x.t === '(' || x.t === '[' || x.t === '{') depth++;
-      else if (x.t === ')' || x.t === ']' || x.t === '}') depth--;
-      else if (x.t === ',' && depth === 0) { expectName = true; continue; }
+      else if (x.t === ')' || x.t === ']' || x.t === '}') { if (--depth === 0 && listMacro) { listMacro = false; expectName = true; continue; } } else if (x.t === ',' && depth === 0) { expectName = true; continue; }
+      if (expectName && x.k === 'id' && depth === 0 && toks[j + 1]?.t === '(') { listMacro = true; expectName = false; continue; }
       if (expectName && x.k === 'id') { site.consts.push(x.t); defs.enumConsts.set(x.t, site); }
       expectName = false;
     }

@@ -8,7 +8,7 @@ import type { ArchProfile } from '../config/arch';
 import type { KConfig } from '../config/kconfig';
 import { Tok, render, stripComments, tokenize } from '../config/lex';
 import { ExpandError, MacroDef, MacroLookup, expand } from '../config/macros';
-import { ExprError, evalTokens, ExprHooks } from '../config/intExpr';
+import { ExprError, evalTokens, ExprHooks, type Val } from '../config/intExpr';
 import { newParser, Parser, Node } from '../parse/treeSitter';
 import { DefSite } from './defs';
 import { arrayDecl, includedTexts } from './arrayDecl';
@@ -16,9 +16,11 @@ import { FALLBACK_FILE } from './fallback';
 import { TInfo, MemberOut } from './record';
 import { TypeIndex, LoadedFile } from './typeIndex';
 import { LayoutError, Walker, WalkCtx, isPrimitiveName, UNNAMED_BITFIELD } from './walk';
+import { exprType, type ExprScope } from './exprType';
 
 export { formatPahole } from './pahole';
 export { LayoutError } from './walk';
+export type { ExprScope } from './exprType';
 
 export interface Member { name: string; offset: number; size: number; align: number; bitOffset?: number; bitSize?: number; type: string }
 export interface Layout { size: number; align: number; members?: Member[]; fallback?: string[] }
@@ -77,16 +79,19 @@ export class LayoutEngine {
   }
 
   // ---- public queries ------------------------------------------------------------------------
-  sizeOf(typeText: string, fromFile?: string): Layout | Unknown {
+  /** `scope`: the variables the asking place sees, for `typeof(*p)` / `*p->q` (not cached: one place asks) */
+  sizeOf(typeText: string, fromFile?: string, scope?: ExprScope): Layout | Unknown {
+    if (scope) return this.guard(() => toLayout(this.typeFromText(typeText, fromFile, false, scope)), scope);
     return this.answer(`s|${typeText}|${fromFile ?? ''}`, () => this.guard(() => toLayout(this.typeFromText(typeText, fromFile))));
   }
 
-  evalInt(expr: string, fromFile?: string): number | Unknown {
-    return this.answer(`i|${expr}|${fromFile ?? ''}`, () => this.guard(() => {
-      const v = this.evalExpanded(this.expandText(expr, fromFile), fromFile);
+  evalInt(expr: string, fromFile?: string, scope?: ExprScope): number | Unknown {
+    const run = () => this.guard(() => {
+      const v = this.evalExpanded(this.expandText(expr, fromFile), fromFile, undefined, scope);
       if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new LayoutError('value does not fit in a JS number');
       return Number(v);
-    }));
+    }, scope);
+    return scope ? run() : this.answer(`i|${expr}|${fromFile ?? ''}`, run);
   }
 
   private answer<T>(key: string, f: () => T): T {
@@ -147,11 +152,16 @@ export class LayoutEngine {
     return this.guard(() => this.typeFromText(typeText, fromFile));
   }
 
-  private guard<T>(f: () => T): T | Unknown {
+  private guard<T>(f: () => T, scope?: ExprScope): T | Unknown {
     try {
       return f();
     } catch (e) {
-      if (e instanceof LayoutError || e instanceof ExprError || e instanceof ExpandError) return { error: e.message };
+      if (e instanceof LayoutError || e instanceof ExprError || e instanceof ExpandError) {
+        // a variable of the asking place: its value exists only when the code runs
+        const v = /^unknown identifier (\w+)$/.exec(e.message)?.[1];
+        const why = v === undefined ? undefined : scope?.runTime?.(v);
+        return { error: why ? `known only at run time: ${v} is ${why}` : e.message };
+      }
       throw e;
     }
   }
@@ -193,7 +203,7 @@ export class LayoutEngine {
   private fromSite(lf: LoadedFile, site: DefSite, want: string): TInfo {
     const fb = new Set<string>();
     if (lf.path === FALLBACK_FILE) fb.add(want);
-    const lookup = this.trackingLookup(lf.path, fb);
+    const lookup = this.trackingLookup(lf.path, fb, siteLines(site));
     const walker = new Walker(this.ctx(lf.path, lookup));
     let t: TInfo;
     if (site.kind === 'typedef') {
@@ -209,7 +219,7 @@ export class LayoutEngine {
       const close = closingBrace(site.toks);
       const head = expand(site.toks.slice(0, close + 1), lookup);
       const tail = leadingAttributes(expand(site.toks.slice(close + 1), lookup));
-      const text = `${dropEmptyMembers(render(nameUnnamedBitfields([...head, ...tail])))};`;
+      const text = `${dropEmptyMembers(render(nameUnnamedBitfields(parseableOffsetof([...head, ...tail]))))};`;
       const tree = this.parser.parse(text)!;
       const kind = site.kind === 'struct' ? 'struct_specifier' : site.kind === 'union' ? 'union_specifier' : 'enum_specifier';
       const node = findNode(tree.rootNode, kind);
@@ -222,8 +232,8 @@ export class LayoutEngine {
     return t;
   }
 
-  private trackingLookup(file: string, fb: Set<string>): MacroLookup {
-    const base = this.index.lookupFor(file);
+  private trackingLookup(file: string, fb: Set<string>, lines?: [number, number]): MacroLookup {
+    const base = this.index.lookupFor(file, lines);
     return (n) => {
       const d = base(n);
       if (d && d.source === FALLBACK_FILE) fb.add(n);
@@ -231,13 +241,14 @@ export class LayoutEngine {
     };
   }
 
-  private ctx(file: string | undefined, lookup: MacroLookup): WalkCtx {
+  /** `scope`: a type written at an allocation site (`sizeof(struct { int:(-!!__same_type(p->m, ...)); })`) sees its variables */
+  private ctx(file: string | undefined, lookup: MacroLookup, scope?: ExprScope): WalkCtx {
     return {
       arch: this.arch,
       typedef: (n) => this.typedef(n, file),
       tagged: (k, t) => this.tagged(k, t, file),
-      evalInt: (text) => this.evalExpanded(tokenize(text), file),
-      evalIntWith: (text, local) => this.evalExpanded(tokenize(text), file, local),
+      evalInt: (text) => this.evalExpanded(tokenize(text), file, undefined, scope),
+      evalIntWith: (text, local) => this.evalExpanded(tokenize(text), file, local, scope),
     };
   }
 
@@ -254,7 +265,7 @@ export class LayoutEngine {
     if (this.consts.has(k)) return this.consts.get(k);
     const hit = this.index.find('const', name, fromFile);
     if (!hit) return undefined;
-    const lookup = this.index.lookupFor(hit.file.path);
+    const lookup = this.index.lookupFor(hit.file.path, siteLines(hit.site));
     let values: Map<string, bigint> | undefined;
     const ctx = { ...this.ctx(hit.file.path, lookup), enumConsts: (v: Map<string, bigint>) => { values = v; } };
     const close = closingBrace(hit.site.toks);
@@ -277,20 +288,39 @@ export class LayoutEngine {
   }
 
   /** evaluate expanded tokens; identifiers are enum constants */
-  evalExpanded(toks: Tok[], fromFile?: string, local?: Map<string, bigint>): bigint {
+  evalExpanded(toks: Tok[], fromFile?: string, local?: Map<string, bigint>, scope?: ExprScope, depth = 0): bigint {
+    return this.evalVal(toks, fromFile, local, scope, depth).v;
+  }
+
+  private evalVal(toks: Tok[], fromFile?: string, local?: Map<string, bigint>, scope?: ExprScope, depth = 0): Val {
     const hooks: ExprHooks = {
-      ident: (n) => local?.get(n) ?? this.enumConst(n, fromFile),
-      isTypeStart: (t) => t.k === 'id' && this.isTypeName(t.t, fromFile),
-      sizeofType: (ty) => BigInt(this.typeFromToks(ty, fromFile).size),
-      alignofType: (ty) => BigInt(this.typeFromToks(ty, fromFile).align),
+      ident: (n) => local?.get(n) ?? this.enumConst(n, fromFile) ?? this.scopeValue(n, fromFile, scope, depth),
+      isTypeStart: (t) => t.k === 'id' && scope?.typeOf(t.t) === undefined && this.isTypeName(t.t, fromFile),
+      sizeofType: (ty) => BigInt(this.typeFromToks(ty, fromFile, scope).size),
+      alignofType: (ty) => BigInt(this.typeFromToks(ty, fromFile, scope).align),
+      sizeMax: this.arch.scalars.long.size >= 8 ? (1n << 64n) - 1n : (1n << 32n) - 1n,
+      longBits: this.arch.scalars.long.size * 8,
       castInfo: (ty) => {
         const t = this.typeFromToks(ty, fromFile);
         return t.kind === 'int' || t.kind === 'enum' || t.kind === 'ptr' ? { size: t.size, unsigned: !!t.unsigned || t.kind === 'ptr' } : undefined;
       },
       offsetof: (ty, mem) => BigInt(memberAt(this.typeFromToks(ty, fromFile), render(mem)).offset),
       sizeofExpr: (e) => {
+        // __is_constexpr(x): sizeof(int) when x is an integer constant expression, else sizeof(void)
+        const ce = isConstexprProbe(e);
+        if (ce) {
+          const noValues: ExprScope | undefined = scope && { typeOf: (n) => scope.typeOf(n) };
+          try { this.evalExpanded(ce, fromFile, local, noValues, depth); } catch (x) {
+            if (x instanceof LayoutError || x instanceof ExprError || x instanceof ExpandError) return 1n;
+            throw x;
+          }
+          return BigInt(this.arch.scalars.int.size);
+        }
+        // a string literal (NN_PRSTATUS "CORE" in CRASH_CORE_NOTE_NAME_BYTES): its chars and the NUL
+        const strs = e.filter((t) => t.t !== '(' && t.t !== ')');
+        if (strs.length && strs.every((t) => t.k === 'str' && t.t.startsWith('"'))) return BigInt(strs.reduce((n, t) => n + stringLength(t.t), 1));
         // sizeof_field(): sizeof(((T *)0)->m) after expansion
-        const m = /^\(*\s*\(\s*(.+?)\s*\*\s*\)\s*0\s*\)\s*->\s*([\w.]+)\s*\)*$/.exec(render(e));
+        const m = /^(?:\(\s*)*\(\s*(.+?)\s*\*\s*\)\s*0\s*\)\s*->\s*([\w.]+)[\s)]*$/.exec(render(e));
         if (m) return BigInt(memberAt(this.typeFromText(m[1], fromFile), m[2]).size);
         // a named array and its first element: sizeof(table), sizeof((table)[0]) (ARRAY_SIZE)
         const a = namedArray(e);
@@ -299,6 +329,8 @@ export class LayoutEngine {
           const el = BigInt(this.typeFromText(d.elemType, fromFile).size);
           return a.element ? el : el * BigInt(d.count);
         }
+        const t = scope ? this.tryExprType(e, fromFile, scope) : undefined;
+        if (t) return BigInt(t.size);
         throw new ExprError(`sizeof of an expression is not supported: ${render(e).slice(0, 60)}`);
       },
       // ARRAY_SIZE's __must_be_array(): typeof(table) against typeof(&(table)[0]), an array against a pointer
@@ -306,14 +338,16 @@ export class LayoutEngine {
         const kind = (t: Tok[]) => {
           const tof = t[0]?.t === 'typeof' || t[0]?.t === '__typeof__' ? t.slice(2, -1) : undefined;
           if (!tof) return `type:${render(t)}`;
-          if (namedArray(tof) && !namedArray(tof)!.element) return 'array';
+          if (namedArray(tof) && !namedArray(tof)!.element && !scope?.typeOf(namedArray(tof)!.name)) return 'array';
           if (tof[0]?.t === '&') return 'pointer';
+          const k = scope ? this.tryExprType(tof, fromFile, scope)?.kind : undefined;
+          if (k === 'array' || k === 'ptr') return k === 'ptr' ? 'pointer' : k;
           throw new ExprError(`cannot compare the type of ${render(tof).slice(0, 60)}`);
         };
         return kind(x) === kind(y);
       },
     };
-    return evalTokens(toks, hooks).v;
+    return evalTokens(toks, hooks);
   }
 
   /** A named array variable the asking file sees: its element count and type (layout.md §6). */
@@ -327,16 +361,44 @@ export class LayoutEngine {
     throw new LayoutError(`array ${name}: declaration not found`);
   }
 
-  private typeFromToks(toks: Tok[], fromFile?: string): TInfo {
-    return this.typeFromText(render(toks), fromFile, true);
+  private typeFromToks(toks: Tok[], fromFile?: string, scope?: ExprScope): TInfo {
+    return this.typeFromText(render(toks), fromFile, true, scope);
   }
 
-  /** parse a type name (`struct foo`, `int *[4]`, `u64`, `typeof(int)`) */
-  typeFromText(text: string, fromFile?: string, expanded = false): TInfo {
+  /** A variable's value the asking place knows (its only assignment), evaluated there. */
+  private scopeValue(name: string, fromFile: string | undefined, scope: ExprScope | undefined, depth: number): bigint | undefined {
+    const v = depth < 8 ? scope?.valueAt?.(name) : undefined;
+    if (v === undefined) return undefined;
+    try { return this.evalExpanded(this.expandText(v, fromFile), fromFile, undefined, scope, depth + 1); } catch (e) {
+      if (e instanceof LayoutError || e instanceof ExprError || e instanceof ExpandError) return undefined;
+      throw e;
+    }
+  }
+
+  /** the type of an expression over the scope's variables (see exprType.ts) */
+  private exprType(toks: Tok[], fromFile: string | undefined, scope: ExprScope): TInfo {
+    return exprType(toks, scope, { typeOfText: (t) => this.typeFromText(t, fromFile, false), pointerSize: this.arch.scalars.pointer.size });
+  }
+
+  private tryExprType(toks: Tok[], fromFile: string | undefined, scope: ExprScope): TInfo | undefined {
+    try { return this.exprType(toks, fromFile, scope); } catch (e) { if (e instanceof LayoutError || e instanceof ExprError || e instanceof ExpandError) return undefined; throw e; }
+  }
+
+  /** parse a type name (`struct foo`, `int *[4]`, `u64`, `typeof(int)`); with a scope also `typeof(*p)` and `*p->q` */
+  typeFromText(text: string, fromFile?: string, expanded = false, scope?: ExprScope): TInfo {
     const toks = expanded ? tokenize(text) : this.expandText(text, fromFile);
     const t = render(toks).trim();
     const tof = /^(?:typeof|__typeof__|__typeof)\s*\(([\s\S]*)\)$/.exec(t);
-    if (tof) return this.typeFromText(tof[1], fromFile, true);
+    if (tof) {
+      try { return this.typeFromText(tof[1], fromFile, true, scope); } catch (e) {
+        // typeof of an integer expression (ALIGN's `(typeof(x))(a) - 1` on x = sizeof(...)): C's type of its value
+        if (!(e instanceof LayoutError)) throw e;
+        let v: Val;
+        try { v = this.evalVal(tokenize(tof[1]), fromFile, undefined, scope); } catch { throw e; }
+        return this.typeFromText(v.u ? 'unsigned long' : v.v >= -(1n << 31n) && v.v < 1n << 31n ? 'int' : 'long', fromFile, true);
+      }
+    }
+    if (scope && isExprStart(toks, (n) => scope.typeOf(n) !== undefined)) return this.exprType(toks, fromFile, scope);
     if (/^[A-Za-z_]\w*$/.test(t) && !TYPE_WORDS.has(t) && !isPrimitiveName(t)) return this.typedef(t, fromFile);
     const m = /^(struct|union|enum)\s+([A-Za-z_]\w*)$/.exec(t);
     if (m) return this.tagged(m[1] as 'struct', m[2], fromFile);
@@ -345,9 +407,64 @@ export class LayoutEngine {
       const spec = findNode(tree.rootNode, 'macro_type_specifier');
       const td = spec?.childForFieldName('type');
       if (!td || td.type !== 'type_descriptor') throw new LayoutError(`not a type: ${t}`);
-      return new Walker(this.ctx(fromFile, this.lookupFrom(fromFile))).descriptor(td);
+      return new Walker(this.ctx(fromFile, this.lookupFrom(fromFile), scope)).descriptor(td);
     } finally { tree.delete(); }
   }
+}
+
+/**
+ * `__builtin_offsetof(struct s, m)` in an array bound (xfs_stats.h) is no expression tree-sitter
+ * parses: written `__builtin_offsetof((struct s *)0, m)`, which the evaluator reads back.
+ */
+function parseableOffsetof(toks: Tok[]): Tok[] {
+  const out: Tok[] = [];
+  for (let i = 0; i < toks.length; i++) {
+    out.push(toks[i]);
+    if ((toks[i].t !== '__builtin_offsetof' && toks[i].t !== 'offsetof') || toks[i + 1]?.t !== '(') continue;
+    let d = 0;
+    let j = i + 2;
+    for (; j < toks.length; j++) {
+      const t = toks[j].t;
+      if (t === '(' || t === '[') d++;
+      else if (t === ')' || t === ']') { if (d-- === 0) break; } else if (t === ',' && d === 0) break;
+    }
+    if (toks[j]?.t !== ',') continue;
+    out.push({ k: 'punct', t: '(' }, { k: 'punct', t: '(' }, ...toks.slice(i + 2, j), { k: 'punct', t: '*' }, { k: 'punct', t: ')' }, { k: 'num', t: '0' });
+    i = j - 1;
+  }
+  return out;
+}
+
+/** chars of a "..." literal after escapes (\n, \x41, \101 each one) */
+function stringLength(lit: string): number {
+  return lit.slice(1, -1).replace(/\\(?:x[0-9a-fA-F]+|[0-7]{1,3}|.)/g, 'x').length;
+}
+
+/** first and last line (0-based) of a definition's tokens */
+function siteLines(site: DefSite): [number, number] {
+  return [site.line, site.toks[site.toks.length - 1]?.line ?? site.line];
+}
+
+/** An expression rather than a type name: it starts with `*`, `&` or a variable's name (after parentheses). */
+function isExprStart(toks: Tok[], isVar: (n: string) => boolean): boolean {
+  const first = toks.find((t) => t.t !== '(');
+  return !!first && (first.t === '*' || first.t === '&' || (first.k === 'id' && isVar(first.t)));
+}
+
+/** The operand of __is_constexpr's sizeof, `*(8 ? ((void *)((long)(x) * 0l)) : (int *)8)`: x's tokens. */
+function isConstexprProbe(e: Tok[]): Tok[] | undefined {
+  const m = /^\(?\*\(\d+\?\(\(void\*\)\(\(long\)\(([\s\S]*)\)\*0l\)\):\(int\*\)\d+\)\)?$/.exec(render(e).replace(/\s+/g, ''));
+  if (!m) return undefined;
+  // the compact text lost the spaces between words: take x's tokens from the original list
+  const toks = e.filter((t) => t.t !== ' ');
+  const ids = toks.map((t) => t.t);
+  const start = ids.indexOf('long') + 3; // long ) (
+  let d = 0;
+  for (let j = start; j < toks.length; j++) {
+    if (toks[j].t === '(') d++;
+    else if (toks[j].t === ')' && d-- === 0) return toks.slice(start, j);
+  }
+  return undefined;
 }
 
 /** `table`, `(table)`, `(table)[0]`, `table[0]`: an identifier, optionally indexed once. */

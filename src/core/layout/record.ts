@@ -23,6 +23,8 @@ export interface TInfo {
   /** record: the aligned attribute on the type itself (bytes) and its size without that attribute */
   ownAlign?: number;
   bareSize?: number;
+  /** pointer: the pointed-to type, resolved when asked */
+  target?: () => TInfo;
   /** fallback types used while resolving */
   fallback?: Set<string>;
 }

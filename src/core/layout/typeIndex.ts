@@ -67,6 +67,9 @@ export class TypeIndex {
   /** kernel headers named for the other word size (page_32_types.h on a 64-bit arch) */
   private otherWidth: RegExp;
   private resolved = new Map<string, string | undefined>();
+  /** each loaded file's active #includes as resolved paths, by its scan (a file loaded again has a new one);
+   *  renewed with `resolved`: closures walk these lists millions of times */
+  private includesOf = new WeakMap<FileScan, string[]>();
   /** sees each header text the include-dir indexing reads (forEachHeader) */
   private observer?: (file: string, text: string) => void;
   readonly cfgOf: (name: string) => string | undefined;
@@ -113,6 +116,7 @@ export class TypeIndex {
     if (this.raw) this.indexDir(d, false);
     this.closures.clear();
     this.resolved.clear();
+    this.includesOf = new WeakMap();
     this.macroCache.clear();
   }
 
@@ -220,8 +224,10 @@ export class TypeIndex {
     for (const m of text.matchAll(/\benum\b[^;{()]*\{([^}]*)\}/g)) {
       const body = m[1].replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|^\s*#.*$/gm, ' ');
       for (const item of body.split(',')) {
-        const n = /^\s*([A-Za-z_]\w*)/.exec(item);
+        // `BCH_DATA_TYPES() BCH_DATA_NR`: the name after an x-macro list is a constant too
+        const n = /^\s*([A-Za-z_]\w*)(?:\s*\([^()]*\)\s*([A-Za-z_]\w*))?/.exec(item);
         if (n) raw.consts.add(n[1], file);
+        if (n?.[2]) raw.consts.add(n[2], file);
       }
     }
   }
@@ -249,6 +255,7 @@ export class TypeIndex {
     this.macroCache.clear();
     this.closures.clear();
     this.resolved.clear();
+    this.includesOf = new WeakMap();
   }
 
   // ---- loading ------------------------------------------------------------------------------
@@ -346,15 +353,26 @@ export class TypeIndex {
       if (order.has(f) || order.size >= MAX_CLOSURE) return;
       order.set(f, order.size);
       if (depth > 60) return;
-      const lf = this.load(f);
-      for (const inc of lf?.scan.includes ?? []) {
-        const r = this.resolveInclude(inc.path, inc.angled, f);
-        if (r) visit(r, depth + 1);
-      }
+      for (const r of this.resolvedIncludes(f)) visit(r, depth + 1);
     };
     visit(file, 0);
     this.closures.set(file, order);
     return order;
+  }
+
+  /** `f`'s active #includes that resolve, in order (a file that cannot be loaded has none). */
+  private resolvedIncludes(f: string): string[] {
+    const scan = this.load(f)?.scan;
+    if (!scan) return [];
+    let out = this.includesOf.get(scan);
+    if (out) return out;
+    out = [];
+    for (const inc of scan.includes) {
+      const r = this.resolveInclude(inc.path, inc.angled, f);
+      if (r) out.push(r);
+    }
+    this.includesOf.set(scan, out);
+    return out;
   }
 
   private resolveInclude(p: string, angled: boolean, from: string): string | undefined {
@@ -419,10 +437,23 @@ export class TypeIndex {
     return from === f || path.dirname(from) === path.dirname(f) || this.includeOrder(from).has(f);
   }
 
-  /** the lookup used to expand a definition found in `file`: its own macros, then the global ones */
-  lookupFor(file: string): MacroLookup {
+  /**
+   * the lookup used to expand a definition found in `file`: its own macros, then the global ones.
+   * `lines` (0-based, first and last line of the definition): a macro the file defines more than
+   * once is taken as it stands there: the last state set inside the definition (an x-macro defined
+   * inside an enum's braces), else the one in force where it starts.
+   */
+  lookupFor(file: string, lines?: [number, number]): MacroLookup {
     const lf = this.files.get(file) ?? this.load(file);
+    const history = lines ? lf?.scan.history : undefined;
     return (n) => {
+      const h = history?.get(n);
+      if (h) {
+        let at: { def: MacroDef | null } | undefined;
+        for (const s of h) if (s.line <= lines![1] && (s.line < lines![0] || s.def)) at = s;
+        if (at) return at.def === null || FORCE_UNDEF.has(n) ? undefined : at.def;
+        return this.macro(n, file);
+      }
       const d = lf?.scan.defines.get(n);
       if (d === null) return undefined;
       if (d) return FORCE_UNDEF.has(n) ? undefined : d;

@@ -194,7 +194,11 @@ export class Walker {
         return { type: lz.get(), name: d.isMissing || d.text.startsWith(UNNAMED_BITFIELD) ? undefined : d.text };
       case 'pointer_declarator': case 'abstract_pointer_declarator': {
         const inner = d.childForFieldName('declarator');
-        const p = pointer(arch, `${lz.name} *`);
+        // a pointer to an anonymous struct keeps its target: `*p` has no name to look it up by (the
+        // tree is gone after the walk, so it is read now; a named target is looked up by name)
+        let target: TInfo | undefined;
+        if (lz.name.includes('{')) { try { target = lz.get(); } catch { target = undefined; } }
+        const p: TInfo = { ...pointer(arch, `${lz.name} *`), ...(target ? { target: () => target! } : {}) };
         return inner ? this.declare(eager(p), inner) : { type: p };
       }
       case 'parenthesized_declarator': case 'abstract_parenthesized_declarator': {

@@ -35,6 +35,26 @@ let salt: string | undefined;
  * What the findings depend on besides the file: the scanning code (the bundle this runs from, or
  * the compiled modules next to this one), the grammar and the queries.
  */
+/** Saved indexes and results nobody wrote for this long are deleted. */
+export const STALE_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Deletes the files of `dir` named like `name` (and their unfinished `.tmp` copies) that nobody wrote
+ * for STALE_MS, `keep` aside: each build of the code, tree and option set starts new ones.
+ */
+export function pruneStale(dir: string, keep: string, name: RegExp): void {
+  const old = Date.now() - STALE_MS;
+  const re = new RegExp(`^(?:${name.source})(?:\\..*\\.tmp)?$`);
+  try {
+    for (const f of fs.readdirSync(dir)) {
+      const p = path.join(dir, f);
+      if (p !== keep && re.test(f) && fs.statSync(p).mtimeMs < old) fs.rmSync(p, { force: true });
+    }
+  } catch {
+    // an unreadable folder only keeps old files longer
+  }
+}
+
 export function codeSalt(): string {
   if (salt !== undefined) return salt;
   const h = crypto.createHash('sha1').update(SCHEMA);

@@ -7,15 +7,13 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { codeSalt, decodeFindings } from './cache';
+import { codeSalt, decodeFindings, pruneStale } from './cache';
 import type { FileScanOutcome } from './scanFile';
 import type { Finding } from './types';
 
 const SCHEMA = 'percpu-lens-stat-1';
 /** entries modified this close to the index's writing are checked by content next time */
-const RACY_MS = 2000;
-/** other trees' indexes (and this tree's under older code) not written for this long are deleted */
-const STALE_MS = 30 * 24 * 3600 * 1000;
+export const RACY_MS = 2000;
 
 /** The stat a scan saw for the bytes it read (from fstat on the open file). */
 export interface FileStat { size: number; mtimeMs: number; ctimeMs: number; ino: number }
@@ -101,15 +99,7 @@ export class StatIndex {
 
   /** Each build of the code starts a new index per tree; the ones nobody wrote for a month go. */
   private prune(): void {
-    const dir = path.dirname(this.file);
-    const old = Date.now() - STALE_MS;
-    try {
-      for (const f of fs.readdirSync(dir)) {
-        const p = path.join(dir, f);
-        if (p !== this.file && /^[0-9a-f]{40}\.json(?:\..*\.tmp)?$/.test(f) && fs.statSync(p).mtimeMs < old) fs.rmSync(p, { force: true });
-      }
-    } catch {
-      // another process pruning at the same time, or a read-only folder: harmless
-    }
+    pruneStale(path.dirname(this.file), this.file, /[0-9a-f]{40}\.json/);
   }
+
 }

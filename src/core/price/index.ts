@@ -4,6 +4,7 @@
 import type { Finding } from '../parse/types';
 import { arrayBounds } from '../layout/bounds';
 import { isSized, numberOf, type Sizer } from '../layout/sizer';
+import type { ExprScope } from '../layout/exprType';
 
 /** pcpu_alloc rounds every size up to PCPU_MIN_ALLOC_SIZE (mm/percpu.c). */
 export const PCPU_MIN_ALLOC_SIZE = 4;
@@ -12,14 +13,15 @@ export const allocRound = (n: number): number => Math.ceil(n / PCPU_MIN_ALLOC_SI
 export type AllocSize = { expr: string } & ({ size: number; align: number } | { error: string });
 
 /** An alloc_percpu call site: sizeof/alignof of its type, or __alloc_percpu's size and align arguments. */
-export function allocSize(f: Finding, s: Sizer): AllocSize {
+/** `scope`: the variables the call site sees (its function's, its file's), for `sizeof(*p)` and constants in locals */
+export function allocSize(f: Finding, s: Sizer, scope?: ExprScope): AllocSize {
   if (f.type) {
-    const sz = s.sizeOf(f.type, f.file);
+    const sz = s.sizeOf(f.type, f.file, scope);
     return { expr: `${f.macro}(${f.type})`, ...(isSized(sz) ? { size: sz.size, align: sz.align } : { error: `sizeof(${f.type}): ${sz.error}` }) };
   }
   const expr = `${f.macro}(${f.sizeExpr ?? '?'}, ${f.alignExpr ?? '?'})`;
-  const sz = f.sizeExpr ? s.evalInt(f.sizeExpr, f.file) : { error: 'no size argument' };
-  const al = f.alignExpr ? s.evalInt(f.alignExpr, f.file) : { error: 'no align argument' };
+  const sz = f.sizeExpr ? s.evalInt(f.sizeExpr, f.file, scope) : { error: 'no size argument' };
+  const al = f.alignExpr ? s.evalInt(f.alignExpr, f.file, scope) : { error: 'no align argument' };
   if (typeof sz !== 'number') return { expr, error: `size ${f.sizeExpr}: ${sz.error}` };
   if (typeof al !== 'number') return { expr, error: `align ${f.alignExpr}: ${al.error}` };
   return { expr, size: sz, align: al };

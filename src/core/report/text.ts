@@ -2,6 +2,7 @@
 import Table = require('cli-table3');
 import type { EstimateResult } from '../estimate/types';
 import { formatBytes } from './format';
+import { replaySummary } from '../sim/trace';
 
 function table(head: string[], rows: (string | number)[][], align?: ('left' | 'right')[]): string {
   const t = new Table({ head, style: { head: [], border: [] }, colAligns: align, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
@@ -58,9 +59,7 @@ export function formatText(r: EstimateResult, opts: { top?: number } = {}): stri
     (r.totals.meminfoPercpuKb !== undefined ? ` (/proc/meminfo Percpu: ${r.totals.meminfoPercpuKb} kB)` : ''));
   const tr = r.dynamic.traceReplay;
   if (tr) {
-    out.push(`Trace replayed: ${tr.allocs} allocations (${tr.sameOffset} at the kernel's offset in the first chunk), ${tr.frees} frees` +
-      `${tr.unmatchedFrees ? ` (+${tr.unmatchedFrees} of memory allocated before tracing)` : ''}, ${formatBytes(tr.earlyBytes)} of untraced early allocations; ` +
-      `chunks created by the kernel ${tr.kernelChunksCreated}, model chunks ${tr.modelChunks}${tr.failures.length ? `; ${tr.failures.length} failed in the model` : ''}`);
+    out.push(`Trace replayed: ${replaySummary(tr)}`);
   }
   out.push('');
   const ds = r.diagnostics ?? [];

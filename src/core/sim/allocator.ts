@@ -303,6 +303,28 @@ export class PercpuAllocator {
     return { ok: true, ptr: ch.ptrBase + off, chunk: ch.id, offset: ch.unitBase + off };
   }
 
+  /**
+   * Takes [off, off+size) of the first chunk as one allocation, when all of it is free: an area the
+   * kernel had allocated before a trace began (a replay infers it where the kernel's first fit
+   * skipped space the model sees free). False, and nothing changed, otherwise.
+   */
+  claimFirstChunk(off: number, size: number, tag?: AllocTag): boolean {
+    const ch = this.firstChunk;
+    if (size <= 0 || off % MIN_ALLOC_SIZE || size % MIN_ALLOC_SIZE) return false;
+    const start = off / MIN_ALLOC_SIZE;
+    const bits = size / MIN_ALLOC_SIZE;
+    if (start + bits > ch.mapBits) return false;
+    for (let b = start; b < start + bits; b++) if (ch.isAllocated(b)) return false;
+    const oslot = ch.slotOf(this.slotFn);
+    // every bit from `start` is free, so pcpu_alloc_area's first fit from there is `start` itself
+    const got = ch.allocArea(bits, 1, start);
+    this.relocate(ch, oslot);
+    this.reintegrate(ch);
+    this.found(ch, got, size, false, tag);
+    this.afterOp();
+    return true;
+  }
+
   private inside(c: Chunk, ptr: number): boolean {
     return ptr >= c.unitBase + c.startOffset && ptr < c.unitBase + c.nrPages * this.pageSize - c.endOffset;
   }

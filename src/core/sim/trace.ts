@@ -3,7 +3,9 @@
 // reserved flag, every free by the pointer it frees, so the model ends where the kernel ended and
 // /proc/meminfo's Percpu: (populated pages x units) can be compared. Events start after the
 // earliest dynamic allocations (SLUB's per-CPU slabs): the first traced allocation's offset in the
-// first chunk tells how many bytes those took, and the replay allocates them first.
+// first chunk tells how many bytes those took, and the replay allocates them first. Those can
+// leave holes (alignment) past which others were taken: where the kernel's first fit skips space
+// that no traced allocation ever held, that space is taken too (inferredEarly).
 import type { PercpuAllocator } from './allocator';
 
 export type TraceOp =
@@ -45,9 +47,13 @@ export function parsePercpuTrace(text: string): { ops: TraceOp[]; warnings: stri
 export interface ReplayResult {
   /** bytes of the untraced early allocations, from the first traced offset in the first chunk */
   earlyBytes: number;
+  /** first-chunk areas the kernel had taken before tracing began, beyond earlyBytes: space its first
+   *  fit skipped that no traced allocation held */
+  inferredEarly: Array<{ off: number; size: number }>;
   allocs: number;
   frees: number;
-  /** traced allocations the model placed at the kernel's offset in the same chunk */
+  /** traced allocations in the first chunk, and those the model placed at the kernel's offset */
+  firstChunkAllocs: number;
   sameOffset: number;
   /** chunks the kernel created and destroyed in the trace, and the model's live chunks after it */
   kernelChunksCreated: number;
@@ -71,7 +77,8 @@ export function replayTrace(alloc: PercpuAllocator, ops: TraceOp[]): ReplayResul
     if (!r.ok) failures.push(`the ${earlyBytes} B of early allocations do not fit the first chunk`);
   }
   const live = new Map<string, number>(); // traced ptr -> model ptr
-  const r: ReplayResult = { earlyBytes, allocs: 0, frees: 0, sameOffset: 0, kernelChunksCreated: 0, kernelChunksDestroyed: 0, modelChunks: 0, unmatchedFrees: 0, failures, meminfoPercpuKb: 0 };
+  const traced: Array<[number, number]> = []; // first-chunk ranges traced allocations held (kernel's and model's)
+  const r: ReplayResult = { earlyBytes, inferredEarly: [], allocs: 0, frees: 0, firstChunkAllocs: 0, sameOffset: 0, kernelChunksCreated: 0, kernelChunksDestroyed: 0, modelChunks: 0, unmatchedFrees: 0, failures, meminfoPercpuKb: 0 };
   for (const o of ops) {
     if (o.kind === 'create') { r.kernelChunksCreated++; continue; }
     if (o.kind === 'destroy') { r.kernelChunksDestroyed++; continue; }
@@ -84,15 +91,42 @@ export function replayTrace(alloc: PercpuAllocator, ops: TraceOp[]): ReplayResul
       continue;
     }
     {
-      const a = alloc.alloc(o.size, o.align || 4, { reserved: o.reserved, atomic: o.atomic, nowarn: true });
+      const place = () => alloc.alloc(o.size, o.align || 4, { reserved: o.reserved, atomic: o.atomic, nowarn: true });
+      let a = place();
       r.allocs++;
       if (!a.ok) { failures.push(`${o.func || '?'}: ${o.size} B align ${o.align}: ${a.message}`); continue; }
-      if (o.ptr) live.set(o.ptr, a.ptr);
       // the first chunk's offsets are comparable; other chunks' bases are the kernel's own addresses
-      if (o.base === firstBase && o.off !== undefined && a.chunk === alloc.firstChunk.id && a.offset - alloc.firstChunk.unitBase === o.off) r.sameOffset++;
+      const inFirst = o.base === firstBase && o.off !== undefined && a.chunk === alloc.firstChunk.id;
+      const at = a.offset - alloc.firstChunk.unitBase;
+      if (inFirst && at < o.off! && !traced.some(([s, e]) => s < o.off! && at < e)) {
+        // the kernel's first fit skipped [at, off), space no traced event ever held: it was taken
+        // before tracing began (arm64's gic_init_bases: 8 B at 5584 after a 64-byte hole)
+        alloc.free(a.ptr);
+        if (alloc.claimFirstChunk(at, o.off! - at, { label: 'allocated before tracing (inferred)' })) {
+          r.inferredEarly.push({ off: at, size: o.off! - at });
+        }
+        a = place();
+        if (!a.ok) { failures.push(`${o.func || '?'}: ${o.size} B align ${o.align}: ${a.message}`); continue; }
+      }
+      if (o.ptr) live.set(o.ptr, a.ptr);
+      if (inFirst) {
+        r.firstChunkAllocs++;
+        const got = a.chunk === alloc.firstChunk.id ? a.offset - alloc.firstChunk.unitBase : -1;
+        if (got === o.off) r.sameOffset++;
+        traced.push([o.off!, o.off! + o.size], ...(got >= 0 && got !== o.off ? [[got, got + o.size] as [number, number]] : []));
+      }
     }
   }
   r.modelChunks = alloc.chunks.size;
   r.meminfoPercpuKb = alloc.meminfoPercpuKb();
   return r;
+}
+
+/** One line on how the replay went, for the CLI's and the report's text. */
+export function replaySummary(r: ReplayResult): string {
+  const inferred = r.inferredEarly.reduce((n, a) => n + a.size, 0);
+  return `${r.allocs} allocations (${r.sameOffset} of ${r.firstChunkAllocs} in the first chunk at the kernel's offset), ${r.frees} frees` +
+    `${r.unmatchedFrees ? ` (+${r.unmatchedFrees} of memory allocated before tracing)` : ''}, ${r.earlyBytes} B of untraced early allocations` +
+    `${r.inferredEarly.length ? ` (+${inferred} B in ${r.inferredEarly.length} area(s) inferred where the kernel skipped space)` : ''}; ` +
+    `chunks created by the kernel ${r.kernelChunksCreated}, model chunks ${r.modelChunks}${r.failures.length ? `; ${r.failures.length} failed in the model` : ''}`;
 }

@@ -68,7 +68,8 @@ function contrastAudit() {
     if (r < need - 0.005) failures.push({ text: el.textContent.trim().slice(0, 40), cls: el.className, ratio: +r.toFixed(2), need, fg: hex(fg), bg: hex(bg) });
   }
   // edges of the coloured blocks and the grouped-bar segments against what surrounds them (non-text, 3:1)
-  for (const sel of ['.block.kind-static:not(.out):not(.nomatch)', '.block.kind-alloc:not(.out):not(.nomatch)', '.g-static', '.g-dynamic', '.cluster']) {
+  // (a diff's marked blocks: their dashed edge, in the text colour)
+  for (const sel of ['.block.kind-static:not(.out):not(.nomatch)', '.block.kind-alloc:not(.out):not(.nomatch)', '.g-static', '.g-dynamic', '.cluster', '.block.chg']) {
     const el = document.querySelector(sel);
     if (!el || !visible(el)) continue;
     const border = parse(getComputedStyle(el).borderTopColor);

@@ -13,6 +13,20 @@ const { contrastAudit, overflowAudit, themeVariables } = require('./a11y');
 // [artifact name, label in "Preferences: Color Theme", the workbench's class for its kind]
 const THEMES = [['dark', 'Dark Modern', 'vs-dark'], ['light', 'Light Modern', 'vs'], ['hc-dark', 'Dark High Contrast', 'hc-black'], ['hc-light', 'Light High Contrast', 'hc-light']];
 
+/** Switches the workbench to a colour theme (label as the picker lists it, kind the workbench's class). */
+async function pickTheme(page, until, label, kind) {
+  await page.locator('.monaco-editor .view-lines').first().click(); // keys to the workbench, not the webview
+  // Ctrl+K Ctrl+T: the theme picker itself (the palette may rank "Browse Color Themes" first)
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('Control+T');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.fill(label);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await until(`theme ${label}`, async () => (await page.locator(`.monaco-workbench.${kind}`).count()) > 0, 15_000);
+  await page.waitForTimeout(500); // the webview gets the new variables by message
+}
+
 function cliEstimate(REPO, dir, config) {
   const args = [path.join(REPO, 'dist/cli.js'), 'estimate', dir, '--json', ...(config ? ['--config', config] : [])];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000, maxBuffer: 1 << 26 });
@@ -255,18 +269,7 @@ async function run(h) {
     assert(frame, 'no webview frame');
     const report = [];
     const bad = [];
-    const pick = async (label, kind) => {
-      await page.locator('.monaco-editor .view-lines').first().click(); // keys to the workbench, not the webview
-      // Ctrl+K Ctrl+T: the theme picker itself (the palette may rank "Browse Color Themes" first)
-      await page.keyboard.press('Control+K');
-      await page.keyboard.press('Control+T');
-      const input = page.locator('.quick-input-widget .quick-input-box input');
-      await input.fill(label);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ timeout: 10_000 });
-      await page.keyboard.press('Enter');
-      await until(`theme ${label}`, async () => (await page.locator(`.monaco-workbench.${kind}`).count()) > 0, 15_000);
-      await page.waitForTimeout(500); // the webview gets the new variables by message
-    };
+    const pick = (label, kind) => pickTheme(page, until, label, kind);
     try {
       for (const [name, label, kind] of THEMES) {
         await pick(label, kind);
@@ -313,4 +316,4 @@ async function run(h) {
   });
 }
 
-module.exports = { run, mouseReach };
+module.exports = { run, mouseReach, pickTheme, THEMES };

@@ -7,76 +7,110 @@ import type { EstimateResult } from '../types';
 import type { Diagnostic } from '../../rules/types';
 import type { Delta, DiagnosticChange, DiffItem, DiffResult, ItemKind } from './types';
 
-interface Side { key: string; name: string; file: string; line: number; bytes: number; attrs: string; atNrCpus?: number; instances?: number }
-
 const delta = (before: number, after: number): Delta => ({ before, after, delta: after - before });
 
-function itemsOf(r: EstimateResult): Map<ItemKind, Side[]> {
-  const out = new Map<ItemKind, Side[]>();
-  out.set('static', r.static.variables.map((v) => ({
-    key: `${v.file}\0${v.name}`, name: v.name, file: v.file, line: v.line, bytes: v.size,
-    attrs: `${v.type} ${v.section || '.data..percpu'} align ${v.align}`,
-  })));
-  out.set('alloc', r.dynamic.callsites.map((c) => ({
-    key: `${c.file}\0${c.func ?? ''}\0${c.expr}`, name: c.func ? `${c.func}: ${c.expr}` : c.expr, file: c.file, line: c.line, bytes: c.total,
-    attrs: `size ${c.size} align ${c.align} ×${c.count}`,
-  })));
-  out.set('nr_cpus_array', r.nrCpusArrays.map((a) => ({
-    key: `${a.file}\0${a.container ?? ''}\0${a.name}`, name: a.container ? `${a.container}.${a.name}` : a.name, file: a.file, line: a.line,
-    bytes: a.elemSize * a.perCpuElems, attrs: `${a.elemType}[${a.dims.join('][')}] elem ${a.elemSize}`,
-    atNrCpus: a.bytesAtNrCpus, instances: a.container ? a.instances : 1,
-  })));
-  out.set('module', r.reserved.modules.map((m) => ({
-    key: m.name, name: m.name, file: m.files[0] ?? '', line: 1, bytes: m.size,
-    attrs: `align ${m.align}${m.loaded ? '' : ', does not load'}`,
-  })));
-  return out;
+/**
+ * One item of one side as the pairing sees it. What names it: `id` (a variable, a call site's
+ * expression, an array field or variable, a module) and `within` (a call site's function, an array's
+ * struct). The estimate's results (compareItems) and the editor's views (src/vscode/diffModel.ts)
+ * are both put in this shape, so they pair by the same keys.
+ */
+export interface PairInput {
+  kind: ItemKind;
+  id: string;
+  within?: string;
+  file: string;
+  line: number;
+  /** bytes per CPU (an NR_CPUS array: one slot, unless the caller counts it whole) */
+  bytes: number;
+  /** what else makes two equal-sized items differ: type, section, alignment, count */
+  attrs: string;
+  /** NR_CPUS arrays: bytes of one array at NR_CPUS, and the instances a struct field is priced for */
+  atNrCpus?: number;
+  instances?: number;
 }
 
-function group(xs: Side[]): Map<string, Side[]> {
-  const m = new Map<string, Side[]>();
+/** A pairing row; `same` only when asked for (pairItems' keepSame). */
+export type PairedItem = Omit<DiffItem, 'status'> & { status: DiffItem['status'] | 'same' };
+
+const KINDS: ItemKind[] = ['static', 'alloc', 'nr_cpus_array', 'module'];
+const keyOf = (x: PairInput) => (x.kind === 'module' ? x.id : `${x.file}\0${x.within ?? ''}\0${x.id}`);
+const nameOf = (x: PairInput) => (x.within === undefined ? x.id : x.kind === 'alloc' ? `${x.within}: ${x.id}` : `${x.within}.${x.id}`);
+
+function itemsOf(r: EstimateResult): PairInput[] {
+  return [
+    ...r.static.variables.map((v): PairInput => ({
+      kind: 'static', id: v.name, file: v.file, line: v.line, bytes: v.size,
+      attrs: `${v.type} ${v.section || '.data..percpu'} align ${v.align}`,
+    })),
+    ...r.dynamic.callsites.map((c): PairInput => ({
+      kind: 'alloc', id: c.expr, ...(c.func ? { within: c.func } : {}), file: c.file, line: c.line, bytes: c.total,
+      attrs: `size ${c.size} align ${c.align} ×${c.count}`,
+    })),
+    ...r.nrCpusArrays.map((a): PairInput => ({
+      kind: 'nr_cpus_array', id: a.name, ...(a.container ? { within: a.container } : {}), file: a.file, line: a.line,
+      bytes: a.elemSize * a.perCpuElems, attrs: `${a.elemType}[${a.dims.join('][')}] elem ${a.elemSize}`,
+      atNrCpus: a.bytesAtNrCpus, instances: a.container ? a.instances : 1,
+    })),
+    ...r.reserved.modules.map((m): PairInput => ({
+      kind: 'module', id: m.name, file: m.files[0] ?? '', line: 1, bytes: m.size,
+      attrs: `align ${m.align}${m.loaded ? '' : ', does not load'}`,
+    })),
+  ];
+}
+
+function group(xs: PairInput[]): Map<string, PairInput[]> {
+  const m = new Map<string, PairInput[]>();
   for (const x of [...xs].sort((a, b) => a.line - b.line)) {
-    const l = m.get(x.key);
+    const k = keyOf(x);
+    const l = m.get(k);
     if (l) l.push(x);
-    else m.set(x.key, [x]);
+    else m.set(k, [x]);
   }
   return m;
 }
 
-export function compareItems(before: EstimateResult, after: EstimateResult): DiffItem[] {
-  const a = itemsOf(before);
-  const b = itemsOf(after);
-  const out: DiffItem[] = [];
-  for (const kind of ['static', 'alloc', 'nr_cpus_array', 'module'] as ItemKind[]) {
-    const ga = group(a.get(kind)!);
-    const gb = group(b.get(kind)!);
+/**
+ * Pairs the items of two sides by what names them (items with one key pair in line order) and says
+ * what each pair became. Unchanged pairs are left out unless `keepSame`. As bloat-o-meter: biggest
+ * growth first, then the unchanged, then the shrinks.
+ */
+export function pairItems(before: PairInput[], after: PairInput[], o: { keepSame?: boolean } = {}): PairedItem[] {
+  const out: PairedItem[] = [];
+  for (const kind of KINDS) {
+    const ga = group(before.filter((x) => x.kind === kind));
+    const gb = group(after.filter((x) => x.kind === kind));
     for (const key of new Set([...ga.keys(), ...gb.keys()])) {
       const la = ga.get(key) ?? [];
       const lb = gb.get(key) ?? [];
       for (let i = 0; i < Math.max(la.length, lb.length); i++) {
         const x = la[i];
         const y = lb[i];
-        const extra = (s: Side | undefined) => (s?.atNrCpus !== undefined ? s.atNrCpus : 0);
-        const nr = kind === 'nr_cpus_array'
+        const extra = (s: PairInput | undefined) => (s?.atNrCpus !== undefined ? s.atNrCpus : 0);
+        const nr = kind === 'nr_cpus_array' && (x ?? y)!.atNrCpus !== undefined
           ? { atNrCpus: delta(extra(x), extra(y)), instances: (y ?? x)!.instances }
           : {};
         if (x && y) {
-          if (x.bytes === y.bytes && x.attrs === y.attrs && extra(x) === extra(y)) continue;
+          const same = x.bytes === y.bytes && x.attrs === y.attrs && extra(x) === extra(y);
+          if (same && !o.keepSame) continue;
           out.push({
-            kind, status: 'changed', name: y.name, file: y.file, line: y.line, ...(x.line !== y.line ? { oldLine: x.line } : {}),
+            kind, status: same ? 'same' : 'changed', name: nameOf(y), file: y.file, line: y.line, ...(x.line !== y.line ? { oldLine: x.line } : {}),
             before: x.bytes, after: y.bytes, delta: y.bytes - x.bytes,
             ...(x.attrs !== y.attrs ? { detail: `${x.attrs} → ${y.attrs}` } : {}), ...nr,
           });
         } else if (y) {
-          out.push({ kind, status: 'added', name: y.name, file: y.file, line: y.line, before: 0, after: y.bytes, delta: y.bytes, detail: y.attrs, ...nr });
+          out.push({ kind, status: 'added', name: nameOf(y), file: y.file, line: y.line, before: 0, after: y.bytes, delta: y.bytes, detail: y.attrs, ...nr });
         } else if (x) {
-          out.push({ kind, status: 'removed', name: x.name, file: x.file, line: x.line, before: x.bytes, after: 0, delta: -x.bytes, detail: x.attrs, ...nr });
+          out.push({ kind, status: 'removed', name: nameOf(x), file: x.file, line: x.line, before: x.bytes, after: 0, delta: -x.bytes, detail: x.attrs, ...nr });
         }
       }
     }
   }
-  // as bloat-o-meter: biggest growth first, then the shrinks
   return out.sort((p, q) => q.delta - p.delta || (p.file < q.file ? -1 : p.file > q.file ? 1 : p.line - q.line));
+}
+
+export function compareItems(before: EstimateResult, after: EstimateResult): DiffItem[] {
+  return pairItems(itemsOf(before), itemsOf(after)) as DiffItem[];
 }
 
 /** The source text a diagnostic points at (first line of its range), whitespace collapsed. */

@@ -3,13 +3,14 @@
 // estimate reads every other file from OLD's tree.
 import * as path from 'path';
 import picomatch from 'picomatch';
-import { DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, Prepared } from '..';
+import { cachedEstimate, cachedScan, DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, prepareInputs, Prepared } from '..';
 import { withOverlay, Overlay } from '../../overlay';
 import { readText } from '../../readText';
 import { DEFAULT_INCLUDE } from '../../parse/scanTree';
 import { scanFile } from '../../parse/scanFile';
 import type { ScanResult } from '../../parse/types';
 import type { Materialised } from './materialise';
+import type { TreeStamp } from '../resultCache';
 
 export type DiffEstimateOptions = Omit<EstimateOptions, 'root' | 'scan' | 'onScan' | 'prepared' | 'onPrepared'>;
 
@@ -102,13 +103,25 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
   const ms = [0, 0];
   let rescanMs = 0;
   const t0 = Date.now();
-  const first = await estimate({
-    ...o, root: plain >= 0 ? sides[plain].root : m.old.root, ...(plain >= 0 ? {} : { rules: false }),
-    onScan: (s) => { baseScan = s; }, onPrepared: (p) => { prepared = p; },
-  });
-  if (plain >= 0) {
-    results[plain] = first;
+  // a plain side saved by an earlier run (the tree unchanged since) costs one walk of its stats;
+  // the other side still needs its scan and prepared state, but not its sizing or rules
+  let stamp: TreeStamp | undefined;
+  const saved = plain >= 0 && sides.some((s) => s.overlay) ? await cachedEstimate({ ...o, root: sides[plain].root }, (s) => { stamp = s; }) : undefined;
+  if (saved) {
+    results[plain] = saved;
+    // the scan saved with it spares walking and statting the tree again
+    const scan = cachedScan({ ...o, root: sides[plain].root }, stamp!);
+    ({ scan: baseScan, prepared } = await prepareInputs({ ...o, root: sides[plain].root, ...(scan ? { scan } : {}) }));
     ms[plain] = Date.now() - t0;
+  } else {
+    const first = await estimate({
+      ...o, root: plain >= 0 ? sides[plain].root : m.old.root, ...(plain >= 0 ? {} : { rules: false }),
+      onScan: (s) => { baseScan = s; }, onPrepared: (p) => { prepared = p; },
+    });
+    if (plain >= 0) {
+      results[plain] = first;
+      ms[plain] = Date.now() - t0;
+    }
   }
   let notShared: string | undefined;
   const refreshed = new Set<string>(); // files the shared type index has been told about

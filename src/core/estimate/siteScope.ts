@@ -1,0 +1,107 @@
+// What an alloc_percpu call site sees: the declared types of its function's parameters and locals
+// and of the file's globals (for `sizeof(*pc)`, `typeof(*chan->local)`, `struct_size(queue, ...)`),
+// and the values of locals assigned once from a constant (`size = sizeof(note_buf_t);`), as gcc's
+// constant propagation sees them. What is left is a value only the running kernel has.
+import type { ExprScope } from '../layout/exprType';
+import type { Node } from '../parse/treeSitter';
+import { functionName, functionsAt, lineStarts } from '../rules/syntax';
+
+interface Local { type: string; param: boolean; init?: string; line: number }
+interface Write { text?: string; line: number }
+
+const STORAGE = /\b(?:static|extern|register|auto|inline|__always_inline|noinline|__init|__initdata|__read_mostly|__ro_after_init)\b/g;
+
+/** The declarator's name and its type with the name taken out (`*cpu_events` → `*`, `c[3]` → `[3]`). */
+function declared(d: Node): { name: string; abstract: string } | undefined {
+  let id: Node | null = d;
+  while (id && id.type !== 'identifier') id = id.childForFieldName('declarator');
+  if (!id) return undefined;
+  const rel = id.startIndex - d.startIndex;
+  return { name: id.text, abstract: d.text.slice(0, rel) + d.text.slice(rel + id.text.length) };
+}
+
+function typeText(decl: Node, upTo: Node): string {
+  // qualifiers and the type specifier: the text from the declaration's start to its type's end
+  return decl.text.slice(0, upTo.endIndex - decl.startIndex).replace(STORAGE, ' ').replace(/\s+/g, ' ').trim();
+}
+
+function readFunction(fn: Node, line0: number): { locals: Map<string, Local>; writes: Map<string, Write[]> } {
+  const locals = new Map<string, Local>();
+  const writes = new Map<string, Write[]>();
+  const write = (name: string, w: Write) => (writes.get(name) ?? writes.set(name, []).get(name)!).push(w);
+  const lineOf = (n: Node) => line0 + n.startPosition.row + 1;
+  const visit = (n: Node) => {
+    if (n.type === 'parameter_declaration' || n.type === 'declaration') {
+      const ty = n.childForFieldName('type');
+      if (ty) {
+        for (const d0 of n.childrenForFieldName('declarator')) {
+          if (!d0) continue;
+          const init = d0.type === 'init_declarator' ? d0 : undefined;
+          const d = init ? init.childForFieldName('declarator') : d0;
+          const v = init?.childForFieldName('value');
+          const x = d && declared(d);
+          if (!x || (n.type === 'declaration' && d!.type === 'function_declarator')) continue;
+          locals.set(x.name, {
+            type: `${typeText(n, ty)} ${x.abstract}`.trim(), param: n.type === 'parameter_declaration', line: lineOf(n),
+            ...(v && v.type !== 'initializer_list' ? { init: v.text } : {}),
+          });
+        }
+      }
+    } else if (n.type === 'assignment_expression') {
+      const l = n.childForFieldName('left');
+      const op = n.childForFieldName('operator')?.text ?? n.children.find((c) => c && /=$/.test(c.type))?.type;
+      if (l?.type === 'identifier') write(l.text, { line: lineOf(n), ...(op === '=' ? { text: n.childForFieldName('right')?.text } : {}) });
+    } else if (n.type === 'update_expression') {
+      const a = n.childForFieldName('argument');
+      if (a?.type === 'identifier') write(a.text, { line: lineOf(n) });
+    } else if (n.type === 'pointer_expression' && n.childForFieldName('operator')?.text === '&') {
+      const a = n.childForFieldName('argument');
+      if (a?.type === 'identifier') write(a.text, { line: lineOf(n) }); // its address escapes: anything may write it
+    }
+    for (const c of n.namedChildren) if (c) visit(c);
+  };
+  visit(fn);
+  return { locals, writes };
+}
+
+/** A file-scope declaration of `name` (column 0, outside functions): its type text. */
+function globalType(text: string, name: string): string | undefined {
+  const re = new RegExp(`^(?![\\s#}/*])([^;(){}=]*?[\\s*])${name}\\s*((?:\\[[^\\]\\n]*\\])*)\\s*(?:__\\w+(?:\\([^)\\n]*\\))?\\s*)*[;=]`, 'm');
+  const m = re.exec(text);
+  if (!m || /\btypedef\b/.test(m[1])) return undefined; // a type's name, not a variable
+  return `${m[1].replace(STORAGE, ' ').replace(/\s+/g, ' ').trim()} ${m[2]}`.trim();
+}
+
+/**
+ * The scope at `line` (1-based) of `text`; undefined outside a function. `file` names the file in
+ * run-time reasons.
+ */
+export async function siteScope(text: string, line: number, file: string): Promise<ExprScope | undefined> {
+  const starts = lineStarts(text);
+  const at = starts[Math.max(0, Math.min(line - 1, starts.length - 1))];
+  const [c] = await functionsAt(text, [at]);
+  if (!c?.fn) return undefined;
+  const func = functionName(c.fn) ?? 'its function';
+  const { locals, writes } = readFunction(c.fn, c.line0);
+  const globals = new Map<string, string | undefined>();
+  const global = (n: string) => {
+    if (!globals.has(n)) globals.set(n, /^\w+$/.test(n) ? globalType(text, n) : undefined);
+    return globals.get(n);
+  };
+  return {
+    typeOf: (n) => locals.get(n)?.type ?? global(n),
+    valueAt: (n) => {
+      const l = locals.get(n);
+      if (!l || l.param) return undefined;
+      const w = writes.get(n) ?? [];
+      if (l.init !== undefined) return w.length === 0 ? l.init : undefined;
+      // one plain assignment before the call, nothing else writing it
+      return w.length === 1 && w[0].text !== undefined && w[0].line <= line ? w[0].text : undefined;
+    },
+    runTime: (n) => {
+      const l = locals.get(n);
+      if (l) return l.param ? `a parameter of ${func}()` : `computed when ${func}() runs`;
+      return global(n) !== undefined ? `a variable of ${file} set at run time` : undefined;
+    },
+  };
+}

@@ -1,0 +1,144 @@
+// The saved whole result (estimate/resultCache.ts): a second run on an unchanged tree with the same
+// options is answered from it with the first run's numbers; any file edited, added or removed
+// (a header no finding's file names, a Makefile), other options or a racy snapshot run the estimate
+// again, and the new numbers are gcc's.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { cachedEstimate, cachedScan, estimate, EstimateOptions, EstimateResult } from '../../src/core/estimate';
+import type { ScanResult } from '../../src/core/parse/types';
+import type { TreeStamp } from '../../src/core/estimate/resultCache';
+import { ResultCache, treeStamp } from '../../src/core/estimate/resultCache';
+import { ARCHES } from '../../src/core/config/arch';
+import { parseDotConfig } from '../../src/core/config/kconfig';
+import { pruneStale } from '../../src/core/parse/cache';
+
+const fixture = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'realtree');
+
+/** `paths` (and everything under a folder among them) dated an hour ago, older than the racy window */
+function age(...paths: string[]): void {
+  const t = new Date(Date.now() - 3600 * 1000 - Math.random() * 1000);
+  for (const p of paths) {
+    if (fs.statSync(p).isDirectory()) for (const e of fs.readdirSync(p, { recursive: true, withFileTypes: true })) fs.utimesSync(path.join(e.parentPath, e.name), t, t);
+    fs.utimesSync(p, t, t);
+  }
+}
+
+const numbers = (r: EstimateResult) => ({ ...r, stats: { ...r.stats, ms: 0, rulesMs: 0, phases: undefined, resultCached: undefined, scan: undefined } });
+
+describe('saved estimate results', function () {
+  this.timeout(120000);
+  let tmp: string;
+  let root: string;
+  let cacheDir: string;
+  const opts = (more: Partial<EstimateOptions> = {}): EstimateOptions => ({
+    root, arch: ARCHES.x86_64, config: parseDotConfig(fs.readFileSync(path.join(root, '.config'), 'utf8'), '.config'), cpus: 4, cacheDir, ...more,
+  });
+  const srcu = (r: EstimateResult) => r.static.variables.find((v) => v.name === 'tree_srcu_srcu_data')?.size;
+
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-results-'));
+    root = path.join(tmp, 'tree');
+    cacheDir = path.join(tmp, 'cache');
+    fs.cpSync(fixture, root, { recursive: true });
+    age(root);
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('an unchanged tree is answered from the saved result, with the numbers of a full run', async () => {
+    const full = await estimate(opts({ resultCache: false }));
+    let scan: ScanResult | undefined;
+    const first = await estimate(opts({ onScan: (s) => { scan = s; } }));
+    assert.strictEqual(first.stats.resultCached, undefined);
+    const second = await estimate(opts());
+    assert.strictEqual(second.stats.resultCached, true);
+    assert.deepStrictEqual(numbers(second), numbers(full));
+    assert.deepStrictEqual(numbers(first), numbers(full));
+    // the run's scan is saved beside it (diff's other side starts from it)
+    let stamp: TreeStamp | undefined;
+    assert.ok(await cachedEstimate(opts(), (st) => { stamp = st; }));
+    const saved = cachedScan(opts(), stamp!);
+    assert.ok(scan && saved && scan.findings.length > 0);
+    assert.deepStrictEqual(saved.findings, scan.findings);
+    assert.deepStrictEqual(saved.accessorFiles, scan.accessorFiles);
+    // other options are another entry
+    const eight = await estimate(opts({ cpus: 8 }));
+    assert.strictEqual(eight.stats.resultCached, undefined);
+    assert.strictEqual(eight.config.possibleCpus, 8);
+    assert.strictEqual((await estimate(opts({ cpus: 8 }))).stats.resultCached, true);
+    assert.strictEqual((await estimate(opts())).stats.resultCached, true);
+  });
+
+  it('a header edited, a file added or removed runs the estimate again', async () => {
+    await estimate(opts());
+    assert.strictEqual((await estimate(opts())).stats.resultCached, true);
+    // struct srcu_data grows by int[20]: 36 + 80 bytes, to the 64-byte line, 128 (gcc, in headerCache.test.ts)
+    assert.strictEqual(srcu(await estimate(opts())), 64);
+    const h = path.join(root, 'include', 'linux', 'srcu.h');
+    const text = fs.readFileSync(h, 'utf8');
+    const edited = text.replace('\tint\t\tcpu;', '\tint\t\tcpu;\n\tint\t\tgrown[20];');
+    assert.notStrictEqual(edited, text, 'the fixture has struct srcu_data');
+    fs.writeFileSync(h, edited);
+    age(h);
+    const after = await estimate(opts());
+    assert.strictEqual(after.stats.resultCached, undefined);
+    assert.strictEqual(srcu(after), 128);
+    assert.strictEqual((await estimate(opts())).stats.resultCached, true);
+    // a file added anywhere (even one no estimate reads) and then removed
+    const extra = path.join(root, 'include', 'linux', 'extra.h');
+    fs.writeFileSync(extra, '#define EXTRA 1\n');
+    age(extra, path.dirname(extra));
+    assert.strictEqual((await estimate(opts())).stats.resultCached, undefined);
+    fs.rmSync(extra);
+    // one entry per tree and options: the one saved with extra.h in the tree was replaced
+    assert.strictEqual((await estimate(opts())).stats.resultCached, undefined);
+    assert.strictEqual((await estimate(opts())).stats.resultCached, true);
+  });
+
+  it('a file modified within the racy window is never trusted; a damaged entry is a miss', async () => {
+    const c = path.join(root, 'kernel', 'srcu_user.c');
+    fs.appendFileSync(c, '\n'); // modified now
+    await estimate(opts());
+    assert.strictEqual((await estimate(opts())).stats.resultCached, undefined, 'racy: not saved');
+    age(c);
+    await estimate(opts());
+    const cache = new ResultCache(cacheDir, root, 'x');
+    const files = fs.readdirSync(path.dirname(cache.file)).filter((f) => !f.endsWith('.scan.json'));
+    assert.strictEqual(files.length, 1);
+    fs.writeFileSync(path.join(path.dirname(cache.file), files[0]), '{"schema":');
+    assert.strictEqual((await estimate(opts())).stats.resultCached, undefined);
+    assert.strictEqual((await estimate(opts())).stats.resultCached, true);
+  });
+
+  it('the tree stamp changes with any file\'s size, mtime or name, not with .git; a cancel stops it', async () => {
+    const a = await treeStamp(root);
+    assert.strictEqual((await treeStamp(root)).digest, a.digest);
+    fs.mkdirSync(path.join(root, '.git'));
+    fs.writeFileSync(path.join(root, '.git', 'index'), 'x');
+    assert.strictEqual((await treeStamp(root)).digest, a.digest);
+    const m = path.join(root, 'Kbuild');
+    const st = fs.statSync(m);
+    fs.utimesSync(m, st.atime, new Date(st.mtimeMs + 1000));
+    assert.notStrictEqual((await treeStamp(root)).digest, a.digest);
+    const ac = new AbortController();
+    ac.abort();
+    await assert.rejects(treeStamp(root, ac.signal), /cancelled/);
+  });
+});
+
+describe('pruning saved results', () => {
+  it('deletes results, their scans and unfinished copies nobody wrote for a month; keeps the rest', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'percpu-prune-'));
+    const month = new Date(Date.now() - 31 * 24 * 3600 * 1000);
+    const name = (c: string, ext: string) => path.join(dir, `${c.repeat(40)}${ext}`);
+    const stale = [name('a', '.json'), name('b', '.scan.json'), name('c', '.json.123.tmp')];
+    const kept = [name('d', '.json'), path.join(dir, 'notes.txt'), name('e', '.json')];
+    for (const f of [...stale, ...kept]) fs.writeFileSync(f, '{}');
+    for (const f of [...stale, kept[1], kept[2]]) fs.utimesSync(f, month, month);
+    // kept[2] is old but is the entry being written now
+    pruneStale(dir, kept[2], /[0-9a-f]{40}(?:\.scan)?\.json/);
+    assert.deepStrictEqual(fs.readdirSync(dir).sort(), kept.map((f) => path.basename(f)).sort());
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
