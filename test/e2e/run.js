@@ -98,12 +98,26 @@ async function shot(page, name) {
 }
 
 async function runCommand(page, title) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
+  // a freshly opened window lists the extension's commands only once its extension host has read
+  // them ("No matching commands" until then): ask again for up to a minute
+  const t0 = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    try {
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
+    } catch (e) {
+      if (Date.now() - t0 > 60_000) throw e;
+      log(`command '${title}' not listed yet (attempt ${attempt}); asking again`);
+      await page.keyboard.press('Escape');
+      await new Promise((r) => setTimeout(r, 1000));
+      continue;
+    }
+    await page.keyboard.press('Enter');
+    return;
+  }
 }
 
 async function openFile(page, rel) {
