@@ -5,6 +5,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FactStore, factsOf } from '../../src/core/estimate/fileFacts';
+import { withOverlay } from '../../src/core/overlay';
+import * as readTextModule from '../../src/core/readText';
 
 const SRC = `#include <linux/percpu.h>
 #include "local.h"
@@ -48,6 +50,44 @@ describe('per-file facts of built files', () => {
       fs.utimesSync(file, old, old); // same mtime; ctime and size tell
       assert.ok(new FactStore(root, cache).get('a.c')!.calls.includes('BUG_ON'));
     } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('which names a file mentions is kept with the list while the file is unchanged; an overlay copy is read and never kept', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-facts-'));
+    const real = readTextModule.readText;
+    let reads = 0;
+    (readTextModule as { readText: typeof real }).readText = (f, e) => { reads++; return real(f, e); };
+    try {
+      const root = path.join(tmp, 'tree');
+      fs.mkdirSync(root);
+      const file = path.join(root, 'a.c');
+      fs.writeFileSync(file, SRC);
+      const old = new Date(Date.now() - 3600 * 1000);
+      fs.utimesSync(file, old, old);
+      const cache = path.join(tmp, 'cache');
+      const names = ['foo_BAR', 'lower_case', 'netdev_alloc_pcpu_stats'];
+      const first = new FactStore(root, cache);
+      assert.deepStrictEqual([...first.mentions('a.c', names)].sort(), ['foo_BAR', 'lower_case']);
+      assert.deepStrictEqual([...first.mentions('missing.c', names)], []);
+      first.save();
+      reads = 0;
+      const second = new FactStore(root, cache);
+      assert.deepStrictEqual([...second.mentions('a.c', [...names])].sort(), ['foo_BAR', 'lower_case']);
+      assert.strictEqual(reads, 0); // same stat, same list: the saved answer
+      assert.deepStrictEqual([...second.mentions('a.c', ['WARN_ON'])], ['WARN_ON']);
+      assert.strictEqual(reads, 1); // another list: the file is searched again
+      // diff's NEW side: the patched copy is searched, and nothing of it is kept
+      const patched = path.join(tmp, 'a.c.new');
+      fs.writeFileSync(patched, `${SRC}int g(void) { return netdev_alloc_pcpu_stats(int) != 0; }\n`);
+      await withOverlay({ root, files: new Map([['a.c', patched]]) }, async () => {
+        assert.deepStrictEqual([...second.mentions('a.c', names)].sort(), ['foo_BAR', 'lower_case', 'netdev_alloc_pcpu_stats']);
+        second.save();
+      });
+      assert.deepStrictEqual([...new FactStore(root, cache).mentions('a.c', names)].sort(), ['foo_BAR', 'lower_case']);
+    } finally {
+      (readTextModule as { readText: typeof real }).readText = real;
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   });

@@ -37,17 +37,17 @@ function allocOf(use: Tok[], lookup: MacroLookup): Pick<Finding, 'macro' | 'type
 }
 
 /**
- * Call sites of `wrappers` (macro names) in the built .c files `files`. `bytesOf` gives a file's
- * bytes: only files holding a wrapper's name are read with their macros.
+ * Call sites of `wrappers` (macro names) in the built .c files `files`. `mentions` gives the
+ * wrapper names a file's text holds: only those files are read with their macros.
  */
-export async function wrappedAllocs(root: string, files: readonly string[], wrappers: ReadonlySet<string>, layout: LayoutEngine, bytesOf: (file: string) => Buffer | undefined): Promise<Finding[]> {
+export async function wrappedAllocs(root: string, files: readonly string[], wrappers: ReadonlySet<string>, layout: LayoutEngine, mentions: (file: string) => ReadonlySet<string>): Promise<Finding[]> {
   const out: Finding[] = [];
   const names = [...wrappers].filter((n) => /^\w+$/.test(n));
   if (!names.length) return out;
   const re = new RegExp(`\\b(${names.join('|')})\\s*\\(`, 'g');
   for (const f of files) {
-    const buf = bytesOf(f);
-    if (!buf || !names.some((n) => buf.includes(n))) continue;
+    const m = mentions(f);
+    if (!names.some((n) => m.has(n))) continue;
     const abs = path.resolve(root, f);
     const lf = layout.index.load(abs);
     if (!lf) continue;

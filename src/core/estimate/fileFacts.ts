@@ -3,6 +3,8 @@
 // #defines (the wrapper-macro graph) and the upper-case names it calls (possible wrapper uses).
 // A distro config builds ~19,000 files; these facts are kept per file version, keyed by stat as
 // the scan's stat index does, so a warm run reads none of them and an edited file is read once.
+// The same holds for which of a list of names (header inline functions, alloc_percpu wrapper
+// macros) a file mentions, kept with the list it answered.
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -10,10 +12,11 @@ import { LocalDirectives, localIncludeDirectives } from '../config/kbuild';
 import { codeSalt } from '../parse/cache';
 import { StatKey, statKey, statUnchanged } from '../parse/statIndex';
 import { readText } from '../readText';
+import { overlayActive, redirect } from '../overlay';
 import { flat } from '../flat';
 import { WrapperDefine, upperCalls, wrapperDefines } from './wrappers';
 
-const SCHEMA = 'percpu-lens-facts-1';
+const SCHEMA = 'percpu-lens-facts-2';
 
 export interface FileFacts {
   local?: LocalDirectives;
@@ -21,8 +24,10 @@ export interface FileFacts {
   calls: string[];
 }
 
-/** [stat, local directives or 0, defines, indexes of called names in the file's name table] */
-type Entry = [StatKey, LocalDirectives | 0, WrapperDefine[], number[]];
+/** The names of a list (by its key) that a file mentions. */
+interface Mentions { key: string; names: string[] }
+/** [stat, local directives or 0, defines, indexes of called names in the file's name table, mentions or 0 (names as indexes)] */
+type Entry = [StatKey, LocalDirectives | 0, WrapperDefine[], number[], [string, number[]] | 0];
 interface Saved { schema: string; salt: string; writtenAt: number; names: string[]; files: Record<string, Entry> }
 
 /** A file's facts; `keep` gives each string a copy that does not hold the file's text alive. */
@@ -36,7 +41,9 @@ export class FactStore {
   private old = new Map<string, Entry>();
   private oldNames: string[] = [];
   private writtenAt = 0;
-  private now = new Map<string, { stat: StatKey; facts: FileFacts }>();
+  private now = new Map<string, { stat: StatKey; facts: FileFacts; mentions?: Mentions }>();
+  /** the key of the last name list asked about, by identity (one list serves a whole run) */
+  private lastList?: { names: readonly string[]; key: string };
   /** one flat copy of each name: a capture would keep its whole file text alive, and names repeat across files */
   private names = new Map<string, string>();
   private keep = (s: string): string => {
@@ -70,9 +77,10 @@ export class FactStore {
     if (hit) return hit.facts;
     const abs = path.join(this.root, rel);
     const e = this.old.get(rel);
-    if (e && Array.isArray(e) && e.length === 4 && statUnchanged(abs, e[0], this.writtenAt)) {
+    if (e && Array.isArray(e) && e.length === 5 && statUnchanged(abs, e[0], this.writtenAt)) {
       const facts: FileFacts = { ...(e[1] ? { local: e[1] } : {}), defines: e[2], calls: e[3].map((i) => this.oldNames[i]) };
-      this.now.set(rel, { stat: e[0], facts });
+      const mentions = e[4] ? { key: e[4][0], names: e[4][1].map((i) => this.oldNames[i]) } : undefined;
+      this.now.set(rel, { stat: e[0], facts, ...(mentions ? { mentions } : {}) });
       return facts;
     }
     let text: string;
@@ -89,14 +97,34 @@ export class FactStore {
     return facts;
   }
 
+  /**
+   * Which of `names` the file `rel` mentions (a text search: a prefilter, not a parse). Kept with its
+   * facts while the file's stat and the list are unchanged; a file an overlay redirects (diff's NEW
+   * side) is read every time and nothing is kept.
+   */
+  mentions(rel: string, names: readonly string[]): ReadonlySet<string> {
+    const abs = path.join(this.root, rel);
+    if (redirect(abs) !== abs) return search(abs, names);
+    if (!this.get(rel)) return new Set();
+    const e = this.now.get(rel)!;
+    if (this.lastList?.names !== names) this.lastList = { names, key: crypto.createHash('sha1').update(JSON.stringify([...names].sort())).digest('hex') };
+    const key = this.lastList.key;
+    if (e.mentions?.key === key) return new Set(e.mentions.names);
+    const found = search(abs, names);
+    e.mentions = { key, names: [...found].map(this.keep) };
+    this.changed = true;
+    return found;
+  }
+
   /** Saves the facts of the files asked for in this run (not when all came from the saved ones); a failure only costs the next run's speed. */
   save(): void {
-    if (!this.file || (!this.changed && this.now.size === this.old.size)) return;
+    // under an overlay the stats are the tree's but some texts are not: keep nothing
+    if (!this.file || overlayActive() || (!this.changed && this.now.size === this.old.size)) return;
     const names: string[] = [];
     const ids = new Map<string, number>();
     const id = (n: string) => { let i = ids.get(n); if (i === undefined) { ids.set(n, (i = names.length)); names.push(n); } return i; };
     const files: Record<string, Entry> = {};
-    for (const [rel, { stat, facts }] of this.now) files[rel] = [stat, facts.local ?? 0, facts.defines, facts.calls.map(id)];
+    for (const [rel, { stat, facts, mentions }] of this.now) files[rel] = [stat, facts.local ?? 0, facts.defines, facts.calls.map(id), mentions ? [mentions.key, mentions.names.map(id)] : 0];
     const tmp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
@@ -106,4 +134,11 @@ export class FactStore {
       try { fs.rmSync(tmp, { force: true }); } catch { /* nothing more to do */ }
     }
   }
+}
+
+/** The names of `names` that the text of `abs` contains; none when it cannot be read. */
+function search(abs: string, names: readonly string[]): Set<string> {
+  let text: string;
+  try { text = readText(abs, 'latin1'); } catch { return new Set(); }
+  return new Set(names.filter((n) => text.includes(n)));
 }

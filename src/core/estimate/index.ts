@@ -99,9 +99,9 @@ async function prepare(o: EstimateOptions, profile: Profile, pause: () => Promis
   await pause();
   const session = await openSession(o.root, profile, kb.includeDirs);
   const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir, (f) => kb.byFile.get(f)?.status === 'module') : { findings: [], unresolved: [], names: new Set<string>(), allocWrappers: new Set<string>() };
-  facts.save();
   clock.mark('wrappers');
-  return { kb, session, wrapped };
+  // saved after pricing, which asks it which built files mention which names
+  return { kb, session, wrapped, facts };
 }
 
 /** Kbuild, the layout session and the wrapper findings: what an estimate reads besides the scan. */
@@ -214,8 +214,8 @@ export function cachedScan(o: EstimateOptions, stamp: TreeStamp): ScanResult | u
 /** The scan and the prepared state (Kbuild, layout session, wrapper findings) of `o`'s tree, without sizing or rules. */
 export async function prepareInputs(o: EstimateOptions): Promise<{ scan: ScanResult; prepared: Prepared }> {
   const profile = resolveProfile(o);
-  const { scan, kb, session, wrapped } = await readInputs(o, profile, yielder(o.signal, undefined, o.compact), new PhaseClock());
-  return { scan, prepared: { kb, session, wrapped } };
+  const { scan, kb, session, wrapped, facts } = await readInputs(o, profile, yielder(o.signal, undefined, o.compact), new PhaseClock());
+  return { scan, prepared: { kb, session, wrapped, facts } };
 }
 
 async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
@@ -248,7 +248,8 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   o.onProgress?.(0, 1, 'placement');
   const sl = layoutStaticArea(statics.builtin, { pageSize: profile.pageSize, cacheLine: profile.cacheLine, kernel: profile.kernel, isSet: (s) => isSet(o.config, s) });
   if (sl.unplacedSections.length) warnings.push(`sections not in the ${profile.kernel} linker script, placed in .data..percpu: ${sl.unplacedSections.join(', ')}`);
-  const dyn = await priceCallsites(session, scan.findings, placement, ledger, pause, { ...o, built: kb.objects.map((x) => x.file).filter((f) => f.endsWith('.c')), headerInScope: builtScope(kb, o.arch.name), allocWrappers: wrapped.allocWrappers });
+  const dyn = await priceCallsites(session, scan.findings, placement, ledger, pause, { ...o, built: kb.objects.map((x) => x.file).filter((f) => f.endsWith('.c')), headerInScope: builtScope(kb, o.arch.name), allocWrappers: wrapped.allocWrappers, mentions: (f, names) => inp.facts.mentions(f, names) });
+  inp.facts.save();
   o.onProgress?.(0, 1, 'simulation');
   const sim = simulate(profile, sl.size, statics.modules, dyn.callsites, warnings, o.trace);
   const nrArrays = await priceNrCpusArrays(session, scan.findings, placement, builtScope(kb, o.arch.name), sim.nrUnits, ledger, pause);

@@ -1,13 +1,12 @@
 // Stage "pricing": each finding the placement keeps gets its bytes through the session's
 // priceFinding (the editor's hints use the same function). What cannot be priced goes to the ledger
 // with its reason, never a guess.
-import * as fs from 'fs';
 import * as path from 'path';
 import type { Finding } from '../parse/types';
 import { priceFinding, type Session } from './session';
 import { allocRound } from '../price';
 import { callsiteKey, CallsiteRef, Counts, countsFromTrace, TraceEvent } from './counts';
-import { headerFunctionsCalled, headerSitesReached, reachableSites } from './traceAttribution';
+import { callNames, headerFunctionsCalled, headerSitesReached, reachableSites } from './traceAttribution';
 import { siteScope } from './siteScope';
 import { wrappedAllocs } from './allocWrappers';
 import { readText } from '../readText';
@@ -76,12 +75,14 @@ export async function priceStatics(s: Session, i: StaticInputs, ledger: Ledger, 
 }
 
 /** Trace events to call sites: by the traced function's own sites, then through the functions it inlined. */
-async function attributeTrace(s: Session, events: TraceEvent[], sites: Callsite[], runTime: CallsiteRef[], built: readonly string[], bytesOf: (f: string) => Buffer | undefined): Promise<ReturnType<typeof countsFromTrace>> {
+async function attributeTrace(s: Session, events: TraceEvent[], sites: Callsite[], runTime: CallsiteRef[], built: readonly string[], mentions: Mentions): Promise<ReturnType<typeof countsFromTrace>> {
   const direct = countsFromTrace(events, sites);
   const inlined = new Map<string, CallsiteRef[]>();
   const textOf = (f: string): string | undefined => { try { return readText(s.abs(f), 'latin1'); } catch { return undefined; } };
   const funcs = [...new Set(direct.unmatched.map((u) => u.func))];
-  const viaHeaders = await headerSitesReached(funcs, sites.filter((x) => x.file.endsWith('.h')), built, bytesOf);
+  const headerSites = sites.filter((x) => x.file.endsWith('.h'));
+  const names = [...new Set(headerSites.flatMap((x) => (x.func ? callNames(x.func) : [])))];
+  const viaHeaders = await headerSitesReached(funcs, headerSites, built, (f) => mentions(f, names), textOf);
   for (const func of funcs) {
     // a site whose size only the run knows is the event's when it is its function's only one
     const own = runTime.filter((r) => r.func === func);
@@ -102,17 +103,22 @@ async function priceAlloc(s: Session, f: Finding): Promise<ReturnType<typeof pri
   return scope ? priceFinding(s, f, { scope }) : p;
 }
 
+/** Which of `names` a built file's text mentions (FactStore.mentions: kept per file version). */
+export type Mentions = (file: string, names: readonly string[]) => ReadonlySet<string>;
+
 /** alloc_percpu call sites with their counts (counts file, then trace, else 1). */
 export async function priceCallsites(s: Session, findings: Finding[], placement: Placement, ledger: Ledger, pause: () => Promise<void>,
-  o: { counts?: Counts; trace?: TraceOp[]; built?: readonly string[]; headerInScope?: (file: string) => boolean; allocWrappers?: ReadonlySet<string> }): Promise<{ callsites: Callsite[]; unmatchedTrace?: EstimateResult['dynamic']['unmatchedTrace']; traceAttributed?: number }> {
+  o: { counts?: Counts; trace?: TraceOp[]; built?: readonly string[]; headerInScope?: (file: string) => boolean; allocWrappers?: ReadonlySet<string>; mentions: Mentions }): Promise<{ callsites: Callsite[]; unmatchedTrace?: EstimateResult['dynamic']['unmatchedTrace']; traceAttributed?: number }> {
   const sites: Callsite[] = [];
   const runTime: CallsiteRef[] = []; // built sites whose size is known only at run time: a trace tells it
-  const bytesOf = (f: string): Buffer | undefined => { try { return fs.readFileSync(s.abs(f)); } catch { return undefined; } };
   // inline functions of headers this config's code includes: their sites count when a built file calls them
   const headerFns = findings.filter((f) => f.kind === 'alloc' && f.file.endsWith('.h') && f.func && o.headerInScope?.(f.file)).map((f) => f.func!);
-  const called = headerFns.length ? headerFunctionsCalled(headerFns, o.built ?? [], bytesOf) : new Set<string>();
+  // one list of names for both searches, so each built file is searched once (and not again while it is unchanged)
+  const names = [...new Set([...headerFns.flatMap(callNames), ...o.allocWrappers ?? []])];
+  const mentions = (f: string) => o.mentions(f, names);
+  const called = headerFns.length ? headerFunctionsCalled(headerFns, o.built ?? [], mentions) : new Set<string>();
   // alloc_percpu calls inside header macros (netdev_alloc_pcpu_stats), at each use of the macro
-  const viaMacros = o.allocWrappers?.size ? await wrappedAllocs(s.root, o.built ?? [], o.allocWrappers, s.layout, bytesOf) : [];
+  const viaMacros = o.allocWrappers?.size ? await wrappedAllocs(s.root, o.built ?? [], o.allocWrappers, s.layout, mentions) : [];
   for (const f of [...findings, ...viaMacros]) {
     if (f.kind !== 'alloc') continue;
     await pause();
@@ -127,7 +133,7 @@ export async function priceCallsites(s: Session, findings: Finding[], placement:
     if (p.kind !== 'alloc') continue;
     sites.push({ file: f.file, line: f.line, ...(f.func ? { func: f.func } : {}), expr: p.expr, size: p.size, align: p.align, count: 1, total: 0, countSource: 'default' });
   }
-  const traced = o.trace ? await attributeTrace(s, o.trace.filter((e): e is TraceEvent => e.kind === 'alloc'), sites, runTime, o.built ?? [], bytesOf) : undefined;
+  const traced = o.trace ? await attributeTrace(s, o.trace.filter((e): e is TraceEvent => e.kind === 'alloc'), sites, runTime, o.built ?? [], o.mentions) : undefined;
   for (const c of sites) {
     const k = callsiteKey(c.file, c.line);
     if (o.counts?.has(k)) {

@@ -58,20 +58,21 @@ async function closure(text: string, root: FnChunk): Promise<{ names: Set<string
 }
 
 /** What calls an inline function of a header: its name, and the alloc_hooks() macro named without `_noprof`. */
-const callNames = (fn: string): string[] => (fn.endsWith('_noprof') ? [fn, fn.slice(0, -'_noprof'.length)] : [fn]);
+export const callNames = (fn: string): string[] => (fn.endsWith('_noprof') ? [fn, fn.slice(0, -'_noprof'.length)] : [fn]);
 
 /**
  * Which header inline functions (by name) a built .c file calls, by their names or alloc_hooks()
- * macros: an inline function no built file calls is never emitted. A byte search per file.
+ * macros: an inline function no built file calls is never emitted. `mentions` gives the names
+ * (of callNames) a file's text holds.
  */
-export function headerFunctionsCalled(funcs: readonly string[], files: readonly string[], bytesOf: (file: string) => Buffer | undefined): Set<string> {
+export function headerFunctionsCalled(funcs: readonly string[], files: readonly string[], mentions: (file: string) => ReadonlySet<string>): Set<string> {
   const left = new Set(funcs);
   const out = new Set<string>();
   for (const f of files) {
     if (!left.size) break;
-    const buf = bytesOf(f);
-    if (!buf) continue;
-    for (const fn of left) if (callNames(fn).some((n) => buf.includes(n))) { out.add(fn); left.delete(fn); }
+    const m = mentions(f);
+    if (!m.size) continue;
+    for (const fn of left) if (callNames(fn).some((n) => m.has(n))) { out.add(fn); left.delete(fn); }
   }
   return out;
 }
@@ -79,19 +80,21 @@ export function headerFunctionsCalled(funcs: readonly string[], files: readonly 
 /**
  * Call sites in header inline functions (include/linux/mm_types.h: mm_alloc_cid_noprof) reached by
  * each of `funcs`, functions of the built .c files `files`: gcc inlined the header's function into
- * it, so the trace names the caller. `bytesOf` gives a file's bytes: only the few files holding a
- * header function's name are decoded and parsed.
+ * it, so the trace names the caller. `mentions` gives the names a file holds, `textOf` its text:
+ * only the few files holding a header function's name are read and parsed.
  */
-export async function headerSitesReached(funcs: readonly string[], headerSites: CallsiteRef[], files: readonly string[], bytesOf: (file: string) => Buffer | undefined): Promise<Map<string, CallsiteRef[]>> {
+export async function headerSitesReached(funcs: readonly string[], headerSites: CallsiteRef[], files: readonly string[],
+  mentions: (file: string) => ReadonlySet<string>, textOf: (file: string) => string | undefined): Promise<Map<string, CallsiteRef[]>> {
   const out = new Map<string, CallsiteRef[]>();
   const wanted = headerSites.filter((s) => s.func);
   const fs = funcs.filter((f) => /^\w+$/.test(f));
   if (!wanted.length || !fs.length) return out;
   const names = [...new Set(wanted.flatMap((s) => callNames(s.func!)))];
   for (const f of files) {
-    const buf = bytesOf(f);
-    if (!buf || !names.some((n) => buf.includes(n))) continue;
-    const text = buf.toString('latin1');
+    const m = mentions(f);
+    if (!names.some((n) => m.has(n))) continue;
+    const text = textOf(f);
+    if (text === undefined) continue;
     for (const func of fs) {
       if (!text.includes(func)) continue;
       const root = await definition(text, func);
