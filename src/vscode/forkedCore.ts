@@ -16,14 +16,21 @@ export function estimateWorkerPath(): string | undefined {
   return fs.existsSync(p) ? p : undefined;
 }
 
-/** Starts the analysis server: the worker script with --serve (it answers requests until the host goes). */
-function forkServer(script: string, cacheDir: string | undefined): ServerChannel {
-  const child = fork(script, ['--serve', ...(cacheDir ? [cacheDir] : [])], {
+/** The worker script as plain Node (Electron's extension host starts its own binary), its stderr's tail kept for the reason it stops. */
+function forkWorker(script: string, args: string[]): { child: ChildProcess; stopped: (code: number | null, sig: NodeJS.Signals | null) => string } {
+  const child = fork(script, args, {
     execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
   });
   let stderr = '';
   child.stderr?.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-4000); });
+  const stopped = (code: number | null, sig: NodeJS.Signals | null) => `${sig ?? `exit ${code}`}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`;
+  return { child, stopped };
+}
+
+/** Starts the analysis server: the worker script with --serve (it answers requests until the host goes). */
+function forkServer(script: string, cacheDir: string | undefined): ServerChannel {
+  const { child, stopped } = forkWorker(script, ['--serve', ...(cacheDir ? [cacheDir] : [])]);
   (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
   child.unref();
   child.channel?.unref();
@@ -34,7 +41,7 @@ function forkServer(script: string, cacheDir: string | undefined): ServerChannel
       let told = false;
       const tell = (why: string) => { if (!told) { told = true; f(why); } };
       child.on('error', (e) => tell(e.message));
-      child.on('exit', (code, sig) => tell(`${sig ?? `exit ${code}`}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`));
+      child.on('exit', (code, sig) => tell(stopped(code, sig)));
     },
     kill: () => { child.kill('SIGKILL'); },
     busy: (b) => {
@@ -102,16 +109,10 @@ export class ForkedCore implements CoreFacade {
   private inWorker(script: string, req: EstimateRequest, signal: AbortSignal, progress: Progress): Promise<Extract<WorkerReply, { type: 'result' | 'diffResult' }>> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) { reject(new Error('cancelled')); return; }
-      let child: ChildProcess;
-      try {
-        child = fork(script, [], {
-          execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-          // Electron's extension host starts its own binary as plain Node
-          env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-        });
-      } catch (e) { reject(e); return; }
+      let w: ReturnType<typeof forkWorker>;
+      try { w = forkWorker(script, []); } catch (e) { reject(e); return; }
+      const { child, stopped } = w;
       let settled = false;
-      let stderr = '';
       const done = (f: () => void) => {
         if (settled) return;
         settled = true;
@@ -120,14 +121,13 @@ export class ForkedCore implements CoreFacade {
       };
       const onAbort = () => done(() => { child.kill('SIGKILL'); reject(new Error('cancelled')); });
       signal.addEventListener('abort', onAbort, { once: true });
-      child.stderr?.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-4000); });
       child.on('message', (m: WorkerReply) => {
         if (m.type === 'progress') { if (!settled) progress(m.done, m.total, m.phase); }
         else if (m.type === 'result' || m.type === 'diffResult') done(() => resolve(m));
         else if (m.type === 'error') done(() => reject(new Error(m.message)));
       });
       child.on('error', (e) => done(() => reject(e)));
-      child.on('exit', (code, sig) => done(() => reject(new Error(`the estimate process stopped (${sig ?? `exit ${code}`})${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`))));
+      child.on('exit', (code, sig) => done(() => reject(new Error(`the estimate process stopped (${stopped(code, sig)})`))));
       child.send({ ...req, ...(this.opts.cacheDir ? { cacheDir: this.opts.cacheDir } : {}) });
     });
   }

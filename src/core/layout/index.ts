@@ -19,6 +19,9 @@ import { LayoutError, Walker, WalkCtx, isPrimitiveName, UNNAMED_BITFIELD } from 
 import { exprType, type ExprScope } from './exprType';
 
 export { formatPahole } from './pahole';
+
+/** A failure that answers the question with its reason ("unknown identifier x"), not a bug. */
+const isAnswerable = (e: unknown): e is Error => e instanceof LayoutError || e instanceof ExprError || e instanceof ExpandError;
 export { LayoutError } from './walk';
 export type { ExprScope } from './exprType';
 
@@ -156,7 +159,7 @@ export class LayoutEngine {
     try {
       return f();
     } catch (e) {
-      if (e instanceof LayoutError || e instanceof ExprError || e instanceof ExpandError) {
+      if (isAnswerable(e)) {
         // a variable of the asking place: its value exists only when the code runs
         const v = /^unknown identifier (\w+)$/.exec(e.message)?.[1];
         const why = v === undefined ? undefined : scope?.runTime?.(v);
@@ -177,7 +180,7 @@ export class LayoutEngine {
       this.cache.set(key, { t });
       return t;
     } catch (e) {
-      if (e instanceof LayoutError || e instanceof ExprError || e instanceof ExpandError) { this.cache.set(key, { e: e.message }); throw new LayoutError(e.message); }
+      if (isAnswerable(e)) { this.cache.set(key, { e: e.message }); throw new LayoutError(e.message); }
       throw e;
     } finally {
       this.busy.delete(key);
@@ -311,7 +314,7 @@ export class LayoutEngine {
         if (ce) {
           const noValues: ExprScope | undefined = scope && { typeOf: (n) => scope.typeOf(n) };
           try { this.evalExpanded(ce, fromFile, local, noValues, depth); } catch (x) {
-            if (x instanceof LayoutError || x instanceof ExprError || x instanceof ExpandError) return 1n;
+            if (isAnswerable(x)) return 1n;
             throw x;
           }
           return BigInt(this.arch.scalars.int.size);
@@ -370,7 +373,7 @@ export class LayoutEngine {
     const v = depth < 8 ? scope?.valueAt?.(name) : undefined;
     if (v === undefined) return undefined;
     try { return this.evalExpanded(this.expandText(v, fromFile), fromFile, undefined, scope, depth + 1); } catch (e) {
-      if (e instanceof LayoutError || e instanceof ExprError || e instanceof ExpandError) return undefined;
+      if (isAnswerable(e)) return undefined;
       throw e;
     }
   }
@@ -381,7 +384,7 @@ export class LayoutEngine {
   }
 
   private tryExprType(toks: Tok[], fromFile: string | undefined, scope: ExprScope): TInfo | undefined {
-    try { return this.exprType(toks, fromFile, scope); } catch (e) { if (e instanceof LayoutError || e instanceof ExprError || e instanceof ExpandError) return undefined; throw e; }
+    try { return this.exprType(toks, fromFile, scope); } catch (e) { if (isAnswerable(e)) return undefined; throw e; }
   }
 
   /** parse a type name (`struct foo`, `int *[4]`, `u64`, `typeof(int)`); with a scope also `typeof(*p)` and `*p->q` */
