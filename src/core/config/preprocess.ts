@@ -40,6 +40,17 @@ function firstNonSpace(line: string): number {
   return -1;
 }
 
+/** `line` without trailing spaces and tabs (only those: other blanks may mean something to a caller) */
+function trimBlanks(line: string): string {
+  let e = line.length;
+  while (e > 0) {
+    const c = line.charCodeAt(e - 1);
+    if (c !== 32 && c !== 9) break;
+    e--;
+  }
+  return e === line.length ? line : line.slice(0, e);
+}
+
 interface Frame { parentActive: boolean; active: boolean; taken: boolean }
 
 /**
@@ -78,7 +89,9 @@ export function scanFile(text: string, source: string, outside: MacroLookup, cfg
       const call = active && typedefMacros ? CALL_RE.exec(line) : null;
       const def = call ? defines.get(call[1]) : undefined;
       if (def?.params && def.body.some((t) => t.t === 'typedef')) typedefCalls.push({ line: first, def });
-      if (active) out[first] = line; // joined continuation lines stay on the first line
+      // joined continuation lines stay on the first line; trailing blanks go (comments became
+      // spaces: a loaded header's active text is kept for the whole run, ~40% less without them)
+      if (active) out[first] = trimBlanks(line);
       continue;
     }
     const [, dir, rest] = m;

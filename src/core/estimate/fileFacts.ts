@@ -37,20 +37,24 @@ export function factsOf(text: string, keep: (s: string) => string = flat): FileF
   return { ...(local ? { local } : {}), defines, calls: upperCalls(text).map(keep) };
 }
 
+/** What is kept of one file for the run: the saved entry's shape, names as numbers in the store's table. */
+interface Rec { stat: StatKey; local: LocalDirectives | 0; defines: WrapperDefine[]; calls: Int32Array; mentions?: { key: string; ids: Int32Array } }
+
 export class FactStore {
+  /** saved entries not asked for yet (an entry moves to `now` when asked) */
   private old = new Map<string, Entry>();
-  private oldNames: string[] = [];
   private writtenAt = 0;
-  private now = new Map<string, { stat: StatKey; facts: FileFacts; mentions?: Mentions }>();
+  private now = new Map<string, Rec>();
   /** the key of the last name list asked about, by identity (one list serves a whole run) */
   private lastList?: { names: readonly string[]; key: string };
-  /** one flat copy of each name: a capture would keep its whole file text alive, and names repeat across files */
-  private names = new Map<string, string>();
-  private keep = (s: string): string => {
-    let k = this.names.get(s);
-    if (k === undefined) this.names.set((k = flat(s)), k);
-    return k;
-  };
+  /**
+   * One table of names for the saved entries and the files read now, numbered as saved: ~19,000
+   * files of a distro config call ~1.8 million names, kept as 4-byte numbers instead of an array of
+   * strings per file (twice: as saved and as asked, ~35 MB before).
+   */
+  private names: string[] = [];
+  /** name → number, built when a file is read afresh (a warm run needs none) */
+  private ids?: Map<string, number>;
   private readonly file?: string;
   /** a file was read afresh: the saved facts are out of date */
   private changed = false;
@@ -64,24 +68,40 @@ export class FactStore {
       const j = JSON.parse(fs.readFileSync(this.file, 'utf8')) as Saved;
       if (j.schema !== SCHEMA || j.salt !== codeSalt() || !Array.isArray(j.names) || typeof j.files !== 'object') return;
       this.writtenAt = j.writtenAt;
-      this.oldNames = j.names;
-      this.old = new Map(Object.entries(j.files));
+      this.names = j.names;
+      for (const f in j.files) this.old.set(f, j.files[f]);
     } catch {
       // none yet, or unreadable: every file is read
     }
   }
 
-  /** The facts of `rel` (relative to root): saved ones while its stat is unchanged, else read now; undefined if unreadable. */
-  get(rel: string): FileFacts | undefined {
+  private id(n: string): number {
+    if (!this.ids) this.ids = new Map(this.names.map((x, i) => [x, i]));
+    let i = this.ids.get(n);
+    // a flat copy: a capture would keep its whole file text alive
+    if (i === undefined) { this.ids.set(n, (i = this.names.length)); this.names.push(flat(n)); }
+    return i;
+  }
+
+  private facts(r: Rec): FileFacts {
+    const calls: string[] = new Array(r.calls.length);
+    for (let i = 0; i < calls.length; i++) calls[i] = this.names[r.calls[i]];
+    return { ...(r.local ? { local: r.local } : {}), defines: r.defines, calls };
+  }
+
+  /** The record of `rel`: saved while its stat is unchanged, else read now; undefined if unreadable. */
+  private rec(rel: string): Rec | undefined {
     const hit = this.now.get(rel);
-    if (hit) return hit.facts;
+    if (hit) return hit;
     const abs = path.join(this.root, rel);
     const e = this.old.get(rel);
-    if (e && Array.isArray(e) && e.length === 5 && statUnchanged(abs, e[0], this.writtenAt)) {
-      const facts: FileFacts = { ...(e[1] ? { local: e[1] } : {}), defines: e[2], calls: e[3].map((i) => this.oldNames[i]) };
-      const mentions = e[4] ? { key: e[4][0], names: e[4][1].map((i) => this.oldNames[i]) } : undefined;
-      this.now.set(rel, { stat: e[0], facts, ...(mentions ? { mentions } : {}) });
-      return facts;
+    this.old.delete(rel);
+    const n = this.names.length;
+    const ok = (a: unknown): a is number[] => Array.isArray(a) && a.every((i) => Number.isInteger(i) && i >= 0 && i < n);
+    if (e && Array.isArray(e) && e.length === 5 && ok(e[3]) && (!e[4] || ok(e[4][1])) && statUnchanged(abs, e[0], this.writtenAt)) {
+      const r: Rec = { stat: e[0], local: e[1], defines: e[2], calls: Int32Array.from(e[3]), ...(e[4] ? { mentions: { key: e[4][0], ids: Int32Array.from(e[4][1]) } } : {}) };
+      this.now.set(rel, r);
+      return r;
     }
     let text: string;
     let stat: StatKey;
@@ -91,10 +111,17 @@ export class FactStore {
     } catch {
       return undefined;
     }
-    const facts = factsOf(text, this.keep);
-    this.now.set(rel, { stat, facts });
+    const f = factsOf(text, (x) => this.names[this.id(x)]);
+    const r: Rec = { stat, local: f.local ?? 0, defines: f.defines, calls: Int32Array.from(f.calls, (c) => this.id(c)) };
+    this.now.set(rel, r);
     this.changed = true;
-    return facts;
+    return r;
+  }
+
+  /** The facts of `rel` (relative to root): saved ones while its stat is unchanged, else read now; undefined if unreadable. */
+  get(rel: string): FileFacts | undefined {
+    const r = this.rec(rel);
+    return r && this.facts(r);
   }
 
   /**
@@ -105,13 +132,13 @@ export class FactStore {
   mentions(rel: string, names: readonly string[]): ReadonlySet<string> {
     const abs = path.join(this.root, rel);
     if (redirect(abs) !== abs) return search(abs, names);
-    if (!this.get(rel)) return new Set();
-    const e = this.now.get(rel)!;
+    const e = this.rec(rel);
+    if (!e) return new Set();
     if (this.lastList?.names !== names) this.lastList = { names, key: crypto.createHash('sha1').update(JSON.stringify([...names].sort())).digest('hex') };
     const key = this.lastList.key;
-    if (e.mentions?.key === key) return new Set(e.mentions.names);
+    if (e.mentions?.key === key) return new Set(Array.from(e.mentions.ids, (i) => this.names[i]));
     const found = search(abs, names);
-    e.mentions = { key, names: [...found].map(this.keep) };
+    e.mentions = { key, ids: Int32Array.from(found, (x) => this.id(x)) };
     this.changed = true;
     return found;
   }
@@ -119,12 +146,13 @@ export class FactStore {
   /** Saves the facts of the files asked for in this run (not when all came from the saved ones); a failure only costs the next run's speed. */
   save(): void {
     // under an overlay the stats are the tree's but some texts are not: keep nothing
-    if (!this.file || overlayActive() || (!this.changed && this.now.size === this.old.size)) return;
+    if (!this.file || overlayActive() || (!this.changed && this.old.size === 0)) return;
+    // only the names the kept files use, renumbered
     const names: string[] = [];
-    const ids = new Map<string, number>();
-    const id = (n: string) => { let i = ids.get(n); if (i === undefined) { ids.set(n, (i = names.length)); names.push(n); } return i; };
+    const ids = new Map<number, number>();
+    const id = (i: number) => { let k = ids.get(i); if (k === undefined) { ids.set(i, (k = names.length)); names.push(this.names[i]); } return k; };
     const files: Record<string, Entry> = {};
-    for (const [rel, { stat, facts, mentions }] of this.now) files[rel] = [stat, facts.local ?? 0, facts.defines, facts.calls.map(id), mentions ? [mentions.key, mentions.names.map(id)] : 0];
+    for (const [rel, { stat, local, defines, calls, mentions }] of this.now) files[rel] = [stat, local, defines, Array.from(calls, id), mentions ? [mentions.key, Array.from(mentions.ids, id)] : 0];
     const tmp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
@@ -133,6 +161,15 @@ export class FactStore {
     } catch {
       try { fs.rmSync(tmp, { force: true }); } catch { /* nothing more to do */ }
     }
+    this.old.clear(); // written: what was saved and not asked for is gone from the file too
+  }
+
+  /** Forgets what it holds (after save, when nobody asks again: the rules need none of it); a later ask reads the file. */
+  release(): void {
+    this.old.clear();
+    this.now.clear();
+    this.names = [];
+    this.ids = undefined;
   }
 }
 

@@ -58,17 +58,27 @@ export class NameIndex {
     };
   }
 
-  /** Adopts a snapshot's arrays as they are; the first insert past their end grows them (a copy). */
+  /**
+   * Takes a snapshot's arrays as copies with some room to grow: the snapshot's are views of the
+   * saved file's one buffer (headerCache.ts), which a single view kept would hold whole, and the
+   * headers of the source folders a run asks about are added later (doubling the arrays then left
+   * the old and the new copies and the file alive: ~60 MB for a distro config's index).
+   */
   static restore(files: FileTable, s: NameIndexSnapshot): NameIndex {
     const x = new NameIndex(files);
+    const room = <T extends Uint8Array | Int32Array | Uint32Array>(a: T, min: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(Math.max(min, a.length + (a.length >> 3)));
+      b.set(a);
+      return b;
+    };
     x.n = s.n;
     x.used = s.used;
-    x.chars = s.chars;
-    x.keyOff = s.keyOff;
-    x.keyLen = s.keyLen;
-    x.hash = s.hash;
-    x.val = s.val;
-    x.slots = s.slots;
+    x.chars = room(s.chars, 1 << 16);
+    x.keyOff = room(s.keyOff, 1024);
+    x.keyLen = room(s.keyLen, 1024);
+    x.hash = room(s.hash, 1024);
+    x.val = room(s.val, 1024);
+    x.slots = s.slots.slice();
     x.lists = s.lists;
     x.other = new Map(s.other);
     return x;
@@ -129,14 +139,15 @@ export class NameIndex {
 
   private insert(name: string, h: number, id: number): void {
     if (this.n === this.keyOff.length) {
-      const grow = <T extends Int32Array | Uint32Array>(a: T): T => { const b = new (a.constructor as new (n: number) => T)(Math.max(1024, a.length * 2)); b.set(a); return b; };
+      // half again: a restored index grows by a few percent in a run, a fresh one over ~20 steps
+      const grow = <T extends Int32Array | Uint32Array>(a: T): T => { const b = new (a.constructor as new (n: number) => T)(Math.max(1024, a.length + (a.length >> 1))); b.set(a); return b; };
       this.keyOff = grow(this.keyOff);
       this.keyLen = grow(this.keyLen);
       this.hash = grow(this.hash);
       this.val = grow(this.val);
     }
     while (this.used + name.length > this.chars.length) {
-      const b = new Uint8Array(Math.max(1 << 16, this.chars.length * 2));
+      const b = new Uint8Array(Math.max(1 << 16, this.chars.length + (this.chars.length >> 1)));
       b.set(this.chars);
       this.chars = b;
     }
