@@ -79,7 +79,7 @@ export class FactStore {
     if (!this.ids) this.ids = new Map(this.names.map((x, i) => [x, i]));
     let i = this.ids.get(n);
     // a flat copy: a capture would keep its whole file text alive
-    if (i === undefined) { this.ids.set(n, (i = this.names.length)); this.names.push(flat(n)); }
+    if (i === undefined) { const k = flat(n); this.ids.set(k, (i = this.names.length)); this.names.push(k); }
     return i;
   }
 
