@@ -38,7 +38,7 @@ export function factsOf(text: string, keep: (s: string) => string = flat): FileF
 }
 
 /** What is kept of one file for the run: the saved entry's shape, names as numbers in the store's table. */
-interface Rec { stat: StatKey; local: LocalDirectives | 0; defines: WrapperDefine[]; calls: Int32Array; mentions?: { key: string; ids: Int32Array } }
+interface Rec { stat: StatKey; local: LocalDirectives | 0; defines: WrapperDefine[]; callsAt: number; callsLen: number; mentions?: { key: string; ids: number[] } }
 
 export class FactStore {
   /** saved entries not asked for yet (an entry moves to `now` when asked) */
@@ -53,6 +53,9 @@ export class FactStore {
    * strings per file (twice: as saved and as asked, ~35 MB before).
    */
   private names: string[] = [];
+  /** every file's called names, as numbers, one run after another (one array: a typed array per file is a malloc per file) */
+  private pool = new Int32Array(1 << 16);
+  private poolUsed = 0;
   /** name → number, built when a file is read afresh (a warm run needs none) */
   private ids?: Map<string, number>;
   private readonly file?: string;
@@ -83,9 +86,22 @@ export class FactStore {
     return i;
   }
 
+  /** Appends `ids` to the pool; where they start. */
+  private put(ids: ArrayLike<number>): number {
+    if (this.poolUsed + ids.length > this.pool.length) {
+      const b = new Int32Array(Math.max(this.poolUsed + ids.length, this.pool.length + (this.pool.length >> 1)));
+      b.set(this.pool.subarray(0, this.poolUsed));
+      this.pool = b;
+    }
+    const at = this.poolUsed;
+    this.pool.set(ids, at);
+    this.poolUsed += ids.length;
+    return at;
+  }
+
   private facts(r: Rec): FileFacts {
-    const calls: string[] = new Array(r.calls.length);
-    for (let i = 0; i < calls.length; i++) calls[i] = this.names[r.calls[i]];
+    const calls: string[] = new Array(r.callsLen);
+    for (let i = 0; i < calls.length; i++) calls[i] = this.names[this.pool[r.callsAt + i]];
     return { ...(r.local ? { local: r.local } : {}), defines: r.defines, calls };
   }
 
@@ -99,7 +115,7 @@ export class FactStore {
     const n = this.names.length;
     const ok = (a: unknown): a is number[] => Array.isArray(a) && a.every((i) => Number.isInteger(i) && i >= 0 && i < n);
     if (e && Array.isArray(e) && e.length === 5 && ok(e[3]) && (!e[4] || ok(e[4][1])) && statUnchanged(abs, e[0], this.writtenAt)) {
-      const r: Rec = { stat: e[0], local: e[1], defines: e[2], calls: Int32Array.from(e[3]), ...(e[4] ? { mentions: { key: e[4][0], ids: Int32Array.from(e[4][1]) } } : {}) };
+      const r: Rec = { stat: e[0], local: e[1], defines: e[2], callsAt: this.put(e[3]), callsLen: e[3].length, ...(e[4] ? { mentions: { key: e[4][0], ids: e[4][1] } } : {}) };
       this.now.set(rel, r);
       return r;
     }
@@ -112,7 +128,7 @@ export class FactStore {
       return undefined;
     }
     const f = factsOf(text, (x) => this.names[this.id(x)]);
-    const r: Rec = { stat, local: f.local ?? 0, defines: f.defines, calls: Int32Array.from(f.calls, (c) => this.id(c)) };
+    const r: Rec = { stat, local: f.local ?? 0, defines: f.defines, callsAt: this.put(f.calls.map((c) => this.id(c))), callsLen: f.calls.length };
     this.now.set(rel, r);
     this.changed = true;
     return r;
@@ -136,9 +152,9 @@ export class FactStore {
     if (!e) return new Set();
     if (this.lastList?.names !== names) this.lastList = { names, key: crypto.createHash('sha1').update(JSON.stringify([...names].sort())).digest('hex') };
     const key = this.lastList.key;
-    if (e.mentions?.key === key) return new Set(Array.from(e.mentions.ids, (i) => this.names[i]));
+    if (e.mentions?.key === key) return new Set(e.mentions.ids.map((i) => this.names[i]));
     const found = search(abs, names);
-    e.mentions = { key, ids: Int32Array.from(found, (x) => this.id(x)) };
+    e.mentions = { key, ids: [...found].map((x) => this.id(x)) };
     this.changed = true;
     return found;
   }
@@ -152,7 +168,7 @@ export class FactStore {
     const ids = new Map<number, number>();
     const id = (i: number) => { let k = ids.get(i); if (k === undefined) { ids.set(i, (k = names.length)); names.push(this.names[i]); } return k; };
     const files: Record<string, Entry> = {};
-    for (const [rel, { stat, local, defines, calls, mentions }] of this.now) files[rel] = [stat, local, defines, Array.from(calls, id), mentions ? [mentions.key, Array.from(mentions.ids, id)] : 0];
+    for (const [rel, { stat, local, defines, callsAt, callsLen, mentions }] of this.now) files[rel] = [stat, local, defines, Array.from(this.pool.subarray(callsAt, callsAt + callsLen), id), mentions ? [mentions.key, mentions.ids.map(id)] : 0];
     const tmp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
@@ -170,6 +186,8 @@ export class FactStore {
     this.now.clear();
     this.names = [];
     this.ids = undefined;
+    this.pool = new Int32Array(0);
+    this.poolUsed = 0;
   }
 }
 
