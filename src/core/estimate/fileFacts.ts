@@ -100,9 +100,24 @@ export class FactStore {
   }
 
   private facts(r: Rec): FileFacts {
-    const calls: string[] = new Array(r.callsLen);
-    for (let i = 0; i < calls.length; i++) calls[i] = this.names[this.pool[r.callsAt + i]];
-    return { ...(r.local ? { local: r.local } : {}), defines: r.defines, calls };
+    const { names, pool } = this;
+    let calls: string[] | undefined;
+    // the names only when asked for: Kbuild asks every built file for its local directives alone
+    return {
+      ...(r.local ? { local: r.local } : {}), defines: r.defines,
+      get calls() {
+        if (!calls) { calls = new Array(r.callsLen); for (let i = 0; i < r.callsLen; i++) calls[i] = names[pool[r.callsAt + i]]; }
+        return calls;
+      },
+    };
+  }
+
+  /** Whether the file `rel` calls one of `names` (FileFacts.calls without building the list); false if unreadable. */
+  callsAny(rel: string, names: ReadonlySet<string>): boolean {
+    const r = this.rec(rel);
+    if (!r) return false;
+    for (let i = r.callsAt; i < r.callsAt + r.callsLen; i++) if (names.has(this.names[this.pool[i]])) return true;
+    return false;
   }
 
   /** The record of `rel`: saved while its stat is unchanged, else read now; undefined if unreadable. */

@@ -62,7 +62,7 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
   const unresolved: Finding[] = [];
   if (!names.size) return { findings, unresolved, names, allocWrappers };
   for (const f of readable) {
-    if (!facts.get(f)!.calls.some((c) => names.has(c))) continue;
+    if (!facts.callsAny(f, names)) continue;
     await pause();
     const abs = path.join(root, f);
     const lf = layout.index.loaded(abs);
