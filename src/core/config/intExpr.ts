@@ -20,6 +20,8 @@ export interface ExprHooks {
   alignofType?(toks: Tok[]): bigint;
   /** sizeof of a non-type operand, e.g. ((struct s *)0)->m */
   sizeofExpr?(toks: Tok[]): bigint;
+  /** __alignof__ of a non-type operand, e.g. *p: its type's alignment */
+  alignofExpr?(toks: Tok[]): bigint;
   offsetof?(typeToks: Tok[], member: Tok[]): bigint;
   /** __builtin_types_compatible_p of two type names (or typeof(...)) */
   typesCompatible?(a: Tok[], b: Tok[]): boolean;
@@ -213,8 +215,9 @@ class P {
       else this.deadIf(true, () => this.unary());
       const operand = this.toks.slice(start, this.i);
       return this.live(() => {
-        if (!isSize || !this.h.sizeofExpr) throw new ExprError(`${t.t} of an expression is not supported`);
-        return this.sizeT(this.h.sizeofExpr(operand));
+        const f = isSize ? this.h.sizeofExpr : this.h.alignofExpr;
+        if (!f) throw new ExprError(`${t.t} of an expression is not supported`);
+        return this.sizeT(f(operand));
       });
     }
     return this.postfix();
