@@ -89,7 +89,8 @@ async function attributeTrace(s: Session, events: TraceEvent[], sites: Callsite[
     // a site whose size only the run knows is the event's when it is its function's only one
     const own = runTime.filter((r) => r.func === func);
     // else the sites of the static functions it inlined, run-time ones too (sve_setup -> sve_efi_setup)
-    const local = [...sites, ...runTime].filter((x) => !x.file.endsWith('.h'));
+    // a caller's site only when its callee is of the same file: gcc inlines nothing across files (no LTO)
+    const local = [...sites.filter((x) => !x.callee || x.callee.file === x.file), ...runTime].filter((x) => !x.file.endsWith('.h'));
     inlined.set(func, own.length === 1 ? own : [...await reachableSites(func, local, textOf), ...viaHeaders.get(func) ?? []]);
   }
   return inlined.size ? countsFromTrace(events, sites, inlined) : direct;
