@@ -279,7 +279,7 @@ class P {
       }
       // `x.m` / `x->m` outside sizeof is never a constant in C: a variable the running kernel reads
       const member = this.peek()?.t === '.' || this.peek()?.t === '->' ? this.peek(1)?.t : undefined;
-      if (member) return this.live(() => { throw new ExprError(`known only at run time: ${t.t}${this.peek()!.t}${member} reads a variable`); });
+      if (member) return this.live(() => { throw new ExprError(`known only at run time: ${t.t}${this.peek()!.t}${member} is read from memory when the code runs`); });
       // a call left after expansion is a function (arm64's inline cache_line_size() reads CTR_EL0): not folded here
       if (this.peek()?.t === '(') return this.live(() => { throw new ExprError(`known only at run time: ${t.t}() is a function call (its body is not folded)`); });
       return this.live(() => { throw new ExprError(`unknown identifier ${t.t}`); });
