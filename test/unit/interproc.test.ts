@@ -57,7 +57,13 @@ describe('interprocedural pricing: a size that is a parameter of its function, a
     assert.deepStrictEqual(Object.keys(u).sort(), [`kernel/matrix.c:${lineOf('kernel/matrix.c', 'n * 8')}`, `lib/percpu_counter.c:${lineOf('lib/percpu_counter.c', '__alloc_percpu_gfp(')}`]);
     assert.strictEqual(u[`lib/percpu_counter.c:${lineOf('lib/percpu_counter.c', '__alloc_percpu_gfp(')}`],
       `size nr_counters * counter_size: known only at run time at 1 of 3 callers: nr_counters is passed as \`n\` by stats_grow() at kernel/stats.c:${lineOf('kernel/stats.c', 'GFP_KERNEL, n)')} (n is a parameter of stats_grow())`);
-    assert.match(u[`kernel/matrix.c:${lineOf('kernel/matrix.c', 'n * 8')}`], /known only at run time: n is a parameter of make_buf\(\); no file this config builds calls make_buf\(\) directly/);
+    assert.match(u[`kernel/matrix.c:${lineOf('kernel/matrix.c', 'n * 8')}`], /known only at run time: n is a parameter of make_buf\(\); no file this config builds calls make_buf\(\) directly \(it is called through a pointer\)/);
+  });
+
+  it('a function no built file calls, nor takes the address of (only exported), allocates nothing under this config', () => {
+    const at = `lib/devres.c:${lineOf('lib/devres.c', 'n * 16')}`;
+    assert.ok(!r.unresolved.some((x) => `${x.file}:${x.line}` === at));
+    assert.match(r.notBuilt.find((x) => `${x.file}:${x.line}` === at)?.reason ?? '', /pool_alloc\(\) is called by no file this config builds, directly or through a pointer/);
   });
 
   it('__alloc_reserved_percpu is the reserved chunk (the modules\' sections, priced per module), not an unresolved size', () => {

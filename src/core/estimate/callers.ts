@@ -28,10 +28,11 @@ export interface Call {
  * those files are read.
  */
 export async function callsOf(root: string, files: readonly string[], callees: ReadonlySet<string>, macros: ReadonlySet<string>, layout: LayoutEngine,
-  mentions: (file: string) => ReadonlySet<string>): Promise<Call[]> {
+  mentions: (file: string) => ReadonlySet<string>): Promise<{ calls: Call[]; addressTaken: Set<string> }> {
   const out: Call[] = [];
+  const addressTaken = new Set<string>();
   const names = [...callees, ...macros].filter((n) => /^\w+$/.test(n));
-  if (!names.length) return out;
+  if (!names.length) return { calls: out, addressTaken };
   const re = new RegExp(`\\b(${names.join('|')})\\s*\\(`, 'g');
   for (const f of files) {
     const m = mentions(f);
@@ -42,6 +43,13 @@ export async function callsOf(root: string, files: readonly string[], callees: R
     const text = lf.scan.active; // inactive #if branches and directives are blank
     const starts = lineStarts(text);
     const lookup = layout.index.lookupFor(abs);
+    // a callee named other than in a call (`.alloc = f`, `fn = f;`) may be called through a pointer
+    for (const c of callees) {
+      if (!m.has(c) || addressTaken.has(c)) continue;
+      for (const x of text.matchAll(new RegExp(`\\b${c}\\b(?!\\s*\\()`, 'g'))) {
+        if (!/EXPORT_SYMBOL\w*\(\s*$/.test(text.slice(Math.max(0, x.index! - 40), x.index))) { addressTaken.add(c); break; }
+      }
+    }
     for (const hit of text.matchAll(re)) {
       const at = hit.index!;
       const [fn] = await functionsAt(text, [at]);
@@ -63,5 +71,5 @@ export async function callsOf(root: string, files: readonly string[], callees: R
       }
     }
   }
-  return out;
+  return { calls: out, addressTaken };
 }

@@ -150,7 +150,7 @@ export async function priceCallsites(s: Session, findings: Finding[], placement:
   const called = headerFns.length ? headerFunctionsCalled(headerFns, o.built ?? [], mentions) : new Set<string>();
   // alloc_percpu calls inside header macros (netdev_alloc_pcpu_stats), at each use of the macro
   const viaMacros = o.allocWrappers?.size ? await wrappedAllocs(s.root, o.built ?? [], o.allocWrappers, s.layout, mentions) : [];
-  const calls = callees.size ? await callsOf(s.root, o.built ?? [], callees, calleeMacros, s.layout, mentions) : [];
+  const { calls, addressTaken } = callees.size ? await callsOf(s.root, o.built ?? [], callees, calleeMacros, s.layout, mentions) : { calls: [], addressTaken: new Set<string>() };
   const textOf = textOfTree(s);
   for (const f of [...findings, ...viaMacros]) {
     if (f.kind !== 'alloc') continue;
@@ -170,7 +170,8 @@ export async function priceCallsites(s: Session, findings: Finding[], placement:
       sites.push(...r.sites);
       // the site itself keeps the events of a size no caller's gives (a call through a pointer)
       runTime.push(ref);
-      if (!mine.length) ledger.unresolved.push(entry(f, `${p.error}; no file this config builds calls ${scope.func}() directly`));
+      if (!mine.length && !addressTaken.has(scope.func)) ledger.notBuilt.push({ ...entry(f, `${scope.func}() is called by no file this config builds, directly or through a pointer: it allocates nothing here`), name: f.name || f.macro });
+      else if (!mine.length) ledger.unresolved.push(entry(f, `${p.error}; no file this config builds calls ${scope.func}() directly (it is called through a pointer)`));
       else if (r.runTime.length) ledger.unresolved.push(entry(f, r.runTime.some((x) => x.reason.includes(' passed as ')) ? callerReasons(p.error, r.runTime, r.sites.length) : r.runTime[0].reason));
       continue;
     }

@@ -153,9 +153,8 @@ export async function siteScope(text: string, line: number, file: string): Promi
       if (l && !l.param) {
         // what it is computed from, so the reason shows the run-time input (`= cookie->options.fq_size`)
         const w = writes.get(n) ?? [];
-        const v = l.init !== undefined && w.length === 0 ? l.init : l.init === undefined && w.length === 1 ? w[0].text : undefined;
-        const from = v !== undefined ? ` (= ${v.replace(/\s+/g, ' ').slice(0, 100)})` : ` (assigned ${w.length + (l.init !== undefined ? 1 : 0)} times)`;
-        return `computed when ${func}() runs${from}`;
+        const vals = [...(l.init !== undefined ? [l.init] : []), ...w.map((x) => x.text)].map((x) => (x === undefined ? `${n} updated` : `= ${x.replace(/\s+/g, ' ')}`));
+        return `computed when ${func}() runs${vals.length ? ` (${vals.join(', then ').slice(0, 120)})` : ''}`;
       }
       if (l) return `a parameter of ${func}()`;
       return global(n) !== undefined ? `a variable of ${file} set at run time` : undefined;
