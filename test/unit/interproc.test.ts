@@ -46,6 +46,7 @@ describe('interprocedural pricing: a size that is a parameter of its function, a
       ['drivers/drv.c', lineOf('drivers/drv.c', 'devm_alloc_percpu(dev'), 'drv_probe', 'lib/devres.c', lineOf('lib/devres.c', '__alloc_percpu('), 24, 8],
       ['kernel/stats.c', lineOf('kernel/stats.c', 'NR_STAT_ITEMS);'), 'stats_init', ...counter, 12, 4],
       ['kernel/stats.c', lineOf('kernel/stats.c', 'percpu_counter_init(&total'), 'stats_init', ...counter, 4, 4],
+      ['kernel/stats.c', lineOf('kernel/stats.c', 'aligned_buf(128)'), 'stats_buf', 'kernel/stats.c', lineOf('kernel/stats.c', '__alloc_percpu(64, align)'), 64, 128],
       ['kernel/vector.c', lineOf('kernel/vector.c', 'irq_alloc_matrix('), 'lapic_assign_system_vectors', 'kernel/matrix.c', lineOf('kernel/matrix.c', 'm->maps = __alloc_percpu('), 96, 8],
     ].sort());
     // drivers/off.c is not built: its irq_alloc_matrix(4096, ...) and 100 counters are no callers

@@ -106,7 +106,7 @@ async function priceAlloc(s: Session, f: Finding): Promise<{ p: ReturnType<typeo
   if (!scope) return { p };
   const q = priceFinding(s, f, { scope });
   // only the alignment is a boot-time value (cache_line_size()): the bytes are known, placed at the config's cache line
-  if ('error' in q && /^align .*known only at run time/.test(q.error)) {
+  if ('error' in q && /^align .*known only at run time/.test(q.error) && !dependsOnParameters(q.error, scope)) {
     const r = priceFinding(s, { ...f, alignExpr: String(s.profile.cacheLine) }, { scope });
     if (!('error' in r) && r.kind === 'alloc') return { p: { ...r, expr: `${f.macro}(${f.sizeExpr}, ${f.alignExpr})`, note: `${q.error.replace(/^align /, 'alignment ')}; placed at the config's cache line, ${s.profile.cacheLine} B` }, scope };
   }
