@@ -5,6 +5,7 @@
 // click that opens a file at a DEFINE_PER_CPU line to the hint's text in the editor; the estimate's
 // progress notification is read every 200 ms; a cancel's settle time comes from the extension's log.
 // Usage: node test/e2e/measure.js TREE CONFIG   (never writes into TREE: settings are user settings)
+// MEASURE_ONLY=hints stops after the first hints (no whole-tree estimate, no cancel).
 'use strict';
 const { spawn, spawnSync, execFileSync } = require('child_process');
 const fs = require('fs');
@@ -138,6 +139,7 @@ async function main() {
   }
   log(`host RSS after opening both files: ${mb(rssNow())} MB`);
   for (const l of extLog().split('\n').filter((x) => /type index ready|analysed /.test(x))) log(`  extension log: ${l.replace(/^\S+ \S+ /, '')}`);
+  if (process.env.MEASURE_ONLY === 'hints') { clearInterval(sampler); return; }
 
   // the whole-tree estimate, its progress notification read every 200 ms
   const before = Date.now();
