@@ -76,11 +76,14 @@ export async function priceStatics(s: Session, i: StaticInputs, ledger: Ledger, 
   return out;
 }
 
+/** A tree file's text (latin1: any byte reads), undefined when unreadable. */
+const textOfTree = (s: Session) => (f: string): string | undefined => { try { return readText(s.abs(f), 'latin1'); } catch { return undefined; } };
+
 /** Trace events to call sites: by the traced function's own sites, then through the functions it inlined. */
 async function attributeTrace(s: Session, events: TraceEvent[], sites: Callsite[], runTime: CallsiteRef[], built: readonly string[], mentions: Mentions): Promise<ReturnType<typeof countsFromTrace>> {
   const direct = countsFromTrace(events, sites);
   const inlined = new Map<string, CallsiteRef[]>();
-  const textOf = (f: string): string | undefined => { try { return readText(s.abs(f), 'latin1'); } catch { return undefined; } };
+  const textOf = textOfTree(s);
   const funcs = [...new Set(direct.unmatched.map((u) => u.func))];
   const headerSites = sites.filter((x) => x.file.endsWith('.h'));
   const names = [...new Set(headerSites.flatMap((x) => (x.func ? callNames(x.func) : [])))];
@@ -115,8 +118,6 @@ async function priceAlloc(s: Session, f: Finding): Promise<{ p: ReturnType<typeo
 
 /** Which of `names` a built file's text mentions (FactStore.mentions: kept per file version). */
 export type Mentions = (file: string, names: readonly string[]) => ReadonlySet<string>;
-
-const textOfTree = (s: Session) => (f: string): string | undefined => { try { return readText(s.abs(f), 'latin1'); } catch { return undefined; } };
 
 /** `reasons` of a site's run-time callers as one reason: the first few, and how many more. */
 function callerReasons(error: string, runTime: Array<{ reason: string }>, priced: number): string {
