@@ -145,6 +145,7 @@ describe('real kernels: rules from Debian 6.12', function () {
   for (const [file, what] of [
     ['exported.c', 'exported functions expand in the order of their newest callee defined elsewhere'],
     ['helper.c', "a call to a header's inline helper that reads a per-CPU variable the header declares uses it"],
+    ['pasted.c', 'a static function named only through token pasting is a callback (address taken)'],
   ]) {
     it(`section anchors (arm64, powerpc64le, arm): ${what} (test/fixtures/anchors/${file})`, async function () {
       const fixtures = path.join(__dirname, '../../../test/fixtures/anchors');

@@ -178,6 +178,10 @@ export function firstReferences(text: string, helpers: Map<string, string[]> = n
   }
   // named outside any body (EXPORT_SYMBOL(f), `.fn = f` in an initializer): address taken
   for (const m of outside.matchAll(/([A-Za-z_]\w*)(\s*\()?/g)) if (!m[2] && byName.has(m[1])) taken.add(m[1]);
+  // a static function the text never names is named by token pasting (DEVICE_ATTR_RO(x) makes
+  // x_show an attribute's callback; gcc would drop one truly unused): its address is taken
+  // (an unused static inline is dropped without a warning: left out)
+  for (const f of fns) if (f.isStatic && !f.inline && f.name && !calls.has(f.name)) taken.add(f.name);
   const inlined = (f: Fn) => f.isStatic && !f.noinline && !taken.has(f.name) && (f.inline || (calls.get(f.name) ?? 0) <= 1);
   // bodies with inlined callees read at their calls
   const flat = (f: Fn, seen: Set<string>): Fn['toks'] => f.toks.flatMap((t) => {
