@@ -193,7 +193,15 @@ export function firstReferences(text: string, helpers: Map<string, string[]> = n
     return r;
   });
   const order = expansionOrder(fns.filter((f) => f.name), datas, taken, inlined);
-  const emitted = [...fns.filter((f) => !f.name), ...order].map((f) => ({ f, toks: flat(f, new Set([f.name])) }));
+  const emitted: Array<{ toks: Fn['toks'] }> = [...fns.filter((f) => !f.name), ...order].map((f) => ({ toks: flat(f, new Set([f.name])) }));
+  // a header's inline helper whose address the file takes (powerpc's smp.c: mask_fn =
+  // cpu_sibling_mask) is compiled out of line: its node is older than the file's functions, so it
+  // is expanded first, in header order
+  const named = new Set<string>();
+  for (const f of fns) for (const t of f.toks) if (!t.call) named.add(t.id);
+  for (const m of outside.matchAll(/([A-Za-z_]\w*)(\s*\()?/g)) if (!m[2]) named.add(m[1]);
+  const copies = [...helpers].filter(([h]) => named.has(h) && !byName.has(h) && !macros.has(h));
+  emitted.unshift(...copies.map(([, vars]) => ({ toks: vars.map((id) => ({ id, call: false })) })));
   const out = new Map<string, number>();
   for (const e of emitted) for (const t of e.toks) if (!out.has(t.id)) out.set(t.id, out.size);
   return out;
