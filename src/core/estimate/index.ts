@@ -241,7 +241,7 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   };
   const statics = await priceStatics(session, {
     findings, placement, textOf,
-    emit: new EmitOrder(o.root, scan.findings, session.layout, o.arch.sectionAnchors === true),
+    emit: new EmitOrder(o.root, scan.findings, session.layout, o.arch.sectionAnchors === true, o.arch.cpuOffsetClone === true),
     dead: new DeadStatics(o.root, scan.findings, kb, session.layout, textOf, (s) => isSet(o.config, s)),
   }, ledger, sizingPause);
   if (condErrors.length) warnings.push(`${condErrors.length} #if condition(s) could not be evaluated and were taken as true (first: ${condErrors[0]})`);
