@@ -5,6 +5,8 @@
 // click that opens a file at a DEFINE_PER_CPU line to the hint's text in the editor; the estimate's
 // progress notification is read every 200 ms; a cancel's settle time comes from the extension's log.
 // Usage: node test/e2e/measure.js TREE CONFIG   (never writes into TREE: settings are user settings)
+// MEASURE_ONLY=hints stops after the first hints (no whole-tree estimate, no cancel). A second,
+// instant inlay hint provider (baselineVsix) shows in the same run what the editor itself takes.
 'use strict';
 const { spawn, spawnSync, execFileSync } = require('child_process');
 const fs = require('fs');
@@ -53,7 +55,34 @@ const childrenOf = (pid) => {
   try { return fs.readdirSync(`/proc/${pid}/task`).flatMap((t) => fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)); } catch { return []; }
 };
 
-let codeServer; let context; let tmp; let userDir;
+let codeServer; let context; let tmp; let userDir; let extDir;
+const FILES = [['kernel/sched/core.c', 121], ['net/core/dev.c', 463]];
+/**
+ * The editor's own floor, measured in the same run: an extension whose inlay hint provider answers at
+ * once (no analysis) with one hint in the viewport, activated at start-up as ours is. Its hint's time after the
+ * click is what any provider waits for (code-server opening the file, sending it to the extension
+ * host, asking, drawing); ours minus it is what percpu-lens adds.
+ */
+function baselineVsix() {
+  const dir = path.join(tmp, 'baseline');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({
+    name: 'instant-hints', publisher: 'measure', version: '0.0.1', engines: { vscode: '^1.80.0' }, main: './extension.js',
+    activationEvents: ['onStartupFinished'], repository: 'none', description: 'baseline for test/e2e/measure.js', license: 'MIT',
+  }));
+  fs.writeFileSync(path.join(dir, 'extension.js'), `const vscode = require('vscode');
+exports.activate = (ctx) => ctx.subscriptions.push(vscode.languages.registerInlayHintsProvider({ language: 'c' }, {
+  provideInlayHints(doc, range) {
+    // one hint, as ours is one: in the middle of the asked range, which is the viewport widened
+    const l = Math.min(doc.lineCount - 1, Math.floor((range.start.line + range.end.line) / 2));
+    return [new vscode.InlayHint(doc.lineAt(l).range.end, 'instant')];
+  },
+}));`);
+  fs.writeFileSync(path.join(dir, 'LICENSE'), 'MIT');
+  const out = path.join(tmp, 'baseline.vsix');
+  execFileSync(path.join(REPO, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '-o', out], { cwd: dir, stdio: 'ignore' });
+  return out;
+}
 /** the extension's output channel, as code-server writes it under the user data folder */
 function extLog() {
   try {
@@ -61,6 +90,60 @@ function extLog() {
     return f.map((x) => fs.readFileSync(path.join(userDir, 'logs', x), 'utf8')).join('\n');
   } catch { return ''; }
 }
+/** code-server on TREE with the extensions folder `exts`, and a browser on it */
+async function launch(exts, name, udir) {
+  const port = await freePort();
+  const cfg = path.join(tmp, 'cs.yaml');
+  fs.writeFileSync(cfg, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  const csLog = fs.openSync(path.join(ART, `measure-code-server-${name}.log`), 'w');
+  codeServer = spawn(NODE24, [ENTRY, '--config', cfg, '--user-data-dir', udir, '--extensions-dir', exts, '--disable-telemetry',
+    '--disable-update-check', '--disable-workspace-trust', TREE],
+  { detached: true, stdio: ['ignore', csLog, csLog], env: { ...process.env, PORT: '', EXTENSIONS_GALLERY: '{"serviceUrl":"http://127.0.0.1:9/gallery"}' } });
+  await until('code-server', () => healthy(port), 60_000, 300);
+
+  const { chromium } = require('playwright-core');
+  context = await chromium.launchPersistentContext(path.join(tmp, `chromium-${name}`), {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, viewport: { width: 1600, height: 1000 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  const page = context.pages()[0] || await context.newPage();
+  page.setDefaultTimeout(20_000);
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(TREE)}`, { timeout: 60_000 });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  return page;
+}
+
+async function stopSession() {
+  if (context) { try { await Promise.race([context.close(), new Promise((r) => setTimeout(r, 10_000))]); } catch { /* gone */ } }
+  context = undefined;
+  if (codeServer && codeServer.exitCode === null) {
+    try { process.kill(-codeServer.pid, 'SIGTERM'); } catch { /* gone */ }
+    await new Promise((r) => setTimeout(r, 1500));
+    try { process.kill(-codeServer.pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+  codeServer = undefined;
+}
+
+/** Opens REL at LINE by quick open; ms after the click until the text shows and until `hint` does. */
+async function openAt(page, rel, line, hint) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`${rel}:${line}`);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(rel) }).first();
+  await row.waitFor();
+  const start = Date.now();
+  await row.click();
+  const want = fs.readFileSync(path.join(TREE, rel), 'utf8').split('\n')[line - 1].slice(0, 30);
+  let shown = 0;
+  await until(`a hint in ${rel}`, async () => {
+    const t = norm(await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().textContent());
+    if (!shown && t.includes(want)) shown = Date.now() - start;
+    return hint.test(t);
+  }, 30_000, 20);
+  return { shown, ms: Date.now() - start };
+}
+
 async function main() {
   fs.mkdirSync(ART, { recursive: true });
   execFileSync(process.execPath, ['esbuild.js'], { cwd: REPO, stdio: 'inherit' });
@@ -68,7 +151,7 @@ async function main() {
   const vsix = path.join(tmp, 'percpu-lens.vsix');
   execFileSync(path.join(REPO, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--skip-license', '-o', vsix], { cwd: REPO, stdio: 'ignore' });
   userDir = path.join(tmp, 'user');
-  const extDir = path.join(tmp, 'extensions');
+  extDir = path.join(tmp, 'extensions');
   fs.mkdirSync(path.join(userDir, 'User'), { recursive: true });
   fs.writeFileSync(path.join(userDir, 'User', 'settings.json'), JSON.stringify({
     'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'security.workspace.trust.enabled': false,
@@ -77,26 +160,26 @@ async function main() {
     'workbench.colorTheme': 'Default Dark Modern', 'extensions.ignoreRecommendations': true,
     'percpuLens.configPath': CONFIG, 'percpuLens.possibleCpus': 0,
   }, null, 2));
-  const inst = spawnSync(NODE24, [ENTRY, '--user-data-dir', userDir, '--extensions-dir', extDir, '--install-extension', vsix], { encoding: 'utf8', timeout: 120_000 });
-  if (inst.status !== 0) throw new Error(inst.stderr);
-  const port = await freePort();
-  const cfg = path.join(tmp, 'cs.yaml');
-  fs.writeFileSync(cfg, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
-  const csLog = fs.openSync(path.join(ART, 'measure-code-server.log'), 'w');
-  codeServer = spawn(NODE24, [ENTRY, '--config', cfg, '--user-data-dir', userDir, '--extensions-dir', extDir, '--disable-telemetry',
-    '--disable-update-check', '--disable-workspace-trust', TREE],
-  { detached: true, stdio: ['ignore', csLog, csLog], env: { ...process.env, PORT: '', EXTENSIONS_GALLERY: '{"serviceUrl":"http://127.0.0.1:9/gallery"}' } });
-  await until('code-server', () => healthy(port), 60_000, 300);
-
-  const { chromium } = require('playwright-core');
-  context = await chromium.launchPersistentContext(path.join(tmp, 'chromium'), {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, viewport: { width: 1600, height: 1000 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
-  const page = context.pages()[0] || await context.newPage();
-  page.setDefaultTimeout(20_000);
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(TREE)}`, { timeout: 60_000 });
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  // each session its own extensions folder (code-server has no --disable-extension)
+  for (const [v, dir] of [[vsix, extDir], [baselineVsix(), `${extDir}-baseline`]]) {
+    const inst = spawnSync(NODE24, [ENTRY, '--user-data-dir', userDir, '--extensions-dir', dir, '--install-extension', v], { encoding: 'utf8', timeout: 120_000 });
+    if (inst.status !== 0) throw new Error(inst.stderr);
+  }
+  // the editor's floor first: the same two files with only the instant provider
+  const floor = [];
+  // (a user data folder of its own: the main session must not reopen these files at start)
+  const floorDir = `${userDir}-baseline`;
+  fs.cpSync(path.join(userDir, 'User'), path.join(floorDir, 'User'), { recursive: true });
+  let page = await launch(`${extDir}-baseline`, 'baseline', floorDir);
+  await until('the extension host process', async () => extHostPid(), 60_000, 200);
+  await new Promise((r) => setTimeout(r, 5000));
+  for (const [rel, line] of FILES) {
+    const r = await openAt(page, rel, line, /instant/);
+    floor.push(r.ms);
+    log(`editor floor: ${rel}: an instant provider's first hint ${r.ms} ms after the click (text shown ${r.shown} ms)`);
+  }
+  await stopSession();
+  page = await launch(extDir, 'main', userDir);
   let host = await until('the extension host process', async () => extHostPid(), 60_000, 200);
   log(`extension host pid ${host}`);
   const samples = [];
@@ -115,29 +198,15 @@ async function main() {
   log(`host RSS after activation and warm-up: ${mb(rssNow())} MB`);
 
   const hints = [];
-  for (const [rel, line] of [['kernel/sched/core.c', 121], ['net/core/dev.c', 463]]) {
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`${rel}:${line}`);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(rel) }).first();
-    await row.waitFor();
-    const start = Date.now();
-    await row.click();
-    const want = fs.readFileSync(path.join(TREE, rel), 'utf8').split('\n')[line - 1].slice(0, 30);
-    let shown = 0;
-    await until(`a hint in ${rel}`, async () => {
-      const t = norm(await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().textContent());
-      if (!shown && t.includes(want)) shown = Date.now() - start;
-      return /B\/cpu/.test(t);
-    }, 30_000, 20);
-    const ms = Date.now() - start;
-    hints.push(`${rel} (${fs.readFileSync(path.join(TREE, rel), 'utf8').split('\n').length} lines): line ${line} shown ${shown} ms, first hint ${ms} ms after the click`);
+  for (const [i, [rel, line]] of FILES.entries()) {
+    const { shown, ms } = await openAt(page, rel, line, /B\/cpu/);
+    hints.push(`${rel} (${fs.readFileSync(path.join(TREE, rel), 'utf8').split('\n').length} lines): line ${line} shown ${shown} ms, first hint ${ms} ms after the click (the editor's floor: ${floor[i]} ms)`);
     log(hints[hints.length - 1]);
     await page.screenshot({ path: path.join(ART, `real-hint-${path.basename(rel, '.c')}.png`) });
   }
   log(`host RSS after opening both files: ${mb(rssNow())} MB`);
   for (const l of extLog().split('\n').filter((x) => /type index ready|analysed /.test(x))) log(`  extension log: ${l.replace(/^\S+ \S+ /, '')}`);
+  if (process.env.MEASURE_ONLY === 'hints') { clearInterval(sampler); return; }
 
   // the whole-tree estimate, its progress notification read every 200 ms
   const before = Date.now();
@@ -197,12 +266,7 @@ async function main() {
 }
 
 async function cleanup() {
-  if (context) { try { await Promise.race([context.close(), new Promise((r) => setTimeout(r, 10_000))]); } catch { /* gone */ } }
-  if (codeServer && codeServer.exitCode === null) {
-    try { process.kill(-codeServer.pid, 'SIGTERM'); } catch { /* gone */ }
-    await new Promise((r) => setTimeout(r, 1500));
-    try { process.kill(-codeServer.pid, 'SIGKILL'); } catch { /* gone */ }
-  }
+  await stopSession();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 }
 main().then(cleanup, async (e) => { console.error(e); await cleanup(); process.exit(1); });

@@ -1,7 +1,13 @@
 // Folding `if (IS_ENABLED(CONFIG_X))` the way gcc's constant folding does, and the reachability
 // of a file's statics from its non-static items.
 import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { deadStatics, foldIsEnabled } from '../../src/core/estimate/deadStatics';
+import { functionBodies } from '../../src/core/estimate/constPredicates';
+import { compilerWorks } from './support/gccTruth';
 
 const on = (s: string) => s === 'CONFIG_ON';
 const squash = (t: string) => t.replace(/\s+/g, ' ').trim();
@@ -26,5 +32,26 @@ describe('dead static per-CPU variables', () => {
     const raw = `${src}\n#define C_PTR() \\\n\t(&c)\n`;
     const dead = deadStatics(src, raw, new Map([[1, 'a'], [2, 'b'], [3, 'c']]), on);
     assert.deepStrictEqual([...dead], ['a']);
+  });
+
+  it('a header predicate that folds to false through a switch on a constant cap kills its branch (test/fixtures/dead/cap.c, gcc 12)', function () {
+    const dir = path.join(__dirname, '../../../test/fixtures/dead');
+    const src = fs.readFileSync(path.join(dir, 'cap.c'), 'utf8');
+    const header = fs.readFileSync(path.join(dir, 'include/linux/caps.h'), 'utf8');
+    const statics = new Map(src.split('\n').flatMap((l, i) => [...l.matchAll(/^static P int (\w+);/g)].map((m) => [i + 1, m[1]] as [number, string])));
+    const bodies = functionBodies(header);
+    const ours = [...statics.values()].filter((n) => !deadStatics(src, src, statics, (c) => c === 'CONFIG_FEAT_A', (n) => bodies.get(n)).has(n));
+    let compared = 0;
+    for (const cc of ['aarch64-linux-gnu-gcc', 'powerpc64le-linux-gnu-gcc', 'arm-linux-gnueabihf-gcc']) {
+      if (compilerWorks(cc, ['-O2'], 'readelf')) continue;
+      const o = path.join(os.tmpdir(), `percpu-lens-cap-${process.pid}-${cc}.o`);
+      execFileSync(cc, ['-O2', '-DCONFIG_FEAT_A=1', '-I', path.join(dir, 'include'), '-c', path.join(dir, 'cap.c'), '-o', o]);
+      const kept = execFileSync('readelf', ['-sW', o], { encoding: 'utf8' }).split('\n').map((l) => l.trim().split(/\s+/))
+        .filter((p) => p.length >= 8 && p[3] === 'OBJECT' && [...statics.values()].includes(p[7])).map((p) => p[7]).sort();
+      fs.rmSync(o, { force: true });
+      assert.deepStrictEqual(ours.slice().sort(), kept, cc);
+      compared++;
+    }
+    if (!compared) this.skip();
   });
 });

@@ -377,6 +377,11 @@ describe('diff inputs', function () {
 
   it('a patch that does not apply, or names a file the tree lacks: a clear error, nothing left behind', () => {
     const d = tmpDir('bad');
+    // a temporary folder of this test's own: other runs on the machine make percpu-lens-diff-* too
+    const tmp = path.join(d, 'tmp');
+    fs.mkdirSync(tmp);
+    const prev = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
     try {
       const p = path.join(d, 'bad.patch');
       fs.writeFileSync(p, '--- a/net/dev.c\n+++ b/net/dev.c\n@@ -1,2 +1,2 @@\n-no such line\n+x\n context\n');
@@ -385,9 +390,10 @@ describe('diff inputs', function () {
       assert.throws(() => fromPatch(p, base), (e: Error) => e instanceof InputError && /nope\.c is not in/.test(e.message));
       fs.writeFileSync(p, 'just a mail\n');
       assert.throws(() => fromPatch(p, base), /no file diffs/);
-      const left = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('percpu-lens-diff-'));
-      for (const f of left) assert.ok(fs.statSync(path.join(os.tmpdir(), f)).mtimeMs < Date.now() - 600000, `left behind: ${f}`);
+      assert.strictEqual(os.tmpdir(), tmp);
+      assert.deepStrictEqual(fs.readdirSync(tmp), [], 'left behind');
     } finally {
+      if (prev === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = prev;
       fs.rmSync(d, { recursive: true, force: true });
     }
   });

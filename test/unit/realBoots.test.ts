@@ -5,20 +5,11 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ARCHES, ArchProfile } from '../../src/core/config/arch';
 import { buildFirstChunk } from '../../src/core/sim';
+import { FLAVOURS } from './support/debianFlavours';
 
 const DIR = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'boots');
 
-/** flavour → arch profile and the .config's page size and NR_CPUS (Debian's config-6.12.118+deb12-*) */
-const FLAVOURS: Record<string, { arch: ArchProfile; pageSize: number; nrCpus: number }> = {
-  amd64: { arch: ARCHES.x86_64, pageSize: 4096, nrCpus: 8192 },
-  arm64: { arch: ARCHES.arm64, pageSize: 4096, nrCpus: 512 },
-  'arm64-16k': { arch: ARCHES.arm64, pageSize: 16384, nrCpus: 512 },
-  powerpc64le: { arch: ARCHES.ppc64, pageSize: 4096, nrCpus: 2048 },
-  'powerpc64le-64k': { arch: ARCHES.ppc64, pageSize: 65536, nrCpus: 2048 },
-  armmp: { arch: ARCHES.arm, pageSize: 4096, nrCpus: 8 },
-};
 
 describe('real boots: the first-chunk line of Debian 6.12 kernels', () => {
   const logs = fs.existsSync(DIR) ? fs.readdirSync(DIR).filter((f) => f.endsWith('.log')) : [];

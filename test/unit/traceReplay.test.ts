@@ -8,6 +8,7 @@ import { ARCHES } from '../../src/core/config/arch';
 import { buildFirstChunk, PercpuAllocator } from '../../src/core/sim';
 import { parsePercpuTrace, replayTrace } from '../../src/core/sim/trace';
 import { parseTrace } from '../../src/core/estimate/counts';
+import { FLAVOURS } from './support/debianFlavours';
 
 const LOG = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'boots', 'amd64-4.trace'), 'utf8');
 
@@ -84,4 +85,30 @@ describe('trace replay of a real arm64 boot', () => {
     assert.deepStrictEqual(inFirst.slice(0, 3).map((m) => Number(m[2])), [5512, 5516, 5584]);
     assert.deepStrictEqual(r.inferredEarly, [{ off: 5520, size: 64 }]);
   });
+});
+
+// The same replay on the other arches and page sizes Debian ships, each booted at 4 CPUs
+// (scripts/real-boot.js FLAVOUR --cpus 4 --with-trace); the Percpu: values are the boots' /proc/meminfo.
+describe('trace replay of real boots on every arch', () => {
+  const MEMINFO: Record<string, number> = { powerpc64le: 624, 'powerpc64le-64k': 3584, armmp: 368, 'arm64-16k': 1152 };
+  for (const [flavour, kb] of Object.entries(MEMINFO)) {
+    it(`${flavour}: every first-chunk allocation at the kernel's offset, /proc/meminfo Percpu: ${kb} kB`, () => {
+      const log = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'boots', `${flavour}-4.trace`), 'utf8');
+      const fl = FLAVOURS[flavour];
+      const line = /percpu: Embedded \d+ pages\/cpu s(\d+) r\d+ d\d+ u\d+/.exec(log)!;
+      const fc = buildFirstChunk({ arch: fl.arch, kernel: '6.12', static: Number(line[1]), cpus: 4, nrCpus: fl.nrCpus, pageSize: fl.pageSize });
+      assert.strictEqual(fc.bootLine, line[0]);
+      const { ops, warnings } = parsePercpuTrace(log);
+      assert.deepStrictEqual(warnings, []);
+      const r = replayTrace(new PercpuAllocator(fc, { arch: fl.arch, kernel: '6.12' }), ops);
+      assert.deepStrictEqual(r.failures, []);
+      const allocs = [...log.matchAll(/percpu_alloc_percpu: .*? base_addr=(\w+) off=(\d+)/g)];
+      const inFirst = allocs.filter((m) => m[1] === allocs[0][1]);
+      assert.ok(inFirst.length > 300, `${inFirst.length} first-chunk allocations`);
+      assert.strictEqual(r.firstChunkAllocs, inFirst.length);
+      assert.strictEqual(r.sameOffset, inFirst.length);
+      assert.strictEqual(Number(/^Percpu:\s+(\d+) kB/m.exec(log)![1]), kb);
+      assert.strictEqual(r.meminfoPercpuKb, kb);
+    });
+  }
 });

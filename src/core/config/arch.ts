@@ -68,6 +68,10 @@ export interface ArchProfile {
   /** gcc places variables with section anchors (-fsection-anchors, its default here): a variable's
    *  place in its section follows the first function using it (estimate/emitOrder.ts) */
   sectionAnchors?: boolean;
+  /** this_cpu_* reads the CPU's offset through a plain `static inline` helper that gcc's IPA
+   *  inliner (not the early one) inlines, so every user holds an inline clone (arm64's
+   *  __kern_my_cpu_offset; arm's __my_cpu_offset is __always_inline, powerpc64's a macro) */
+  cpuOffsetClone?: boolean;
 }
 
 const s = (size: number, align = size, memberAlign?: number): Scalar =>
@@ -127,7 +131,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
     scalars: LP64, l1CacheShift: 6, pageShift: 12, pageShifts: [12, 14, 16], numaGroups: true, kernels: ['3.7', ''],
     source: 'drivers/base/arch_numa.c (NUMA: embed with node_distance, page fallback); else generic',
     notes: 'generic setup_per_cpu_areas, or drivers/base/arch_numa.c with node distances',
-    biggestAlignment: 16, predefines: ['__aarch64__', '__ARM_64BIT_STATE'], anonBitfieldAlign: true, sectionAnchors: true,
+    biggestAlignment: 16, predefines: ['__aarch64__', '__ARM_64BIT_STATE'], anonBitfieldAlign: true, sectionAnchors: true, cpuOffsetClone: true,
   },
   ppc64: {
     ...GENERIC, name: 'ppc64', aliases: ['ppc64', 'ppc64le', 'powerpc64', 'powerpc64le', 'powerpc'], srcArch: 'powerpc', bits: 64, endian: 'big', charSigned: false,

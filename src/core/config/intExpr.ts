@@ -20,6 +20,8 @@ export interface ExprHooks {
   alignofType?(toks: Tok[]): bigint;
   /** sizeof of a non-type operand, e.g. ((struct s *)0)->m */
   sizeofExpr?(toks: Tok[]): bigint;
+  /** __alignof__ of a non-type operand, e.g. *p: its type's alignment */
+  alignofExpr?(toks: Tok[]): bigint;
   offsetof?(typeToks: Tok[], member: Tok[]): bigint;
   /** __builtin_types_compatible_p of two type names (or typeof(...)) */
   typesCompatible?(a: Tok[], b: Tok[]): boolean;
@@ -213,8 +215,9 @@ class P {
       else this.deadIf(true, () => this.unary());
       const operand = this.toks.slice(start, this.i);
       return this.live(() => {
-        if (!isSize || !this.h.sizeofExpr) throw new ExprError(`${t.t} of an expression is not supported`);
-        return this.sizeT(this.h.sizeofExpr(operand));
+        const f = isSize ? this.h.sizeofExpr : this.h.alignofExpr;
+        if (!f) throw new ExprError(`${t.t} of an expression is not supported`);
+        return this.sizeT(f(operand));
       });
     }
     return this.postfix();
@@ -276,7 +279,7 @@ class P {
       }
       // `x.m` / `x->m` outside sizeof is never a constant in C: a variable the running kernel reads
       const member = this.peek()?.t === '.' || this.peek()?.t === '->' ? this.peek(1)?.t : undefined;
-      if (member) return this.live(() => { throw new ExprError(`known only at run time: ${t.t}${this.peek()!.t}${member} reads a variable`); });
+      if (member) return this.live(() => { throw new ExprError(`known only at run time: ${t.t}${this.peek()!.t}${member} is read from memory when the code runs`); });
       // a call left after expansion is a function (arm64's inline cache_line_size() reads CTR_EL0): not folded here
       if (this.peek()?.t === '(') return this.live(() => { throw new ExprError(`known only at run time: ${t.t}() is a function call (its body is not folded)`); });
       return this.live(() => { throw new ExprError(`unknown identifier ${t.t}`); });

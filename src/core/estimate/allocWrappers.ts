@@ -10,7 +10,8 @@ import type { Finding } from '../parse/types';
 import { ALLOC_FUNCS } from '../parse/triggers';
 import { functionName, functionsAt, lineStarts, lineOf } from '../rules/syntax';
 
-function args(toks: Tok[], open: number): { list: Tok[][]; end: number } | undefined {
+/** The arguments of the call whose `(` is toks[open], split at top-level commas; `end` is its `)`. */
+export function callArgs(toks: Tok[], open: number): { list: Tok[][]; end: number } | undefined {
   const list: Tok[][] = [[]];
   let d = 0;
   for (let j = open; j < toks.length; j++) {
@@ -29,7 +30,7 @@ function allocOf(use: Tok[], lookup: MacroLookup): Pick<Finding, 'macro' | 'type
   try { out = expand(use, (n) => (ALLOC_FUNCS.has(n) ? undefined : lookup(n))); } catch { return undefined; }
   const i = out.findIndex((t, k) => ALLOC_FUNCS.has(t.t) && out[k + 1]?.t === '(');
   if (i < 0) return undefined;
-  const a = args(out, i + 1);
+  const a = callArgs(out, i + 1);
   if (!a) return undefined;
   const macro = out[i].t;
   if (/^alloc_percpu/.test(macro)) return { macro, type: render(a.list[0]).trim() };
@@ -56,7 +57,7 @@ export async function wrappedAllocs(root: string, files: readonly string[], wrap
     const lookup = layout.index.lookupFor(abs);
     for (const m of text.matchAll(re)) {
       const toks = tokenize(text.slice(m.index!, m.index! + 4000));
-      const a = args(toks, 1);
+      const a = callArgs(toks, 1);
       if (!a) continue;
       const alloc = allocOf(toks.slice(0, a.end + 1), lookup);
       if (!alloc) continue;

@@ -54,6 +54,8 @@ export interface CallsiteRef {
   line: number;
   func?: string;
   size?: number;
+  /** a caller's site: the trace names the called function, which allocates */
+  callee?: { func: string };
 }
 
 /**
@@ -63,7 +65,10 @@ export interface CallsiteRef {
 export function countsFromTrace(events: TraceEvent[], sites: CallsiteRef[], inlined?: Map<string, CallsiteRef[]>): { counts: Counts; unmatched: { func: string; size: number; count: number }[]; attributedBytes: number; tracedBytes: number } {
   const counts: Counts = new Map();
   const byFunc = new Map<string, CallsiteRef[]>();
-  for (const s of sites) if (s.func) (byFunc.get(s.func) ?? byFunc.set(s.func, []).get(s.func)!).push(s);
+  for (const s of sites) {
+    const f = s.callee?.func ?? s.func;
+    if (f) (byFunc.get(f) ?? byFunc.set(f, []).get(f)!).push(s);
+  }
   const miss = new Map<string, { func: string; size: number; count: number }>();
   const choose = (cands: CallsiteRef[], e: TraceEvent): CallsiteRef | undefined => {
     const aligned4 = Math.ceil(e.size / 4) * 4;

@@ -7,6 +7,7 @@ import { stripComments } from '../config/lex';
 import type { KbuildResult } from '../config/kbuild';
 import type { LayoutEngine } from '../layout';
 import type { Finding } from '../parse/types';
+import { evalCondition, functionBodies, type BodyOf, type FnBody } from './constPredicates';
 
 interface Item { name?: string; isStatic: boolean; text: string; /** other names the item may define */ aliases?: string[] }
 
@@ -46,17 +47,22 @@ function statementEnd(t: string, i: number): number {
   return -1;
 }
 
-/** Blank the branches of `if (IS_ENABLED(CONFIG_X) ...)` that the config makes dead. */
-export function foldIsEnabled(text: string, isSet: (sym: string) => boolean): string {
+/** Blank the branches of `if (IS_ENABLED(CONFIG_X) ...)` that the config makes dead; with `pred`,
+ *  also of `if (f(...) ...)` where pred knows the call's value (a header predicate, constPredicates). */
+export function foldIsEnabled(text: string, isSet: (sym: string) => boolean, pred?: (call: string) => boolean | undefined): string {
   let t = text;
   const re = /\bif\s*\(/g;
   for (let m = re.exec(t); m; m = re.exec(t)) {
     const open = m.index + m[0].length - 1;
     const close = matchClose(t, open);
     if (close < 0) continue;
-    const c = /^\s*(!\s*)?IS_ENABLED\s*\(\s*(CONFIG_\w+)\s*\)\s*(&&[\s\S]*)?$/.exec(t.slice(open + 1, close));
+    const inner = t.slice(open + 1, close);
+    const c = /^\s*(!\s*)?IS_ENABLED\s*\(\s*(CONFIG_\w+)\s*\)\s*(&&[\s\S]*)?$/.exec(inner)
+      ?? (pred ? /^\s*(!\s*)?([A-Za-z_]\w*\s*\([^()]*\))\s*(&&[\s\S]*)?$/.exec(inner) : null);
     if (!c || (c[1] && c[3])) continue;
-    const on = isSet(c[2]);
+    const v = c[2].startsWith('CONFIG_') ? isSet(c[2]) : pred!(c[2]);
+    if (v === undefined) continue;
+    const on = v;
     const thenEnd = statementEnd(t, close + 1);
     if (thenEnd < 0) continue;
     const els = /^\s*else\b/.exec(t.slice(thenEnd));
@@ -128,9 +134,10 @@ function items(text: string, percpu: Map<number, string>): Item[] {
  * Names among `statics` (static per-CPU variables of this file, by definition line) that no live
  * code reaches. `active`: the file's text with inactive #if regions blanked; `raw`: its source.
  */
-export function deadStatics(active: string, raw: string, statics: Map<number, string>, isSet: (sym: string) => boolean): Set<string> {
+export function deadStatics(active: string, raw: string, statics: Map<number, string>, isSet: (sym: string) => boolean, bodyOf?: BodyOf): Set<string> {
   const defineBodies = stripComments(raw).replace(/\\\r?\n/g, ' ').split('\n').filter((l) => /^\s*#\s*define\b/.test(l)).join('\n');
-  const list = items(foldIsEnabled(stripComments(active), isSet), statics);
+  const pred = bodyOf && ((call: string) => evalCondition(call, bodyOf, isSet));
+  const list = items(foldIsEnabled(stripComments(active), isSet, pred), statics);
   const byName = new Map<string, Item[]>();
   for (const it of list) {
     if (!it.name || !it.isStatic) continue;
@@ -163,6 +170,8 @@ export class DeadStatics {
   private cache = new Map<string, Set<string>>();
   /** file → the local files it #includes (Kbuild's includedFrom) */
   private includers = new Map<string, string[]>();
+  /** header → its function definitions, read on the first question */
+  private bodies = new Map<string, Map<string, FnBody>>();
 
   constructor(private root: string, findings: Finding[], private kb: KbuildResult, private layout: LayoutEngine,
     private raw: (file: string) => string, private isSet: (sym: string) => boolean) {
@@ -173,6 +182,24 @@ export class DeadStatics {
       this.byFile.set(f.file, m);
     }
     for (const o of kb.objects) if (o.includedFrom) this.includers.set(o.includedFrom, [...(this.includers.get(o.includedFrom) ?? []), o.file]);
+  }
+
+  /** a function definition by name from the headers `file` includes, first in include order */
+  private bodyOf(file: string): BodyOf {
+    const order = [...this.layout.index.includeOrder(path.resolve(this.root, file)).keys()];
+    return (name) => {
+      for (const h of order) {
+        let m = this.bodies.get(h);
+        if (!m) {
+          const text = this.layout.index.loaded(h)?.scan.active;
+          m = text === undefined ? new Map() : functionBodies(text);
+          this.bodies.set(h, m);
+        }
+        const b = m.get(name);
+        if (b) return b;
+      }
+      return undefined;
+    };
   }
 
   isDead(f: Finding): boolean {
@@ -187,7 +214,7 @@ export class DeadStatics {
       const activeOf = (x: string) => this.layout.index.loaded(path.resolve(this.root, x))?.scan.active;
       const texts = [f.file, ...local].map(activeOf);
       dead = texts.some((t) => t === undefined) ? new Set()
-        : deadStatics(texts.join('\n'), [f.file, ...local].map((x) => this.raw(x)).join('\n'), this.byFile.get(f.file)!, this.isSet);
+        : deadStatics(texts.join('\n'), [f.file, ...local].map((x) => this.raw(x)).join('\n'), this.byFile.get(f.file)!, this.isSet, this.bodyOf(f.file));
       this.cache.set(f.file, dead);
     }
     return dead.has(f.name);

@@ -20,7 +20,8 @@ export class EmitOrder {
   private helperMap?: Map<string, string[]>;
 
   /** `anchors`: the arch's gcc uses section anchors (arm, arm64, powerpc; see firstReferences) */
-  constructor(private root: string, findings: Finding[], private layout: LayoutEngine, private anchors = false) {
+  /** `clones`: the arch's this_cpu_* leave inline clones (ArchProfile.cpuOffsetClone, expansionOrder) */
+  constructor(private root: string, findings: Finding[], private layout: LayoutEngine, private anchors = false, private clones = false) {
     for (const f of findings) {
       if (f.kind !== 'declare' || !f.name || f.unresolved || !f.file.endsWith('.h')) continue;
       const abs = path.resolve(root, f.file);
@@ -73,7 +74,7 @@ export class EmitOrder {
       let r = this.refs.get(abs);
       if (!r) {
         const text = this.spliced(abs, 0);
-        r = text === undefined ? new Map() : firstReferences(text, this.helpers());
+        r = text === undefined ? new Map() : firstReferences(text, this.helpers(), this.clones);
         this.refs.set(abs, r);
       }
       // placed first, in order of first reference; the rest after them as without anchors
@@ -108,7 +109,7 @@ interface Fn { pos: number; name: string; isStatic: boolean; inline: boolean; no
  * macro the file defines stands for the identifiers of its body; a call to a header helper in
  * `helpers` also uses the per-CPU variables it reads. Index 0 is the first.
  */
-export function firstReferences(text: string, helpers: Map<string, string[]> = new Map()): Map<string, number> {
+export function firstReferences(text: string, helpers: Map<string, string[]> = new Map(), clones = false): Map<string, number> {
   const src = stripComments(text).replace(/\\\r?\n/g, ' ');
   const macros = new Map<string, string>();
   for (const m of src.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)(?:\([^)]*\))?(.*)$/gm)) macros.set(m[1], m[2]);
@@ -178,6 +179,10 @@ export function firstReferences(text: string, helpers: Map<string, string[]> = n
   }
   // named outside any body (EXPORT_SYMBOL(f), `.fn = f` in an initializer): address taken
   for (const m of outside.matchAll(/([A-Za-z_]\w*)(\s*\()?/g)) if (!m[2] && byName.has(m[1])) taken.add(m[1]);
+  // a static function the text never names is named by token pasting (DEVICE_ATTR_RO(x) makes
+  // x_show an attribute's callback; gcc would drop one truly unused): its address is taken
+  // (an unused static inline is dropped without a warning: left out)
+  for (const f of fns) if (f.isStatic && !f.inline && f.name && !calls.has(f.name)) taken.add(f.name);
   const inlined = (f: Fn) => f.isStatic && !f.noinline && !taken.has(f.name) && (f.inline || (calls.get(f.name) ?? 0) <= 1);
   // bodies with inlined callees read at their calls
   const flat = (f: Fn, seen: Set<string>): Fn['toks'] => f.toks.flatMap((t) => {
@@ -188,12 +193,23 @@ export function firstReferences(text: string, helpers: Map<string, string[]> = n
     seen.delete(g.name);
     return r;
   });
-  const order = expansionOrder(fns.filter((f) => f.name), datas, taken, inlined);
-  const emitted = [...fns.filter((f) => !f.name), ...order].map((f) => ({ f, toks: flat(f, new Set([f.name])) }));
+  const order = expansionOrder(fns.filter((f) => f.name), datas, taken, inlined, clones);
+  const emitted: Array<{ toks: Fn['toks'] }> = [...fns.filter((f) => !f.name), ...order].map((f) => ({ toks: flat(f, new Set([f.name])) }));
+  // a header's inline helper whose address the file takes (powerpc's smp.c: mask_fn =
+  // cpu_sibling_mask) is compiled out of line: its node is older than the file's functions, so it
+  // is expanded first, in header order
+  const named = new Set<string>();
+  for (const f of fns) for (const t of f.toks) if (!t.call) named.add(t.id);
+  for (const m of outside.matchAll(/([A-Za-z_]\w*)(\s*\()?/g)) if (!m[2]) named.add(m[1]);
+  const copies = [...helpers].filter(([h]) => named.has(h) && !byName.has(h) && !macros.has(h));
+  emitted.unshift(...copies.map(([, vars]) => ({ toks: vars.map((id) => ({ id, call: false })) })));
   const out = new Map<string, number>();
   for (const e of emitted) for (const t of e.toks) if (!out.has(t.id)) out.set(t.id, out.size);
   return out;
 }
+
+/** per-CPU accessors of the current CPU's copy: each leaves an inline clone (expansionOrder) */
+const THIS_CPU = /^(?:__)?(?:this_cpu|raw_cpu)_\w+$|^[gp][eu]t_cpu_var$|^[gp][eu]t_cpu_ptr$/;
 
 const NOT_CALLS = new Set(['if', 'for', 'while', 'switch', 'return', 'sizeof', 'typeof', '__typeof__', 'do', 'case', 'defined', '_Static_assert', 'asm', '__asm__', 'volatile', '__volatile__']);
 
@@ -208,8 +224,8 @@ const NOT_CALLS = new Set(['if', 'for', 'while', 'switch', 'return', 'sizeof', '
  * function comes after its callees, in the walk of its newest callee, walks of older nodes first
  * (docs/placement.md §3).
  */
-function expansionOrder(fns: Fn[], datas: Data[], taken: Set<string>, inlined: (f: Fn) => boolean): Fn[] {
-  interface Node { name: string; fn?: Fn; data?: Data; callers: Node[] }
+function expansionOrder(fns: Fn[], datas: Data[], taken: Set<string>, inlined: (f: Fn) => boolean, clones: boolean): Fn[] {
+  interface Node { name: string; fn?: Fn; data?: Data; callers: Node[]; clone?: boolean }
   const nodes: Node[] = fns.map((fn) => ({ name: fn.name, fn, callers: [] }));
   const node = new Map(nodes.map((n) => [n.name, n]));
   const dataNodes = new Map<string, Node>();
@@ -221,7 +237,9 @@ function expansionOrder(fns: Fn[], datas: Data[], taken: Set<string>, inlined: (
   const seeds = [...nodes.filter((n) => !n.fn!.isStatic), ...[...dataNodes.values()].filter((n) => n.data!.needed)]
     .sort((a, b) => (b.fn ?? b.data)!.pos - (a.fn ?? a.data)!.pos);
   for (const n of seeds) { stack.push(n); queued.add(n); }
+  const analysed = new Map<Node, number>();
   const analyse = (n: Node) => {
+    analysed.set(n, analysed.size);
     const callees: Node[] = [];
     const refs: Node[] = [];
     const add = (r: Node | undefined) => { if (r && r !== n && !refs.includes(r)) refs.push(r); };
@@ -248,21 +266,41 @@ function expansionOrder(fns: Fn[], datas: Data[], taken: Set<string>, inlined: (
     queued.add(rest);
     stack.push(rest);
   }
-  const order: Node[] = [];
-  const visited = new Set<Node>();
-  const visit = (n: Node) => {
-    visited.add(n);
-    for (const c of n.callers) if (!visited.has(c)) visit(c);
-    order.push(n);
-  };
-  for (const pass of [0, 1]) {
-    for (const n of [...nodes].reverse()) {
-      if (visited.has(n)) continue;
-      if (pass === 0 && (!n.fn || n.fn.isStatic || taken.has(n.name))) continue;
-      visit(n);
+  const walk = (): Node[] => {
+    const order: Node[] = [];
+    const visited = new Set<Node>();
+    const visit = (n: Node) => {
+      visited.add(n);
+      for (const c of n.callers) if (!visited.has(c)) visit(c);
+      order.push(n);
+    };
+    for (const pass of [0, 1]) {
+      for (const n of [...nodes].reverse()) {
+        if (visited.has(n)) continue;
+        if (pass === 0 && (!n.fn || n.fn.isStatic || taken.has(n.name) || n.clone)) continue;
+        visit(n);
+      }
     }
-  }
-  return order.reverse().filter((n) => n.fn && !inlined(n.fn)).map((n) => n.fn!);
+    return order.reverse();
+  };
+  // gcc's IPA inliner leaves in each function that reads the current CPU's copy (this_cpu_*,
+  // get_cpu_var) an inline clone of the arch's offset helper (arm64's __kern_my_cpu_offset): a
+  // node newer than every other, whose caller is the function. The newest nodes are walked first,
+  // so such a function is compiled after those without a clone, in the order its clone was made.
+  const fnOf = new Map(fns.map((f) => [f.name, f]));
+  const reads = (f: Fn, seen: Set<string>): boolean => f.toks.some((t) => {
+    if (THIS_CPU.test(t.id)) return true;
+    const g = t.call ? fnOf.get(t.id) : undefined;
+    if (!g || !inlined(g) || seen.has(g.name)) return false;
+    seen.add(g.name);
+    return reads(g, seen);
+  });
+  // The inliner takes the helper's call edges newest first, and the last one (the function
+  // analysed first) keeps the helper's own, old node (test/fixtures/anchors/thiscpu.c).
+  const users = !clones ? [] : [...analysed.keys()].filter((n) => n.fn && !inlined(n.fn) && reads(n.fn, new Set([n.name]))).reverse();
+  users.pop();
+  for (const n of users) nodes.push({ name: `${n.name}'`, callers: [n], clone: true });
+  return walk().filter((n) => n.fn && !inlined(n.fn)).map((n) => n.fn!);
 }
 
 interface Data { pos: number; name: string; refs: string[]; needed: boolean }

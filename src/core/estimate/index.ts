@@ -98,7 +98,7 @@ async function prepare(o: EstimateOptions, profile: Profile, pause: () => Promis
   o.compact?.();
   await pause();
   const session = await openSession(o.root, profile, kb.includeDirs);
-  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir, (f) => kb.byFile.get(f)?.status === 'module') : { findings: [], unresolved: [], names: new Set<string>(), allocWrappers: new Set<string>() };
+  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir, (f) => kb.byFile.get(f)?.status === 'module') : { findings: [], unresolved: [], names: new Set<string>(), allocWrappers: new Set<string>(), macrosCalling: () => new Set<string>() };
   clock.mark('wrappers');
   // saved after pricing, which asks it which built files mention which names
   return { kb, session, wrapped, facts };
@@ -241,14 +241,14 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   };
   const statics = await priceStatics(session, {
     findings, placement, textOf,
-    emit: new EmitOrder(o.root, scan.findings, session.layout, o.arch.sectionAnchors === true),
+    emit: new EmitOrder(o.root, scan.findings, session.layout, o.arch.sectionAnchors === true, o.arch.cpuOffsetClone === true),
     dead: new DeadStatics(o.root, scan.findings, kb, session.layout, textOf, (s) => isSet(o.config, s)),
   }, ledger, sizingPause);
   if (condErrors.length) warnings.push(`${condErrors.length} #if condition(s) could not be evaluated and were taken as true (first: ${condErrors[0]})`);
   o.onProgress?.(0, 1, 'placement');
   const sl = layoutStaticArea(statics.builtin, { pageSize: profile.pageSize, cacheLine: profile.cacheLine, kernel: profile.kernel, isSet: (s) => isSet(o.config, s) });
   if (sl.unplacedSections.length) warnings.push(`sections not in the ${profile.kernel} linker script, placed in .data..percpu: ${sl.unplacedSections.join(', ')}`);
-  const dyn = await priceCallsites(session, scan.findings, placement, ledger, pause, { ...o, built: kb.objects.map((x) => x.file).filter((f) => f.endsWith('.c')), headerInScope: builtScope(kb, o.arch.name), allocWrappers: wrapped.allocWrappers, mentions: (f, names) => inp.facts.mentions(f, names) });
+  const dyn = await priceCallsites(session, scan.findings, placement, ledger, pause, { ...o, built: kb.objects.map((x) => x.file).filter((f) => f.endsWith('.c')), headerInScope: builtScope(kb, o.arch.name), allocWrappers: wrapped.allocWrappers, macrosCalling: wrapped.macrosCalling, mentions: (f, names) => inp.facts.mentions(f, names) });
   inp.facts.save();
   if (!o.prepared && !o.onPrepared) inp.facts.release(); // nobody else holds it: ~35 MB less through the rules
   o.onProgress?.(0, 1, 'simulation');

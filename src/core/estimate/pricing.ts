@@ -7,7 +7,9 @@ import { priceFinding, type Session } from './session';
 import { allocRound } from '../price';
 import { callsiteKey, CallsiteRef, Counts, countsFromTrace, TraceEvent } from './counts';
 import { callNames, headerFunctionsCalled, headerSitesReached, reachableSites } from './traceAttribution';
-import { siteScope } from './siteScope';
+import { siteScope, type SiteScope } from './siteScope';
+import { callsOf } from './callers';
+import { dependsOnParameters, priceAtCallers } from './callerPricing';
 import { wrappedAllocs } from './allocWrappers';
 import { readText } from '../readText';
 import type { TraceOp } from '../sim/trace';
@@ -74,11 +76,14 @@ export async function priceStatics(s: Session, i: StaticInputs, ledger: Ledger, 
   return out;
 }
 
+/** A tree file's text (latin1: any byte reads), undefined when unreadable. */
+const textOfTree = (s: Session) => (f: string): string | undefined => { try { return readText(s.abs(f), 'latin1'); } catch { return undefined; } };
+
 /** Trace events to call sites: by the traced function's own sites, then through the functions it inlined. */
 async function attributeTrace(s: Session, events: TraceEvent[], sites: Callsite[], runTime: CallsiteRef[], built: readonly string[], mentions: Mentions): Promise<ReturnType<typeof countsFromTrace>> {
   const direct = countsFromTrace(events, sites);
   const inlined = new Map<string, CallsiteRef[]>();
-  const textOf = (f: string): string | undefined => { try { return readText(s.abs(f), 'latin1'); } catch { return undefined; } };
+  const textOf = textOfTree(s);
   const funcs = [...new Set(direct.unmatched.map((u) => u.func))];
   const headerSites = sites.filter((x) => x.file.endsWith('.h'));
   const names = [...new Set(headerSites.flatMap((x) => (x.func ? callNames(x.func) : [])))];
@@ -87,38 +92,67 @@ async function attributeTrace(s: Session, events: TraceEvent[], sites: Callsite[
     // a site whose size only the run knows is the event's when it is its function's only one
     const own = runTime.filter((r) => r.func === func);
     // else the sites of the static functions it inlined, run-time ones too (sve_setup -> sve_efi_setup)
-    const local = [...sites, ...runTime].filter((x) => !x.file.endsWith('.h'));
+    // a caller's site only when its callee is of the same file: gcc inlines nothing across files (no LTO)
+    const local = [...sites.filter((x) => !x.callee || x.callee.file === x.file), ...runTime].filter((x) => !x.file.endsWith('.h'));
     inlined.set(func, own.length === 1 ? own : [...await reachableSites(func, local, textOf), ...viaHeaders.get(func) ?? []]);
   }
   return inlined.size ? countsFromTrace(events, sites, inlined) : direct;
 }
 
 /** An alloc call site's price; what the bare expression leaves open is asked again with the variables the site sees. */
-async function priceAlloc(s: Session, f: Finding): Promise<ReturnType<typeof priceFinding>> {
+async function priceAlloc(s: Session, f: Finding): Promise<{ p: ReturnType<typeof priceFinding>; scope?: SiteScope }> {
   const p = priceFinding(s, f);
-  if (!('error' in p)) return p;
+  if (!('error' in p)) return { p };
   let text: string;
-  try { text = readText(s.abs(f.file), 'latin1'); } catch { return p; }
+  try { text = readText(s.abs(f.file), 'latin1'); } catch { return { p }; }
   const scope = await siteScope(text, f.line, f.file);
-  return scope ? priceFinding(s, f, { scope }) : p;
+  if (!scope) return { p };
+  const q = priceFinding(s, f, { scope });
+  // only the alignment is a boot-time value (cache_line_size()): the bytes are known, placed at the config's cache line
+  if ('error' in q && /^align .*known only at run time/.test(q.error) && !dependsOnParameters(q.error, scope)) {
+    const r = priceFinding(s, { ...f, alignExpr: String(s.profile.cacheLine) }, { scope });
+    if (!('error' in r) && r.kind === 'alloc') return { p: { ...r, expr: `${f.macro}(${f.sizeExpr}, ${f.alignExpr})`, note: `${q.error.replace(/^align /, 'alignment ')}; placed at the config's cache line, ${s.profile.cacheLine} B` }, scope };
+  }
+  return { p: q, scope };
 }
 
 /** Which of `names` a built file's text mentions (FactStore.mentions: kept per file version). */
 export type Mentions = (file: string, names: readonly string[]) => ReadonlySet<string>;
 
+/** `reasons` of a site's run-time callers as one reason: the first few, and how many more. */
+function callerReasons(error: string, runTime: Array<{ reason: string }>, priced: number): string {
+  const head = error.replace(/known only at run time: .*$/, 'known only at run time');
+  const list = runTime.slice(0, 3).map((r) => r.reason.replace(/^.*?known only at run time: /, '')).join('; ');
+  return `${head} at ${runTime.length} of ${runTime.length + priced} callers: ${list}${runTime.length > 3 ? `; and ${runTime.length - 3} more` : ''}`;
+}
+
 /** alloc_percpu call sites with their counts (counts file, then trace, else 1). */
 export async function priceCallsites(s: Session, findings: Finding[], placement: Placement, ledger: Ledger, pause: () => Promise<void>,
-  o: { counts?: Counts; trace?: TraceOp[]; built?: readonly string[]; headerInScope?: (file: string) => boolean; allocWrappers?: ReadonlySet<string>; mentions: Mentions }): Promise<{ callsites: Callsite[]; unmatchedTrace?: EstimateResult['dynamic']['unmatchedTrace']; traceAttributed?: number }> {
+  o: { counts?: Counts; trace?: TraceOp[]; built?: readonly string[]; headerInScope?: (file: string) => boolean; allocWrappers?: ReadonlySet<string>; macrosCalling?: (fns: ReadonlySet<string>) => Set<string>; mentions: Mentions }): Promise<{ callsites: Callsite[]; unmatchedTrace?: EstimateResult['dynamic']['unmatchedTrace']; traceAttributed?: number }> {
   const sites: Callsite[] = [];
   const runTime: CallsiteRef[] = []; // built sites whose size is known only at run time: a trace tells it
+  // the built .c files' sites first: those whose size is a parameter of their function are priced at its callers,
+  // whose names join the one list of names each built file is searched for
+  const priced = new Map<Finding, Awaited<ReturnType<typeof priceAlloc>>>();
+  for (const f of findings) {
+    if (f.kind !== 'alloc' || f.unresolved || f.file.endsWith('.h')) continue;
+    await pause();
+    if (placement(f).obj) priced.set(f, await priceAlloc(s, f));
+  }
+  const viaParams = new Map<Finding, SiteScope>();
+  for (const [f, r] of priced) if ('error' in r.p && r.scope && dependsOnParameters(r.p.error, r.scope)) viaParams.set(f, r.scope);
+  const callees = new Set([...viaParams.values()].map((x) => x.func).filter(Boolean));
+  const calleeMacros = callees.size && o.macrosCalling ? o.macrosCalling(callees) : new Set<string>();
   // inline functions of headers this config's code includes: their sites count when a built file calls them
   const headerFns = findings.filter((f) => f.kind === 'alloc' && f.file.endsWith('.h') && f.func && o.headerInScope?.(f.file)).map((f) => f.func!);
-  // one list of names for both searches, so each built file is searched once (and not again while it is unchanged)
-  const names = [...new Set([...headerFns.flatMap(callNames), ...o.allocWrappers ?? []])];
+  // one list of names for every search, so each built file is searched once (and not again while it is unchanged)
+  const names = [...new Set([...headerFns.flatMap(callNames), ...o.allocWrappers ?? [], ...callees, ...calleeMacros])];
   const mentions = (f: string) => o.mentions(f, names);
   const called = headerFns.length ? headerFunctionsCalled(headerFns, o.built ?? [], mentions) : new Set<string>();
   // alloc_percpu calls inside header macros (netdev_alloc_pcpu_stats), at each use of the macro
   const viaMacros = o.allocWrappers?.size ? await wrappedAllocs(s.root, o.built ?? [], o.allocWrappers, s.layout, mentions) : [];
+  const { calls, addressTaken } = callees.size ? await callsOf(s.root, o.built ?? [], callees, calleeMacros, s.layout, mentions) : { calls: [], addressTaken: new Set<string>() };
+  const textOf = textOfTree(s);
   for (const f of [...findings, ...viaMacros]) {
     if (f.kind !== 'alloc') continue;
     await pause();
@@ -128,10 +162,29 @@ export async function priceCallsites(s: Session, findings: Finding[], placement:
     const inHeader = !pl.obj && pl.reason.startsWith('defined in a header') && !!o.headerInScope?.(f.file);
     if (inHeader && !called.has(f.func!)) { ledger.notBuilt.push({ ...entry(f, `inline function ${f.func} of a header: no file this config builds calls it`), name: f.name || f.macro }); continue; }
     if (!pl.obj && !inHeader) { ledger.notBuilt.push({ ...entry(f, pl.reason), name: f.name || f.macro }); continue; }
-    const p = await priceAlloc(s, f);
-    if ('error' in p) { ledger.unresolved.push(entry(f, p.error)); runTime.push({ file: f.file, line: f.line, ...(f.func ? { func: f.func } : {}) }); continue; }
+    const { p } = priced.get(f) ?? await priceAlloc(s, f);
+    const ref = { file: f.file, line: f.line, ...(f.func ? { func: f.func } : {}) };
+    const scope = viaParams.get(f);
+    if (scope && 'error' in p) {
+      const mine = calls.filter((c) => c.callee === scope.func);
+      const r = await priceAtCallers(s, f, scope, mine, textOf);
+      sites.push(...r.sites);
+      // the site itself keeps the events of a size no caller's gives (a call through a pointer)
+      runTime.push(ref);
+      if (!mine.length && !addressTaken.has(scope.func)) ledger.notBuilt.push({ ...entry(f, `${scope.func}() is called by no file this config builds, directly or through a pointer: it allocates nothing here`), name: f.name || f.macro });
+      else if (!mine.length) ledger.unresolved.push(entry(f, `${p.error}; no file this config builds calls ${scope.func}() directly (it is called through a pointer)`));
+      else if (r.runTime.length) ledger.unresolved.push(entry(f, r.runTime.some((x) => x.reason.includes(' passed as ')) ? callerReasons(p.error, r.runTime, r.sites.length) : r.runTime[0].reason));
+      continue;
+    }
+    if ('error' in p) {
+      runTime.push(ref);
+      // the reserved chunk's one allocator: each module's .data..percpu when it loads, priced per module (reserved.modules)
+      if (/^__alloc_reserved_percpu/.test(f.macro)) ledger.notBuilt.push({ ...entry(f, `${f.macro}: the modules' .data..percpu sections, counted per module in the reserved chunk (reserved.modules), not as a call site`), name: f.name || f.macro });
+      else ledger.unresolved.push(entry(f, p.error));
+      continue;
+    }
     if (p.kind !== 'alloc') continue;
-    sites.push({ file: f.file, line: f.line, ...(f.func ? { func: f.func } : {}), expr: p.expr, size: p.size, align: p.align, count: 1, total: 0, countSource: 'default' });
+    sites.push({ ...ref, expr: p.expr, size: p.size, align: p.align, ...(p.note ? { note: p.note } : {}), count: 1, total: 0, countSource: 'default' });
   }
   const traced = o.trace ? await attributeTrace(s, o.trace.filter((e): e is TraceEvent => e.kind === 'alloc'), sites, runTime, o.built ?? [], o.mentions) : undefined;
   for (const c of sites) {

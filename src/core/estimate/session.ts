@@ -49,7 +49,7 @@ export function sizeContext(s: Session, file: string): StaticSizeContext {
 
 export type Price =
   | { kind: 'static'; type: string; size: number; align: number; section: string; unknownMacro?: boolean }
-  | { kind: 'alloc'; expr: string; size: number; align: number }
+  | { kind: 'alloc'; expr: string; size: number; align: number; note?: string }
   | { kind: 'nr_cpus_array'; cost: NrCpusArrayCost }
   | { kind: 'type'; size: number; align: number }
   | { error: string; type?: string; expr?: string };

@@ -72,11 +72,48 @@ function globalType(text: string, name: string): string | undefined {
   return `${m[1].replace(STORAGE, ' ').replace(/\s+/g, ' ').trim()} ${m[2]}`.trim();
 }
 
+/** The parameters of a function definition in order, by name (undefined: unnamed, `...`). */
+function parameterNames(fn: Node): Array<string | undefined> {
+  let d = fn.childForFieldName('declarator');
+  while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator');
+  const list = d?.childForFieldName('parameters');
+  if (!list) return [];
+  const out: Array<string | undefined> = [];
+  for (const p of list.namedChildren) {
+    if (!p || p.type === 'comment') continue;
+    const decl = p.type === 'parameter_declaration' ? p.childForFieldName('declarator') : null;
+    out.push(decl ? declared(decl)?.name : undefined);
+  }
+  // `(void)`: no parameter
+  return out.length === 1 && out[0] === undefined && list.text.replace(/\s+/g, '') === '(void)' ? [] : out;
+}
+
+/** A call site's scope, with the function it is in and that function's parameters. */
+export interface SiteScope extends ExprScope {
+  func: string;
+  params: Array<string | undefined>;
+  /** whether `name` is a parameter, or a local whose only value is computed from one */
+  fromParams(name: string): boolean;
+}
+
+/**
+ * `scope` with the parameters given values by one call: `value` gives a parameter's constant text
+ * at that caller (undefined when the caller passes a run-time value), `why` then says why.
+ */
+export function withArguments(scope: SiteScope, value: (param: string) => string | undefined, why: (param: string) => string): ExprScope {
+  const isParam = (n: string) => scope.params.includes(n);
+  return {
+    typeOf: scope.typeOf,
+    valueAt: (n) => (isParam(n) ? value(n) : scope.valueAt?.(n)),
+    runTime: (n) => (isParam(n) ? why(n) : scope.runTime?.(n)),
+  };
+}
+
 /**
  * The scope at `line` (1-based) of `text`; undefined outside a function. `file` names the file in
  * run-time reasons.
  */
-export async function siteScope(text: string, line: number, file: string): Promise<ExprScope | undefined> {
+export async function siteScope(text: string, line: number, file: string): Promise<SiteScope | undefined> {
   const starts = lineStarts(text);
   const at = starts[Math.max(0, Math.min(line - 1, starts.length - 1))];
   const [c] = await functionsAt(text, [at]);
@@ -88,7 +125,20 @@ export async function siteScope(text: string, line: number, file: string): Promi
     if (!globals.has(n)) globals.set(n, /^\w+$/.test(n) ? globalType(text, n) : undefined);
     return globals.get(n);
   };
+  const params = parameterNames(c.fn);
+  const fromParams = (n: string, depth = 0): boolean => {
+    if (params.includes(n)) return true;
+    const l = locals.get(n);
+    if (!l || l.param || depth > 4) return false;
+    const w = writes.get(n) ?? [];
+    const v = l.init !== undefined ? (w.length === 0 ? l.init : undefined) : (w.length === 1 && w[0].line <= line ? w[0].text : undefined);
+    // a parameter's value, not memory read through it (`cookie->options.fq_size` is the run's)
+    return v !== undefined && [...v.matchAll(/\b([A-Za-z_]\w*)\b(?!\s*(?:->|\.|\[))/g)].some((m) => m[1] !== n && fromParams(m[1], depth + 1));
+  };
   return {
+    func: functionName(c.fn) ?? '',
+    params,
+    fromParams: (n) => fromParams(n),
     typeOf: (n) => locals.get(n)?.type ?? global(n),
     valueAt: (n) => {
       const l = locals.get(n);
@@ -100,7 +150,13 @@ export async function siteScope(text: string, line: number, file: string): Promi
     },
     runTime: (n) => {
       const l = locals.get(n);
-      if (l) return l.param ? `a parameter of ${func}()` : `computed when ${func}() runs`;
+      if (l && !l.param) {
+        // what it is computed from, so the reason shows the run-time input (`= cookie->options.fq_size`)
+        const w = writes.get(n) ?? [];
+        const vals = [...(l.init !== undefined ? [l.init] : []), ...w.map((x) => x.text)].map((x) => (x === undefined ? `${n} updated` : `= ${x.replace(/\s+/g, ' ')}`));
+        return `computed when ${func}() runs${vals.length ? ` (${vals.join(', then ').slice(0, 120)})` : ''}`;
+      }
+      if (l) return `a parameter of ${func}()`;
       return global(n) !== undefined ? `a variable of ${file} set at run time` : undefined;
     },
   };

@@ -34,6 +34,10 @@ export interface ModuleUsage {
 
 export interface Callsite extends Located {
   func?: string;
+  /** a call of the function holding the alloc_percpu site, priced with this caller's arguments: that site */
+  callee?: { file: string; line: number; func: string };
+  /** what the price assumes that the source does not fix (an alignment read at boot) */
+  note?: string;
   expr: string;
   size: number;
   align: number;

@@ -37,12 +37,21 @@ function headerGraph(layout: LayoutEngine, cacheDir?: string): WrapperGraph {
  *  `#ifdef MODULE` __DEFINE_SRCU has no DEFINE_PER_CPU (a module's srcu_data is allocated when it loads). */
 const BUILTIN_ONLY = new Set(['DEFINE_SRCU', 'DEFINE_STATIC_SRCU']);
 
+export interface WrappedResult {
+  findings: WrappedFinding[];
+  unresolved: Finding[];
+  names: ReadonlySet<string>;
+  allocWrappers: ReadonlySet<string>;
+  /** the macros of the headers that expand (through each other) to a call of one of these functions */
+  macrosCalling: (fns: ReadonlySet<string>) => Set<string>;
+}
+
 /**
  * `files`: built files relative to root (.c and the local headers they include); their defines and
  * calls come from `facts`, so only the files that call a wrapper are read. `isModule`: built with -DMODULE.
  */
 export async function wrappedFindings(root: string, files: string[], layout: LayoutEngine, facts: FactStore, pause: () => Promise<void> = async () => undefined, cacheDir?: string,
-  isModule: (file: string) => boolean = () => false): Promise<{ findings: WrappedFinding[]; unresolved: Finding[]; names: ReadonlySet<string>; allocWrappers: ReadonlySet<string> }> {
+  isModule: (file: string) => boolean = () => false): Promise<WrappedResult> {
   // wrapper names from the headers under the include dirs and the built files
   const graph = headerGraph(layout, cacheDir);
   const readable: string[] = []; // first occurrence order, as the file list gives it
@@ -58,9 +67,10 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
   }
   const names = graph.names();
   const allocWrappers = graph.allocWrappers(ALLOC_FUNCS);
+  const macrosCalling = (fns: ReadonlySet<string>) => graph.callers(fns);
   const findings: WrappedFinding[] = [];
   const unresolved: Finding[] = [];
-  if (!names.size) return { findings, unresolved, names, allocWrappers };
+  if (!names.size) return { findings, unresolved, names, allocWrappers, macrosCalling };
   for (const f of readable) {
     if (!facts.callsAny(f, names)) continue;
     await pause();
@@ -78,5 +88,5 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
     }
     for (const p of r.problems) unresolved.push({ ...base(p.line, p.column, p.via), unresolved: p.reason });
   }
-  return { findings, unresolved, names, allocWrappers };
+  return { findings, unresolved, names, allocWrappers, macrosCalling };
 }

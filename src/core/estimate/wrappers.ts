@@ -33,6 +33,9 @@ export function* functionDefines(text: string): Generator<RegExpExecArray> {
 }
 
 const UPPER = /^[A-Z_][A-Z0-9_]*$/;
+/** words followed by `(` in a macro body that are not calls */
+const C_WORDS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', 'typeof', '__typeof__', '__typeof', 'alignof', '__alignof__', '_Alignof', 'do',
+  '__attribute__', '__builtin_constant_p', '__builtin_choose_expr', '__builtin_types_compatible_p', '_Generic', 'defined', '__same_type', '__is_constexpr']);
 const ID_RE = /\b[A-Za-z_]\w*\b/g;
 
 /** A function-like upper-case #define and the upper-case names in its body (DEFINE_PER_CPU* among them). */
@@ -66,29 +69,40 @@ export class WrapperGraph {
   readonly roots = new Set<string>();
   /** name → definers whose body mentions it */
   readonly usedBy = new Map<string, Set<string>>();
-  /** function-like macros whose body calls an alloc_percpu* or another such macro (netdev_alloc_pcpu_stats) */
-  readonly allocEdges = new Map<string, Set<string>>();
+  /** name → the function-like macros whose body calls it (percpu_counter_init_many → __percpu_counter_init_many) */
+  readonly callEdges = new Map<string, Set<string>>();
 
   add(text: string): void {
     this.addDefines(wrapperDefines(text));
-    if (!text.includes('alloc')) return;
     for (const m of functionDefines(text)) {
-      const ids = [...m[3].matchAll(/\b(\w*alloc\w*)\s*\(/g)].map((x) => x[1]).filter((n) => n !== m[1]);
-      for (const n of ids) (this.allocEdges.get(n) ?? this.allocEdges.set(n, new Set()).get(n)!).add(m[1]);
+      const ids = new Set([...m[3].matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((x) => x[1]));
+      ids.delete(m[1]);
+      for (const n of ids) if (!C_WORDS.has(n)) (this.callEdges.get(n) ?? this.callEdges.set(n, new Set()).get(n)!).add(m[1]);
     }
   }
 
-  /** Macros that expand (through each other, up to 6 levels) to a call of one of `allocFuncs`, those excluded. */
-  allocWrappers(allocFuncs: ReadonlySet<string>): Set<string> {
+  /**
+   * Macros that expand (through each other, up to 6 levels) to a call of one of `funcs`, those
+   * excluded; `through` limits the macros followed past the first level.
+   */
+  callers(funcs: ReadonlySet<string>, through: (name: string) => boolean = () => true): Set<string> {
     const out = new Set<string>();
-    let level = new Set<string>(allocFuncs);
+    let level = new Set<string>(funcs);
     for (let round = 0; round < 6 && level.size; round++) {
       const next = new Set<string>();
-      for (const n of level) for (const d of this.allocEdges.get(n) ?? []) if (!out.has(d) && !allocFuncs.has(d)) next.add(d);
+      for (const n of level) {
+        if (round > 0 && !through(n)) continue;
+        for (const d of this.callEdges.get(n) ?? []) if (!out.has(d) && !funcs.has(d)) next.add(d);
+      }
       for (const n of next) out.add(n);
       level = next;
     }
     return out;
+  }
+
+  /** Macros that expand (through alloc-named macros such as netdev_alloc_pcpu_stats) to a call of one of `allocFuncs`. */
+  allocWrappers(allocFuncs: ReadonlySet<string>): Set<string> {
+    return this.callers(allocFuncs, (n) => n.includes('alloc'));
   }
 
   addDefines(defs: WrapperDefine[]): void {
@@ -104,18 +118,18 @@ export class WrapperGraph {
     }
   }
 
-  toJSON(): { roots: string[]; usedBy: [string, string[]][]; allocEdges: [string, string[]][] } {
-    return { roots: [...this.roots], usedBy: [...this.usedBy].map(([k, v]) => [k, [...v]]), allocEdges: [...this.allocEdges].map(([k, v]) => [k, [...v]]) };
+  toJSON(): { roots: string[]; usedBy: [string, string[]][]; callEdges: [string, string[]][] } {
+    return { roots: [...this.roots], usedBy: [...this.usedBy].map(([k, v]) => [k, [...v]]), callEdges: [...this.callEdges].map(([k, v]) => [k, [...v]]) };
   }
 
   /** A graph saved with toJSON, or undefined when `j` is not one. */
   static from(j: unknown): WrapperGraph | undefined {
-    const o = j as { roots?: unknown; usedBy?: unknown; allocEdges?: unknown } | null;
-    if (!o || !Array.isArray(o.roots) || !Array.isArray(o.usedBy) || !Array.isArray(o.allocEdges)) return undefined;
+    const o = j as { roots?: unknown; usedBy?: unknown; callEdges?: unknown } | null;
+    if (!o || !Array.isArray(o.roots) || !Array.isArray(o.usedBy) || !Array.isArray(o.callEdges)) return undefined;
     const g = new WrapperGraph();
     for (const r of o.roots) g.roots.add(String(r));
     for (const e of o.usedBy as [string, string[]][]) g.usedBy.set(e[0], new Set(e[1]));
-    for (const e of o.allocEdges as [string, string[]][]) g.allocEdges.set(e[0], new Set(e[1]));
+    for (const e of o.callEdges as [string, string[]][]) g.callEdges.set(e[0], new Set(e[1]));
     return g;
   }
 

@@ -304,7 +304,7 @@ export class LayoutEngine {
       sizeMax: this.arch.scalars.long.size >= 8 ? (1n << 64n) - 1n : (1n << 32n) - 1n,
       longBits: this.arch.scalars.long.size * 8,
       castInfo: (ty) => {
-        const t = this.typeFromToks(ty, fromFile);
+        const t = this.typeFromToks(ty, fromFile, scope);
         return t.kind === 'int' || t.kind === 'enum' || t.kind === 'ptr' ? { size: t.size, unsigned: !!t.unsigned || t.kind === 'ptr' } : undefined;
       },
       offsetof: (ty, mem) => BigInt(memberAt(this.typeFromToks(ty, fromFile), render(mem)).offset),
@@ -335,6 +335,12 @@ export class LayoutEngine {
         const t = scope ? this.tryExprType(e, fromFile, scope) : undefined;
         if (t) return BigInt(t.size);
         throw new ExprError(`sizeof of an expression is not supported: ${render(e).slice(0, 60)}`);
+      },
+      // __alignof__(*counters): the alignment of the expression's declared type, as gcc gives it
+      alignofExpr: (e) => {
+        const t = scope ? this.tryExprType(e, fromFile, scope) : undefined;
+        if (t) return BigInt(t.align);
+        throw new ExprError(`__alignof__ of an expression is not supported: ${render(e).slice(0, 60)}`);
       },
       // ARRAY_SIZE's __must_be_array(): typeof(table) against typeof(&(table)[0]), an array against a pointer
       typesCompatible: (x, y) => {

@@ -17,7 +17,12 @@ export type AllocSize = { expr: string } & ({ size: number; align: number } | { 
 export function allocSize(f: Finding, s: Sizer, scope?: ExprScope): AllocSize {
   if (f.type) {
     const sz = s.sizeOf(f.type, f.file, scope);
-    return { expr: `${f.macro}(${f.type})`, ...(isSized(sz) ? { size: sz.size, align: sz.align } : { error: `sizeof(${f.type}): ${sz.error}` }) };
+    const expr = `${f.macro}(${f.type})`;
+    if (!isSized(sz)) return { expr, error: `sizeof(${f.type}): ${sz.error}` };
+    // __alloc_percpu(sizeof(T), A): the alignment asked for is A, not T's own (slub's 2 * sizeof(void *))
+    if (!f.alignExpr) return { expr, size: sz.size, align: sz.align };
+    const al = s.evalInt(f.alignExpr, f.file, scope);
+    return typeof al === 'number' ? { expr, size: sz.size, align: al } : { expr, error: `align ${f.alignExpr}: ${al.error}` };
   }
   const expr = `${f.macro}(${f.sizeExpr ?? '?'}, ${f.alignExpr ?? '?'})`;
   const sz = f.sizeExpr ? s.evalInt(f.sizeExpr, f.file, scope) : { error: 'no size argument' };
