@@ -16,7 +16,7 @@ import { overlayActive, redirect } from '../overlay';
 import { flat } from '../flat';
 import { WrapperDefine, upperCalls, wrapperDefines } from './wrappers';
 
-const SCHEMA = 'percpu-lens-facts-2';
+const SCHEMA = 'percpu-lens-facts-3';
 
 export interface FileFacts {
   local?: LocalDirectives;
@@ -28,7 +28,14 @@ export interface FileFacts {
 interface Mentions { key: string; names: string[] }
 /** [stat, local directives or 0, defines, indexes of called names in the file's name table, mentions or 0 (names as indexes)] */
 type Entry = [StatKey, LocalDirectives | 0, WrapperDefine[], number[], [string, number[]] | 0];
-interface Saved { schema: string; salt: string; writtenAt: number; names: string[]; files: Record<string, Entry> }
+interface Saved { schema: string; salt: string; writtenAt: number; names: string[]; files: Record<string, Entry>; includes?: Record<string, [StatKey, string[]]> }
+
+/** A text's #include directives as written, `<a/b.h>` or `"c.h"`, whatever #if they sit under (the include graph over-approximates). */
+export function includeDirectives(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*include[ \t]*([<"][^>"\n]+[>"])/gm)) out.push(m[1]);
+  return out;
+}
 
 /** A file's facts; `keep` gives each string a copy that does not hold the file's text alive. */
 export function factsOf(text: string, keep: (s: string) => string = flat): FileFacts {
@@ -52,6 +59,8 @@ export class FactStore {
     return k;
   };
   private readonly file?: string;
+  private oldIncludes = new Map<string, [StatKey, string[]]>();
+  private nowIncludes = new Map<string, [StatKey, string[]]>();
   /** a file was read afresh: the saved facts are out of date */
   private changed = false;
 
@@ -66,6 +75,7 @@ export class FactStore {
       this.writtenAt = j.writtenAt;
       this.oldNames = j.names;
       this.old = new Map(Object.entries(j.files));
+      if (j.includes && typeof j.includes === 'object') this.oldIncludes = new Map(Object.entries(j.includes));
     } catch {
       // none yet, or unreadable: every file is read
     }
@@ -116,19 +126,48 @@ export class FactStore {
     return found;
   }
 
+  /**
+   * The #include directives of `rel` (relative to root, or absolute), kept per file version like the
+   * facts; [] when unreadable. Not kept for a file an overlay redirects.
+   */
+  includes(rel: string): string[] {
+    const hit = this.nowIncludes.get(rel);
+    if (hit) return hit[1];
+    const abs = path.resolve(this.root, rel);
+    if (redirect(abs) !== abs) {
+      try { return includeDirectives(readText(abs, 'latin1')); } catch { return []; }
+    }
+    const e = this.oldIncludes.get(rel);
+    if (e && Array.isArray(e) && e.length === 2 && statUnchanged(abs, e[0], this.writtenAt)) {
+      this.nowIncludes.set(rel, e);
+      return e[1];
+    }
+    let found: [StatKey, string[]];
+    try {
+      const stat = statKey(fs.statSync(abs));
+      found = [stat, includeDirectives(readText(abs, 'latin1')).map(this.keep)];
+    } catch {
+      return [];
+    }
+    this.nowIncludes.set(rel, found);
+    this.changed = true;
+    return found[1];
+  }
+
   /** Saves the facts of the files asked for in this run (not when all came from the saved ones); a failure only costs the next run's speed. */
   save(): void {
     // under an overlay the stats are the tree's but some texts are not: keep nothing
-    if (!this.file || overlayActive() || (!this.changed && this.now.size === this.old.size)) return;
+    if (!this.file || overlayActive() || (!this.changed && this.now.size === this.old.size && this.nowIncludes.size === this.oldIncludes.size)) return;
     const names: string[] = [];
     const ids = new Map<string, number>();
     const id = (n: string) => { let i = ids.get(n); if (i === undefined) { ids.set(n, (i = names.length)); names.push(n); } return i; };
     const files: Record<string, Entry> = {};
     for (const [rel, { stat, facts, mentions }] of this.now) files[rel] = [stat, facts.local ?? 0, facts.defines, facts.calls.map(id), mentions ? [mentions.key, mentions.names.map(id)] : 0];
+    const includes = Object.fromEntries(this.nowIncludes);
     const tmp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      fs.writeFileSync(tmp, JSON.stringify({ schema: SCHEMA, salt: codeSalt(), writtenAt: Date.now(), names, files } satisfies Saved));
+      fs.writeFileSync(tmp, JSON.stringify({ schema: SCHEMA, salt: codeSalt(), writtenAt: Date.now(), names, files, includes } satisfies Saved));
       fs.renameSync(tmp, this.file);
     } catch {
       try { fs.rmSync(tmp, { force: true }); } catch { /* nothing more to do */ }
@@ -137,7 +176,7 @@ export class FactStore {
 }
 
 /** The names of `names` that the text of `abs` contains; none when it cannot be read. */
-function search(abs: string, names: readonly string[]): Set<string> {
+export function search(abs: string, names: readonly string[]): Set<string> {
   let text: string;
   try { text = readText(abs, 'latin1'); } catch { return new Set(); }
   return new Set(names.filter((n) => text.includes(n)));

@@ -106,26 +106,42 @@ async function priceAlloc(s: Session, f: Finding): Promise<ReturnType<typeof pri
 /** Which of `names` a built file's text mentions (FactStore.mentions: kept per file version). */
 export type Mentions = (file: string, names: readonly string[]) => ReadonlySet<string>;
 
-/** alloc_percpu call sites with their counts (counts file, then trace, else 1). */
-export async function priceCallsites(s: Session, findings: Finding[], placement: Placement, ledger: Ledger, pause: () => Promise<void>,
-  o: { counts?: Counts; trace?: TraceOp[]; built?: readonly string[]; headerInScope?: (file: string) => boolean; allocWrappers?: ReadonlySet<string>; mentions: Mentions }): Promise<{ callsites: Callsite[]; unmatchedTrace?: EstimateResult['dynamic']['unmatchedTrace']; traceAttributed?: number }> {
-  const sites: Callsite[] = [];
-  const runTime: CallsiteRef[] = []; // built sites whose size is known only at run time: a trace tells it
+/** What every alloc call site's pricing shares: the header inline functions some built file calls, the sites inside alloc_percpu wrapper macros. */
+export interface AllocContext {
+  /** header inline functions (Finding.func) a built file calls */
+  called: ReadonlySet<string>;
+  /** alloc_percpu calls inside header macros (netdev_alloc_pcpu_stats), at each use of the macro */
+  viaMacros: Finding[];
+  /** the names each built file is searched for */
+  names: string[];
+}
+
+export interface AllocOptions { counts?: Counts; trace?: TraceOp[]; built?: readonly string[]; headerInScope?: (file: string) => boolean; allocWrappers?: ReadonlySet<string>; mentions: Mentions }
+
+/** The header inline functions the sites of `findings` live in that one of `o.built` mentions, and the sites inside wrapper macros of `files` (default o.built). */
+export async function allocContext(s: Session, findings: Finding[], o: AllocOptions, files: readonly string[] = o.built ?? []): Promise<AllocContext> {
   // inline functions of headers this config's code includes: their sites count when a built file calls them
   const headerFns = findings.filter((f) => f.kind === 'alloc' && f.file.endsWith('.h') && f.func && o.headerInScope?.(f.file)).map((f) => f.func!);
   // one list of names for both searches, so each built file is searched once (and not again while it is unchanged)
   const names = [...new Set([...headerFns.flatMap(callNames), ...o.allocWrappers ?? []])];
   const mentions = (f: string) => o.mentions(f, names);
   const called = headerFns.length ? headerFunctionsCalled(headerFns, o.built ?? [], mentions) : new Set<string>();
-  // alloc_percpu calls inside header macros (netdev_alloc_pcpu_stats), at each use of the macro
-  const viaMacros = o.allocWrappers?.size ? await wrappedAllocs(s.root, o.built ?? [], o.allocWrappers, s.layout, mentions) : [];
-  for (const f of [...findings, ...viaMacros]) {
+  const viaMacros = o.allocWrappers?.size ? await wrappedAllocs(s.root, files, o.allocWrappers, s.layout, mentions) : [];
+  return { called, viaMacros, names };
+}
+
+/** The alloc call sites of `findings` priced, before counts (countCallsites); `runTime`: built sites whose size only the run knows. */
+export async function priceAllocSites(s: Session, findings: Finding[], placement: Placement, ledger: Ledger, pause: () => Promise<void>, called: ReadonlySet<string>,
+  headerInScope?: (file: string) => boolean): Promise<{ sites: Callsite[]; runTime: CallsiteRef[] }> {
+  const sites: Callsite[] = [];
+  const runTime: CallsiteRef[] = []; // built sites whose size is known only at run time: a trace tells it
+  for (const f of findings) {
     if (f.kind !== 'alloc') continue;
     await pause();
     if (f.unresolved) { ledger.unresolved.push(entry(f, f.unresolved)); continue; }
     const pl = placement(f);
     // an inline function of a header this config's code includes: a call site at the header's line
-    const inHeader = !pl.obj && pl.reason.startsWith('defined in a header') && !!o.headerInScope?.(f.file);
+    const inHeader = !pl.obj && pl.reason.startsWith('defined in a header') && !!headerInScope?.(f.file);
     if (inHeader && !called.has(f.func!)) { ledger.notBuilt.push({ ...entry(f, `inline function ${f.func} of a header: no file this config builds calls it`), name: f.name || f.macro }); continue; }
     if (!pl.obj && !inHeader) { ledger.notBuilt.push({ ...entry(f, pl.reason), name: f.name || f.macro }); continue; }
     const p = await priceAlloc(s, f);
@@ -133,6 +149,13 @@ export async function priceCallsites(s: Session, findings: Finding[], placement:
     if (p.kind !== 'alloc') continue;
     sites.push({ file: f.file, line: f.line, ...(f.func ? { func: f.func } : {}), expr: p.expr, size: p.size, align: p.align, count: 1, total: 0, countSource: 'default' });
   }
+  return { sites, runTime };
+}
+
+export type PricedCallsites = { callsites: Callsite[]; unmatchedTrace?: EstimateResult['dynamic']['unmatchedTrace']; traceAttributed?: number };
+
+/** Each site's count (counts file, then trace, else 1) and total. */
+export async function countCallsites(s: Session, sites: Callsite[], runTime: CallsiteRef[], o: AllocOptions): Promise<PricedCallsites> {
   const traced = o.trace ? await attributeTrace(s, o.trace.filter((e): e is TraceEvent => e.kind === 'alloc'), sites, runTime, o.built ?? [], o.mentions) : undefined;
   for (const c of sites) {
     const k = callsiteKey(c.file, c.line);
@@ -146,6 +169,13 @@ export async function priceCallsites(s: Session, findings: Finding[], placement:
     c.total = allocRound(c.size) * c.count;
   }
   return { callsites: sites, ...(traced ? { unmatchedTrace: traced.unmatched, traceAttributed: traced.tracedBytes ? traced.attributedBytes / traced.tracedBytes : 1 } : {}) };
+}
+
+/** alloc_percpu call sites with their counts (counts file, then trace, else 1). */
+export async function priceCallsites(s: Session, findings: Finding[], placement: Placement, ledger: Ledger, pause: () => Promise<void>, o: AllocOptions): Promise<PricedCallsites> {
+  const ctx = await allocContext(s, findings, o);
+  const { sites, runTime } = await priceAllocSites(s, [...findings, ...ctx.viaMacros], placement, ledger, pause, ctx.called, o.headerInScope);
+  return countCallsites(s, sites, runTime, o);
 }
 
 /**

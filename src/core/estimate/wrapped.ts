@@ -33,6 +33,15 @@ function headerGraph(layout: LayoutEngine, cacheDir?: string): WrapperGraph {
   return graph;
 }
 
+export interface WrappedFindings {
+  findings: WrappedFinding[];
+  unresolved: Finding[];
+  names: ReadonlySet<string>;
+  allocWrappers: ReadonlySet<string>;
+  /** the sources given to the layout engine (types the expansions define), in order: another session of the same tree takes them again */
+  expanded: [string, string][];
+}
+
 /** Wrappers that define a per-CPU variable only in built-in code: include/linux/srcutree.h's
  *  `#ifdef MODULE` __DEFINE_SRCU has no DEFINE_PER_CPU (a module's srcu_data is allocated when it loads). */
 const BUILTIN_ONLY = new Set(['DEFINE_SRCU', 'DEFINE_STATIC_SRCU']);
@@ -42,7 +51,7 @@ const BUILTIN_ONLY = new Set(['DEFINE_SRCU', 'DEFINE_STATIC_SRCU']);
  * calls come from `facts`, so only the files that call a wrapper are read. `isModule`: built with -DMODULE.
  */
 export async function wrappedFindings(root: string, files: string[], layout: LayoutEngine, facts: FactStore, pause: () => Promise<void> = async () => undefined, cacheDir?: string,
-  isModule: (file: string) => boolean = () => false): Promise<{ findings: WrappedFinding[]; unresolved: Finding[]; names: ReadonlySet<string>; allocWrappers: ReadonlySet<string> }> {
+  isModule: (file: string) => boolean = () => false): Promise<WrappedFindings> {
   // wrapper names from the headers under the include dirs and the built files
   const graph = headerGraph(layout, cacheDir);
   const readable: string[] = []; // first occurrence order, as the file list gives it
@@ -60,7 +69,8 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
   const allocWrappers = graph.allocWrappers(ALLOC_FUNCS);
   const findings: WrappedFinding[] = [];
   const unresolved: Finding[] = [];
-  if (!names.size) return { findings, unresolved, names, allocWrappers };
+  const expanded: [string, string][] = [];
+  if (!names.size) return { findings, unresolved, names, allocWrappers, expanded };
   for (const f of readable) {
     if (!facts.get(f)!.calls.some((c) => names.has(c))) continue;
     await pause();
@@ -69,7 +79,10 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
     if (!lf) continue;
     const r = expandWrappers(lf.scan.active, names, layout.index.lookupFor(path.resolve(abs)));
     // types the expansions define become visible to the layout as a file beside the source
-    if (r.records.length) layout.addSource(`${abs}.expanded.h`, r.records.join(';\n'));
+    if (r.records.length) {
+      expanded.push([`${abs}.expanded.h`, r.records.join(';\n')]);
+      layout.addSource(...expanded[expanded.length - 1]);
+    }
     const base = (line: number, column: number, macro: string): Finding =>
       ({ kind: 'static', file: f, line, column, endLine: line, endColumn: column, name: '', type: '', macro });
     for (const d of r.defs) {
@@ -78,5 +91,5 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
     }
     for (const p of r.problems) unresolved.push({ ...base(p.line, p.column, p.via), unresolved: p.reason });
   }
-  return { findings, unresolved, names, allocWrappers };
+  return { findings, unresolved, names, allocWrappers, expanded };
 }

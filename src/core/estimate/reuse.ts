@@ -1,0 +1,193 @@
+// What one estimate keeps per file so that another estimate of the same tree with a few files
+// changed (diff's NEW side) redoes only the files the change can reach. Each stage's work is cut in
+// segments, a run of findings of one file in the order the stage reads them; a segment's outcome
+// depends on its file, the headers that file includes (the include graph below) and inputs shared
+// by the whole tree (Kbuild, the wrapper findings, the first chunk), which the caller checks. A
+// segment of a file the change cannot reach is taken as the earlier run left it; the merge is the
+// same code the full run goes through, so both give the same result, in the same order.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { BuiltObject } from '../config/kbuild';
+import type { Finding } from '../parse/types';
+import type { Diagnostic, Sizer } from '../rules/types';
+import type { CallsiteRef } from './counts';
+import type { Ledger } from './pricing';
+import type { StaticVar } from './staticArea';
+import type { Callsite, NotBuilt, NrCpusArray, Unresolved } from './types';
+import type { WrappedFinding } from './wrapped';
+
+/** A run of findings of one file (`n` of them) and what a stage made of them. */
+export interface Seg<T> { file: string; n: number; out: T }
+
+/** A segment's share of the ledger. */
+export interface LedgerPart { unresolved: Unresolved[]; notBuilt: NotBuilt[]; warnings: string[] }
+
+export interface StaticsOut extends LedgerPart {
+  builtin: StaticVar[];
+  /** [module, its order, its variables] in first-seen order */
+  modules: [string, number, StaticVar[]][];
+  declares: number;
+  /** #if conditions placement could not evaluate */
+  condErrors: string[];
+}
+export interface AllocsOut extends LedgerPart { sites: Callsite[]; runTime: CallsiteRef[] }
+export interface NrOut extends LedgerPart { items: NrCpusArray[] }
+
+/** One file's rules: its diagnostics (or the error they threw) and the bytes PCPU005 weighed, by the finding's index in the file. */
+export interface FileRulesOut { file: string; diagnostics: Diagnostic[]; error?: string; large: [number, number][] }
+
+/** Every file's #includes that resolve, as ids into `files` (root-relative, or absolute outside the tree). */
+export interface IncludeGraph { files: string[]; edges: number[][] }
+
+export interface Parts {
+  kb: { objects: BuiltObject[]; includeDirs: string[]; warnings: string[] };
+  wrapped: { findings: WrappedFinding[]; unresolved: Finding[]; names: string[]; allocWrappers: string[]; expanded: [string, string][] };
+  statics: Seg<StaticsOut>[];
+  alloc: {
+    /** the names every built file was searched for, and the ones each file (with any) mentions */
+    names: string[]; mentions: [string, string[]][];
+    called: string[]; viaMacros: Finding[]; segs: Seg<AllocsOut>[];
+  };
+  nr: { units: number; segs: Seg<NrOut>[] };
+  /** absent: the rules did not run */
+  rules?: { profile: string; files: FileRulesOut[]; sizes: [string, unknown][] };
+  includes: IncludeGraph;
+}
+
+/** What a run re-uses: the parts of an earlier run of the same tree and options, and which files it must redo. */
+export interface Reuse {
+  parts: Parts;
+  /** the files whose text differs from the earlier run's */
+  changed: ReadonlySet<string>;
+  /** a file to redo: changed, or including a changed file */
+  fresh: (file: string) => boolean;
+  /** where the earlier run's header index is kept (headerCache.ts) */
+  cacheDir?: string;
+}
+
+export const emptyLedger = (): LedgerPart => ({ unresolved: [], notBuilt: [], warnings: [] });
+
+/** Adds a segment's ledger share to `l`. */
+export function addLedger(l: Ledger, p: LedgerPart): void {
+  l.unresolved.push(...p.unresolved);
+  l.notBuilt.push(...p.notBuilt);
+  l.warnings.push(...p.warnings);
+}
+
+/**
+ * `findings` cut in runs of one file, each given to `run` or, for a file `reuse.fresh` does not
+ * name, taken from `reuse.saved` (the same file's segments in the same order, when their sizes match).
+ */
+export async function segmented<T>(findings: readonly Finding[], run: (fs: Finding[]) => Promise<T>, reuse?: { saved: Seg<T>[]; fresh: (file: string) => boolean }): Promise<Seg<T>[]> {
+  const queues = new Map<string, Seg<T>[]>();
+  if (reuse) for (const s of reuse.saved) { const q = queues.get(s.file); if (q) q.push(s); else queues.set(s.file, [s]); }
+  const out: Seg<T>[] = [];
+  for (let i = 0; i < findings.length; ) {
+    const file = findings[i].file;
+    let j = i + 1;
+    while (j < findings.length && findings[j].file === file) j++;
+    const n = j - i;
+    const old = reuse && !reuse.fresh(file) ? queues.get(file)?.shift() : undefined;
+    out.push(old && old.n === n ? old : { file, n, out: await run(findings.slice(i, j)) });
+    i = j;
+  }
+  return out;
+}
+
+/**
+ * The include graph from `roots` down: each file's #include directives (as written, any #if
+ * branch: more edges than gcc sees, never fewer) resolved as the type index resolves them (the
+ * including file's folder for quoted names, then `dirs`, then asm-generic for asm/).
+ */
+export function includeGraph(root: string, roots: Iterable<string>, dirs: readonly string[], includesOf: (file: string) => string[]): IncludeGraph {
+  const ids = new Map<string, number>();
+  const files: string[] = [];
+  const edges: number[][] = [];
+  const exists = new Map<string, boolean>();
+  const isFile = (p: string) => { let e = exists.get(p); if (e === undefined) { try { e = fs.statSync(p).isFile(); } catch { e = false; } exists.set(p, e); } return e; };
+  const angled = new Map<string, string | undefined>();
+  const rel = (abs: string) => (abs.startsWith(root + path.sep) ? abs.slice(root.length + 1).split(path.sep).join('/') : abs);
+  const resolve = (spec: string, fromAbs: string): string | undefined => {
+    const name = spec.slice(1, -1);
+    const global = () => {
+      if (angled.has(name)) return angled.get(name);
+      let r = dirs.map((d) => path.join(d, name)).find(isFile);
+      if (!r && name.startsWith('asm/')) { const g = path.join(root, 'include', 'asm-generic', name.slice(4)); if (isFile(g)) r = g; }
+      angled.set(name, r);
+      return r;
+    };
+    if (spec[0] === '"') { const local = path.join(path.dirname(fromAbs), name); if (isFile(local)) return local; }
+    return global();
+  };
+  const id = (f: string): number => {
+    let i = ids.get(f);
+    if (i === undefined) { ids.set(f, (i = files.length)); files.push(f); edges.push([]); todo.push(i); }
+    return i;
+  };
+  const todo: number[] = [];
+  for (const r of roots) id(r);
+  while (todo.length) {
+    const i = todo.pop()!;
+    const f = files[i];
+    const abs = path.resolve(root, f);
+    const out = new Set<number>();
+    for (const spec of includesOf(f)) {
+      const r = resolve(spec, abs);
+      if (r) out.add(id(rel(r)));
+    }
+    edges[i] = [...out];
+  }
+  return { files, edges };
+}
+
+/** The files of `g` whose include closure holds one of `changed` (the changed ones among them). */
+export function dependents(g: IncludeGraph, changed: Iterable<string>): Set<string> {
+  const back: number[][] = g.files.map(() => []);
+  g.edges.forEach((es, i) => { for (const e of es) back[e].push(i); });
+  const ids = new Map(g.files.map((f, i) => [f, i]));
+  const seen = new Set<number>();
+  const todo = [...changed].flatMap((f) => (ids.has(f) ? [ids.get(f)!] : []));
+  for (const i of todo) seen.add(i);
+  while (todo.length) for (const j of back[todo.pop()!]) if (!seen.has(j)) { seen.add(j); todo.push(j); }
+  return new Set([...seen].map((i) => g.files[i]));
+}
+
+/**
+ * A sizer that remembers its answers (without a scope) by asking file; given `saved`, answers a
+ * question of a file `usable` names from it. The cross-file rules ask thousands of sizes of files
+ * the change does not reach.
+ */
+export function recordingSizer(s: Sizer, saved?: ReadonlyMap<string, unknown>, usable: (file: string) => boolean = () => false): { sizer: Sizer; entries: Map<string, unknown> } {
+  const entries = new Map<string, unknown>();
+  const ask = <R>(m: string, t: string, f: string | undefined, go: () => R): R => {
+    const k = `${m}\0${f ?? ''}\0${t}`;
+    if (entries.has(k)) return entries.get(k) as R;
+    const r = f !== undefined && saved?.has(k) && usable(f) ? (saved.get(k) as R) : go();
+    entries.set(k, r);
+    return r;
+  };
+  return {
+    entries,
+    sizer: {
+      sizeOf: (t, f, sc) => (sc ? s.sizeOf(t, f, sc) : ask('s', t, f, () => s.sizeOf(t, f))),
+      evalInt: (e, f, sc) => (sc ? s.evalInt(e, f, sc) : ask('e', e, f, () => s.evalInt(e, f))),
+      record: (t, f) => ask('r', t, f, () => s.record(t, f)),
+    },
+  };
+}
+
+/**
+ * Which files a run re-using `parts` redoes: the changed ones, every file including one, and every
+ * file Kbuild builds as part of a file redone (kernel/rcu/tasks.h, #included by update.c, is sized
+ * with what update.c includes before it).
+ */
+export function freshFiles(parts: Parts, changed: Iterable<string>): Set<string> {
+  const c = [...changed];
+  const out = new Set([...c, ...dependents(parts.includes, c)]);
+  const within = parts.kb.objects.filter((o) => o.includedFrom !== undefined);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const o of within) if (!out.has(o.file) && out.has(o.includedFrom!)) { out.add(o.file); grew = true; }
+  }
+  return out;
+}
