@@ -12,8 +12,8 @@ import { ARCHES } from '../../src/core/config/arch';
 import { parseDotConfig } from '../../src/core/config/kconfig';
 import { estimate, type EstimateResult } from '../../src/core/estimate';
 import { fromPatch, patchedFiles } from '../../src/core/estimate/diff';
-import { rescanOverlay } from '../../src/core/estimate/diff/run';
-import { dependents, freshFiles, includeGraph, segmented, type Parts, type Reuse } from '../../src/core/estimate/reuse';
+import { rescanOverlay, reuseFor } from '../../src/core/estimate/diff/run';
+import { contentOnly, dependents, freshFiles, includeGraph, segmented, type Parts } from '../../src/core/estimate/reuse';
 import { withOverlay } from '../../src/core/overlay';
 import type { Finding, ScanResult } from '../../src/core/parse/types';
 
@@ -39,16 +39,15 @@ describe('diff: NEW re-uses OLD\'s per-file results', function () {
     for (const d of made) fs.rmSync(d, { recursive: true, force: true });
   });
 
-  /** NEW of `patch` from OLD's parts, and the files it redid */
-  async function reused(patch: string, p: Parts = parts): Promise<{ r: EstimateResult; fresh: Set<string> }> {
+  /** NEW of `patch` from OLD's parts, as diff makes it, and the files it redid */
+  async function reused(patch: string, p: Parts = parts): Promise<{ r: EstimateResult; redone: Set<string> }> {
     const m = fromPatch(path.join(patches, patch), base);
     try {
       const ov = m.new.overlay!;
-      const fresh = freshFiles(p, ov.files.keys());
-      const reuse: Reuse = { parts: p, changed: new Set(ov.files.keys()), fresh: (f) => fresh.has(f) };
+      const reuse = reuseFor(p, base, ov, opts())!;
       const newScan = await rescanOverlay(scan, ov, {});
       const r = await withOverlay(ov, () => estimate({ root: base, ...opts(), scan: newScan, reuse }));
-      return { r, fresh };
+      return { r, redone: reuse.redone! };
     } finally {
       m.cleanup();
     }
@@ -79,12 +78,23 @@ describe('diff: NEW re-uses OLD\'s per-file results', function () {
     for (const p of fs.readdirSync(patches).sort()) {
       const files = patchedFiles(fs.readFileSync(path.join(patches, p), 'utf8'), 1).flatMap((f) => [f.old, f.new]).filter((f): f is string => !!f);
       if (!files.every((f) => /\.[ch]$/.test(f))) continue; // foo-builtin.patch edits a Makefile: NEW is estimated whole
-      const { r, fresh } = await reused(p);
-      assert.ok(fresh.size < new Set(scan.findings.map((f) => f.file)).size, `${p}: some file is re-used`);
+      const { r, redone } = await reused(p);
+      assert.ok(redone.size < new Set(scan.findings.map((f) => f.file)).size, `${p}: some file is re-used`);
       assert.deepStrictEqual(answers(r), answers(await whole(p)), p);
       checked++;
     }
     assert.ok(checked >= 6, `${checked} patches`);
+  });
+
+  it('an edit inside a header\'s definitions redoes the work that read them: struct pcpu_stats grows in linux/counters.h, kernel/counters.c is redone, the others are not', async () => {
+    const { redone } = await reused('stats-type.patch');
+    assert.deepStrictEqual([...redone].sort(), ['kernel/counters.c']);
+    // a new member is a change of content only; a new #include, #if or name defined is not
+    const h = fs.readFileSync(path.join(base, 'include/linux/counters.h'), 'utf8');
+    assert.ok(contentOnly(h, h.replace('u32 drops;', 'u32 drops;\n\tu64 errors;')));
+    assert.ok(!contentOnly(h, h.replace('#include <linux/types.h>', '#include <linux/types.h>\n#include <linux/cache.h>')));
+    assert.ok(!contentOnly(h, h.replace('u32 drops;', 'u32 drops;\n};\nstruct pcpu_more {\n\tint x;')));
+    assert.ok(!contentOnly(h, `${h}\n#define COUNTERS_MAX 4\n`));
   });
 
   it('a file the change cannot reach is taken as OLD left it, not sized again', async () => {

@@ -6,7 +6,7 @@ import { byPosition, dropSuppressed, largeBytes, pcpu005Of, runFileRules, runTre
 import type { Diagnostic, ModuleSection, RuleProfile, Sizer } from '../rules';
 import { archOfFile, asmSymbols } from '../rules/asmSymbols';
 import { yielder } from './yielder';
-import type { FileRulesOut } from './reuse';
+import type { FileRulesOut, Tracker } from './reuse';
 
 export interface TreeDiagnosticsInput {
   root: string;
@@ -25,9 +25,10 @@ export interface TreeDiagnosticsInput {
    * an earlier run's file rules, taken for a file `fresh` does not name; `pcpu005`: the first chunk
    * differs from that run's, so PCPU005 is weighed again from the bytes it kept
    */
-  reuse?: { files: ReadonlyMap<string, FileRulesOut>; fresh: (file: string) => boolean; pcpu005: boolean };
-  /** receives each file's rules (for a later run's reuse) */
+  reuse?: { files: ReadonlyMap<string, FileRulesOut>; fresh: (file: string, deps?: number[]) => boolean; pcpu005: boolean; redone?: Set<string> };
+  /** receives each file's rules (for a later run's reuse), with what they read when `track` is given */
   onFile?: (r: FileRulesOut) => void;
+  track?: Tracker;
   /** the sizer of the cross-file rules (default `sizer`) */
   treeSizer?: Sizer;
 }
@@ -69,7 +70,9 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
     i.onProgress?.(n++, files.length);
     const findings = byFile.get(file)!;
     const forTree = findings.some((f) => TREE_KINDS.has(f.kind));
-    const saved = i.reuse && !i.reuse.fresh(file) ? i.reuse.files.get(file) : undefined;
+    const old = i.reuse?.files.get(file);
+    const saved = old && !i.reuse!.fresh(file, old.deps) ? old : undefined;
+    if (i.reuse && !saved) i.reuse.redone?.add(file);
     if (saved) {
       if (forTree) treeFiles.set(file, i.textOf(file));
       const r = i.reuse!.pcpu005 ? againPcpu005(saved, findings, i.profile, () => i.textOf(file)) : saved;
@@ -81,6 +84,7 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
     const text = i.textOf(file);
     if (forTree) treeFiles.set(file, text);
     let r: FileRulesOut;
+    i.track?.open();
     try {
       const diagnostics = await runFileRules({ file, text, findings, profile: i.profile, sizer: i.sizer, asmSymbols: asmOf(file) });
       r = { file, diagnostics, large: [] };
@@ -90,10 +94,10 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
       r = { file, diagnostics: [], error: `rules: ${(e as Error).message}`, large: [] };
       out.errors.push({ file, message: r.error! });
     }
-    if (i.onFile) {
-      findings.forEach((f, k) => { const b = largeBytes(f, i.profile, i.sizer); if (b !== undefined) r.large.push([k, b]); });
-      i.onFile(r);
-    }
+    if (i.onFile) findings.forEach((f, k) => { const b = largeBytes(f, i.profile, i.sizer); if (b !== undefined) r.large.push([k, b]); });
+    const deps = i.track?.close();
+    if (deps) r.deps = deps;
+    i.onFile?.(r);
   }
   const sizer = i.treeSizer ?? i.sizer;
   for (const h of paddedHeaders(findings, sizer, i.profile.cacheLine)) if (!treeFiles.has(h) && !path.isAbsolute(h)) treeFiles.set(h, i.textOf(h));

@@ -64,11 +64,17 @@ export class FactStore {
   /** a file was read afresh: the saved facts are out of date */
   private changed = false;
 
-  /** `cacheDir` undefined: nothing is read or saved (--no-cache). */
+  /** `cacheDir` undefined: nothing is read or saved (--no-cache). The saved facts are read on first use. */
   constructor(readonly root: string, cacheDir?: string) {
     if (cacheDir === undefined) return;
     const id = crypto.createHash('sha1').update(SCHEMA).update(path.resolve(root)).digest('hex');
     this.file = path.join(cacheDir, 'facts', `${id}.json`);
+  }
+
+  private loaded = false;
+  private load(): void {
+    if (this.loaded || !this.file) return;
+    this.loaded = true;
     try {
       const j = JSON.parse(fs.readFileSync(this.file, 'utf8')) as Saved;
       if (j.schema !== SCHEMA || j.salt !== codeSalt() || !Array.isArray(j.names) || typeof j.files !== 'object') return;
@@ -85,6 +91,7 @@ export class FactStore {
   get(rel: string): FileFacts | undefined {
     const hit = this.now.get(rel);
     if (hit) return hit.facts;
+    this.load();
     const abs = path.join(this.root, rel);
     const e = this.old.get(rel);
     if (e && Array.isArray(e) && e.length === 5 && statUnchanged(abs, e[0], this.writtenAt)) {
@@ -133,6 +140,7 @@ export class FactStore {
   includes(rel: string): string[] {
     const hit = this.nowIncludes.get(rel);
     if (hit) return hit[1];
+    this.load();
     const abs = path.resolve(this.root, rel);
     if (redirect(abs) !== abs) {
       try { return includeDirectives(readText(abs, 'latin1')); } catch { return []; }

@@ -20,7 +20,7 @@ import type { TraceOp } from '../sim/trace';
 import { resolveProfile, type Profile } from './profile';
 import { builtScope, makePlacement, type Placement } from './placement';
 import { allocContext, countCallsites, priceAllocSites, priceNrCpusArrays, priceStatics, type AllocOptions, type Ledger, type Mentions, type PricedCallsites, type PricedStatics } from './pricing';
-import { addLedger, emptyLedger, includeGraph, recordingSizer, segmented, type AllocsOut, type FileRulesOut, type NrOut, type Parts, type Reuse, type Seg, type StaticsOut } from './reuse';
+import { addLedger, depTracker, emptyLedger, freshFiles, includeGraph, recordingSizer, segmented, type Tracker, type AllocsOut, type FileRulesOut, type NrOut, type Parts, type Reuse, type Seg, type StaticsOut } from './reuse';
 import { headerCacheFile, loadHeaderFacts } from './headerCache';
 import type { CallsiteRef } from './counts';
 import type { Finding } from '../parse/types';
@@ -147,7 +147,7 @@ async function readInputs(o: EstimateOptions, profile: Profile, pause: () => Pro
 }
 
 /** Stage "rules": the rules over the built files, priced with this configuration's first chunk. */
-async function runRules(o: EstimateOptions, inp: Inputs, sim: Simulation, textOf: (f: string) => string, parts?: Partial<Parts>): Promise<{ diagnostics: EstimateResult['diagnostics']; errors: { file: string; message: string }[] }> {
+async function runRules(o: EstimateOptions, inp: Inputs, sim: Simulation, textOf: (f: string) => string, parts?: Partial<Parts>, track?: Tracker): Promise<{ diagnostics: EstimateResult['diagnostics']; errors: { file: string; message: string }[] }> {
   if (o.rules === false) return { diagnostics: [], errors: [] };
   o.onProgress?.(0, 1, 'rules');
   const { session, kb, scan } = inp;
@@ -163,15 +163,15 @@ async function runRules(o: EstimateOptions, inp: Inputs, sim: Simulation, textOf
   const firstChunkFree = (p: object) => JSON.stringify({ ...p, unitSize: 0, dynamicReserve: 0, moduleReserve: 0 });
   const reuse = saved && (saved.profile === JSON.stringify(profile) ? 'same' : saved.profile && firstChunkFree(JSON.parse(saved.profile)) === firstChunkFree(profile) ? 'pcpu005' : undefined);
   const files: FileRulesOut[] = [];
-  const sizes = reuse ? recordingSizer(session.sizer, new Map(saved!.sizes), (f) => !o.reuse!.fresh(f)) : parts ? recordingSizer(session.sizer) : undefined;
+  const sizes = reuse ? recordingSizer(session.sizer, new Map(saved!.sizes.map(([k, v, d]) => [k, [v, d]])), (f, d) => !o.reuse!.fresh(f, d)) : parts ? recordingSizer(session.sizer, undefined, undefined, track) : undefined;
   const td = await treeDiagnostics({
     root: o.root, scan, textOf, profile, modules: sections, signal: o.signal, keep, compact: o.compact,
     sizer: session.sizer, onProgress: (d, t) => o.onProgress?.(d, t, 'rules'),
-    ...(reuse ? { reuse: { files: new Map(saved!.files.map((x) => [x.file, x])), fresh: o.reuse!.fresh, pcpu005: reuse === 'pcpu005' } } : {}),
-    ...(parts ? { onFile: (x: FileRulesOut) => files.push(x) } : {}),
+    ...(reuse ? { reuse: { files: new Map(saved!.files.map((x) => [x.file, x])), fresh: o.reuse!.fresh, pcpu005: reuse === 'pcpu005', redone: o.reuse!.redone } } : {}),
+    ...(parts ? { onFile: (x: FileRulesOut) => files.push(x), track } : {}),
     ...(sizes ? { treeSizer: sizes.sizer } : {}),
   });
-  if (parts) parts.rules = { profile: JSON.stringify(profile), files, sizes: [...sizes!.entries] };
+  if (parts) parts.rules = { profile: JSON.stringify(profile), files, sizes: [...sizes!.entries].map(([k, [v, d]]) => (d ? [k, v, d] : [k, v])) };
   if (o.signal?.aborted) throw new Error('cancelled');
   return td;
 }
@@ -180,7 +180,14 @@ async function runRules(o: EstimateOptions, inp: Inputs, sim: Simulation, textOf
  * Everything besides the tree's files that an estimate depends on, as one string for the result
  * cache: the profile's inputs, the .config as read, counts, trace, globs, which rules run.
  */
+const keys = new WeakMap<EstimateOptions, string>();
 function resultKey(o: EstimateOptions): string {
+  let k = keys.get(o);
+  if (k === undefined) keys.set(o, (k = resultKeyNow(o)));
+  return k;
+}
+
+function resultKeyNow(o: EstimateOptions): string {
   const c = o.config;
   return JSON.stringify([
     o.arch, o.kernel ?? null, o.nrCpus ?? null, o.cpus ?? null, o.capCpus ?? null, o.instances ?? null, o.include ?? null, o.exclude ?? null,
@@ -254,7 +261,11 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   const inp = r && !o.prepared ? await reusedInputs(o, profile, r) : await readInputs(o, profile, pause, clock);
   if (r) clock.mark('inputs');
   const { kb, session, wrapped, scan } = inp;
-  const parts: Partial<Parts> | undefined = o.onParts ? { kb: { objects: kb.objects, includeDirs: kb.includeDirs, warnings: kb.warnings },
+  // what each piece of work read, for a later run's reuse (reuse.ts)
+  const depFiles: string[] = [];
+  if (o.onParts) session.layout.index.recordDeps(true);
+  const track = o.onParts ? depTracker(session.layout.index, path.resolve(o.root), depFiles) : undefined;
+  const parts: Partial<Parts> | undefined = o.onParts ? { depFiles, kb: { objects: kb.objects, includeDirs: kb.includeDirs, warnings: kb.warnings },
     wrapped: { findings: wrapped.findings, unresolved: wrapped.unresolved, names: [...wrapped.names], allocWrappers: [...wrapped.allocWrappers], expanded: wrapped.expanded } } : undefined;
   warnings.push(...kb.warnings.slice(0, 20));
   const textOf = recentTexts(o.root);
@@ -277,28 +288,28 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
     const before = condErrors.length;
     const p = await priceStatics(session, { findings: fs, placement, textOf, emit, dead }, { ...l, warnings: l.warnings }, sizingPause);
     return { ...l, builtin: p.builtin, modules: [...p.modules].map(([n, m]) => [n, m.order, m.vars]), declares: p.declares, condErrors: condErrors.splice(before) };
-  }, r && { saved: r.parts.statics, fresh: r.fresh });
+  }, r && { saved: r.parts.statics, fresh: r.fresh, redone: r.redone }, track);
   const statics = mergeStatics(staticSegs, ledger, condErrors);
   if (parts) parts.statics = staticSegs;
   if (condErrors.length) warnings.push(`${condErrors.length} #if condition(s) could not be evaluated and were taken as true (first: ${condErrors[0]})`);
   o.onProgress?.(0, 1, 'placement');
   const sl = layoutStaticArea(statics.builtin, { pageSize: profile.pageSize, cacheLine: profile.cacheLine, kernel: profile.kernel, isSet: (s) => isSet(o.config, s) });
   if (sl.unplacedSections.length) warnings.push(`sections not in the ${profile.kernel} linker script, placed in .data..percpu: ${sl.unplacedSections.join(', ')}`);
-  const dyn = await callsites(o, inp, placement, ledger, pause, parts);
+  const dyn = await callsites(o, inp, placement, ledger, pause, parts, track);
   inp.facts.save();
   o.onProgress?.(0, 1, 'simulation');
   const sim = simulate(profile, sl.size, statics.modules, dyn.callsites, warnings, o.trace);
   const nrSegs = await segmented(scan.findings.filter((f) => f.kind === 'nr_cpus_array'), async (fs): Promise<NrOut> => {
     const l = emptyLedger();
     return { ...l, items: await priceNrCpusArrays(session, fs, placement, scope, sim.nrUnits, { ...l, warnings: l.warnings }, pause) };
-  }, r && r.parts.nr.units === sim.nrUnits ? { saved: r.parts.nr.segs, fresh: r.fresh } : undefined);
+  }, r && r.parts.nr.units === sim.nrUnits ? { saved: r.parts.nr.segs, fresh: r.fresh, redone: r.redone } : undefined, track);
   const nrArrays: NrCpusArray[] = [];
   for (const sg of nrSegs) { addLedger(ledger, sg.out); nrArrays.push(...sg.out.items); }
   if (parts) parts.nr = { units: sim.nrUnits, segs: nrSegs };
 
   clock.mark('sizing');
   const tRules = Date.now();
-  const rules = await runRules(o, inp, sim, textOf, parts);
+  const rules = await runRules(o, inp, sim, textOf, parts, track);
   const rulesMs = Date.now() - tRules;
   clock.mark('rules');
   if (parts) {
@@ -308,6 +319,7 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
     for (const f of roots) { const by = kb.byFile.get(f)?.includedFrom; if (by !== undefined) roots.add(by); }
     parts.includes = includeGraph(path.resolve(o.root), roots, session.layout.index.dirs, (f) => inp.facts.includes(f));
     inp.facts.save();
+    session.layout.index.recordDeps(false);
     clock.mark('includes');
     o.onParts!(parts as Parts);
   }
@@ -332,7 +344,7 @@ function mergeStatics(segs: Seg<StaticsOut>[], ledger: Ledger, condErrors: strin
 }
 
 /** Stage "call sites": each alloc site priced (segments of files the change cannot reach re-used), then counted. */
-async function callsites(o: EstimateOptions, inp: Inputs, placement: Placement, ledger: Ledger, pause: () => Promise<void>, parts?: Partial<Parts>): Promise<PricedCallsites> {
+async function callsites(o: EstimateOptions, inp: Inputs, placement: Placement, ledger: Ledger, pause: () => Promise<void>, parts?: Partial<Parts>, track?: Tracker): Promise<PricedCallsites> {
   const { kb, session, wrapped, scan } = inp;
   const r = o.reuse;
   const built = kb.objects.map((x) => x.file).filter((f) => f.endsWith('.c'));
@@ -346,19 +358,21 @@ async function callsites(o: EstimateOptions, inp: Inputs, placement: Placement, 
   };
   const ao: AllocOptions = { ...o, built, headerInScope: builtScope(kb, o.arch.name), allocWrappers: wrapped.allocWrappers, mentions };
   const reuse = r && !o.trace;
-  const ctx = await allocContext(session, scan.findings, ao, reuse ? built.filter(r.fresh) : built);
+  // sites inside wrapper macros: redone for the files the include graph says the change reaches
+  const near = reuse ? freshFiles(r.parts, r.changed) : undefined;
+  const ctx = await allocContext(session, scan.findings, ao, near ? built.filter((f) => near.has(f)) : built);
   const calledSame = !!r && [...ctx.called].sort().join('\n') === r.parts.alloc.called.join('\n');
   if (reuse) {
     // sites in wrapper macros: the fresh files' found now, the others' as saved, in built order
     const byFile = (l: Finding[]) => l.reduce((m, f) => m.set(f.file, [...(m.get(f.file) ?? []), f]), new Map<string, Finding[]>());
     const now = byFile(ctx.viaMacros);
     const was = byFile(r.parts.alloc.viaMacros);
-    ctx.viaMacros = [...new Set(built)].flatMap((f) => (r.fresh(f) ? now.get(f) : was.get(f)) ?? []);
+    ctx.viaMacros = [...new Set(built)].flatMap((f) => (near!.has(f) ? now.get(f) : was.get(f)) ?? []);
   }
   const segs = await segmented([...scan.findings.filter((f) => f.kind === 'alloc'), ...ctx.viaMacros], async (fs): Promise<AllocsOut> => {
     const l = emptyLedger();
     return { ...l, ...await priceAllocSites(session, fs, placement, { ...l, warnings: l.warnings }, pause, ctx.called, ao.headerInScope) };
-  }, reuse ? { saved: r.parts.alloc.segs, fresh: (f) => r.fresh(f) || (!calledSame && f.endsWith('.h')) } : undefined);
+  }, reuse ? { saved: r.parts.alloc.segs, fresh: (f, d) => r.fresh(f, d) || (!calledSame && f.endsWith('.h')), redone: r.redone } : undefined, track);
   const sites: Callsite[] = [];
   const runTime: CallsiteRef[] = [];
   for (const sg of segs) { addLedger(ledger, sg.out); sites.push(...sg.out.sites.map((c) => ({ ...c }))); runTime.push(...sg.out.runTime); }

@@ -16,8 +16,26 @@ import type { StaticVar } from './staticArea';
 import type { Callsite, NotBuilt, NrCpusArray, Unresolved } from './types';
 import type { WrappedFinding } from './wrapped';
 
-/** A run of findings of one file (`n` of them) and what a stage made of them. */
-export interface Seg<T> { file: string; n: number; out: T }
+/** A run of findings of one file (`n` of them), what a stage made of them and the files that read (ids into Parts.depFiles). */
+export interface Seg<T> { file: string; n: number; out: T; deps?: number[] }
+
+/** Collects the files a piece of work reads (the layout engine's TypeIndex.openFrame / closeFrame), as ids. */
+export interface Tracker { open(): void; close(): number[] | undefined }
+
+/** A Tracker over `index`, naming files in `table` (root-relative inside `root`). */
+export function depTracker(index: { openFrame(): void; closeFrame(merge?: boolean): Set<string> | undefined }, root: string, table: string[]): Tracker {
+  const ids = new Map<string, number>();
+  const id = (abs: string) => {
+    const f = abs.startsWith(root + path.sep) ? abs.slice(root.length + 1).split(path.sep).join('/') : abs;
+    let i = ids.get(f);
+    if (i === undefined) { ids.set(f, (i = table.length)); table.push(f); }
+    return i;
+  };
+  return {
+    open: () => index.openFrame(),
+    close: () => { const s = index.closeFrame(false); return s && [...s].map(id).sort((a, b) => a - b); },
+  };
+}
 
 /** A segment's share of the ledger. */
 export interface LedgerPart { unresolved: Unresolved[]; notBuilt: NotBuilt[]; warnings: string[] }
@@ -34,7 +52,7 @@ export interface AllocsOut extends LedgerPart { sites: Callsite[]; runTime: Call
 export interface NrOut extends LedgerPart { items: NrCpusArray[] }
 
 /** One file's rules: its diagnostics (or the error they threw) and the bytes PCPU005 weighed, by the finding's index in the file. */
-export interface FileRulesOut { file: string; diagnostics: Diagnostic[]; error?: string; large: [number, number][] }
+export interface FileRulesOut { file: string; diagnostics: Diagnostic[]; error?: string; large: [number, number][]; deps?: number[] }
 
 /** Every file's #includes that resolve, as ids into `files` (root-relative, or absolute outside the tree). */
 export interface IncludeGraph { files: string[]; edges: number[][] }
@@ -49,9 +67,11 @@ export interface Parts {
     called: string[]; viaMacros: Finding[]; segs: Seg<AllocsOut>[];
   };
   nr: { units: number; segs: Seg<NrOut>[] };
-  /** absent: the rules did not run */
-  rules?: { profile: string; files: FileRulesOut[]; sizes: [string, unknown][] };
+  /** absent: the rules did not run; sizes: [question, answer, files it read] */
+  rules?: { profile: string; files: FileRulesOut[]; sizes: [string, unknown, number[]?][] };
   includes: IncludeGraph;
+  /** the files segments read, by id (Seg.deps) */
+  depFiles: string[];
 }
 
 /** What a run re-uses: the parts of an earlier run of the same tree and options, and which files it must redo. */
@@ -59,10 +79,15 @@ export interface Reuse {
   parts: Parts;
   /** the files whose text differs from the earlier run's */
   changed: ReadonlySet<string>;
-  /** a file to redo: changed, or including a changed file */
-  fresh: (file: string) => boolean;
+  /**
+   * whether work on `file` that read `deps` (Seg.deps; undefined: not known) must be done again:
+   * the file changed, or what it read did (freshness)
+   */
+  fresh: (file: string, deps?: number[]) => boolean;
   /** where the earlier run's header index is kept (headerCache.ts) */
   cacheDir?: string;
+  /** receives the files whose work was done again */
+  redone?: Set<string>;
 }
 
 export const emptyLedger = (): LedgerPart => ({ unresolved: [], notBuilt: [], warnings: [] });
@@ -78,7 +103,7 @@ export function addLedger(l: Ledger, p: LedgerPart): void {
  * `findings` cut in runs of one file, each given to `run` or, for a file `reuse.fresh` does not
  * name, taken from `reuse.saved` (the same file's segments in the same order, when their sizes match).
  */
-export async function segmented<T>(findings: readonly Finding[], run: (fs: Finding[]) => Promise<T>, reuse?: { saved: Seg<T>[]; fresh: (file: string) => boolean }): Promise<Seg<T>[]> {
+export async function segmented<T>(findings: readonly Finding[], run: (fs: Finding[]) => Promise<T>, reuse?: { saved: Seg<T>[]; fresh: (file: string, deps?: number[]) => boolean; redone?: Set<string> }, track?: Tracker): Promise<Seg<T>[]> {
   const queues = new Map<string, Seg<T>[]>();
   if (reuse) for (const s of reuse.saved) { const q = queues.get(s.file); if (q) q.push(s); else queues.set(s.file, [s]); }
   const out: Seg<T>[] = [];
@@ -87,8 +112,16 @@ export async function segmented<T>(findings: readonly Finding[], run: (fs: Findi
     let j = i + 1;
     while (j < findings.length && findings[j].file === file) j++;
     const n = j - i;
-    const old = reuse && !reuse.fresh(file) ? queues.get(file)?.shift() : undefined;
-    out.push(old && old.n === n ? old : { file, n, out: await run(findings.slice(i, j)) });
+    const old = queues.get(file)?.shift();
+    if (old && old.n === n && !reuse!.fresh(file, old.deps)) out.push(old);
+    else {
+      reuse?.redone?.add(file);
+      track?.open();
+      let r!: T;
+      let deps: number[] | undefined;
+      try { r = await run(findings.slice(i, j)); } finally { deps = track?.close(); }
+      out.push({ file, n, out: r, ...(deps ? { deps } : {}) });
+    }
     i = j;
   }
   return out;
@@ -157,13 +190,19 @@ export function dependents(g: IncludeGraph, changed: Iterable<string>): Set<stri
  * question of a file `usable` names from it. The cross-file rules ask thousands of sizes of files
  * the change does not reach.
  */
-export function recordingSizer(s: Sizer, saved?: ReadonlyMap<string, unknown>, usable: (file: string) => boolean = () => false): { sizer: Sizer; entries: Map<string, unknown> } {
-  const entries = new Map<string, unknown>();
+export function recordingSizer(s: Sizer, saved?: ReadonlyMap<string, [unknown, number[]?]>, usable: (file: string, deps?: number[]) => boolean = () => false, track?: Tracker): { sizer: Sizer; entries: Map<string, [unknown, number[]?]> } {
+  const entries = new Map<string, [unknown, number[]?]>();
   const ask = <R>(m: string, t: string, f: string | undefined, go: () => R): R => {
     const k = `${m}\0${f ?? ''}\0${t}`;
-    if (entries.has(k)) return entries.get(k) as R;
-    const r = f !== undefined && saved?.has(k) && usable(f) ? (saved.get(k) as R) : go();
-    entries.set(k, r);
+    const known = entries.get(k);
+    if (known) return known[0] as R;
+    const old = f !== undefined ? saved?.get(k) : undefined;
+    if (old && usable(f!, old[1])) { entries.set(k, old); return old[0] as R; }
+    track?.open();
+    let r!: R;
+    let deps: number[] | undefined;
+    try { r = go(); } finally { deps = track?.close(); }
+    entries.set(k, deps ? [r, deps] : [r]);
     return r;
   };
   return {
@@ -181,7 +220,7 @@ export function recordingSizer(s: Sizer, saved?: ReadonlyMap<string, unknown>, u
  * file Kbuild builds as part of a file redone (kernel/rcu/tasks.h, #included by update.c, is sized
  * with what update.c includes before it).
  */
-export function freshFiles(parts: Parts, changed: Iterable<string>): Set<string> {
+export function freshFiles(parts: Pick<Parts, 'includes' | 'kb'>, changed: Iterable<string>): Set<string> {
   const c = [...changed];
   const out = new Set([...c, ...dependents(parts.includes, c)]);
   const within = parts.kb.objects.filter((o) => o.includedFrom !== undefined);
@@ -190,4 +229,39 @@ export function freshFiles(parts: Parts, changed: Iterable<string>): Set<string>
     for (const o of within) if (!out.has(o.file) && out.has(o.includedFrom!)) { out.add(o.file); grew = true; }
   }
   return out;
+}
+
+/**
+ * Whether a header's edit changes only the text of definitions it already had: the same #include
+ * and conditional lines, the same names defined (macros, records, typedefs) and the same enum
+ * bodies. Then what read the header is known from the files each piece of work read (Seg.deps):
+ * include order, active text and which header defines a name are as before.
+ */
+export function contentOnly(before: string, after: string): boolean {
+  const shape = (t: string) => {
+    const j = t.replace(/\\\r?\n/g, ' ');
+    const directives = [...j.matchAll(/^[ \t]*#[ \t]*(include|if|ifdef|ifndef|elif|else|endif|undef)\b.*$/gm)].map((m) => m[0].replace(/\s+/g, ' ').trim());
+    const defines = [...j.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)/gm)].map((m) => m[1]).sort();
+    const records = [...j.matchAll(/\b(struct|union|enum)\s+(\w+)\s*\{/g)].map((m) => `${m[1]} ${m[2]}`).sort();
+    const typedefs = [...j.matchAll(/\btypedef\b[^;]*;/g)].map((m) => /(\w+)\s*(?:\)\s*\([^;]*\))?\s*(?:\[[^\]]*\]\s*)*(?:__attribute__\s*\(\(.*\)\)\s*)?;$/.exec(m[0].replace(/\s+/g, ' '))?.[1] ?? m[0]).sort();
+    const enums = [...j.matchAll(/\benum\b[^;{()]*\{([^}]*)\}/g)].map((m) => m[1].replace(/\s+/g, ' '));
+    const macroTypedefs = [...j.matchAll(/^[ \t]*[A-Z_][A-Z0-9_]*\s*\(/gm)].length; // typedef-making macro uses at file scope
+    return JSON.stringify([directives, defines, records, typedefs, enums, macroTypedefs]);
+  };
+  return shape(before) === shape(after);
+}
+
+/**
+ * The reuse predicate for `changed` files: work on a file redone when the file is in `closure`
+ * (changed, including a changed file whose edit is more than contentOnly, or built inside such a
+ * file), or when it read a contentOnly header (by its deps; without deps, by the include graph).
+ */
+export function freshness(parts: Parts, changed: readonly string[], isContentOnly: (file: string) => boolean): { fresh: (file: string, deps?: number[]) => boolean; files: Set<string> } {
+  const headers = changed.filter((f) => f.endsWith('.h') && isContentOnly(f));
+  const closure = freshFiles(parts, changed.filter((f) => !headers.includes(f)));
+  for (const h of headers) closure.add(h);
+  const wide = freshFiles(parts, changed);
+  const ids = new Set(headers.flatMap((h) => { const i = parts.depFiles.indexOf(h); return i >= 0 ? [i] : []; }));
+  const fresh = (file: string, deps?: number[]) => closure.has(file) || (deps === undefined ? wide.has(file) : deps.some((d) => ids.has(d)));
+  return { fresh, files: wide };
 }

@@ -5,7 +5,7 @@ import * as path from 'path';
 import picomatch from 'picomatch';
 import * as fs from 'fs';
 import { cachedEstimate, cachedParts, cachedScan, DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, prepareInputs, Prepared } from '..';
-import { freshFiles, type Parts, type Reuse } from '../reuse';
+import { contentOnly, freshness, type Parts, type Reuse } from '../reuse';
 import { withOverlay, Overlay } from '../../overlay';
 import { readText } from '../../readText';
 import { DEFAULT_INCLUDE } from '../../parse/scanTree';
@@ -40,8 +40,15 @@ export function reuseFor(parts: Parts | undefined, root: string, ov: Overlay, o:
   const changed = [...ov.files.keys()];
   const ok = (f: string) => /\.[ch]$/.test(f) && ov.files.get(f) !== null && fs.existsSync(path.join(root, f));
   if (!changed.every(ok)) return undefined;
-  const fresh = freshFiles(parts, changed);
-  return { parts, changed: new Set(changed), fresh: (f) => fresh.has(f), ...(cacheDir !== undefined ? { cacheDir } : {}) };
+  const read = (p: string) => { try { return readText(p, 'utf8'); } catch { return undefined; } };
+  // a header built inside a .c (spliced into its emission order) or declaring per-CPU variables
+  // (their lines order the includers' variables) is followed through the include graph instead
+  const inside = new Set(parts.kb.objects.filter((x) => x.includedFrom !== undefined).map((x) => x.file));
+  const { fresh } = freshness(parts, changed, (f) => {
+    const [a, b] = [read(path.join(root, f)), read(ov.files.get(f)!)];
+    return a !== undefined && b !== undefined && !inside.has(f) && !/DECLARE_PER_CPU/.test(a + b) && contentOnly(a, b);
+  });
+  return { parts, changed: new Set(changed), fresh, redone: new Set(), ...(cacheDir !== undefined ? { cacheDir } : {}) };
 }
 
 /**
@@ -125,20 +132,20 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
   // the other side still needs its scan and prepared state, but not its sizing or rules
   let stamp: TreeStamp | undefined;
   let parts: Parts | undefined;
-  const saved = plain >= 0 && sides.some((s) => s.overlay) ? await cachedEstimate({ ...o, root: sides[plain].root }, (s) => { stamp = s; }) : undefined;
+  const so = plain >= 0 ? { ...o, root: sides[plain].root } : undefined;
+  const saved = so && sides.some((s) => s.overlay) ? await cachedEstimate(so, (s) => { stamp = s; }) : undefined;
   // the one overlay side of the plain side's tree takes the plain side's per-file results
   const other = plain >= 0 && sides.length === 2 ? sides[1 - plain] : undefined;
   const overOld = other?.overlay && path.resolve(other.root) === path.resolve(sides[plain].root) ? other.overlay : undefined;
   if (saved) {
     results[plain] = saved;
     // the scan saved with it spares walking and statting the tree again
-    const so = { ...o, root: sides[plain].root };
-    const scan = cachedScan(so, stamp!);
-    parts = scan && overOld ? cachedParts(so, stamp!) : undefined;
-    const reusable = parts && reuseFor(parts, so.root, overOld!, o) && whyNotShared([...overOld!.files.keys()], new Set(parts.wrapped.names), (f) => [onDisk(so.root, f), textOf('old', f), textOf('new', f)]) === undefined;
+    const scan = cachedScan(so!, stamp!);
+    parts = scan && overOld ? cachedParts(so!, stamp!) : undefined;
+    const reusable = parts && reuseFor(parts, so!.root, overOld!, o) && whyNotShared([...overOld!.files.keys()], new Set(parts.wrapped.names), (f) => [onDisk(so!.root, f), textOf('old', f), textOf('new', f)]) === undefined;
     // NEW builds its inputs from the parts: no Kbuild reading, no wrapper expansion here
     if (reusable) baseScan = scan;
-    else ({ scan: baseScan, prepared } = await prepareInputs({ ...so, ...(scan ? { scan } : {}) }));
+    else ({ scan: baseScan, prepared } = await prepareInputs({ ...so!, ...(scan ? { scan } : {}) }));
     ms[plain] = Date.now() - t0;
   } else {
     const first = await estimate({
@@ -173,7 +180,6 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
       : 'the first estimate was not prepared';
     notShared ??= why;
     const reuse = why === undefined && ov === overOld ? reuseFor(parts, s.root, ov, o, o.cacheDir) : undefined;
-    if (reuse) reused = { fresh: [...new Set([...baseScan!.findings.map((f) => f.file), ...baseScan!.accessorFiles ?? []])].filter(reuse.fresh).length };
     results[i] = await withOverlay(ov, async () => {
       if (why === undefined && prepared) {
         // files an earlier side replaced are read again too: this side has the disk's text for them
@@ -185,6 +191,7 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
       // (a reuse reads the saved header index before the overlay's headers replace theirs)
       return estimate({ ...o, cacheDir: undefined, root: s.root, scan, ...(why === undefined && prepared ? { prepared } : {}), ...(reuse ? { reuse } : {}) });
     });
+    if (reuse) reused = { fresh: reuse.redone!.size };
     ms[i] = Date.now() - t1;
   }
   const overlays = sides.flatMap((s) => (s.overlay ? [...s.overlay.files.keys()] : []));
