@@ -21,7 +21,8 @@ import { resolveProfile, type Profile } from './profile';
 import { builtScope, makePlacement, type Placement } from './placement';
 import { allocContext, countCallsites, priceAllocSites, priceNrCpusArrays, priceStatics, type AllocOptions, type Ledger, type Mentions, type PricedCallsites, type PricedStatics } from './pricing';
 import { addLedger, depTracker, emptyLedger, freshFiles, includeGraph, recordingSizer, segmented, type Tracker, type AllocsOut, type FileRulesOut, type NrOut, type Parts, type Reuse, type Seg, type StaticsOut } from './reuse';
-import { headerCacheFile, loadHeaderFacts } from './headerCache';
+import { headerGraph } from './wrapped';
+import type { Session } from './session';
 import type { CallsiteRef } from './counts';
 import type { Finding } from '../parse/types';
 import * as path from 'path';
@@ -384,16 +385,23 @@ async function callsites(o: EstimateOptions, inp: Inputs, placement: Placement, 
   return countCallsites(session, sites, runTime, ao);
 }
 
+/**
+ * A layout session for a run re-using `parts`, its header index as the earlier run left it: read
+ * from `cacheDir` (headerCache.ts), else built from the tree and saved there. Call it outside any
+ * overlay, so the index is the tree's; the run tells it which files changed.
+ */
+export async function reuseSession(o: EstimateOptions, parts: Parts, cacheDir?: string): Promise<Session> {
+  const session = await openSession(o.root, resolveProfile(o), parts.kb.includeDirs);
+  headerGraph(session.layout, cacheDir);
+  for (const [f, t] of parts.wrapped.expanded) session.layout.addSource(f, t);
+  return session;
+}
+
 /** Kbuild, the layout session and the wrapper findings of an earlier run (`r.parts`), the session told which files changed. */
 async function reusedInputs(o: EstimateOptions, profile: Profile, r: Reuse): Promise<Inputs> {
   const p = r.parts;
   const kb = { objects: p.kb.objects, byFile: new Map(p.kb.objects.map((x) => [x.file, x])), includeDirs: p.kb.includeDirs, warnings: p.kb.warnings };
-  const session = await openSession(o.root, profile, kb.includeDirs);
-  const ix = session.layout.index;
-  // the header index as the earlier run left it (its headers are checked by stat: the tree's own)
-  const hit = r.cacheDir === undefined ? undefined : loadHeaderFacts(headerCacheFile(r.cacheDir, ix.dirs), ix.dirs);
-  if (hit) ix.importRaw(hit.raw);
-  for (const [f, t] of p.wrapped.expanded) session.layout.addSource(f, t);
+  const session = r.session ?? await reuseSession(o, p, r.cacheDir);
   session.layout.refresh([...r.changed].map((f) => path.join(o.root, f)));
   const w = p.wrapped;
   const wrapped = { findings: w.findings, unresolved: w.unresolved, names: new Set(w.names), allocWrappers: new Set(w.allocWrappers), expanded: w.expanded };

@@ -15,6 +15,7 @@ import type { Ledger } from './pricing';
 import type { StaticVar } from './staticArea';
 import type { Callsite, NotBuilt, NrCpusArray, Unresolved } from './types';
 import type { WrappedFinding } from './wrapped';
+import type { Session } from './session';
 
 /** A run of findings of one file (`n` of them), what a stage made of them and the files that read (ids into Parts.depFiles). */
 export interface Seg<T> { file: string; n: number; out: T; deps?: number[] }
@@ -86,6 +87,8 @@ export interface Reuse {
   fresh: (file: string, deps?: number[]) => boolean;
   /** where the earlier run's header index is kept (headerCache.ts) */
   cacheDir?: string;
+  /** a layout session made for this run outside the overlay (reuseSession); else one is made */
+  session?: Session;
   /** receives the files whose work was done again */
   redone?: Set<string>;
 }

@@ -20,7 +20,7 @@ export interface WrappedFinding extends Finding {
  * The wrapper graph of the headers under the include dirs, read once with the type index's raw
  * index; both come from `cacheDir` while no header changed (headerCache.ts).
  */
-function headerGraph(layout: LayoutEngine, cacheDir?: string): WrapperGraph {
+export function headerGraph(layout: LayoutEngine, cacheDir?: string): WrapperGraph {
   const index = layout.index;
   const file = cacheDir === undefined ? undefined : headerCacheFile(cacheDir, index.dirs);
   const hit = file === undefined ? undefined : loadHeaderFacts(file, index.dirs);

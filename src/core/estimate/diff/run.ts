@@ -4,7 +4,7 @@
 import * as path from 'path';
 import picomatch from 'picomatch';
 import * as fs from 'fs';
-import { cachedEstimate, cachedParts, cachedScan, DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, prepareInputs, Prepared } from '..';
+import { cachedEstimate, cachedParts, cachedScan, DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, prepareInputs, Prepared, reuseSession } from '..';
 import { contentOnly, freshness, type Parts, type Reuse } from '../reuse';
 import { withOverlay, Overlay } from '../../overlay';
 import { readText } from '../../readText';
@@ -180,6 +180,8 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
       : 'the first estimate was not prepared';
     notShared ??= why;
     const reuse = why === undefined && ov === overOld ? reuseFor(parts, s.root, ov, o, o.cacheDir) : undefined;
+    // the session over the tree's header index, before the overlay is on (an index built now is saved for the next run)
+    if (reuse && !prepared) reuse.session = await reuseSession({ ...o, root: s.root }, reuse.parts, o.cacheDir);
     results[i] = await withOverlay(ov, async () => {
       if (why === undefined && prepared) {
         // files an earlier side replaced are read again too: this side has the disk's text for them
