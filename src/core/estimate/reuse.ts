@@ -139,8 +139,14 @@ export function includeGraph(root: string, roots: Iterable<string>, dirs: readon
   const ids = new Map<string, number>();
   const files: string[] = [];
   const edges: number[][] = [];
-  const exists = new Map<string, boolean>();
-  const isFile = (p: string) => { let e = exists.get(p); if (e === undefined) { try { e = fs.statSync(p).isFile(); } catch { e = false; } exists.set(p, e); } return e; };
+  // a folder read once answers every name looked up in it (a header is looked up in ~20 include dirs)
+  const listings = new Map<string, Set<string> | null>();
+  const isFile = (p: string) => {
+    const d = path.dirname(p);
+    let l = listings.get(d);
+    if (l === undefined) { try { l = new Set(fs.readdirSync(d)); } catch { l = null; } listings.set(d, l); }
+    return !!l && l.has(path.basename(p));
+  };
   const angled = new Map<string, string | undefined>();
   const rel = (abs: string) => (abs.startsWith(root + path.sep) ? abs.slice(root.length + 1).split(path.sep).join('/') : abs);
   const resolve = (spec: string, fromAbs: string): string | undefined => {
