@@ -7,8 +7,9 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { runTimed, runNode } = require('./lib/run');
+const { runNode } = require('./lib/run');
 const { benchArgs, configFile } = require('./lib/args');
+const { grep } = require('./lib/grep');
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -17,34 +18,9 @@ const GOAL_RATIO_COLD = 2.5;
 const MOONSHOT_RATIO = 1.2;
 const GOAL_RSS = 300 * 1024 * 1024;
 
-/** TRIGGER_RE of src/core/parse/triggers.ts as a POSIX ERE (read from the source so they cannot drift). */
-function triggerEre() {
-  const src = fs.readFileSync(path.join(ROOT, 'src', 'core', 'parse', 'triggers.ts'), 'utf8');
-  const m = /export const TRIGGER_RE =\s*\/(.+)\/g;/.exec(src);
-  if (!m) throw new Error('TRIGGER_RE not found in triggers.ts');
-  return m[1].replace(/\(\?:/g, '(');
-}
-
 const mb = (b) => (b >= 1 << 20 ? (b / 1024 / 1024).toFixed(1) + ' MB' : (b / 1024).toFixed(1) + ' kB');
 const sec = (ms) => (ms / 1000).toFixed(2) + ' s';
 const mark = (ok) => (ok ? 'met' : 'NOT met');
-
-/** Top-level folders the estimate skips by default (DEFAULT_EXCLUDE's `name/**` globs), so grep reads the same files. */
-function defaultExcludedDirs() {
-  const src = fs.readFileSync(path.join(ROOT, 'src', 'core', 'estimate', 'index.ts'), 'utf8');
-  const m = /DEFAULT_EXCLUDE[^=]*=\s*\[([^\]]*)\]/.exec(src);
-  return new Set(m ? [...m[1].matchAll(/'([^'/*]+)\/\*\*'/g)].map((x) => x[1]) : []);
-}
-
-function grep(dir) {
-  const skip = defaultExcludedDirs();
-  const tops = fs.readdirSync(dir).filter((e) => !skip.has(e)).map((e) => path.join(dir, e));
-  const args = ['-rlE', '--include=*.c', '--include=*.h', triggerEre(), ...tops];
-  runTimed('grep', args); // warm the page cache
-  const r = runTimed('grep', args);
-  if (r.error || (r.status !== 0 && r.status !== 1)) throw new Error(`grep failed: ${r.error?.message ?? r.stderr}`);
-  return { ms: r.ms, files: r.stdout.split('\n').filter(Boolean).length };
-}
 
 function estimate(o, extra = []) {
   const args = ['estimate', o.dir, '--json', '--cpus', o.cpus, ...(o.config ? ['--config', o.config] : []), ...extra];

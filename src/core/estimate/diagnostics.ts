@@ -2,10 +2,11 @@
 // every file with findings or per-CPU accessor calls, then the cross-file rules once.
 import * as path from 'path';
 import type { Finding, ScanResult } from '../parse/types';
-import { runFileRules, runTreeRules } from '../rules';
+import { byPosition, dropSuppressed, largeBytes, pcpu005Of, runFileRules, runTreeRules } from '../rules';
 import type { Diagnostic, ModuleSection, RuleProfile, Sizer } from '../rules';
 import { archOfFile, asmSymbols } from '../rules/asmSymbols';
 import { yielder } from './yielder';
+import type { FileRulesOut, Tracker } from './reuse';
 
 export interface TreeDiagnosticsInput {
   root: string;
@@ -20,6 +21,16 @@ export interface TreeDiagnosticsInput {
   onProgress?: (done: number, total: number) => void;
   /** which files the rules read (default every scanned one) */
   keep?: (file: string) => boolean;
+  /**
+   * an earlier run's file rules, taken for a file `fresh` does not name; `pcpu005`: the first chunk
+   * differs from that run's, so PCPU005 is weighed again from the bytes it kept
+   */
+  reuse?: { files: ReadonlyMap<string, FileRulesOut>; fresh: (file: string, deps?: number[]) => boolean; pcpu005: boolean; redone?: Set<string> };
+  /** receives each file's rules (for a later run's reuse), with what they read when `track` is given */
+  onFile?: (r: FileRulesOut) => void;
+  track?: Tracker;
+  /** the sizer of the cross-file rules (default `sizer`) */
+  treeSizer?: Sizer;
 }
 
 export interface TreeDiagnostics {
@@ -58,23 +69,55 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
     await pause();
     i.onProgress?.(n++, files.length);
     const findings = byFile.get(file)!;
+    const forTree = findings.some((f) => TREE_KINDS.has(f.kind));
+    const old = i.reuse?.files.get(file);
+    const saved = old && !i.reuse!.fresh(file, old.deps) ? old : undefined;
+    if (i.reuse && !saved) i.reuse.redone?.add(file);
+    if (saved) {
+      if (forTree) treeFiles.set(file, i.textOf(file));
+      const r = i.reuse!.pcpu005 ? againPcpu005(saved, findings, i.profile, () => i.textOf(file)) : saved;
+      if (r.error !== undefined) out.errors.push({ file, message: r.error });
+      else { out.diagnostics.push(...r.diagnostics); out.filesChecked++; }
+      i.onFile?.(r);
+      continue;
+    }
     const text = i.textOf(file);
-    if (findings.some((f) => TREE_KINDS.has(f.kind))) treeFiles.set(file, text);
+    if (forTree) treeFiles.set(file, text);
+    let r: FileRulesOut;
+    i.track?.open();
     try {
-      out.diagnostics.push(...(await runFileRules({ file, text, findings, profile: i.profile, sizer: i.sizer, asmSymbols: asmOf(file) })));
+      const diagnostics = await runFileRules({ file, text, findings, profile: i.profile, sizer: i.sizer, asmSymbols: asmOf(file) });
+      r = { file, diagnostics, large: [] };
+      out.diagnostics.push(...diagnostics);
       out.filesChecked++;
     } catch (e) {
-      out.errors.push({ file, message: `rules: ${(e as Error).message}` });
+      r = { file, diagnostics: [], error: `rules: ${(e as Error).message}`, large: [] };
+      out.errors.push({ file, message: r.error! });
     }
+    if (i.onFile) findings.forEach((f, k) => { const b = largeBytes(f, i.profile, i.sizer); if (b !== undefined) r.large.push([k, b]); });
+    const deps = i.track?.close();
+    if (deps) r.deps = deps;
+    i.onFile?.(r);
   }
-  for (const h of paddedHeaders(findings, i.sizer, i.profile.cacheLine)) if (!treeFiles.has(h) && !path.isAbsolute(h)) treeFiles.set(h, i.textOf(h));
+  const sizer = i.treeSizer ?? i.sizer;
+  for (const h of paddedHeaders(findings, sizer, i.profile.cacheLine)) if (!treeFiles.has(h) && !path.isAbsolute(h)) treeFiles.set(h, i.textOf(h));
   try {
-    const tree = await runTreeRules({ files: treeFiles, findings, profile: i.profile, sizer: i.sizer, modules: i.modules });
+    const tree = await runTreeRules({ files: treeFiles, findings, profile: i.profile, sizer, modules: i.modules });
     out.diagnostics.push(...tree.map((d) => ({ ...d, scope: 'tree' as const })));
   } catch (e) {
     out.errors.push({ file: '.', message: `cross-file rules: ${(e as Error).message}` });
   }
   return out;
+}
+
+/** A file's saved rules with PCPU005 weighed again under `profile` from the bytes kept (the file's findings are the saved run's). */
+function againPcpu005(saved: FileRulesOut, findings: Finding[], profile: RuleProfile, text: () => string): FileRulesOut {
+  if (saved.error !== undefined) return saved;
+  const fresh: Diagnostic[] = [];
+  for (const [k, b] of saved.large) { const d = findings[k] && pcpu005Of(findings[k], profile, b); if (d) fresh.push(d); }
+  const kept = saved.diagnostics.filter((d) => d.code !== 'PCPU005');
+  const diagnostics = fresh.length ? [...kept, ...dropSuppressed(text(), fresh)].sort(byPosition) : kept;
+  return { ...saved, diagnostics };
 }
 
 /** Headers defining a struct used per-CPU whose own aligned attribute reaches the cache line: PCPU004

@@ -18,6 +18,8 @@ export class EmitOrder {
   private declared = new Map<string, Map<string, number>>();
   private refs = new Map<string, Map<string, number>>();
   private helperMap?: Map<string, string[]>;
+  /** every name some header declares: others need no walk of the include order */
+  private declaredNames = new Set<string>();
 
   /** `anchors`: the arch's gcc uses section anchors (arm, arm64, powerpc; see firstReferences) */
   /** `clones`: the arch's this_cpu_* leave inline clones (ArchProfile.cpuOffsetClone, expansionOrder) */
@@ -28,6 +30,7 @@ export class EmitOrder {
       const m = this.declared.get(abs) ?? new Map<string, number>();
       if (!m.has(f.name)) m.set(f.name, f.line);
       this.declared.set(abs, m);
+      this.declaredNames.add(f.name);
     }
   }
 
@@ -81,6 +84,7 @@ export class EmitOrder {
       const k = r.get(name);
       if (k !== undefined) return 1e12 - k;
     }
+    if (!this.declaredNames.has(name)) return defPosition;
     for (const [h, i] of this.layout.index.includeOrder(abs)) {
       const line = this.declared.get(h)?.get(name);
       // #if branches inside the header are already applied: includeOrder only follows active includes

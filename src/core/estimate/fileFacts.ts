@@ -16,7 +16,7 @@ import { overlayActive, redirect } from '../overlay';
 import { flat } from '../flat';
 import { WrapperDefine, upperCalls, wrapperDefines } from './wrappers';
 
-const SCHEMA = 'percpu-lens-facts-2';
+const SCHEMA = 'percpu-lens-facts-3';
 
 export interface FileFacts {
   local?: LocalDirectives;
@@ -28,7 +28,14 @@ export interface FileFacts {
 interface Mentions { key: string; names: string[] }
 /** [stat, local directives or 0, defines, indexes of called names in the file's name table, mentions or 0 (names as indexes)] */
 type Entry = [StatKey, LocalDirectives | 0, WrapperDefine[], number[], [string, number[]] | 0];
-interface Saved { schema: string; salt: string; writtenAt: number; names: string[]; files: Record<string, Entry> }
+interface Saved { schema: string; salt: string; writtenAt: number; names: string[]; files: Record<string, Entry>; includes?: Record<string, [StatKey, string[]]> }
+
+/** A text's #include directives as written, `<a/b.h>` or `"c.h"`, whatever #if they sit under (the include graph over-approximates). */
+export function includeDirectives(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*include[ \t]*([<"][^>"\n]+[>"])/gm)) out.push(m[1]);
+  return out;
+}
 
 /** A file's facts; `keep` gives each string a copy that does not hold the file's text alive. */
 export function factsOf(text: string, keep: (s: string) => string = flat): FileFacts {
@@ -59,20 +66,31 @@ export class FactStore {
   /** name → number, built when a file is read afresh (a warm run needs none) */
   private ids?: Map<string, number>;
   private readonly file?: string;
+  private oldIncludes = new Map<string, [StatKey, string[]]>();
+  private nowIncludes = new Map<string, [StatKey, string[]]>();
   /** a file was read afresh: the saved facts are out of date */
   private changed = false;
 
-  /** `cacheDir` undefined: nothing is read or saved (--no-cache). */
+  /** `cacheDir` undefined: nothing is read or saved (--no-cache). The saved facts are read on first use. */
   constructor(readonly root: string, cacheDir?: string) {
     if (cacheDir === undefined) return;
     const id = crypto.createHash('sha1').update(SCHEMA).update(path.resolve(root)).digest('hex');
     this.file = path.join(cacheDir, 'facts', `${id}.json`);
+  }
+
+  private loaded = false;
+  private load(): void {
+    if (this.loaded || !this.file) return;
+    this.loaded = true;
     try {
       const j = JSON.parse(fs.readFileSync(this.file, 'utf8')) as Saved;
       if (j.schema !== SCHEMA || j.salt !== codeSalt() || !Array.isArray(j.names) || typeof j.files !== 'object') return;
       this.writtenAt = j.writtenAt;
+      // loaded before any name is numbered (rec/includes call load first): the table is numbered as saved
       this.names = j.names;
+      this.ids = undefined;
       for (const f in j.files) this.old.set(f, j.files[f]);
+      if (j.includes && typeof j.includes === 'object') this.oldIncludes = new Map(Object.entries(j.includes));
     } catch {
       // none yet, or unreadable: every file is read
     }
@@ -124,6 +142,7 @@ export class FactStore {
   private rec(rel: string): Rec | undefined {
     const hit = this.now.get(rel);
     if (hit) return hit;
+    this.load();
     const abs = path.join(this.root, rel);
     const e = this.old.get(rel);
     this.old.delete(rel);
@@ -174,20 +193,50 @@ export class FactStore {
     return found;
   }
 
+  /**
+   * The #include directives of `rel` (relative to root, or absolute), kept per file version like the
+   * facts; [] when unreadable. Not kept for a file an overlay redirects.
+   */
+  includes(rel: string): string[] {
+    const hit = this.nowIncludes.get(rel);
+    if (hit) return hit[1];
+    this.load();
+    const abs = path.resolve(this.root, rel);
+    if (redirect(abs) !== abs) {
+      try { return includeDirectives(readText(abs, 'latin1')); } catch { return []; }
+    }
+    const e = this.oldIncludes.get(rel);
+    if (e && Array.isArray(e) && e.length === 2 && statUnchanged(abs, e[0], this.writtenAt)) {
+      this.nowIncludes.set(rel, e);
+      return e[1];
+    }
+    let found: [StatKey, string[]];
+    try {
+      const stat = statKey(fs.statSync(abs));
+      found = [stat, includeDirectives(readText(abs, 'latin1')).map(flat)];
+    } catch {
+      return [];
+    }
+    this.nowIncludes.set(rel, found);
+    this.changed = true;
+    return found[1];
+  }
+
   /** Saves the facts of the files asked for in this run (not when all came from the saved ones); a failure only costs the next run's speed. */
   save(): void {
     // under an overlay the stats are the tree's but some texts are not: keep nothing
-    if (!this.file || overlayActive() || (!this.changed && this.old.size === 0)) return;
+    if (!this.file || overlayActive() || (!this.changed && this.old.size === 0 && this.nowIncludes.size === this.oldIncludes.size)) return;
     // only the names the kept files use, renumbered
     const names: string[] = [];
     const ids = new Map<number, number>();
     const id = (i: number) => { let k = ids.get(i); if (k === undefined) { ids.set(i, (k = names.length)); names.push(this.names[i]); } return k; };
     const files: Record<string, Entry> = {};
     for (const [rel, { stat, local, defines, callsAt, callsLen, mentions }] of this.now) files[rel] = [stat, local, defines, Array.from(this.pool.subarray(callsAt, callsAt + callsLen), id), mentions ? [mentions.key, mentions.ids.map(id)] : 0];
+    const includes = Object.fromEntries(this.nowIncludes);
     const tmp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      fs.writeFileSync(tmp, JSON.stringify({ schema: SCHEMA, salt: codeSalt(), writtenAt: Date.now(), names, files } satisfies Saved));
+      fs.writeFileSync(tmp, JSON.stringify({ schema: SCHEMA, salt: codeSalt(), writtenAt: Date.now(), names, files, includes } satisfies Saved));
       fs.renameSync(tmp, this.file);
     } catch {
       try { fs.rmSync(tmp, { force: true }); } catch { /* nothing more to do */ }
@@ -207,7 +256,7 @@ export class FactStore {
 }
 
 /** The names of `names` that the text of `abs` contains; none when it cannot be read. */
-function search(abs: string, names: readonly string[]): Set<string> {
+export function search(abs: string, names: readonly string[]): Set<string> {
   let text: string;
   try { text = readText(abs, 'latin1'); } catch { return new Set(); }
   return new Set(names.filter((n) => text.includes(n)));

@@ -13,13 +13,19 @@ import { layoutStaticArea } from './staticArea';
 import { EmitOrder } from './emitOrder';
 import { DeadStatics } from './deadStatics';
 import { wrappedFindings } from './wrapped';
-import { FactStore } from './fileFacts';
+import { FactStore, search } from './fileFacts';
 import { PhaseClock } from './phases';
 import type { Counts } from './counts';
 import type { TraceOp } from '../sim/trace';
 import { resolveProfile, type Profile } from './profile';
-import { builtScope, makePlacement } from './placement';
-import { priceCallsites, priceNrCpusArrays, priceStatics, type Ledger, type PricedStatics } from './pricing';
+import { builtScope, makePlacement, type Placement } from './placement';
+import { allocContext, countCallsites, parameterSized, priceAllocSites, priceNrCpusArrays, priceStatics, type AllocOptions, type Ledger, type Mentions, type PricedCallsites, type PricedStatics } from './pricing';
+import { addLedger, depTracker, emptyLedger, freshFiles, includeGraph, recordingSizer, ReuseMiss, segmented, type Tracker, type AllocsOut, type FileRulesOut, type NrOut, type Parts, type Reuse, type Seg, type StaticsOut } from './reuse';
+import { headerGraph } from './wrapped';
+import type { Session } from './session';
+import type { CallsiteRef } from './counts';
+import type { Finding } from '../parse/types';
+import * as path from 'path';
 import { reservedUsed, simulate, toVariable, type Simulation } from './simulate';
 import { treeDiagnostics } from './diagnostics';
 import { yielder } from './yielder';
@@ -27,7 +33,7 @@ import { recentTexts } from './recentTexts';
 import { ResultCache, treeStamp, type TreeStamp } from './resultCache';
 import { overlayActive } from '../overlay';
 import type { ModuleSection } from '../rules/types';
-import type { EstimateResult, NrCpusArray } from './types';
+import type { Callsite, EstimateResult, NrCpusArray } from './types';
 
 export * from './types';
 
@@ -77,6 +83,10 @@ export interface EstimateOptions {
   rulesOn?: 'built' | 'all';
   /** PCPU005: share of the dynamic reserve above which an allocation is large */
   largeFraction?: number;
+  /** an earlier run's per-file results to take for the files the change cannot reach (diff's NEW; reuse.ts); needs `scan` */
+  reuse?: Reuse;
+  /** receives this run's per-file results (for a later run's `reuse`) */
+  onParts?: (p: Parts) => void;
 }
 
 export { DEFAULT_KERNEL } from '../defaults';
@@ -98,7 +108,7 @@ async function prepare(o: EstimateOptions, profile: Profile, pause: () => Promis
   o.compact?.();
   await pause();
   const session = await openSession(o.root, profile, kb.includeDirs);
-  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir, (f) => kb.byFile.get(f)?.status === 'module') : { findings: [], unresolved: [], names: new Set<string>(), allocWrappers: new Set<string>(), macrosCalling: () => new Set<string>() };
+  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir, (f) => kb.byFile.get(f)?.status === 'module') : { findings: [], unresolved: [], names: new Set<string>(), allocWrappers: new Set<string>(), expanded: [], macrosCalling: () => new Set<string>() };
   clock.mark('wrappers');
   // saved after pricing, which asks it which built files mention which names
   return { kb, session, wrapped, facts };
@@ -138,7 +148,7 @@ async function readInputs(o: EstimateOptions, profile: Profile, pause: () => Pro
 }
 
 /** Stage "rules": the rules over the built files, priced with this configuration's first chunk. */
-async function runRules(o: EstimateOptions, inp: Inputs, sim: Simulation, textOf: (f: string) => string): Promise<{ diagnostics: EstimateResult['diagnostics']; errors: { file: string; message: string }[] }> {
+async function runRules(o: EstimateOptions, inp: Inputs, sim: Simulation, textOf: (f: string) => string, parts?: Partial<Parts>, track?: Tracker): Promise<{ diagnostics: EstimateResult['diagnostics']; errors: { file: string; message: string }[] }> {
   if (o.rules === false) return { diagnostics: [], errors: [] };
   o.onProgress?.(0, 1, 'rules');
   const { session, kb, scan } = inp;
@@ -148,10 +158,21 @@ async function runRules(o: EstimateOptions, inp: Inputs, sim: Simulation, textOf
     return { name: m.name, size: m.size, files: m.files, file: big?.file ?? m.files[0], line: big?.line ?? 1 };
   });
   const keep = o.rulesOn === 'all' ? undefined : builtScope(kb, o.arch.name);
+  const profile = rulesProfile(session.profile, fc, o.largeFraction);
+  // an earlier run's file rules serve while the rules' profile is the same, or differs only in the first chunk's figures PCPU005 weighs against
+  const saved = o.reuse?.parts.rules;
+  const firstChunkFree = (p: object) => JSON.stringify({ ...p, unitSize: 0, dynamicReserve: 0, moduleReserve: 0 });
+  const reuse = saved && (saved.profile === JSON.stringify(profile) ? 'same' : saved.profile && firstChunkFree(JSON.parse(saved.profile)) === firstChunkFree(profile) ? 'pcpu005' : undefined);
+  const files: FileRulesOut[] = [];
+  const sizes = reuse ? recordingSizer(session.sizer, new Map(saved!.sizes.map(([k, v, d]) => [k, [v, d]])), (f, d) => !o.reuse!.fresh(f, d)) : parts ? recordingSizer(session.sizer, undefined, undefined, track) : undefined;
   const td = await treeDiagnostics({
-    root: o.root, scan, textOf, profile: rulesProfile(session.profile, fc, o.largeFraction), modules: sections, signal: o.signal, keep, compact: o.compact,
+    root: o.root, scan, textOf, profile, modules: sections, signal: o.signal, keep, compact: o.compact,
     sizer: session.sizer, onProgress: (d, t) => o.onProgress?.(d, t, 'rules'),
+    ...(reuse ? { reuse: { files: new Map(saved!.files.map((x) => [x.file, x])), fresh: o.reuse!.fresh, pcpu005: reuse === 'pcpu005', redone: o.reuse!.redone } } : {}),
+    ...(parts ? { onFile: (x: FileRulesOut) => files.push(x), track } : {}),
+    ...(sizes ? { treeSizer: sizes.sizer } : {}),
   });
+  if (parts) parts.rules = { profile: JSON.stringify(profile), files, sizes: [...sizes!.entries].map(([k, [v, d]]) => (d ? [k, v, d] : [k, v])) };
   if (o.signal?.aborted) throw new Error('cancelled');
   return td;
 }
@@ -160,7 +181,14 @@ async function runRules(o: EstimateOptions, inp: Inputs, sim: Simulation, textOf
  * Everything besides the tree's files that an estimate depends on, as one string for the result
  * cache: the profile's inputs, the .config as read, counts, trace, globs, which rules run.
  */
+const keys = new WeakMap<EstimateOptions, string>();
 function resultKey(o: EstimateOptions): string {
+  let k = keys.get(o);
+  if (k === undefined) keys.set(o, (k = resultKeyNow(o)));
+  return k;
+}
+
+function resultKeyNow(o: EstimateOptions): string {
   const c = o.config;
   return JSON.stringify([
     o.arch, o.kernel ?? null, o.nrCpus ?? null, o.cpus ?? null, o.capCpus ?? null, o.instances ?? null, o.include ?? null, o.exclude ?? null,
@@ -200,10 +228,16 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
     try { stamp = await treeStamp(o.root, o.signal); } catch { /* the run reports the folder, or the cancel */ }
   }
   let scan: ScanResult | undefined;
-  const r = await estimateNow(stamp ? { ...o, onScan: (s) => { scan = s; o.onScan?.(s); } } : o);
+  let parts: Parts | undefined;
+  const r = await estimateNow(stamp ? { ...o, onScan: (s) => { scan = s; o.onScan?.(s); }, onParts: (p) => { parts = p; o.onParts?.(p); } } : o);
   // a cancelled or failed run never gets here; a partial one (errors) is what the tree gives every time
-  if (stamp && o.cacheDir) new ResultCache(o.cacheDir, o.root, resultKey(o)).save(stamp, r, scan);
+  if (stamp && o.cacheDir) new ResultCache(o.cacheDir, o.root, resultKey(o)).save(stamp, r, scan, parts);
   return r;
+}
+
+/** The per-file results saved with the result of `o` (reuse.ts), on the same terms as cachedScan. */
+export function cachedParts(o: EstimateOptions, stamp: TreeStamp): Parts | undefined {
+  return o.cacheDir ? new ResultCache(o.cacheDir, o.root, resultKey(o)).lookupParts(stamp) : undefined;
 }
 
 /** The scan saved with the result of `o` (cachedEstimate's `stamp`: the tree as it is now), else undefined. */
@@ -224,49 +258,188 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   const profile = resolveProfile(o);
   const warnings = profile.warnings;
   const pause = yielder(o.signal, undefined, o.compact);
-  const inp = await readInputs(o, profile, pause, clock);
+  const r = o.reuse;
+  const inp = r && !o.prepared ? await reusedInputs(o, profile, r) : await readInputs(o, profile, pause, clock);
+  if (r) clock.mark('inputs');
   const { kb, session, wrapped, scan } = inp;
+  // what each piece of work read, for a later run's reuse (reuse.ts)
+  const depFiles: string[] = [];
+  if (o.onParts) session.layout.index.recordDeps(true);
+  const track = o.onParts ? depTracker(session.layout.index, path.resolve(o.root), depFiles) : undefined;
+  const parts: Partial<Parts> | undefined = o.onParts ? { depFiles, kb: { objects: kb.objects, includeDirs: kb.includeDirs, warnings: kb.warnings },
+    wrapped: { findings: wrapped.findings, unresolved: wrapped.unresolved, names: [...wrapped.names], allocWrappers: [...wrapped.allocWrappers], expanded: wrapped.expanded } } : undefined;
   warnings.push(...kb.warnings.slice(0, 20));
   const textOf = recentTexts(o.root);
   const ledger: Ledger = { unresolved: [], notBuilt: [], warnings };
   const condErrors: string[] = [];
   const placement = makePlacement(o.root, o.config, kb, session.layout, condErrors);
+  const scope = builtScope(kb, o.arch.name);
 
   // the sizing loop pauses once per finding: the editor's bar follows it (about 100 messages)
-  const findings = [...scan.findings, ...wrapped.findings, ...wrapped.unresolved];
+  const findings = [...scan.findings, ...wrapped.findings, ...wrapped.unresolved].filter((f) => f.kind === 'static' || f.kind === 'declare');
   let sized = 0;
   const sizingPause = () => {
     if (sized++ % Math.max(1, Math.ceil(findings.length / 100)) === 0) o.onProgress?.(sized - 1, findings.length, 'sizing');
     return pause();
   };
-  const statics = await priceStatics(session, {
-    findings, placement, textOf,
-    emit: new EmitOrder(o.root, scan.findings, session.layout, o.arch.sectionAnchors === true, o.arch.cpuOffsetClone === true),
-    dead: new DeadStatics(o.root, scan.findings, kb, session.layout, textOf, (s) => isSet(o.config, s)),
-  }, ledger, sizingPause);
+  const emit = new EmitOrder(o.root, scan.findings, session.layout, o.arch.sectionAnchors === true, o.arch.cpuOffsetClone === true);
+  const dead = new DeadStatics(o.root, scan.findings, kb, session.layout, textOf, (s) => isSet(o.config, s));
+  const staticSegs = await segmented(findings, async (fs): Promise<StaticsOut> => {
+    const l = emptyLedger();
+    const before = condErrors.length;
+    const p = await priceStatics(session, { findings: fs, placement, textOf, emit, dead }, { ...l, warnings: l.warnings }, sizingPause);
+    return { ...l, builtin: p.builtin, modules: [...p.modules].map(([n, m]) => [n, m.order, m.vars]), declares: p.declares, condErrors: condErrors.splice(before) };
+  }, r && { saved: r.parts.statics, fresh: r.fresh, redone: r.redone }, track);
+  const statics = mergeStatics(staticSegs, ledger, condErrors);
+  if (parts) parts.statics = staticSegs;
   if (condErrors.length) warnings.push(`${condErrors.length} #if condition(s) could not be evaluated and were taken as true (first: ${condErrors[0]})`);
   o.onProgress?.(0, 1, 'placement');
   const sl = layoutStaticArea(statics.builtin, { pageSize: profile.pageSize, cacheLine: profile.cacheLine, kernel: profile.kernel, isSet: (s) => isSet(o.config, s) });
   if (sl.unplacedSections.length) warnings.push(`sections not in the ${profile.kernel} linker script, placed in .data..percpu: ${sl.unplacedSections.join(', ')}`);
-  const dyn = await priceCallsites(session, scan.findings, placement, ledger, pause, { ...o, built: kb.objects.map((x) => x.file).filter((f) => f.endsWith('.c')), headerInScope: builtScope(kb, o.arch.name), allocWrappers: wrapped.allocWrappers, macrosCalling: wrapped.macrosCalling, mentions: (f, names) => inp.facts.mentions(f, names) });
+  const dyn = await callsites(o, inp, placement, ledger, pause, parts, track);
+  if (parts) {
+    const found = [...scan.findings, ...wrapped.findings, ...wrapped.unresolved, ...parts.alloc!.viaMacros].map((f) => f.file);
+    // the files calling a function whose sites are priced at its callers: an edit of what they include reprices them (reuseFor)
+    const roots = new Set([...found, ...scan.accessorFiles ?? [], ...parts.alloc!.callerFiles].filter((f) => o.rulesOn === 'all' || !scope || scope(f)));
+    // a file built as part of another is read with what its includer includes first (freshFiles)
+    for (const f of roots) { const by = kb.byFile.get(f)?.includedFrom; if (by !== undefined) roots.add(by); }
+    // before the facts are released: the include directives are kept with them
+    parts.includes = includeGraph(path.resolve(o.root), roots, session.layout.index.dirs, (f) => inp.facts.includes(f));
+    clock.mark('includes');
+  }
   inp.facts.save();
   if (!o.prepared && !o.onPrepared) inp.facts.release(); // nobody else holds it: ~35 MB less through the rules
   o.onProgress?.(0, 1, 'simulation');
   const sim = simulate(profile, sl.size, statics.modules, dyn.callsites, warnings, o.trace);
-  const nrArrays = await priceNrCpusArrays(session, scan.findings, placement, builtScope(kb, o.arch.name), sim.nrUnits, ledger, pause);
+  const nrSegs = await segmented(scan.findings.filter((f) => f.kind === 'nr_cpus_array'), async (fs): Promise<NrOut> => {
+    const l = emptyLedger();
+    return { ...l, items: await priceNrCpusArrays(session, fs, placement, scope, sim.nrUnits, { ...l, warnings: l.warnings }, pause) };
+  }, r && r.parts.nr.units === sim.nrUnits ? { saved: r.parts.nr.segs, fresh: r.fresh, redone: r.redone } : undefined, track);
+  const nrArrays: NrCpusArray[] = [];
+  for (const sg of nrSegs) { addLedger(ledger, sg.out); nrArrays.push(...sg.out.items); }
+  if (parts) parts.nr = { units: sim.nrUnits, segs: nrSegs };
 
   clock.mark('sizing');
   const tRules = Date.now();
-  const rules = await runRules(o, inp, sim, textOf);
+  const rules = await runRules(o, inp, sim, textOf, parts, track);
   const rulesMs = Date.now() - tRules;
   clock.mark('rules');
+  if (parts) {
+    session.layout.index.recordDeps(false);
+    o.onParts!(parts as Parts);
+  }
   return result(o, profile, { scan, sl, dyn, sim, nrArrays, ledger, statics, rules }, { ms: Date.now() - t0, rulesMs, phases: clock.ms });
+}
+
+/** The statics' segments as priceStatics gives them for the whole list. */
+function mergeStatics(segs: Seg<StaticsOut>[], ledger: Ledger, condErrors: string[]): PricedStatics {
+  const out: PricedStatics = { builtin: [], modules: new Map(), declares: 0 };
+  for (const { out: sg } of segs) {
+    addLedger(ledger, sg);
+    condErrors.push(...sg.condErrors);
+    out.builtin.push(...sg.builtin);
+    out.declares += sg.declares;
+    for (const [name, order, vars] of sg.modules) {
+      const m = out.modules.get(name) ?? { vars: [], files: new Set<string>(), order };
+      for (const v of vars) { m.vars.push(v); m.files.add(v.file); }
+      out.modules.set(name, m);
+    }
+  }
+  return out;
+}
+
+/** Stage "call sites": each alloc site priced (segments of files the change cannot reach re-used), then counted. */
+async function callsites(o: EstimateOptions, inp: Inputs, placement: Placement, ledger: Ledger, pause: () => Promise<void>, parts?: Partial<Parts>, track?: Tracker): Promise<PricedCallsites> {
+  const { kb, session, wrapped, scan } = inp;
+  const r = o.reuse;
+  const built = kb.objects.map((x) => x.file).filter((f) => f.endsWith('.c'));
+  const saved = r && new Map(r.parts.alloc.mentions);
+  const savedNames = r?.parts.alloc.names;
+  let same: readonly string[] | undefined; // the list found equal to the saved one (by identity)
+  const mentions: Mentions = (f, names) => {
+    if (saved && names !== same && names.length === savedNames!.length && names.every((n, i) => n === savedNames![i])) same = names;
+    if (names !== same) return inp.facts.mentions(f, names);
+    return r!.changed.has(f) ? search(path.join(o.root, f), names) : new Set(saved!.get(f));
+  };
+  const ao: AllocOptions = { ...o, built, headerInScope: builtScope(kb, o.arch.name), allocWrappers: wrapped.allocWrappers, macrosCalling: wrapped.macrosCalling, mentions };
+  const reuse = r && !o.trace;
+  const allocs = scan.findings.filter((f) => f.kind === 'alloc');
+  // sites whose size is a parameter of their function are priced at its callers: a whole run finds
+  // them first; a run re-using parts takes the earlier run's functions and checks them at the end
+  const param = reuse
+    ? { callees: r.parts.alloc.callees, calleeMacros: r.parts.alloc.calleeMacros, priced: new Map() }
+    : await (async () => {
+      const { callees, priced } = await parameterSized(session, allocs, placement, pause);
+      return { callees, calleeMacros: callees.length ? [...wrapped.macrosCalling(new Set(callees))].sort() : [], priced };
+    })();
+  // sites inside wrapper macros: redone for the files the include graph says the change reaches
+  const near = reuse ? freshFiles(r.parts, r.changed) : undefined;
+  const ctx = await allocContext(session, scan.findings, ao, near ? built.filter((f) => near.has(f)) : built, param);
+  const calledSame = !!r && [...ctx.called].sort().join('\n') === r.parts.alloc.called.join('\n');
+  if (reuse) {
+    // sites in wrapper macros: the fresh files' found now, the others' as saved, in built order
+    const byFile = (l: Finding[]) => l.reduce((m, f) => m.set(f.file, [...(m.get(f.file) ?? []), f]), new Map<string, Finding[]>());
+    const now = byFile(ctx.viaMacros);
+    const was = byFile(r.parts.alloc.viaMacros);
+    ctx.viaMacros = [...new Set(built)].flatMap((f) => (near!.has(f) ? now.get(f) : was.get(f)) ?? []);
+  }
+  // a site priced at its callers depends on every caller's file: reuseFor says whether the change may reach one
+  const callerSegs = new Set(reuse && r.callerDirty ? r.parts.alloc.segs.filter((sg) => sg.out.callees?.length).map((sg) => sg.file) : []);
+  const segs = await segmented([...allocs, ...ctx.viaMacros], async (fs): Promise<AllocsOut> => {
+    const l = emptyLedger();
+    return { ...l, ...await priceAllocSites(session, fs, placement, { ...l, warnings: l.warnings }, pause, ctx, ao.headerInScope) };
+  }, reuse ? { saved: r.parts.alloc.segs, fresh: (f, d) => r.fresh(f, d) || (!calledSame && f.endsWith('.h')) || callerSegs.has(f), redone: r.redone } : undefined, track);
+  if (reuse) {
+    // the functions priced at their callers are the earlier run's, else its macros and mentions do not answer for this run
+    const now = [...new Set(segs.flatMap((sg) => sg.out.callees ?? []))].sort();
+    if (now.join('\n') !== ctx.callees.join('\n')) throw new ReuseMiss(`the functions priced at their callers changed (${ctx.callees.join(', ')} -> ${now.join(', ')})`);
+  }
+  const sites: Callsite[] = [];
+  const runTime: CallsiteRef[] = [];
+  for (const sg of segs) { addLedger(ledger, sg.out); sites.push(...sg.out.sites.map((c) => ({ ...c }))); runTime.push(...sg.out.runTime); }
+  if (parts) {
+    const m: [string, string[]][] = [];
+    const byCallers = new Set([...ctx.callees, ...ctx.calleeMacros]);
+    const callerFiles: string[] = [];
+    for (const f of new Set(built)) {
+      const x = mentions(f, ctx.names);
+      if (x.size) m.push([f, [...x]]);
+      if ([...x].some((n) => byCallers.has(n))) callerFiles.push(f);
+    }
+    parts.alloc = { names: ctx.names, mentions: m, called: [...ctx.called].sort(), viaMacros: ctx.viaMacros, segs, callees: ctx.callees, calleeMacros: ctx.calleeMacros, callerFiles };
+  }
+  return countCallsites(session, sites, runTime, ao);
+}
+
+/**
+ * A layout session for a run re-using `parts`, its header index as the earlier run left it: read
+ * from `cacheDir` (headerCache.ts), else built from the tree and saved there. Call it outside any
+ * overlay, so the index is the tree's; the run tells it which files changed.
+ */
+export async function reuseSession(o: EstimateOptions, parts: Parts, cacheDir?: string): Promise<Session> {
+  const session = await openSession(o.root, resolveProfile(o), parts.kb.includeDirs);
+  headerGraph(session.layout, cacheDir);
+  for (const [f, t] of parts.wrapped.expanded) session.layout.addSource(f, t);
+  return session;
+}
+
+/** Kbuild, the layout session and the wrapper findings of an earlier run (`r.parts`), the session told which files changed. */
+async function reusedInputs(o: EstimateOptions, profile: Profile, r: Reuse): Promise<Inputs> {
+  const p = r.parts;
+  const kb = { objects: p.kb.objects, byFile: new Map(p.kb.objects.map((x) => [x.file, x])), includeDirs: p.kb.includeDirs, warnings: p.kb.warnings };
+  const session = r.session ?? await reuseSession(o, p, r.cacheDir);
+  session.layout.refresh([...r.changed].map((f) => path.join(o.root, f)));
+  const w = p.wrapped;
+  // the wrapper graph is not read again: callsites takes the macros calling the earlier run's functions from the parts
+  const macrosCalling = (): Set<string> => { throw new ReuseMiss('the wrapper graph is not read when re-using parts'); };
+  const wrapped = { findings: w.findings, unresolved: w.unresolved, names: new Set(w.names), allocWrappers: new Set(w.allocWrappers), expanded: w.expanded, macrosCalling };
+  return { kb, session, wrapped, facts: new FactStore(o.root, r.cacheDir), scan: o.scan! };
 }
 
 interface Stages {
   scan: ScanResult;
   sl: ReturnType<typeof layoutStaticArea>;
-  dyn: Awaited<ReturnType<typeof priceCallsites>>;
+  dyn: PricedCallsites;
   sim: Simulation;
   nrArrays: NrCpusArray[];
   ledger: Ledger;

@@ -8,7 +8,7 @@ import { allocRound } from '../price';
 import { callsiteKey, CallsiteRef, Counts, countsFromTrace, TraceEvent } from './counts';
 import { callNames, headerFunctionsCalled, headerSitesReached, reachableSites } from './traceAttribution';
 import { siteScope, type SiteScope } from './siteScope';
-import { callsOf } from './callers';
+import { callsOf, type Call } from './callers';
 import { dependsOnParameters, priceAtCallers } from './callerPricing';
 import { wrappedAllocs } from './allocWrappers';
 import { readText } from '../readText';
@@ -126,46 +126,96 @@ function callerReasons(error: string, runTime: Array<{ reason: string }>, priced
   return `${head} at ${runTime.length} of ${runTime.length + priced} callers: ${list}${runTime.length > 3 ? `; and ${runTime.length - 3} more` : ''}`;
 }
 
-/** alloc_percpu call sites with their counts (counts file, then trace, else 1). */
-export async function priceCallsites(s: Session, findings: Finding[], placement: Placement, ledger: Ledger, pause: () => Promise<void>,
-  o: { counts?: Counts; trace?: TraceOp[]; built?: readonly string[]; headerInScope?: (file: string) => boolean; allocWrappers?: ReadonlySet<string>; macrosCalling?: (fns: ReadonlySet<string>) => Set<string>; mentions: Mentions }): Promise<{ callsites: Callsite[]; unmatchedTrace?: EstimateResult['dynamic']['unmatchedTrace']; traceAttributed?: number }> {
-  const sites: Callsite[] = [];
-  const runTime: CallsiteRef[] = []; // built sites whose size is known only at run time: a trace tells it
-  // the built .c files' sites first: those whose size is a parameter of their function are priced at its callers,
-  // whose names join the one list of names each built file is searched for
-  const priced = new Map<Finding, Awaited<ReturnType<typeof priceAlloc>>>();
+/** A site's price and, when its size is a parameter of its function, the function's scope (priced at the callers). */
+export interface PricedAlloc { p: ReturnType<typeof priceFinding>; scope?: SiteScope; viaParams?: SiteScope }
+
+/** `priceAlloc` with whether the site is priced at its callers. */
+async function pricedAlloc(s: Session, f: Finding): Promise<PricedAlloc> {
+  const r = await priceAlloc(s, f);
+  return r.scope && 'error' in r.p && dependsOnParameters(r.p.error, r.scope) ? { ...r, viaParams: r.scope } : r;
+}
+
+/**
+ * The functions whose alloc sites in built .c files are priced at their callers (sorted), each
+ * site's price kept for priceAllocSites. `findings` may be a part of the sites (a run re-using
+ * earlier results prices only the files it redoes).
+ */
+export async function parameterSized(s: Session, findings: readonly Finding[], placement: Placement, pause: () => Promise<void>): Promise<{ callees: string[]; priced: Map<Finding, PricedAlloc> }> {
+  const priced = new Map<Finding, PricedAlloc>();
   for (const f of findings) {
     if (f.kind !== 'alloc' || f.unresolved || f.file.endsWith('.h')) continue;
     await pause();
-    if (placement(f).obj) priced.set(f, await priceAlloc(s, f));
+    if (placement(f).obj) priced.set(f, await pricedAlloc(s, f));
   }
-  const viaParams = new Map<Finding, SiteScope>();
-  for (const [f, r] of priced) if ('error' in r.p && r.scope && dependsOnParameters(r.p.error, r.scope)) viaParams.set(f, r.scope);
-  const callees = new Set([...viaParams.values()].map((x) => x.func).filter(Boolean));
-  const calleeMacros = callees.size && o.macrosCalling ? o.macrosCalling(callees) : new Set<string>();
+  const callees = [...new Set([...priced.values()].map((x) => x.viaParams?.func).filter((x): x is string => !!x))].sort();
+  return { callees, priced };
+}
+
+/** What every alloc call site's pricing shares: the header inline functions some built file calls, the sites inside alloc_percpu wrapper macros, the callers of parameter-sized sites. */
+export interface AllocContext {
+  /** header inline functions (Finding.func) a built file calls */
+  called: ReadonlySet<string>;
+  /** alloc_percpu calls inside header macros (netdev_alloc_pcpu_stats), at each use of the macro */
+  viaMacros: Finding[];
+  /** the names each built file is searched for */
+  names: string[];
+  /** functions whose sites are priced at their callers, and the macros expanding to a call of one (sorted) */
+  callees: string[];
+  calleeMacros: string[];
+  /** the prices parameterSized found */
+  priced: Map<Finding, PricedAlloc>;
+  /** the calls of `callees` in the built files, found on first need */
+  calls: () => Promise<{ calls: Call[]; addressTaken: Set<string> }>;
+}
+
+export interface AllocOptions { counts?: Counts; trace?: TraceOp[]; built?: readonly string[]; headerInScope?: (file: string) => boolean; allocWrappers?: ReadonlySet<string>; macrosCalling?: (fns: ReadonlySet<string>) => Set<string>; mentions: Mentions }
+
+/**
+ * The header inline functions the sites of `findings` live in that one of `o.built` mentions, the
+ * sites inside wrapper macros of `files` (default o.built), and the callers of `callees` (with
+ * `calleeMacros`, as parameterSized and WrapperGraph.callers give them).
+ */
+export async function allocContext(s: Session, findings: Finding[], o: AllocOptions, files: readonly string[] = o.built ?? [],
+  p: { callees: string[]; calleeMacros: string[]; priced: Map<Finding, PricedAlloc> } = { callees: [], calleeMacros: [], priced: new Map() }): Promise<AllocContext> {
   // inline functions of headers this config's code includes: their sites count when a built file calls them
   const headerFns = findings.filter((f) => f.kind === 'alloc' && f.file.endsWith('.h') && f.func && o.headerInScope?.(f.file)).map((f) => f.func!);
   // one list of names for every search, so each built file is searched once (and not again while it is unchanged)
-  const names = [...new Set([...headerFns.flatMap(callNames), ...o.allocWrappers ?? [], ...callees, ...calleeMacros])];
+  const names = [...new Set([...headerFns.flatMap(callNames), ...o.allocWrappers ?? [], ...p.callees, ...p.calleeMacros])];
   const mentions = (f: string) => o.mentions(f, names);
   const called = headerFns.length ? headerFunctionsCalled(headerFns, o.built ?? [], mentions) : new Set<string>();
-  // alloc_percpu calls inside header macros (netdev_alloc_pcpu_stats), at each use of the macro
-  const viaMacros = o.allocWrappers?.size ? await wrappedAllocs(s.root, o.built ?? [], o.allocWrappers, s.layout, mentions) : [];
-  const { calls, addressTaken } = callees.size ? await callsOf(s.root, o.built ?? [], callees, calleeMacros, s.layout, mentions) : { calls: [], addressTaken: new Set<string>() };
+  const viaMacros = o.allocWrappers?.size ? await wrappedAllocs(s.root, files, o.allocWrappers, s.layout, mentions) : [];
+  let found: Promise<{ calls: Call[]; addressTaken: Set<string> }> | undefined;
+  const calls = () => (found ??= p.callees.length ? callsOf(s.root, o.built ?? [], new Set(p.callees), new Set(p.calleeMacros), s.layout, mentions) : Promise.resolve({ calls: [], addressTaken: new Set<string>() }));
+  return { called, viaMacros, names, ...p, calls };
+}
+
+/**
+ * The alloc call sites of `findings` priced, before counts (countCallsites); `runTime`: built sites
+ * whose size only the run knows; `callees`: the functions of the sites priced at their callers.
+ */
+export async function priceAllocSites(s: Session, findings: Finding[], placement: Placement, ledger: Ledger, pause: () => Promise<void>, ctx: AllocContext,
+  headerInScope?: (file: string) => boolean): Promise<{ sites: Callsite[]; runTime: CallsiteRef[]; callees?: string[] }> {
+  const sites: Callsite[] = [];
+  const runTime: CallsiteRef[] = []; // built sites whose size is known only at run time: a trace tells it
+  const called = ctx.called;
+  const callees = new Set<string>();
   const textOf = textOfTree(s);
-  for (const f of [...findings, ...viaMacros]) {
+  const macroSites = new Set(ctx.viaMacros);
+  for (const f of findings) {
     if (f.kind !== 'alloc') continue;
     await pause();
     if (f.unresolved) { ledger.unresolved.push(entry(f, f.unresolved)); continue; }
     const pl = placement(f);
     // an inline function of a header this config's code includes: a call site at the header's line
-    const inHeader = !pl.obj && pl.reason.startsWith('defined in a header') && !!o.headerInScope?.(f.file);
+    const inHeader = !pl.obj && pl.reason.startsWith('defined in a header') && !!headerInScope?.(f.file);
     if (inHeader && !called.has(f.func!)) { ledger.notBuilt.push({ ...entry(f, `inline function ${f.func} of a header: no file this config builds calls it`), name: f.name || f.macro }); continue; }
     if (!pl.obj && !inHeader) { ledger.notBuilt.push({ ...entry(f, pl.reason), name: f.name || f.macro }); continue; }
-    const { p } = priced.get(f) ?? await priceAlloc(s, f);
+    // priced at the callers: a built .c file's own site (parameterSized), not one inside a wrapper macro
+    const { p, viaParams: scope }: PricedAlloc = ctx.priced.get(f) ?? (f.file.endsWith('.h') || macroSites.has(f) ? await priceAlloc(s, f) : await pricedAlloc(s, f));
     const ref = { file: f.file, line: f.line, ...(f.func ? { func: f.func } : {}) };
-    const scope = viaParams.get(f);
     if (scope && 'error' in p) {
+      callees.add(scope.func);
+      const { calls, addressTaken } = await ctx.calls();
       const mine = calls.filter((c) => c.callee === scope.func);
       const r = await priceAtCallers(s, f, scope, mine, textOf);
       sites.push(...r.sites);
@@ -186,6 +236,13 @@ export async function priceCallsites(s: Session, findings: Finding[], placement:
     if (p.kind !== 'alloc') continue;
     sites.push({ ...ref, expr: p.expr, size: p.size, align: p.align, ...(p.note ? { note: p.note } : {}), count: 1, total: 0, countSource: 'default' });
   }
+  return { sites, runTime, ...(callees.size ? { callees: [...callees].sort() } : {}) };
+}
+
+export type PricedCallsites = { callsites: Callsite[]; unmatchedTrace?: EstimateResult['dynamic']['unmatchedTrace']; traceAttributed?: number };
+
+/** Each site's count (counts file, then trace, else 1) and total. */
+export async function countCallsites(s: Session, sites: Callsite[], runTime: CallsiteRef[], o: AllocOptions): Promise<PricedCallsites> {
   const traced = o.trace ? await attributeTrace(s, o.trace.filter((e): e is TraceEvent => e.kind === 'alloc'), sites, runTime, o.built ?? [], o.mentions) : undefined;
   for (const c of sites) {
     const k = callsiteKey(c.file, c.line);
@@ -199,6 +256,15 @@ export async function priceCallsites(s: Session, findings: Finding[], placement:
     c.total = allocRound(c.size) * c.count;
   }
   return { callsites: sites, ...(traced ? { unmatchedTrace: traced.unmatched, traceAttributed: traced.tracedBytes ? traced.attributedBytes / traced.tracedBytes : 1 } : {}) };
+}
+
+/** alloc_percpu call sites with their counts (counts file, then trace, else 1). */
+export async function priceCallsites(s: Session, findings: Finding[], placement: Placement, ledger: Ledger, pause: () => Promise<void>, o: AllocOptions): Promise<PricedCallsites> {
+  const { callees, priced } = await parameterSized(s, findings, placement, pause);
+  const calleeMacros = callees.length && o.macrosCalling ? [...o.macrosCalling(new Set(callees))].sort() : [];
+  const ctx = await allocContext(s, findings, o, o.built, { callees, calleeMacros, priced });
+  const { sites, runTime } = await priceAllocSites(s, [...findings, ...ctx.viaMacros], placement, ledger, pause, ctx, o.headerInScope);
+  return countCallsites(s, sites, runTime, o);
 }
 
 /**

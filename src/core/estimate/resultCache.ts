@@ -12,6 +12,7 @@ import { codeSalt, pruneStale } from '../parse/cache';
 import { RACY_MS } from '../parse/statIndex';
 import type { EstimateResult } from './types';
 import type { ScanResult } from '../parse/types';
+import type { Parts } from './reuse';
 
 const SCHEMA = 'percpu-lens-result-1';
 
@@ -64,6 +65,7 @@ export async function treeStamp(root: string, signal?: AbortSignal): Promise<Tre
 
 interface Saved { schema: string; digest: string; takenAt: number; result: EstimateResult }
 interface SavedScan { schema: string; digest: string; takenAt: number; scan: ScanResult }
+interface SavedParts { schema: string; digest: string; takenAt: number; parts: Parts }
 
 export class ResultCache {
   readonly file: string;
@@ -84,8 +86,17 @@ export class ResultCache {
     return this.read<SavedScan>(this.scanFile, now)?.scan;
   }
 
+  /** The per-file results of the saved run (reuse.ts), on the same terms. */
+  lookupParts(now: TreeStamp): Parts | undefined {
+    return this.read<SavedParts>(this.partsFile, now)?.parts;
+  }
+
   private get scanFile(): string {
     return this.file.replace(/\.json$/, '.scan.json');
+  }
+
+  private get partsFile(): string {
+    return this.file.replace(/\.json$/, '.parts.json');
   }
 
   private read<T extends { schema: string; digest: string; takenAt: number }>(file: string, now: TreeStamp): T | undefined {
@@ -102,10 +113,11 @@ export class ResultCache {
    * changed during it changes the stamp. Each file carries the digest, so a result and a scan of
    * different stamps never pass for each other.
    */
-  save(stamp: TreeStamp, result: EstimateResult, scan?: ScanResult): void {
+  save(stamp: TreeStamp, result: EstimateResult, scan?: ScanResult, parts?: Parts): void {
     if (stamp.newestMs >= stamp.takenAt - RACY_MS) return; // it could never be trusted
     const head = { schema: SCHEMA, digest: stamp.digest, takenAt: stamp.takenAt };
     if (scan) this.write(this.scanFile, { ...head, scan });
+    if (parts) this.write(this.partsFile, { ...head, parts });
     if (this.write(this.file, { ...head, result })) this.prune();
   }
 
@@ -123,7 +135,7 @@ export class ResultCache {
   }
 
   private prune(): void {
-    pruneStale(path.dirname(this.file), this.file, /[0-9a-f]{40}(?:\.scan)?\.json/);
+    pruneStale(path.dirname(this.file), this.file, /[0-9a-f]{40}(?:\.scan|\.parts)?\.json/);
   }
 
 }

@@ -20,7 +20,7 @@ export interface WrappedFinding extends Finding {
  * The wrapper graph of the headers under the include dirs, read once with the type index's raw
  * index; both come from `cacheDir` while no header changed (headerCache.ts).
  */
-function headerGraph(layout: LayoutEngine, cacheDir?: string): WrapperGraph {
+export function headerGraph(layout: LayoutEngine, cacheDir?: string): WrapperGraph {
   const index = layout.index;
   const file = cacheDir === undefined ? undefined : headerCacheFile(cacheDir, index.dirs);
   const hit = file === undefined ? undefined : loadHeaderFacts(file, index.dirs);
@@ -33,25 +33,28 @@ function headerGraph(layout: LayoutEngine, cacheDir?: string): WrapperGraph {
   return graph;
 }
 
-/** Wrappers that define a per-CPU variable only in built-in code: include/linux/srcutree.h's
- *  `#ifdef MODULE` __DEFINE_SRCU has no DEFINE_PER_CPU (a module's srcu_data is allocated when it loads). */
-const BUILTIN_ONLY = new Set(['DEFINE_SRCU', 'DEFINE_STATIC_SRCU']);
-
-export interface WrappedResult {
+export interface WrappedFindings {
   findings: WrappedFinding[];
   unresolved: Finding[];
   names: ReadonlySet<string>;
   allocWrappers: ReadonlySet<string>;
+  /** the sources given to the layout engine (types the expansions define), in order: another session of the same tree takes them again */
+  expanded: [string, string][];
   /** the macros of the headers that expand (through each other) to a call of one of these functions */
   macrosCalling: (fns: ReadonlySet<string>) => Set<string>;
 }
+
+/** Wrappers that define a per-CPU variable only in built-in code: include/linux/srcutree.h's
+ *  `#ifdef MODULE` __DEFINE_SRCU has no DEFINE_PER_CPU (a module's srcu_data is allocated when it loads). */
+const BUILTIN_ONLY = new Set(['DEFINE_SRCU', 'DEFINE_STATIC_SRCU']);
+
 
 /**
  * `files`: built files relative to root (.c and the local headers they include); their defines and
  * calls come from `facts`, so only the files that call a wrapper are read. `isModule`: built with -DMODULE.
  */
 export async function wrappedFindings(root: string, files: string[], layout: LayoutEngine, facts: FactStore, pause: () => Promise<void> = async () => undefined, cacheDir?: string,
-  isModule: (file: string) => boolean = () => false): Promise<WrappedResult> {
+  isModule: (file: string) => boolean = () => false): Promise<WrappedFindings> {
   // wrapper names from the headers under the include dirs and the built files
   const graph = headerGraph(layout, cacheDir);
   const readable: string[] = []; // first occurrence order, as the file list gives it
@@ -70,7 +73,8 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
   const macrosCalling = (fns: ReadonlySet<string>) => graph.callers(fns);
   const findings: WrappedFinding[] = [];
   const unresolved: Finding[] = [];
-  if (!names.size) return { findings, unresolved, names, allocWrappers, macrosCalling };
+  const expanded: [string, string][] = [];
+  if (!names.size) return { findings, unresolved, names, allocWrappers, expanded, macrosCalling };
   for (const f of readable) {
     if (!facts.callsAny(f, names)) continue;
     await pause();
@@ -79,7 +83,10 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
     if (!lf) continue;
     const r = expandWrappers(lf.scan.active, names, layout.index.lookupFor(path.resolve(abs)));
     // types the expansions define become visible to the layout as a file beside the source
-    if (r.records.length) layout.addSource(`${abs}.expanded.h`, r.records.join(';\n'));
+    if (r.records.length) {
+      expanded.push([`${abs}.expanded.h`, r.records.join(';\n')]);
+      layout.addSource(...expanded[expanded.length - 1]);
+    }
     const base = (line: number, column: number, macro: string): Finding =>
       ({ kind: 'static', file: f, line, column, endLine: line, endColumn: column, name: '', type: '', macro });
     for (const d of r.defs) {
@@ -88,5 +95,5 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
     }
     for (const p of r.problems) unresolved.push({ ...base(p.line, p.column, p.via), unresolved: p.reason });
   }
-  return { findings, unresolved, names, allocWrappers, macrosCalling };
+  return { findings, unresolved, names, allocWrappers, expanded, macrosCalling };
 }

@@ -40,7 +40,8 @@ const TYPE_WORDS = new Set(['void', 'char', 'short', 'int', 'long', 'float', 'do
   'struct', 'union', 'enum', 'const', 'volatile', 'typeof', '__typeof__', '__typeof', '__int128', '_Atomic', '__signed__',
   '__const', '__volatile__', 'restrict']);
 
-interface Cached { t?: TInfo; e?: string }
+/** `d`: the files the entry read (TypeIndex.recordDeps) */
+interface Cached { t?: TInfo; e?: string; d?: Set<string> }
 
 export class LayoutEngine {
   readonly arch: ArchProfile;
@@ -52,6 +53,9 @@ export class LayoutEngine {
   private consts = new Map<string, bigint>();
   /** answers to the public queries by (text, asking file): the rules ask the estimate's questions again */
   private answers = new Map<string, unknown>();
+  /** the files each cached answer and enum constant read, while recording (TypeIndex.recordDeps) */
+  private answerDeps = new Map<string, Set<string>>();
+  private constDeps = new Map<string, Set<string>>();
 
   constructor(opts: { arch: ArchProfile; config: KConfig; root?: string; includeDirs?: string[] }) {
     if (!sharedParser) throw new Error('call `await initLayout()` before creating a LayoutEngine');
@@ -71,6 +75,8 @@ export class LayoutEngine {
     this.cache.clear();
     this.consts.clear();
     this.answers.clear();
+    this.answerDeps.clear();
+    this.constDeps.clear();
   }
 
   /** Files changed on disk since they were read (see TypeIndex.refresh); every resolved type is dropped. */
@@ -79,6 +85,8 @@ export class LayoutEngine {
     this.cache.clear();
     this.consts.clear();
     this.answers.clear();
+    this.answerDeps.clear();
+    this.constDeps.clear();
   }
 
   // ---- public queries ------------------------------------------------------------------------
@@ -98,8 +106,18 @@ export class LayoutEngine {
   }
 
   private answer<T>(key: string, f: () => T): T {
-    if (this.answers.has(key)) return this.answers.get(key) as T;
-    const r = f();
+    if (this.answers.has(key)) {
+      this.index.addDeps(this.answerDeps.get(key));
+      return this.answers.get(key) as T;
+    }
+    this.index.openFrame();
+    let r: T;
+    try {
+      r = f();
+    } finally {
+      const d = this.index.closeFrame();
+      if (d) this.answerDeps.set(key, d);
+    }
     this.answers.set(key, r);
     return r;
   }
@@ -172,17 +190,21 @@ export class LayoutEngine {
   // ---- resolution ------------------------------------------------------------------------------
   private memo(key: string, f: () => TInfo): TInfo {
     const c = this.cache.get(key);
-    if (c) { if (c.e !== undefined) throw new LayoutError(c.e); return c.t!; }
+    if (c) { this.index.addDeps(c.d); if (c.e !== undefined) throw new LayoutError(c.e); return c.t!; }
     if (this.busy.has(key)) throw new LayoutError(`${key.split('|')[0]} contains itself`);
     this.busy.add(key);
+    this.index.openFrame();
+    let open = true;
+    const close = () => { if (!open) return undefined; open = false; return this.index.closeFrame(); };
     try {
       const t = f();
-      this.cache.set(key, { t });
+      this.cache.set(key, { t, d: close() });
       return t;
     } catch (e) {
-      if (isAnswerable(e)) { this.cache.set(key, { e: e.message }); throw new LayoutError(e.message); }
+      if (isAnswerable(e)) { this.cache.set(key, { e: e.message, d: close() }); throw new LayoutError(e.message); }
       throw e;
     } finally {
+      close();
       this.busy.delete(key);
     }
   }
@@ -265,7 +287,17 @@ export class LayoutEngine {
 
   enumConst(name: string, fromFile?: string): bigint | undefined {
     const k = `${name}|${fromFile ?? ''}`;
-    if (this.consts.has(k)) return this.consts.get(k);
+    if (this.consts.has(k)) { this.index.addDeps(this.constDeps.get(k)); return this.consts.get(k); }
+    this.index.openFrame();
+    try {
+      return this.enumConstNow(name, fromFile, k);
+    } finally {
+      const d = this.index.closeFrame();
+      if (d) this.constDeps.set(k, d);
+    }
+  }
+
+  private enumConstNow(name: string, fromFile: string | undefined, k: string): bigint | undefined {
     const hit = this.index.find('const', name, fromFile);
     if (!hit) return undefined;
     const lookup = this.index.lookupFor(hit.file.path, siteLines(hit.site));
@@ -286,7 +318,8 @@ export class LayoutEngine {
 
   private isTypeName(name: string, fromFile?: string): boolean {
     if (TYPE_WORDS.has(name) || isPrimitiveName(name)) return true;
-    if (this.consts.has(`${name}|${fromFile ?? ''}`)) return false;
+    const k = `${name}|${fromFile ?? ''}`;
+    if (this.consts.has(k)) { this.index.addDeps(this.constDeps.get(k)); return false; }
     return this.index.find('typedef', name, fromFile) !== undefined;
   }
 

@@ -59,6 +59,9 @@ export class TypeIndex {
   private indexedFiles = new Set<string>();
   private rank = new Map<string, number>();
   private files = new Map<string, LoadedFile>();
+  /** open frames of recordDeps (undefined: not recording) and, per loaded file, the files its active text depended on */
+  private frames: Set<string>[] | undefined;
+  private scanDeps = new Map<string, Set<string>>();
   private loading = new Set<string>();
   private user = new Map<string, string>();
   private macroCache = new Map<string, MacroDef | undefined>();
@@ -121,6 +124,29 @@ export class TypeIndex {
   }
 
   isUser(file: string): boolean { return this.user.has(path.resolve(file)); }
+
+  // ---- which files an answer read (estimate/reuse.ts) ----------------------------------------
+  // A frame collects the files whose text an answer took definitions or macros from (with what
+  // their active text depended on), not the ones only walked for their #includes. The engine's
+  // caches keep each entry's files and add them again on a hit.
+  recordDeps(on: boolean): void { this.frames = on ? [] : undefined; }
+  openFrame(): void { this.frames?.push(new Set()); }
+  /** Ends the innermost frame; its files join the enclosing one unless `merge` is false. */
+  closeFrame(merge = true): Set<string> | undefined {
+    const s = this.frames?.pop();
+    if (s && merge) this.addDeps(s);
+    return s;
+  }
+  addDeps(files: Iterable<string> | undefined): void {
+    const top = this.frames?.[this.frames.length - 1];
+    if (top && files) for (const f of files) top.add(f);
+  }
+  private used(file: string): void {
+    const top = this.frames?.[this.frames.length - 1];
+    if (!top || top.has(file)) return;
+    top.add(file);
+    this.addDeps(this.scanDeps.get(file));
+  }
 
   // ---- raw index ---------------------------------------------------------------------------
   private ensureRaw(): Raw {
@@ -242,6 +268,7 @@ export class TypeIndex {
     for (const file of files) {
       const f = path.resolve(file);
       this.files.delete(f);
+      this.scanDeps.delete(f);
       if (!raw || !f.endsWith('.h')) continue;
       const under = this.indexedFiles.has(f) || this.indexedDirs.has(path.dirname(f));
       if (!under) continue;
@@ -269,6 +296,7 @@ export class TypeIndex {
       try { text = readText(f, 'latin1'); } catch { return undefined; }
     }
     this.loading.add(f);
+    this.openFrame();
     try {
       const scan = scanFile(text, file, (n) => this.macro(n, f), this.cfgOf);
       const p = file === FALLBACK_FILE ? FALLBACK_FILE : f;
@@ -287,6 +315,8 @@ export class TypeIndex {
       this.files.set(file === FALLBACK_FILE ? FALLBACK_FILE : f, lf);
       return lf;
     } finally {
+      const d = this.closeFrame(false);
+      if (d) this.scanDeps.set(f, d);
       this.loading.delete(f);
     }
   }
@@ -405,7 +435,11 @@ export class TypeIndex {
     // a driver's own header (drivers/usb/gadget/udc/mv_u3d.h: #define TYPE_DATA 3) reaches only the files including it
     const local = !scoped && fromFile !== undefined && this.root !== undefined && (this.raw?.defines.get(name) ?? []).some((f) => this.isLocal(f));
     const cacheKey = scoped || local ? `${name}|${fromFile}` : name;
-    if (this.macroCache.has(cacheKey)) return this.macroCache.get(cacheKey);
+    if (this.macroCache.has(cacheKey)) {
+      const hit = this.macroCache.get(cacheKey);
+      if (hit && this.frames) this.used(hit.source);
+      return hit;
+    }
     let found: MacroDef | undefined;
     let incomplete = false;
     const list = this.raw?.defines.get(name);
@@ -422,6 +456,7 @@ export class TypeIndex {
       if (d) { found = d; break; }
     }
     if (!incomplete) this.macroCache.set(cacheKey, found);
+    if (found && this.frames) this.used(found.source);
     return found;
   }
 
@@ -445,6 +480,7 @@ export class TypeIndex {
    */
   lookupFor(file: string, lines?: [number, number]): MacroLookup {
     const lf = this.files.get(file) ?? this.load(file);
+    if (this.frames) this.used(path.resolve(file));
     const history = lines ? lf?.scan.history : undefined;
     return (n) => {
       const h = history?.get(n);
@@ -469,12 +505,19 @@ export class TypeIndex {
       const lf = this.load(f);
       if (!lf) continue;
       const site = kind === 'record' ? lf.defs.records.get(key) : kind === 'typedef' ? lf.defs.typedefs.get(key) : lf.defs.enumConsts.get(key);
-      if (site) return { file: lf, site };
+      if (site) {
+        if (this.frames) this.used(lf.path);
+        return { file: lf, site };
+      }
     }
     return undefined;
   }
 
-  loaded(file: string): LoadedFile | undefined { return this.load(file); }
+  loaded(file: string): LoadedFile | undefined {
+    const lf = this.load(file);
+    if (lf && this.frames) this.used(lf.path);
+    return lf;
+  }
 }
 
 /** For the raw index: the text of each file-scope use of a typedef-making macro defined in the

@@ -17,9 +17,11 @@ export { CODES, CODE_IDS, docsUrl } from './codes';
 export type { CodeId, CodeInfo, Severity } from './codes';
 export { DEFAULT_RULE_PROFILE, ruleProfile } from './profile';
 export { moduleReserveDiagnostic } from './pcpu007ModuleReserve';
+export { largeBytes, pcpu005Of } from './pcpu005LargeAlloc';
+export { dropSuppressed } from './suppress';
 export type { ModuleReserveInput } from './pcpu007ModuleReserve';
 
-const byPosition = (a: Diagnostic, b: Diagnostic) =>
+export const byPosition = (a: Diagnostic, b: Diagnostic) =>
   a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code);
 
 export async function runFileRules(i: FileRuleInput): Promise<Diagnostic[]> {

@@ -21,19 +21,29 @@ function staticBytes(f: Finding, p: RuleProfile, sizer: Sizer): number | undefin
 export function pcpu005(findings: Finding[], p: RuleProfile, sizer: Sizer): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const f of findings) {
-    if (f.unresolved) continue;
-    const pos = { file: f.file, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn };
-    const d = f.kind === 'alloc' ? largeAlloc(f, p, sizer) : f.kind === 'static' ? largeStatic(f, p, sizer) : undefined;
-    if (d) out.push({ ...pos, ...d });
+    const d = pcpu005Of(f, p, largeBytes(f, p, sizer));
+    if (d) out.push(d);
   }
   return out;
 }
 
+/** The bytes per CPU PCPU005 weighs for `f` (undefined: not sized, or not a static or alloc finding); they do not depend on the first chunk. */
+export function largeBytes(f: Finding, p: RuleProfile, sizer: Sizer): number | undefined {
+  if (f.unresolved) return undefined;
+  return f.kind === 'alloc' ? allocBytes(f, sizer) : f.kind === 'static' ? staticBytes(f, p, sizer) : undefined;
+}
+
+/** PCPU005 for `f` of `b` bytes per CPU (largeBytes) under `p`'s first chunk, if it is large. */
+export function pcpu005Of(f: Finding, p: RuleProfile, b: number | undefined): Diagnostic | undefined {
+  if (b === undefined) return undefined;
+  const d = f.kind === 'alloc' ? largeAlloc(f, p, b) : f.kind === 'static' ? largeStatic(f, p, b) : undefined;
+  return d && { file: f.file, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn, ...d };
+}
+
 type Body = Pick<Diagnostic, 'code' | 'severity' | 'message' | 'bytes' | 'numbers'>;
 
-function largeAlloc(f: Finding, p: RuleProfile, sizer: Sizer): Body | undefined {
-  const b = allocBytes(f, sizer);
-  if (b === undefined || b <= p.largeFraction * p.dynamicReserve) return undefined;
+function largeAlloc(f: Finding, p: RuleProfile, b: number): Body | undefined {
+  if (b <= p.largeFraction * p.dynamicReserve) return undefined;
   const maxAlloc = p.minUnitSize;
   const refused = b > maxAlloc;
   const n: DiagnosticNumbers = { bytesPerCpu: b, cpus: p.possibleCpus, totalBytes: b * p.possibleCpus, limitBytes: refused ? maxAlloc : p.dynamicReserve };
@@ -47,9 +57,8 @@ function largeAlloc(f: Finding, p: RuleProfile, sizer: Sizer): Body | undefined 
       + `(threshold ${pct(p.largeFraction, 1)}). Keep rarely-written parts in one shared allocation, or split it.` };
 }
 
-function largeStatic(f: Finding, p: RuleProfile, sizer: Sizer): Body | undefined {
-  const b = staticBytes(f, p, sizer);
-  if (b === undefined || b <= p.largeFraction * p.unitSize) return undefined;
+function largeStatic(f: Finding, p: RuleProfile, b: number): Body | undefined {
+  if (b <= p.largeFraction * p.unitSize) return undefined;
   const n: DiagnosticNumbers = { bytesPerCpu: b, cpus: p.possibleCpus, totalBytes: b * p.possibleCpus, limitBytes: p.unitSize };
   return { code: 'PCPU005', severity: 'warning', bytes: n.totalBytes, numbers: n,
     message: `per-CPU ${f.name} is ${formatBytes(b)} (${formatPerCpu(b, p.possibleCpus)}), ${pct(b, p.unitSize)} of the ${formatBytes(p.unitSize)} unit `

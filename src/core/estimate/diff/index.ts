@@ -34,7 +34,8 @@ export async function diffWithSides(m: Materialised, o: DiffEstimateOptions): Pr
     ...c,
     notes: m.notes,
     stats: { msOld: run.ms.old, msNew: run.ms.new, msRescan: run.ms.rescan, ...(run.changedFiles ? { filesRescanned: run.changedFiles.length } : {}),
-      ...(run.changedFiles && run.notShared ? { notShared: run.notShared } : {}), ...(run.before.stats.resultCached ? { oldCached: true } : {}) },
+      ...(run.changedFiles && run.notShared ? { notShared: run.notShared } : {}), ...(run.before.stats.resultCached ? { oldCached: true } : {}),
+      ...(run.reused ? { filesRedone: run.reused.fresh } : {}) },
   };
   return { result, before: run.before, after: run.after };
 }

@@ -3,7 +3,10 @@
 // estimate reads every other file from OLD's tree.
 import * as path from 'path';
 import picomatch from 'picomatch';
-import { cachedEstimate, cachedScan, DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, prepareInputs, Prepared } from '..';
+import * as fs from 'fs';
+import { cachedEstimate, cachedParts, cachedScan, DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, prepareInputs, Prepared, reuseSession } from '..';
+import { functionDefines } from '../wrappers';
+import { contentOnly, freshness, reachesCallers, ReuseMiss, type Parts, type Reuse } from '../reuse';
 import { withOverlay, Overlay } from '../../overlay';
 import { readText } from '../../readText';
 import { DEFAULT_INCLUDE } from '../../parse/scanTree';
@@ -12,7 +15,7 @@ import type { ScanResult } from '../../parse/types';
 import type { Materialised } from './materialise';
 import type { TreeStamp } from '../resultCache';
 
-export type DiffEstimateOptions = Omit<EstimateOptions, 'root' | 'scan' | 'onScan' | 'prepared' | 'onPrepared'>;
+export type DiffEstimateOptions = Omit<EstimateOptions, 'root' | 'scan' | 'onScan' | 'prepared' | 'onPrepared' | 'reuse' | 'onParts'>;
 
 export interface DiffRun {
   before: EstimateResult;
@@ -24,6 +27,35 @@ export interface DiffRun {
   ms: { old: number; new: number; rescan: number };
   /** why NEW read Kbuild and the headers again instead of re-using OLD's (undefined: it re-used them) */
   notShared?: string;
+  /** NEW took OLD's per-file results for the files the change cannot reach; how many files it redid */
+  reused?: { fresh: number };
+}
+
+/**
+ * OLD's per-file results as NEW's reuse (reuse.ts), or undefined when NEW must be estimated whole:
+ * a trace (attributed across files), or a changed file that is not an existing .c or .h of OLD's tree
+ * (an added file may be what an #include of OLD did not find; a .S changes the rules' asm symbols).
+ */
+export function reuseFor(parts: Parts | undefined, root: string, ov: Overlay, o: DiffEstimateOptions, cacheDir?: string): Reuse | undefined {
+  if (!parts || o.trace) return undefined;
+  const changed = [...ov.files.keys()];
+  const ok = (f: string) => /\.[ch]$/.test(f) && ov.files.get(f) !== null && fs.existsSync(path.join(root, f));
+  if (!changed.every(ok)) return undefined;
+  const read = (p: string) => { try { return readText(p, 'utf8'); } catch { return undefined; } };
+  // a header built inside a .c (spliced into its emission order) or declaring per-CPU variables
+  // (their lines order the includers' variables) is followed through the include graph instead
+  const inside = new Set(parts.kb.objects.filter((x) => x.includedFrom !== undefined).map((x) => x.file));
+  const { fresh } = freshness(parts, changed, (f) => {
+    const [a, b] = [read(path.join(root, f)), read(ov.files.get(f)!)];
+    return a !== undefined && b !== undefined && !inside.has(f) && !/DECLARE_PER_CPU/.test(a + b) && contentOnly(a, b);
+  });
+  // sites priced at their callers: redone when the change may reach a caller; the macros calling their
+  // functions are the saved ones, so a change to a header's function-like macros there means NEW whole
+  const texts = (f: string) => [read(path.join(root, f)), read(ov.files.get(f)!)];
+  const callerDirty = reachesCallers(parts, changed, texts);
+  const macros = (t: string | undefined) => (t === undefined ? undefined : JSON.stringify([...functionDefines(t)].map((m) => m.slice(1))));
+  if (callerDirty && changed.some((f) => { const [a, b] = texts(f); return macros(a) !== macros(b); })) return undefined;
+  return { parts, changed: new Set(changed), fresh, redone: new Set(), callerDirty, ...(cacheDir !== undefined ? { cacheDir } : {}) };
 }
 
 /**
@@ -106,17 +138,26 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
   // a plain side saved by an earlier run (the tree unchanged since) costs one walk of its stats;
   // the other side still needs its scan and prepared state, but not its sizing or rules
   let stamp: TreeStamp | undefined;
-  const saved = plain >= 0 && sides.some((s) => s.overlay) ? await cachedEstimate({ ...o, root: sides[plain].root }, (s) => { stamp = s; }) : undefined;
+  let parts: Parts | undefined;
+  const so = plain >= 0 ? { ...o, root: sides[plain].root } : undefined;
+  const saved = so && sides.some((s) => s.overlay) ? await cachedEstimate(so, (s) => { stamp = s; }) : undefined;
+  // the one overlay side of the plain side's tree takes the plain side's per-file results
+  const other = plain >= 0 && sides.length === 2 ? sides[1 - plain] : undefined;
+  const overOld = other?.overlay && path.resolve(other.root) === path.resolve(sides[plain].root) ? other.overlay : undefined;
   if (saved) {
     results[plain] = saved;
     // the scan saved with it spares walking and statting the tree again
-    const scan = cachedScan({ ...o, root: sides[plain].root }, stamp!);
-    ({ scan: baseScan, prepared } = await prepareInputs({ ...o, root: sides[plain].root, ...(scan ? { scan } : {}) }));
+    const scan = cachedScan(so!, stamp!);
+    parts = scan && overOld ? cachedParts(so!, stamp!) : undefined;
+    const reusable = parts && reuseFor(parts, so!.root, overOld!, o) && whyNotShared([...overOld!.files.keys()], new Set(parts.wrapped.names), (f) => [onDisk(so!.root, f), textOf('old', f), textOf('new', f)]) === undefined;
+    // NEW builds its inputs from the parts: no Kbuild reading, no wrapper expansion here
+    if (reusable) baseScan = scan;
+    else ({ scan: baseScan, prepared } = await prepareInputs({ ...so!, ...(scan ? { scan } : {}) }));
     ms[plain] = Date.now() - t0;
   } else {
     const first = await estimate({
       ...o, root: plain >= 0 ? sides[plain].root : m.old.root, ...(plain >= 0 ? {} : { rules: false }),
-      onScan: (s) => { baseScan = s; }, onPrepared: (p) => { prepared = p; },
+      onScan: (s) => { baseScan = s; }, onPrepared: (p) => { prepared = p; }, ...(overOld ? { onParts: (p: Parts) => { parts = p; } } : {}),
     });
     if (plain >= 0) {
       results[plain] = first;
@@ -124,6 +165,7 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
     }
   }
   let notShared: string | undefined;
+  let reused: DiffRun['reused'];
   const refreshed = new Set<string>(); // files the shared type index has been told about
   for (const [i, s] of sides.entries()) {
     const ov = s.overlay;
@@ -139,25 +181,40 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
     const scan = await rescanOverlay(baseScan!, ov, o);
     rescanMs += Date.now() - t1;
     const changed = [...ov.files.keys()];
-    const why = prepared
-      ? whyNotShared(changed, prepared.wrapped.names, (f) => [onDisk(s.root, f), textOf('old', f), textOf('new', f)])
+    const names = prepared?.wrapped.names ?? (parts ? new Set(parts.wrapped.names) : undefined);
+    const why = names
+      ? whyNotShared(changed, names, (f) => [onDisk(s.root, f), textOf('old', f), textOf('new', f)])
       : 'the first estimate was not prepared';
     notShared ??= why;
+    const reuse = why === undefined && ov === overOld ? reuseFor(parts, s.root, ov, o, o.cacheDir) : undefined;
+    // the session over the tree's header index, before the overlay is on (an index built now is saved for the next run)
+    if (reuse && !prepared) reuse.session = await reuseSession({ ...o, root: s.root }, reuse.parts, o.cacheDir);
     results[i] = await withOverlay(ov, async () => {
-      if (why === undefined) {
+      if (why === undefined && prepared) {
         // files an earlier side replaced are read again too: this side has the disk's text for them
         for (const f of changed) refreshed.add(f);
-        prepared!.session.layout.refresh([...refreshed].map((f) => path.join(s.root, f)));
+        prepared.session.layout.refresh([...refreshed].map((f) => path.join(s.root, f)));
       }
       // no cacheDir: the stat-keyed caches (file facts, header index) would see the tree's stats
       // with the overlay's texts, take the tree's answers and save the overlay's under its stats
-      return estimate({ ...o, cacheDir: undefined, root: s.root, scan, ...(why === undefined ? { prepared } : {}) });
+      // (a reuse reads the saved header index before the overlay's headers replace theirs)
+      const whole = () => estimate({ ...o, cacheDir: undefined, root: s.root, scan, ...(why === undefined && prepared ? { prepared } : {}) });
+      if (!reuse) return whole();
+      try {
+        const res = await estimate({ ...o, cacheDir: undefined, root: s.root, scan, ...(why === undefined && prepared ? { prepared } : {}), reuse });
+        reused = { fresh: reuse.redone!.size };
+        return res;
+      } catch (e) {
+        // the parts found they cannot answer (a function priced at its callers appeared or went): NEW whole
+        if (!(e instanceof ReuseMiss)) throw e;
+        return whole();
+      }
     });
     ms[i] = Date.now() - t1;
   }
   const overlays = sides.flatMap((s) => (s.overlay ? [...s.overlay.files.keys()] : []));
   return {
     before: results[0], after: results[1], changedFiles: sides.some((s) => s.overlay) ? [...new Set(overlays)] : undefined,
-    textOf, notShared, ms: { old: ms[0], new: ms[1], rescan: rescanMs },
+    textOf, notShared, ...(reused ? { reused } : {}), ms: { old: ms[0], new: ms[1], rescan: rescanMs },
   };
 }

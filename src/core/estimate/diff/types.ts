@@ -75,6 +75,8 @@ export interface DiffResult {
     msOld: number; msNew: number; msRescan: number; filesRescanned?: number;
     /** why NEW read Kbuild and the headers again instead of re-using OLD's (absent: re-used) */
     notShared?: string;
+    /** NEW took OLD's per-file results and redid only the files the change reaches (changed, or including a changed file): how many */
+    filesRedone?: number;
     /** OLD came from the result cache (the tree and options of an earlier run): it cost one walk of the tree's stats */
     oldCached?: boolean;
   };

@@ -1,0 +1,304 @@
+// What one estimate keeps per file so that another estimate of the same tree with a few files
+// changed (diff's NEW side) redoes only the files the change can reach. Each stage's work is cut in
+// segments, a run of findings of one file in the order the stage reads them; a segment's outcome
+// depends on its file, the headers that file includes (the include graph below) and inputs shared
+// by the whole tree (Kbuild, the wrapper findings, the first chunk), which the caller checks. A
+// segment of a file the change cannot reach is taken as the earlier run left it; the merge is the
+// same code the full run goes through, so both give the same result, in the same order.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { BuiltObject } from '../config/kbuild';
+import type { Finding } from '../parse/types';
+import type { Diagnostic, Sizer } from '../rules/types';
+import type { CallsiteRef } from './counts';
+import type { Ledger } from './pricing';
+import type { StaticVar } from './staticArea';
+import type { Callsite, NotBuilt, NrCpusArray, Unresolved } from './types';
+import type { WrappedFinding } from './wrapped';
+import type { Session } from './session';
+
+/** A run of findings of one file (`n` of them), what a stage made of them and the files that read (ids into Parts.depFiles). */
+export interface Seg<T> { file: string; n: number; out: T; deps?: number[] }
+
+/** Collects the files a piece of work reads (the layout engine's TypeIndex.openFrame / closeFrame), as ids. */
+export interface Tracker { open(): void; close(): number[] | undefined }
+
+/** A Tracker over `index`, naming files in `table` (root-relative inside `root`). */
+export function depTracker(index: { openFrame(): void; closeFrame(merge?: boolean): Set<string> | undefined }, root: string, table: string[]): Tracker {
+  const ids = new Map<string, number>();
+  const id = (abs: string) => {
+    const f = abs.startsWith(root + path.sep) ? abs.slice(root.length + 1).split(path.sep).join('/') : abs;
+    let i = ids.get(f);
+    if (i === undefined) { ids.set(f, (i = table.length)); table.push(f); }
+    return i;
+  };
+  return {
+    open: () => index.openFrame(),
+    close: () => { const s = index.closeFrame(false); return s && [...s].map(id).sort((a, b) => a - b); },
+  };
+}
+
+/** A segment's share of the ledger. */
+export interface LedgerPart { unresolved: Unresolved[]; notBuilt: NotBuilt[]; warnings: string[] }
+
+export interface StaticsOut extends LedgerPart {
+  builtin: StaticVar[];
+  /** [module, its order, its variables] in first-seen order */
+  modules: [string, number, StaticVar[]][];
+  declares: number;
+  /** #if conditions placement could not evaluate */
+  condErrors: string[];
+}
+/** `callees`: the functions of the segment's sites priced at their callers (their price depends on other files) */
+export interface AllocsOut extends LedgerPart { sites: Callsite[]; runTime: CallsiteRef[]; callees?: string[] }
+export interface NrOut extends LedgerPart { items: NrCpusArray[] }
+
+/** One file's rules: its diagnostics (or the error they threw) and the bytes PCPU005 weighed, by the finding's index in the file. */
+export interface FileRulesOut { file: string; diagnostics: Diagnostic[]; error?: string; large: [number, number][]; deps?: number[] }
+
+/** Every file's #includes that resolve, as ids into `files` (root-relative, or absolute outside the tree). */
+export interface IncludeGraph { files: string[]; edges: number[][] }
+
+export interface Parts {
+  kb: { objects: BuiltObject[]; includeDirs: string[]; warnings: string[] };
+  wrapped: { findings: WrappedFinding[]; unresolved: Finding[]; names: string[]; allocWrappers: string[]; expanded: [string, string][] };
+  statics: Seg<StaticsOut>[];
+  alloc: {
+    /** the names every built file was searched for, and the ones each file (with any) mentions */
+    names: string[]; mentions: [string, string[]][];
+    called: string[]; viaMacros: Finding[]; segs: Seg<AllocsOut>[];
+    /**
+     * the functions whose sites are priced at their callers, the macros expanding to a call of one
+     * (the wrapper graph's answer) and the built files mentioning any of them (sorted)
+     */
+    callees: string[]; calleeMacros: string[]; callerFiles: string[];
+  };
+  nr: { units: number; segs: Seg<NrOut>[] };
+  /** absent: the rules did not run; sizes: [question, answer, files it read] */
+  rules?: { profile: string; files: FileRulesOut[]; sizes: [string, unknown, number[]?][] };
+  includes: IncludeGraph;
+  /** the files segments read, by id (Seg.deps) */
+  depFiles: string[];
+}
+
+/** What a run re-uses: the parts of an earlier run of the same tree and options, and which files it must redo. */
+export interface Reuse {
+  parts: Parts;
+  /** the files whose text differs from the earlier run's */
+  changed: ReadonlySet<string>;
+  /**
+   * whether work on `file` that read `deps` (Seg.deps; undefined: not known) must be done again:
+   * the file changed, or what it read did (freshness)
+   */
+  fresh: (file: string, deps?: number[]) => boolean;
+  /** where the earlier run's header index is kept (headerCache.ts) */
+  cacheDir?: string;
+  /** a layout session made for this run outside the overlay (reuseSession); else one is made */
+  session?: Session;
+  /** receives the files whose work was done again */
+  redone?: Set<string>;
+  /** the change may reach a caller of a function whose sites are priced at its callers: those segments are redone */
+  callerDirty?: boolean;
+}
+
+/** Thrown when a run re-using parts finds they cannot answer for it; the caller estimates whole. */
+export class ReuseMiss extends Error {
+  constructor(why: string) { super(`parts not re-usable: ${why}`); this.name = 'ReuseMiss'; }
+}
+
+/**
+ * Whether the change may reach a site priced at its callers (parts.alloc.callees): a changed file
+ * mentions one of those functions or the macros calling them, in its old or new text (a caller
+ * added, removed or edited, a macro changed), or a caller's file or a header it includes changed.
+ */
+export function reachesCallers(parts: Parts, changed: readonly string[], texts: (file: string) => (string | undefined)[]): boolean {
+  const a = parts.alloc;
+  if (!a.callees.length) return false;
+  const names = [...a.callees, ...a.calleeMacros];
+  const re = new RegExp(`\\b(?:${names.join('|')})\\b`);
+  if (changed.some((f) => texts(f).some((t) => t === undefined || re.test(t)))) return true;
+  const near = freshFiles(parts, changed);
+  return a.callerFiles.some((f) => near.has(f));
+}
+
+export const emptyLedger = (): LedgerPart => ({ unresolved: [], notBuilt: [], warnings: [] });
+
+/** Adds a segment's ledger share to `l`. */
+export function addLedger(l: Ledger, p: LedgerPart): void {
+  l.unresolved.push(...p.unresolved);
+  l.notBuilt.push(...p.notBuilt);
+  l.warnings.push(...p.warnings);
+}
+
+/**
+ * `findings` cut in runs of one file, each given to `run` or, for a file `reuse.fresh` does not
+ * name, taken from `reuse.saved` (the same file's segments in the same order, when their sizes match).
+ */
+export async function segmented<T>(findings: readonly Finding[], run: (fs: Finding[]) => Promise<T>, reuse?: { saved: Seg<T>[]; fresh: (file: string, deps?: number[]) => boolean; redone?: Set<string> }, track?: Tracker): Promise<Seg<T>[]> {
+  const queues = new Map<string, Seg<T>[]>();
+  if (reuse) for (const s of reuse.saved) { const q = queues.get(s.file); if (q) q.push(s); else queues.set(s.file, [s]); }
+  const out: Seg<T>[] = [];
+  for (let i = 0; i < findings.length; ) {
+    const file = findings[i].file;
+    let j = i + 1;
+    while (j < findings.length && findings[j].file === file) j++;
+    const n = j - i;
+    const old = queues.get(file)?.shift();
+    if (old && old.n === n && !reuse!.fresh(file, old.deps)) out.push(old);
+    else {
+      reuse?.redone?.add(file);
+      track?.open();
+      let r!: T;
+      let deps: number[] | undefined;
+      try { r = await run(findings.slice(i, j)); } finally { deps = track?.close(); }
+      out.push({ file, n, out: r, ...(deps ? { deps } : {}) });
+    }
+    i = j;
+  }
+  return out;
+}
+
+/**
+ * The include graph from `roots` down: each file's #include directives (as written, any #if
+ * branch: more edges than gcc sees, never fewer) resolved as the type index resolves them (the
+ * including file's folder for quoted names, then `dirs`, then asm-generic for asm/).
+ */
+export function includeGraph(root: string, roots: Iterable<string>, dirs: readonly string[], includesOf: (file: string) => string[]): IncludeGraph {
+  const ids = new Map<string, number>();
+  const files: string[] = [];
+  const edges: number[][] = [];
+  // a folder read once answers every name looked up in it (a header is looked up in ~20 include dirs)
+  const listings = new Map<string, Set<string> | null>();
+  const isFile = (p: string) => {
+    const d = path.dirname(p);
+    let l = listings.get(d);
+    if (l === undefined) { try { l = new Set(fs.readdirSync(d)); } catch { l = null; } listings.set(d, l); }
+    return !!l && l.has(path.basename(p));
+  };
+  const angled = new Map<string, string | undefined>();
+  const rel = (abs: string) => (abs.startsWith(root + path.sep) ? abs.slice(root.length + 1).split(path.sep).join('/') : abs);
+  const resolve = (spec: string, fromAbs: string): string | undefined => {
+    const name = spec.slice(1, -1);
+    const global = () => {
+      if (angled.has(name)) return angled.get(name);
+      let r = dirs.map((d) => path.join(d, name)).find(isFile);
+      if (!r && name.startsWith('asm/')) { const g = path.join(root, 'include', 'asm-generic', name.slice(4)); if (isFile(g)) r = g; }
+      angled.set(name, r);
+      return r;
+    };
+    if (spec[0] === '"') { const local = path.join(path.dirname(fromAbs), name); if (isFile(local)) return local; }
+    return global();
+  };
+  const id = (f: string): number => {
+    let i = ids.get(f);
+    if (i === undefined) { ids.set(f, (i = files.length)); files.push(f); edges.push([]); todo.push(i); }
+    return i;
+  };
+  const todo: number[] = [];
+  for (const r of roots) id(r);
+  while (todo.length) {
+    const i = todo.pop()!;
+    const f = files[i];
+    const abs = path.resolve(root, f);
+    const out = new Set<number>();
+    for (const spec of includesOf(f)) {
+      const r = resolve(spec, abs);
+      if (r) out.add(id(rel(r)));
+    }
+    edges[i] = [...out];
+  }
+  return { files, edges };
+}
+
+/** The files of `g` whose include closure holds one of `changed` (the changed ones among them). */
+export function dependents(g: IncludeGraph, changed: Iterable<string>): Set<string> {
+  const back: number[][] = g.files.map(() => []);
+  g.edges.forEach((es, i) => { for (const e of es) back[e].push(i); });
+  const ids = new Map(g.files.map((f, i) => [f, i]));
+  const seen = new Set<number>();
+  const todo = [...changed].flatMap((f) => (ids.has(f) ? [ids.get(f)!] : []));
+  for (const i of todo) seen.add(i);
+  while (todo.length) for (const j of back[todo.pop()!]) if (!seen.has(j)) { seen.add(j); todo.push(j); }
+  return new Set([...seen].map((i) => g.files[i]));
+}
+
+/**
+ * A sizer that remembers its answers (without a scope) by asking file; given `saved`, answers a
+ * question of a file `usable` names from it. The cross-file rules ask thousands of sizes of files
+ * the change does not reach.
+ */
+export function recordingSizer(s: Sizer, saved?: ReadonlyMap<string, [unknown, number[]?]>, usable: (file: string, deps?: number[]) => boolean = () => false, track?: Tracker): { sizer: Sizer; entries: Map<string, [unknown, number[]?]> } {
+  const entries = new Map<string, [unknown, number[]?]>();
+  const ask = <R>(m: string, t: string, f: string | undefined, go: () => R): R => {
+    const k = `${m}\0${f ?? ''}\0${t}`;
+    const known = entries.get(k);
+    if (known) return known[0] as R;
+    const old = f !== undefined ? saved?.get(k) : undefined;
+    if (old && usable(f!, old[1])) { entries.set(k, old); return old[0] as R; }
+    track?.open();
+    let r!: R;
+    let deps: number[] | undefined;
+    try { r = go(); } finally { deps = track?.close(); }
+    entries.set(k, deps ? [r, deps] : [r]);
+    return r;
+  };
+  return {
+    entries,
+    sizer: {
+      sizeOf: (t, f, sc) => (sc ? s.sizeOf(t, f, sc) : ask('s', t, f, () => s.sizeOf(t, f))),
+      evalInt: (e, f, sc) => (sc ? s.evalInt(e, f, sc) : ask('e', e, f, () => s.evalInt(e, f))),
+      record: (t, f) => ask('r', t, f, () => s.record(t, f)),
+    },
+  };
+}
+
+/**
+ * Which files a run re-using `parts` redoes: the changed ones, every file including one, and every
+ * file Kbuild builds as part of a file redone (kernel/rcu/tasks.h, #included by update.c, is sized
+ * with what update.c includes before it).
+ */
+export function freshFiles(parts: Pick<Parts, 'includes' | 'kb'>, changed: Iterable<string>): Set<string> {
+  const c = [...changed];
+  const out = new Set([...c, ...dependents(parts.includes, c)]);
+  const within = parts.kb.objects.filter((o) => o.includedFrom !== undefined);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const o of within) if (!out.has(o.file) && out.has(o.includedFrom!)) { out.add(o.file); grew = true; }
+  }
+  return out;
+}
+
+/**
+ * Whether a header's edit changes only the text of definitions it already had: the same #include
+ * and conditional lines, the same names defined (macros, records, typedefs) and the same enum
+ * bodies. Then what read the header is known from the files each piece of work read (Seg.deps):
+ * include order, active text and which header defines a name are as before.
+ */
+export function contentOnly(before: string, after: string): boolean {
+  const shape = (t: string) => {
+    const j = t.replace(/\\\r?\n/g, ' ');
+    const directives = [...j.matchAll(/^[ \t]*#[ \t]*(include|if|ifdef|ifndef|elif|else|endif|undef)\b.*$/gm)].map((m) => m[0].replace(/\s+/g, ' ').trim());
+    const defines = [...j.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)/gm)].map((m) => m[1]).sort();
+    const records = [...j.matchAll(/\b(struct|union|enum)\s+(\w+)\s*\{/g)].map((m) => `${m[1]} ${m[2]}`).sort();
+    const typedefs = [...j.matchAll(/\btypedef\b[^;]*;/g)].map((m) => /(\w+)\s*(?:\)\s*\([^;]*\))?\s*(?:\[[^\]]*\]\s*)*(?:__attribute__\s*\(\(.*\)\)\s*)?;$/.exec(m[0].replace(/\s+/g, ' '))?.[1] ?? m[0]).sort();
+    const enums = [...j.matchAll(/\benum\b[^;{()]*\{([^}]*)\}/g)].map((m) => m[1].replace(/\s+/g, ' '));
+    const macroTypedefs = [...j.matchAll(/^[ \t]*[A-Z_][A-Z0-9_]*\s*\(/gm)].length; // typedef-making macro uses at file scope
+    return JSON.stringify([directives, defines, records, typedefs, enums, macroTypedefs]);
+  };
+  return shape(before) === shape(after);
+}
+
+/**
+ * The reuse predicate for `changed` files: work on a file redone when the file is in `closure`
+ * (changed, including a changed file whose edit is more than contentOnly, or built inside such a
+ * file), or when it read a contentOnly header (by its deps; without deps, by the include graph).
+ */
+export function freshness(parts: Parts, changed: readonly string[], isContentOnly: (file: string) => boolean): { fresh: (file: string, deps?: number[]) => boolean; files: Set<string> } {
+  const headers = changed.filter((f) => f.endsWith('.h') && isContentOnly(f));
+  const closure = freshFiles(parts, changed.filter((f) => !headers.includes(f)));
+  for (const h of headers) closure.add(h);
+  const wide = freshFiles(parts, changed);
+  const ids = new Set(headers.flatMap((h) => { const i = parts.depFiles.indexOf(h); return i >= 0 ? [i] : []; }));
+  const fresh = (file: string, deps?: number[]) => closure.has(file) || (deps === undefined ? wide.has(file) : deps.some((d) => ids.has(d)));
+  return { fresh, files: wide };
+}
