@@ -252,10 +252,10 @@ async function main() {
   await page.keyboard.press('Enter');
   const cancel = page.locator('.notifications-toasts .notification-list-item').getByRole('button', { name: 'Cancel' }).first();
   const asked = Date.now();
-  await cancel.waitFor({ timeout: 20_000 });
-  await page.waitForTimeout(3000);
   // an unchanged tree is answered from the saved result, often before there is anything to cancel
-  const clicked = await cancel.evaluate((b) => { b.click(); return true; }, undefined, { timeout: 2000 }).catch(() => false); // the toast may sit under the editor's rulers for the pointer
+  const shown = await cancel.waitFor({ timeout: 10_000 }).then(() => true, () => false);
+  if (shown) await page.waitForTimeout(3000);
+  const clicked = shown && await cancel.evaluate((b) => { b.click(); return true; }, undefined, { timeout: 2000 }).catch(() => false); // the toast may sit under the editor's rulers for the pointer
   if (!clicked) {
     log(`cancel: the second estimate (tree unchanged) ended within ${Date.now() - asked} ms, from the saved result: nothing to cancel`);
   } else {
