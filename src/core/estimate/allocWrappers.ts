@@ -38,6 +38,23 @@ function allocOf(use: Tok[], lookup: MacroLookup): Pick<Finding, 'macro' | 'type
 }
 
 /**
+ * The files of `files` whose text `mentions` says holds one of `names`, loaded with their macros:
+ * the active text (inactive #if branches and directives blank), its line starts, its macro lookup.
+ */
+export function* filesMentioning(root: string, files: readonly string[], names: readonly string[], layout: LayoutEngine, mentions: (file: string) => ReadonlySet<string>):
+  Generator<{ f: string; m: ReadonlySet<string>; text: string; starts: number[]; lookup: MacroLookup }> {
+  for (const f of files) {
+    const m = mentions(f);
+    if (!names.some((n) => m.has(n))) continue;
+    const abs = path.resolve(root, f);
+    const lf = layout.index.load(abs);
+    if (!lf) continue;
+    const text = lf.scan.active;
+    yield { f, m, text, starts: lineStarts(text), lookup: layout.index.lookupFor(abs) };
+  }
+}
+
+/**
  * Call sites of `wrappers` (macro names) in the built .c files `files`. `mentions` gives the
  * wrapper names a file's text holds: only those files are read with their macros.
  */
@@ -46,15 +63,7 @@ export async function wrappedAllocs(root: string, files: readonly string[], wrap
   const names = [...wrappers].filter((n) => /^\w+$/.test(n));
   if (!names.length) return out;
   const re = new RegExp(`\\b(${names.join('|')})\\s*\\(`, 'g');
-  for (const f of files) {
-    const m = mentions(f);
-    if (!names.some((n) => m.has(n))) continue;
-    const abs = path.resolve(root, f);
-    const lf = layout.index.load(abs);
-    if (!lf) continue;
-    const text = lf.scan.active; // inactive #if branches and directives (the #defines) are blank
-    const starts = lineStarts(text);
-    const lookup = layout.index.lookupFor(abs);
+  for (const { f, text, starts, lookup } of filesMentioning(root, files, names, layout, mentions)) {
     for (const m of text.matchAll(re)) {
       const toks = tokenize(text.slice(m.index!, m.index! + 4000));
       const a = callArgs(toks, 1);

@@ -3,12 +3,11 @@
 // each with its file:line, the function it sits in and its arguments as the compiler sees them
 // (the use expanded with the file's macros). Only calls inside function bodies count: a
 // prototype or the definition's own header is not a call.
-import * as path from 'path';
 import { render, tokenize } from '../config/lex';
 import { expand } from '../config/macros';
 import type { LayoutEngine } from '../layout';
-import { callArgs } from './allocWrappers';
-import { functionName, functionsAt, lineOf, lineStarts } from '../rules/syntax';
+import { callArgs, filesMentioning } from './allocWrappers';
+import { functionName, functionsAt, lineOf } from '../rules/syntax';
 
 export interface Call {
   file: string;
@@ -34,15 +33,7 @@ export async function callsOf(root: string, files: readonly string[], callees: R
   const names = [...callees, ...macros].filter((n) => /^\w+$/.test(n));
   if (!names.length) return { calls: out, addressTaken };
   const re = new RegExp(`\\b(${names.join('|')})\\s*\\(`, 'g');
-  for (const f of files) {
-    const m = mentions(f);
-    if (!names.some((n) => m.has(n))) continue;
-    const abs = path.resolve(root, f);
-    const lf = layout.index.load(abs);
-    if (!lf) continue;
-    const text = lf.scan.active; // inactive #if branches and directives are blank
-    const starts = lineStarts(text);
-    const lookup = layout.index.lookupFor(abs);
+  for (const { f, m, text, starts, lookup } of filesMentioning(root, files, names, layout, mentions)) {
     // a callee named other than in a call (`.alloc = f`, `fn = f;`) may be called through a pointer
     for (const c of callees) {
       if (!m.has(c) || addressTaken.has(c)) continue;

@@ -26,7 +26,8 @@ export function functionBodies(text: string): Map<string, FnBody> {
   return out;
 }
 
-function matchClose(t: string, i: number): number {
+/** index of the bracket closing the one at `i` ((, { or [), or -1 */
+export function matchClose(t: string, i: number): number {
   const open = t[i];
   const close = open === '(' ? ')' : open === '{' ? '}' : ']';
   let d = 0;

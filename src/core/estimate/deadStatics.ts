@@ -7,23 +7,12 @@ import { stripComments } from '../config/lex';
 import type { KbuildResult } from '../config/kbuild';
 import type { LayoutEngine } from '../layout';
 import type { Finding } from '../parse/types';
-import { evalCondition, functionBodies, type BodyOf, type FnBody } from './constPredicates';
+import { evalCondition, functionBodies, matchClose, type BodyOf, type FnBody } from './constPredicates';
 
 interface Item { name?: string; isStatic: boolean; text: string; /** other names the item may define */ aliases?: string[] }
 
 const ID = /[A-Za-z_]\w*/g;
 const C_WORDS = new Set(['static', 'const', 'volatile', 'struct', 'union', 'enum', 'unsigned', 'signed', 'int', 'long', 'short', 'char', 'void', 'bool', 'inline']);
-
-function matchClose(t: string, i: number): number {
-  const open = t[i];
-  const close = open === '(' ? ')' : open === '{' ? '}' : ']';
-  let d = 0;
-  for (let j = i; j < t.length; j++) {
-    if (t[j] === open) d++;
-    else if (t[j] === close && --d === 0) return j;
-  }
-  return -1;
-}
 
 /** end (exclusive) of the statement starting at i: a {block} or up to the ';' at depth 0 */
 function statementEnd(t: string, i: number): number {
