@@ -367,14 +367,24 @@ async function callsites(o: EstimateOptions, inp: Inputs, placement: Placement, 
   // sites whose size is a parameter of their function are priced at its callers: a whole run finds
   // them first; a run re-using parts takes the earlier run's functions and checks them at the end
   const param = reuse
-    ? { callees: r.parts.alloc.callees, calleeMacros: r.parts.alloc.calleeMacros, priced: new Map() }
+    ? { callees: r.parts.alloc.callees, calleeMacros: r.parts.alloc.calleeMacros, priced: new Map(), each: new Map(r.parts.alloc.byCallee.map(([c, m]) => [c, m])) }
     : await (async () => {
       const { callees, priced } = await parameterSized(session, allocs, placement, pause);
-      return { callees, calleeMacros: callees.length ? [...wrapped.macrosCalling(new Set(callees))].sort() : [], priced };
+      return {
+        callees, calleeMacros: callees.length ? [...wrapped.macrosCalling(new Set(callees))].sort() : [], priced,
+        each: new Map(callees.map((c) => [c, [...wrapped.macrosCalling(new Set([c]))].sort()])),
+      };
     })();
   // sites inside wrapper macros: redone for the files the include graph says the change reaches
   const near = reuse ? freshFiles(r.parts, r.changed) : undefined;
-  const ctx = await allocContext(session, scan.findings, ao, near ? built.filter((f) => near.has(f)) : built, param);
+  // a run re-using parts: the calls of the functions it reprices, read from the files mentioning them (the saved list) and the changed ones
+  let fresh: ((f: string, d?: number[]) => boolean) | undefined;
+  const need = new Set<string>();
+  const callers = reuse ? {
+    files: (f: string) => r.changed.has(f) || r.parts.alloc.byCallee.some(([c, , fs]) => need.has(c) && fs.includes(f)),
+    check: (func: string) => { if (!need.has(func)) throw new ReuseMiss(`${func} repriced at its callers unforeseen`); },
+  } : undefined;
+  const ctx = await allocContext(session, scan.findings, ao, near ? built.filter((f) => near.has(f)) : built, param, callers);
   const calledSame = !!r && [...ctx.called].sort().join('\n') === r.parts.alloc.called.join('\n');
   if (reuse) {
     // sites in wrapper macros: the fresh files' found now, the others' as saved, in built order
@@ -384,11 +394,16 @@ async function callsites(o: EstimateOptions, inp: Inputs, placement: Placement, 
     ctx.viaMacros = [...new Set(built)].flatMap((f) => (near!.has(f) ? now.get(f) : was.get(f)) ?? []);
   }
   // a site priced at its callers depends on every caller's file: reuseFor says whether the change may reach one
-  const callerSegs = new Set(reuse && r.callerDirty ? r.parts.alloc.segs.filter((sg) => sg.out.callees?.length).map((sg) => sg.file) : []);
+  const reached = (sg: Seg<AllocsOut>) => !!sg.out.callees?.some((c) => r!.callersReached?.has(c));
+  const callerSegs = new Set(reuse ? r.parts.alloc.segs.filter(reached).map((sg) => sg.file) : []);
+  if (reuse) {
+    fresh = (f, d) => r.fresh(f, d) || (!calledSame && f.endsWith('.h')) || callerSegs.has(f);
+    for (const sg of r.parts.alloc.segs) if (fresh(sg.file, sg.deps)) for (const c of sg.out.callees ?? []) need.add(c);
+  }
   const segs = await segmented([...allocs, ...ctx.viaMacros], async (fs): Promise<AllocsOut> => {
     const l = emptyLedger();
     return { ...l, ...await priceAllocSites(session, fs, placement, { ...l, warnings: l.warnings }, pause, ctx, ao.headerInScope) };
-  }, reuse ? { saved: r.parts.alloc.segs, fresh: (f, d) => r.fresh(f, d) || (!calledSame && f.endsWith('.h')) || callerSegs.has(f), redone: r.redone } : undefined, track);
+  }, reuse ? { saved: r.parts.alloc.segs, fresh: fresh!, redone: r.redone } : undefined, track);
   if (reuse) {
     // the functions priced at their callers are the earlier run's, else its macros and mentions do not answer for this run
     const now = [...new Set(segs.flatMap((sg) => sg.out.callees ?? []))].sort();
@@ -399,14 +414,16 @@ async function callsites(o: EstimateOptions, inp: Inputs, placement: Placement, 
   for (const sg of segs) { addLedger(ledger, sg.out); sites.push(...sg.out.sites.map((c) => ({ ...c }))); runTime.push(...sg.out.runTime); }
   if (parts) {
     const m: [string, string[]][] = [];
-    const byCallers = new Set([...ctx.callees, ...ctx.calleeMacros]);
+    const byCallee: [string, string[], string[]][] = ctx.callees.map((c) => [c, param.each.get(c) ?? [], []]);
     const callerFiles: string[] = [];
     for (const f of new Set(built)) {
       const x = mentions(f, ctx.names);
       if (x.size) m.push([f, [...x]]);
-      if ([...x].some((n) => byCallers.has(n))) callerFiles.push(f);
+      let any = false;
+      for (const [c, macros, files] of byCallee) if (x.has(c) || macros.some((n) => x.has(n))) { files.push(f); any = true; }
+      if (any) callerFiles.push(f);
     }
-    parts.alloc = { names: ctx.names, mentions: m, called: [...ctx.called].sort(), viaMacros: ctx.viaMacros, segs, callees: ctx.callees, calleeMacros: ctx.calleeMacros, callerFiles };
+    parts.alloc = { names: ctx.names, mentions: m, called: [...ctx.called].sort(), viaMacros: ctx.viaMacros, segs, callees: ctx.callees, calleeMacros: ctx.calleeMacros, callerFiles, byCallee };
   }
   return countCallsites(session, sites, runTime, ao);
 }

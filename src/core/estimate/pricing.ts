@@ -164,8 +164,8 @@ export interface AllocContext {
   calleeMacros: string[];
   /** the prices parameterSized found */
   priced: Map<Finding, PricedAlloc>;
-  /** the calls of `callees` in the built files, found on first need */
-  calls: () => Promise<{ calls: Call[]; addressTaken: Set<string> }>;
+  /** the calls of `callees` in the built files, found on first need (a site of function `func` asks) */
+  calls: (func: string) => Promise<{ calls: Call[]; addressTaken: Set<string> }>;
 }
 
 export interface AllocOptions { counts?: Counts; trace?: TraceOp[]; built?: readonly string[]; headerInScope?: (file: string) => boolean; allocWrappers?: ReadonlySet<string>; macrosCalling?: (fns: ReadonlySet<string>) => Set<string>; mentions: Mentions }
@@ -176,7 +176,8 @@ export interface AllocOptions { counts?: Counts; trace?: TraceOp[]; built?: read
  * `calleeMacros`, as parameterSized and WrapperGraph.callers give them).
  */
 export async function allocContext(s: Session, findings: Finding[], o: AllocOptions, files: readonly string[] = o.built ?? [],
-  p: { callees: string[]; calleeMacros: string[]; priced: Map<Finding, PricedAlloc> } = { callees: [], calleeMacros: [], priced: new Map() }): Promise<AllocContext> {
+  p: { callees: string[]; calleeMacros: string[]; priced: Map<Finding, PricedAlloc> } = { callees: [], calleeMacros: [], priced: new Map() },
+  callers?: { files: (f: string) => boolean; check: (func: string) => void }): Promise<AllocContext> {
   // inline functions of headers this config's code includes: their sites count when a built file calls them
   const headerFns = findings.filter((f) => f.kind === 'alloc' && f.file.endsWith('.h') && f.func && o.headerInScope?.(f.file)).map((f) => f.func!);
   // one list of names for every search, so each built file is searched once (and not again while it is unchanged)
@@ -185,7 +186,11 @@ export async function allocContext(s: Session, findings: Finding[], o: AllocOpti
   const called = headerFns.length ? headerFunctionsCalled(headerFns, o.built ?? [], mentions) : new Set<string>();
   const viaMacros = o.allocWrappers?.size ? await wrappedAllocs(s.root, files, o.allocWrappers, s.layout, mentions) : [];
   let found: Promise<{ calls: Call[]; addressTaken: Set<string> }> | undefined;
-  const calls = () => (found ??= p.callees.length ? callsOf(s.root, o.built ?? [], new Set(p.callees), new Set(p.calleeMacros), s.layout, mentions) : Promise.resolve({ calls: [], addressTaken: new Set<string>() }));
+  // `callers`: a run re-using parts reads only the files that may call the functions it reprices (the others' calls are not asked for)
+  const calls = (func: string) => {
+    callers?.check(func);
+    return (found ??= p.callees.length ? callsOf(s.root, (o.built ?? []).filter((f) => !callers || callers.files(f)), new Set(p.callees), new Set(p.calleeMacros), s.layout, mentions) : Promise.resolve({ calls: [], addressTaken: new Set<string>() }));
+  };
   return { called, viaMacros, names, ...p, calls };
 }
 
@@ -215,7 +220,7 @@ export async function priceAllocSites(s: Session, findings: Finding[], placement
     const ref = { file: f.file, line: f.line, ...(f.func ? { func: f.func } : {}) };
     if (scope && 'error' in p) {
       callees.add(scope.func);
-      const { calls, addressTaken } = await ctx.calls();
+      const { calls, addressTaken } = await ctx.calls(scope.func);
       const mine = calls.filter((c) => c.callee === scope.func);
       const r = await priceAtCallers(s, f, scope, mine, textOf);
       sites.push(...r.sites);

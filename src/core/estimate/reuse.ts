@@ -72,6 +72,8 @@ export interface Parts {
      * (the wrapper graph's answer) and the built files mentioning any of them (sorted)
      */
     callees: string[]; calleeMacros: string[]; callerFiles: string[];
+    /** each of `callees`: the macros calling it and the built files mentioning it or one of them */
+    byCallee: [string, string[], string[]][];
   };
   nr: { units: number; segs: Seg<NrOut>[] };
   /** absent: the rules did not run; sizes: [question, answer, files it read] */
@@ -97,8 +99,8 @@ export interface Reuse {
   session?: Session;
   /** receives the files whose work was done again */
   redone?: Set<string>;
-  /** the change may reach a caller of a function whose sites are priced at its callers: those segments are redone */
-  callerDirty?: boolean;
+  /** the functions priced at their callers (parts.alloc.callees) whose callers the change may reach: their segments are redone */
+  callersReached?: ReadonlySet<string>;
 }
 
 /** Thrown when a run re-using parts finds they cannot answer for it; the caller estimates whole. */
@@ -107,18 +109,21 @@ export class ReuseMiss extends Error {
 }
 
 /**
- * Whether the change may reach a site priced at its callers (parts.alloc.callees): a changed file
- * mentions one of those functions or the macros calling them, in its old or new text (a caller
- * added, removed or edited, a macro changed), or a caller's file or a header it includes changed.
+ * The functions priced at their callers (parts.alloc.callees) whose callers the change may reach: a
+ * changed file names the function or a macro calling it, in its old or new text (a caller added,
+ * removed or edited, a macro changed), or a file mentioning one of them, or a header it includes, changed.
  */
-export function reachesCallers(parts: Parts, changed: readonly string[], texts: (file: string) => (string | undefined)[]): boolean {
+export function reachesCallers(parts: Parts, changed: readonly string[], texts: (file: string) => (string | undefined)[]): Set<string> {
+  const out = new Set<string>();
   const a = parts.alloc;
-  if (!a.callees.length) return false;
-  const names = [...a.callees, ...a.calleeMacros];
-  const re = new RegExp(`\\b(?:${names.join('|')})\\b`);
-  if (changed.some((f) => texts(f).some((t) => t === undefined || re.test(t)))) return true;
+  if (!a.byCallee.length) return out;
   const near = freshFiles(parts, changed);
-  return a.callerFiles.some((f) => near.has(f));
+  const all = changed.flatMap(texts);
+  for (const [c, macros, files] of a.byCallee) {
+    const re = new RegExp(`\\b(?:${[c, ...macros].join('|')})\\b`);
+    if (all.some((t) => t === undefined || re.test(t)) || files.some((f) => near.has(f))) out.add(c);
+  }
+  return out;
 }
 
 export const emptyLedger = (): LedgerPart => ({ unresolved: [], notBuilt: [], warnings: [] });

@@ -52,10 +52,10 @@ export function reuseFor(parts: Parts | undefined, root: string, ov: Overlay, o:
   // sites priced at their callers: redone when the change may reach a caller; the macros calling their
   // functions are the saved ones, so a change to a header's function-like macros there means NEW whole
   const texts = (f: string) => [read(path.join(root, f)), read(ov.files.get(f)!)];
-  const callerDirty = reachesCallers(parts, changed, texts);
+  const callersReached = reachesCallers(parts, changed, texts);
   const macros = (t: string | undefined) => (t === undefined ? undefined : JSON.stringify([...functionDefines(t)].map((m) => m.slice(1))));
-  if (callerDirty && changed.some((f) => { const [a, b] = texts(f); return macros(a) !== macros(b); })) return undefined;
-  return { parts, changed: new Set(changed), fresh, redone: new Set(), callerDirty, ...(cacheDir !== undefined ? { cacheDir } : {}) };
+  if (callersReached.size && changed.some((f) => { const [a, b] = texts(f); return macros(a) !== macros(b); })) return undefined;
+  return { parts, changed: new Set(changed), fresh, redone: new Set(), callersReached, ...(cacheDir !== undefined ? { cacheDir } : {}) };
 }
 
 /**
