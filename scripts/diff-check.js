@@ -3,7 +3,7 @@
 // is made as a tree of its own (hard links to OLD, the touched files copied and patched), both
 // trees are estimated from scratch, and the difference is taken here, item by item, with a
 // matching written independently of src/core/estimate/diff. A report, not a test: exits 1 on a mismatch.
-// Usage: node scripts/diff-check.js [TREE] [--cpus N] [--keep DIR] (after `npm run build`)
+// Usage: node scripts/diff-check.js [TREE] [--cpus N] [--config FILE] [--keep DIR] (after `npm run build`)
 // The patches are made from the edits in scripts/lib/diffPatches.js (a few lines each, no kernel files are stored).
 'use strict';
 const { execFileSync } = require('child_process');
@@ -21,6 +21,7 @@ const opt = (k, d) => {
 };
 const cpus = opt('--cpus', '8');
 const keep = opt('--keep', undefined);
+const config = opt('--config', undefined);
 const tree = path.resolve(args[0] ?? '/work/kernel/linux-source-6.12');
 const cli = path.join(__dirname, '..', 'dist', 'cli.js');
 
@@ -44,7 +45,7 @@ function newTree(name, files, texts) {
   return d;
 }
 
-const json = (argv) => JSON.parse(execFileSync(process.execPath, [cli, ...argv, '--cpus', cpus, '--json'], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'inherit'] }).toString());
+const json = (argv) => JSON.parse(execFileSync(process.execPath, [cli, ...argv, '--cpus', cpus, ...(config ? ['--config', path.resolve(config)] : []), '--json'], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'inherit'] }).toString());
 
 /** every item of an estimate: key without line numbers → [name as diff prints it, bytes per CPU, other attributes] */
 function itemsOf(r) {
