@@ -175,8 +175,10 @@ export class DeadStatics {
 
   /** a function definition by name from the headers `file` includes, first in include order */
   private bodyOf(file: string): BodyOf {
-    const order = [...this.layout.index.includeOrder(path.resolve(this.root, file)).keys()];
+    // the include order (every header of the file loaded) only when a predicate is asked about
+    let order: string[] | undefined;
     return (name) => {
+      order ??= [...this.layout.index.includeOrder(path.resolve(this.root, file)).keys()];
       for (const h of order) {
         let m = this.bodies.get(h);
         if (!m) {
