@@ -103,8 +103,8 @@ async function attributeTrace(s: Session, events: TraceEvent[], sites: Callsite[
 async function priceAlloc(s: Session, f: Finding): Promise<{ p: ReturnType<typeof priceFinding>; scope?: SiteScope }> {
   const p = priceFinding(s, f);
   if (!('error' in p)) return { p };
-  let text: string;
-  try { text = readText(s.abs(f.file), 'latin1'); } catch { return { p }; }
+  const text = textOfTree(s)(f.file);
+  if (text === undefined) return { p };
   const scope = await siteScope(text, f.line, f.file);
   if (!scope) return { p };
   const q = priceFinding(s, f, { scope });
@@ -127,7 +127,11 @@ function callerReasons(error: string, runTime: Array<{ reason: string }>, priced
 }
 
 /** A site's price and, when its size is a parameter of its function, the function's scope (priced at the callers). */
-export interface PricedAlloc { p: ReturnType<typeof priceFinding>; scope?: SiteScope; viaParams?: SiteScope }
+export interface PricedAlloc {
+  p: ReturnType<typeof priceFinding>; scope?: SiteScope; viaParams?: SiteScope;
+  /** the files this pricing read while the layout records them (reuse.ts): the segment taking the price adds them to its own */
+  deps?: Set<string>;
+}
 
 /** `priceAlloc` with whether the site is priced at its callers. */
 async function pricedAlloc(s: Session, f: Finding): Promise<PricedAlloc> {
@@ -145,7 +149,13 @@ export async function parameterSized(s: Session, findings: readonly Finding[], p
   for (const f of findings) {
     if (f.kind !== 'alloc' || f.unresolved || f.file.endsWith('.h')) continue;
     await pause();
-    if (placement(f).obj) priced.set(f, await pricedAlloc(s, f));
+    if (!placement(f).obj) continue;
+    s.layout.index.openFrame();
+    let r: PricedAlloc | undefined;
+    try { r = await pricedAlloc(s, f); } finally {
+      const deps = s.layout.index.closeFrame(false);
+      if (r) priced.set(f, deps ? { ...r, deps } : r);
+    }
   }
   const callees = [...new Set([...priced.values()].map((x) => x.viaParams?.func).filter((x): x is string => !!x))].sort();
   return { callees, priced };
@@ -216,7 +226,9 @@ export async function priceAllocSites(s: Session, findings: Finding[], placement
     if (inHeader && !called.has(f.func!)) { ledger.notBuilt.push({ ...entry(f, `inline function ${f.func} of a header: no file this config builds calls it`), name: f.name || f.macro }); continue; }
     if (!pl.obj && !inHeader) { ledger.notBuilt.push({ ...entry(f, pl.reason), name: f.name || f.macro }); continue; }
     // priced at the callers: a built .c file's own site (parameterSized), not one inside a wrapper macro
-    const { p, viaParams: scope }: PricedAlloc = ctx.priced.get(f) ?? (f.file.endsWith('.h') || macroSites.has(f) ? await priceAlloc(s, f) : await pricedAlloc(s, f));
+    const prepass = ctx.priced.get(f);
+    s.layout.index.addDeps(prepass?.deps);
+    const { p, viaParams: scope }: PricedAlloc = prepass ?? (f.file.endsWith('.h') || macroSites.has(f) ? await priceAlloc(s, f) : await pricedAlloc(s, f));
     const ref = { file: f.file, line: f.line, ...(f.func ? { func: f.func } : {}) };
     if (scope && 'error' in p) {
       callees.add(scope.func);
@@ -261,15 +273,6 @@ export async function countCallsites(s: Session, sites: Callsite[], runTime: Cal
     c.total = allocRound(c.size) * c.count;
   }
   return { callsites: sites, ...(traced ? { unmatchedTrace: traced.unmatched, traceAttributed: traced.tracedBytes ? traced.attributedBytes / traced.tracedBytes : 1 } : {}) };
-}
-
-/** alloc_percpu call sites with their counts (counts file, then trace, else 1). */
-export async function priceCallsites(s: Session, findings: Finding[], placement: Placement, ledger: Ledger, pause: () => Promise<void>, o: AllocOptions): Promise<PricedCallsites> {
-  const { callees, priced } = await parameterSized(s, findings, placement, pause);
-  const calleeMacros = callees.length && o.macrosCalling ? [...o.macrosCalling(new Set(callees))].sort() : [];
-  const ctx = await allocContext(s, findings, o, o.built, { callees, calleeMacros, priced });
-  const { sites, runTime } = await priceAllocSites(s, [...findings, ...ctx.viaMacros], placement, ledger, pause, ctx, o.headerInScope);
-  return countCallsites(s, sites, runTime, o);
 }
 
 /**
