@@ -372,8 +372,8 @@ async function callsites(o: EstimateOptions, inp: Inputs, placement: Placement, 
       const { callees, priced } = await parameterSized(session, allocs, placement, pause);
       return {
         callees, calleeMacros: callees.length ? [...wrapped.macrosCalling(new Set(callees))].sort() : [],
-        // each price carries the files it read: the segment taking it adds them to its deps (reuse.ts)
-        priced,
+        // keeping parts, each site is priced again inside its segment: what it reads are the segment's deps (the layout's caches answer)
+        priced: track ? new Map() : priced,
         each: new Map(callees.map((c) => [c, [...wrapped.macrosCalling(new Set([c]))].sort()])),
       };
     })();

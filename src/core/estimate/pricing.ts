@@ -127,11 +127,7 @@ function callerReasons(error: string, runTime: Array<{ reason: string }>, priced
 }
 
 /** A site's price and, when its size is a parameter of its function, the function's scope (priced at the callers). */
-export interface PricedAlloc {
-  p: ReturnType<typeof priceFinding>; scope?: SiteScope; viaParams?: SiteScope;
-  /** the files this pricing read while the layout records them (reuse.ts): the segment taking the price adds them to its own */
-  deps?: Set<string>;
-}
+export interface PricedAlloc { p: ReturnType<typeof priceFinding>; scope?: SiteScope; viaParams?: SiteScope }
 
 /** `priceAlloc` with whether the site is priced at its callers. */
 async function pricedAlloc(s: Session, f: Finding): Promise<PricedAlloc> {
@@ -149,13 +145,7 @@ export async function parameterSized(s: Session, findings: readonly Finding[], p
   for (const f of findings) {
     if (f.kind !== 'alloc' || f.unresolved || f.file.endsWith('.h')) continue;
     await pause();
-    if (!placement(f).obj) continue;
-    s.layout.index.openFrame();
-    let r: PricedAlloc | undefined;
-    try { r = await pricedAlloc(s, f); } finally {
-      const deps = s.layout.index.closeFrame(false);
-      if (r) priced.set(f, deps ? { ...r, deps } : r);
-    }
+    if (placement(f).obj) priced.set(f, await pricedAlloc(s, f));
   }
   const callees = [...new Set([...priced.values()].map((x) => x.viaParams?.func).filter((x): x is string => !!x))].sort();
   return { callees, priced };
@@ -226,9 +216,7 @@ export async function priceAllocSites(s: Session, findings: Finding[], placement
     if (inHeader && !called.has(f.func!)) { ledger.notBuilt.push({ ...entry(f, `inline function ${f.func} of a header: no file this config builds calls it`), name: f.name || f.macro }); continue; }
     if (!pl.obj && !inHeader) { ledger.notBuilt.push({ ...entry(f, pl.reason), name: f.name || f.macro }); continue; }
     // priced at the callers: a built .c file's own site (parameterSized), not one inside a wrapper macro
-    const prepass = ctx.priced.get(f);
-    s.layout.index.addDeps(prepass?.deps);
-    const { p, viaParams: scope }: PricedAlloc = prepass ?? (f.file.endsWith('.h') || macroSites.has(f) ? await priceAlloc(s, f) : await pricedAlloc(s, f));
+    const { p, viaParams: scope }: PricedAlloc = ctx.priced.get(f) ?? (f.file.endsWith('.h') || macroSites.has(f) ? await priceAlloc(s, f) : await pricedAlloc(s, f));
     const ref = { file: f.file, line: f.line, ...(f.func ? { func: f.func } : {}) };
     if (scope && 'error' in p) {
       callees.add(scope.func);
