@@ -67,7 +67,11 @@ export interface Settings {
 
 export interface StaticVar { name: string; file: string; line: number; size: number; align: number; section: string }
 /** `func`: the function the call is in (call sites pair by file, function and expression, as in `diff`) */
-export interface Callsite { file: string; line: number; type: string; size: number; count: number; total: number; func?: string }
+export interface Callsite {
+  file: string; line: number; type: string; size: number; count: number; total: number; func?: string;
+  /** priced at this caller: the alloc_percpu site in the function it calls, whose size is a parameter */
+  callee?: { file: string; line: number; func: string };
+}
 /** `name`: "struct.field" for a struct field (`container` the struct), else the variable */
 export interface NrCpusArray { name: string; file: string; line: number; elementBytes: number; total: number; container?: string }
 export interface Unresolved { file: string; line: number; reason: string }

@@ -1,18 +1,22 @@
 // "Estimate percpu footprint" and "Compare two configs": cancellable progress over the core's
 // estimate, a summary in the log, the chunk map in the webview.
+import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ArchName } from '../core/config/arch';
 import { summaryText } from '../core/report/summary';
 import type { CoreFacade, EstimateView, Settings } from './core';
 import type { SettingsService } from './config';
+import { CallerPrices } from './callerPrices';
 import { ChunkMapPanel } from './chunkMapPanel';
 import { compareViews } from './diffModel';
 import { TreeDiagnostics } from './diagnostics';
 import { PhaseProgress } from './estimateProgress';
+import { type CostHints, profileKey } from './inlayHints';
 import { pickConfigs } from './pickConfig';
 import { profileLabel } from './settings';
 
-export interface Deps { core: CoreFacade; settings: SettingsService; log: vscode.LogOutputChannel; extensionUri: vscode.Uri; tree: TreeDiagnostics }
+export interface Deps { core: CoreFacade; settings: SettingsService; log: vscode.LogOutputChannel; extensionUri: vscode.Uri; tree: TreeDiagnostics; hints: CostHints }
 
 function workspaceRoot(): vscode.Uri | undefined {
   const f = vscode.workspace.workspaceFolders?.[0];
@@ -52,6 +56,9 @@ export async function estimateCommand(d: Deps): Promise<void> {
   if (!result) return;
   const { treeDiagnostics, ...view } = result;
   d.tree.publish(root, treeDiagnostics ?? []);
+  d.hints.setPrices(new CallerPrices(view, profileKey(s), (rel) => {
+    try { return fs.readFileSync(path.join(root.fsPath, rel), 'utf8'); } catch { return undefined; }
+  }));
   ChunkMapPanel.show(d.extensionUri, { views: [{ title: profileLabel(s), view }] }, d.log);
   d.log.show(true);
 }

@@ -30,7 +30,8 @@ export function activate(context: vscode.ExtensionContext): void {
     const settings = new SettingsService(log);
     const cache = new AnalysisCache(core, settings, log);
     const tree = new TreeDiagnostics();
-    const deps: Deps = { core, settings, log, extensionUri: context.extensionUri, tree };
+    const hints = new CostHints(cache, settings);
+    const deps: Deps = { core, settings, log, extensionUri: context.extensionUri, tree, hints };
     const guard = (name: string, f: (...a: never[]) => Promise<void>) => async (...a: never[]) => {
       try { await f(...a); } catch (e) {
         log.error(`${name}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
@@ -52,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): void {
       vscode.commands.registerCommand('percpuLens.diffRevision', guard('diff', () => diffRevisionCommand(diffDeps))),
       new DiagnosticsPublisher(cache, settings.onDidChange),
       vscode.languages.registerCodeActionsProvider(C_FILES, new FixProvider(cache), FixProvider.metadata),
-      vscode.languages.registerInlayHintsProvider(C_FILES, new CostHints(cache, settings)),
+      vscode.languages.registerInlayHintsProvider(C_FILES, hints),
       vscode.languages.registerHoverProvider(C_FILES, new LayoutHover(cache, settings)),
       new ProfileStatus(settings),
       vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, new ChunkMapSerializer(context.extensionUri, log)),

@@ -273,7 +273,7 @@ export function toView(r: EstimateResult, s: Settings): EstimateView {
       dynamicRequested: r.dynamic.bytes, nrCpusArrayBytes: r.nrCpusArrays.reduce((n, a) => n + a.bytesAtNrCpus, 0), bootLine,
     },
     static: r.static.variables.map((v) => ({ name: v.name, file: v.file, line: v.line, size: v.size, align: v.align, section: `.data..percpu${v.section}` })),
-    dynamic: { callsites: r.dynamic.callsites.map((c) => ({ file: c.file, line: c.line, type: c.expr, size: c.size, count: c.count, total: c.total, ...(c.func ? { func: c.func } : {}) })) },
+    dynamic: { callsites: r.dynamic.callsites.map((c) => ({ file: c.file, line: c.line, type: c.expr, size: c.size, count: c.count, total: c.total, ...(c.func ? { func: c.func } : {}), ...(c.callee ? { callee: c.callee } : {}) })) },
     nrCpusArrays: r.nrCpusArrays.map((a) => ({
       name: a.container ? `${a.container}.${a.name}` : a.name, file: a.file, line: a.line, elementBytes: a.elemSize * a.perCpuElems, total: a.bytesAtNrCpus,
       ...(a.container ? { container: a.container } : {}),

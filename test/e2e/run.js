@@ -324,6 +324,19 @@ async function main() {
     await until('output text', async () => norm((await page.locator('.output-view, .panel').allTextContents()).join('\n')).includes('boot line'), 10_000);
   });
 
+  await check('after the estimate, a size that is a parameter shows what its callers ask for', async () => {
+    // kernel/counters.c: stat_counters_alloc(nr) allocates nr * 8 B; its one call passes 3
+    await openFile(page, 'kernel/counters.c');
+    let t = '';
+    try {
+      await until('caller-priced hints', async () => {
+        t = await editorText(page);
+        return t.includes('24 B/cpu × 512 = 12 KiB (1 caller)') && t.split('24 B/cpu × 512 = 12 KiB').length === 3;
+      }, 20_000);
+    } catch (e) { throw new Error(`${e.message}; the editor shows: ${t}`); }
+    await shot(page, '08b-caller-priced');
+  });
+
   await check('"Compare two configs" shows both estimates side by side', async () => {
     await runCommand(page, 'percpu-lens: Compare two configs');
     for (const name of ['configs/big.config', 'configs/small.config']) {

@@ -10,10 +10,11 @@
 //   devm_alloc_percpu(dev, struct drv_stats): u64 + u64 + u32, padded = 24 B, align 8.
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { estimate, EstimateResult } from '../../src/core/estimate';
 import { ARCHES } from '../../src/core/config/arch';
-import { parseDotConfig } from '../../src/core/config/kconfig';
+import { defaultConfig, parseDotConfig } from '../../src/core/config/kconfig';
 import { parsePercpuTrace } from '../../src/core/sim/trace';
 import { WrapperGraph } from '../../src/core/estimate/wrappers';
 
@@ -88,5 +89,18 @@ describe('interprocedural pricing: a size that is a parameter of its function, a
     assert.strictEqual(t.dynamic.traceAttributed, 1);
     const count = (file: string, s: string) => t.dynamic.callsites.find((c) => c.file === file && c.line === lineOf(file, s))?.count;
     assert.deepStrictEqual([count('kernel/vector.c', 'irq_alloc_matrix('), count('kernel/stats.c', 'NR_STAT_ITEMS);'), count('kernel/stats.c', 'percpu_counter_init(&total'), count('drivers/drv.c', 'devm_alloc_percpu(dev')], [1, 1, 1, 0]);
+  });
+
+  it('without Kbuild files every .c file counts as built: a call in another file prices the site', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'percpu-lens-nokbuild-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'counters.c'), 'void __percpu *counters_alloc(unsigned int nr)\n{\n\treturn __alloc_percpu(nr * sizeof(long), __alignof__(long));\n}\n');
+      // no trigger word in the caller's file: the scan does not keep it, the caller search must still read it
+      fs.writeFileSync(path.join(dir, 'user.c'), 'int user_init(void)\n{\n\treturn counters_alloc(5) ? 0 : -12;\n}\n');
+      const n = await estimate({ root: dir, arch: ARCHES.x86_64, config: defaultConfig('x86_64'), cpus: 4, rules: false });
+      // x86_64: 5 longs of 8 B, align 8
+      assert.deepStrictEqual(n.dynamic.callsites.map((c) => [c.file, c.line, c.size, c.align, c.callee?.func]), [['user.c', 3, 40, 8, 'counters_alloc']]);
+      assert.deepStrictEqual([n.unresolved, n.notBuilt], [[], []]);
+    } finally { fs.rmSync(dir, { recursive: true, force: true }); }
   });
 });

@@ -6,7 +6,8 @@ import type { ArchProfile } from '../config/arch';
 import { isSet, type KConfig } from '../config/kconfig';
 import { evalCondition } from '../config/cppExpr';
 import { readKbuild } from '../config/kbuild';
-import { scanTree } from '../parse';
+import { DEFAULT_INCLUDE, scanTree } from '../parse';
+import { walkTree } from '../parse/walk';
 import type { ScanResult } from '../parse/types';
 import { openSession, rulesProfile } from './session';
 import { layoutStaticArea } from './staticArea';
@@ -352,7 +353,9 @@ function mergeStatics(segs: Seg<StaticsOut>[], ledger: Ledger, condErrors: strin
 async function callsites(o: EstimateOptions, inp: Inputs, placement: Placement, ledger: Ledger, pause: () => Promise<void>, parts?: Partial<Parts>, track?: Tracker): Promise<PricedCallsites> {
   const { kb, session, wrapped, scan } = inp;
   const r = o.reuse;
-  const built = kb.objects.map((x) => x.file).filter((f) => f.endsWith('.c'));
+  // no Kbuild (a fixture, a folder of sources): every .c file the scan would read is built, as placement has it
+  const built = kb.objects.length ? kb.objects.map((x) => x.file).filter((f) => f.endsWith('.c'))
+    : (await walkTree(o.root, o.include?.length ? o.include : DEFAULT_INCLUDE, o.exclude ?? [...DEFAULT_EXCLUDE], o.signal)).files.filter((f) => f.endsWith('.c'));
   const saved = r && new Map(r.parts.alloc.mentions);
   const savedNames = r?.parts.alloc.names;
   let same: readonly string[] | undefined; // the list found equal to the saved one (by identity)
