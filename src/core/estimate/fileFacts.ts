@@ -14,6 +14,7 @@ import { StatKey, statKey, statUnchanged } from '../parse/statIndex';
 import { readText } from '../readText';
 import { overlayActive, redirect } from '../overlay';
 import { flat } from '../flat';
+import { writeAtomic } from '../writeAtomic';
 import { WrapperDefine, upperCalls, wrapperDefines } from './wrappers';
 
 const SCHEMA = 'percpu-lens-facts-3';
@@ -233,14 +234,7 @@ export class FactStore {
     const files: Record<string, Entry> = {};
     for (const [rel, { stat, local, defines, callsAt, callsLen, mentions }] of this.now) files[rel] = [stat, local, defines, Array.from(this.pool.subarray(callsAt, callsAt + callsLen), id), mentions ? [mentions.key, mentions.ids.map(id)] : 0];
     const includes = Object.fromEntries(this.nowIncludes);
-    const tmp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      fs.writeFileSync(tmp, JSON.stringify({ schema: SCHEMA, salt: codeSalt(), writtenAt: Date.now(), names, files, includes } satisfies Saved));
-      fs.renameSync(tmp, this.file);
-    } catch {
-      try { fs.rmSync(tmp, { force: true }); } catch { /* nothing more to do */ }
-    }
+    writeAtomic(this.file, () => [JSON.stringify({ schema: SCHEMA, salt: codeSalt(), writtenAt: Date.now(), names, files, includes } satisfies Saved)]);
     this.old.clear(); // written: what was saved and not asked for is gone from the file too
   }
 

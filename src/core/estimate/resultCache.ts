@@ -13,6 +13,7 @@ import { RACY_MS } from '../parse/statIndex';
 import type { EstimateResult } from './types';
 import type { ScanResult } from '../parse/types';
 import type { Parts } from './reuse';
+import { writeAtomic } from '../writeAtomic';
 
 const SCHEMA = 'percpu-lens-result-1';
 
@@ -122,16 +123,7 @@ export class ResultCache {
   }
 
   private write(file: string, j: object): boolean {
-    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(tmp, JSON.stringify(j));
-      fs.renameSync(tmp, file);
-      return true;
-    } catch {
-      try { fs.rmSync(tmp, { force: true }); } catch { /* a failure only costs the next run's speed */ }
-      return false;
-    }
+    return writeAtomic(file, () => [JSON.stringify(j)]);
   }
 
   private prune(): void {

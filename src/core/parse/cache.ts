@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { wasmPath, queryPath } from '../assets';
 import { FINDING_KINDS, Finding } from './types';
+import { writeAtomic } from '../writeAtomic';
 
 /** Bump when the entry format changes. */
 const SCHEMA = 'percpu-lens-scan-1';
@@ -122,16 +123,7 @@ export class DirStore implements CacheStore {
   }
 
   set(key: string, value: string): void {
-    const f = this.file(key);
-    const tmp = `${f}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      fs.mkdirSync(path.dirname(f), { recursive: true });
-      fs.writeFileSync(tmp, value);
-      fs.renameSync(tmp, f);
-    } catch {
-      // a read-only or full disk only costs speed
-      try { fs.rmSync(tmp, { force: true }); } catch { /* nothing more to do */ }
-    }
+    writeAtomic(this.file(key), [value]); // a read-only or full disk only costs speed
   }
 }
 
