@@ -21,13 +21,39 @@ export function bufferFor(n: number): Buffer {
   return Buffer.allocUnsafe(n <= SMALL ? n : Math.max(n, MAPPED));
 }
 
+/** The bytes of `file` (no overlay: cache files), in a buffer from bufferFor (views of it may be kept). */
+export function readBytes(file: string): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    let buf = bufferFor(fs.fstatSync(fd).size + 1);
+    let got = 0;
+    for (;;) {
+      if (got === buf.length) { const b = bufferFor(buf.length * 2); buf.copy(b, 0, 0, got); buf = b; }
+      const k = fs.readSync(fd, buf, got, buf.length - got, null);
+      if (k === 0) return buf.subarray(0, got);
+      got += k;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** files up to this are read in one go; bigger ones piece by piece through the same buffer, never one block of their size */
 const PIECE = 1024 * 1024;
 const scratch = Buffer.allocUnsafe(PIECE); // allocated once, never freed
 
-/** fs.readFileSync(file, encoding), with the same errors. */
+/** fs.readFileSync(file, encoding) of a source file (through the overlay), with the same errors. */
 export function readText(file: string, encoding: 'utf8' | 'latin1'): string {
-  const fd = fs.openSync(redirect(file), 'r');
+  return readPieces(redirect(file), encoding);
+}
+
+/** A saved cache file's text (JSON), read as readText reads: never one block of its size. */
+export function readCacheText(file: string): string {
+  return readPieces(file, 'utf8');
+}
+
+function readPieces(file: string, encoding: 'utf8' | 'latin1'): string {
+  const fd = fs.openSync(file, 'r');
   try {
     let got = 0;
     while (got < PIECE) {

@@ -11,7 +11,7 @@ import * as path from 'path';
 import { LocalDirectives, localIncludeDirectives } from '../config/kbuild';
 import { codeSalt } from '../parse/cache';
 import { StatKey, statKey, statUnchanged } from '../parse/statIndex';
-import { readText } from '../readText';
+import { readCacheText, readText } from '../readText';
 import { overlayActive, redirect } from '../overlay';
 import { flat } from '../flat';
 import { writeAtomic } from '../writeAtomic';
@@ -84,7 +84,7 @@ export class FactStore {
     if (this.loaded || !this.file) return;
     this.loaded = true;
     try {
-      const j = JSON.parse(fs.readFileSync(this.file, 'utf8')) as Saved;
+      const j = JSON.parse(readCacheText(this.file)) as Saved; // in pieces: a 12 MB block freed would raise malloc's thresholds (readText.ts)
       if (j.schema !== SCHEMA || j.salt !== codeSalt() || !Array.isArray(j.names) || typeof j.files !== 'object') return;
       this.writtenAt = j.writtenAt;
       // loaded before any name is numbered (rec/includes call load first): the table is numbered as saved

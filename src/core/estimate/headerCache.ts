@@ -13,6 +13,7 @@ import { StatKey, statKey, statUnchanged } from '../parse/statIndex';
 import type { RawSnapshot } from '../layout/typeIndex';
 import type { NameIndexSnapshot } from '../layout/nameIndex';
 import { writeAtomic } from '../writeAtomic';
+import { readBytes } from '../readText';
 
 const SCHEMA = 'percpu-lens-headers-1';
 const ARRAYS = ['chars', 'keyOff', 'keyLen', 'hash', 'val', 'slots'] as const;
@@ -107,7 +108,7 @@ export function saveHeaderFacts(file: string, facts: HeaderFacts): void {
 /** The saved facts when every header and folder is as it was saved, else undefined. */
 export function loadHeaderFacts(file: string, dirs: string[]): HeaderFacts | undefined {
   let buf: Buffer;
-  try { buf = fs.readFileSync(file); } catch { return undefined; }
+  try { buf = readBytes(file); } catch { return undefined; } // freed once copied: see readText.ts
   try {
     const n = buf.readUInt32LE(0);
     const { meta, dirs: savedDirs, flat } = JSON.parse(buf.toString('utf8', 4, 4 + n)) as { meta: Meta; dirs: string[]; flat: string[] };

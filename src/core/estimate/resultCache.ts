@@ -14,6 +14,7 @@ import type { EstimateResult } from './types';
 import type { ScanResult } from '../parse/types';
 import type { Parts } from './reuse';
 import { writeAtomic } from '../writeAtomic';
+import { readCacheText } from '../readText';
 
 const SCHEMA = 'percpu-lens-result-1';
 
@@ -102,7 +103,7 @@ export class ResultCache {
 
   private read<T extends { schema: string; digest: string; takenAt: number }>(file: string, now: TreeStamp): T | undefined {
     let j: T;
-    try { j = JSON.parse(fs.readFileSync(file, 'utf8')) as T; } catch { return undefined; }
+    try { j = JSON.parse(readCacheText(file)) as T; } catch { return undefined; } // in pieces (readText.ts)
     if (!j || j.schema !== SCHEMA || j.digest !== now.digest || typeof j.takenAt !== 'number') return undefined;
     // a file modified this close to the snapshot may have changed again within the timestamps' resolution
     if (now.newestMs >= j.takenAt - RACY_MS) return undefined;

@@ -10,6 +10,7 @@ import * as path from 'path';
 import { wasmPath, queryPath } from '../assets';
 import { FINDING_KINDS, Finding } from './types';
 import { writeAtomic } from '../writeAtomic';
+import { readBytes } from '../readText';
 
 /** Bump when the entry format changes. */
 const SCHEMA = 'percpu-lens-scan-1';
@@ -63,7 +64,7 @@ export function codeSalt(): string {
   const own = bundled ? [__filename] : fs.readdirSync(__dirname).filter((f) => f.endsWith('.js')).sort().map((f) => path.join(__dirname, f));
   for (const f of [...own, wasmPath('tree-sitter.wasm'), wasmPath('tree-sitter-c.wasm'), queryPath('arrays.scm'), queryPath('fields.scm')]) {
     try {
-      h.update(f.endsWith('.js') ? '' : path.basename(f)).update(fs.readFileSync(f));
+      h.update(f.endsWith('.js') ? '' : path.basename(f)).update(readBytes(f));
     } catch {
       h.update(`missing ${f}`);
     }

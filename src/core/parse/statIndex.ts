@@ -11,6 +11,7 @@ import { codeSalt, decodeFindings, pruneStale } from './cache';
 import type { FileScanOutcome } from './scanFile';
 import type { Finding } from './types';
 import { writeAtomic } from '../writeAtomic';
+import { readCacheText } from '../readText';
 
 const SCHEMA = 'percpu-lens-stat-1';
 /** entries modified this close to the index's writing are checked by content next time */
@@ -53,7 +54,7 @@ export class StatIndex {
     this.file = path.join(cacheDir, 'trees', `${id}.json`);
     let j: IndexFile | undefined;
     try {
-      j = JSON.parse(fs.readFileSync(this.file, 'utf8')) as IndexFile;
+      j = JSON.parse(readCacheText(this.file)) as IndexFile; // in pieces (readText.ts)
     } catch {
       return; // none yet, or unreadable: every file is read
     }
