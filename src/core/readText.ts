@@ -40,7 +40,11 @@ export function readBytes(file: string): Buffer {
 
 /** files up to this are read in one go; bigger ones piece by piece through the same buffer, never one block of their size */
 const PIECE = 1024 * 1024;
-const scratch = Buffer.allocUnsafe(PIECE); // allocated once, never freed
+let scratch: Buffer | undefined; // allocated on first use, never freed
+
+function piece(): Buffer {
+  return (scratch ??= Buffer.allocUnsafe(PIECE));
+}
 
 /** fs.readFileSync(file, encoding) of a source file (through the overlay), with the same errors. */
 export function readText(file: string, encoding: 'utf8' | 'latin1'): string {
@@ -54,20 +58,21 @@ export function readCacheText(file: string): string {
 
 function readPieces(file: string, encoding: 'utf8' | 'latin1'): string {
   const fd = fs.openSync(file, 'r');
+  const buf = piece();
   try {
     let got = 0;
     while (got < PIECE) {
-      const k = fs.readSync(fd, scratch, got, PIECE - got, null);
-      if (k === 0) return scratch.toString(encoding, 0, got);
+      const k = fs.readSync(fd, buf, got, PIECE - got, null);
+      if (k === 0) return buf.toString(encoding, 0, got);
       got += k;
     }
     // a generated header of several MB: a UTF-8 sequence may straddle two pieces
     const dec = new StringDecoder(encoding);
-    const out = [dec.write(scratch)];
+    const out = [dec.write(buf)];
     for (;;) {
-      const k = fs.readSync(fd, scratch, 0, PIECE, null);
+      const k = fs.readSync(fd, buf, 0, PIECE, null);
       if (k === 0) break;
-      out.push(dec.write(scratch.subarray(0, k)));
+      out.push(dec.write(buf.subarray(0, k)));
     }
     out.push(dec.end());
     return out.join('');

@@ -43,9 +43,9 @@ function storeFor(dir: string): CacheStore {
 // It is consumed before the first await (prefilter, then a toString copy), so reuse is safe; after
 // a huge file it is dropped (its touched pages would stay). bufferFor: see readText.ts.
 const KEEP_SCRATCH = 16 * 1024 * 1024;
-let scratchBuf = bufferFor(1 << 20);
+let scratchBuf: Buffer | undefined; // on first use: not in every thread that only imports this
 function scratch(n: number): Buffer {
-  if (n > scratchBuf.length) scratchBuf = bufferFor(n);
+  if (!scratchBuf || n > scratchBuf.length) scratchBuf = bufferFor(Math.max(n, 1 << 20));
   return scratchBuf;
 }
 
@@ -88,7 +88,7 @@ export async function scanFile(root: string, rel: string, opts: FileScanOptions,
   try {
     return await scanBuffer(buf, rel, opts, out, firstSeen && !!out.stat && out.stat.mtimeMs < Date.now() - RACY_MS);
   } finally {
-    if (buf.length > KEEP_SCRATCH) scratchBuf = bufferFor(1 << 20);
+    if (buf.length > KEEP_SCRATCH) scratchBuf = undefined;
   }
 }
 
