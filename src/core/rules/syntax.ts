@@ -97,9 +97,11 @@ async function parse(text: string): Promise<Tree> {
     return hit;
   }
   parserP ??= newParser();
+  // a chunk is a slice of its file's text: kept as the key (or by the tree, unblanked) it would keep the whole file
+  const own = flat(text);
   // annotations tree-sitter does not know are blanked (same offsets): read original text with source()
-  const t = (await parserP).parse(blankAnnotations(text, [[0, text.length]]))!;
-  cache.set(flat(text), t); // a chunk is a slice of its file's text: the key alone would keep the whole file
+  const t = (await parserP).parse(blankAnnotations(own, [[0, own.length]]))!;
+  cache.set(own, t);
   if (cache.size > CACHE_MAX) {
     const [k, old] = cache.entries().next().value as [string, Tree];
     cache.delete(k);
