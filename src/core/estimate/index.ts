@@ -32,7 +32,7 @@ import { treeDiagnostics } from './diagnostics';
 import { yielder } from './yielder';
 import { recentTexts } from './recentTexts';
 import { ResultCache, treeStamp, type TreeStamp } from './resultCache';
-import { estimateAfterEdit } from './editReuse';
+import { estimateAfterEdit, keptIncludeGraph } from './editReuse';
 import { overlayActive } from '../overlay';
 import type { ModuleSection } from '../rules/types';
 import type { Callsite, EstimateResult, NrCpusArray } from './types';
@@ -324,7 +324,8 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
     // a file built as part of another is read with what its includer includes first (freshFiles)
     for (const f of roots) { const by = kb.byFile.get(f)?.includedFrom; if (by !== undefined) roots.add(by); }
     // before the facts are released: the include directives are kept with them
-    parts.includes = includeGraph(path.resolve(o.root), roots, session.layout.index.dirs, (f) => inp.facts.includes(f));
+    const includesOf = (f: string) => inp.facts.includes(f);
+    parts.includes = (r && keptIncludeGraph(r.parts.includes, path.resolve(o.root), roots, r.changed, session.layout.index.dirs, includesOf)) || includeGraph(path.resolve(o.root), roots, session.layout.index.dirs, includesOf);
     clock.mark('includes');
   }
   inp.facts.save();
