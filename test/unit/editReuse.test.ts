@@ -12,6 +12,8 @@ import { ARCHES } from '../../src/core/config/arch';
 import { parseDotConfig } from '../../src/core/config/kconfig';
 import { estimate, type EstimateOptions, type EstimateResult } from '../../src/core/estimate';
 import { changedFiles } from '../../src/core/estimate/editReuse';
+import { RealCore } from '../../src/vscode/realCore';
+import { parseSettings } from '../../src/vscode/settings';
 
 const repo = path.join(__dirname, '..', '..', '..');
 const patches = path.join(repo, 'test', 'fixtures', 'diff', 'patches');
@@ -145,5 +147,30 @@ describe('estimate after an edit re-uses the saved run\'s parts', function () {
     const before = { 'a.c': k(1000), 'b.h': k(1000), 'c.c': k(9000), 'gone.c': k(1000) };
     const now = new Map([['a.c', k(1000)], ['b.h', k(1500)], ['c.c', k(9000)], ['new.c', k(1000)]]);
     assert.deepStrictEqual(changedFiles(before, 10000, now), { changed: ['b.h', 'c.c'], added: ['new.c'], removed: ['gone.c'] });
+  });
+});
+
+describe('the editor\'s estimate after an edit', function () {
+  this.timeout(300000);
+  it('runs the same core: the saved run is re-used, the view equals a run with no cache', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-edit-editor-'));
+    try {
+      const root = path.join(tmp, 'tree');
+      fs.cpSync(path.join(repo, 'test', 'fixtures', 'diff', 'base'), root, { recursive: true, dereference: true });
+      age(root);
+      const settings = { ...parseSettings(() => undefined).settings, configPath: '.config', possibleCpus: 8 };
+      const core = new RealCore({ cacheDir: path.join(tmp, 'cache') });
+      const ac = new AbortController();
+      await core.estimate(root, settings, ac.signal, () => undefined);
+      execFileSync('git', ['apply', path.join(patches, 'stats-type.patch')], { cwd: root, stdio: 'pipe' });
+      age(path.join(root, 'include', 'linux', 'counters.h'));
+      const messages: string[] = [];
+      const view = await core.estimate(root, settings, ac.signal, (_d, _t, m) => { messages.push(m ?? ''); });
+      assert.ok(messages.includes('re-using the last estimate: 1 file(s) changed since'), messages.join(' | '));
+      const fresh = await new RealCore().estimate(root, settings, ac.signal, () => undefined);
+      assert.deepStrictEqual(JSON.parse(JSON.stringify(view)), JSON.parse(JSON.stringify(fresh)));
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
