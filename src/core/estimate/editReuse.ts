@@ -52,6 +52,9 @@ export function editReuseFor(parts: Parts, changed: readonly string[], textOf: (
   const wrappedFiles = new Set([...parts.wrapped.findings, ...parts.wrapped.unresolved].map((f) => f.file).concat(parts.wrapped.expanded.map(([f]) => f)));
   const wrapped = changed.find((f) => wrappedFiles.has(f));
   if (wrapped) return `${wrapped} used a per-CPU wrapper macro`;
+  // the earlier text #included a .c file (Kbuild built it as part of this one)
+  const includer = changed.find((f) => parts.kb.objects.some((x) => x.includedFrom === f));
+  if (includer) return `${includer} included a .c file`;
   const { fresh } = freshness(parts, changed, () => false);
   const a = parts.alloc;
   const callersReached = new Set<string>();

@@ -318,6 +318,7 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   if (sl.unplacedSections.length) warnings.push(`sections not in the ${profile.kernel} linker script, placed in .data..percpu: ${sl.unplacedSections.join(', ')}`);
   const dyn = await callsites(o, inp, placement, ledger, pause, parts, track);
   if (parts) {
+    clock.mark('sizing'); // the statics and the call sites; what follows is the include graph
     const found = [...scan.findings, ...wrapped.findings, ...wrapped.unresolved, ...parts.alloc!.viaMacros].map((f) => f.file);
     // the files calling a function whose sites are priced at its callers: an edit of what they include reprices them (reuseFor)
     const roots = new Set([...found, ...scan.accessorFiles ?? [], ...parts.alloc!.callerFiles].filter((f) => o.rulesOn === 'all' || !scope || scope(f)));
