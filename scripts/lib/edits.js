@@ -22,6 +22,10 @@ const EDITS = {
   'percpu-type': replace('kernel/softirq.c', 'DEFINE_PER_CPU(int, hardirq_context);', 'DEFINE_PER_CPU(long, hardirq_context);'),
   // a struct used by a per-CPU variable (runqueues, kernel/sched/core.c) grown in its header
   'header-struct': replace('kernel/sched/sched.h', 'struct rq {\n\t/* runqueue lock: */', 'struct rq {\n\tunsigned long\t\tedit_check_pad[8];\n\t/* runqueue lock: */'),
+  // a struct in a widely included header grown (u64_stats_sync, in most drivers' per-CPU stats): many built files redone
+  'wide-header': replace('include/linux/u64_stats_sync.h', 'struct u64_stats_sync {\n#if BITS_PER_LONG == 32', 'struct u64_stats_sync {\n\tlong edit_check_pad;\n#if BITS_PER_LONG == 32'),
+  // a header defining a macro that calls a function priced at its callers (percpu_counter_init): runs whole
+  'callee-macro-header': replace('include/linux/percpu_counter.h', 'struct percpu_counter {\n\traw_spinlock_t lock;', 'struct percpu_counter {\n\traw_spinlock_t lock;\n\tlong edit_check_pad;'),
   // an alloc_percpu call added
   'alloc-added': replace('kernel/softirq.c', 'unsigned int __weak arch_dynirq_lower_bound(unsigned int from)', 'void *edit_check_alloc(void)\n{\n\treturn alloc_percpu(struct rcu_head);\n}\n\nunsigned int __weak arch_dynirq_lower_bound(unsigned int from)'),
   // a .c file touched (mtime only)
