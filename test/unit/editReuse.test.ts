@@ -143,7 +143,7 @@ describe('estimate after an edit re-uses the saved run\'s parts', function () {
   });
 
   it('changed files: another stat, a stat within the racy window of the snapshot, added and removed', () => {
-    const k = (mtime: number) => [10, mtime, mtime, 7].join("\0");
+    const k = (mtime: number) => [10, mtime, mtime, 7].join(',');
     const before = { 'a.c': k(1000), 'b.h': k(1000), 'c.c': k(9000), 'gone.c': k(1000) };
     const now = new Map([['a.c', k(1000)], ['b.h', k(1500)], ['c.c', k(9000)], ['new.c', k(1000)]]);
     assert.deepStrictEqual(changedFiles(before, 10000, now), { changed: ['b.h', 'c.c'], added: ['new.c'], removed: ['gone.c'] });

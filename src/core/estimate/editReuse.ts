@@ -27,7 +27,7 @@ export function changedFiles(before: Record<string, string>, takenAt: number, no
     const b = Object.prototype.hasOwnProperty.call(before, f) ? before[f] : undefined;
     if (b === undefined) added.push(f);
     // modified within RACY_MS of the snapshot: it may have changed again with the same stat
-    else if (b !== k || Number(b.split('\0')[1]) >= takenAt - RACY_MS) changed.push(f);
+    else if (b !== k || Number(b.split(',')[1]) >= takenAt - RACY_MS) changed.push(f);
   }
   for (const f of Object.keys(before)) if (!now.has(f)) removed.push(f);
   return { changed: changed.sort(), added: added.sort(), removed: removed.sort() };

@@ -238,6 +238,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
         session: (parts) => reuseSession(o, parts, o.cacheDir),
       });
       if ('result' in e) {
+        o.compact?.(); // the run's garbage, before the saved files are written
         new ResultCache(o.cacheDir!, o.root, resultKey(o)).save(stamp!, e.result, e.scan, e.parts, files);
         return { ...e.result, stats: { ...e.result.stats, ms: Date.now() - t0, phases: { stamp: stampMs, ...e.result.stats.phases } } };
       }

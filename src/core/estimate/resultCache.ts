@@ -25,7 +25,7 @@ const YIELD_EVERY = 64;
 /**
  * Hashes every file under `root` (following directory symlinks once; `.git` skipped) by path, size,
  * mtime, ctime and inode, in name order. A file added, removed, rewritten or touched changes it.
- * Throws 'cancelled' when `signal` fires. `files` receives each file's stat as a string (editReuse.ts).
+ * Throws 'cancelled' when `signal` fires. `files` receives each file's stat as "size,mtime,ctime,inode" (editReuse.ts).
  */
 export async function treeStamp(root: string, signal?: AbortSignal, files?: Map<string, string>): Promise<TreeStamp> {
   const takenAt = Date.now();
@@ -55,9 +55,8 @@ export async function treeStamp(root: string, signal?: AbortSignal, files?: Map<
         continue;
       }
       if (st.mtimeMs > newestMs) newestMs = st.mtimeMs;
-      const k = `${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}`;
-      files?.set(r, k);
-      h.update(`${r}\0${k}\n`);
+      h.update(`${r}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}\n`);
+      files?.set(r, `${st.size},${st.mtimeMs},${st.ctimeMs},${st.ino}`);
     }
   };
   seen.add(fs.realpathSync(root));
