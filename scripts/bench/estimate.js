@@ -1,7 +1,8 @@
 // Whole-tree speed: `grep -rlE` over the trigger words against our full `estimate`, measured in the
 // same run on the same files (*.c, *.h), page cache warmed by a first grep. Prints the ratio, what
 // the prefilter kept, and the estimate's peak RSS against the goals (issue 8). Reports, never asserts.
-// Usage: node scripts/bench/estimate.js [DIR] [--config FILE|debian:FLAVOUR]... [--cpus N]
+// Usage: node scripts/bench/estimate.js [DIR] [--config FILE|debian:FLAVOUR]... [--cpus N] [--edit]
+// (--edit: the "after an edit" row edits one file of DIR in place and puts it back; use a private tree)
 // (DIR: the bundled samples/kernel). Each --config is measured in turn against the same grep;
 // `debian:amd64` is Debian's own .config for that flavour (scripts/debian-config.sh fetches it).
 const fs = require('fs');
@@ -10,6 +11,7 @@ const path = require('path');
 const { runNode } = require('./lib/run');
 const { benchArgs, configFile } = require('./lib/args');
 const { grep } = require('./lib/grep');
+const { EDITS } = require('../lib/edits');
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -75,13 +77,45 @@ function cache(o, g) {
     const warm = estimate(o, ['--cache-dir', dir]);
     const st = warm.json.stats.scan ?? {};
     row('estimate, cache warm', warm, g, warm.json.stats.resultCached ? 'the saved result: tree and options unchanged' : `${st.filesUnchanged ?? 0} files unchanged (not read), ${st.filesCached ?? 0} from the content cache`, GOAL_RATIO);
-    // what a warm run costs when the tree changed (an edit anywhere misses the saved result): every stage, the other caches serving
+    // one file edited since the saved run: its parts serve for what the edit cannot reach (editReuse.ts)
+    if (o.edit) afterEdit(o, g, dir, warm.json);
+    else console.log(`${'after an edit'.padEnd(22)}  skipped: pass --edit to let the bench edit one file of the tree in place (put back after)`);
+    // every stage, the other caches serving (what an edit cost before the parts were re-used)
     const rerun = estimate(o, ['--cache-dir', dir, '--no-result-cache']);
     const sr = rerun.json.stats.scan ?? {};
     row('warm, result not saved', rerun, g, `every stage again: ${sr.filesUnchanged ?? 0} files unchanged (not read), ${sr.filesCached ?? 0} from the content cache`, GOAL_RATIO);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The edit: a per-CPU variable's type in kernel/softirq.c (scripts/lib/edits.js), else a comment added to the file of the first static per-CPU variable. */
+function editOnce(dir, r) {
+  try { return { what: 'kernel/softirq.c: DEFINE_PER_CPU(int -> long, hardirq_context)', undo: EDITS['percpu-type'](dir) }; } catch { /* not that kernel */ }
+  const f = r.static.variables[0]?.file;
+  if (!f) throw new Error('no per-CPU variable to edit beside');
+  const p = path.join(dir, f);
+  const was = fs.readFileSync(p);
+  fs.appendFileSync(p, '\n/* bench edit */\n');
+  return { what: `${f}: a comment added`, undo: () => fs.writeFileSync(p, was) };
+}
+
+/** The "after an edit" rows: one file edited (a human's edit is seconds before the run, outside the stat caches' racy window), then put back. */
+function afterEdit(o, g, dir, warm) {
+  const settle = () => require('child_process').execFileSync('sleep', ['2.2']);
+  const e = editOnce(o.dir, warm);
+  let edited;
+  try {
+    settle();
+    edited = estimate(o, ['--cache-dir', dir]);
+  } finally {
+    e.undo();
+  }
+  const note = (r) => { const p = r.json.stats.partsReused; return p ? `parts reused: ${p.changed} file(s) changed, ${p.redone} redone` : `run whole: ${r.json.stats.partsNotReused ?? '?'}`; };
+  row('after an edit', edited, g, `${e.what}; ${note(edited)}`, GOAL_RATIO);
+  settle();
+  const back = estimate(o, ['--cache-dir', dir]);
+  row('edit put back', back, g, note(back), GOAL_RATIO);
 }
 
 try {

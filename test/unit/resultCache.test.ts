@@ -104,7 +104,7 @@ describe('saved estimate results', function () {
     age(c);
     await estimate(opts());
     const cache = new ResultCache(cacheDir, root, 'x');
-    const files = fs.readdirSync(path.dirname(cache.file)).filter((f) => !f.endsWith('.scan.json') && !f.endsWith('.parts.json'));
+    const files = fs.readdirSync(path.dirname(cache.file)).filter((f) => !/\.(?:scan|parts|stamps)\.json$/.test(f));
     assert.strictEqual(files.length, 1);
     fs.writeFileSync(path.join(path.dirname(cache.file), files[0]), '{"schema":');
     assert.strictEqual((await estimate(opts())).stats.resultCached, undefined);

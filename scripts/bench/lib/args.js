@@ -1,5 +1,6 @@
 // The bench's command line, shared by every scripts/bench/*.js (bench.js passes its argv to each):
-// [DIR] [--config FILE|debian:FLAVOUR]... [--cpus N] [--file PATH]...
+// [DIR] [--config FILE|debian:FLAVOUR]... [--cpus N] [--file PATH]... [--edit]
+// --edit: DIR may be edited in place (one file, restored after) for estimate's "after an edit" row.
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { argv } = require('../../lib/argv');
@@ -8,7 +9,7 @@ const ROOT = path.join(__dirname, '..', '..', '..');
 
 function benchArgs() {
   const { values: v, positionals } = argv({
-    options: { config: { type: 'string', multiple: true }, cpus: { type: 'string' }, file: { type: 'string', multiple: true } },
+    options: { config: { type: 'string', multiple: true }, cpus: { type: 'string' }, file: { type: 'string', multiple: true }, edit: { type: 'boolean' } },
     allowPositionals: true,
   });
   return {
@@ -16,6 +17,7 @@ function benchArgs() {
     configs: v.config?.length ? v.config : [undefined],
     cpus: v.cpus ?? '8',
     files: v.file ?? [],
+    edit: v.edit === true,
   };
 }
 

@@ -32,6 +32,7 @@ import { treeDiagnostics } from './diagnostics';
 import { yielder } from './yielder';
 import { recentTexts } from './recentTexts';
 import { ResultCache, treeStamp, type TreeStamp } from './resultCache';
+import { estimateAfterEdit, keptIncludeGraph } from './editReuse';
 import { overlayActive } from '../overlay';
 import type { ModuleSection } from '../rules/types';
 import type { Callsite, EstimateResult, NrCpusArray } from './types';
@@ -165,7 +166,7 @@ async function runRules(o: EstimateOptions, inp: Inputs, sim: Simulation, textOf
   const firstChunkFree = (p: object) => JSON.stringify({ ...p, unitSize: 0, dynamicReserve: 0, moduleReserve: 0 });
   const reuse = saved && (saved.profile === JSON.stringify(profile) ? 'same' : saved.profile && firstChunkFree(JSON.parse(saved.profile)) === firstChunkFree(profile) ? 'pcpu005' : undefined);
   const files: FileRulesOut[] = [];
-  const sizes = reuse ? recordingSizer(session.sizer, new Map(saved!.sizes.map(([k, v, d]) => [k, [v, d]])), (f, d) => !o.reuse!.fresh(f, d)) : parts ? recordingSizer(session.sizer, undefined, undefined, track) : undefined;
+  const sizes = reuse ? recordingSizer(session.sizer, new Map(saved!.sizes.map(([k, v, d]) => [k, [v, d]])), (f, d) => !o.reuse!.fresh(f, d), parts && track) : parts ? recordingSizer(session.sizer, undefined, undefined, track) : undefined;
   const td = await treeDiagnostics({
     root: o.root, scan, textOf, profile, modules: sections, signal: o.signal, keep, compact: o.compact,
     sizer: session.sizer, onProgress: (d, t) => o.onProgress?.(d, t, 'rules'),
@@ -202,12 +203,12 @@ function resultKeyNow(o: EstimateOptions): string {
  * The saved result (resultCache.ts) for `o` when `o.cacheDir` holds one for this tree as it is now
  * and these options, else undefined; `stamp` receives the tree's stamp for a run to save under.
  */
-export async function cachedEstimate(o: EstimateOptions, stamp?: (s: TreeStamp) => void): Promise<EstimateResult | undefined> {
+export async function cachedEstimate(o: EstimateOptions, stamp?: (s: TreeStamp) => void, files?: Map<string, string>): Promise<EstimateResult | undefined> {
   if (!o.cacheDir || o.resultCache === false || o.scan || o.prepared || overlayActive()) return undefined;
   const t0 = Date.now();
   o.onProgress?.(0, 1, 'checking the result cache');
   let now: TreeStamp;
-  try { now = await treeStamp(o.root, o.signal); } catch { return undefined; } // no such folder, or cancelled: the run says so
+  try { now = await treeStamp(o.root, o.signal, files); } catch { return undefined; } // no such folder, or cancelled: the run says so
   stamp?.(now);
   const hit = new ResultCache(o.cacheDir, o.root, resultKey(o)).lookup(now);
   if (!hit) return undefined;
@@ -222,18 +223,36 @@ export async function cachedEstimate(o: EstimateOptions, stamp?: (s: TreeStamp) 
  */
 export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   let stamp: TreeStamp | undefined;
+  const files = new Map<string, string>();
+  let notReused: string | undefined;
   if (!o.onScan && !o.onPrepared) {
-    const hit = await cachedEstimate(o, (s) => { stamp = s; });
+    const t0 = Date.now();
+    const hit = await cachedEstimate(o, (s) => { stamp = s; }, files);
     if (hit) return hit;
+    // an edit since the saved run: redo only what it reaches (editReuse.ts)
+    const prev = stamp && o.cacheDir && !o.reuse ? new ResultCache(o.cacheDir, o.root, resultKey(o)).lookupPrevious() : undefined;
+    if (prev) {
+      const stampMs = Date.now() - t0;
+      const e = await estimateAfterEdit(o.root, prev, files, o, {
+        run: (scan, reuse, onParts) => estimateNow({ ...o, scan, reuse, onParts }),
+        session: (parts) => reuseSession(o, parts, o.cacheDir),
+      });
+      if ('result' in e) {
+        o.compact?.(); // the run's garbage, before the saved files are written
+        new ResultCache(o.cacheDir!, o.root, resultKey(o)).save(stamp!, e.result, e.scan, e.parts, files);
+        return { ...e.result, stats: { ...e.result.stats, ms: Date.now() - t0, phases: { stamp: stampMs, ...e.result.stats.phases } } };
+      }
+      notReused = e.why;
+    }
   } else if (o.cacheDir && o.resultCache !== false && !o.scan && !o.prepared && !overlayActive()) {
-    try { stamp = await treeStamp(o.root, o.signal); } catch { /* the run reports the folder, or the cancel */ }
+    try { stamp = await treeStamp(o.root, o.signal, files); } catch { /* the run reports the folder, or the cancel */ }
   }
   let scan: ScanResult | undefined;
   let parts: Parts | undefined;
   const r = await estimateNow(stamp ? { ...o, onScan: (s) => { scan = s; o.onScan?.(s); }, onParts: (p) => { parts = p; o.onParts?.(p); } } : o);
   // a cancelled or failed run never gets here; a partial one (errors) is what the tree gives every time
-  if (stamp && o.cacheDir) new ResultCache(o.cacheDir, o.root, resultKey(o)).save(stamp, r, scan, parts);
-  return r;
+  if (stamp && o.cacheDir) new ResultCache(o.cacheDir, o.root, resultKey(o)).save(stamp, r, scan, parts, files);
+  return notReused ? { ...r, stats: { ...r.stats, partsNotReused: notReused } } : r;
 }
 
 /** The per-file results saved with the result of `o` (reuse.ts), on the same terms as cachedScan. */
@@ -264,7 +283,8 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   if (r) clock.mark('inputs');
   const { kb, session, wrapped, scan } = inp;
   // what each piece of work read, for a later run's reuse (reuse.ts)
-  const depFiles: string[] = [];
+  // a run re-using parts keeps their ids: the segments it takes name files by them
+  const depFiles: string[] = r ? [...r.parts.depFiles] : [];
   if (o.onParts) session.layout.index.recordDeps(true);
   const track = o.onParts ? depTracker(session.layout.index, path.resolve(o.root), depFiles) : undefined;
   const parts: Partial<Parts> | undefined = o.onParts ? { depFiles, kb: { objects: kb.objects, includeDirs: kb.includeDirs, warnings: kb.warnings },
@@ -299,13 +319,15 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   if (sl.unplacedSections.length) warnings.push(`sections not in the ${profile.kernel} linker script, placed in .data..percpu: ${sl.unplacedSections.join(', ')}`);
   const dyn = await callsites(o, inp, placement, ledger, pause, parts, track);
   if (parts) {
+    clock.mark('sizing'); // the statics and the call sites; what follows is the include graph
     const found = [...scan.findings, ...wrapped.findings, ...wrapped.unresolved, ...parts.alloc!.viaMacros].map((f) => f.file);
     // the files calling a function whose sites are priced at its callers: an edit of what they include reprices them (reuseFor)
     const roots = new Set([...found, ...scan.accessorFiles ?? [], ...parts.alloc!.callerFiles].filter((f) => o.rulesOn === 'all' || !scope || scope(f)));
     // a file built as part of another is read with what its includer includes first (freshFiles)
     for (const f of roots) { const by = kb.byFile.get(f)?.includedFrom; if (by !== undefined) roots.add(by); }
     // before the facts are released: the include directives are kept with them
-    parts.includes = includeGraph(path.resolve(o.root), roots, session.layout.index.dirs, (f) => inp.facts.includes(f));
+    const includesOf = (f: string) => inp.facts.includes(f);
+    parts.includes = (r && keptIncludeGraph(r.parts.includes, path.resolve(o.root), roots, r.changed, session.layout.index.dirs, includesOf)) || includeGraph(path.resolve(o.root), roots, session.layout.index.dirs, includesOf);
     clock.mark('includes');
   }
   inp.facts.save();

@@ -27,9 +27,9 @@ const YIELD_EVERY = 64;
 /**
  * Hashes every file under `root` (following directory symlinks once; `.git` skipped) by path, size,
  * mtime, ctime and inode, in name order. A file added, removed, rewritten or touched changes it.
- * Throws 'cancelled' when `signal` fires.
+ * Throws 'cancelled' when `signal` fires. `files` receives each file's stat as "size,mtime,ctime,inode" (editReuse.ts).
  */
-export async function treeStamp(root: string, signal?: AbortSignal): Promise<TreeStamp> {
+export async function treeStamp(root: string, signal?: AbortSignal, files?: Map<string, string>): Promise<TreeStamp> {
   const takenAt = Date.now();
   const h = crypto.createHash('sha1');
   let newestMs = 0;
@@ -58,6 +58,7 @@ export async function treeStamp(root: string, signal?: AbortSignal): Promise<Tre
       }
       if (st.mtimeMs > newestMs) newestMs = st.mtimeMs;
       h.update(`${r}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}\n`);
+      files?.set(r, `${st.size},${st.mtimeMs},${st.ctimeMs},${st.ino}`);
     }
   };
   seen.add(fs.realpathSync(root));
@@ -68,6 +69,10 @@ export async function treeStamp(root: string, signal?: AbortSignal): Promise<Tre
 interface Saved { schema: string; digest: string; takenAt: number; result: EstimateResult }
 interface SavedScan { schema: string; digest: string; takenAt: number; scan: ScanResult }
 interface SavedParts { schema: string; digest: string; takenAt: number; parts: Parts }
+interface SavedStamps { schema: string; digest: string; takenAt: number; files: Record<string, string> }
+
+/** The last saved run of this tree and options whatever the tree is now: its parts, scan and each file's stat then. */
+export interface Previous { takenAt: number; parts: Parts; scan: ScanResult; files: Record<string, string> }
 
 export class ResultCache {
   readonly file: string;
@@ -93,6 +98,30 @@ export class ResultCache {
     return this.read<SavedParts>(this.partsFile, now)?.parts;
   }
 
+  /**
+   * The parts, scan and file stats saved with the last result, whatever the tree's stamp now (an
+   * edit since: editReuse.ts redoes what it reaches); undefined unless all three are of one run.
+   */
+  lookupPrevious(): Previous | undefined {
+    const st = this.readAny<SavedStamps>(this.stampsFile);
+    if (!st?.files) return undefined;
+    const same = <T extends { digest: string }>(j: T | undefined) => (j && j.digest === st.digest ? j : undefined);
+    const parts = same(this.readAny<SavedParts>(this.partsFile))?.parts;
+    const scan = parts && same(this.readAny<SavedScan>(this.scanFile))?.scan;
+    return parts && scan ? { takenAt: st.takenAt, parts, scan, files: st.files } : undefined;
+  }
+
+  private readAny<T extends { schema: string; takenAt: number }>(file: string): T | undefined {
+    try {
+      const j = JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+      return j && j.schema === SCHEMA && typeof j.takenAt === 'number' ? j : undefined;
+    } catch { return undefined; }
+  }
+
+  private get stampsFile(): string {
+    return this.file.replace(/\.json$/, '.stamps.json');
+  }
+
   private get scanFile(): string {
     return this.file.replace(/\.json$/, '.scan.json');
   }
@@ -115,11 +144,12 @@ export class ResultCache {
    * changed during it changes the stamp. Each file carries the digest, so a result and a scan of
    * different stamps never pass for each other.
    */
-  save(stamp: TreeStamp, result: EstimateResult, scan?: ScanResult, parts?: Parts): void {
+  save(stamp: TreeStamp, result: EstimateResult, scan?: ScanResult, parts?: Parts, files?: ReadonlyMap<string, string>): void {
     if (stamp.newestMs >= stamp.takenAt - RACY_MS) return; // it could never be trusted
     const head = { schema: SCHEMA, digest: stamp.digest, takenAt: stamp.takenAt };
     if (scan) this.write(this.scanFile, { ...head, scan });
     if (parts) this.write(this.partsFile, { ...head, parts });
+    if (files && scan && parts) this.write(this.stampsFile, { ...head, files: Object.fromEntries(files) });
     if (this.write(this.file, { ...head, result })) this.prune();
   }
 
@@ -128,7 +158,7 @@ export class ResultCache {
   }
 
   private prune(): void {
-    pruneStale(path.dirname(this.file), this.file, /[0-9a-f]{40}(?:\.scan|\.parts)?\.json/);
+    pruneStale(path.dirname(this.file), this.file, /[0-9a-f]{40}(?:\.scan|\.parts|\.stamps)?\.json/);
   }
 
 }

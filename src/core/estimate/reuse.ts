@@ -25,7 +25,7 @@ export interface Tracker { open(): void; close(): number[] | undefined }
 
 /** A Tracker over `index`, naming files in `table` (root-relative inside `root`). */
 export function depTracker(index: { openFrame(): void; closeFrame(merge?: boolean): Set<string> | undefined }, root: string, table: string[]): Tracker {
-  const ids = new Map<string, number>();
+  const ids = new Map(table.map((f, i) => [f, i])); // a table handed in keeps its ids
   const id = (abs: string) => {
     const f = abs.startsWith(root + path.sep) ? abs.slice(root.length + 1).split(path.sep).join('/') : abs;
     let i = ids.get(f);

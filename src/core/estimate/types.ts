@@ -118,5 +118,9 @@ export interface EstimateResult {
     /** wall ms per phase (PhaseClock): listing, kbuild, wrappers, scan (waiting for the workers), sizing, rules */
     phases?: Record<string, number>;
     /** the result came from the result cache (resultCache.ts): the tree and options were those of an earlier run */
-    resultCached?: boolean };
+    resultCached?: boolean;
+    /** an edit since the saved run: `changed` files differed, `redone` files' work was done again, the rest taken from its parts (editReuse.ts) */
+    partsReused?: { changed: number; redone: number };
+    /** why a saved run's parts could not serve after an edit (the estimate ran whole) */
+    partsNotReused?: string };
 }

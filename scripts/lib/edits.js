@@ -1,0 +1,54 @@
+// Edits of a linux 6.12 tree made in place for scripts/edit-check.js and the bench's "after an edit"
+// row: each `apply(tree)` edits and returns a function that puts the original bytes back. A few
+// lines each; built under the defconfig and Debian's amd64 config alike.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+/** Replaces `from` (which must occur) by `to` in `file`; the undo writes the original back. */
+function replace(file, from, to) {
+  return (tree) => {
+    const p = path.join(tree, file);
+    const was = fs.readFileSync(p);
+    const t = was.toString('latin1');
+    if (!t.includes(from)) throw new Error(`${file}: "${from}" not found`);
+    fs.writeFileSync(p, Buffer.from(t.replace(from, to), 'latin1'));
+    return () => fs.writeFileSync(p, was);
+  };
+}
+
+const EDITS = {
+  // a per-CPU variable's type changed in a .c file
+  'percpu-type': replace('kernel/softirq.c', 'DEFINE_PER_CPU(int, hardirq_context);', 'DEFINE_PER_CPU(long, hardirq_context);'),
+  // a struct used by a per-CPU variable (runqueues, kernel/sched/core.c) grown in its header
+  'header-struct': replace('kernel/sched/sched.h', 'struct rq {\n\t/* runqueue lock: */', 'struct rq {\n\tunsigned long\t\tedit_check_pad[8];\n\t/* runqueue lock: */'),
+  // a struct in a widely included header grown (u64_stats_sync, in most drivers' per-CPU stats): many built files redone
+  'wide-header': replace('include/linux/u64_stats_sync.h', 'struct u64_stats_sync {\n#if BITS_PER_LONG == 32', 'struct u64_stats_sync {\n\tlong edit_check_pad;\n#if BITS_PER_LONG == 32'),
+  // a header defining a macro that calls a function priced at its callers (percpu_counter_init): runs whole
+  'callee-macro-header': replace('include/linux/percpu_counter.h', 'struct percpu_counter {\n\traw_spinlock_t lock;', 'struct percpu_counter {\n\traw_spinlock_t lock;\n\tlong edit_check_pad;'),
+  // an alloc_percpu call added
+  'alloc-added': replace('kernel/softirq.c', 'unsigned int __weak arch_dynirq_lower_bound(unsigned int from)', 'void *edit_check_alloc(void)\n{\n\treturn alloc_percpu(struct rcu_head);\n}\n\nunsigned int __weak arch_dynirq_lower_bound(unsigned int from)'),
+  // a .c file touched (mtime only)
+  touched: (tree) => {
+    const p = path.join(tree, 'lib/sort.c');
+    const st = fs.statSync(p);
+    const now = new Date();
+    fs.utimesSync(p, now, now);
+    return () => fs.utimesSync(p, st.atime, st.mtime);
+  },
+  // a file added (not in any Makefile)
+  'file-added': (tree) => {
+    const p = path.join(tree, 'kernel/edit_check_added.c');
+    fs.writeFileSync(p, '#include <linux/percpu.h>\nstatic DEFINE_PER_CPU(long, edit_check_added);\n');
+    return () => fs.rmSync(p, { force: true });
+  },
+  // a file removed
+  'file-removed': (tree) => {
+    const p = path.join(tree, 'kernel/watchdog_perf.c');
+    const was = fs.readFileSync(p);
+    fs.rmSync(p);
+    return () => fs.writeFileSync(p, was);
+  },
+};
+
+module.exports = { EDITS };

@@ -1,0 +1,138 @@
+// An estimate after an edit: the saved run of the same tree and options (resultCache.ts) no longer
+// matches the tree's stamp, but its parts (reuse.ts) still answer for every file the edit cannot
+// reach. The changed files are those whose stat differs from the one saved with the run (the same
+// walk that stamps the tree); the run then goes the way diff's NEW side goes, with the saved scan
+// rescanned for the changed files. Unlike diff, the files' earlier texts are gone: every check that
+// would compare the two versions takes the earlier one from the parts or, when they do not know
+// it, assumes the worst (a header's edit is followed through the include graph). An added or
+// removed file, a file other than .c/.h, or parts that find they cannot answer (ReuseMiss): the
+// estimate runs whole, as before.
+import * as path from 'path';
+import { readText } from '../readText';
+import { RACY_MS } from '../parse/statIndex';
+import type { ScanResult } from '../parse/types';
+import { functionDefines } from './wrappers';
+import { freshFiles, freshness, includeGraph, ReuseMiss, type IncludeGraph, type Parts, type Reuse } from './reuse';
+import type { Previous } from './resultCache';
+import { rescanOverlay, whyNotShared } from './diff/run';
+import type { EstimateResult } from './types';
+import type { Session } from './session';
+
+/** The files added, removed or with another stat than `before` (taken at `takenAt`); racy ones count as changed. */
+export function changedFiles(before: Record<string, string>, takenAt: number, now: ReadonlyMap<string, string>): { changed: string[]; added: string[]; removed: string[] } {
+  const changed: string[] = [];
+  const added: string[] = [];
+  const removed: string[] = [];
+  for (const [f, k] of now) {
+    const b = Object.prototype.hasOwnProperty.call(before, f) ? before[f] : undefined;
+    if (b === undefined) added.push(f);
+    // modified within RACY_MS of the snapshot: it may have changed again with the same stat
+    else if (b !== k || Number(b.split(',')[1]) >= takenAt - RACY_MS) changed.push(f);
+  }
+  for (const f of Object.keys(before)) if (!now.has(f)) removed.push(f);
+  return { changed: changed.sort(), added: added.sort(), removed: removed.sort() };
+}
+
+/**
+ * The saved parts as a reuse for `changed` (existing .c/.h files whose text is now `textOf`), or why
+ * the estimate must run whole. The earlier texts are unknown: no header edit is taken as changing
+ * only definitions' text (contentOnly), a built .c file's earlier mentions of the functions priced at
+ * their callers are the parts' (byCallee), any other file's are assumed.
+ */
+export function editReuseFor(parts: Parts, changed: readonly string[], textOf: (file: string) => string | undefined, trace: boolean): Reuse | string {
+  if (trace) return 'a trace is attributed across files';
+  const other = changed.find((f) => !/\.[ch]$/.test(f));
+  if (other) return `${other} is not a .c or .h file`;
+  const texts = new Map(changed.map((f) => [f, textOf(f)]));
+  const unread = changed.find((f) => texts.get(f) === undefined);
+  if (unread) return `${unread} cannot be read`;
+  const why = whyNotShared([...changed], new Set(parts.wrapped.names), (f) => [texts.get(f)!]);
+  if (why) return why;
+  // the earlier text used or expanded a wrapper macro: the wrapper findings come from whole-tree expansion
+  const wrappedFiles = new Set([...parts.wrapped.findings, ...parts.wrapped.unresolved].map((f) => f.file).concat(parts.wrapped.expanded.map(([f]) => f)));
+  const wrapped = changed.find((f) => wrappedFiles.has(f));
+  if (wrapped) return `${wrapped} used a per-CPU wrapper macro`;
+  // the earlier text #included a .c file (Kbuild built it as part of this one)
+  const includer = changed.find((f) => parts.kb.objects.some((x) => x.includedFrom === f));
+  if (includer) return `${includer} included a .c file`;
+  const { fresh } = freshness(parts, changed, () => false);
+  const a = parts.alloc;
+  const callersReached = new Set<string>();
+  if (a.byCallee.length) {
+    const near = freshFiles(parts, changed);
+    // without Kbuild every .c file is built (callsites)
+    const builtC = new Set(parts.kb.objects.map((o) => o.file).filter((f) => f.endsWith('.c')));
+    const isBuiltC = (f: string) => (parts.kb.objects.length ? builtC.has(f) : f.endsWith('.c'));
+    for (const [c, macros, files] of a.byCallee) {
+      const re = new RegExp(`\\b(?:${[c, ...macros].join('|')})\\b`);
+      // the earlier text named one: known for a built .c file (the mentions saved), assumed for any other
+      const was = (f: string) => !isBuiltC(f) || files.includes(f);
+      if (changed.some((f) => re.test(texts.get(f)!) || was(f)) || files.some((f) => near.has(f))) callersReached.add(c);
+    }
+    // the macros calling those functions are the saved ones: a changed file that defines a function-like
+    // macro naming one may have changed them (its earlier text is gone)
+    if (callersReached.size) {
+      const names = new RegExp(`\\b(?:${[...a.callees, ...a.calleeMacros].join('|')})\\b`);
+      const defining = changed.find((f) => [...functionDefines(texts.get(f)!)].some((m) => names.test(m[0])));
+      if (defining) return `${defining} defines a macro calling a function priced at its callers`;
+    }
+  }
+  return { parts, changed: new Set(changed), fresh, redone: new Set(), callersReached };
+}
+
+/**
+ * The earlier run's include graph when it still answers: every root is in it and each changed file
+ * includes what it did (its other files are unchanged). Roots the run no longer has leave edges
+ * too many, never too few (dependents over-approximates, as the graph does). Spares reading the
+ * include directives of ~7,000 files again; undefined: build the graph anew.
+ */
+export function keptIncludeGraph(old: IncludeGraph, root: string, roots: Iterable<string>, changed: ReadonlySet<string>, dirs: readonly string[], includesOf: (file: string) => string[]): IncludeGraph | undefined {
+  const ids = new Map(old.files.map((f, i) => [f, i]));
+  for (const r of roots) if (!ids.has(r)) return undefined;
+  const now = includeGraph(root, [...changed].filter((f) => ids.has(f)), dirs, (f) => (changed.has(f) ? includesOf(f) : []));
+  const names = (g: IncludeGraph, i: number) => g.edges[i].map((e) => g.files[e]).sort().join('\n');
+  for (const [i, f] of now.files.entries()) if (changed.has(f) && names(now, i) !== names(old, ids.get(f)!)) return undefined;
+  return old;
+}
+
+/** What estimate() lends this module (index.ts imports it, so not imported back). */
+export interface EditRunner {
+  /** every stage, given the scan and the reuse */
+  run: (scan: ScanResult, reuse: Reuse, onParts: (p: Parts) => void) => Promise<EstimateResult>;
+  session: (parts: Parts) => Promise<Session>;
+}
+
+/**
+ * The estimate of `root` (stat of every file: `now`) from `prev`, the last saved run of the same
+ * options, redoing only what the changed files reach; undefined when it cannot (see editReuseFor),
+ * with the reason in `why`. The result's stats say what was reused (partsReused).
+ */
+export async function estimateAfterEdit(root: string, prev: Previous, now: ReadonlyMap<string, string>, o: { include?: string[]; exclude?: string[]; cacheDir?: string; trace?: unknown; compact?: () => void; onProgress?: (done: number, total: number, message: string) => void }, runner: EditRunner): Promise<{ result: EstimateResult; scan: ScanResult; parts?: Parts } | { why: string }> {
+  const t0 = Date.now();
+  const d = changedFiles(prev.files, prev.takenAt, now);
+  prev.files = {}; // ~55,000 entries nobody reads again
+  if (d.added.length || d.removed.length) return { why: `files ${d.added.length ? `added (${d.added[0]})` : `removed (${d.removed[0]})`}` };
+  if (!d.changed.length) return { why: 'no file changed' };
+  const read = (f: string) => { try { return readText(path.join(root, f), 'utf8'); } catch { return undefined; } };
+  const reuse = editReuseFor(prev.parts, d.changed, read, o.trace !== undefined);
+  if (typeof reuse === 'string') return { why: reuse };
+  o.onProgress?.(0, 1, `re-using the last estimate: ${d.changed.length} file(s) changed since`);
+  const scan = await rescanOverlay(prev.scan, { root, files: new Map(d.changed.map((f) => [f, path.join(root, f)])) }, o);
+  reuse.session = await runner.session(prev.parts);
+  if (o.cacheDir !== undefined) reuse.cacheDir = o.cacheDir;
+  o.compact?.(); // the saved files' JSON read above is garbage now
+  const prepMs = Date.now() - t0;
+  let parts: Parts | undefined;
+  let result: EstimateResult;
+  try {
+    result = await runner.run(scan, reuse, (p) => { parts = p; });
+  } catch (e) {
+    if (e instanceof ReuseMiss) return { why: e.message };
+    throw e;
+  }
+  const stats = result.stats;
+  return {
+    result: { ...result, stats: { ...stats, phases: { edit: prepMs, ...stats.phases }, partsReused: { changed: d.changed.length, redone: reuse.redone!.size } } },
+    scan, ...(parts ? { parts } : {}),
+  };
+}

@@ -1,0 +1,176 @@
+// An estimate after an edit (src/core/estimate/editReuse.ts): the tree's saved run no longer
+// matches, its parts serve for what the edit cannot reach. Each edited tree's estimate must equal
+// the full run of the same tree (resultCache: false), and the edited numbers are gcc's: struct
+// pcpu_stats {u64 packets, bytes; u32 drops;} is 24 bytes, 32 with a u64 more (diff.test.ts checks
+// them against gcc and ld); an added, removed or non-C file, or parts that cannot answer, run whole.
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ARCHES } from '../../src/core/config/arch';
+import { parseDotConfig } from '../../src/core/config/kconfig';
+import { estimate, type EstimateOptions, type EstimateResult } from '../../src/core/estimate';
+import { changedFiles } from '../../src/core/estimate/editReuse';
+import { RealCore } from '../../src/vscode/realCore';
+import { parseSettings } from '../../src/vscode/settings';
+
+const repo = path.join(__dirname, '..', '..', '..');
+const patches = path.join(repo, 'test', 'fixtures', 'diff', 'patches');
+
+/** what an estimate answers, without how fast or from which cache */
+const answers = (r: EstimateResult) => ({ ...r, stats: undefined });
+
+/** `paths` dated an hour ago: an edit made well before the run, outside the racy window */
+function age(...paths: string[]): void {
+  const t = new Date(Date.now() - 3600 * 1000 - Math.random() * 1000);
+  for (const p of paths) {
+    if (fs.statSync(p).isDirectory()) for (const e of fs.readdirSync(p, { recursive: true, withFileTypes: true })) fs.utimesSync(path.join(e.parentPath, e.name), t, t);
+    fs.utimesSync(p, t, t);
+  }
+}
+
+describe('estimate after an edit re-uses the saved run\'s parts', function () {
+  this.timeout(300000);
+  let tmp: string;
+  let root: string;
+  let cacheDir: string;
+
+  function tree(fixture: string): void {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-edit-'));
+    root = path.join(tmp, 'tree');
+    cacheDir = path.join(tmp, 'cache');
+    fs.cpSync(fixture, root, { recursive: true, dereference: true });
+    age(root);
+  }
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  const opts = (more: Partial<EstimateOptions> = {}): EstimateOptions => {
+    const cfg = path.join(root, '.config');
+    return { root, arch: ARCHES.x86_64, config: parseDotConfig(fs.readFileSync(cfg, 'utf8'), cfg), cpus: 8, cacheDir, ...more };
+  };
+  const patch = (p: string) => {
+    execFileSync('git', ['apply', path.join(patches, p)], { cwd: root, stdio: 'pipe' });
+    const text = fs.readFileSync(path.join(patches, p), 'utf8');
+    age(...[...text.matchAll(/^\+\+\+ b\/(\S+)/gm)].map((m) => path.join(root, m[1])));
+  };
+  /** the estimate after the edit, checked equal to the full run of the edited tree */
+  async function afterEdit(): Promise<EstimateResult> {
+    const r = await estimate(opts());
+    assert.deepStrictEqual(answers(r), answers(await estimate(opts({ resultCache: false }))));
+    return r;
+  }
+  const size = (r: EstimateResult, n: string) => r.static.variables.find((v) => v.name === n)?.size;
+
+  it('a struct grown in a header (struct pcpu_stats 24 -> 32 bytes): its includers redone, the rest taken; then the saved result', async () => {
+    tree(path.join(repo, 'test', 'fixtures', 'diff', 'base'));
+    const before = await estimate(opts());
+    assert.deepStrictEqual([size(before, 'rx_stats'), size(before, 'tx_stats')], [24, 24]);
+    patch('stats-type.patch');
+    const r = await afterEdit();
+    assert.deepStrictEqual([size(r, 'rx_stats'), size(r, 'tx_stats')], [32, 32]);
+    assert.strictEqual(r.stats.partsReused?.changed, 1);
+    // kernel/counters.c includes linux/counters.h; net/ and drivers/ do not
+    assert.ok(r.stats.partsReused.redone >= 1, JSON.stringify(r.stats));
+    assert.strictEqual((await estimate(opts())).stats.resultCached, true);
+  });
+
+  it('a per-CPU variable moved to DEFINE_PER_CPU_SHARED_ALIGNED in a .c file, then the file only touched', async () => {
+    tree(path.join(repo, 'test', 'fixtures', 'diff', 'base'));
+    await estimate(opts());
+    patch('shared-aligned.patch');
+    const r = await afterEdit();
+    const v = r.static.variables.find((x) => x.name === 'irq_count');
+    // the kernel's ____cacheline_aligned_in_smp on x86_64: L1_CACHE_BYTES 64, INTERNODE_CACHE_SHIFT for the section
+    assert.ok(v && /shared_aligned/.test(v.section), JSON.stringify(v));
+    assert.deepStrictEqual([r.stats.partsReused?.changed, r.stats.partsReused?.redone], [1, 1]);
+    // mtime only: the file is redone, nothing differs
+    const c = path.join(root, 'kernel', 'counters.c');
+    age(c);
+    const t = await afterEdit();
+    assert.strictEqual(t.stats.partsReused?.changed, 1);
+    assert.deepStrictEqual(answers(t), answers(r));
+  });
+
+  it('an alloc_percpu call added: priced as sizeof its type (struct pcpu_stats, 24 bytes)', async () => {
+    tree(path.join(repo, 'test', 'fixtures', 'diff', 'base'));
+    const before = await estimate(opts());
+    const f = path.join(root, 'kernel', 'counters.c');
+    fs.appendFileSync(f, '\nstruct pcpu_stats __percpu *edit_stats;\nvoid edit_init(void)\n{\n\tedit_stats = alloc_percpu(struct pcpu_stats);\n}\n');
+    age(f);
+    const r = await afterEdit();
+    assert.ok(r.stats.partsReused, r.stats.partsNotReused);
+    const site = r.dynamic.callsites.find((c) => c.file === 'kernel/counters.c');
+    assert.strictEqual(site?.size, 24, JSON.stringify(site));
+    assert.strictEqual(r.dynamic.callsites.length, before.dynamic.callsites.length + 1);
+  });
+
+  it('a file added or removed, or a file other than .c/.h changed: the estimate runs whole and says why', async () => {
+    tree(path.join(repo, 'test', 'fixtures', 'diff', 'base'));
+    const before = await estimate(opts());
+    const extra = path.join(root, 'kernel', 'extra.c');
+    fs.writeFileSync(extra, '#include <linux/percpu.h>\nDEFINE_PER_CPU(long, extra_count);\n');
+    age(extra, path.dirname(extra));
+    const added = await afterEdit();
+    assert.strictEqual(added.stats.partsReused, undefined);
+    assert.match(added.stats.partsNotReused ?? '', /added \(kernel\/extra\.c\)/);
+    fs.rmSync(extra);
+    age(path.dirname(extra));
+    const removed = await afterEdit();
+    assert.match(removed.stats.partsNotReused ?? '', /removed \(kernel\/extra\.c\)/);
+    assert.deepStrictEqual(answers(removed), answers(before));
+    const kb = path.join(root, 'Kbuild');
+    fs.appendFileSync(kb, '\n');
+    age(kb);
+    assert.match((await afterEdit()).stats.partsNotReused ?? '', /Kbuild is not a \.c or \.h file/);
+  });
+
+  it('parts that cannot answer fall back to the whole run: irq_alloc_matrix stops being priced at its callers', async () => {
+    tree(path.join(repo, 'test', 'fixtures', 'interproc'));
+    const before = await estimate(opts({ rules: false }));
+    const m = path.join(root, 'kernel', 'matrix.c');
+    const t = fs.readFileSync(m, 'utf8');
+    fs.writeFileSync(m, t.replace('matrix_size = BITS_TO_LONGS(matrix_bits)', 'matrix_size = BITS_TO_LONGS(256)'));
+    age(m);
+    const r = await estimate(opts({ rules: false }));
+    assert.deepStrictEqual(answers(r), answers(await estimate(opts({ rules: false, resultCache: false }))));
+    assert.strictEqual(r.stats.partsReused, undefined);
+    assert.match(r.stats.partsNotReused ?? '', /parts not re-usable: the functions priced at their callers changed/);
+    // struct cpumap is 32 bytes (4 unsigned int, 2 bool, padding, a pointer) + 2 × BITS_TO_LONGS(256) longs: 96
+    const site = r.dynamic.callsites.find((c) => c.file === 'kernel/matrix.c');
+    assert.strictEqual(site?.size, 96, JSON.stringify(site));
+    assert.notDeepStrictEqual(answers(r), answers(before));
+  });
+
+  it('changed files: another stat, a stat within the racy window of the snapshot, added and removed', () => {
+    const k = (mtime: number) => [10, mtime, mtime, 7].join(',');
+    const before = { 'a.c': k(1000), 'b.h': k(1000), 'c.c': k(9000), 'gone.c': k(1000) };
+    const now = new Map([['a.c', k(1000)], ['b.h', k(1500)], ['c.c', k(9000)], ['new.c', k(1000)]]);
+    assert.deepStrictEqual(changedFiles(before, 10000, now), { changed: ['b.h', 'c.c'], added: ['new.c'], removed: ['gone.c'] });
+  });
+});
+
+describe('the editor\'s estimate after an edit', function () {
+  this.timeout(300000);
+  it('runs the same core: the saved run is re-used, the view equals a run with no cache', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-edit-editor-'));
+    try {
+      const root = path.join(tmp, 'tree');
+      fs.cpSync(path.join(repo, 'test', 'fixtures', 'diff', 'base'), root, { recursive: true, dereference: true });
+      age(root);
+      const settings = { ...parseSettings(() => undefined).settings, configPath: '.config', possibleCpus: 8 };
+      const core = new RealCore({ cacheDir: path.join(tmp, 'cache') });
+      const ac = new AbortController();
+      await core.estimate(root, settings, ac.signal, () => undefined);
+      execFileSync('git', ['apply', path.join(patches, 'stats-type.patch')], { cwd: root, stdio: 'pipe' });
+      age(path.join(root, 'include', 'linux', 'counters.h'));
+      const messages: string[] = [];
+      const view = await core.estimate(root, settings, ac.signal, (_d, _t, m) => { messages.push(m ?? ''); });
+      assert.ok(messages.includes('re-using the last estimate: 1 file(s) changed since'), messages.join(' | '));
+      const fresh = await new RealCore().estimate(root, settings, ac.signal, () => undefined);
+      assert.deepStrictEqual(JSON.parse(JSON.stringify(view)), JSON.parse(JSON.stringify(fresh)));
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
