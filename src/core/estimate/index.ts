@@ -31,7 +31,7 @@ import { reservedUsed, simulate, toVariable, type Simulation } from './simulate'
 import { treeDiagnostics } from './diagnostics';
 import { yielder } from './yielder';
 import { recentTexts } from './recentTexts';
-import { ResultCache, treeStamp, type TreeStamp } from './resultCache';
+import { ResultCache, treeStamp, type Snapshot, type TreeStamp } from './resultCache';
 import { overlayActive } from '../overlay';
 import type { ModuleSection } from '../rules/types';
 import type { Callsite, EstimateResult, NrCpusArray } from './types';
@@ -198,21 +198,38 @@ function resultKeyNow(o: EstimateOptions): string {
   ]);
 }
 
+/** Whether `o` may take and keep a saved result (resultCache.ts). */
+const cacheable = (o: EstimateOptions) => !!o.cacheDir && o.resultCache !== false && !o.scan && !o.prepared && !overlayActive();
+
 /**
  * The saved result (resultCache.ts) for `o` when `o.cacheDir` holds one for this tree as it is now
  * and these options, else undefined; `stamp` receives the tree's stamp for a run to save under.
+ * `taking`: the stamp already being taken (speculate), instead of walking the tree again.
  */
-export async function cachedEstimate(o: EstimateOptions, stamp?: (s: TreeStamp) => void): Promise<EstimateResult | undefined> {
-  if (!o.cacheDir || o.resultCache === false || o.scan || o.prepared || overlayActive()) return undefined;
+export async function cachedEstimate(o: EstimateOptions, stamp?: (s: TreeStamp) => void, taking?: Promise<TreeStamp | undefined>): Promise<EstimateResult | undefined> {
+  if (!cacheable(o)) return undefined;
   const t0 = Date.now();
   o.onProgress?.(0, 1, 'checking the result cache');
-  let now: TreeStamp;
-  try { now = await treeStamp(o.root, o.signal); } catch { return undefined; } // no such folder, or cancelled: the run says so
+  let now: TreeStamp | undefined;
+  try { now = await (taking ?? treeStamp(o.root, o.signal)); } catch { /* no such folder, or cancelled: the run says so */ }
+  if (!now) return undefined;
   stamp?.(now);
-  const hit = new ResultCache(o.cacheDir, o.root, resultKey(o)).lookup(now);
+  const hit = new ResultCache(o.cacheDir!, o.root, resultKey(o)).lookup(now);
   if (!hit) return undefined;
   const ms = Date.now() - t0;
   return { ...hit, stats: { ...hit.stats, ms, rulesMs: 0, phases: { cached: ms }, resultCached: true } };
+}
+
+/**
+ * The tree's stamp of `o`, started on a worker, and the result, scan and parts saved for `o`
+ * unchecked meanwhile: an answer built from them stands only if `holds(await stamp)`. Undefined
+ * where no result is kept (cachedEstimate).
+ */
+export function speculate(o: EstimateOptions): { stamp: Promise<TreeStamp | undefined>; saved?: Snapshot & { holds: (now: TreeStamp) => boolean } } | undefined {
+  if (!cacheable(o)) return undefined;
+  const stamp = treeStamp(o.root, o.signal).catch(() => undefined);
+  const snap = new ResultCache(o.cacheDir!, o.root, resultKey(o)).snapshot();
+  return { stamp, ...(snap ? { saved: { ...snap, holds: (now: TreeStamp) => ResultCache.holds(snap, now) } } : {}) };
 }
 
 /**
@@ -225,7 +242,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   if (!o.onScan && !o.onPrepared) {
     const hit = await cachedEstimate(o, (s) => { stamp = s; });
     if (hit) return hit;
-  } else if (o.cacheDir && o.resultCache !== false && !o.scan && !o.prepared && !overlayActive()) {
+  } else if (cacheable(o)) {
     try { stamp = await treeStamp(o.root, o.signal); } catch { /* the run reports the folder, or the cancel */ }
   }
   let scan: ScanResult | undefined;
@@ -293,11 +310,13 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   }, r && { saved: r.parts.statics, fresh: r.fresh, redone: r.redone }, track);
   const statics = mergeStatics(staticSegs, ledger, condErrors);
   if (parts) parts.statics = staticSegs;
+  if (r) clock.mark('statics');
   if (condErrors.length) warnings.push(`${condErrors.length} #if condition(s) could not be evaluated and were taken as true (first: ${condErrors[0]})`);
   o.onProgress?.(0, 1, 'placement');
   const sl = layoutStaticArea(statics.builtin, { pageSize: profile.pageSize, cacheLine: profile.cacheLine, kernel: profile.kernel, isSet: (s) => isSet(o.config, s) });
   if (sl.unplacedSections.length) warnings.push(`sections not in the ${profile.kernel} linker script, placed in .data..percpu: ${sl.unplacedSections.join(', ')}`);
   const dyn = await callsites(o, inp, placement, ledger, pause, parts, track);
+  if (r) clock.mark('callsites');
   if (parts) {
     const found = [...scan.findings, ...wrapped.findings, ...wrapped.unresolved, ...parts.alloc!.viaMacros].map((f) => f.file);
     // the files calling a function whose sites are priced at its callers: an edit of what they include reprices them (reuseFor)

@@ -8,6 +8,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { Worker } from 'worker_threads';
 import { codeSalt, pruneStale } from '../parse/cache';
 import { RACY_MS } from '../parse/statIndex';
 import type { EstimateResult } from './types';
@@ -19,31 +20,25 @@ const SCHEMA = 'percpu-lens-result-1';
 /** One tree's stats as one digest, and the newest modification seen (for the racy rule). */
 export interface TreeStamp { digest: string; newestMs: number; takenAt: number }
 
-/** Directories hashed between two yields to the event loop, so a cancel is seen within milliseconds. */
-const YIELD_EVERY = 64;
-
 /**
  * Hashes every file under `root` (following directory symlinks once; `.git` skipped) by path, size,
  * mtime, ctime and inode, in name order. A file added, removed, rewritten or touched changes it.
- * Throws 'cancelled' when `signal` fires.
+ * Self-contained, its modules passed in: it runs in a worker from its source text (treeStamp).
  */
-export async function treeStamp(root: string, signal?: AbortSignal): Promise<TreeStamp> {
-  const takenAt = Date.now();
+function walkStamp(root: string, fs: typeof import('fs'), crypto: typeof import('crypto'), sep: string): { digest: string; newestMs: number } {
   const h = crypto.createHash('sha1');
   let newestMs = 0;
-  let dirs = 0;
-  const seen = new Set<string>();
-  const visit = async (abs: string, rel: string): Promise<void> => {
-    if (++dirs % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
-    if (signal?.aborted) throw new Error('cancelled');
-    let ents: fs.Dirent[];
+  const seen = new Set<string>([fs.realpathSync(root)]);
+  const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const visit = (abs: string, rel: string): void => {
+    let ents: import('fs').Dirent[];
     try { ents = fs.readdirSync(abs, { withFileTypes: true }); } catch { h.update(`?${rel}\n`); return; }
-    ents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    ents.sort(byName);
     for (const e of ents) {
       if (e.name === '.git') continue;
-      const a = path.join(abs, e.name);
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      let st: fs.Stats;
+      const a = abs + sep + e.name;
+      const r = rel ? rel + '/' + e.name : e.name;
+      let st: import('fs').Stats;
       try { st = e.isSymbolicLink() ? fs.statSync(a) : fs.lstatSync(a); } catch { h.update(`!${r}\n`); continue; }
       if (st.isDirectory()) {
         let real = a;
@@ -51,21 +46,53 @@ export async function treeStamp(root: string, signal?: AbortSignal): Promise<Tre
         if (seen.has(real)) continue;
         seen.add(real);
         h.update(`d${r}\n`);
-        await visit(a, r);
+        visit(a, r);
         continue;
       }
       if (st.mtimeMs > newestMs) newestMs = st.mtimeMs;
       h.update(`${r}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}\n`);
     }
   };
-  seen.add(fs.realpathSync(root));
-  await visit(root, '');
-  return { digest: h.digest('hex'), newestMs, takenAt };
+  visit(root.endsWith(sep) && root.length > 1 ? root.slice(0, -1) : root, '');
+  return { digest: h.digest('hex'), newestMs };
+}
+
+const WORKER_SOURCE = `const { parentPort, workerData } = require('worker_threads');
+const walk = (${walkStamp.toString()});
+let m;
+try { m = { ok: walk(workerData.root, require('fs'), require('crypto'), workerData.sep) }; } catch (e) { m = { error: String(e && e.message || e) }; }
+parentPort.postMessage(m);`;
+
+/**
+ * The stamp of `root` (walkStamp), taken on a worker thread: the caller's thread stays free (diff
+ * estimates NEW from the saved parts meanwhile; the editor's estimate answers its cancel at once).
+ * Rejects with 'cancelled' when `signal` fires; where no worker can start, walks on this thread.
+ */
+export function treeStamp(root: string, signal?: AbortSignal): Promise<TreeStamp> {
+  const takenAt = Date.now();
+  if (signal?.aborted) return Promise.reject(new Error('cancelled'));
+  let w: Worker;
+  try {
+    w = new Worker(WORKER_SOURCE, { eval: true, workerData: { root: path.resolve(root), sep: path.sep } });
+  } catch {
+    return new Promise((resolve) => resolve({ ...walkStamp(path.resolve(root), fs, crypto, path.sep), takenAt }));
+  }
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const settle = (f: () => void) => { if (done) return; done = true; signal?.removeEventListener('abort', onAbort); f(); };
+    const onAbort = () => settle(() => { void w.terminate(); reject(new Error('cancelled')); });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    w.once('message', (m: { ok?: { digest: string; newestMs: number }; error?: string }) => settle(() => (m.ok ? resolve({ ...m.ok, takenAt }) : reject(new Error(m.error ?? 'tree stamp failed')))));
+    w.once('error', (e) => settle(() => reject(e)));
+    w.once('exit', (code) => settle(() => reject(new Error(`tree stamp worker exited with ${code}`))));
+  });
 }
 
 interface Saved { schema: string; digest: string; takenAt: number; result: EstimateResult }
 interface SavedScan { schema: string; digest: string; takenAt: number; scan: ScanResult }
 interface SavedParts { schema: string; digest: string; takenAt: number; parts: Parts }
+/** One saved run's three files, unchecked against the tree (ResultCache.snapshot). */
+export interface Snapshot { digest: string; takenAt: number; result: EstimateResult; scan: ScanResult; parts: Parts }
 
 export class ResultCache {
   readonly file: string;
@@ -91,6 +118,22 @@ export class ResultCache {
     return this.read<SavedParts>(this.partsFile, now)?.parts;
   }
 
+  /**
+   * The saved result, scan and parts of one run, before the tree is checked (undefined unless all
+   * three are there, of one stamp): diff estimates NEW from them while the stamp is taken, then
+   * keeps the answer only if `holds` says they are the tree's.
+   */
+  snapshot(): Snapshot | undefined {
+    const [r, s, p] = [this.file, this.scanFile, this.partsFile].map((f) => this.parse(f));
+    if (!r || !s || !p || s.digest !== r.digest || p.digest !== r.digest || s.takenAt !== r.takenAt || p.takenAt !== r.takenAt) return undefined;
+    return { digest: r.digest, takenAt: r.takenAt, result: (r as Saved).result, scan: (s as SavedScan).scan, parts: (p as SavedParts).parts };
+  }
+
+  /** Whether `snap` holds for the tree whose stamp is `now` (as lookup checks a saved file). */
+  static holds(snap: Pick<Snapshot, 'digest' | 'takenAt'>, now: TreeStamp): boolean {
+    return snap.digest === now.digest && now.newestMs < snap.takenAt - RACY_MS;
+  }
+
   private get scanFile(): string {
     return this.file.replace(/\.json$/, '.scan.json');
   }
@@ -100,11 +143,15 @@ export class ResultCache {
   }
 
   private read<T extends { schema: string; digest: string; takenAt: number }>(file: string, now: TreeStamp): T | undefined {
-    let j: T;
-    try { j = JSON.parse(fs.readFileSync(file, 'utf8')) as T; } catch { return undefined; }
-    if (!j || j.schema !== SCHEMA || j.digest !== now.digest || typeof j.takenAt !== 'number') return undefined;
+    const j = this.parse(file) as T | undefined;
     // a file modified this close to the snapshot may have changed again within the timestamps' resolution
-    if (now.newestMs >= j.takenAt - RACY_MS) return undefined;
+    return j && ResultCache.holds(j, now) ? j : undefined;
+  }
+
+  private parse(file: string): { schema: string; digest: string; takenAt: number } | undefined {
+    let j: { schema: string; digest: string; takenAt: number };
+    try { j = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return undefined; }
+    if (!j || j.schema !== SCHEMA || typeof j.digest !== 'string' || typeof j.takenAt !== 'number') return undefined;
     return j;
   }
 
