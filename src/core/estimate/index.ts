@@ -21,7 +21,7 @@ import type { TraceOp } from '../sim/trace';
 import { resolveProfile, type Profile } from './profile';
 import { builtScope, makePlacement, type Placement } from './placement';
 import { allocContext, countCallsites, parameterSized, priceAllocSites, priceNrCpusArrays, priceStatics, type AllocOptions, type Ledger, type Mentions, type PricedCallsites, type PricedStatics } from './pricing';
-import { addLedger, depTracker, emptyLedger, freshFiles, includeGraph, recordingSizer, ReuseMiss, segmented, type Tracker, type AllocsOut, type FileRulesOut, type NrOut, type Parts, type Reuse, type Seg, type StaticsOut } from './reuse';
+import { addLedger, depTracker, emptyLedger, freshFiles, fromGraph, includeGraph, toGraph, recordingSizer, ReuseMiss, segmented, type Tracker, type AllocsOut, type FileRulesOut, type NrOut, type Parts, type Reuse, type Seg, type StaticsOut } from './reuse';
 import { headerGraph } from './wrapped';
 import type { Session } from './session';
 import type { CallsiteRef } from './counts';
@@ -346,6 +346,7 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   clock.mark('rules');
   if (parts) {
     session.layout.index.recordDeps(false);
+    parts.active = toGraph(path.resolve(o.root), session.layout.index.activeIncludes());
     o.onParts!(parts as Parts);
   }
   return result(o, profile, { scan, sl, dyn, sim, nrArrays, ledger, statics, rules }, { ms: Date.now() - t0, rulesMs, phases: clock.ms });
@@ -470,6 +471,8 @@ async function reusedInputs(o: EstimateOptions, profile: Profile, r: Reuse): Pro
   const kb = { objects: p.kb.objects, byFile: new Map(p.kb.objects.map((x) => [x.file, x])), includeDirs: p.kb.includeDirs, warnings: p.kb.warnings };
   const session = r.session ?? await reuseSession(o, p, r.cacheDir);
   session.layout.refresh([...r.changed].map((f) => path.join(o.root, f)));
+  // include closures walk the saved lists instead of loading every header they reach
+  if (r.includesHold && p.active) session.layout.index.seedIncludes(fromGraph(path.resolve(o.root), p.active));
   const w = p.wrapped;
   // the wrapper graph is not read again: callsites takes the macros calling the earlier run's functions from the parts
   const macrosCalling = (): Set<string> => { throw new ReuseMiss('the wrapper graph is not read when re-using parts'); };

@@ -6,7 +6,7 @@ import picomatch from 'picomatch';
 import * as fs from 'fs';
 import { cachedEstimate, cachedParts, cachedScan, DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, prepareInputs, Prepared, reuseSession, speculate } from '..';
 import { functionDefines } from '../wrappers';
-import { contentOnly, freshness, reachesCallers, ReuseMiss, type Parts, type Reuse } from '../reuse';
+import { contentOnly, freshness, reachesCallers, ReuseMiss, sameDirectives, type Parts, type Reuse } from '../reuse';
 import { withOverlay, Overlay } from '../../overlay';
 import { readText } from '../../readText';
 import { DEFAULT_INCLUDE } from '../../parse/scanTree';
@@ -16,7 +16,10 @@ import type { Materialised } from './materialise';
 import type { TreeStamp } from '../resultCache';
 import { PhaseClock } from '../phases';
 
-export type DiffEstimateOptions = Omit<EstimateOptions, 'root' | 'scan' | 'onScan' | 'prepared' | 'onPrepared' | 'reuse' | 'onParts'>;
+export type DiffEstimateOptions = Omit<EstimateOptions, 'root' | 'scan' | 'onScan' | 'prepared' | 'onPrepared' | 'reuse' | 'onParts'> & {
+  /** EstimateOptions.compact for NEW re-using the saved parts, a short run (default `compact`) */
+  compactShort?: () => void;
+};
 
 export interface DiffRun {
   before: EstimateResult;
@@ -58,7 +61,8 @@ export function reuseFor(parts: Parts | undefined, root: string, ov: Overlay, o:
   const callersReached = reachesCallers(parts, changed, texts);
   const macros = (t: string | undefined) => (t === undefined ? undefined : JSON.stringify([...functionDefines(t)].map((m) => m.slice(1))));
   if (callersReached.size && changed.some((f) => { const [a, b] = texts(f); return macros(a) !== macros(b); })) return undefined;
-  return { parts, changed: new Set(changed), fresh, redone: new Set(), callersReached, ...(cacheDir !== undefined ? { cacheDir } : {}) };
+  const includesHold = changed.every((f) => { const [a, b] = texts(f); return a !== undefined && b !== undefined && sameDirectives(a, b); });
+  return { parts, changed: new Set(changed), fresh, redone: new Set(), callersReached, includesHold, ...(cacheDir !== undefined ? { cacheDir } : {}) };
 }
 
 /**
@@ -241,7 +245,7 @@ async function estimateSides(st: Start): Promise<DiffRun> {
       const whole = () => estimate({ ...o, cacheDir: undefined, root: s.root, scan, ...(why === undefined && prepared ? { prepared } : {}) });
       if (!reuse) return whole();
       try {
-        const res = await estimate({ ...o, cacheDir: undefined, root: s.root, scan, ...(why === undefined && prepared ? { prepared } : {}), reuse });
+        const res = await estimate({ ...o, cacheDir: undefined, root: s.root, scan, ...(why === undefined && prepared ? { prepared } : {}), reuse, compact: o.compactShort ?? o.compact });
         reused = { fresh: reuse.redone!.size };
         return res;
       } catch (e) {
