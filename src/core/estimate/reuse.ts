@@ -252,7 +252,7 @@ export function fromGraph(root: string, g: ActiveGraph): Map<string, string[]> {
  * leaves each file's active #includes as they were.
  */
 export function sameDirectives(before: string, after: string): boolean {
-  const lines = (t: string) => stripComments(t).replace(/\\\r?\n/g, ' ').split('\n').filter((l) => /^\s*#/.test(l)).map((l) => l.replace(/\s+/g, ' ').trim()).join('\n');
+  const lines = (t: string) => stripComments(t).replace(/\\\r?\n/g, ' ').split('\n').filter((l) => /^\s*#/.test(l)).map((l) => l.replace(/\s+/g, ' ').trim().replace(/^# /, '#')).join('\n');
   return lines(before) === lines(after);
 }
 
