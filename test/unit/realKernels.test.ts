@@ -148,6 +148,7 @@ describe('real kernels: rules from Debian 6.12', function () {
     ['pasted.c', 'a static function named only through token pasting is a callback (address taken)'],
     ['helpercopy.c', "a header's inline helper whose address the file takes is compiled first"],
     ['thiscpu.c', "a function reading the current CPU's copy is compiled after the callbacks without one (its inline clone is newest)"],
+    ['inlinecopies.c', 'a call inside a static inline function counts once per call of it: a helper written once but called twice stays out of line'],
   ]) {
     it(`section anchors (arm64, powerpc64le, arm): ${what} (test/fixtures/anchors/${file})`, async function () {
       const fixtures = path.join(__dirname, '../../../test/fixtures/anchors');

@@ -75,6 +75,30 @@ describe('stat index of a scanned tree', function () {
     assert.deepStrictEqual(warm.findings, cold.findings.filter((f) => f.file !== 'gen/f0.c'));
   });
 
+  it('a file the index never saw goes into the index alone; one seen changing is kept by content too', async () => {
+    const entries = () => fs.readdirSync(cache, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !e.parentPath.endsWith('trees')).length;
+    const gen = path.join(tree, 'gen');
+    for (let i = 0; i < 120; i++) fs.mkdirSync(gen, { recursive: true }), fs.writeFileSync(path.join(gen, `f${i}.c`), `DEFINE_PER_CPU(int, v${i});\n`);
+    fs.writeFileSync(path.join(tree, 'fresh.c'), 'DEFINE_PER_CPU(int, fresh);\n'); // mtime now: the index will not vouch for it
+    age(gen);
+    const cold = await scan(2);
+    assert.ok(cold.stats.filesParsed > 120);
+    assert.strictEqual(entries(), 1); // fresh.c
+    // an edit dated in the past: the index knew the file, so its new version is kept by content
+    const f = path.join(gen, 'f7.c');
+    fs.writeFileSync(f, 'DEFINE_PER_CPU(long, edited);\n');
+    fs.utimesSync(f, new Date(Date.now() - 1800 * 1000), new Date(Date.now() - 1800 * 1000));
+    const r = await scan(2);
+    assert.strictEqual(r.stats.filesUnchanged, cold.stats.filesSeen - 2); // f7.c, and fresh.c (racy then)
+    assert.strictEqual(entries(), 2);
+    assert.ok(r.findings.some((x) => x.file === 'gen/f7.c' && x.name === 'edited'));
+    // the same with one scanning thread
+    fs.rmSync(cache, { recursive: true });
+    fs.utimesSync(path.join(tree, 'fresh.c'), new Date(), new Date());
+    await scan(0);
+    assert.strictEqual(entries(), 1);
+  });
+
   it('a corrupt or foreign index is an empty one, never an error', async () => {
     const cold = await scan();
     const dir = path.join(cache, 'trees');

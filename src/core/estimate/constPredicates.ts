@@ -4,6 +4,7 @@
 // understood: return, `if (C) return E;`, a switch on a parameter bound to a constant name,
 // ! && || and IS_ENABLED; anything else leaves the value unknown (undefined).
 import { stripComments } from '../config/lex';
+import { flat } from '../flat';
 
 export interface FnBody { params: string[]; body: string }
 /** a header function's definition by name, or undefined */
@@ -20,8 +21,9 @@ export function functionBodies(text: string): Map<string, FnBody> {
     const open = m.index! + m[0].length - 1;
     const close = matchClose(t, open);
     if (close < 0) continue;
-    const params = m[2].split(',').map((p) => /([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*$/.exec(p.trim())?.[1] ?? '').filter((p) => p && p !== 'void');
-    out.set(m[1], { params, body: t.slice(open + 1, close) });
+    const params = m[2].split(',').map((p) => /([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*$/.exec(p.trim())?.[1] ?? '').filter((p) => p && p !== 'void').map(flat);
+    // flat copies: kept for the run, slices would keep the whole comment-stripped header
+    out.set(flat(m[1]), { params, body: flat(t.slice(open + 1, close)) });
   }
   return out;
 }

@@ -187,6 +187,21 @@ export function firstReferences(text: string, helpers: Map<string, string[]> = n
   // x_show an attribute's callback; gcc would drop one truly unused): its address is taken
   // (an unused static inline is dropped without a warning: left out)
   for (const f of fns) if (f.isStatic && !f.inline && f.name && !calls.has(f.name)) taken.add(f.name);
+  // call sites after the static inline functions are copied into each of their callers (gcc
+  // inlines those early), so a call inside one counts once per call of it
+  const callers = new Map<string, Fn[]>();
+  for (const f of fns) for (const t of f.toks) if (t.call && byName.has(t.id) && t.id !== f.name) callers.set(t.id, [...(callers.get(t.id) ?? []), f]);
+  const memo = new Map<string, number>();
+  const sites = (name: string): number => {
+    const m = memo.get(name);
+    if (m !== undefined) return m;
+    memo.set(name, 1); // a cycle counts once
+    let n = 0;
+    for (const f of callers.get(name) ?? []) n += f.inline && f.isStatic && !taken.has(f.name) ? sites(f.name) : 1;
+    memo.set(name, n);
+    return n;
+  };
+  for (const name of calls.keys()) calls.set(name, sites(name));
   const inlined = (f: Fn) => f.isStatic && !f.noinline && !taken.has(f.name) && (f.inline || (calls.get(f.name) ?? 0) <= 1);
   // bodies with inlined callees read at their calls
   const flat = (f: Fn, seen: Set<string>): Fn['toks'] => f.toks.flatMap((t) => {

@@ -11,9 +11,10 @@ import * as path from 'path';
 import { LocalDirectives, localIncludeDirectives } from '../config/kbuild';
 import { codeSalt } from '../parse/cache';
 import { StatKey, statKey, statUnchanged } from '../parse/statIndex';
-import { readText } from '../readText';
+import { readCacheText, readText } from '../readText';
 import { overlayActive, redirect } from '../overlay';
 import { flat } from '../flat';
+import { writeAtomic } from '../writeAtomic';
 import { WrapperDefine, upperCalls, wrapperDefines } from './wrappers';
 
 const SCHEMA = 'percpu-lens-facts-3';
@@ -83,7 +84,7 @@ export class FactStore {
     if (this.loaded || !this.file) return;
     this.loaded = true;
     try {
-      const j = JSON.parse(fs.readFileSync(this.file, 'utf8')) as Saved;
+      const j = JSON.parse(readCacheText(this.file)) as Saved; // in pieces: a 12 MB block freed would raise malloc's thresholds (readText.ts)
       if (j.schema !== SCHEMA || j.salt !== codeSalt() || !Array.isArray(j.names) || typeof j.files !== 'object') return;
       this.writtenAt = j.writtenAt;
       // loaded before any name is numbered (rec/includes call load first): the table is numbered as saved
@@ -233,14 +234,7 @@ export class FactStore {
     const files: Record<string, Entry> = {};
     for (const [rel, { stat, local, defines, callsAt, callsLen, mentions }] of this.now) files[rel] = [stat, local, defines, Array.from(this.pool.subarray(callsAt, callsAt + callsLen), id), mentions ? [mentions.key, mentions.ids.map(id)] : 0];
     const includes = Object.fromEntries(this.nowIncludes);
-    const tmp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      fs.writeFileSync(tmp, JSON.stringify({ schema: SCHEMA, salt: codeSalt(), writtenAt: Date.now(), names, files, includes } satisfies Saved));
-      fs.renameSync(tmp, this.file);
-    } catch {
-      try { fs.rmSync(tmp, { force: true }); } catch { /* nothing more to do */ }
-    }
+    writeAtomic(this.file, () => [JSON.stringify({ schema: SCHEMA, salt: codeSalt(), writtenAt: Date.now(), names, files, includes } satisfies Saved)]);
     this.old.clear(); // written: what was saved and not asked for is gone from the file too
   }
 

@@ -12,6 +12,8 @@ import { codeSalt } from '../parse/cache';
 import { StatKey, statKey, statUnchanged } from '../parse/statIndex';
 import type { RawSnapshot } from '../layout/typeIndex';
 import type { NameIndexSnapshot } from '../layout/nameIndex';
+import { writeAtomic } from '../writeAtomic';
+import { readBytes } from '../readText';
 
 const SCHEMA = 'percpu-lens-headers-1';
 const ARRAYS = ['chars', 'keyOff', 'keyLen', 'hash', 'val', 'slots'] as const;
@@ -71,12 +73,11 @@ function walkDirs(dirs: string[], flat: Set<string>): [string, ...StatKey][] {
 }
 
 export function saveHeaderFacts(file: string, facts: HeaderFacts): void {
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     const writtenAt = Date.now();
     const files: Meta['files'] = [];
     for (const f of facts.raw.files) files.push([f, ...statKey(fs.statSync(f))]);
-    const chunks: Buffer[] = [];
+    const chunks: Uint8Array[] = [];
     let off = 0;
     const kinds: Meta['kinds'] = {};
     for (const [k, s] of Object.entries(facts.raw.index) as [string, NameIndexSnapshot][]) {
@@ -93,21 +94,21 @@ export function saveHeaderFacts(file: string, facts: HeaderFacts): void {
       kinds[k] = { n: s.n, used: s.used, other: s.other, arrays };
     }
     const meta: Meta = { schema: SCHEMA, salt: codeSalt(), writtenAt, dirs: walkDirs(facts.raw.dirs, new Set(facts.raw.flat)), files, table: facts.raw.table, kinds, extra: facts.extra };
-    const head = Buffer.from(JSON.stringify({ meta, dirs: facts.raw.dirs, flat: facts.raw.flat }));
+    const head = JSON.stringify({ meta, dirs: facts.raw.dirs, flat: facts.raw.flat });
+    const n = Buffer.byteLength(head);
     const len = Buffer.alloc(4);
-    len.writeUInt32LE(head.length, 0);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(tmp, Buffer.concat([len, head, Buffer.alloc((4 - (head.length % 4)) % 4), ...chunks]));
-    fs.renameSync(tmp, file);
+    len.writeUInt32LE(n, 0);
+    // in pieces, not one concatenated buffer (writeAtomic.ts)
+    writeAtomic(file, [len, head, Buffer.alloc((4 - (n % 4)) % 4), ...chunks]);
   } catch {
-    try { fs.rmSync(tmp, { force: true }); } catch { /* only the next run's speed is lost */ }
+    // a header gone meanwhile: only the next run's speed is lost
   }
 }
 
 /** The saved facts when every header and folder is as it was saved, else undefined. */
 export function loadHeaderFacts(file: string, dirs: string[]): HeaderFacts | undefined {
   let buf: Buffer;
-  try { buf = fs.readFileSync(file); } catch { return undefined; }
+  try { buf = readBytes(file); } catch { return undefined; } // freed once copied: see readText.ts
   try {
     const n = buf.readUInt32LE(0);
     const { meta, dirs: savedDirs, flat } = JSON.parse(buf.toString('utf8', 4, 4 + n)) as { meta: Meta; dirs: string[]; flat: string[] };

@@ -14,6 +14,8 @@ import { RACY_MS } from '../parse/statIndex';
 import type { EstimateResult } from './types';
 import type { ScanResult } from '../parse/types';
 import type { Parts } from './reuse';
+import { writeAtomic } from '../writeAtomic';
+import { readCacheText } from '../readText';
 
 const SCHEMA = 'percpu-lens-result-1';
 
@@ -150,7 +152,7 @@ export class ResultCache {
 
   private parse(file: string): { schema: string; digest: string; takenAt: number } | undefined {
     let j: { schema: string; digest: string; takenAt: number };
-    try { j = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return undefined; }
+    try { j = JSON.parse(readCacheText(file)); } catch { return undefined; } // in pieces (readText.ts)
     if (!j || j.schema !== SCHEMA || typeof j.digest !== 'string' || typeof j.takenAt !== 'number') return undefined;
     return j;
   }
@@ -169,16 +171,7 @@ export class ResultCache {
   }
 
   private write(file: string, j: object): boolean {
-    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(tmp, JSON.stringify(j));
-      fs.renameSync(tmp, file);
-      return true;
-    } catch {
-      try { fs.rmSync(tmp, { force: true }); } catch { /* a failure only costs the next run's speed */ }
-      return false;
-    }
+    return writeAtomic(file, () => [JSON.stringify(j)]);
   }
 
   private prune(): void {

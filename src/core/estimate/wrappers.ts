@@ -5,6 +5,7 @@
 import { Tok, render, tokenize } from '../config/lex';
 import { ExpandError, MacroLookup, expand } from '../config/macros';
 import { MacroCall } from './macroCall';
+import { flat } from '../flat';
 
 const PCPU_NAME = /^(?:DEFINE|DECLARE)_PER_CPU\w*$/;
 const DEFINE_RE = /^[ \t]*#[ \t]*define[ \t]+(\w+)\(([^)]*)\)((?:[^\n]*\\\n)*[^\n]*)/gm;
@@ -63,7 +64,7 @@ export function upperCalls(text: string): string[] {
   return [...out];
 }
 
-/** Who uses whom among file-scope definers: filled one text at a time, so no text is kept. */
+/** Who uses whom among file-scope definers: filled one text at a time, each name a flat copy (flat.ts), so no text is kept. */
 export class WrapperGraph {
   /** definers whose body mentions a DEFINE_PER_CPU* */
   readonly roots = new Set<string>();
@@ -77,7 +78,8 @@ export class WrapperGraph {
     for (const m of functionDefines(text)) {
       const ids = new Set([...m[3].matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((x) => x[1]));
       ids.delete(m[1]);
-      for (const n of ids) if (!C_WORDS.has(n)) (this.callEdges.get(n) ?? this.callEdges.set(n, new Set()).get(n)!).add(m[1]);
+      let name: string | undefined;
+      for (const n of ids) if (!C_WORDS.has(n)) (this.callEdges.get(n) ?? this.callEdges.set(flat(n), new Set()).get(n)!).add((name ??= flat(m[1])));
     }
   }
 
@@ -106,13 +108,14 @@ export class WrapperGraph {
   }
 
   addDefines(defs: WrapperDefine[]): void {
-    for (const [name, ids] of defs) {
+    for (const [n0, ids] of defs) {
+      let name: string | undefined;
       for (const n of ids) {
-        if (n.startsWith('DEFINE_PER_CPU')) this.roots.add(name);
+        if (n.startsWith('DEFINE_PER_CPU')) this.roots.add((name ??= flat(n0)));
         else {
           let s = this.usedBy.get(n);
-          if (!s) this.usedBy.set(n, (s = new Set()));
-          s.add(name);
+          if (!s) this.usedBy.set(flat(n), (s = new Set()));
+          s.add((name ??= flat(n0)));
         }
       }
     }

@@ -14,6 +14,7 @@ import { FileDefs, DefSite, scanDefs, typedefNames } from './defs';
 import { FALLBACK_FILE, FALLBACK_HEADER } from './fallback';
 import { FileTable, NameIndex, NameIndexSnapshot } from './nameIndex';
 import { readText } from '../readText';
+import { flat } from '../flat';
 import { fileExists } from '../overlay';
 
 /** bound on one file's include closure (a kernel .c file reaches about 1,500 headers) */
@@ -478,7 +479,7 @@ export class TypeIndex {
       if (d === null) continue;
       if (d) { found = d; break; }
     }
-    if (!incomplete) this.macroCache.set(cacheKey, found);
+    if (!incomplete) this.macroCache.set(flat(cacheKey), found); // the name may be a slice of a whole file's text
     if (found && this.frames) this.used(found.source);
     return found;
   }

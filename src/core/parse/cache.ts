@@ -9,6 +9,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { wasmPath, queryPath } from '../assets';
 import { FINDING_KINDS, Finding } from './types';
+import { writeAtomic } from '../writeAtomic';
+import { readBytes } from '../readText';
 
 /** Bump when the entry format changes. */
 const SCHEMA = 'percpu-lens-scan-1';
@@ -62,7 +64,7 @@ export function codeSalt(): string {
   const own = bundled ? [__filename] : fs.readdirSync(__dirname).filter((f) => f.endsWith('.js')).sort().map((f) => path.join(__dirname, f));
   for (const f of [...own, wasmPath('tree-sitter.wasm'), wasmPath('tree-sitter-c.wasm'), queryPath('arrays.scm'), queryPath('fields.scm')]) {
     try {
-      h.update(f.endsWith('.js') ? '' : path.basename(f)).update(fs.readFileSync(f));
+      h.update(f.endsWith('.js') ? '' : path.basename(f)).update(readBytes(f));
     } catch {
       h.update(`missing ${f}`);
     }
@@ -122,16 +124,7 @@ export class DirStore implements CacheStore {
   }
 
   set(key: string, value: string): void {
-    const f = this.file(key);
-    const tmp = `${f}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      fs.mkdirSync(path.dirname(f), { recursive: true });
-      fs.writeFileSync(tmp, value);
-      fs.renameSync(tmp, f);
-    } catch {
-      // a read-only or full disk only costs speed
-      try { fs.rmSync(tmp, { force: true }); } catch { /* nothing more to do */ }
-    }
+    writeAtomic(this.file(key), [value]); // a read-only or full disk only costs speed
   }
 }
 

@@ -85,15 +85,17 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
     }
     files = rest;
   }
+  // files the index never saw: their outcomes go to the index alone (scanFile)
+  const firstSeen = (f: string) => !!index && !index.has(f);
   const nWorkers = Math.min(opts.workers ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length), Math.ceil(files.length / BATCH));
   const wp = workerPath();
   if (nWorkers <= 0 || !wp || files.length < 2 * BATCH) {
     for (const f of files) {
       if (opts.signal?.aborted) break;
-      take(await scanFile(base, f, fileOpts));
+      take(await scanFile(base, f, fileOpts, firstSeen(f)));
     }
   } else {
-    await runPool(wp, nWorkers, base, files, fileOpts, take, (file, message) => res.errors.push({ file, message }), opts.signal);
+    await runPool(wp, nWorkers, base, files, fileOpts, take, (file, message) => res.errors.push({ file, message }), opts.signal, firstSeen);
   }
   if (opts.signal?.aborted) res.errors.push({ file: '.', message: `cancelled after ${done} of ${total} files` });
   else index?.save();
@@ -105,7 +107,7 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
 
 function runPool(
   script: string, n: number, root: string, files: string[], opts: FileScanOptions,
-  take: (o: FileScanOutcome) => void, fail: (file: string, msg: string) => void, signal?: AbortSignal,
+  take: (o: FileScanOutcome) => void, fail: (file: string, msg: string) => void, signal?: AbortSignal, firstSeen?: (file: string) => boolean,
 ): Promise<void> {
   return new Promise((resolve) => {
     let next = 0;
@@ -150,7 +152,7 @@ function runPool(
             next += batch.length;
           }
           inFlight.set(batchId, batch);
-          w.postMessage({ id: batchId++, files: batch });
+          w.postMessage({ id: batchId++, files: batch, ...(firstSeen ? { firstSeen: batch.map(firstSeen) } : {}) });
         }
         if (!inFlight.size) void w.terminate();
       };

@@ -10,6 +10,8 @@ import * as path from 'path';
 import { codeSalt, decodeFindings, pruneStale } from './cache';
 import type { FileScanOutcome } from './scanFile';
 import type { Finding } from './types';
+import { writeAtomic } from '../writeAtomic';
+import { readCacheText } from '../readText';
 
 const SCHEMA = 'percpu-lens-stat-1';
 /** entries modified this close to the index's writing are checked by content next time */
@@ -52,7 +54,7 @@ export class StatIndex {
     this.file = path.join(cacheDir, 'trees', `${id}.json`);
     let j: IndexFile | undefined;
     try {
-      j = JSON.parse(fs.readFileSync(this.file, 'utf8')) as IndexFile;
+      j = JSON.parse(readCacheText(this.file)) as IndexFile; // in pieces (readText.ts)
     } catch {
       return; // none yet, or unreadable: every file is read
     }
@@ -74,6 +76,11 @@ export class StatIndex {
     return out;
   }
 
+  /** Whether the index had an entry for `rel` (changed or not) when it was read. */
+  has(rel: string): boolean {
+    return this.old.has(rel);
+  }
+
   /** Records a fresh outcome; only clean ones (no errors, not skipped) with the stat they were read under. */
   record(o: FileScanOutcome): void {
     if (!o.stat || o.errors.length || o.skipped) return;
@@ -84,17 +91,8 @@ export class StatIndex {
 
   /** Writes the files of this scan (looked up or recorded); a failure only costs the next run's speed. */
   save(): void {
-    const tmp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      const j: IndexFile = { schema: SCHEMA, writtenAt: Date.now(), files: Object.fromEntries(this.next) };
-      fs.writeFileSync(tmp, JSON.stringify(j));
-      fs.renameSync(tmp, this.file);
-    } catch {
-      try { fs.rmSync(tmp, { force: true }); } catch { /* nothing more to do */ }
-      return;
-    }
-    this.prune();
+    const j: IndexFile = { schema: SCHEMA, writtenAt: Date.now(), files: Object.fromEntries(this.next) };
+    if (writeAtomic(this.file, () => [JSON.stringify(j)])) this.prune();
   }
 
   /** Each build of the code starts a new index per tree; the ones nobody wrote for a month go. */

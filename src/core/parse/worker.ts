@@ -8,10 +8,10 @@ const init = workerData as Init;
 // The pool queues several batches ahead: they run one after another, in the order sent (a crash
 // then belongs to the first batch not answered).
 let queue: Promise<void> = Promise.resolve();
-parentPort!.on('message', (msg: { id: number; files: string[] }) => {
+parentPort!.on('message', (msg: { id: number; files: string[]; firstSeen?: boolean[] }) => {
   queue = queue.then(async () => {
     const results = [];
-    for (const f of msg.files) results.push(await scanFile(init.root, f, init.opts));
+    for (let i = 0; i < msg.files.length; i++) results.push(await scanFile(init.root, msg.files[i], init.opts, msg.firstSeen?.[i]));
     parentPort!.postMessage({ id: msg.id, results });
   });
 });

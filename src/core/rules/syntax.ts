@@ -4,6 +4,7 @@
 // not know breaks one function, not the file. Parsed chunks are cached by text across edits.
 import { blankAnnotations } from '../parse/annotations';
 import { newParser, Node, Parser, Tree } from '../parse/treeSitter';
+import { flat } from '../flat';
 
 export interface Chunk {
   /** offset of the chunk in the file text */
@@ -96,9 +97,11 @@ async function parse(text: string): Promise<Tree> {
     return hit;
   }
   parserP ??= newParser();
+  // a chunk is a slice of its file's text: kept as the key (or by the tree, unblanked) it would keep the whole file
+  const own = flat(text);
   // annotations tree-sitter does not know are blanked (same offsets): read original text with source()
-  const t = (await parserP).parse(blankAnnotations(text, [[0, text.length]]))!;
-  cache.set(text, t);
+  const t = (await parserP).parse(blankAnnotations(own, [[0, own.length]]))!;
+  cache.set(own, t);
   if (cache.size > CACHE_MAX) {
     const [k, old] = cache.entries().next().value as [string, Tree];
     cache.delete(k);
