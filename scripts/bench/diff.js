@@ -47,6 +47,9 @@ function main() {
       const st = runs[0].json.stats;
       console.log(`diff --patch, warm    ${sec(ms).padStart(9)}   ratio to grep ${(ms / g.ms).toFixed(2)}   goal <= ${sec(GOAL_MS)}: ${ms <= GOAL_MS ? 'met' : 'NOT met'}   (median of ${RUNS}, min ${sec(Math.min(...runs.map((r) => r.ms)))})`);
       console.log(`${''.padEnd(22)}peak RSS ${mb(Math.max(...runs.map((r) => r.maxRss ?? 0)))}; OLD ${st.oldCached ? 'from the saved result' : 'estimated'} ${sec(st.msOld)}, NEW ${sec(st.msNew)}, ${st.filesRedone ?? 'all'} file(s) redone${st.notShared ? `; not shared: ${st.notShared}` : ''}`);
+      // the steps (stats.phases, median per step; `stamp`: what was left of the tree's walk once NEW was done)
+      const steps = Object.keys(st.phases ?? {});
+      if (steps.length) console.log(`${''.padEnd(22)}steps (ms): ${steps.map((k) => `${k} ${median(runs.map((r) => r.json.stats.phases?.[k] ?? 0))}`).join(', ')}`);
     }
   } finally {
     if (work) fs.rmSync(work, { recursive: true, force: true });

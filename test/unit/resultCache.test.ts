@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { cachedEstimate, cachedScan, estimate, EstimateOptions, EstimateResult } from '../../src/core/estimate';
+import { cachedEstimate, cachedScan, estimate, EstimateOptions, EstimateResult, speculate } from '../../src/core/estimate';
 import type { ScanResult } from '../../src/core/parse/types';
 import type { TreeStamp } from '../../src/core/estimate/resultCache';
 import { ResultCache, treeStamp } from '../../src/core/estimate/resultCache';
@@ -109,6 +109,22 @@ describe('saved estimate results', function () {
     fs.writeFileSync(path.join(path.dirname(cache.file), files[0]), '{"schema":');
     assert.strictEqual((await estimate(opts())).stats.resultCached, undefined);
     assert.strictEqual((await estimate(opts())).stats.resultCached, true);
+  });
+
+  it('the saved result, scan and parts taken before the tree is checked hold only while the tree is the saved one', async () => {
+    assert.strictEqual(speculate(opts())?.saved, undefined, 'nothing saved yet');
+    const first = await estimate(opts());
+    const s = speculate(opts())!;
+    assert.ok(s.saved && s.saved.parts.statics.length > 0 && s.saved.scan.findings.length > 0);
+    assert.strictEqual(JSON.stringify(numbers(s.saved.result)), JSON.stringify(numbers(first)));
+    const now = await s.stamp;
+    assert.ok(now && s.saved.holds(now));
+    const c = path.join(root, 'kernel', 'srcu_user.c');
+    fs.appendFileSync(c, '\n');
+    age(c);
+    const again = speculate(opts())!;
+    const later = await again.stamp;
+    assert.ok(again.saved && later && !again.saved.holds(later), 'a file edited since');
   });
 
   it('the tree stamp changes with any file\'s size, mtime or name, not with .git; a cancel stops it', async () => {

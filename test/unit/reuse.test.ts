@@ -13,8 +13,9 @@ import { parseDotConfig } from '../../src/core/config/kconfig';
 import { estimate, type EstimateResult } from '../../src/core/estimate';
 import { fromPatch, patchedFiles } from '../../src/core/estimate/diff';
 import { rescanOverlay, reuseFor } from '../../src/core/estimate/diff/run';
-import { contentOnly, dependents, freshFiles, includeGraph, segmented, type Parts } from '../../src/core/estimate/reuse';
+import { contentOnly, dependents, freshFiles, fromGraph, includeGraph, sameDirectives, segmented, toGraph, type Parts } from '../../src/core/estimate/reuse';
 import { withOverlay } from '../../src/core/overlay';
+import { TypeIndex } from '../../src/core/layout/typeIndex';
 import type { Finding, ScanResult } from '../../src/core/parse/types';
 
 const repo = path.join(__dirname, '..', '..', '..');
@@ -40,14 +41,14 @@ describe('diff: NEW re-uses OLD\'s per-file results', function () {
   });
 
   /** NEW of `patch` from OLD's parts, as diff makes it, and the files it redid */
-  async function reused(patch: string, p: Parts = parts): Promise<{ r: EstimateResult; redone: Set<string> }> {
+  async function reused(patch: string, p: Parts = parts): Promise<{ r: EstimateResult; redone: Set<string>; includesHold?: boolean }> {
     const m = fromPatch(path.join(patches, patch), base);
     try {
       const ov = m.new.overlay!;
       const reuse = reuseFor(p, base, ov, opts())!;
       const newScan = await rescanOverlay(scan, ov, {});
       const r = await withOverlay(ov, () => estimate({ root: base, ...opts(), scan: newScan, reuse }));
-      return { r, redone: reuse.redone! };
+      return { r, redone: reuse.redone!, includesHold: reuse.includesHold };
     } finally {
       m.cleanup();
     }
@@ -75,15 +76,43 @@ describe('diff: NEW re-uses OLD\'s per-file results', function () {
 
   it('every fixture patch of .c and .h files: NEW from OLD\'s parts equals NEW estimated whole', async () => {
     let checked = 0;
+    let seeded = 0;
     for (const p of fs.readdirSync(patches).sort()) {
       const files = patchedFiles(fs.readFileSync(path.join(patches, p), 'utf8'), 1).flatMap((f) => [f.old, f.new]).filter((f): f is string => !!f);
       if (!files.every((f) => /\.[ch]$/.test(f))) continue; // foo-builtin.patch edits a Makefile: NEW is estimated whole
-      const { r, redone } = await reused(p);
+      const { r, redone, includesHold } = await reused(p);
       assert.ok(redone.size < new Set(scan.findings.map((f) => f.file)).size, `${p}: some file is re-used`);
       assert.deepStrictEqual(answers(r), answers(await whole(p)), p);
+      if (includesHold) seeded++;
       checked++;
     }
     assert.ok(checked >= 6, `${checked} patches`);
+    // most patches keep every preprocessor line: those walked OLD's saved #include lists
+    assert.ok(seeded >= 4, `${seeded} patches walked the saved #include lists`);
+  });
+
+  it('the saved #include lists hold while no changed file\'s preprocessor lines differ', () => {
+    const h = fs.readFileSync(path.join(base, 'include/linux/counters.h'), 'utf8');
+    assert.ok(sameDirectives(h, h.replace('u32 drops;', 'u32 drops;\n\tu64 errors;')), 'a member added');
+    assert.ok(sameDirectives(h, h.replace('#include <linux/types.h>', '#  include   <linux/types.h> /* types */')), 'spaces and a comment');
+    assert.ok(!sameDirectives(h, `${h}\n#define COUNTERS_MAX 4\n`), 'a macro added');
+    assert.ok(!sameDirectives('#define N 4\n', '#define N 8\n'), 'a macro\'s value');
+    assert.ok(!sameDirectives('#include <a.h>\nint x;\n', '/*\n#include <a.h>\n*/\nint x;\n'), 'an #include commented out');
+    assert.ok(!sameDirectives('#define A 1 \\\n  + 2\n', '#define A 1 \\\n  + 3\n'), 'a continued line');
+    // the saved lists: a file walked has its list (maybe empty), one met only as an include has none
+    assert.ok(parts.active, 'the parts keep the lists walked');
+    const lists = new Map([[path.join(base, 'a.c'), [path.join(base, 'x.h'), '/elsewhere/y.h']], [path.join(base, 'x.h'), []]]);
+    const g = toGraph(base, lists);
+    assert.deepStrictEqual(g.files, ['a.c', 'x.h', '/elsewhere/y.h']);
+    assert.deepStrictEqual(g.edges, [[1, 2], [], null]);
+    assert.deepStrictEqual(fromGraph(base, g), lists);
+    // a type index given saved lists walks them, not the files' text
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-seed-'));
+    made.push(d);
+    for (const [f, t] of [['a.c', '#include "b.h"\n'], ['b.h', ''], ['c.h', '']]) fs.writeFileSync(path.join(d, f), t);
+    const order = (seed?: Map<string, string[]>) => { const ix = new TypeIndex('x86_64', config, d); ix.seedIncludes(seed); return [...ix.includeOrder(path.join(d, 'a.c')).keys()].map((f) => path.basename(f)); };
+    assert.deepStrictEqual(order(), ['a.c', 'b.h']);
+    assert.deepStrictEqual(order(new Map([[path.join(d, 'a.c'), [path.join(d, 'c.h')]]])), ['a.c', 'c.h']);
   });
 
   it('an edit inside a header\'s definitions redoes the work that read them: struct pcpu_stats grows in linux/counters.h, kernel/counters.c is redone, the others are not', async () => {

@@ -21,7 +21,7 @@ import type { TraceOp } from '../sim/trace';
 import { resolveProfile, type Profile } from './profile';
 import { builtScope, makePlacement, type Placement } from './placement';
 import { allocContext, countCallsites, parameterSized, priceAllocSites, priceNrCpusArrays, priceStatics, type AllocOptions, type Ledger, type Mentions, type PricedCallsites, type PricedStatics } from './pricing';
-import { addLedger, depTracker, emptyLedger, freshFiles, includeGraph, recordingSizer, ReuseMiss, segmented, type Tracker, type AllocsOut, type FileRulesOut, type NrOut, type Parts, type Reuse, type Seg, type StaticsOut } from './reuse';
+import { addLedger, depTracker, emptyLedger, freshFiles, fromGraph, includeGraph, toGraph, recordingSizer, ReuseMiss, segmented, type Tracker, type AllocsOut, type FileRulesOut, type NrOut, type Parts, type Reuse, type Seg, type StaticsOut } from './reuse';
 import { headerGraph } from './wrapped';
 import type { Session } from './session';
 import type { CallsiteRef } from './counts';
@@ -31,7 +31,7 @@ import { reservedUsed, simulate, toVariable, type Simulation } from './simulate'
 import { treeDiagnostics } from './diagnostics';
 import { yielder } from './yielder';
 import { recentTexts } from './recentTexts';
-import { ResultCache, treeStamp, type TreeStamp } from './resultCache';
+import { ResultCache, treeStamp, type Snapshot, type TreeStamp } from './resultCache';
 import { estimateAfterEdit, keptIncludeGraph } from './editReuse';
 import { overlayActive } from '../overlay';
 import type { ModuleSection } from '../rules/types';
@@ -199,21 +199,38 @@ function resultKeyNow(o: EstimateOptions): string {
   ]);
 }
 
+/** Whether `o` may take and keep a saved result (resultCache.ts). */
+const cacheable = (o: EstimateOptions) => !!o.cacheDir && o.resultCache !== false && !o.scan && !o.prepared && !overlayActive();
+
 /**
  * The saved result (resultCache.ts) for `o` when `o.cacheDir` holds one for this tree as it is now
  * and these options, else undefined; `stamp` receives the tree's stamp for a run to save under.
+ * `taking`: the stamp already being taken (speculate), instead of walking the tree again.
  */
-export async function cachedEstimate(o: EstimateOptions, stamp?: (s: TreeStamp) => void, files?: Map<string, string>): Promise<EstimateResult | undefined> {
-  if (!o.cacheDir || o.resultCache === false || o.scan || o.prepared || overlayActive()) return undefined;
+export async function cachedEstimate(o: EstimateOptions, stamp?: (s: TreeStamp) => void, taking?: Promise<TreeStamp | undefined>, files?: Map<string, string>): Promise<EstimateResult | undefined> {
+  if (!cacheable(o)) return undefined;
   const t0 = Date.now();
   o.onProgress?.(0, 1, 'checking the result cache');
-  let now: TreeStamp;
-  try { now = await treeStamp(o.root, o.signal, files); } catch { return undefined; } // no such folder, or cancelled: the run says so
+  let now: TreeStamp | undefined;
+  try { now = await (taking ?? treeStamp(o.root, o.signal, files)); } catch { /* no such folder, or cancelled: the run says so */ }
+  if (!now) return undefined;
   stamp?.(now);
-  const hit = new ResultCache(o.cacheDir, o.root, resultKey(o)).lookup(now);
+  const hit = new ResultCache(o.cacheDir!, o.root, resultKey(o)).lookup(now);
   if (!hit) return undefined;
   const ms = Date.now() - t0;
   return { ...hit, stats: { ...hit.stats, ms, rulesMs: 0, phases: { cached: ms }, resultCached: true } };
+}
+
+/**
+ * The tree's stamp of `o`, started on a worker, and the result, scan and parts saved for `o`
+ * unchecked meanwhile: an answer built from them stands only if `holds(await stamp)`. Undefined
+ * where no result is kept (cachedEstimate).
+ */
+export function speculate(o: EstimateOptions): { stamp: Promise<TreeStamp | undefined>; saved?: Snapshot & { holds: (now: TreeStamp) => boolean } } | undefined {
+  if (!cacheable(o)) return undefined;
+  const stamp = treeStamp(o.root, o.signal).catch(() => undefined);
+  const snap = new ResultCache(o.cacheDir!, o.root, resultKey(o)).snapshot();
+  return { stamp, ...(snap ? { saved: { ...snap, holds: (now: TreeStamp) => ResultCache.holds(snap, now) } } : {}) };
 }
 
 /**
@@ -227,7 +244,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   let notReused: string | undefined;
   if (!o.onScan && !o.onPrepared) {
     const t0 = Date.now();
-    const hit = await cachedEstimate(o, (s) => { stamp = s; }, files);
+    const hit = await cachedEstimate(o, (s) => { stamp = s; }, undefined, files);
     if (hit) return hit;
     // an edit since the saved run: redo only what it reaches (editReuse.ts)
     const prev = stamp && o.cacheDir && !o.reuse ? new ResultCache(o.cacheDir, o.root, resultKey(o)).lookupPrevious() : undefined;
@@ -244,7 +261,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
       }
       notReused = e.why;
     }
-  } else if (o.cacheDir && o.resultCache !== false && !o.scan && !o.prepared && !overlayActive()) {
+  } else if (cacheable(o)) {
     try { stamp = await treeStamp(o.root, o.signal, files); } catch { /* the run reports the folder, or the cancel */ }
   }
   let scan: ScanResult | undefined;
@@ -313,11 +330,13 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   }, r && { saved: r.parts.statics, fresh: r.fresh, redone: r.redone }, track);
   const statics = mergeStatics(staticSegs, ledger, condErrors);
   if (parts) parts.statics = staticSegs;
+  if (r) clock.mark('statics');
   if (condErrors.length) warnings.push(`${condErrors.length} #if condition(s) could not be evaluated and were taken as true (first: ${condErrors[0]})`);
   o.onProgress?.(0, 1, 'placement');
   const sl = layoutStaticArea(statics.builtin, { pageSize: profile.pageSize, cacheLine: profile.cacheLine, kernel: profile.kernel, isSet: (s) => isSet(o.config, s) });
   if (sl.unplacedSections.length) warnings.push(`sections not in the ${profile.kernel} linker script, placed in .data..percpu: ${sl.unplacedSections.join(', ')}`);
   const dyn = await callsites(o, inp, placement, ledger, pause, parts, track);
+  if (r) clock.mark('callsites');
   if (parts) {
     clock.mark('sizing'); // the statics and the call sites; what follows is the include graph
     const found = [...scan.findings, ...wrapped.findings, ...wrapped.unresolved, ...parts.alloc!.viaMacros].map((f) => f.file);
@@ -349,6 +368,7 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   clock.mark('rules');
   if (parts) {
     session.layout.index.recordDeps(false);
+    parts.active = toGraph(path.resolve(o.root), session.layout.index.activeIncludes());
     o.onParts!(parts as Parts);
   }
   return result(o, profile, { scan, sl, dyn, sim, nrArrays, ledger, statics, rules }, { ms: Date.now() - t0, rulesMs, phases: clock.ms });
@@ -473,6 +493,8 @@ async function reusedInputs(o: EstimateOptions, profile: Profile, r: Reuse): Pro
   const kb = { objects: p.kb.objects, byFile: new Map(p.kb.objects.map((x) => [x.file, x])), includeDirs: p.kb.includeDirs, warnings: p.kb.warnings };
   const session = r.session ?? await reuseSession(o, p, r.cacheDir);
   session.layout.refresh([...r.changed].map((f) => path.join(o.root, f)));
+  // include closures walk the saved lists instead of loading every header they reach
+  if (r.includesHold && p.active) session.layout.index.seedIncludes(fromGraph(path.resolve(o.root), p.active));
   const w = p.wrapped;
   // the wrapper graph is not read again: callsites takes the macros calling the earlier run's functions from the parts
   const macrosCalling = (): Set<string> => { throw new ReuseMiss('the wrapper graph is not read when re-using parts'); };

@@ -8,6 +8,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { Worker } from 'worker_threads';
 import { codeSalt, pruneStale } from '../parse/cache';
 import { RACY_MS } from '../parse/statIndex';
 import type { EstimateResult } from './types';
@@ -21,31 +22,27 @@ const SCHEMA = 'percpu-lens-result-1';
 /** One tree's stats as one digest, and the newest modification seen (for the racy rule). */
 export interface TreeStamp { digest: string; newestMs: number; takenAt: number }
 
-/** Directories hashed between two yields to the event loop, so a cancel is seen within milliseconds. */
-const YIELD_EVERY = 64;
-
 /**
  * Hashes every file under `root` (following directory symlinks once; `.git` skipped) by path, size,
  * mtime, ctime and inode, in name order. A file added, removed, rewritten or touched changes it.
- * Throws 'cancelled' when `signal` fires. `files` receives each file's stat as "size,mtime,ctime,inode" (editReuse.ts).
+ * Self-contained, its modules passed in: it runs in a worker from its source text (treeStamp).
+ * `collect`: also each file's stat as "path\0size,mtime,ctime,inode\0" (one string: cheap to post back).
  */
-export async function treeStamp(root: string, signal?: AbortSignal, files?: Map<string, string>): Promise<TreeStamp> {
-  const takenAt = Date.now();
+function walkStamp(root: string, fs: typeof import('fs'), crypto: typeof import('crypto'), sep: string, collect: boolean): { digest: string; newestMs: number; files?: string } {
+  const stats: string[] = [];
   const h = crypto.createHash('sha1');
   let newestMs = 0;
-  let dirs = 0;
-  const seen = new Set<string>();
-  const visit = async (abs: string, rel: string): Promise<void> => {
-    if (++dirs % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
-    if (signal?.aborted) throw new Error('cancelled');
-    let ents: fs.Dirent[];
+  const seen = new Set<string>([fs.realpathSync(root)]);
+  const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const visit = (abs: string, rel: string): void => {
+    let ents: import('fs').Dirent[];
     try { ents = fs.readdirSync(abs, { withFileTypes: true }); } catch { h.update(`?${rel}\n`); return; }
-    ents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    ents.sort(byName);
     for (const e of ents) {
       if (e.name === '.git') continue;
-      const a = path.join(abs, e.name);
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      let st: fs.Stats;
+      const a = abs + sep + e.name;
+      const r = rel ? rel + '/' + e.name : e.name;
+      let st: import('fs').Stats;
       try { st = e.isSymbolicLink() ? fs.statSync(a) : fs.lstatSync(a); } catch { h.update(`!${r}\n`); continue; }
       if (st.isDirectory()) {
         let real = a;
@@ -53,17 +50,59 @@ export async function treeStamp(root: string, signal?: AbortSignal, files?: Map<
         if (seen.has(real)) continue;
         seen.add(real);
         h.update(`d${r}\n`);
-        await visit(a, r);
+        visit(a, r);
         continue;
       }
       if (st.mtimeMs > newestMs) newestMs = st.mtimeMs;
       h.update(`${r}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}\n`);
-      files?.set(r, `${st.size},${st.mtimeMs},${st.ctimeMs},${st.ino}`);
+      if (collect) stats.push(`${r}\0${st.size},${st.mtimeMs},${st.ctimeMs},${st.ino}\0`);
     }
   };
-  seen.add(fs.realpathSync(root));
-  await visit(root, '');
-  return { digest: h.digest('hex'), newestMs, takenAt };
+  visit(root.endsWith(sep) && root.length > 1 ? root.slice(0, -1) : root, '');
+  return { digest: h.digest('hex'), newestMs, ...(collect ? { files: stats.join('') } : {}) };
+}
+
+const WORKER_SOURCE = `const { parentPort, workerData } = require('worker_threads');
+const walk = (${walkStamp.toString()});
+let m;
+try { m = { ok: walk(workerData.root, require('fs'), require('crypto'), workerData.sep, workerData.collect) }; } catch (e) { m = { error: String(e && e.message || e) }; }
+parentPort.postMessage(m);`;
+
+/**
+ * The stamp of `root` (walkStamp), taken on a worker thread: the caller's thread stays free (diff
+ * estimates NEW from the saved parts meanwhile; the editor's estimate answers its cancel at once).
+ * Rejects with 'cancelled' when `signal` fires; where no worker can start, walks on this thread.
+ * `files` receives each file's stat as "size,mtime,ctime,inode" (editReuse.ts).
+ */
+export function treeStamp(root: string, signal?: AbortSignal, files?: Map<string, string>): Promise<TreeStamp> {
+  const takenAt = Date.now();
+  if (signal?.aborted) return Promise.reject(new Error('cancelled'));
+  let w: Worker;
+  try {
+    w = new Worker(WORKER_SOURCE, { eval: true, workerData: { root: path.resolve(root), sep: path.sep, collect: !!files } });
+  } catch {
+    return new Promise((resolve) => resolve(stamped(walkStamp(path.resolve(root), fs, crypto, path.sep, !!files), takenAt, files)));
+  }
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const settle = (f: () => void) => { if (done) return; done = true; signal?.removeEventListener('abort', onAbort); f(); };
+    const onAbort = () => settle(() => { void w.terminate(); reject(new Error('cancelled')); });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    w.once('message', (m: { ok?: Walked; error?: string }) => settle(() => (m.ok ? resolve(stamped(m.ok, takenAt, files)) : reject(new Error(m.error ?? 'tree stamp failed')))));
+    w.once('error', (e) => settle(() => reject(e)));
+    w.once('exit', (code) => settle(() => reject(new Error(`tree stamp worker exited with ${code}`))));
+  });
+}
+
+type Walked = ReturnType<typeof walkStamp>;
+
+/** The walk's stamp, its collected stats put into `files`. */
+function stamped(w: Walked, takenAt: number, files?: Map<string, string>): TreeStamp {
+  if (files && w.files) {
+    const parts = w.files.split('\0');
+    for (let i = 0; i + 1 < parts.length; i += 2) files.set(parts[i], parts[i + 1]);
+  }
+  return { digest: w.digest, newestMs: w.newestMs, takenAt };
 }
 
 interface Saved { schema: string; digest: string; takenAt: number; result: EstimateResult }
@@ -73,6 +112,8 @@ interface SavedStamps { schema: string; digest: string; takenAt: number; files: 
 
 /** The last saved run of this tree and options whatever the tree is now: its parts, scan and each file's stat then. */
 export interface Previous { takenAt: number; parts: Parts; scan: ScanResult; files: Record<string, string> }
+/** One saved run's three files, unchecked against the tree (ResultCache.snapshot). */
+export interface Snapshot { digest: string; takenAt: number; result: EstimateResult; scan: ScanResult; parts: Parts }
 
 export class ResultCache {
   readonly file: string;
@@ -113,13 +154,29 @@ export class ResultCache {
 
   private readAny<T extends { schema: string; takenAt: number }>(file: string): T | undefined {
     try {
-      const j = JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+      const j = JSON.parse(readCacheText(file)) as T;
       return j && j.schema === SCHEMA && typeof j.takenAt === 'number' ? j : undefined;
     } catch { return undefined; }
   }
 
   private get stampsFile(): string {
     return this.file.replace(/\.json$/, '.stamps.json');
+  }
+
+  /**
+   * The saved result, scan and parts of one run, before the tree is checked (undefined unless all
+   * three are there, of one stamp): diff estimates NEW from them while the stamp is taken, then
+   * keeps the answer only if `holds` says they are the tree's.
+   */
+  snapshot(): Snapshot | undefined {
+    const [r, s, p] = [this.file, this.scanFile, this.partsFile].map((f) => this.parse(f));
+    if (!r || !s || !p || s.digest !== r.digest || p.digest !== r.digest || s.takenAt !== r.takenAt || p.takenAt !== r.takenAt) return undefined;
+    return { digest: r.digest, takenAt: r.takenAt, result: (r as Saved).result, scan: (s as SavedScan).scan, parts: (p as SavedParts).parts };
+  }
+
+  /** Whether `snap` holds for the tree whose stamp is `now` (as lookup checks a saved file). */
+  static holds(snap: Pick<Snapshot, 'digest' | 'takenAt'>, now: TreeStamp): boolean {
+    return snap.digest === now.digest && now.newestMs < snap.takenAt - RACY_MS;
   }
 
   private get scanFile(): string {
@@ -131,11 +188,15 @@ export class ResultCache {
   }
 
   private read<T extends { schema: string; digest: string; takenAt: number }>(file: string, now: TreeStamp): T | undefined {
-    let j: T;
-    try { j = JSON.parse(readCacheText(file)) as T; } catch { return undefined; } // in pieces (readText.ts)
-    if (!j || j.schema !== SCHEMA || j.digest !== now.digest || typeof j.takenAt !== 'number') return undefined;
+    const j = this.parse(file) as T | undefined;
     // a file modified this close to the snapshot may have changed again within the timestamps' resolution
-    if (now.newestMs >= j.takenAt - RACY_MS) return undefined;
+    return j && ResultCache.holds(j, now) ? j : undefined;
+  }
+
+  private parse(file: string): { schema: string; digest: string; takenAt: number } | undefined {
+    let j: { schema: string; digest: string; takenAt: number };
+    try { j = JSON.parse(readCacheText(file)); } catch { return undefined; } // in pieces (readText.ts)
+    if (!j || j.schema !== SCHEMA || typeof j.digest !== 'string' || typeof j.takenAt !== 'number') return undefined;
     return j;
   }
 

@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { BuiltObject } from '../config/kbuild';
+import { stripComments } from '../config/lex';
 import type { Finding } from '../parse/types';
 import type { Diagnostic, Sizer } from '../rules/types';
 import type { CallsiteRef } from './counts';
@@ -79,6 +80,8 @@ export interface Parts {
   /** absent: the rules did not run; sizes: [question, answer, files it read] */
   rules?: { profile: string; files: FileRulesOut[]; sizes: [string, unknown, number[]?][] };
   includes: IncludeGraph;
+  /** each file's active #includes as the layout engine walked them (TypeIndex.activeIncludes) */
+  active?: ActiveGraph;
   /** the files segments read, by id (Seg.deps) */
   depFiles: string[];
 }
@@ -101,6 +104,8 @@ export interface Reuse {
   redone?: Set<string>;
   /** the functions priced at their callers (parts.alloc.callees) whose callers the change may reach: their segments are redone */
   callersReached?: ReadonlySet<string>;
+  /** no changed file's preprocessor lines differ (sameDirectives): the saved active #includes (Parts.active) hold */
+  includesHold?: boolean;
 }
 
 /** Thrown when a run re-using parts finds they cannot answer for it; the caller estimates whole. */
@@ -213,6 +218,42 @@ export function includeGraph(root: string, roots: Iterable<string>, dirs: readon
     edges[i] = [...out];
   }
   return { files, edges };
+}
+
+/** Files' include lists by id into `files` (root-relative, or absolute outside the tree); null: a file met only as an include. */
+export interface ActiveGraph { files: string[]; edges: (number[] | null)[] }
+
+/** Files' include lists (absolute paths) as an ActiveGraph. */
+export function toGraph(root: string, lists: ReadonlyMap<string, string[]>): ActiveGraph {
+  const ids = new Map<string, number>();
+  const files: string[] = [];
+  const edges: (number[] | null)[] = [];
+  const rel = (abs: string) => (abs.startsWith(root + path.sep) ? abs.slice(root.length + 1).split(path.sep).join('/') : abs);
+  const id = (abs: string) => {
+    let i = ids.get(abs);
+    if (i === undefined) { ids.set(abs, (i = files.length)); files.push(rel(abs)); edges.push(null); }
+    return i;
+  };
+  for (const [f, l] of lists) { const i = id(f); edges[i] = l.map(id); }
+  return { files, edges };
+}
+
+/** toGraph undone: each file that has a list, with it, absolute. */
+export function fromGraph(root: string, g: ActiveGraph): Map<string, string[]> {
+  const abs = g.files.map((f) => (path.isAbsolute(f) ? f : path.join(root, f)));
+  const out = new Map<string, string[]>();
+  g.edges.forEach((es, i) => { if (es) out.set(abs[i], es.map((e) => abs[e])); });
+  return out;
+}
+
+/**
+ * Whether two texts of a file have the same preprocessor lines (comments gone, continued lines
+ * joined, spaces folded): what decides every file's active #includes and macros. Such an edit
+ * leaves each file's active #includes as they were.
+ */
+export function sameDirectives(before: string, after: string): boolean {
+  const lines = (t: string) => stripComments(t).replace(/\\\r?\n/g, ' ').split('\n').filter((l) => /^\s*#/.test(l)).map((l) => l.replace(/\s+/g, ' ').trim().replace(/^# /, '#')).join('\n');
+  return lines(before) === lines(after);
 }
 
 /** The files of `g` whose include closure holds one of `changed` (the changed ones among them). */

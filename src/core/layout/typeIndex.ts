@@ -74,6 +74,8 @@ export class TypeIndex {
   /** each loaded file's active #includes as resolved paths, by its scan (a file loaded again has a new one);
    *  renewed with `resolved`: closures walk these lists millions of times */
   private includesOf = new WeakMap<FileScan, string[]>();
+  /** files' active #includes as an earlier run of the same tree resolved them (seedIncludes) */
+  private seeded?: ReadonlyMap<string, string[]>;
   /** sees each header text the include-dir indexing reads (forEachHeader) */
   private observer?: (file: string, text: string) => void;
   readonly cfgOf: (name: string) => string | undefined;
@@ -391,8 +393,29 @@ export class TypeIndex {
     return order;
   }
 
+  /**
+   * Each file whose active #includes were walked, with them resolved (absolute paths): another
+   * index of the same tree takes them (seedIncludes) while every file's directives are the same.
+   */
+  activeIncludes(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const [f, lf] of this.files) { const l = this.includesOf.get(lf.scan); if (l && path.isAbsolute(f)) out.set(f, l); }
+    return out;
+  }
+
+  /**
+   * Files' active #includes from an earlier run (activeIncludes), walked instead of loading each
+   * file: sound only while no file's preprocessor lines differ from that run's (reuse.ts decides).
+   */
+  seedIncludes(m: ReadonlyMap<string, string[]> | undefined): void {
+    this.seeded = m;
+    this.closures.clear();
+  }
+
   /** `f`'s active #includes that resolve, in order (a file that cannot be loaded has none). */
   private resolvedIncludes(f: string): string[] {
+    const seed = this.seeded?.get(f);
+    if (seed) return seed;
     const scan = this.load(f)?.scan;
     if (!scan) return [];
     let out = this.includesOf.get(scan);

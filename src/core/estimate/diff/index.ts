@@ -35,7 +35,7 @@ export async function diffWithSides(m: Materialised, o: DiffEstimateOptions): Pr
     notes: m.notes,
     stats: { msOld: run.ms.old, msNew: run.ms.new, msRescan: run.ms.rescan, ...(run.changedFiles ? { filesRescanned: run.changedFiles.length } : {}),
       ...(run.changedFiles && run.notShared ? { notShared: run.notShared } : {}), ...(run.before.stats.resultCached ? { oldCached: true } : {}),
-      ...(run.reused ? { filesRedone: run.reused.fresh } : {}) },
+      ...(run.reused ? { filesRedone: run.reused.fresh } : {}), ...(run.phases ? { phases: run.phases } : {}) },
   };
   return { result, before: run.before, after: run.after };
 }

@@ -4,9 +4,9 @@
 import * as path from 'path';
 import picomatch from 'picomatch';
 import * as fs from 'fs';
-import { cachedEstimate, cachedParts, cachedScan, DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, prepareInputs, Prepared, reuseSession } from '..';
+import { cachedEstimate, cachedParts, cachedScan, DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, prepareInputs, Prepared, reuseSession, speculate } from '..';
 import { functionDefines } from '../wrappers';
-import { contentOnly, freshness, reachesCallers, ReuseMiss, type Parts, type Reuse } from '../reuse';
+import { contentOnly, freshness, reachesCallers, ReuseMiss, sameDirectives, type Parts, type Reuse } from '../reuse';
 import { withOverlay, Overlay } from '../../overlay';
 import { readText } from '../../readText';
 import { DEFAULT_INCLUDE } from '../../parse/scanTree';
@@ -14,8 +14,12 @@ import { scanFile } from '../../parse/scanFile';
 import type { ScanResult } from '../../parse/types';
 import type { Materialised } from './materialise';
 import type { TreeStamp } from '../resultCache';
+import { PhaseClock } from '../phases';
 
-export type DiffEstimateOptions = Omit<EstimateOptions, 'root' | 'scan' | 'onScan' | 'prepared' | 'onPrepared' | 'reuse' | 'onParts'>;
+export type DiffEstimateOptions = Omit<EstimateOptions, 'root' | 'scan' | 'onScan' | 'prepared' | 'onPrepared' | 'reuse' | 'onParts'> & {
+  /** EstimateOptions.compact for NEW re-using the saved parts, a short run (default `compact`) */
+  compactShort?: () => void;
+};
 
 export interface DiffRun {
   before: EstimateResult;
@@ -25,6 +29,8 @@ export interface DiffRun {
   /** a file's text on either side ('' when absent) */
   textOf: (side: 'old' | 'new', file: string) => string;
   ms: { old: number; new: number; rescan: number };
+  /** wall ms of the steps of a run whose OLD came from the saved result (stamp, saved, session, ...) */
+  phases?: Record<string, number>;
   /** why NEW read Kbuild and the headers again instead of re-using OLD's (undefined: it re-used them) */
   notShared?: string;
   /** NEW took OLD's per-file results for the files the change cannot reach; how many files it redid */
@@ -55,7 +61,8 @@ export function reuseFor(parts: Parts | undefined, root: string, ov: Overlay, o:
   const callersReached = reachesCallers(parts, changed, texts);
   const macros = (t: string | undefined) => (t === undefined ? undefined : JSON.stringify([...functionDefines(t)].map((m) => m.slice(1))));
   if (callersReached.size && changed.some((f) => { const [a, b] = texts(f); return macros(a) !== macros(b); })) return undefined;
-  return { parts, changed: new Set(changed), fresh, redone: new Set(), callersReached, ...(cacheDir !== undefined ? { cacheDir } : {}) };
+  const includesHold = changed.every((f) => { const [a, b] = texts(f); return a !== undefined && b !== undefined && sameDirectives(a, b); });
+  return { parts, changed: new Set(changed), fresh, redone: new Set(), callersReached, includesHold, ...(cacheDir !== undefined ? { cacheDir } : {}) };
 }
 
 /**
@@ -103,8 +110,6 @@ export async function rescanOverlay(scan: ScanResult, ov: Overlay, o: { include?
 }
 
 export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<DiffRun> {
-  let baseScan: ScanResult | undefined;
-  let prepared: Prepared | undefined;
   const sides = [m.old, m.new];
   const textOf = (side: 'old' | 'new', file: string): string => {
     const s = side === 'old' ? m.old : m.new;
@@ -131,39 +136,76 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
   // revisions over the working tree), that tree is estimated first without rules, for its scan
   // and prepared state only.
   const plain = sides.findIndex((s) => !s.overlay);
-  const results: EstimateResult[] = [];
-  const ms = [0, 0];
-  let rescanMs = 0;
   const t0 = Date.now();
+  const clock = new PhaseClock();
+  const so = plain >= 0 ? { ...o, root: sides[plain].root } : undefined;
+  // the one overlay side of the plain side's tree takes the plain side's per-file results
+  const other = plain >= 0 && sides.length === 2 ? sides[1 - plain] : undefined;
+  const overOld = other?.overlay && path.resolve(other.root) === path.resolve(sides[plain].root) ? other.overlay : undefined;
+  const sharable = (parts: Parts) => !!reuseFor(parts, so!.root, overOld!, o)
+    && whyNotShared([...overOld!.files.keys()], new Set(parts.wrapped.names), (f) => [onDisk(so!.root, f), textOf('old', f), textOf('new', f)]) === undefined;
+  // a plain side saved by an earlier run: its tree's stamp is taken on a worker while NEW is
+  // estimated from the saved parts; both answers stand only if the stamp says the tree is the saved one
+  const spec = so && sides.some((s) => s.overlay) ? speculate(so) : undefined;
+  const snap = spec?.saved;
+  if (snap && overOld && sharable(snap.parts)) {
+    clock.mark('saved');
+    const run = await estimateSides({ m, o, textOf, onDisk, plain, overOld, clock, old: { ...snap.result, stats: { ...snap.result.stats, ms: 0, rulesMs: 0, phases: {}, resultCached: true } }, baseScan: snap.scan, parts: snap.parts });
+    const now = await spec.stamp;
+    clock.mark('stamp');
+    if (now && snap.holds(now)) {
+      const msOld = clock.ms.saved + clock.ms.stamp;
+      run.before = { ...run.before, stats: { ...run.before.stats, ms: msOld, phases: { cached: msOld } } };
+      return { ...run, ms: { ...run.ms, old: msOld }, phases: clock.ms };
+    }
+    // the tree changed since the run it saved: neither answer stands
+  }
   // a plain side saved by an earlier run (the tree unchanged since) costs one walk of its stats;
   // the other side still needs its scan and prepared state, but not its sizing or rules
   let stamp: TreeStamp | undefined;
   let parts: Parts | undefined;
-  const so = plain >= 0 ? { ...o, root: sides[plain].root } : undefined;
-  const saved = so && sides.some((s) => s.overlay) ? await cachedEstimate(so, (s) => { stamp = s; }) : undefined;
-  // the one overlay side of the plain side's tree takes the plain side's per-file results
-  const other = plain >= 0 && sides.length === 2 ? sides[1 - plain] : undefined;
-  const overOld = other?.overlay && path.resolve(other.root) === path.resolve(sides[plain].root) ? other.overlay : undefined;
+  let baseScan: ScanResult | undefined;
+  let prepared: Prepared | undefined;
+  const saved = so && sides.some((s) => s.overlay) ? await cachedEstimate(so, (s) => { stamp = s; }, spec?.stamp) : undefined;
+  clock.mark('stamp');
+  let old: EstimateResult | undefined;
   if (saved) {
-    results[plain] = saved;
+    old = saved;
     // the scan saved with it spares walking and statting the tree again
     const scan = cachedScan(so!, stamp!);
     parts = scan && overOld ? cachedParts(so!, stamp!) : undefined;
-    const reusable = parts && reuseFor(parts, so!.root, overOld!, o) && whyNotShared([...overOld!.files.keys()], new Set(parts.wrapped.names), (f) => [onDisk(so!.root, f), textOf('old', f), textOf('new', f)]) === undefined;
     // NEW builds its inputs from the parts: no Kbuild reading, no wrapper expansion here
-    if (reusable) baseScan = scan;
+    clock.mark('saved');
+    if (parts && sharable(parts)) baseScan = scan;
     else ({ scan: baseScan, prepared } = await prepareInputs({ ...so!, ...(scan ? { scan } : {}) }));
-    ms[plain] = Date.now() - t0;
+    clock.mark('prepare');
   } else {
     const first = await estimate({
       ...o, root: plain >= 0 ? sides[plain].root : m.old.root, ...(plain >= 0 ? {} : { rules: false }),
       onScan: (s) => { baseScan = s; }, onPrepared: (p) => { prepared = p; }, ...(overOld ? { onParts: (p: Parts) => { parts = p; } } : {}),
     });
-    if (plain >= 0) {
-      results[plain] = first;
-      ms[plain] = Date.now() - t0;
-    }
+    if (plain >= 0) old = first;
   }
+  const msOld = Date.now() - t0;
+  const run = await estimateSides({ m, o, textOf, onDisk, plain, overOld, clock, old, baseScan, prepared, parts });
+  return { ...run, ms: { ...run.ms, ...(plain >= 0 ? { [plain === 0 ? 'old' : 'new']: msOld } : {}) }, ...(saved ? { phases: clock.ms } : {}) };
+}
+
+/** What runDiff knows before the overlay sides: the plain side's result, the scan and prepared state or parts to start them from. */
+interface Start {
+  m: Materialised; o: DiffEstimateOptions; textOf: DiffRun['textOf']; onDisk: (root: string, file: string) => string;
+  plain: number; overOld?: Overlay; clock: PhaseClock;
+  old?: EstimateResult; baseScan?: ScanResult; prepared?: Prepared; parts?: Parts;
+}
+
+/** The sides after the first: an overlay side from the plain side's scan and prepared state, or its parts; another tree whole. */
+async function estimateSides(st: Start): Promise<DiffRun> {
+  const { m, o, textOf, onDisk, plain, overOld, clock, baseScan, prepared, parts } = st;
+  const sides = [m.old, m.new];
+  const results: EstimateResult[] = [];
+  if (st.old) results[plain] = st.old;
+  const ms = [0, 0];
+  let rescanMs = 0;
   let notShared: string | undefined;
   let reused: DiffRun['reused'];
   const refreshed = new Set<string>(); // files the shared type index has been told about
@@ -187,8 +229,10 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
       : 'the first estimate was not prepared';
     notShared ??= why;
     const reuse = why === undefined && ov === overOld ? reuseFor(parts, s.root, ov, o, o.cacheDir) : undefined;
+    clock.mark('rescan');
     // the session over the tree's header index, before the overlay is on (an index built now is saved for the next run)
     if (reuse && !prepared) reuse.session = await reuseSession({ ...o, root: s.root }, reuse.parts, o.cacheDir);
+    clock.mark('session');
     results[i] = await withOverlay(ov, async () => {
       if (why === undefined && prepared) {
         // files an earlier side replaced are read again too: this side has the disk's text for them
@@ -201,7 +245,7 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
       const whole = () => estimate({ ...o, cacheDir: undefined, root: s.root, scan, ...(why === undefined && prepared ? { prepared } : {}) });
       if (!reuse) return whole();
       try {
-        const res = await estimate({ ...o, cacheDir: undefined, root: s.root, scan, ...(why === undefined && prepared ? { prepared } : {}), reuse });
+        const res = await estimate({ ...o, cacheDir: undefined, root: s.root, scan, ...(why === undefined && prepared ? { prepared } : {}), reuse, compact: o.compactShort ?? o.compact });
         reused = { fresh: reuse.redone!.size };
         return res;
       } catch (e) {
@@ -211,6 +255,8 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
       }
     });
     ms[i] = Date.now() - t1;
+    for (const [k, v] of Object.entries(results[i].stats.phases ?? {})) clock.ms[`new.${k}`] = v;
+    clock.mark('new');
   }
   const overlays = sides.flatMap((s) => (s.overlay ? [...s.overlay.files.keys()] : []));
   return {

@@ -79,5 +79,7 @@ export interface DiffResult {
     filesRedone?: number;
     /** OLD came from the result cache (the tree and options of an earlier run): it cost one walk of the tree's stats */
     oldCached?: boolean;
+    /** with OLD from the saved result: wall ms per step (the stamp walk, reading the saved files, NEW's session, NEW's own phases as new.*) */
+    phases?: Record<string, number>;
   };
 }
