@@ -11,17 +11,15 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const args = process.argv.slice(2);
-const opt = (k, d) => {
-  const i = args.indexOf(k);
-  if (i < 0) return d;
-  const v = args[i + 1];
-  args.splice(i, 2);
-  return v;
-};
-const cpus = opt('--cpus', '8');
-const keep = opt('--keep', undefined);
-const config = opt('--config', undefined);
+const { argv } = require('./lib/argv');
+
+const { values: v, positionals: args } = argv({
+  options: { cpus: { type: 'string', default: '8' }, keep: { type: 'string' }, config: { type: 'string' } },
+  allowPositionals: true,
+});
+const cpus = v.cpus;
+const keep = v.keep;
+const config = v.config;
 const tree = path.resolve(args[0] ?? '/work/kernel/linux-source-6.12');
 const cli = path.join(__dirname, '..', 'dist', 'cli.js');
 

@@ -13,18 +13,16 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const args = process.argv.slice(2);
-const opt = (k, d) => {
-  const i = args.indexOf(k);
-  if (i < 0) return d;
-  const v = args[i + 1];
-  args.splice(i, 2);
-  return v;
-};
-const cpus = opt('--cpus', '8');
-const config = opt('--config', undefined);
-const only = opt('--only', undefined)?.split(',');
-const cacheArg = opt('--cache-dir', undefined);
+const { argv } = require('./lib/argv');
+
+const { values: v, positionals: args } = argv({
+  options: { cpus: { type: 'string', default: '8' }, config: { type: 'string' }, only: { type: 'string' }, 'cache-dir': { type: 'string' } },
+  allowPositionals: true,
+});
+const cpus = v.cpus;
+const config = v.config;
+const only = v.only?.split(',');
+const cacheArg = v['cache-dir'];
 const tree = path.resolve(args[0] ?? '');
 if (!args[0] || !fs.existsSync(path.join(tree, 'Makefile'))) { console.error('usage: node scripts/edit-check.js TREE [--config FILE]'); process.exit(2); }
 const cli = path.join(__dirname, '..', 'dist', 'cli.js');

@@ -16,6 +16,7 @@ const SEARCH_LINES = 200;
 export class CallerPrices {
   private readonly byCallee = new Map<string, Callsite[]>();
   private readonly byCaller = new Map<string, CallerSite[]>();
+  private readonly possibleCpus: number;
 
   /** `profileKey`: the settings the estimate ran under; `readFile(rel)` the caller's text then. */
   constructor(view: EstimateView, readonly profileKey: string, readFile: (rel: string) => string | undefined) {
@@ -30,8 +31,6 @@ export class CallerPrices {
       if (text) (this.byCaller.get(cs.file) ?? this.byCaller.set(cs.file, []).get(cs.file)!).push({ cs, text });
     }
   }
-
-  private readonly possibleCpus: number;
 
   /** The site inside the callee (its size a parameter): what its callers ask for, summed. */
   atCallee(rel: string, line: number): PriceHint | undefined {
