@@ -2,28 +2,17 @@
 // extension's Cancel button), against the 200 ms goal of issue 8. Scans DIR (default: a generated
 // tree of 3000 files) with worker threads from dist/, aborting at several points. Reports only.
 // Usage: node scripts/bench/cancel.js [DIR]
-const esbuild = require('esbuild');
+const { loadBundle } = require('./lib/bundle');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const Module = require('module');
 
 const ROOT = path.join(__dirname, '..', '..');
 const GOAL_MS = 200;
 
 function load() {
-  const out = esbuild.buildSync({
-    stdin: {
-      contents: "export { scanTree } from './src/core/parse'; export * from './test/unit/support/kernelGen';",
-      resolveDir: ROOT, loader: 'ts',
-    },
-    bundle: true, platform: 'node', format: 'cjs', write: false, target: 'node20', logLevel: 'error',
-  });
-  const m = new Module('cancel-bench');
-  m.paths = Module._nodeModulePaths(ROOT);
   // compiled as if it sat in dist/, so it finds the worker bundle and the .wasm files there
-  m._compile(out.outputFiles[0].text, path.join(ROOT, 'dist', 'cancel-bench.js'));
-  return m.exports;
+  return loadBundle("export { scanTree } from './src/core/parse'; export * from './test/unit/support/kernelGen';", 'dist/cancel-bench.js');
 }
 
 function generatedTree(m) {

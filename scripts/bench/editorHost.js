@@ -5,10 +5,9 @@
 // the time to the first analysis (what the first inlay hint waits for) of big files.
 // Usage: node --expose-gc scripts/bench/editorHost.js [TREE] [--config FILE|debian:FLAVOUR] [--file REL]...
 // (after npm run build; `npm run bench` passes its own arguments)
-const esbuild = require('esbuild');
+const { loadBundle } = require('./lib/bundle');
 const fs = require('fs');
 const path = require('path');
-const Module = require('module');
 
 const { benchArgs, configFile, ROOT } = require('./lib/args');
 
@@ -25,18 +24,9 @@ function biggestC(tree) {
 }
 
 function load() {
-  const out = esbuild.buildSync({
-    stdin: {
-      contents: "export { ForkedCore } from './src/vscode/forkedCore'; export { resolveProfile } from './src/vscode/profile'; export { parseSettings } from './src/vscode/settings';",
-      resolveDir: ROOT, loader: 'ts',
-    },
-    bundle: true, platform: 'node', format: 'cjs', write: false, target: 'node20', logLevel: 'error',
-  });
-  const m = new Module('editor-host-bench');
-  m.paths = Module._nodeModulePaths(ROOT);
   // compiled as if it sat in dist/: it forks dist/estimateWorker.js as the extension does
-  m._compile(out.outputFiles[0].text, path.join(ROOT, 'dist', 'editor-host-bench.js'));
-  return m.exports;
+  return loadBundle("export { ForkedCore } from './src/vscode/forkedCore'; export { resolveProfile } from './src/vscode/profile'; export { parseSettings } from './src/vscode/settings';",
+    'dist/editor-host-bench.js');
 }
 
 const mb = (b) => Math.round(b / 1048576);

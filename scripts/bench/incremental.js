@@ -2,27 +2,16 @@
 // kernel-style file through DocScan (tree.edit + reparse with the old tree), against the 30 ms
 // goal of issue 8, next to a fresh scanText of the same text. Bundles the current source in memory
 // (as sim.js does). Reports, never asserts.
-const esbuild = require('esbuild');
+const { loadBundle } = require('./lib/bundle');
 const path = require('path');
-const Module = require('module');
 
 const ROOT = path.join(__dirname, '..', '..');
 const GOAL_P95_MS = 30;
 const EDITS = 200;
 
 function load() {
-  const out = esbuild.buildSync({
-    stdin: {
-      contents: "export { DocScan, scanText } from './src/core/parse'; export * from './test/unit/support/kernelGen';"
-        + "export { RealCore } from './src/vscode/realCore'; export { parseSettings } from './src/vscode/settings';",
-      resolveDir: ROOT, loader: 'ts',
-    },
-    bundle: true, platform: 'node', format: 'cjs', write: false, target: 'node20', logLevel: 'error',
-  });
-  const m = new Module('incremental-bench');
-  m.paths = Module._nodeModulePaths(ROOT);
-  m._compile(out.outputFiles[0].text, path.join(ROOT, 'incremental-bench.js'));
-  return m.exports;
+  return loadBundle("export { DocScan, scanText } from './src/core/parse'; export * from './test/unit/support/kernelGen';"
+    + "export { RealCore } from './src/vscode/realCore'; export { parseSettings } from './src/vscode/settings';", 'incremental-bench.js');
 }
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;

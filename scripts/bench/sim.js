@@ -1,22 +1,10 @@
 // Simulator throughput: alloc/free operations per second on a steady-state workload, and the time to
 // build first chunks up to 8192 CPUs. Bundles src/core/sim in memory with esbuild so it measures the
 // current source. Targets: 1M ops < 1 s; an 8192-CPU first chunk < 10 ms. Reports, never asserts.
-const esbuild = require('esbuild');
-const path = require('path');
-const Module = require('module');
+const { loadBundle } = require('./lib/bundle');
 
 function loadSim() {
-  const root = path.join(__dirname, '..', '..');
-  const out = esbuild.buildSync({
-    stdin: {
-      contents: "export * from './src/core/sim'; export { findArch } from './src/core/config/arch';",
-      resolveDir: root, loader: 'ts',
-    },
-    bundle: true, platform: 'node', format: 'cjs', write: false, target: 'node20',
-  });
-  const m = new Module('sim-bench');
-  m._compile(out.outputFiles[0].text, path.join(root, 'sim-bench.js'));
-  return m.exports;
+  return loadBundle("export * from './src/core/sim'; export { findArch } from './src/core/config/arch';", 'sim-bench.js');
 }
 
 const sim = loadSim();
