@@ -23,6 +23,15 @@ describe('PCPU002 hot shared refcount', () => {
     assert.strictEqual(ds[0].bytes, 256);
   });
 
+  it('reads the files through a reader that keeps none of them, one pass per question', async () => {
+    const reads = new Map<string, number>();
+    const reader = { keys: () => files.keys(), has: (f: string) => files.has(f), get: (f: string) => { reads.set(f, (reads.get(f) ?? 0) + 1); return files.get(f); } };
+    const ds = (await runTreeRules({ files: reader, findings, profile: PROFILE, sizer: stubSizer() })).filter((d) => d.code === 'PCPU002');
+    assert.match(ds[0].message, /from 50 call sites \(dev_hold ×25, dev_put ×25\)/);
+    // the helpers index, the call counts, the refcount's own struct and its diagnostic's suppression check
+    assert.ok(Math.max(...reads.values()) <= 4, JSON.stringify([...reads]));
+  });
+
   it('uses the whole-tree call counts when given, and a threshold', async () => {
     const ds = await runTreeRules({ files, findings, profile: PROFILE, sizer: stubSizer(), callCount: (n) => (n === 'widget_get' ? 40 : 0) });
     assert.deepStrictEqual(ds.filter((d) => d.code === 'PCPU002').map((d) => d.message.slice(0, 13)), ['struct widget']);

@@ -3,7 +3,7 @@
 import * as path from 'path';
 import type { Finding, ScanResult } from '../parse/types';
 import { byPosition, dropSuppressed, largeBytes, pcpu005Of, runFileRules, runTreeRules } from '../rules';
-import type { Diagnostic, ModuleSection, RuleProfile, Sizer } from '../rules';
+import type { Diagnostic, FileTexts, ModuleSection, RuleProfile, Sizer } from '../rules';
 import { archOfFile, asmSymbols } from '../rules/asmSymbols';
 import { yielder } from './yielder';
 import type { FileRulesOut, Tracker } from './reuse';
@@ -62,7 +62,7 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
     return asm.get(a);
   };
   const out: TreeDiagnostics = { diagnostics: [], errors: [], filesChecked: 0 };
-  const treeFiles = new Map<string, string>();
+  const treeFiles = new Set<string>(); // read again by the cross-file rules, not kept
   let n = 0;
   const pause = yielder(i.signal, undefined, i.compact);
   for (const file of files) {
@@ -74,7 +74,7 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
     const saved = old && !i.reuse!.fresh(file, old.deps) ? old : undefined;
     if (i.reuse && !saved) i.reuse.redone?.add(file);
     if (saved) {
-      if (forTree) treeFiles.set(file, i.textOf(file));
+      if (forTree) treeFiles.add(file);
       const r = i.reuse!.pcpu005 ? againPcpu005(saved, findings, i.profile, () => i.textOf(file)) : saved;
       if (r.error !== undefined) out.errors.push({ file, message: r.error });
       else { out.diagnostics.push(...r.diagnostics); out.filesChecked++; }
@@ -82,7 +82,7 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
       continue;
     }
     const text = i.textOf(file);
-    if (forTree) treeFiles.set(file, text);
+    if (forTree) treeFiles.add(file);
     let r: FileRulesOut;
     i.track?.open();
     try {
@@ -100,9 +100,14 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
     i.onFile?.(r);
   }
   const sizer = i.treeSizer ?? i.sizer;
-  for (const h of paddedHeaders(findings, sizer, i.profile.cacheLine)) if (!treeFiles.has(h) && !path.isAbsolute(h)) treeFiles.set(h, i.textOf(h));
+  for (const h of paddedHeaders(findings, sizer, i.profile.cacheLine)) if (!path.isAbsolute(h)) treeFiles.add(h);
+  const texts: FileTexts = { keys: () => treeFiles, has: (f) => treeFiles.has(f), get: (f) => {
+    if (!treeFiles.has(f)) return undefined;
+    i.compact?.(); // each pass leaves the texts it read as garbage
+    return i.textOf(f);
+  } };
   try {
-    const tree = await runTreeRules({ files: treeFiles, findings, profile: i.profile, sizer, modules: i.modules });
+    const tree = await runTreeRules({ files: texts, findings, profile: i.profile, sizer, modules: i.modules });
     out.diagnostics.push(...tree.map((d) => ({ ...d, scope: 'tree' as const })));
   } catch (e) {
     out.errors.push({ file: '.', message: `cross-file rules: ${(e as Error).message}` });

@@ -4,7 +4,8 @@ import { formatBytes, formatPerCpu } from '../report/format';
 import { isSized } from '../layout/sizer';
 import { findStructDefs } from './syntax';
 import { lineOf, lineStarts } from './syntax';
-import type { Diagnostic, RuleProfile, TreeRuleInput } from './types';
+import { flat } from '../flat';
+import type { Diagnostic, FileTexts, RuleProfile, TreeRuleInput } from './types';
 
 export const HOT_CALL_SITES = 20;
 const WRAPPERS = /^struct (kref|percpu_ref|rcuref)$/;
@@ -29,7 +30,8 @@ function inlineFunctions(text: string): InlineFn[] {
       if (text[i] === '{') depth++;
       else if (text[i] === '}' && --depth === 0) break;
     }
-    out.push({ name: m[1], params: m[2], body: text.slice(m.index! + m[0].length, i), offset: m.index! });
+    // flat: the index outlives the file's text, which the caller may not keep
+    out.push({ name: flat(m[1]), params: flat(m[2]), body: flat(text.slice(m.index! + m[0].length, i)), offset: m.index! });
   }
   return out;
 }
@@ -37,14 +39,15 @@ function inlineFunctions(text: string): InlineFn[] {
 interface OpSite { fn: InlineFn; file: string; line: number; op: string }
 
 // Built once per run (the files do not change within one): inline helpers by the field they apply an atomic op to.
-const opIndex = new WeakMap<Map<string, string>, Map<string, OpSite[]>>();
+const opIndex = new WeakMap<FileTexts, Map<string, OpSite[]>>();
 const OP_ON_FIELD = new RegExp(`\\b(${OPS})\\s*\\(\\s*&\\s*\\(?\\s*[\\w.>\\-\\[\\]()]*(?:->|\\.)(\\w+)\\s*[,)]`, 'g');
 
-function helpersByField(files: Map<string, string>): Map<string, OpSite[]> {
+function helpersByField(files: FileTexts): Map<string, OpSite[]> {
   let idx = opIndex.get(files);
   if (idx) return idx;
   idx = new Map();
-  for (const [file, text] of files) {
+  for (const file of files.keys()) {
+    const text = files.get(file) ?? '';
     if (!/\bstatic\s+(?:__always_inline|inline|__inline__|__inline)\b/.test(text)) continue;
     const starts = lineStarts(text);
     for (const fn of inlineFunctions(text)) {
@@ -63,26 +66,31 @@ function helpersByField(files: Map<string, string>): Map<string, OpSite[]> {
 }
 
 /** `static inline` functions whose body applies an atomic op to `->field` of `struct S`. */
-export function refcountHelpers(files: Map<string, string>, container: string, field: string): Helper[] {
+export function refcountHelpers(files: FileTexts, container: string, field: string): Helper[] {
   const aboutIt = new RegExp(`\\b${container.replace(' ', '\\s+')}\\b`);
   // the helper must be about this struct: its parameters or body name it
   return (helpersByField(files).get(field) ?? []).filter((h) => aboutIt.test(h.fn.params + h.fn.body))
     .map((h) => ({ name: h.fn.name, file: h.file, line: h.line, op: h.op, get: GET.test(h.op) }));
 }
 
-function countCalls(files: Map<string, string>, name: string): number {
-  let n = 0;
-  const re = new RegExp(`\\b${name}\\s*\\(`, 'g');
-  for (const t of files.values()) n += (t.match(re) ?? []).length;
-  return Math.max(0, n - 1); // minus the definition
+/** Calls of each of `names` over `files`, in one pass (minus each one's definition). */
+function countCalls(files: FileTexts, names: Iterable<string>): Map<string, number> {
+  const n = new Map<string, number>();
+  for (const name of names) n.set(name, 0);
+  if (!n.size) return n;
+  const re = new RegExp(`\\b(${[...n.keys()].join('|')})\\s*\\(`, 'g');
+  for (const f of files.keys()) for (const m of (files.get(f) ?? '').matchAll(re)) n.set(m[1], n.get(m[1])! + 1);
+  for (const [k, v] of n) n.set(k, Math.max(0, v - 1));
+  return n;
 }
 
 export function pcpu002(i: TreeRuleInput): Diagnostic[] {
   const p: RuleProfile = i.profile;
   const out: Diagnostic[] = [];
   const min = i.hotCallSites ?? HOT_CALL_SITES;
-  const count = i.callCount ?? ((n: string) => countCalls(i.files, n));
   const seen = new Set<string>();
+  const candidates: { f: (typeof i.findings)[number]; key: string; helpers: Helper[] }[] = [];
+  const texts = new Map<string, string | undefined>(); // each refcount's own file, read once
   for (const f of i.findings) {
     if (f.kind !== 'refcount' || f.unresolved || !f.container || f.dims?.length) continue;
     if (/percpu|__percpu|\*/.test(f.type)) continue; // already per-CPU
@@ -92,10 +100,19 @@ export function pcpu002(i: TreeRuleInput): Diagnostic[] {
     if (WRAPPERS.test(f.container)) continue; // kref's own counter: every kref user would match
     // Few, long-lived objects only: a struct that already holds __percpu data pays possible CPUs ×
     // size per instance, so it is not one of millions (sk_buff, pid, dentry would be absurd).
-    const def = i.files.get(f.file) !== undefined ? findStructDefs(i.files.get(f.file)!, f.container.split(' ')[1]).find((d) => d.type === f.container) : undefined;
+    if (!texts.has(f.file)) texts.set(f.file, i.files.get(f.file));
+    const text = texts.get(f.file);
+    const def = text !== undefined ? findStructDefs(text, f.container.split(' ')[1]).find((d) => d.type === f.container) : undefined;
     if (!def || !/\b__percpu\b/.test(def.body)) continue;
     const helpers = refcountHelpers(i.files, f.container, f.name);
     if (!helpers.some((h) => h.get) || !helpers.some((h) => !h.get)) continue;
+    candidates.push({ f, key, helpers });
+  }
+  texts.clear();
+  const names = new Set(candidates.flatMap((c) => c.helpers.map((h) => h.name)));
+  const counted = i.callCount ? undefined : countCalls(i.files, names);
+  const count = i.callCount ?? ((n: string) => counted!.get(n) ?? 0);
+  for (const { f, key, helpers } of candidates) {
     const calls = helpers.map((h) => ({ h, n: count(h.name) })).filter((x) => x.n > 0);
     const total = calls.reduce((a, c) => a + c.n, 0);
     if (total < min) continue;

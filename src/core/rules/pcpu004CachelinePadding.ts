@@ -4,7 +4,7 @@
 // definition or allocation; pointers, forward declarations and sizeof/alignof are neutral.
 import type { Finding } from '../parse/types';
 import { formatBytes, formatPerCpu } from '../report/format';
-import type { Diagnostic, DiagnosticNumbers, RuleProfile, Sizer } from './types';
+import type { Diagnostic, DiagnosticNumbers, FileTexts, RuleProfile, Sizer } from './types';
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const normType = (t: string) => t.replace(/\b(const|volatile)\b/g, '').replace(/\s+/g, ' ').trim();
@@ -45,9 +45,9 @@ function perCpuUses(findings: Finding[]): Map<string, Finding[]> {
  * tree rule). The layout engine says where a type is defined, whether the type itself carries an
  * aligned attribute of a cache line or more, and its size without it.
  */
-export function pcpu004(files: Map<string, string>, findings: Finding[], p: RuleProfile, sizer: Sizer, scope: 'c' | 'h'): Diagnostic[] {
-  const out: Diagnostic[] = [];
+export function pcpu004(files: FileTexts, findings: Finding[], p: RuleProfile, sizer: Sizer, scope: 'c' | 'h'): Diagnostic[] {
   const seen = new Set<string>();
+  const candidates: { type: string; tag: string; at: { file: string; line: number }; size: number; bare: number; pc: Finding[] }[] = [];
   for (const [type, pc] of perCpuUses(findings)) {
     if (pc.every((f) => ALIGNED_MACRO.test(f.macro))) continue;
     const r = sizer.record(type, pc[0].file);
@@ -56,12 +56,18 @@ export function pcpu004(files: Map<string, string>, findings: Finding[], p: Rule
     const key = `${type}|${r.file}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const tag = type.split(' ')[1];
-    if ([...files].some(([, t]) => t.includes(tag) && otherUses(t, type).length)) continue;
-    const waste = r.size - r.bareSize;
-    if (waste > 0) out.push(paddingDiagnostic(type, { file: r.file, line: r.line }, r.size, r.bareSize, pc, p));
+    if (r.size > r.bareSize) candidates.push({ type, tag: type.split(' ')[1], at: { file: r.file, line: r.line }, size: r.size, bare: r.bareSize, pc });
   }
-  return out;
+  // one pass over the files for every candidate: a type used by value anywhere else keeps its padding
+  const used = new Set<string>();
+  if (candidates.length) {
+    for (const f of files.keys()) {
+      const t = files.get(f) ?? '';
+      for (const c of candidates) if (!used.has(c.type) && t.includes(c.tag) && otherUses(t, c.type).length) used.add(c.type);
+      if (used.size === candidates.length) break;
+    }
+  }
+  return candidates.filter((c) => !used.has(c.type)).map((c) => paddingDiagnostic(c.type, c.at, c.size, c.bare, c.pc, p));
 }
 
 function paddingDiagnostic(type: string, at: { file: string; line: number }, padded: number, bare: number, pc: Finding[], p: RuleProfile): Diagnostic {

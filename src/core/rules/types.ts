@@ -78,9 +78,19 @@ export interface FileRuleInput {
 
 export interface ModuleSection { name: string; size: number; files: string[]; file: string; line: number }
 
+/**
+ * File texts by path: a Map, or a reader that keeps none of them (a whole tree's texts held at once
+ * were ~40 MB of a Debian kernel's peak). The tree rules read each file a few times, in one pass each.
+ */
+export interface FileTexts {
+  keys(): Iterable<string>;
+  get(file: string): string | undefined;
+  has(file: string): boolean;
+}
+
 export interface TreeRuleInput {
   /** only files with findings or triggers */
-  files: Map<string, string>;
+  files: FileTexts;
   findings: Finding[];
   profile: RuleProfile;
   sizer: Sizer;
