@@ -4,7 +4,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FactStore, factsOf } from '../../src/core/estimate/fileFacts';
+import { FactStore, factsOf, namesIn } from '../../src/core/estimate/fileFacts';
 import { withOverlay } from '../../src/core/overlay';
 import * as readTextModule from '../../src/core/readText';
 
@@ -90,5 +90,25 @@ describe('per-file facts of built files', () => {
       (readTextModule as { readText: typeof real }).readText = real;
       fs.rmSync(tmp, { recursive: true, force: true });
     }
+  });
+
+  it('finds the names a text mentions, a name inside another one included, in the list\'s order', () => {
+    // Debian's list holds names inside others (percpu_counter_init in __percpu_counter_init_many)
+    const names = ['__percpu_counter_init_many', 'mm_alloc_cid', 'percpu_counter_init', 'percpu_counter_init_many', 'mm_alloc_cid_noprof', 'devm_alloc_percpu'];
+    const texts = [
+      'err = __percpu_counter_init_many(fbc, 0, gfp, 1, &key);',
+      'return percpu_counter_init(&c, 0, GFP_KERNEL);',
+      'mm->pcpu_cid = alloc_percpu(struct mm_cid); /* mm_alloc_cid_noprof */',
+      'mm_alloc_cid(mm, p) && percpu_counter_init_many(x)',
+      'nothing here: alloc_percpu(int)',
+    ];
+    const expect = [
+      ['__percpu_counter_init_many', 'percpu_counter_init', 'percpu_counter_init_many'],
+      ['percpu_counter_init'],
+      ['mm_alloc_cid', 'mm_alloc_cid_noprof'],
+      ['mm_alloc_cid', 'percpu_counter_init', 'percpu_counter_init_many'],
+      [],
+    ];
+    texts.forEach((t, i) => assert.deepStrictEqual([...namesIn(t, names)], expect[i], t));
   });
 });
