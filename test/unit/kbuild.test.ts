@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as fs from 'fs';
-import { readKbuild, MakeInterp } from '../../src/core/config/kbuild';
+import { readKbuild, MakeInterp, localIncludeDirectives } from '../../src/core/config/kbuild';
 
 const sample = path.join(__dirname, '..', '..', '..', 'samples', 'kernel');
 
@@ -52,5 +52,24 @@ describe('kbuild reader', () => {
     assert.strictEqual(m.get('obj-m'), 'b.o');
     assert.strictEqual(m.get('x'), 'a.c c.c d.c e.c f.c');
     assert.strictEqual(m.get('obj-'), 'n.o'); // =n is "not set": never reaches obj-y/obj-m
+  });
+
+  it('reads the conditional and local #include lines of a file, with their 1-based lines', () => {
+    // kernel/sched/build_policy.c's shape; blanks before '#' (a no-break space too), CRLF, a '#' inside a line
+    const text = [
+      '// SPDX-License-Identifier: GPL-2.0-only', // 1
+      '#include <linux/sched.h>', // 2: angled, not local
+      '#include "sched.h"', // 3
+      '  #ifdef CONFIG_SCHED_CLASS_EXT', // 4
+      '\u00a0# include "ext.c"\r', // 5
+      'int x = 1; # not a directive', // 6
+      '\t#else', // 7
+      '#endif /* CONFIG_SCHED_CLASS_EXT */', // 8
+      '#define X "y.c"', // 9: not kept
+    ].join('\n');
+    assert.deepStrictEqual(localIncludeDirectives(text), [
+      [3, '#include "sched.h"'], [4, '#ifdef CONFIG_SCHED_CLASS_EXT'], [5, '# include "ext.c"'], [7, '#else'], [8, '#endif /* CONFIG_SCHED_CLASS_EXT */'],
+    ]);
+    assert.strictEqual(localIncludeDirectives('#include <linux/a.h>\n#if X\n#endif\n'), undefined);
   });
 });

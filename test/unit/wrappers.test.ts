@@ -1,7 +1,7 @@
 // Wrapper macros around DEFINE_PER_CPU: which macros count, and what a file-scope use expands to.
 import * as assert from 'assert';
 import { parseDefine, MacroLookup } from '../../src/core/config/macros';
-import { expandWrappers, functionDefines, wrapperNames } from '../../src/core/estimate/wrappers';
+import { expandWrappers, functionDefines, upperCalls, wrapperNames } from '../../src/core/estimate/wrappers';
 
 const HEADER = [
   '#define __DEFINE_SRCU(name, is_static) \\',
@@ -61,5 +61,19 @@ describe('per-CPU wrapper macros', () => {
     assert.strictEqual(r.defs.length, 0);
     assert.strictEqual(r.problems.length, 1);
     assert.strictEqual(r.problems[0].line, 1);
+  });
+
+  it('lists the upper-case names a text calls as the regex \\b[A-Z_][A-Z0-9_]*\\s*\\( finds them, in first-use order', () => {
+    const text = [
+      'DEFINE_PER_CPU(int, a);', // a call
+      'static DEFINE_STATIC_SRCU (s);', // space before (
+      'x = FOO_bar(1) + foo_BAR(2) + x9FOO(3) + 9FOO(4);', // mixed case, a lower-case start, a digit start: none
+      'y = BAR9\n  (5) + _(6) + BAR9(7);', // newline before (, a lone underscore, a repeat
+      'z = ((void)0) + \u00e9QUX(8) + NB\u00a0(9);', // no name before (; after a non-ASCII letter; no-break space
+      'DEFINE_PER_CPU(int, b);',
+    ].join('\n');
+    assert.deepStrictEqual(upperCalls(text), ['DEFINE_PER_CPU', 'DEFINE_STATIC_SRCU', 'BAR9', '_', 'QUX', 'NB']);
+    const regex = [...new Set([...text.matchAll(/\b([A-Z_][A-Z0-9_]*)\s*\(/g)].map((m) => m[1]))];
+    assert.deepStrictEqual(upperCalls(text), regex);
   });
 });
