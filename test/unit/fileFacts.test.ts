@@ -57,8 +57,10 @@ describe('per-file facts of built files', () => {
   it('which names a file mentions is kept with the list while the file is unchanged; an overlay copy is read and never kept', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-facts-'));
     const real = readTextModule.readText;
+    const realBytes = readTextModule.withBytes;
     let reads = 0;
     (readTextModule as { readText: typeof real }).readText = (f, e) => { reads++; return real(f, e); };
+    (readTextModule as { withBytes: typeof realBytes }).withBytes = (f, use) => { reads++; return realBytes(f, use); };
     try {
       const root = path.join(tmp, 'tree');
       fs.mkdirSync(root);
@@ -88,6 +90,7 @@ describe('per-file facts of built files', () => {
       assert.deepStrictEqual([...new FactStore(root, cache).mentions('a.c', names)].sort(), ['foo_BAR', 'lower_case']);
     } finally {
       (readTextModule as { readText: typeof real }).readText = real;
+      (readTextModule as { withBytes: typeof realBytes }).withBytes = realBytes;
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
@@ -110,5 +113,7 @@ describe('per-file facts of built files', () => {
       [],
     ];
     texts.forEach((t, i) => assert.deepStrictEqual([...namesIn(t, names)], expect[i], t));
+    // the bytes of the text, as search() reads a file
+    texts.forEach((t, i) => assert.deepStrictEqual([...namesIn(Buffer.from(t, 'latin1'), names)], expect[i], t));
   });
 });

@@ -11,7 +11,7 @@ import * as path from 'path';
 import { LocalDirectives, localIncludeDirectives } from '../config/kbuild';
 import { codeSalt } from '../parse/cache';
 import { StatKey, statKey, statUnchanged } from '../parse/statIndex';
-import { readCacheText, readText } from '../readText';
+import { readCacheText, readText, withBytes } from '../readText';
 import { overlayActive, redirect } from '../overlay';
 import { flat } from '../flat';
 import { writeAtomic } from '../writeAtomic';
@@ -266,18 +266,25 @@ function searcher(names: readonly string[]): Searcher {
   return s;
 }
 
-/** The names of `names` that `text` contains. */
-export function namesIn(text: string, names: readonly string[]): Set<string> {
+/** The names of `names` that `text` contains (its bytes, or the text). */
+export function namesIn(text: string | Buffer, names: readonly string[]): Set<string> {
   const { base, rest } = searcher(names);
-  const found = new Set(base.filter((n) => text.includes(n)));
+  const has = typeof text === 'string' ? (n: string) => text.includes(n) : (n: string) => text.indexOf(needle(n)) >= 0;
+  const found = new Set(base.filter(has));
   if (!found.size) return found;
-  for (const [n, parts] of rest) if (!found.has(n) && parts.every((b) => found.has(b)) && text.includes(n)) found.add(n);
+  for (const [n, parts] of rest) if (!found.has(n) && parts.every((b) => found.has(b)) && has(n)) found.add(n);
   return new Set(names.filter((n) => found.has(n))); // in the list's order, as before
 }
 
-/** The names of `names` that the text of `abs` contains; none when it cannot be read. */
+const needles = new Map<string, Buffer>();
+/** a name's latin1 bytes, as readText(…, 'latin1') would have matched it */
+function needle(n: string): Buffer {
+  let b = needles.get(n);
+  if (!b) needles.set(n, (b = Buffer.from(n, 'latin1')));
+  return b;
+}
+
+/** The names of `names` that the text of `abs` contains; none when it cannot be read. Searched in its bytes: no text is made. */
 export function search(abs: string, names: readonly string[]): Set<string> {
-  let text: string;
-  try { text = readText(abs, 'latin1'); } catch { return new Set(); }
-  return namesIn(text, names);
+  try { return withBytes(abs, (b) => namesIn(b, names)); } catch { return new Set(); }
 }
