@@ -186,17 +186,30 @@ export function includeGraph(root: string, roots: Iterable<string>, dirs: readon
     return !!l && l.has(path.basename(p));
   };
   const angled = new Map<string, string | undefined>();
-  const rel = (abs: string) => (abs.startsWith(root + path.sep) ? abs.slice(root.length + 1).split(path.sep).join('/') : abs);
-  const resolve = (spec: string, fromAbs: string): string | undefined => {
+  // answers kept per name and per (folder, name): a header is included from ~100s of files
+  const relOf = new Map<string, string>();
+  const rel = (abs: string) => {
+    let r = relOf.get(abs);
+    if (r === undefined) relOf.set(abs, (r = abs.startsWith(root + path.sep) ? abs.slice(root.length + 1).split(path.sep).join('/') : abs));
+    return r;
+  };
+  const quoted = new Map<string, string | null>();
+  const resolve = (spec: string, fromDir: string): string | undefined => {
     const name = spec.slice(1, -1);
     const global = () => {
       if (angled.has(name)) return angled.get(name);
-      let r = dirs.map((d) => path.join(d, name)).find(isFile);
+      let r: string | undefined;
+      for (let i = 0; r === undefined && i < dirs.length; i++) { const t = path.join(dirs[i], name); if (isFile(t)) r = t; }
       if (!r && name.startsWith('asm/')) { const g = path.join(root, 'include', 'asm-generic', name.slice(4)); if (isFile(g)) r = g; }
       angled.set(name, r);
       return r;
     };
-    if (spec[0] === '"') { const local = path.join(path.dirname(fromAbs), name); if (isFile(local)) return local; }
+    if (spec[0] === '"') {
+      const k = `${fromDir}\0${name}`;
+      let local = quoted.get(k);
+      if (local === undefined) { const t = path.join(fromDir, name); quoted.set(k, (local = isFile(t) ? t : null)); }
+      if (local !== null) return local;
+    }
     return global();
   };
   const id = (f: string): number => {
@@ -209,10 +222,10 @@ export function includeGraph(root: string, roots: Iterable<string>, dirs: readon
   while (todo.length) {
     const i = todo.pop()!;
     const f = files[i];
-    const abs = path.resolve(root, f);
+    const dir = path.dirname(path.resolve(root, f));
     const out = new Set<number>();
     for (const spec of includesOf(f)) {
-      const r = resolve(spec, abs);
+      const r = resolve(spec, dir);
       if (r) out.add(id(rel(r)));
     }
     edges[i] = [...out];

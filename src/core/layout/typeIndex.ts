@@ -432,10 +432,12 @@ export class TypeIndex {
   private resolveInclude(p: string, angled: boolean, from: string): string | undefined {
     const key = `${angled ? '<' : '"'}${p}|${angled ? '' : path.dirname(from)}`;
     if (this.resolved.has(key)) return this.resolved.get(key);
-    const tries = [...(angled ? [] : [path.dirname(from)]), ...this.dirs].map((d) => path.join(d, p));
+    // tried in order, joined one at a time: most names are found in the first dirs
+    let r: string | undefined;
+    if (!angled) { const t = path.join(path.dirname(from), p); if (fileExists(t)) r = t; }
+    for (let i = 0; r === undefined && i < this.dirs.length; i++) { const t = path.join(this.dirs[i], p); if (fileExists(t)) r = t; }
     // asm/ headers the build generates from asm-generic (Kbuild generic-y) are not in a source tree
-    if (this.root && p.startsWith('asm/')) tries.push(path.join(this.root, 'include', 'asm-generic', p.slice(4)));
-    const r = tries.find((t) => fileExists(t));
+    if (r === undefined && this.root && p.startsWith('asm/')) { const t = path.join(this.root, 'include', 'asm-generic', p.slice(4)); if (fileExists(t)) r = t; }
     this.resolved.set(key, r);
     return r;
   }
