@@ -315,13 +315,20 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
   };
   warnings.push(...top.warnings);
 
+  // a driver's files include the same local headers: each path is looked up once
+  const seen = new Map<string, boolean>();
+  const exists = (rel: string) => {
+    let e = seen.get(rel);
+    if (e === undefined) seen.set(rel, (e = fs.existsSync(path.join(root, rel))));
+    return e;
+  };
   const add = (file: string, status: 'builtin' | 'module', via: string, module?: string) => {
     if (byFile.has(file)) return; // first mention wins (link order)
     const o: BuiltObject = { file, status, order: objects.length, via, ...(module ? { module } : {}) };
     objects.push(o);
     byFile.set(file, o);
     const dirs = opts.localDirectives ? opts.localDirectives(file) : readLocalDirectives(root, file);
-    if (dirs) addIncludedC(root, file, dirs, opts.evalCond, (f, line) => {
+    if (dirs) addIncludedC(file, dirs, opts.evalCond, exists, (f, line) => {
       if (byFile.has(f)) return;
       const inc: BuiltObject = { ...o, file: f, via: `#include from ${file}:${line}`, includeLine: line, includedFrom: file };
       objects.push(inc);
@@ -426,7 +433,7 @@ function readLocalDirectives(root: string, file: string): LocalDirectives | unde
 /** Kernel .c files that #include other .c files (kernel/sched/build_policy.c), or a header of their
  * own directory that defines things (kernel/rcu/update.c includes "tasks.h"), build them into the
  * same object. A local header included by several objects goes with the first in link order. */
-function addIncludedC(root: string, file: string, directives: LocalDirectives, evalCond: ((e: string) => boolean) | undefined, add: (f: string, line: number) => void): void {
+function addIncludedC(file: string, directives: LocalDirectives, evalCond: ((e: string) => boolean) | undefined, exists: (rel: string) => boolean, add: (f: string, line: number) => void): void {
   const stack: { active: boolean; taken: boolean; parent: boolean }[] = [];
   const active = () => stack.every((s) => s.active);
   const ev = (e: string) => (evalCond ? evalCond(e) : true);
@@ -449,7 +456,7 @@ function addIncludedC(root: string, file: string, directives: LocalDirectives, e
     } else if (/^#\s*endif\b/.test(l)) stack.pop();
     else if ((m = /^#\s*include\s+"([^"]+\.[ch])"/.exec(l)) && active()) {
       const inc = path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]));
-      if (fs.existsSync(path.join(root, inc))) add(inc, line);
+      if (exists(inc)) add(inc, line);
     }
   }
 }

@@ -290,6 +290,10 @@ export class TypeIndex {
 
   // ---- loading ------------------------------------------------------------------------------
   load(file: string): LoadedFile | undefined {
+    // most calls name a loaded file by its absolute path: found before path.resolve (~180 MB of
+    // strings per Debian run); the fallback header is keyed by its name and re-read as before
+    const known = file === FALLBACK_FILE ? undefined : this.files.get(file);
+    if (known) return known;
     const f = path.resolve(file);
     const hit = this.files.get(f);
     if (hit) return hit;
