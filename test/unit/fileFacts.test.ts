@@ -116,4 +116,36 @@ describe('per-file facts of built files', () => {
     // the bytes of the text, as search() reads a file
     texts.forEach((t, i) => assert.deepStrictEqual([...namesIn(Buffer.from(t, 'latin1'), names)], expect[i], t));
   });
+
+  it('searches many files for a list of names on a worker, and mentions() then answers without reading them', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-prefetch-'));
+    const realBytes = readTextModule.withBytes;
+    const real = readTextModule.readText;
+    let reads = 0;
+    try {
+      const names = ['percpu_counter_init', '__percpu_counter_init_many', 'devm_alloc_percpu'];
+      const bodies = ['', 'x = percpu_counter_init(&c, 0, GFP_KERNEL);', 'y = __percpu_counter_init_many(f, 0, g, 1, &k);', 'p = devm_alloc_percpu(dev, int); q = percpu_counter_init(&d, 0, 0);'];
+      const expect = [[], ['percpu_counter_init'], ['percpu_counter_init', '__percpu_counter_init_many'], ['percpu_counter_init', 'devm_alloc_percpu']];
+      // enough files for a worker (fewer are searched when asked); one unreadable
+      const rels: string[] = [];
+      for (let i = 0; i < 600; i++) {
+        const rel = `d${i % 7}/f${i}.c`;
+        fs.mkdirSync(path.join(tmp, `d${i % 7}`), { recursive: true });
+        fs.writeFileSync(path.join(tmp, rel), `int a${i};\n${bodies[i % 4]}\n`);
+        rels.push(rel);
+      }
+      rels.push('missing.c');
+      const store = new FactStore(tmp, path.join(tmp, '.cache'));
+      await store.prefetchMentions(rels, names);
+      (readTextModule as { readText: typeof real }).readText = (f, e) => { reads++; return real(f, e); };
+      (readTextModule as { withBytes: typeof realBytes }).withBytes = (f, use) => { reads++; return realBytes(f, use); };
+      rels.slice(0, 600).forEach((rel, i) => assert.deepStrictEqual([...store.mentions(rel, names)], expect[i % 4], rel));
+      assert.strictEqual(reads, 0); // every answer came from the worker's search
+      assert.deepStrictEqual([...store.mentions('missing.c', names)], []);
+    } finally {
+      (readTextModule as { readText: typeof real }).readText = real;
+      (readTextModule as { withBytes: typeof realBytes }).withBytes = realBytes;
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });

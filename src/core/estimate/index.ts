@@ -20,7 +20,7 @@ import type { Counts } from './counts';
 import type { TraceOp } from '../sim/trace';
 import { resolveProfile, type Profile } from './profile';
 import { builtScope, makePlacement, type Placement } from './placement';
-import { allocContext, countCallsites, parameterSized, priceAllocSites, priceNrCpusArrays, priceStatics, type AllocOptions, type Ledger, type Mentions, type PricedCallsites, type PricedStatics } from './pricing';
+import { allocContext, contextNames, countCallsites, parameterSized, priceAllocSites, priceNrCpusArrays, priceStatics, type AllocOptions, type Ledger, type Mentions, type PricedAlloc, type PricedCallsites, type PricedStatics } from './pricing';
 import { addLedger, depTracker, emptyLedger, freshFiles, fromGraph, includeGraph, toGraph, recordingSizer, ReuseMiss, segmented, type Tracker, type AllocsOut, type FileRulesOut, type NrOut, type Parts, type Reuse, type Seg, type StaticsOut } from './reuse';
 import { headerGraph } from './wrapped';
 import type { Session } from './session';
@@ -320,6 +320,7 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
     if (sized++ % Math.max(1, Math.ceil(findings.length / 100)) === 0) o.onProgress?.(sized - 1, findings.length, 'sizing');
     return pause();
   };
+  const ahead = await startAhead(o, inp, placement, pause, track);
   const emit = new EmitOrder(o.root, scan.findings, session.layout, o.arch.sectionAnchors === true, o.arch.cpuOffsetClone === true);
   const dead = new DeadStatics(o.root, scan.findings, kb, session.layout, textOf, (s) => isSet(o.config, s));
   const staticSegs = await segmented(findings, async (fs): Promise<StaticsOut> => {
@@ -335,7 +336,7 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   o.onProgress?.(0, 1, 'placement');
   const sl = layoutStaticArea(statics.builtin, { pageSize: profile.pageSize, cacheLine: profile.cacheLine, kernel: profile.kernel, isSet: (s) => isSet(o.config, s) });
   if (sl.unplacedSections.length) warnings.push(`sections not in the ${profile.kernel} linker script, placed in .data..percpu: ${sl.unplacedSections.join(', ')}`);
-  const dyn = await callsites(o, inp, placement, ledger, pause, parts, track);
+  const dyn = await callsites(o, inp, placement, ledger, pause, parts, track, ahead);
   if (r) clock.mark('callsites');
   if (parts) {
     clock.mark('sizing'); // the statics and the call sites; what follows is the include graph
@@ -391,8 +392,38 @@ function mergeStatics(segs: Seg<StaticsOut>[], ledger: Ledger, condErrors: strin
   return out;
 }
 
+/** A whole run's sites priced at their callers: the functions, the macros calling them, each function's macros. */
+async function parameterSites(inp: Inputs, allocs: Finding[], placement: Placement, pause: () => Promise<void>, track?: Tracker) {
+  const { callees, priced } = await parameterSized(inp.session, allocs, placement, pause);
+  const { wrapped } = inp;
+  return {
+    callees, calleeMacros: callees.length ? [...wrapped.macrosCalling(new Set(callees))].sort() : [],
+    // keeping parts, each site is priced again inside its segment: what it reads are the segment's deps (the layout's caches answer)
+    priced: track ? new Map<Finding, PricedAlloc>() : priced,
+    each: new Map(callees.map((c) => [c, [...wrapped.macrosCalling(new Set([c]))].sort()])),
+  };
+}
+
+/** What a whole run starts before its statics for the call-site stage: the parameter-sized sites, and the built files' search for the names the stage asks about. */
+interface Ahead { param: Awaited<ReturnType<typeof parameterSites>>; searched: Promise<void> }
+
+/**
+ * A whole run with Kbuild's file list: the sites priced at their callers first (they name the
+ * functions whose calls are searched for), then the search of every built file for the call-site
+ * stage's names on a worker thread while this one prices the statics (~0.8 s of a distro config's
+ * cold run off this thread). Runs re-using parts search only changed files: nothing ahead.
+ */
+async function startAhead(o: EstimateOptions, inp: Inputs, placement: Placement, pause: () => Promise<void>, track?: Tracker): Promise<Ahead | undefined> {
+  const { kb, scan, wrapped, facts } = inp;
+  if (o.reuse || !kb.objects.length) return undefined;
+  const param = await parameterSites(inp, scan.findings.filter((f) => f.kind === 'alloc'), placement, pause, track);
+  const names = contextNames(scan.findings, { headerInScope: builtScope(kb, o.arch.name), allocWrappers: wrapped.allocWrappers }, param);
+  const built = kb.objects.map((x) => x.file).filter((f) => f.endsWith('.c'));
+  return { param, searched: facts.prefetchMentions(built, names).catch(() => undefined) };
+}
+
 /** Stage "call sites": each alloc site priced (segments of files the change cannot reach re-used), then counted. */
-async function callsites(o: EstimateOptions, inp: Inputs, placement: Placement, ledger: Ledger, pause: () => Promise<void>, parts?: Partial<Parts>, track?: Tracker): Promise<PricedCallsites> {
+async function callsites(o: EstimateOptions, inp: Inputs, placement: Placement, ledger: Ledger, pause: () => Promise<void>, parts?: Partial<Parts>, track?: Tracker, ahead?: Ahead): Promise<PricedCallsites> {
   const { kb, session, wrapped, scan } = inp;
   const r = o.reuse;
   // no Kbuild (a fixture, a folder of sources): every .c file the scan would read is built, as placement has it
@@ -413,15 +444,8 @@ async function callsites(o: EstimateOptions, inp: Inputs, placement: Placement, 
   // them first; a run re-using parts takes the earlier run's functions and checks them at the end
   const param = reuse
     ? { callees: r.parts.alloc.callees, calleeMacros: r.parts.alloc.calleeMacros, priced: new Map(), each: new Map(r.parts.alloc.byCallee.map(([c, m]) => [c, m])) }
-    : await (async () => {
-      const { callees, priced } = await parameterSized(session, allocs, placement, pause);
-      return {
-        callees, calleeMacros: callees.length ? [...wrapped.macrosCalling(new Set(callees))].sort() : [],
-        // keeping parts, each site is priced again inside its segment: what it reads are the segment's deps (the layout's caches answer)
-        priced: track ? new Map() : priced,
-        each: new Map(callees.map((c) => [c, [...wrapped.macrosCalling(new Set([c]))].sort()])),
-      };
-    })();
+    : ahead?.param ?? await parameterSites(inp, allocs, placement, pause, track);
+  await ahead?.searched; // the built files' mentions, searched on a worker meanwhile
   // sites inside wrapper macros: redone for the files the include graph says the change reaches
   const near = reuse ? freshFiles(r.parts, r.changed) : undefined;
   // a run re-using parts: the calls of the functions it reprices, read from the files mentioning them (the saved list) and the changed ones

@@ -170,6 +170,19 @@ export interface AllocContext {
 
 export interface AllocOptions { counts?: Counts; trace?: TraceOp[]; built?: readonly string[]; headerInScope?: (file: string) => boolean; allocWrappers?: ReadonlySet<string>; macrosCalling?: (fns: ReadonlySet<string>) => Set<string>; mentions: Mentions }
 
+/** Inline functions of headers this config's code includes that hold alloc sites: their sites count when a built file calls them. */
+function headerAllocFunctions(findings: readonly Finding[], o: Pick<AllocOptions, 'headerInScope'>): string[] {
+  return findings.filter((f) => f.kind === 'alloc' && f.file.endsWith('.h') && f.func && o.headerInScope?.(f.file)).map((f) => f.func!);
+}
+
+/**
+ * The names allocContext searches every built file for: one list, so each file is searched once
+ * (and not again while it is unchanged); a whole run has them searched ahead (prefetchMentions).
+ */
+export function contextNames(findings: readonly Finding[], o: Pick<AllocOptions, 'headerInScope' | 'allocWrappers'>, p: { callees: string[]; calleeMacros: string[] }): string[] {
+  return [...new Set([...headerAllocFunctions(findings, o).flatMap(callNames), ...o.allocWrappers ?? [], ...p.callees, ...p.calleeMacros])];
+}
+
 /**
  * The header inline functions the sites of `findings` live in that one of `o.built` mentions, the
  * sites inside wrapper macros of `files` (default o.built), and the callers of `callees` (with
@@ -178,10 +191,8 @@ export interface AllocOptions { counts?: Counts; trace?: TraceOp[]; built?: read
 export async function allocContext(s: Session, findings: Finding[], o: AllocOptions, files: readonly string[] = o.built ?? [],
   p: { callees: string[]; calleeMacros: string[]; priced: Map<Finding, PricedAlloc> } = { callees: [], calleeMacros: [], priced: new Map() },
   callers?: { files: (f: string) => boolean; check: (func: string) => void }): Promise<AllocContext> {
-  // inline functions of headers this config's code includes: their sites count when a built file calls them
-  const headerFns = findings.filter((f) => f.kind === 'alloc' && f.file.endsWith('.h') && f.func && o.headerInScope?.(f.file)).map((f) => f.func!);
-  // one list of names for every search, so each built file is searched once (and not again while it is unchanged)
-  const names = [...new Set([...headerFns.flatMap(callNames), ...o.allocWrappers ?? [], ...p.callees, ...p.calleeMacros])];
+  const headerFns = headerAllocFunctions(findings, o);
+  const names = contextNames(findings, o, p);
   const mentions = (f: string) => o.mentions(f, names);
   const called = headerFns.length ? headerFunctionsCalled(headerFns, o.built ?? [], mentions) : new Set<string>();
   const viaMacros = o.allocWrappers?.size ? await wrappedAllocs(s.root, files, o.allocWrappers, s.layout, mentions) : [];
