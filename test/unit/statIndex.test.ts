@@ -56,6 +56,32 @@ describe('stat index of a scanned tree', function () {
     assert.ok(!r.findings.some((x) => x.file === 'kernel/sched.c' && x.name === m[2]));
   });
 
+  it('stats the tree\'s stamp took answer for the files they name: an unchanged one is not stat\'ed, a changed one is read', async () => {
+    const cold = await scan();
+    const known = new Map<string, [number, number, number, number]>();
+    for (const f of fs.readdirSync(tree, { recursive: true, withFileTypes: true })) {
+      if (!f.isFile()) continue;
+      const abs = path.join(f.parentPath, f.name);
+      const st = fs.statSync(abs);
+      known.set(path.relative(tree, abs).split(path.sep).join('/'), [st.size, st.mtimeMs, st.ctimeMs, st.ino]);
+    }
+    // the stamp saw kernel/sched.c with another inode: to the run it changed (the file itself did not)
+    const k = known.get('kernel/sched.c')!;
+    known.set('kernel/sched.c', [k[0], k[1], k[2], k[3] + 1]);
+    const nodeFs = require('fs') as { statSync: typeof fs.statSync };
+    const real = nodeFs.statSync;
+    let stats = 0;
+    nodeFs.statSync = ((...a: Parameters<typeof real>) => { if (String(a[0]) !== tree) stats++; return real(...a); }) as typeof real; // the root itself is checked once
+    try {
+      const r = await scanTree(tree, { workers: 0, cacheDir: cache, knownStats: (rel) => known.get(rel) });
+      assert.strictEqual(r.stats.filesUnchanged, cold.stats.filesSeen - 1);
+      assert.deepStrictEqual(r.findings, cold.findings);
+      assert.strictEqual(stats, 0); // no stat of a file the stamp named (the changed one is read, with fstat)
+    } finally {
+      nodeFs.statSync = real;
+    }
+  });
+
   it('files changed just before the index was written are not trusted (racy), then are', async () => {
     fs.appendFileSync(path.join(tree, 'mm', 'vmstat.c'), '\nDEFINE_PER_CPU(long, fresh);\n'); // mtime: now
     const cold = await scan();

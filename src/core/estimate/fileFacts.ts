@@ -11,7 +11,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { LocalDirectives, localIncludeDirectives } from '../config/kbuild';
 import { codeSalt } from '../parse/cache';
-import { StatKey, statKey, statUnchanged } from '../parse/statIndex';
+import { KnownStats, StatKey, statKey, statUnchanged } from '../parse/statIndex';
 import { readCacheText, readText, withBytes } from '../readText';
 import { overlayActive, redirect } from '../overlay';
 import { flat } from '../flat';
@@ -76,7 +76,8 @@ export class FactStore {
   private changed = false;
 
   /** `cacheDir` undefined: nothing is read or saved (--no-cache). The saved facts are read on first use. */
-  constructor(readonly root: string, cacheDir?: string) {
+  /** `known`: stats the run already took (the tree's stamp), asked before a stat of a file */
+  constructor(readonly root: string, cacheDir?: string, private readonly known?: KnownStats) {
     if (cacheDir === undefined) return;
     const id = crypto.createHash('sha1').update(SCHEMA).update(path.resolve(root)).digest('hex');
     this.file = path.join(cacheDir, 'facts', `${id}.json`);
@@ -152,7 +153,7 @@ export class FactStore {
     this.old.delete(rel);
     const n = this.names.length;
     const ok = (a: unknown): a is number[] => Array.isArray(a) && a.every((i) => Number.isInteger(i) && i >= 0 && i < n);
-    if (e && Array.isArray(e) && e.length === 5 && ok(e[3]) && (!e[4] || ok(e[4][1])) && statUnchanged(abs, e[0], this.writtenAt)) {
+    if (e && Array.isArray(e) && e.length === 5 && ok(e[3]) && (!e[4] || ok(e[4][1])) && statUnchanged(abs, e[0], this.writtenAt, this.known?.(rel))) {
       const r: Rec = { stat: e[0], local: e[1], defines: e[2], callsAt: this.put(e[3]), callsLen: e[3].length, ...(e[4] ? { mentions: { key: e[4][0], ids: e[4][1] } } : {}) };
       this.now.set(rel, r);
       return r;
@@ -240,7 +241,7 @@ export class FactStore {
       try { return includeDirectives(readText(abs, 'latin1')); } catch { return []; }
     }
     const e = this.oldIncludes.get(rel);
-    if (e && Array.isArray(e) && e.length === 2 && statUnchanged(abs, e[0], this.writtenAt)) {
+    if (e && Array.isArray(e) && e.length === 2 && statUnchanged(abs, e[0], this.writtenAt, path.isAbsolute(rel) ? undefined : this.known?.(rel))) {
       this.nowIncludes.set(rel, e);
       return e[1];
     }

@@ -34,6 +34,7 @@ import { recentTexts } from './recentTexts';
 import { ResultCache, treeStamp, type Snapshot, type TreeStamp } from './resultCache';
 import { estimateAfterEdit, keptIncludeGraph } from './editReuse';
 import { overlayActive } from '../overlay';
+import { knownStats, type KnownStats } from '../parse/statIndex';
 import type { ModuleSection } from '../rules/types';
 import type { Callsite, EstimateResult, NrCpusArray } from './types';
 
@@ -89,6 +90,8 @@ export interface EstimateOptions {
   reuse?: Reuse;
   /** receives this run's per-file results (for a later run's `reuse`) */
   onParts?: (p: Parts) => void;
+  /** files' stats as the tree's stamp took them (estimate() sets it): the stat-keyed caches ask these */
+  knownStats?: KnownStats;
 }
 
 export { DEFAULT_KERNEL } from '../defaults';
@@ -104,7 +107,7 @@ async function prepare(o: EstimateOptions, profile: Profile, pause: () => Promis
     const r = evalCondition(e, cfg);
     return typeof r === 'boolean' ? r : true;
   };
-  const facts = new FactStore(o.root, o.cacheDir);
+  const facts = new FactStore(o.root, o.cacheDir, o.knownStats);
   const kb = readKbuild(o.root, (s) => cfgVal(cfg, s), { arch: o.arch.name, evalCond: cond, localDirectives: (f) => facts.get(f)?.local });
   clock.mark('kbuild');
   o.compact?.();
@@ -126,7 +129,7 @@ async function readInputs(o: EstimateOptions, profile: Profile, pause: () => Pro
   let listed = () => {};
   const filesListed = new Promise<void>((r) => { listed = r; });
   const scanning = o.scan ? Promise.resolve(o.scan) : scanTree(o.root, {
-    include: o.include, exclude: o.exclude ?? [...DEFAULT_EXCLUDE], cacheDir: o.cacheDir, signal: o.signal,
+    include: o.include, exclude: o.exclude ?? [...DEFAULT_EXCLUDE], cacheDir: o.cacheDir, signal: o.signal, knownStats: o.knownStats,
     onProgress: (d, t, stage) => o.onProgress?.(d, t, stage ?? 'scanning'), onListed: (t) => { o.onProgress?.(0, t, o.cacheDir ? 'checking the scan cache' : 'scanning'); listed(); },
   });
   scanning.catch(() => undefined); // handled below; not an unhandled rejection meanwhile
@@ -266,7 +269,9 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   }
   let scan: ScanResult | undefined;
   let parts: Parts | undefined;
-  const r = await estimateNow(stamp ? { ...o, onScan: (s) => { scan = s; o.onScan?.(s); }, onParts: (p) => { parts = p; o.onParts?.(p); } } : o);
+  // the stamp took every file's stat: the scan's index and the facts compare with those, no stat per file
+  const known = stamp ? knownStats(files) : undefined;
+  const r = await estimateNow(stamp ? { ...o, onScan: (s) => { scan = s; o.onScan?.(s); }, onParts: (p) => { parts = p; o.onParts?.(p); }, ...(known ? { knownStats: known } : {}) } : o);
   // a cancelled or failed run never gets here; a partial one (errors) is what the tree gives every time
   if (stamp && o.cacheDir) new ResultCache(o.cacheDir, o.root, resultKey(o)).save(stamp, r, scan, parts, files);
   return notReused ? { ...r, stats: { ...r.stats, partsNotReused: notReused } } : r;

@@ -53,7 +53,7 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
   const total = files.length;
   opts.onListed?.(total);
   let done = 0;
-  const index = opts.cacheDir ? new StatIndex(opts.cacheDir, base, `${fileOpts.maxFileBytes}`) : undefined;
+  const index = opts.cacheDir ? new StatIndex(opts.cacheDir, base, `${fileOpts.maxFileBytes}`, opts.knownStats) : undefined;
   const take = (o: FileScanOutcome) => {
     if (o.indexed) res.stats.filesUnchanged = (res.stats.filesUnchanged ?? 0) + 1;
     else index?.record(o);
