@@ -148,4 +148,36 @@ describe('per-file facts of built files', () => {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
+
+  it('a run that asks for a few files keeps the saved facts of the others for the next whole run', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-keep-'));
+    const real = readTextModule.readText;
+    let reads: string[] = [];
+    (readTextModule as { readText: typeof real }).readText = (f, e) => { reads.push(path.basename(f)); return real(f, e); };
+    try {
+      const old = new Date(Date.now() - 3600 * 1000);
+      for (const n of ['a.c', 'b.c', 'c.c']) { fs.writeFileSync(path.join(tmp, n), SRC); fs.utimesSync(path.join(tmp, n), old, old); }
+      const cache = path.join(tmp, '.cache');
+      const whole = new FactStore(tmp, cache);
+      for (const n of ['a.c', 'b.c', 'c.c']) whole.get(n);
+      whole.save();
+      // an edit of a.c, then a run after it asks for a.c alone (it reads it afresh and saves)
+      fs.writeFileSync(path.join(tmp, 'a.c'), `${SRC}\n#define A_NEW(x) DEFINE_PER_CPU(int, x)\n`);
+      fs.utimesSync(path.join(tmp, 'a.c'), old, new Date(Date.now() - 1800 * 1000));
+      reads = [];
+      const afterEdit = new FactStore(tmp, cache);
+      assert.ok(afterEdit.get('a.c')!.defines.some(([n]) => n === 'A_NEW'));
+      afterEdit.save();
+      assert.deepStrictEqual(reads, ['a.c']);
+      // the next whole run: b.c and c.c still answered by the saved facts, a.c by its new ones
+      reads = [];
+      const next = new FactStore(tmp, cache);
+      for (const n of ['a.c', 'b.c', 'c.c']) assert.ok(next.get(n), n);
+      assert.deepStrictEqual(reads, []);
+      assert.ok(next.get('a.c')!.defines.some(([n]) => n === 'A_NEW'));
+    } finally {
+      (readTextModule as { readText: typeof real }).readText = real;
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });

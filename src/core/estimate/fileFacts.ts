@@ -11,7 +11,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { LocalDirectives, localIncludeDirectives } from '../config/kbuild';
 import { codeSalt } from '../parse/cache';
-import { KnownStats, StatKey, statKey, statUnchanged } from '../parse/statIndex';
+import { KnownStats, RACY_MS, StatKey, statKey, statUnchanged } from '../parse/statIndex';
 import { readCacheText, readText, withBytes } from '../readText';
 import { overlayActive, redirect } from '../overlay';
 import { flat } from '../flat';
@@ -257,19 +257,31 @@ export class FactStore {
     return found[1];
   }
 
-  /** Saves the facts of the files asked for in this run (not when all came from the saved ones); a failure only costs the next run's speed. */
+  /** Saves the facts of the files asked for in this run and keeps the saved ones it did not ask for (nothing when all came from the saved ones); a failure only costs the next run's speed. */
   save(): void {
     // under an overlay the stats are the tree's but some texts are not: keep nothing
-    if (!this.file || overlayActive() || (!this.changed && this.old.size === 0 && this.nowIncludes.size === this.oldIncludes.size)) return;
+    // nothing read afresh: the saved file already holds every answer this run gave, and the rest
+    if (!this.file || overlayActive() || !this.changed) return;
     // only the names the kept files use, renumbered
     const names: string[] = [];
     const ids = new Map<number, number>();
     const id = (i: number) => { let k = ids.get(i); if (k === undefined) { ids.set(i, (k = names.length)); names.push(this.names[i]); } return k; };
     const files: Record<string, Entry> = {};
     for (const [rel, { stat, local, defines, callsAt, callsLen, mentions }] of this.now) files[rel] = [stat, local, defines, Array.from(this.pool.subarray(callsAt, callsAt + callsLen), id), mentions ? [mentions.key, mentions.ids.map(id)] : 0];
+    // saved entries this run did not ask for stay (a run after an edit asks for a few files; the next
+    // whole run would read the other ~19,000 again): those that were trusted when saved (not racy then,
+    // so the later writtenAt vouches for nothing they lacked) and whose file the stamp still saw
+    const keep = (rel: string, st: StatKey) => Array.isArray(st) && st[1] < this.writtenAt - RACY_MS && (!this.known || this.known(rel) !== undefined);
+    const n = this.names.length;
+    const ok = (a: unknown): a is number[] => Array.isArray(a) && a.every((i) => Number.isInteger(i) && i >= 0 && i < n);
+    for (const [rel, e] of this.old) {
+      if (rel in files || !Array.isArray(e) || e.length !== 5 || !ok(e[3]) || (e[4] && !ok(e[4][1])) || !keep(rel, e[0])) continue;
+      files[rel] = [e[0], e[1], e[2], e[3].map(id), e[4] ? [e[4][0], e[4][1].map(id)] : 0];
+    }
     const includes = Object.fromEntries(this.nowIncludes);
+    for (const [rel, e] of this.oldIncludes) if (!(rel in includes) && Array.isArray(e) && e.length === 2 && keep(rel, e[0])) includes[rel] = e;
     writeAtomic(this.file, () => [JSON.stringify({ schema: SCHEMA, salt: codeSalt(), writtenAt: Date.now(), names, files, includes } satisfies Saved)]);
-    this.old.clear(); // written: what was saved and not asked for is gone from the file too
+    this.old.clear(); // written: each run's save holds what it asked and what it kept
   }
 
   /** Forgets what it holds (after save, when nobody asks again: the rules need none of it); a later ask reads the file. */
