@@ -11,10 +11,10 @@ import * as path from 'path';
 /** characters per write: at most 3 bytes each in UTF-8, under glibc's default 128 KiB mmap threshold */
 const SLICE = 32 * 1024;
 
-type Pieces = readonly (string | Uint8Array)[];
+type Pieces = Iterable<string | Uint8Array>;
 
 /**
- * Writes `pieces` (or what `make` returns: a JSON.stringify that throws is a failure too) in order to
+ * Writes `pieces` (or what `make` returns: a JSON.stringify that throws, or a generator, is a failure too) in order to
  * `file`, via `file.PID.RANDOM.tmp`; false, leaving nothing behind, when it could not.
  */
 export function writeAtomic(file: string, make: Pieces | (() => Pieces)): boolean {
@@ -24,17 +24,17 @@ export function writeAtomic(file: string, make: Pieces | (() => Pieces)): boolea
     const pieces = typeof make === 'function' ? make() : make;
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fd = fs.openSync(tmp, 'w');
+    // short strings (jsonPieces' members) are joined into pieces of up to SLICE characters: a write each would be ~100,000 writes
+    let short: string[] = [];
+    let len = 0;
+    const flush = () => { if (len) writeString(fd!, short.join('')); short = []; len = 0; };
     for (const p of pieces) {
-      if (typeof p === 'string') {
-        for (let i = 0; i < p.length; ) {
-          let j = Math.min(p.length, i + SLICE);
-          const c = p.charCodeAt(j - 1);
-          if (j < p.length && c >= 0xd800 && c <= 0xdbff) j--; // never split a surrogate pair
-          writeAll(fd, Buffer.from(p.slice(i, j), 'utf8'));
-          i = j;
-        }
-      } else writeAll(fd, p);
+      if (typeof p !== 'string') { flush(); writeAll(fd, p); continue; }
+      if (len + p.length > SLICE) flush();
+      if (p.length >= SLICE) writeString(fd, p);
+      else { short.push(p); len += p.length; }
     }
+    flush();
     fs.closeSync(fd);
     fd = undefined;
     fs.renameSync(tmp, file);
@@ -43,6 +43,16 @@ export function writeAtomic(file: string, make: Pieces | (() => Pieces)): boolea
     if (fd !== undefined) try { fs.closeSync(fd); } catch { /* already failing */ }
     try { fs.rmSync(tmp, { force: true }); } catch { /* a failure only costs the next run's speed */ }
     return false;
+  }
+}
+
+function writeString(fd: number, p: string): void {
+  for (let i = 0; i < p.length; ) {
+    let j = Math.min(p.length, i + SLICE);
+    const c = p.charCodeAt(j - 1);
+    if (j < p.length && c >= 0xd800 && c <= 0xdbff) j--; // never split a surrogate pair
+    writeAll(fd, Buffer.from(p.slice(i, j), 'utf8'));
+    i = j;
   }
 }
 

@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { writeAtomic } from '../../src/core/writeAtomic';
 import { readText } from '../../src/core/readText';
+import { JsonEntries, jsonPieces } from '../../src/core/jsonPieces';
 
 describe('cache writes and source reads in pieces', () => {
   let tmp: string;
@@ -25,6 +26,28 @@ describe('cache writes and source reads in pieces', () => {
     assert.strictEqual(writeAtomic(path.join(tmp, 'f', 'y.json'), ['z']), false);
     assert.strictEqual(writeAtomic(path.join(tmp, 'z.json'), () => { throw new RangeError('Invalid string length'); }), false);
     assert.deepStrictEqual(fs.readdirSync(tmp), ['f']);
+  });
+
+  it('a value written member by member (jsonPieces) is the text JSON.stringify gives, read back equal', () => {
+    const v = {
+      schema: 'x', n: -0.5, big: 1e21, s: 'é€😀"\\\n\u2028', none: null, gone: undefined, fn: () => 1,
+      list: [1, undefined, () => 2, 'a', [[{ deep: [1, { deeper: 'y' }] }]], { u: undefined }, new Date(0)],
+      files: Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`dir${i % 7}/f${i}.c`, [[i, i * 1.5], i % 2 ? 0 : ['#include "x.h"'], 'z'.repeat(i % 50)]])),
+      bare: Object.assign(Object.create(null), { k: 1 }), empty: {}, none2: [],
+    };
+    const want = JSON.stringify(v);
+    for (const depth of [0, 1, 2, 3, 6]) assert.strictEqual([...jsonPieces(v, depth)].join(''), want, `depth ${depth}`);
+    // a Map and lazily made entries are written as the object Object.fromEntries would make of them
+    const m = new Map(Object.entries(v.files));
+    assert.strictEqual([...jsonPieces({ files: m, more: new JsonEntries([['a', 1], ['b', undefined], ['c', [2]]]) }, 2)].join(''),
+      JSON.stringify({ files: v.files, more: { a: 1, c: [2] } }));
+    const f = path.join(tmp, 'p.json');
+    assert.strictEqual(writeAtomic(f, () => jsonPieces({ files: m }, 3)), true);
+    assert.strictEqual(fs.readFileSync(f, 'utf8'), JSON.stringify({ files: v.files }));
+    // a producer that throws midway leaves nothing
+    function* failing(): Generator<string> { yield '{"a":'; throw new Error('no'); }
+    assert.strictEqual(writeAtomic(path.join(tmp, 'q.json'), () => failing()), false);
+    assert.deepStrictEqual(fs.readdirSync(tmp), ['p.json']);
   });
 
   it('readText gives what readFileSync gives, for files over its 1 MiB piece with split UTF-8 sequences and bad bytes', () => {

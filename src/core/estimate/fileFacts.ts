@@ -16,6 +16,7 @@ import { readCacheText, readText, withBytes } from '../readText';
 import { overlayActive, redirect } from '../overlay';
 import { flat } from '../flat';
 import { writeAtomic } from '../writeAtomic';
+import { JsonEntries, jsonPieces } from '../jsonPieces';
 import { WrapperDefine, upperCalls, wrapperDefines } from './wrappers';
 
 const SCHEMA = 'percpu-lens-facts-3';
@@ -266,21 +267,26 @@ export class FactStore {
     const names: string[] = [];
     const ids = new Map<number, number>();
     const id = (i: number) => { let k = ids.get(i); if (k === undefined) { ids.set(i, (k = names.length)); names.push(this.names[i]); } return k; };
-    const files: Record<string, Entry> = {};
-    for (const [rel, { stat, local, defines, callsAt, callsLen, mentions }] of this.now) files[rel] = [stat, local, defines, Array.from(this.pool.subarray(callsAt, callsAt + callsLen), id), mentions ? [mentions.key, mentions.ids.map(id)] : 0];
+    const n = this.names.length;
+    const ok = (a: unknown): a is number[] => Array.isArray(a) && a.every((i) => Number.isInteger(i) && i >= 0 && i < n);
     // saved entries this run did not ask for stay (a run after an edit asks for a few files; the next
     // whole run would read the other ~19,000 again): those that were trusted when saved (not racy then,
     // so the later writtenAt vouches for nothing they lacked) and whose file the stamp still saw
     const keep = (rel: string, st: StatKey) => Array.isArray(st) && st[1] < this.writtenAt - RACY_MS && (!this.known || this.known(rel) !== undefined);
-    const n = this.names.length;
-    const ok = (a: unknown): a is number[] => Array.isArray(a) && a.every((i) => Number.isInteger(i) && i >= 0 && i < n);
-    for (const [rel, e] of this.old) {
-      if (rel in files || !Array.isArray(e) || e.length !== 5 || !ok(e[3]) || (e[4] && !ok(e[4][1])) || !keep(rel, e[0])) continue;
-      files[rel] = [e[0], e[1], e[2], e[3].map(id), e[4] ? [e[4][0], e[4][1].map(id)] : 0];
+    // each entry made as it is written (no object of them all, no 12 MB string); the names they use after them
+    const self = this;
+    function* files(): Generator<[string, Entry]> {
+      for (const [rel, { stat, local, defines, callsAt, callsLen, mentions }] of self.now) yield [rel, [stat, local, defines, Array.from(self.pool.subarray(callsAt, callsAt + callsLen), id), mentions ? [mentions.key, mentions.ids.map(id)] : 0]];
+      for (const [rel, e] of self.old) {
+        if (self.now.has(rel) || !Array.isArray(e) || e.length !== 5 || !ok(e[3]) || (e[4] && !ok(e[4][1])) || !keep(rel, e[0])) continue;
+        yield [rel, [e[0], e[1], e[2], e[3].map(id), e[4] ? [e[4][0], e[4][1].map(id)] : 0]];
+      }
     }
-    const includes = Object.fromEntries(this.nowIncludes);
-    for (const [rel, e] of this.oldIncludes) if (!(rel in includes) && Array.isArray(e) && e.length === 2 && keep(rel, e[0])) includes[rel] = e;
-    writeAtomic(this.file, () => [JSON.stringify({ schema: SCHEMA, salt: codeSalt(), writtenAt: Date.now(), names, files, includes } satisfies Saved)]);
+    function* includes(): Generator<[string, [StatKey, string[]]]> {
+      yield* self.nowIncludes;
+      for (const [rel, e] of self.oldIncludes) if (!self.nowIncludes.has(rel) && Array.isArray(e) && e.length === 2 && keep(rel, e[0])) yield [rel, e];
+    }
+    writeAtomic(this.file, () => jsonPieces({ schema: SCHEMA, salt: codeSalt(), writtenAt: Date.now(), files: new JsonEntries(files()), includes: new JsonEntries(includes()), names }, 2));
     this.old.clear(); // written: each run's save holds what it asked and what it kept
   }
 

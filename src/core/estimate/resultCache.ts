@@ -15,6 +15,7 @@ import type { EstimateResult } from './types';
 import type { ScanResult } from '../parse/types';
 import type { Parts } from './reuse';
 import { writeAtomic } from '../writeAtomic';
+import { jsonPieces } from '../jsonPieces';
 import { readCacheText } from '../readText';
 
 const SCHEMA = 'percpu-lens-result-1';
@@ -210,12 +211,12 @@ export class ResultCache {
     const head = { schema: SCHEMA, digest: stamp.digest, takenAt: stamp.takenAt };
     if (scan) this.write(this.scanFile, { ...head, scan });
     if (parts) this.write(this.partsFile, { ...head, parts });
-    if (files && scan && parts) this.write(this.stampsFile, { ...head, files: Object.fromEntries(files) });
+    if (files && scan && parts) this.write(this.stampsFile, { ...head, files }); // the Map written as an object (jsonPieces)
     if (this.write(this.file, { ...head, result })) this.prune();
   }
 
   private write(file: string, j: object): boolean {
-    return writeAtomic(file, () => [JSON.stringify(j)]);
+    return writeAtomic(file, () => jsonPieces(j, 4)); // member by member: no 5-12 MB string at the run's end
   }
 
   private prune(): void {

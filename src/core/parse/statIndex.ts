@@ -11,6 +11,7 @@ import { codeSalt, decodeFindings, pruneStale } from './cache';
 import type { FileScanOutcome } from './scanFile';
 import type { Finding } from './types';
 import { writeAtomic } from '../writeAtomic';
+import { jsonPieces } from '../jsonPieces';
 import { readCacheText } from '../readText';
 
 const SCHEMA = 'percpu-lens-stat-1';
@@ -110,8 +111,8 @@ export class StatIndex {
 
   /** Writes the files of this scan (looked up or recorded); a failure only costs the next run's speed. */
   save(): void {
-    const j: IndexFile = { schema: SCHEMA, writtenAt: Date.now(), files: Object.fromEntries(this.next) };
-    if (writeAtomic(this.file, () => [JSON.stringify(j)])) this.prune();
+    // the Map written as the file's object member by member (jsonPieces): no copy of it, no string of the whole
+    if (writeAtomic(this.file, () => jsonPieces({ schema: SCHEMA, writtenAt: Date.now(), files: this.next }, 2))) this.prune();
   }
 
   /** Each build of the code starts a new index per tree; the ones nobody wrote for a month go. */
