@@ -326,14 +326,17 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
     return pause();
   };
   const ahead = await startAhead(o, inp, placement, pause, track);
-  const emit = new EmitOrder(o.root, scan.findings, session.layout, o.arch.sectionAnchors === true, o.arch.cpuOffsetClone === true);
-  const dead = new DeadStatics(o.root, scan.findings, kb, session.layout, textOf, (s) => isSet(o.config, s));
-  const staticSegs = await segmented(findings, async (fs): Promise<StaticsOut> => {
-    const l = emptyLedger();
-    const before = condErrors.length;
-    const p = await priceStatics(session, { findings: fs, placement, textOf, emit, dead }, { ...l, warnings: l.warnings }, sizingPause);
-    return { ...l, builtin: p.builtin, modules: [...p.modules].map(([n, m]) => [n, m.order, m.vars]), declares: p.declares, condErrors: condErrors.splice(before) };
-  }, r && { saved: r.parts.statics, fresh: r.fresh, redone: r.redone }, track);
+  // the emit order and the dead statics' function bodies (~14 MB) live in this closure's scope alone: gone after the statics
+  const staticSegs = await (() => {
+    const emit = new EmitOrder(o.root, scan.findings, session.layout, o.arch.sectionAnchors === true, o.arch.cpuOffsetClone === true);
+    const dead = new DeadStatics(o.root, scan.findings, kb, session.layout, textOf, (s) => isSet(o.config, s));
+    return segmented(findings, async (fs): Promise<StaticsOut> => {
+      const l = emptyLedger();
+      const before = condErrors.length;
+      const p = await priceStatics(session, { findings: fs, placement, textOf, emit, dead }, { ...l, warnings: l.warnings }, sizingPause);
+      return { ...l, builtin: p.builtin, modules: [...p.modules].map(([n, m]) => [n, m.order, m.vars]), declares: p.declares, condErrors: condErrors.splice(before) };
+    }, r && { saved: r.parts.statics, fresh: r.fresh, redone: r.redone }, track);
+  })();
   const statics = mergeStatics(staticSegs, ledger, condErrors);
   if (parts) parts.statics = staticSegs;
   if (r) clock.mark('statics');
@@ -342,6 +345,8 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   const sl = layoutStaticArea(statics.builtin, { pageSize: profile.pageSize, cacheLine: profile.cacheLine, kernel: profile.kernel, isSet: (s) => isSet(o.config, s) });
   if (sl.unplacedSections.length) warnings.push(`sections not in the ${profile.kernel} linker script, placed in .data..percpu: ${sl.unplacedSections.join(', ')}`);
   const dyn = await callsites(o, inp, placement, ledger, pause, parts, track, ahead);
+  // nothing after the call sites asks the wrapper graph (~11 MB): let it go unless a caller keeps the inputs (diff's NEW re-uses them)
+  if (!o.prepared && !o.onPrepared) wrapped.macrosCalling = () => { throw new Error('the wrapper graph is released after the call sites'); };
   if (r) clock.mark('callsites');
   if (parts) {
     clock.mark('sizing'); // the statics and the call sites; what follows is the include graph
