@@ -180,4 +180,36 @@ describe('per-file facts of built files', () => {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
+
+  it('a run that read a few files afresh among many saved ones leaves the saved file as it is; the next run reads those few again', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-few-'));
+    const real = readTextModule.readText;
+    let reads: string[] = [];
+    (readTextModule as { readText: typeof real }).readText = (f, e) => { reads.push(path.basename(f)); return real(f, e); };
+    try {
+      const old = new Date(Date.now() - 3600 * 1000);
+      const rels = Array.from({ length: 600 }, (_, i) => `f${i}.c`);
+      for (const n of rels) { fs.writeFileSync(path.join(tmp, n), SRC); fs.utimesSync(path.join(tmp, n), old, old); }
+      const cache = path.join(tmp, '.cache');
+      const whole = new FactStore(tmp, cache);
+      for (const n of rels) whole.get(n);
+      whole.save();
+      const saved = fs.readdirSync(path.join(cache, 'facts')).map((f) => path.join(cache, 'facts', f));
+      const before = saved.map((f) => fs.readFileSync(f, 'utf8'));
+      fs.writeFileSync(path.join(tmp, 'f7.c'), `${SRC}\n#define F7(x) DEFINE_PER_CPU(int, x)\n`);
+      fs.utimesSync(path.join(tmp, 'f7.c'), old, new Date(Date.now() - 1800 * 1000));
+      const afterEdit = new FactStore(tmp, cache);
+      assert.ok(afterEdit.get('f7.c')!.defines.some(([n]) => n === 'F7'));
+      afterEdit.save();
+      assert.deepStrictEqual(saved.map((f) => fs.readFileSync(f, 'utf8')), before); // not rewritten
+      reads = [];
+      const next = new FactStore(tmp, cache);
+      for (const n of rels) assert.ok(next.get(n), n);
+      assert.deepStrictEqual(reads, ['f7.c']);
+      assert.ok(next.get('f7.c')!.defines.some(([n]) => n === 'F7'));
+    } finally {
+      (readTextModule as { readText: typeof real }).readText = real;
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });
