@@ -149,67 +149,64 @@ describe('per-file facts of built files', () => {
     }
   });
 
-  it('a run that asks for a few files keeps the saved facts of the others for the next whole run', () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-keep-'));
+  /** `rels` (each SRC, dated an hour ago) in a temp tree whose facts a whole run saved; `reads`: the files read since the last `edit`/`reset` */
+  function withSavedFacts(rels: string[], body: (t: { tmp: string; cache: string; reads: () => string[]; reset: () => void; edit: (rel: string, text: string) => void }) => void): void {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-saved-'));
     const real = readTextModule.readText;
     let reads: string[] = [];
     (readTextModule as { readText: typeof real }).readText = (f, e) => { reads.push(path.basename(f)); return real(f, e); };
     try {
       const old = new Date(Date.now() - 3600 * 1000);
-      for (const n of ['a.c', 'b.c', 'c.c']) { fs.writeFileSync(path.join(tmp, n), SRC); fs.utimesSync(path.join(tmp, n), old, old); }
-      const cache = path.join(tmp, '.cache');
-      const whole = new FactStore(tmp, cache);
-      for (const n of ['a.c', 'b.c', 'c.c']) whole.get(n);
-      whole.save();
-      // an edit of a.c, then a run after it asks for a.c alone (it reads it afresh and saves)
-      fs.writeFileSync(path.join(tmp, 'a.c'), `${SRC}\n#define A_NEW(x) DEFINE_PER_CPU(int, x)\n`);
-      fs.utimesSync(path.join(tmp, 'a.c'), old, new Date(Date.now() - 1800 * 1000));
-      reads = [];
-      const afterEdit = new FactStore(tmp, cache);
-      assert.ok(afterEdit.get('a.c')!.defines.some(([n]) => n === 'A_NEW'));
-      afterEdit.save();
-      assert.deepStrictEqual(reads, ['a.c']);
-      // the next whole run: b.c and c.c still answered by the saved facts, a.c by its new ones
-      reads = [];
-      const next = new FactStore(tmp, cache);
-      for (const n of ['a.c', 'b.c', 'c.c']) assert.ok(next.get(n), n);
-      assert.deepStrictEqual(reads, []);
-      assert.ok(next.get('a.c')!.defines.some(([n]) => n === 'A_NEW'));
-    } finally {
-      (readTextModule as { readText: typeof real }).readText = real;
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
-  });
-
-  it('a run that read a few files afresh among many saved ones leaves the saved file as it is; the next run reads those few again', () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-few-'));
-    const real = readTextModule.readText;
-    let reads: string[] = [];
-    (readTextModule as { readText: typeof real }).readText = (f, e) => { reads.push(path.basename(f)); return real(f, e); };
-    try {
-      const old = new Date(Date.now() - 3600 * 1000);
-      const rels = Array.from({ length: 600 }, (_, i) => `f${i}.c`);
       for (const n of rels) { fs.writeFileSync(path.join(tmp, n), SRC); fs.utimesSync(path.join(tmp, n), old, old); }
       const cache = path.join(tmp, '.cache');
       const whole = new FactStore(tmp, cache);
       for (const n of rels) whole.get(n);
       whole.save();
-      const saved = fs.readdirSync(path.join(cache, 'facts')).map((f) => path.join(cache, 'facts', f));
-      const before = saved.map((f) => fs.readFileSync(f, 'utf8'));
-      fs.writeFileSync(path.join(tmp, 'f7.c'), `${SRC}\n#define F7(x) DEFINE_PER_CPU(int, x)\n`);
-      fs.utimesSync(path.join(tmp, 'f7.c'), old, new Date(Date.now() - 1800 * 1000));
-      const afterEdit = new FactStore(tmp, cache);
-      assert.ok(afterEdit.get('f7.c')!.defines.some(([n]) => n === 'F7'));
-      afterEdit.save();
-      assert.deepStrictEqual(saved.map((f) => fs.readFileSync(f, 'utf8')), before); // not rewritten
-      reads = [];
-      const next = new FactStore(tmp, cache);
-      for (const n of rels) assert.ok(next.get(n), n);
-      assert.deepStrictEqual(reads, ['f7.c']);
-      assert.ok(next.get('f7.c')!.defines.some(([n]) => n === 'F7'));
+      const edit = (rel: string, text: string) => {
+        fs.writeFileSync(path.join(tmp, rel), text);
+        fs.utimesSync(path.join(tmp, rel), old, new Date(Date.now() - 1800 * 1000));
+        reads = [];
+      };
+      body({ tmp, cache, reads: () => reads, reset: () => { reads = []; }, edit });
     } finally {
       (readTextModule as { readText: typeof real }).readText = real;
       fs.rmSync(tmp, { recursive: true, force: true });
     }
+  }
+
+  it('a run that asks for a few files keeps the saved facts of the others for the next whole run', () => {
+    const rels = ['a.c', 'b.c', 'c.c'];
+    withSavedFacts(rels, ({ tmp, cache, reads, reset, edit }) => {
+      // an edit of a.c, then a run after it asks for a.c alone (it reads it afresh and saves)
+      edit('a.c', `${SRC}\n#define A_NEW(x) DEFINE_PER_CPU(int, x)\n`);
+      const afterEdit = new FactStore(tmp, cache);
+      assert.ok(afterEdit.get('a.c')!.defines.some(([n]) => n === 'A_NEW'));
+      afterEdit.save();
+      assert.deepStrictEqual(reads(), ['a.c']);
+      // the next whole run: b.c and c.c still answered by the saved facts, a.c by its new ones
+      reset();
+      const next = new FactStore(tmp, cache);
+      for (const n of rels) assert.ok(next.get(n), n);
+      assert.deepStrictEqual(reads(), []);
+      assert.ok(next.get('a.c')!.defines.some(([n]) => n === 'A_NEW'));
+    });
+  });
+
+  it('a run that read a few files afresh among many saved ones leaves the saved file as it is; the next run reads those few again', () => {
+    const rels = Array.from({ length: 600 }, (_, i) => `f${i}.c`);
+    withSavedFacts(rels, ({ tmp, cache, reads, reset, edit }) => {
+      const saved = fs.readdirSync(path.join(cache, 'facts')).map((f) => path.join(cache, 'facts', f));
+      const before = saved.map((f) => fs.readFileSync(f, 'utf8'));
+      edit('f7.c', `${SRC}\n#define F7(x) DEFINE_PER_CPU(int, x)\n`);
+      const afterEdit = new FactStore(tmp, cache);
+      assert.ok(afterEdit.get('f7.c')!.defines.some(([n]) => n === 'F7'));
+      afterEdit.save();
+      assert.deepStrictEqual(saved.map((f) => fs.readFileSync(f, 'utf8')), before); // not rewritten
+      reset();
+      const next = new FactStore(tmp, cache);
+      for (const n of rels) assert.ok(next.get(n), n);
+      assert.deepStrictEqual(reads(), ['f7.c']);
+      assert.ok(next.get('f7.c')!.defines.some(([n]) => n === 'F7'));
+    });
   });
 });
