@@ -13,7 +13,7 @@ import { redirect } from './overlay';
  * freed ones stayed in RSS. A block above 32 MiB is mapped and unmapped without that; its untouched
  * pages cost no memory (allocUnsafe does not fill it).
  */
-const MAPPED = 32 * 1024 * 1024 + 64 * 1024;
+export const MAPPED = 32 * 1024 * 1024 + 64 * 1024;
 const SMALL = 64 * 1024;
 
 /** An uninitialised buffer of at least `n` bytes that, freed, leaves the allocator's thresholds as they were. */

@@ -150,7 +150,7 @@ describe('per-file facts of built files', () => {
   });
 
   /** `rels` (each SRC, dated an hour ago) in a temp tree whose facts a whole run saved; `reads`: the files read since the last `edit`/`reset` */
-  function withSavedFacts(rels: string[], body: (t: { tmp: string; cache: string; reads: () => string[]; reset: () => void; edit: (rel: string, text: string) => void }) => void): void {
+  async function withSavedFacts(rels: string[], body: (t: { tmp: string; cache: string; reads: () => string[]; reset: () => void; edit: (rel: string, text: string) => void }) => void | Promise<void>): Promise<void> {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-saved-'));
     const real = readTextModule.readText;
     let reads: string[] = [];
@@ -167,16 +167,16 @@ describe('per-file facts of built files', () => {
         fs.utimesSync(path.join(tmp, rel), old, new Date(Date.now() - 1800 * 1000));
         reads = [];
       };
-      body({ tmp, cache, reads: () => reads, reset: () => { reads = []; }, edit });
+      await body({ tmp, cache, reads: () => reads, reset: () => { reads = []; }, edit });
     } finally {
       (readTextModule as { readText: typeof real }).readText = real;
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   }
 
-  it('a run that asks for a few files keeps the saved facts of the others for the next whole run', () => {
+  it('a run that asks for a few files keeps the saved facts of the others for the next whole run', async () => {
     const rels = ['a.c', 'b.c', 'c.c'];
-    withSavedFacts(rels, ({ tmp, cache, reads, reset, edit }) => {
+    await withSavedFacts(rels, ({ tmp, cache, reads, reset, edit }) => {
       // an edit of a.c, then a run after it asks for a.c alone (it reads it afresh and saves)
       edit('a.c', `${SRC}\n#define A_NEW(x) DEFINE_PER_CPU(int, x)\n`);
       const afterEdit = new FactStore(tmp, cache);
@@ -192,9 +192,9 @@ describe('per-file facts of built files', () => {
     });
   });
 
-  it('a run that read a few files afresh among many saved ones leaves the saved file as it is; the next run reads those few again', () => {
+  it('a run that read a few files afresh among many saved ones leaves the saved file as it is; the next run reads those few again', async () => {
     const rels = Array.from({ length: 600 }, (_, i) => `f${i}.c`);
-    withSavedFacts(rels, ({ tmp, cache, reads, reset, edit }) => {
+    await withSavedFacts(rels, ({ tmp, cache, reads, reset, edit }) => {
       const saved = fs.readdirSync(path.join(cache, 'facts')).map((f) => path.join(cache, 'facts', f));
       const before = saved.map((f) => fs.readFileSync(f, 'utf8'));
       edit('f7.c', `${SRC}\n#define F7(x) DEFINE_PER_CPU(int, x)\n`);
@@ -207,6 +207,28 @@ describe('per-file facts of built files', () => {
       for (const n of rels) assert.ok(next.get(n), n);
       assert.deepStrictEqual(reads(), ['f7.c']);
       assert.ok(next.get('f7.c')!.defines.some(([n]) => n === 'F7'));
+    });
+  });
+
+  it('mentions searched ahead for many files are saved even when most saved facts were not asked for', async () => {
+    const rels = Array.from({ length: 1200 }, (_, i) => `m${i}.c`);
+    const names = ['percpu_counter_init', 'devm_alloc_percpu'];
+    const asked = rels.slice(0, 600);
+    await withSavedFacts(rels, async ({ tmp, cache }) => {
+      // a whole run under another config: 600 of the 1,200 saved files, their mentions searched ahead
+      const store = new FactStore(tmp, cache);
+      await store.prefetchMentions(asked, names);
+      store.save();
+      const realBytes = readTextModule.withBytes;
+      let reads = 0;
+      (readTextModule as { withBytes: typeof realBytes }).withBytes = (f, use) => { reads++; return realBytes(f, use); };
+      try {
+        const next = new FactStore(tmp, cache);
+        for (const rel of asked) assert.deepStrictEqual([...next.mentions(rel, names)], [], rel);
+        assert.strictEqual(reads, 0); // the answers were saved
+      } finally {
+        (readTextModule as { withBytes: typeof realBytes }).withBytes = realBytes;
+      }
     });
   });
 });

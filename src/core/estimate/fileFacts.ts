@@ -12,7 +12,7 @@ import { Worker } from 'worker_threads';
 import { LocalDirectives, localIncludeDirectives } from '../config/kbuild';
 import { codeSalt } from '../parse/cache';
 import { KnownStats, RACY_MS, StatKey, statKey, statUnchanged } from '../parse/statIndex';
-import { readCacheText, readText, withBytes } from '../readText';
+import { MAPPED, readCacheText, readText, withBytes } from '../readText';
 import { overlayActive, redirect } from '../overlay';
 import { flat } from '../flat';
 import { writeAtomic } from '../writeAtomic';
@@ -230,10 +230,11 @@ export class FactStore {
     if (!found) return;
     todo.forEach(([e], i) => {
       const f = found[i];
-      if (f && e.mentions?.key !== key) e.mentions = { key, ids: f.map((k) => this.id(names[k])) };
+      if (!f || e.mentions?.key === key) return;
+      e.mentions = { key, ids: f.map((k) => this.id(names[k])) };
+      this.changed = true;
+      this.fresh++; // each file's answer: many of them are worth saving (save)
     });
-    this.changed = true;
-    this.fresh++;
   }
 
   /**
@@ -362,21 +363,22 @@ export function search(abs: string, names: readonly string[]): Set<string> {
   try { return withBytes(abs, (b) => namesIn(b, names)); } catch { return new Set(); }
 }
 
-/** A worker's search: for each of `files` (absolute), the indexes of `names` its bytes hold, or null when unreadable. Self-contained. */
-function searchFiles(files: string[], names: string[], fs: typeof import('fs'), plan: ReturnType<typeof searchPlan>, found: typeof searchFound): (number[] | null)[] {
+/**
+ * A worker's search: for each of `files` (absolute), the indexes of `names` its bytes hold, or null
+ * when unreadable. Self-contained. Files go through one 1 MiB buffer; a bigger one gets a buffer of
+ * its own of at least `mapped` bytes, as readText's bufferFor does (glibc maps and unmaps it).
+ */
+function searchFiles(files: string[], names: string[], fs: typeof import('fs'), plan: ReturnType<typeof searchPlan>, found: typeof searchFound, mapped: number): (number[] | null)[] {
   const needle = names.map((n) => Buffer.from(n, 'latin1'));
-  let buf = Buffer.allocUnsafe(1 << 20);
+  const small = Buffer.allocUnsafe(1 << 20);
   return files.map((f) => {
     let fd: number;
     try { fd = fs.openSync(f, 'r'); } catch { return null; }
     try {
+      const size = fs.fstatSync(fd).size;
+      const buf = size < small.length ? small : Buffer.allocUnsafe(Math.max(size + 1, mapped));
       let got = 0;
-      for (;;) {
-        if (got === buf.length) { const b = Buffer.allocUnsafe(buf.length * 2); buf.copy(b, 0, 0, got); buf = b; }
-        const k = fs.readSync(fd, buf, got, buf.length - got, null);
-        if (k === 0) break;
-        got += k;
-      }
+      for (let k = 1; k > 0 && got < buf.length; got += k) k = fs.readSync(fd, buf, got, buf.length - got, null);
       const bytes = buf.subarray(0, got);
       return found(plan, names, (i) => bytes.indexOf(needle[i]) >= 0);
     } catch {
@@ -391,7 +393,7 @@ const SEARCH_WORKER = `const { parentPort, workerData } = require('worker_thread
 const searchFound = (${searchFound.toString()});
 const searchFiles = (${searchFiles.toString()});
 let m;
-try { m = { ok: searchFiles(workerData.files, workerData.names, require('fs'), workerData.plan, searchFound) }; } catch (e) { m = { error: String(e && e.message || e) }; }
+try { m = { ok: searchFiles(workerData.files, workerData.names, require('fs'), workerData.plan, searchFound, workerData.mapped) }; } catch (e) { m = { error: String(e && e.message || e) }; }
 parentPort.postMessage(m);`;
 
 /**
@@ -401,7 +403,7 @@ parentPort.postMessage(m);`;
 export function searchOnWorker(files: string[], names: readonly string[]): Promise<(number[] | null)[] | undefined> {
   let w: Worker;
   try {
-    w = new Worker(SEARCH_WORKER, { eval: true, workerData: { files, names: [...names], plan: searchPlan(names) } });
+    w = new Worker(SEARCH_WORKER, { eval: true, workerData: { files, names: [...names], plan: searchPlan(names), mapped: MAPPED } });
   } catch {
     return Promise.resolve(undefined);
   }
