@@ -12,6 +12,8 @@ export interface TreeDiagnosticsInput {
   root: string;
   scan: ScanResult;
   textOf: (file: string) => string;
+  /** a file's text for a pass reading each file once, not kept for later (TextReader.once); default textOf */
+  textOnce?: (file: string) => string;
   sizer: Sizer;
   profile: RuleProfile;
   modules: ModuleSection[];
@@ -81,7 +83,7 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
       i.onFile?.(r);
       continue;
     }
-    const text = i.textOf(file);
+    const text = (i.textOnce ?? i.textOf)(file);
     if (forTree) treeFiles.add(file);
     let r: FileRulesOut;
     i.track?.open();
@@ -104,7 +106,7 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
   const texts: FileTexts = { keys: () => treeFiles, has: (f) => treeFiles.has(f), get: (f) => {
     if (!treeFiles.has(f)) return undefined;
     i.compact?.(); // each pass leaves the texts it read as garbage
-    return i.textOf(f);
+    return (i.textOnce ?? i.textOf)(f);
   } };
   try {
     const tree = await runTreeRules({ files: texts, findings, profile: i.profile, sizer, modules: i.modules });

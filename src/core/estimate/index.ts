@@ -30,7 +30,7 @@ import * as path from 'path';
 import { reservedUsed, simulate, toVariable, type Simulation } from './simulate';
 import { treeDiagnostics } from './diagnostics';
 import { yielder } from './yielder';
-import { recentTexts } from './recentTexts';
+import { recentTexts, type TextReader } from './recentTexts';
 import { ResultCache, treeStamp, type Snapshot, type TreeStamp } from './resultCache';
 import { estimateAfterEdit, keptIncludeGraph } from './editReuse';
 import { overlayActive } from '../overlay';
@@ -153,7 +153,7 @@ async function readInputs(o: EstimateOptions, profile: Profile, pause: () => Pro
 }
 
 /** Stage "rules": the rules over the built files, priced with this configuration's first chunk. */
-async function runRules(o: EstimateOptions, inp: Inputs, sim: Simulation, textOf: (f: string) => string, parts?: Partial<Parts>, track?: Tracker): Promise<{ diagnostics: EstimateResult['diagnostics']; errors: { file: string; message: string }[] }> {
+async function runRules(o: EstimateOptions, inp: Inputs, sim: Simulation, textOf: TextReader, parts?: Partial<Parts>, track?: Tracker): Promise<{ diagnostics: EstimateResult['diagnostics']; errors: { file: string; message: string }[] }> {
   if (o.rules === false) return { diagnostics: [], errors: [] };
   o.onProgress?.(0, 1, 'rules');
   const { session, kb, scan } = inp;
@@ -171,7 +171,7 @@ async function runRules(o: EstimateOptions, inp: Inputs, sim: Simulation, textOf
   const files: FileRulesOut[] = [];
   const sizes = reuse ? recordingSizer(session.sizer, new Map(saved!.sizes.map(([k, v, d]) => [k, [v, d]])), (f, d) => !o.reuse!.fresh(f, d), parts && track) : parts ? recordingSizer(session.sizer, undefined, undefined, track) : undefined;
   const td = await treeDiagnostics({
-    root: o.root, scan, textOf, profile, modules: sections, signal: o.signal, keep, compact: o.compact,
+    root: o.root, scan, textOf, textOnce: textOf.once, profile, modules: sections, signal: o.signal, keep, compact: o.compact,
     sizer: session.sizer, onProgress: (d, t) => o.onProgress?.(d, t, 'rules'),
     ...(reuse ? { reuse: { files: new Map(saved!.files.map((x) => [x.file, x])), fresh: o.reuse!.fresh, pcpu005: reuse === 'pcpu005', redone: o.reuse!.redone } } : {}),
     ...(parts ? { onFile: (x: FileRulesOut) => files.push(x), track } : {}),

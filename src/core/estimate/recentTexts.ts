@@ -8,22 +8,35 @@ import { readText } from '../readText';
 /** characters kept (1 byte each for ASCII text) */
 const BUDGET = 8 * 1024 * 1024;
 
+/** A reader of files as recentTexts gives them; `once` reads a file not kept without keeping it. */
+export interface TextReader {
+  (file: string): string;
+  /**
+   * For passes over many files, each read once: a text kept in the LRU would outlive a few young
+   * collections and be promoted, old-generation garbage that only a full collection frees.
+   */
+  once(file: string): string;
+}
+
 /** A reader of `root`-relative files as UTF-8 ('' when unreadable), remembering recent ones. */
-export function recentTexts(root: string, budget = BUDGET): (file: string) => string {
+export function recentTexts(root: string, budget = BUDGET): TextReader {
   const kept = new Map<string, string>(); // least recently used first
   let size = 0;
-  return (f) => {
+  const read = (f: string): string => {
+    try {
+      return readText(path.join(root, f), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const reader = (f: string): string => {
     let t = kept.get(f);
     if (t !== undefined) {
       kept.delete(f);
       kept.set(f, t);
       return t;
     }
-    try {
-      t = readText(path.join(root, f), 'utf8');
-    } catch {
-      t = '';
-    }
+    t = read(f);
     kept.set(f, t);
     size += t.length;
     for (const [k, v] of kept) {
@@ -33,4 +46,5 @@ export function recentTexts(root: string, budget = BUDGET): (file: string) => st
     }
     return t;
   };
+  return Object.assign(reader, { once: (f: string) => kept.get(f) ?? read(f) });
 }
