@@ -7,7 +7,7 @@ import { isSet, type KConfig } from '../config/kconfig';
 import { evalCondition } from '../config/cppExpr';
 import { readKbuild } from '../config/kbuild';
 import { DEFAULT_INCLUDE, scanTree } from '../parse';
-import { walkTree } from '../parse/walk';
+import { listedFrom, walkTree } from '../parse/walk';
 import type { ScanResult } from '../parse/types';
 import { openSession, rulesProfile } from './session';
 import { layoutStaticArea } from './staticArea';
@@ -92,6 +92,8 @@ export interface EstimateOptions {
   onParts?: (p: Parts) => void;
   /** files' stats as the tree's stamp took them (estimate() sets it): the stat-keyed caches ask these */
   knownStats?: KnownStats;
+  /** the files the scan reads, as the tree's stamp listed them (estimate() sets it): the scan does not walk */
+  listed?: readonly string[];
 }
 
 export { DEFAULT_KERNEL } from '../defaults';
@@ -129,7 +131,7 @@ async function readInputs(o: EstimateOptions, profile: Profile, pause: () => Pro
   let listed = () => {};
   const filesListed = new Promise<void>((r) => { listed = r; });
   const scanning = o.scan ? Promise.resolve(o.scan) : scanTree(o.root, {
-    include: o.include, exclude: o.exclude ?? [...DEFAULT_EXCLUDE], cacheDir: o.cacheDir, signal: o.signal, knownStats: o.knownStats,
+    include: o.include, exclude: o.exclude ?? [...DEFAULT_EXCLUDE], cacheDir: o.cacheDir, signal: o.signal, knownStats: o.knownStats, listed: o.listed,
     onProgress: (d, t, stage) => o.onProgress?.(d, t, stage ?? 'scanning'), onListed: (t) => { o.onProgress?.(0, t, o.cacheDir ? 'checking the scan cache' : 'scanning'); listed(); },
   });
   scanning.catch(() => undefined); // handled below; not an unhandled rejection meanwhile
@@ -271,7 +273,9 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   let parts: Parts | undefined;
   // the stamp took every file's stat: the scan's index and the facts compare with those, no stat per file
   const known = stamp ? knownStats(files) : undefined;
-  const r = await estimateNow(stamp ? { ...o, onScan: (s) => { scan = s; o.onScan?.(s); }, onParts: (p) => { parts = p; o.onParts?.(p); }, ...(known ? { knownStats: known } : {}) } : o);
+  // and listed every file: the scan takes its list from there instead of walking again
+  const listed = stamp?.odd && listedFrom(files.keys(), stamp.odd, o.include?.length ? o.include : DEFAULT_INCLUDE, o.exclude ?? [...DEFAULT_EXCLUDE]);
+  const r = await estimateNow(stamp ? { ...o, onScan: (s) => { scan = s; o.onScan?.(s); }, onParts: (p) => { parts = p; o.onParts?.(p); }, ...(known ? { knownStats: known } : {}), ...(listed ? { listed } : {}) } : o);
   // a cancelled or failed run never gets here; a partial one (errors) is what the tree gives every time
   if (stamp && o.cacheDir) new ResultCache(o.cacheDir, o.root, resultKey(o)).save(stamp, r, scan, parts, files);
   return notReused ? { ...r, stats: { ...r.stats, partsNotReused: notReused } } : r;

@@ -20,8 +20,13 @@ import { readCacheText } from '../readText';
 
 const SCHEMA = 'percpu-lens-result-1';
 
-/** One tree's stats as one digest, and the newest modification seen (for the racy rule). */
-export interface TreeStamp { digest: string; newestMs: number; takenAt: number }
+/**
+ * One tree's stats as one digest, and the newest modification seen (for the racy rule). With the
+ * stats collected: `odd`, the entries a listing of the files cannot be read off the stats for
+ * (walk.ts listedFrom), each as a kind letter and its path: `d` a symlinked directory, `b` a broken
+ * symlink or an entry that cannot be stat'ed, `u` an unreadable directory, `n` neither a file nor a directory.
+ */
+export interface TreeStamp { digest: string; newestMs: number; takenAt: number; odd?: string[] }
 
 /**
  * Hashes every file under `root` (following directory symlinks once; `.git` skipped) by path, size,
@@ -29,38 +34,40 @@ export interface TreeStamp { digest: string; newestMs: number; takenAt: number }
  * Self-contained, its modules passed in: it runs in a worker from its source text (treeStamp).
  * `collect`: also each file's stat as "path\0size,mtime,ctime,inode\0" (one string: cheap to post back).
  */
-function walkStamp(root: string, fs: typeof import('fs'), crypto: typeof import('crypto'), sep: string, collect: boolean): { digest: string; newestMs: number; files?: string } {
+function walkStamp(root: string, fs: typeof import('fs'), crypto: typeof import('crypto'), sep: string, collect: boolean): { digest: string; newestMs: number; files?: string; odd?: string[] } {
   const stats: string[] = [];
+  const odd: string[] = [];
   const h = crypto.createHash('sha1');
   let newestMs = 0;
   const seen = new Set<string>([fs.realpathSync(root)]);
   const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   const visit = (abs: string, rel: string): void => {
     let ents: import('fs').Dirent[];
-    try { ents = fs.readdirSync(abs, { withFileTypes: true }); } catch { h.update(`?${rel}\n`); return; }
+    try { ents = fs.readdirSync(abs, { withFileTypes: true }); } catch { h.update(`?${rel}\n`); odd.push(`u${rel}`); return; }
     ents.sort(byName);
     for (const e of ents) {
       if (e.name === '.git') continue;
       const a = abs + sep + e.name;
       const r = rel ? rel + '/' + e.name : e.name;
       let st: import('fs').Stats;
-      try { st = e.isSymbolicLink() ? fs.statSync(a) : fs.lstatSync(a); } catch { h.update(`!${r}\n`); continue; }
+      try { st = e.isSymbolicLink() ? fs.statSync(a) : fs.lstatSync(a); } catch { h.update(`!${r}\n`); odd.push(`b${r}`); continue; }
       if (st.isDirectory()) {
         let real = a;
-        if (e.isSymbolicLink()) { try { real = fs.realpathSync(a); } catch { continue; } }
+        if (e.isSymbolicLink()) { odd.push(`d${r}`); try { real = fs.realpathSync(a); } catch { continue; } }
         if (seen.has(real)) continue;
         seen.add(real);
         h.update(`d${r}\n`);
         visit(a, r);
         continue;
       }
+      if (!st.isFile()) odd.push(`n${r}`);
       if (st.mtimeMs > newestMs) newestMs = st.mtimeMs;
       h.update(`${r}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}\n`);
       if (collect) stats.push(`${r}\0${st.size},${st.mtimeMs},${st.ctimeMs},${st.ino}\0`);
     }
   };
   visit(root.endsWith(sep) && root.length > 1 ? root.slice(0, -1) : root, '');
-  return { digest: h.digest('hex'), newestMs, ...(collect ? { files: stats.join('') } : {}) };
+  return { digest: h.digest('hex'), newestMs, ...(collect ? { files: stats.join(''), odd } : {}) };
 }
 
 const WORKER_SOURCE = `const { parentPort, workerData } = require('worker_threads');
@@ -103,7 +110,7 @@ function stamped(w: Walked, takenAt: number, files?: Map<string, string>): TreeS
     const parts = w.files.split('\0');
     for (let i = 0; i + 1 < parts.length; i += 2) files.set(parts[i], parts[i + 1]);
   }
-  return { digest: w.digest, newestMs: w.newestMs, takenAt };
+  return { digest: w.digest, newestMs: w.newestMs, takenAt, ...(files && w.odd ? { odd: w.odd } : {}) };
 }
 
 interface Saved { schema: string; digest: string; takenAt: number; result: EstimateResult }

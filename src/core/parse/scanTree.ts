@@ -45,6 +45,8 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
   if (st.isFile()) {
     base = path.dirname(root);
     files = [path.basename(root)];
+  } else if (opts.listed) {
+    files = [...opts.listed];
   } else {
     const w = await walkTree(root, opts.include?.length ? opts.include : DEFAULT_INCLUDE, opts.exclude ?? [], opts.signal);
     files = w.files;

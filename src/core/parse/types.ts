@@ -67,6 +67,8 @@ export interface ScanTreeOptions {
   onProgress?: (done: number, total: number, stage?: string) => void;
   /** called once the files are listed, as the scanning starts (the caller can then use this thread) */
   onListed?: (total: number) => void;
+  /** the files walkTree would list, as the caller already has them (walk.ts listedFrom): no walk */
+  listed?: readonly string[];
   /** files' stats the caller already took (the tree's stamp), by root-relative path: no stat of those */
   knownStats?: (rel: string) => [number, number, number, number] | undefined;
 }

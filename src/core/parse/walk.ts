@@ -71,3 +71,37 @@ export async function walkTree(root: string, include: string[], exclude: string[
   await visit(root, '');
   return out;
 }
+
+/**
+ * walkTree's file list read off a tree's stamp instead of walking the tree again: `paths` are every
+ * entry below the root but directories (`.git` skipped), in the stamp's order (name order, depth
+ * first: walkTree's), and `odd` the stamp's entries the stats cannot place (resultCache.ts
+ * TreeStamp). Undefined when an odd entry lies where walkTree would look: a symlinked directory
+ * (walkTree lists it once, by real path), a broken symlink or an unreadable directory (errors), a
+ * fifo or socket (not listed); the caller walks then.
+ */
+export function listedFrom(paths: Iterable<string>, odd: readonly string[], include: string[], exclude: string[]): string[] | undefined {
+  const inc = picomatch(include, { dot: true });
+  const exc = exclude.length ? picomatch(exclude, { dot: true }) : () => false;
+  const pruned = new Map<string, boolean>(); // directory -> whether walkTree skips it (it or a parent excluded)
+  const prunedDir = (d: string): boolean => {
+    let v = pruned.get(d);
+    if (v === undefined) {
+      const i = d.lastIndexOf('/');
+      v = (i >= 0 && prunedDir(d.slice(0, i))) || exc(d + '/');
+      pruned.set(d, v);
+    }
+    return v;
+  };
+  const inPruned = (r: string) => { const i = r.lastIndexOf('/'); return i >= 0 && prunedDir(r.slice(0, i)); };
+  for (const o of odd) {
+    const kind = o[0];
+    const r = o.slice(1);
+    if (!r) return undefined; // the root itself
+    // a directory walkTree would skip by its own name, or anything under a skipped one
+    if (!(inPruned(r) || ((kind === 'd' || kind === 'u') && prunedDir(r)))) return undefined;
+  }
+  const out: string[] = [];
+  for (const r of paths) if (!inPruned(r) && inc(r) && !exc(r)) out.push(r);
+  return out;
+}
