@@ -82,4 +82,57 @@ describe('incremental re-scan (DocScan)', function () {
     doc.close();
     await assert.rejects(doc.edit({ start: 0, end: 0, text: 'x' }), /closed/);
   });
+
+  it('re-reading only an edit\'s region gives the findings of re-reading the whole file, edit after edit', async () => {
+    // the same tree either way: what is compared is the region logic alone (tree-sitter's
+    // incremental parse can differ from a fresh one in rare error-recovery cases)
+    const rnd = prng(5);
+    const pieces = ['{', '}', '/*', '*/', '#ifdef CONFIG_SMP\n', '#endif\n', '(', ')', 'DEFINE_PER_CPU(int, ins);\n', 'atomic_t refcnt;', 'alloc_percpu(struct x)', 'NR_CPUS', ' __percpu ', '', 'static ', 'struct s { atomic_t refcnt; };'];
+    for (const density of [0.6, 1 / 12]) {
+      const text = kernelStyleFile(1500, rnd, density);
+      const a = (await DocScan.open('r.c', text)).doc;
+      const b = (await DocScan.open('r.c', text, {}, false)).doc;
+      try {
+        for (let i = 0; i < 150; i++) {
+          const t = a.text;
+          const s = Math.floor(rnd() * t.length);
+          const e: TextEdit = rnd() < 0.5 ? randomLineEdit(t, rnd) : { start: s, end: Math.min(t.length, s + Math.floor(rnd() * 40)), text: pieces[Math.floor(rnd() * pieces.length)] };
+          assert.deepStrictEqual(await a.edit(e), await b.edit(e), `edit ${i}: ${JSON.stringify(e)}`);
+        }
+      } finally {
+        a.close();
+        b.close();
+      }
+    }
+  });
+
+  // An edit re-reads only the region it can reach (incremental.ts regionOf); each case puts what
+  // decides a finding far (over 1 KiB) from the finding, so a region of the edit's own lines alone
+  // would keep a stale finding. Expected: a fresh scan of the final text.
+  describe('findings far from the edit that it changes', () => {
+    const filler = (n: number) => Array.from({ length: n }, (_, i) => `\tret += helper_${i}(dev, ${i});\n`).join('');
+    const cases: [string, string, string, string][] = [
+      ['a function renamed: its calls far below name it', `static int old_name(struct dev *dev)\n{\n\tint ret = 0;\n${filler(80)}\tdev->stats = alloc_percpu(struct stats);\n\treturn ret;\n}\n`, 'old_name', 'new_name'],
+      ['a struct renamed: its refcount field far below is its field', `struct old_s {\n${Array.from({ length: 80 }, (_, i) => `\tint pad_${i};\n`).join('')}\tatomic_t refcnt;\n};\n`, 'old_s', 'new_s'],
+      ['a typedef name after a long anonymous struct', `typedef struct {\n\tatomic_t refcnt;\n${Array.from({ length: 80 }, (_, i) => `\tint pad_${i};\n`).join('')}} old_t;\n`, 'old_t', 'new_t'],
+      ['a comment opened far above hides them', `int a;\n/* first */\n${filler(80)}DEFINE_PER_CPU(int, x);\nint b; /* last */\n`, '/* first */', '/* first'],
+      ['an #ifdef opened far above conditions them', `int a;\n#ifdef CONFIG_X\n#endif\n${filler(80)}DEFINE_PER_CPU(int, x);\n`, '#endif\n', ''],
+      ['an argument list closed far below', `void f(void)\n{\n\tp = alloc_percpu(struct s;\n${Array.from({ length: 300 }, (_, i) => `\tret += ${i};\n`).join('')}\tq = 1;\n`, '\tq = 1;', '\tq = 1);'],
+      ['static dropped before a macro', `static\n${' '.repeat(1200)}\nDEFINE_PER_CPU(int, x);\n`, 'static', 'extern'],
+    ];
+    for (const [name, text, from, to] of cases) {
+      it(name, async () => {
+        const { doc, result } = await DocScan.open('far.c', text);
+        try {
+          const at = text.lastIndexOf(from);
+          const r = await doc.edit({ start: at, end: at + from.length, text: to });
+          const fresh = await scanText(doc.text, 'far.c');
+          assert.deepStrictEqual(r.findings, fresh.findings);
+          assert.notDeepStrictEqual(fresh.findings, result.findings, 'the edit changes a finding');
+        } finally {
+          doc.close();
+        }
+      });
+    }
+  });
 });

@@ -26,6 +26,15 @@ export interface ExtractCtx {
   deadline?: number;
   /** query ranges per character of text (see scanText's queryIndexScale) */
   queryIndexScale?: number;
+  /**
+   * receives each finding's [start, end) offsets in text and how far its reading went (`reach`: the
+   * end, or the text's end after an argument list that never closed): DocScan re-reads only an edit's region
+   */
+  spans?: Map<Finding, [number, number, number]>;
+  /** receives the candidates whose finding depends on the braces up to 20000 characters before them (insideBraces) */
+  braceReads?: number[];
+  /** receives the ranges whose candidates one construct claimed (they yield no finding of their own), finding or not */
+  claims?: [number, number][];
 }
 
 const NR_CLASSES: ReadonlySet<string> = new Set(['nr_cpus']);
@@ -38,6 +47,7 @@ function base(ctx: ExtractCtx, kind: FindingKind, start: number, end: number, ma
   const f: Finding = { kind, file: ctx.file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column, name: '', type: '', macro };
   const c = ctx.cond(start);
   if (c !== undefined) f.cond = c;
+  ctx.spans?.set(f, [start, end, end]);
   return f;
 }
 
@@ -78,6 +88,7 @@ export class Extractor {
   constructor(private ctx: ExtractCtx) {}
 
   private claimRange(cands: Candidate[], a: number, b: number): void {
+    this.ctx.claims?.push([a, b]);
     for (const c of cands) if (c.start >= a && c.end <= b) this.claimed.add(c.start);
   }
 
@@ -107,7 +118,11 @@ export class Extractor {
    * Out of time (macro soup: tree walks climb parents from the root, so thousands of nested calls
    * cost cubic time): what is left is reported, not dropped, and the file's other findings stay.
    */
+  /** the time budget ran out: what is left was reported unresolved (giveUp) */
+  gaveUp = false;
+
   private giveUp(rest: Candidate[]): void {
+    this.gaveUp = true;
     for (const c of rest) {
       if (this.claimed.has(c.start)) continue;
       const k = classify(c.tok);
@@ -133,12 +148,19 @@ export class Extractor {
     this.findings.push(f);
   }
 
+  /** An argument list that never closed: macroArgs read up to 4000 tokens on, wherever they end. */
+  private unbalanced(c: Candidate, kind: FindingKind, reason: string): void {
+    this.unresolved(c, kind, reason);
+    const sp = this.ctx.spans?.get(this.findings[this.findings.length - 1]);
+    if (sp) sp[2] = this.ctx.text.length;
+  }
+
   private macro(c: Candidate, kind: 'static' | 'declare', cands: Candidate[]): void {
     this.claimed.add(c.start);
     const n = this.leafAt(c);
     if (!n) return this.unresolved(c, kind, 'macro name not a token of the parse tree');
     const ma = macroArgs(n);
-    if (!ma) return this.unresolved(c, kind, `${c.tok} without a balanced argument list`);
+    if (!ma) return this.unbalanced(c, kind, `${c.tok} without a balanced argument list`);
     this.claimRange(cands, c.end, ma.end);
     const f = base(this.ctx, kind, c.start, ma.end, c.tok);
     if (ma.args.length < 2 || ma.args[0].length === 0 || ma.args[1].length === 0) {
@@ -178,7 +200,7 @@ export class Extractor {
     if (!nt || nt.text !== '(') return; // a reference to the function (pointer, DEFINE_FREE name), not a call
     if (isFunctionDeclarator(n)) return; // the allocator's own prototype or definition
     const ma = macroArgs(n);
-    if (!ma) return this.unresolved(c, kind, `${c.tok}( without a balanced argument list`);
+    if (!ma) return this.unbalanced(c, kind, `${c.tok}( without a balanced argument list`);
     this.claimRange(cands, c.end, ma.end);
     const f = base(this.ctx, kind, c.start, ma.end, c.tok);
     const args = ma.args.map((a) => tokensText(a, this.ctx.text));
@@ -331,6 +353,7 @@ export class Extractor {
   private refcountField(field: Node, tyNode: Node, cands: Candidate[], ct: string | undefined): void {
     const type = norm(this.src(tyNode));
     const inField = cands.filter((x) => x.start >= field.startIndex && x.end <= field.endIndex);
+    this.ctx.claims?.push([field.startIndex, field.endIndex]);
     for (const x of inField) if (classify(x.tok) !== 'nr_cpus') this.claimed.add(x.start);
     const isInt = /^(unsigned )?(int|long)$/.test(type);
     const hasPercpu = inField.some((x) => x.tok === '__percpu');
@@ -393,6 +416,7 @@ export class Extractor {
     const ty = c.tok === 'kref' || c.tok === 'percpu_ref' ? `struct ${c.tok}` : c.tok;
     if (ty.startsWith('struct') && !/struct\s+$/.test(this.ctx.text.slice(Math.max(0, c.start - 10), c.start))) return;
     if (!(REFCOUNT_TYPES_ALWAYS.has(ty) || looksLikeRefcount(m[1]))) return;
+    this.ctx.braceReads?.push(c.start);
     if (!insideBraces(this.ctx.text, c.start)) return;
     const f = base(this.ctx, 'refcount', c.start, c.end + m[0].length, ty);
     f.name = m[1];
@@ -426,9 +450,12 @@ function macroStruct(n: Node): { decl: Node; name: string } | null {
   return { decl, name: /STRUCT/.test(mac) && /^\w+$/.test(arg) ? `struct ${arg}` : `${mac}(${arg})` };
 }
 
+/** How far back a stray field looks for the `{` of its struct (DocScan re-reads what an edit there reaches). */
+export const BRACE_LOOKBACK = 20000;
+
 function insideBraces(text: string, pos: number): boolean {
   let depth = 0;
-  for (let i = pos - 1, k = 0; i >= 0 && k < 20000; i--, k++) {
+  for (let i = pos - 1, k = 0; i >= 0 && k < BRACE_LOOKBACK; i--, k++) {
     const ch = text[i];
     if (ch === '}') depth++;
     else if (ch === '{') { if (depth === 0) return true; depth--; }

@@ -150,14 +150,27 @@ export async function parsePrepared(p: Prepared, opts: ScanTextOptions, old?: Tr
 
 /** The findings in a parsed file; extraction gets the same time budget as the parse. */
 export async function extractFindings(p: Prepared, file: string, tree: Tree, opts: ScanTextOptions = {}): Promise<Finding[]> {
+  return (await extractSpans(p, file, tree, opts)).findings;
+}
+
+/**
+ * The findings of the candidates in `cands` (default: all of the file's), each with its [start, end)
+ * offsets and reach (ExtractCtx.spans), the candidates that read the braces before them
+ * (ExtractCtx.braceReads) and the claimed ranges (ExtractCtx.claims); `complete` false when the time budget ran out (some were
+ * reported unresolved).
+ */
+export async function extractSpans(p: Prepared, file: string, tree: Tree, opts: ScanTextOptions = {}, cands = p.lx.candidates): Promise<{ findings: Finding[]; spans: [number, number, number][]; braceReads: number[]; claims: [number, number][]; complete: boolean }> {
   const eng = await getEngine();
   const deadline = performance.now() + (opts.parseTimeoutMs ?? 10000);
+  const spans = new Map<Finding, [number, number, number]>();
+  const braceReads: number[] = [];
+  const claims: [number, number][] = [];
   const ex = new Extractor({
     text: p.text, file, pos: p.pos, cond: (o) => condAt(p.lx, o), root: tree.rootNode, arrays: eng.arrays, fields: eng.fields,
-    queryIndexScale: eng.queryIndexScale, deadline,
+    queryIndexScale: eng.queryIndexScale, deadline, spans, braceReads, claims,
   });
-  ex.run(p.lx.candidates);
-  return ex.findings;
+  ex.run(cands);
+  return { findings: ex.findings, spans: ex.findings.map((f) => spans.get(f)!), braceReads, claims, complete: !ex.gaveUp };
 }
 
 export async function scanTextWith(text: string, file: string, opts: ScanTextOptions = {}, stats?: ScanTextStats): Promise<ScanFileResult> {
