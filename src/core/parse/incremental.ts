@@ -159,9 +159,11 @@ export class DocScan {
     if (this.closed) throw new Error(`${this.file}: document is closed`);
     const before = this.current;
     let text = this.current;
+    let one: TextEdit | undefined; // the span that changed, when there is one edit (else diffEdit finds it)
     for (const e of edits) {
       const start = Math.max(0, Math.min(e.start, text.length));
       const end = Math.max(start, Math.min(e.end, text.length));
+      one = { start, end, text: e.text };
       if (this.tree) {
         const startPosition = pointAt(text, start);
         this.tree.edit({
@@ -171,7 +173,7 @@ export class DocScan {
       }
       text = text.slice(0, start) + e.text + text.slice(end);
     }
-    return this.reparse(text, true, diffEdit(before, text));
+    return this.reparse(text, true, edits.length === 1 ? one : diffEdit(before, text));
   }
 
   /** Replaces the whole text; the edit is the span between the common prefix and suffix. */
