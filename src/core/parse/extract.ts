@@ -31,7 +31,7 @@ export interface ExtractCtx {
    * end, or the text's end after an argument list that never closed): DocScan re-reads only an edit's region
    */
   spans?: Map<Finding, [number, number, number]>;
-  /** receives the candidates whose finding depends on the braces up to 20000 characters before them (insideBraces) */
+  /** receives the candidates whose finding depends on the braces up to BRACE_LOOKBACK characters before them (insideBraces) */
   braceReads?: number[];
   /** receives the ranges whose candidates one construct claimed (they yield no finding of their own), finding or not */
   claims?: [number, number][];
@@ -114,13 +114,13 @@ export class Extractor {
     this.findings.sort((x, y) => x.line - y.line || x.column - y.column);
   }
 
+  /** the time budget ran out: what is left was reported unresolved (giveUp) */
+  gaveUp = false;
+
   /**
    * Out of time (macro soup: tree walks climb parents from the root, so thousands of nested calls
    * cost cubic time): what is left is reported, not dropped, and the file's other findings stay.
    */
-  /** the time budget ran out: what is left was reported unresolved (giveUp) */
-  gaveUp = false;
-
   private giveUp(rest: Candidate[]): void {
     this.gaveUp = true;
     for (const c of rest) {

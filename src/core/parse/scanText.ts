@@ -156,8 +156,8 @@ export async function extractFindings(p: Prepared, file: string, tree: Tree, opt
 /**
  * The findings of the candidates in `cands` (default: all of the file's), each with its [start, end)
  * offsets and reach (ExtractCtx.spans), the candidates that read the braces before them
- * (ExtractCtx.braceReads) and the claimed ranges (ExtractCtx.claims); `complete` false when the time budget ran out (some were
- * reported unresolved).
+ * (ExtractCtx.braceReads) and the claimed ranges (ExtractCtx.claims); `complete` false when the
+ * time budget ran out (some were reported unresolved).
  */
 export async function extractSpans(p: Prepared, file: string, tree: Tree, opts: ScanTextOptions = {}, cands = p.lx.candidates): Promise<{ findings: Finding[]; spans: [number, number, number][]; braceReads: number[]; claims: [number, number][]; complete: boolean }> {
   const eng = await getEngine();
