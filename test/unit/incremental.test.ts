@@ -106,6 +106,30 @@ describe('incremental re-scan (DocScan)', function () {
     }
   });
 
+  it('an edit moves the window a stray field counts braces in: that field is read again', async () => {
+    // a recorded random run (seed 3 of the by-hand check) whose edit 205 changes the 20,000
+    // characters a stray refcount field further on counts braces in: without reading that field
+    // again (regionOf's brace readers) the kept finding is stale
+    const rnd = prng(3 * 7919);
+    const text = kernelStyleFile(1200, rnd, 0.9);
+    const a = (await DocScan.open('w.c', text)).doc;
+    const b = (await DocScan.open('w.c', text, {}, false)).doc;
+    const pieces = ['{', '}', ';', '/*', '*/', '"', "'", '\n', '#ifdef CONFIG_SMP\n', '#endif\n', '#else\n', '\\\n', '(', ')', '[', ']', 'DEFINE_PER_CPU(int, ins);\n', 'atomic_t refcnt;', 'alloc_percpu(struct x)', 'NR_CPUS', 'free_percpu(p);', ' __percpu ', 'x', '', 'static ', 'struct s { atomic_t refcnt; };', '// c\n'];
+    try {
+      for (let i = 0; i < 206; i++) {
+        let e: TextEdit[];
+        const r0 = rnd();
+        if (r0 < 0.4) e = [randomLineEdit(a.text, rnd)];
+        else if (r0 < 0.9) { const t = a.text; const s = Math.floor(rnd() * t.length); e = [{ start: s, end: Math.min(t.length, s + Math.floor(rnd() * 40)), text: pieces[Math.floor(rnd() * pieces.length)] }]; }
+        else { const e1 = randomLineEdit(a.text, rnd); const mid = a.text.slice(0, e1.start) + e1.text + a.text.slice(e1.end); e = [e1, randomLineEdit(mid, rnd)]; }
+        assert.deepStrictEqual(await a.edit(...e), await b.edit(...e), `edit ${i}`);
+      }
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
   // An edit re-reads only the region it can reach (incremental.ts regionOf); each case puts what
   // decides a finding far (over 1 KiB) from the finding, so a region of the edit's own lines alone
   // would keep a stale finding. Expected: a fresh scan of the final text.
