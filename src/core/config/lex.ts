@@ -82,7 +82,8 @@ const PUNCT3_SET = new Set(PUNCT3);
 const PUNCT2_SET = new Set(PUNCT2);
 
 /** Tokenize C text (comments must already be gone). */
-export function tokenize(src: string, firstLine = 0): Tok[] {
+/** `starts`, when given, receives each token's offset in `src` (defs.ts keeps offsets, not tokens). */
+export function tokenize(src: string, firstLine = 0, starts?: number[]): Tok[] {
   const toks: Tok[] = [];
   let i = 0;
   let line = firstLine;
@@ -92,6 +93,7 @@ export function tokenize(src: string, firstLine = 0): Tok[] {
     if (c === 10) { line++; i++; continue; }
     if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) { i++; continue; }
     if (c === 92 && src.charCodeAt(i + 1) === 10) { i += 2; line++; continue; }
+    starts?.push(i); // every branch below makes one token starting here
     if (c < 128 && ID_START[c]) {
       let j = i + 1;
       for (let d = src.charCodeAt(j); j < n && d < 128 && ID_PART[d]; d = src.charCodeAt(++j));

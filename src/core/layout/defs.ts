@@ -2,7 +2,7 @@
 // NAME {...}` (at any nesting, as C scopes them to the file), typedef statements, enum constants.
 // Function bodies and initializers are skipped. The exact parse happens later with tree-sitter on
 // the macro-expanded tokens of just the definition that is needed.
-import { Tok } from '../config/lex';
+import { Tok, tokenize } from '../config/lex';
 
 export interface DefSite {
   kind: 'struct' | 'union' | 'enum' | 'typedef';
@@ -84,18 +84,37 @@ function tagOf(toks: Tok[], kw: number, b: number): string | undefined {
   return undefined;
 }
 
-export function scanDefs(toks: Tok[]): FileDefs {
+/**
+ * The text `toks` were read from and each token's offset in it (tokenize's `starts`): with it a
+ * site keeps its text range and reads its tokens again when asked, instead of holding them. A
+ * header's defs are found for the one or two types asked of it; holding every site's tokens kept
+ * ~580,000 tokens (~25 MB) live through a Debian-config run.
+ */
+export interface DefsSource { text: string; starts: number[] }
+
+/** The tokens [from, to) of a definition, or a site that re-reads them from `src` on first use. */
+function site(base: Omit<DefSite, 'toks'>, toks: Tok[], from: number, to: number, src?: DefsSource): DefSite {
+  if (!src || to <= from) return { ...base, toks: toks.slice(from, to) };
+  const { text } = src;
+  const start = src.starts[from];
+  const end = src.starts[to - 1] + toks[to - 1].t.length; // a token's text is its source text
+  const line = toks[from].line ?? 0;
+  let memo: Tok[] | undefined;
+  return Object.defineProperty(base, 'toks', { get: () => (memo ??= tokenize(text.slice(start, end), line)), enumerable: true }) as DefSite;
+}
+
+export function scanDefs(toks: Tok[], src?: DefsSource): FileDefs {
   const defs: FileDefs = { records: new Map(), typedefs: new Map(), enumConsts: new Map(), order: [] };
   let stmt = 0;
   let i = 0;
   while (i < toks.length) {
     const t = toks[i];
-    if (t.k === 'punct' && t.t === ';') { finishStmt(toks, stmt, i, defs); stmt = i + 1; i++; continue; }
+    if (t.k === 'punct' && t.t === ';') { finishStmt(toks, stmt, i, defs, src); stmt = i + 1; i++; continue; }
     if (t.k === 'punct' && t.t === '{') {
       const end = match(toks, i);
       if (end < 0) break;
       const kw = aggregateKeyword(toks, stmt, i);
-      if (kw >= 0) { aggregate(toks, kw, i, end, defs); i = end + 1; continue; }
+      if (kw >= 0) { aggregate(toks, kw, i, end, defs, src); i = end + 1; continue; }
       const hasEq = toks.slice(stmt, i).some((x) => x.t === '=');
       i = end + 1;
       if (!hasEq) stmt = i; // a function body ends its statement
@@ -107,7 +126,7 @@ export function scanDefs(toks: Tok[]): FileDefs {
   return defs;
 }
 
-function aggregate(toks: Tok[], kw: number, open: number, close: number, defs: FileDefs): void {
+function aggregate(toks: Tok[], kw: number, open: number, close: number, defs: FileDefs, src?: DefsSource): void {
   const kind = toks[kw].t as 'struct' | 'union' | 'enum';
   const tag = tagOf(toks, kw, open);
   // attributes after the closing brace belong to the type: keep the tail up to ; , = or )
@@ -116,9 +135,9 @@ function aggregate(toks: Tok[], kw: number, open: number, close: number, defs: F
     if (toks[tail].t === '(' || toks[tail].t === '[') { const e = match(toks, tail); if (e < 0) break; tail = e; }
     tail++;
   }
-  const site: DefSite = { kind, key: tag ? `${kind} ${tag}` : '', toks: toks.slice(kw, tail), line: toks[kw].line ?? 0 };
+  const st = site({ kind, key: tag ? `${kind} ${tag}` : '', line: toks[kw].line ?? 0 }, toks, kw, tail, src);
   if (kind === 'enum') {
-    site.consts = [];
+    const consts: string[] = (st.consts = []);
     let expectName = true;
     let depth = 0;
     let listMacro = false; // `BCH_DATA_TYPES()` in a name's place: an x-macro list ending in ',' (a name follows)
@@ -127,7 +146,7 @@ function aggregate(toks: Tok[], kw: number, open: number, close: number, defs: F
       if (x.t === '(' || x.t === '[' || x.t === '{') depth++;
       else if (x.t === ')' || x.t === ']' || x.t === '}') { if (--depth === 0 && listMacro) { listMacro = false; expectName = true; continue; } } else if (x.t === ',' && depth === 0) { expectName = true; continue; }
       if (expectName && x.k === 'id' && depth === 0 && toks[j + 1]?.t === '(') { listMacro = true; expectName = false; continue; }
-      if (expectName && x.k === 'id') { site.consts.push(x.t); defs.enumConsts.set(x.t, site); }
+      if (expectName && x.k === 'id') { consts.push(x.t); defs.enumConsts.set(x.t, st); }
       expectName = false;
     }
   } else {
@@ -137,22 +156,24 @@ function aggregate(toks: Tok[], kw: number, open: number, close: number, defs: F
       const e = match(toks, j);
       if (e < 0) break;
       const k = aggregateKeyword(toks, open + 1, j);
-      if (k >= 0) aggregate(toks, k, j, e, defs);
+      if (k >= 0) aggregate(toks, k, j, e, defs, src);
       j = e;
     }
   }
-  if (tag && !defs.records.has(site.key)) defs.records.set(site.key, site);
-  if (tag || kind === 'enum') defs.order.push(site);
+  if (tag && !defs.records.has(st.key)) defs.records.set(st.key, st);
+  if (tag || kind === 'enum') defs.order.push(st);
 }
 
-function finishStmt(toks: Tok[], lo: number, hi: number, defs: FileDefs): void {
+function finishStmt(toks: Tok[], lo: number, hi: number, defs: FileDefs, src?: DefsSource): void {
   let s = lo;
   while (s < hi && toks[s].t === '__extension__') s++;
   if (s >= hi || toks[s].t !== 'typedef') return;
   const body = toks.slice(s, hi + 1);
   for (const name of typedefNames(body)) {
-    const site: DefSite = { kind: 'typedef', key: name, toks: body, line: toks[s].line ?? 0 };
-    if (!defs.typedefs.has(name)) { defs.typedefs.set(name, site); defs.order.push(site); }
+    if (defs.typedefs.has(name)) continue;
+    const st = site({ kind: 'typedef', key: name, line: toks[s].line ?? 0 }, toks, s, hi + 1, src);
+    defs.typedefs.set(name, st);
+    defs.order.push(st);
   }
 }
 

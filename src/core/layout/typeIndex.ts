@@ -311,13 +311,13 @@ export class TypeIndex {
       if (scan.typedefCalls.length) {
         // expanding the file's typedef-making macros looks macros up: do it now, while loading,
         // so the lookups see the same state as always
-        const defs = scanDefs(tokenize(scan.active));
+        const defs = defsOf(scan.active);
         this.addMacroTypedefs(scan, defs, f);
         lf = { path: p, scan, defs };
       } else {
         // most files are loaded for their #includes and macros only: definitions on first use
         let defs: FileDefs | undefined;
-        lf = { path: p, scan, get defs() { return (defs ??= scanDefs(tokenize(scan.active))); } };
+        lf = { path: p, scan, get defs() { return (defs ??= defsOf(scan.active)); } };
       }
       this.files.set(file === FALLBACK_FILE ? FALLBACK_FILE : f, lf);
       return lf;
@@ -548,6 +548,12 @@ export class TypeIndex {
     if (lf && this.frames) this.used(lf.path);
     return lf;
   }
+}
+
+/** A loaded file's definitions, their sites reading their tokens from `text` when asked (defs.ts). */
+function defsOf(text: string): FileDefs {
+  const starts: number[] = [];
+  return scanDefs(tokenize(text, 0, starts), { text, starts });
 }
 
 /** For the raw index: the text of each file-scope use of a typedef-making macro defined in the
