@@ -12,6 +12,10 @@ export type ScalarName =
 
 export type FirstChunkHelper = 'embed' | 'page';
 
+/** One DATA_ALIGNMENT rule: variables of `types` (`aggregates`: arrays, structs, unions; `byteArrays`:
+ *  arrays of one-byte elements; `any`) of at least `minSize` bytes get at least `align`. */
+export interface DataAlignRule { types: 'aggregates' | 'byteArrays' | 'any'; minSize?: number; align: number; notAtOs?: boolean }
+
 export interface ArchProfile {
   name: ArchName;
   /** aliases accepted on the command line (uname -m, Debian arch, kernel ARCH=) */
@@ -61,10 +65,10 @@ export interface ArchProfile {
   bitfieldTypeMatters: boolean;
   /** EMPTY_FIELD_BOUNDARY in bytes, used when bitfieldTypeMatters is false */
   emptyFieldBoundary?: number;
-  /** gcc raises the alignment of a variable of struct/union/array type this big, unless the variable
-   *  itself has an aligned attribute (DATA_ALIGNMENT; x86: ix86_data_alignment, checked with gcc 12).
-   *  Largest size first; absent: not modelled for this arch. */
-  dataAlign?: Array<{ minSize: number; align: number }>;
+  /** gcc raising a variable's alignment (DATA_ALIGNMENT / DATA_ABI_ALIGNMENT) unless the variable
+   *  itself has an aligned attribute; the first rule that applies wins. Measured with gcc 12 for
+   *  each arch with a Debian cross compiler (test/unit/varAlign.cross.test.ts); absent: not modelled. */
+  dataAlign?: DataAlignRule[];
   /** gcc places variables with section anchors (-fsection-anchors, its default here): a variable's
    *  place in its section follows the first function using it (estimate/emitOrder.ts) */
   sectionAnchors?: boolean;
@@ -100,21 +104,27 @@ const GENERIC = {
 };
 const GEN_SRC = 'mm/percpu.c generic setup_per_cpu_areas (no HAVE_SETUP_PER_CPU_AREA)';
 
+// ix86_data_alignment under -malign-data=compat: 32 from 32 bytes (gcc <= 4.8 compatibility), 16 from
+// 16 (x86-64 psABI), the word from 8; um builds with the host's x86-64 gcc
+const X86_64_DATA_ALIGN: DataAlignRule[] = [
+  { types: 'aggregates', minSize: 32, align: 32 }, { types: 'aggregates', minSize: 16, align: 16 }, { types: 'aggregates', minSize: 8, align: 8 },
+];
+
 // ABI rows marked "gcc" are checked against Debian's cross gcc in test/unit/layout.cross.test.ts; the others
 // (no Debian cross gcc) come from the target's gcc/clang headers and are cited on the row.
 export const ARCHES: Record<ArchName, ArchProfile> = {
   x86_64: {
     ...GENERIC, name: 'x86_64', aliases: ['x86_64', 'amd64', 'x86-64', 'x64'], srcArch: 'x86', bits: 64, endian: 'little', charSigned: true,
+    dataAlign: X86_64_DATA_ALIGN,
     scalars: LP64, l1CacheShift: 6, pageShift: 12, pageShifts: [12],
     atom: 'pmd', numaGroups: true, x86Line: true, kernels: ['2.6.30', ''],
     source: 'arch/x86/kernel/setup_percpu.c: embed(PERCPU_FIRST_CHUNK_RESERVE, dyn, PMD_SIZE, pcpu_cpu_distance), page fallback',
     notes: 'embed with atom = PMD_SIZE; r = PERCPU_FIRST_CHUNK_RESERVE = PERCPU_MODULE_RESERVE',
     biggestAlignment: 16, predefines: ['__x86_64__', '__x86_64', '__amd64__'],
-    // 32 for compatibility with gcc ≤ 4.8 (-malign-data=compat); 16 from the x86-64 psABI
-    dataAlign: [{ minSize: 32, align: 32 }, { minSize: 16, align: 16 }],
   },
   i386: {
     ...GENERIC, name: 'i386', aliases: ['i386', 'i686', 'x86', 'x86_32', 'ia32'], srcArch: 'x86', bits: 32, endian: 'little', charSigned: true,
+    dataAlign: [{ types: 'aggregates', minSize: 32, align: 32 }, { types: 'aggregates', minSize: 4, align: 4 }],
     scalars: {
       char: s(1), short: s(2), int: s(4), long: s(4), 'long long': s(8, 8, 4), __int128: s(0, 1),
       pointer: s(4), float: s(4), double: s(8, 8, 4), 'long double': s(12, 4), _Bool: s(1),
@@ -124,10 +134,11 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
     source: 'arch/x86/kernel/setup_percpu.c (CONFIG_X86_32: PERCPU_FIRST_CHUNK_RESERVE = 0, atom PAGE_SIZE)',
     notes: 'x86_32: r = 0, dyn = PERCPU_MODULE_RESERVE + PERCPU_DYNAMIC_RESERVE; page first chunk on NUMA',
     biggestAlignment: 16, predefines: ['__i386__', '__i386', 'i386'],
-    dataAlign: [{ minSize: 32, align: 32 }],
   },
   arm64: {
     ...GENERIC, name: 'arm64', aliases: ['arm64', 'aarch64'], srcArch: 'arm64', bits: 64, endian: 'little', charSigned: false,
+    // AARCH64_EXPAND_ALIGNMENT: every array, struct and union to the word, not under -Os
+    dataAlign: [{ types: 'aggregates', align: 8, notAtOs: true }],
     scalars: LP64, l1CacheShift: 6, pageShift: 12, pageShifts: [12, 14, 16], numaGroups: true, kernels: ['3.7', ''],
     source: 'drivers/base/arch_numa.c (NUMA: embed with node_distance, page fallback); else generic',
     notes: 'generic setup_per_cpu_areas, or drivers/base/arch_numa.c with node distances',
@@ -135,6 +146,8 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
   },
   ppc64: {
     ...GENERIC, name: 'ppc64', aliases: ['ppc64', 'ppc64le', 'powerpc64', 'powerpc64le', 'powerpc'], srcArch: 'powerpc', bits: 64, endian: 'big', charSigned: false,
+    // rs6000_data_alignment: arrays of one-byte elements to the word
+    dataAlign: [{ types: 'byteArrays', align: 8 }],
     scalars: LP64, l1CacheShift: 7, pageShift: 12, pageShifts: [12, 16],
     reservedChunk: false, dynIncludesModuleReserve: true, numaGroups: true, kernels: ['2.6.30', ''],
     source: 'arch/powerpc/kernel/setup_64.c: embed(0, MODULE_RESERVE + DYNAMIC_RESERVE, atom, pcpu_cpu_distance)',
@@ -143,6 +156,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
   },
   ppc32: {
     ...GENERIC, name: 'ppc32', aliases: ['ppc32', 'ppc', 'powerpc32', 'ppcel'], srcArch: 'powerpc', bits: 32, endian: 'big', charSigned: false,
+    dataAlign: [{ types: 'byteArrays', align: 4 }],
     scalars: ILP32(s(16)), l1CacheShift: 5, pageShift: 12, pageShifts: [12, 14, 16, 18], kernels: ['2.6.30', ''],
     source: `${GEN_SRC}: arch/powerpc/Kconfig selects HAVE_SETUP_PER_CPU_AREA only if PPC64; asm/cache.h L1_CACHE_SHIFT 5 (8xx 4, e500mc 6, 47x 7)`,
     notes: '32-bit powerpc: generic embed, r = MODULE_RESERVE; gcc',
@@ -150,6 +164,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
   },
   riscv64: {
     ...GENERIC, name: 'riscv64', aliases: ['riscv64', 'riscv'], srcArch: 'riscv', bits: 64, endian: 'little', charSigned: false,
+    dataAlign: [{ types: 'aggregates', align: 8 }],
     scalars: LP64, l1CacheShift: 6, pageShift: 12, pageShifts: [12], numaGroups: true, kernels: ['4.15', ''],
     source: 'drivers/base/arch_numa.c with NUMA (riscv selects HAVE_SETUP_PER_CPU_AREA), else generic',
     notes: 'generic setup_per_cpu_areas (arch_numa.c with NUMA)',
@@ -157,6 +172,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
   },
   riscv32: {
     ...GENERIC, name: 'riscv32', aliases: ['riscv32', 'rv32'], srcArch: 'riscv', bits: 32, endian: 'little', charSigned: false,
+    dataAlign: [{ types: 'aggregates', align: 4 }],
     scalars: ILP32(s(16)), l1CacheShift: 6, pageShift: 12, pageShifts: [12], kernels: ['4.15', ''],
     source: `${GEN_SRC} (NUMA needs 64BIT); asm/cache.h L1_CACHE_SHIFT 6`,
     notes: 'rv32 ilp32: generic embed, r = MODULE_RESERVE; gcc -march=rv32gc -mabi=ilp32d',
@@ -164,6 +180,8 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
   },
   s390x: {
     ...GENERIC, name: 's390x', aliases: ['s390x', 's390'], srcArch: 's390', bits: 64, endian: 'big', charSigned: false,
+    // every variable at least 2-aligned (larl addresses halfwords)
+    dataAlign: [{ types: 'any', align: 2 }],
     scalars: { ...LP64, 'long double': s(16, 8), __int128: s(16, 8) }, l1CacheShift: 8, pageShift: 12, pageShifts: [12],
     kernels: ['2.6.30', ''],
     source: 'arch/s390/mm/init.c: embed(PERCPU_MODULE_RESERVE, PERCPU_DYNAMIC_RESERVE, PAGE_SIZE, pcpu_cpu_distance)',
@@ -172,6 +190,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
   },
   mips: {
     ...GENERIC, name: 'mips', aliases: ['mips', 'mipsel', 'mips32'], srcArch: 'mips', bits: 32, endian: 'big', charSigned: true,
+    dataAlign: [{ types: 'aggregates', align: 4 }],
     scalars: ILP32(s(8)), l1CacheShift: 5, pageShift: 12, pageShifts: [12, 14, 16], kernels: ['2.6.30', ''],
     source: `${GEN_SRC}; arch/mips/mm/init.c with NUMA; MIPS_L1_CACHE_SHIFT default 5`,
     notes: 'o32 ABI; generic setup_per_cpu_areas',
@@ -179,6 +198,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
   },
   mips64: {
     ...GENERIC, name: 'mips64', aliases: ['mips64', 'mips64el', 'mips64le'], srcArch: 'mips', bits: 64, endian: 'big', charSigned: true,
+    dataAlign: [{ types: 'aggregates', align: 8 }],
     scalars: LP64, l1CacheShift: 5, pageShift: 12, pageShifts: [12, 14, 16], numaGroups: true, kernels: ['2.6.30', ''],
     source: 'arch/mips/mm/init.c: embed(PERCPU_MODULE_RESERVE, PERCPU_DYNAMIC_RESERVE, PAGE_SIZE, pcpu_cpu_distance) when NUMA (Loongson64, IP27); else generic',
     notes: 'n64 ABI; Loongson64 kernels use 16K pages; gcc',
@@ -186,6 +206,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
   },
   arm: {
     ...GENERIC, name: 'arm', aliases: ['arm', 'armhf', 'armel', 'armv7l', 'armv6l', 'armv5tel'], srcArch: 'arm', bits: 32, endian: 'little', charSigned: false,
+    dataAlign: [{ types: 'aggregates', align: 4, notAtOs: true }],
     scalars: ILP32(s(8)), l1CacheShift: 6, pageShift: 12, pageShifts: [12], kernels: ['2.6.30', ''],
     source: `${GEN_SRC}; ARM_L1_CACHE_SHIFT 6 on v7`,
     notes: 'AAPCS (EABI); generic setup_per_cpu_areas',
@@ -193,6 +214,8 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
   },
   sparc64: {
     ...GENERIC, name: 'sparc64', aliases: ['sparc64', 'sparcv9'], srcArch: 'sparc', bits: 64, endian: 'big', charSigned: true,
+    // FASTEST_ALIGNMENT for arrays of one-byte elements, 32-bit too
+    dataAlign: [{ types: 'byteArrays', align: 8 }],
     scalars: LP64, l1CacheShift: 5, pageShift: 13, pageShifts: [13], atom: 4 << 20, numaGroups: true, kernels: ['2.6.30', ''],
     source: 'arch/sparc/kernel/smp_64.c: embed(PERCPU_MODULE_RESERVE, PERCPU_DYNAMIC_RESERVE, 4 << 20, pcpu_cpu_distance), page fallback',
     notes: '8K pages; atom 4 MiB; gcc',
@@ -200,6 +223,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
   },
   sparc32: {
     ...GENERIC, name: 'sparc32', aliases: ['sparc32', 'sparc'], srcArch: 'sparc', bits: 32, endian: 'big', charSigned: true,
+    dataAlign: [{ types: 'byteArrays', align: 8 }],
     scalars: ILP32(s(16, 8)), l1CacheShift: 5, pageShift: 12, pageShifts: [12], kernels: ['2.6.30', ''],
     source: `${GEN_SRC} (sparc selects HAVE_SETUP_PER_CPU_AREA only on SPARC64); asm/cache.h L1_CACHE_SHIFT 5`,
     notes: 'gcc -m32 of the sparc64 cross compiler',
@@ -207,6 +231,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
   },
   alpha: {
     ...GENERIC, name: 'alpha', aliases: ['alpha'], srcArch: 'alpha', bits: 64, endian: 'little', charSigned: true,
+    dataAlign: [],
     scalars: LP64, l1CacheShift: 6, pageShift: 13, pageShifts: [13], kernels: ['2.6.30', ''],
     source: `${GEN_SRC}; HAVE_PAGE_SIZE_8KB; asm/cache.h L1_CACHE_SHIFT 6 (EV6) or 5`,
     notes: '8K pages; gcc',
@@ -214,6 +239,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
   },
   parisc: {
     ...GENERIC, name: 'parisc', aliases: ['parisc', 'hppa', 'parisc32'], srcArch: 'parisc', bits: 32, endian: 'big', charSigned: true,
+    dataAlign: [{ types: 'byteArrays', align: 4 }],
     scalars: ILP32(s(8)), l1CacheShift: 4, pageShift: 12, pageShifts: [12, 14, 16], kernels: ['2.6.30', ''],
     source: `${GEN_SRC}; asm/cache.h L1_CACHE_BYTES 16; PARISC_PAGE_SIZE_4KB default`,
     notes: 'gcc',
@@ -221,6 +247,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
   },
   parisc64: {
     ...GENERIC, name: 'parisc64', aliases: ['parisc64', 'hppa64'], srcArch: 'parisc', bits: 64, endian: 'big', charSigned: true,
+    dataAlign: [{ types: 'byteArrays', align: 8 }],
     scalars: LP64, l1CacheShift: 4, pageShift: 12, pageShifts: [12, 14, 16], kernels: ['2.6.30', ''],
     source: `${GEN_SRC}; asm/cache.h L1_CACHE_BYTES 16`,
     notes: 'the kernel is built with hppa64-linux-gnu-gcc; gcc',
@@ -228,6 +255,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
   },
   sh: {
     ...GENERIC, name: 'sh', aliases: ['sh', 'sh4', 'superh', 'sh4a'], srcArch: 'sh', bits: 32, endian: 'little', charSigned: true,
+    dataAlign: [{ types: 'byteArrays', align: 4 }],
     scalars: ILP32(s(8, 4), 4), l1CacheShift: 5, pageShift: 12, pageShifts: [12, 13, 14, 16], kernels: ['2.6.30', ''],
     source: `${GEN_SRC}; cpu-sh4/cpu/cache.h L1_CACHE_SHIFT 5 (sh2/sh3: 4)`,
     notes: 'long long and double 4-aligned; gcc',
@@ -235,6 +263,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
   },
   m68k: {
     ...GENERIC, name: 'm68k', aliases: ['m68k'], srcArch: 'm68k', bits: 32, endian: 'big', charSigned: true, smp: false,
+    dataAlign: [],
     scalars: {
       char: s(1), short: s(2), int: s(4, 2), long: s(4, 2), 'long long': s(8, 2), __int128: s(0, 1),
       pointer: s(4, 2), float: s(4, 2), double: s(8, 2), 'long double': s(12, 2), _Bool: s(1),
@@ -302,11 +331,11 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
   },
   um: {
     ...GENERIC, name: 'um', aliases: ['um', 'uml'], srcArch: 'um', bits: 64, endian: 'little', charSigned: true, smp: false,
+    dataAlign: X86_64_DATA_ALIGN,
     scalars: LP64, l1CacheShift: 6, pageShift: 12, pageShifts: [12], kernels: ['2.6.30', ''],
     source: 'arch/um/Kconfig: SMP not selectable in 6.12 (UP setup_per_cpu_areas prints no line); x86_64 host ABI',
     notes: 'User-Mode Linux on an x86_64 host (SUBARCH=x86_64)',
     biggestAlignment: 16, predefines: ['__x86_64__', '__x86_64', '__amd64__'],
-    dataAlign: [{ minSize: 32, align: 32 }, { minSize: 16, align: 16 }],
   },
   ia64: {
     ...GENERIC, name: 'ia64', aliases: ['ia64', 'itanium'], srcArch: 'ia64', bits: 64, endian: 'little', charSigned: true,

@@ -46,6 +46,7 @@ export function staticSize(f: Finding, absFile: string, call: MacroCall | undefi
   const tailAlign = call ? c.layout.declAlign(call.tail, absFile) : 1;
   if (typeof tailAlign === 'number' && tailAlign > 1) declAlign = Math.max(declAlign, tailAlign);
   const ti = c.layout.typeInfo(type, absFile);
-  const align = variableAlignment(c.arch, 'kind' in ti ? ti.kind : '', sz.size, sz.align, declAlign);
+  const t = 'kind' in ti ? ti : undefined;
+  const align = variableAlignment(c.arch, t?.kind ?? '', sz.size, sz.align, declAlign, t?.elem?.size, c.isSet('CONFIG_CC_OPTIMIZE_FOR_SIZE'));
   return { type, size: sz.size, align, section, ...(unknownMacro ? { unknownMacro } : {}) };
 }

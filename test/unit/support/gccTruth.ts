@@ -36,3 +36,31 @@ export function compileSizes(compiler: string, flags: string[], source: string, 
 export function compilerWorks(compiler: string, flags: string[], reader: 'nm' | 'readelf' = 'nm'): string | undefined {
   try { compileSizes(compiler, flags, 'char x[sizeof(long)];\n', reader); return undefined; } catch (e) { return (e as Error).message.split('\n').slice(0, 3).join(' '); }
 }
+
+/**
+ * Each section's alignment (readelf -SW's `Al`) and each object symbol's size, from one compile of
+ * `source`: a variable alone in its own section gives its alignment as gcc placed it.
+ */
+export function compileSections(compiler: string, flags: string[], source: string): { align: Map<string, number>; sizes: Map<string, number> } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'percpu-lens-gcc-'));
+  try {
+    const c = path.join(dir, 'probe.c');
+    const o = path.join(dir, 'probe.o');
+    fs.writeFileSync(c, source);
+    execFileSync(compiler, [...flags, '-w', '-c', c, '-o', o], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
+    const align = new Map<string, number>();
+    // "  [Nr] Name Type Address Off Size ES Flg Lk Inf Al": the name has no spaces, Al is last
+    for (const line of execFileSync('readelf', ['-SW', o], { encoding: 'utf8', maxBuffer: 64 << 20 }).split('\n')) {
+      const m = /^\s*\[\s*\d+\]\s+(\S+)\s.*\s(\d+)\s*$/.exec(line);
+      if (m) align.set(m[1], Number(m[2]));
+    }
+    const sizes = new Map<string, number>();
+    for (const line of execFileSync('readelf', ['-sW', o], { encoding: 'utf8', maxBuffer: 64 << 20 }).split('\n')) {
+      const f = line.trim().split(/\s+/);
+      if (f.length >= 8 && f[3] === 'OBJECT' && f[6] !== 'UND') sizes.set(f[7], Number(f[2]));
+    }
+    return { align, sizes };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
