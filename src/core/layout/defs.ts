@@ -92,15 +92,23 @@ function tagOf(toks: Tok[], kw: number, b: number): string | undefined {
  */
 export interface DefsSource { text: string; starts: number[] }
 
+/** A site that keeps its text range and tokenizes it on first use (one class: one hidden class for all). */
+class TextSite implements DefSite {
+  consts?: string[] = undefined;
+  private memo?: Tok[] = undefined;
+
+  constructor(readonly kind: DefSite['kind'], readonly key: string, readonly line: number, private readonly text: string, private readonly start: number, private readonly end: number) {}
+
+  get toks(): Tok[] {
+    return (this.memo ??= tokenize(this.text.slice(this.start, this.end), this.line));
+  }
+}
+
 /** The tokens [from, to) of a definition, or a site that re-reads them from `src` on first use. */
 function site(base: Omit<DefSite, 'toks'>, toks: Tok[], from: number, to: number, src?: DefsSource): DefSite {
   if (!src || to <= from) return { ...base, toks: toks.slice(from, to) };
-  const { text } = src;
-  const start = src.starts[from];
-  const end = src.starts[to - 1] + toks[to - 1].t.length; // a token's text is its source text
-  const line = toks[from].line ?? 0;
-  let memo: Tok[] | undefined;
-  return Object.defineProperty(base, 'toks', { get: () => (memo ??= tokenize(text.slice(start, end), line)), enumerable: true }) as DefSite;
+  // a token's text is its source text; `line` is the first token's (both callers pass it)
+  return new TextSite(base.kind, base.key, base.line, src.text, src.starts[from], src.starts[to - 1] + toks[to - 1].t.length);
 }
 
 export function scanDefs(toks: Tok[], src?: DefsSource): FileDefs {
