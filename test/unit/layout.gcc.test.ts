@@ -4,13 +4,13 @@ import * as assert from 'assert';
 import type { ArchName } from '../../src/core/config/arch';
 import { compilerWorks } from './support/gccTruth';
 import { assertLayoutMatchesCompiler } from './support/layoutTruth';
+import { HOST_TARGETS } from './support/crossTargets';
 
 const COUNT = 1200;
 const SEED = 20261123;
 
 const TARGETS: Array<{ arch: ArchName; cc: string; flags: string[]; optional?: string }> = [
-  { arch: 'x86_64', cc: 'gcc', flags: ['-m64'] },
-  { arch: 'i386', cc: 'gcc', flags: ['-m32'] },
+  ...HOST_TARGETS,
   // an extra check where clang is installed (not in CI): the Debian aarch64 cross gcc is not available here
   { arch: 'arm64', cc: 'clang', flags: ['--target=aarch64-linux-gnu'], optional: 'clang with the AArch64 target' },
 ];

@@ -67,7 +67,8 @@ export interface ArchProfile {
   emptyFieldBoundary?: number;
   /** gcc raising a variable's alignment (DATA_ALIGNMENT / DATA_ABI_ALIGNMENT) unless the variable
    *  itself has an aligned attribute; the first rule that applies wins. Measured with gcc 12 for
-   *  each arch with a Debian cross compiler (test/unit/varAlign.cross.test.ts); absent: not modelled. */
+   *  each arch with a Debian cross compiler (test/unit/varAlign.cross.test.ts); [] measured: none;
+   *  absent: not modelled. */
   dataAlign?: DataAlignRule[];
   /** gcc places variables with section anchors (-fsection-anchors, its default here): a variable's
    *  place in its section follows the first function using it (estimate/emitOrder.ts) */

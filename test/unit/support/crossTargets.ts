@@ -1,4 +1,5 @@
-// Debian's cross compilers the truth tests compile with (scripts/ensure-system-deps.sh installs them).
+// The compilers the truth tests compile with: the host gcc (-m32 from gcc-multilib) and Debian's cross
+// compilers (scripts/ensure-system-deps.sh installs them).
 import type { ArchName } from '../../../src/core/config/arch';
 
 /** arch → Debian package, compiler and flags (some 32-bit arches come from a 64-bit compiler's -m32). */
@@ -19,4 +20,10 @@ export const CROSS_TARGETS: Array<{ arch: ArchName; pkg: string; cc: string; fla
   { arch: 'parisc64', pkg: 'gcc-hppa64-linux-gnu', cc: 'hppa64-linux-gnu-gcc', flags: [] },
   { arch: 'sh', pkg: 'gcc-sh4-linux-gnu', cc: 'sh4-linux-gnu-gcc', flags: [] },
   { arch: 'm68k', pkg: 'gcc-m68k-linux-gnu', cc: 'm68k-linux-gnu-gcc', flags: [] },
+];
+
+/** The host gcc for both x86 profiles. */
+export const HOST_TARGETS: Array<{ arch: ArchName; pkg: string; cc: string; flags: string[] }> = [
+  { arch: 'x86_64', pkg: 'gcc', cc: 'gcc', flags: ['-m64'] },
+  { arch: 'i386', pkg: 'gcc-multilib', cc: 'gcc', flags: ['-m32'] },
 ];
