@@ -72,4 +72,33 @@ describe('kbuild reader', () => {
     ]);
     assert.strictEqual(localIncludeDirectives('#include <linux/a.h>\n#if X\n#endif\n'), undefined);
   });
+
+  it('takes a folder\'s Kbuild before its Makefile, and only sources and local .c includes that exist', () => {
+    // make reads Kbuild when a folder has both; an object without its .c (a .S, or nothing) has no C
+    // source; a broken symlink is no file (make's wildcard and gcc agree), a symlink to a file is one
+    const root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'pl-kbuild-'));
+    const put = (rel: string, text: string) => { fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }); fs.writeFileSync(path.join(root, rel), text); };
+    try {
+      put('Makefile', 'obj-y += a/ b/ c/\n');
+      put('a/Kbuild', 'obj-y += k.o\n');
+      put('a/Makefile', 'obj-y += m.o\n');
+      put('a/k.c', '');
+      put('a/m.c', '');
+      put('b/Makefile', 'obj-y += x.o y.o z.o w.o\n');
+      put('b/x.c', '#include "inc.c"\n#include "gone.c"\n#include "sub/deep.c"\n');
+      put('b/inc.c', '');
+      put('b/sub/deep.c', '');
+      put('b/y.S', '');
+      fs.symlinkSync('nowhere.c', path.join(root, 'b', 'z.c'));
+      put('real/w.c', '');
+      fs.symlinkSync(path.join('..', 'real', 'w.c'), path.join(root, 'b', 'w.c'));
+      fs.mkdirSync(path.join(root, 'c'));
+      const r = readKbuild(root, () => undefined, { arch: 'x86_64' });
+      assert.deepStrictEqual(r.objects.map((o) => o.file), ['a/k.c', 'b/x.c', 'b/inc.c', 'b/sub/deep.c', 'b/w.c']);
+      assert.strictEqual(r.byFile.get('b/inc.c')?.via, '#include from b/x.c:1');
+      assert.deepStrictEqual(r.warnings, ['c/: no Kbuild or Makefile']);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
