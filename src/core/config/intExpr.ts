@@ -128,6 +128,8 @@ class P {
     return sub(last);
   }
   peek(o = 0): Tok | undefined { return this.toks[this.i + o]; }
+  /** whether a type name starts o tokens ahead (none does past the end: a truncated `(` or `sizeof(`) */
+  typeAt(o: number): boolean { const t = this.peek(o); return !!t && !!this.h.isTypeStart?.(t, this.peek(o + 1)); }
   eat(t: string): boolean { if (this.peek()?.t === t) { this.i++; return true; } return false; }
   need(t: string): void { if (!this.eat(t)) throw new ExprError(`expected '${t}'${this.peek() ? ` before '${this.peek()!.t}'` : ' at end'}`); }
 
@@ -185,7 +187,7 @@ class P {
         case '!': this.i++; return { v: this.unary().v === 0n ? 1n : 0n, u: false };
         case '~': this.i++; { const v = this.unary(); return norm(~v.v, v.u, v.b); }
         case '(':
-          if (this.h.isTypeStart?.(this.peek(1)!, this.peek(2))) {
+          if (this.typeAt(1)) {
             this.i++;
             const ty = this.until(')');
             if (this.peek()?.t === '{') throw new ExprError('compound literals are not constant');
@@ -202,7 +204,7 @@ class P {
     if (t.k === 'id' && (t.t === 'sizeof' || t.t === '_Alignof' || t.t === '__alignof__' || t.t === '__alignof' || t.t === 'alignof')) {
       this.i++;
       const isSize = t.t === 'sizeof';
-      if (this.peek()?.t === '(' && this.h.isTypeStart?.(this.peek(1)!, this.peek(2))) {
+      if (this.peek()?.t === '(' && this.typeAt(1)) {
         this.i++;
         const ty = this.until(')');
         const f = isSize ? this.h.sizeofType : this.h.alignofType;
