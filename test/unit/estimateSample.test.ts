@@ -83,6 +83,12 @@ describe('estimate on the bundled sample tree, against gcc + ld', function () {
     assert.match(formatText(r), /struct module\.ref .*× 2000: 7\.8 MiB vs 62\.5 KiB/);
   });
 
+  it('says where offsets are a model: on arches whose gcc places variables with section anchors', () => {
+    assert.doesNotMatch(formatText(r), /section anchors/);
+    assert.match(formatText({ ...r, arch: 'arm64' }), /offsets: arm64's gcc places .* \(section anchors\)/);
+    assert.match(formatText({ ...r, arch: 'ppc64' }), /offsets: ppc64's gcc/);
+  });
+
   it('reports the not-built debug.c definition separately and leaves nothing unresolved', () => {
     assert.deepStrictEqual(r.notBuilt.map((n) => `${n.file}:${n.name}`), ['kernel/debug.c:debug_state']);
     assert.deepStrictEqual(r.unresolved, []);
