@@ -89,14 +89,16 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
     i.track?.open();
     try {
       const diagnostics = await runFileRules({ file, text, findings, profile: i.profile, sizer: i.sizer, asmSymbols: asmOf(file) });
-      r = { file, diagnostics, large: [] };
+      const large: FileRulesOut['large'] = [];
+      if (i.onFile) findings.forEach((f, k) => { const b = largeBytes(f, i.profile, i.sizer); if (b !== undefined) large.push([k, b]); });
+      r = { file, diagnostics, large };
       out.diagnostics.push(...diagnostics);
       out.filesChecked++;
     } catch (e) {
+      // one file's failure is that file's error: the others still get their rules
       r = { file, diagnostics: [], error: `rules: ${(e as Error).message}`, large: [] };
       out.errors.push({ file, message: r.error! });
     }
-    if (i.onFile) findings.forEach((f, k) => { const b = largeBytes(f, i.profile, i.sizer); if (b !== undefined) r.large.push([k, b]); });
     const deps = i.track?.close();
     if (deps) r.deps = deps;
     i.onFile?.(r);
