@@ -14,6 +14,7 @@ const { PATCHES, makePatch } = require('../lib/diffPatches');
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
+const LAUNCH_ENV = require('../../src/core/launchEnv.json');
 const GOAL_MS = 2000;
 const RUNS = Number(process.env.BENCH_DIFF_RUNS ?? 5);
 const sec = (ms) => (ms / 1000).toFixed(2) + ' s';
@@ -21,7 +22,7 @@ const mb = (b) => (b / 1024 / 1024).toFixed(0) + ' MB';
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function cli(args) {
-  const r = runNode(CLI, args);
+  const r = runNode(CLI, args, { env: LAUNCH_ENV }); // as the percpu-lens command starts (esbuild.js)
   if (r.status !== 0) throw new Error(`${args[0]} exited ${r.status ?? r.signal}: ${r.stderr.slice(0, 2000)}`);
   return { ms: r.ms, maxRss: r.maxRss, json: JSON.parse(r.stdout) };
 }

@@ -9,6 +9,7 @@ import type { CoreFacade, DiffView, EstimateView, FileAnalysis, Progress, Settin
 import type { EstimateRequest, WorkerReply } from './estimateWorker';
 import { AnalysisClient, type AnalysisReply, type ServerChannel } from './analysisServer';
 import { RealCore } from './realCore';
+import LAUNCH_ENV = require('../core/launchEnv.json');
 
 /** dist/estimateWorker.js beside dist/extension.js, or out/src/vscode/estimateWorker.js under tsc. */
 export function estimateWorkerPath(): string | undefined {
@@ -20,7 +21,8 @@ export function estimateWorkerPath(): string | undefined {
 function forkWorker(script: string, args: string[]): { child: ChildProcess; stopped: (code: number | null, sig: NodeJS.Signals | null) => string } {
   const child = fork(script, args, {
     execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    // LAUNCH_ENV: one malloc arena, so what the scan's worker threads free is reused (see README)
+    env: { ...process.env, ...LAUNCH_ENV, ELECTRON_RUN_AS_NODE: '1' },
   });
   let stderr = '';
   child.stderr?.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-4000); });

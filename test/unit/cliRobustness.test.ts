@@ -174,3 +174,22 @@ describe('CLI: bad usage and bad input', function () {
     assert.strictEqual(s.version, '2.1.0');
   });
 });
+
+describe('CLI: how the command starts', () => {
+  it('its first line starts node with launchEnv.json\'s environment (one malloc arena), and runs as a command', () => {
+    const env = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'src', 'core', 'launchEnv.json'), 'utf8')) as Record<string, string>;
+    assert.deepStrictEqual(env, { MALLOC_ARENA_MAX: '1' });
+    const first = fs.readFileSync(cli, 'utf8').split('\n')[0];
+    assert.strictEqual(first, '#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node');
+    // the same line over a probe script: the kernel and env(1) give node that environment
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-shebang-'));
+    const probe = path.join(dir, 'probe.js');
+    fs.writeFileSync(probe, `${first}\nprocess.stdout.write(String(process.env.MALLOC_ARENA_MAX));\n`, { mode: 0o755 });
+    const r = spawnSync(probe, [], { encoding: 'utf8', env: { ...process.env, MALLOC_ARENA_MAX: '' }, timeout: 30000 });
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.strictEqual(r.stdout, '1', r.stderr || String(r.error));
+    // and the command itself runs through it
+    const v = spawnSync(cli, ['--version'], { encoding: 'utf8', timeout: 30000 });
+    assert.strictEqual(v.status, 0, v.stderr);
+  });
+});
