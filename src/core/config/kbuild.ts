@@ -290,7 +290,7 @@ function readMakefile(root: string, relDir: string, folders: Folders): { text: s
  * ~0.3 s as existsSync calls and failed opens).
  */
 class Folders {
-  private names = new Map<string, Set<string> | null>();
+  private names = new Map<string, Set<string>>();
 
   constructor(private readonly root: string) {}
 
@@ -299,17 +299,16 @@ class Folders {
     const dir = path.posix.dirname(rel);
     let names = this.names.get(dir);
     if (names === undefined) {
-      names = null;
+      names = new Set();
+      const full = path.join(this.root, dir);
       try {
-        const full = path.join(this.root, dir);
-        names = new Set();
         for (const e of fs.readdirSync(full, { withFileTypes: true })) if (!e.isSymbolicLink() || fs.existsSync(path.join(full, e.name))) names.add(e.name);
       } catch {
         // not a folder (or unreadable): nothing in it
       }
       this.names.set(dir, names);
     }
-    return !!names?.has(path.posix.basename(rel));
+    return names.has(path.posix.basename(rel));
   }
 }
 
