@@ -21,6 +21,14 @@ describe('integer expressions cut short', () => {
     assert.strictEqual(evalTokens(tokenize('sizeof (int) * 2 + (int)3'), hooks).v, 11n);
   });
 
+  it('character constants: gcc\'s values for several characters, no constant for empty or cut ones (fuzz seed 23572)', () => {
+    // printf("%d", ...) of each, host gcc 12 (-w): 'ab' is 0x6162, a fifth character drops the first
+    const got = ["'a'", "'ab'", "'abcd'", "'abcde'"].map((c) => evalTokens(tokenize(c)).v);
+    assert.deepStrictEqual(got, [97n, 24930n, 1633837924n, 1650680933n]);
+    // gcc: "empty character constant"; a literal cut at the line's end has no closing quote
+    for (const bad of ["''", "'x", "1 + '"]) assert.throws(() => evalTokens(tokenize(bad)), ExprError, bad);
+  });
+
   it('the layout engine answers unknown, with a reason', async () => {
     const e = await LayoutEngine.create({ arch: ARCHES.x86_64, config: defaultConfig('x86_64') });
     for (const text of ['sizeof(', '2 * (']) {

@@ -68,8 +68,12 @@ export function parseIntLiteral(text: string, longBits?: number): Val {
 }
 
 function charValue(text: string): bigint {
+  // the lexer ends a literal at its quote or at the line's end: a cut one has no closing quote
+  if (text.length < 2 || !text.endsWith("'")) throw new ExprError(`unterminated character literal ${text}`);
   const body = text.slice(1, -1);
-  if (!body.startsWith('\\')) return BigInt(body.charCodeAt(0));
+  if (body === '') throw new ExprError("empty character constant ''");
+  // gcc's multi-character constant: each character a byte of an int, the last one lowest ('ab' is 0x6162)
+  if (!body.startsWith('\\')) return BigInt([...body].reduce((v, c) => ((v << 8) | (c.charCodeAt(0) & 0xff)) | 0, 0));
   const esc: Record<string, number> = { n: 10, t: 9, r: 13, '0': 0, '\\': 92, "'": 39, '"': 34, a: 7, b: 8, f: 12, v: 11 };
   if (/^\\x[0-9a-fA-F]+$/.test(body)) return BigInt(parseInt(body.slice(2), 16));
   if (/^\\[0-7]{1,3}$/.test(body)) return BigInt(parseInt(body.slice(1), 8));
