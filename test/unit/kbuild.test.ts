@@ -101,4 +101,22 @@ describe('kbuild reader', () => {
       fs.rmSync(root, { recursive: true, force: true });
     }
   });
+  it('says when the root has no Kbuild, naming a folder under it that looks like the kernel tree', () => {
+    const root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'pl-kbuild-'));
+    try {
+      const put = (rel: string, text: string) => { fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }); fs.writeFileSync(path.join(root, rel), text); };
+      put('notes/Makefile', 'all:\n'); // a Makefile alone is not a kernel tree
+      const bare = readKbuild(root, () => undefined, { arch: 'x86_64' });
+      assert.deepStrictEqual(bare.objects, []);
+      assert.deepStrictEqual(bare.warnings, ['no Kbuild or Makefile at the root: every file counts as built, whatever the .config says']);
+      // an unpacked linux-source package: the tree is one folder down
+      put('linux-source-6.12/Makefile', 'VERSION = 6\n');
+      put('linux-source-6.12/Kbuild', 'obj-y += kernel/\n');
+      put('linux-source-6.12/arch/x86/Makefile', '');
+      const r = readKbuild(root, () => undefined, { arch: 'x86_64' });
+      assert.deepStrictEqual(r.warnings, ['no Kbuild or Makefile at the root: every file counts as built, whatever the .config says; linux-source-6.12/ looks like the kernel tree: pass it as the root']);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -312,6 +312,24 @@ class Folders {
   }
 }
 
+/**
+ * The warning for a root without Kbuild or Makefile: nothing is selected by the .config, so every
+ * file counts as built. A parent of the kernel tree (an unpacked linux-source package:
+ * linux-source-6.12/ inside) is the likely mistake: its kernel folder is named.
+ */
+function noTopKbuild(root: string, folders: Folders): string {
+  let kernels: string[] = [];
+  try {
+    kernels = fs.readdirSync(root, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && folders.has(`${e.name}/Makefile`) && folders.has(`${e.name}/Kbuild`) && folders.has(`${e.name}/arch`))
+      .map((e) => e.name).sort();
+  } catch {
+    // unreadable root: the scan says so
+  }
+  const base = 'no Kbuild or Makefile at the root: every file counts as built, whatever the .config says';
+  return kernels.length ? `${base}; ${kernels.map((k) => `${k}/`).join(', ')} look${kernels.length > 1 ? '' : 's'} like the kernel tree: pass ${kernels.length > 1 ? 'one' : 'it'} as the root` : base;
+}
+
 export interface KbuildOptions {
   /** profile name (x86_64, ...) */
   arch: string;
@@ -368,7 +386,7 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
     seenDirs.add(key);
     const mk = readMakefile(root, relDir, folders);
     if (!mk) {
-      if (relDir) warnings.push(`${relDir}: no Kbuild or Makefile`);
+      warnings.push(relDir ? `${relDir}: no Kbuild or Makefile` : noTopKbuild(root, folders));
       return;
     }
     const m = new MakeInterp(config);
