@@ -97,7 +97,10 @@ export class RealCore implements CoreFacade {
   }
 
   private async newContext(key: string, root: string, s: Settings, arch: ArchProfile): Promise<Context> {
-    this.ctx = { key, session: await openSession(root, resolveProfile(profileInput(root, s, arch))), profile: DEFAULT_RULE_PROFILE, profileStatic: -1, sources: new Map() };
+    const session = await openSession(root, resolveProfile(profileInput(root, s, arch)));
+    // each answer keeps the files it read: an edit of a .c file then drops only those (LayoutEngine.addSource)
+    session.layout.index.recordDeps(true);
+    this.ctx = { key, session, profile: DEFAULT_RULE_PROFILE, profileStatic: -1, sources: new Map() };
     return this.ctx;
   }
 

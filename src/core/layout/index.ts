@@ -70,8 +70,19 @@ export class LayoutEngine {
     return new LayoutEngine(opts);
   }
 
+  /**
+   * A user source's text: a .c file edited inside its definitions while the index records what
+   * each answer read (TypeIndex.replaceSource) drops only the answers that read it; otherwise all.
+   */
   addSource(file: string, text: string): void {
-    this.index.addSource(file, text);
+    if (this.index.replaceSource(file, text)) {
+      const f = path.resolve(file);
+      const stale = (d: Set<string> | undefined) => !d || d.has(f);
+      for (const [k, c] of this.cache) if (stale(c.d)) this.cache.delete(k);
+      for (const k of this.answers.keys()) if (stale(this.answerDeps.get(k))) { this.answers.delete(k); this.answerDeps.delete(k); }
+      for (const k of this.consts.keys()) if (stale(this.constDeps.get(k))) { this.consts.delete(k); this.constDeps.delete(k); }
+      return;
+    }
     this.cache.clear();
     this.consts.clear();
     this.answers.clear();

@@ -108,6 +108,30 @@ export class TypeIndex {
   }
 
   /**
+   * addSource for an edit of a .c file, telling whether what other lookups meet of it stayed the
+   * same: the names it defines (records, typedefs, enum constants, macros, #undefs) and its active
+   * #includes. Then a lookup that missed the file still misses it and nothing includes it, so only
+   * what read it is out of date: its macros leave the cache here, the answers that recorded it
+   * (recordDeps) leave LayoutEngine's. Otherwise (a header, a name added or gone, not recording,
+   * the file not loaded before) everything goes, as addSource does.
+   */
+  replaceSource(file: string, text: string): boolean {
+    const f = path.resolve(file);
+    const was = this.frames && f.endsWith('.c') ? this.files.get(f) : undefined;
+    const before = was && sourceSignature(was);
+    this.user.set(f, text);
+    this.files.delete(f);
+    const now = before === undefined ? undefined : this.load(f);
+    if (now && sourceSignature(now) === before) {
+      for (const [k, d] of this.macroCache) if (d && (d.source === f || d.source === file)) this.macroCache.delete(k);
+      return true;
+    }
+    this.macroCache.clear();
+    this.closures.clear();
+    return false;
+  }
+
+  /**
    * A directory the build adds with -I (ccflags-y), searched after the arch and generic ones.
    * #includes resolve in its subfolders, but only its own headers join the raw name index: the
    * subfolders of driver -I dirs are generated register maps (amdgpu's include/asic_reg alone is
@@ -548,6 +572,13 @@ export class TypeIndex {
     if (lf && this.frames) this.used(lf.path);
     return lf;
   }
+}
+
+/** What lookups in other files can meet of a loaded file: the names it defines and its active #includes. */
+function sourceSignature(lf: LoadedFile): string {
+  const { records, typedefs, enumConsts } = lf.defs;
+  const macros = [...lf.scan.defines].map(([n, d]) => (d ? n : `-${n}`));
+  return JSON.stringify([[...records.keys()], [...typedefs.keys()], [...enumConsts.keys()], macros, lf.scan.includes]);
 }
 
 /** A loaded file's definitions, their sites reading their tokens from `text` when asked (defs.ts). */
