@@ -1,7 +1,9 @@
 // The editor re-indexes a file for the layout only when its skeleton (text minus function bodies)
 // changes; every edit that can change a size must change the skeleton.
 import * as assert from 'assert';
-import { layoutSkeleton } from '../../src/core/layout/skeleton';
+import { functionBodyInteriors, layoutSkeleton } from '../../src/core/layout/skeleton';
+import { tokenize } from '../../src/core/config/lex';
+import { scanDefs } from '../../src/core/layout/defs';
 
 const BASE = [
   '#include <linux/percpu.h>',
@@ -39,5 +41,21 @@ describe('layout skeleton', () => {
     differs(BASE.replace('#include <linux/percpu.h>', '#include <linux/percpu.h>\n#define N 4'));
     const withDefine = BASE.replace('\treturn s->b;', '#define LOCAL 4\n\treturn s->b;');
     assert.notStrictEqual(layoutSkeleton(withDefine), layoutSkeleton(withDefine.replace('LOCAL 4', 'LOCAL 8')));
+  });
+
+  it('finds function bodies for the definitions scan to skip, keeping lines and every file-scope definition', () => {
+    const text = `${BASE}static int g(void)\n{\n\tstruct local { int z; } l = { 0 };\n\treturn l.z;\n}\nenum after_g { AG0, AG1 };\nstatic void h(void) {`;
+    const skip = functionBodyInteriors(text);
+    // f's and g's insides; h's body is not closed and stays
+    assert.deepStrictEqual(skip.map(([a, b]) => text.slice(a, b).trim().split('\n')[0]), ['if (s->a) { return 1; }', 'struct local { int z; } l = { 0 };']);
+    const all = tokenize(text);
+    const some = tokenize(text, 0, undefined, skip);
+    assert.ok(!some.some((t) => t.t === 'return') && all.some((t) => t.t === 'return'));
+    const line = (toks: ReturnType<typeof tokenize>, t: string) => toks.find((x) => x.t === t)?.line;
+    assert.strictEqual(line(some, 'AG1'), line(all, 'AG1'));
+    // the same definitions as from the whole text: scanDefs skips bodies (struct local is g's)
+    const keys = (toks: ReturnType<typeof tokenize>) => { const d = scanDefs(toks); return [[...d.records.keys()], [...d.typedefs.keys()], [...d.enumConsts.keys()]]; };
+    assert.deepStrictEqual(keys(some), keys(all));
+    assert.deepStrictEqual(keys(some), [['struct st', 'struct after', 'enum after_g'], ['packed_t'], ['AG0', 'AG1']]);
   });
 });

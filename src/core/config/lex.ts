@@ -83,12 +83,20 @@ const PUNCT2_SET = new Set(PUNCT2);
 
 /** Tokenize C text (comments must already be gone). */
 /** `starts`, when given, receives each token's offset in `src` (defs.ts keeps offsets, not tokens). */
-export function tokenize(src: string, firstLine = 0, starts?: number[]): Tok[] {
+export function tokenize(src: string, firstLine = 0, starts?: number[], skip?: ReadonlyArray<readonly [number, number]>): Tok[] {
   const toks: Tok[] = [];
   let i = 0;
   let line = firstLine;
   const n = src.length;
+  // ranges [start, end) left out, their newlines counted (sorted, not overlapping, not inside a token)
+  let k = 0;
+  let nextSkip = skip?.length ? skip[0][0] : Infinity;
   while (i < n) {
+    if (i >= nextSkip) {
+      for (const end = skip![k][1]; i < end; i++) if (src.charCodeAt(i) === 10) line++;
+      nextSkip = ++k < skip!.length ? skip![k][0] : Infinity;
+      continue;
+    }
     const c = src.charCodeAt(i);
     if (c === 10) { line++; i++; continue; }
     if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) { i++; continue; }

@@ -13,11 +13,14 @@ function isFunctionHead(head: string): boolean {
   return !!m && !ATTRIBUTES.has(m[1]);
 }
 
-/** The text without function bodies (`) {...}` at file scope), comments and literals kept as they are. */
-export function layoutSkeleton(text: string): string {
-  const out: string[] = [];
+/** A file-scope function body: its `{`, its matching `}` (-1: not closed) and the directive lines inside it. */
+interface Body { open: number; close: number; directives: string[] }
+
+/** The file-scope function bodies of a C text, in order (comments, literals and directives skipped). */
+function functionBodies(text: string): Body[] {
+  const bodies: Body[] = [];
+  let body: Body | undefined;
   let depth = 0; // inside a function body when > 0
-  let copyFrom = 0;
   let lastSig = ''; // last non-space character at file scope
   let stmtStart = 0; // where the current file-scope statement began
   let lineStart = true;
@@ -30,7 +33,7 @@ export function layoutSkeleton(text: string): string {
       // a directive, with its continuation lines; kept even inside a body (a #define there is seen after it)
       const start = i;
       while (i < n && !(text[i] === '\n' && text[i - 1] !== '\\')) i++;
-      if (depth > 0) out.push(text.slice(start, i));
+      if (depth > 0) body!.directives.push(text.slice(start, i));
       else stmtStart = i;
       lineStart = true;
       continue;
@@ -53,14 +56,34 @@ export function layoutSkeleton(text: string): string {
     if (c === '{') {
       if (depth > 0) depth++;
       else if (lastSig === ')' && isFunctionHead(text.slice(stmtStart, i))) {
-        out.push(text.slice(copyFrom, i + 1));
+        bodies.push((body = { open: i, close: -1, directives: [] }));
         depth = 1;
       }
     } else if (c === '}' && depth > 0) {
-      if (--depth === 0) { copyFrom = i; stmtStart = i + 1; }
+      if (--depth === 0) { body!.close = i; stmtStart = i + 1; }
     } else if ((c === ';' || c === '}') && depth === 0) stmtStart = i + 1;
     if (depth === 0) lastSig = c;
   }
-  if (depth === 0) out.push(text.slice(copyFrom));
+  return bodies;
+}
+
+/** The text without function bodies (`) {...}` at file scope), comments and literals kept as they are. */
+export function layoutSkeleton(text: string): string {
+  const out: string[] = [];
+  let from = 0;
+  for (const b of functionBodies(text)) {
+    out.push(text.slice(from, b.open + 1), ...b.directives);
+    if (b.close < 0) return out.join(''); // the text ends inside it
+    from = b.close;
+  }
+  out.push(text.slice(from));
   return out.join('');
+}
+
+/**
+ * The inside of each closed function body, as [start, end) offsets: what a scan of C's file-scope
+ * definitions may skip (a tag defined in a body is not the file's).
+ */
+export function functionBodyInteriors(text: string): Array<[number, number]> {
+  return functionBodies(text).filter((b) => b.close > b.open + 1).map((b) => [b.open + 1, b.close]);
 }

@@ -11,6 +11,7 @@ import { Tok, render, tokenize } from '../config/lex';
 import { MacroDef, MacroLookup, expand, objectMacro } from '../config/macros';
 import { FileScan, scanFile } from '../config/preprocess';
 import { FileDefs, DefSite, scanDefs, typedefNames } from './defs';
+import { functionBodyInteriors } from './skeleton';
 import { FALLBACK_FILE, FALLBACK_HEADER } from './fallback';
 import { FileTable, NameIndex, NameIndexSnapshot } from './nameIndex';
 import { readText } from '../readText';
@@ -581,10 +582,14 @@ function sourceSignature(lf: LoadedFile): string {
   return JSON.stringify([[...records.keys()], [...typedefs.keys()], [...enumConsts.keys()], macros, lf.scan.includes]);
 }
 
-/** A loaded file's definitions, their sites reading their tokens from `text` when asked (defs.ts). */
+/**
+ * A loaded file's definitions, their sites reading their tokens from `text` when asked (defs.ts).
+ * scanDefs skips function bodies (a tag defined in one is not the file's), so they are not
+ * tokenized: about half of a header's text and most of a .c file's.
+ */
 function defsOf(text: string): FileDefs {
   const starts: number[] = [];
-  return scanDefs(tokenize(text, 0, starts), { text, starts });
+  return scanDefs(tokenize(text, 0, starts, functionBodyInteriors(text)), { text, starts });
 }
 
 /** For the raw index: the text of each file-scope use of a typedef-making macro defined in the
