@@ -585,7 +585,7 @@ function sourceSignature(lf: LoadedFile): string {
 /**
  * A loaded file's definitions, their sites reading their tokens from `text` when asked (defs.ts).
  * scanDefs skips function bodies (a tag defined in one is not the file's), so they are not
- * tokenized: about half of a header's text and most of a .c file's.
+ * tokenized: ~10% of a header's tokens, two thirds of a .c file's (include/linux, dev.c + sched/core.c).
  */
 function defsOf(text: string): FileDefs {
   const starts: number[] = [];
