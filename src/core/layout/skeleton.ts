@@ -21,51 +21,57 @@ function functionBodies(text: string): Body[] {
   const bodies: Body[] = [];
   let body: Body | undefined;
   let depth = 0; // inside a function body when > 0
-  let lastSig = ''; // last non-space character at file scope
+  let lastSig = 0; // last non-space character at file scope (a char code)
   let stmtStart = 0; // where the current file-scope statement began
+  let inStmt = false; // a character of it seen (comments before it are no part of its head)
   let lineStart = true;
   const n = text.length;
   for (let i = 0; i < n; i++) {
-    const c = text[i];
-    if (c === '\n') { lineStart = true; continue; }
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v') continue;
-    if (lineStart && c === '#') {
+    const c = text.charCodeAt(i);
+    if (c === NL) { lineStart = true; continue; }
+    if (c === 32 || (c >= 9 && c <= 13)) continue; // space, \t \v \f \r
+    if (lineStart && c === HASH) {
       // a directive, with its continuation lines; kept even inside a body (a #define there is seen after it)
       const start = i;
-      while (i < n && !(text[i] === '\n' && text[i - 1] !== '\\')) i++;
+      while (i < n && !(text.charCodeAt(i) === NL && text.charCodeAt(i - 1) !== BACKSLASH)) i++;
       if (depth > 0) body!.directives.push(text.slice(start, i));
-      else stmtStart = i;
+      else { stmtStart = i; inStmt = false; }
       lineStart = true;
       continue;
     }
     lineStart = false;
-    if (c === '/' && text[i + 1] === '*') {
+    if (c === SLASH && text.charCodeAt(i + 1) === STAR) {
       const e = text.indexOf('*/', i + 2);
       i = e < 0 ? n : e + 1;
+      // a comment before a statement is no part of its head (isFunctionHead would only blank it)
+      if (depth === 0 && !inStmt) stmtStart = i + 1;
       continue;
     }
-    if (c === '/' && text[i + 1] === '/') {
+    if (c === SLASH && text.charCodeAt(i + 1) === SLASH) {
       const e = text.indexOf('\n', i);
       i = (e < 0 ? n : e) - 1;
+      if (depth === 0 && !inStmt) stmtStart = i + 1;
       continue;
     }
-    if (c === '"' || c === '\'') {
-      for (i++; i < n && text[i] !== c && text[i] !== '\n'; i++) if (text[i] === '\\') i++;
+    if (c === DQUOTE || c === SQUOTE) {
+      for (i++; i < n && text.charCodeAt(i) !== c && text.charCodeAt(i) !== NL; i++) if (text.charCodeAt(i) === BACKSLASH) i++;
       continue;
     }
-    if (c === '{') {
+    if (c === LBRACE) {
       if (depth > 0) depth++;
-      else if (lastSig === ')' && isFunctionHead(text.slice(stmtStart, i))) {
+      else if (lastSig === RPAREN && isFunctionHead(text.slice(stmtStart, i))) {
         bodies.push((body = { open: i, close: -1, directives: [] }));
         depth = 1;
       }
-    } else if (c === '}' && depth > 0) {
-      if (--depth === 0) { body!.close = i; stmtStart = i + 1; }
-    } else if ((c === ';' || c === '}') && depth === 0) stmtStart = i + 1;
-    if (depth === 0) lastSig = c;
+    } else if (c === RBRACE && depth > 0) {
+      if (--depth === 0) { body!.close = i; stmtStart = i + 1; inStmt = false; lastSig = c; continue; }
+    } else if ((c === SEMI || c === RBRACE) && depth === 0) { stmtStart = i + 1; inStmt = false; lastSig = c; continue; }
+    if (depth === 0) { lastSig = c; inStmt = true; }
   }
   return bodies;
 }
+
+const [NL, HASH, BACKSLASH, SLASH, STAR, DQUOTE, SQUOTE, LBRACE, RBRACE, RPAREN, SEMI] = [...'\n#\\/*"\'{});'].map((x) => x.charCodeAt(0));
 
 /** The text without function bodies (`) {...}` at file scope), comments and literals kept as they are. */
 export function layoutSkeleton(text: string): string {
