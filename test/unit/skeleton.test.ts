@@ -58,4 +58,14 @@ describe('layout skeleton', () => {
     assert.deepStrictEqual(keys(some), keys(all));
     assert.deepStrictEqual(keys(some), [['struct st', 'struct after', 'enum after_g'], ['packed_t'], ['AG0', 'AG1']]);
   });
+
+  it('leaves a record whose head ends in an attribute call to the definitions scan', () => {
+    // read as a record by defs.ts (an attribute-like call after the tag), so never skipped as a body
+    const text = 'static int f(int a)\n{\n\treturn a;\n}\nstruct s __packed_aligned(4) {\n\tint a;\n};\n';
+    const skip = functionBodyInteriors(text);
+    assert.strictEqual(skip.length, 1);
+    const d = scanDefs(tokenize(text, 0, undefined, skip));
+    assert.deepStrictEqual([...d.records.keys()], ['struct s']);
+    assert.strictEqual(d.records.get('struct s')!.line, 4); // 0-based: the fifth line
+  });
 });

@@ -13,11 +13,46 @@ function isFunctionHead(head: string): boolean {
   return !!m && !ATTRIBUTES.has(m[1]);
 }
 
+/** An attribute macro's name as the definitions scan takes it (defs.ts attrLike). */
+const attrLike = (name: string) => name.startsWith('__') || /^[A-Z0-9_]+$/.test(name);
+
+/**
+ * Whether a head ending in `)` reads as `struct|union|enum [tag] attr(...)...` the way the
+ * definitions scan reads it (defs.ts aggregateKeyword: identifiers and attribute-like calls back to
+ * the keyword), as `struct s __packed_aligned(4) {` does: then the braces are a record's, not a body.
+ */
+function aggregateHead(head: string): boolean {
+  const h = head.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
+  let j = h.length;
+  for (;;) {
+    while (j > 0 && /\s/.test(h[j - 1])) j--;
+    if (j === 0) return false;
+    if (h[j - 1] === ')') {
+      let d = 0;
+      let k = j - 1;
+      for (; k >= 0; k--) { if (h[k] === ')') d++; else if (h[k] === '(' && --d === 0) break; }
+      if (k < 0) return false;
+      const name = /([A-Za-z_]\w*)\s*$/.exec(h.slice(0, k));
+      if (!name || !attrLike(name[1])) return false;
+      j = name.index;
+      continue;
+    }
+    const id = /([A-Za-z_]\w*)$/.exec(h.slice(0, j));
+    if (!id) return false;
+    if (id[1] === 'struct' || id[1] === 'union' || id[1] === 'enum') return true;
+    j = id.index;
+  }
+}
+
 /** A file-scope function body: its `{`, its matching `}` (-1: not closed) and the directive lines inside it. */
 interface Body { open: number; close: number; directives: string[] }
 
-/** The file-scope function bodies of a C text, in order (comments, literals and directives skipped). */
-function functionBodies(text: string): Body[] {
+/**
+ * The file-scope function bodies of a C text, in order (comments, literals and directives skipped).
+ * `asDefs`: not the braces the definitions scan reads as a record's (aggregateHead), so that leaving
+ * the bodies out cannot change what it finds.
+ */
+function functionBodies(text: string, asDefs = false): Body[] {
   const bodies: Body[] = [];
   let body: Body | undefined;
   let depth = 0; // inside a function body when > 0
@@ -59,7 +94,7 @@ function functionBodies(text: string): Body[] {
     }
     if (c === LBRACE) {
       if (depth > 0) depth++;
-      else if (lastSig === RPAREN && isFunctionHead(text.slice(stmtStart, i))) {
+      else if (lastSig === RPAREN && isFunctionHead(text.slice(stmtStart, i)) && !(asDefs && aggregateHead(text.slice(stmtStart, i)))) {
         bodies.push((body = { open: i, close: -1, directives: [] }));
         depth = 1;
       }
@@ -91,5 +126,5 @@ export function layoutSkeleton(text: string): string {
  * definitions may skip (a tag defined in a body is not the file's).
  */
 export function functionBodyInteriors(text: string): Array<[number, number]> {
-  return functionBodies(text).filter((b) => b.close > b.open + 1).map((b) => [b.open + 1, b.close]);
+  return functionBodies(text, true).filter((b) => b.close > b.open + 1).map((b) => [b.open + 1, b.close]);
 }
