@@ -79,4 +79,33 @@ describe('an edit of a .c file drops only the layout answers that read it', func
     assert.strictEqual(size(h.e, 'struct hdr'), 8);
     assert.ok(h.made() > 0);
   });
+
+  it('after random edits, every answer equals a fresh engine\'s', async () => {
+    // a .c file whose types use its own macros, a header's types and each other; each edit changes
+    // a value, a member, a name or an #if, and the probes are asked again of both engines
+    const H = 'include/linux/big.h';
+    // CN is the .c file's: an open file's macros are candidates for every lookup (TypeIndex.candidates)
+    fs.writeFileSync(path.join(root, H), '#define HN 3\nstruct big { long v[HN]; };\ntypedef struct big big_t;\nstruct usescn { char c[CN]; };\n');
+    let seed = 20261205;
+    const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 16) % n; };
+    const make = (v: number[]) => [
+      '#include <linux/hdr.h>', `#define CN ${v[7]}`, '#include <linux/big.h>', `#define N ${v[0]}`, `#define M (N + ${v[1]})`,
+      v[2] ? '#define WIDE 1' : '', '#ifdef WIDE', 'typedef long word_t;', '#else', 'typedef int word_t;', '#endif',
+      `struct a { word_t x[N]; ${v[3] ? 'char pad;' : ''} };`, `struct b { struct a a[M]; big_t g; ${v[4] ? 'struct hdr h;' : ''} };`,
+      v[5] ? 'struct extra { char c; };' : '', `enum e { E0, E1 = ${v[6]}, E2 };`, 'struct c { char s[E2]; };',
+      'static int f(void) { return 0; }', '',
+    ].join('\n');
+    const probes = ['struct a', 'struct b', 'struct c', 'word_t', 'struct hdr', 'big_t', 'struct big', 'struct extra', 'int[M]', 'struct usescn'];
+    let v = [4, 1, 0, 0, 0, 0, 5, 2];
+    const { e } = await engine(true, make(v));
+    for (const p of probes) size(e, p);
+    for (let i = 0; i < 40; i++) {
+      const k = rnd(v.length);
+      v = v.map((x, j) => (j !== k ? x : k <= 1 || k >= 6 ? 1 + rnd(9) : 1 - x));
+      const text = make(v);
+      e.addSource(file, text);
+      const fresh = (await engine(true, text)).e;
+      for (const p of probes) assert.strictEqual(size(e, p), size(fresh, p), `${p} after edit ${i} (${v.join(',')})`);
+    }
+  });
 });
