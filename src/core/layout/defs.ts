@@ -52,7 +52,8 @@ function matchBack(toks: Tok[], j: number): number {
   return -1;
 }
 
-const attrLike = (name: string) => name === '__attribute__' || name.startsWith('__') || /^[A-Z0-9_]+$/.test(name);
+/** A name the scan takes for an attribute macro when it has arguments before a record's `{` (skeleton.ts asks too). */
+export const attrLike = (name: string) => name === '__attribute__' || name.startsWith('__') || /^[A-Z0-9_]+$/.test(name);
 
 /** If the `{` at b opens a struct/union/enum body, the index of its keyword. */
 function aggregateKeyword(toks: Tok[], lo: number, b: number): number {

@@ -1,6 +1,7 @@
 // What of a C file the layout can see: everything but the bodies of function definitions. Typing
 // inside a function (the usual edit) leaves it unchanged, so the editor keeps its resolved types
 // instead of re-indexing the file. Preprocessor lines are kept whole, so a macro body never hides.
+import { attrLike } from './defs';
 
 /** Names that take parentheses before a record's `{`, unlike a function's name. */
 const ATTRIBUTES = new Set(['__attribute__', '__attribute', '__aligned', '__section', '__packed', '__designated_init', '__randomize_layout']);
@@ -13,8 +14,6 @@ function isFunctionHead(head: string): boolean {
   return !!m && !ATTRIBUTES.has(m[1]);
 }
 
-/** An attribute macro's name as the definitions scan takes it (defs.ts attrLike). */
-const attrLike = (name: string) => name.startsWith('__') || /^[A-Z0-9_]+$/.test(name);
 
 /**
  * Whether a head ending in `)` reads as `struct|union|enum [tag] attr(...)...` the way the
