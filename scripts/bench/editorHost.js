@@ -6,6 +6,7 @@
 // Usage: node --expose-gc scripts/bench/editorHost.js [TREE] [--config FILE|debian:FLAVOUR] [--file REL]...
 // (after npm run build; `npm run bench` passes its own arguments)
 const { loadBundle } = require('./lib/bundle');
+const { GOAL_P95_MS, pct } = require('./lib/latency');
 const fs = require('fs');
 const path = require('path');
 
@@ -40,13 +41,11 @@ const children = () => {
 };
 const gc = () => { if (global.gc) { global.gc(); global.gc(); } };
 
-const GOAL_P95_MS = 30;
-const pct = (xs, p) => { const v = xs.slice().sort((a, b) => a - b); return v[Math.min(v.length - 1, Math.ceil((p / 100) * v.length) - 1)]; };
 
 /**
  * Re-analysis after edits of an open file, as the editor runs it after a typing pause: a member
  * added to the file's first struct and taken out again (edits the layout sees), and a statement
- * added inside a function and taken out (edits it does not), 20 of each after 4 to warm up.
+ * added inside a function and taken out (edits it does not): 40 analyses of each (20 in, 20 out) after 8 to warm up.
  */
 async function edits(core, f, rel, settings, tree) {
   const text = fs.readFileSync(f, 'utf8');

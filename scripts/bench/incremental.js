@@ -3,10 +3,10 @@
 // goal of issue 8, next to a fresh scanText of the same text. Bundles the current source in memory
 // (as sim.js does). Reports, never asserts.
 const { loadBundle } = require('./lib/bundle');
+const { GOAL_P95_MS, pct } = require('./lib/latency');
 const path = require('path');
 
 const ROOT = path.join(__dirname, '..', '..');
-const GOAL_P95_MS = 30;
 const EDITS = 200;
 
 function load() {
@@ -15,10 +15,6 @@ function load() {
 }
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
-const pct = (xs, p) => {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
 
 async function run(m, label, density) {
   const rnd = m.prng(2024);

@@ -6,12 +6,15 @@ import { attrLike } from './defs';
 /** Names that take parentheses before a record's `{`, unlike a function's name. */
 const ATTRIBUTES = new Set(['__attribute__', '__attribute', '__aligned', '__section', '__packed', '__designated_init', '__randomize_layout']);
 
-/** Whether the file-scope statement head before a `{` (after a `)`) is a function definition's. */
-function isFunctionHead(head: string): boolean {
+/**
+ * Whether the file-scope statement head before a `{` (after a `)`) is a function definition's.
+ * `asDefs`: also not one the definitions scan reads as a record's (aggregateHead).
+ */
+function isFunctionHead(head: string, asDefs: boolean): boolean {
   const h = head.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
   if (h.includes('=')) return false; // an initializer
   const m = /([A-Za-z_]\w*)\s*$/.exec(h.slice(0, h.indexOf('(')));
-  return !!m && !ATTRIBUTES.has(m[1]);
+  return !!m && !ATTRIBUTES.has(m[1]) && !(asDefs && aggregateHead(h));
 }
 
 
@@ -19,9 +22,9 @@ function isFunctionHead(head: string): boolean {
  * Whether a head ending in `)` reads as `struct|union|enum [tag] attr(...)...` the way the
  * definitions scan reads it (defs.ts aggregateKeyword: identifiers and attribute-like calls back to
  * the keyword), as `struct s __packed_aligned(4) {` does: then the braces are a record's, not a body.
+ * `h`: the head with its comments blanked.
  */
-function aggregateHead(head: string): boolean {
-  const h = head.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
+function aggregateHead(h: string): boolean {
   let j = h.length;
   for (;;) {
     while (j > 0 && /\s/.test(h[j - 1])) j--;
@@ -48,8 +51,8 @@ interface Body { open: number; close: number; directives: string[] }
 
 /**
  * The file-scope function bodies of a C text, in order (comments, literals and directives skipped).
- * `asDefs`: not the braces the definitions scan reads as a record's (aggregateHead), so that leaving
- * the bodies out cannot change what it finds.
+ * `asDefs`: not the braces the definitions scan reads as a record's (isFunctionHead), so that
+ * leaving the bodies out cannot change what it finds.
  */
 function functionBodies(text: string, asDefs = false): Body[] {
   const bodies: Body[] = [];
@@ -93,7 +96,7 @@ function functionBodies(text: string, asDefs = false): Body[] {
     }
     if (c === LBRACE) {
       if (depth > 0) depth++;
-      else if (lastSig === RPAREN && isFunctionHead(text.slice(stmtStart, i)) && !(asDefs && aggregateHead(text.slice(stmtStart, i)))) {
+      else if (lastSig === RPAREN && isFunctionHead(text.slice(stmtStart, i), asDefs)) {
         bodies.push((body = { open: i, close: -1, directives: [] }));
         depth = 1;
       }

@@ -100,21 +100,14 @@ export class TypeIndex {
     this.user.set(FALLBACK_FILE, `#define L1_CACHE_SHIFT ${shift}\n#define PAGE_SHIFT ${ARCHES[arch].pageShift}\n${FALLBACK_HEADER}`);
   }
 
-  addSource(file: string, text: string): void {
-    const f = path.resolve(file);
-    this.user.set(f, text);
-    this.files.delete(f);
-    this.macroCache.clear();
-    this.closures.clear();
-  }
-
   /**
-   * addSource for an edit of a .c file, telling whether what other lookups meet of it stayed the
-   * same: the names it defines (records, typedefs, enum constants, macros, #undefs) and its active
-   * #includes. Then a lookup that missed the file still misses it and nothing includes it, so only
-   * what read it is out of date: its macros leave the cache here, the answers that recorded it
-   * (recordDeps) leave LayoutEngine's. Otherwise (a header, a name added or gone, not recording,
-   * the file not loaded before) everything goes, as addSource does.
+   * A user source's text (LayoutEngine.addSource), telling whether what other lookups meet of it
+   * stayed the same: for an edit of a .c file while recording (recordDeps), the names it defines
+   * (records, typedefs, enum constants, macros, #undefs) and its active #includes. Then a lookup
+   * that missed the file still misses it and nothing includes it, so only what read it is out of
+   * date: its macros leave the cache here, the answers that recorded it leave LayoutEngine's.
+   * Otherwise (a header, a name added or gone, not recording, the file not loaded before) every
+   * cached lookup goes.
    */
   replaceSource(file: string, text: string): boolean {
     const f = path.resolve(file);

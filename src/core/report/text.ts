@@ -1,7 +1,7 @@
 // The readable report: tables sorted biggest first, with totals, and what could not be resolved.
 import Table = require('cli-table3');
 import type { EstimateResult } from '../estimate/types';
-import { ARCHES, type ArchName } from '../config/arch';
+import { findArch } from '../config/arch';
 import { formatBytes } from './format';
 import { replaySummary } from '../sim/trace';
 
@@ -33,7 +33,7 @@ export function formatText(r: EstimateResult, opts: { top?: number } = {}): stri
       sv.slice(0, top).map((v) => [v.name, v.size, v.align, v.section ? `.data..percpu${v.section}` : '.data..percpu', `0x${v.offset.toString(16)}`, loc(v)]),
       ['left', 'right', 'right', 'left', 'right', 'left']));
   if (sv.length > top) out.push(`  … ${sv.length - top} more (--json lists all)`);
-  if (sv.length > 1 && r.arch in ARCHES && ARCHES[r.arch as ArchName].sectionAnchors)
+  if (sv.length > 1 && findArch(r.arch)?.sectionAnchors)
     out.push(`  offsets: ${r.arch}'s gcc places an object's variables in the order it compiles the functions using them (section anchors), which is modelled from the source (docs/placement.md §3): inside one object a variable can sit elsewhere, and the padding with it`);
   out.push('');
   out.push(`Module per-CPU data (reserved area ${formatBytes(r.reserved.bytes)}): ${formatBytes(r.reserved.used)} used by ${r.reserved.modules.length} module(s)`);
