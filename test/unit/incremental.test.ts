@@ -76,6 +76,13 @@ describe('incremental re-scan (DocScan)', function () {
   it('setText finds the changed span; a closed document refuses edits', async () => {
     assert.deepStrictEqual(diffEdit('abcdef', 'abXYef'), { start: 2, end: 4, text: 'XY' });
     assert.deepStrictEqual(diffEdit('aaa', 'aaaa'), { start: 3, end: 3, text: 'a' });
+    // texts longer than the blocks compared whole: a change inside a block, at a block's edge, and
+    // an insertion into a run where prefix and suffix could overlap
+    const long = Array.from({ length: 5000 }, (_, i) => String.fromCharCode(97 + ((i * 7) % 26))).join('');
+    assert.deepStrictEqual(diffEdit(long, long.slice(0, 3000) + 'XY' + long.slice(3001)), { start: 3000, end: 3001, text: 'XY' });
+    assert.deepStrictEqual(diffEdit(long, long.slice(0, 1024) + long.slice(2048)), { start: 1024, end: 2048, text: '' });
+    assert.deepStrictEqual(diffEdit('a'.repeat(3000), 'a'.repeat(3001)), { start: 3000, end: 3000, text: 'a' });
+    assert.deepStrictEqual(diffEdit(long, long), { start: 5000, end: 5000, text: '' });
     const { doc } = await DocScan.open('s.c', 'int x;\n');
     const r = await doc.setText('int x;\nDEFINE_PER_CPU(int, y);\n');
     assert.deepStrictEqual(r.findings.map((f) => [f.kind, f.name, f.line]), [['static', 'y', 2]]);

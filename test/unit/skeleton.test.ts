@@ -41,6 +41,12 @@ describe('layout skeleton', () => {
     differs(BASE.replace('#include <linux/percpu.h>', '#include <linux/percpu.h>\n#define N 4'));
     const withDefine = BASE.replace('\treturn s->b;', '#define LOCAL 4\n\treturn s->b;');
     assert.notStrictEqual(layoutSkeleton(withDefine), layoutSkeleton(withDefine.replace('LOCAL 4', 'LOCAL 8')));
+    // a '#' that does not start its line, or follows an unterminated literal's line (the literal
+    // swallows its newline, as the lexer reads it), starts no directive: the skeleton keeps none
+    const body = (inner: string) => `int f(void)\n{\n${inner}\n}\n`;
+    assert.strictEqual(layoutSkeleton(body('\tx = 1; #define A 1')), 'int f(void)\n{}\n');
+    assert.strictEqual(layoutSkeleton(body("\tc = ';\n#define B 2")), 'int f(void)\n{}\n');
+    assert.strictEqual(layoutSkeleton(body('\tc = 1; /* x */\n  #define C 3\n\ty = 2;')), 'int f(void)\n{#define C 3}\n');
   });
 
   it('finds function bodies for the definitions scan to skip, keeping lines and every file-scope definition', () => {

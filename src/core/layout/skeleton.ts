@@ -27,24 +27,37 @@ function isFunctionHead(head: string, asDefs: boolean): boolean {
 function aggregateHead(h: string): boolean {
   let j = h.length;
   for (;;) {
-    while (j > 0 && /\s/.test(h[j - 1])) j--;
+    while (j > 0 && isSpace(h.charCodeAt(j - 1))) j--;
     if (j === 0) return false;
-    if (h[j - 1] === ')') {
+    if (h.charCodeAt(j - 1) === RPAREN) {
       let d = 0;
       let k = j - 1;
-      for (; k >= 0; k--) { if (h[k] === ')') d++; else if (h[k] === '(' && --d === 0) break; }
+      for (; k >= 0; k--) { const c = h.charCodeAt(k); if (c === RPAREN) d++; else if (c === LPAREN && --d === 0) break; }
       if (k < 0) return false;
-      const name = /([A-Za-z_]\w*)\s*$/.exec(h.slice(0, k));
-      if (!name || !attrLike(name[1])) return false;
-      j = name.index;
+      while (k > 0 && isSpace(h.charCodeAt(k - 1))) k--;
+      const a = identBefore(h, k);
+      if (a === k || !attrLike(h.slice(a, k))) return false;
+      j = a;
       continue;
     }
-    const id = /([A-Za-z_]\w*)$/.exec(h.slice(0, j));
-    if (!id) return false;
-    if (id[1] === 'struct' || id[1] === 'union' || id[1] === 'enum') return true;
-    j = id.index;
+    const a = identBefore(h, j);
+    if (a === j) return false;
+    const id = h.slice(a, j);
+    if (id === 'struct' || id === 'union' || id === 'enum') return true;
+    j = a;
   }
 }
+
+/** Where the identifier ending at `j` starts (`j`: none), as /[A-Za-z_]\w*$/ finds it. */
+function identBefore(h: string, j: number): number {
+  let a = j;
+  while (a > 0 && isWord(h.charCodeAt(a - 1))) a--;
+  while (a < j && h.charCodeAt(a) >= 48 && h.charCodeAt(a) <= 57) a++; // an identifier starts with no digit
+  return a;
+}
+
+const isWord = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(String.fromCharCode(c)));
 
 /** A file-scope function body: its `{`, its matching `}` (-1: not closed) and the directive lines inside it. */
 interface Body { open: number; close: number; directives: string[] }
@@ -62,8 +75,31 @@ function functionBodies(text: string, asDefs = false): Body[] {
   let stmtStart = 0; // where the current file-scope statement began
   let inStmt = false; // a character of it seen (comments before it are no part of its head)
   let lineStart = true;
+  let swallowed = -1; // a newline that ended an unterminated literal in a body: no directive starts after it
   const n = text.length;
   for (let i = 0; i < n; i++) {
+    if (depth > 0) {
+      // inside a body only braces, comments, literals and directives count: jump to the next one
+      BODY_SPECIAL.lastIndex = i;
+      if (!BODY_SPECIAL.test(text)) break; // the text ends inside the body
+      i = BODY_SPECIAL.lastIndex - 1;
+      const c = text.charCodeAt(i);
+      if (c === HASH) {
+        if (!firstOnLine(text, i, swallowed)) continue;
+        const start = i;
+        while (i < n && !(text.charCodeAt(i) === NL && text.charCodeAt(i - 1) !== BACKSLASH)) i++;
+        body!.directives.push(text.slice(start, i));
+      } else if (c === SLASH) {
+        const d = text.charCodeAt(i + 1);
+        if (d === STAR) { const e = text.indexOf('*/', i + 2); i = e < 0 ? n : e + 1; }
+        else if (d === SLASH) { const e = text.indexOf('\n', i); i = (e < 0 ? n : e) - 1; }
+      } else if (c === DQUOTE || c === SQUOTE) {
+        for (i++; i < n && text.charCodeAt(i) !== c && text.charCodeAt(i) !== NL; i++) if (text.charCodeAt(i) === BACKSLASH) i++;
+        if (text.charCodeAt(i) === NL) swallowed = i;
+      } else if (c === LBRACE) depth++;
+      else if (--depth === 0) { body!.close = i; stmtStart = i + 1; inStmt = false; lastSig = c; lineStart = false; }
+      continue;
+    }
     const c = text.charCodeAt(i);
     if (c === NL) { lineStart = true; continue; }
     if (c === 32 || (c >= 9 && c <= 13)) continue; // space, \t \v \f \r
@@ -94,21 +130,28 @@ function functionBodies(text: string, asDefs = false): Body[] {
       for (i++; i < n && text.charCodeAt(i) !== c && text.charCodeAt(i) !== NL; i++) if (text.charCodeAt(i) === BACKSLASH) i++;
       continue;
     }
-    if (c === LBRACE) {
-      if (depth > 0) depth++;
-      else if (lastSig === RPAREN && isFunctionHead(text.slice(stmtStart, i), asDefs)) {
-        bodies.push((body = { open: i, close: -1, directives: [] }));
-        depth = 1;
-      }
-    } else if (c === RBRACE && depth > 0) {
-      if (--depth === 0) { body!.close = i; stmtStart = i + 1; inStmt = false; lastSig = c; continue; }
-    } else if ((c === SEMI || c === RBRACE) && depth === 0) { stmtStart = i + 1; inStmt = false; lastSig = c; continue; }
-    if (depth === 0) { lastSig = c; inStmt = true; }
+    if (c === LBRACE && lastSig === RPAREN && isFunctionHead(text.slice(stmtStart, i), asDefs)) {
+      bodies.push((body = { open: i, close: -1, directives: [] }));
+      depth = 1;
+      continue;
+    }
+    if (c === SEMI || c === RBRACE) { stmtStart = i + 1; inStmt = false; lastSig = c; continue; }
+    lastSig = c;
+    inStmt = true;
   }
   return bodies;
 }
 
-const [NL, HASH, BACKSLASH, SLASH, STAR, DQUOTE, SQUOTE, LBRACE, RBRACE, RPAREN, SEMI] = [...'\n#\\/*"\'{});'].map((x) => x.charCodeAt(0));
+const BODY_SPECIAL = /[{}"'/#]/g;
+
+/** Whether only spaces stand between the line's start and `i` (`swallowed`: a newline that does not start a line). */
+function firstOnLine(text: string, i: number, swallowed: number): boolean {
+  let k = i - 1;
+  for (let c = text.charCodeAt(k); k >= 0 && (c === 32 || c === 9 || (c >= 11 && c <= 13)); c = text.charCodeAt(--k));
+  return k < 0 || (text.charCodeAt(k) === NL && k !== swallowed);
+}
+
+const [NL, HASH, BACKSLASH, SLASH, STAR, DQUOTE, SQUOTE, LBRACE, RBRACE, LPAREN, RPAREN, SEMI] = [...'\n#\\/*"\'{}();'].map((x) => x.charCodeAt(0));
 
 /** The text without function bodies (`) {...}` at file scope), comments and literals kept as they are. */
 export function layoutSkeleton(text: string): string {

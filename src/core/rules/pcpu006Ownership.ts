@@ -55,7 +55,7 @@ function fieldDecls(text: string, fnText: string, lv: string): string[] {
  * copy of every text the rule reads (~220 MB of strings under Debian's config).
  */
 let scopeMemo: { text: string; scope: string } | undefined;
-function fileScope(text: string): string {
+export function fileScope(text: string): string {
   if (scopeMemo?.text === text) return scopeMemo.scope;
   const newlines = (a: number, b: number) => {
     let n = 0;
@@ -65,14 +65,17 @@ function fileScope(text: string): string {
   let depth = 0;
   const out: string[] = [];
   let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 123 /* { */) {
-      if (depth === 0) { out.push(text.slice(from, i + 1)); from = i + 1; }
+  // from brace to brace (indexOf is native), the next '{' and the next '}' kept apart
+  let open = text.indexOf('{');
+  let close = text.indexOf('}');
+  while (open >= 0 || close >= 0) {
+    if (close < 0 || (open >= 0 && open < close)) {
+      if (depth === 0) { out.push(text.slice(from, open + 1)); from = open + 1; }
       depth++;
-    } else if (ch === 125 /* } */ && depth > 0) {
-      depth--;
-      if (depth === 0) { out.push(newlines(from, i), '}'); from = i + 1; }
+      open = text.indexOf('{', open + 1);
+    } else {
+      if (depth > 0 && --depth === 0) { out.push(newlines(from, close), '}'); from = close + 1; }
+      close = text.indexOf('}', close + 1);
     }
   }
   out.push(depth ? newlines(from, text.length) : text.slice(from));
