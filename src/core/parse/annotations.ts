@@ -28,13 +28,34 @@ function blank(t: string): string {
   return t.replace(/[^\n]/g, ' ');
 }
 
-/** `text` with annotations inside [a, b) ranges blanked; same length. */
-export function blankAnnotations(text: string, ranges: readonly [number, number][]): string {
-  const parts: string[] = [];
+const SLACK = 256;
+
+/**
+ * `text` cut SLACK characters after `b`, where no match starting before `b` can tell the cut from
+ * the text (a match ends in word characters or spaces before its `(`): the whole text when a run of
+ * those reaches from before `b` to the cut.
+ */
+function rangePrefix(text: string, a: number, b: number): string {
+  const cut = b + SLACK;
+  if (cut >= text.length) return text;
+  let k = cut - 1;
+  while (k >= a && /[\w\s]/.test(text[k])) k--;
+  return k < b ? text : text.slice(0, cut);
+}
+
+/**
+ * Where annotations inside the [a, b) ranges are: sorted, disjoint [start, end) spans to blank
+ * (an attribute-like call with its balanced arguments).
+ */
+export function annotationSpans(text: string, ranges: readonly [number, number][]): [number, number][] {
+  const spans: [number, number][] = [];
   let at = 0;
   for (const [a, b] of ranges) {
+    // searched in a prefix ending a little after the range: a search in the whole text runs on to
+    // the next annotation, anywhere after it (ranges are few and small, the file large)
+    const within = rangePrefix(text, a, b);
     RE.lastIndex = a;
-    for (let m = RE.exec(text); m && m.index < b; m = RE.exec(text)) {
+    for (let m = RE.exec(within); m && m.index < b; m = RE.exec(within)) {
       let end = m.index + m[0].length;
       if (m[2]) { // balanced (...) after an attribute-like macro
         let depth = 1;
@@ -45,12 +66,39 @@ export function blankAnnotations(text: string, ranges: readonly [number, number]
           else if (c === 59 || c === 123) break; // ';' or '{': unbalanced, stop
         }
       }
-      parts.push(text.slice(at, m.index), blank(text.slice(m.index, end)));
-      at = end;
+      if (end > at) spans.push([Math.max(at, m.index), end]);
+      at = Math.max(at, end);
       RE.lastIndex = end;
     }
   }
-  if (at === 0) return text;
+  return spans;
+}
+
+/** `text` with annotations inside [a, b) ranges blanked; same length. */
+export function blankAnnotations(text: string, ranges: readonly [number, number][]): string {
+  const spans = annotationSpans(text, ranges);
+  if (!spans.length) return text;
+  const parts: string[] = [];
+  let at = 0;
+  for (const [a, b] of spans) {
+    parts.push(text.slice(at, a), blank(text.slice(a, b)));
+    at = b;
+  }
   parts.push(text.slice(at));
   return parts.join('');
+}
+
+/**
+ * `text` as blankAnnotations would give it, read piece by piece from `index` (tree-sitter's parse
+ * input callback): no copy of the whole text is made for a few blanked words.
+ */
+export function blankedReader(text: string, spans: readonly [number, number][]): (index: number) => string {
+  return (index) => {
+    if (index >= text.length) return '';
+    let lo = 0, hi = spans.length; // the first span ending after index
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (spans[mid][1] <= index) lo = mid + 1; else hi = mid; }
+    if (lo === spans.length) return text.slice(index);
+    const [a, b] = spans[lo];
+    return index < a ? text.slice(index, a) : blank(text.slice(index, b));
+  };
 }

@@ -5,7 +5,7 @@ import { lex, findTriggers, floorIndex, condAt, Lexed } from './lexer';
 import { Extractor } from './extract';
 import { newParser, QueryCtor, loadC, Parser, Query, Tree } from './treeSitter';
 import { queryPath } from '../assets';
-import { blankAnnotations } from './annotations';
+import { annotationSpans, blankedReader } from './annotations';
 import { plausible } from './triggers';
 import type { Finding, ScanFileResult } from './types';
 
@@ -104,7 +104,8 @@ export interface Prepared {
   text: string;
   lx: Lexed;
   pos: (o: number) => { line: number; column: number };
-  parseText: string;
+  /** the text tree-sitter reads (annotations blanked in the chunks), piece by piece from an offset */
+  parseText: (index: number) => string;
   ranges: Range[];
 }
 
@@ -123,7 +124,7 @@ export function prepare(text: string, opts: ScanTextOptions = {}): Prepared | un
     return { line: k + 1, column: o - ls[k] + 1 };
   };
   const chunks = chunkRanges(text, lx, opts.maxChunk ?? 256 * 1024);
-  const parseText = blankAnnotations(text, chunks);
+  const parseText = blankedReader(text, annotationSpans(text, chunks));
   const ranges = chunks.map(([a, e]) => {
     const pa = pos(a), pe = pos(e);
     return { startIndex: a, endIndex: e, startPosition: { row: pa.line - 1, column: pa.column - 1 }, endPosition: { row: pe.line - 1, column: pe.column - 1 } };
