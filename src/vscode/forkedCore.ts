@@ -67,7 +67,7 @@ export class ForkedCore implements CoreFacade {
 
   analyzeFile(file: string, text: string, s: Settings, root?: string): Promise<FileAnalysis> {
     if (!this.server) return this.local.analyzeFile(file, text, s, root);
-    return this.server.request({ op: 'analyze', file, text, settings: s, root }).then((r) => {
+    return this.server.analyze(file, text, s, root).then((r) => {
       if (!r) throw new Error('the analysis process sent no analysis');
       return r;
     });
@@ -75,6 +75,7 @@ export class ForkedCore implements CoreFacade {
 
   closeFile(file: string): void {
     if (!this.server) { this.local.closeFile(file); return; }
+    this.server.forget(file);
     this.server.request({ op: 'close', file }).catch(() => undefined);
   }
 

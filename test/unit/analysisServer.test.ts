@@ -24,11 +24,13 @@ const fakeCore = (over: Partial<FileCore> = {}): FileCore => ({
 /** a server in this process: replies when `flush` is called, in the order asked */
 function fakeChannel(core: FileCore) {
   const queue: AnalysisRequest[] = [];
+  const texts = new Map<string, string>();
+  const log: AnalysisRequest[] = [];
   let onMsg: (m: AnalysisReply) => void = () => undefined;
   let onExit: (why: string) => void = () => undefined;
   const busy: boolean[] = [];
   const ch: ServerChannel = {
-    send: (m) => { queue.push(m); },
+    send: (m) => { queue.push(m); log.push(m); },
     onMessage: (f) => { onMsg = f; },
     onExit: (f) => { onExit = f; },
     kill: () => onExit('SIGKILL'),
@@ -37,7 +39,16 @@ function fakeChannel(core: FileCore) {
   return {
     ch, queue, busy,
     /** answers the queued requests, last first */
-    flushReversed: async () => { for (const m of queue.splice(0).reverse()) onMsg(await handleRequest(core, m)); },
+    flushReversed: async () => { for (const m of queue.splice(0).reverse()) onMsg(await handleRequest(core, m, texts)); },
+    /** answers the queued requests in order, until none is left (a reply may queue another) */
+    flush: async () => {
+      for (;;) {
+        await new Promise((r) => setImmediate(r)); // the client's reaction to a reply comes first
+        if (!queue.length) return;
+        onMsg(await handleRequest(core, queue.shift()!, texts));
+      }
+    },
+    texts, log,
     exit: (why: string) => onExit(why),
   };
 }
@@ -81,6 +92,33 @@ describe('analysis server protocol', () => {
     await assert.rejects(pending, /stopped/);
   });
 
+  it('sends an open file whole once, then its edits; whole again to a server that lost it', async () => {
+    const seen: string[] = [];
+    const f = fakeChannel(fakeCore({ analyzeFile: async (_file, text) => { seen.push(text); return { items: [], diagnostics: [] }; } }));
+    const c = new AnalysisClient(() => f.ch);
+    const v1 = 'int a;\n'.repeat(500), v2 = v1.replace('int a;', 'long b;'), v3 = `${v2}DEFINE_PER_CPU(int, x);\n`;
+    const sent = f.log;
+    const analyze = async (t: string) => { const p = c.analyze('/t/a.c', t, s); await f.flush(); await p; };
+    await analyze(v1);
+    await analyze(v2);
+    await analyze(v3);
+    assert.deepStrictEqual(seen, [v1, v2, v3]);
+    assert.deepStrictEqual(sent.map((m) => ('text' in m ? 'text' : 'edit' in m ? [m.edit.start, m.edit.end, m.edit.text] : '?')), ['text', [0, 5, 'long b'], [v2.length, v2.length, 'DEFINE_PER_CPU(int, x);\n']]);
+    // the server lost the text (or holds another): it asks for the whole text, and gets it
+    f.texts.set('/t/a.c', 'something else');
+    await analyze(v1);
+    f.texts.clear();
+    await analyze(v2);
+    assert.deepStrictEqual(seen.slice(3), [v1, v2]);
+    assert.deepStrictEqual(sent.slice(3).map((m) => ('text' in m ? 'text' : 'edit')), ['edit', 'text', 'edit', 'text']);
+    // a closed file starts again whole
+    c.forget('/t/a.c');
+    await analyze(v3);
+    assert.ok('text' in sent[sent.length - 1]);
+    assert.deepStrictEqual(await handleRequest(fakeCore(), { id: 3, op: 'analyze', file: '/t/b.c', edit: { start: 0, end: 0, text: 'x' }, length: 1, settings: s }),
+      { id: 3, ok: false, message: '/t/b.c: no text for this edit to apply to', resend: true });
+  });
+
   it('a server that cannot start is an error, not a hang', async () => {
     const c = new AnalysisClient(() => { throw new Error('spawn ENOENT'); });
     await assert.rejects(c.request({ op: 'close', file: '/t/a.c' }), /ENOENT/);
@@ -94,10 +132,18 @@ describe('analysis in a child process (forkedCore.ts)', function () {
   const text = fs.readFileSync(file, 'utf8');
 
   it('gives the same analysis as in this process, and survives its process being killed', async () => {
-    const local: FileAnalysis = await new RealCore().analyzeFile(file, text, s, FIX);
+    const lc = new RealCore();
+    const local: FileAnalysis = await lc.analyzeFile(file, text, s, FIX);
+    const edited = `${text}\nstatic DEFINE_PER_CPU(long, edited_here);\n`;
+    const localEdited = await lc.analyzeFile(file, edited, s, FIX);
+    const localBack = await lc.analyzeFile(file, text, s, FIX);
     const core = new ForkedCore();
     await core.warm(FIX, s);
     assert.deepStrictEqual(await core.analyzeFile(file, text, s, FIX), local);
+    // then an edit (sent as such): the analysis of the edited text, as in this process
+    assert.ok(localEdited.items.some((i) => i.name === 'edited_here'));
+    assert.deepStrictEqual(await core.analyzeFile(file, edited, s, FIX), localEdited);
+    assert.deepStrictEqual(await core.analyzeFile(file, text, s, FIX), localBack);
     // the server runs beside this process: kill it, and the next request gets a new one
     const kids = () => fs.readdirSync('/proc/self/task').flatMap((t) => fs.readFileSync(`/proc/self/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
     const server = kids().find((p) => fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('--serve'));

@@ -10,13 +10,9 @@ import { condAt, type Candidate } from './lexer';
 import { BRACE_LOOKBACK } from './extract';
 import type { Node, Tree } from './treeSitter';
 import type { Finding } from './types';
+import { diffEdit, type TextEdit } from './textEdit';
 
-/** Replace [start, end) of the current text (UTF-16 offsets, as editors give them) by `text`. */
-export interface TextEdit {
-  start: number;
-  end: number;
-  text: string;
-}
+export { diffEdit, type TextEdit };
 
 export interface DocScanResult {
   findings: Finding[];
@@ -42,21 +38,6 @@ function pointAfter(at: Point, ins: string): Point {
   let rows = 0;
   for (let i = ins.indexOf('\n'); i >= 0; i = ins.indexOf('\n', i + 1)) rows++;
   return { row: at.row + rows, column: ins.length - nl - 1 };
-}
-
-/** The single edit turning `old` into `text`: the span between their common prefix and suffix. */
-export function diffEdit(old: string, text: string): TextEdit {
-  // whole blocks first (a native compare of slices), then character by character: an editor sends
-  // the whole text of a 300 KB file after a one-line edit
-  const B = 1024;
-  let a = 0;
-  const max = Math.min(old.length, text.length);
-  while (a + B <= max && old.slice(a, a + B) === text.slice(a, a + B)) a += B;
-  while (a < max && old.charCodeAt(a) === text.charCodeAt(a)) a++;
-  let b = 0;
-  while (b + B <= max - a && old.slice(old.length - b - B, old.length - b) === text.slice(text.length - b - B, text.length - b)) b += B;
-  while (b < max - a && old.charCodeAt(old.length - 1 - b) === text.charCodeAt(text.length - 1 - b)) b++;
-  return { start: a, end: old.length - b, text: text.slice(a, text.length - b) };
 }
 
 /** One open file: its text, its tree and its findings, kept up to date edit by edit. */
