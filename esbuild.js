@@ -5,9 +5,11 @@ const fs = require('fs');
 const path = require('path');
 
 const dist = path.join(__dirname, 'dist');
-// the environment our whole-tree processes start with (src/core/launchEnv.json): glibc reads it at
-// start-up only, so the CLI's first line sets it through env -S (GNU coreutils 8.30+, macOS)
-const launchEnv = Object.entries(require('./src/core/launchEnv.json')).map(([k, v]) => `${k}=${v}`).join(' ');
+// how our whole-tree processes start (src/core/launch.json): glibc reads the environment and V8 its
+// heap sizes at start-up only, so the CLI's first line gives both through env -S (GNU coreutils
+// 8.30+, macOS)
+const launch = require('./src/core/launch.json');
+const launchLine = [...Object.entries(launch.env).map(([k, v]) => `${k}=${v}`), 'node', ...launch.nodeArgs].join(' ');
 const watch = process.argv.includes('--watch');
 
 function copyAssets() {
@@ -34,7 +36,7 @@ async function main() {
   copyAssets();
   const builds = [
     { ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-    { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env -S ${launchEnv} node` } },
+    { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env -S ${launchLine}` } },
     // the editor's whole-tree estimate runs in this child process (src/vscode/forkedCore.ts)
     { ...common, entryPoints: ['src/vscode/estimateWorker.ts'], outfile: 'dist/estimateWorker.js' },
   ];

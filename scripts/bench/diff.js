@@ -14,7 +14,7 @@ const { PATCHES, makePatch } = require('../lib/diffPatches');
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
-const LAUNCH_ENV = require('../../src/core/launchEnv.json');
+const LAUNCH = require('../../src/core/launch.json');
 const GOAL_MS = 2000;
 const RUNS = Number(process.env.BENCH_DIFF_RUNS ?? 5);
 const sec = (ms) => (ms / 1000).toFixed(2) + ' s';
@@ -22,7 +22,7 @@ const mb = (b) => (b / 1024 / 1024).toFixed(0) + ' MB';
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function cli(args) {
-  const r = runNode(CLI, args, { env: LAUNCH_ENV }); // as the percpu-lens command starts (esbuild.js)
+  const r = runNode(CLI, args, { env: LAUNCH.env, nodeArgs: LAUNCH.nodeArgs }); // as the percpu-lens command starts (esbuild.js)
   if (r.status !== 0) throw new Error(`${args[0]} exited ${r.status ?? r.signal}: ${r.stderr.slice(0, 2000)}`);
   return { ms: r.ms, maxRss: r.maxRss, json: JSON.parse(r.stdout) };
 }

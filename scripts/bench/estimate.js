@@ -15,7 +15,7 @@ const { EDITS } = require('../lib/edits');
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
-const LAUNCH_ENV = require('../../src/core/launchEnv.json');
+const LAUNCH = require('../../src/core/launch.json');
 const GOAL_RATIO = 2; // warm cache
 const GOAL_RATIO_COLD = 2.5;
 const MOONSHOT_RATIO = 1.2;
@@ -27,7 +27,7 @@ const mark = (ok) => (ok ? 'met' : 'NOT met');
 
 function estimate(o, extra = []) {
   const args = ['estimate', o.dir, '--json', '--cpus', o.cpus, ...(o.config ? ['--config', o.config] : []), ...extra];
-  const r = runNode(CLI, args, { env: LAUNCH_ENV }); // as the percpu-lens command starts (esbuild.js)
+  const r = runNode(CLI, args, { env: LAUNCH.env, nodeArgs: LAUNCH.nodeArgs }); // as the percpu-lens command starts (esbuild.js)
   if (r.status !== 0) throw new Error(`estimate exited ${r.status ?? r.signal}: ${r.stderr.slice(0, 2000)}`);
   return { ms: r.ms, maxRss: r.maxRss, json: JSON.parse(r.stdout) };
 }

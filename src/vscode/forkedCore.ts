@@ -9,7 +9,7 @@ import type { CoreFacade, DiffView, EstimateView, FileAnalysis, Progress, Settin
 import type { EstimateRequest, WorkerReply } from './estimateWorker';
 import { AnalysisClient, type AnalysisReply, type ServerChannel } from './analysisServer';
 import { RealCore } from './realCore';
-import LAUNCH_ENV = require('../core/launchEnv.json');
+import LAUNCH = require('../core/launch.json');
 
 /** dist/estimateWorker.js beside dist/extension.js, or out/src/vscode/estimateWorker.js under tsc. */
 export function estimateWorkerPath(): string | undefined {
@@ -20,9 +20,10 @@ export function estimateWorkerPath(): string | undefined {
 /** The worker script as plain Node (Electron's extension host starts its own binary), its stderr's tail kept for the reason it stops. */
 function forkWorker(script: string, args: string[]): { child: ChildProcess; stopped: (code: number | null, sig: NodeJS.Signals | null) => string } {
   const child = fork(script, args, {
-    execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    // LAUNCH_ENV: one malloc arena, so what the scan's worker threads free is reused (see README)
-    env: { ...process.env, ...LAUNCH_ENV, ELECTRON_RUN_AS_NODE: '1' },
+    execArgv: [...LAUNCH.nodeArgs], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    // LAUNCH: one malloc arena, so what the scan's worker threads free is reused, and a smaller
+    // young generation (see README)
+    env: { ...process.env, ...LAUNCH.env, ELECTRON_RUN_AS_NODE: '1' },
   });
   let stderr = '';
   child.stderr?.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-4000); });
