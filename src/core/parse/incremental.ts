@@ -12,8 +12,6 @@ import type { Node, Tree } from './treeSitter';
 import type { Finding } from './types';
 import { diffEdit, type TextEdit } from './textEdit';
 
-export { diffEdit, type TextEdit };
-
 export interface DocScanResult {
   findings: Finding[];
   errors: string[];

@@ -55,7 +55,7 @@ function fieldDecls(text: string, fnText: string, lv: string): string[] {
  * copy of every text the rule reads (~220 MB of strings under Debian's config).
  */
 let scopeMemo: { text: string; scope: string } | undefined;
-export function fileScope(text: string): string {
+function fileScope(text: string): string {
   if (scopeMemo?.text === text) return scopeMemo.scope;
   const newlines = (a: number, b: number) => {
     let n = 0;
