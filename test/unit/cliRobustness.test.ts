@@ -3,6 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { growthAllowed } from '../../src/cli/memory';
 
 const cli = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 // the scan cache goes to a throw-away folder, not the user's ~/.cache
@@ -193,5 +194,20 @@ describe('CLI: how the command starts', () => {
     // and the command itself runs through it
     const v = spawnSync(cli, ['--version'], { encoding: 'utf8', timeout: 30000 });
     assert.strictEqual(v.status, 0, v.stderr);
+  });
+});
+
+describe('CLI: when the heap is collected', () => {
+  const MB = 1024 * 1024;
+  it('after 48 MB of growth while little is live; past 160 MB minus the growth, less, down to 16 MB', () => {
+    assert.strictEqual(growthAllowed(60 * MB), 48 * MB);
+    assert.strictEqual(growthAllowed(112 * MB), 48 * MB);
+    assert.strictEqual(growthAllowed(130 * MB), 30 * MB);
+    assert.strictEqual(growthAllowed(150 * MB), 16 * MB);
+    assert.strictEqual(growthAllowed(300 * MB), 16 * MB);
+  });
+  it("diff's short runs keep their own growth (no cap), and a growth under 16 MB is not raised", () => {
+    assert.strictEqual(growthAllowed(150 * MB, 128 * MB, Infinity), 128 * MB);
+    assert.strictEqual(growthAllowed(150 * MB, 8 * MB), 8 * MB);
   });
 });
