@@ -377,6 +377,8 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   if (parts) parts.nr = { units: sim.nrUnits, segs: nrSegs };
 
   clock.mark('sizing');
+  // the rules read raw texts of their own; nobody else holds the session: the .c files' active texts go
+  if (!o.prepared && !o.onPrepared) session.layout.index.releaseSourceTexts();
   const tRules = Date.now();
   const rules = await runRules(o, inp, sim, textOf, parts, track);
   const rulesMs = Date.now() - tRules;

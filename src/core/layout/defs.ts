@@ -3,6 +3,7 @@
 // Function bodies and initializers are skipped. The exact parse happens later with tree-sitter on
 // the macro-expanded tokens of just the definition that is needed.
 import { Tok, tokenize } from '../config/lex';
+import { flat } from '../flat';
 
 export interface DefSite {
   kind: 'struct' | 'union' | 'enum' | 'typedef';
@@ -98,11 +99,25 @@ class TextSite implements DefSite {
   consts?: string[] = undefined;
   private memo?: Tok[] = undefined;
 
-  constructor(readonly kind: DefSite['kind'], readonly key: string, readonly line: number, private readonly text: string, private readonly start: number, private readonly end: number) {}
+  constructor(readonly kind: DefSite['kind'], readonly key: string, readonly line: number, private text: string, private start: number, private end: number) {}
 
   get toks(): Tok[] {
     return (this.memo ??= tokenize(this.text.slice(this.start, this.end), this.line));
   }
+
+  /** Keeps a copy of its own range instead of the file's text (and tokens that are slices of it). */
+  detach(): void {
+    if (this.start === 0 && this.end === this.text.length) return;
+    this.text = flat(this.text.slice(this.start, this.end));
+    this.end -= this.start;
+    this.start = 0;
+    this.memo = undefined;
+  }
+}
+
+/** Lets `defs` hold no reference to the text it was read from: each site keeps its own range. */
+export function detachSites(defs: FileDefs): void {
+  for (const s of defs.order) if (s instanceof TextSite) s.detach();
 }
 
 /** The tokens [from, to) of a definition, or a site that re-reads them from `src` on first use. */

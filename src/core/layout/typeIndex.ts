@@ -10,7 +10,7 @@ import { KConfig, configMacros, l1CacheShiftOf, predefinedMacros } from '../conf
 import { Tok, render, tokenize } from '../config/lex';
 import { MacroDef, MacroLookup, expand, objectMacro } from '../config/macros';
 import { FileScan, scanFile } from '../config/preprocess';
-import { FileDefs, DefSite, scanDefs, typedefNames } from './defs';
+import { FileDefs, DefSite, detachSites, scanDefs, typedefNames } from './defs';
 import { functionBodyInteriors } from './skeleton';
 import { FALLBACK_FILE, FALLBACK_HEADER } from './fallback';
 import { FileTable, NameIndex, NameIndexSnapshot } from './nameIndex';
@@ -338,11 +338,10 @@ export class TypeIndex {
         // so the lookups see the same state as always
         const defs = defsOf(scan.active);
         this.addMacroTypedefs(scan, defs, f);
-        lf = { path: p, scan, defs };
+        lf = new Loaded(p, scan, defs);
       } else {
         // most files are loaded for their #includes and macros only: definitions on first use
-        let defs: FileDefs | undefined;
-        lf = { path: p, scan, get defs() { return (defs ??= defsOf(scan.active)); } };
+        lf = new Loaded(p, scan);
       }
       this.files.set(file === FALLBACK_FILE ? FALLBACK_FILE : f, lf);
       return lf;
@@ -582,11 +581,53 @@ export class TypeIndex {
     return undefined;
   }
 
+  /**
+   * Lets go of the loaded .c files' active texts (a distro config's ~430 asking files, ~18 MB),
+   * kept through sizing for their readers: what lookups take from them stays (macros, #includes,
+   * definition sites, now each holding its own range); a later reader of `scan.active` (the rules
+   * sizing an array by its initializer) has the file scanned again.
+   */
+  releaseSourceTexts(): void {
+    for (const [f, lf] of this.files) {
+      if (!f.endsWith('.c') || this.user.has(f) || !(lf instanceof Loaded)) continue;
+      lf.detach();
+      const scan = lf.scan;
+      const again = (): string => {
+        const t = this.activeAgain(f);
+        Object.defineProperty(scan, 'active', { value: t, writable: true, configurable: true, enumerable: true });
+        return t;
+      };
+      Object.defineProperty(scan, 'active', { get: again, configurable: true, enumerable: true });
+    }
+  }
+
+  /** A loaded file's active text again, scanned as load scans it. */
+  private activeAgain(f: string): string {
+    let text: string;
+    try { text = readText(f, 'latin1'); } catch { return ''; }
+    this.loading.add(f);
+    this.openFrame();
+    try {
+      return scanFile(text, f, (n) => this.macro(n, f), this.cfgOf).active;
+    } finally {
+      this.closeFrame(false);
+      this.loading.delete(f);
+    }
+  }
+
   loaded(file: string): LoadedFile | undefined {
     const lf = this.load(file);
     if (lf && this.frames) this.used(lf.path);
     return lf;
   }
+}
+
+/** A loaded file; its definitions are read on first use (most files are loaded for their #includes and macros only). */
+class Loaded implements LoadedFile {
+  constructor(readonly path: string, readonly scan: FileScan, private memo?: FileDefs) {}
+  get defs(): FileDefs { return (this.memo ??= defsOf(this.scan.active)); }
+  /** definitions already read keep their own text ranges, not the file's text */
+  detach(): void { if (this.memo) detachSites(this.memo); }
 }
 
 /** What lookups in other files can meet of a loaded file: the names it defines and its active #includes. */
