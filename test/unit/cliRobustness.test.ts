@@ -197,6 +197,22 @@ describe('CLI: how the command starts', () => {
   });
 });
 
+describe('CLI: worker threads keep their own young generation', () => {
+  it('after workerYoungGeneration, a worker gets its resourceLimits (4 MB) and the main thread keeps 2 x 8 MB', () => {
+    const memory = path.join(__dirname, '..', '..', 'src', 'cli', 'memory.js');
+    const fill = "let a = []; for (let i = 0; i < 3e6; i++) { a.push({ i, s: 's' + i }); if (a.length > 2e5) a = []; }";
+    const semi = "require('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 1048576";
+    const script = `const { Worker } = require('worker_threads');
+require(${JSON.stringify(memory)}).workerYoungGeneration();
+${fill}
+const w = new Worker(${JSON.stringify(`const { parentPort } = require('worker_threads'); ${fill}; parentPort.postMessage(${semi});`)}, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+w.on('message', (m) => { process.stdout.write(m + ' ' + ${semi}); w.terminate(); });`;
+    const r = spawnSync(process.execPath, ['--max-semi-space-size=8', '-e', script], { encoding: 'utf8', timeout: 60000 });
+    // without the call the worker's new space is the flag's 16 MB
+    assert.strictEqual(r.stdout, '4 16', r.stderr || String(r.error));
+  });
+});
+
 describe('CLI: when the heap is collected', () => {
   const MB = 1024 * 1024;
   it('after 48 MB of growth while little is live; past 160 MB minus the growth, less, down to 16 MB', () => {

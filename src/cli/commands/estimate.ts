@@ -5,7 +5,7 @@ import { profileOptions, resolveProfileOptions, type ProfileOpts } from '../prof
 import { UsageError, parseIntOption, readFileOrUsage } from '../errors';
 import { sampleTreePath } from '../../core/assets';
 import { estimate } from '../../core/estimate';
-import { baselineWasm, heapCompactor } from '../memory';
+import { baselineWasm, workerYoungGeneration, heapCompactor } from '../memory';
 import { parseTrace } from '../../core/estimate/counts';
 import type { TraceOp } from '../../core/sim/trace';
 import { formatText } from '../../core/report/text';
@@ -37,6 +37,7 @@ export function register(program: Command): void {
     .action(async (dir: string | undefined, o: Opts) => {
       if (o.json && o.sarif) throw new UsageError('--json and --sarif are exclusive');
       baselineWasm();
+      workerYoungGeneration();
       const root = path.resolve(dir ?? sampleTreePath());
       if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`not a directory: ${root}`);
       const p = resolveProfileOptions(o, root);

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import type { Command } from 'commander';
 import { UsageError, parseIntOption } from '../errors';
 import { scanTree, FINDING_KINDS, Finding, ScanResult } from '../../core/parse';
-import { baselineWasm } from '../memory';
+import { baselineWasm, workerYoungGeneration } from '../memory';
 
 interface ScanOpts {
   json?: boolean;
@@ -52,6 +52,7 @@ export function register(program: Command): void {
     .option('--progress', 'print progress on stderr')
     .action(async (dir: string, o: ScanOpts) => {
       baselineWasm();
+      workerYoungGeneration();
       if (!fs.existsSync(dir)) throw new UsageError(`no such file or directory: ${dir}`);
       let last = 0;
       let r: ScanResult;
