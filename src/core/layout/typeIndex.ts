@@ -327,9 +327,7 @@ export class TypeIndex {
     if (text === undefined) {
       try { text = readText(f, 'latin1'); } catch { return undefined; }
     }
-    this.loading.add(f);
-    this.openFrame();
-    try {
+    return this.asLoading(f, () => {
       const scan = scanFile(text, file, (n) => this.macro(n, f), this.cfgOf);
       const p = file === FALLBACK_FILE ? FALLBACK_FILE : f;
       let lf: LoadedFile;
@@ -345,6 +343,15 @@ export class TypeIndex {
       }
       this.files.set(file === FALLBACK_FILE ? FALLBACK_FILE : f, lf);
       return lf;
+    });
+  }
+
+  /** `body` with `f` loading, in a frame of its own: the files its text depended on become its scanDeps. */
+  private asLoading<T>(f: string, body: () => T): T {
+    this.loading.add(f);
+    this.openFrame();
+    try {
+      return body();
     } finally {
       const d = this.closeFrame(false);
       if (d) this.scanDeps.set(f, d);
@@ -605,14 +612,7 @@ export class TypeIndex {
   private activeAgain(f: string): string {
     let text: string;
     try { text = readText(f, 'latin1'); } catch { return ''; }
-    this.loading.add(f);
-    this.openFrame();
-    try {
-      return scanFile(text, f, (n) => this.macro(n, f), this.cfgOf).active;
-    } finally {
-      this.closeFrame(false);
-      this.loading.delete(f);
-    }
+    return this.asLoading(f, () => scanFile(text, f, (n) => this.macro(n, f), this.cfgOf).active);
   }
 
   loaded(file: string): LoadedFile | undefined {
