@@ -51,8 +51,14 @@ export function factsOf(text: string, keep: (s: string) => string = flat): FileF
   return { ...(local ? { local } : {}), defines, calls: upperCalls(text).map(keep) };
 }
 
-/** What is kept of one file for the run: the saved entry's shape, names as numbers in the store's table. */
-interface Rec { stat: StatKey; local: LocalDirectives | 0; defines: WrapperDefine[]; callsAt: number; callsLen: number; mentions?: { key: string; ids: number[] } }
+/**
+ * What is kept of one file for the run: the saved entry's shape, names as numbers in the store's
+ * table, the local directives as their JSON text (asked once, by Kbuild; as arrays of pairs they
+ * held 7.7 MB of a distro config's 21,000 files through the run, as text about a third of it).
+ */
+interface Rec { stat: StatKey; local: string | 0; defines: WrapperDefine[]; callsAt: number; callsLen: number; mentions?: { key: string; ids: number[] } }
+
+const localText = (l: LocalDirectives | 0 | undefined): string | 0 => (l ? JSON.stringify(l) : 0);
 
 export class FactStore {
   /** saved entries not asked for yet (an entry moves to `now` when asked) */
@@ -132,7 +138,7 @@ export class FactStore {
     let calls: string[] | undefined;
     // the names only when asked for: Kbuild asks every built file for its local directives alone
     return {
-      ...(r.local ? { local: r.local } : {}), defines: r.defines,
+      ...(r.local ? { local: JSON.parse(r.local) as LocalDirectives } : {}), defines: r.defines,
       get calls() {
         if (!calls) { calls = new Array(r.callsLen); for (let i = 0; i < r.callsLen; i++) calls[i] = names[pool[r.callsAt + i]]; }
         return calls;
@@ -159,7 +165,7 @@ export class FactStore {
     const n = this.names.length;
     const ok = (a: unknown): a is number[] => Array.isArray(a) && a.every((i) => Number.isInteger(i) && i >= 0 && i < n);
     if (e && Array.isArray(e) && e.length === 5 && ok(e[3]) && (!e[4] || ok(e[4][1])) && statUnchanged(abs, e[0], this.writtenAt, this.known?.(rel))) {
-      const r: Rec = { stat: e[0], local: e[1], defines: e[2], callsAt: this.put(e[3]), callsLen: e[3].length, ...(e[4] ? { mentions: { key: e[4][0], ids: e[4][1] } } : {}) };
+      const r: Rec = { stat: e[0], local: localText(e[1]), defines: e[2], callsAt: this.put(e[3]), callsLen: e[3].length, ...(e[4] ? { mentions: { key: e[4][0], ids: e[4][1] } } : {}) };
       this.now.set(rel, r);
       return r;
     }
@@ -172,7 +178,7 @@ export class FactStore {
       return undefined;
     }
     const f = factsOf(text, (x) => this.names[this.id(x)]);
-    const r: Rec = { stat, local: f.local ?? 0, defines: f.defines, callsAt: this.put(f.calls.map((c) => this.id(c))), callsLen: f.calls.length };
+    const r: Rec = { stat, local: localText(f.local), defines: f.defines, callsAt: this.put(f.calls.map((c) => this.id(c))), callsLen: f.calls.length };
     this.now.set(rel, r);
     this.changed = true;
     this.fresh++;
@@ -289,7 +295,7 @@ export class FactStore {
     // each entry made as it is written (no object of them all, no 12 MB string); the names they use after them
     const self = this;
     function* files(): Generator<[string, Entry]> {
-      for (const [rel, { stat, local, defines, callsAt, callsLen, mentions }] of self.now) yield [rel, [stat, local, defines, Array.from(self.pool.subarray(callsAt, callsAt + callsLen), id), mentions ? [mentions.key, mentions.ids.map(id)] : 0]];
+      for (const [rel, { stat, local, defines, callsAt, callsLen, mentions }] of self.now) yield [rel, [stat, local ? JSON.parse(local) as LocalDirectives : 0, defines, Array.from(self.pool.subarray(callsAt, callsAt + callsLen), id), mentions ? [mentions.key, mentions.ids.map(id)] : 0]];
       for (const [rel, e] of self.old) {
         if (self.now.has(rel) || !Array.isArray(e) || e.length !== 5 || !ok(e[3]) || (e[4] && !ok(e[4][1])) || !keep(rel, e[0])) continue;
         yield [rel, [e[0], e[1], e[2], e[3].map(id), e[4] ? [e[4][0], e[4][1].map(id)] : 0]];
