@@ -48,8 +48,12 @@ describe('name index', () => {
     assert.strictEqual(ix.get(''), undefined);
   });
 
-  it('keeps names outside latin1 too', () => {
+  it('keeps names outside latin1 too, and names longer than a 16-bit length', () => {
     const ix = new NameIndex(new FileTable());
+    const long = 'L'.repeat(70000);
+    ix.add(long, '/a.h');
+    ix.add(long.slice(0, 65535), '/b.h');
+    assert.deepStrictEqual([ix.get(long), ix.get(long.slice(0, 65535)), ix.get(long.slice(0, 70000 - 65536))], [['/a.h'], ['/b.h'], undefined]);
     ix.add('\u0394x', '/a.h');
     ix.add('\u0394x', '/b.h');
     ix.add('x', '/c.h');

@@ -15,12 +15,12 @@ import type { NameIndexSnapshot } from '../layout/nameIndex';
 import { writeAtomic } from '../writeAtomic';
 import { readBytes } from '../readText';
 
-const SCHEMA = 'percpu-lens-headers-1';
-const ARRAYS = ['chars', 'keyOff', 'keyLen', 'hash', 'val', 'slots'] as const;
+const SCHEMA = 'percpu-lens-headers-2';
+const ARRAYS = ['chars', 'keyOff', 'keyLen', 'val', 'slots'] as const;
 type ArrayName = (typeof ARRAYS)[number];
-type Typed = Uint8Array | Int32Array | Uint32Array;
+type Typed = Uint8Array | Uint16Array | Int32Array;
 const CTORS: Record<ArrayName | 'lists', new (b: ArrayBuffer, off: number, len: number) => Typed> = {
-  chars: Uint8Array, keyOff: Int32Array, keyLen: Int32Array, hash: Uint32Array, val: Int32Array, slots: Int32Array, lists: Int32Array,
+  chars: Uint8Array, keyOff: Int32Array, keyLen: Uint16Array, val: Int32Array, slots: Int32Array, lists: Int32Array,
 };
 
 /** The multi-file lists as one array: each list's length, then its file numbers. */

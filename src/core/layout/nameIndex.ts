@@ -1,6 +1,6 @@
 // Name → files for the raw index, stored compactly: a kernel tree has ~300,000 macro names, most
 // defined in one file. A Map of strings costs ~120 bytes a name (the string, its entry, the
-// bucket); here names are bytes in one buffer and entries are typed-array slots (~20 bytes a
+// bucket); here names are bytes in one buffer and entries are typed-array slots (~14 bytes a
 // name), and only names defined in several files get an array of file numbers.
 
 export class FileTable {
@@ -21,8 +21,12 @@ export class FileTable {
   }
 }
 
-/** FNV-1a over the name's char codes; -1 when one does not fit a byte (kept in the fallback Map). */
+/** a name's length is kept in 16 bits; longer ones go to the fallback Map */
+const MAX_LEN = 0xffff;
+
+/** FNV-1a over the name's char codes; -1 when one does not fit a byte or the name is too long (kept in the fallback Map). */
 function hashOf(name: string): number {
+  if (name.length > MAX_LEN) return -1;
   let h = 0x811c9dc5;
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
@@ -37,8 +41,8 @@ export class NameIndex {
   private used = 0; // bytes of `chars` in use
   private n = 0; // entries
   private keyOff = new Int32Array(1024);
-  private keyLen = new Int32Array(1024);
-  private hash = new Uint32Array(1024);
+  /** no hash per entry: a probe compares lengths, then bytes; rehashing hashes the bytes again */
+  private keyLen = new Uint16Array(1024);
   /** a file number, or -(i + 1) for lists[i] */
   private val = new Int32Array(1024);
   private lists: number[][] = [];
@@ -53,7 +57,7 @@ export class NameIndex {
   snapshot(): NameIndexSnapshot {
     return {
       n: this.n, used: this.used, chars: this.chars.subarray(0, this.used), keyOff: this.keyOff.subarray(0, this.n),
-      keyLen: this.keyLen.subarray(0, this.n), hash: this.hash.subarray(0, this.n), val: this.val.subarray(0, this.n),
+      keyLen: this.keyLen.subarray(0, this.n), val: this.val.subarray(0, this.n),
       slots: this.slots, lists: this.lists, other: [...this.other],
     };
   }
@@ -66,7 +70,7 @@ export class NameIndex {
    */
   static restore(files: FileTable, s: NameIndexSnapshot): NameIndex {
     const x = new NameIndex(files);
-    const room = <T extends Uint8Array | Int32Array | Uint32Array>(a: T, min: number): T => {
+    const room = <T extends Uint8Array | Uint16Array | Int32Array>(a: T, min: number): T => {
       const b = new (a.constructor as new (n: number) => T)(Math.max(min, a.length + (a.length >> 3)));
       b.set(a);
       return b;
@@ -76,7 +80,6 @@ export class NameIndex {
     x.chars = room(s.chars, 1 << 16);
     x.keyOff = room(s.keyOff, 1024);
     x.keyLen = room(s.keyLen, 1024);
-    x.hash = room(s.hash, 1024);
     x.val = room(s.val, 1024);
     x.slots = s.slots.slice();
     x.lists = s.lists;
@@ -127,7 +130,7 @@ export class NameIndex {
     for (let s = h & mask; ; s = (s + 1) & mask) {
       const e = this.slots[s] - 1;
       if (e < 0) return -1;
-      if (this.hash[e] === h && this.keyLen[e] === name.length && this.same(e, name)) return e;
+      if (this.keyLen[e] === name.length && this.same(e, name)) return e;
     }
   }
 
@@ -140,10 +143,9 @@ export class NameIndex {
   private insert(name: string, h: number, id: number): void {
     if (this.n === this.keyOff.length) {
       // half again: a restored index grows by a few percent in a run, a fresh one over ~20 steps
-      const grow = <T extends Int32Array | Uint32Array>(a: T): T => { const b = new (a.constructor as new (n: number) => T)(Math.max(1024, a.length + (a.length >> 1))); b.set(a); return b; };
+      const grow = <T extends Int32Array | Uint16Array>(a: T): T => { const b = new (a.constructor as new (n: number) => T)(Math.max(1024, a.length + (a.length >> 1))); b.set(a); return b; };
       this.keyOff = grow(this.keyOff);
       this.keyLen = grow(this.keyLen);
-      this.hash = grow(this.hash);
       this.val = grow(this.val);
     }
     while (this.used + name.length > this.chars.length) {
@@ -156,22 +158,28 @@ export class NameIndex {
     this.keyOff[e] = this.used;
     this.keyLen[e] = name.length;
     this.used += name.length;
-    this.hash[e] = h;
     this.val[e] = id;
     if (this.n * 2 > this.slots.length) this.rehash(this.slots.length * 2);
-    else this.place(e);
+    else this.place(e, h);
   }
 
-  private place(e: number): void {
+  private place(e: number, h: number): void {
     const mask = this.slots.length - 1;
-    let s = this.hash[e] & mask;
+    let s = h & mask;
     while (this.slots[s] !== 0) s = (s + 1) & mask;
     this.slots[s] = e + 1;
   }
 
+  /** hashOf(name) of entry e, from its bytes */
+  private hashAt(e: number): number {
+    let h = 0x811c9dc5;
+    for (let i = this.keyOff[e], end = i + this.keyLen[e]; i < end; i++) h = Math.imul(h ^ this.chars[i], 0x01000193);
+    return h >>> 0;
+  }
+
   private rehash(size: number): void {
     this.slots = new Int32Array(size);
-    for (let e = 0; e < this.n; e++) this.place(e);
+    for (let e = 0; e < this.n; e++) this.place(e, this.hashAt(e));
   }
 }
 
@@ -180,8 +188,7 @@ export interface NameIndexSnapshot {
   used: number;
   chars: Uint8Array<ArrayBuffer>;
   keyOff: Int32Array<ArrayBuffer>;
-  keyLen: Int32Array<ArrayBuffer>;
-  hash: Uint32Array<ArrayBuffer>;
+  keyLen: Uint16Array<ArrayBuffer>;
   val: Int32Array<ArrayBuffer>;
   slots: Int32Array<ArrayBuffer>;
   lists: number[][];
