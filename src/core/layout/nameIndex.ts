@@ -24,14 +24,18 @@ export class FileTable {
 /** a name's length is kept in 16 bits; longer ones go to the fallback Map */
 const MAX_LEN = 0xffff;
 
+/** FNV-1a, 32 bits: a name is hashed from its string (hashOf) and again from its stored bytes (rehashing) */
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
 /** FNV-1a over the name's char codes; -1 when one does not fit a byte or the name is too long (kept in the fallback Map). */
 function hashOf(name: string): number {
   if (name.length > MAX_LEN) return -1;
-  let h = 0x811c9dc5;
+  let h = FNV_OFFSET;
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
     if (c > 255) return -1;
-    h = Math.imul(h ^ c, 0x01000193);
+    h = Math.imul(h ^ c, FNV_PRIME);
   }
   return h >>> 0;
 }
@@ -172,8 +176,8 @@ export class NameIndex {
 
   /** hashOf(name) of entry e, from its bytes */
   private hashAt(e: number): number {
-    let h = 0x811c9dc5;
-    for (let i = this.keyOff[e], end = i + this.keyLen[e]; i < end; i++) h = Math.imul(h ^ this.chars[i], 0x01000193);
+    let h = FNV_OFFSET;
+    for (let i = this.keyOff[e], end = i + this.keyLen[e]; i < end; i++) h = Math.imul(h ^ this.chars[i], FNV_PRIME);
     return h >>> 0;
   }
 
