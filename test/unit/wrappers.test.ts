@@ -1,7 +1,7 @@
 // Wrapper macros around DEFINE_PER_CPU: which macros count, and what a file-scope use expands to.
 import * as assert from 'assert';
 import { parseDefine, MacroLookup } from '../../src/core/config/macros';
-import { expandWrappers, functionDefines, upperCalls, wrapperNames } from '../../src/core/estimate/wrappers';
+import { expandWrappers, functionDefines, upperCalls, wrapperNames, WrapperGraph } from '../../src/core/estimate/wrappers';
 
 const HEADER = [
   '#define __DEFINE_SRCU(name, is_static) \\',
@@ -28,6 +28,15 @@ describe('per-CPU wrapper macros', () => {
     // six levels at most, as before: a seventh wrapper is not followed
     const chain = ['#define W0(n) DEFINE_PER_CPU(int, n)', ...[1, 2, 3, 4, 5, 6].map((i) => `#define W${i}(n) W${i - 1}(n)`)];
     assert.deepStrictEqual([...wrapperNames(chain)].sort(), ['W0', 'W1', 'W2', 'W3', 'W4', 'W5']);
+  });
+
+  it('lets the definers go once their names are taken, keeping the macros that call a function', () => {
+    const g = new WrapperGraph();
+    g.add(`${HEADER}\n#define percpu_counter_init(fbc, v, gfp) __percpu_counter_init_many(fbc, v, gfp, 1)`);
+    assert.deepStrictEqual([...g.names(true)].sort(), ['DEFINE_ALLOC_TAG', 'DEFINE_STATIC_SRCU', '__DEFINE_SRCU']);
+    assert.strictEqual(g.usedBy.size + g.roots.size, 0);
+    assert.throws(() => g.names(), /released/);
+    assert.deepStrictEqual([...g.callers(new Set(['__percpu_counter_init_many']))], ['percpu_counter_init']);
   });
 
   it('finds the same function-like #defines as the plain regex, continuation lines included', () => {

@@ -52,9 +52,11 @@ const BUILTIN_ONLY = new Set(['DEFINE_SRCU', 'DEFINE_STATIC_SRCU']);
 /**
  * `files`: built files relative to root (.c and the local headers they include); their defines and
  * calls come from `facts`, so only the files that call a wrapper are read. `isModule`: built with -DMODULE.
+ * `beforeReading`: awaited before those files are read (the estimate waits for its scan's workers
+ * there: the files' texts then take the room the workers held, not more).
  */
 export async function wrappedFindings(root: string, files: string[], layout: LayoutEngine, facts: FactStore, pause: () => Promise<void> = async () => undefined, cacheDir?: string,
-  isModule: (file: string) => boolean = () => false): Promise<WrappedFindings> {
+  isModule: (file: string) => boolean = () => false, beforeReading?: () => Promise<void>): Promise<WrappedFindings> {
   // wrapper names from the headers under the include dirs and the built files
   const graph = headerGraph(layout, cacheDir);
   const readable: string[] = []; // first occurrence order, as the file list gives it
@@ -68,13 +70,14 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
     graph.addDefines(ff.defines);
     readable.push(f);
   }
-  const names = graph.names();
+  const names = graph.names(true);
   const allocWrappers = graph.allocWrappers(ALLOC_FUNCS);
   const macrosCalling = (fns: ReadonlySet<string>) => graph.callers(fns);
   const findings: WrappedFinding[] = [];
   const unresolved: Finding[] = [];
   const expanded: [string, string][] = [];
   if (!names.size) return { findings, unresolved, names, allocWrappers, expanded, macrosCalling };
+  await beforeReading?.();
   for (const f of readable) {
     if (!facts.callsAny(f, names)) continue;
     await pause();
