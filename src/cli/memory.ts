@@ -54,6 +54,19 @@ export function growthAllowed(after: number, growth = GROWTH, cap = CAP): number
 }
 
 /**
+ * Past this resident size the growth allowed is MIN_GROWTH whatever the heap holds: the process
+ * holds more than V8's heap (the scan's workers, WebAssembly, buffers), and on a distro config a
+ * 36 MB wait on top of ~260 MB set the cold run's peak in the rules' cross-file passes (Debian amd64:
+ * ~296 MiB; the every-stage run stays under it and collects as before).
+ */
+const RSS_SOFT = 256 * 1024 * 1024;
+
+/** Whether to collect now: the heap grew by `wait` since the last collection, or by MIN_GROWTH with the process past RSS_SOFT. */
+export function collectNow(grown: number, wait: number, rss: () => number): boolean {
+  return grown >= wait || (grown >= Math.min(wait, MIN_GROWTH) && rss() > RSS_SOFT);
+}
+
+/**
  * A compactor for EstimateOptions.compact, or undefined where V8 does not offer gc(). Reading a
  * kernel tree's headers leaves hundreds of MB of dead strings that V8 keeps as heap rather than
  * collect early, while the live data is ~70-150 MB: a full collection when the heap has grown by
@@ -72,7 +85,7 @@ export function heapCompactor(growth = GROWTH, cap = CAP): (() => void) | undefi
   let after = used();
   let wait = growthAllowed(after, growth, cap);
   return () => {
-    if (used() - after < wait) return;
+    if (!collectNow(used() - after, wait, () => process.memoryUsage.rss())) return;
     gc!();
     after = used();
     wait = growthAllowed(after, growth, cap);

@@ -3,7 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { growthAllowed } from '../../src/cli/memory';
+import { collectNow, growthAllowed } from '../../src/cli/memory';
 
 const cli = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 // the scan cache goes to a throw-away folder, not the user's ~/.cache
@@ -221,6 +221,18 @@ describe('CLI: when the heap is collected', () => {
     assert.strictEqual(growthAllowed(130 * MB), 30 * MB);
     assert.strictEqual(growthAllowed(150 * MB), 16 * MB);
     assert.strictEqual(growthAllowed(300 * MB), 16 * MB);
+  });
+  it('past 256 MB resident, after 16 MB of growth whatever the heap holds (the RSS is read only then)', () => {
+    let reads = 0;
+    const rss = (mb: number) => () => { reads++; return mb * MB; };
+    assert.strictEqual(collectNow(40 * MB, 36 * MB, rss(200)), true);
+    assert.strictEqual(collectNow(20 * MB, 36 * MB, rss(250)), false);
+    assert.strictEqual(collectNow(20 * MB, 36 * MB, rss(260)), true);
+    assert.strictEqual(reads, 2);
+    assert.strictEqual(collectNow(15 * MB, 36 * MB, rss(400)), false);
+    assert.strictEqual(reads, 2);
+    // a wait under 16 MB stays the wait
+    assert.strictEqual(collectNow(9 * MB, 8 * MB, rss(100)), true);
   });
   it("diff's short runs keep their own growth (no cap), and a growth under 16 MB is not raised", () => {
     assert.strictEqual(growthAllowed(150 * MB, 128 * MB, Infinity), 128 * MB);
