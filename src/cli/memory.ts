@@ -45,6 +45,7 @@ const MIN_GROWTH = 16 * 1024 * 1024;
 /**
  * The same for a short run (diff's NEW re-using saved parts, ~1 s): its garbage is what a few files
  * and their headers leave; collecting at every 48 MB cost ~0.25 s of its CPU for ~80 MB less peak.
+ * It holds OLD's state beside it, so it is past RSS_SOFT: given with no cap and no RSS limit.
  */
 export const SHORT_GROWTH = 128 * 1024 * 1024;
 
@@ -61,9 +62,9 @@ export function growthAllowed(after: number, growth = GROWTH, cap = CAP): number
  */
 const RSS_SOFT = 256 * 1024 * 1024;
 
-/** Whether to collect now: the heap grew by `wait` since the last collection, or by MIN_GROWTH with the process past RSS_SOFT. */
-export function collectNow(grown: number, wait: number, rss: () => number): boolean {
-  return grown >= wait || (grown >= Math.min(wait, MIN_GROWTH) && rss() > RSS_SOFT);
+/** Whether to collect now: the heap grew by `wait` since the last collection, or by MIN_GROWTH with the process past `soft` bytes resident. */
+export function collectNow(grown: number, wait: number, rss: () => number, soft = RSS_SOFT): boolean {
+  return grown >= wait || (grown >= Math.min(wait, MIN_GROWTH) && rss() > soft);
 }
 
 /**
@@ -72,7 +73,7 @@ export function collectNow(grown: number, wait: number, rss: () => number): bool
  * collect early, while the live data is ~70-150 MB: a full collection when the heap has grown by
  * GROWTH (growthAllowed) keeps the peak RSS near the live size, for ~50-120 ms each time.
  */
-export function heapCompactor(growth = GROWTH, cap = CAP): (() => void) | undefined {
+export function heapCompactor(growth = GROWTH, cap = CAP, soft = RSS_SOFT): (() => void) | undefined {
   let gc: (() => void) | undefined;
   try {
     v8.setFlagsFromString('--expose-gc');
@@ -85,7 +86,7 @@ export function heapCompactor(growth = GROWTH, cap = CAP): (() => void) | undefi
   let after = used();
   let wait = growthAllowed(after, growth, cap);
   return () => {
-    if (!collectNow(used() - after, wait, () => process.memoryUsage.rss())) return;
+    if (!collectNow(used() - after, wait, () => process.memoryUsage.rss(), soft)) return;
     gc!();
     after = used();
     wait = growthAllowed(after, growth, cap);

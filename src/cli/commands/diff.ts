@@ -77,7 +77,7 @@ export function register(program: Command): void {
         const r = await diffEstimates(m, {
           arch: p.arch, config: p.config, kernel: o.kernel, nrCpus: o.nrCpus, cpus: o.cpus, counts: p.counts, instances: o.instances,
           rules: o.rules, rulesOn: p.rulesOn, include: p.include, exclude: p.exclude, cacheDir: p.cacheDir,
-          compact: heapCompactor(), compactShort: heapCompactor(SHORT_GROWTH, Infinity),
+          compact: heapCompactor(), compactShort: heapCompactor(SHORT_GROWTH, Infinity, Infinity),
         });
         if (o.json) process.stdout.write(JSON.stringify(r, null, 1) + '\n');
         else if (o.sarif) process.stdout.write(JSON.stringify(diffToSarif(r), null, 1) + '\n');
