@@ -32,6 +32,12 @@ export function workerYoungGeneration(): void {
   }
 }
 
+/** The settings every whole-tree command (estimate, scan, diff) makes before its first file: both of the above. */
+export function wholeTreeRun(): void {
+  baselineWasm();
+  workerYoungGeneration();
+}
+
 /** heap growth since the last collection that triggers the next one */
 const GROWTH = 48 * 1024 * 1024;
 /**

@@ -1,26 +1,19 @@
 // An open file's own folder holds its "local.h" headers (kernel/sched/core.c includes "sched.h",
 // which defines struct rq): the editor must size types from there as gcc does.
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { createCore } from '../../src/vscode/core';
 import { parseSettings } from '../../src/vscode/settings';
 import { compileSizes } from './support/gccTruth';
+import { removeTree, tempTree } from './support/tempTree';
 
 const HEADER = 'struct rq_like {\n\tlong clock;\n\tint nr_running;\n\tstruct rq_like *next;\n\tchar comm[13];\n};\n';
 
 describe('editor: types from a header beside the open file', function () {
   this.timeout(60000);
   let root: string;
-  before(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'percpu-lens-local-'));
-    fs.mkdirSync(path.join(root, 'include', 'linux'), { recursive: true });
-    fs.mkdirSync(path.join(root, 'kernel', 'sched'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'include', 'linux', 'percpu.h'), '/* empty */\n');
-    fs.writeFileSync(path.join(root, 'kernel', 'sched', 'sched.h'), HEADER);
-  });
-  after(() => fs.rmSync(root, { recursive: true, force: true }));
+  before(() => { root = tempTree('local', { 'include/linux/percpu.h': '/* empty */\n', 'kernel/sched/sched.h': HEADER }); });
+  after(() => removeTree(root));
 
   it('sizes struct rq_like from kernel/sched/sched.h as gcc does', async () => {
     const want = compileSizes('gcc', ['-m64'], `${HEADER}char probe[sizeof(struct rq_like)];\n`).get('probe');

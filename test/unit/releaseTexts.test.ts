@@ -1,13 +1,12 @@
 // After sizing, the estimate lets go of the asking .c files' active texts (TypeIndex.releaseSourceTexts):
 // what the rules ask next must come out as before, from the macros and definitions kept.
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { ARCHES } from '../../src/core/config/arch';
 import { defaultConfig } from '../../src/core/config/kconfig';
 import { LayoutEngine, isUnknown } from '../../src/core/layout';
 import { compileSizes } from './support/gccTruth';
+import { removeTree, tempTree } from './support/tempTree';
 
 const HEADER = '#define N 3\nstruct from_h { int x[N]; };\n';
 const SOURCE = '#include <linux/foo.h>\n#define LOCAL_N (N + 2)\nstruct in_c { long a; char b[LOCAL_N]; struct from_h h; };\nint f(void) { return LOCAL_N; }\n';
@@ -15,14 +14,8 @@ const SOURCE = '#include <linux/foo.h>\n#define LOCAL_N (N + 2)\nstruct in_c { l
 describe('layout: a .c file\'s active text released after sizing', function () {
   this.timeout(60000);
   let root: string;
-  before(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'percpu-lens-release-'));
-    fs.mkdirSync(path.join(root, 'include', 'linux'), { recursive: true });
-    fs.mkdirSync(path.join(root, 'kernel'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'include', 'linux', 'foo.h'), HEADER);
-    fs.writeFileSync(path.join(root, 'kernel', 'a.c'), SOURCE);
-  });
-  after(() => fs.rmSync(root, { recursive: true, force: true }));
+  before(() => { root = tempTree('release', { 'include/linux/foo.h': HEADER, 'kernel/a.c': SOURCE }); });
+  after(() => removeTree(root));
 
   it('sizes the file\'s own struct and macros as gcc does, before and after, and reads the text again when asked', async () => {
     const gcc = compileSizes('gcc', ['-m64'], `${HEADER}${SOURCE.split('\n').slice(1).join('\n')}char p1[sizeof(struct in_c)]; char p2[sizeof(char[LOCAL_N * 2])];\n`);

@@ -2,7 +2,7 @@ import * as path from 'path';
 import type { Command } from 'commander';
 import { profileOptions, resolveProfileOptions, type ProfileOpts } from '../profileOptions';
 import { UsageError, parseIntOption } from '../errors';
-import { baselineWasm, workerYoungGeneration, heapCompactor, SHORT_GROWTH } from '../memory';
+import { wholeTreeRun, heapCompactor, SHORT_GROWTH } from '../memory';
 import {
   diffEstimates, diffToSarif, formatDiffMarkdown, formatDiffText, fromGit, fromPatch, fromTrees, fromWorkingTree, InputError, Materialised,
 } from '../../core/estimate/diff';
@@ -60,8 +60,7 @@ export function register(program: Command): void {
     .option('--sarif', 'print SARIF 2.1.0 of the diagnostics the change introduces')
     .action(async (args: string[], o: Opts) => {
       if ([o.json, o.markdown, o.sarif].filter(Boolean).length > 1) throw new UsageError('--json, --markdown and --sarif are exclusive');
-      baselineWasm();
-      workerYoungGeneration();
+      wholeTreeRun();
       const m = materialise(args, o);
       // an interrupted run still removes its temporary folder
       const onSignal = (sig: NodeJS.Signals) => {

@@ -5,7 +5,7 @@ import { profileOptions, resolveProfileOptions, type ProfileOpts } from '../prof
 import { UsageError, parseIntOption, readFileOrUsage } from '../errors';
 import { sampleTreePath } from '../../core/assets';
 import { estimate } from '../../core/estimate';
-import { baselineWasm, workerYoungGeneration, heapCompactor } from '../memory';
+import { wholeTreeRun, heapCompactor } from '../memory';
 import { parseTrace } from '../../core/estimate/counts';
 import type { TraceOp } from '../../core/sim/trace';
 import { formatText } from '../../core/report/text';
@@ -36,8 +36,7 @@ export function register(program: Command): void {
     .option('--no-result-cache', 'run every stage even when the tree and options are those of a saved result (the other caches still serve)')
     .action(async (dir: string | undefined, o: Opts) => {
       if (o.json && o.sarif) throw new UsageError('--json and --sarif are exclusive');
-      baselineWasm();
-      workerYoungGeneration();
+      wholeTreeRun();
       const root = path.resolve(dir ?? sampleTreePath());
       if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`not a directory: ${root}`);
       const p = resolveProfileOptions(o, root);

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import type { Command } from 'commander';
 import { UsageError, parseIntOption } from '../errors';
 import { scanTree, FINDING_KINDS, Finding, ScanResult } from '../../core/parse';
-import { baselineWasm, workerYoungGeneration } from '../memory';
+import { wholeTreeRun } from '../memory';
 
 interface ScanOpts {
   json?: boolean;
@@ -51,8 +51,7 @@ export function register(program: Command): void {
     .option('--max-file-bytes <n>', 'do not parse files larger than this (default 8 MiB)', parseIntOption('--max-file-bytes', 1, 2 ** 31))
     .option('--progress', 'print progress on stderr')
     .action(async (dir: string, o: ScanOpts) => {
-      baselineWasm();
-      workerYoungGeneration();
+      wholeTreeRun();
       if (!fs.existsSync(dir)) throw new UsageError(`no such file or directory: ${dir}`);
       let last = 0;
       let r: ScanResult;
