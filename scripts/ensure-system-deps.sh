@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # System packages the unit tests need (CI starts from a bare Debian 12 with Node):
-# gcc-multilib, so gcc -m32 can give the i386 layout truth, and Debian's cross compilers, the layout
+# gcc-multilib, so gcc -m32 can give the i386 layout truth, make, and Debian's cross compilers, the layout
 # truth of every other arch (test/unit/layout.cross.test.ts; apt-get update + install of all of them
 # took 80 s on a CI-sized machine). Idempotent and quick when present.
 set -euo pipefail
 need=()
 if ! printf 'int x;\n' | gcc -m32 -x c -c -o /dev/null - 2>/dev/null; then need+=(gcc-multilib); fi
 command -v ld >/dev/null 2>&1 || need+=(binutils)
+# make runs the stand-in kernel build of test/unit/compiledOrder.test.ts (estimate --cross-compile)
+command -v make >/dev/null 2>&1 || need+=(make)
 for cc in aarch64-linux-gnu arm-linux-gnueabihf powerpc64le-linux-gnu powerpc-linux-gnu riscv64-linux-gnu \
   s390x-linux-gnu mipsel-linux-gnu mips64el-linux-gnuabi64 sparc64-linux-gnu alpha-linux-gnu hppa-linux-gnu \
   hppa64-linux-gnu sh4-linux-gnu m68k-linux-gnu; do

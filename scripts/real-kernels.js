@@ -8,7 +8,9 @@
 // A report, run by hand (npm run realkernels -- amd64 arm64 ...), never by npm test. An argument
 // that is a build folder (O=DIR: .config + vmlinux, any *.ko) is compared the same way.
 // Options: --tree DIR, --dl DIR, --cpus N, --all (no list limits), --table (README rows),
-//          --json-dir DIR (keep each estimate's JSON), --fetch-only.
+//          --json-dir DIR (keep each estimate's JSON), --fetch-only, --compiled (estimate with
+//          --cross-compile, Debian's cross gcc of the flavour's arch: the objects' real order).
+//          --no-result-cache (every stage run again).
 'use strict';
 const { execFileSync, execSync } = require('child_process');
 const fs = require('fs');
@@ -18,15 +20,15 @@ const { argv } = require('./lib/argv');
 const VERSION = '6.12.118+deb12';
 // flavour → Debian architecture and whether the image package is split into -unsigned
 const FLAVOURS = {
-  amd64: { deb: 'amd64', unsigned: true },
-  'cloud-amd64': { deb: 'amd64', unsigned: true },
-  'rt-amd64': { deb: 'amd64', unsigned: true },
-  arm64: { deb: 'arm64', unsigned: true },
-  'arm64-16k': { deb: 'arm64', unsigned: true },
-  powerpc64le: { deb: 'ppc64el', unsigned: false },
-  'powerpc64le-64k': { deb: 'ppc64el', unsigned: false },
-  armmp: { deb: 'armhf', unsigned: false },
-  'armmp-lpae': { deb: 'armhf', unsigned: false },
+  amd64: { deb: 'amd64', unsigned: true, cross: 'x86_64-linux-gnu-' },
+  'cloud-amd64': { deb: 'amd64', unsigned: true, cross: 'x86_64-linux-gnu-' },
+  'rt-amd64': { deb: 'amd64', unsigned: true, cross: 'x86_64-linux-gnu-' },
+  arm64: { deb: 'arm64', unsigned: true, cross: 'aarch64-linux-gnu-' },
+  'arm64-16k': { deb: 'arm64', unsigned: true, cross: 'aarch64-linux-gnu-' },
+  powerpc64le: { deb: 'ppc64el', unsigned: false, cross: 'powerpc64le-linux-gnu-' },
+  'powerpc64le-64k': { deb: 'ppc64el', unsigned: false, cross: 'powerpc64le-linux-gnu-' },
+  armmp: { deb: 'armhf', unsigned: false, cross: 'arm-linux-gnueabihf-' },
+  'armmp-lpae': { deb: 'armhf', unsigned: false, cross: 'arm-linux-gnueabihf-' },
 };
 
 const { values: v, positionals } = argv({
@@ -34,6 +36,7 @@ const { values: v, positionals } = argv({
   options: {
     tree: { type: 'string', default: '/work/kernel/linux-source-6.12' }, dl: { type: 'string', default: '/work/dl' },
     cpus: { type: 'string' }, 'json-dir': { type: 'string' }, all: { type: 'boolean' }, table: { type: 'boolean' }, 'fetch-only': { type: 'boolean' },
+    compiled: { type: 'boolean' }, 'no-result-cache': { type: 'boolean' },
   },
 });
 const tree = path.resolve(v.tree);
@@ -168,10 +171,13 @@ function localBuild(dir) {
   return { dir, config: path.join(dir, '.config'), syms: percpuSymbols(path.join(dir, 'vmlinux')), modules };
 }
 
-function runEstimate(config) {
+function runEstimate(config, flavour) {
   const cli = path.join(__dirname, '..', 'dist', 'cli.js');
   const a = [cli, 'estimate', tree, '--config', config, '--json', '--no-rules'];
   if (cpus) a.push('--cpus', cpus);
+  if (v['no-result-cache']) a.push('--no-result-cache');
+  const cross = FLAVOURS[flavour]?.cross;
+  if (v.compiled && cross) a.push('--cross-compile', cross);
   return JSON.parse(execFileSync(process.execPath, a, { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'inherit'] }));
 }
 
@@ -180,7 +186,7 @@ const pct = (a, b) => `${((100 * a) / b).toFixed(2)}%`;
 function compare(flavour) {
   const t = fetch(flavour);
   if (fetchOnly) return undefined;
-  const est = runEstimate(t.config);
+  const est = runEstimate(t.config, flavour);
   if (jsonDir) fs.writeFileSync(path.join(jsonDir, `${flavour}.json`), JSON.stringify(est));
   // size-0 symbols are linker-script aliases (x86's const_pcpu_hot = pcpu_hot), not definitions
   const real = Object.fromEntries(Object.entries(t.syms.syms).filter(([, s]) => s.size > 0));

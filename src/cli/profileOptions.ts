@@ -10,6 +10,7 @@ import { DEFAULT_EXCLUDE } from '../core/estimate';
 import { DEFAULT_KERNEL } from '../core/defaults';
 import { defaultCacheDir } from '../core/parse/cache';
 import { parseCountsFile, type Counts } from '../core/estimate/counts';
+import { defaultBuildDir, validCrossCompile, type CompilerOptions } from '../core/estimate/compiledOrder';
 
 export interface ProfileOpts {
   arch?: string;
@@ -25,6 +26,9 @@ export interface ProfileOpts {
   rules: boolean;
   cache: boolean;
   cacheDir?: string;
+  /** estimate's own (compiledOrder.ts) */
+  crossCompile?: string;
+  buildDir?: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -56,6 +60,7 @@ export interface ResolvedProfile {
   include: string[];
   exclude?: string[];
   cacheDir?: string;
+  compiler?: CompilerOptions;
 }
 
 /** Checks the shared options and reads the .config (`--config`, else `dir`/.config) and the counts file. */
@@ -73,5 +78,13 @@ export function resolveProfileOptions(o: ProfileOpts, dir: string): ResolvedProf
     arch, config: cfg ?? defaultConfig(arch.name), ...(counts ? { counts: counts.counts } : {}), countWarnings: counts?.warnings ?? [],
     rulesOn: o.rulesOn, include: o.include, ...(o.exclude.length ? { exclude: o.exclude } : {}),
     ...(o.cache ? { cacheDir: path.resolve(o.cacheDir ?? defaultCacheDir()) } : {}),
+    ...(o.crossCompile !== undefined ? { compiler: compilerOptions(o.crossCompile, o.buildDir, arch, cfgFile, dir) } : {}),
   };
+}
+
+/** estimate's --cross-compile and --build-dir: one build folder per tree, arch, .config and compiler unless given. */
+function compilerOptions(crossCompile: string, buildDir: string | undefined, arch: ArchProfile, cfgFile: string | undefined, tree: string): CompilerOptions {
+  if (!cfgFile) throw new UsageError('--cross-compile needs the .config to build with: give --config');
+  if (!validCrossCompile(crossCompile)) throw new UsageError(`--cross-compile takes a prefix such as aarch64-linux-gnu-, got "${crossCompile}"`);
+  return { crossCompile, buildDir: path.resolve(buildDir ?? defaultBuildDir(path.dirname(defaultCacheDir()), tree, arch.srcArch, fs.readFileSync(cfgFile), crossCompile)) };
 }

@@ -63,6 +63,8 @@ export interface Settings {
   counts: Record<string, number>;
   /** how many instances of the analysed code are loaded (e.g. 2000 modules) */
   instances: number;
+  /** CROSS_COMPILE of the gcc the estimate builds objects with for their real order ('' the host gcc; unset: the model) */
+  crossCompile?: string;
 }
 
 export interface StaticVar { name: string; file: string; line: number; size: number; align: number; section: string }

@@ -2,6 +2,7 @@
 // whole estimate on command. It only adapts shapes (1-based core columns → 0-based editor columns,
 // per-variable blocks in the chunk map); every number comes from src/core. No vscode import.
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { ARCHES, findArch, type ArchProfile } from '../core/config/arch';
 import { defaultConfig, parseDotConfig, type KConfig } from '../core/config/kconfig';
@@ -9,6 +10,7 @@ import type { ChunkMapSnapshot } from '../core/sim/snapshot';
 import { estimate, type EstimateResult } from '../core/estimate';
 import { diffWithSides, formatDiffText, fromWorkingTree } from '../core/estimate/diff';
 import { headerCacheFile, loadHeaderFacts, saveHeaderFacts } from '../core/estimate/headerCache';
+import { defaultBuildDir, type CompilerOptions } from '../core/estimate/compiledOrder';
 import { readMacroCall } from '../core/estimate/macroCall';
 import {
   DEFAULT_RULE_PROFILE, DocScan, documentRules, firstChunkFor, hoverLayout, openSession, priceFinding, resolveProfile, rulesProfile, typesSkeleton,
@@ -212,14 +214,25 @@ export class RealCore implements CoreFacade {
 
   async estimate(root: string, s: Settings, signal: AbortSignal, progress: Progress): Promise<EstimateView> {
     const arch = findArch(s.arch) ?? ARCHES.x86_64;
+    const input = profileInput(root, s, arch);
     const r = await estimate({
-      root, ...profileInput(root, s, arch),
+      root, ...input, ...this.compiler(root, s, arch, input.config),
       counts: new Map(Object.entries(s.counts)), include: s.include, exclude: s.exclude, signal, cacheDir: this.opts.cacheDir,
       onProgress: (d, t, m) => progress(d, t, m),
     });
     if (signal.aborted) throw new Error('cancelled');
+    if (s.crossCompile !== undefined && !s.configPath) r.config.warnings.push('percpuLens.crossCompile builds with the .config of percpuLens.configPath, which is not set: the model\'s order is kept');
     this.lastStatic.set(root, r.static.bytes);
     return toView(r, s);
+  }
+
+  /** percpuLens.crossCompile: the objects' order from the tree's own build, in a folder beside the scan cache (the CLI's --cross-compile) */
+  private compiler(root: string, s: Settings, arch: ArchProfile, config: KConfig): { compiler?: CompilerOptions } {
+    if (s.crossCompile === undefined || !s.configPath) return {};
+    let text: Buffer;
+    try { text = fs.readFileSync(config.source); } catch { return {}; } // readConfig said why
+    const base = this.opts.cacheDir ? path.dirname(this.opts.cacheDir) : path.join(os.tmpdir(), 'percpu-lens');
+    return { compiler: { crossCompile: s.crossCompile, buildDir: defaultBuildDir(base, root, arch.srcArch, text, s.crossCompile) } };
   }
 
   /** `percpu-lens diff --git REV --working-tree ROOT` under the settings' profile. */

@@ -2,6 +2,7 @@
 // bad values fall back to defaults and are reported, never thrown.
 import { findArch } from '../core/config/arch';
 import { DEFAULT_EXCLUDE } from '../core/estimate';
+import { validCrossCompile } from '../core/estimate/compiledOrder';
 import type { Settings } from './core';
 
 export const SECTION = 'percpuLens';
@@ -64,6 +65,11 @@ export function parseSettings(get: (key: string) => unknown): ParsedSettings {
   }
   const inst = get('instances');
   if (inst !== undefined) { if (isInt(inst, 1, 1e6)) s.instances = inst; else bad('instances', 'expected an integer 1..1000000'); }
+  const cc = get('crossCompile');
+  if (cc !== undefined && cc !== null) {
+    if (typeof cc === 'string' && validCrossCompile(cc.trim())) s.crossCompile = cc.trim();
+    else bad('crossCompile', `expected a CROSS_COMPILE prefix such as "aarch64-linux-gnu-", got ${JSON.stringify(cc)}`);
+  }
   return { settings: s, problems, ...(pos === undefined || pos === 0 ? { possibleAuto: true } : {}) };
 }
 

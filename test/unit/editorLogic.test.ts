@@ -141,6 +141,17 @@ describe('settings', () => {
       include: ['kernel/**'], exclude: [], counts: { 'net/core/dev.c:12': 64 }, instances: 2000 });
     assert.strictEqual(profileLabel(settings), 'arm64 · 8/64 CPUs · .config');
   });
+  it('crossCompile: a CROSS_COMPILE prefix, "" for the host gcc; null or unset keeps the model', () => {
+    assert.strictEqual(from({ crossCompile: ' aarch64-linux-gnu- ' }).settings.crossCompile, 'aarch64-linux-gnu-');
+    assert.strictEqual(from({ crossCompile: '' }).settings.crossCompile, '');
+    assert.strictEqual(from({ crossCompile: null }).settings.crossCompile, undefined);
+    assert.strictEqual(from({}).settings.crossCompile, undefined);
+    for (const bad of ['gcc; rm -rf /', 7, 'a b-']) {
+      const { settings, problems } = from({ crossCompile: bad });
+      assert.strictEqual(settings.crossCompile, undefined);
+      assert.match(problems.join('\n'), /percpuLens\.crossCompile: expected a CROSS_COMPILE prefix/);
+    }
+  });
   it('reports and replaces bad values', () => {
     const { settings, problems } = from({ arch: 'vax', nrCpus: -1, possibleCpus: 'x', kernelVersion: 'six', include: 'a',
       callsiteCounts: { 'nocolon': 1, 'a.c:1': -2, 'b.c:2': 3 }, instances: 0 });

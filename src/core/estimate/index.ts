@@ -12,6 +12,7 @@ import type { ScanResult } from '../parse/types';
 import { openSession, rulesProfile } from './session';
 import { layoutStaticArea } from './staticArea';
 import { EmitOrder } from './emitOrder';
+import { applyOrder, compiledOrder, unitsToCompile, type CompilerOptions, type OrderReport } from './compiledOrder';
 import { DeadStatics } from './deadStatics';
 import { wrappedFindings } from './wrapped';
 import { FactStore, search } from './fileFacts';
@@ -27,6 +28,7 @@ import type { Session } from './session';
 import type { CallsiteRef } from './counts';
 import type { Finding } from '../parse/types';
 import * as path from 'path';
+import * as fs from 'fs';
 import { reservedUsed, simulate, toVariable, type Simulation } from './simulate';
 import { treeDiagnostics } from './diagnostics';
 import { yielder } from './yielder';
@@ -90,6 +92,11 @@ export interface EstimateOptions {
   reuse?: Reuse;
   /** receives this run's per-file results (for a later run's `reuse`) */
   onParts?: (p: Parts) => void;
+  /**
+   * Take the in-object order of per-CPU variables from objects compiled by the tree's own build
+   * with this gcc, instead of the model (arm, arm64, powerpc: compiledOrder.ts); needs a .config file
+   */
+  compiler?: CompilerOptions;
   /** files' stats as the tree's stamp took them (estimate() sets it): the stat-keyed caches ask these */
   knownStats?: KnownStats;
   /** the files the scan reads, as the tree's stamp listed them (estimate() sets it): the scan does not walk */
@@ -202,7 +209,7 @@ function resultKeyNow(o: EstimateOptions): string {
   return JSON.stringify([
     o.arch, o.kernel ?? null, o.nrCpus ?? null, o.cpus ?? null, o.capCpus ?? null, o.instances ?? null, o.include ?? null, o.exclude ?? null,
     o.rules ?? null, o.rulesOn ?? null, o.largeFraction ?? null, c.source, [...c.values].sort(), c.warnings, [...(c.notSet ?? [])].sort(),
-    o.counts ? [...o.counts] : null, o.trace ?? null,
+    o.counts ? [...o.counts] : null, o.trace ?? null, o.compiler ? [o.compiler.crossCompile, path.resolve(o.compiler.buildDir)] : null,
   ]);
 }
 
@@ -344,6 +351,7 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
     }, r && { saved: r.parts.statics, fresh: r.fresh, redone: r.redone }, track);
   })();
   const statics = mergeStatics(staticSegs, ledger, condErrors);
+  const order = o.compiler ? await compiledObjectOrder(o, o.compiler, statics, warnings) : undefined;
   if (parts) parts.statics = staticSegs;
   if (r) clock.mark('statics');
   if (condErrors.length) warnings.push(`${condErrors.length} #if condition(s) could not be evaluated and were taken as true (first: ${condErrors[0]})`);
@@ -390,7 +398,26 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
     parts.active = toGraph(path.resolve(o.root), session.layout.index.activeIncludes());
     o.onParts!(parts as Parts);
   }
-  return result(o, profile, { scan, sl, dyn, sim, nrArrays, ledger, statics, rules }, { ms: Date.now() - t0, rulesMs, phases: clock.ms });
+  return result(o, profile, { scan, sl, dyn, sim, nrArrays, ledger, statics, rules, order }, { ms: Date.now() - t0, rulesMs, phases: clock.ms });
+}
+
+/** The statics with the order of their compiled objects (o.compiler): what was compiled, and what kept the model's order. */
+async function compiledObjectOrder(o: EstimateOptions, c: CompilerOptions, statics: PricedStatics, warnings: string[]): Promise<OrderReport | undefined> {
+  if (!o.arch.sectionAnchors) {
+    warnings.push(`${o.arch.name}: gcc emits per-CPU variables in reverse order of declaration, as the model does: nothing compiled for their order`);
+    return undefined;
+  }
+  let configText: string;
+  try { configText = fs.readFileSync(o.config.source, 'latin1'); } catch {
+    warnings.push(`compiling for the variables' order needs a .config file (${o.config.source} cannot be read): the model's order is kept`);
+    return undefined;
+  }
+  const units = unitsToCompile([...statics.builtin, ...[...statics.modules.values()].flatMap((m) => m.vars)]);
+  const got = await compiledOrder(o.root, configText, o.arch.srcArch, units, c, o.signal, (m) => o.onProgress?.(0, 1, m));
+  statics.builtin = applyOrder(statics.builtin, got);
+  for (const m of statics.modules.values()) m.vars = applyOrder(m.vars, got);
+  if (got.failed.length) warnings.push(`${got.failed.length} of ${units.length} objects were not compiled and keep the model's order (${got.failed[0].file}: ${got.failed[0].reason})`);
+  return { crossCompile: c.crossCompile, buildDir: path.resolve(c.buildDir), units: units.length, compiled: got.orders.size, failed: got.failed };
 }
 
 /** The statics' segments as priceStatics gives them for the whole list. */
@@ -553,6 +580,7 @@ interface Stages {
   ledger: Ledger;
   statics: PricedStatics;
   rules: Awaited<ReturnType<typeof runRules>>;
+  order?: OrderReport;
 }
 
 /** Stage "result": totals and the one object every report reads. */
@@ -566,7 +594,7 @@ function result(o: EstimateOptions, p: Profile, st: Stages, t: { ms: number; rul
     arch: o.arch.name,
     kernel: p.kernel,
     config: { source: o.config.source, nrCpus: p.nrCpus, possibleCpus: p.possible, smp: p.smp, modules: p.modules, warnings: ledger.warnings },
-    static: { bytes: sl.size, padding: sl.padding, variables: sl.vars.map(toVariable), sections: sl.sections },
+    static: { bytes: sl.size, padding: sl.padding, variables: sl.vars.map(toVariable), sections: sl.sections, ...(st.order ? { order: st.order } : {}) },
     reserved: { bytes: sim.reservedBytes, used, modules: sim.modules },
     dynamic: { bytes: dynBytes, callsites: dyn.callsites, ...(dyn.unmatchedTrace ? { unmatchedTrace: dyn.unmatchedTrace } : {}), ...(dyn.traceAttributed !== undefined ? { traceAttributed: dyn.traceAttributed } : {}), ...(sim.replay ? { traceReplay: sim.replay } : {}) },
     nrCpusArrays: st.nrArrays,

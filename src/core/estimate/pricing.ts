@@ -65,6 +65,7 @@ export async function priceStatics(s: Session, i: StaticInputs, ledger: Ledger, 
     const v: StaticVar = {
       name: f.name, file: f.file, line: f.line, size: p.size, align: p.align, section: p.section, objectOrder: pl.obj.order,
       position: i.emit.position(pl.obj.includedFrom ?? f.file, f.name, includeLine !== undefined ? includeLine + f.line / 1e7 : f.line), type: p.type, macro: f.macro,
+      ...(pl.obj.includedFrom !== undefined ? { unit: pl.obj.includedFrom } : {}),
     };
     if (!isModule) { out.builtin.push(v); continue; }
     const name = pl.obj.module ?? path.basename(f.file, '.c');

@@ -16,6 +16,8 @@ export interface StaticVar {
   objectOrder: number;
   /** definition order inside that object (source position, with #included .c files spliced in) */
   position: number;
+  /** the .c compiled into that object when it is not `file` (a .c that #includes `file`) */
+  unit?: string;
   /** carried through for reports */
   type?: string;
   macro?: string;

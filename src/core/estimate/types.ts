@@ -4,6 +4,7 @@ import type { ReplayResult } from '../sim/trace';
 import type { Diagnostic } from '../rules/types';
 
 import type { ScanStats } from '../parse/types';
+import type { OrderReport } from './compiledOrder';
 
 export interface Located {
   file: string;
@@ -96,7 +97,8 @@ export interface EstimateResult {
   arch: string;
   kernel: string;
   config: { source: string; nrCpus: number; possibleCpus: number; smp: boolean; modules: boolean; warnings: string[] };
-  static: { bytes: number; padding: number; variables: StaticVariable[]; sections: { section: string; start: number; end: number }[] };
+  /** `order`: present when the objects' order came from compiling them (EstimateOptions.compiler) */
+  static: { bytes: number; padding: number; variables: StaticVariable[]; sections: { section: string; start: number; end: number }[]; order?: OrderReport };
   reserved: { bytes: number; used: number; modules: ModuleUsage[] };
   dynamic: { bytes: number; callsites: Callsite[]; unmatchedTrace?: { func: string; size: number; count: number }[];
     /** --trace: the events replayed in order on this first chunk (sim/trace.ts); totals.meminfoPercpuKb is its result */

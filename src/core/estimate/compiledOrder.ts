@@ -1,0 +1,166 @@
+// The order of per-CPU variables inside an object as the kernel's own build gives it. On arm,
+// arm64 and powerpc gcc places them with section anchors in its compile order after inlining and
+// cloning, which the source tells only in part (docs/placement.md §3). Given a gcc for the arch,
+// each object holding two or more per-CPU variables of one section is compiled in a build folder
+// of the tree (`make O=`, the tree's own flags) and its symbols are read back: those objects then
+// take the real order. Objects that fail to build keep the model's order, each with its reason.
+import { execFile } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { StaticVar } from './staticArea';
+
+export interface CompilerOptions {
+  /** CROSS_COMPILE as the kernel's Makefile takes it (`aarch64-linux-gnu-`; '' for the host gcc) */
+  crossCompile: string;
+  /** the `make O=` folder: prepared once per .config, objects rebuilt only when their sources change */
+  buildDir: string;
+  /** make -j (default: the machine's processors) */
+  jobs?: number;
+}
+
+export interface CompiledOrder {
+  /** compiled unit (tree-relative .c) → section suffix ('' for .data..percpu) → variable → offset */
+  orders: Map<string, Map<string, Map<string, number>>>;
+  failed: Array<{ file: string; reason: string }>;
+}
+
+/** What a run reports of the order it took (EstimateResult.static.order). */
+export interface OrderReport {
+  crossCompile: string;
+  buildDir: string;
+  /** objects with two or more per-CPU variables in one section: those whose order matters */
+  units: number;
+  /** of those, the objects whose order came from the compiled object */
+  compiled: number;
+  failed: Array<{ file: string; reason: string }>;
+}
+
+const SECTION = '.data..percpu';
+
+/** The `make O=` folder when none is given: one per tree, arch, .config and compiler, under `base` (beside the scan cache). */
+export function defaultBuildDir(base: string, tree: string, srcArch: string, configText: string | Buffer, crossCompile: string): string {
+  const hash = crypto.createHash('sha256').update(`${path.resolve(tree)}\0${crossCompile}\0`).update(configText).digest('hex').slice(0, 12);
+  return path.join(base, 'kbuild', `${srcArch}-${hash}`);
+}
+
+/** A CROSS_COMPILE prefix make can take as one word ('' is the host gcc). */
+export const validCrossCompile = (p: string): boolean => /^[\w./+-]*$/.test(p);
+
+/** The compiled file of a variable: the .c that #includes its file when it has one (kernel/sched/build_utility.c). */
+const unitOf = (v: StaticVar) => v.unit ?? v.file;
+
+/** The units whose order the model decides: two or more variables of one section (alone, a variable's place is known). */
+export function unitsToCompile(vars: readonly StaticVar[]): string[] {
+  const n = new Map<string, number>();
+  for (const v of vars) {
+    const k = `${unitOf(v)}\0${v.section}`;
+    n.set(k, (n.get(k) ?? 0) + 1);
+  }
+  return [...new Set([...n].filter(([, c]) => c > 1).map(([k]) => k.split('\0')[0]))].filter((f) => f.endsWith('.c')).sort();
+}
+
+/** `vars` with the compiled objects' order: each one found there sorts by its real offset (staticArea sorts by position, highest first). */
+export function applyOrder(vars: StaticVar[], c: CompiledOrder): StaticVar[] {
+  return vars.map((v) => {
+    const off = c.orders.get(unitOf(v))?.get(v.section)?.get(v.name);
+    return off === undefined ? v : { ...v, position: 1e15 - off };
+  });
+}
+
+/** Per-CPU symbols of an object by section suffix, from `readelf -SsW` output. */
+export function percpuSymbols(readelf: string): Map<string, Map<string, number>> {
+  const sections = new Map<string, string>();
+  for (const m of readelf.matchAll(/^\s*\[\s*(\d+)\]\s+(\S+)/gm)) sections.set(m[1], m[2]);
+  const out = new Map<string, Map<string, number>>();
+  // Num: Value Size Type Bind Vis Ndx Name
+  for (const m of readelf.matchAll(/^\s*\d+:\s+([0-9a-fA-F]+)\s+\d+\s+OBJECT\s+\w+\s+\w+\s+(\d+)\s+(\S+)\s*$/gm)) {
+    const sec = sections.get(m[2]);
+    if (!sec || !sec.startsWith(SECTION)) continue;
+    const suffix = sec.slice(SECTION.length);
+    const s = out.get(suffix) ?? new Map<string, number>();
+    s.set(m[3], parseInt(m[1], 16));
+    out.set(suffix, s);
+  }
+  return out;
+}
+
+interface Run { code: number; out: string }
+
+function run(cmd: string, args: string[], cwd: string, signal?: AbortSignal): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd, maxBuffer: 1 << 28, signal, env: { ...process.env, LC_ALL: 'C' } }, (err, stdout, stderr) => {
+      // an exit status is a number; a command that did not run has a string code (ENOENT) or a signal
+      const status = (err as { code?: unknown } | null)?.code;
+      resolve(!err ? { code: 0, out: `${stdout}${stderr}` } : typeof status === 'number' ? { code: status, out: `${stdout}${stderr}` } : { code: -1, out: `${stdout}${stderr}\n${err.message}` });
+    });
+  });
+}
+
+/** The lines of a tool's output that say what went wrong: the compiler's first errors, else make's last words. */
+function tail(s: string): string {
+  const lines = s.split('\n').map((l) => l.trim()).filter(Boolean);
+  const first = lines.filter((l) => /\berror\b|No rule to make|not found|No such file/.test(l) && !/^make(\[\d+\])?: \*\*\*/.test(l)).slice(0, 2);
+  return (first.length ? first : lines.slice(-2)).join(' | ').slice(0, 400);
+}
+
+/**
+ * Compiles `units` (tree-relative .c files) under `configText` with the tree's own build and reads
+ * their per-CPU symbols. `arch` is the kernel's ARCH (arm64, powerpc, arm). Never throws: what
+ * cannot be built is listed in `failed` (a tree with an in-tree build cannot take O=, no gcc, ...).
+ */
+export async function compiledOrder(root: string, configText: string, arch: string, units: readonly string[], c: CompilerOptions, signal?: AbortSignal, onProgress?: (m: string) => void): Promise<CompiledOrder> {
+  try {
+    return await compile(root, configText, arch, units, c, signal, onProgress);
+  } catch (e) {
+    // the build folder cannot be written, ...: every object keeps the model's order
+    return { orders: new Map(), failed: units.map((file) => ({ file, reason: (e as Error).message })) };
+  }
+}
+
+async function compile(root: string, configText: string, arch: string, units: readonly string[], c: CompilerOptions, signal?: AbortSignal, onProgress?: (m: string) => void): Promise<CompiledOrder> {
+  const orders: CompiledOrder['orders'] = new Map();
+  const failAll = (reason: string): CompiledOrder => ({ orders, failed: units.map((file) => ({ file, reason })) });
+  if (!units.length) return { orders, failed: [] };
+  const dir = path.resolve(c.buildDir);
+  const make = (args: string[]) => run('make', ['-C', path.resolve(root), `O=${dir}`, `ARCH=${arch}`, `CROSS_COMPILE=${c.crossCompile}`, ...args], dir, signal);
+  fs.mkdirSync(dir, { recursive: true });
+  // prepared once per (.config, compiler): olddefconfig, then the generated headers
+  const key = crypto.createHash('sha256').update(`${path.resolve(root)}\0${arch}\0${c.crossCompile}\0${configText}`).digest('hex');
+  const stampFile = path.join(dir, '.percpu-lens-prepared');
+  const prepared = (() => { try { return fs.readFileSync(stampFile, 'utf8') === key; } catch { return false; } })();
+  const jobs = `-j${c.jobs ?? Math.max(1, os.cpus().length)}`;
+  if (!prepared) {
+    onProgress?.(`preparing ${dir} (make olddefconfig prepare)`);
+    fs.writeFileSync(path.join(dir, '.config'), configText);
+    const cfg = await make(['olddefconfig']);
+    if (cfg.code !== 0) return failAll(`make olddefconfig failed: ${tail(cfg.out)}`);
+    const prep = await make([jobs, 'prepare']);
+    if (prep.code !== 0) return failAll(`make prepare failed: ${tail(prep.out)}`);
+    fs.writeFileSync(stampFile, key);
+    // objects of another tree or .config in this folder: make would take them as up to date
+    for (const u of units) fs.rmSync(path.join(dir, u.replace(/\.c$/, '.o')), { force: true });
+  }
+  if (signal?.aborted) return failAll('cancelled');
+  onProgress?.(`compiling ${units.length} objects with ${c.crossCompile || 'the host '}gcc`);
+  const objects = units.map((u) => u.replace(/\.c$/, '.o'));
+  // -k: one object that does not build leaves the others; make rebuilds only what changed
+  const built = await make([jobs, '-k', ...objects]);
+  const failed: CompiledOrder['failed'] = [];
+  for (const u of units) {
+    const obj = path.join(dir, u.replace(/\.c$/, '.o'));
+    // an object older than its source is a build's before this one failed
+    const stale = (() => { try { return fs.statSync(obj).mtimeMs < fs.statSync(path.join(root, u)).mtimeMs; } catch { return true; } })();
+    if (stale) {
+      const mine = built.out.split('\n').filter((l) => l.includes(path.basename(u, '.c'))).join('\n');
+      failed.push({ file: u, reason: `not built: ${tail(mine || built.out)}` });
+      continue;
+    }
+    let r = await run(`${c.crossCompile}readelf`, ['-SsW', obj], dir, signal);
+    if (r.code !== 0) r = await run('readelf', ['-SsW', obj], dir, signal);
+    if (r.code !== 0) { failed.push({ file: u, reason: `readelf: ${tail(r.out)}` }); continue; }
+    orders.set(u, percpuSymbols(r.out));
+  }
+  return { orders, failed };
+}

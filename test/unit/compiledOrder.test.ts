@@ -1,0 +1,142 @@
+// estimate --cross-compile: objects whose in-object order the model decides are compiled by the
+// tree's own make (here a stand-in top Makefile, test/fixtures/compiled) and take gcc's order.
+// The expected offsets are read from the same file compiled by hand with aarch64 gcc (nm -n).
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { estimate, type EstimateResult } from '../../src/core/estimate';
+import { ARCHES } from '../../src/core/config/arch';
+import { parseDotConfig } from '../../src/core/config/kconfig';
+import { compiledOrder, percpuSymbols, unitsToCompile } from '../../src/core/estimate/compiledOrder';
+import type { StaticVar } from '../../src/core/estimate/staticArea';
+import { formatText } from '../../src/core/report/text';
+import { compilerWorks } from './support/gccTruth';
+
+const root = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'compiled');
+const CROSS = 'aarch64-linux-gnu-';
+const cfgPath = path.join(root, '.config');
+const config = parseDotConfig(fs.readFileSync(cfgPath, 'utf8'), cfgPath);
+
+/** Offsets of the named symbols in `o`, as nm lists them (a tool other than the one the code reads). */
+function nmOffsets(o: string, names: string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const l of execFileSync('nm', ['-n', o], { encoding: 'utf8' }).split('\n')) {
+    const m = /^([0-9a-f]+) [dDbB] (\w+)$/.exec(l.trim());
+    if (m && names.includes(m[2])) out.set(m[2], parseInt(m[1], 16));
+  }
+  return out;
+}
+
+const makeWorks = (): boolean => { try { execFileSync('make', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } };
+
+describe('estimate --cross-compile: the compiled objects\' order', function () {
+  this.timeout(120000);
+  const tmp: string[] = [];
+  after(() => { for (const d of tmp) fs.rmSync(d, { recursive: true, force: true }); });
+  const buildDir = () => { const d = fs.mkdtempSync(path.join(os.tmpdir(), 'percpu-lens-kbuild-')); tmp.push(d); return d; };
+
+  it('lists the objects whose order matters: two or more variables of one section, by the .c compiled', () => {
+    const v = (name: string, file: string, section = '', unit?: string): StaticVar => ({ name, file, line: 1, size: 4, align: 4, section, objectOrder: 0, position: 0, ...(unit ? { unit } : {}) });
+    assert.deepStrictEqual(unitsToCompile([
+      v('a', 'kernel/one.c'),
+      v('b', 'kernel/two.c'), v('c', 'kernel/two.c'),
+      v('d', 'kernel/three.c'), v('e', 'kernel/three.c', '..shared_aligned'),
+      v('f', 'kernel/sched/a.c', '', 'kernel/sched/build.c'), v('g', 'kernel/sched/b.c', '', 'kernel/sched/build.c'),
+    ]), ['kernel/sched/build.c', 'kernel/two.c']);
+  });
+
+  it('reads each per-CPU section\'s symbols and offsets from readelf -SsW, as nm gives them', function () {
+    if (compilerWorks(`${CROSS}gcc`, ['-O2'], 'readelf')) this.skip();
+    const dir = buildDir();
+    const src = path.join(dir, 's.c');
+    fs.writeFileSync(src, '#define P(s) __attribute__((section(".data..percpu" s)))\nP("") char a; P("") long b; P("..shared_aligned") int c[3]; P("..shared_aligned") int d; int other;\n');
+    const o = path.join(dir, 's.o');
+    execFileSync(`${CROSS}gcc`, ['-O2', '-c', src, '-o', o]);
+    const got = percpuSymbols(execFileSync('readelf', ['-SsW', o], { encoding: 'utf8' }));
+    const nm = nmOffsets(o, ['a', 'b', 'c', 'd']);
+    assert.deepStrictEqual([...got.keys()].sort(), ['', '..shared_aligned']);
+    assert.deepStrictEqual(Object.fromEntries(got.get('')!), { a: nm.get('a'), b: nm.get('b') });
+    assert.deepStrictEqual(Object.fromEntries(got.get('..shared_aligned')!), { c: nm.get('c'), d: nm.get('d') });
+  });
+
+  describe('on an arm64 fixture tree', function () {
+    let dir: string;
+    let model: EstimateResult;
+    let compiled: EstimateResult;
+    let real: Map<string, number>;
+    before(async function () {
+      if (compilerWorks(`${CROSS}gcc`, ['-O2']) || !makeWorks()) this.skip();
+      dir = buildDir();
+      const o = path.join(dir, 'irq-by-hand.o');
+      execFileSync(`${CROSS}gcc`, ['-O2', '-I', path.join(root, 'include'), '-c', path.join(root, 'kernel/irq.c'), '-o', o]);
+      real = nmOffsets(o, ['level', 'stats']);
+      const base = { root, arch: ARCHES.arm64, config, cpus: 4, rules: false };
+      model = await estimate(base);
+      compiled = await estimate({ ...base, compiler: { crossCompile: CROSS, buildDir: dir } });
+    });
+    const at = (r: EstimateResult, name: string) => r.static.variables.find((v) => v.name === name)?.offset;
+
+    it('the fixture is one the model gets wrong: it places level first', () => {
+      assert.notDeepStrictEqual([at(model, 'stats'), at(model, 'level')], [real.get('stats'), real.get('level')]);
+    });
+
+    it("an object that compiles takes gcc's order and offsets (stats at 0, level after its 24 bytes)", () => {
+      assert.deepStrictEqual([at(compiled, 'stats'), at(compiled, 'level')], [real.get('stats'), real.get('level')]);
+      assert.deepStrictEqual([real.get('stats'), real.get('level')], [0, 24]);
+      assert.strictEqual(compiled.static.order?.units, 2);
+      assert.strictEqual(compiled.static.order?.compiled, 1);
+      assert.strictEqual(compiled.static.order?.crossCompile, CROSS);
+    });
+
+    it('the text report says whose order the offsets are', () => {
+      assert.match(formatText(compiled), /offsets: the order inside 1 of the 2 objects holding two or more variables is aarch64-linux-gnu-gcc's, from compiling them .*1 not compiled keep the model's order \(kernel\/broken\.c: /);
+      assert.match(formatText(model), /offsets: arm64's gcc places .*--cross-compile takes gcc's own order/);
+    });
+
+    it("an object that does not compile keeps the model's order, listed with the compiler's error", () => {
+      assert.deepStrictEqual(compiled.static.order?.failed.map((f) => f.file), ['kernel/broken.c']);
+      assert.match(compiled.static.order!.failed[0].reason, /no_such_identifier/);
+      assert.ok(compiled.config.warnings.some((w) => /1 of 2 objects were not compiled/.test(w)));
+      // the model's order inside broken.o, which now starts where irq.o's real 28 bytes end
+      assert.strictEqual(at(compiled, 'second')! - at(compiled, 'first')!, at(model, 'second')! - at(model, 'first')!);
+      assert.strictEqual(at(compiled, 'first'), real.get('level')! + 4);
+    });
+
+    it('prepares the build folder once per tree and .config: a second run only compiles', async () => {
+      const again = await estimate({ root, arch: ARCHES.arm64, config, cpus: 4, rules: false, compiler: { crossCompile: CROSS, buildDir: dir } });
+      assert.strictEqual(fs.readFileSync(path.join(dir, 'prepare.log'), 'utf8'), 'prepared\n');
+      assert.deepStrictEqual([at(again, 'stats'), at(again, 'level')], [0, 24]);
+    });
+  });
+
+  it('a tree make cannot build: every object keeps the model\'s order, with make\'s reason', async function () {
+    if (compilerWorks(`${CROSS}gcc`, ['-O2']) || !makeWorks()) this.skip();
+    const tree = buildDir();
+    fs.cpSync(path.join(root, 'kernel'), path.join(tree, 'kernel'), { recursive: true });
+    fs.cpSync(path.join(root, 'include'), path.join(tree, 'include'), { recursive: true });
+    fs.copyFileSync(path.join(root, 'Kbuild'), path.join(tree, 'Kbuild'));
+    const r = await estimate({ root: tree, arch: ARCHES.arm64, config, cpus: 4, rules: false, compiler: { crossCompile: CROSS, buildDir: path.join(tree, 'out') } });
+    assert.deepStrictEqual(r.static.order?.failed.map((f) => f.file), ['kernel/broken.c', 'kernel/irq.c']);
+    assert.match(r.static.order!.failed[0].reason, /make olddefconfig failed: .*No rule to make target/);
+    assert.strictEqual(r.static.variables.find((v) => v.name === 'level')?.offset, 0);
+  });
+
+  it('a build folder that cannot be made: every object listed with the reason, nothing thrown', async () => {
+    const file = path.join(buildDir(), 'a-file');
+    fs.writeFileSync(file, '');
+    const r = await compiledOrder(root, 'CONFIG_ARM64=y\n', 'arm64', ['kernel/irq.c'], { crossCompile: CROSS, buildDir: path.join(file, 'out') });
+    assert.strictEqual(r.orders.size, 0);
+    assert.deepStrictEqual(r.failed.map((f) => f.file), ['kernel/irq.c']);
+    assert.match(r.failed[0].reason, /ENOTDIR/);
+  });
+
+  it('x86_64 compiles nothing: its gcc emits in reverse declaration order, which the model follows', async () => {
+    const dir = path.join(os.tmpdir(), `percpu-lens-never-${process.pid}`);
+    const r = await estimate({ root, arch: ARCHES.x86_64, config: parseDotConfig('CONFIG_X86_64=y\nCONFIG_SMP=y\n', cfgPath), cpus: 4, rules: false, compiler: { crossCompile: '', buildDir: dir } });
+    assert.strictEqual(r.static.order, undefined);
+    assert.ok(r.config.warnings.some((w) => /nothing compiled/.test(w)));
+    assert.ok(!fs.existsSync(dir));
+  });
+});
