@@ -73,6 +73,7 @@ export function resolveProfileOptions(o: ProfileOpts, dir: string): ResolvedProf
   if (o.arch !== undefined && !requested) throw new UsageError(`unknown arch "${o.arch}"; known: ${ARCH_NAMES.join(', ')}`);
   // the .config refines the word size (ARCH=powerpc with CONFIG_PPC32 is ppc32)
   const arch = resolveArch(requested, cfg) ?? findArch('x86_64')!;
+  if (o.buildDir !== undefined && o.crossCompile === undefined) throw new UsageError('--build-dir is the make O= folder of --cross-compile: give --cross-compile too');
   const counts = o.counts ? parseCountsFile(readFileOrUsage(o.counts, 'counts file')) : undefined;
   return {
     arch, config: cfg ?? defaultConfig(arch.name), ...(counts ? { counts: counts.counts } : {}), countWarnings: counts?.warnings ?? [],

@@ -16,7 +16,8 @@ import { compilerWorks } from './support/gccTruth';
 
 const root = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'compiled');
 const CROSS = 'aarch64-linux-gnu-';
-const cfgPath = path.join(root, '.config');
+// not the tree's .config: a tree configured in place cannot take make O= (compiledOrder.ts)
+const cfgPath = path.join(root, 'arm64.config');
 const config = parseDotConfig(fs.readFileSync(cfgPath, 'utf8'), cfgPath);
 
 /** Offsets of the named symbols in `o`, as nm lists them (a tool other than the one the code reads). */
@@ -121,6 +122,15 @@ describe('estimate --cross-compile: the compiled objects\' order', function () {
     assert.deepStrictEqual(r.static.order?.failed.map((f) => f.file), ['kernel/broken.c', 'kernel/irq.c']);
     assert.match(r.static.order!.failed[0].reason, /make olddefconfig failed: .*No rule to make target/);
     assert.strictEqual(r.static.variables.find((v) => v.name === 'level')?.offset, 0);
+  });
+
+  it('a tree configured in place (its own .config): make O= would refuse it, so nothing is run and the run says why', async () => {
+    const tree = buildDir();
+    fs.writeFileSync(path.join(tree, '.config'), 'CONFIG_ARM64=y\n');
+    const out = path.join(tree, 'out');
+    const r = await compiledOrder(tree, 'CONFIG_ARM64=y\n', 'arm64', ['kernel/irq.c'], { crossCompile: CROSS, buildDir: out });
+    assert.match(r.failed[0].reason, /in-tree build \(\.config\).*make mrproper/);
+    assert.ok(!fs.existsSync(out));
   });
 
   it('a build folder that cannot be made: every object listed with the reason, nothing thrown', async () => {

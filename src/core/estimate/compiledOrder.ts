@@ -124,6 +124,10 @@ async function compile(root: string, configText: string, arch: string, units: re
   const failAll = (reason: string): CompiledOrder => ({ orders, failed: units.map((file) => ({ file, reason })) });
   if (!units.length) return { orders, failed: [] };
   const dir = path.resolve(c.buildDir);
+  // Kbuild refuses O= on a tree configured in place (its .config, include/config): say so plainly
+  for (const f of ['.config', 'include/config']) {
+    if (fs.existsSync(path.join(root, f))) return failAll(`the tree has an in-tree build (${f}), which make O= refuses: estimate a clean copy, or run make mrproper in it`);
+  }
   const make = (args: string[]) => run('make', ['-C', path.resolve(root), `O=${dir}`, `ARCH=${arch}`, `CROSS_COMPILE=${c.crossCompile}`, ...args], dir, signal);
   fs.mkdirSync(dir, { recursive: true });
   // prepared once per (.config, compiler): olddefconfig, then the generated headers
