@@ -105,11 +105,31 @@ describe('estimate --cross-compile: the compiled objects\' order', function () {
       assert.strictEqual(at(compiled, 'first'), real.get('level')! + 4);
     });
 
-    it('prepares the build folder once per tree and .config: a second run only compiles', async () => {
+    it('prepares the build folder once per tree and .config; a second run compiles only the objects not up to date', async () => {
+      const log = () => fs.readFileSync(path.join(dir, 'compile.log'), 'utf8').trim().split('\n');
+      const before = log().length;
       const again = await estimate({ root, arch: ARCHES.arm64, config, cpus: 4, rules: false, compiler: { crossCompile: CROSS, buildDir: dir } });
       assert.strictEqual(fs.readFileSync(path.join(dir, 'prepare.log'), 'utf8'), 'prepared\n');
+      // irq.o and every file its .cmd lists are older than it; broken.o never built
+      assert.deepStrictEqual(log().slice(before), ['kernel/broken.o']);
       assert.deepStrictEqual([at(again, 'stats'), at(again, 'level')], [0, 24]);
     });
+  });
+
+  it('an object is compiled again when a file it read is newer (the .cmd list Kbuild keeps beside it)', async function () {
+    if (compilerWorks(`${CROSS}gcc`, ['-O2']) || !makeWorks()) this.skip();
+    const tree = buildDir();
+    fs.cpSync(root, tree, { recursive: true });
+    const out = path.join(tree, 'out');
+    const run = () => estimate({ root: tree, arch: ARCHES.arm64, config, cpus: 4, rules: false, compiler: { crossCompile: CROSS, buildDir: out } });
+    await run();
+    // the object as a build before the header's last edit left it
+    const header = path.join(tree, 'include/linux/percpu-defs.h');
+    const before = new Date(fs.statSync(header).mtimeMs - 60000);
+    fs.utimesSync(path.join(out, 'kernel/irq.o'), before, before);
+    const r = await run();
+    assert.deepStrictEqual(fs.readFileSync(path.join(out, 'compile.log'), 'utf8').trim().split('\n').filter((l) => l === 'kernel/irq.o'), ['kernel/irq.o', 'kernel/irq.o']);
+    assert.strictEqual(r.static.variables.find((v) => v.name === 'level')?.offset, 24);
   });
 
   it('a tree make cannot build: every object keeps the model\'s order, with make\'s reason', async function () {

@@ -86,6 +86,44 @@ export function percpuSymbols(readelf: string): Map<string, Map<string, number>>
   return out;
 }
 
+/**
+ * Whether make would take `unit`'s object as up to date, read from what Kbuild keeps beside it
+ * (`.name.o.cmd`: fixdep's list of every file the compile read, `$(wildcard include/config/X)`
+ * for each option it tested) and the Makefiles on its way: all older than the object. make's own
+ * check of ~70 objects re-runs the prepare steps and takes ~4 s; this one reads ~1,000 stats.
+ * Anything missing (no .cmd, a file gone) says no: make decides.
+ */
+export function upToDate(root: string, dir: string, srcArch: string, unit: string, mtime: (f: string) => number | undefined): boolean {
+  const rel = unit.replace(/\.c$/, '.o');
+  const built = mtime(path.join(dir, rel));
+  if (built === undefined) return false;
+  let cmd: string;
+  try { cmd = fs.readFileSync(path.join(dir, path.dirname(rel), `.${path.basename(rel)}.cmd`), 'latin1'); } catch { return false; }
+  // deps_OBJ := \ then one file per line, each but the last ending in a backslash
+  const lines = cmd.split('\n');
+  const at = lines.indexOf(`deps_${rel} := \\`);
+  const block: string[] = [];
+  for (let k = at + 1; at >= 0 && k < lines.length; k++) {
+    block.push(lines[k]);
+    if (!lines[k].endsWith('\\')) break;
+  }
+  const source = /^source_\S+ := (\S+)$/m.exec(cmd);
+  if (at < 0 || !source) return false;
+  const files = [source[1]];
+  for (const m of block.join('\n').matchAll(/\$\(wildcard (\S+)\)|([^\s\\]+)/g)) {
+    if (m[1] !== undefined) {
+      // an option the compile tested: its touch file exists once the option is set (syncconfig)
+      const f = path.join(dir, m[1]);
+      if (mtime(f) !== undefined) files.push(f);
+    } else files.push(path.isAbsolute(m[2]) ? m[2] : path.join(dir, m[2]));
+  }
+  // the flags come from the Makefiles: the top one, the arch's, Kbuild's own, each folder's on the way
+  const mk = [path.join(root, 'Makefile'), path.join(root, 'arch', srcArch, 'Makefile'), ...['Makefile.build', 'Makefile.lib', 'Kbuild.include'].map((f) => path.join(root, 'scripts', f))];
+  for (let d = path.dirname(unit); d !== '.' && d !== ''; d = path.dirname(d)) mk.push(path.join(root, d, 'Makefile'), path.join(root, d, 'Kbuild'));
+  // every file the compile read must still be there; a Makefile only where the tree has one
+  return files.every((f) => (mtime(f) ?? Infinity) <= built) && mk.every((f) => (mtime(f) ?? -Infinity) <= built);
+}
+
 interface Run { code: number; out: string }
 
 function run(cmd: string, args: string[], cwd: string, signal?: AbortSignal): Promise<Run> {
@@ -147,24 +185,47 @@ async function compile(root: string, configText: string, arch: string, units: re
     for (const u of units) fs.rmSync(path.join(dir, u.replace(/\.c$/, '.o')), { force: true });
   }
   if (signal?.aborted) return failAll('cancelled');
-  onProgress?.(`compiling ${units.length} objects with ${c.crossCompile || 'the host '}gcc`);
-  const objects = units.map((u) => u.replace(/\.c$/, '.o'));
+  const stats = new Map<string, number | undefined>();
+  const mtime = (f: string) => {
+    if (!stats.has(f)) { try { stats.set(f, fs.statSync(f).mtimeMs); } catch { stats.set(f, undefined); } }
+    return stats.get(f);
+  };
+  const stale = units.filter((u) => !upToDate(root, dir, arch, u, mtime));
   // -k: one object that does not build leaves the others; make rebuilds only what changed
-  const built = await make([jobs, '-k', ...objects]);
+  let built: Run = { code: 0, out: '' };
+  if (stale.length) {
+    onProgress?.(`compiling ${stale.length} objects with ${c.crossCompile || 'the host '}gcc`);
+    built = await make([jobs, '-k', ...stale.map((u) => u.replace(/\.c$/, '.o'))]);
+  }
   const failed: CompiledOrder['failed'] = [];
+  // what readelf said of each object, by its mtime: an object make did not touch is not read again
+  const savedFile = path.join(dir, '.percpu-lens-orders.json');
+  let saved: Record<string, { mtime: number; order: Array<[string, Array<[string, number]>]> }> = {};
+  try { saved = JSON.parse(fs.readFileSync(savedFile, 'utf8')); } catch { /* first run */ }
+  const after = new Map<string, number | undefined>();
+  const mtimeNow = (f: string) => {
+    if (!after.has(f)) { try { after.set(f, fs.statSync(f).mtimeMs); } catch { after.set(f, undefined); } }
+    return after.get(f);
+  };
   for (const u of units) {
     const obj = path.join(dir, u.replace(/\.c$/, '.o'));
-    // an object older than its source is a build's before this one failed
-    const stale = (() => { try { return fs.statSync(obj).mtimeMs < fs.statSync(path.join(root, u)).mtimeMs; } catch { return true; } })();
-    if (stale) {
+    // make failed somewhere: an object it did not bring up to date is one it could not build (an older one may be there)
+    if (built.code !== 0 && stale.includes(u) && !upToDate(root, dir, arch, u, mtimeNow)) {
       const mine = built.out.split('\n').filter((l) => l.includes(path.basename(u, '.c'))).join('\n');
       failed.push({ file: u, reason: `not built: ${tail(mine || built.out)}` });
       continue;
     }
+    const t = mtimeNow(obj);
+    if (t === undefined) { failed.push({ file: u, reason: `not built: ${tail(built.out)}` }); continue; }
+    const had = saved[u];
+    if (had && had.mtime === t) { orders.set(u, new Map(had.order.map(([sec, syms]) => [sec, new Map(syms)]))); continue; }
     let r = await run(`${c.crossCompile}readelf`, ['-SsW', obj], dir, signal);
     if (r.code !== 0) r = await run('readelf', ['-SsW', obj], dir, signal);
     if (r.code !== 0) { failed.push({ file: u, reason: `readelf: ${tail(r.out)}` }); continue; }
-    orders.set(u, percpuSymbols(r.out));
+    const order = percpuSymbols(r.out);
+    orders.set(u, order);
+    saved[u] = { mtime: t, order: [...order].map(([sec, syms]) => [sec, [...syms]]) };
   }
+  try { fs.writeFileSync(savedFile, JSON.stringify(saved)); } catch { /* read again next time */ }
   return { orders, failed };
 }
