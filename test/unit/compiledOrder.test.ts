@@ -12,6 +12,9 @@ import { parseDotConfig } from '../../src/core/config/kconfig';
 import { compiledOrder, percpuSymbols, unitsToCompile } from '../../src/core/estimate/compiledOrder';
 import type { StaticVar } from '../../src/core/estimate/staticArea';
 import { formatText } from '../../src/core/report/text';
+import { RealCore } from '../../src/vscode/realCore';
+import { DEFAULTS } from '../../src/vscode/settings';
+import type { Settings } from '../../src/vscode/core';
 import { compilerWorks } from './support/gccTruth';
 
 const root = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'compiled');
@@ -89,6 +92,16 @@ describe('estimate --cross-compile: the compiled objects\' order', function () {
       assert.strictEqual(compiled.static.order?.units, 2);
       assert.strictEqual(compiled.static.order?.compiled, 1);
       assert.strictEqual(compiled.static.order?.crossCompile, CROSS);
+    });
+
+    it("the editor's estimate with percpuLens.crossCompile gives the CLI's numbers (its build folder beside its cache)", async () => {
+      const cache = path.join(buildDir(), 'scan');
+      const settings: Settings = { ...DEFAULTS, arch: 'arm64', nrCpus: 8, possibleCpus: 4, configPath: cfgPath, crossCompile: CROSS, include: [], exclude: [...DEFAULTS.exclude], counts: {} };
+      const view = await new RealCore({ cacheDir: cache }).estimate(root, settings, new AbortController().signal, () => undefined);
+      assert.strictEqual(view.totals.bootLine, (compiled.firstChunk as { bootLine: string }).bootLine);
+      assert.strictEqual(view.snapshot.firstChunk.static, compiled.static.bytes);
+      assert.strictEqual(compiled.static.bytes, 36); // irq.o's 28 bytes as gcc lays them out, then broken.o's two ints
+      assert.ok(fs.readdirSync(path.join(path.dirname(cache), 'kbuild')).some((d) => d.startsWith('arm64-')));
     });
 
     it('the text report says whose order the offsets are', () => {
