@@ -141,6 +141,11 @@ describe('settings', () => {
       include: ['kernel/**'], exclude: [], counts: { 'net/core/dev.c:12': 64 }, instances: 2000 });
     assert.strictEqual(profileLabel(settings), 'arm64 · 8/64 CPUs · .config');
   });
+  it('an untrusted workspace cannot set the settings that read a file or run make (restrictedConfigurations)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const restricted: string[] = require('../../../package.json').capabilities.untrustedWorkspaces.restrictedConfigurations;
+    assert.deepStrictEqual([...restricted].sort(), ['percpuLens.configPath', 'percpuLens.crossCompile']);
+  });
   it('crossCompile: a CROSS_COMPILE prefix, "" for the host gcc; null or unset keeps the model', () => {
     assert.strictEqual(from({ crossCompile: ' aarch64-linux-gnu- ' }).settings.crossCompile, 'aarch64-linux-gnu-');
     assert.strictEqual(from({ crossCompile: '' }).settings.crossCompile, '');
