@@ -18,6 +18,9 @@ const path = require('path');
 const { argv } = require('./lib/argv');
 
 const VERSION = '6.12.118+deb12';
+// the packages' Debian version and where bookworm-security keeps them
+const DEB_VERSION = '6.12.118-1~deb12u1';
+const POOL = 'http://deb.debian.org/debian-security/pool/updates/main/l/linux-6.12';
 // flavour → Debian architecture and whether the image package is split into -unsigned
 const FLAVOURS = {
   amd64: { deb: 'amd64', unsigned: true, cross: 'x86_64-linux-gnu-' },
@@ -60,7 +63,15 @@ function download(pkg, debArch) {
   const have = fs.readdirSync(dir).find((f) => f.startsWith(`${pkg}_`) && f.endsWith(`_${debArch}.deb`));
   if (have) return path.join(dir, have);
   log(`apt-get download ${pkg}:${debArch}`);
-  sh(`apt-get download ${q(`${pkg}:${debArch}`)} 2>&1`, { cwd: dir });
+  try {
+    sh(`apt-get download ${q(`${pkg}:${debArch}`)} 2>&1`, { cwd: dir });
+  } catch (e) {
+    // apt's index of a foreign arch can be missing (a mirror mid-sync fails bookworm-security's
+    // armhf and ppc64el lists): the same file straight from the archive's pool
+    const file = `${pkg}_${DEB_VERSION}_${debArch}.deb`;
+    log(`apt-get download failed (${String(e.message).split('\n')[0]}); fetching ${file} from ${POOL}`);
+    sh(`curl -fsS -o ${q(`${file}.part`)} ${q(`${POOL}/${encodeURIComponent(file).replace(/~/g, '%7E')}`)} && mv ${q(`${file}.part`)} ${q(file)}`, { cwd: dir });
+  }
   const got = fs.readdirSync(dir).find((f) => f.startsWith(`${pkg}_`) && f.endsWith(`_${debArch}.deb`));
   if (!got) throw new Error(`apt-get download ${pkg}:${debArch} left no .deb (dpkg --add-architecture ${debArch}; apt-get update?)`);
   return path.join(dir, got);

@@ -38,6 +38,8 @@ export interface OrderReport {
 }
 
 const SECTION = '.data..percpu';
+/** the saved readelf answers' format: a change of percpuSymbols bumps it (2: sizes printed in hex) */
+const ORDERS_FORMAT = 2;
 
 /** The `make O=` folder when none is given: one per tree, arch, .config and compiler, under `base` (beside the scan cache). */
 export function defaultBuildDir(base: string, tree: string, srcArch: string, configText: string | Buffer, crossCompile: string): string {
@@ -74,8 +76,8 @@ export function percpuSymbols(readelf: string): Map<string, Map<string, number>>
   const sections = new Map<string, string>();
   for (const m of readelf.matchAll(/^\s*\[\s*(\d+)\]\s+(\S+)/gm)) sections.set(m[1], m[2]);
   const out = new Map<string, Map<string, number>>();
-  // Num: Value Size Type Bind Vis Ndx Name
-  for (const m of readelf.matchAll(/^\s*\d+:\s+([0-9a-fA-F]+)\s+\d+\s+OBJECT\s+\w+\s+\w+\s+(\d+)\s+(\S+)\s*$/gm)) {
+  // Num: Value Size Type Bind Vis Ndx Name (a size of 100000 and more is printed in hex: 0x80000)
+  for (const m of readelf.matchAll(/^\s*\d+:\s+([0-9a-fA-F]+)\s+(?:0x[0-9a-fA-F]+|\d+)\s+OBJECT\s+\w+\s+\w+\s+(\d+)\s+(\S+)\s*$/gm)) {
     const sec = sections.get(m[2]);
     if (!sec || !sec.startsWith(SECTION)) continue;
     const suffix = sec.slice(SECTION.length);
@@ -201,7 +203,10 @@ async function compile(root: string, configText: string, arch: string, units: re
   // what readelf said of each object, by its mtime: an object make did not touch is not read again
   const savedFile = path.join(dir, '.percpu-lens-orders.json');
   let saved: Record<string, { mtime: number; order: Array<[string, Array<[string, number]>]> }> = {};
-  try { saved = JSON.parse(fs.readFileSync(savedFile, 'utf8')); } catch { /* first run */ }
+  try {
+    const f = JSON.parse(fs.readFileSync(savedFile, 'utf8'));
+    if (f.format === ORDERS_FORMAT) saved = f.objects;
+  } catch { /* first run */ }
   const after = new Map<string, number | undefined>();
   const mtimeNow = (f: string) => {
     if (!after.has(f)) { try { after.set(f, fs.statSync(f).mtimeMs); } catch { after.set(f, undefined); } }
@@ -226,6 +231,6 @@ async function compile(root: string, configText: string, arch: string, units: re
     orders.set(u, order);
     saved[u] = { mtime: t, order: [...order].map(([sec, syms]) => [sec, [...syms]]) };
   }
-  try { fs.writeFileSync(savedFile, JSON.stringify(saved)); } catch { /* read again next time */ }
+  try { fs.writeFileSync(savedFile, JSON.stringify({ format: ORDERS_FORMAT, objects: saved })); } catch { /* read again next time */ }
   return { orders, failed };
 }
