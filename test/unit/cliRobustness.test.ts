@@ -208,8 +208,11 @@ ${fill}
 const w = new Worker(${JSON.stringify(`const { parentPort } = require('worker_threads'); ${fill}; parentPort.postMessage(${semi});`)}, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
 w.on('message', (m) => { process.stdout.write(m + ' ' + ${semi}); w.terminate(); });`;
     const r = spawnSync(process.execPath, ['--max-semi-space-size=8', '-e', script], { encoding: 'utf8', timeout: 60000 });
-    // without the call the worker's new space is the flag's 16 MB
-    assert.strictEqual(r.stdout, '4 16', r.stderr || String(r.error));
+    // without the call the worker's new space is the flag's 16 MB; with it at most its own 4 MB
+    // (V8 grows a new space toward its limit as objects survive: a loaded machine saw 2)
+    const [worker, main] = r.stdout.split(' ').map(Number);
+    assert.ok(worker > 0 && worker <= 4, `worker ${r.stdout} ${r.stderr || String(r.error)}`);
+    assert.strictEqual(main, 16, r.stdout);
   });
 });
 
