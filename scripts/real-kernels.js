@@ -9,7 +9,7 @@
 // that is a build folder (O=DIR: .config + vmlinux, any *.ko) is compared the same way.
 // Options: --tree DIR, --dl DIR, --cpus N, --all (no list limits), --table (README rows),
 //          --json-dir DIR (keep each estimate's JSON), --fetch-only, --compiled (estimate with
-//          --cross-compile, Debian's cross gcc of the flavour's arch: the objects' real order).
+//          --cross-compile auto: Debian's cross gcc of the flavour's arch, the objects' real order).
 //          --no-result-cache (every stage run again).
 'use strict';
 const { execFileSync, execSync } = require('child_process');
@@ -23,15 +23,15 @@ const DEB_VERSION = '6.12.118-1~deb12u1';
 const POOL = 'http://deb.debian.org/debian-security/pool/updates/main/l/linux-6.12';
 // flavour → Debian architecture and whether the image package is split into -unsigned
 const FLAVOURS = {
-  amd64: { deb: 'amd64', unsigned: true, cross: 'x86_64-linux-gnu-' },
-  'cloud-amd64': { deb: 'amd64', unsigned: true, cross: 'x86_64-linux-gnu-' },
-  'rt-amd64': { deb: 'amd64', unsigned: true, cross: 'x86_64-linux-gnu-' },
-  arm64: { deb: 'arm64', unsigned: true, cross: 'aarch64-linux-gnu-' },
-  'arm64-16k': { deb: 'arm64', unsigned: true, cross: 'aarch64-linux-gnu-' },
-  powerpc64le: { deb: 'ppc64el', unsigned: false, cross: 'powerpc64le-linux-gnu-' },
-  'powerpc64le-64k': { deb: 'ppc64el', unsigned: false, cross: 'powerpc64le-linux-gnu-' },
-  armmp: { deb: 'armhf', unsigned: false, cross: 'arm-linux-gnueabihf-' },
-  'armmp-lpae': { deb: 'armhf', unsigned: false, cross: 'arm-linux-gnueabihf-' },
+  amd64: { deb: 'amd64', unsigned: true },
+  'cloud-amd64': { deb: 'amd64', unsigned: true },
+  'rt-amd64': { deb: 'amd64', unsigned: true },
+  arm64: { deb: 'arm64', unsigned: true },
+  'arm64-16k': { deb: 'arm64', unsigned: true },
+  powerpc64le: { deb: 'ppc64el', unsigned: false },
+  'powerpc64le-64k': { deb: 'ppc64el', unsigned: false },
+  armmp: { deb: 'armhf', unsigned: false },
+  'armmp-lpae': { deb: 'armhf', unsigned: false },
 };
 
 const { values: v, positionals } = argv({
@@ -182,13 +182,12 @@ function localBuild(dir) {
   return { dir, config: path.join(dir, '.config'), syms: percpuSymbols(path.join(dir, 'vmlinux')), modules };
 }
 
-function runEstimate(config, flavour) {
+function runEstimate(config) {
   const cli = path.join(__dirname, '..', 'dist', 'cli.js');
   const a = [cli, 'estimate', tree, '--config', config, '--json', '--no-rules'];
   if (cpus) a.push('--cpus', cpus);
   if (v['no-result-cache']) a.push('--no-result-cache');
-  const cross = FLAVOURS[flavour]?.cross;
-  if (v.compiled && cross) a.push('--cross-compile', cross);
+  if (v.compiled) a.push('--cross-compile', 'auto');
   return JSON.parse(execFileSync(process.execPath, a, { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'inherit'] }));
 }
 
@@ -197,7 +196,7 @@ const pct = (a, b) => `${((100 * a) / b).toFixed(2)}%`;
 function compare(flavour) {
   const t = fetch(flavour);
   if (fetchOnly) return undefined;
-  const est = runEstimate(t.config, flavour);
+  const est = runEstimate(t.config);
   if (jsonDir) fs.writeFileSync(path.join(jsonDir, `${flavour}.json`), JSON.stringify(est));
   // size-0 symbols are linker-script aliases (x86's const_pcpu_hot = pcpu_hot), not definitions
   const real = Object.fromEntries(Object.entries(t.syms.syms).filter(([, s]) => s.size > 0));

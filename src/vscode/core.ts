@@ -100,6 +100,8 @@ export interface EstimateView {
   dynamic: { callsites: Callsite[] };
   nrCpusArrays: NrCpusArray[];
   unresolved: Unresolved[];
+  /** what the run says of its own numbers (the log prints them): whose order the offsets follow, its warnings */
+  notes?: string[];
   snapshot: ChunkMapSnapshot;
   /** what the cross-file rules found (files relative to root); the editor publishes these after an estimate */
   treeDiagnostics?: Array<CoreDiagnostic & { file: string }>;

@@ -10,7 +10,8 @@ import type { ChunkMapSnapshot } from '../core/sim/snapshot';
 import { estimate, type EstimateResult } from '../core/estimate';
 import { diffWithSides, formatDiffText, fromWorkingTree } from '../core/estimate/diff';
 import { headerCacheFile, loadHeaderFacts, saveHeaderFacts } from '../core/estimate/headerCache';
-import { defaultBuildDir, type CompilerOptions } from '../core/estimate/compiledOrder';
+import { autoCrossCompile, defaultBuildDir, noCompilerFor, type CompilerOptions } from '../core/estimate/compiledOrder';
+import { offsetsNote } from '../core/report/text';
 import { readMacroCall } from '../core/estimate/macroCall';
 import {
   DEFAULT_RULE_PROFILE, DocScan, documentRules, firstChunkFor, hoverLayout, openSession, priceFinding, resolveProfile, rulesProfile, typesSkeleton,
@@ -222,6 +223,7 @@ export class RealCore implements CoreFacade {
     });
     if (signal.aborted) throw new Error('cancelled');
     if (s.crossCompile !== undefined && !s.configPath) r.config.warnings.push('percpuLens.crossCompile builds with the .config of percpuLens.configPath, which is not set: the model\'s order is kept');
+    else if (s.crossCompile === 'auto' && !r.static.order && arch.sectionAnchors) r.config.warnings.push(`percpuLens.crossCompile auto: ${noCompilerFor(arch)}: the model's order is kept`);
     this.lastStatic.set(root, r.static.bytes);
     return toView(r, s);
   }
@@ -229,10 +231,12 @@ export class RealCore implements CoreFacade {
   /** percpuLens.crossCompile: the objects' order from the tree's own build, in a folder beside the scan cache (the CLI's --cross-compile) */
   private compiler(root: string, s: Settings, arch: ArchProfile, config: KConfig): { compiler?: CompilerOptions } {
     if (s.crossCompile === undefined || !s.configPath) return {};
+    const cc = s.crossCompile === 'auto' ? autoCrossCompile(arch) : s.crossCompile;
+    if (cc === undefined) return {}; // estimate() says why
     let text: Buffer;
     try { text = fs.readFileSync(config.source); } catch { return {}; } // readConfig said why
     const base = this.opts.cacheDir ? path.dirname(this.opts.cacheDir) : path.join(os.tmpdir(), 'percpu-lens');
-    return { compiler: { crossCompile: s.crossCompile, buildDir: defaultBuildDir(base, root, arch.srcArch, text, s.crossCompile) } };
+    return { compiler: { crossCompile: cc, buildDir: defaultBuildDir(base, root, arch.srcArch, text, cc) } };
   }
 
   /** `percpu-lens diff --git REV --working-tree ROOT` under the settings' profile. */
@@ -295,6 +299,7 @@ export function toView(r: EstimateResult, s: Settings): EstimateView {
       ...(a.container ? { container: a.container } : {}),
     })),
     unresolved: r.unresolved.map((u) => ({ file: u.file, line: u.line, reason: `${u.name ? `${u.name}: ` : ''}${u.reason}` })),
+    notes: [offsetsNote(r), ...r.config.warnings].filter((n): n is string => n !== undefined),
     snapshot,
     treeDiagnostics: r.diagnostics.filter((d) => d.scope === 'tree').map((d) => ({ ...toCoreDiagnostic(d), file: d.file })),
   };

@@ -9,7 +9,9 @@ import * as path from 'path';
 import { estimate, type EstimateResult } from '../../src/core/estimate';
 import { ARCHES } from '../../src/core/config/arch';
 import { parseDotConfig } from '../../src/core/config/kconfig';
-import { compiledOrder, percpuSymbols, unitsToCompile } from '../../src/core/estimate/compiledOrder';
+import { autoCrossCompile, compiledOrder, noCompilerFor, onPath, percpuSymbols, unitsToCompile } from '../../src/core/estimate/compiledOrder';
+import { resolveProfileOptions } from '../../src/cli/profileOptions';
+import { summaryText } from '../../src/core/report/summary';
 import type { StaticVar } from '../../src/core/estimate/staticArea';
 import { formatText } from '../../src/core/report/text';
 import { RealCore } from '../../src/vscode/realCore';
@@ -40,6 +42,21 @@ describe('estimate --cross-compile: the compiled objects\' order', function () {
   const tmp: string[] = [];
   after(() => { for (const d of tmp) fs.rmSync(d, { recursive: true, force: true }); });
   const buildDir = () => { const d = fs.mkdtempSync(path.join(os.tmpdir(), 'percpu-lens-kbuild-')); tmp.push(d); return d; };
+
+  it('auto: the host gcc when it builds for the arch, else the first installed of Debian\'s cross gccs (the arch table)', () => {
+    const has = (...cmds: string[]) => (c: string) => cmds.includes(c);
+    assert.strictEqual(autoCrossCompile(ARCHES.x86_64, 'x64', has('gcc')), '');
+    assert.strictEqual(autoCrossCompile(ARCHES.arm64, 'x64', has('gcc', 'aarch64-linux-gnu-gcc')), 'aarch64-linux-gnu-');
+    assert.strictEqual(autoCrossCompile(ARCHES.arm64, 'arm64', has('gcc', 'aarch64-linux-gnu-gcc')), '');
+    assert.strictEqual(autoCrossCompile(ARCHES.ppc64, 'x64', has('powerpc64-linux-gnu-gcc', 'powerpc64le-linux-gnu-gcc')), 'powerpc64le-linux-gnu-');
+    assert.strictEqual(autoCrossCompile(ARCHES.ppc64, 'x64', has('powerpc64-linux-gnu-gcc')), 'powerpc64-linux-gnu-');
+    assert.strictEqual(autoCrossCompile(ARCHES.arm, 'x64', has('gcc')), undefined);
+    assert.match(noCompilerFor(ARCHES.arm), /no gcc for arm on PATH \(looked for arm-linux-gnueabihf-gcc, arm-linux-gnueabi-gcc: Debian's gcc-arm-linux-gnueabihf\)/);
+    // the CLI takes auto as the prefix it finds
+    if (!onPath(`${CROSS}gcc`)) return;
+    const p = resolveProfileOptions({ crossCompile: 'auto', config: cfgPath, include: [], exclude: [], rulesOn: 'built', rules: true, cache: false }, root);
+    assert.strictEqual(p.compiler?.crossCompile, CROSS);
+  });
 
   it('lists the objects whose order matters: two or more variables of one section, by the .c compiled', () => {
     const v = (name: string, file: string, section = '', unit?: string): StaticVar => ({ name, file, line: 1, size: 4, align: 4, section, objectOrder: 0, position: 0, ...(unit ? { unit } : {}) });
@@ -103,6 +120,12 @@ describe('estimate --cross-compile: the compiled objects\' order', function () {
       assert.strictEqual(view.snapshot.firstChunk.static, compiled.static.bytes);
       assert.strictEqual(compiled.static.bytes, 36); // irq.o's 28 bytes as gcc lays them out, then broken.o's two ints
       assert.ok(fs.readdirSync(path.join(path.dirname(cache), 'kbuild')).some((d) => d.startsWith('arm64-')));
+      // the log's summary says whose order the offsets follow, and what did not compile
+      assert.match(summaryText(view), /note: offsets: the order inside 1 of the 2 objects .* aarch64-linux-gnu-gcc's/);
+      assert.match(summaryText(view), /note: 1 of 2 objects were not compiled/);
+      // auto finds the same gcc
+      const auto = await new RealCore({ cacheDir: cache }).estimate(root, { ...settings, crossCompile: 'auto' }, new AbortController().signal, () => undefined);
+      assert.strictEqual(auto.totals.staticBytes, view.totals.staticBytes);
     });
 
     it('the text report says whose order the offsets are', () => {

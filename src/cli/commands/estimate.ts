@@ -34,7 +34,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON document')
     .option('--sarif', 'print SARIF 2.1.0')
     .option('--no-result-cache', 'run every stage even when the tree and options are those of a saved result (the other caches still serve)')
-    .option('--cross-compile <prefix>', 'arm, arm64, powerpc: build the objects whose per-CPU order the model decides with the tree\'s own make and this gcc (as CROSS_COMPILE: aarch64-linux-gnu-; "" for the host gcc) and take their real order; needs --config')
+    .option('--cross-compile <prefix>', 'arm, arm64, powerpc: build the objects whose per-CPU order the model decides with the tree\'s own make and this gcc (as CROSS_COMPILE: aarch64-linux-gnu-; "" for the host gcc; auto: the host\'s or an installed Debian cross gcc for the arch) and take their real order; needs --config')
     .option('--build-dir <dir>', 'the make O= folder of --cross-compile (default: percpu-lens/kbuild/ARCH-HASH beside the cache)')
     .action(async (dir: string | undefined, o: Opts) => {
       if (o.json && o.sarif) throw new UsageError('--json and --sarif are exclusive');

@@ -77,6 +77,8 @@ export interface ArchProfile {
    *  inliner (not the early one) inlines, so every user holds an inline clone (arm64's
    *  __kern_my_cpu_offset; arm's __my_cpu_offset is __always_inline, powerpc64's a macro) */
   cpuOffsetClone?: boolean;
+  /** CROSS_COMPILE prefixes of Debian's gcc for the arch, the first preferred (estimate --cross-compile auto) */
+  crossCompilers?: string[];
 }
 
 const s = (size: number, align = size, memberAlign?: number): Scalar =>
@@ -144,6 +146,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
     source: 'drivers/base/arch_numa.c (NUMA: embed with node_distance, page fallback); else generic',
     notes: 'generic setup_per_cpu_areas, or drivers/base/arch_numa.c with node distances',
     biggestAlignment: 16, predefines: ['__aarch64__', '__ARM_64BIT_STATE'], anonBitfieldAlign: true, sectionAnchors: true, cpuOffsetClone: true,
+    crossCompilers: ['aarch64-linux-gnu-'],
   },
   ppc64: {
     ...GENERIC, name: 'ppc64', aliases: ['ppc64', 'ppc64le', 'powerpc64', 'powerpc64le', 'powerpc'], srcArch: 'powerpc', bits: 64, endian: 'big', charSigned: false,
@@ -154,6 +157,8 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
     source: 'arch/powerpc/kernel/setup_64.c: embed(0, MODULE_RESERVE + DYNAMIC_RESERVE, atom, pcpu_cpu_distance)',
     notes: 'embed(0, MODULE_RESERVE + DYNAMIC_RESERVE, atom); atom 1 MiB on Book3E/hash with 64K linear map',
     biggestAlignment: 16, predefines: ['__powerpc__', '__powerpc64__', '__PPC64__', '__PPC__'], sectionAnchors: true,
+    // the kernel's Makefile passes -mlittle-endian or -mbig-endian: either builds both
+    crossCompilers: ['powerpc64le-linux-gnu-', 'powerpc64-linux-gnu-'],
   },
   ppc32: {
     ...GENERIC, name: 'ppc32', aliases: ['ppc32', 'ppc', 'powerpc32', 'ppcel'], srcArch: 'powerpc', bits: 32, endian: 'big', charSigned: false,
@@ -212,6 +217,7 @@ export const ARCHES: Record<ArchName, ArchProfile> = {
     source: `${GEN_SRC}; ARM_L1_CACHE_SHIFT 6 on v7`,
     notes: 'AAPCS (EABI); generic setup_per_cpu_areas',
     biggestAlignment: 8, predefines: ['__arm__', '__ARM_EABI__'], anonBitfieldAlign: true, sectionAnchors: true,
+    crossCompilers: ['arm-linux-gnueabihf-', 'arm-linux-gnueabi-'],
   },
   sparc64: {
     ...GENERIC, name: 'sparc64', aliases: ['sparc64', 'sparcv9'], srcArch: 'sparc', bits: 64, endian: 'big', charSigned: true,

@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { StaticVar } from './staticArea';
+import type { ArchProfile } from '../config/arch';
 
 export interface CompilerOptions {
   /** CROSS_COMPILE as the kernel's Makefile takes it (`aarch64-linux-gnu-`; '' for the host gcc) */
@@ -47,8 +48,31 @@ export function defaultBuildDir(base: string, tree: string, srcArch: string, con
   return path.join(base, 'kbuild', `${srcArch}-${hash}`);
 }
 
-/** A CROSS_COMPILE prefix make can take as one word ('' is the host gcc). */
+/** A CROSS_COMPILE prefix make can take as one word ('' is the host gcc), or `auto` (autoCrossCompile). */
 export const validCrossCompile = (p: string): boolean => /^[\w./+-]*$/.test(p);
+
+/** Node's process.arch → the arch profile it runs (the host gcc builds for it). */
+const HOST_ARCH: Record<string, string> = { x64: 'x86_64', ia32: 'i386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64', s390x: 's390x', riscv64: 'riscv64', loong64: 'loongarch64' };
+
+/** Whether `cmd` is an executable file in one of PATH's folders. */
+export function onPath(cmd: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env.PATH ?? '').split(path.delimiter).some((d) => {
+    try { fs.accessSync(path.join(d || '.', cmd), fs.constants.X_OK); return true; } catch { return false; }
+  });
+}
+
+/**
+ * `--cross-compile auto`: the host gcc when it builds for `arch`, else the first of Debian's cross
+ * gccs for it (ArchProfile.crossCompilers) that is installed; undefined when none is.
+ */
+export function autoCrossCompile(arch: ArchProfile, host = process.arch, has: (cmd: string) => boolean = onPath): string | undefined {
+  if (HOST_ARCH[host] === arch.name && has('gcc')) return '';
+  return (arch.crossCompilers ?? []).find((p) => has(`${p}gcc`));
+}
+
+/** What to say when auto finds no gcc for `arch`. */
+export const noCompilerFor = (arch: ArchProfile): string =>
+  `no gcc for ${arch.name} on PATH${arch.crossCompilers?.length ? ` (looked for ${arch.crossCompilers.map((p) => `${p}gcc`).join(', ')}: Debian's gcc-${arch.crossCompilers[0].replace(/-$/, '')})` : ''}`;
 
 /** The compiled file of a variable: the .c that #includes its file when it has one (kernel/sched/build_utility.c). */
 const unitOf = (v: StaticVar) => v.unit ?? v.file;

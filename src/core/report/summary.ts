@@ -7,6 +7,8 @@ export interface SummaryInput {
   totals: { staticBytes: number; reservedBytes: number; dynamicBytes: number; dynamicRequested: number; nrCpusArrayBytes: number; bootLine: string };
   snapshot: { unitSize: number; nrUnits: number; chunks: Array<{ kind: string; freeBytes: number }> };
   unresolved: Array<{ file: string; line: number; reason: string }>;
+  /** what the run says of its own numbers: whose order the offsets follow, its warnings */
+  notes?: string[];
 }
 
 export interface SummaryRow { label: string; value: string }
@@ -36,5 +38,6 @@ export function summaryText(v: SummaryInput): string {
   const lines = [`percpu estimate of ${v.root} (${v.filesScanned} files)`, ...rows.map((r) => `  ${r.label.padEnd(w)}  ${r.value}`)];
   for (const u of v.unresolved.slice(0, 20)) lines.push(`  unresolved ${u.file}:${u.line}: ${u.reason}`);
   if (v.unresolved.length > 20) lines.push(`  ... and ${v.unresolved.length - 20} more unresolved`);
+  for (const n of v.notes ?? []) lines.push(`  note: ${n}`);
   return lines.join('\n');
 }

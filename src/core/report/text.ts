@@ -33,13 +33,8 @@ export function formatText(r: EstimateResult, opts: { top?: number } = {}): stri
       sv.slice(0, top).map((v) => [v.name, v.size, v.align, v.section ? `.data..percpu${v.section}` : '.data..percpu', `0x${v.offset.toString(16)}`, loc(v)]),
       ['left', 'right', 'right', 'left', 'right', 'left']));
   if (sv.length > top) out.push(`  … ${sv.length - top} more (--json lists all)`);
-  const ord = r.static.order;
-  if (ord) {
-    const failed = ord.failed.length ? `; ${ord.failed.length} not compiled keep the model's order (${ord.failed[0].file}: ${ord.failed[0].reason})` : '';
-    out.push(`  offsets: the order inside ${ord.compiled} of the ${ord.units} objects holding two or more variables is ${ord.crossCompile || 'the host '}gcc's, from compiling them (make O=${ord.buildDir})${failed}`);
-  } else if (sv.length > 1 && findArch(r.arch)?.sectionAnchors) {
-    out.push(`  offsets: ${r.arch}'s gcc places an object's variables in the order it compiles the functions using them (section anchors), which is modelled from the source (docs/placement.md §3): inside one object a variable can sit elsewhere, and the padding with it; --cross-compile takes gcc's own order`);
-  }
+  const offsets = offsetsNote(r);
+  if (offsets) out.push(`  ${offsets}`);
   out.push('');
   out.push(`Module per-CPU data (reserved area ${formatBytes(r.reserved.bytes)}): ${formatBytes(r.reserved.used)} used by ${r.reserved.modules.length} module(s)`);
   if (r.reserved.modules.length)
@@ -88,4 +83,17 @@ export function formatText(r: EstimateResult, opts: { top?: number } = {}): stri
   } else out.push('Unresolved: none');
   if (r.errors.length) out.push(`Files with errors: ${r.errors.length} (first: ${r.errors[0].file}: ${r.errors[0].message})`);
   return out.join('\n') + '\n';
+}
+
+/** Whose order the static offsets follow, where that is a question: the compiled objects', or the model's on arches with section anchors. */
+export function offsetsNote(r: Pick<EstimateResult, 'arch' | 'static'>): string | undefined {
+  const ord = r.static.order;
+  if (ord) {
+    const failed = ord.failed.length ? `; ${ord.failed.length} not compiled keep the model's order (${ord.failed[0].file}: ${ord.failed[0].reason})` : '';
+    return `offsets: the order inside ${ord.compiled} of the ${ord.units} objects holding two or more variables is ${ord.crossCompile || 'the host '}gcc's, from compiling them (make O=${ord.buildDir})${failed}`;
+  }
+  if (r.static.variables.length > 1 && findArch(r.arch)?.sectionAnchors) {
+    return `offsets: ${r.arch}'s gcc places an object's variables in the order it compiles the functions using them (section anchors), which is modelled from the source (docs/placement.md §3): inside one object a variable can sit elsewhere, and the padding with it; --cross-compile takes gcc's own order`;
+  }
+  return undefined;
 }
