@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { StaticVar } from './staticArea';
-import type { ArchProfile } from '../config/arch';
+import { findArch, type ArchProfile } from '../config/arch';
 
 export interface CompilerOptions {
   /** CROSS_COMPILE as the kernel's Makefile takes it (`aarch64-linux-gnu-`; '' for the host gcc) */
@@ -51,9 +51,6 @@ export function defaultBuildDir(base: string, tree: string, srcArch: string, con
 /** A CROSS_COMPILE prefix make can take as one word ('' is the host gcc), or `auto` (autoCrossCompile). */
 export const validCrossCompile = (p: string): boolean => /^[\w./+-]*$/.test(p);
 
-/** Node's process.arch → the arch profile it runs (the host gcc builds for it). */
-const HOST_ARCH: Record<string, string> = { x64: 'x86_64', ia32: 'i386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64', s390x: 's390x', riscv64: 'riscv64', loong64: 'loongarch64' };
-
 /** Whether `cmd` is an executable file in one of PATH's folders. */
 export function onPath(cmd: string, env: NodeJS.ProcessEnv = process.env): boolean {
   return (env.PATH ?? '').split(path.delimiter).some((d) => {
@@ -66,7 +63,8 @@ export function onPath(cmd: string, env: NodeJS.ProcessEnv = process.env): boole
  * gccs for it (ArchProfile.crossCompilers) that is installed; undefined when none is.
  */
 export function autoCrossCompile(arch: ArchProfile, host = process.arch, has: (cmd: string) => boolean = onPath): string | undefined {
-  if (HOST_ARCH[host] === arch.name && has('gcc')) return '';
+  // Node's process.arch names (x64, ia32, arm64, ppc64, loong64, ...) are the arch table's aliases
+  if (findArch(host)?.name === arch.name && has('gcc')) return '';
   return (arch.crossCompilers ?? []).find((p) => has(`${p}gcc`));
 }
 
