@@ -10,7 +10,7 @@ import { DEFAULT_EXCLUDE } from '../core/estimate';
 import { DEFAULT_KERNEL } from '../core/defaults';
 import { defaultCacheDir } from '../core/parse/cache';
 import { parseCountsFile, type Counts } from '../core/estimate/counts';
-import { autoCrossCompile, defaultBuildDir, noCompilerFor, validCrossCompile, type CompilerOptions } from '../core/estimate/compiledOrder';
+import { compilerFor, type CompilerOptions } from '../core/estimate/compiledOrder';
 
 export interface ProfileOpts {
   arch?: string;
@@ -83,14 +83,9 @@ export function resolveProfileOptions(o: ProfileOpts, dir: string): ResolvedProf
   };
 }
 
-/** estimate's --cross-compile and --build-dir: one build folder per tree, arch, .config and compiler unless given. */
+/** estimate's --cross-compile and --build-dir (compilerFor): the build folder beside the default cache unless given. */
 function compilerOptions(crossCompile: string, buildDir: string | undefined, arch: ArchProfile, cfgFile: string | undefined, tree: string): CompilerOptions {
-  if (!cfgFile) throw new UsageError('--cross-compile needs the .config to build with: give --config');
-  if (!validCrossCompile(crossCompile)) throw new UsageError(`--cross-compile takes a prefix such as aarch64-linux-gnu-, or auto, got "${crossCompile}"`);
-  if (crossCompile === 'auto') {
-    const found = autoCrossCompile(arch);
-    if (found === undefined) throw new UsageError(`--cross-compile auto: ${noCompilerFor(arch)}; or give the prefix`);
-    crossCompile = found;
-  }
-  return { crossCompile, buildDir: path.resolve(buildDir ?? defaultBuildDir(path.dirname(defaultCacheDir()), tree, arch.srcArch, fs.readFileSync(cfgFile), crossCompile)) };
+  const c = compilerFor(crossCompile, arch, cfgFile, tree, path.dirname(defaultCacheDir()), buildDir);
+  if (typeof c === 'string') throw new UsageError(`--cross-compile: ${c}${cfgFile ? '' : ': give --config'}`);
+  return c;
 }

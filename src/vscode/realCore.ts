@@ -10,7 +10,7 @@ import type { ChunkMapSnapshot } from '../core/sim/snapshot';
 import { estimate, type EstimateResult } from '../core/estimate';
 import { diffWithSides, formatDiffText, fromWorkingTree } from '../core/estimate/diff';
 import { headerCacheFile, loadHeaderFacts, saveHeaderFacts } from '../core/estimate/headerCache';
-import { autoCrossCompile, defaultBuildDir, noCompilerFor, type CompilerOptions } from '../core/estimate/compiledOrder';
+import { compilerFor, type CompilerOptions } from '../core/estimate/compiledOrder';
 import { offsetsNote } from '../core/report/text';
 import { readMacroCall } from '../core/estimate/macroCall';
 import {
@@ -216,27 +216,23 @@ export class RealCore implements CoreFacade {
   async estimate(root: string, s: Settings, signal: AbortSignal, progress: Progress): Promise<EstimateView> {
     const arch = findArch(s.arch) ?? ARCHES.x86_64;
     const input = profileInput(root, s, arch);
+    const compiler = this.compiler(root, s, arch, input.config);
     const r = await estimate({
-      root, ...input, ...this.compiler(root, s, arch, input.config),
+      root, ...input, ...(typeof compiler === 'object' ? { compiler } : {}),
       counts: new Map(Object.entries(s.counts)), include: s.include, exclude: s.exclude, signal, cacheDir: this.opts.cacheDir,
       onProgress: (d, t, m) => progress(d, t, m),
     });
     if (signal.aborted) throw new Error('cancelled');
-    if (s.crossCompile !== undefined && !s.configPath) r.config.warnings.push('percpuLens.crossCompile builds with the .config of percpuLens.configPath, which is not set: the model\'s order is kept');
-    else if (s.crossCompile === 'auto' && !r.static.order && arch.sectionAnchors) r.config.warnings.push(`percpuLens.crossCompile auto: ${noCompilerFor(arch)}: the model's order is kept`);
+    if (typeof compiler === 'string' && arch.sectionAnchors) r.config.warnings.push(`percpuLens.crossCompile: ${compiler}${s.configPath ? '' : ' (set percpuLens.configPath)'}: the model's order is kept`);
     this.lastStatic.set(root, r.static.bytes);
     return toView(r, s);
   }
 
-  /** percpuLens.crossCompile: the objects' order from the tree's own build, in a folder beside the scan cache (the CLI's --cross-compile) */
-  private compiler(root: string, s: Settings, arch: ArchProfile, config: KConfig): { compiler?: CompilerOptions } {
-    if (s.crossCompile === undefined || !s.configPath) return {};
-    const cc = s.crossCompile === 'auto' ? autoCrossCompile(arch) : s.crossCompile;
-    if (cc === undefined) return {}; // estimate() says why
-    let text: Buffer;
-    try { text = fs.readFileSync(config.source); } catch { return {}; } // readConfig said why
+  /** percpuLens.crossCompile (compilerFor, as the CLI's --cross-compile), its build folder beside the scan cache; a string: why not */
+  private compiler(root: string, s: Settings, arch: ArchProfile, config: KConfig): CompilerOptions | string | undefined {
+    if (s.crossCompile === undefined) return undefined;
     const base = this.opts.cacheDir ? path.dirname(this.opts.cacheDir) : path.join(os.tmpdir(), 'percpu-lens');
-    return { compiler: { crossCompile: cc, buildDir: defaultBuildDir(base, root, arch.srcArch, text, cc) } };
+    return compilerFor(s.crossCompile, arch, s.configPath ? config.source : undefined, root, base);
   }
 
   /** `percpu-lens diff --git REV --working-tree ROOT` under the settings' profile. */

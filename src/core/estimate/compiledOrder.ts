@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { StaticVar } from './staticArea';
 import { findArch, type ArchProfile } from '../config/arch';
+import { writeAtomic } from '../writeAtomic';
 
 export interface CompilerOptions {
   /** CROSS_COMPILE as the kernel's Makefile takes it (`aarch64-linux-gnu-`; '' for the host gcc) */
@@ -72,6 +73,22 @@ export function autoCrossCompile(arch: ArchProfile, host = process.arch, has: (c
 export const noCompilerFor = (arch: ArchProfile): string =>
   `no gcc for ${arch.name} on PATH${arch.crossCompilers?.length ? ` (looked for ${arch.crossCompilers.map((p) => `${p}gcc`).join(', ')}: Debian's gcc-${arch.crossCompilers[0].replace(/-$/, '')})` : ''}`;
 
+/**
+ * The CLI's --cross-compile and the editor's percpuLens.crossCompile, one reading: `requested` is a
+ * prefix or `auto`; the build folder is `buildDir`, else one per tree, arch, .config and compiler
+ * under `base`. A string when it cannot be done: what to say.
+ */
+export function compilerFor(requested: string, arch: ArchProfile, configFile: string | undefined, tree: string, base: string, buildDir?: string): CompilerOptions | string {
+  if (!configFile) return 'building the objects needs a .config file';
+  if (!validCrossCompile(requested)) return `expected a CROSS_COMPILE prefix such as aarch64-linux-gnu-, or auto, got "${requested}"`;
+  const crossCompile = requested === 'auto' ? autoCrossCompile(arch) : requested;
+  if (crossCompile === undefined) return `auto: ${noCompilerFor(arch)}`;
+  if (buildDir !== undefined) return { crossCompile, buildDir: path.resolve(buildDir) };
+  let text: Buffer;
+  try { text = fs.readFileSync(configFile); } catch (e) { return `cannot read ${configFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`; }
+  return { crossCompile, buildDir: defaultBuildDir(base, tree, arch.srcArch, text, crossCompile) };
+}
+
 /** The compiled file of a variable: the .c that #includes its file when it has one (kernel/sched/build_utility.c). */
 const unitOf = (v: StaticVar) => v.unit ?? v.file;
 
@@ -118,7 +135,7 @@ export function percpuSymbols(readelf: string): Map<string, Map<string, number>>
  * Anything missing (no .cmd, a file gone) says no: make decides.
  */
 export function upToDate(root: string, dir: string, srcArch: string, unit: string, mtime: (f: string) => number | undefined): boolean {
-  const rel = unit.replace(/\.c$/, '.o');
+  const rel = objectOf(unit);
   const built = mtime(path.join(dir, rel));
   if (built === undefined) return false;
   let cmd: string;
@@ -146,6 +163,18 @@ export function upToDate(root: string, dir: string, srcArch: string, unit: strin
   for (let d = path.dirname(unit); d !== '.' && d !== ''; d = path.dirname(d)) mk.push(path.join(root, d, 'Makefile'), path.join(root, d, 'Kbuild'));
   // every file the compile read must still be there; a Makefile only where the tree has one
   return files.every((f) => (mtime(f) ?? Infinity) <= built) && mk.every((f) => (mtime(f) ?? -Infinity) <= built);
+}
+
+/** A unit's object, as make names the target (kernel/irq.c -> kernel/irq.o). */
+const objectOf = (unit: string) => unit.replace(/\.c$/, '.o');
+
+/** A file's mtime, asked once: undefined when it is not there. */
+function mtimes(): (f: string) => number | undefined {
+  const seen = new Map<string, number | undefined>();
+  return (f) => {
+    if (!seen.has(f)) { try { seen.set(f, fs.statSync(f).mtimeMs); } catch { seen.set(f, undefined); } }
+    return seen.get(f);
+  };
 }
 
 interface Run { code: number; out: string }
@@ -206,20 +235,16 @@ async function compile(root: string, configText: string, arch: string, units: re
     if (prep.code !== 0) return failAll(`make prepare failed: ${tail(prep.out)}`);
     fs.writeFileSync(stampFile, key);
     // objects of another tree or .config in this folder: make would take them as up to date
-    for (const u of units) fs.rmSync(path.join(dir, u.replace(/\.c$/, '.o')), { force: true });
+    for (const u of units) fs.rmSync(path.join(dir, objectOf(u)), { force: true });
   }
   if (signal?.aborted) return failAll('cancelled');
-  const stats = new Map<string, number | undefined>();
-  const mtime = (f: string) => {
-    if (!stats.has(f)) { try { stats.set(f, fs.statSync(f).mtimeMs); } catch { stats.set(f, undefined); } }
-    return stats.get(f);
-  };
-  const stale = units.filter((u) => !upToDate(root, dir, arch, u, mtime));
+  const before = mtimes();
+  const stale = new Set(units.filter((u) => !upToDate(root, dir, arch, u, before)));
   // -k: one object that does not build leaves the others; make rebuilds only what changed
   let built: Run = { code: 0, out: '' };
-  if (stale.length) {
-    onProgress?.(`compiling ${stale.length} objects with ${c.crossCompile || 'the host '}gcc`);
-    built = await make([jobs, '-k', ...stale.map((u) => u.replace(/\.c$/, '.o'))]);
+  if (stale.size) {
+    onProgress?.(`compiling ${stale.size} objects with ${c.crossCompile || 'the host '}gcc`);
+    built = await make([jobs, '-k', ...[...stale].map(objectOf)]);
   }
   const failed: CompiledOrder['failed'] = [];
   // what readelf said of each object, by its mtime: an object make did not touch is not read again
@@ -229,20 +254,16 @@ async function compile(root: string, configText: string, arch: string, units: re
     const f = JSON.parse(fs.readFileSync(savedFile, 'utf8'));
     if (f.format === ORDERS_FORMAT) saved = f.objects;
   } catch { /* first run */ }
-  const after = new Map<string, number | undefined>();
-  const mtimeNow = (f: string) => {
-    if (!after.has(f)) { try { after.set(f, fs.statSync(f).mtimeMs); } catch { after.set(f, undefined); } }
-    return after.get(f);
-  };
+  const after = mtimes();
   for (const u of units) {
-    const obj = path.join(dir, u.replace(/\.c$/, '.o'));
+    const obj = path.join(dir, objectOf(u));
     // make failed somewhere: an object it did not bring up to date is one it could not build (an older one may be there)
-    if (built.code !== 0 && stale.includes(u) && !upToDate(root, dir, arch, u, mtimeNow)) {
+    if (built.code !== 0 && stale.has(u) && !upToDate(root, dir, arch, u, after)) {
       const mine = built.out.split('\n').filter((l) => l.includes(path.basename(u, '.c'))).join('\n');
       failed.push({ file: u, reason: `not built: ${tail(mine || built.out)}` });
       continue;
     }
-    const t = mtimeNow(obj);
+    const t = after(obj);
     if (t === undefined) { failed.push({ file: u, reason: `not built: ${tail(built.out)}` }); continue; }
     const had = saved[u];
     if (had && had.mtime === t) { orders.set(u, new Map(had.order.map(([sec, syms]) => [sec, new Map(syms)]))); continue; }
@@ -253,6 +274,7 @@ async function compile(root: string, configText: string, arch: string, units: re
     orders.set(u, order);
     saved[u] = { mtime: t, order: [...order].map(([sec, syms]) => [sec, [...syms]]) };
   }
-  try { fs.writeFileSync(savedFile, JSON.stringify({ format: ORDERS_FORMAT, objects: saved })); } catch { /* read again next time */ }
+  // the editor and the CLI may share the folder: whole or not at all (read again next time)
+  writeAtomic(savedFile, () => [JSON.stringify({ format: ORDERS_FORMAT, objects: saved })]);
   return { orders, failed };
 }
