@@ -4,7 +4,7 @@
 // gets an error reply, and a child that stops fails every pending request with its reason (the
 // next request starts a new child). No vscode import: unit tests drive both ends in plain Node.
 import type { FileAnalysis, Settings } from './core';
-import { diffEdit, type TextEdit } from '../core/parse/textEdit';
+import { diffEdit, type TextEdit } from '../core/estimate/session';
 
 /**
  * An open file's text goes whole on its first analysis on a server, then as the edit from the text

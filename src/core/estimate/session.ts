@@ -100,6 +100,8 @@ export function rulesProfile(p: Profile, firstChunk?: { nrUnits: number; unitSiz
 // The editor reaches the core through this module only: the open document's incremental scan,
 // its file rules (priced with the session's sizer) and its hover layout.
 export { DocScan } from '../parse/incremental';
+/** the one span an open document changed in: what the editor sends its analysis process */
+export { diffEdit, type TextEdit } from '../parse/textEdit';
 export type { Finding } from '../parse/types';
 export type { Diagnostic, RuleProfile } from '../rules/types';
 export { DEFAULT_RULE_PROFILE } from '../rules/profile';
