@@ -73,19 +73,18 @@ export function resolveProfileOptions(o: ProfileOpts, dir: string): ResolvedProf
   if (o.arch !== undefined && !requested) throw new UsageError(`unknown arch "${o.arch}"; known: ${ARCH_NAMES.join(', ')}`);
   // the .config refines the word size (ARCH=powerpc with CONFIG_PPC32 is ppc32)
   const arch = resolveArch(requested, cfg) ?? findArch('x86_64')!;
-  if (o.buildDir !== undefined && o.crossCompile === undefined) throw new UsageError('--build-dir is the make O= folder of --cross-compile: give --cross-compile too');
   const counts = o.counts ? parseCountsFile(readFileOrUsage(o.counts, 'counts file')) : undefined;
   return {
     arch, config: cfg ?? defaultConfig(arch.name), ...(counts ? { counts: counts.counts } : {}), countWarnings: counts?.warnings ?? [],
     rulesOn: o.rulesOn, include: o.include, ...(o.exclude.length ? { exclude: o.exclude } : {}),
     ...(o.cache ? { cacheDir: path.resolve(o.cacheDir ?? defaultCacheDir()) } : {}),
-    ...(o.crossCompile !== undefined ? { compiler: compilerOptions(o.crossCompile, o.buildDir, arch, cfgFile, dir) } : {}),
+    ...(o.crossCompile !== undefined || o.buildDir !== undefined ? { compiler: compilerOptions(o.crossCompile, o.buildDir, arch, cfgFile, dir) } : {}),
   };
 }
 
 /** estimate's --cross-compile and --build-dir (compilerFor): the build folder beside the default cache unless given. */
-function compilerOptions(crossCompile: string, buildDir: string | undefined, arch: ArchProfile, cfgFile: string | undefined, tree: string): CompilerOptions {
+function compilerOptions(crossCompile: string | undefined, buildDir: string | undefined, arch: ArchProfile, cfgFile: string | undefined, tree: string): CompilerOptions {
   const c = compilerFor(crossCompile, arch, cfgFile, tree, path.dirname(defaultCacheDir()), buildDir);
-  if (typeof c === 'string') throw new UsageError(`--cross-compile: ${c}${cfgFile ? '' : ': give --config'}`);
+  if (typeof c === 'string') throw new UsageError(`${crossCompile === undefined ? '--build-dir' : '--cross-compile'}: ${c}${cfgFile ? '' : ': give --config'}`);
   return c;
 }

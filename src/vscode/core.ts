@@ -65,6 +65,8 @@ export interface Settings {
   instances: number;
   /** CROSS_COMPILE of the gcc the estimate builds objects with for their real order ('' the host gcc; unset: the model) */
   crossCompile?: string;
+  /** an existing build of the tree (its O= folder): its objects give the per-CPU order, read as they stand; with crossCompile, where objects are built */
+  buildDir?: string;
 }
 
 export interface StaticVar { name: string; file: string; line: number; size: number; align: number; section: string }

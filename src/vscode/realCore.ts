@@ -223,16 +223,17 @@ export class RealCore implements CoreFacade {
       onProgress: (d, t, m) => progress(d, t, m),
     });
     if (signal.aborted) throw new Error('cancelled');
-    if (typeof compiler === 'string' && arch.sectionAnchors) r.config.warnings.push(`percpuLens.crossCompile: ${compiler}${s.configPath ? '' : ' (set percpuLens.configPath)'}: the model's order is kept`);
+    if (typeof compiler === 'string' && arch.sectionAnchors) r.config.warnings.push(`percpuLens.${s.crossCompile === undefined ? 'buildDir' : 'crossCompile'}: ${compiler}${s.configPath ? '' : ' (set percpuLens.configPath)'}: the model's order is kept`);
     this.lastStatic.set(root, r.static.bytes);
     return toView(r, s);
   }
 
-  /** percpuLens.crossCompile (compilerFor, as the CLI's --cross-compile), its build folder beside the scan cache; a string: why not */
+  /** percpuLens.crossCompile and percpuLens.buildDir (compilerFor, as the CLI's --cross-compile and --build-dir), a made build folder beside the scan cache; a string: why not */
   private compiler(root: string, s: Settings, arch: ArchProfile, config: KConfig): CompilerOptions | string | undefined {
-    if (s.crossCompile === undefined) return undefined;
+    if (s.crossCompile === undefined && s.buildDir === undefined) return undefined;
     const base = this.opts.cacheDir ? path.dirname(this.opts.cacheDir) : path.join(os.tmpdir(), 'percpu-lens');
-    return compilerFor(s.crossCompile, arch, s.configPath ? config.source : undefined, root, base);
+    const dir = s.buildDir === undefined ? undefined : path.isAbsolute(s.buildDir) ? s.buildDir : path.join(root, s.buildDir);
+    return compilerFor(s.crossCompile, arch, s.configPath ? config.source : undefined, root, base, dir);
   }
 
   /** `percpu-lens diff --git REV --working-tree ROOT` under the settings' profile. */

@@ -70,6 +70,11 @@ export function parseSettings(get: (key: string) => unknown): ParsedSettings {
     if (typeof cc === 'string' && validCrossCompile(cc.trim())) s.crossCompile = cc.trim();
     else bad('crossCompile', `expected a CROSS_COMPILE prefix such as "aarch64-linux-gnu-", got ${JSON.stringify(cc)}`);
   }
+  const bd = get('buildDir');
+  if (bd !== undefined && bd !== null) {
+    if (typeof bd === 'string' && bd.trim()) s.buildDir = bd.trim();
+    else bad('buildDir', `expected the path of a build folder, got ${JSON.stringify(bd)}`);
+  }
   return { settings: s, problems, ...(pos === undefined || pos === 0 ? { possibleAuto: true } : {}) };
 }
 

@@ -179,15 +179,116 @@ describe('estimate --cross-compile: the compiled objects\' order', function () {
     assert.deepStrictEqual(r.static.order?.failed.map((f) => f.file), ['kernel/broken.c', 'kernel/irq.c']);
     assert.match(r.static.order!.failed[0].reason, /make olddefconfig failed: .*No rule to make target/);
     assert.strictEqual(r.static.variables.find((v) => v.name === 'level')?.offset, 0);
+    // the folder it made stays its own: the next run prepares it again, never reads it as someone's build
+    const again = await compiledOrder(tree, fs.readFileSync(cfgPath, 'latin1'), 'arm64', ['kernel/irq.c'], { crossCompile: CROSS, buildDir: path.join(tree, 'out') });
+    assert.match(again.failed[0].reason, /make olddefconfig failed/);
   });
 
-  it('a tree configured in place (its own .config): make O= would refuse it, so nothing is run and the run says why', async () => {
+  it('a tree configured in place (its own .config) and a new build folder: make O= would refuse it, so nothing is run and the run says why', async () => {
     const tree = buildDir();
     fs.writeFileSync(path.join(tree, '.config'), 'CONFIG_ARM64=y\n');
     const out = path.join(tree, 'out');
     const r = await compiledOrder(tree, 'CONFIG_ARM64=y\n', 'arm64', ['kernel/irq.c'], { crossCompile: CROSS, buildDir: out });
-    assert.match(r.failed[0].reason, /in-tree build \(\.config\).*make mrproper/);
+    assert.match(r.failed[0].reason, /built in place \(\.config\).*leave out the build folder to read the tree's own objects/);
     assert.ok(!fs.existsSync(out));
+  });
+
+  describe("a build percpu-lens did not make: read as it stands, never written", function () {
+    const cfgText = fs.readFileSync(cfgPath);
+    /** The developer's own build: `make O=DIR` of one object, as they would run it (no stamp of ours). */
+    const devBuild = (tree: string, out: string, ...objs: string[]) => {
+      fs.mkdirSync(out, { recursive: true });
+      if (!fs.existsSync(path.join(out, '.config'))) fs.writeFileSync(path.join(out, '.config'), cfgText);
+      execFileSync('make', ['-s', '-C', tree, `O=${out}`, 'ARCH=arm64', `CROSS_COMPILE=${CROSS}`, ...objs], { stdio: 'ignore' });
+    };
+    const lines = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8').trim().split('\n') : []);
+    const at = (r: EstimateResult, name: string) => r.static.variables.find((v) => v.name === name)?.offset;
+    beforeEach(function () { if (compilerWorks(`${CROSS}gcc`, ['-O2']) || !makeWorks()) this.skip(); });
+
+    it("--build-dir DIR alone: DIR's up-to-date objects give gcc's order; make is not run there and nothing is written", async () => {
+      const out = buildDir();
+      devBuild(root, out, 'kernel/irq.o');
+      const before = fs.readdirSync(out).sort();
+      const compiled = lines(path.join(out, 'compile.log'));
+      const p = resolveProfileOptions({ buildDir: out, config: cfgPath, include: [], exclude: [], rulesOn: 'built', rules: true, cache: false }, root);
+      assert.strictEqual(p.compiler?.buildDir, out);
+      const r = await estimate({ root, arch: ARCHES.arm64, config, cpus: 4, rules: false, compiler: p.compiler });
+      assert.deepStrictEqual([at(r, 'stats'), at(r, 'level')], [0, 24]); // nm on irq.o by hand, above
+      assert.strictEqual(r.static.order?.existing, true);
+      assert.strictEqual(r.static.order?.compiled, 1);
+      // broken.c was never built there: listed, and not built for it
+      assert.deepStrictEqual(r.static.order?.failed.map((f) => [f.file, f.stale]), [['kernel/broken.c', 0]]);
+      assert.match(r.static.order!.failed[0].reason, /not built in the build in .*make kernel\/broken\.o there/);
+      assert.deepStrictEqual(lines(path.join(out, 'compile.log')), compiled);
+      assert.deepStrictEqual(fs.readdirSync(out).sort(), before);
+      assert.deepStrictEqual(fs.readFileSync(path.join(out, '.config')), cfgText);
+      assert.match(formatText(r), /offsets: the order inside 1 of the 2 objects .* is the build's own, read from its objects in /);
+    });
+
+    it("the editor's percpuLens.buildDir reads it as --build-dir does, with no compiler set", async () => {
+      const out = buildDir();
+      devBuild(root, out, 'kernel/irq.o');
+      const settings: Settings = { ...DEFAULTS, arch: 'arm64', nrCpus: 8, possibleCpus: 4, configPath: cfgPath, buildDir: out, include: [], exclude: [...DEFAULTS.exclude], counts: {} };
+      const view = await new RealCore({ cacheDir: path.join(buildDir(), 'scan') }).estimate(root, settings, new AbortController().signal, () => undefined);
+      assert.strictEqual(view.snapshot.firstChunk.static, 36); // irq.o's real 28 bytes, then broken.c's two ints in the model's order
+      assert.match(summaryText(view), /note: offsets: the order inside 1 of the 2 objects .* the build's own/);
+      const none = await new RealCore({ cacheDir: path.join(buildDir(), 'scan') }).estimate(root, { ...settings, buildDir: buildDir() }, new AbortController().signal, () => undefined);
+      assert.match(summaryText(none), /percpuLens\.buildDir: .* holds no kernel build/);
+    });
+
+    it('of another .config: every object keeps the model\'s order, its .config untouched', async () => {
+      const out = buildDir();
+      devBuild(root, out, 'kernel/irq.o');
+      fs.writeFileSync(path.join(out, '.config'), 'CONFIG_ARM64=y\n# another build\n');
+      const r = await compiledOrder(root, cfgText.toString('latin1'), 'arm64', ['kernel/irq.c'], { crossCompile: CROSS, buildDir: out });
+      assert.strictEqual(r.orders.size, 0);
+      assert.match(r.failed[0].reason, /another \.config than the estimate's/);
+      assert.strictEqual(fs.readFileSync(path.join(out, '.config'), 'utf8'), 'CONFIG_ARM64=y\n# another build\n');
+      assert.ok(!fs.existsSync(path.join(out, 'prepare.log')));
+    });
+
+    it('an object out of date keeps the model\'s order; once the developer rebuilds it, a saved result no longer stands', async () => {
+      const tree = buildDir();
+      fs.cpSync(root, tree, { recursive: true });
+      const out = path.join(buildDir(), 'out');
+      devBuild(tree, out, 'kernel/irq.o');
+      // the tree an hour old (a result of files changed seconds ago is never saved), irq.o older still
+      const hour = new Date(Date.now() - 3600e3);
+      for (const f of fs.readdirSync(tree, { recursive: true, withFileTypes: true })) fs.utimesSync(path.join(f.parentPath ?? f.path, f.name), hour, hour);
+      const old = new Date(hour.getTime() - 60000);
+      fs.utimesSync(path.join(out, 'kernel/irq.o'), old, old);
+      const cacheDir = path.join(buildDir(), 'cache');
+      const run = () => estimate({ root: tree, arch: ARCHES.arm64, config, cpus: 4, rules: false, cacheDir, compiler: { crossCompile: '', buildDir: out } });
+      const stale = await run();
+      assert.match(stale.static.order!.failed.find((f) => f.file === 'kernel/irq.c')!.reason, /out of date in the build in /);
+      assert.strictEqual(at(stale, 'level'), 0); // the model's order
+      assert.strictEqual((await run()).stats.resultCached, true);
+      devBuild(tree, out, 'kernel/irq.o');
+      const rebuilt = await run();
+      assert.notStrictEqual(rebuilt.stats.resultCached, true);
+      assert.deepStrictEqual([at(rebuilt, 'stats'), at(rebuilt, 'level')], [0, 24]);
+    });
+
+    it('a tree built in place: --cross-compile reads its own objects, with no make run in it', async () => {
+      const tree = buildDir();
+      fs.cpSync(root, tree, { recursive: true });
+      fs.copyFileSync(cfgPath, path.join(tree, '.config'));
+      devBuild(tree, tree, 'kernel/irq.o');
+      const compiled = lines(path.join(tree, 'compile.log'));
+      const p = resolveProfileOptions({ crossCompile: CROSS, include: [], exclude: [], rulesOn: 'built', rules: true, cache: false }, tree);
+      assert.strictEqual(p.compiler?.buildDir, tree);
+      const r = await estimate({ root: tree, arch: ARCHES.arm64, config: p.config, cpus: 4, rules: false, compiler: p.compiler });
+      assert.deepStrictEqual([at(r, 'stats'), at(r, 'level')], [0, 24]);
+      assert.strictEqual(r.static.order?.existing, true);
+      assert.deepStrictEqual(lines(path.join(tree, 'compile.log')), compiled);
+      assert.ok(!fs.existsSync(path.join(tree, '.percpu-lens-prepared')));
+    });
+
+    it('--build-dir alone naming no build: a usage error that says so', () => {
+      const empty = buildDir();
+      assert.throws(() => resolveProfileOptions({ buildDir: empty, config: cfgPath, include: [], exclude: [], rulesOn: 'built', rules: true, cache: false }, root),
+        /--build-dir: .* holds no kernel build \(no \.config\)/);
+    });
   });
 
   it('a build folder that cannot be made: every object listed with the reason, nothing thrown', async () => {

@@ -144,7 +144,17 @@ describe('settings', () => {
   it('an untrusted workspace cannot set the settings that read a file or run make (restrictedConfigurations)', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const restricted: string[] = require('../../../package.json').capabilities.untrustedWorkspaces.restrictedConfigurations;
-    assert.deepStrictEqual([...restricted].sort(), ['percpuLens.configPath', 'percpuLens.crossCompile']);
+    assert.deepStrictEqual([...restricted].sort(), ['percpuLens.buildDir', 'percpuLens.configPath', 'percpuLens.crossCompile']);
+  });
+  it('buildDir: a folder path, trimmed; null, unset or blank: none', () => {
+    assert.strictEqual(from({ buildDir: ' out/arm64 ' }).settings.buildDir, 'out/arm64');
+    assert.strictEqual(from({ buildDir: null }).settings.buildDir, undefined);
+    assert.strictEqual(from({}).settings.buildDir, undefined);
+    for (const bad of ['  ', 7]) {
+      const { settings, problems } = from({ buildDir: bad });
+      assert.strictEqual(settings.buildDir, undefined);
+      assert.match(problems.join('\n'), /percpuLens\.buildDir: expected the path of a build folder/);
+    }
   });
   it('crossCompile: a CROSS_COMPILE prefix, "" for the host gcc; null or unset keeps the model', () => {
     assert.strictEqual(from({ crossCompile: ' aarch64-linux-gnu- ' }).settings.crossCompile, 'aarch64-linux-gnu-');

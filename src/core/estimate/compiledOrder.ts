@@ -4,6 +4,8 @@
 // each object holding two or more per-CPU variables of one section is compiled in a build folder
 // of the tree (`make O=`, the tree's own flags) and its symbols are read back: those objects then
 // take the real order. Objects that fail to build keep the model's order, each with its reason.
+// A build percpu-lens did not make (the tree built in place, or the developer's own O= folder) is
+// read as it stands and never written: its up-to-date objects give the order, make is not run.
 import { execFile } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -16,7 +18,11 @@ import { writeAtomic } from '../writeAtomic';
 export interface CompilerOptions {
   /** CROSS_COMPILE as the kernel's Makefile takes it (`aarch64-linux-gnu-`; '' for the host gcc) */
   crossCompile: string;
-  /** the `make O=` folder: prepared once per .config, objects rebuilt only when their sources change */
+  /**
+   * the `make O=` folder: prepared once per .config, objects rebuilt only when their sources change;
+   * or an existing build (existingBuild: the tree itself, a folder with a .config percpu-lens did
+   * not make), whose objects are read and never rebuilt
+   */
   buildDir: string;
   /** make -j (default: the machine's processors) */
   jobs?: number;
@@ -25,7 +31,8 @@ export interface CompilerOptions {
 export interface CompiledOrder {
   /** compiled unit (tree-relative .c) → section suffix ('' for .data..percpu) → variable → offset */
   orders: Map<string, Map<string, Map<string, number>>>;
-  failed: Array<{ file: string; reason: string }>;
+  failed: OrderReport['failed'];
+  existing?: true;
 }
 
 /** What a run reports of the order it took (EstimateResult.static.order). */
@@ -36,10 +43,24 @@ export interface OrderReport {
   units: number;
   /** of those, the objects whose order came from the compiled object */
   compiled: number;
-  failed: Array<{ file: string; reason: string }>;
+  /** `stale`: an existing build's object found out of date, by its mtime (0: none): a saved result holds while it is unchanged */
+  failed: Array<{ file: string; reason: string; stale?: number }>;
+  /** the objects of a build percpu-lens did not make, read as they stand */
+  existing?: true;
 }
 
 const SECTION = '.data..percpu';
+/** what marks a build folder as percpu-lens's own (it holds the key the folder was prepared for) */
+const STAMP = '.percpu-lens-prepared';
+
+/** Whether `root` is configured in place (its .config, include/config): Kbuild refuses O= then. */
+export const builtInPlace = (root: string): string | undefined => ['.config', 'include/config'].find((f) => fs.existsSync(path.join(root, f)));
+
+/** Whether `dir` is a build percpu-lens did not make: the tree itself, or a folder with a .config and no stamp of ours. */
+export function existingBuild(dir: string, root: string): boolean {
+  const d = path.resolve(dir);
+  return d === path.resolve(root) || (fs.existsSync(path.join(d, '.config')) && !fs.existsSync(path.join(d, STAMP)));
+}
 /** the saved readelf answers' format: a change of percpuSymbols bumps it (2: sizes printed in hex) */
 const ORDERS_FORMAT = 2;
 
@@ -74,16 +95,23 @@ export const noCompilerFor = (arch: ArchProfile): string =>
   `no gcc for ${arch.name} on PATH${arch.crossCompilers?.length ? ` (looked for ${arch.crossCompilers.map((p) => `${p}gcc`).join(', ')}: Debian's gcc-${arch.crossCompilers[0].replace(/-$/, '')})` : ''}`;
 
 /**
- * The CLI's --cross-compile and the editor's percpuLens.crossCompile, one reading: `requested` is a
- * prefix or `auto`; the build folder is `buildDir`, else one per tree, arch, .config and compiler
- * under `base`. A string when it cannot be done: what to say.
+ * The CLI's --cross-compile and --build-dir, the editor's percpuLens.crossCompile and
+ * percpuLens.buildDir, one reading. `requested` is a prefix or `auto` (undefined: only read an
+ * existing build). The objects come from `buildDir` when given, else from the tree's own build when
+ * it is built in place (both read as they stand when percpu-lens did not make them: existingBuild),
+ * else from a folder made per tree, arch, .config and compiler under `base`. A string when it cannot
+ * be done: what to say.
  */
-export function compilerFor(requested: string, arch: ArchProfile, configFile: string | undefined, tree: string, base: string, buildDir?: string): CompilerOptions | string {
-  if (!configFile) return 'building the objects needs a .config file';
-  if (!validCrossCompile(requested)) return `expected a CROSS_COMPILE prefix such as aarch64-linux-gnu-, or auto, got "${requested}"`;
-  const crossCompile = requested === 'auto' ? autoCrossCompile(arch) : requested;
+export function compilerFor(requested: string | undefined, arch: ArchProfile, configFile: string | undefined, tree: string, base: string, buildDir?: string): CompilerOptions | string {
+  if (!configFile) return "the objects' order needs a .config file";
+  if (requested !== undefined && !validCrossCompile(requested)) return `expected a CROSS_COMPILE prefix such as aarch64-linux-gnu-, or auto, got "${requested}"`;
+  const crossCompile = requested === undefined || requested === 'auto' ? autoCrossCompile(arch) : requested;
+  const dir = buildDir !== undefined ? path.resolve(buildDir) : builtInPlace(tree) ? path.resolve(tree) : undefined;
+  // reading a build needs no gcc: readelf reads any arch's objects
+  if (dir !== undefined && existingBuild(dir, tree)) return { crossCompile: crossCompile ?? '', buildDir: dir };
+  if (requested === undefined) return `${buildDir} holds no kernel build (no .config): build the tree there first, or give a compiler (--cross-compile) to have percpu-lens build the objects there`;
   if (crossCompile === undefined) return `auto: ${noCompilerFor(arch)}`;
-  if (buildDir !== undefined) return { crossCompile, buildDir: path.resolve(buildDir) };
+  if (dir !== undefined) return { crossCompile, buildDir: dir };
   let text: Buffer;
   try { text = fs.readFileSync(configFile); } catch (e) { return `cannot read ${configFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`; }
   return { crossCompile, buildDir: defaultBuildDir(base, tree, arch.srcArch, text, crossCompile) };
@@ -189,6 +217,48 @@ function run(cmd: string, args: string[], cwd: string, signal?: AbortSignal): Pr
   });
 }
 
+/** The per-CPU symbols of object `obj` (readelf of the compiler's binutils, else the host's: both read any arch). */
+async function readObject(obj: string, c: CompilerOptions, cwd: string, signal?: AbortSignal): Promise<Map<string, Map<string, number>> | string> {
+  let r = c.crossCompile ? await run(`${c.crossCompile}readelf`, ['-SsW', obj], cwd, signal) : { code: -1, out: '' };
+  if (r.code !== 0) r = await run('readelf', ['-SsW', obj], cwd, signal);
+  return r.code === 0 ? percpuSymbols(r.out) : `readelf: ${tail(r.out)}`;
+}
+
+/**
+ * A build percpu-lens did not make (existingBuild), read as it stands: the objects that are up to
+ * date give their order; make is never run there and nothing is written. Its .config must be the
+ * estimate's: objects of another configuration would answer for another kernel.
+ */
+async function readBuild(root: string, dir: string, configText: string, arch: string, units: readonly string[], c: CompilerOptions, signal?: AbortSignal): Promise<CompiledOrder> {
+  const orders: CompiledOrder['orders'] = new Map();
+  const where = dir === path.resolve(root) ? "the tree's own build" : `the build in ${dir}`;
+  const failAll = (reason: string): CompiledOrder => ({ orders, failed: units.map((file) => ({ file, reason })), existing: true });
+  let own: string;
+  try { own = fs.readFileSync(path.join(dir, '.config'), 'latin1'); } catch (e) { return failAll(`${where} has no readable .config (${(e as NodeJS.ErrnoException).code})`); }
+  if (own !== configText) return failAll(`${where} is of another .config than the estimate's: estimate with its own (${path.join(dir, '.config')})`);
+  const failed: CompiledOrder['failed'] = [];
+  const mtime = mtimes();
+  for (const u of units) {
+    if (signal?.aborted) { failed.push({ file: u, reason: 'cancelled' }); continue; }
+    const obj = path.join(dir, objectOf(u));
+    if (!upToDate(root, dir, arch, u, mtime)) {
+      failed.push({ file: u, reason: `${mtime(obj) === undefined ? 'not built' : 'out of date'} in ${where} (make ${objectOf(u)} there: percpu-lens runs make only in a folder it made)`, stale: mtime(obj) ?? 0 });
+      continue;
+    }
+    const got = await readObject(obj, c, dir, signal);
+    if (typeof got === 'string') failed.push({ file: u, reason: got });
+    else orders.set(u, got);
+  }
+  return { orders, failed, existing: true };
+}
+
+/** Whether a saved result's order still holds: no out-of-date object of an existing build has been rebuilt since. */
+export function orderHolds(o: OrderReport | undefined): boolean {
+  if (!o?.existing) return true;
+  const now = mtimes();
+  return o.failed.every((f) => f.stale === undefined || (now(path.join(o.buildDir, objectOf(f.file))) ?? 0) === f.stale);
+}
+
 /** The lines of a tool's output that say what went wrong: the compiler's first errors, else make's last words. */
 function tail(s: string): string {
   const lines = s.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -215,19 +285,21 @@ async function compile(root: string, configText: string, arch: string, units: re
   const failAll = (reason: string): CompiledOrder => ({ orders, failed: units.map((file) => ({ file, reason })) });
   if (!units.length) return { orders, failed: [] };
   const dir = path.resolve(c.buildDir);
+  if (existingBuild(dir, root)) return readBuild(root, dir, configText, arch, units, c, signal);
   // Kbuild refuses O= on a tree configured in place (its .config, include/config): say so plainly
-  for (const f of ['.config', 'include/config']) {
-    if (fs.existsSync(path.join(root, f))) return failAll(`the tree has an in-tree build (${f}), which make O= refuses: estimate a clean copy, or run make mrproper in it`);
-  }
+  const inPlace = builtInPlace(root);
+  if (inPlace) return failAll(`the tree is built in place (${inPlace}), which make O= refuses: leave out the build folder to read the tree's own objects, or estimate a clean copy`);
   const make = (args: string[]) => run('make', ['-C', path.resolve(root), `O=${dir}`, `ARCH=${arch}`, `CROSS_COMPILE=${c.crossCompile}`, ...args], dir, signal);
   fs.mkdirSync(dir, { recursive: true });
   // prepared once per (.config, compiler): olddefconfig, then the generated headers
   const key = crypto.createHash('sha256').update(`${path.resolve(root)}\0${arch}\0${c.crossCompile}\0${configText}`).digest('hex');
-  const stampFile = path.join(dir, '.percpu-lens-prepared');
+  const stampFile = path.join(dir, STAMP);
   const prepared = (() => { try { return fs.readFileSync(stampFile, 'utf8') === key; } catch { return false; } })();
   const jobs = `-j${c.jobs ?? Math.max(1, os.cpus().length)}`;
   if (!prepared) {
     onProgress?.(`preparing ${dir} (make olddefconfig prepare)`);
+    // the folder is ours from here: a preparation that fails is tried again, never taken for someone's build
+    fs.writeFileSync(stampFile, '');
     fs.writeFileSync(path.join(dir, '.config'), configText);
     const cfg = await make(['olddefconfig']);
     if (cfg.code !== 0) return failAll(`make olddefconfig failed: ${tail(cfg.out)}`);
@@ -267,10 +339,8 @@ async function compile(root: string, configText: string, arch: string, units: re
     if (t === undefined) { failed.push({ file: u, reason: `not built: ${tail(built.out)}` }); continue; }
     const had = saved[u];
     if (had && had.mtime === t) { orders.set(u, new Map(had.order.map(([sec, syms]) => [sec, new Map(syms)]))); continue; }
-    let r = await run(`${c.crossCompile}readelf`, ['-SsW', obj], dir, signal);
-    if (r.code !== 0) r = await run('readelf', ['-SsW', obj], dir, signal);
-    if (r.code !== 0) { failed.push({ file: u, reason: `readelf: ${tail(r.out)}` }); continue; }
-    const order = percpuSymbols(r.out);
+    const order = await readObject(obj, c, dir, signal);
+    if (typeof order === 'string') { failed.push({ file: u, reason: order }); continue; }
     orders.set(u, order);
     saved[u] = { mtime: t, order: [...order].map(([sec, syms]) => [sec, [...syms]]) };
   }

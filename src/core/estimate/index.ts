@@ -12,7 +12,7 @@ import type { ScanResult } from '../parse/types';
 import { openSession, rulesProfile } from './session';
 import { layoutStaticArea } from './staticArea';
 import { EmitOrder } from './emitOrder';
-import { applyOrder, compiledOrder, unitsToCompile, type CompilerOptions, type OrderReport } from './compiledOrder';
+import { applyOrder, compiledOrder, orderHolds, unitsToCompile, type CompilerOptions, type OrderReport } from './compiledOrder';
 import { DeadStatics } from './deadStatics';
 import { wrappedFindings } from './wrapped';
 import { FactStore, search } from './fileFacts';
@@ -230,7 +230,8 @@ export async function cachedEstimate(o: EstimateOptions, stamp?: (s: TreeStamp) 
   if (!now) return undefined;
   stamp?.(now);
   const hit = new ResultCache(o.cacheDir!, o.root, resultKey(o)).lookup(now);
-  if (!hit) return undefined;
+  // an existing build's object rebuilt since: the tree's stamp does not see it
+  if (!hit || !orderHolds(hit.static.order)) return undefined;
   const ms = Date.now() - t0;
   return { ...hit, stats: { ...hit.stats, ms, rulesMs: 0, phases: { cached: ms }, resultCached: true } };
 }
@@ -244,7 +245,7 @@ export function speculate(o: EstimateOptions): { stamp: Promise<TreeStamp | unde
   if (!cacheable(o)) return undefined;
   const stamp = treeStamp(o.root, o.signal).catch(() => undefined);
   const snap = new ResultCache(o.cacheDir!, o.root, resultKey(o)).snapshot();
-  return { stamp, ...(snap ? { saved: { ...snap, holds: (now: TreeStamp) => ResultCache.holds(snap, now) } } : {}) };
+  return { stamp, ...(snap ? { saved: { ...snap, holds: (now: TreeStamp) => ResultCache.holds(snap, now) && orderHolds(snap.result.static.order) } } : {}) };
 }
 
 /**
@@ -416,8 +417,8 @@ async function compiledObjectOrder(o: EstimateOptions, c: CompilerOptions, stati
   const got = await compiledOrder(o.root, configText, o.arch.srcArch, units, c, o.signal, (m) => o.onProgress?.(0, 1, m));
   statics.builtin = applyOrder(statics.builtin, got);
   for (const m of statics.modules.values()) m.vars = applyOrder(m.vars, got);
-  if (got.failed.length) warnings.push(`${got.failed.length} of ${units.length} objects were not compiled and keep the model's order (${got.failed[0].file}: ${got.failed[0].reason})`);
-  return { crossCompile: c.crossCompile, buildDir: path.resolve(c.buildDir), units: units.length, compiled: got.orders.size, failed: got.failed };
+  if (got.failed.length) warnings.push(`${got.failed.length} of ${units.length} objects were not ${got.existing ? 'read' : 'compiled'} and keep the model's order (${got.failed[0].file}: ${got.failed[0].reason})`);
+  return { crossCompile: c.crossCompile, buildDir: path.resolve(c.buildDir), units: units.length, compiled: got.orders.size, failed: got.failed, ...(got.existing ? { existing: true as const } : {}) };
 }
 
 /** The statics' segments as priceStatics gives them for the whole list. */

@@ -89,11 +89,12 @@ export function formatText(r: EstimateResult, opts: { top?: number } = {}): stri
 export function offsetsNote(r: Pick<EstimateResult, 'arch' | 'static'>): string | undefined {
   const ord = r.static.order;
   if (ord) {
-    const failed = ord.failed.length ? `; ${ord.failed.length} not compiled keep the model's order (${ord.failed[0].file}: ${ord.failed[0].reason})` : '';
-    return `offsets: the order inside ${ord.compiled} of the ${ord.units} objects holding two or more variables is ${ord.crossCompile || 'the host '}gcc's, from compiling them (make O=${ord.buildDir})${failed}`;
+    const failed = ord.failed.length ? `; ${ord.failed.length} not ${ord.existing ? 'read' : 'compiled'} keep the model's order (${ord.failed[0].file}: ${ord.failed[0].reason})` : '';
+    const how = ord.existing ? `the build's own, read from its objects in ${ord.buildDir}` : `${ord.crossCompile || 'the host '}gcc's, from compiling them (make O=${ord.buildDir})`;
+    return `offsets: the order inside ${ord.compiled} of the ${ord.units} objects holding two or more variables is ${how}${failed}`;
   }
   if (r.static.variables.length > 1 && findArch(r.arch)?.sectionAnchors) {
-    return `offsets: ${r.arch}'s gcc places an object's variables in the order it compiles the functions using them (section anchors), which is modelled from the source (docs/placement.md §3): inside one object a variable can sit elsewhere, and the padding with it; --cross-compile takes gcc's own order`;
+    return `offsets: ${r.arch}'s gcc places an object's variables in the order it compiles the functions using them (section anchors), which is modelled from the source (docs/placement.md §3): inside one object a variable can sit elsewhere, and the padding with it; --cross-compile takes gcc's own order, --build-dir an existing build's`;
   }
   return undefined;
 }
