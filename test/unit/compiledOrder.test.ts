@@ -9,7 +9,7 @@ import * as path from 'path';
 import { estimate, type EstimateResult } from '../../src/core/estimate';
 import { ARCHES } from '../../src/core/config/arch';
 import { parseDotConfig } from '../../src/core/config/kconfig';
-import { autoCrossCompile, compiledOrder, noCompilerFor, onPath, percpuSymbols, unitsToCompile } from '../../src/core/estimate/compiledOrder';
+import { autoCrossCompile, compiledOrder, inPlaceBuild, noCompilerFor, onPath, percpuSymbols, unitsToCompile } from '../../src/core/estimate/compiledOrder';
 import { resolveProfileOptions } from '../../src/cli/profileOptions';
 import { summaryText } from '../../src/core/report/summary';
 import type { StaticVar } from '../../src/core/estimate/staticArea';
@@ -130,7 +130,7 @@ describe('estimate --cross-compile: the compiled objects\' order', function () {
 
     it('the text report says whose order the offsets are', () => {
       assert.match(formatText(compiled), /offsets: the order inside 1 of the 2 objects holding two or more variables is aarch64-linux-gnu-gcc's, from compiling them .*1 not compiled keep the model's order \(kernel\/broken\.c: /);
-      assert.match(formatText(model), /offsets: arm64's gcc places .*--cross-compile takes gcc's own order/);
+      assert.match(formatText(model), /offsets: arm64's gcc places .*--cross-compile takes gcc's own order, --build-dir your build's/);
     });
 
     it("an object that does not compile keeps the model's order, listed with the compiler's error", () => {
@@ -282,6 +282,31 @@ describe('estimate --cross-compile: the compiled objects\' order', function () {
       assert.strictEqual(r.static.order?.existing, true);
       assert.deepStrictEqual(lines(path.join(tree, 'compile.log')), compiled);
       assert.ok(!fs.existsSync(path.join(tree, '.percpu-lens-prepared')));
+    });
+
+    it('a tree built in place under the estimate\'s own .config is read with no option at all (CLI and editor); not before Kbuild configured it', async () => {
+      const tree = buildDir();
+      fs.cpSync(root, tree, { recursive: true });
+      const own = path.join(tree, '.config');
+      fs.copyFileSync(cfgPath, own);
+      devBuild(tree, tree, 'kernel/irq.o');
+      const opts = { include: [], exclude: [], rulesOn: 'built' as const, rules: true, cache: false };
+      // a .config alone is not a build (no include/config/auto.conf, which syncconfig writes)
+      assert.strictEqual(resolveProfileOptions(opts, tree).compiler, undefined);
+      fs.mkdirSync(path.join(tree, 'include/config'), { recursive: true });
+      fs.writeFileSync(path.join(tree, 'include/config/auto.conf'), 'CONFIG_ARM64=y\n');
+      const p = resolveProfileOptions(opts, tree);
+      assert.deepStrictEqual(p.compiler, { crossCompile: '', buildDir: tree });
+      const r = await estimate({ root: tree, arch: ARCHES.arm64, config: p.config, cpus: 4, rules: false, compiler: p.compiler });
+      assert.deepStrictEqual([at(r, 'stats'), at(r, 'level')], [0, 24]);
+      const settings: Settings = { ...DEFAULTS, arch: 'arm64', nrCpus: 8, possibleCpus: 4, configPath: own, include: [], exclude: [...DEFAULTS.exclude], counts: {} };
+      const view = await new RealCore({ cacheDir: path.join(buildDir(), 'scan') }).estimate(tree, settings, new AbortController().signal, () => undefined);
+      assert.match(summaryText(view), /note: offsets: the order inside 1 of the 2 objects .* the build's own, read from its objects in /);
+      // another .config given, or x86: the model, nothing read
+      const other = path.join(buildDir(), 'other.config');
+      fs.writeFileSync(other, `${fs.readFileSync(cfgPath, 'utf8')}# CONFIG_FOO is not set\n`);
+      assert.strictEqual(resolveProfileOptions({ ...opts, config: other }, tree).compiler, undefined);
+      assert.strictEqual(inPlaceBuild(ARCHES.x86_64, own, tree), undefined);
     });
 
     it('--build-dir alone naming no build: a usage error that says so', () => {

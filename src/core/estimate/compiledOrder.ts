@@ -117,6 +117,19 @@ export function compilerFor(requested: string | undefined, arch: ArchProfile, co
   return { crossCompile, buildDir: defaultBuildDir(base, tree, arch.srcArch, text, crossCompile) };
 }
 
+/**
+ * With neither option: a tree built in place under the estimate's own .config (the same text, and
+ * Kbuild's include/config/auto.conf) on an arch whose order the model guesses gives that order from
+ * its objects, read as they stand (readelf reads any arch: no gcc needed); else undefined.
+ */
+export function inPlaceBuild(arch: ArchProfile, configFile: string | undefined, tree: string): CompilerOptions | undefined {
+  if (!arch.sectionAnchors || !configFile || !fs.existsSync(path.join(tree, 'include/config/auto.conf'))) return undefined;
+  try {
+    if (!fs.readFileSync(path.join(tree, '.config')).equals(fs.readFileSync(configFile))) return undefined;
+  } catch { return undefined; }
+  return { crossCompile: '', buildDir: path.resolve(tree) };
+}
+
 /** The compiled file of a variable: the .c that #includes its file when it has one (kernel/sched/build_utility.c). */
 const unitOf = (v: StaticVar) => v.unit ?? v.file;
 
@@ -178,7 +191,8 @@ export function upToDate(root: string, dir: string, srcArch: string, unit: strin
   }
   const source = /^source_\S+ := (\S+)$/m.exec(cmd);
   if (at < 0 || !source) return false;
-  const files = [source[1]];
+  // relative (a tree built in place) from the build folder, as every name in the file
+  const files = [path.isAbsolute(source[1]) ? source[1] : path.join(dir, source[1])];
   for (const m of block.join('\n').matchAll(/\$\(wildcard (\S+)\)|([^\s\\]+)/g)) {
     if (m[1] !== undefined) {
       // an option the compile tested: its touch file exists once the option is set (syncconfig)

@@ -86,7 +86,7 @@ export function formatText(r: EstimateResult, opts: { top?: number } = {}): stri
 }
 
 /** Whose order the static offsets follow, where that is a question: the compiled objects', or the model's on arches with section anchors. */
-export function offsetsNote(r: Pick<EstimateResult, 'arch' | 'static'>): string | undefined {
+export function offsetsNote(r: Pick<EstimateResult, 'arch' | 'static'>, options = { crossCompile: '--cross-compile', buildDir: '--build-dir' }): string | undefined {
   const ord = r.static.order;
   if (ord) {
     const failed = ord.failed.length ? `; ${ord.failed.length} not ${ord.existing ? 'read' : 'compiled'} keep the model's order (${ord.failed[0].file}: ${ord.failed[0].reason})` : '';
@@ -94,7 +94,7 @@ export function offsetsNote(r: Pick<EstimateResult, 'arch' | 'static'>): string 
     return `offsets: the order inside ${ord.compiled} of the ${ord.units} objects holding two or more variables is ${how}${failed}`;
   }
   if (r.static.variables.length > 1 && findArch(r.arch)?.sectionAnchors) {
-    return `offsets: ${r.arch}'s gcc places an object's variables in the order it compiles the functions using them (section anchors), which is modelled from the source (docs/placement.md §3): inside one object a variable can sit elsewhere, and the padding with it; --cross-compile takes gcc's own order, --build-dir an existing build's`;
+    return `offsets: ${r.arch}'s gcc places an object's variables in the order it compiles the functions using them (section anchors), which is modelled from the source (docs/placement.md §3): inside one object a variable can sit elsewhere, and the padding with it; ${options.crossCompile} takes gcc's own order, ${options.buildDir} your build's (a tree built in place is read by itself)`;
   }
   return undefined;
 }
