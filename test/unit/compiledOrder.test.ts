@@ -236,6 +236,27 @@ describe('estimate --cross-compile: the compiled objects\' order', function () {
       assert.match(summaryText(none), /percpuLens\.buildDir: .* holds no kernel build/);
     });
 
+    it("reads each object once: readelf's answers are kept beside the cache by the object's mtime, never in the build", async () => {
+      const out = buildDir();
+      devBuild(root, out, 'kernel/irq.o');
+      const before = fs.readdirSync(out).sort();
+      // a readelf that logs each call, as the compiler's binutils would be called
+      const bin = buildDir();
+      const log = path.join(bin, 'calls.log');
+      fs.writeFileSync(path.join(bin, 'p-readelf'), `#!/bin/sh\necho "$*" >> ${log}\nexec readelf "$@"\n`, { mode: 0o755 });
+      const cacheDir = path.join(buildDir(), 'cache');
+      const run = () => estimate({ root, arch: ARCHES.arm64, config, cpus: 4, rules: false, cacheDir, resultCache: false, compiler: { crossCompile: `${bin}/p-`, buildDir: out } });
+      assert.deepStrictEqual([at(await run(), 'stats'), at(await run(), 'level')], [0, 24]);
+      assert.deepStrictEqual(lines(log).map((l) => path.basename(l)), ['irq.o']);
+      // the developer rebuilds it: read again
+      const later = new Date(Date.now() + 1000);
+      fs.utimesSync(path.join(out, 'kernel/irq.o'), later, later);
+      assert.strictEqual(at(await run(), 'level'), 24);
+      assert.strictEqual(lines(log).length, 2);
+      assert.deepStrictEqual(fs.readdirSync(out).sort(), before);
+      assert.strictEqual(fs.readdirSync(path.join(cacheDir, 'orders')).length, 1);
+    });
+
     it('of another .config: every object keeps the model\'s order, its .config untouched', async () => {
       const out = buildDir();
       devBuild(root, out, 'kernel/irq.o');

@@ -26,6 +26,8 @@ export interface CompilerOptions {
   buildDir: string;
   /** make -j (default: the machine's processors) */
   jobs?: number;
+  /** where readelf's answers on an existing build's objects are kept (never in that build); none: read every time */
+  answers?: string;
 }
 
 export interface CompiledOrder {
@@ -238,6 +240,44 @@ async function readObject(obj: string, c: CompilerOptions, cwd: string, signal?:
   return r.code === 0 ? percpuSymbols(r.out) : `readelf: ${tail(r.out)}`;
 }
 
+type Saved = Record<string, { mtime: number; order: Array<[string, Array<[string, number]>]> }>;
+
+/**
+ * The per-CPU symbols of each of `units`' objects in `dir` into `orders` (`failed`: what readelf
+ * could not read), a few readelf at once. What readelf said is kept in `savedFile` by the object's
+ * mtime: an object that did not change is not read again.
+ */
+async function readObjects(dir: string, units: readonly string[], savedFile: string | undefined, c: CompilerOptions, orders: CompiledOrder['orders'], failed: CompiledOrder['failed'], signal?: AbortSignal): Promise<void> {
+  let saved: Saved = {};
+  try {
+    const f = savedFile ? JSON.parse(fs.readFileSync(savedFile, 'utf8')) : undefined;
+    if (f?.format === ORDERS_FORMAT) saved = f.objects;
+  } catch { /* first run */ }
+  const mtime = mtimes();
+  const todo = units.filter((u) => {
+    const had = saved[u];
+    if (!had || had.mtime !== mtime(path.join(dir, objectOf(u)))) return true;
+    orders.set(u, new Map(had.order.map(([sec, syms]) => [sec, new Map(syms)])));
+    return false;
+  });
+  let next = 0;
+  const one = async (): Promise<void> => {
+    for (let u = todo[next++]; u !== undefined; u = todo[next++]) {
+      const obj = path.join(dir, objectOf(u));
+      const order = await readObject(obj, c, dir, signal);
+      if (typeof order === 'string') { failed.push({ file: u, reason: order }); continue; }
+      orders.set(u, order);
+      saved[u] = { mtime: mtime(obj)!, order: [...order].map(([sec, syms]) => [sec, [...syms]]) };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(todo.length, 2 * Math.max(1, os.cpus().length)) }, one));
+  failed.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  // the editor and the CLI may share the file: whole or not at all (read again next time)
+  if (savedFile && todo.length) {
+    try { fs.mkdirSync(path.dirname(savedFile), { recursive: true }); writeAtomic(savedFile, () => [JSON.stringify({ format: ORDERS_FORMAT, objects: saved })]); } catch { /* read again next time */ }
+  }
+}
+
 /**
  * A build percpu-lens did not make (existingBuild), read as it stands: the objects that are up to
  * date give their order; make is never run there and nothing is written. Its .config must be the
@@ -252,17 +292,13 @@ async function readBuild(root: string, dir: string, configText: string, arch: st
   if (own !== configText) return failAll(`${where} is of another .config than the estimate's: estimate with its own (${path.join(dir, '.config')})`);
   const failed: CompiledOrder['failed'] = [];
   const mtime = mtimes();
+  const ready: string[] = [];
   for (const u of units) {
-    if (signal?.aborted) { failed.push({ file: u, reason: 'cancelled' }); continue; }
     const obj = path.join(dir, objectOf(u));
-    if (!upToDate(root, dir, arch, u, mtime)) {
-      failed.push({ file: u, reason: `${mtime(obj) === undefined ? 'not built' : 'out of date'} in ${where} (make ${objectOf(u)} there: percpu-lens runs make only in a folder it made)`, stale: mtime(obj) ?? 0 });
-      continue;
-    }
-    const got = await readObject(obj, c, dir, signal);
-    if (typeof got === 'string') failed.push({ file: u, reason: got });
-    else orders.set(u, got);
+    if (upToDate(root, dir, arch, u, mtime)) ready.push(u);
+    else failed.push({ file: u, reason: `${mtime(obj) === undefined ? 'not built' : 'out of date'} in ${where} (make ${objectOf(u)} there: percpu-lens runs make only in a folder it made)`, stale: mtime(obj) ?? 0 });
   }
+  await readObjects(dir, ready, c.answers, c, orders, failed, signal);
   return { orders, failed, existing: true };
 }
 
@@ -333,32 +369,16 @@ async function compile(root: string, configText: string, arch: string, units: re
     built = await make([jobs, '-k', ...[...stale].map(objectOf)]);
   }
   const failed: CompiledOrder['failed'] = [];
-  // what readelf said of each object, by its mtime: an object make did not touch is not read again
-  const savedFile = path.join(dir, '.percpu-lens-orders.json');
-  let saved: Record<string, { mtime: number; order: Array<[string, Array<[string, number]>]> }> = {};
-  try {
-    const f = JSON.parse(fs.readFileSync(savedFile, 'utf8'));
-    if (f.format === ORDERS_FORMAT) saved = f.objects;
-  } catch { /* first run */ }
   const after = mtimes();
+  const ready: string[] = [];
   for (const u of units) {
-    const obj = path.join(dir, objectOf(u));
     // make failed somewhere: an object it did not bring up to date is one it could not build (an older one may be there)
     if (built.code !== 0 && stale.has(u) && !upToDate(root, dir, arch, u, after)) {
       const mine = built.out.split('\n').filter((l) => l.includes(path.basename(u, '.c'))).join('\n');
       failed.push({ file: u, reason: `not built: ${tail(mine || built.out)}` });
-      continue;
-    }
-    const t = after(obj);
-    if (t === undefined) { failed.push({ file: u, reason: `not built: ${tail(built.out)}` }); continue; }
-    const had = saved[u];
-    if (had && had.mtime === t) { orders.set(u, new Map(had.order.map(([sec, syms]) => [sec, new Map(syms)]))); continue; }
-    const order = await readObject(obj, c, dir, signal);
-    if (typeof order === 'string') { failed.push({ file: u, reason: order }); continue; }
-    orders.set(u, order);
-    saved[u] = { mtime: t, order: [...order].map(([sec, syms]) => [sec, [...syms]]) };
+    } else if (after(path.join(dir, objectOf(u))) === undefined) failed.push({ file: u, reason: `not built: ${tail(built.out)}` });
+    else ready.push(u);
   }
-  // the editor and the CLI may share the folder: whole or not at all (read again next time)
-  writeAtomic(savedFile, () => [JSON.stringify({ format: ORDERS_FORMAT, objects: saved })]);
+  await readObjects(dir, ready, path.join(dir, '.percpu-lens-orders.json'), c, orders, failed, signal);
   return { orders, failed };
 }

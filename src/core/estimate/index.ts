@@ -28,6 +28,7 @@ import type { Session } from './session';
 import type { CallsiteRef } from './counts';
 import type { Finding } from '../parse/types';
 import * as path from 'path';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import { reservedUsed, simulate, toVariable, type Simulation } from './simulate';
 import { treeDiagnostics } from './diagnostics';
@@ -414,7 +415,9 @@ async function compiledObjectOrder(o: EstimateOptions, c: CompilerOptions, stati
     return undefined;
   }
   const units = unitsToCompile([...statics.builtin, ...[...statics.modules.values()].flatMap((m) => m.vars)]);
-  const got = await compiledOrder(o.root, configText, o.arch.srcArch, units, c, o.signal, (m) => o.onProgress?.(0, 1, m));
+  // readelf's answers on the objects of a build percpu-lens did not make are kept beside the cache, not there
+  const answers = o.cacheDir ? path.join(o.cacheDir, 'orders', `${crypto.createHash('sha1').update(path.resolve(c.buildDir)).digest('hex')}.json`) : undefined;
+  const got = await compiledOrder(o.root, configText, o.arch.srcArch, units, { ...c, ...(answers && !c.answers ? { answers } : {}) }, o.signal, (m) => o.onProgress?.(0, 1, m));
   statics.builtin = applyOrder(statics.builtin, got);
   for (const m of statics.modules.values()) m.vars = applyOrder(m.vars, got);
   if (got.failed.length) warnings.push(`${got.failed.length} of ${units.length} objects were not ${got.existing ? 'read' : 'compiled'} and keep the model's order (${got.failed[0].file}: ${got.failed[0].reason})`);
