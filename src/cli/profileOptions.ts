@@ -10,7 +10,7 @@ import { DEFAULT_EXCLUDE } from '../core/estimate';
 import { DEFAULT_KERNEL } from '../core/defaults';
 import { defaultCacheDir } from '../core/parse/cache';
 import { parseCountsFile, type Counts } from '../core/estimate/counts';
-import { compilerFor, inPlaceBuild, type CompilerOptions } from '../core/estimate/compiledOrder';
+import { compilerFor, configBuild, type CompilerOptions } from '../core/estimate/compiledOrder';
 
 export interface ProfileOpts {
   arch?: string;
@@ -78,13 +78,13 @@ export function resolveProfileOptions(o: ProfileOpts, dir: string): ResolvedProf
     arch, config: cfg ?? defaultConfig(arch.name), ...(counts ? { counts: counts.counts } : {}), countWarnings: counts?.warnings ?? [],
     rulesOn: o.rulesOn, include: o.include, ...(o.exclude.length ? { exclude: o.exclude } : {}),
     ...(o.cache ? { cacheDir: path.resolve(o.cacheDir ?? defaultCacheDir()) } : {}),
-    ...(o.crossCompile !== undefined || o.buildDir !== undefined ? { compiler: compilerOptions(o.crossCompile, o.buildDir, arch, cfgFile, dir) } : inPlace(arch, cfgFile, dir)),
+    ...(o.crossCompile !== undefined || o.buildDir !== undefined ? { compiler: compilerOptions(o.crossCompile, o.buildDir, arch, cfgFile, dir) } : ownBuild(arch, cfgFile, dir)),
   };
 }
 
-/** Neither option: the tree's own objects when it is built in place under this .config (inPlaceBuild). */
-function inPlace(arch: ArchProfile, cfgFile: string | undefined, tree: string): { compiler?: CompilerOptions } {
-  const c = inPlaceBuild(arch, cfgFile, tree);
+/** Neither option: the objects of the .config's own build of this tree, or of the tree built in place under it (configBuild). */
+function ownBuild(arch: ArchProfile, cfgFile: string | undefined, tree: string): { compiler?: CompilerOptions } {
+  const c = configBuild(arch, cfgFile, tree);
   return c ? { compiler: c } : {};
 }
 

@@ -10,7 +10,7 @@ import type { ChunkMapSnapshot } from '../core/sim/snapshot';
 import { estimate, type EstimateResult } from '../core/estimate';
 import { diffWithSides, formatDiffText, fromWorkingTree } from '../core/estimate/diff';
 import { headerCacheFile, loadHeaderFacts, saveHeaderFacts } from '../core/estimate/headerCache';
-import { compilerFor, inPlaceBuild, type CompilerOptions } from '../core/estimate/compiledOrder';
+import { compilerFor, configBuild, type CompilerOptions } from '../core/estimate/compiledOrder';
 import { offsetsNote } from '../core/report/text';
 import { readMacroCall } from '../core/estimate/macroCall';
 import {
@@ -230,7 +230,7 @@ export class RealCore implements CoreFacade {
 
   /** percpuLens.crossCompile and percpuLens.buildDir (compilerFor, as the CLI's --cross-compile and --build-dir), a made build folder beside the scan cache; a string: why not */
   private compiler(root: string, s: Settings, arch: ArchProfile, config: KConfig): CompilerOptions | string | undefined {
-    if (s.crossCompile === undefined && s.buildDir === undefined) return inPlaceBuild(arch, s.configPath ? config.source : undefined, root);
+    if (s.crossCompile === undefined && s.buildDir === undefined) return configBuild(arch, s.configPath ? config.source : undefined, root);
     const base = this.opts.cacheDir ? path.dirname(this.opts.cacheDir) : path.join(os.tmpdir(), 'percpu-lens');
     const dir = s.buildDir === undefined ? undefined : path.isAbsolute(s.buildDir) ? s.buildDir : path.join(root, s.buildDir);
     return compilerFor(s.crossCompile, arch, s.configPath ? config.source : undefined, root, base, dir);

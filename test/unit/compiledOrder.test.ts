@@ -9,7 +9,7 @@ import * as path from 'path';
 import { estimate, type EstimateResult } from '../../src/core/estimate';
 import { ARCHES } from '../../src/core/config/arch';
 import { parseDotConfig } from '../../src/core/config/kconfig';
-import { autoCrossCompile, compiledOrder, inPlaceBuild, noCompilerFor, onPath, percpuSymbols, unitsToCompile } from '../../src/core/estimate/compiledOrder';
+import { autoCrossCompile, compiledOrder, configBuild, noCompilerFor, onPath, percpuSymbols, unitsToCompile } from '../../src/core/estimate/compiledOrder';
 import { resolveProfileOptions } from '../../src/cli/profileOptions';
 import { summaryText } from '../../src/core/report/summary';
 import type { StaticVar } from '../../src/core/estimate/staticArea';
@@ -327,7 +327,25 @@ describe('estimate --cross-compile: the compiled objects\' order', function () {
       const other = path.join(buildDir(), 'other.config');
       fs.writeFileSync(other, `${fs.readFileSync(cfgPath, 'utf8')}# CONFIG_FOO is not set\n`);
       assert.strictEqual(resolveProfileOptions({ ...opts, config: other }, tree).compiler, undefined);
-      assert.strictEqual(inPlaceBuild(ARCHES.x86_64, own, tree), undefined);
+      assert.strictEqual(configBuild(ARCHES.x86_64, own, tree), undefined);
+    });
+
+    it("--config naming a make O= build's own .config: that build's objects, with no other option; not a folder Kbuild did not make for this tree", async () => {
+      const out = buildDir();
+      devBuild(root, out, 'kernel/irq.o');
+      const cfg = path.join(out, '.config');
+      const opts = { config: cfg, include: [], exclude: [], rulesOn: 'built' as const, rules: true, cache: false };
+      // what Kbuild leaves in an O= folder besides the objects: include/config/auto.conf and the source link
+      fs.mkdirSync(path.join(out, 'include/config'), { recursive: true });
+      fs.writeFileSync(path.join(out, 'include/config/auto.conf'), 'CONFIG_ARM64=y\n');
+      assert.strictEqual(resolveProfileOptions(opts, root).compiler, undefined); // no source link: whose build?
+      fs.symlinkSync(root, path.join(out, 'source'));
+      const p = resolveProfileOptions(opts, root);
+      assert.deepStrictEqual(p.compiler, { crossCompile: '', buildDir: out });
+      const r = await estimate({ root, arch: ARCHES.arm64, config: p.config, cpus: 4, rules: false, compiler: p.compiler });
+      assert.deepStrictEqual([at(r, 'stats'), at(r, 'level')], [0, 24]);
+      // another tree's build
+      assert.strictEqual(configBuild(ARCHES.arm64, cfg, buildDir()), undefined);
     });
 
     it('--build-dir alone naming no build: a usage error that says so', () => {

@@ -35,7 +35,7 @@ export function register(program: Command): void {
     .option('--sarif', 'print SARIF 2.1.0')
     .option('--no-result-cache', 'run every stage even when the tree and options are those of a saved result (the other caches still serve)')
     .option('--cross-compile <prefix>', 'arm, arm64, powerpc: build the objects whose per-CPU order the model decides with the tree\'s own make and this gcc (as CROSS_COMPILE: aarch64-linux-gnu-; "" for the host gcc; auto: the host\'s or an installed Debian cross gcc for the arch) and take their real order; needs a .config')
-    .option('--build-dir <dir>', 'an existing build of the tree (its O= folder, under the same .config): its up-to-date objects give the per-CPU order, read as they stand (make is never run there); with --cross-compile and a folder percpu-lens made or a new one, where it builds them (default: percpu-lens/kbuild/ARCH-HASH beside the cache). A tree built in place under the same .config is read without it')
+    .option('--build-dir <dir>', 'an existing build of the tree (its O= folder, under the same .config): its up-to-date objects give the per-CPU order, read as they stand (make is never run there); with --cross-compile and a folder percpu-lens made or a new one, where it builds them (default: percpu-lens/kbuild/ARCH-HASH beside the cache). Without it, a --config that is a Kbuild build\'s own .config (O=DIR/.config, or the tree built in place) reads that build')
     .action(async (dir: string | undefined, o: Opts) => {
       if (o.json && o.sarif) throw new UsageError('--json and --sarif are exclusive');
       wholeTreeRun();

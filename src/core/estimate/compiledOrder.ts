@@ -120,16 +120,23 @@ export function compilerFor(requested: string | undefined, arch: ArchProfile, co
 }
 
 /**
- * With neither option: a tree built in place under the estimate's own .config (the same text, and
- * Kbuild's include/config/auto.conf) on an arch whose order the model guesses gives that order from
- * its objects, read as they stand (readelf reads any arch: no gcc needed); else undefined.
+ * With neither option: a Kbuild build of this tree under the estimate's .config gives the order
+ * from its objects, read as they stand (readelf reads any arch: no gcc needed), on the arches whose
+ * order the model guesses. The build is the .config's own folder (a `make O=` folder, its `source`
+ * link to the tree) or the tree built in place, configured by Kbuild (include/config/auto.conf),
+ * its .config the same text; undefined when there is none.
  */
-export function inPlaceBuild(arch: ArchProfile, configFile: string | undefined, tree: string): CompilerOptions | undefined {
-  if (!arch.sectionAnchors || !configFile || !fs.existsSync(path.join(tree, 'include/config/auto.conf'))) return undefined;
-  try {
-    if (!fs.readFileSync(path.join(tree, '.config')).equals(fs.readFileSync(configFile))) return undefined;
-  } catch { return undefined; }
-  return { crossCompile: '', buildDir: path.resolve(tree) };
+export function configBuild(arch: ArchProfile, configFile: string | undefined, tree: string): CompilerOptions | undefined {
+  if (!arch.sectionAnchors || !configFile) return undefined;
+  const real = (p: string) => { try { return fs.realpathSync(p); } catch { return undefined; } };
+  const root = real(tree);
+  let text: Buffer;
+  try { text = fs.readFileSync(configFile); } catch { return undefined; }
+  const ofTree = (d: string) => real(d) === root || real(path.join(d, 'source')) === root;
+  const same = (d: string) => { try { return fs.readFileSync(path.join(d, '.config')).equals(text); } catch { return false; } };
+  const dir = [path.dirname(path.resolve(configFile)), path.resolve(tree)].find((d) =>
+    fs.existsSync(path.join(d, 'include/config/auto.conf')) && ofTree(d) && existingBuild(d, tree) && same(d));
+  return dir === undefined ? undefined : { crossCompile: '', buildDir: dir };
 }
 
 /** The compiled file of a variable: the .c that #includes its file when it has one (kernel/sched/build_utility.c). */
