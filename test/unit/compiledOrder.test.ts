@@ -303,6 +303,9 @@ describe('estimate --cross-compile: the compiled objects\' order', function () {
       assert.strictEqual(r.static.order?.existing, true);
       assert.deepStrictEqual(lines(path.join(tree, 'compile.log')), compiled);
       assert.ok(!fs.existsSync(path.join(tree, '.percpu-lens-prepared')));
+      // estimated under another .config: nothing read, and the way out named
+      const other = await compiledOrder(tree, 'CONFIG_ARM64=y\n', 'arm64', ['kernel/irq.c'], { crossCompile: CROSS, buildDir: tree });
+      assert.match(other.failed[0].reason, /the tree's own build is of another \.config .*a clean copy of the tree/);
     });
 
     it('a tree built in place under the estimate\'s own .config is read with no option at all (CLI and editor); not before Kbuild configured it', async () => {

@@ -296,7 +296,11 @@ async function readBuild(root: string, dir: string, configText: string, arch: st
   const failAll = (reason: string): CompiledOrder => ({ orders, failed: units.map((file) => ({ file, reason })), existing: true });
   let own: string;
   try { own = fs.readFileSync(path.join(dir, '.config'), 'latin1'); } catch (e) { return failAll(`${where} has no readable .config (${(e as NodeJS.ErrnoException).code})`); }
-  if (own !== configText) return failAll(`${where} is of another .config than the estimate's: estimate with its own (${path.join(dir, '.config')})`);
+  if (own !== configText) {
+    // a tree built in place cannot take O= either: only a clean copy can be built for this .config
+    const other = dir === path.resolve(root) ? ', or give --cross-compile a clean copy of the tree (Kbuild refuses O= on one built in place)' : '';
+    return failAll(`${where} is of another .config than the estimate's: estimate with its own (${path.join(dir, '.config')})${other}`);
+  }
   const failed: CompiledOrder['failed'] = [];
   const mtime = mtimes();
   const ready: string[] = [];
