@@ -195,10 +195,11 @@ describe('estimate --cross-compile: the compiled objects\' order', function () {
 
   describe("a build percpu-lens did not make: read as it stands, never written", function () {
     const cfgText = fs.readFileSync(cfgPath);
-    /** The developer's own build: `make O=DIR` of one object, as they would run it (no stamp of ours). */
+    /** The developer's own build: `make O=DIR` of one object, as they would run it (no stamp of ours; Kbuild's syncconfig leaves auto.conf). */
     const devBuild = (tree: string, out: string, ...objs: string[]) => {
-      fs.mkdirSync(out, { recursive: true });
+      fs.mkdirSync(path.join(out, 'include/config'), { recursive: true });
       if (!fs.existsSync(path.join(out, '.config'))) fs.writeFileSync(path.join(out, '.config'), cfgText);
+      fs.writeFileSync(path.join(out, 'include/config/auto.conf'), 'CONFIG_ARM64=y\n');
       execFileSync('make', ['-s', '-C', tree, `O=${out}`, 'ARCH=arm64', `CROSS_COMPILE=${CROSS}`, ...objs], { stdio: 'ignore' });
     };
     const lines = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8').trim().split('\n') : []);
@@ -316,9 +317,10 @@ describe('estimate --cross-compile: the compiled objects\' order', function () {
       devBuild(tree, tree, 'kernel/irq.o');
       const opts = { include: [], exclude: [], rulesOn: 'built' as const, rules: true, cache: false };
       // a .config alone is not a build (no include/config/auto.conf, which syncconfig writes)
+      const auto = path.join(tree, 'include/config/auto.conf');
+      fs.renameSync(auto, `${auto}.away`);
       assert.strictEqual(resolveProfileOptions(opts, tree).compiler, undefined);
-      fs.mkdirSync(path.join(tree, 'include/config'), { recursive: true });
-      fs.writeFileSync(path.join(tree, 'include/config/auto.conf'), 'CONFIG_ARM64=y\n');
+      fs.renameSync(`${auto}.away`, auto);
       const p = resolveProfileOptions(opts, tree);
       assert.deepStrictEqual(p.compiler, { crossCompile: '', buildDir: tree });
       const r = await estimate({ root: tree, arch: ARCHES.arm64, config: p.config, cpus: 4, rules: false, compiler: p.compiler });
@@ -338,9 +340,7 @@ describe('estimate --cross-compile: the compiled objects\' order', function () {
       devBuild(root, out, 'kernel/irq.o');
       const cfg = path.join(out, '.config');
       const opts = { config: cfg, include: [], exclude: [], rulesOn: 'built' as const, rules: true, cache: false };
-      // what Kbuild leaves in an O= folder besides the objects: include/config/auto.conf and the source link
-      fs.mkdirSync(path.join(out, 'include/config'), { recursive: true });
-      fs.writeFileSync(path.join(out, 'include/config/auto.conf'), 'CONFIG_ARM64=y\n');
+      // what Kbuild leaves in an O= folder besides the objects: include/config/auto.conf (devBuild) and the source link
       assert.strictEqual(resolveProfileOptions(opts, root).compiler, undefined); // no source link: whose build?
       fs.symlinkSync(root, path.join(out, 'source'));
       const p = resolveProfileOptions(opts, root);
@@ -349,6 +349,14 @@ describe('estimate --cross-compile: the compiled objects\' order', function () {
       assert.deepStrictEqual([at(r, 'stats'), at(r, 'level')], [0, 24]);
       // another tree's build
       assert.strictEqual(configBuild(ARCHES.arm64, cfg, buildDir()), undefined);
+    });
+
+    it('a folder holding only a .config (Kbuild never ran there): read as no build, and said so; its .config untouched', async () => {
+      const out = buildDir();
+      fs.writeFileSync(path.join(out, '.config'), cfgText);
+      const r = await compiledOrder(root, cfgText.toString('latin1'), 'arm64', ['kernel/irq.c'], { crossCompile: CROSS, buildDir: out });
+      assert.match(r.failed[0].reason, /holds a \.config but no build \(Kbuild never ran there\)/);
+      assert.deepStrictEqual(fs.readdirSync(out), ['.config']);
     });
 
     it('--build-dir alone naming no build: a usage error that says so', () => {

@@ -301,6 +301,8 @@ async function readBuild(root: string, dir: string, configText: string, arch: st
     const other = dir === path.resolve(root) ? ', or give --cross-compile a clean copy of the tree (Kbuild refuses O= on one built in place)' : '';
     return failAll(`${where} is of another .config than the estimate's: estimate with its own (${path.join(dir, '.config')})${other}`);
   }
+  // a .config that Kbuild never configured a build from (syncconfig writes auto.conf): someone's file, not a build
+  if (!fs.existsSync(path.join(dir, 'include/config/auto.conf'))) return failAll(`${dir} holds a .config but no build (Kbuild never ran there): build the objects there, or name a new folder for percpu-lens to build in`);
   const failed: CompiledOrder['failed'] = [];
   const mtime = mtimes();
   const ready: string[] = [];
