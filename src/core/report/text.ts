@@ -94,7 +94,7 @@ export function offsetsNote(r: Pick<EstimateResult, 'arch' | 'static'>, options 
     return `offsets: the order inside ${ord.compiled} of the ${ord.units} objects holding two or more variables is ${how}${failed}`;
   }
   if (r.static.variables.length > 1 && findArch(r.arch)?.sectionAnchors) {
-    return `offsets: ${r.arch}'s gcc places an object's variables in the order it compiles the functions using them (section anchors), which is modelled from the source (docs/placement.md §3): inside one object a variable can sit elsewhere, and the padding with it; ${options.crossCompile} takes gcc's own order, ${options.buildDir} your build's (a tree built in place is read by itself)`;
+    return `offsets: ${r.arch}'s gcc places an object's variables in the order it compiles the functions using them (section anchors), which is modelled from the source (docs/placement.md §3): inside one object a variable can sit elsewhere, and the padding with it; ${options.crossCompile} takes gcc's own order, ${options.buildDir} your build's (with a build's own .config, that build is read by itself)`;
   }
   return undefined;
 }
