@@ -357,6 +357,9 @@ describe('estimate --cross-compile: the compiled objects\' order', function () {
       const r = await compiledOrder(root, cfgText.toString('latin1'), 'arm64', ['kernel/irq.c'], { crossCompile: CROSS, buildDir: out });
       assert.match(r.failed[0].reason, /holds a \.config but no build \(Kbuild never ran there\)/);
       assert.deepStrictEqual(fs.readdirSync(out), ['.config']);
+      // the tree itself so: Kbuild refuses O= on it, so the way out is building in place or a clean copy
+      const inTree = await compiledOrder(out, cfgText.toString('latin1'), 'arm64', ['kernel/irq.c'], { crossCompile: CROSS, buildDir: out });
+      assert.match(inTree.failed[0].reason, /no build \(Kbuild never ran there\): build it in place, or give --cross-compile a clean copy/);
     });
 
     it('--build-dir alone naming no build: a usage error that says so', () => {

@@ -107,11 +107,11 @@ export const noCompilerFor = (arch: ArchProfile): string =>
 export function compilerFor(requested: string | undefined, arch: ArchProfile, configFile: string | undefined, tree: string, base: string, buildDir?: string): CompilerOptions | string {
   if (!configFile) return "the objects' order needs a .config file";
   if (requested !== undefined && !validCrossCompile(requested)) return `expected a CROSS_COMPILE prefix such as aarch64-linux-gnu-, or auto, got "${requested}"`;
-  const crossCompile = requested === undefined || requested === 'auto' ? autoCrossCompile(arch) : requested;
   const dir = buildDir !== undefined ? path.resolve(buildDir) : builtInPlace(tree) ? path.resolve(tree) : undefined;
-  // reading a build needs no gcc: readelf reads any arch's objects
-  if (dir !== undefined && existingBuild(dir, tree)) return { crossCompile: crossCompile ?? '', buildDir: dir };
+  // reading a build needs no gcc (the host's readelf reads any arch's objects): none is looked for
+  if (dir !== undefined && existingBuild(dir, tree)) return { crossCompile: requested === undefined || requested === 'auto' ? '' : requested, buildDir: dir };
   if (requested === undefined) return `${buildDir} holds no kernel build (no .config): build the tree there first, or give a compiler (--cross-compile) to have percpu-lens build the objects there`;
+  const crossCompile = requested === 'auto' ? autoCrossCompile(arch) : requested;
   if (crossCompile === undefined) return `auto: ${noCompilerFor(arch)}`;
   if (dir !== undefined) return { crossCompile, buildDir: dir };
   let text: Buffer;
@@ -254,13 +254,12 @@ type Saved = Record<string, { mtime: number; order: Array<[string, Array<[string
  * could not read), a few readelf at once. What readelf said is kept in `savedFile` by the object's
  * mtime: an object that did not change is not read again.
  */
-async function readObjects(dir: string, units: readonly string[], savedFile: string | undefined, c: CompilerOptions, orders: CompiledOrder['orders'], failed: CompiledOrder['failed'], signal?: AbortSignal): Promise<void> {
+async function readObjects(dir: string, units: readonly string[], savedFile: string | undefined, c: CompilerOptions, mtime: (f: string) => number | undefined, orders: CompiledOrder['orders'], failed: CompiledOrder['failed'], signal?: AbortSignal): Promise<void> {
   let saved: Saved = {};
   try {
     const f = savedFile ? JSON.parse(fs.readFileSync(savedFile, 'utf8')) : undefined;
     if (f?.format === ORDERS_FORMAT) saved = f.objects;
   } catch { /* first run */ }
-  const mtime = mtimes();
   const todo = units.filter((u) => {
     const had = saved[u];
     if (!had || had.mtime !== mtime(path.join(dir, objectOf(u)))) return true;
@@ -302,7 +301,11 @@ async function readBuild(root: string, dir: string, configText: string, arch: st
     return failAll(`${where} is of another .config than the estimate's: estimate with its own (${path.join(dir, '.config')})${other}`);
   }
   // a .config that Kbuild never configured a build from (syncconfig writes auto.conf): someone's file, not a build
-  if (!fs.existsSync(path.join(dir, 'include/config/auto.conf'))) return failAll(`${dir} holds a .config but no build (Kbuild never ran there): build the objects there, or name a new folder for percpu-lens to build in`);
+  if (!fs.existsSync(path.join(dir, 'include/config/auto.conf'))) {
+    // a tree with a .config cannot take O= (Kbuild refuses it): only building in place, or a clean copy, can serve
+    const way = dir === path.resolve(root) ? 'build it in place, or give --cross-compile a clean copy of the tree' : 'build the objects there, or name a new folder for percpu-lens to build in';
+    return failAll(`${dir} holds a .config but no build (Kbuild never ran there): ${way}`);
+  }
   const failed: CompiledOrder['failed'] = [];
   const mtime = mtimes();
   const ready: string[] = [];
@@ -311,7 +314,7 @@ async function readBuild(root: string, dir: string, configText: string, arch: st
     if (upToDate(root, dir, arch, u, mtime)) ready.push(u);
     else failed.push({ file: u, reason: `${mtime(obj) === undefined ? 'not built' : 'out of date'} in ${where} (make ${objectOf(u)} there: percpu-lens runs make only in a folder it made)`, stale: mtime(obj) ?? 0 });
   }
-  await readObjects(dir, ready, c.answers, c, orders, failed, signal);
+  await readObjects(dir, ready, c.answers, c, mtime, orders, failed, signal);
   return { orders, failed, existing: true };
 }
 
@@ -392,6 +395,6 @@ async function compile(root: string, configText: string, arch: string, units: re
     } else if (after(path.join(dir, objectOf(u))) === undefined) failed.push({ file: u, reason: `not built: ${tail(built.out)}` });
     else ready.push(u);
   }
-  await readObjects(dir, ready, path.join(dir, '.percpu-lens-orders.json'), c, orders, failed, signal);
+  await readObjects(dir, ready, path.join(dir, '.percpu-lens-orders.json'), c, after, orders, failed, signal);
   return { orders, failed };
 }

@@ -417,7 +417,7 @@ async function compiledObjectOrder(o: EstimateOptions, c: CompilerOptions, stati
   const units = unitsToCompile([...statics.builtin, ...[...statics.modules.values()].flatMap((m) => m.vars)]);
   // readelf's answers on the objects of a build percpu-lens did not make are kept beside the cache, not there
   const answers = o.cacheDir ? path.join(o.cacheDir, 'orders', `${crypto.createHash('sha1').update(path.resolve(c.buildDir)).digest('hex')}.json`) : undefined;
-  const got = await compiledOrder(o.root, configText, o.arch.srcArch, units, { ...c, ...(answers && !c.answers ? { answers } : {}) }, o.signal, (m) => o.onProgress?.(0, 1, m));
+  const got = await compiledOrder(o.root, configText, o.arch.srcArch, units, { ...c, answers }, o.signal, (m) => o.onProgress?.(0, 1, m));
   statics.builtin = applyOrder(statics.builtin, got);
   for (const m of statics.modules.values()) m.vars = applyOrder(m.vars, got);
   if (got.failed.length) warnings.push(`${got.failed.length} of ${units.length} objects were not ${got.existing ? 'read' : 'compiled'} and keep the model's order (${got.failed[0].file}: ${got.failed[0].reason})`);
