@@ -249,6 +249,9 @@ function report(r) {
   console.log(`symbols: real ${r.symbols}, at the real offset with the real size ${r.atOffset} (${pct(r.atOffset, r.symbols)}); wrong place/size ${r.wrong.length}, missing ${r.missing.length}, extra ${r.extra.length}`);
   console.log(`modules with .data..percpu: real ${r.realMods.size}, equal ${r.modEqual.length}, different ${r.modDiff.length}, missing ${r.modMissing.length}, extra ${r.modExtra.length}`);
   console.log(`unresolved: ${r.unresolved.length}; boot line (${r.est.config.possibleCpus} CPUs): ${r.bootLine}`);
+  // --compiled: how many objects gave their order (a failed preparation, flex missing, shows here, not as a silent model order)
+  const o = r.est.static.order;
+  if (o) console.log(`objects' order: ${o.compiled} of ${o.units} from ${o.existing ? 'the build' : 'the compiler'} (${o.buildDir})${o.failed.length ? `; ${o.failed.length} kept the model's, first: ${o.failed[0].file}: ${o.failed[0].reason.slice(0, 160)}` : ''}`);
   const ours = new Map(r.est.static.variables.map((v) => [v.name, v]));
   if (r.wrong.length) {
     console.log('wrong (name real off/size, ours off/size, file:line):');

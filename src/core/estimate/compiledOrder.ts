@@ -83,6 +83,21 @@ export function onPath(cmd: string, env: NodeJS.ProcessEnv = process.env): boole
 }
 
 /**
+ * What a tree's own build runs on the host to prepare a folder besides make and gcc: Kbuild's
+ * configuration tool is built from a lexer and a parser generated at build time (since 4.17; older
+ * trees ship them generated), so `make olddefconfig` needs flex and bison (Documentation/process/changes.rst).
+ */
+const HOST_TOOLS: ReadonlyArray<{ source: string; tool: string }> = [
+  { source: 'scripts/kconfig/lexer.l', tool: 'flex' },
+  { source: 'scripts/kconfig/parser.y', tool: 'bison' },
+];
+
+/** The host tools preparing a build of `root` needs that are not on PATH (HOST_TOOLS). */
+export function missingHostTools(root: string, has: (cmd: string) => boolean = onPath): string[] {
+  return HOST_TOOLS.filter((t) => fs.existsSync(path.join(root, t.source)) && !has(t.tool)).map((t) => t.tool);
+}
+
+/**
  * `--cross-compile auto`: the host gcc when it builds for `arch`, else the first of Debian's cross
  * gccs for it (ArchProfile.crossCompilers) that is installed; undefined when none is.
  */
@@ -356,11 +371,14 @@ async function compile(root: string, configText: string, arch: string, units: re
   const inPlace = builtInPlace(root);
   if (inPlace) return failAll(`the tree is built in place (${inPlace}), which make O= refuses: leave out the build folder to read the tree's own objects, or estimate a clean copy`);
   const make = (args: string[]) => run('make', ['-C', path.resolve(root), `O=${dir}`, `ARCH=${arch}`, `CROSS_COMPILE=${c.crossCompile}`, ...args], dir, signal);
-  fs.mkdirSync(dir, { recursive: true });
   // prepared once per (.config, compiler): olddefconfig, then the generated headers
   const key = crypto.createHash('sha256').update(`${path.resolve(root)}\0${arch}\0${c.crossCompile}\0${configText}`).digest('hex');
   const stampFile = path.join(dir, STAMP);
   const prepared = (() => { try { return fs.readFileSync(stampFile, 'utf8') === key; } catch { return false; } })();
+  // said before anything is made, not as make's "flex: not found" against every object
+  const missing = prepared ? [] : missingHostTools(root);
+  if (missing.length) return failAll(`preparing the build (make olddefconfig) builds Kbuild's configuration tool, which needs ${missing.join(' and ')} on PATH (Debian: apt-get install ${missing.join(' ')})`);
+  fs.mkdirSync(dir, { recursive: true });
   const jobs = `-j${c.jobs ?? Math.max(1, os.cpus().length)}`;
   if (!prepared) {
     onProgress?.(`preparing ${dir} (make olddefconfig prepare)`);
