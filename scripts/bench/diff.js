@@ -38,7 +38,7 @@ function main() {
     const g = grep(args.dir);
     console.log(`grep -rlE (warm)      ${sec(g.ms).padStart(9)}`);
     for (const c of args.configs) {
-      const config = configFile(c);
+      const config = configFile(c, args.dir);
       const common = ['--json', '--cpus', args.cpus, ...(config ? ['--config', config] : [])];
       console.log(`\nconfig: ${c ?? 'none (the arch profile alone)'}`);
       cli(['estimate', args.dir, ...common]); // OLD saved (and the caches warm)

@@ -71,7 +71,7 @@ async function main() {
   const args = benchArgs();
   const tree = args.dir;
   // the first --config (the bench's lightest); none: the profile's defaults
-  const config = configFile(args.configs[0]) ?? '';
+  const config = configFile(args.configs[0], args.dir) ?? '';
   const m = load();
   const { settings, profile } = m.resolveProfile(m.parseSettings((k) => ({ configPath: config, possibleCpus: 0 })[k]), (f) => fs.readFileSync(f, 'utf8'), tree);
   console.log(`profile: ${profile.arch}, NR_CPUS ${profile.nrCpus} (${profile.nrCpusFrom}), possible ${profile.possibleCpus}, page ${profile.pageSize}, ${profile.configPath}${profile.problems.length ? `; ${profile.problems.join('; ')}` : ''}`);

@@ -1,10 +1,12 @@
 // Whole-tree speed: `grep -rlE` over the trigger words against our full `estimate`, measured in the
 // same run on the same files (*.c, *.h), page cache warmed by a first grep. Prints the ratio, what
 // the prefilter kept, and the estimate's peak RSS against the goals (issue 8). Reports, never asserts.
-// Usage: node scripts/bench/estimate.js [DIR] [--config FILE|debian:FLAVOUR]... [--cpus N] [--edit]
+// Usage: node scripts/bench/estimate.js [DIR] [--config FILE|debian:FLAVOUR|defconfig:ARCH]... [--cpus N] [--edit]
 // (--edit: the "after an edit" row edits one file of DIR in place and puts it back; use a private tree)
 // (DIR: the bundled samples/kernel). Each --config is measured in turn against the same grep;
-// `debian:amd64` is Debian's own .config for that flavour (scripts/debian-config.sh fetches it).
+// `debian:amd64` is Debian's own .config for that flavour (scripts/debian-config.sh fetches it),
+// `defconfig:x86_64` DIR's own defconfig (scripts/defconfig.sh); a kernel tree without --config is
+// measured on both.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -39,7 +41,7 @@ function main() {
   const g = grep(args.dir);
   console.log(`grep -rlE (warm)      ${sec(g.ms).padStart(9)}   ${g.files} files match`);
   for (const c of args.configs) {
-    const o = { ...args, config: configFile(c) };
+    const o = { ...args, config: configFile(c, args.dir) };
     console.log(`\nconfig: ${c ?? 'none (the arch profile alone)'}${o.config && o.config !== c ? ` (${o.config})` : ''}`);
     one(o, g);
   }

@@ -1,6 +1,8 @@
 // The bench's command line, shared by every scripts/bench/*.js (bench.js passes its argv to each):
-// [DIR] [--config FILE|debian:FLAVOUR]... [--cpus N] [--file PATH]... [--edit]
+// [DIR] [--config FILE|debian:FLAVOUR|defconfig:ARCH]... [--cpus N] [--file PATH]... [--edit]
+// (a kernel tree without --config: defconfig:x86_64 and debian:amd64)
 // --edit: DIR may be edited in place (one file, restored after) for estimate's "after an edit" row.
+const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { argv } = require('../../lib/argv');
@@ -12,20 +14,30 @@ function benchArgs() {
     options: { config: { type: 'string', multiple: true }, cpus: { type: 'string' }, file: { type: 'string', multiple: true }, edit: { type: 'boolean' } },
     allowPositionals: true,
   });
+  const dir = path.resolve(positionals[0] ?? path.join(ROOT, 'samples', 'kernel'));
   return {
-    dir: path.resolve(positionals[0] ?? path.join(ROOT, 'samples', 'kernel')),
-    configs: v.config?.length ? v.config : [undefined],
+    dir,
+    // a kernel tree is measured on the configs issue 16 names: its x86_64 defconfig and Debian's amd64 .config
+    configs: v.config?.length ? v.config : isKernelTree(dir) ? ['defconfig:x86_64', 'debian:amd64'] : [undefined],
     cpus: v.cpus ?? '8',
     files: v.file ?? [],
     edit: v.edit === true,
   };
 }
 
-/** A config argument as a file: `debian:FLAVOUR` is fetched (and cached) by scripts/debian-config.sh. */
-function configFile(c) {
-  if (!c || !c.startsWith('debian:')) return c;
-  const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'debian-config.sh'), c.slice(7)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (r.status !== 0) throw new Error(`could not fetch ${c}`);
+/** A tree with Kbuild's top files and the x86 defconfig (the bundled samples have none). */
+const isKernelTree = (dir) => ['Makefile', 'Kbuild', 'arch/x86/configs/x86_64_defconfig'].every((f) => fs.existsSync(path.join(dir, f)));
+
+/**
+ * A config argument as a file: `debian:FLAVOUR` is fetched (and cached) by scripts/debian-config.sh,
+ * `defconfig:ARCH` made from `dir`'s own defconfig by scripts/defconfig.sh (cached; nothing written in the tree).
+ */
+function configFile(c, dir) {
+  const [kind, arg] = c ? c.split(/:(.*)/) : [];
+  const script = kind === 'debian' ? ['debian-config.sh', arg] : kind === 'defconfig' ? ['defconfig.sh', dir, arg] : undefined;
+  if (!script) return c;
+  const r = spawnSync('bash', [path.join(ROOT, 'scripts', script[0]), ...script.slice(1)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`could not make ${c}`);
   return r.stdout.trim();
 }
 
