@@ -6,7 +6,7 @@
 // take the real order. Objects that fail to build keep the model's order, each with its reason.
 // A build percpu-lens did not make (the tree built in place, or the developer's own O= folder) is
 // read as it stands and never written: its up-to-date objects give the order, make is not run.
-import { execFile } from 'child_process';
+import { execFile, spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -83,18 +83,29 @@ export function onPath(cmd: string, env: NodeJS.ProcessEnv = process.env): boole
 }
 
 /**
- * What a tree's own build runs on the host to prepare a folder besides make and gcc: Kbuild's
- * configuration tool is built from a lexer and a parser generated at build time (since 4.17; older
- * trees ship them generated), so `make olddefconfig` needs flex and bison (Documentation/process/changes.rst).
+ * What a tree's own build needs on the host to prepare a folder besides make and gcc
+ * (Documentation/process/changes.rst), each when the tree has the source that needs it and the
+ * .config builds it: Kbuild's configuration tool is built from a lexer and a parser generated at
+ * build time (since 4.17; older trees ship them generated); `prepare` builds scripts/sign-file
+ * when modules are signed (distro configs) and objtool when the arch runs it (powerpc, x86).
+ * `pkg`: Debian's package.
  */
-const HOST_TOOLS: ReadonlyArray<{ source: string; tool: string }> = [
-  { source: 'scripts/kconfig/lexer.l', tool: 'flex' },
-  { source: 'scripts/kconfig/parser.y', tool: 'bison' },
+const HOST_NEEDS: ReadonlyArray<{ source: string; config?: string; tool?: string; header?: string; what: string; pkg: string }> = [
+  { source: 'scripts/kconfig/lexer.l', tool: 'flex', what: 'flex', pkg: 'flex' },
+  { source: 'scripts/kconfig/parser.y', tool: 'bison', what: 'bison', pkg: 'bison' },
+  { source: 'scripts/sign-file.c', config: 'CONFIG_MODULE_SIG_FORMAT', header: 'openssl/opensslv.h', what: "OpenSSL's headers", pkg: 'libssl-dev' },
+  { source: 'tools/objtool/elf.c', config: 'CONFIG_OBJTOOL', header: 'libelf.h', what: "libelf's headers", pkg: 'libelf-dev' },
 ];
 
-/** The host tools preparing a build of `root` needs that are not on PATH (HOST_TOOLS). */
-export function missingHostTools(root: string, has: (cmd: string) => boolean = onPath): string[] {
-  return HOST_TOOLS.filter((t) => fs.existsSync(path.join(root, t.source)) && !has(t.tool)).map((t) => t.tool);
+/** Whether the host's gcc finds `header` (`#include <header>`), as Kbuild's host programs include it. */
+export function hostHeader(header: string): boolean {
+  return spawnSync('gcc', ['-E', '-x', 'c', '-', '-o', os.devNull], { input: `#include <${header}>\n`, stdio: ['pipe', 'ignore', 'ignore'] }).status === 0;
+}
+
+/** What preparing a build of `root` under `configText` needs that this host lacks (HOST_NEEDS), as `what` and `pkg`. */
+export function missingHostNeeds(root: string, configText: string, has: (cmd: string) => boolean = onPath, hasHeader: (h: string) => boolean = hostHeader): Array<{ what: string; pkg: string }> {
+  return HOST_NEEDS.filter((n) => fs.existsSync(path.join(root, n.source)) && (!n.config || new RegExp(`^${n.config}=y$`, 'm').test(configText))
+    && (n.tool ? !has(n.tool) : !hasHeader(n.header!))).map(({ what, pkg }) => ({ what, pkg }));
 }
 
 /**
@@ -376,8 +387,8 @@ async function compile(root: string, configText: string, arch: string, units: re
   const stampFile = path.join(dir, STAMP);
   const prepared = (() => { try { return fs.readFileSync(stampFile, 'utf8') === key; } catch { return false; } })();
   // said before anything is made, not as make's "flex: not found" against every object
-  const missing = prepared ? [] : missingHostTools(root);
-  if (missing.length) return failAll(`preparing the build (make olddefconfig) builds Kbuild's configuration tool, which needs ${missing.join(' and ')} on PATH (Debian: apt-get install ${missing.join(' ')})`);
+  const missing = prepared ? [] : missingHostNeeds(root, configText);
+  if (missing.length) return failAll(`preparing the build (make olddefconfig prepare) needs ${missing.map((m) => m.what).join(', ')} on this host (Debian: apt-get install ${missing.map((m) => m.pkg).join(' ')})`);
   fs.mkdirSync(dir, { recursive: true });
   const jobs = `-j${c.jobs ?? Math.max(1, os.cpus().length)}`;
   if (!prepared) {
