@@ -55,6 +55,31 @@ describe('trace replay of a real boot', () => {
   });
 });
 
+// The same amd64 kernel booted at 2 CPUs (scripts/real-boot.js amd64 --cpus 2 --with-trace, recorded
+// 2026-12-06; test/fixtures/boots/amd64-2.trace): two 1 MiB units share a 2 MiB atom (u1048576), so
+// the same allocations populate pages of half as many units.
+describe('trace replay of a real amd64 boot at 2 CPUs', () => {
+  const TWO = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'boots', 'amd64-2.trace'), 'utf8');
+  const line = /percpu: Embedded \d+ pages\/cpu s(\d+) r\d+ d\d+ u\d+/.exec(TWO)!;
+  const count = (re: RegExp) => TWO.split('\n').filter((l) => re.test(l)).length;
+
+  it("places every traced allocation at the kernel's offset and ends with the boot's Percpu: (552 kB)", () => {
+    const fc = buildFirstChunk({ arch: ARCHES.x86_64, kernel: '6.12', static: Number(line[1]), cpus: 2, nrCpus: 8192, pageSize: 4096 });
+    assert.strictEqual(fc.bootLine, line[0]);
+    assert.strictEqual(fc.bootLine, 'percpu: Embedded 66 pages/cpu s233472 r8192 d28672 u1048576');
+    const { ops, warnings } = parsePercpuTrace(TWO);
+    assert.deepStrictEqual(warnings, []);
+    const r = replayTrace(new PercpuAllocator(fc, { arch: ARCHES.x86_64, kernel: '6.12' }), ops);
+    assert.deepStrictEqual(r.failures, []);
+    assert.strictEqual(r.allocs, count(/percpu_alloc_percpu:/));
+    assert.strictEqual(r.sameOffset, r.allocs);
+    assert.strictEqual(r.frees, count(/percpu_free_percpu:/));
+    assert.strictEqual(r.earlyBytes, Number(/percpu_alloc_percpu: .*? off=(\d+)/.exec(TWO)![1]));
+    assert.strictEqual(r.meminfoPercpuKb, Number(/^Percpu:\s+(\d+) kB/m.exec(TWO)![1]));
+    assert.strictEqual(r.meminfoPercpuKb, 552);
+  });
+});
+
 // Debian's 6.12 arm64 kernel under QEMU (-M virt -cpu max) at 4 CPUs, CONFIG_NR_CPUS=512 (scripts/real-boot.js
 // arm64 --cpus 4 --with-trace): the first chunk's dynamic area starts 3160 B into a page.
 describe('trace replay of a real arm64 boot', () => {
