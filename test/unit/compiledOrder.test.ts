@@ -188,14 +188,16 @@ describe('estimate --cross-compile: the compiled objects\' order', function () {
     const tree = buildDir();
     fs.cpSync(root, tree, { recursive: true });
     // what linux-source-6.12 has: Kbuild builds scripts/kconfig/conf from these, prepare sign-file and objtool
-    for (const f of ['scripts/kconfig/lexer.l', 'scripts/kconfig/parser.y', 'scripts/sign-file.c', 'tools/objtool/elf.c']) {
+    for (const f of ['scripts/kconfig/Makefile', 'scripts/kconfig/lexer.l', 'scripts/kconfig/parser.y', 'scripts/sign-file.c', 'tools/objtool/elf.c']) {
       fs.mkdirSync(path.dirname(path.join(tree, f)), { recursive: true });
       fs.writeFileSync(path.join(tree, f), '\n');
     }
     const names = (cfg: string, has: (c: string) => boolean, hasHeader: (h: string) => boolean) => missingHostNeeds(tree, cfg, has, hasHeader).map((m) => m.pkg);
     const signed = 'CONFIG_MODULE_SIG_FORMAT=y\nCONFIG_OBJTOOL=y\n';
-    assert.deepStrictEqual(names(signed, () => false, () => false), ['flex', 'bison', 'libssl-dev', 'libelf-dev']);
+    assert.deepStrictEqual(names(signed, (c) => c === 'gcc', () => false), ['flex', 'bison', 'libssl-dev', 'libelf-dev']);
     assert.deepStrictEqual(names(signed, (c) => c !== 'bison', (h) => h !== 'libelf.h'), ['bison', 'libelf-dev']);
+    // no host gcc: it comes first, and its headers are not asked (they would all look missing)
+    assert.deepStrictEqual(names(signed, () => false, () => false), ['gcc', 'flex', 'bison']);
     // sign-file and objtool only when the .config builds them (arm64 runs no objtool; unsigned modules need no sign-file)
     assert.deepStrictEqual(names('# CONFIG_MODULE_SIG_FORMAT is not set\nCONFIG_OBJTOOL_X=y\n', () => true, () => false), []);
     assert.deepStrictEqual(names(signed, () => true, () => true), []);
@@ -216,7 +218,7 @@ describe('estimate --cross-compile: the compiled objects\' order', function () {
       process.env.PATH = was;
     }
     assert.deepStrictEqual(r.static.order?.failed.map((f) => f.file), ['kernel/broken.c', 'kernel/irq.c']);
-    assert.match(r.static.order!.failed[0].reason, /needs flex, bison on this host \(Debian: apt-get install flex bison\)/);
+    assert.match(r.static.order!.failed[0].reason, /needs the host's gcc, flex, bison on this host \(Debian: apt-get install gcc flex bison\)/);
     assert.ok(!fs.existsSync(out), 'no build folder is made');
     // the model's order stands (level first, as "the fixture is one the model gets wrong" shows)
     assert.strictEqual(r.static.variables.find((v) => v.name === 'level')?.offset, 0);

@@ -91,6 +91,8 @@ export function onPath(cmd: string, env: NodeJS.ProcessEnv = process.env): boole
  * `pkg`: Debian's package.
  */
 const HOST_NEEDS: ReadonlyArray<{ source: string; config?: string; tool?: string; header?: string; what: string; pkg: string }> = [
+  // Kbuild's host programs (HOSTCC), whatever the arch's compiler; the headers below are asked of it
+  { source: 'scripts/kconfig/Makefile', tool: 'gcc', what: "the host's gcc", pkg: 'gcc' },
   { source: 'scripts/kconfig/lexer.l', tool: 'flex', what: 'flex', pkg: 'flex' },
   { source: 'scripts/kconfig/parser.y', tool: 'bison', what: 'bison', pkg: 'bison' },
   { source: 'scripts/sign-file.c', config: 'CONFIG_MODULE_SIG_FORMAT', header: 'openssl/opensslv.h', what: "OpenSSL's headers", pkg: 'libssl-dev' },
@@ -104,8 +106,11 @@ export function hostHeader(header: string): boolean {
 
 /** What preparing a build of `root` under `configText` needs that this host lacks (HOST_NEEDS), as `what` and `pkg`. */
 export function missingHostNeeds(root: string, configText: string, has: (cmd: string) => boolean = onPath, hasHeader: (h: string) => boolean = hostHeader): Array<{ what: string; pkg: string }> {
-  return HOST_NEEDS.filter((n) => fs.existsSync(path.join(root, n.source)) && (!n.config || new RegExp(`^${n.config}=y$`, 'm').test(configText))
-    && (n.tool ? !has(n.tool) : !hasHeader(n.header!))).map(({ what, pkg }) => ({ what, pkg }));
+  const needed = HOST_NEEDS.filter((n) => fs.existsSync(path.join(root, n.source)) && (!n.config || new RegExp(`^${n.config}=y$`, 'm').test(configText)));
+  const missing = needed.filter((n) => n.tool && !has(n.tool));
+  // without a host gcc its headers cannot be asked: the gcc is what to install first
+  if (!missing.some((n) => n.tool === 'gcc')) missing.push(...needed.filter((n) => n.header && !hasHeader(n.header)));
+  return missing.map(({ what, pkg }) => ({ what, pkg }));
 }
 
 /**
