@@ -13,6 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { StaticVar } from './staticArea';
 import { findArch, type ArchProfile } from '../config/arch';
+import { isSet, parseDotConfig } from '../config/kconfig';
 import { writeAtomic } from '../writeAtomic';
 
 export interface CompilerOptions {
@@ -106,7 +107,8 @@ export function hostHeader(header: string): boolean {
 
 /** What preparing a build of `root` under `configText` needs that this host lacks (HOST_NEEDS), as `what` and `pkg`. */
 export function missingHostNeeds(root: string, configText: string, has: (cmd: string) => boolean = onPath, hasHeader: (h: string) => boolean = hostHeader): Array<{ what: string; pkg: string }> {
-  const needed = HOST_NEEDS.filter((n) => fs.existsSync(path.join(root, n.source)) && (!n.config || new RegExp(`^${n.config}=y$`, 'm').test(configText)));
+  const cfg = parseDotConfig(configText, '.config');
+  const needed = HOST_NEEDS.filter((n) => fs.existsSync(path.join(root, n.source)) && (!n.config || isSet(cfg, n.config)));
   const missing = needed.filter((n) => n.tool && !has(n.tool));
   // without a host gcc its headers cannot be asked: the gcc is what to install first
   if (!missing.some((n) => n.tool === 'gcc')) missing.push(...needed.filter((n) => n.header && !hasHeader(n.header)));
