@@ -11,6 +11,9 @@
 //          --json-dir DIR (keep each estimate's JSON), --fetch-only, --compiled (estimate with
 //          --cross-compile auto: Debian's cross gcc of the flavour's arch, the objects' real order).
 //          --no-result-cache (every stage run again).
+// A featureset flavour (rt-amd64) is compared with the tree Debian built it from: a hardlinked copy
+// of --tree under --dl with Debian's debian/patches-rt series applied (the newest debian.tar.xz of
+// linux-6.12 the archive's pool still serves; patch replaces files, the original tree is untouched).
 'use strict';
 const { execFileSync, execSync } = require('child_process');
 const fs = require('fs');
@@ -25,7 +28,7 @@ const POOL = 'http://deb.debian.org/debian-security/pool/updates/main/l/linux-6.
 const FLAVOURS = {
   amd64: { deb: 'amd64', unsigned: true },
   'cloud-amd64': { deb: 'amd64', unsigned: true },
-  'rt-amd64': { deb: 'amd64', unsigned: true },
+  'rt-amd64': { deb: 'amd64', unsigned: true, featureset: 'rt' },
   arm64: { deb: 'arm64', unsigned: true },
   'arm64-16k': { deb: 'arm64', unsigned: true },
   powerpc64le: { deb: 'ppc64el', unsigned: false },
@@ -42,7 +45,8 @@ const { values: v, positionals } = argv({
     compiled: { type: 'boolean' }, 'no-result-cache': { type: 'boolean' },
   },
 });
-const tree = path.resolve(v.tree);
+const baseTree = path.resolve(v.tree);
+const treeGiven = process.argv.slice(2).some((a) => a === '--tree' || a.startsWith('--tree='));
 const dl = path.resolve(v.dl);
 const cpus = v.cpus;
 const jsonDir = v['json-dir'];
@@ -182,7 +186,75 @@ function localBuild(dir) {
   return { dir, config: path.join(dir, '.config'), syms: percpuSymbols(path.join(dir, 'vmlinux')), modules };
 }
 
-function runEstimate(config) {
+const SOURCES = [
+  ['http://deb.debian.org/debian-security', 'bookworm-security', 'pool/updates/main/l/linux-6.12'],
+];
+
+/** the newest debian/ folder of linux-6.12 the pool serves (its Sources index lists versions whose files are gone) */
+function debianFolder() {
+  const dir = path.join(dl, 'debian-src');
+  const done = fs.existsSync(dir) && fs.readdirSync(dir).find((n) => n.startsWith('linux-6.12_') && fs.existsSync(path.join(dir, n, 'debian', 'patches-rt', 'series')));
+  if (done) return { dir: path.join(dir, done), version: done.slice('linux-6.12_'.length) };
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [base, suite, pool] of SOURCES) {
+    const idx = sh(`curl -fsS ${q(`${base}/dists/${suite}/main/source/Sources.xz`)} | xz -d`);
+    const versions = [...idx.matchAll(/^Package: linux-6\.12\n(?:.+\n)*?Version: (\S+)/gm)].map((m) => m[1]).reverse();
+    for (const ver of versions) {
+      const file = `linux-6.12_${ver}.debian.tar.xz`;
+      try {
+        sh(`curl -fsS -o ${q(file)} ${q(`${base}/${pool}/${file.replace(/~/g, '%7E')}`)} 2>&1`, { cwd: dir });
+      } catch {
+        log(`${file}: not in the pool any more`);
+        continue;
+      }
+      const out = path.join(dir, `linux-6.12_${ver}`);
+      fs.mkdirSync(out, { recursive: true });
+      sh(`tar -xf ${q(file)} -C ${q(out)} debian/patches-rt`, { cwd: dir });
+      fs.rmSync(path.join(dir, file));
+      return { dir: out, version: ver };
+    }
+  }
+  throw new Error('no debian.tar.xz of linux-6.12 could be fetched');
+}
+
+/** TREE with Debian's FEATURESET patch series applied, in a hardlinked copy under dl/trees */
+function featureTree(featureset) {
+  const out = path.join(dl, 'trees', `${path.basename(baseTree)}-${featureset}`);
+  const stamp = path.join(out, '.percpu-lens-featureset');
+  if (fs.existsSync(stamp)) return { dir: out, note: fs.readFileSync(stamp, 'utf8').trim() };
+  const src = debianFolder();
+  const patches = path.join(src.dir, 'debian', `patches-${featureset}`);
+  log(`${featureset}: applying ${patches}/series (Debian ${src.version}) to a copy of ${baseTree}`);
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  sh(`cp -al ${q(baseTree)} ${q(out)}`);
+  const skipped = [];
+  let applied = 0;
+  for (const p of fs.readFileSync(path.join(patches, 'series'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))) {
+    const file = q(path.join(patches, p));
+    try {
+      // all hunks or none: a patch the tree's own version already carries (in part) is skipped
+      sh(`patch -p1 -N -s --dry-run < ${file} >/dev/null 2>&1 && patch -p1 -N -s < ${file}`, { cwd: out });
+      applied++;
+    } catch {
+      skipped.push(p);
+    }
+  }
+  const note = `Debian ${src.version} patches-${featureset}: ${applied} applied${skipped.length ? `, skipped (do not apply to this tree): ${skipped.join(' ')}` : ''}`;
+  fs.writeFileSync(stamp, `${note}\n`);
+  return { dir: out, note };
+}
+
+/** the tree a flavour is estimated on: --tree, or for a featureset flavour its patched copy */
+function treeFor(flavour) {
+  const set = FLAVOURS[flavour]?.featureset;
+  if (!set || treeGiven) return baseTree;
+  const t = featureTree(set);
+  log(`${flavour}: tree ${t.dir} (${t.note})`);
+  return t.dir;
+}
+
+function runEstimate(tree, config) {
   const cli = path.join(__dirname, '..', 'dist', 'cli.js');
   const a = [cli, 'estimate', tree, '--config', config, '--json', '--no-rules'];
   if (cpus) a.push('--cpus', cpus);
@@ -196,7 +268,7 @@ const pct = (a, b) => `${((100 * a) / b).toFixed(2)}%`;
 function compare(flavour) {
   const t = fetch(flavour);
   if (fetchOnly) return undefined;
-  const est = runEstimate(t.config);
+  const est = runEstimate(treeFor(flavour), t.config);
   if (jsonDir) fs.writeFileSync(path.join(jsonDir, `${flavour}.json`), JSON.stringify(est));
   // size-0 symbols are linker-script aliases (x86's const_pcpu_hot = pcpu_hot), not definitions
   const real = Object.fromEntries(Object.entries(t.syms.syms).filter(([, s]) => s.size > 0));
