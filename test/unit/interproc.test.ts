@@ -49,17 +49,35 @@ describe('interprocedural pricing: a size that is a parameter of its function, a
       ['kernel/stats.c', lineOf('kernel/stats.c', 'percpu_counter_init(&total'), 'stats_init', ...counter, 4, 4],
       ['kernel/stats.c', lineOf('kernel/stats.c', 'aligned_buf(128)'), 'stats_buf', 'kernel/stats.c', lineOf('kernel/stats.c', '__alloc_percpu(64, align)'), 64, 128],
       ['kernel/vector.c', lineOf('kernel/vector.c', 'irq_alloc_matrix('), 'lapic_assign_system_vectors', 'kernel/matrix.c', lineOf('kernel/matrix.c', 'm->maps = __alloc_percpu('), 96, 8],
+      // `new->cache_size = size;` before the allocation: the parameter, 256 at cache_init(): 256 * 8 B, align 4
+      ['kernel/queues.c', lineOf('kernel/queues.c', 'cache_alloc(CACHE_DEFAULT)'), 'cache_init', 'kernel/queues.c', lineOf('kernel/queues.c', 'new->entries = __alloc_percpu('), 2048, 4],
     ].sort());
     // drivers/off.c is not built: its irq_alloc_matrix(4096, ...) and 100 counters are no callers
     assert.ok(!r.dynamic.callsites.some((c) => c.file === 'drivers/off.c'));
   });
 
   it('a caller passing a run-time value keeps the site unresolved, named in the reason; a function no call passes a size to says so', () => {
-    const u = Object.fromEntries(r.unresolved.map((x) => [`${x.file}:${x.line}`, x.reason]));
+    const u = Object.fromEntries(r.unresolved.filter((x) => x.file !== 'kernel/queues.c').map((x) => [`${x.file}:${x.line}`, x.reason]));
     assert.deepStrictEqual(Object.keys(u).sort(), [`kernel/matrix.c:${lineOf('kernel/matrix.c', 'n * 8')}`, `lib/percpu_counter.c:${lineOf('lib/percpu_counter.c', '__alloc_percpu_gfp(')}`]);
     assert.strictEqual(u[`lib/percpu_counter.c:${lineOf('lib/percpu_counter.c', '__alloc_percpu_gfp(')}`],
       `size nr_counters * counter_size: known only at run time at 1 of 3 callers: nr_counters is passed as \`n\` by stats_grow() at kernel/stats.c:${lineOf('kernel/stats.c', 'GFP_KERNEL, n)')} (n is a parameter of stats_grow())`);
     assert.match(u[`kernel/matrix.c:${lineOf('kernel/matrix.c', 'n * 8')}`], /known only at run time: n is a parameter of make_buf\(\); no file this config builds calls make_buf\(\) directly \(it is called through a pointer\)/);
+  });
+
+  it('a member read for a size: the function\'s own store before it, else the file\'s stores narrowed by the caller\'s test', () => {
+    const at = (s: string) => lineOf('kernel/queues.c', s);
+    const u = Object.fromEntries(r.unresolved.filter((x) => x.file === 'kernel/queues.c').map((x) => [x.line, x.reason]));
+    // cache_resize() passes what a user asks: the store's parameter names that caller
+    assert.match(u[at('new->entries = __alloc_percpu(')], /known only at run time at 1 of 2 callers: size is passed as `size` by cache_resize\(\)/);
+    // q_size is stored as 32768 beside qt = QUEUE_SINGLE and as 256 beside QUEUE_PER_CPU; queue_percpu()
+    // runs where qt != QUEUE_SINGLE: sizeof(struct queue) 16 + 256 entries of 24 B, align 8
+    const q = r.dynamic.callsites.find((c) => c.file === 'kernel/queues.c' && c.line === at('cookie->percpu_q = __alloc_percpu('));
+    assert.deepStrictEqual([q?.size, q?.align, u[at('cookie->percpu_q = __alloc_percpu(')]], [6160, 8, undefined]);
+    assert.match(q?.note ?? '', /q_size is DEFAULT_QUEUE_SIZE: the value this file stores in it beside qt, where queue_percpu\(\) is called \(qt != QUEUE_SINGLE\)/);
+    // two values, no test telling them apart; one value but `+=` elsewhere: the run's memory
+    assert.match(u[at('__alloc_percpu(c->spare, 8)')], /known only at run time: c->spare is read from memory when the code runs/);
+    assert.match(u[at('__alloc_percpu(c->two, 8)')], /known only at run time: c->two is read from memory when the code runs/);
+    assert.strictEqual(Object.keys(u).length, 3);
   });
 
   it('a function no built file calls, nor takes the address of (only exported), allocates nothing under this config', () => {

@@ -12,6 +12,8 @@ export interface Val { v: bigint; u: boolean; b?: 32 }
 export interface ExprHooks {
   /** value of an identifier left after expansion; undefined → error (or 0 in #if mode) */
   ident?(name: string): bigint | undefined;
+  /** value of a member read (`new->cache_size`, `c.opts.n`: the chain without spaces) the asking place knows; undefined: none */
+  member?(chain: string): bigint | undefined;
   /** #if semantics: unknown identifiers are 0 */
   ppMode?: boolean;
   /** whether tokens[i..] start a type name (for casts and sizeof(type)) */
@@ -285,7 +287,22 @@ class P {
       }
       // `x.m` / `x->m` outside sizeof is never a constant in C: a variable the running kernel reads
       const member = this.peek()?.t === '.' || this.peek()?.t === '->' ? this.peek(1)?.t : undefined;
-      if (member) return this.live(() => { throw new ExprError(`known only at run time: ${t.t}${this.peek()!.t}${member} is read from memory when the code runs`); });
+      if (member) {
+        // the whole chain `a->b.c`: a value the asking place stored there, else the run's memory
+        let j = this.i;
+        while ((this.toks[j]?.t === '.' || this.toks[j]?.t === '->') && this.toks[j + 1]?.k === 'id') j += 2;
+        const chain = this.toks.slice(this.i - 1, j).map((x) => x.t).join('');
+        if (this.h.member && this.toks[j]?.t !== '(' && this.toks[j]?.t !== '[') {
+          const v = this.live(() => {
+            const x = this.h.member!(chain);
+            if (x === undefined) throw new ExprError(`known only at run time: ${chain} is read from memory when the code runs`);
+            return { v: x, u: false };
+          });
+          this.i = j;
+          return v;
+        }
+        return this.live(() => { throw new ExprError(`known only at run time: ${t.t}${this.peek()!.t}${member} is read from memory when the code runs`); });
+      }
       // a call left after expansion is a function (arm64's inline cache_line_size() reads CTR_EL0): not folded here
       if (this.peek()?.t === '(') return this.live(() => { throw new ExprError(`known only at run time: ${t.t}() is a function call (its body is not folded)`); });
       return this.live(() => { throw new ExprError(`unknown identifier ${t.t}`); });

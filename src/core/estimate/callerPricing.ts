@@ -32,6 +32,8 @@ function parametersRead(f: Finding, scope: SiteScope): string[] {
       // a pointer's value is an address (the allocation's own result): what it points to is not read
       if (depth < 5 && !scope.typeOf(m[0])?.includes('*')) visit(scope.valueAt?.(m[0]), depth + 1);
     }
+    // a member the function stored before the site (`new->cache_size = size`)
+    for (const m of (text ?? '').matchAll(/\b[A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)+/g)) if (depth < 5) visit(scope.memberAt?.(m[0].replace(/\s+/g, '')), depth + 1);
   };
   for (const e of [f.sizeExpr, f.alignExpr, f.type]) visit(e, 0);
   return scope.params.filter((p): p is string => p !== undefined && seen.has(p));

@@ -106,9 +106,11 @@ async function priceAlloc(s: Session, f: Finding): Promise<{ p: ReturnType<typeo
   if (!('error' in p)) return { p };
   const text = textOfTree(s)(f.file);
   if (text === undefined) return { p };
-  const scope = await siteScope(text, f.line, f.file);
+  const scope = await siteScope(text, f.line, f.file, (e) => { const v = s.sizer.evalInt(e, f.file); return typeof v === 'number' ? v : undefined; });
   if (!scope) return { p };
   const q = priceFinding(s, f, { scope });
+  // a member taken from the file's stores (memberStores.ts): the price says which
+  if (!('error' in q) && q.kind === 'alloc' && scope.notes.size) return { p: { ...q, note: [...(q.note ? [q.note] : []), ...scope.notes].join('; ') }, scope };
   // only the alignment is a boot-time value (cache_line_size()): the bytes are known, placed at the config's cache line
   if ('error' in q && /^align .*known only at run time/.test(q.error) && !dependsOnParameters(q.error, scope)) {
     const r = priceFinding(s, { ...f, alignExpr: String(s.profile.cacheLine) }, { scope });

@@ -5,6 +5,7 @@
 import type { ExprScope } from '../layout/exprType';
 import type { Node } from '../parse/treeSitter';
 import { functionName, functionsAt, lineStarts } from '../rules/syntax';
+import { storedConstant } from './memberStores';
 
 interface Local { type: string; param: boolean; init?: string; line: number }
 interface Write { text?: string; line: number }
@@ -25,10 +26,19 @@ function typeText(decl: Node, upTo: Node): string {
   return decl.text.slice(0, upTo.endIndex - decl.startIndex).replace(STORAGE, ' ').replace(/\s+/g, ' ').trim();
 }
 
-function readFunction(fn: Node, line0: number): { locals: Map<string, Local>; writes: Map<string, Write[]> } {
+/** A member chain as written (`new->cache_size`, `c . opts.n`) without spaces; undefined when it is not names joined by `.`/`->` */
+function chainOf(n: Node): string | undefined {
+  const t = n.text.replace(/\s+/g, '');
+  return /^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)+$/.test(t) ? t : undefined;
+}
+
+function readFunction(fn: Node, line0: number): { locals: Map<string, Local>; writes: Map<string, Write[]>; members: Map<string, Write[]> } {
   const locals = new Map<string, Local>();
   const writes = new Map<string, Write[]>();
+  // member chains written in the body (`new->cache_size = size;`), or any part of one changed or its address taken ('?')
+  const members = new Map<string, Write[]>();
   const write = (name: string, w: Write) => (writes.get(name) ?? writes.set(name, []).get(name)!).push(w);
+  const writeMember = (n: Node, w: Write) => { const c = chainOf(n) ?? '?'; (members.get(c) ?? members.set(c, []).get(c)!).push(w); };
   const lineOf = (n: Node) => line0 + n.startPosition.row + 1;
   const visit = (n: Node) => {
     if (n.type === 'parameter_declaration' || n.type === 'declaration') {
@@ -50,18 +60,22 @@ function readFunction(fn: Node, line0: number): { locals: Map<string, Local>; wr
     } else if (n.type === 'assignment_expression') {
       const l = n.childForFieldName('left');
       const op = n.childForFieldName('operator')?.text ?? n.children.find((c) => c && /=$/.test(c.type))?.type;
-      if (l?.type === 'identifier') write(l.text, { line: lineOf(n), ...(op === '=' ? { text: n.childForFieldName('right')?.text } : {}) });
+      const w = { line: lineOf(n), ...(op === '=' ? { text: n.childForFieldName('right')?.text } : {}) };
+      if (l?.type === 'identifier') write(l.text, w);
+      else if (l?.type === 'field_expression') writeMember(l, w);
     } else if (n.type === 'update_expression') {
       const a = n.childForFieldName('argument');
       if (a?.type === 'identifier') write(a.text, { line: lineOf(n) });
+      else if (a?.type === 'field_expression') writeMember(a, { line: lineOf(n) });
     } else if (n.type === 'pointer_expression' && n.childForFieldName('operator')?.text === '&') {
       const a = n.childForFieldName('argument');
       if (a?.type === 'identifier') write(a.text, { line: lineOf(n) }); // its address escapes: anything may write it
+      else if (a?.type === 'field_expression') writeMember(a, { line: lineOf(n) });
     }
     for (const c of n.namedChildren) if (c) visit(c);
   };
   visit(fn);
-  return { locals, writes };
+  return { locals, writes, members };
 }
 
 /** A file-scope declaration of `name` (column 0, outside functions): its type text. */
@@ -94,7 +108,11 @@ export interface SiteScope extends ExprScope {
   params: Array<string | undefined>;
   /** whether `name` is a parameter, or a local whose only value is computed from one */
   fromParams(name: string): boolean;
+  /** what memberAt took from the file's stores rather than the function's own (memberStores.ts), for the price's note */
+  notes: Set<string>;
 }
+
+const CHAIN_RE = /\b[A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)+/g;
 
 /**
  * `scope` with the parameters given values by one call: `value` gives a parameter's constant text
@@ -104,6 +122,7 @@ export function withArguments(scope: SiteScope, value: (param: string) => string
   const isParam = (n: string) => scope.params.includes(n);
   return {
     typeOf: scope.typeOf,
+    ...(scope.memberAt ? { memberAt: scope.memberAt } : {}),
     valueAt: (n) => (isParam(n) ? value(n) : scope.valueAt?.(n)),
     runTime: (n) => (isParam(n) ? why(n) : scope.runTime?.(n)),
   };
@@ -113,19 +132,46 @@ export function withArguments(scope: SiteScope, value: (param: string) => string
  * The scope at `line` (1-based) of `text`; undefined outside a function. `file` names the file in
  * run-time reasons.
  */
-export async function siteScope(text: string, line: number, file: string): Promise<SiteScope | undefined> {
+export async function siteScope(text: string, line: number, file: string, evalConst?: (expr: string) => number | undefined): Promise<SiteScope | undefined> {
   const starts = lineStarts(text);
   const at = starts[Math.max(0, Math.min(line - 1, starts.length - 1))];
   const [c] = await functionsAt(text, [at]);
   if (!c?.fn) return undefined;
   const func = functionName(c.fn) ?? 'its function';
-  const { locals, writes } = readFunction(c.fn, c.line0);
+  const { locals, writes, members } = readFunction(c.fn, c.line0);
   const globals = new Map<string, string | undefined>();
   const global = (n: string) => {
     if (!globals.has(n)) globals.set(n, /^\w+$/.test(n) ? globalType(text, n) : undefined);
     return globals.get(n);
   };
   const params = parameterNames(c.fn);
+  const ownStore = (chain: string): string | undefined => {
+    // one plain store to the chain before the site, nothing else changing it or a part of it
+    // (`new->opts` for `new->opts.n`) or taking its address, its base not assigned after the store:
+    // `new->cache_size = size;` then `__alloc_percpu(... new->cache_size ...)`. A call in between that
+    // writes through the pointer is not seen (the kernel allocates right after such stores).
+    const own = members.get(chain) ?? [];
+    if (own.length !== 1 || own[0].text === undefined || own[0].line > line || members.has('?')) return undefined;
+    for (const [k, w] of members) if (k !== chain && w.length && (chain.startsWith(`${k}.`) || chain.startsWith(`${k}->`))) return undefined;
+    const base = /^\w+/.exec(chain)![0];
+    if ((writes.get(base) ?? []).some((w) => w.line >= own[0].line)) return undefined;
+    return own[0].text;
+  };
+  // chains the function reads without storing them: the file's stores may tell (memberStores.ts)
+  const fileWide = new Map<string, { rhs: string; note: string }>();
+  if (evalConst && functionName(c.fn)) {
+    const siteLine = text.slice(starts[line - 1] ?? 0, starts[line] ?? text.length);
+    const texts = [siteLine, ...[...locals.values()].map((l) => l.init ?? ''), ...[...writes.values()].flat().map((w) => w.text ?? '')];
+    for (const t of texts) {
+      for (const m of t.matchAll(CHAIN_RE)) {
+        const chain = m[0].replace(/\s+/g, '');
+        if (fileWide.has(chain) || members.has(chain)) continue;
+        const k = await storedConstant(text, functionName(c.fn)!, /\w+$/.exec(chain)![0], evalConst);
+        if (k) fileWide.set(chain, k);
+      }
+    }
+  }
+  const notes = new Set<string>();
   const fromParams = (n: string, depth = 0): boolean => {
     if (params.includes(n)) return true;
     const l = locals.get(n);
@@ -147,6 +193,14 @@ export async function siteScope(text: string, line: number, file: string): Promi
       if (l.init !== undefined) return w.length === 0 ? l.init : undefined;
       // one plain assignment before the call, nothing else writing it
       return w.length === 1 && w[0].text !== undefined && w[0].line <= line ? w[0].text : undefined;
+    },
+    notes,
+    memberAt: (chain) => {
+      const own = ownStore(chain);
+      if (own !== undefined) return own;
+      const k = fileWide.get(chain);
+      if (k) notes.add(`${chain}: ${k.note}`);
+      return k?.rhs;
     },
     runTime: (n) => {
       const l = locals.get(n);

@@ -15,6 +15,8 @@ export interface ExprScope {
   valueAt?(name: string): string | undefined;
   /** why a variable's value is not known before the program runs (`a parameter of f`) */
   runTime?(name: string): string | undefined;
+  /** the expression last stored in a member chain (`new->cache_size`, no spaces) before this place, undefined when none is known */
+  memberAt?(chain: string): string | undefined;
 }
 
 export interface ExprTypeOps {

@@ -342,6 +342,7 @@ export class LayoutEngine {
   private evalVal(toks: Tok[], fromFile?: string, local?: Map<string, bigint>, scope?: ExprScope, depth = 0): Val {
     const hooks: ExprHooks = {
       ident: (n) => local?.get(n) ?? this.enumConst(n, fromFile) ?? this.scopeValue(n, fromFile, scope, depth),
+      ...(scope?.memberAt ? { member: (chain: string) => this.scopeMember(chain, fromFile, scope, depth) } : {}),
       isTypeStart: (t) => t.k === 'id' && scope?.typeOf(t.t) === undefined && this.isTypeName(t.t, fromFile),
       sizeofType: (ty) => BigInt(this.typeFromToks(ty, fromFile, scope).size),
       alignofType: (ty) => BigInt(this.typeFromToks(ty, fromFile, scope).align),
@@ -426,6 +427,16 @@ export class LayoutEngine {
       if (isAnswerable(e)) return undefined;
       throw e;
     }
+  }
+
+  /**
+   * A member's value the asking place knows (the store before it, siteScope.ts), evaluated there. Its
+   * errors stand: `new->cache_size = size` with `size` a parameter says so, and the site is priced
+   * at its function's callers.
+   */
+  private scopeMember(chain: string, fromFile: string | undefined, scope: ExprScope, depth: number): bigint | undefined {
+    const v = depth < 8 ? scope.memberAt?.(chain) : undefined;
+    return v === undefined ? undefined : this.evalExpanded(this.expandText(v, fromFile), fromFile, undefined, scope, depth + 1);
   }
 
   /** the type of an expression over the scope's variables (see exprType.ts) */
