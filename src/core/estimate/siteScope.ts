@@ -160,13 +160,18 @@ export async function siteScope(text: string, line: number, file: string, evalCo
   // chains the function reads without storing them: the file's stores may tell (memberStores.ts)
   const fileWide = new Map<string, { rhs: string; note: string }>();
   if (evalConst && functionName(c.fn)) {
-    const siteLine = text.slice(starts[line - 1] ?? 0, starts[line] ?? text.length);
-    const texts = [siteLine, ...[...locals.values()].map((l) => l.init ?? ''), ...[...writes.values()].flat().map((w) => w.text ?? '')];
+    // the site's statement (a call may span lines) and what the function's locals are computed from
+    const from = starts[line - 1] ?? 0;
+    const end = text.indexOf(';', from);
+    const texts = [text.slice(from, end < 0 ? text.length : end), ...[...locals.values()].map((l) => l.init ?? ''), ...[...writes.values()].flat().map((w) => w.text ?? '')];
+    const byMember = new Map<string, Awaited<ReturnType<typeof storedConstant>>>();
     for (const t of texts) {
       for (const m of t.matchAll(CHAIN_RE)) {
         const chain = m[0].replace(/\s+/g, '');
         if (fileWide.has(chain) || members.has(chain)) continue;
-        const k = await storedConstant(text, functionName(c.fn)!, /\w+$/.exec(chain)![0], evalConst);
+        const member = /\w+$/.exec(chain)![0];
+        if (!byMember.has(member)) byMember.set(member, await storedConstant(text, functionName(c.fn)!, member, evalConst));
+        const k = byMember.get(member);
         if (k) fileWide.set(chain, k);
       }
     }
