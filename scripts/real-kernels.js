@@ -186,9 +186,8 @@ function localBuild(dir) {
   return { dir, config: path.join(dir, '.config'), syms: percpuSymbols(path.join(dir, 'vmlinux')), modules };
 }
 
-const SOURCES = [
-  ['http://deb.debian.org/debian-security', 'bookworm-security', 'pool/updates/main/l/linux-6.12'],
-];
+// the source package's index of the suite POOL belongs to
+const SOURCES_INDEX = 'http://deb.debian.org/debian-security/dists/bookworm-security/main/source/Sources.xz';
 
 /** the newest debian/ folder of linux-6.12 the pool serves (its Sources index lists versions whose files are gone) */
 function debianFolder() {
@@ -196,23 +195,21 @@ function debianFolder() {
   const done = fs.existsSync(dir) && fs.readdirSync(dir).find((n) => n.startsWith('linux-6.12_') && fs.existsSync(path.join(dir, n, 'debian', 'patches-rt', 'series')));
   if (done) return { dir: path.join(dir, done), version: done.slice('linux-6.12_'.length) };
   fs.mkdirSync(dir, { recursive: true });
-  for (const [base, suite, pool] of SOURCES) {
-    const idx = sh(`curl -fsS ${q(`${base}/dists/${suite}/main/source/Sources.xz`)} | xz -d`);
-    const versions = [...idx.matchAll(/^Package: linux-6\.12\n(?:.+\n)*?Version: (\S+)/gm)].map((m) => m[1]).reverse();
-    for (const ver of versions) {
-      const file = `linux-6.12_${ver}.debian.tar.xz`;
-      try {
-        sh(`curl -fsS -o ${q(file)} ${q(`${base}/${pool}/${file.replace(/~/g, '%7E')}`)} 2>&1`, { cwd: dir });
-      } catch {
-        log(`${file}: not in the pool any more`);
-        continue;
-      }
-      const out = path.join(dir, `linux-6.12_${ver}`);
-      fs.mkdirSync(out, { recursive: true });
-      sh(`tar -xf ${q(file)} -C ${q(out)} debian/patches-rt`, { cwd: dir });
-      fs.rmSync(path.join(dir, file));
-      return { dir: out, version: ver };
+  const idx = sh(`curl -fsS ${q(SOURCES_INDEX)} | xz -d`);
+  const versions = [...idx.matchAll(/^Package: linux-6\.12\n(?:.+\n)*?Version: (\S+)/gm)].map((m) => m[1]).reverse();
+  for (const ver of versions) {
+    const file = `linux-6.12_${ver}.debian.tar.xz`;
+    try {
+      sh(`curl -fsS -o ${q(file)} ${q(`${POOL}/${file.replace(/~/g, '%7E')}`)} 2>&1`, { cwd: dir });
+    } catch {
+      log(`${file}: not in the pool any more`);
+      continue;
     }
+    const out = path.join(dir, `linux-6.12_${ver}`);
+    fs.mkdirSync(out, { recursive: true });
+    sh(`tar -xf ${q(file)} -C ${q(out)} debian/patches-rt`, { cwd: dir });
+    fs.rmSync(path.join(dir, file));
+    return { dir: out, version: ver };
   }
   throw new Error('no debian.tar.xz of linux-6.12 could be fetched');
 }

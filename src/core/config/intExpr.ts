@@ -288,20 +288,18 @@ class P {
       // `x.m` / `x->m` outside sizeof is never a constant in C: a variable the running kernel reads
       const member = this.peek()?.t === '.' || this.peek()?.t === '->' ? this.peek(1)?.t : undefined;
       if (member) {
-        // the whole chain `a->b.c`: a value the asking place stored there, else the run's memory
+        // the whole chain `a->b.c`: a value the asking place stored there (not a call or an index), else the run's memory
         let j = this.i;
         while ((this.toks[j]?.t === '.' || this.toks[j]?.t === '->') && this.toks[j + 1]?.k === 'id') j += 2;
         const chain = this.toks.slice(this.i - 1, j).map((x) => x.t).join('');
-        if (this.h.member && this.toks[j]?.t !== '(' && this.toks[j]?.t !== '[') {
-          const v = this.live(() => {
-            const x = this.h.member!(chain);
-            if (x === undefined) throw new ExprError(`known only at run time: ${chain} is read from memory when the code runs`);
-            return { v: x, u: false };
-          });
-          this.i = j;
-          return v;
-        }
-        return this.live(() => { throw new ExprError(`known only at run time: ${t.t}${this.peek()!.t}${member} is read from memory when the code runs`); });
+        const stored = this.toks[j]?.t === '(' || this.toks[j]?.t === '[' ? undefined : this.h.member;
+        const v = this.live(() => {
+          const x = stored?.(chain);
+          if (x === undefined) throw new ExprError(`known only at run time: ${chain} is read from memory when the code runs`);
+          return { v: x, u: false };
+        });
+        this.i = j;
+        return v;
       }
       // a call left after expansion is a function (arm64's inline cache_line_size() reads CTR_EL0): not folded here
       if (this.peek()?.t === '(') return this.live(() => { throw new ExprError(`known only at run time: ${t.t}() is a function call (its body is not folded)`); });

@@ -6,7 +6,7 @@
 // reason the site stays unresolved.
 import type { Finding } from '../parse/types';
 import { priceFinding, type Session } from './session';
-import { siteScope, withArguments, type SiteScope } from './siteScope';
+import { memberChains, siteScope, withArguments, type SiteScope } from './siteScope';
 import type { Call } from './callers';
 import type { Callsite } from './types';
 
@@ -33,7 +33,7 @@ function parametersRead(f: Finding, scope: SiteScope): string[] {
       if (depth < 5 && !scope.typeOf(m[0])?.includes('*')) visit(scope.valueAt?.(m[0]), depth + 1);
     }
     // a member the function stored before the site (`new->cache_size = size`)
-    for (const m of (text ?? '').matchAll(/\b[A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)+/g)) if (depth < 5) visit(scope.memberAt?.(m[0].replace(/\s+/g, '')), depth + 1);
+    if (depth < 5) for (const chain of memberChains(text ?? '')) visit(scope.memberAt?.(chain), depth + 1);
   };
   for (const e of [f.sizeExpr, f.alignExpr, f.type]) visit(e, 0);
   return scope.params.filter((p): p is string => p !== undefined && seen.has(p));

@@ -12,8 +12,6 @@ import type { Node } from '../parse/treeSitter';
 
 export interface Store { rhs: string; at: number }
 
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** Balanced parentheses and brackets: a right side cut at a comma inside a call is not one. */
 function balanced(s: string): boolean {
   let d = 0;
@@ -26,7 +24,7 @@ function balanced(s: string): boolean {
 
 /** Every `X->member = rhs;` / `X.member = rhs;` and designated `.member = rhs,` of `text`; undefined when one is not a plain store (`+=`, `++`, an address taken). */
 export function memberStores(text: string, member: string): Store[] | undefined {
-  const m = esc(member);
+  const m = member; // an identifier: nothing to escape
   if (new RegExp(`(?:->|\\.)\\s*${m}\\s*(?:\\+\\+|--|[-+*/%&|^]=|<<=|>>=)|(?:\\+\\+|--)\\s*[\\w.>-]*(?:->|\\.)\\s*${m}\\b|&\\s*[\\w.>-]*(?:->|\\.)\\s*${m}\\b`).test(text)) return undefined;
   const out: Store[] = [];
   for (const x of text.matchAll(new RegExp(`(?:->|\\.)\\s*${m}\\s*=(?!=)\\s*([^;,{}]+?)\\s*[;,}]`, 'g'))) {
@@ -38,7 +36,7 @@ export function memberStores(text: string, member: string): Store[] | undefined 
 
 /** Whether a struct or union the text defines declares `member` (`size_t fq_size;`, `unsigned int head, tail;`). */
 export function declaredHere(text: string, member: string): boolean {
-  const decl = new RegExp(`[\\s,*]${esc(member)}\\s*(?:\\[[^\\]]*\\]\\s*)*(?::\\s*\\w+\\s*)?[;,]`);
+  const decl = new RegExp(`[\\s,*]${member}\\s*(?:\\[[^\\]]*\\]\\s*)*(?::\\s*\\w+\\s*)?[;,]`);
   for (const m of text.matchAll(/^(?:typedef\s+)?(?:struct|union)\s+\w*\s*\{/gm)) {
     const body = blockAround(text, m.index! + m[0].length - 1);
     if (body && decl.test(body.replace(/\([^()]*\)/g, ''))) return true;
@@ -66,7 +64,7 @@ export function blockAround(text: string, at: number): string | undefined {
 
 /** The test that decides the only call of `func` in `text`: `{ member, op, value, taken }`, where the call runs when (member op value) === taken. */
 export async function callGuard(text: string, func: string): Promise<{ member: string; op: '==' | '!='; value: string; taken: boolean } | undefined> {
-  const uses = [...text.matchAll(new RegExp(`\\b${esc(func)}\\b`, 'g'))].map((x) => x.index!);
+  const uses = [...text.matchAll(new RegExp(`\\b${func}\\b`, 'g'))].map((x) => x.index!);
   const calls: number[] = [];
   for (const at of uses) {
     const after = text.slice(at + func.length).match(/^\s*\(/);

@@ -112,7 +112,10 @@ export interface SiteScope extends ExprScope {
   notes: Set<string>;
 }
 
-const CHAIN_RE = /\b[A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)+/g;
+/** The member chains a text reads (`cookie->options.fq_size`), without spaces. */
+export function memberChains(text: string): string[] {
+  return [...text.matchAll(/\b[A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)+/g)].map((m) => m[0].replace(/\s+/g, ''));
+}
 
 /**
  * `scope` with the parameters given values by one call: `value` gives a parameter's constant text
@@ -166,8 +169,7 @@ export async function siteScope(text: string, line: number, file: string, evalCo
     const texts = [text.slice(from, end < 0 ? text.length : end), ...[...locals.values()].map((l) => l.init ?? ''), ...[...writes.values()].flat().map((w) => w.text ?? '')];
     const byMember = new Map<string, Awaited<ReturnType<typeof storedConstant>>>();
     for (const t of texts) {
-      for (const m of t.matchAll(CHAIN_RE)) {
-        const chain = m[0].replace(/\s+/g, '');
+      for (const chain of memberChains(t)) {
         if (fileWide.has(chain) || members.has(chain)) continue;
         const member = /\w+$/.exec(chain)![0];
         if (!byMember.has(member)) byMember.set(member, await storedConstant(text, functionName(c.fn)!, member, evalConst));
