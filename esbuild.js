@@ -43,6 +43,8 @@ async function main() {
   // the chunk-map page: media/chunkmap/*.ts with the shared formatter and data shaping, for the browser
   builds.push({ bundle: true, platform: 'browser', target: 'es2022', format: 'iife', logLevel: 'warning',
     entryPoints: ['media/chunkmap/main.ts'], outfile: 'dist/webview/chunkmap.js' });
+  // the include dirs' header index, read on a thread while a first run reads Kbuild (estimate/wrapped.ts)
+  builds.push({ ...common, entryPoints: ['src/core/estimate/headerWorker.ts'], outfile: 'dist/headerWorker.js' });
   const extra = path.join(__dirname, 'src', 'core', 'parse', 'worker.ts');
   if (fs.existsSync(extra)) builds.push({ ...common, entryPoints: [extra], outfile: 'dist/worker.js' });
   if (watch) {

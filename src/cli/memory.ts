@@ -79,7 +79,7 @@ export function collectNow(grown: number, wait: number, rss: () => number, soft 
  * collect early, while the live data is ~70-150 MB: a full collection when the heap has grown by
  * GROWTH (growthAllowed) keeps the peak RSS near the live size, for ~50-120 ms each time.
  */
-export function heapCompactor(growth = GROWTH, cap = CAP, soft = RSS_SOFT): (() => void) | undefined {
+export function heapCompactor(growth = GROWTH, cap = CAP, soft = RSS_SOFT): ((now?: boolean) => void) | undefined {
   let gc: (() => void) | undefined;
   try {
     v8.setFlagsFromString('--expose-gc');
@@ -91,8 +91,8 @@ export function heapCompactor(growth = GROWTH, cap = CAP, soft = RSS_SOFT): (() 
   const used = () => v8.getHeapStatistics().used_heap_size;
   let after = used();
   let wait = growthAllowed(after, growth, cap);
-  return () => {
-    if (!collectNow(used() - after, wait, () => process.memoryUsage.rss(), soft)) return;
+  return (now = false) => {
+    if (!now && !collectNow(used() - after, wait, () => process.memoryUsage.rss(), soft)) return;
     gc!();
     after = used();
     wait = growthAllowed(after, growth, cap);

@@ -34,6 +34,20 @@ describe('dead static per-CPU variables', () => {
     assert.deepStrictEqual([...dead], ['a']);
   });
 
+  it('asks about a header predicate only where its branch can reach a static per-CPU variable', () => {
+    const src = [
+      'static DEFINE_PER_CPU(int, a);',
+      'static void helper(void) { a = 1; }',
+      'void root(void) { if (cap_a()) helper(); if (cap_b()) other(); if (cap_c()) { int a; a = 2; } }',
+    ].join('\n');
+    const asked: string[] = [];
+    const bodies = functionBodies('static inline bool cap_a(void) { return false; }\nstatic inline bool cap_b(void) { return false; }\nstatic inline bool cap_c(void) { return false; }\n');
+    const dead = deadStatics(src, src, new Map([[1, 'a']]), on, (n) => { asked.push(n); return bodies.get(n); });
+    assert.deepStrictEqual([...dead], ['a']);
+    // cap_b's branch names nothing that reaches `a`; cap_c's names the word (a local), which may: asked
+    assert.deepStrictEqual(asked, ['cap_a', 'cap_c']);
+  });
+
   it('a header predicate that folds to false through a switch on a constant cap kills its branch (test/fixtures/dead/cap.c, gcc 12)', function () {
     const dir = path.join(__dirname, '../../../test/fixtures/dead');
     const src = fs.readFileSync(path.join(dir, 'cap.c'), 'utf8');

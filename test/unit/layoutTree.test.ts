@@ -9,6 +9,7 @@ import * as path from 'path';
 import { ARCHES } from '../../src/core/config/arch';
 import { parseDotConfig } from '../../src/core/config/kconfig';
 import { LayoutEngine, isUnknown } from '../../src/core/layout';
+import { FALLBACK_FILE } from '../../src/core/layout/fallback';
 import { compileSizes } from './support/gccTruth';
 
 const TREE: Record<string, string> = {
@@ -69,5 +70,15 @@ describe('layout in a kernel-shaped tree (include order, typedef names, __signed
     assert.strictEqual(truth.get(`size_${PROBES.indexOf('struct stat_like')}`), 32);
     assert.strictEqual(truth.get(`size_${PROBES.indexOf('struct hr_base')}`), 24);
     assert.strictEqual(truth.get(`size_${PROBES.indexOf('struct vm_event_state')}`), 16);
+  });
+
+  it('the fallback header is read once: every lookup that ends there meets the same file', async () => {
+    const engine = await LayoutEngine.create({ arch: ARCHES.x86_64, config: parseDotConfig('CONFIG_SMP=y\n', 'test .config'), root });
+    const first = engine.index.load(FALLBACK_FILE);
+    assert.ok(first?.scan.defines.has('____cacheline_aligned'));
+    assert.strictEqual(engine.index.load(FALLBACK_FILE), first);
+    // a name no header of the tree defines is the fallback's (the lookup that loaded it ~10,000 times a Debian run)
+    assert.strictEqual(engine.index.macro('__cacheline_aligned_in_smp', path.join(root, 'kernel/user.c'))?.source, FALLBACK_FILE);
+    assert.strictEqual(engine.index.load(FALLBACK_FILE), first);
   });
 });

@@ -9,7 +9,7 @@ import type { LayoutEngine } from '../layout';
 import type { Finding } from '../parse/types';
 import { evalCondition, functionBodies, matchClose, type BodyOf, type FnBody } from './constPredicates';
 
-interface Item { name?: string; isStatic: boolean; text: string; /** other names the item may define */ aliases?: string[] }
+interface Item { name?: string; isStatic: boolean; text: string; /** other names the item may define */ aliases?: string[]; /** its span in the text */ start: number; end: number }
 
 const ID = /[A-Za-z_]\w*/g;
 const C_WORDS = new Set(['static', 'const', 'volatile', 'struct', 'union', 'enum', 'unsigned', 'signed', 'int', 'long', 'short', 'char', 'void', 'bool', 'inline']);
@@ -37,8 +37,10 @@ function statementEnd(t: string, i: number): number {
 }
 
 /** Blank the branches of `if (IS_ENABLED(CONFIG_X) ...)` that the config makes dead; with `pred`,
- *  also of `if (f(...) ...)` where pred knows the call's value (a header predicate, constPredicates). */
-export function foldIsEnabled(text: string, isSet: (sym: string) => boolean, pred?: (call: string) => boolean | undefined): string {
+ *  also of `if (f(...) ...)` where pred knows the call's value (a header predicate, constPredicates).
+ *  `matters(text)`: whether blanking the statement's branches could change an answer; pred is asked
+ *  only where it does (its value costs the file's whole include closure). */
+export function foldIsEnabled(text: string, isSet: (sym: string) => boolean, pred?: (call: string) => boolean | undefined, matters?: (branches: string) => boolean): string {
   let t = text;
   const re = /\bif\s*\(/g;
   for (let m = re.exec(t); m; m = re.exec(t)) {
@@ -49,14 +51,16 @@ export function foldIsEnabled(text: string, isSet: (sym: string) => boolean, pre
     const c = /^\s*(!\s*)?IS_ENABLED\s*\(\s*(CONFIG_\w+)\s*\)\s*(&&[\s\S]*)?$/.exec(inner)
       ?? (pred ? /^\s*(!\s*)?([A-Za-z_]\w*\s*\([^()]*\))\s*(&&[\s\S]*)?$/.exec(inner) : null);
     if (!c || (c[1] && c[3])) continue;
-    const v = c[2].startsWith('CONFIG_') ? isSet(c[2]) : pred!(c[2]);
-    if (v === undefined) continue;
-    const on = v;
     const thenEnd = statementEnd(t, close + 1);
     if (thenEnd < 0) continue;
     const els = /^\s*else\b/.exec(t.slice(thenEnd));
     const elseEnd = els ? statementEnd(t, thenEnd + els[0].length) : thenEnd;
     if (elseEnd < 0) continue;
+    const config = c[2].startsWith('CONFIG_');
+    if (!config && matters && !matters(t.slice(close + 1, elseEnd))) continue;
+    const v = config ? isSet(c[2]) : pred!(c[2]);
+    if (v === undefined) continue;
+    const on = v;
     const blank = (a: number, b: number) => { t = t.slice(0, a) + t.slice(a, b).replace(/[^\n]/g, ' ') + t.slice(b); };
     const cond = c[1] ? !on : on; // with `&& rest`, only a false IS_ENABLED decides
     if (!cond) blank(close + 1, thenEnd);
@@ -100,10 +104,10 @@ function items(text: string, percpu: Map<number, string>): Item[] {
           // `static struct apic apic_x2apic_cluster __ro_after_init = {`: the last word may be an
           // attribute macro; every word of the declarator stands for the item (live if any is used)
           const aliases = ids?.slice(0, -1).filter((x) => !C_WORDS.has(x));
-          if (aliases?.length) { out.push({ name, isStatic, text: s, aliases }); start = end; return; }
+          if (aliases?.length) { out.push({ name, isStatic, text: s, aliases, start, end }); start = end; return; }
         }
       }
-      out.push({ name, isStatic, text: s });
+      out.push({ name, isStatic, text: s, start, end });
     }
     start = end;
   };
@@ -119,6 +123,33 @@ function items(text: string, percpu: Map<number, string>): Item[] {
   return out;
 }
 
+/** static items by each name they define */
+function byNames(list: Item[]): Map<string, Item[]> {
+  const byName = new Map<string, Item[]>();
+  for (const it of list) {
+    if (!it.name || !it.isStatic) continue;
+    for (const n of [it.name, ...(it.aliases ?? [])]) byName.set(n, [...(byName.get(n) ?? []), it]);
+  }
+  return byName;
+}
+
+/** `statics`' names and every static item's names whose text reaches one of them through other static items */
+function reaching(list: Item[], statics: Map<number, string>): Set<string> {
+  const usedBy = new Map<string, Item[]>(); // name -> static items whose text names it
+  for (const it of list) {
+    if (!it.name || !it.isStatic) continue;
+    for (const id of new Set(it.text.match(ID))) { const l = usedBy.get(id); if (l) l.push(it); else usedBy.set(id, [it]); }
+  }
+  const out = new Set(statics.values());
+  const work = [...out];
+  while (work.length) {
+    for (const it of usedBy.get(work.pop()!) ?? []) {
+      for (const n of [it.name!, ...(it.aliases ?? [])]) if (!out.has(n)) { out.add(n); work.push(n); }
+    }
+  }
+  return out;
+}
+
 /**
  * Names among `statics` (static per-CPU variables of this file, by definition line) that no live
  * code reaches. `active`: the file's text with inactive #if regions blanked; `raw`: its source.
@@ -126,16 +157,19 @@ function items(text: string, percpu: Map<number, string>): Item[] {
 export function deadStatics(active: string, raw: string, statics: Map<number, string>, isSet: (sym: string) => boolean, bodyOf?: BodyOf): Set<string> {
   const defineBodies = stripComments(raw).replace(/\\\r?\n/g, ' ').split('\n').filter((l) => /^\s*#\s*define\b/.test(l)).join('\n');
   const pred = bodyOf && ((call: string) => evalCondition(call, bodyOf, isSet));
-  const list = items(foldIsEnabled(stripComments(active), isSet, pred), statics);
-  const byName = new Map<string, Item[]>();
-  for (const it of list) {
-    if (!it.name || !it.isStatic) continue;
-    for (const n of [it.name, ...(it.aliases ?? [])]) byName.set(n, [...(byName.get(n) ?? []), it]);
-  }
+  const text = stripComments(active);
+  // a branch can decide a static's fate only if it names the static or a static item that reaches it
+  // (folding takes text away, never adds, and leaves the items' bounds as they are)
+  const all = items(text, statics);
+  const reach = pred && reaching(all, statics);
+  const matters = reach && ((b: string) => (b.match(ID) ?? []).some((id) => reach.has(id)));
+  const folded = foldIsEnabled(text, isSet, pred, matters || undefined);
+  const list = all.map((it) => ({ ...it, text: folded.slice(it.start, it.end) }));
+  const byName = byNames(list);
   const live = new Set<string>();
   // a name in a #define body is used wherever the macro is (printk.c: printk_enter_irqsave() calls
   // the static __printk_recursion_counter()): those bodies are roots too
-  const work: Item[] = [...list.filter((it) => !it.isStatic || !it.name), { isStatic: false, text: defineBodies }];
+  const work: Item[] = [...list.filter((it) => !it.isStatic || !it.name), { isStatic: false, text: defineBodies, start: 0, end: 0 }];
   while (work.length) {
     const it = work.pop()!;
     for (const id of it.text.match(ID) ?? []) {

@@ -58,6 +58,11 @@ export function headerCacheFile(cacheDir: string, dirs: string[]): string {
   return path.join(cacheDir, 'headers', `${id}.bin`);
 }
 
+/** Whether `cacheDir` holds any saved header facts (a run without them builds them: headersAhead). */
+export function anyHeaderFacts(cacheDir: string): boolean {
+  try { return fs.readdirSync(path.join(cacheDir, 'headers')).some((f) => f.endsWith('.bin')); } catch { return false; }
+}
+
 /** Every folder the index read headers from, with its stat (subfolders except under `flat` dirs). */
 function walkDirs(dirs: string[], flat: Set<string>): [string, ...StatKey][] {
   const out: [string, ...StatKey][] = [];

@@ -23,7 +23,8 @@ import { resolveProfile, type Profile } from './profile';
 import { builtScope, makePlacement, type Placement } from './placement';
 import { allocContext, contextNames, countCallsites, parameterSized, priceAllocSites, priceNrCpusArrays, priceStatics, type AllocOptions, type Ledger, type Mentions, type PricedAlloc, type PricedCallsites, type PricedStatics } from './pricing';
 import { addLedger, depTracker, emptyLedger, freshFiles, fromGraph, includeGraph, toGraph, recordingSizer, ReuseMiss, segmented, type Tracker, type AllocsOut, type FileRulesOut, type NrOut, type Parts, type Reuse, type Seg, type StaticsOut } from './reuse';
-import { headerGraph } from './wrapped';
+import { headerGraph, headersAhead } from './wrapped';
+import { anyHeaderFacts } from './headerCache';
 import type { Session } from './session';
 import type { CallsiteRef } from './counts';
 import type { Finding } from '../parse/types';
@@ -66,9 +67,10 @@ export interface EstimateOptions {
   /**
    * Called between phases and in long loops: a chance to collect garbage. V8 lets a heap with ~70 MB
    * live grow to ~300 MB of garbage while headers are read; the CLI collects (cli/memory.ts), the
-   * extension host leaves it to V8.
+   * extension host leaves it to V8. `now`: collect whatever the heap grew by (this thread is about
+   * to wait for others).
    */
-  compact?: () => void;
+  compact?: (now?: boolean) => void;
   /** a scan already done (the extension keeps one); skips scanning */
   scan?: ScanResult;
   /** receives the scan (diff re-uses OLD's for NEW, re-scanning only the changed files) */
@@ -118,17 +120,24 @@ async function prepare(o: EstimateOptions, profile: Profile, pause: () => Promis
     return typeof r === 'boolean' ? r : true;
   };
   const facts = new FactStore(o.root, o.cacheDir, o.knownStats);
-  const kb = readKbuild(o.root, (s) => cfgVal(cfg, s), { arch: o.arch.name, evalCond: cond, localDirectives: (f) => facts.get(f)?.local });
-  clock.mark('kbuild');
-  o.compact?.();
-  await pause();
-  const session = await openSession(o.root, profile, kb.includeDirs);
-  // the files calling a wrapper are read once the scan's workers are done (~20 MB less peak on a distro config)
-  const afterScan = scanned && (async () => { clock.mark('wrappers'); await scanned.then(() => undefined, () => undefined); clock.mark('scan'); });
-  const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir, (f) => kb.byFile.get(f)?.status === 'module', afterScan) : { findings: [], unresolved: [], names: new Set<string>(), allocWrappers: new Set<string>(), expanded: [], macrosCalling: () => new Set<string>() };
-  clock.mark('wrappers');
-  // saved after pricing, which asks it which built files mention which names
-  return { kb, session, wrapped, facts };
+  // with no saved header facts (a first run), a worker reads the headers while this thread reads Kbuild
+  const ahead = o.cacheDir === undefined || !anyHeaderFacts(o.cacheDir) ? headersAhead(o.arch.name, o.root) : undefined;
+  try {
+    const kb = readKbuild(o.root, (s) => cfgVal(cfg, s), { arch: o.arch.name, evalCond: cond, localDirectives: (f) => facts.get(f)?.local });
+    clock.mark('kbuild');
+    o.compact?.();
+    await pause();
+    const session = await openSession(o.root, profile, kb.includeDirs);
+    // the files calling a wrapper are read once the scan's workers are done (~20 MB less peak on a distro config)
+    // waiting for the scan's workers: garbage goes first (the headers' worker object holds ~13 MB until collected)
+    const afterScan = scanned && (async () => { clock.mark('wrappers'); o.compact?.(true); await scanned.then(() => undefined, () => undefined); clock.mark('scan'); });
+    const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir, (f) => kb.byFile.get(f)?.status === 'module', afterScan, ahead?.take) : { findings: [], unresolved: [], names: new Set<string>(), allocWrappers: new Set<string>(), expanded: [], macrosCalling: () => new Set<string>() };
+    clock.mark('wrappers');
+    // saved after pricing, which asks it which built files mention which names
+    return { kb, session, wrapped, facts };
+  } finally {
+    ahead?.stop();
+  }
 }
 
 /** Kbuild, the layout session and the wrapper findings: what an estimate reads besides the scan. */

@@ -9,7 +9,9 @@ import { WrapperGraph, expandWrappers } from './wrappers';
 import { ALLOC_FUNCS } from '../parse/triggers';
 import type { FactStore } from './fileFacts';
 import type { MacroCall } from './macroCall';
-import { headerCacheFile, loadHeaderFacts, saveHeaderFacts } from './headerCache';
+import { headerCacheFile, loadHeaderFacts, saveHeaderFacts, type HeaderFacts } from './headerCache';
+import { Worker } from 'worker_threads';
+import type { ArchName } from '../config/arch';
 
 export interface WrappedFinding extends Finding {
   /** the DEFINE_PER_CPU* call as expanded (its arguments and trailing attributes) */
@@ -18,19 +20,59 @@ export interface WrappedFinding extends Finding {
 
 /**
  * The wrapper graph of the headers under the include dirs, read once with the type index's raw
- * index; both come from `cacheDir` while no header changed (headerCache.ts).
+ * index; both come from `cacheDir` while no header changed (headerCache.ts), else from `ahead`
+ * (headersAhead) for the arch's own dirs, else are built here.
  */
-export function headerGraph(layout: LayoutEngine, cacheDir?: string): WrapperGraph {
+export function headerGraph(layout: LayoutEngine, cacheDir?: string, ahead?: HeaderFacts): WrapperGraph {
   const index = layout.index;
   const file = cacheDir === undefined ? undefined : headerCacheFile(cacheDir, index.dirs);
   const hit = file === undefined ? undefined : loadHeaderFacts(file, index.dirs);
   const saved = hit && index.importRaw(hit.raw) ? WrapperGraph.from(hit.extra) : undefined;
   if (saved) return saved;
-  const graph = new WrapperGraph();
-  index.forEachHeader((_f, text) => graph.add(text));
+  const early = ahead && WrapperGraph.from(ahead.extra);
+  const graph = early && index.importRawAhead(ahead.raw, (_f, text) => early.add(text)) ? early : new WrapperGraph();
+  if (graph !== early) index.forEachHeader((_f, text) => graph.add(text));
   const raw = file === undefined ? undefined : index.exportRaw();
   if (file !== undefined && raw) saveHeaderFacts(file, { raw, extra: graph.toJSON() });
   return graph;
+}
+
+/** dist/headerWorker.js beside the bundle, or headerWorker.js beside this module under tsc */
+function headerWorkerPath(): string | undefined {
+  const p = path.join(__dirname, 'headerWorker.js');
+  return fs.existsSync(p) ? p : undefined;
+}
+
+/**
+ * The raw index and wrapper graph of `arch`'s include dirs, built on a worker thread (~20,000
+ * headers, ~2 s of a distro run) while this thread reads Kbuild: for headerGraph when no saved
+ * copy serves. `take` gives them once (undefined where no worker starts or it fails: headerGraph
+ * then builds them itself) and lets go of them here, so they are garbage once imported (~20 MB
+ * through the scan's wait otherwise); `stop` ends a worker whose answer is no longer wanted.
+ */
+export function headersAhead(arch: ArchName, root: string): { take: () => Promise<HeaderFacts | undefined>; stop: () => void } {
+  const script = headerWorkerPath();
+  let w: Worker | undefined;
+  try {
+    w = script ? new Worker(script, { workerData: { arch, root: path.resolve(root) } }) : undefined;
+  } catch {
+    w = undefined;
+  }
+  if (!w) return { take: async () => undefined, stop: () => undefined };
+  w.unref(); // never what keeps a finished run's process alive
+  // a Worker object, even of a thread that ended, holds ~13 MB outside the heap until collected: no reference kept
+  let worker: Worker | undefined = w;
+  let facts: Promise<HeaderFacts | undefined> | undefined = new Promise<HeaderFacts | undefined>((resolve) => {
+    // the listeners left on the ended thread's object must not reach the answer (through `resolve`)
+    let settle: typeof resolve | undefined = resolve;
+    const done = (f?: HeaderFacts) => { worker = undefined; const s = settle; settle = undefined; s?.(f); };
+    w!.once('message', (m: { raw?: HeaderFacts['raw']; extra?: unknown }) => done(m.raw ? { raw: m.raw, extra: m.extra } : undefined));
+    w!.once('error', () => done());
+    w!.once('exit', () => done());
+  });
+  w = undefined;
+  const take = () => { const f = facts ?? Promise.resolve(undefined); facts = undefined; return f; };
+  return { take, stop: () => void worker?.terminate() };
 }
 
 export interface WrappedFindings {
@@ -56,9 +98,10 @@ const BUILTIN_ONLY = new Set(['DEFINE_SRCU', 'DEFINE_STATIC_SRCU']);
  * there: the files' texts then take the room the workers held, not more).
  */
 export async function wrappedFindings(root: string, files: string[], layout: LayoutEngine, facts: FactStore, pause: () => Promise<void> = async () => undefined, cacheDir?: string,
-  isModule: (file: string) => boolean = () => false, beforeReading?: () => Promise<void>): Promise<WrappedFindings> {
-  // wrapper names from the headers under the include dirs and the built files
-  const graph = headerGraph(layout, cacheDir);
+  isModule: (file: string) => boolean = () => false, beforeReading?: () => Promise<void>, ahead?: () => Promise<HeaderFacts | undefined>): Promise<WrappedFindings> {
+  // wrapper names from the headers under the include dirs and the built files (in a function of
+  // its own: this one's frame, kept across its awaits, would keep the worker's answer too)
+  const graph = await (async () => headerGraph(layout, cacheDir, await ahead?.()))();
   const readable: string[] = []; // first occurrence order, as the file list gives it
   const seen = new Set<string>();
   for (const f of files) {

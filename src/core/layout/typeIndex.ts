@@ -206,6 +206,26 @@ export class TypeIndex {
   }
 
   /**
+   * Takes a raw index of the leading include dirs built elsewhere (headerRaw, on a worker while
+   * this thread reads Kbuild) and indexes the dirs after them (a build's ccflags -I dirs) here,
+   * `observe` seeing their texts: the same index, in the same order, as building it all here.
+   */
+  importRawAhead(s: RawSnapshot, observe: (file: string, text: string) => void): boolean {
+    const lead = this.dirs.slice(0, s.dirs.length);
+    if (this.raw || s.dirs.length > this.dirs.length || s.dirs.some((d, i) => d !== lead[i]) || s.flat.some((d) => !this.flatDirs.has(d))
+      || lead.some((d) => this.flatDirs.has(d) !== s.flat.includes(d))) return false;
+    const files = (this.rawFiles = FileTable.of(s.table));
+    this.raw = Object.fromEntries(RAW_KINDS.map((k) => [k, NameIndex.restore(files, s.index[k])])) as unknown as Raw;
+    for (const d of lead) this.indexedDirs.add(d);
+    for (const f of s.files) this.indexedFiles.add(f);
+    this.observer = observe;
+    try {
+      for (const d of this.dirs.slice(s.dirs.length)) this.indexDir(d, !this.flatDirs.has(d));
+    } finally { this.observer = undefined; }
+    return true;
+  }
+
+  /**
    * Calls `f` once for each header under the include dirs. When the raw index is not built yet it
    * is built now and `f` sees the texts it reads, so each header is read once.
    */
@@ -316,8 +336,9 @@ export class TypeIndex {
   // ---- loading ------------------------------------------------------------------------------
   load(file: string): LoadedFile | undefined {
     // most calls name a loaded file by its absolute path: found before path.resolve (~180 MB of
-    // strings per Debian run); the fallback header is keyed by its name and re-read as before
-    const known = file === FALLBACK_FILE ? undefined : this.files.get(file);
+    // strings per Debian run); the fallback header is kept under its name (path.resolve of it
+    // never matched: it was scanned again for each lookup that ended there, ~10,000 times a run)
+    const known = this.files.get(file);
     if (known) return known;
     const f = path.resolve(file);
     const hit = this.files.get(f);
@@ -663,4 +684,14 @@ function macroTypedefText(text: string): string {
     }
   }
   return out;
+}
+
+/**
+ * The raw index of `arch`'s include dirs under `root` (no build's -I dirs), `observe` seeing each
+ * header's text: what a run's own index starts with (TypeIndex.importRawAhead).
+ */
+export function headerRaw(arch: ArchName, root: string, observe: (file: string, text: string) => void): RawSnapshot | undefined {
+  const index = new TypeIndex(arch, { values: new Map(), source: 'none', warnings: [] }, root);
+  index.forEachHeader(observe);
+  return index.exportRaw();
 }

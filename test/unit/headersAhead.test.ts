@@ -1,0 +1,81 @@
+// The include dirs' raw index and wrapper graph read on a worker thread (estimate/wrapped.ts
+// headersAhead) while the estimate reads Kbuild, then finished on the estimate's thread with the
+// build's -I dirs (TypeIndex.importRawAhead): the same index and graph as reading every header
+// on one thread, and the same estimate.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ARCHES } from '../../src/core/config/arch';
+import { parseDotConfig } from '../../src/core/config/kconfig';
+import { LayoutEngine, initLayout } from '../../src/core/layout';
+import { headerRaw } from '../../src/core/layout/typeIndex';
+import { headerGraph, headersAhead } from '../../src/core/estimate/wrapped';
+import { estimate } from '../../src/core/estimate';
+
+const fixture = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'realtree');
+
+describe('header index read ahead on a worker', function () {
+  this.timeout(60000);
+  let tmp: string;
+  let root: string;
+  let flat: string;
+  const config = () => parseDotConfig(fs.readFileSync(path.join(root, '.config'), 'utf8'), '.config');
+  const engine = () => {
+    const layout = new LayoutEngine({ arch: ARCHES.x86_64, config: config(), root });
+    layout.index.addIncludeDir(flat); // a directory's ccflags -I, after the arch's dirs (Kbuild)
+    return layout;
+  };
+
+  before(async () => {
+    await initLayout();
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-ahead-'));
+    root = path.join(tmp, 'tree');
+    fs.cpSync(fixture, root, { recursive: true });
+    flat = path.join(root, 'drivers', 'own');
+    fs.mkdirSync(flat, { recursive: true });
+    // a driver's own header: a define the index must list last, and a wrapper the graph must hold
+    fs.writeFileSync(path.join(flat, 'own.h'), '#define L1_CACHE_SHIFT 7\n#define DEFINE_OWN_STAT(n) DEFINE_PER_CPU(long, n##_stat)\nstruct own_stat { long v; };\n');
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('gives the index and the graph that reading every header here gives', async () => {
+    const here = engine();
+    const g1 = headerGraph(here);
+    const ahead = headersAhead('x86_64', root);
+    const facts = await ahead.take();
+    assert.ok(facts, 'the worker answered (its script is built beside the module)');
+    assert.strictEqual(await ahead.take(), undefined, 'the answer is given once');
+    const there = engine();
+    const g2 = headerGraph(there, undefined, facts);
+    assert.deepStrictEqual(there.index.exportRaw(), here.index.exportRaw());
+    assert.deepStrictEqual(g2.toJSON(), g1.toJSON());
+    // the flat dir's header was read here after the import: its define and its wrapper are in
+    assert.deepStrictEqual(there.index.exportRaw()!.table.slice(-1), [path.join(flat, 'own.h')]);
+    assert.ok(g2.names(true).has('DEFINE_OWN_STAT'));
+    assert.ok(g1.names(true).has('DEFINE_OWN_STAT'));
+  });
+
+  it('refuses a raw index of other dirs, and one imported after the index was built', () => {
+    const other = headerRaw('arm64', root, () => undefined)!;
+    assert.ok(other.dirs.some((d) => d.endsWith(path.join('arch', 'arm64', 'include'))));
+    assert.strictEqual(engine().index.importRawAhead(other, () => undefined), false);
+    const mine = headerRaw('x86_64', root, () => undefined)!;
+    const built = engine();
+    built.index.forEachHeader(() => undefined);
+    assert.strictEqual(built.index.importRawAhead(mine, () => undefined), false);
+    assert.strictEqual(engine().index.importRawAhead(mine, () => undefined), true);
+  });
+
+  it('an estimate with the worker gives the numbers of one without it', async () => {
+    const run = (cacheDir: string) => estimate({ root, arch: ARCHES.x86_64, config: config(), cpus: 4, resultCache: false, cacheDir });
+    // a cache folder holding some header facts (of no use here) starts no worker: the headers are read on this thread
+    const own = path.join(tmp, 'own-cache');
+    fs.mkdirSync(path.join(own, 'headers'), { recursive: true });
+    fs.writeFileSync(path.join(own, 'headers', 'other.bin'), 'not a header index');
+    const without = await run(own);
+    const withWorker = await run(path.join(tmp, 'new-cache'));
+    assert.deepStrictEqual({ ...withWorker, stats: undefined }, { ...without, stats: undefined });
+    assert.ok(withWorker.static.variables.some((v) => v.name === 'tree_srcu_srcu_data' && v.size === 64), 'the header wrapper DEFINE_STATIC_SRCU came through');
+  });
+});
