@@ -13,34 +13,50 @@ export class JsonEntries {
  * written member by member, anything deeper or else as JSON.stringify writes it whole.
  */
 export function* jsonPieces(value: unknown, depth: number): Generator<string> {
+  // members are gathered into pieces of ~16 K characters: a generator per member and a yield per
+  // comma cost a cold run's cache writes ~0.3 s of its main thread
+  const out = { text: '' };
+  yield* pieces(value, depth, out);
+  if (out.text) yield out.text;
+}
+
+const PIECE = 16 * 1024;
+
+function* pieces(value: unknown, depth: number, out: { text: string }): Generator<string> {
   if (depth > 0 && Array.isArray(value)) {
-    yield '[';
+    out.text += '[';
     for (let i = 0; i < value.length; i++) {
-      if (i) yield ',';
-      const v = value[i];
-      if (member(v)) yield* jsonPieces(v, depth - 1);
-      else yield 'null';
+      if (i) out.text += ',';
+      yield* member(value[i], depth - 1, out, 'null');
     }
-    yield ']';
+    out.text += ']';
   } else if (depth > 0 && (value instanceof Map || value instanceof JsonEntries || plain(value))) {
     const entries: Iterable<readonly [unknown, unknown]> = value instanceof Map ? value : value instanceof JsonEntries ? value.entries : Object.entries(value as object);
-    yield '{';
+    out.text += '{';
     let first = true;
     for (const [k, v] of entries) {
-      if (!member(v)) continue; // as JSON.stringify skips an undefined or function member
-      yield `${first ? '' : ','}${JSON.stringify(String(k))}:`;
+      if (!isMember(v)) continue; // as JSON.stringify skips an undefined or function member
+      out.text += `${first ? '' : ','}${JSON.stringify(String(k))}:`;
       first = false;
-      yield* jsonPieces(v, depth - 1);
+      yield* member(v, depth - 1, out);
     }
-    yield '}';
+    out.text += '}';
   } else {
     const s = JSON.stringify(value);
-    if (s !== undefined) yield s;
+    if (s !== undefined) out.text += s;
   }
 }
 
+/** One member: a container still above `depth` member by member, anything else whole; `absent` for what JSON.stringify leaves out. */
+function* member(v: unknown, depth: number, out: { text: string }, absent = ''): Generator<string> {
+  if (!isMember(v)) out.text += absent;
+  else if (depth > 0 && (Array.isArray(v) || v instanceof Map || v instanceof JsonEntries || plain(v))) yield* pieces(v, depth, out);
+  else { const s = JSON.stringify(v); if (s !== undefined) out.text += s; }
+  if (out.text.length >= PIECE) { yield out.text; out.text = ''; }
+}
+
 /** Whether JSON.stringify writes `v` as a member (it leaves out undefined, functions and symbols). */
-const member = (v: unknown) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol';
+const isMember = (v: unknown) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol';
 
 /** An object JSON.stringify writes as its own enumerable string-keyed members. */
 function plain(v: unknown): boolean {
