@@ -12,6 +12,7 @@ import { LayoutEngine, initLayout } from '../../src/core/layout';
 import { headerRaw } from '../../src/core/layout/typeIndex';
 import { headerGraph, headersAhead } from '../../src/core/estimate/wrapped';
 import { estimate } from '../../src/core/estimate';
+import { withOverlay } from '../../src/core/overlay';
 
 const fixture = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'realtree');
 
@@ -65,6 +66,18 @@ describe('header index read ahead on a worker', function () {
     built.index.forEachHeader(() => undefined);
     assert.strictEqual(built.index.importRawAhead(mine, () => undefined), false);
     assert.strictEqual(engine().index.importRawAhead(mine, () => undefined), true);
+  });
+
+  it('through an overlay (diff\'s NEW side) the headers are read on this thread, which sees the overlay', async () => {
+    const tree = path.join(tmp, 'overlaid');
+    fs.cpSync(root, tree, { recursive: true });
+    const c = path.join(tree, 'kernel', 'srcu_user.c');
+    fs.writeFileSync(c, `${fs.readFileSync(c, 'utf8')}\nDEFINE_OVERLAY_STAT(x);\n`);
+    const h = path.join(tmp, 'srcu.h'); // the header as the patch leaves it: a wrapper the disk's copy lacks
+    fs.writeFileSync(h, `${fs.readFileSync(path.join(tree, 'include', 'linux', 'srcu.h'), 'utf8')}\n#define DEFINE_OVERLAY_STAT(n) DEFINE_PER_CPU(long, n##_ostat)\n`);
+    const r = await withOverlay({ root: tree, files: new Map([['include/linux/srcu.h', h]]) }, () =>
+      estimate({ root: tree, arch: ARCHES.x86_64, config: config(), cpus: 4, resultCache: false }));
+    assert.strictEqual(r.static.variables.find((v) => v.name === 'x_ostat')?.size, 8);
   });
 
   it('an estimate with the worker gives the numbers of one without it', async () => {

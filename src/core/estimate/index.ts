@@ -120,8 +120,9 @@ async function prepare(o: EstimateOptions, profile: Profile, pause: () => Promis
     return typeof r === 'boolean' ? r : true;
   };
   const facts = new FactStore(o.root, o.cacheDir, o.knownStats);
-  // with no saved header facts (a first run), a worker reads the headers while this thread reads Kbuild
-  const ahead = o.cacheDir === undefined || !anyHeaderFacts(o.cacheDir) ? headersAhead(o.arch.name, o.root) : undefined;
+  // with no saved header facts (a first run), a worker reads the headers while this thread reads
+  // Kbuild; not through an overlay (diff's sides), which a worker thread does not see
+  const ahead = !overlayActive() && (o.cacheDir === undefined || !anyHeaderFacts(o.cacheDir)) ? headersAhead(o.arch.name, o.root) : undefined;
   try {
     const kb = readKbuild(o.root, (s) => cfgVal(cfg, s), { arch: o.arch.name, evalCond: cond, localDirectives: (f) => facts.get(f)?.local });
     clock.mark('kbuild');
