@@ -129,8 +129,8 @@ async function prepare(o: EstimateOptions, profile: Profile, pause: () => Promis
     o.compact?.();
     await pause();
     const session = await openSession(o.root, profile, kb.includeDirs);
-    // the files calling a wrapper are read once the scan's workers are done (~20 MB less peak on a distro config)
-    // waiting for the scan's workers: garbage goes first (the headers' worker object holds ~13 MB until collected)
+    // the files calling a wrapper are read once the scan's workers are done (~20 MB less peak on a distro
+    // config); garbage goes before that wait (the headers' worker's answer, ~20 MB once imported)
     const afterScan = scanned && (async () => { clock.mark('wrappers'); o.compact?.(true); await scanned.then(() => undefined, () => undefined); clock.mark('scan'); });
     const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir, (f) => kb.byFile.get(f)?.status === 'module', afterScan, ahead?.take) : { findings: [], unresolved: [], names: new Set<string>(), allocWrappers: new Set<string>(), expanded: [], macrosCalling: () => new Set<string>() };
     clock.mark('wrappers');
