@@ -80,6 +80,21 @@ describe('header index read ahead on a worker', function () {
     assert.strictEqual(r.static.variables.find((v) => v.name === 'x_ostat')?.size, 8);
   });
 
+  it('a header that cannot be read (a dangling symlink) is an error of the run, not its end, on either thread', async () => {
+    const tree = path.join(tmp, 'broken');
+    fs.cpSync(root, tree, { recursive: true });
+    const run = (cacheDir: string) => estimate({ root: tree, arch: ARCHES.x86_64, config: config(), cpus: 4, resultCache: false, cacheDir });
+    const before = await run(path.join(tmp, 'broken-cache-0'));
+    fs.symlinkSync('nowhere.h', path.join(tree, 'include', 'linux', 'broken.h'));
+    const own = path.join(tmp, 'broken-cache-1');
+    fs.mkdirSync(path.join(own, 'headers'), { recursive: true });
+    fs.writeFileSync(path.join(own, 'headers', 'other.bin'), 'not a header index');
+    for (const r of [await run(path.join(tmp, 'broken-cache-2')), await run(own)]) { // the worker's index, then this thread's
+      assert.ok(r.errors.some((e) => e.file === 'include/linux/broken.h'), JSON.stringify(r.errors));
+      assert.deepStrictEqual({ ...r, stats: undefined, errors: undefined }, { ...before, stats: undefined, errors: undefined });
+    }
+  });
+
   it('an estimate with the worker gives the numbers of one without it', async () => {
     const run = (cacheDir: string) => estimate({ root, arch: ARCHES.x86_64, config: config(), cpus: 4, resultCache: false, cacheDir });
     // a cache folder holding some header facts (of no use here) starts no worker: the headers are read on this thread

@@ -243,7 +243,7 @@ export class TypeIndex {
       for (const e of ents) {
         const p = path.join(d, e.name);
         if (e.isDirectory()) { if (!this.flatDirs.has(d)) walk(p); }
-        else if (e.name.endsWith('.h') && !seen.has(p)) once(p, readText(p, 'latin1'));
+        else if (e.name.endsWith('.h') && !seen.has(p)) { const t = readable(p); if (t !== undefined) once(p, t); }
       }
     };
     for (const d of this.dirs) walk(d);
@@ -266,7 +266,8 @@ export class TypeIndex {
           // observer, set only while ensureRaw indexes the include roots, saw it the first time)
           if (this.indexedFiles.has(p)) continue;
           this.indexedFiles.add(p);
-          const text = readText(p, 'latin1');
+          const text = readable(p);
+          if (text === undefined) continue;
           this.indexText(raw, p, text);
           this.observer?.(p, text); // set only while ensureRaw indexes the include dirs
         }
@@ -684,6 +685,12 @@ function macroTypedefText(text: string): string {
     }
   }
   return out;
+}
+
+/** A header's text, or undefined when it cannot be read (a dangling symlink, no permission): it
+ *  then defines nothing here, and the scan reports it. */
+function readable(file: string): string | undefined {
+  try { return readText(file, 'latin1'); } catch { return undefined; }
 }
 
 /**
