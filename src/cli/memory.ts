@@ -74,10 +74,21 @@ export function collectNow(grown: number, wait: number, rss: () => number, soft 
 }
 
 /**
+ * Bytes in use outside the young generation. The young generation is bounded (launch.json's
+ * semi-space) and emptied by every scavenge: counted in the growth, its churn alone called full
+ * collections (a cold Debian amd64 run: 15 forced ones instead of 10; paired, CPU 0.95x, peak +5 MiB).
+ */
+function oldGenerationUsed(): number {
+  let n = 0;
+  for (const s of v8.getHeapSpaceStatistics()) if (!s.space_name.startsWith('new_')) n += s.space_used_size;
+  return n;
+}
+
+/**
  * A compactor for EstimateOptions.compact, or undefined where V8 does not offer gc(). Reading a
  * kernel tree's headers leaves hundreds of MB of dead strings that V8 keeps as heap rather than
- * collect early, while the live data is ~70-150 MB: a full collection when the heap has grown by
- * GROWTH (growthAllowed) keeps the peak RSS near the live size, for ~50-120 ms each time.
+ * collect early, while the live data is ~70-150 MB: a full collection when the old generation has
+ * grown by GROWTH (growthAllowed) keeps the peak RSS near the live size, for ~50-120 ms each time.
  */
 export function heapCompactor(growth = GROWTH, cap = CAP, soft = RSS_SOFT): ((now?: boolean) => void) | undefined {
   let gc: (() => void) | undefined;
@@ -88,7 +99,7 @@ export function heapCompactor(growth = GROWTH, cap = CAP, soft = RSS_SOFT): ((no
     return undefined;
   }
   if (typeof gc !== 'function') return undefined;
-  const used = () => v8.getHeapStatistics().used_heap_size;
+  const used = oldGenerationUsed;
   let after = used();
   let wait = growthAllowed(after, growth, cap);
   return (now = false) => {
