@@ -11,12 +11,12 @@ import * as path from 'path';
 import { codeSalt } from '../parse/cache';
 import { StatKey, statKey, statUnchanged } from '../parse/statIndex';
 import type { RawSnapshot } from '../layout/typeIndex';
-import type { NameIndexSnapshot } from '../layout/nameIndex';
+import { SNAPSHOT_ARRAYS, type NameIndexSnapshot } from '../layout/nameIndex';
 import { writeAtomic } from '../writeAtomic';
 import { readBytes } from '../readText';
 
 const SCHEMA = 'percpu-lens-headers-2';
-const ARRAYS = ['chars', 'keyOff', 'keyLen', 'val', 'slots'] as const;
+const ARRAYS = SNAPSHOT_ARRAYS;
 type ArrayName = (typeof ARRAYS)[number];
 type Typed = Uint8Array | Uint16Array | Int32Array;
 const CTORS: Record<ArrayName | 'lists', new (b: ArrayBuffer, off: number, len: number) => Typed> = {

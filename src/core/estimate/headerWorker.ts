@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'worker_threads';
 import type { ArchName } from '../config/arch';
 import { headerRaw } from '../layout/typeIndex';
+import { SNAPSHOT_ARRAYS } from '../layout/nameIndex';
 import { WrapperGraph } from './wrappers';
 
 const { arch, root } = workerData as { arch: ArchName; root: string };
@@ -15,7 +16,7 @@ try {
     // each array as its own exact buffer, moved, not copied: the index's are views of buffers up to
     // twice their size, which a structured clone would copy whole (~20 MB more on the estimate's thread)
     for (const ix of Object.values(raw.index)) {
-      for (const k of ['chars', 'keyOff', 'keyLen', 'val', 'slots'] as const) {
+      for (const k of SNAPSHOT_ARRAYS) {
         const a = ix[k].slice();
         (ix as unknown as Record<string, unknown>)[k] = a;
         transfer.push(a.buffer);

@@ -29,9 +29,11 @@ export function headerGraph(layout: LayoutEngine, cacheDir?: string, ahead?: Hea
   const hit = file === undefined ? undefined : loadHeaderFacts(file, index.dirs);
   const saved = hit && index.importRaw(hit.raw) ? WrapperGraph.from(hit.extra) : undefined;
   if (saved) return saved;
-  const early = ahead && WrapperGraph.from(ahead.extra);
-  const graph = early && index.importRawAhead(ahead.raw, (_f, text) => early.add(text)) ? early : new WrapperGraph();
-  if (graph !== early) index.forEachHeader((_f, text) => graph.add(text));
+  let graph = ahead && WrapperGraph.from(ahead.extra);
+  if (!graph || !index.importRawAhead(ahead!.raw, (_f, text) => graph!.add(text))) {
+    const built = (graph = new WrapperGraph());
+    index.forEachHeader((_f, text) => built.add(text));
+  }
   const raw = file === undefined ? undefined : index.exportRaw();
   if (file !== undefined && raw) saveHeaderFacts(file, { raw, extra: graph.toJSON() });
   return graph;

@@ -187,6 +187,9 @@ export class NameIndex {
   }
 }
 
+/** The typed arrays of a snapshot (headerCache.ts writes them as they are; a worker moves them). */
+export const SNAPSHOT_ARRAYS = ['chars', 'keyOff', 'keyLen', 'val', 'slots'] as const;
+
 export interface NameIndexSnapshot {
   n: number;
   used: number;

@@ -198,10 +198,7 @@ export class TypeIndex {
   importRaw(s: RawSnapshot): boolean {
     const same = (a: string[], b: string[]) => a.length === b.length && a.every((d, i) => d === b[i]);
     if (this.raw || !same(s.dirs, this.dirs) || !same(s.flat, [...this.flatDirs])) return false;
-    const files = (this.rawFiles = FileTable.of(s.table));
-    this.raw = Object.fromEntries(RAW_KINDS.map((k) => [k, NameIndex.restore(files, s.index[k])])) as unknown as Raw;
-    for (const d of this.dirs) this.indexedDirs.add(d);
-    for (const f of s.files) this.indexedFiles.add(f);
+    this.adoptRaw(s);
     return true;
   }
 
@@ -212,17 +209,21 @@ export class TypeIndex {
    */
   importRawAhead(s: RawSnapshot, observe: (file: string, text: string) => void): boolean {
     const lead = this.dirs.slice(0, s.dirs.length);
-    if (this.raw || s.dirs.length > this.dirs.length || s.dirs.some((d, i) => d !== lead[i]) || s.flat.some((d) => !this.flatDirs.has(d))
-      || lead.some((d) => this.flatDirs.has(d) !== s.flat.includes(d))) return false;
-    const files = (this.rawFiles = FileTable.of(s.table));
-    this.raw = Object.fromEntries(RAW_KINDS.map((k) => [k, NameIndex.restore(files, s.index[k])])) as unknown as Raw;
-    for (const d of lead) this.indexedDirs.add(d);
-    for (const f of s.files) this.indexedFiles.add(f);
+    if (this.raw || s.dirs.length > this.dirs.length || s.dirs.some((d, i) => d !== lead[i]) || lead.some((d) => this.flatDirs.has(d) !== s.flat.includes(d))) return false;
+    this.adoptRaw(s);
     this.observer = observe;
     try {
       for (const d of this.dirs.slice(s.dirs.length)) this.indexDir(d, !this.flatDirs.has(d));
     } finally { this.observer = undefined; }
     return true;
+  }
+
+  /** `s` as this index's raw index, its dirs and files indexed */
+  private adoptRaw(s: RawSnapshot): void {
+    const files = (this.rawFiles = FileTable.of(s.table));
+    this.raw = Object.fromEntries(RAW_KINDS.map((k) => [k, NameIndex.restore(files, s.index[k])])) as unknown as Raw;
+    for (const d of s.dirs) this.indexedDirs.add(d);
+    for (const f of s.files) this.indexedFiles.add(f);
   }
 
   /**
