@@ -4,7 +4,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FactStore, factsOf, namesIn } from '../../src/core/estimate/fileFacts';
+import { FactStore, factsOf, includeDirectives, includeDirectivesIn, namesIn } from '../../src/core/estimate/fileFacts';
 import { withOverlay } from '../../src/core/overlay';
 import * as readTextModule from '../../src/core/readText';
 
@@ -29,6 +29,23 @@ describe('per-file facts of built files', () => {
     assert.deepStrictEqual(f.defines, [['DEFINE_MY_COUNTER', ['DEFINE_PER_CPU', 'MY_HELPER']]]);
     assert.deepStrictEqual(f.calls.sort(), ['DEFINE_IN_COMMENT', 'DEFINE_MY_COUNTER', 'DEFINE_PER_CPU', 'MY_HELPER', 'WARN_ON']);
     assert.strictEqual(factsOf('#include <linux/x.h>\n').local, undefined);
+  });
+
+  it('reads #include directives from the bytes as the regex reads the latin1 text', () => {
+    // what gcc's preprocessor sees as a directive line, and what it does not (a directive starts its line)
+    const text = '#include <linux/percpu.h>\n  #  include\t"local.h"\n/* c */ #include <no.h>\nint include;\n#include <a.h"\r#include <b.h>\n#include <>\n#include <c\r#include <d.h>\n# include "e\xe9.h"';
+    const want = ['<linux/percpu.h>', '"local.h"', '<a.h"', '<b.h>', '<c\r#include <d.h>', '"e\xe9.h"'];
+    assert.deepStrictEqual(includeDirectives(text), want);
+    assert.deepStrictEqual(includeDirectivesIn(Buffer.from(text, 'latin1')), want);
+    // and on random texts over the characters that decide it
+    const alphabet = ['#', 'include', ' ', '\t', '\n', '\r', '<', '>', '"', 'a', '/', '\xe9'];
+    let seed = 7;
+    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+    for (let t = 0; t < 3000; t++) {
+      let s = '';
+      for (let i = rnd(40); i > 0; i--) s += alphabet[rnd(alphabet.length)];
+      assert.deepStrictEqual(includeDirectivesIn(Buffer.from(s, 'latin1')), includeDirectives(s), JSON.stringify(s));
+    }
   });
 
   it('a second store gives the saved facts while the file is unchanged, and reads an edited one again', () => {
