@@ -32,7 +32,8 @@ describe('per-file facts of built files', () => {
   });
 
   it('reads #include directives from the bytes as the regex reads the latin1 text', () => {
-    // what gcc's preprocessor sees as a directive line, and what it does not (a directive starts its line)
+    // the lines the include graph takes as directives (the regex: a directive starts its line; it
+    // over-approximates, `<a.h"` included) and those it does not
     const text = '#include <linux/percpu.h>\n  #  include\t"local.h"\n/* c */ #include <no.h>\nint include;\n#include <a.h"\r#include <b.h>\n#include <>\n#include <c\r#include <d.h>\n# include "e\xe9.h"';
     const want = ['<linux/percpu.h>', '"local.h"', '<a.h"', '<b.h>', '<c\r#include <d.h>', '"e\xe9.h"'];
     assert.deepStrictEqual(includeDirectives(text), want);
