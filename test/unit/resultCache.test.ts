@@ -25,7 +25,7 @@ function age(...paths: string[]): void {
   }
 }
 
-const numbers = (r: EstimateResult) => ({ ...r, stats: { ...r.stats, ms: 0, rulesMs: 0, phases: undefined, resultCached: undefined, scan: undefined } });
+const numbers = (r: EstimateResult) => ({ ...r, stats: { ...r.stats, ms: 0, rulesMs: 0, phases: undefined, resultCached: undefined, partsReused: undefined, scan: undefined } });
 
 describe('saved estimate results', function () {
   this.timeout(120000);
@@ -104,11 +104,35 @@ describe('saved estimate results', function () {
     age(c);
     await estimate(opts());
     const cache = new ResultCache(cacheDir, root, 'x');
-    const files = fs.readdirSync(path.dirname(cache.file)).filter((f) => !/\.(?:scan|parts|stamps)\.json$/.test(f));
+    const files = fs.readdirSync(path.dirname(cache.file)).filter((f) => !/\.(?:scan|parts|stamps|sibling)\.json$/.test(f));
     assert.strictEqual(files.length, 1);
     fs.writeFileSync(path.join(path.dirname(cache.file), files[0]), '{"schema":');
     assert.strictEqual((await estimate(opts())).stats.resultCached, undefined);
     assert.strictEqual((await estimate(opts())).stats.resultCached, true);
+  });
+
+  it('other possible CPUs on the same tree take the parts of the run saved for it, with the numbers of a full run', async () => {
+    // an NR_CPUS-sized array, whose per-CPU figures the CPU count changes
+    const c = path.join(root, 'kernel', 'timer.c');
+    fs.appendFileSync(c, '\nstatic unsigned long timer_pad[NR_CPUS];\n');
+    age(c);
+    await estimate(opts());
+    const full = await estimate(opts({ cpus: 64, resultCache: false }));
+    const sibling = await estimate(opts({ cpus: 64 }));
+    assert.deepStrictEqual(sibling.stats.partsReused, { changed: 0, redone: 0 });
+    assert.deepStrictEqual(numbers(sibling), numbers(full));
+    // what the CPU count changes, so the test cannot pass by giving the 4-CPU numbers back
+    const four = await estimate(opts());
+    assert.strictEqual(four.stats.resultCached, true);
+    assert.notDeepStrictEqual(numbers(four).firstChunk, numbers(sibling).firstChunk);
+    assert.notDeepStrictEqual(numbers(four).nrCpusArrays, numbers(sibling).nrCpusArrays);
+    assert.strictEqual((await estimate(opts({ cpus: 64 }))).stats.resultCached, true);
+    // the tree changed since the last run saved: its parts do not hold, the run is whole
+    fs.appendFileSync(c, '\n');
+    age(c);
+    const after = await estimate(opts({ cpus: 16 }));
+    assert.strictEqual(after.stats.partsReused, undefined);
+    assert.deepStrictEqual(numbers(after), numbers(await estimate(opts({ cpus: 16, resultCache: false }))));
   });
 
   it('the saved result, scan and parts taken before the tree is checked hold only while the tree is the saved one', async () => {

@@ -35,8 +35,8 @@ import { reservedUsed, simulate, toVariable, type Simulation } from './simulate'
 import { treeDiagnostics } from './diagnostics';
 import { yielder } from './yielder';
 import { recentTexts, type TextReader } from './recentTexts';
-import { ResultCache, treeStamp, type Snapshot, type TreeStamp } from './resultCache';
-import { estimateAfterEdit, keptIncludeGraph } from './editReuse';
+import { ResultCache, Siblings, treeStamp, type Snapshot, type TreeStamp } from './resultCache';
+import { editReuseFor, estimateAfterEdit, keptIncludeGraph } from './editReuse';
 import { overlayActive } from '../overlay';
 import { knownStats, type KnownStats } from '../parse/statIndex';
 import type { ModuleSection } from '../rules/types';
@@ -282,10 +282,14 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
       });
       if ('result' in e) {
         o.compact?.(); // the run's garbage, before the saved files are written
-        new ResultCache(o.cacheDir!, o.root, resultKey(o)).save(stamp!, e.result, e.scan, e.parts, files);
+        keep(o, stamp!, e.result, e.scan, e.parts, files);
         return { ...e.result, stats: { ...e.result.stats, ms: Date.now() - t0, phases: { stamp: stampMs, ...e.result.stats.phases } } };
       }
       notReused = e.why;
+    } else if (stamp && o.cacheDir) {
+      // nothing saved for these options, but for these with other possible CPUs, on this tree as it is
+      const s = await siblingRun(o, stamp, files);
+      if (s) return { ...s, stats: { ...s.stats, ms: Date.now() - t0 } };
     }
   } else if (cacheable(o)) {
     try { stamp = await treeStamp(o.root, o.signal, files); } catch { /* the run reports the folder, or the cancel */ }
@@ -298,8 +302,48 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   const listed = stamp?.odd && listedFrom(files.keys(), stamp.odd, o.include?.length ? o.include : DEFAULT_INCLUDE, o.exclude ?? [...DEFAULT_EXCLUDE]);
   const r = await estimateNow(stamp ? { ...o, onScan: (s) => { scan = s; o.onScan?.(s); }, onParts: (p) => { parts = p; o.onParts?.(p); }, ...(known ? { knownStats: known } : {}), ...(listed ? { listed } : {}) } : o);
   // a cancelled or failed run never gets here; a partial one (errors) is what the tree gives every time
-  if (stamp && o.cacheDir) new ResultCache(o.cacheDir, o.root, resultKey(o)).save(stamp, r, scan, parts, files);
+  if (stamp && o.cacheDir) keep(o, stamp, r, scan, parts, files);
   return notReused ? { ...r, stats: { ...r.stats, partsNotReused: notReused } } : r;
+}
+
+/** resultKey without the possible CPUs: only the simulation, the NR_CPUS arrays' totals and the rules depend on them */
+const familyKey = (o: EstimateOptions) => resultKeyNow({ ...o, cpus: undefined });
+
+/** Saves a run's result, scan and parts under its options, and names it the last of its family (Siblings). */
+function keep(o: EstimateOptions, stamp: TreeStamp, r: EstimateResult, scan?: ScanResult, parts?: Parts, files?: Map<string, string>): void {
+  new ResultCache(o.cacheDir!, o.root, resultKey(o)).save(stamp, r, scan, parts, files);
+  new Siblings(o.cacheDir!, o.root, familyKey(o)).saved(resultKey(o));
+}
+
+/**
+ * `o` from the saved run of the same tree (`stamp`) whose options differ only in the possible CPUs:
+ * its statics, call sites and wrapper findings stand (the layout and the pricing never read the CPU
+ * count), the NR_CPUS arrays are priced again when the allocator's unit count differs, the rules
+ * when their profile does, and the simulation always runs (estimateNow). Undefined when there is
+ * none or its parts cannot serve.
+ */
+async function siblingRun(o: EstimateOptions, stamp: TreeStamp, files: Map<string, string>): Promise<EstimateResult | undefined> {
+  const other = new Siblings(o.cacheDir!, o.root, familyKey(o)).last();
+  if (other === undefined || other === resultKey(o)) return undefined;
+  const saved = new ResultCache(o.cacheDir!, o.root, other);
+  const was = saved.lookupParts(stamp);
+  const scan = was && saved.lookupScan(stamp);
+  if (!was || !scan) return undefined;
+  const reuse = editReuseFor(was, [], () => undefined, o.trace !== undefined);
+  if (typeof reuse === 'string') return undefined;
+  reuse.session = await reuseSession(o, was, o.cacheDir);
+  reuse.cacheDir = o.cacheDir;
+  let parts: Parts | undefined;
+  let r: EstimateResult;
+  try {
+    r = await estimateNow({ ...o, scan, reuse, onParts: (p) => { parts = p; o.onParts?.(p); } });
+  } catch (e) {
+    if (e instanceof ReuseMiss) return undefined;
+    throw e;
+  }
+  o.compact?.();
+  keep(o, stamp, r, scan, parts, files);
+  return { ...r, stats: { ...r.stats, partsReused: { changed: 0, redone: reuse.redone?.size ?? 0 } } };
 }
 
 /** The per-file results saved with the result of `o` (reuse.ts), on the same terms as cachedScan. */

@@ -123,6 +123,32 @@ export interface Previous { takenAt: number; parts: Parts; scan: ScanResult; fil
 /** One saved run's three files, unchecked against the tree (ResultCache.snapshot). */
 export interface Snapshot { digest: string; takenAt: number; result: EstimateResult; scan: ScanResult; parts: Parts }
 
+/**
+ * The options of the last result saved among runs of one tree whose options differ only in what
+ * `family` leaves out (estimate: the possible CPUs): a run of another member takes that result's
+ * parts as they are, the tree being the same (estimate.ts siblingRun).
+ */
+export class Siblings {
+  private readonly file: string;
+
+  constructor(cacheDir: string, root: string, family: string) {
+    const id = crypto.createHash('sha1').update(SCHEMA).update(codeSalt()).update(path.resolve(root)).update('\0family\0' + family).digest('hex');
+    this.file = path.join(cacheDir, 'results', `${id}.sibling.json`);
+  }
+
+  /** The options string of the last member saved, if any. */
+  last(): string | undefined {
+    try {
+      const j = JSON.parse(fs.readFileSync(this.file, 'utf8')) as { schema?: string; options?: unknown };
+      return j.schema === SCHEMA && typeof j.options === 'string' ? j.options : undefined;
+    } catch { return undefined; }
+  }
+
+  saved(options: string): void {
+    writeAtomic(this.file, () => [JSON.stringify({ schema: SCHEMA, options })]);
+  }
+}
+
 export class ResultCache {
   readonly file: string;
 
@@ -227,7 +253,7 @@ export class ResultCache {
   }
 
   private prune(): void {
-    pruneStale(path.dirname(this.file), this.file, /[0-9a-f]{40}(?:\.scan|\.parts|\.stamps)?\.json/);
+    pruneStale(path.dirname(this.file), this.file, /[0-9a-f]{40}(?:\.scan|\.parts|\.stamps|\.sibling)?\.json/);
   }
 
 }
