@@ -105,18 +105,20 @@ export interface EditRunner {
 /**
  * The estimate of `root` (stat of every file: `now`) from `prev`, the last saved run of the same
  * options, redoing only what the changed files reach; undefined when it cannot (see editReuseFor),
- * with the reason in `why`. The result's stats say what was reused (partsReused).
+ * with the reason in `why`. The result's stats say what was reused (partsReused). `sameTree`:
+ * `prev` is a run of other options the parts serve for (estimate.ts siblingOf), taken only while
+ * no file changed since it.
  */
-export async function estimateAfterEdit(root: string, prev: Previous, now: ReadonlyMap<string, string>, o: { include?: string[]; exclude?: string[]; cacheDir?: string; trace?: unknown; compact?: () => void; onProgress?: (done: number, total: number, message: string) => void }, runner: EditRunner): Promise<{ result: EstimateResult; scan: ScanResult; parts?: Parts } | { why: string }> {
+export async function estimateAfterEdit(root: string, prev: Previous, now: ReadonlyMap<string, string>, o: { include?: string[]; exclude?: string[]; cacheDir?: string; trace?: unknown; compact?: () => void; onProgress?: (done: number, total: number, message: string) => void }, runner: EditRunner, sameTree = false): Promise<{ result: EstimateResult; scan: ScanResult; parts?: Parts } | { why: string }> {
   const t0 = Date.now();
   const d = changedFiles(prev.files, prev.takenAt, now);
   prev.files = {}; // ~55,000 entries nobody reads again
   if (d.added.length || d.removed.length) return { why: `files ${d.added.length ? `added (${d.added[0]})` : `removed (${d.removed[0]})`}` };
-  if (!d.changed.length) return { why: 'no file changed' };
+  if (sameTree ? d.changed.length > 0 : !d.changed.length) return { why: sameTree ? `${d.changed[0]} changed since` : 'no file changed' };
   const read = (f: string) => { try { return readText(path.join(root, f), 'utf8'); } catch { return undefined; } };
   const reuse = editReuseFor(prev.parts, d.changed, read, o.trace !== undefined);
   if (typeof reuse === 'string') return { why: reuse };
-  o.onProgress?.(0, 1, `re-using the last estimate: ${d.changed.length} file(s) changed since`);
+  o.onProgress?.(0, 1, sameTree ? 're-using the estimate saved with other possible CPUs' : `re-using the last estimate: ${d.changed.length} file(s) changed since`);
   const scan = await rescanOverlay(prev.scan, { root, files: new Map(d.changed.map((f) => [f, path.join(root, f)])) }, o);
   reuse.session = await runner.session(prev.parts);
   if (o.cacheDir !== undefined) reuse.cacheDir = o.cacheDir;

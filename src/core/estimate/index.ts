@@ -35,8 +35,8 @@ import { reservedUsed, simulate, toVariable, type Simulation } from './simulate'
 import { treeDiagnostics } from './diagnostics';
 import { yielder } from './yielder';
 import { recentTexts, type TextReader } from './recentTexts';
-import { ResultCache, Siblings, treeStamp, type Snapshot, type TreeStamp } from './resultCache';
-import { editReuseFor, estimateAfterEdit, keptIncludeGraph } from './editReuse';
+import { ResultCache, Siblings, treeStamp, type Previous, type Snapshot, type TreeStamp } from './resultCache';
+import { estimateAfterEdit, keptIncludeGraph } from './editReuse';
 import { overlayActive } from '../overlay';
 import { knownStats, type KnownStats } from '../parse/statIndex';
 import type { ModuleSection } from '../rules/types';
@@ -273,23 +273,24 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
     const hit = await cachedEstimate(o, (s) => { stamp = s; }, undefined, files);
     if (hit) return hit;
     // an edit since the saved run: redo only what it reaches (editReuse.ts)
-    const prev = stamp && o.cacheDir && !o.reuse ? new ResultCache(o.cacheDir, o.root, resultKey(o)).lookupPrevious() : undefined;
+    const saved = stamp && o.cacheDir && !o.reuse ? new ResultCache(o.cacheDir, o.root, resultKey(o)).lookupPrevious() : undefined;
+    // nothing saved for these options: the run saved for them with other possible CPUs serves while
+    // the tree is as it was then (only the simulation, the NR_CPUS arrays' totals and the rules
+    // depend on the CPU count: estimateNow redoes them, the parts' reuse guarding the last two)
+    const sibling = !saved && stamp && o.cacheDir && !o.reuse ? siblingOf(o) : undefined;
+    const prev = saved ?? sibling;
     if (prev) {
       const stampMs = Date.now() - t0;
       const e = await estimateAfterEdit(o.root, prev, files, o, {
         run: (scan, reuse, onParts) => estimateNow({ ...o, scan, reuse, onParts }),
         session: (parts) => reuseSession(o, parts, o.cacheDir),
-      });
+      }, prev === sibling);
       if ('result' in e) {
         o.compact?.(); // the run's garbage, before the saved files are written
         keep(o, stamp!, e.result, e.scan, e.parts, files);
         return { ...e.result, stats: { ...e.result.stats, ms: Date.now() - t0, phases: { stamp: stampMs, ...e.result.stats.phases } } };
       }
-      notReused = e.why;
-    } else if (stamp && o.cacheDir) {
-      // nothing saved for these options, but for these with other possible CPUs, on this tree as it is
-      const s = await siblingRun(o, stamp, files);
-      if (s) return { ...s, stats: { ...s.stats, ms: Date.now() - t0 } };
+      if (prev === saved) notReused = e.why;
     }
   } else if (cacheable(o)) {
     try { stamp = await treeStamp(o.root, o.signal, files); } catch { /* the run reports the folder, or the cancel */ }
@@ -309,41 +310,15 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
 /** resultKey without the possible CPUs: only the simulation, the NR_CPUS arrays' totals and the rules depend on them */
 const familyKey = (o: EstimateOptions) => resultKeyNow({ ...o, cpus: undefined });
 
-/** Saves a run's result, scan and parts under its options, and names it the last of its family (Siblings). */
+/** Saves a run's result, scan and parts under its options and, once saved, names it the last of its family (Siblings). */
 function keep(o: EstimateOptions, stamp: TreeStamp, r: EstimateResult, scan?: ScanResult, parts?: Parts, files?: Map<string, string>): void {
-  new ResultCache(o.cacheDir!, o.root, resultKey(o)).save(stamp, r, scan, parts, files);
-  new Siblings(o.cacheDir!, o.root, familyKey(o)).saved(resultKey(o));
+  if (new ResultCache(o.cacheDir!, o.root, resultKey(o)).save(stamp, r, scan, parts, files)) new Siblings(o.cacheDir!, o.root, familyKey(o)).saved(resultKey(o));
 }
 
-/**
- * `o` from the saved run of the same tree (`stamp`) whose options differ only in the possible CPUs:
- * its statics, call sites and wrapper findings stand (the layout and the pricing never read the CPU
- * count), the NR_CPUS arrays are priced again when the allocator's unit count differs, the rules
- * when their profile does, and the simulation always runs (estimateNow). Undefined when there is
- * none or its parts cannot serve.
- */
-async function siblingRun(o: EstimateOptions, stamp: TreeStamp, files: Map<string, string>): Promise<EstimateResult | undefined> {
+/** The last saved run of `o`'s options with other possible CPUs (Siblings), if any. */
+function siblingOf(o: EstimateOptions): Previous | undefined {
   const other = new Siblings(o.cacheDir!, o.root, familyKey(o)).last();
-  if (other === undefined || other === resultKey(o)) return undefined;
-  const saved = new ResultCache(o.cacheDir!, o.root, other);
-  const was = saved.lookupParts(stamp);
-  const scan = was && saved.lookupScan(stamp);
-  if (!was || !scan) return undefined;
-  const reuse = editReuseFor(was, [], () => undefined, o.trace !== undefined);
-  if (typeof reuse === 'string') return undefined;
-  reuse.session = await reuseSession(o, was, o.cacheDir);
-  reuse.cacheDir = o.cacheDir;
-  let parts: Parts | undefined;
-  let r: EstimateResult;
-  try {
-    r = await estimateNow({ ...o, scan, reuse, onParts: (p) => { parts = p; o.onParts?.(p); } });
-  } catch (e) {
-    if (e instanceof ReuseMiss) return undefined;
-    throw e;
-  }
-  o.compact?.();
-  keep(o, stamp, r, scan, parts, files);
-  return { ...r, stats: { ...r.stats, partsReused: { changed: 0, redone: reuse.redone?.size ?? 0 } } };
+  return other === undefined || other === resultKey(o) ? undefined : new ResultCache(o.cacheDir!, o.root, other).lookupPrevious();
 }
 
 /** The per-file results saved with the result of `o` (reuse.ts), on the same terms as cachedScan. */

@@ -126,14 +126,13 @@ export interface Snapshot { digest: string; takenAt: number; result: EstimateRes
 /**
  * The options of the last result saved among runs of one tree whose options differ only in what
  * `family` leaves out (estimate: the possible CPUs): a run of another member takes that result's
- * parts as they are, the tree being the same (estimate.ts siblingRun).
+ * parts as they are, the tree being the same (estimate.ts siblingOf).
  */
 export class Siblings {
   private readonly file: string;
 
   constructor(cacheDir: string, root: string, family: string) {
-    const id = crypto.createHash('sha1').update(SCHEMA).update(codeSalt()).update(path.resolve(root)).update('\0family\0' + family).digest('hex');
-    this.file = path.join(cacheDir, 'results', `${id}.sibling.json`);
+    this.file = entryFile(cacheDir, root, '\0family\0' + family, '.sibling.json');
   }
 
   /** The options string of the last member saved, if any. */
@@ -149,13 +148,18 @@ export class Siblings {
   }
 }
 
+/** A file under `results/` named for this code, the tree and `what`. */
+function entryFile(cacheDir: string, root: string, what: string, suffix: string): string {
+  const id = crypto.createHash('sha1').update(SCHEMA).update(codeSalt()).update(path.resolve(root)).update(what).digest('hex');
+  return path.join(cacheDir, 'results', `${id}${suffix}`);
+}
+
 export class ResultCache {
   readonly file: string;
 
   /** `options`: everything besides the tree the result depends on, as one string (see estimate's resultKey). */
   constructor(cacheDir: string, readonly root: string, options: string) {
-    const id = crypto.createHash('sha1').update(SCHEMA).update(codeSalt()).update(path.resolve(root)).update('\0' + options).digest('hex');
-    this.file = path.join(cacheDir, 'results', `${id}.json`);
+    this.file = entryFile(cacheDir, root, '\0' + options, '.json');
   }
 
   /** The saved result when the tree's stamp equals the saved one and no file was racy then. */
@@ -239,13 +243,15 @@ export class ResultCache {
    * changed during it changes the stamp. Each file carries the digest, so a result and a scan of
    * different stamps never pass for each other.
    */
-  save(stamp: TreeStamp, result: EstimateResult, scan?: ScanResult, parts?: Parts, files?: ReadonlyMap<string, string>): void {
-    if (stamp.newestMs >= stamp.takenAt - RACY_MS) return; // it could never be trusted
+  save(stamp: TreeStamp, result: EstimateResult, scan?: ScanResult, parts?: Parts, files?: ReadonlyMap<string, string>): boolean {
+    if (stamp.newestMs >= stamp.takenAt - RACY_MS) return false; // it could never be trusted
     const head = { schema: SCHEMA, digest: stamp.digest, takenAt: stamp.takenAt };
     if (scan) this.write(this.scanFile, { ...head, scan });
     if (parts) this.write(this.partsFile, { ...head, parts });
     if (files && scan && parts) this.write(this.stampsFile, { ...head, files }); // the Map written as an object (jsonPieces)
-    if (this.write(this.file, { ...head, result })) this.prune();
+    if (!this.write(this.file, { ...head, result })) return false;
+    this.prune();
+    return true;
   }
 
   private write(file: string, j: object): boolean {
