@@ -66,6 +66,28 @@ describe('scan cache keyed by file content', function () {
     assert.strictEqual(r.stats.filesCached, r.stats.filesParsed - 1);
   });
 
+  it('a file first seen is looked up by content only in a store that held entries when the scan began', async () => {
+    // a.c is new (kept by content), b.c an old copy of it seen for the first time (looked up, never written)
+    const mk = (d: string) => {
+      fs.mkdirSync(d, { recursive: true });
+      const text = 'DEFINE_PER_CPU(int, same_bytes);\n';
+      fs.writeFileSync(path.join(d, 'a.c'), text);
+      fs.writeFileSync(path.join(d, 'b.c'), text);
+      const old = new Date(Date.now() - 3600e3);
+      fs.utimesSync(path.join(d, 'b.c'), old, old);
+    };
+    mk(path.join(tmp, 'first'));
+    // the store is empty as the scan begins: a.c's entry, written during the scan, does not serve b.c
+    const first = await scanTree(path.join(tmp, 'first'), { workers: 0, cacheDir: cache });
+    assert.strictEqual(first.stats.filesCached, 0);
+    assert.ok(listFiles(cache).some((f) => /[\\/][0-9a-f]{2}[\\/][0-9a-f]{40}$/.test(f)), 'a.c is kept by content');
+    // another tree like it, the store now holding a.c's entry: both files are answered from it
+    mk(path.join(tmp, 'second'));
+    const second = await scanTree(path.join(tmp, 'second'), { workers: 0, cacheDir: cache });
+    assert.strictEqual(second.stats.filesCached, 2);
+    assert.deepStrictEqual(second.findings.map((f) => [f.file, f.name]), first.findings.map((f) => [f.file, f.name]));
+  });
+
   it('corrupt, truncated and foreign entries are ignored and rewritten, never fatal', async () => {
     const cold = await scan();
     const entries = listFiles(cache).filter((e) => !e.includes(`${path.sep}trees${path.sep}`)); // not the stat index

@@ -111,6 +111,15 @@ export function decodeFindings(stored: unknown[], file: string): Finding[] | und
 export class DirStore implements CacheStore {
   constructor(readonly dir: string) {}
 
+  /** Whether the folder holds any entry (its entries sit in two-hex-digit subfolders, beside the stat index's). */
+  static heldEntries(dir: string): boolean {
+    try {
+      return fs.readdirSync(dir).some((d) => /^[0-9a-f]{2}$/.test(d));
+    } catch {
+      return false;
+    }
+  }
+
   private file(key: string): string {
     return path.join(this.dir, key.slice(0, 2), key);
   }

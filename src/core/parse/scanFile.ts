@@ -17,6 +17,8 @@ export interface FileScanOptions {
   parseTimeoutMs: number;
   /** folder of a DirStore cache (a path, so that worker threads can open it too) */
   cacheDir?: string;
+  /** the cache held no entry when the scan began (heldEntries): a file seen for the first time is not looked up */
+  cacheEmpty?: boolean;
 }
 
 export interface FileScanOutcome extends ScanFileResult {
@@ -101,7 +103,10 @@ async function scanBuffer(buf: Buffer, rel: string, opts: FileScanOptions, out: 
     return out;
   }
   out.parsed = true;
-  return scanParsed(buf, rel, opts, out, opts.cacheDir ? storeFor(opts.cacheDir) : undefined, indexOnly);
+  // a file first seen is looked up for another tree's copy of it (indexOnly writes nothing): in a
+  // store that held nothing, a lookup (hashing the file, opening a missing entry) can only miss
+  const cache = opts.cacheDir && !(indexOnly && opts.cacheEmpty) ? storeFor(opts.cacheDir) : undefined;
+  return scanParsed(buf, rel, opts, out, cache, indexOnly);
 }
 
 /** Scans a file past the prefilter, through the cache when there is one (`indexOnly`: read it, write nothing: see scanFile). */

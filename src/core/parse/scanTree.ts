@@ -9,6 +9,7 @@ import { walkTree } from './walk';
 import { scanFile, FileScanOptions, FileScanOutcome } from './scanFile';
 import type { ScanResult, ScanTreeOptions } from './types';
 import { StatIndex } from './statIndex';
+import { DirStore } from './cache';
 
 export const DEFAULT_INCLUDE = ['**/*.c', '**/*.h'];
 const BATCH = 48;
@@ -39,6 +40,7 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
   }
   const fileOpts: FileScanOptions = {
     maxFileBytes: opts.maxFileBytes ?? 8 * 1024 * 1024, parseTimeoutMs: opts.parseTimeoutMs ?? 10000, cacheDir: opts.cacheDir,
+    ...(opts.cacheDir && !DirStore.heldEntries(opts.cacheDir) ? { cacheEmpty: true } : {}),
   };
   let files: string[];
   let base = root;
