@@ -3,6 +3,7 @@
 // (a header no finding's file names, a Makefile), other options or a racy snapshot run the estimate
 // again, and the new numbers are gcc's.
 import * as assert from 'assert';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -165,6 +166,82 @@ describe('saved estimate results', function () {
     ac.abort();
     await assert.rejects(treeStamp(root, ac.signal), /cancelled/);
   });
+});
+
+describe('the tree stamp walked in parts', () => {
+  // the stamp as one walk takes it: every entry in name order, depth first, `.git` skipped, a
+  // directory reached twice (through a link) walked the first time only; written from that rule
+  const reference = (root: string) => {
+    const h = crypto.createHash('sha1');
+    const files = new Map<string, string>();
+    const odd: string[] = [];
+    const seen = new Set([fs.realpathSync(root)]);
+    const visit = (abs: string, rel: string) => {
+      for (const name of fs.readdirSync(abs).sort()) {
+        if (name === '.git') continue;
+        const a = path.join(abs, name);
+        const r = rel ? `${rel}/${name}` : name;
+        const link = fs.lstatSync(a).isSymbolicLink();
+        let st: fs.Stats;
+        try { st = fs.statSync(a); } catch { h.update(`!${r}\n`); odd.push(`b${r}`); continue; }
+        if (st.isDirectory()) {
+          if (link) odd.push(`d${r}`);
+          const real = link ? fs.realpathSync(a) : a;
+          if (seen.has(real)) continue;
+          seen.add(real);
+          h.update(`d${r}\n`);
+          visit(a, r);
+          continue;
+        }
+        const s = link ? st : fs.lstatSync(a);
+        h.update(`${r}\0${s.size}\0${s.mtimeMs}\0${s.ctimeMs}\0${s.ino}\n`);
+        files.set(r, `${s.size},${s.mtimeMs},${s.ctimeMs},${s.ino}`);
+      }
+    };
+    visit(root, '');
+    return { digest: h.digest('hex'), files: [...files], odd };
+  };
+  const tree = (links: Array<[string, string]>) => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'percpu-stamp-'));
+    // top-level folders with folders two levels down (the parts' slots) and files at every level
+    for (const top of ['arch', 'drivers', 'kernel', 'scripts']) {
+      fs.mkdirSync(path.join(root, top));
+      fs.writeFileSync(path.join(root, top, 'Makefile'), top);
+      for (let i = 0; i < 5; i++) {
+        fs.mkdirSync(path.join(root, top, `d${i}`, 'deep'), { recursive: true });
+        fs.writeFileSync(path.join(root, top, `d${i}`, 'a.c'), `${top}${i}`);
+        fs.writeFileSync(path.join(root, top, `d${i}`, 'deep', 'b.h'), `${i}`);
+      }
+    }
+    fs.writeFileSync(path.join(root, 'Kbuild'), 'x');
+    for (const [at, to] of links) fs.symlinkSync(to, path.join(root, at));
+    return root;
+  };
+  const cases: Array<[string, Array<[string, string]>]> = [
+    ['no links', []],
+    // scripts/dtc/include-prefixes/arm64 -> arch/arm64/boot/dts in a kernel tree: met before, skipped
+    ['links to folders met before, to the root, to a file, and a broken one', [['scripts/d0/arch-d1', '../../arch/d1'], ['kernel/d3/up', '../..'], ['drivers/d2/m', '../Makefile'], ['kernel/gone', 'nowhere']]],
+    ['a link to a folder met later (one part walks all)', [['arch/d0/later', '../../scripts/d4']]],
+    ['a link out of the tree', [['drivers/d1/out', 'OUTSIDE']]],
+  ];
+  for (const [what, links] of cases) {
+    it(`equals one walk's stamp: ${what}`, async () => {
+      const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'percpu-stamp-out-'));
+      fs.writeFileSync(path.join(outside, 'f.c'), 'x');
+      const root = tree(links.map(([at, to]) => [at, to === 'OUTSIDE' ? outside : to]));
+      try {
+        const files = new Map<string, string>();
+        const s = await treeStamp(root, undefined, files);
+        const want = reference(root);
+        assert.strictEqual(s.digest, want.digest);
+        assert.deepStrictEqual([...files], want.files);
+        assert.deepStrictEqual(s.odd, want.odd);
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+        fs.rmSync(outside, { recursive: true, force: true });
+      }
+    });
+  }
 });
 
 describe('pruning saved results', () => {

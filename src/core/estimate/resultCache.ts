@@ -7,6 +7,7 @@
 // malformed is a miss and the estimate runs as before.
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { codeSalt, pruneStale } from '../parse/cache';
@@ -29,51 +30,114 @@ const SCHEMA = 'percpu-lens-result-1';
 export interface TreeStamp { digest: string; newestMs: number; takenAt: number; odd?: string[] }
 
 /**
- * Hashes every file under `root` (following directory symlinks once; `.git` skipped) by path, size,
- * mtime, ctime and inode, in name order. A file added, removed, rewritten or touched changes it.
- * Self-contained, its modules passed in: it runs in a worker from its source text (treeStamp).
- * `collect`: also each file's stat as "path\0size,mtime,ctime,inode\0" (one string: cheap to post back).
+ * One part of the walk of every file under `root` (following directory symlinks once; `.git`
+ * skipped), by path, size, mtime, ctime and inode, in name order: a file added, removed, rewritten or
+ * touched changes the stamp. The walk is cut into slots, in walk order: each directory two levels
+ * down is a slot of its own, with everything under it, and the entries above them make the slots
+ * between. Part `index` of `of` fills the text to hash (and, with `collect`, each file's stat as
+ * "path\0size,mtime,ctime,inode\0") of its slots: every `of`-th directory slot, and the slots
+ * between for part 0; the others' are empty. Self-contained, its module passed in: it runs in a
+ * worker from its source text (treeStamp). `links`: a symlinked directory the parts cannot tell
+ * the whole walk would skip (a link to a directory later in name order, or outside the tree).
  */
-function walkStamp(root: string, fs: typeof import('fs'), crypto: typeof import('crypto'), sep: string, collect: boolean): { digest: string; newestMs: number; files?: string; odd?: string[] } {
-  const stats: string[] = [];
-  const odd: string[] = [];
-  const h = crypto.createHash('sha1');
+function walkPart(root: string, fs: typeof import('fs'), sep: string, collect: boolean, index: number, of: number): StampPart {
+  const texts: string[] = [];
+  const files: string[] = [];
+  const odd: string[][] = [];
   let newestMs = 0;
-  const seen = new Set<string>([fs.realpathSync(root)]);
+  let links = false;
+  const top = fs.realpathSync(root);
+  const seen = new Set<string>([top]);
   const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  const visit = (abs: string, rel: string): void => {
+  const base = root.endsWith(sep) && root.length > 1 ? root.slice(0, -1) : root;
+  // whether the whole walk has met directory `real` before the link at `rel`: it is the root, or a
+  // directory under it (no link on the way: `real` is resolved) that comes earlier in name order
+  const metBefore = (real: string, rel: string): boolean => {
+    if (real === top) return true;
+    if (!real.startsWith(base + sep)) return false;
+    const a = real.slice(base.length + 1).split(sep);
+    const b = rel.split('/');
+    if (a.includes('.git')) return false;
+    for (let i = 0; i < a.length; i++) {
+      if (i >= b.length) return false;
+      if (a[i] !== b[i]) return a[i] < b[i];
+    }
+    return true; // an ancestor: being walked
+  };
+  let t: string[] = [];
+  let f: string[] = [];
+  let o: string[] = [];
+  let mine = index === 0;
+  let dirs = 0;
+  const flush = () => { texts.push(mine ? t.join('') : ''); files.push(mine ? f.join('') : ''); odd.push(mine ? o : []); t = []; f = []; o = []; };
+  const visit = (abs: string, rel: string, depth: number): void => {
     let ents: import('fs').Dirent[];
-    try { ents = fs.readdirSync(abs, { withFileTypes: true }); } catch { h.update(`?${rel}\n`); odd.push(`u${rel}`); return; }
+    try { ents = fs.readdirSync(abs, { withFileTypes: true }); } catch { if (mine) { t.push(`?${rel}\n`); o.push(`u${rel}`); } return; }
     ents.sort(byName);
     for (const e of ents) {
       if (e.name === '.git') continue;
       const a = abs + sep + e.name;
       const r = rel ? rel + '/' + e.name : e.name;
       let st: import('fs').Stats;
-      try { st = e.isSymbolicLink() ? fs.statSync(a) : fs.lstatSync(a); } catch { h.update(`!${r}\n`); odd.push(`b${r}`); continue; }
+      try { st = e.isSymbolicLink() ? fs.statSync(a) : fs.lstatSync(a); } catch { if (mine) { t.push(`!${r}\n`); o.push(`b${r}`); } continue; }
       if (st.isDirectory()) {
         let real = a;
-        if (e.isSymbolicLink()) { odd.push(`d${r}`); try { real = fs.realpathSync(a); } catch { continue; } }
-        if (seen.has(real)) continue;
-        seen.add(real);
-        h.update(`d${r}\n`);
-        visit(a, r);
+        if (e.isSymbolicLink()) {
+          if (mine) o.push(`d${r}`);
+          try { real = fs.realpathSync(a); } catch { continue; }
+          // the parts share no `seen`: a link to a directory met before is skipped, as the whole walk
+          // skips it; any other is left to one part walking everything
+          if (of > 1) { if (!metBefore(real, r)) links = true; continue; }
+        }
+        const slot = depth === 2;
+        if (slot) { flush(); mine = dirs++ % of === index; }
+        // every part walks the top level's directories (their entries make the slots); a slot only its own part
+        if ((mine || depth < 2) && !seen.has(real)) {
+          seen.add(real);
+          if (mine) t.push(`d${r}\n`);
+          visit(a, r, depth + 1);
+        }
+        if (slot) { flush(); mine = index === 0; }
         continue;
       }
-      if (!st.isFile()) odd.push(`n${r}`);
+      if (!mine) continue;
+      if (!st.isFile()) o.push(`n${r}`);
       if (st.mtimeMs > newestMs) newestMs = st.mtimeMs;
-      h.update(`${r}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}\n`);
-      if (collect) stats.push(`${r}\0${st.size},${st.mtimeMs},${st.ctimeMs},${st.ino}\0`);
+      t.push(`${r}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}\n`);
+      if (collect) f.push(`${r}\0${st.size},${st.mtimeMs},${st.ctimeMs},${st.ino}\0`);
     }
   };
-  visit(root.endsWith(sep) && root.length > 1 ? root.slice(0, -1) : root, '');
-  return { digest: h.digest('hex'), newestMs, ...(collect ? { files: stats.join(''), odd } : {}) };
+  visit(base, '', 1);
+  flush();
+  return { texts, files: collect ? files : [], odd, newestMs, links };
+}
+
+interface StampPart { texts: string[]; files: string[]; odd: string[][]; newestMs: number; links: boolean }
+
+/** The parts' slots in walk order as one walk's stamp; undefined when they disagree (the tree changed meanwhile) or met a symlinked directory. */
+function joinParts(parts: StampPart[], collect: boolean): { digest: string; newestMs: number; files?: string; odd?: string[] } | undefined {
+  const n = parts[0].texts.length;
+  if (parts.some((p) => p.texts.length !== n) || (parts.length > 1 && parts.some((p) => p.links))) return undefined;
+  const h = crypto.createHash('sha1');
+  const files: string[] = [];
+  const odd: string[] = [];
+  for (let i = 0; i < n; i++) for (const p of parts) {
+    if (p.texts[i]) h.update(p.texts[i]);
+    if (collect && p.files[i]) files.push(p.files[i]);
+    odd.push(...p.odd[i]);
+  }
+  return { digest: h.digest('hex'), newestMs: Math.max(...parts.map((p) => p.newestMs)), ...(collect ? { files: files.join(''), odd } : {}) };
+}
+
+/** The whole walk on this thread (walkPart, one part). */
+function walkStamp(root: string, collect: boolean): Walked {
+  return joinParts([walkPart(root, fs, path.sep, collect, 0, 1)], collect)!;
 }
 
 const WORKER_SOURCE = `const { parentPort, workerData } = require('worker_threads');
-const walk = (${walkStamp.toString()});
+const walk = (${walkPart.toString()});
 let m;
-try { m = { ok: walk(workerData.root, require('fs'), require('crypto'), workerData.sep, workerData.collect) }; } catch (e) { m = { error: String(e && e.message || e) }; }
+try { m = { ok: walk(workerData.root, require('fs'), workerData.sep, workerData.collect, workerData.index, workerData.of) }; } catch (e) { m = { error: String(e && e.message || e) }; }
 parentPort.postMessage(m);`;
 
 /**
@@ -85,24 +149,51 @@ parentPort.postMessage(m);`;
 export function treeStamp(root: string, signal?: AbortSignal, files?: Map<string, string>): Promise<TreeStamp> {
   const takenAt = Date.now();
   if (signal?.aborted) return Promise.reject(new Error('cancelled'));
-  let w: Worker;
-  try {
-    w = new Worker(WORKER_SOURCE, { eval: true, workerData: { root: path.resolve(root), sep: path.sep, collect: !!files } });
-  } catch {
-    return new Promise((resolve) => resolve(stamped(walkStamp(path.resolve(root), fs, crypto, path.sep, !!files), takenAt, files)));
-  }
-  return new Promise((resolve, reject) => {
-    let done = false;
-    const settle = (f: () => void) => { if (done) return; done = true; signal?.removeEventListener('abort', onAbort); f(); };
-    const onAbort = () => settle(() => { void w.terminate(); reject(new Error('cancelled')); });
-    signal?.addEventListener('abort', onAbort, { once: true });
-    w.once('message', (m: { ok?: Walked; error?: string }) => settle(() => (m.ok ? resolve(stamped(m.ok, takenAt, files)) : reject(new Error(m.error ?? 'tree stamp failed')))));
-    w.once('error', (e) => settle(() => reject(e)));
-    w.once('exit', (code) => settle(() => reject(new Error(`tree stamp worker exited with ${code}`))));
-  });
+  const abs = path.resolve(root);
+  const collect = !!files;
+  // the walk is ~86,000 stat calls on a kernel tree: two parts on two cores take about half the time
+  const of = Math.min(STAMP_PARTS, Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
+  return (async () => {
+    let w = await walkParts(abs, collect, of, signal);
+    if (w === undefined) return stamped(walkStamp(abs, collect), takenAt, files); // no worker starts
+    if ('again' in w) w = await walkParts(abs, collect, 1, signal);
+    if (w === undefined || 'again' in w) return stamped(walkStamp(abs, collect), takenAt, files);
+    return stamped(w, takenAt, files);
+  })();
 }
 
-type Walked = ReturnType<typeof walkStamp>;
+const STAMP_PARTS = 2;
+
+/** walkPart's `of` parts on as many workers, joined; `{ again }` when they cannot stand for the whole walk (joinParts), undefined when a worker cannot start. */
+async function walkParts(root: string, collect: boolean, of: number, signal?: AbortSignal): Promise<Walked | { again: true } | undefined> {
+  const workers: Worker[] = [];
+  try {
+    for (let index = 0; index < of; index++) workers.push(new Worker(WORKER_SOURCE, { eval: true, workerData: { root, sep: path.sep, collect, index, of } }));
+  } catch {
+    for (const w of workers) void w.terminate();
+    return undefined;
+  }
+  const parts = await new Promise<StampPart[]>((resolve, reject) => {
+    const got: StampPart[] = new Array(of);
+    let left = of;
+    let done = false;
+    const settle = (f: () => void) => { if (done) return; done = true; signal?.removeEventListener('abort', onAbort); for (const w of workers) void w.terminate(); f(); };
+    const onAbort = () => settle(() => reject(new Error('cancelled')));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    workers.forEach((w, i) => {
+      w.once('message', (m: { ok?: StampPart; error?: string }) => {
+        if (!m.ok) { settle(() => reject(new Error(m.error ?? 'tree stamp failed'))); return; }
+        got[i] = m.ok;
+        if (--left === 0) settle(() => resolve(got));
+      });
+      w.once('error', (e) => settle(() => reject(e)));
+      w.once('exit', (code) => { if (got[i] === undefined) settle(() => reject(new Error(`tree stamp worker exited with ${code}`))); });
+    });
+  });
+  return joinParts(parts, collect) ?? { again: true };
+}
+
+type Walked = NonNullable<ReturnType<typeof joinParts>>;
 
 /** The walk's stamp, its collected stats put into `files`. */
 function stamped(w: Walked, takenAt: number, files?: Map<string, string>): TreeStamp {
