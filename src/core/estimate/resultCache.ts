@@ -166,6 +166,7 @@ const STAMP_PARTS = 2;
 
 /** walkPart's `of` parts on as many workers, joined; `{ again }` when they cannot stand for the whole walk (joinParts), undefined when a worker cannot start. */
 async function walkParts(root: string, collect: boolean, of: number, signal?: AbortSignal): Promise<Walked | { again: true } | undefined> {
+  if (signal?.aborted) throw new Error('cancelled');
   const workers: Worker[] = [];
   try {
     for (let index = 0; index < of; index++) workers.push(new Worker(WORKER_SOURCE, { eval: true, workerData: { root, sep: path.sep, collect, index, of } }));
