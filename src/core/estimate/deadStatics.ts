@@ -135,10 +135,17 @@ function byNames(list: Item[]): Map<string, Item[]> {
 
 /** `statics`' names and every static item's names whose text reaches one of them through other static items */
 function reaching(list: Item[], statics: Map<number, string>): Set<string> {
+  // only what a static item defines, or a static per-CPU name, can reach further
+  const names = new Set<string>(statics.values());
+  for (const it of list) if (it.name && it.isStatic) for (const n of [it.name, ...(it.aliases ?? [])]) names.add(n);
   const usedBy = new Map<string, Item[]>(); // name -> static items whose text names it
   for (const it of list) {
     if (!it.name || !it.isStatic) continue;
-    for (const id of new Set(it.text.match(ID))) { const l = usedBy.get(id); if (l) l.push(it); else usedBy.set(id, [it]); }
+    for (const id of new Set(it.text.match(ID))) {
+      if (!names.has(id)) continue;
+      const l = usedBy.get(id);
+      if (l) l.push(it); else usedBy.set(id, [it]);
+    }
   }
   const out = new Set(statics.values());
   const work = [...out];
@@ -173,7 +180,8 @@ export function deadStatics(active: string, raw: string, statics: Map<number, st
   while (work.length) {
     const it = work.pop()!;
     for (const id of it.text.match(ID) ?? []) {
-      if ((it.isStatic && id === it.name) || live.has(id)) continue;
+      // only a static item's names decide anything (the others are never dead)
+      if (!byName.has(id) || (it.isStatic && id === it.name) || live.has(id)) continue;
       live.add(id);
       for (const s of byName.get(id) ?? []) work.push(s);
     }
