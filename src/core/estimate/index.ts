@@ -254,7 +254,8 @@ export async function cachedEstimate(o: EstimateOptions, stamp?: (s: TreeStamp) 
  */
 export function speculate(o: EstimateOptions): { stamp: Promise<TreeStamp | undefined>; saved?: Snapshot & { holds: (now: TreeStamp) => boolean } } | undefined {
   if (!cacheable(o)) return undefined;
-  const stamp = treeStamp(o.root, o.signal).catch(() => undefined);
+  // this thread estimates meanwhile (diff's NEW): one worker walks, leaving it the other core
+  const stamp = treeStamp(o.root, o.signal, undefined, 1).catch(() => undefined);
   const snap = new ResultCache(o.cacheDir!, o.root, resultKey(o)).snapshot();
   return { stamp, ...(snap ? { saved: { ...snap, holds: (now: TreeStamp) => ResultCache.holds(snap, now) && orderHolds(snap.result.static.order) } } : {}) };
 }

@@ -141,18 +141,19 @@ try { m = { ok: walk(workerData.root, require('fs'), workerData.sep, workerData.
 parentPort.postMessage(m);`;
 
 /**
- * The stamp of `root` (walkStamp), taken on a worker thread: the caller's thread stays free (diff
+ * The stamp of `root` (walkPart), taken on worker threads: the caller's thread stays free (diff
  * estimates NEW from the saved parts meanwhile; the editor's estimate answers its cancel at once).
  * Rejects with 'cancelled' when `signal` fires; where no worker can start, walks on this thread.
- * `files` receives each file's stat as "size,mtime,ctime,inode" (editReuse.ts).
+ * `files` receives each file's stat as "size,mtime,ctime,inode" (editReuse.ts). `parts`: how many
+ * workers share the walk (walkPart), at most one per processor.
  */
-export function treeStamp(root: string, signal?: AbortSignal, files?: Map<string, string>): Promise<TreeStamp> {
+export function treeStamp(root: string, signal?: AbortSignal, files?: Map<string, string>, parts = STAMP_PARTS): Promise<TreeStamp> {
   const takenAt = Date.now();
   if (signal?.aborted) return Promise.reject(new Error('cancelled'));
   const abs = path.resolve(root);
   const collect = !!files;
   // the walk is ~86,000 stat calls on a kernel tree: two parts on two cores take about half the time
-  const of = Math.min(STAMP_PARTS, Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
+  const of = Math.min(parts, Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
   return (async () => {
     let w = await walkParts(abs, collect, of, signal);
     if (w === undefined) return stamped(walkStamp(abs, collect), takenAt, files); // no worker starts
