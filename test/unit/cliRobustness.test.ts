@@ -236,8 +236,10 @@ describe('CLI: when the heap is collected', () => {
     assert.strictEqual(reads, 2);
     // a wait under 16 MB stays the wait
     assert.strictEqual(collectNow(9 * MB, 8 * MB, rss(100)), true);
-    // diff's short runs: no RSS limit
+    // diff's short runs: no RSS limit, and the RSS is not read
+    const before = reads;
     assert.strictEqual(collectNow(20 * MB, 128 * MB, rss(400), Infinity), false);
+    assert.strictEqual(reads, before);
   });
   it("diff's short runs keep their own growth (no cap), and a growth under 16 MB is not raised", () => {
     assert.strictEqual(growthAllowed(150 * MB, 128 * MB, Infinity), 128 * MB);
