@@ -419,7 +419,7 @@ async function compile(root: string, configText: string, arch: string, units: re
   if (stale.size) {
     onProgress?.(`compiling ${stale.size} objects with ${c.crossCompile || 'the host '}gcc`);
     // without debug information (gcc's -g changes no code nor data order; the .config's DEBUG_INFO
-    // makes every compile ~30% slower for it): appended to the tree's flags, so -g0 comes last
+    // makes each compile 15-30% slower for it): appended to the tree's flags, so -g0 comes last
     built = await make([jobs, '-k', 'KCFLAGS=-g0', ...[...stale].map(objectOf)]);
   }
   const failed: CompiledOrder['failed'] = [];

@@ -114,7 +114,7 @@ function walkPart(root: string, fs: typeof import('fs'), sep: string, collect: b
 
 interface StampPart { texts: string[]; files: string[]; odd: string[][]; newestMs: number; links: boolean }
 
-/** The parts' slots in walk order as one walk's stamp; undefined when they disagree (the tree changed meanwhile) or met a symlinked directory. */
+/** The parts' slots in walk order as one walk's stamp; undefined when they disagree (the tree changed meanwhile) or met a folder link they cannot decide (`links`). */
 function joinParts(parts: StampPart[], collect: boolean): { digest: string; newestMs: number; files?: string; odd?: string[] } | undefined {
   const n = parts[0].texts.length;
   if (parts.some((p) => p.texts.length !== n) || (parts.length > 1 && parts.some((p) => p.links))) return undefined;
