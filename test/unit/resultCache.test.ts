@@ -97,6 +97,34 @@ describe('saved estimate results', function () {
     assert.strictEqual((await estimate(opts())).stats.resultCached, true);
   });
 
+  it('an edit under Documentation/ keeps the saved result while the scan excludes it; tools/ and scripts/ do not', async () => {
+    const doc = path.join(root, 'Documentation', 'core-api');
+    fs.mkdirSync(doc, { recursive: true });
+    fs.writeFileSync(path.join(doc, 'percpu.rst'), 'text\n');
+    age(path.join(root, 'Documentation'));
+    await estimate(opts());
+    assert.strictEqual((await estimate(opts())).stats.resultCached, true);
+    fs.appendFileSync(path.join(doc, 'percpu.rst'), 'more text\n');
+    fs.writeFileSync(path.join(doc, 'new.rst'), 'new\n');
+    age(path.join(root, 'Documentation'));
+    assert.strictEqual((await estimate(opts())).stats.resultCached, true);
+    // scanned when not excluded: an edit there is one like any other
+    const all = opts({ exclude: [] });
+    await estimate(all);
+    assert.strictEqual((await estimate(all)).stats.resultCached, true);
+    fs.appendFileSync(path.join(doc, 'percpu.rst'), 'again\n');
+    age(path.join(root, 'Documentation'));
+    assert.strictEqual((await estimate(all)).stats.resultCached, undefined);
+    // built files include from tools/ (kernel/bpf/relo_core.c) and scripts/ (lib/fdt_ro.c)
+    for (const top of ['tools', 'scripts']) {
+      assert.strictEqual((await estimate(opts())).stats.resultCached, true);
+      fs.mkdirSync(path.join(root, top, 'lib'), { recursive: true });
+      fs.writeFileSync(path.join(root, top, 'lib', 'x.h'), '#define X 1\n');
+      age(path.join(root, top));
+      assert.strictEqual((await estimate(opts())).stats.resultCached, undefined, top);
+    }
+  });
+
   it('a file modified within the racy window is never trusted; a damaged entry is a miss', async () => {
     const c = path.join(root, 'kernel', 'srcu_user.c');
     fs.appendFileSync(c, '\n'); // modified now

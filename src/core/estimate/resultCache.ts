@@ -39,8 +39,9 @@ export interface TreeStamp { digest: string; newestMs: number; takenAt: number; 
  * between for part 0; the others' are empty. Self-contained, its module passed in: it runs in a
  * worker from its source text (treeStamp). `links`: a symlinked directory the parts cannot tell
  * the whole walk would skip (a link to a directory later in name order, or outside the tree).
+ * `skip`: top-level folders left out (treeStamp).
  */
-function walkPart(root: string, fs: typeof import('fs'), sep: string, collect: boolean, index: number, of: number): StampPart {
+function walkPart(root: string, fs: typeof import('fs'), sep: string, collect: boolean, index: number, of: number, skip: readonly string[]): StampPart {
   const texts: string[] = [];
   const files: string[] = [];
   const odd: string[][] = [];
@@ -75,7 +76,7 @@ function walkPart(root: string, fs: typeof import('fs'), sep: string, collect: b
     try { ents = fs.readdirSync(abs, { withFileTypes: true }); } catch { if (mine) { t.push(`?${rel}\n`); o.push(`u${rel}`); } return; }
     ents.sort(byName);
     for (const e of ents) {
-      if (e.name === '.git') continue;
+      if (e.name === '.git' || (depth === 1 && skip.includes(e.name))) continue;
       const a = abs + sep + e.name;
       const r = rel ? rel + '/' + e.name : e.name;
       let st: import('fs').Stats;
@@ -130,14 +131,14 @@ function joinParts(parts: StampPart[], collect: boolean): { digest: string; newe
 }
 
 /** The whole walk on this thread (walkPart, one part). */
-function walkStamp(root: string, collect: boolean): Walked {
-  return joinParts([walkPart(root, fs, path.sep, collect, 0, 1)], collect)!;
+function walkStamp(root: string, collect: boolean, skip: readonly string[]): Walked {
+  return joinParts([walkPart(root, fs, path.sep, collect, 0, 1, skip)], collect)!;
 }
 
 const WORKER_SOURCE = `const { parentPort, workerData } = require('worker_threads');
 const walk = (${walkPart.toString()});
 let m;
-try { m = { ok: walk(workerData.root, require('fs'), workerData.sep, workerData.collect, workerData.index, workerData.of) }; } catch (e) { m = { error: String(e && e.message || e) }; }
+try { m = { ok: walk(workerData.root, require('fs'), workerData.sep, workerData.collect, workerData.index, workerData.of, workerData.skip) }; } catch (e) { m = { error: String(e && e.message || e) }; }
 parentPort.postMessage(m);`;
 
 /**
@@ -145,9 +146,10 @@ parentPort.postMessage(m);`;
  * estimates NEW from the saved parts meanwhile; the editor's estimate answers its cancel at once).
  * Rejects with 'cancelled' when `signal` fires; where no worker can start, walks on this thread.
  * `files` receives each file's stat as "size,mtime,ctime,inode" (editReuse.ts). `parts`: how many
- * workers share the walk (walkPart), at most one per processor.
+ * workers share the walk (walkPart), at most one per processor. `skip`: top-level folders no stage
+ * of the run reads (index.ts unreadFolders), left out of the stamp.
  */
-export function treeStamp(root: string, signal?: AbortSignal, files?: Map<string, string>, parts = STAMP_PARTS): Promise<TreeStamp> {
+export function treeStamp(root: string, signal?: AbortSignal, files?: Map<string, string>, parts = STAMP_PARTS, skip: readonly string[] = []): Promise<TreeStamp> {
   const takenAt = Date.now();
   if (signal?.aborted) return Promise.reject(new Error('cancelled'));
   const abs = path.resolve(root);
@@ -155,10 +157,10 @@ export function treeStamp(root: string, signal?: AbortSignal, files?: Map<string
   // the walk is ~86,000 stat calls on a kernel tree: two parts on two cores take about half the time
   const of = Math.min(parts, Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
   return (async () => {
-    let w = await walkParts(abs, collect, of, signal);
-    if (w === undefined) return stamped(walkStamp(abs, collect), takenAt, files); // no worker starts
-    if ('again' in w) w = await walkParts(abs, collect, 1, signal);
-    if (w === undefined || 'again' in w) return stamped(walkStamp(abs, collect), takenAt, files);
+    let w = await walkParts(abs, collect, of, skip, signal);
+    if (w === undefined) return stamped(walkStamp(abs, collect, skip), takenAt, files); // no worker starts
+    if ('again' in w) w = await walkParts(abs, collect, 1, skip, signal);
+    if (w === undefined || 'again' in w) return stamped(walkStamp(abs, collect, skip), takenAt, files);
     return stamped(w, takenAt, files);
   })();
 }
@@ -166,11 +168,11 @@ export function treeStamp(root: string, signal?: AbortSignal, files?: Map<string
 const STAMP_PARTS = 2;
 
 /** walkPart's `of` parts on as many workers, joined; `{ again }` when they cannot stand for the whole walk (joinParts), undefined when a worker cannot start. */
-async function walkParts(root: string, collect: boolean, of: number, signal?: AbortSignal): Promise<Walked | { again: true } | undefined> {
+async function walkParts(root: string, collect: boolean, of: number, skip: readonly string[], signal?: AbortSignal): Promise<Walked | { again: true } | undefined> {
   if (signal?.aborted) throw new Error('cancelled');
   const workers: Worker[] = [];
   try {
-    for (let index = 0; index < of; index++) workers.push(new Worker(WORKER_SOURCE, { eval: true, workerData: { root, sep: path.sep, collect, index, of } }));
+    for (let index = 0; index < of; index++) workers.push(new Worker(WORKER_SOURCE, { eval: true, workerData: { root, sep: path.sep, collect, index, of, skip: [...skip] } }));
   } catch {
     for (const w of workers) void w.terminate();
     return undefined;
