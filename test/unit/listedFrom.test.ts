@@ -20,7 +20,7 @@ describe('the scan\'s file list from the tree stamp', () => {
   };
   const fromStamp = async (inc = INC, exc = EXC) => {
     const files = new Map<string, string>();
-    const st = await treeStamp(root, undefined, files);
+    const st = await treeStamp(root, { files });
     assert.ok(st.odd, 'a stamp that collects the stats lists its odd entries');
     return listedFrom(files.keys(), st.odd, inc, exc);
   };

@@ -192,7 +192,7 @@ describe('saved estimate results', function () {
     assert.notStrictEqual((await treeStamp(root)).digest, a.digest);
     const ac = new AbortController();
     ac.abort();
-    await assert.rejects(treeStamp(root, ac.signal), /cancelled/);
+    await assert.rejects(treeStamp(root, { signal: ac.signal }), /cancelled/);
   });
 });
 
@@ -259,7 +259,7 @@ describe('the tree stamp walked in parts', () => {
       const root = tree(links.map(([at, to]) => [at, to === 'OUTSIDE' ? outside : to]));
       try {
         const files = new Map<string, string>();
-        const s = await treeStamp(root, undefined, files);
+        const s = await treeStamp(root, { files });
         const want = reference(root);
         assert.strictEqual(s.digest, want.digest);
         assert.deepStrictEqual([...files], want.files);

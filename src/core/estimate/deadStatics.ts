@@ -136,8 +136,7 @@ function byNames(list: Item[]): Map<string, Item[]> {
 /** `statics`' names and every static item's names whose text reaches one of them through other static items */
 function reaching(list: Item[], statics: Map<number, string>): Set<string> {
   // only what a static item defines, or a static per-CPU name, can reach further
-  const names = new Set<string>(statics.values());
-  for (const it of list) if (it.name && it.isStatic) for (const n of [it.name, ...(it.aliases ?? [])]) names.add(n);
+  const names = new Set<string>([...statics.values(), ...byNames(list).keys()]);
   const usedBy = new Map<string, Item[]>(); // name -> static items whose text names it
   for (const it of list) {
     if (!it.name || !it.isStatic) continue;

@@ -247,7 +247,7 @@ export async function cachedEstimate(o: EstimateOptions, stamp?: (s: TreeStamp) 
   const t0 = Date.now();
   o.onProgress?.(0, 1, 'checking the result cache');
   let now: TreeStamp | undefined;
-  try { now = await (taking ?? treeStamp(o.root, o.signal, files, undefined, unreadFolders(o))); } catch { /* no such folder, or cancelled: the run says so */ }
+  try { now = await (taking ?? treeStamp(o.root, { signal: o.signal, files, skip: unreadFolders(o) })); } catch { /* no such folder, or cancelled: the run says so */ }
   if (!now) return undefined;
   stamp?.(now);
   const hit = new ResultCache(o.cacheDir!, o.root, resultKey(o)).lookup(now);
@@ -265,7 +265,7 @@ export async function cachedEstimate(o: EstimateOptions, stamp?: (s: TreeStamp) 
 export function speculate(o: EstimateOptions): { stamp: Promise<TreeStamp | undefined>; saved?: Snapshot & { holds: (now: TreeStamp) => boolean } } | undefined {
   if (!cacheable(o)) return undefined;
   // this thread estimates meanwhile (diff's NEW): one worker walks, leaving it the other core
-  const stamp = treeStamp(o.root, o.signal, undefined, 1, unreadFolders(o)).catch(() => undefined);
+  const stamp = treeStamp(o.root, { signal: o.signal, parts: 1, skip: unreadFolders(o) }).catch(() => undefined);
   const snap = new ResultCache(o.cacheDir!, o.root, resultKey(o)).snapshot();
   return { stamp, ...(snap ? { saved: { ...snap, holds: (now: TreeStamp) => ResultCache.holds(snap, now) && orderHolds(snap.result.static.order) } } : {}) };
 }
@@ -304,7 +304,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
       if (prev === saved) notReused = e.why;
     }
   } else if (cacheable(o)) {
-    try { stamp = await treeStamp(o.root, o.signal, files, undefined, unreadFolders(o)); } catch { /* the run reports the folder, or the cancel */ }
+    try { stamp = await treeStamp(o.root, { signal: o.signal, files, skip: unreadFolders(o) }); } catch { /* the run reports the folder, or the cancel */ }
   }
   let scan: ScanResult | undefined;
   let parts: Parts | undefined;

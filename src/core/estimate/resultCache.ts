@@ -77,6 +77,7 @@ function walkPart(root: string, fs: typeof import('fs'), sep: string, collect: b
     ents.sort(byName);
     for (const e of ents) {
       if (e.name === '.git' || (depth === 1 && skip.includes(e.name))) continue;
+      if (!mine && e.isFile()) continue; // another part's file: no stat needed
       const a = abs + sep + e.name;
       const r = rel ? rel + '/' + e.name : e.name;
       let st: import('fs').Stats;
@@ -149,20 +150,18 @@ parentPort.postMessage(m);`;
  * workers share the walk (walkPart), at most one per processor. `skip`: top-level folders no stage
  * of the run reads (index.ts unreadFolders), left out of the stamp.
  */
-export function treeStamp(root: string, signal?: AbortSignal, files?: Map<string, string>, parts = STAMP_PARTS, skip: readonly string[] = []): Promise<TreeStamp> {
+export async function treeStamp(root: string, o: { signal?: AbortSignal; files?: Map<string, string>; parts?: number; skip?: readonly string[] } = {}): Promise<TreeStamp> {
   const takenAt = Date.now();
-  if (signal?.aborted) return Promise.reject(new Error('cancelled'));
+  if (o.signal?.aborted) throw new Error('cancelled');
   const abs = path.resolve(root);
-  const collect = !!files;
+  const collect = !!o.files;
+  const skip = o.skip ?? [];
   // the walk is ~86,000 stat calls on a kernel tree: two parts on two cores take about half the time
-  const of = Math.min(parts, Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
-  return (async () => {
-    let w = await walkParts(abs, collect, of, skip, signal);
-    if (w === undefined) return stamped(walkStamp(abs, collect, skip), takenAt, files); // no worker starts
-    if ('again' in w) w = await walkParts(abs, collect, 1, skip, signal);
-    if (w === undefined || 'again' in w) return stamped(walkStamp(abs, collect, skip), takenAt, files);
-    return stamped(w, takenAt, files);
-  })();
+  const of = Math.min(o.parts ?? STAMP_PARTS, Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
+  let w = await walkParts(abs, collect, of, skip, o.signal);
+  if (w && 'again' in w) w = await walkParts(abs, collect, 1, skip, o.signal);
+  // no worker starts: this thread walks
+  return stamped(w && !('again' in w) ? w : walkStamp(abs, collect, skip), takenAt, o.files);
 }
 
 const STAMP_PARTS = 2;
