@@ -2,7 +2,7 @@
 // non-UTF-8 bytes and NULs cannot break offsets), then scanTextWith.
 import * as fs from 'fs';
 import * as path from 'path';
-import { mayHoldAccessors, mayHoldFindings } from './prefilter';
+import { ACCESSOR, TRIGGER, prefilter, searchBuffer } from './prefilter';
 import { scanTextWith } from './scanText';
 import { CacheStore, DirStore, decodeEntry, encodeEntry, scanKey } from './cache';
 import type { ScanFileResult } from './types';
@@ -42,11 +42,14 @@ function storeFor(dir: string): CacheStore {
 }
 
 // One read buffer per thread, reused: a fresh allocation per file (60k of them) is mostly GC work.
-// It is consumed before the first await (prefilter, then a toString copy), so reuse is safe; after
-// a huge file it is dropped (its touched pages would stay). bufferFor: see readText.ts.
+// It is consumed before the first await (prefilter, then a toString copy), so reuse is safe. It
+// lies in the prefilter search's memory, searched where it was read; a file too big for that gets
+// a buffer of its own, dropped after it (its touched pages would stay). bufferFor: see readText.ts.
 const KEEP_SCRATCH = 16 * 1024 * 1024;
 let scratchBuf: Buffer | undefined; // on first use: not in every thread that only imports this
 function scratch(n: number): Buffer {
+  const inSearch = searchBuffer(n);
+  if (inSearch) return inSearch;
   if (!scratchBuf || n > scratchBuf.length) scratchBuf = bufferFor(Math.max(n, 1 << 20));
   return scratchBuf;
 }
@@ -95,8 +98,9 @@ export async function scanFile(root: string, rel: string, opts: FileScanOptions,
 }
 
 async function scanBuffer(buf: Buffer, rel: string, opts: FileScanOptions, out: FileScanOutcome, indexOnly: boolean): Promise<FileScanOutcome> {
-  if (mayHoldAccessors(buf)) out.accessors = true;
-  if (!mayHoldFindings(buf)) return out;
+  const found = prefilter(buf);
+  if (found & ACCESSOR) out.accessors = true;
+  if (!(found & TRIGGER)) return out;
   if (buf.length > opts.maxFileBytes) {
     out.skipped = true;
     out.errors.push(`not parsed: ${buf.length} bytes is over the ${opts.maxFileBytes}-byte parse limit (it holds trigger tokens)`);

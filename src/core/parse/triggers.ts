@@ -2,10 +2,10 @@
 // prefilter, the lexer and the extractors agree.
 
 /**
- * Byte strings whose absence proves a file holds no finding (checked before decoding). Each is a
- * piece (5 bytes at most) of a trigger: Node's Buffer.indexOf scans short needles with memchr on
- * the first byte, 2-5x faster than its Boyer-Moore path for longer ones ('atomic_t' is the worst:
- * '_' is everywhere). A few extra files pass; the lexer's exact regex sorts them out.
+ * Byte strings whose absence proves a file holds no finding (checked before decoding, prefilter.ts).
+ * Each is a piece (5 bytes at most) of a trigger, chosen when Buffer.indexOf searched them one by
+ * one (it scans short needles with memchr on the first byte). A few extra files pass; the lexer's
+ * exact regex sorts them out.
  */
 export const PREFILTER_TOKENS: readonly string[] = [
   'R_CPU', // DEFINE_PER_CPU*, DECLARE_PER_CPU*, NR_CPUS, CONFIG_NR_CPUS
