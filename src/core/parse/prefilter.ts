@@ -70,10 +70,15 @@ function wasmSearch(): Search | null {
   return search;
 }
 
-/** Grows the search's memory to hold n bytes of data; its old views are detached by the growth. */
-function room(s: Search, n: number): void {
+/** Grows the search's memory to hold n bytes of data (its old views are detached by the growth); false if it cannot. */
+function room(s: Search, n: number): boolean {
   const need = DATA + n + PAD;
-  if (s.memory.buffer.byteLength < need) s.memory.grow(Math.ceil((need - s.memory.buffer.byteLength) / PAGE));
+  try {
+    if (s.memory.buffer.byteLength < need) s.memory.grow(Math.ceil((need - s.memory.buffer.byteLength) / PAGE));
+    return true;
+  } catch {
+    return false; // no memory for it: the caller reads and searches the file the plain way
+  }
 }
 
 /**
@@ -82,9 +87,7 @@ function room(s: Search, n: number): void {
  */
 export function searchBuffer(n: number): Buffer | undefined {
   const s = n <= IN_PLACE_LIMIT ? wasmSearch() : null;
-  if (!s) return undefined;
-  room(s, n);
-  return Buffer.from(s.memory.buffer, DATA, n);
+  return s && room(s, n) ? Buffer.from(s.memory.buffer, DATA, n) : undefined;
 }
 
 /** TRIGGER and ACCESSOR bits of the tokens `b` holds. */
@@ -92,7 +95,7 @@ export function prefilter(b: Buffer): number {
   const s = wasmSearch();
   if (!s || b.length > IN_PLACE_LIMIT) return byIndexOf(b);
   if (b.buffer !== s.memory.buffer || b.byteOffset !== DATA) {
-    room(s, b.length);
+    if (!room(s, b.length)) return byIndexOf(b);
     new Uint8Array(s.memory.buffer, DATA, b.length).set(b);
   }
   return s.scan(DATA, b.length, TRIGGER | ACCESSOR);
