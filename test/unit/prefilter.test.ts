@@ -3,10 +3,12 @@
 // (whatever an earlier, longer file left in its memory), and on random texts.
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { scanTree } from '../../src/core/parse/scanTree';
 import fc from 'fast-check';
 import { ACCESSOR, IN_PLACE_LIMIT, TRIGGER, byIndexOf, prefilter, searchBuffer, searchInUse } from '../../src/core/parse/prefilter';
-import { ACCESSOR_TOKENS, PREFILTER_TOKENS } from '../../src/core/parse/triggers';
+import { ACCESSOR_TOKENS, PREFILTER_TOKENS, TRIGGER_RE } from '../../src/core/parse/triggers';
 
 /** The reference: which groups' tokens the text contains, by String.includes. */
 function expected(text: string): number {
@@ -72,16 +74,45 @@ describe('byte prefilter', () => {
   });
 
   it('grows its memory for a big file and finds a token at its very end; above the in-place limit it searches with indexOf', () => {
+    const acc = ACCESSOR_TOKENS[ACCESSOR_TOKENS.length - 1];
     const big = Buffer.alloc(3 * 1024 * 1024 + 7, 'x');
-    big.write('u_var', big.length - 5, 'latin1');
+    big.write(acc, big.length - acc.length, 'latin1');
     assert.strictEqual(prefilter(big), ACCESSOR);
     const inPlace = searchBuffer(big.length)!;
     big.copy(inPlace);
     assert.strictEqual(prefilter(inPlace), ACCESSOR);
     assert.strictEqual(searchBuffer(IN_PLACE_LIMIT + 1), undefined);
     const huge = Buffer.alloc(IN_PLACE_LIMIT + 1, 'y');
-    huge.write('kref', 0, 'latin1');
+    huge.write(PREFILTER_TOKENS[0], 0, 'latin1');
     assert.strictEqual(prefilter(huge), TRIGGER);
+  });
+
+  it('lets through every word the lexer and PCPU003 react to', () => {
+    // TRIGGER_RE's words (triggers.ts) and PCPU003's accessors, each spelled out
+    const words = ['DEFINE_PER_CPU', 'DEFINE_PER_CPU_SHARED_ALIGNED', 'DECLARE_PER_CPU_READ_MOSTLY', 'alloc_percpu', 'alloc_percpu_gfp',
+      '__alloc_percpu', '__alloc_percpu_gfp', 'alloc_percpu_noprof', '__alloc_percpu_gfp_noprof', '__alloc_reserved_percpu',
+      '__alloc_reserved_percpu_noprof', 'free_percpu', 'NR_CPUS', 'CONFIG_NR_CPUS', 'atomic_t', 'atomic_long_t', 'refcount_t',
+      'local_t', 'kref', 'percpu_ref', '__percpu'];
+    for (const w of words) {
+      assert.ok(new RegExp(TRIGGER_RE.source).test(w), `${w} is a trigger`);
+      assert.strictEqual(prefilter(bytes(`int ${w} x;`)) & TRIGGER, TRIGGER, w);
+    }
+    for (const call of ['per_cpu_ptr(p, smp_processor_id())', 'per_cpu(v, smp_processor_id())', 'get_cpu_var(v)', 'get_cpu_ptr(p)']) {
+      assert.strictEqual(prefilter(bytes(`x = ${call};`)) & ACCESSOR, ACCESSOR, call);
+    }
+  });
+
+  it('lists a file calling get_cpu_ptr alone for PCPU003, not one naming a sensor_id (scan)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-prefilter-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'ptr.c'), 'void f(struct s __attribute__((unused)) *x) { int *p = get_cpu_ptr(x->stats); (*p)++; }\n');
+      fs.writeFileSync(path.join(dir, 'sensor.c'), 'int read(int sensor_id, int cpu_var) { return sensor_id + cpu_var; }\n');
+      const r = await scanTree(dir, { workers: 0 });
+      assert.deepStrictEqual(r.accessorFiles, ['ptr.c']);
+      assert.strictEqual(r.stats.filesParsed, 0); // no trigger in either
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads an empty file as holding nothing', () => {

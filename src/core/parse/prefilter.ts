@@ -10,11 +10,14 @@ export const TRIGGER = 1;
 export const ACCESSOR = 2;
 
 /**
- * Where each token's search fingerprint starts: its least common three bytes in kernel C (any
- * offset finds the same files; a common trigram such as 'ong' or 'cal' only makes the search stop
- * to compare more often).
+ * Where each token's search fingerprint starts: its least common three bytes in kernel C (counted
+ * over kernel/, mm/, include/, fs/ and drivers/net/ of linux 6.12). Any offset finds the same
+ * files; a common trigram only makes the search stop to compare more often.
  */
-const FINGERPRINT_AT: Readonly<Record<string, number>> = { R_CPU: 0, percp: 2, kref: 0, mic_t: 2, ong_t: 2, unt_t: 2, cal_t: 2, sor_id: 0, u_var: 0 };
+const FINGERPRINT_AT: Readonly<Record<string, number>> = {
+  DEFINE_PER_CPU: 10, DECLARE_PER_CPU: 1, NR_CPUS: 4, alloc_percpu: 8, reserved_percpu: 11, free_percpu: 7, percpu_ref: 2,
+  __percpu: 4, atomic_t: 5, atomic_long_t: 5, refcount_t: 1, local_t: 4, kref: 0, smp_processor_id: 0, get_cpu_var: 6, get_cpu_ptr: 6,
+};
 
 /** Where the data starts in the search's memory (the tables are below), and the readable bytes that must follow it. */
 const DATA = 1024;
@@ -48,9 +51,9 @@ function wasmSearch(): Search | null {
     for (let k = 0; k < NEEDLES.length; k++) {
       const [t, group] = NEEDLES[k];
       const fp = FINGERPRINT_AT[t] ?? 0;
-      if (t.length > 12 || fp + 3 > t.length) return search;
-      const bucket = 1 << (k % 8); // 8 buckets: the 9th token shares the first one's, each compared when it matches
-      const e = 128 + 16 * k;
+      if (t.length > 28 || fp + 3 > t.length) return search;
+      const bucket = 1 << (k % 8); // 8 buckets: tokens k and k + 8 share one, each compared when it matches
+      const e = 128 + 32 * k;
       mem[e] = bucket;
       mem[e + 1] = fp;
       mem[e + 2] = t.length;

@@ -8,8 +8,8 @@
 ;; Memory: 0..96   for fingerprint byte j (0..2): 16 bytes of low-nibble bucket bits at 32*j,
 ;;                 16 of high-nibble bits at 32*j+16
 ;;         96..112 scratch (one block's bucket bits)
-;;         128..384 16 needles of 16 bytes: bucket bit, fingerprint offset, length, group bit,
-;;                 then up to 12 bytes of the needle
+;;         128..640 16 needles of 32 bytes: bucket bit, fingerprint offset, length, group bit,
+;;                 then up to 28 bytes of the needle
 ;;         1024..  the data (DATA in prefilter.ts); 32 readable bytes must follow it
 (module
   (memory (export "memory") 17)
@@ -23,7 +23,7 @@
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $k) (global.get $needles)))
-        (local.set $e (i32.add (i32.const 128) (i32.shl (local.get $k) (i32.const 4))))
+        (local.set $e (i32.add (i32.const 128) (i32.shl (local.get $k) (i32.const 5))))
         (if (i32.and (local.get $bits) (i32.load8_u (local.get $e)))
           (then
             (local.set $s (i32.sub (local.get $p) (i32.load8_u offset=1 (local.get $e))))
