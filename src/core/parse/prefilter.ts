@@ -23,7 +23,7 @@ const FINGERPRINT_AT: Readonly<Record<string, number>> = {
 /** Where the data starts in the search's memory (the tables are below), and the readable bytes that must follow it. */
 const DATA = 1024;
 const PAD = 32;
-/** Files up to this size are read straight into the search's memory; it never shrinks, so bigger ones are not. */
+/** Files up to this size are read straight into the search's memory (scanFile's read buffer); it never shrinks, so bigger ones are not. */
 export const IN_PLACE_LIMIT = 16 * 1024 * 1024;
 const PAGE = 65536;
 
@@ -105,7 +105,7 @@ export function prefilter(b: Buffer): number {
   return s.scan(DATA, b.length, TRIGGER | ACCESSOR);
 }
 
-/** prefilter with Buffer.indexOf, one pass per token (the fallback, and the tests' reference). */
+/** prefilter with Buffer.indexOf, one pass per token: the fallback (no SIMD, a file over IN_PLACE_LIMIT). */
 export function byIndexOf(b: Buffer): number {
   let bits = 0;
   for (let k = 0; k < NEEDLES.length; k++) if (!(bits & NEEDLES[k][1]) && b.indexOf(BYTES[k]) >= 0) bits |= NEEDLES[k][1];

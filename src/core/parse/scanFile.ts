@@ -2,7 +2,7 @@
 // non-UTF-8 bytes and NULs cannot break offsets), then scanTextWith.
 import * as fs from 'fs';
 import * as path from 'path';
-import { ACCESSOR, TRIGGER, prefilter, searchBuffer } from './prefilter';
+import { ACCESSOR, IN_PLACE_LIMIT, TRIGGER, prefilter, searchBuffer } from './prefilter';
 import { scanTextWith } from './scanText';
 import { CacheStore, DirStore, decodeEntry, encodeEntry, scanKey } from './cache';
 import type { ScanFileResult } from './types';
@@ -45,7 +45,6 @@ function storeFor(dir: string): CacheStore {
 // It is consumed before the first await (prefilter, then a toString copy), so reuse is safe. It
 // lies in the prefilter search's memory, searched where it was read; a file too big for that gets
 // a buffer of its own, dropped after it (its touched pages would stay). bufferFor: see readText.ts.
-const KEEP_SCRATCH = 16 * 1024 * 1024;
 let scratchBuf: Buffer | undefined; // on first use: not in every thread that only imports this
 function scratch(n: number): Buffer {
   const inSearch = searchBuffer(n);
@@ -57,7 +56,7 @@ function scratch(n: number): Buffer {
 /**
  * `firstSeen`: the tree's stat index has no entry for the file. Its outcome then goes into the
  * index alone, not the content cache as well, unless the index will not vouch for it next time
- * (modified within RACY_MS): on a first run that is ~5,600 files fewer to create (each a temporary
+ * (modified within RACY_MS): on a first run that is ~4,500 files fewer to create (each a temporary
  * file renamed), and the index answers for them; a file seen changing is kept by content too.
  */
 export async function scanFile(root: string, rel: string, opts: FileScanOptions, firstSeen = false): Promise<FileScanOutcome> {
@@ -93,7 +92,7 @@ export async function scanFile(root: string, rel: string, opts: FileScanOptions,
   try {
     return await scanBuffer(buf, rel, opts, out, firstSeen && !!out.stat && out.stat.mtimeMs < Date.now() - RACY_MS);
   } finally {
-    if (buf.length > KEEP_SCRATCH) scratchBuf = undefined;
+    if (buf.length > IN_PLACE_LIMIT) scratchBuf = undefined;
   }
 }
 
