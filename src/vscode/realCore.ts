@@ -178,9 +178,9 @@ export class RealCore implements CoreFacade {
     // changed (saveNameTable); else built here by the first lookup below
     const ix = c.session.layout.index;
     const saved = this.nameTableFile(ix.dirs);
-    const hit = saved ? loadHeaderFacts(saved, ix.dirs) : undefined;
-    // a stale one (a header changed) goes, so the next estimate saves it anew
-    if (!(hit && ix.importRaw(hit.raw)) && saved) fs.rmSync(saved, { force: true });
+    // one whose headers changed since is taken with those read again here (the next estimate saves it anew)
+    const hit = saved ? loadHeaderFacts(saved, ix.dirs, { changed: true }) : undefined;
+    if (!(hit && (hit.changes ? ix.importRawChanged(hit.raw, hit.changes) : ix.importRaw(hit.raw))) && saved) fs.rmSync(saved, { force: true });
     await new Promise<void>((r) => setImmediate(r));
     for (const [type, header] of PREAMBLE) {
       const h = path.join(root, header);
@@ -197,15 +197,18 @@ export class RealCore implements CoreFacade {
   }
 
   /**
-   * Builds and saves the name table warm() takes back, unless one is saved (warm() deletes a stale
-   * one). Run by the estimate process: writing it costs buffers the extension host would keep.
+   * Builds and saves the name table warm() takes back, unless the one saved is up to date (one whose
+   * headers changed since is saved again with those read again). Run by the estimate process: writing it costs buffers the extension host would keep.
    */
   async saveNameTable(root: string, s: Settings): Promise<void> {
     const c = await this.context(root, s);
     const ix = c.session.layout.index;
     const saved = this.nameTableFile(ix.dirs);
-    if (!saved || fs.existsSync(saved)) return;
-    ix.forEachHeader(() => undefined); // builds it
+    if (!saved) return;
+    const hit = loadHeaderFacts(saved, ix.dirs, { changed: true });
+    if (hit && !hit.changes) return;
+    // the saved one with the headers changed since read again, else every header read
+    if (!(hit?.changes && ix.importRawChanged(hit.raw, hit.changes))) ix.forEachHeader(() => undefined);
     const raw = ix.exportRaw();
     if (raw) saveHeaderFacts(saved, { raw, extra: null });
   }

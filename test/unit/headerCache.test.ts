@@ -9,6 +9,11 @@ import { estimate, EstimateResult } from '../../src/core/estimate';
 import { ARCHES } from '../../src/core/config/arch';
 import { parseDotConfig } from '../../src/core/config/kconfig';
 import { gccTruth } from './support/linkTruth';
+import { LayoutEngine, initLayout } from '../../src/core/layout';
+import { headerGraph } from '../../src/core/estimate/wrapped';
+import { headerCacheFile, loadHeaderFacts } from '../../src/core/estimate/headerCache';
+import type { NameIndexSnapshot } from '../../src/core/layout/nameIndex';
+import type { RawSnapshot } from '../../src/core/layout/typeIndex';
 
 const fixture = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'realtree');
 const BUILTIN = ['kernel/srcu_user.c'];
@@ -86,6 +91,71 @@ describe('saved header index of the estimate', function () {
     assert.strictEqual(r.static.variables.find((v) => v.name === 'extra_counter')?.size, 8);
   });
 
+  it('after headers changed, added and removed, only those are read again: the index and graph of reading every header', async () => {
+    await initLayout();
+    const flatDir = path.join(root, 'drivers', 'own'); // a directory's ccflags -I, indexed without subfolders
+    fs.mkdirSync(flatDir, { recursive: true });
+    fs.writeFileSync(path.join(flatDir, 'own.h'), '#define OWN_SHIFT 7\nstruct own_stat { long v; };\n');
+    fs.writeFileSync(path.join(root, 'include', 'linux', 'gone.h'), '#define GONE_ONLY 1\n#define L1_CACHE_SHIFT 6\n#define DEFINE_GONE(n) DEFINE_PER_CPU(int, n)\n');
+    age(root);
+    const engine = () => {
+      const layout = new LayoutEngine({ arch: ARCHES.x86_64, config: parseDotConfig(fs.readFileSync(path.join(root, '.config'), 'utf8'), '.config'), root });
+      layout.index.addIncludeDir(flatDir);
+      return layout;
+    };
+    headerGraph(engine(), cacheDir); // built and saved
+    const saved = () => path.join(cacheDir, 'headers', cacheFiles()[0]);
+    const dirs = engine().index.dirs;
+    assert.strictEqual(saved(), headerCacheFile(cacheDir, dirs));
+    const inc = path.join(root, 'include');
+    const changes = [
+      () => {
+        // a define gone and one added, a new struct and a new wrapper in an existing header; a
+        // header removed; one added beside it and one in a new folder; the -I dir's header edited
+        const srcu = path.join(inc, 'linux', 'srcu.h');
+        fs.writeFileSync(srcu, `${fs.readFileSync(srcu, 'utf8').replace(/^#define\s+\w+.*$/m, '')}\nstruct srcu_new { int a; };\n#define DEFINE_SRCU_NEW(n) DEFINE_PER_CPU(struct srcu_new, n)\n#define GONE_ONLY 2\n`);
+        fs.rmSync(path.join(inc, 'linux', 'gone.h'));
+        fs.writeFileSync(path.join(inc, 'linux', 'added.h'), '#define L1_CACHE_SHIFT 7\ntypedef struct { int x; } added_t;\nenum { ADDED_A, ADDED_B };\n#define alloc_added(t) __alloc_percpu(sizeof(t), 8)\n');
+        fs.mkdirSync(path.join(inc, 'linux', 'sub'));
+        fs.writeFileSync(path.join(inc, 'linux', 'sub', 'deep.h'), '#define DEEP 1\nunion deep_u { int a; long b; };\n');
+        fs.writeFileSync(path.join(flatDir, 'own.h'), '#define OWN_SHIFT 8\n#define DEFINE_OWN(n) DEFINE_PER_CPU(long, n)\n');
+        fs.mkdirSync(path.join(flatDir, 'sub')); // not indexed: the -I dir is flat
+        fs.writeFileSync(path.join(flatDir, 'sub', 'no.h'), '#define NOT_INDEXED 1\n');
+        return [srcu, path.join(inc, 'linux', 'added.h'), path.join(inc, 'linux', 'sub', 'deep.h'), path.join(flatDir, 'own.h')];
+      },
+      () => {
+        // then the added header edited and the new folder removed, on top of the updated index
+        fs.writeFileSync(path.join(inc, 'linux', 'added.h'), '#define ADDED_AGAIN 1\n');
+        fs.rmSync(path.join(inc, 'linux', 'sub'), { recursive: true });
+        return [path.join(inc, 'linux', 'added.h')];
+      },
+    ];
+    for (const change of changes) {
+      const reread = change();
+      age(...reread); // the others keep the stat the cache recorded
+      const facts = loadHeaderFacts(saved(), dirs, { changed: true });
+      assert.deepStrictEqual(facts?.changes?.reread.sort(), reread.sort(), 'only the changed and new headers are read');
+      const updated = engine();
+      const g1 = headerGraph(updated, cacheDir);
+      const fresh = engine();
+      const g2 = headerGraph(fresh);
+      assert.deepStrictEqual(names(updated.index.exportRaw()!), names(fresh.index.exportRaw()!));
+      assert.deepStrictEqual(updated.index.exportRaw()!.files, fresh.index.exportRaw()!.files);
+      assert.deepStrictEqual(g1.toJSON(), g2.toJSON());
+      assert.deepStrictEqual(g1.names(), g2.names());
+      assert.strictEqual(loadHeaderFacts(saved(), dirs)?.changes, undefined, 'the updated index was saved');
+    }
+    // what the changes did, read from the index: the wrappers and names in and out
+    const ix = engine();
+    const g = headerGraph(ix, cacheDir);
+    const all = names(ix.index.exportRaw()!);
+    assert.ok(g.names().has('DEFINE_SRCU_NEW') && g.names().has('DEFINE_OWN') && !g.names().has('DEFINE_GONE'));
+    assert.deepStrictEqual(all.defines.get('GONE_ONLY'), [path.join(inc, 'linux', 'srcu.h')]);
+    assert.deepStrictEqual(all.defines.get('ADDED_AGAIN'), [path.join(inc, 'linux', 'added.h')]);
+    assert.ok(!all.records.has('union deep_u') && !all.defines.has('NOT_INDEXED') && !all.typedefs.has('added_t'));
+    assert.deepStrictEqual(all.records.get('struct srcu_new'), [path.join(inc, 'linux', 'srcu.h')]);
+  });
+
   it('a damaged cache file is a miss, never an error', async () => {
     const cold = await run();
     const f = path.join(cacheDir, 'headers', cacheFiles()[0]);
@@ -95,3 +165,18 @@ describe('saved header index of the estimate', function () {
     assert.deepStrictEqual(numbers(await run()), numbers(cold));
   });
 });
+
+/** Each kind of a raw index as name -> files in list order (names with none left out), read from its arrays. */
+function names(raw: RawSnapshot): Record<keyof RawSnapshot['index'], Map<string, string[]>> {
+  const read = (s: NameIndexSnapshot) => {
+    const m = new Map<string, string[]>();
+    for (let e = 0; e < s.n; e++) {
+      const name = Buffer.from(s.chars.subarray(s.keyOff[e], s.keyOff[e] + s.keyLen[e])).toString('latin1');
+      const ids = s.val[e] >= 0 ? [s.val[e]] : s.lists[-s.val[e] - 1];
+      if (ids.length) m.set(name, ids.map((i) => raw.table[i]));
+    }
+    for (const [name, ids] of s.other) if (ids.length) m.set(name, ids.map((i) => raw.table[i]));
+    return new Map([...m].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  };
+  return { defines: read(raw.index.defines), records: read(raw.index.records), typedefs: read(raw.index.typedefs), consts: read(raw.index.consts) };
+}

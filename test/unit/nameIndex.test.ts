@@ -24,6 +24,27 @@ describe('name index', () => {
     assert.deepStrictEqual(other.get('struct page'), ['/b.h']);
   });
 
+  it('drops files from every list (a name left with none is unknown) and orders lists by a rank', () => {
+    const files = new FileTable();
+    const ix = new NameIndex(files);
+    ix.add('ONE', '/a.h');
+    ix.add('TWO', '/a.h');
+    ix.add('TWO', '/b.h');
+    ix.add('\u0101WIDE', '/a.h'); // kept outside the byte table
+    ix.dropFiles(new Set([files.id('/a.h')]));
+    assert.strictEqual(ix.get('ONE'), undefined);
+    assert.strictEqual(ix.count('ONE'), 0);
+    assert.strictEqual(ix.get('\u0101WIDE'), undefined);
+    assert.deepStrictEqual(ix.get('TWO'), ['/b.h']);
+    ix.add('ONE', '/c.h'); // a name dropped to none takes files again
+    ix.add('TWO', '/a.h');
+    ix.add('TWO', '/c.h');
+    assert.deepStrictEqual(ix.get('ONE'), ['/c.h']);
+    const rank = new Map([['/c.h', 0], ['/a.h', 1], ['/b.h', 2]]);
+    ix.orderLists((id) => rank.get(files.paths[id])!);
+    assert.deepStrictEqual(ix.get('TWO'), ['/c.h', '/a.h', '/b.h']);
+  });
+
   it('agrees with a plain Map model over many names, through growth and rehashing', () => {
     const files = new FileTable();
     const ix = new NameIndex(files);

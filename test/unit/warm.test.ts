@@ -6,6 +6,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { RealCore } from '../../src/vscode/realCore';
 import { parseSettings } from '../../src/vscode/settings';
+import { loadHeaderFacts } from '../../src/core/estimate/headerCache';
+
+/** The include dirs a saved table was made for (its header names them). */
+const dirsOf = (f: string): string[] => { const b = fs.readFileSync(f); return JSON.parse(b.toString('utf8', 4, 4 + b.readUInt32LE(0))).dirs; };
 
 const FIX = path.resolve(__dirname, '../../../test/fixtures/e2e-kernel');
 const s = parseSettings(() => undefined).settings;
@@ -31,17 +35,22 @@ describe('editor warm-up', function () {
     await second.warm(FIX, s);
     assert.deepStrictEqual(fs.readdirSync(path.join(dir, 'editor', 'headers')), saved);
     assert.deepStrictEqual(await second.analyzeFile(file, text, s, FIX), cold);
-    // a header changed: the saved table is stale, warm() drops it, the next save writes it again
+    // a header changed: warm() takes the table with that header read again, analyses do not
+    // change; the next save writes it anew, and it is up to date again
     const h = path.join(dir, 'editor', 'headers', saved[0]);
     const hdr = path.join(FIX, 'include/linux/foo.h');
-    const t = new Date(Date.now() + 5000);
+    const t = new Date(Date.now() - 3600 * 1000); // another stat, outside the racy window
     const old = fs.statSync(hdr);
     try {
       fs.utimesSync(hdr, t, t);
-      await new RealCore({ cacheDir: dir }).warm(FIX, s);
-      assert.ok(!fs.existsSync(h), 'stale table kept');
+      assert.strictEqual(loadHeaderFacts(h, dirsOf(h)), undefined, 'stale: not taken as it is');
+      assert.deepStrictEqual(loadHeaderFacts(h, dirsOf(h), { changed: true })?.changes?.reread, [hdr]);
+      const third = new RealCore({ cacheDir: dir });
+      await third.warm(FIX, s);
+      assert.ok(fs.existsSync(h), 'the table is kept');
+      assert.deepStrictEqual(await third.analyzeFile(file, text, s, FIX), cold);
       await new RealCore({ cacheDir: dir }).saveNameTable(FIX, s);
-      assert.ok(fs.existsSync(h));
+      assert.deepStrictEqual(loadHeaderFacts(h, dirsOf(h), { changed: true })?.changes, undefined, 'saved anew');
     } finally { fs.utimesSync(hdr, old.atime, old.mtime); }
   });
 });

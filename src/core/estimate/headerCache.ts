@@ -10,12 +10,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { codeSalt } from '../parse/cache';
 import { StatKey, statKey, statUnchanged } from '../parse/statIndex';
-import type { RawSnapshot } from '../layout/typeIndex';
+import { headerWalk, type HeaderChanges, type RawSnapshot } from '../layout/typeIndex';
 import { SNAPSHOT_ARRAYS, type NameIndexSnapshot } from '../layout/nameIndex';
 import { writeAtomic } from '../writeAtomic';
 import { readBytes } from '../readText';
 
-const SCHEMA = 'percpu-lens-headers-2';
+const SCHEMA = 'percpu-lens-headers-3';
 const ARRAYS = SNAPSHOT_ARRAYS;
 type ArrayName = (typeof ARRAYS)[number];
 type Typed = Uint8Array | Uint16Array | Int32Array;
@@ -51,6 +51,8 @@ interface Meta {
 }
 
 export interface HeaderFacts { raw: RawSnapshot; extra: unknown }
+/** Saved facts and, when headers changed since, what changed (loadHeaderFacts with `changed`). */
+export interface SavedHeaderFacts extends HeaderFacts { changes?: HeaderChanges }
 
 /** One cache file per tree and include-dir list; the code version is checked inside, so a new build overwrites it. */
 export function headerCacheFile(cacheDir: string, dirs: string[]): string {
@@ -110,15 +112,24 @@ export function saveHeaderFacts(file: string, facts: HeaderFacts): void {
   }
 }
 
-/** The saved facts when every header and folder is as it was saved, else undefined. */
-export function loadHeaderFacts(file: string, dirs: string[]): HeaderFacts | undefined {
+/**
+ * The saved facts when every header and folder is as it was saved, else undefined; with `changed`,
+ * also facts saved by this code for the same dirs whose headers changed since, with what changed:
+ * the headers under the dirs walked again in indexing order and each one's stat compared
+ * (TypeIndex.importRawChanged takes them).
+ */
+export function loadHeaderFacts(file: string, dirs: string[], opts: { changed?: boolean } = {}): SavedHeaderFacts | undefined {
   let buf: Buffer;
   try { buf = readBytes(file); } catch { return undefined; } // freed once copied: see readText.ts
   try {
     const n = buf.readUInt32LE(0);
     const { meta, dirs: savedDirs, flat } = JSON.parse(buf.toString('utf8', 4, 4 + n)) as { meta: Meta; dirs: string[]; flat: string[] };
     if (meta.schema !== SCHEMA || meta.salt !== codeSalt() || savedDirs.join('\0') !== dirs.join('\0')) return undefined;
-    for (const [f, ...k] of [...meta.dirs, ...meta.files]) if (!statUnchanged(f, k, meta.writtenAt)) return undefined;
+    let changes: HeaderChanges | undefined;
+    if ([...meta.dirs, ...meta.files].some(([f, ...k]) => !statUnchanged(f, k, meta.writtenAt))) {
+      if (!opts.changed) return undefined;
+      changes = changesSince(meta, savedDirs, flat);
+    }
     // views of the file's own buffer, not copies (a file this size is not in Buffer's shared pool)
     const base = buf.byteOffset + 4 + n + ((4 - (n % 4)) % 4);
     const view = (a: ArrayName | 'lists', [off, len]: [number, number]) => new CTORS[a](buf.buffer as ArrayBuffer, base + off, len);
@@ -129,8 +140,25 @@ export function loadHeaderFacts(file: string, dirs: string[]): HeaderFacts | und
       const lists = unflattenLists(view('lists', v.arrays.lists) as Int32Array);
       index[k as keyof RawSnapshot['index']] = { n: v.n, used: v.used, lists, other: v.other, ...arr } as NameIndexSnapshot;
     }
-    return { raw: { dirs: savedDirs, flat, table: meta.table, files: meta.files.map((f) => f[0]), index }, extra: meta.extra };
+    return { raw: { dirs: savedDirs, flat, table: meta.table, files: meta.files.map((f) => f[0]), index }, extra: meta.extra, ...(changes ? { changes } : {}) };
   } catch {
     return undefined; // a header gone, or a truncated or foreign file: build the index again
   }
+}
+
+/** The headers under `dirs` now, and which of them to read again and whose saved entries go. */
+function changesSince(meta: Meta, dirs: string[], flat: string[]): HeaderChanges {
+  const walk = headerWalk(dirs, new Set(flat));
+  const saved = new Map(meta.files.map(([f, ...k]) => [f, k]));
+  const reread: string[] = [];
+  const dropped: string[] = [];
+  for (const f of walk) {
+    const k = saved.get(f);
+    if (k && statUnchanged(f, k, meta.writtenAt)) continue;
+    reread.push(f);
+    if (k) dropped.push(f);
+  }
+  const now = new Set(walk);
+  for (const f of saved.keys()) if (!now.has(f)) dropped.push(f);
+  return { walk, reread, dropped };
 }

@@ -11,7 +11,7 @@ let reply: object;
 const transfer: ArrayBuffer[] = [];
 try {
   const graph = new WrapperGraph();
-  const raw = headerRaw(arch, root, (_f, text) => graph.add(text));
+  const raw = headerRaw(arch, root, (f, text) => graph.add(text, f));
   if (raw) {
     // each array as its own exact buffer, moved, not copied: the index's are views of buffers up to
     // twice their size, which a structured clone would copy whole (~20 MB more on the estimate's thread)

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Finding } from '../parse/types';
 import type { LayoutEngine } from '../layout';
-import { WrapperGraph, expandWrappers } from './wrappers';
+import { WrapperGraph, expandWrappers, graphPart, type GraphPart } from './wrappers';
 import { ALLOC_FUNCS } from '../parse/triggers';
 import type { FactStore } from './fileFacts';
 import type { MacroCall } from './macroCall';
@@ -20,19 +20,35 @@ export interface WrappedFinding extends Finding {
 
 /**
  * The wrapper graph of the headers under the include dirs, read once with the type index's raw
- * index; both come from `cacheDir` while no header changed (headerCache.ts), else from `ahead`
- * (headersAhead) for the arch's own dirs, else are built here.
+ * index; both come from `cacheDir` (headerCache.ts): as saved while no header changed, else with
+ * the changed headers read again (a pull or a checkout changes a few hundred of ~9,000), else
+ * from `ahead` (headersAhead) for the arch's own dirs, else are built here.
  */
 export function headerGraph(layout: LayoutEngine, cacheDir?: string, ahead?: HeaderFacts): WrapperGraph {
   const index = layout.index;
   const file = cacheDir === undefined ? undefined : headerCacheFile(cacheDir, index.dirs);
-  const hit = file === undefined ? undefined : loadHeaderFacts(file, index.dirs);
-  const saved = hit && index.importRaw(hit.raw) ? WrapperGraph.from(hit.extra) : undefined;
-  if (saved) return saved;
-  let graph = ahead && WrapperGraph.from(ahead.extra);
-  if (!graph || !index.importRawAhead(ahead!.raw, (_f, text) => graph!.add(text))) {
-    const built = (graph = new WrapperGraph());
-    index.forEachHeader((_f, text) => built.add(text));
+  const hit = file === undefined ? undefined : loadHeaderFacts(file, index.dirs, { changed: true });
+  const saved = hit && WrapperGraph.partsOf(hit.extra);
+  if (hit && saved && !hit.changes && index.importRaw(hit.raw)) return WrapperGraph.fromParts(saved);
+  let graph: WrapperGraph | undefined;
+  if (hit?.changes && saved) {
+    // each header's part where it is walked now: the saved one, or the one of its text now
+    const fresh = new Map<string, GraphPart>();
+    if (index.importRawChanged(hit.raw, hit.changes, (f, text) => fresh.set(f, graphPart(text)))) {
+      const reread = new Set(hit.changes.reread);
+      const old = new Map(saved);
+      graph = WrapperGraph.fromParts(hit.changes.walk.flatMap((f): [string, GraphPart][] => {
+        const p = reread.has(f) ? fresh.get(f) : old.get(f);
+        return p && (p[0].length || p[1].length) ? [[f, p]] : [];
+      }));
+    }
+  }
+  if (!graph) {
+    graph = ahead && WrapperGraph.from(ahead.extra);
+    if (!graph || !index.importRawAhead(ahead!.raw, (f, text) => graph!.add(text, f))) {
+      const built = (graph = new WrapperGraph());
+      index.forEachHeader((f, text) => built.add(text, f));
+    }
   }
   const raw = file === undefined ? undefined : index.exportRaw();
   if (file !== undefined && raw) saveHeaderFacts(file, { raw, extra: graph.toJSON() });

@@ -87,6 +87,23 @@ export function upperCalls(text: string): string[] {
   return [...out];
 }
 
+/**
+ * What one text adds to WrapperGraph: its wrapper defines, and each function-like macro with the
+ * names its body calls (C keywords left out), each name a flat copy.
+ */
+export type GraphPart = [WrapperDefine[], [string, string[]][]];
+
+export function graphPart(text: string): GraphPart {
+  const edges: [string, string[]][] = [];
+  for (const m of functionDefines(text)) {
+    const ids = new Set([...m[3].matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((x) => x[1]));
+    ids.delete(m[1]);
+    const callees = [...ids].filter((n) => !C_WORDS.has(n)).map(flat);
+    if (callees.length) edges.push([flat(m[1]), callees]);
+  }
+  return [wrapperDefines(text).map(([n, ids]): WrapperDefine => [flat(n), ids.map(flat)]), edges];
+}
+
 /** Who uses whom among file-scope definers: filled one text at a time, each name a flat copy (flat.ts), so no text is kept. */
 export class WrapperGraph {
   /** definers whose body mentions a DEFINE_PER_CPU* */
@@ -98,14 +115,21 @@ export class WrapperGraph {
   /** roots and usedBy were let go (names) */
   private released = false;
 
-  add(text: string): void {
-    this.addDefines(wrapperDefines(text));
-    for (const m of functionDefines(text)) {
-      const ids = new Set([...m[3].matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((x) => x[1]));
-      ids.delete(m[1]);
-      let name: string | undefined;
-      for (const n of ids) if (!C_WORDS.has(n)) (this.callEdges.get(n) ?? this.callEdges.set(flat(n), new Set()).get(n)!).add((name ??= flat(m[1])));
-    }
+  /**
+   * What each text added, in the order added, by its file: saved with the index and taken back
+   * part by part, so a header that changed since replaces only its own part (headerGraph).
+   */
+  private parts?: [string, GraphPart][] = [];
+
+  add(text: string, file = ''): void {
+    const p = graphPart(text);
+    this.addPart(p);
+    if (p[0].length || p[1].length) this.parts?.push([flat(file), p]);
+  }
+
+  private addPart([defines, edges]: GraphPart): void {
+    this.addDefines(defines, false);
+    for (const [name, callees] of edges) for (const n of callees) (this.callEdges.get(n) ?? this.callEdges.set(n, new Set()).get(n)!).add(name);
   }
 
   /**
@@ -132,33 +156,47 @@ export class WrapperGraph {
     return this.callers(allocFuncs, (n) => n.includes('alloc'));
   }
 
-  addDefines(defs: WrapperDefine[]): void {
+  /** `copy`: the names may be slices of a text, kept as flat copies (a part's are copies already) */
+  addDefines(defs: WrapperDefine[], copy = true): void {
+    const keep = copy ? flat : (x: string) => x;
     for (const [n0, ids] of defs) {
       let name: string | undefined;
       for (const n of ids) {
-        if (n.startsWith('DEFINE_PER_CPU')) this.roots.add((name ??= flat(n0)));
+        if (n.startsWith('DEFINE_PER_CPU')) this.roots.add((name ??= keep(n0)));
         else {
           let s = this.usedBy.get(n);
-          if (!s) this.usedBy.set(flat(n), (s = new Set()));
-          s.add((name ??= flat(n0)));
+          if (!s) this.usedBy.set(keep(n), (s = new Set()));
+          s.add((name ??= keep(n0)));
         }
       }
     }
   }
 
-  toJSON(): { roots: string[]; usedBy: [string, string[]][]; callEdges: [string, string[]][] } {
-    return { roots: [...this.roots], usedBy: [...this.usedBy].map(([k, v]) => [k, [...v]]), callEdges: [...this.callEdges].map(([k, v]) => [k, [...v]]) };
+  /** The texts' parts, for `from` (not the defines of built files: addDefines). */
+  toJSON(): { parts: [string, GraphPart][] } {
+    if (!this.parts) throw new Error('the wrapper graph\'s parts were released after its names were taken');
+    return { parts: this.parts };
+  }
+
+  /** The parts of a graph saved with toJSON, file by file, or undefined when `j` is not one. */
+  static partsOf(j: unknown): [string, GraphPart][] | undefined {
+    const o = j as { parts?: unknown } | null;
+    if (!o || !Array.isArray(o.parts)) return undefined;
+    const ok = (p: unknown): p is [string, GraphPart] => Array.isArray(p) && typeof p[0] === 'string' && Array.isArray(p[1]) && Array.isArray(p[1][0]) && Array.isArray(p[1][1]);
+    return o.parts.every(ok) ? o.parts : undefined;
+  }
+
+  /** A graph of these parts, added in this order: the graph the headers' texts gave (add, in the same order). */
+  static fromParts(parts: Iterable<[string, GraphPart]>): WrapperGraph {
+    const g = new WrapperGraph();
+    for (const [f, p] of parts) { g.addPart(p); g.parts!.push([f, p]); }
+    return g;
   }
 
   /** A graph saved with toJSON, or undefined when `j` is not one. */
   static from(j: unknown): WrapperGraph | undefined {
-    const o = j as { roots?: unknown; usedBy?: unknown; callEdges?: unknown } | null;
-    if (!o || !Array.isArray(o.roots) || !Array.isArray(o.usedBy) || !Array.isArray(o.callEdges)) return undefined;
-    const g = new WrapperGraph();
-    for (const r of o.roots) g.roots.add(String(r));
-    for (const e of o.usedBy as [string, string[]][]) g.usedBy.set(e[0], new Set(e[1]));
-    for (const e of o.callEdges as [string, string[]][]) g.callEdges.set(e[0], new Set(e[1]));
-    return g;
+    const parts = WrapperGraph.partsOf(j);
+    return parts && WrapperGraph.fromParts(parts);
   }
 
   /**
@@ -180,6 +218,7 @@ export class WrapperGraph {
       this.released = true;
       this.roots.clear();
       this.usedBy.clear();
+      this.parts = undefined;
     }
     return names;
   }

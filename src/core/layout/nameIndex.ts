@@ -21,6 +21,8 @@ export class FileTable {
   }
 }
 
+const nonEmpty = (l: number[] | undefined) => (l?.length ? l : undefined);
+
 /** a name's length is kept in 16 bits; longer ones go to the fallback Map */
 const MAX_LEN = 0xffff;
 
@@ -121,11 +123,30 @@ export class NameIndex {
 
   private ids(name: string): number[] | undefined {
     const h = hashOf(name);
-    if (h < 0) return this.other.get(name);
+    if (h < 0) return nonEmpty(this.other.get(name));
     const e = this.find(name, h);
     if (e < 0) return undefined;
     const v = this.val[e];
-    return v >= 0 ? [v] : this.lists[-v - 1];
+    return v >= 0 ? [v] : nonEmpty(this.lists[-v - 1]);
+  }
+
+  /** Takes the files `ids` out of every name's list; a name left with none is as if never added. */
+  dropFiles(ids: ReadonlySet<number>): void {
+    if (!ids.size) return;
+    for (let e = 0; e < this.n; e++) {
+      const v = this.val[e];
+      if (v >= 0 && ids.has(v)) { this.lists.push([]); this.val[e] = -this.lists.length; }
+    }
+    const keep = (l: number[]) => { let k = 0; for (const id of l) if (!ids.has(id)) l[k++] = id; l.length = k; };
+    for (const l of this.lists) keep(l);
+    for (const l of this.other.values()) keep(l);
+  }
+
+  /** Orders each name's files by `rank` (the order their headers are read: what adding them in that order gives). */
+  orderLists(rank: (id: number) => number): void {
+    const by = (a: number, b: number) => rank(a) - rank(b);
+    for (const l of this.lists) if (l.length > 1) l.sort(by);
+    for (const l of this.other.values()) if (l.length > 1) l.sort(by);
   }
 
   /** the entry holding `name`, or -1 */

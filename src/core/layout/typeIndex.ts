@@ -255,26 +255,37 @@ export class TypeIndex {
     const raw = this.ensureRaw();
     if (this.indexedDirs.has(dir)) return;
     this.indexedDirs.add(dir);
-    const walk = (d: string) => {
-      let ents: fs.Dirent[];
-      try { ents = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
-      for (const e of ents) {
-        const p = path.join(d, e.name);
-        if (e.isDirectory()) { if (recursive && !this.indexedDirs.has(p)) walk(p); }
-        else if (e.name.endsWith('.h')) {
-          // nested include roots (include/uapi under include) and a header's own directory come
-          // round again: a file indexed twice would only repeat itself in the lists (and the
-          // observer, set only while ensureRaw indexes the include roots, saw it the first time)
-          if (this.indexedFiles.has(p)) continue;
-          this.indexedFiles.add(p);
-          const text = readable(p);
-          if (text === undefined) continue;
-          this.indexText(raw, p, text);
-          this.observer?.(p, text); // set only while ensureRaw indexes the include dirs
-        }
-      }
-    };
-    walk(dir);
+    visitHeaders(dir, recursive, this.indexedDirs, this.indexedFiles, (p) => {
+      const text = readable(p);
+      if (text === undefined) return;
+      this.indexText(raw, p, text);
+      this.observer?.(p, text); // set only while ensureRaw indexes the include dirs
+    });
+  }
+
+  /**
+   * Takes a saved raw index of the same include dirs although headers changed since it was saved
+   * (headerCache.ts `changes`): the entries of the headers gone or changed go, the changed and new
+   * ones are read (`observe` sees their texts), and every name's files are put in the order the
+   * headers are walked now: the index reading every header again would give.
+   */
+  importRawChanged(s: RawSnapshot, changes: HeaderChanges, observe?: (file: string, text: string) => void): boolean {
+    if (!this.importRaw(s)) return false;
+    const raw = this.raw!;
+    const files = this.rawFiles!;
+    const gone = new Set(changes.dropped.map((f) => files.id(f)));
+    for (const k of RAW_KINDS) raw[k].dropFiles(gone);
+    this.indexedFiles = new Set(changes.walk);
+    for (const f of changes.reread) {
+      const text = readable(f);
+      if (text === undefined) continue;
+      this.indexText(raw, f, text);
+      observe?.(f, text);
+    }
+    const at = new Map(changes.walk.map((f, i) => [f, i]));
+    const rank = (id: number) => at.get(files.paths[id]) ?? Number.MAX_SAFE_INTEGER;
+    for (const k of RAW_KINDS) raw[k].orderLists(rank);
+    return true;
   }
 
   private indexText(raw: Adders, file: string, text: string): void {
@@ -686,6 +697,53 @@ function macroTypedefText(text: string): string {
     }
   }
   return out;
+}
+
+/** What changed under the include dirs since a raw index was saved (headerCache.ts). */
+export interface HeaderChanges {
+  /** every header under the dirs now, in the order indexing them reads them (headerWalk) */
+  walk: string[];
+  /** headers to read: new, or changed since saved */
+  reread: string[];
+  /** saved headers whose entries go: changed, or gone */
+  dropped: string[];
+}
+
+/**
+ * Walks `dir` as indexing does (recursively for an include root, flat for a source dir): each
+ * header not in `files` is added to it and given to `visit`, in readdir order; a subfolder that
+ * is an indexed dir of its own (`dirs`) is left to its own walk.
+ */
+function visitHeaders(dir: string, recursive: boolean, dirs: ReadonlySet<string>, files: Set<string>, visit: (file: string) => void): void {
+  const walk = (d: string) => {
+    let ents: fs.Dirent[];
+    try { ents = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
+    for (const e of ents) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) { if (recursive && !dirs.has(p)) walk(p); }
+      else if (e.name.endsWith('.h')) {
+        // nested include roots (include/uapi under include) and a header's own directory come
+        // round again: a file indexed twice would only repeat itself in the lists (and the
+        // observer, set only while ensureRaw indexes the include roots, saw it the first time)
+        if (files.has(p)) continue;
+        files.add(p);
+        visit(p);
+      }
+    }
+  };
+  walk(dir);
+}
+
+/** The headers indexing `dirs` reads (`flat`: those indexed without their subfolders), in its order. */
+export function headerWalk(dirs: readonly string[], flat: ReadonlySet<string>): string[] {
+  const seenDirs = new Set<string>();
+  const files = new Set<string>();
+  for (const d of dirs) {
+    if (seenDirs.has(d)) continue;
+    seenDirs.add(d);
+    visitHeaders(d, !flat.has(d), seenDirs, files, () => undefined);
+  }
+  return [...files];
 }
 
 /** A header's text, or undefined when it cannot be read (a dangling symlink, no permission): it
