@@ -284,25 +284,9 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
     const hit = await cachedEstimate(o, (s) => { stamp = s; }, undefined, files);
     if (hit) return hit;
     // an edit since the saved run: redo only what it reaches (editReuse.ts)
-    const saved = stamp && o.cacheDir && !o.reuse ? new ResultCache(o.cacheDir, o.root, resultKey(o)).lookupPrevious() : undefined;
-    // nothing saved for these options: the run saved for them with other possible CPUs serves while
-    // the tree is as it was then (only the simulation, the NR_CPUS arrays' totals and the rules
-    // depend on the CPU count: estimateNow redoes them, the parts' reuse guarding the last two)
-    const sibling = !saved && stamp && o.cacheDir && !o.reuse ? siblingOf(o) : undefined;
-    const prev = saved ?? sibling;
-    if (prev) {
-      const stampMs = Date.now() - t0;
-      const e = await estimateAfterEdit(o.root, prev, files, o, {
-        run: (scan, reuse, onParts) => estimateNow({ ...o, scan, reuse, onParts }),
-        session: (parts) => reuseSession(o, parts, o.cacheDir),
-      }, prev === sibling);
-      if ('result' in e) {
-        o.compact?.(); // the run's garbage, before the saved files are written
-        keep(o, stamp!, e.result, e.scan, e.parts, files);
-        return { ...e.result, stats: { ...e.result.stats, ms: Date.now() - t0, phases: { stamp: stampMs, ...e.result.stats.phases } } };
-      }
-      if (prev === saved) notReused = e.why;
-    }
+    const edited = await afterEdit(o, stamp, files, t0);
+    if (edited && 'result' in edited) return edited.result;
+    notReused = edited?.why;
   } else if (cacheable(o)) {
     try { stamp = await treeStamp(o.root, { signal: o.signal, files, skip: unreadFolders(o) }); } catch { /* the run reports the folder, or the cancel */ }
   }
@@ -316,6 +300,32 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   // a cancelled or failed run never gets here; a partial one (errors) is what the tree gives every time
   if (stamp && o.cacheDir) keep(o, stamp, r, scan, parts, files);
   return notReused ? { ...r, stats: { ...r.stats, partsNotReused: notReused } } : r;
+}
+
+/**
+ * The estimate re-using the saved run's parts (or a sibling's) for what the change since cannot
+ * reach, else why not (`why`: the saved run's reason). A function of its own: the saved parts
+ * (tens of MB on a distro config) are garbage once it returns, not held through a whole run.
+ */
+async function afterEdit(o: EstimateOptions, stamp: TreeStamp | undefined, files: Map<string, string>, t0: number): Promise<{ result: EstimateResult } | { why?: string } | undefined> {
+  const saved = stamp && o.cacheDir && !o.reuse ? new ResultCache(o.cacheDir, o.root, resultKey(o)).lookupPrevious() : undefined;
+  // nothing saved for these options: the run saved for them with other possible CPUs serves while
+  // the tree is as it was then (only the simulation, the NR_CPUS arrays' totals and the rules
+  // depend on the CPU count: estimateNow redoes them, the parts' reuse guarding the last two)
+  const sibling = !saved && stamp && o.cacheDir && !o.reuse ? siblingOf(o) : undefined;
+  const prev = saved ?? sibling;
+  if (!prev) return undefined;
+  const stampMs = Date.now() - t0;
+  const e = await estimateAfterEdit(o.root, prev, files, o, {
+    run: (scan, reuse, onParts) => estimateNow({ ...o, scan, reuse, onParts }),
+    session: (parts) => reuseSession(o, parts, o.cacheDir),
+  }, prev === sibling);
+  if ('result' in e) {
+    o.compact?.(); // the run's garbage, before the saved files are written
+    keep(o, stamp!, e.result, e.scan, e.parts, files);
+    return { result: { ...e.result, stats: { ...e.result.stats, ms: Date.now() - t0, phases: { stamp: stampMs, ...e.result.stats.phases } } } };
+  }
+  return prev === saved ? { why: e.why } : {};
 }
 
 /** resultKey without the possible CPUs: only the simulation, the NR_CPUS arrays' totals and the rules depend on them */
