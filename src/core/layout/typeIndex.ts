@@ -270,7 +270,11 @@ export class TypeIndex {
    * headers are walked now: the index reading every header again would give.
    */
   importRawChanged(s: RawSnapshot, changes: HeaderChanges, observe?: (file: string, text: string) => void): boolean {
-    if (!this.importRaw(s)) return false;
+    // a name whose headers all went stays with none: past 1 in 20 such names, the caller reads every header again
+    let dead = 0;
+    let all = 0;
+    for (const k of RAW_KINDS) { all += s.index[k].n; for (const l of s.index[k].lists) if (!l.length) dead++; }
+    if (dead * 20 > all || !this.importRaw(s)) return false;
     const raw = this.raw!;
     const files = this.rawFiles!;
     const gone = new Set(changes.dropped.map((f) => files.id(f)));
