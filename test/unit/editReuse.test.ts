@@ -125,6 +125,33 @@ describe('estimate after an edit re-uses the saved run\'s parts', function () {
     assert.match((await afterEdit()).stats.partsNotReused ?? '', /Kbuild is not a \.c or \.h file/);
   });
 
+  it('files no stage reads (Kconfig, documentation, device trees) changed, added or removed: the parts serve; one a C file includes counts', async () => {
+    tree(path.join(repo, 'test', 'fixtures', 'diff', 'base'));
+    // a C file with findings includes a file of another kind: the include graph reaches it
+    const counters = path.join(root, 'kernel', 'counters.c');
+    const table = path.join(root, 'kernel', 'limits.txt');
+    fs.writeFileSync(table, '/* limits */\n');
+    fs.writeFileSync(counters, `${fs.readFileSync(counters, 'utf8')}\n#include "limits.txt"\n`);
+    const yaml = path.join(root, 'kernel', 'binding.yaml');
+    fs.writeFileSync(yaml, 'title: a device\n');
+    age(root);
+    const before = await estimate(opts());
+    const kconfig = path.join(root, 'kernel', 'Kconfig');
+    fs.writeFileSync(kconfig, 'config COUNTERS\n\tbool "counters"\n');
+    const doc = path.join(root, 'kernel', 'counters.rst');
+    fs.writeFileSync(doc, 'Counters\n========\n');
+    fs.rmSync(yaml);
+    age(kconfig, doc);
+    const r = await afterEdit();
+    assert.deepStrictEqual(r.stats.partsReused, { changed: 0, redone: 0 }, JSON.stringify(r.stats));
+    assert.deepStrictEqual(answers(r), answers(before));
+    assert.strictEqual((await estimate(opts())).stats.resultCached, true);
+    // the included file is one gcc reads: a change there runs whole
+    fs.writeFileSync(table, '/* limits, again */\n');
+    age(table);
+    assert.match((await afterEdit()).stats.partsNotReused ?? '', /kernel\/limits\.txt is not a \.c or \.h file/);
+  });
+
   it('parts that cannot answer fall back to the whole run: irq_alloc_matrix stops being priced at its callers', async () => {
     tree(path.join(repo, 'test', 'fixtures', 'interproc'));
     const before = await estimate(opts({ rules: false }));

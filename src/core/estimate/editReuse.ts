@@ -38,6 +38,20 @@ export function changedFiles(before: Record<string, string>, takenAt: number, no
 }
 
 /**
+ * Files no stage of an estimate reads, whatever they hold: the .config is an option (the result's
+ * key), Kconfig files are not read, nor documentation, device trees, Rust, scripts or images; unless
+ * a file the saved run's include graph reached #includes one (`included`). Anything else (.c, .h,
+ * .S read for assembly symbols, Makefiles and what they include, unknown kinds) counts.
+ */
+export function inert(file: string, included: ReadonlySet<string>): boolean {
+  if (included.has(file)) return false;
+  const b = file.slice(file.lastIndexOf('/') + 1);
+  return INERT_NAMES.test(b) || INERT_EXTENSIONS.test(b);
+}
+const INERT_NAMES = /^(?:Kconfig(?:\.\w+)?|MAINTAINERS|CREDITS|COPYING|README(?:\.\w+)?|\.gitignore|\.gitattributes|\.mailmap|\.clang-format|\.cocciconfig|\.get_maintainer\.ignore|\.rustfmt\.toml)$/;
+const INERT_EXTENSIONS = /\.(?:rst|txt|yaml|yml|json|rs|py|sh|pl|awk|dts|dtsi|md|svg|png|jpg|gif|cocci)$/;
+
+/**
  * The saved parts as a reuse for `changed` (existing .c/.h files whose text is now `textOf`), or why
  * the estimate must run whole. The earlier texts are unknown: no header edit is taken as changing
  * only definitions' text (contentOnly), a built .c file's earlier mentions of the functions priced at
@@ -115,10 +129,15 @@ export interface EditRunner {
  */
 export async function estimateAfterEdit(root: string, prev: Previous, now: ReadonlyMap<string, string>, o: { include?: string[]; exclude?: string[]; cacheDir?: string; trace?: unknown; compact?: () => void; onProgress?: (done: number, total: number, message: string) => void }, runner: EditRunner, sameTree = false): Promise<{ result: EstimateResult; scan: ScanResult; parts?: Parts } | { why: string }> {
   const t0 = Date.now();
-  const d = changedFiles(prev.files, prev.takenAt, now);
+  const all = changedFiles(prev.files, prev.takenAt, now);
   prev.files = {}; // ~55,000 entries nobody reads again
+  // files no stage reads (a pull's Kconfig, documentation and device-tree changes) change nothing: left out
+  const included = new Set(prev.parts.includes.files);
+  const counts = (f: string) => !inert(f, included);
+  const d = { changed: all.changed.filter(counts), added: all.added.filter(counts), removed: all.removed.filter(counts) };
   if (d.added.length || d.removed.length) return { why: `files ${d.added.length ? `added (${d.added[0]})` : `removed (${d.removed[0]})`}` };
-  if (sameTree ? d.changed.length > 0 : !d.changed.length) return { why: sameTree ? `${d.changed[0]} changed since` : 'no file changed' };
+  if (sameTree && d.changed.length > 0) return { why: `${d.changed[0]} changed since` };
+  if (!sameTree && all.changed.length + all.added.length + all.removed.length === 0) return { why: 'no file changed' };
   const read = (f: string) => { try { return readText(path.join(root, f), 'utf8'); } catch { return undefined; } };
   const reuse = editReuseFor(prev.parts, d.changed, read, o.trace !== undefined);
   if (typeof reuse === 'string') return { why: reuse };
