@@ -119,10 +119,36 @@ describe('estimate after an edit re-uses the saved run\'s parts', function () {
     const removed = await afterEdit();
     assert.match(removed.stats.partsNotReused ?? '', /removed \(kernel\/extra\.c\)/);
     assert.deepStrictEqual(answers(removed), answers(before));
+    // a build file that changes what is built (kernel/ no longer descended into)
     const kb = path.join(root, 'Kbuild');
-    fs.appendFileSync(kb, '\n');
+    fs.writeFileSync(kb, fs.readFileSync(kb, 'utf8').replace('obj-y\t+= kernel/\n', ''));
     age(kb);
-    assert.match((await afterEdit()).stats.partsNotReused ?? '', /Kbuild is not a \.c or \.h file/);
+    assert.match((await afterEdit()).stats.partsNotReused ?? '', /^Kbuild changes what Kbuild builds$/);
+  });
+
+  it('a Makefile edited, or one added, without changing what Kbuild builds: the parts serve; the top Makefile runs whole', async () => {
+    tree(path.join(repo, 'test', 'fixtures', 'diff', 'base'));
+    const before = await estimate(opts());
+    // a comment and an object of an option the config leaves out; a Makefile in a folder nothing descends into
+    const mk = path.join(root, 'kernel', 'Makefile');
+    fs.appendFileSync(mk, '# more\nobj-$(CONFIG_NOT_SET)\t+= absent.o\n');
+    const lone = path.join(root, 'kernel', 'lone', 'Makefile');
+    fs.mkdirSync(path.dirname(lone));
+    fs.writeFileSync(lone, 'obj-y += lone.o\n');
+    age(mk, lone);
+    const r = await afterEdit();
+    assert.deepStrictEqual(r.stats.partsReused, { changed: 0, redone: 0 }, JSON.stringify(r.stats));
+    assert.deepStrictEqual(answers(r), answers(before));
+    // counters.o built only as a module now: Kbuild's answer differs
+    fs.writeFileSync(mk, fs.readFileSync(mk, 'utf8').replace('obj-$(CONFIG_COUNTERS)\t+= counters.o', 'obj-m\t+= counters.o'));
+    age(mk);
+    const moved = await afterEdit();
+    assert.match(moved.stats.partsNotReused ?? '', /^kernel\/Makefile changes what Kbuild builds$/);
+    assert.ok(moved.static.variables.every((v) => v.file !== 'kernel/counters.c'), 'counters.c is a module now');
+    const top = path.join(root, 'Makefile');
+    fs.writeFileSync(top, 'VERSION = 6\nPATCHLEVEL = 12\n');
+    age(top);
+    assert.match((await afterEdit()).stats.partsNotReused ?? '', /^Makefile \(the kernel version/);
   });
 
   it('files no stage reads (Kconfig, documentation, device trees) changed, added or removed: the parts serve; one a C file includes counts', async () => {

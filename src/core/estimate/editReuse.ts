@@ -49,6 +49,8 @@ export function inert(file: string, included: ReadonlySet<string>): boolean {
   return INERT_NAMES.test(b) || INERT_EXTENSIONS.test(b);
 }
 const INERT_NAMES = /^(?:Kconfig(?:\.\w+)?|MAINTAINERS|CREDITS|COPYING|README(?:\.\w+)?|\.gitignore|\.gitattributes|\.mailmap|\.clang-format|\.cocciconfig|\.get_maintainer\.ignore|\.rustfmt\.toml)$/;
+/** the files Kbuild reads: Makefile*, Kbuild*, *.mk (what a Makefile `include`s is named so too) */
+const KBUILD_FILE = /(?:^|\/)(?:Makefile|Kbuild)[^/]*$|\.mk$/;
 const INERT_EXTENSIONS = /\.(?:rst|txt|yaml|yml|json|rs|py|sh|pl|awk|dts|dtsi|md|svg|png|jpg|gif|cocci)$/;
 
 /**
@@ -118,6 +120,8 @@ export interface EditRunner {
   /** every stage, given the scan and the reuse */
   run: (scan: ScanResult, reuse: Reuse, onParts: (p: Parts) => void) => Promise<EstimateResult>;
   session: (parts: Parts) => Promise<Session>;
+  /** Kbuild read again under the run's options, as the parts keep it; undefined where it cannot be compared (a compiler builds the objects) */
+  kbuild?: () => Parts['kb'] | undefined;
 }
 
 /**
@@ -135,6 +139,18 @@ export async function estimateAfterEdit(root: string, prev: Previous, now: Reado
   const included = new Set(prev.parts.includes.files);
   const counts = (f: string) => !inert(f, included);
   const d = { changed: all.changed.filter(counts), added: all.added.filter(counts), removed: all.removed.filter(counts) };
+  // a Makefile or Kbuild file below the top changed, came or went: it counts only if what Kbuild builds
+  // changes (a pull's Makefile edits are mostly for options the config leaves out); the top Makefile
+  // also gives the kernel version
+  const build = [...d.changed, ...d.added, ...d.removed].filter((f) => KBUILD_FILE.test(f));
+  if (build.length) {
+    if (build.includes('Makefile')) return { why: 'Makefile (the kernel version, the top lists) changed' };
+    const kb = runner.kbuild?.();
+    if (!kb) return { why: `${build[0]} is a build file` };
+    if (JSON.stringify(kb) !== JSON.stringify(prev.parts.kb)) return { why: `${build[0]} changes what Kbuild builds` };
+    const same = new Set(build);
+    for (const k of ['changed', 'added', 'removed'] as const) d[k] = d[k].filter((f) => !same.has(f));
+  }
   if (d.added.length || d.removed.length) return { why: `files ${d.added.length ? `added (${d.added[0]})` : `removed (${d.removed[0]})`}` };
   if (sameTree && d.changed.length > 0) return { why: `${d.changed[0]} changed since` };
   if (!sameTree && all.changed.length + all.added.length + all.removed.length === 0) return { why: 'no file changed' };

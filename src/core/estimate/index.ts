@@ -112,19 +112,24 @@ export const DEFAULT_EXCLUDE: readonly string[] = ['tools/**', 'Documentation/**
 
 const cfgVal = (c: KConfig, k: string) => c.values.get(k);
 
-/** The estimate's inputs besides the scan: the Kbuild reading and the session (layout engine), the wrapper findings. */
-async function prepare(o: EstimateOptions, profile: Profile, pause: () => Promise<void>, clock: PhaseClock, scanned?: Promise<unknown>) {
+/** The tree's Kbuild under `o`'s .config and arch, the built files' local #include lines from `facts`. */
+function treeKbuild(o: EstimateOptions, facts: FactStore) {
   const cfg = o.config;
   const cond = (e: string): boolean => {
     const r = evalCondition(e, cfg);
     return typeof r === 'boolean' ? r : true;
   };
+  return readKbuild(o.root, (s) => cfgVal(cfg, s), { arch: o.arch.name, evalCond: cond, localDirectives: (f) => facts.get(f)?.local });
+}
+
+/** The estimate's inputs besides the scan: the Kbuild reading and the session (layout engine), the wrapper findings. */
+async function prepare(o: EstimateOptions, profile: Profile, pause: () => Promise<void>, clock: PhaseClock, scanned?: Promise<unknown>) {
   const facts = new FactStore(o.root, o.cacheDir, o.knownStats);
   // with no saved header facts (a first run), a worker reads the headers while this thread reads
   // Kbuild; not through an overlay (diff's sides), which a worker thread does not see
   const ahead = !overlayActive() && (o.cacheDir === undefined || !anyHeaderFacts(o.cacheDir)) ? headersAhead(o.arch.name, o.root) : undefined;
   try {
-    const kb = readKbuild(o.root, (s) => cfgVal(cfg, s), { arch: o.arch.name, evalCond: cond, localDirectives: (f) => facts.get(f)?.local });
+    const kb = treeKbuild(o, facts);
     clock.mark('kbuild');
     o.compact?.();
     await pause();
@@ -319,6 +324,12 @@ async function afterEdit(o: EstimateOptions, stamp: TreeStamp | undefined, files
   const e = await estimateAfterEdit(o.root, prev, files, o, {
     run: (scan, reuse, onParts) => estimateNow({ ...o, scan, reuse, onParts }),
     session: (parts) => reuseSession(o, parts, o.cacheDir),
+    // as the parts keep it; not where a compiler builds the objects (their order may follow the Makefiles)
+    kbuild: () => {
+      if (o.compiler) return undefined;
+      const kb = treeKbuild(o, new FactStore(o.root, o.cacheDir, knownStats(files)));
+      return { objects: kb.objects, includeDirs: kb.includeDirs, warnings: kb.warnings };
+    },
   }, prev === sibling);
   if ('result' in e) {
     o.compact?.(); // the run's garbage, before the saved files are written
