@@ -2,7 +2,8 @@
 // matches, its parts serve for what the edit cannot reach. Each edited tree's estimate must equal
 // the full run of the same tree (resultCache: false), and the edited numbers are gcc's: struct
 // pcpu_stats {u64 packets, bytes; u32 drops;} is 24 bytes, 32 with a u64 more (diff.test.ts checks
-// them against gcc and ld); an added, removed or non-C file, or parts that cannot answer, run whole.
+// them against gcc and ld); an added or removed header, a Makefile or .c file that changes what is
+// built, another kind of file, or parts that cannot answer, run whole.
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -105,20 +106,43 @@ describe('estimate after an edit re-uses the saved run\'s parts', function () {
     assert.strictEqual(r.dynamic.callsites.length, before.dynamic.callsites.length + 1);
   });
 
-  it('a file added or removed, or a file other than .c/.h changed: the estimate runs whole and says why', async () => {
+  it('a .c file no Makefile builds added, then removed: the parts serve; a header added, a .c file built or included: whole', async () => {
     tree(path.join(repo, 'test', 'fixtures', 'diff', 'base'));
     const before = await estimate(opts());
     const extra = path.join(root, 'kernel', 'extra.c');
     fs.writeFileSync(extra, '#include <linux/percpu.h>\nDEFINE_PER_CPU(long, extra_count);\n');
-    age(extra, path.dirname(extra));
+    age(extra);
     const added = await afterEdit();
-    assert.strictEqual(added.stats.partsReused, undefined);
-    assert.match(added.stats.partsNotReused ?? '', /added \(kernel\/extra\.c\)/);
+    assert.deepStrictEqual(added.stats.partsReused, { changed: 1, redone: 1 }, JSON.stringify(added.stats));
+    assert.ok(added.notBuilt.some((n) => n.file === 'kernel/extra.c'), 'listed as not built');
     fs.rmSync(extra);
-    age(path.dirname(extra));
     const removed = await afterEdit();
-    assert.match(removed.stats.partsNotReused ?? '', /removed \(kernel\/extra\.c\)/);
+    assert.deepStrictEqual(removed.stats.partsReused, { changed: 1, redone: 0 }, JSON.stringify(removed.stats));
     assert.deepStrictEqual(answers(removed), answers(before));
+    // a header added may answer lookups
+    const h = path.join(root, 'include', 'linux', 'extra.h');
+    fs.writeFileSync(h, 'struct extra { long a; };\n');
+    age(h);
+    assert.match((await afterEdit()).stats.partsNotReused ?? '', /added \(include\/linux\/extra\.h\)/);
+    // a .c file a Makefile lists
+    fs.writeFileSync(extra, '#include <linux/percpu.h>\nDEFINE_PER_CPU(long, extra_count);\n');
+    const mk = path.join(root, 'kernel', 'Makefile');
+    fs.appendFileSync(mk, 'obj-y\t+= extra.o\n');
+    age(extra, mk);
+    const built = await afterEdit();
+    assert.match(built.stats.partsNotReused ?? '', /changes what Kbuild builds/);
+    assert.ok(built.static.variables.some((v) => v.name === 'extra_count'));
+    // a .c file a file of the include graph names: counters.h (read for counters.c) includes it
+    const counters = path.join(root, 'include', 'linux', 'counters.h');
+    fs.writeFileSync(counters, fs.readFileSync(counters, 'utf8').replace('#endif', '#include <linux/table.c>\n#endif'));
+    age(counters);
+    await afterEdit();
+    const table = path.join(root, 'include', 'linux', 'table.c');
+    fs.writeFileSync(table, '/* a table */\n');
+    age(table);
+    assert.match((await afterEdit()).stats.partsNotReused ?? '', /^include\/linux\/counters\.h #includes a file of the name of one added$/);
+    fs.rmSync(table);
+    assert.match((await afterEdit()).stats.partsNotReused ?? '', /^include\/linux\/table\.c was #included$/);
     // a build file that changes what is built (kernel/ no longer descended into)
     const kb = path.join(root, 'Kbuild');
     fs.writeFileSync(kb, fs.readFileSync(kb, 'utf8').replace('obj-y\t+= kernel/\n', ''));

@@ -4,9 +4,10 @@
 // walk that stamps the tree); the run then goes the way diff's NEW side goes, with the saved scan
 // rescanned for the changed files. Unlike diff, the files' earlier texts are gone: every check that
 // would compare the two versions takes the earlier one from the parts or, when they do not know
-// it, assumes the worst (a header's edit is followed through the include graph). An added or
-// removed file, a file other than .c/.h, or parts that find they cannot answer (ReuseMiss): the
-// estimate runs whole, as before.
+// it, assumes the worst (a header's edit is followed through the include graph). Files no stage
+// reads are left out (inert); a Makefile, or a .c file added or removed, counts only if Kbuild read
+// again builds something else or the include graph names it. A header added or removed, another
+// kind of file, or parts that find they cannot answer (ReuseMiss): the estimate runs whole.
 import * as path from 'path';
 import { readText } from '../readText';
 import { RACY_MS } from '../parse/statIndex';
@@ -120,8 +121,12 @@ export interface EditRunner {
   /** every stage, given the scan and the reuse */
   run: (scan: ScanResult, reuse: Reuse, onParts: (p: Parts) => void) => Promise<EstimateResult>;
   session: (parts: Parts) => Promise<Session>;
-  /** Kbuild read again under the run's options, as the parts keep it; undefined where it cannot be compared (a compiler builds the objects) */
-  kbuild?: () => Parts['kb'] | undefined;
+  /**
+   * Kbuild read again under the run's options, as the parts keep it, and a file's #include
+   * directives as written (facts cached by stat); undefined where it cannot be compared (a compiler
+   * builds the objects)
+   */
+  tree?: () => { kb: Parts['kb']; includes: (file: string) => string[] } | undefined;
 }
 
 /**
@@ -143,22 +148,42 @@ export async function estimateAfterEdit(root: string, prev: Previous, now: Reado
   // changes (a pull's Makefile edits are mostly for options the config leaves out); the top Makefile
   // also gives the kernel version
   const build = [...d.changed, ...d.added, ...d.removed].filter((f) => KBUILD_FILE.test(f));
-  if (build.length) {
+  // a .c file added or removed that Kbuild does not build (it would list it, or a built file's local
+  // #include would) and that no file of the saved include graph can #include: only its own findings
+  // change (scanned, or dropped); a header added or removed may answer lookups: whole
+  const sources = [...d.added, ...d.removed].filter((f) => f.endsWith('.c'));
+  if (build.length || sources.length) {
     if (build.includes('Makefile')) return { why: 'Makefile (the kernel version, the top lists) changed' };
-    const kb = runner.kbuild?.();
-    if (!kb) return { why: `${build[0]} is a build file` };
-    if (JSON.stringify(kb) !== JSON.stringify(prev.parts.kb)) return { why: `${build[0]} changes what Kbuild builds` };
+    const now = runner.tree?.();
+    const first = build[0] ?? sources[0];
+    if (!now) return { why: build.length ? `${first} is a build file` : `files ${d.added.length ? `added (${d.added[0]})` : `removed (${d.removed[0]})`}` };
+    if (JSON.stringify(now.kb) !== JSON.stringify(prev.parts.kb)) return { why: `${first} changes what Kbuild builds` };
+    const reached = prev.parts.includes.files;
+    const gone = d.removed.find((f) => f.endsWith('.c') && reached.includes(f));
+    if (gone) return { why: `${gone} was #included` };
+    const named = new Set(d.added.filter((f) => f.endsWith('.c')).map((f) => f.slice(f.lastIndexOf('/') + 1)));
+    // a directive as written, "x.c" or <a/x.c>: its last name
+    const last = (x: string) => x.slice(x.lastIndexOf('/') + 1 || 1, -1);
+    const includer = named.size ? reached.find((f) => now.includes(f).some((x) => named.has(last(x)))) : undefined;
+    if (includer) return { why: `${includer} #includes a file of the name of one added` };
     const same = new Set(build);
     for (const k of ['changed', 'added', 'removed'] as const) d[k] = d[k].filter((f) => !same.has(f));
+    // the sources as changed files: rescanned (an added one) or dropped (a removed one: no text)
+    d.changed = [...d.changed, ...sources].sort();
+    const src = new Set(sources);
+    d.added = d.added.filter((f) => !src.has(f));
+    d.removed = d.removed.filter((f) => !src.has(f));
   }
   if (d.added.length || d.removed.length) return { why: `files ${d.added.length ? `added (${d.added[0]})` : `removed (${d.removed[0]})`}` };
   if (sameTree && d.changed.length > 0) return { why: `${d.changed[0]} changed since` };
   if (!sameTree && all.changed.length + all.added.length + all.removed.length === 0) return { why: 'no file changed' };
-  const read = (f: string) => { try { return readText(path.join(root, f), 'utf8'); } catch { return undefined; } };
+  // a removed source reads as empty: unbuilt, nothing it held reached another file (above)
+  const removed = new Set(all.removed);
+  const read = (f: string) => { if (removed.has(f)) return ''; try { return readText(path.join(root, f), 'utf8'); } catch { return undefined; } };
   const reuse = editReuseFor(prev.parts, d.changed, read, o.trace !== undefined);
   if (typeof reuse === 'string') return { why: reuse };
   o.onProgress?.(0, 1, sameTree ? 're-using the estimate saved with other possible CPUs' : `re-using the last estimate: ${d.changed.length} file(s) changed since`);
-  const scan = await rescanOverlay(prev.scan, { root, files: new Map(d.changed.map((f) => [f, path.join(root, f)])) }, o);
+  const scan = await rescanOverlay(prev.scan, { root, files: new Map(d.changed.map((f) => [f, removed.has(f) ? null : path.join(root, f)])) }, o);
   reuse.session = await runner.session(prev.parts);
   if (o.cacheDir !== undefined) reuse.cacheDir = o.cacheDir;
   o.compact?.(); // the saved files' JSON read above is garbage now

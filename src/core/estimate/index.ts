@@ -325,10 +325,11 @@ async function afterEdit(o: EstimateOptions, stamp: TreeStamp | undefined, files
     run: (scan, reuse, onParts) => estimateNow({ ...o, scan, reuse, onParts }),
     session: (parts) => reuseSession(o, parts, o.cacheDir),
     // as the parts keep it; not where a compiler builds the objects (their order may follow the Makefiles)
-    kbuild: () => {
+    tree: () => {
       if (o.compiler) return undefined;
-      const kb = treeKbuild(o, new FactStore(o.root, o.cacheDir, knownStats(files)));
-      return { objects: kb.objects, includeDirs: kb.includeDirs, warnings: kb.warnings };
+      const facts = new FactStore(o.root, o.cacheDir, knownStats(files));
+      const kb = treeKbuild(o, facts);
+      return { kb: { objects: kb.objects, includeDirs: kb.includeDirs, warnings: kb.warnings }, includes: (f) => facts.includes(f) };
     },
   }, prev === sibling);
   if ('result' in e) {
