@@ -150,6 +150,24 @@ describe('estimate after an edit re-uses the saved run\'s parts', function () {
     assert.match((await afterEdit()).stats.partsNotReused ?? '', /^Kbuild changes what Kbuild builds$/);
   });
 
+  it('a .c file no Makefile builds, calling a function priced at its callers, edited: only its own work is redone', async () => {
+    tree(path.join(repo, 'test', 'fixtures', 'diff', 'base'));
+    const mod = path.join(root, 'kernel', 'module.c');
+    fs.appendFileSync(mod, '\nvoid *pool_alloc(unsigned long size)\n{\n\treturn __alloc_percpu(size, 8);\n}\n\nvoid *pool_user(void)\n{\n\treturn pool_alloc(16);\n}\n');
+    const lone = path.join(root, 'kernel', 'lone.c'); // no Makefile lists it
+    fs.writeFileSync(lone, '#include <linux/percpu.h>\nvoid *pool_alloc(unsigned long size);\nvoid *lone_user(void)\n{\n\treturn pool_alloc(32);\n}\n');
+    age(root);
+    const before = await estimate(opts());
+    const priced = (r: EstimateResult) => r.dynamic.callsites.filter((c) => c.callee?.func === 'pool_alloc').map((c) => [c.file, c.size]);
+    assert.deepStrictEqual(priced(before), [['kernel/module.c', 16]], 'only the built caller counts');
+    fs.writeFileSync(lone, fs.readFileSync(lone, 'utf8').replace('pool_alloc(32)', 'pool_alloc(64)'));
+    age(lone);
+    const r = await afterEdit();
+    // lone.c holds no finding: nothing of its own; the built caller's segment is not redone either
+    assert.deepStrictEqual(r.stats.partsReused, { changed: 1, redone: 0 }, JSON.stringify(r.stats));
+    assert.deepStrictEqual(priced(r), [['kernel/module.c', 16]]);
+  });
+
   it('a Makefile edited, or one added, without changing what Kbuild builds: the parts serve; the top Makefile runs whole', async () => {
     tree(path.join(repo, 'test', 'fixtures', 'diff', 'base'));
     const before = await estimate(opts());

@@ -84,11 +84,13 @@ export function editReuseFor(parts: Parts, changed: readonly string[], textOf: (
     // without Kbuild every .c file is built (callsites)
     const builtC = new Set(parts.kb.objects.map((o) => o.file).filter((f) => f.endsWith('.c')));
     const isBuiltC = (f: string) => (parts.kb.objects.length ? builtC.has(f) : f.endsWith('.c'));
+    // a .c file Kbuild does not build, nor includes in one it builds, has no call that counts, then or now
+    const calling = changed.filter((f) => !(parts.kb.objects.length && f.endsWith('.c') && !builtC.has(f)));
     for (const [c, macros, files] of a.byCallee) {
       const re = new RegExp(`\\b(?:${[c, ...macros].join('|')})\\b`);
       // the earlier text named one: known for a built .c file (the mentions saved), assumed for any other
       const was = (f: string) => !isBuiltC(f) || files.includes(f);
-      if (changed.some((f) => re.test(texts.get(f)!) || was(f)) || files.some((f) => near.has(f))) callersReached.add(c);
+      if (calling.some((f) => re.test(texts.get(f)!) || was(f)) || files.some((f) => near.has(f))) callersReached.add(c);
     }
     // the macros calling those functions are the saved ones: a changed file that defines a function-like
     // macro naming one may have changed them (its earlier text is gone)
