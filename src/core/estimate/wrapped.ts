@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Finding } from '../parse/types';
 import type { LayoutEngine } from '../layout';
-import { WrapperGraph, expandWrappers, graphPart, type GraphPart } from './wrappers';
+import { WrapperGraph, expandWrappers, graphPart, interner, type GraphPart } from './wrappers';
 import { ALLOC_FUNCS } from '../parse/triggers';
 import type { FactStore } from './fileFacts';
 import type { MacroCall } from './macroCall';
@@ -34,7 +34,8 @@ export function headerGraph(layout: LayoutEngine, cacheDir?: string, ahead?: Hea
   if (hit?.changes && saved) {
     // each header's part where it is walked now: the saved one, or the one of its text now
     const fresh = new Map<string, GraphPart>();
-    if (index.importRawChanged(hit.raw, hit.changes, (f, text) => fresh.set(f, graphPart(text)))) {
+    const keep = interner();
+    if (index.importRawChanged(hit.raw, hit.changes, (f, text) => fresh.set(f, graphPart(text, keep)))) {
       const reread = new Set(hit.changes.reread);
       const old = new Map(saved);
       graph = WrapperGraph.fromParts(hit.changes.walk.flatMap((f): [string, GraphPart][] => {

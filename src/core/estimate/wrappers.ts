@@ -93,15 +93,21 @@ export function upperCalls(text: string): string[] {
  */
 export type GraphPart = [WrapperDefine[], [string, string[]][]];
 
-export function graphPart(text: string): GraphPart {
+export function graphPart(text: string, keep: (name: string) => string = flat): GraphPart {
   const edges: [string, string[]][] = [];
   for (const m of functionDefines(text)) {
     const ids = new Set([...m[3].matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((x) => x[1]));
     ids.delete(m[1]);
-    const callees = [...ids].filter((n) => !C_WORDS.has(n)).map(flat);
-    if (callees.length) edges.push([flat(m[1]), callees]);
+    const callees = [...ids].filter((n) => !C_WORDS.has(n)).map(keep);
+    if (callees.length) edges.push([keep(m[1]), callees]);
   }
-  return [wrapperDefines(text).map(([n, ids]): WrapperDefine => [flat(n), ids.map(flat)]), edges];
+  return [wrapperDefines(text).map(([n, ids]): WrapperDefine => [keep(n), ids.map(keep)]), edges];
+}
+
+/** One flat copy per name: ~9,000 headers name the same macros over and over (flat.ts). */
+export function interner(): (name: string) => string {
+  const seen = new Map<string, string>();
+  return (n) => { let k = seen.get(n); if (k === undefined) seen.set((k = flat(n)), k); return k; };
 }
 
 /** Who uses whom among file-scope definers: filled one text at a time, each name a flat copy (flat.ts), so no text is kept. */
@@ -121,8 +127,10 @@ export class WrapperGraph {
    */
   private parts?: [string, GraphPart][] = [];
 
+  private keep = interner();
+
   add(text: string, file = ''): void {
-    const p = graphPart(text);
+    const p = graphPart(text, this.keep);
     this.addPart(p);
     if (p[0].length || p[1].length) this.parts?.push([flat(file), p]);
   }
@@ -219,6 +227,7 @@ export class WrapperGraph {
       this.roots.clear();
       this.usedBy.clear();
       this.parts = undefined;
+      this.keep = interner();
     }
     return names;
   }
