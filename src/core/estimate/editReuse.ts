@@ -50,9 +50,9 @@ export function inert(file: string, included: ReadonlySet<string>): boolean {
   return INERT_NAMES.test(b) || INERT_EXTENSIONS.test(b);
 }
 const INERT_NAMES = /^(?:Kconfig(?:\.\w+)?|MAINTAINERS|CREDITS|COPYING|README(?:\.\w+)?|\.gitignore|\.gitattributes|\.mailmap|\.clang-format|\.cocciconfig|\.get_maintainer\.ignore|\.rustfmt\.toml)$/;
+const INERT_EXTENSIONS = /\.(?:rst|txt|yaml|yml|json|rs|py|sh|pl|awk|dts|dtsi|md|svg|png|jpg|gif|cocci)$/;
 /** the files Kbuild reads: Makefile*, Kbuild*, *.mk (what a Makefile `include`s is named so too) */
 const KBUILD_FILE = /(?:^|\/)(?:Makefile|Kbuild)[^/]*$|\.mk$/;
-const INERT_EXTENSIONS = /\.(?:rst|txt|yaml|yml|json|rs|py|sh|pl|awk|dts|dtsi|md|svg|png|jpg|gif|cocci)$/;
 
 /**
  * The saved parts as a reuse for `changed` (existing .c/.h files whose text is now `textOf`), or why
