@@ -178,9 +178,11 @@ export class RealCore implements CoreFacade {
     // changed (saveNameTable); else built here by the first lookup below
     const ix = c.session.layout.index;
     const saved = this.nameTableFile(ix.dirs);
-    // one whose headers changed since is taken with those read again here (the next estimate saves it anew)
+    // one whose headers changed since is taken with those read again here, and marked for the next
+    // estimate to save anew (saveNameTable); one that cannot serve goes
     const hit = saved ? loadHeaderFacts(saved, ix.dirs, { changed: true }) : undefined;
-    if (!(hit && (hit.changes ? ix.importRawChanged(hit.raw, hit.changes) : ix.importRaw(hit.raw))) && saved) fs.rmSync(saved, { force: true });
+    if (saved && hit?.changes && ix.importRawChanged(hit.raw, hit.changes)) { try { fs.writeFileSync(staleMark(saved), ''); } catch { /* read again next time */ } }
+    else if (!(hit && !hit.changes && ix.importRaw(hit.raw)) && saved) fs.rmSync(saved, { force: true });
     await new Promise<void>((r) => setImmediate(r));
     for (const [type, header] of PREAMBLE) {
       const h = path.join(root, header);
@@ -197,20 +199,21 @@ export class RealCore implements CoreFacade {
   }
 
   /**
-   * Builds and saves the name table warm() takes back, unless the one saved is up to date (one whose
-   * headers changed since is saved again with those read again). Run by the estimate process: writing it costs buffers the extension host would keep.
+   * Builds and saves the name table warm() takes back, unless one is saved and warm() did not mark it
+   * stale (one so marked is saved again with the headers changed since read again). Run by the
+   * estimate process, before its result: writing it costs buffers the extension host would keep.
    */
   async saveNameTable(root: string, s: Settings): Promise<void> {
     const c = await this.context(root, s);
     const ix = c.session.layout.index;
     const saved = this.nameTableFile(ix.dirs);
-    if (!saved) return;
+    if (!saved || (fs.existsSync(saved) && !fs.existsSync(staleMark(saved)))) return;
     const hit = loadHeaderFacts(saved, ix.dirs, { changed: true });
-    if (hit && !hit.changes) return;
     // the saved one with the headers changed since read again, else every header read
-    if (!(hit?.changes && ix.importRawChanged(hit.raw, hit.changes))) ix.forEachHeader(() => undefined);
+    if (!(hit?.changes && ix.importRawChanged(hit.raw, hit.changes)) && !(hit && !hit.changes && ix.importRaw(hit.raw))) ix.forEachHeader(() => undefined);
     const raw = ix.exportRaw();
     if (raw) saveHeaderFacts(saved, { raw, extra: null });
+    fs.rmSync(staleMark(saved), { force: true });
   }
 
   /** An estimate ran elsewhere (forkedCore.ts): PCPU005's reserve follows its static size here too. */
@@ -304,3 +307,6 @@ export function toView(r: EstimateResult, s: Settings): EstimateView {
     treeDiagnostics: r.diagnostics.filter((d) => d.scope === 'tree').map((d) => ({ ...toCoreDiagnostic(d), file: d.file })),
   };
 }
+
+/** Beside a saved name table: its headers changed since (warm took it with them read again). */
+const staleMark = (table: string) => `${table}.stale`;

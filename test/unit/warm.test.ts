@@ -48,9 +48,11 @@ describe('editor warm-up', function () {
       const third = new RealCore({ cacheDir: dir });
       await third.warm(FIX, s);
       assert.ok(fs.existsSync(h), 'the table is kept');
+      assert.ok(fs.existsSync(`${h}.stale`), 'and marked for the next estimate');
       assert.deepStrictEqual(await third.analyzeFile(file, text, s, FIX), cold);
       await new RealCore({ cacheDir: dir }).saveNameTable(FIX, s);
       assert.deepStrictEqual(loadHeaderFacts(h, dirsOf(h), { changed: true })?.changes, undefined, 'saved anew');
+      assert.ok(!fs.existsSync(`${h}.stale`));
     } finally { fs.utimesSync(hdr, old.atime, old.mtime); }
   });
 });

@@ -146,6 +146,9 @@ export async function estimateAfterEdit(root: string, prev: Previous, now: Reado
   const included = new Set(prev.parts.includes.files);
   const counts = (f: string) => !inert(f, included);
   const d = { changed: all.changed.filter(counts), added: all.added.filter(counts), removed: all.removed.filter(counts) };
+  // another run's parts serve only for the tree as it was then: nothing to read again before saying so
+  const since = d.changed[0] ?? d.added[0] ?? d.removed[0];
+  if (sameTree && since !== undefined) return { why: `${since} changed since` };
   // a Makefile or Kbuild file below the top changed, came or went: it counts only if what Kbuild builds
   // changes (a pull's Makefile edits are mostly for options the config leaves out); the top Makefile
   // also gives the kernel version
@@ -177,7 +180,6 @@ export async function estimateAfterEdit(root: string, prev: Previous, now: Reado
     d.removed = d.removed.filter((f) => !src.has(f));
   }
   if (d.added.length || d.removed.length) return { why: `files ${d.added.length ? `added (${d.added[0]})` : `removed (${d.removed[0]})`}` };
-  if (sameTree && d.changed.length > 0) return { why: `${d.changed[0]} changed since` };
   if (!sameTree && all.changed.length + all.added.length + all.removed.length === 0) return { why: 'no file changed' };
   // a removed source reads as empty: unbuilt, nothing it held reached another file (above)
   const removed = new Set(all.removed);

@@ -321,15 +321,18 @@ async function afterEdit(o: EstimateOptions, stamp: TreeStamp | undefined, files
   const prev = saved ?? sibling;
   if (!prev) return undefined;
   const stampMs = Date.now() - t0;
+  // opened when Kbuild is read again (a build file or a .c file came or went), then the run's
+  let facts: FactStore | undefined;
   const e = await estimateAfterEdit(o.root, prev, files, o, {
-    run: (scan, reuse, onParts) => estimateNow({ ...o, scan, reuse, onParts }),
+    run: (scan, reuse, onParts) => estimateNow({ ...o, scan, reuse: facts ? { ...reuse, facts } : reuse, onParts }),
     session: (parts) => reuseSession(o, parts, o.cacheDir),
     // as the parts keep it; not where a compiler builds the objects (their order may follow the Makefiles)
     tree: () => {
       if (o.compiler) return undefined;
-      const facts = new FactStore(o.root, o.cacheDir, knownStats(files));
+      facts = new FactStore(o.root, o.cacheDir, knownStats(files));
       const kb = treeKbuild(o, facts);
-      return { kb: { objects: kb.objects, includeDirs: kb.includeDirs, warnings: kb.warnings }, includes: (f) => facts.includes(f) };
+      const store = facts;
+      return { kb: { objects: kb.objects, includeDirs: kb.includeDirs, warnings: kb.warnings }, includes: (f) => store.includes(f) };
     },
   }, prev === sibling);
   if ('result' in e) {
@@ -634,7 +637,7 @@ async function reusedInputs(o: EstimateOptions, profile: Profile, r: Reuse): Pro
   // the wrapper graph is not read again: callsites takes the macros calling the earlier run's functions from the parts
   const macrosCalling = (): Set<string> => { throw new ReuseMiss('the wrapper graph is not read when re-using parts'); };
   const wrapped = { findings: w.findings, unresolved: w.unresolved, names: new Set(w.names), allocWrappers: new Set(w.allocWrappers), expanded: w.expanded, macrosCalling };
-  return { kb, session, wrapped, facts: new FactStore(o.root, r.cacheDir), scan: o.scan! };
+  return { kb, session, wrapped, facts: r.facts ?? new FactStore(o.root, r.cacheDir), scan: o.scan! };
 }
 
 interface Stages {

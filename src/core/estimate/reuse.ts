@@ -13,6 +13,7 @@ import type { Finding } from '../parse/types';
 import type { Diagnostic, Sizer } from '../rules/types';
 import type { CallsiteRef } from './counts';
 import type { Ledger } from './pricing';
+import type { FactStore } from './fileFacts';
 import type { StaticVar } from './staticArea';
 import type { Callsite, NotBuilt, NrCpusArray, Unresolved } from './types';
 import type { WrappedFinding } from './wrapped';
@@ -106,6 +107,8 @@ export interface Reuse {
   callersReached?: ReadonlySet<string>;
   /** no changed file's preprocessor lines differ (sameDirectives): the saved active #includes (Parts.active) hold */
   includesHold?: boolean;
+  /** the file facts the edit's check opened to read Kbuild again: the run asks the same ones */
+  facts?: FactStore;
 }
 
 /** Thrown when a run re-using parts finds they cannot answer for it; the caller estimates whole. */
