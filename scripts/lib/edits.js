@@ -24,6 +24,11 @@ const EDITS = {
   'header-struct': replace('kernel/sched/sched.h', 'struct rq {\n\t/* runqueue lock: */', 'struct rq {\n\tunsigned long\t\tedit_check_pad[8];\n\t/* runqueue lock: */'),
   // a struct in a widely included header grown (u64_stats_sync, in most drivers' per-CPU stats): many built files redone
   'wide-header': replace('include/linux/u64_stats_sync.h', 'struct u64_stats_sync {\n#if BITS_PER_LONG == 32', 'struct u64_stats_sync {\n\tlong edit_check_pad;\n#if BITS_PER_LONG == 32'),
+  // a member added to a struct of a header that per-CPU variables use (DEFINE_PER_CPU(struct llist_head, ...)
+  // and many structs embedding it): the header's shape is the saved one, so the work that read it is redone
+  'percpu-struct-header': replace('include/linux/llist.h', 'struct llist_head {\n\tstruct llist_node *first;\n};', 'struct llist_head {\n\tstruct llist_node *first;\n\tlong edit_check_pad;\n};'),
+  // an inline function's body edited in the widely included header: another shape, followed through the include graph
+  'header-inline-body': replace('include/linux/u64_stats_sync.h', 'static inline u64 u64_stats_read(const u64_stats_t *p)\n{\n\treturn local64_read(&p->v);', 'static inline u64 u64_stats_read(const u64_stats_t *p)\n{\n\treturn local64_read(&p->v) + 0;'),
   // a header defining a macro that calls a function priced at its callers (percpu_counter_init): runs whole
   'callee-macro-header': replace('include/linux/percpu_counter.h', 'struct percpu_counter {\n\traw_spinlock_t lock;', 'struct percpu_counter {\n\traw_spinlock_t lock;\n\tlong edit_check_pad;'),
   // an alloc_percpu call added

@@ -76,6 +76,26 @@ describe('estimate after an edit re-uses the saved run\'s parts', function () {
     assert.strictEqual((await estimate(opts())).stats.resultCached, true);
   });
 
+  it('a header whose edit keeps its saved shape (a member added): only the work that read its struct is redone, not every includer', async () => {
+    tree(path.join(repo, 'test', 'fixtures', 'diff', 'base'));
+    // drivers/foo.c includes linux/counters.h too, and takes nothing from it
+    const foo = path.join(root, 'drivers', 'foo.c');
+    fs.writeFileSync(foo, fs.readFileSync(foo, 'utf8').replace('#include <linux/percpu.h>\n', '#include <linux/percpu.h>\n#include <linux/counters.h>\n'));
+    age(foo);
+    await estimate(opts());
+    patch('stats-type.patch');
+    const r = await afterEdit();
+    assert.deepStrictEqual([size(r, 'rx_stats'), size(r, 'tx_stats')], [32, 32]);
+    // kernel/counters.c's per-CPU variables and rules; drivers/foo.c's taken as saved
+    assert.deepStrictEqual(r.stats.partsReused, { changed: 1, redone: 1 }, JSON.stringify(r.stats));
+    // a function added outside the struct: another shape, every includer redone
+    const h = path.join(root, 'include', 'linux', 'counters.h');
+    fs.writeFileSync(h, fs.readFileSync(h, 'utf8').replace('#endif', 'static inline int counters_on(void) { return 1; }\n#endif'));
+    age(h);
+    const again = await afterEdit();
+    assert.deepStrictEqual(again.stats.partsReused, { changed: 1, redone: 2 }, JSON.stringify(again.stats));
+  });
+
   it('a per-CPU variable moved to DEFINE_PER_CPU_SHARED_ALIGNED in a .c file, then the file only touched', async () => {
     tree(path.join(repo, 'test', 'fixtures', 'diff', 'base'));
     await estimate(opts());

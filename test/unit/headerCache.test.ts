@@ -13,7 +13,7 @@ import { LayoutEngine, initLayout } from '../../src/core/layout';
 import { headerGraph } from '../../src/core/estimate/wrapped';
 import { headerCacheFile, loadHeaderFacts } from '../../src/core/estimate/headerCache';
 import type { NameIndexSnapshot } from '../../src/core/layout/nameIndex';
-import type { RawSnapshot } from '../../src/core/layout/typeIndex';
+import { headerShapeOf, type RawSnapshot } from '../../src/core/layout/typeIndex';
 
 const fixture = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'realtree');
 const BUILTIN = ['kernel/srcu_user.c'];
@@ -141,10 +141,15 @@ describe('saved header index of the estimate', function () {
       const g2 = headerGraph(fresh);
       assert.deepStrictEqual(names(updated.index.exportRaw()!), names(fresh.index.exportRaw()!));
       assert.deepStrictEqual(updated.index.exportRaw()!.files, fresh.index.exportRaw()!.files);
+      // each header's shape (editReuse.ts reads it from the parts): a changed one's is its new text's, a removed one's gone
+      assert.deepStrictEqual(updated.index.exportRaw()!.shapes, fresh.index.exportRaw()!.shapes);
+      for (const f of reread) assert.strictEqual(updated.index.shapeOf(f), headerShapeOf(fs.readFileSync(f, 'latin1')), f);
+      assert.strictEqual(updated.index.shapeOf(path.join(inc, 'linux', 'gone.h')), undefined);
       assert.deepStrictEqual(g1.toJSON(), g2.toJSON());
       assert.deepStrictEqual(g1.names(), g2.names());
       // saved: nothing left to read again (a folder's mtime may still be racy: walked, nothing read)
       assert.deepStrictEqual(loadHeaderFacts(saved(), dirs, { changed: true })!.changes?.reread ?? [], [], 'the updated index was saved');
+      assert.deepStrictEqual(loadHeaderFacts(saved(), dirs, { changed: true })!.raw.shapes, updated.index.exportRaw()!.shapes, 'with the shapes');
     }
     // names left with no header pile up over updates: past 1 in 20 of them, every header is read again
     const many = path.join(inc, 'linux', 'many.h');

@@ -4,7 +4,8 @@
 // walk that stamps the tree); the run then goes the way diff's NEW side goes, with the saved scan
 // rescanned for the changed files. Unlike diff, the files' earlier texts are gone: every check that
 // would compare the two versions takes the earlier one from the parts or, when they do not know
-// it, assumes the worst (a header's edit is followed through the include graph). Files no stage
+// it, assumes the worst (a header's edit is followed through the include graph, unless the parts'
+// shape of it says only record bodies changed). Files no stage
 // reads are left out (inert); a Makefile, or a .c file added or removed, counts only if Kbuild read
 // again builds something else or the include graph names it. A header added or removed, another
 // kind of file, or parts that find they cannot answer (ReuseMiss): the estimate runs whole.
@@ -12,6 +13,7 @@ import * as path from 'path';
 import { readText } from '../readText';
 import { RACY_MS } from '../parse/statIndex';
 import type { ScanResult } from '../parse/types';
+import { headerShapeOf } from '../layout/typeIndex';
 import { functionDefines } from './wrappers';
 import { freshFiles, freshness, includeGraph, ReuseMiss, type IncludeGraph, type Parts, type Reuse } from './reuse';
 import type { Previous } from './resultCache';
@@ -56,11 +58,12 @@ const KBUILD_FILE = /(?:^|\/)(?:Makefile|Kbuild)[^/]*$|\.mk$/;
 
 /**
  * The saved parts as a reuse for `changed` (existing .c/.h files whose text is now `textOf`), or why
- * the estimate must run whole. The earlier texts are unknown: no header edit is taken as changing
- * only definitions' text (contentOnly), a built .c file's earlier mentions of the functions priced at
- * their callers are the parts' (byCallee), any other file's are assumed.
+ * the estimate must run whole. The earlier texts are unknown: a header edit is taken as changing only
+ * definitions' text when the header's shape (`shapeOf` now, layout/headerShape.ts) is the one the
+ * parts saved, a built .c file's earlier mentions of the functions priced at their callers are the
+ * parts' (byCallee), any other file's are assumed.
  */
-export function editReuseFor(parts: Parts, changed: readonly string[], textOf: (file: string) => string | undefined, trace: boolean): Reuse | string {
+export function editReuseFor(parts: Parts, changed: readonly string[], textOf: (file: string) => string | undefined, trace: boolean, shapeOf: (file: string) => string | undefined = () => undefined): Reuse | string {
   if (trace) return 'a trace is attributed across files';
   const other = changed.find((f) => !/\.[ch]$/.test(f));
   if (other) return `${other} is not a .c or .h file`;
@@ -76,11 +79,23 @@ export function editReuseFor(parts: Parts, changed: readonly string[], textOf: (
   // the earlier text #included a .c file (Kbuild built it as part of this one)
   const includer = changed.find((f) => parts.kb.objects.some((x) => x.includedFrom === f));
   if (includer) return `${includer} included a .c file`;
-  const { fresh } = freshness(parts, changed, () => false);
+  // a header of the saved shape changed only inside record bodies: what read it is known from each
+  // piece of work's deps (freshness). As diff has it (diff/run.ts reuseFor): a header declaring per-CPU
+  // variables orders its includers' (emitOrder.ts), one built inside a .c file is spliced into it
+  const shapes = new Map(parts.shapes ?? []);
+  const inside = new Set(parts.kb.objects.filter((x) => x.includedFrom !== undefined).map((x) => x.file));
+  const sameShape = (f: string) => {
+    const s = shapes.get(f);
+    return s !== undefined && !inside.has(f) && !/DECLARE_PER_CPU/.test(texts.get(f)!) && shapeOf(f) === s;
+  };
+  const shaped = new Set(changed.filter((f) => f.endsWith('.h') && sameShape(f)));
+  const { fresh } = freshness(parts, changed, (f) => shaped.has(f));
+  // what the include graph says the change reaches: not through a header of the saved shape (its
+  // macros and functions are as they were; what read its records is redone by its deps)
+  const near = freshFiles(parts, changed.filter((f) => !shaped.has(f)));
   const a = parts.alloc;
   const callersReached = new Set<string>();
   if (a.byCallee.length) {
-    const near = freshFiles(parts, changed);
     // without Kbuild every .c file is built (callsites)
     const builtC = new Set(parts.kb.objects.map((o) => o.file).filter((f) => f.endsWith('.c')));
     const isBuiltC = (f: string) => (parts.kb.objects.length ? builtC.has(f) : f.endsWith('.c'));
@@ -88,8 +103,9 @@ export function editReuseFor(parts: Parts, changed: readonly string[], textOf: (
     const calling = changed.filter((f) => !(parts.kb.objects.length && f.endsWith('.c') && !builtC.has(f)));
     for (const [c, macros, files] of a.byCallee) {
       const re = new RegExp(`\\b(?:${[c, ...macros].join('|')})\\b`);
-      // the earlier text named one: known for a built .c file (the mentions saved), assumed for any other
-      const was = (f: string) => !isBuiltC(f) || files.includes(f);
+      // the earlier text named one: known for a built .c file (the mentions saved) and a header of the
+      // saved shape (its text outside record bodies is the new one's), assumed for any other
+      const was = (f: string) => !shaped.has(f) && (!isBuiltC(f) || files.includes(f));
       if (calling.some((f) => re.test(texts.get(f)!) || was(f)) || files.some((f) => near.has(f))) callersReached.add(c);
     }
     // the macros calling those functions are the saved ones: a changed file that defines a function-like
@@ -100,7 +116,7 @@ export function editReuseFor(parts: Parts, changed: readonly string[], textOf: (
       if (defining) return `${defining} defines a macro calling a function priced at its callers`;
     }
   }
-  return { parts, changed: new Set(changed), fresh, redone: new Set(), callersReached };
+  return { parts, changed: new Set(changed), fresh, redone: new Set(), callersReached, reaches: near };
 }
 
 /**
@@ -184,7 +200,9 @@ export async function estimateAfterEdit(root: string, prev: Previous, now: Reado
   // a removed source reads as empty: unbuilt, nothing it held reached another file (above)
   const removed = new Set(all.removed);
   const read = (f: string) => { if (removed.has(f)) return ''; try { return readText(path.join(root, f), 'utf8'); } catch { return undefined; } };
-  const reuse = editReuseFor(prev.parts, d.changed, read, o.trace !== undefined);
+  // read as the raw index reads headers (latin1), or a byte past ASCII would change the shape
+  const shapeOf = (f: string) => { try { return headerShapeOf(readText(path.join(root, f), 'latin1')); } catch { return undefined; } };
+  const reuse = editReuseFor(prev.parts, d.changed, read, o.trace !== undefined, shapeOf);
   if (typeof reuse === 'string') return { why: reuse };
   o.onProgress?.(0, 1, sameTree ? 're-using the estimate saved with other possible CPUs' : `re-using the last estimate: ${d.changed.length} file(s) changed since`);
   const scan = await rescanOverlay(prev.scan, { root, files: new Map(d.changed.map((f) => [f, removed.has(f) ? null : path.join(root, f)])) }, o);

@@ -15,7 +15,7 @@ import { SNAPSHOT_ARRAYS, type NameIndexSnapshot } from '../layout/nameIndex';
 import { writeAtomic } from '../writeAtomic';
 import { readBytes } from '../readText';
 
-const SCHEMA = 'percpu-lens-headers-3';
+const SCHEMA = 'percpu-lens-headers-4';
 const ARRAYS = SNAPSHOT_ARRAYS;
 type ArrayName = (typeof ARRAYS)[number];
 type Typed = Uint8Array | Uint16Array | Int32Array;
@@ -45,6 +45,8 @@ interface Meta {
   writtenAt: number;
   dirs: [string, ...StatKey][];
   files: [string, ...StatKey][];
+  /** each of `files`' shape (headerShape.ts) */
+  shapes?: string[];
   table: string[];
   kinds: Record<string, { n: number; used: number; other: [string, number[]][]; arrays: Record<ArrayName | 'lists', [number, number]> }>;
   extra: unknown;
@@ -100,7 +102,7 @@ export function saveHeaderFacts(file: string, facts: HeaderFacts): void {
       }
       kinds[k] = { n: s.n, used: s.used, other: s.other, arrays };
     }
-    const meta: Meta = { schema: SCHEMA, salt: codeSalt(), writtenAt, dirs: walkDirs(facts.raw.dirs, new Set(facts.raw.flat)), files, table: facts.raw.table, kinds, extra: facts.extra };
+    const meta: Meta = { schema: SCHEMA, salt: codeSalt(), writtenAt, dirs: walkDirs(facts.raw.dirs, new Set(facts.raw.flat)), files, ...(facts.raw.shapes ? { shapes: facts.raw.shapes } : {}), table: facts.raw.table, kinds, extra: facts.extra };
     const head = JSON.stringify({ meta, dirs: facts.raw.dirs, flat: facts.raw.flat });
     const n = Buffer.byteLength(head);
     const len = Buffer.alloc(4);
@@ -140,7 +142,7 @@ export function loadHeaderFacts(file: string, dirs: string[], opts: { changed?: 
       const lists = unflattenLists(view('lists', v.arrays.lists) as Int32Array);
       index[k as keyof RawSnapshot['index']] = { n: v.n, used: v.used, lists, other: v.other, ...arr } as NameIndexSnapshot;
     }
-    return { raw: { dirs: savedDirs, flat, table: meta.table, files: meta.files.map((f) => f[0]), index }, extra: meta.extra, ...(changes ? { changes } : {}) };
+    return { raw: { dirs: savedDirs, flat, table: meta.table, files: meta.files.map((f) => f[0]), index, ...(meta.shapes ? { shapes: meta.shapes } : {}) }, extra: meta.extra, ...(changes ? { changes } : {}) };
   } catch {
     return undefined; // a header gone, or a truncated or foreign file: build the index again
   }

@@ -439,6 +439,11 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
     // before the facts are released: the include directives are kept with them
     const includesOf = (f: string) => inp.facts.includes(f);
     parts.includes = (r && keptIncludeGraph(r.parts.includes, path.resolve(o.root), roots, r.changed, session.layout.index.dirs, includesOf)) || includeGraph(path.resolve(o.root), roots, session.layout.index.dirs, includesOf);
+    // an edit that keeps a header's shape reaches only what read the header (editReuse.ts)
+    parts.shapes = parts.includes.files.flatMap((f): [string, string][] => {
+      const s = f.endsWith('.h') ? session.layout.index.shapeOf(path.resolve(o.root, f)) : undefined;
+      return s ? [[f, s]] : [];
+    });
     clock.mark('includes');
   }
   inp.facts.save();
@@ -561,7 +566,7 @@ async function callsites(o: EstimateOptions, inp: Inputs, placement: Placement, 
     : ahead?.param ?? await parameterSites(inp, allocs, placement, pause, track);
   await ahead?.searched; // the built files' mentions, searched on a worker meanwhile
   // sites inside wrapper macros: redone for the files the include graph says the change reaches
-  const near = reuse ? freshFiles(r.parts, r.changed) : undefined;
+  const near = reuse ? r.reaches ?? freshFiles(r.parts, r.changed) : undefined;
   // a run re-using parts: the calls of the functions it reprices, read from the files mentioning them (the saved list) and the changed ones
   let fresh: ((f: string, d?: number[]) => boolean) | undefined;
   const need = new Set<string>();

@@ -81,6 +81,8 @@ export interface Parts {
   /** absent: the rules did not run; sizes: [question, answer, files it read] */
   rules?: { profile: string; files: FileRulesOut[]; sizes: [string, unknown, number[]?][] };
   includes: IncludeGraph;
+  /** the shapes (layout/headerShape.ts) of the include graph's headers the raw index read, by file */
+  shapes?: [string, string][];
   /** each file's active #includes as the layout engine walked them (TypeIndex.activeIncludes) */
   active?: ActiveGraph;
   /** the files segments read, by id (Seg.deps) */
@@ -105,6 +107,8 @@ export interface Reuse {
   redone?: Set<string>;
   /** the functions priced at their callers (parts.alloc.callees) whose callers the change may reach: their segments are redone */
   callersReached?: ReadonlySet<string>;
+  /** the files the change reaches through the include graph, when fewer than freshFiles of `changed` (editReuse.ts) */
+  reaches?: ReadonlySet<string>;
   /** no changed file's preprocessor lines differ (sameDirectives): the saved active #includes (Parts.active) hold */
   includesHold?: boolean;
   /** the file facts the edit's check opened to read Kbuild again: the run asks the same ones */

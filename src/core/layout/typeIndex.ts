@@ -13,6 +13,7 @@ import { FileScan, scanFile } from '../config/preprocess';
 import { FileDefs, DefSite, detachSites, scanDefs, typedefNames } from './defs';
 import { functionBodyInteriors } from './skeleton';
 import { FALLBACK_FILE, FALLBACK_HEADER } from './fallback';
+import { headerShape } from './headerShape';
 import { FileTable, NameIndex, NameIndexSnapshot } from './nameIndex';
 import { readText } from '../readText';
 import { flat } from '../flat';
@@ -52,6 +53,8 @@ export interface RawSnapshot {
   /** every header read (also those that define nothing the index keeps) */
   files: string[];
   index: Record<(typeof RAW_KINDS)[number], NameIndexSnapshot>;
+  /** each of `files`' shape (headerShape.ts), '' where unknown; absent in a snapshot that kept none */
+  shapes?: string[];
 }
 
 export class TypeIndex {
@@ -64,6 +67,8 @@ export class TypeIndex {
   private flatDirs = new Set<string>();
   private indexedDirs = new Set<string>();
   private indexedFiles = new Set<string>();
+  /** each indexed header's shape (headerShape.ts), by its path */
+  private shapes = new Map<string, string>();
   private rank = new Map<string, number>();
   private files = new Map<string, LoadedFile>();
   /** open frames of recordDeps (undefined: not recording) and, per loaded file, the files its active text depended on */
@@ -191,7 +196,8 @@ export class TypeIndex {
     const raw = this.raw;
     if (!raw || [...this.indexedDirs].some((d) => !this.dirs.includes(d))) return undefined;
     const index = Object.fromEntries(RAW_KINDS.map((k) => [k, raw[k].snapshot()])) as RawSnapshot['index'];
-    return { dirs: [...this.dirs], flat: [...this.flatDirs], table: [...this.rawFiles!.paths], files: [...this.indexedFiles], index };
+    const files = [...this.indexedFiles];
+    return { dirs: [...this.dirs], flat: [...this.flatDirs], table: [...this.rawFiles!.paths], files, index, shapes: files.map((f) => this.shapes.get(f) ?? '') };
   }
 
   /** Takes a saved raw index of the same include dirs instead of reading every header again. */
@@ -224,7 +230,11 @@ export class TypeIndex {
     this.raw = Object.fromEntries(RAW_KINDS.map((k) => [k, NameIndex.restore(files, s.index[k])])) as unknown as Raw;
     for (const d of s.dirs) this.indexedDirs.add(d);
     for (const f of s.files) this.indexedFiles.add(f);
+    s.shapes?.forEach((h, i) => { if (h) this.shapes.set(s.files[i], h); });
   }
+
+  /** The shape of a header the raw index read (headerShape.ts), when known. */
+  shapeOf(file: string): string | undefined { return this.shapes.get(path.resolve(file)); }
 
   /**
    * Calls `f` once for each header under the include dirs. When the raw index is not built yet it
@@ -279,6 +289,7 @@ export class TypeIndex {
     const files = this.rawFiles!;
     const gone = new Set(changes.dropped.map((f) => files.id(f)));
     for (const k of RAW_KINDS) raw[k].dropFiles(gone);
+    for (const f of changes.dropped) this.shapes.delete(f);
     this.indexedFiles = new Set(changes.walk);
     for (const f of changes.reread) {
       const text = readable(f);
@@ -293,34 +304,9 @@ export class TypeIndex {
   }
 
   private indexText(raw: Adders, file: string, text: string): void {
-    text += macroTypedefText(text);
-    for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)/gm)) raw.defines.add(m[1], file);
-    for (const m of text.matchAll(/\b(struct|union|enum)\s+(\w+)\s*\{/g)) raw.records.add(`${m[1]} ${m[2]}`, file);
-    // the tag chosen by #ifdef before one shared body (powerpc's uapi/asm/ptrace.h:
-    // `#ifdef __KERNEL__ struct user_pt_regs #else struct pt_regs #endif {`)
-    for (const m of text.matchAll(/\b(struct|union)[ \t]+(\w+)[ \t]*\r?\n[ \t]*#[ \t]*(?:else|endif|elif)\b/g)) raw.records.add(`${m[1]} ${m[2]}`, file);
-    for (const m of text.matchAll(/\bstruct_group_tagged\s*\(\s*(\w+)/g)) raw.records.add(`struct ${m[1]}`, file);
-    for (const m of text.matchAll(/\btypedef\b/g)) {
-      let depth = 0;
-      let j = m.index!;
-      for (; j < text.length; j++) {
-        const c = text[j];
-        if (c === '{' || c === '(') depth++;
-        else if (c === '}' || c === ')') depth--;
-        else if (c === ';' && depth <= 0) break;
-      }
-      const stmt = text.slice(m.index!, j + 1).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|^\s*#.*$/gm, ' ');
-      for (const n of typedefNames(tokenize(stmt))) raw.typedefs.add(n, file);
-    }
-    for (const m of text.matchAll(/\benum\b[^;{()]*\{([^}]*)\}/g)) {
-      const body = m[1].replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|^\s*#.*$/gm, ' ');
-      for (const item of body.split(',')) {
-        // `BCH_DATA_TYPES() BCH_DATA_NR`: the name after an x-macro list is a constant too
-        const n = /^\s*([A-Za-z_]\w*)(?:\s*\([^()]*\)\s*([A-Za-z_]\w*))?/.exec(item);
-        if (n) raw.consts.add(n[1], file);
-        if (n?.[2]) raw.consts.add(n[2], file);
-      }
-    }
+    let names = '';
+    rawNames(text, (k, n) => { raw[k].add(n, file); names += `${k[0]}${n},`; });
+    this.shapes.set(file, headerShape(text, names));
   }
 
   /**
@@ -683,6 +669,45 @@ function sourceSignature(lf: LoadedFile): string {
 function defsOf(text: string): FileDefs {
   const starts: number[] = [];
   return scanDefs(tokenize(text, 0, starts, functionBodyInteriors(text)), { text, starts });
+}
+
+/** Every name the raw index takes from a header's text (each #if branch alike), given to `put` in the order found. */
+export function rawNames(text: string, put: (kind: keyof Raw, name: string) => void): void {
+  text += macroTypedefText(text);
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)/gm)) put('defines', m[1]);
+  for (const m of text.matchAll(/\b(struct|union|enum)\s+(\w+)\s*\{/g)) put('records', `${m[1]} ${m[2]}`);
+  // the tag chosen by #ifdef before one shared body (powerpc's uapi/asm/ptrace.h:
+  // `#ifdef __KERNEL__ struct user_pt_regs #else struct pt_regs #endif {`)
+  for (const m of text.matchAll(/\b(struct|union)[ \t]+(\w+)[ \t]*\r?\n[ \t]*#[ \t]*(?:else|endif|elif)\b/g)) put('records', `${m[1]} ${m[2]}`);
+  for (const m of text.matchAll(/\bstruct_group_tagged\s*\(\s*(\w+)/g)) put('records', `struct ${m[1]}`);
+  for (const m of text.matchAll(/\btypedef\b/g)) {
+    let depth = 0;
+    let j = m.index!;
+    for (; j < text.length; j++) {
+      const c = text[j];
+      if (c === '{' || c === '(') depth++;
+      else if (c === '}' || c === ')') depth--;
+      else if (c === ';' && depth <= 0) break;
+    }
+    const stmt = text.slice(m.index!, j + 1).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|^\s*#.*$/gm, ' ');
+    for (const n of typedefNames(tokenize(stmt))) put('typedefs', n);
+  }
+  for (const m of text.matchAll(/\benum\b[^;{()]*\{([^}]*)\}/g)) {
+    const body = m[1].replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|^\s*#.*$/gm, ' ');
+    for (const item of body.split(',')) {
+      // `BCH_DATA_TYPES() BCH_DATA_NR`: the name after an x-macro list is a constant too
+      const n = /^\s*([A-Za-z_]\w*)(?:\s*\([^()]*\)\s*([A-Za-z_]\w*))?/.exec(item);
+      if (n) put('consts', n[1]);
+      if (n?.[2]) put('consts', n[2]);
+    }
+  }
+}
+
+/** A header's shape (headerShape.ts) with the raw index's names in it. */
+export function headerShapeOf(text: string): string {
+  let names = '';
+  rawNames(text, (k, n) => { names += `${k[0]}${n},`; });
+  return headerShape(text, names);
 }
 
 /** For the raw index: the text of each file-scope use of a typedef-making macro defined in the
