@@ -124,6 +124,10 @@ describe('diff: NEW re-uses OLD\'s per-file results', function () {
     assert.ok(!contentOnly(h, h.replace('#include <linux/types.h>', '#include <linux/types.h>\n#include <linux/cache.h>')));
     assert.ok(!contentOnly(h, h.replace('u32 drops;', 'u32 drops;\n};\nstruct pcpu_more {\n\tint x;')));
     assert.ok(!contentOnly(h, `${h}\n#define COUNTERS_MAX 4\n`));
+    // an inline function (a predicate the dead-statics check may read) added or its body edited is not
+    const fn = h.replace('#endif', 'static inline int counters_on(void) { return 1; }\n#endif');
+    assert.ok(!contentOnly(h, fn));
+    assert.ok(!contentOnly(fn, fn.replace('return 1;', 'return 0;')));
   });
 
   it('a file the change cannot reach is taken as OLD left it, not sized again', async () => {

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { BuiltObject } from '../config/kbuild';
 import { stripComments } from '../config/lex';
+import { headerShapeOf } from '../layout/typeIndex';
 import type { Finding } from '../parse/types';
 import type { Diagnostic, Sizer } from '../rules/types';
 import type { CallsiteRef } from './counts';
@@ -335,23 +336,13 @@ export function freshFiles(parts: Pick<Parts, 'includes' | 'kb'>, changed: Itera
 }
 
 /**
- * Whether a header's edit changes only the text of definitions it already had: the same #include
- * and conditional lines, the same names defined (macros, records, typedefs) and the same enum
- * bodies. Then what read the header is known from the files each piece of work read (Seg.deps):
- * include order, active text and which header defines a name are as before.
+ * Whether a header's edit changes only members of its records: the same shape (layout/headerShape.ts:
+ * the text outside struct and union bodies, and the names the raw index reads). Then what read the
+ * header is known from the files each piece of work read (Seg.deps): include order, active text,
+ * every macro and function, and which header defines a name are as before.
  */
 export function contentOnly(before: string, after: string): boolean {
-  const shape = (t: string) => {
-    const j = t.replace(/\\\r?\n/g, ' ');
-    const directives = [...j.matchAll(/^[ \t]*#[ \t]*(include|if|ifdef|ifndef|elif|else|endif|undef)\b.*$/gm)].map((m) => m[0].replace(/\s+/g, ' ').trim());
-    const defines = [...j.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)/gm)].map((m) => m[1]).sort();
-    const records = [...j.matchAll(/\b(struct|union|enum)\s+(\w+)\s*\{/g)].map((m) => `${m[1]} ${m[2]}`).sort();
-    const typedefs = [...j.matchAll(/\btypedef\b[^;]*;/g)].map((m) => /(\w+)\s*(?:\)\s*\([^;]*\))?\s*(?:\[[^\]]*\]\s*)*(?:__attribute__\s*\(\(.*\)\)\s*)?;$/.exec(m[0].replace(/\s+/g, ' '))?.[1] ?? m[0]).sort();
-    const enums = [...j.matchAll(/\benum\b[^;{()]*\{([^}]*)\}/g)].map((m) => m[1].replace(/\s+/g, ' '));
-    const macroTypedefs = [...j.matchAll(/^[ \t]*[A-Z_][A-Z0-9_]*\s*\(/gm)].length; // typedef-making macro uses at file scope
-    return JSON.stringify([directives, defines, records, typedefs, enums, macroTypedefs]);
-  };
-  return shape(before) === shape(after);
+  return headerShapeOf(before) === headerShapeOf(after);
 }
 
 /**
