@@ -47,6 +47,13 @@ const EDITS = {
     fs.writeFileSync(p, '#include <linux/percpu.h>\nstatic DEFINE_PER_CPU(long, edit_check_added);\n');
     return () => fs.rmSync(p, { force: true });
   },
+  // a new driver's own header, in a folder of its own (a pull adding a driver): a changed file, not a whole run
+  'header-added': (tree) => {
+    const d = path.join(tree, 'drivers/net/ethernet/edit_check');
+    fs.mkdirSync(d);
+    fs.writeFileSync(path.join(d, 'edit_check.h'), '#include <linux/percpu.h>\nstruct edit_check_stats { u64 rx; };\nDECLARE_PER_CPU(struct edit_check_stats, edit_check_stats);\n');
+    return () => fs.rmSync(d, { recursive: true, force: true });
+  },
   // a file removed
   'file-removed': (tree) => {
     const p = path.join(tree, 'kernel/watchdog_perf.c');

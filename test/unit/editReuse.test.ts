@@ -96,6 +96,40 @@ describe('estimate after an edit re-uses the saved run\'s parts', function () {
     assert.deepStrictEqual(again.stats.partsReused, { changed: 1, redone: 2 }, JSON.stringify(again.stats));
   });
 
+  it('a header added or removed where no lookup or #include of the saved run reaches is a changed file; beside a file read, named by an #include, or included: whole', async () => {
+    tree(path.join(repo, 'test', 'fixtures', 'diff', 'base'));
+    // net/dev.c names a header that does not exist yet (an #include that resolves nowhere)
+    const dev = path.join(root, 'net', 'dev.c');
+    fs.writeFileSync(dev, fs.readFileSync(dev, 'utf8').replace('#include <linux/percpu.h>\n', '#include <linux/percpu.h>\n#include "later.h"\n'));
+    age(dev);
+    const before = await estimate(opts());
+    // a new driver's own header, in a folder of its own: its per-CPU declaration is listed, nothing else moves
+    const dir = path.join(root, 'drivers', 'newdrv');
+    fs.mkdirSync(dir);
+    const h = path.join(dir, 'newdrv.h');
+    fs.writeFileSync(h, '#include <linux/percpu.h>\nstruct newdrv_stats { long rx; };\nDECLARE_PER_CPU(struct newdrv_stats, newdrv_stats);\n');
+    age(h, dir);
+    const added = await afterEdit();
+    assert.deepStrictEqual(added.stats.partsReused, { changed: 1, redone: 1 }, JSON.stringify(added.stats));
+    fs.rmSync(dir, { recursive: true });
+    const removed = await afterEdit();
+    assert.deepStrictEqual(removed.stats.partsReused, { changed: 1, redone: 0 }, JSON.stringify(removed.stats));
+    assert.deepStrictEqual(answers(removed), answers(before));
+    // beside kernel/counters.c (lookups from it read its folder), and a header of the name net/dev.c #includes
+    for (const [f, why] of [['kernel/extra.h', /beside files the estimate read/], ['sound/later.h', /net\/dev\.c #includes a file of the name/]] as const) {
+      const p = path.join(root, f);
+      fs.mkdirSync(path.dirname(p), { recursive: true });
+      fs.writeFileSync(p, 'struct extra { long a; };\n');
+      age(p);
+      const w = await afterEdit(); assert.match(w.stats.partsNotReused ?? JSON.stringify(w.stats), why);
+      fs.rmSync(p);
+      await estimate(opts());
+    }
+    // a header the saved run included, removed
+    fs.rmSync(path.join(root, 'include', 'linux', 'counters.h'));
+    assert.match((await estimate(opts())).stats.partsNotReused ?? '', /under the include dirs/);
+  });
+
   it('a per-CPU variable moved to DEFINE_PER_CPU_SHARED_ALIGNED in a .c file, then the file only touched', async () => {
     tree(path.join(repo, 'test', 'fixtures', 'diff', 'base'));
     await estimate(opts());
@@ -186,6 +220,16 @@ describe('estimate after an edit re-uses the saved run\'s parts', function () {
     // lone.c holds no finding: nothing of its own; the built caller's segment is not redone either
     assert.deepStrictEqual(r.stats.partsReused, { changed: 1, redone: 0 }, JSON.stringify(r.stats));
     assert.deepStrictEqual(priced(r), [['kernel/module.c', 16]]);
+    // a header no file reads added in a folder of its own: its earlier text is known (none), so the
+    // built caller's segment stays; one that names the function redoes it
+    const h = path.join(root, 'sound', 'pool.h');
+    fs.mkdirSync(path.dirname(h));
+    fs.writeFileSync(h, 'struct pool_stats { long n; };\n');
+    age(h);
+    assert.deepStrictEqual((await afterEdit()).stats.partsReused, { changed: 1, redone: 0 });
+    fs.writeFileSync(h, 'void *pool_alloc(unsigned long size);\n');
+    age(h);
+    assert.deepStrictEqual((await afterEdit()).stats.partsReused, { changed: 1, redone: 1 });
   });
 
   it('a Makefile edited, or one added, without changing what Kbuild builds: the parts serve; the top Makefile runs whole', async () => {

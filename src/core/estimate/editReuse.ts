@@ -63,7 +63,7 @@ const KBUILD_FILE = /(?:^|\/)(?:Makefile|Kbuild)[^/]*$|\.mk$/;
  * parts saved, a built .c file's earlier mentions of the functions priced at their callers are the
  * parts' (byCallee), any other file's are assumed.
  */
-export function editReuseFor(parts: Parts, changed: readonly string[], textOf: (file: string) => string | undefined, trace: boolean, shapeOf: (file: string) => string | undefined = () => undefined): Reuse | string {
+export function editReuseFor(parts: Parts, changed: readonly string[], textOf: (file: string) => string | undefined, trace: boolean, shapeOf: (file: string) => string | undefined = () => undefined, unseen: ReadonlySet<string> = new Set()): Reuse | string {
   if (trace) return 'a trace is attributed across files';
   const other = changed.find((f) => !/\.[ch]$/.test(f));
   if (other) return `${other} is not a .c or .h file`;
@@ -103,9 +103,10 @@ export function editReuseFor(parts: Parts, changed: readonly string[], textOf: (
     const calling = changed.filter((f) => !(parts.kb.objects.length && f.endsWith('.c') && !builtC.has(f)));
     for (const [c, macros, files] of a.byCallee) {
       const re = new RegExp(`\\b(?:${[c, ...macros].join('|')})\\b`);
-      // the earlier text named one: known for a built .c file (the mentions saved) and a header of the
-      // saved shape (its text outside record bodies is the new one's), assumed for any other
-      const was = (f: string) => !shaped.has(f) && (!isBuiltC(f) || files.includes(f));
+      // the earlier text named one: known for a built .c file (the mentions saved), a header of the
+      // saved shape (its text outside record bodies is the new one's) and a header added or removed
+      // that the saved run never read (`unseen`: none, or none that counted), assumed for any other
+      const was = (f: string) => !shaped.has(f) && !unseen.has(f) && (!isBuiltC(f) || files.includes(f));
       if (calling.some((f) => re.test(texts.get(f)!) || was(f)) || files.some((f) => near.has(f))) callersReached.add(c);
     }
     // the macros calling those functions are the saved ones: a changed file that defines a function-like
@@ -134,6 +135,36 @@ export function keptIncludeGraph(old: IncludeGraph, root: string, roots: Iterabl
   return old;
 }
 
+/**
+ * Why the headers added (`added`) or removed (`removed`) may change what the saved run read, or
+ * undefined when they cannot. A lookup meets a header through the raw index (the include dirs,
+ * `include/` and `arch/ARCH/include/` of every arch taken as such, and the build's -I dirs) or the
+ * asking file's own folder (asking files are the include graph's); a closure meets it through an
+ * #include. So a header outside those dirs, in a folder holding no other file of the saved include
+ * graph, that no such file #includes by its name (an added one) and that none included (a removed one).
+ */
+export function headersSeen(parts: Parts, added: readonly string[], removed: readonly string[], includesOf: () => (file: string) => string[]): string | undefined {
+  const graph = parts.includes.files;
+  const own = new Set([...added, ...removed]); // a header with findings is in the graph itself
+  const folders = new Set(graph.filter((f) => !own.has(f)).map((f) => path.posix.dirname(f)));
+  const dirs = parts.kb.includeDirs.map((x) => (x.endsWith('/') ? x : `${x}/`));
+  const what = (f: string) => `header ${added.includes(f) ? 'added' : 'removed'} (${f})`;
+  for (const f of [...added, ...removed]) {
+    if (/^(?:include|arch\/[^/]+\/include)\//.test(f) || dirs.some((x) => f.startsWith(x))) return `${what(f)} under the include dirs`;
+    if (folders.has(path.posix.dirname(f))) return `${what(f)} beside files the estimate read`;
+  }
+  const included = new Set(parts.includes.edges.flat().map((i) => graph[i]));
+  const gone = removed.find((f) => included.has(f));
+  if (gone) return `${gone} was #included`;
+  if (!added.length) return undefined;
+  const names = new Set(added.map((f) => path.posix.basename(f)));
+  const includes = includesOf();
+  // a directive as written, "x.h" or <a/x.h>: its last name
+  const last = (x: string) => x.slice(x.lastIndexOf('/') + 1 || 1, -1);
+  const includer = graph.find((f) => includes(f).some((x) => names.has(last(x))));
+  return includer ? `${includer} #includes a file of the name of a header added` : undefined;
+}
+
 /** What estimate() lends this module (index.ts imports it, so not imported back). */
 export interface EditRunner {
   /** every stage, given the scan and the reuse */
@@ -145,6 +176,8 @@ export interface EditRunner {
    * builds the objects)
    */
   tree?: () => { kb: Parts['kb']; includes: (file: string) => string[] } | undefined;
+  /** a file's #include directives as written (facts cached by stat), without reading Kbuild */
+  includes?: () => (file: string) => string[];
 }
 
 /**
@@ -195,6 +228,18 @@ export async function estimateAfterEdit(root: string, prev: Previous, now: Reado
     d.added = d.added.filter((f) => !src.has(f));
     d.removed = d.removed.filter((f) => !src.has(f));
   }
+  // a header added or removed where no lookup and no #include of the saved run reaches: a changed
+  // file (its own findings scanned, or dropped), as an unbuilt .c file is
+  const headers = [...d.added, ...d.removed].filter((f) => f.endsWith('.h'));
+  const unseen = new Set<string>();
+  if (headers.length && headers.length === d.added.length + d.removed.length && runner.includes) {
+    const why = headersSeen(prev.parts, d.added, d.removed, runner.includes);
+    if (why) return { why };
+    d.changed = [...d.changed, ...headers].sort();
+    d.added = [];
+    d.removed = [];
+    for (const h of headers) unseen.add(h);
+  }
   if (d.added.length || d.removed.length) return { why: `files ${d.added.length ? `added (${d.added[0]})` : `removed (${d.removed[0]})`}` };
   if (!sameTree && all.changed.length + all.added.length + all.removed.length === 0) return { why: 'no file changed' };
   // a removed source reads as empty: unbuilt, nothing it held reached another file (above)
@@ -202,7 +247,7 @@ export async function estimateAfterEdit(root: string, prev: Previous, now: Reado
   const read = (f: string) => { if (removed.has(f)) return ''; try { return readText(path.join(root, f), 'utf8'); } catch { return undefined; } };
   // read as the raw index reads headers (latin1), or a byte past ASCII would change the shape
   const shapeOf = (f: string) => { try { return headerShapeOf(readText(path.join(root, f), 'latin1')); } catch { return undefined; } };
-  const reuse = editReuseFor(prev.parts, d.changed, read, o.trace !== undefined, shapeOf);
+  const reuse = editReuseFor(prev.parts, d.changed, read, o.trace !== undefined, shapeOf, unseen);
   if (typeof reuse === 'string') return { why: reuse };
   o.onProgress?.(0, 1, sameTree ? 're-using the estimate saved with other possible CPUs' : `re-using the last estimate: ${d.changed.length} file(s) changed since`);
   const scan = await rescanOverlay(prev.scan, { root, files: new Map(d.changed.map((f) => [f, removed.has(f) ? null : path.join(root, f)])) }, o);

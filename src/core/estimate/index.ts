@@ -329,10 +329,13 @@ async function afterEdit(o: EstimateOptions, stamp: TreeStamp | undefined, files
     // as the parts keep it; not where a compiler builds the objects (their order may follow the Makefiles)
     tree: () => {
       if (o.compiler) return undefined;
-      facts = new FactStore(o.root, o.cacheDir, knownStats(files));
-      const kb = treeKbuild(o, facts);
-      const store = facts;
+      const store = (facts ??= new FactStore(o.root, o.cacheDir, knownStats(files)));
+      const kb = treeKbuild(o, store);
       return { kb: { objects: kb.objects, includeDirs: kb.includeDirs, warnings: kb.warnings }, includes: (f) => store.includes(f) };
+    },
+    includes: () => {
+      const store = (facts ??= new FactStore(o.root, o.cacheDir, knownStats(files)));
+      return (f) => store.includes(f);
     },
   }, prev === sibling);
   if ('result' in e) {
