@@ -7,8 +7,9 @@
 // it, assumes the worst (a header's edit is followed through the include graph, unless the parts'
 // shape of it says only record bodies changed). Files no stage
 // reads are left out (inert); a Makefile, or a .c file added or removed, counts only if Kbuild read
-// again builds something else or the include graph names it. A header added or removed, another
-// kind of file, or parts that find they cannot answer (ReuseMiss): the estimate runs whole.
+// again builds something else or the include graph names it; a header added or removed, only if a
+// lookup or #include of the saved run may meet it (headersSeen). Another kind of file, or parts
+// that find they cannot answer (ReuseMiss): the estimate runs whole.
 import * as path from 'path';
 import { readText } from '../readText';
 import { RACY_MS } from '../parse/statIndex';
