@@ -63,6 +63,11 @@ describe('a header\'s shape', () => {
     assert.ok(!same(withInclude, withInclude.replace('\tu64 packets;', '\tu32 packets;')));
     const crossing = edit('\tu32 drops;\n};\n', '\tu32 drops;\n#ifdef CONFIG_X\n};\n#else\n\tint x;\n};\n#endif\n');
     assert.ok(!same(crossing, crossing.replace('\tu64 packets;', '\tu32 packets;')));
+    // a struct written in a macro is the macro's text: on the #define line, on a continued line, over continued lines
+    for (const m of ['#define STATS_DECL(n) struct n { long v; }\n', '#define STATS_DECL(n) \\\n\tstruct n { long v; }\n', '#define STATS_DECL(n) \\\n\tstruct n { \\\n\t\tlong v; \\\n\t}\n']) {
+      const withMacro = edit('#define STATS_MAX 4\n', `#define STATS_MAX 4\n${m}`);
+      assert.ok(!same(withMacro, withMacro.replace('long v;', 'int v;')), m);
+    }
     // a struct tag or enum constant defined inside a body is the file's own name
     assert.ok(!same(H, edit('\tu32 drops;\n', '\tu32 drops;\n\tstruct pcpu_more { int x; } more;\n')));
     assert.ok(!same(H, edit('\tu32 drops;\n', '\tu32 drops;\n\tenum { STATS_LAST } last;\n')));

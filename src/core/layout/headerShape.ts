@@ -50,11 +50,15 @@ export function closingBrace(text: string, open: number): number {
 }
 
 /**
- * Whether the body between `open` and `close` holds members only: its directives (a `#` opening a
- * line) are #if branches that close inside it. A #define, #undef, #include or #pragma there acts past
- * the body, as would a branch crossing its braces. A `#` elsewhere is in a comment.
+ * Whether the body between `open` and `close` holds members only: it is no macro's text, and its
+ * directives (a `#` opening a line) are #if branches that close inside it. A #define, #undef,
+ * #include or #pragma there acts past the body, as would a branch crossing its braces. A `#`
+ * elsewhere is in a comment.
  */
 function membersOnly(text: string, open: number, close: number): boolean {
+  // a body in a #define (its line is a directive, or continues one) is the macro's text
+  const line = text.lastIndexOf('\n', open) + 1;
+  if (/^[ \t]*#/.test(text.slice(line, open)) || /\\\r?\n$/.test(text.slice(Math.max(0, line - 3), line))) return false;
   let depth = 0;
   for (let i = text.indexOf('#', open); i >= 0 && i < close; i = text.indexOf('#', i + 1)) {
     let j = i - 1;
