@@ -14,9 +14,8 @@ import * as path from 'path';
 import { readText } from '../readText';
 import { RACY_MS } from '../parse/statIndex';
 import type { ScanResult } from '../parse/types';
-import { headerShapeOf } from '../layout/typeIndex';
 import { functionDefines } from './wrappers';
-import { freshFiles, freshness, includeGraph, ReuseMiss, type IncludeGraph, type Parts, type Reuse } from './reuse';
+import { freshFiles, freshness, includeGraph, membersOnlyEdit, ReuseMiss, type IncludeGraph, type Parts, type Reuse } from './reuse';
 import type { Previous } from './resultCache';
 import { rescanOverlay, whyNotShared } from './diff/run';
 import type { EstimateResult } from './types';
@@ -60,11 +59,11 @@ const KBUILD_FILE = /(?:^|\/)(?:Makefile|Kbuild)[^/]*$|\.mk$/;
 /**
  * The saved parts as a reuse for `changed` (existing .c/.h files whose text is now `textOf`), or why
  * the estimate must run whole. The earlier texts are unknown: a header edit is taken as changing only
- * definitions' text when the header's shape (`shapeOf` now, layout/headerShape.ts) is the one the
- * parts saved, a built .c file's earlier mentions of the functions priced at their callers are the
+ * definitions' text when the header's shape (of `headerText` now, layout/headerShape.ts) is the one
+ * the parts saved, a built .c file's earlier mentions of the functions priced at their callers are the
  * parts' (byCallee), any other file's are assumed.
  */
-export function editReuseFor(parts: Parts, changed: readonly string[], textOf: (file: string) => string | undefined, trace: boolean, shapeOf: (file: string) => string | undefined = () => undefined, unseen: ReadonlySet<string> = new Set()): Reuse | string {
+export function editReuseFor(parts: Parts, changed: readonly string[], textOf: (file: string) => string | undefined, trace: boolean, headerText: (file: string) => string | undefined = () => undefined, unseen: ReadonlySet<string> = new Set()): Reuse | string {
   if (trace) return 'a trace is attributed across files';
   const other = changed.find((f) => !/\.[ch]$/.test(f));
   if (other) return `${other} is not a .c or .h file`;
@@ -81,15 +80,10 @@ export function editReuseFor(parts: Parts, changed: readonly string[], textOf: (
   const includer = changed.find((f) => parts.kb.objects.some((x) => x.includedFrom === f));
   if (includer) return `${includer} included a .c file`;
   // a header of the saved shape changed only inside record bodies: what read it is known from each
-  // piece of work's deps (freshness). As diff has it (diff/run.ts reuseFor): a header declaring per-CPU
-  // variables orders its includers' (emitOrder.ts), one built inside a .c file is spliced into it
+  // piece of work's deps (freshness), as diff has it
   const shapes = new Map(parts.shapes ?? []);
-  const inside = new Set(parts.kb.objects.filter((x) => x.includedFrom !== undefined).map((x) => x.file));
-  const sameShape = (f: string) => {
-    const s = shapes.get(f);
-    return s !== undefined && !inside.has(f) && !/DECLARE_PER_CPU/.test(texts.get(f)!) && shapeOf(f) === s;
-  };
-  const shaped = new Set(changed.filter((f) => f.endsWith('.h') && sameShape(f)));
+  const membersOnly = membersOnlyEdit(parts);
+  const shaped = new Set(changed.filter((f) => f.endsWith('.h') && shapes.has(f) && membersOnly(f, shapes.get(f), headerText(f))));
   const { fresh } = freshness(parts, changed, (f) => shaped.has(f));
   // what the include graph says the change reaches: not through a header of the saved shape (its
   // macros and functions are as they were; what read its records is redone by its deps)
@@ -247,8 +241,8 @@ export async function estimateAfterEdit(root: string, prev: Previous, now: Reado
   const removed = new Set(all.removed);
   const read = (f: string) => { if (removed.has(f)) return ''; try { return readText(path.join(root, f), 'utf8'); } catch { return undefined; } };
   // read as the raw index reads headers (latin1), or a byte past ASCII would change the shape
-  const shapeOf = (f: string) => { try { return headerShapeOf(readText(path.join(root, f), 'latin1')); } catch { return undefined; } };
-  const reuse = editReuseFor(prev.parts, d.changed, read, o.trace !== undefined, shapeOf, unseen);
+  const headerText = (f: string) => { try { return readText(path.join(root, f), 'latin1'); } catch { return undefined; } };
+  const reuse = editReuseFor(prev.parts, d.changed, read, o.trace !== undefined, headerText, unseen);
   if (typeof reuse === 'string') return { why: reuse };
   o.onProgress?.(0, 1, sameTree ? 're-using the estimate saved with other possible CPUs' : `re-using the last estimate: ${d.changed.length} file(s) changed since`);
   const scan = await rescanOverlay(prev.scan, { root, files: new Map(d.changed.map((f) => [f, removed.has(f) ? null : path.join(root, f)])) }, o);

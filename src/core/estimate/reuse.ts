@@ -346,6 +346,18 @@ export function contentOnly(before: string, after: string): boolean {
 }
 
 /**
+ * The test diff and an estimate after an edit both put to a changed header: `before` its shape
+ * before the edit (diff: of OLD's text; after an edit: the one the parts saved), `now` its text.
+ * contentOnly, and not for a header built inside a .c (spliced into its emission order) or one
+ * declaring per-CPU variables (their lines order the includers' variables: a DECLARE_PER_CPU is
+ * outside any record, so one in the old text changes the shape).
+ */
+export function membersOnlyEdit(parts: Parts): (file: string, before: string | undefined, now: string | undefined) => boolean {
+  const inside = new Set(parts.kb.objects.filter((x) => x.includedFrom !== undefined).map((x) => x.file));
+  return (file, before, now) => before !== undefined && now !== undefined && !inside.has(file) && !/DECLARE_PER_CPU/.test(now) && headerShapeOf(now) === before;
+}
+
+/**
  * The reuse predicate for `changed` files: work on a file redone when the file is in `closure`
  * (changed, including a changed file whose edit is more than contentOnly, or built inside such a
  * file), or when it read a contentOnly header (by its deps; without deps, by the include graph).

@@ -6,7 +6,8 @@ import picomatch from 'picomatch';
 import * as fs from 'fs';
 import { cachedEstimate, cachedParts, cachedScan, DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, prepareInputs, Prepared, reuseSession, speculate } from '..';
 import { functionDefines } from '../wrappers';
-import { contentOnly, freshness, reachesCallers, ReuseMiss, sameDirectives, type Parts, type Reuse } from '../reuse';
+import { freshness, membersOnlyEdit, reachesCallers, ReuseMiss, sameDirectives, type Parts, type Reuse } from '../reuse';
+import { headerShapeOf } from '../../layout/typeIndex';
 import { withOverlay, Overlay } from '../../overlay';
 import { readText } from '../../readText';
 import { DEFAULT_INCLUDE } from '../../parse/scanTree';
@@ -48,12 +49,12 @@ export function reuseFor(parts: Parts | undefined, root: string, ov: Overlay, o:
   const ok = (f: string) => /\.[ch]$/.test(f) && ov.files.get(f) !== null && fs.existsSync(path.join(root, f));
   if (!changed.every(ok)) return undefined;
   const read = (p: string) => { try { return readText(p, 'utf8'); } catch { return undefined; } };
-  // a header built inside a .c (spliced into its emission order) or declaring per-CPU variables
-  // (their lines order the includers' variables) is followed through the include graph instead
-  const inside = new Set(parts.kb.objects.filter((x) => x.includedFrom !== undefined).map((x) => x.file));
+  // a header edit that changes only record members counts by what read the header; any other is
+  // followed through the include graph
+  const membersOnly = membersOnlyEdit(parts);
   const { fresh } = freshness(parts, changed, (f) => {
-    const [a, b] = [read(path.join(root, f)), read(ov.files.get(f)!)];
-    return a !== undefined && b !== undefined && !inside.has(f) && !/DECLARE_PER_CPU/.test(a + b) && contentOnly(a, b);
+    const a = read(path.join(root, f));
+    return a !== undefined && membersOnly(f, headerShapeOf(a), read(ov.files.get(f)!));
   });
   // sites priced at their callers: redone when the change may reach a caller; the macros calling their
   // functions are the saved ones, so a change to a header's function-like macros there means NEW whole
