@@ -1,7 +1,10 @@
 // Whole-tree speed: `grep -rlE` over the trigger words against our full `estimate`, measured in the
-// same run on the same files (*.c, *.h), page cache warmed by a first grep. Prints the ratio, what
-// the prefilter kept, and the estimate's peak RSS against the goals (issue 8). Reports, never asserts.
-// Usage: node scripts/bench/estimate.js [DIR] [--config FILE|debian:FLAVOUR|defconfig:ARCH]... [--cpus N] [--edit]
+// same run on the same files (*.c, *.h), page cache warmed by a first grep. Each estimate run is
+// paired with a grep run just before it (a shared machine's speed drifts over the minutes a bench
+// takes): its ratio is to that grep. Prints the ratio, what the prefilter kept, and the estimate's
+// peak RSS against the goals (issue 16); with --repeat N every row N times and the medians at the end.
+// Reports, never asserts.
+// Usage: node scripts/bench/estimate.js [DIR] [--config FILE|debian:FLAVOUR|defconfig:ARCH]... [--cpus N] [--edit] [--repeat N]
 // (--edit: the "after an edit" row edits one file of DIR in place and puts it back; use a private tree)
 // (DIR: the bundled samples/kernel). Each --config is measured in turn against the same grep;
 // `debian:amd64` is Debian's own .config for that flavour (scripts/debian-config.sh fetches it),
@@ -12,7 +15,7 @@ const os = require('os');
 const path = require('path');
 const { runNode } = require('./lib/run');
 const { benchArgs, configFile } = require('./lib/args');
-const { grep } = require('./lib/grep');
+const { grep, grepOnce } = require('./lib/grep');
 const { EDITS } = require('../lib/edits');
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -27,12 +30,18 @@ const mb = (b) => (b >= 1 << 20 ? (b / 1024 / 1024).toFixed(1) + ' MB' : (b / 10
 const sec = (ms) => (ms / 1000).toFixed(2) + ' s';
 const mark = (ok) => (ok ? 'met' : 'NOT met');
 
+/** One estimate run, and the grep run just before it (`grepMs`: the row's yardstick). */
 function estimate(o, extra = []) {
+  const grepMs = grepOnce(o.dir).ms;
   const args = ['estimate', o.dir, '--json', '--cpus', o.cpus, ...(o.config ? ['--config', o.config] : []), ...extra];
   const r = runNode(CLI, args, { env: LAUNCH.env, nodeArgs: LAUNCH.nodeArgs }); // as the percpu-lens command starts (esbuild.js)
   if (r.status !== 0) throw new Error(`estimate exited ${r.status ?? r.signal}: ${r.stderr.slice(0, 2000)}`);
-  return { ms: r.ms, maxRss: r.maxRss, json: JSON.parse(r.stdout) };
+  return { ms: r.ms, maxRss: r.maxRss, grepMs, json: JSON.parse(r.stdout) };
 }
+
+/** every row measured: config, label, ratio, peak RSS (for the medians of --repeat) */
+const measured = [];
+const median = (xs) => { const a = [...xs].sort((x, y) => x - y); return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2; };
 
 function main() {
   const args = benchArgs();
@@ -40,27 +49,48 @@ function main() {
   console.log(`tree: ${args.dir}`);
   const g = grep(args.dir);
   console.log(`grep -rlE (warm)      ${sec(g.ms).padStart(9)}   ${g.files} files match`);
-  for (const c of args.configs) {
-    const o = { ...args, config: configFile(c, args.dir) };
-    console.log(`\nconfig: ${c ?? 'none (the arch profile alone)'}${o.config && o.config !== c ? ` (${o.config})` : ''}`);
-    one(o, g);
+  const configs = args.configs.map((c) => ({ c, file: configFile(c, args.dir) }));
+  for (let i = 0; i < args.repeat; i++) {
+    for (const { c, file } of configs) {
+      const o = { ...args, config: file, label: c ?? 'none' };
+      console.log(`\nconfig: ${c ?? 'none (the arch profile alone)'}${o.config && o.config !== c ? ` (${o.config})` : ''}${args.repeat > 1 ? `, run ${i + 1} of ${args.repeat}` : ''}`);
+      one(o);
+    }
+  }
+  if (args.repeat > 1) summary(configs.map((x) => x.c ?? 'none'), args.repeat);
+}
+
+/** Per config and row: the median ratio to grep over the runs (min-max) and the median peak RSS. */
+function summary(configs, n) {
+  console.log(`\nmedians of ${n} runs (each ratio to the grep just before it):`);
+  for (const c of configs) {
+    console.log(`config: ${c}`);
+    const rows = measured.filter((m) => m.config === c);
+    for (const label of [...new Set(rows.map((m) => m.label))]) {
+      const ms = rows.filter((m) => m.label === label);
+      const ratios = ms.map((m) => m.ratio);
+      const rss = ms.map((m) => m.maxRss).filter(Boolean);
+      const med = median(ratios);
+      console.log(`  ${label.padEnd(34)}ratio ${med.toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})   peak RSS ${rss.length ? mb(median(rss)) : 'unknown'}   goal <= ${ms[0].goal}: ${mark(med <= ms[0].goal)}`);
+    }
   }
 }
 
-function one(o, g) {
+function one(o) {
   const e = estimate(o, ['--no-cache']);
   const s = e.json.stats.scan ?? {};
   console.log(`files                 ${s.filesSeen} seen, ${s.filesParsed} past the byte prefilter, ${s.filesTreeSitter} parsed by tree-sitter`);
   console.log(`bytes                 ${mb(s.bytesSeen)} read, ${mb(s.bytesParsed)} past the prefilter, ${mb(s.bytesTreeSitter)} parsed`);
-  row('estimate, no cache', e, g, `scan ${sec(s.ms ?? NaN)}, rest ${sec(e.json.stats.ms - (s.ms ?? 0))} (in-process)`);
-  cache(o, g);
+  row('estimate, no cache', e, o, `scan ${sec(s.ms ?? NaN)}, rest ${sec(e.json.stats.ms - (s.ms ?? 0))} (in-process)`);
+  cache(o);
 }
 
-/** One estimate run: time, ratio to grep and peak RSS, against the goals. */
-function row(label, r, g, note, goal = GOAL_RATIO_COLD) {
-  const ratio = r.ms / g.ms;
+/** One estimate run: time, ratio to the grep run before it and peak RSS, against the goals. */
+function row(label, r, o, note, goal = GOAL_RATIO_COLD) {
+  const ratio = r.ms / r.grepMs;
+  measured.push({ config: o.label, label, ratio, maxRss: r.maxRss, goal });
   const goals = `ratio ${mark(ratio <= goal)} (<= ${goal}; moonshot <= ${MOONSHOT_RATIO}: ${mark(ratio <= MOONSHOT_RATIO)}), RSS ${r.maxRss ? mark(r.maxRss <= GOAL_RSS) : '?'} (<= ${mb(GOAL_RSS)})`;
-  console.log(`${label.padEnd(22)}${sec(r.ms).padStart(9)}   ratio ${ratio.toFixed(2)}   peak RSS ${r.maxRss ? mb(r.maxRss) : 'unknown'}   ${note}`);
+  console.log(`${label.padEnd(22)}${sec(r.ms).padStart(9)}   ratio ${ratio.toFixed(2)} (grep ${sec(r.grepMs)})   peak RSS ${r.maxRss ? mb(r.maxRss) : 'unknown'}   ${note}`);
   console.log(`${''.padEnd(34)}goals: ${goals}`);
   const ph = r.json.stats.phases;
   if (ph) console.log(`${''.padEnd(34)}phases: ${Object.entries(ph).map(([k, v]) => `${k} ${sec(v)}`).join(', ')}`);
@@ -72,21 +102,21 @@ function row(label, r, g, note, goal = GOAL_RATIO_COLD) {
  * every stage with the same caches (as after an edit): unchanged files are answered by the stat
  * index without being read, changed ones by content hash.
  */
-function cache(o, g) {
+function cache(o) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'percpu-bench-cache-'));
   try {
     const cold = estimate(o, ['--cache-dir', dir]);
-    row('estimate, cache cold', cold, g, 'fills the cache');
+    row('estimate, cache cold', cold, o, 'fills the cache');
     const warm = estimate(o, ['--cache-dir', dir]);
     const st = warm.json.stats.scan ?? {};
-    row('estimate, cache warm', warm, g, warm.json.stats.resultCached ? 'the saved result: tree and options unchanged' : `${st.filesUnchanged ?? 0} files unchanged (not read), ${st.filesCached ?? 0} from the content cache`, GOAL_RATIO);
+    row('estimate, cache warm', warm, o, warm.json.stats.resultCached ? 'the saved result: tree and options unchanged' : `${st.filesUnchanged ?? 0} files unchanged (not read), ${st.filesCached ?? 0} from the content cache`, GOAL_RATIO);
     // one file edited since the saved run: its parts serve for what the edit cannot reach (editReuse.ts)
-    if (o.edit) afterEdit(o, g, dir, warm.json);
+    if (o.edit) afterEdit(o, dir, warm.json);
     else console.log(`${'after an edit'.padEnd(22)}  skipped: pass --edit to let the bench edit one file of the tree in place (put back after)`);
     // every stage, the other caches serving (what an edit cost before the parts were re-used)
     const rerun = estimate(o, ['--cache-dir', dir, '--no-result-cache']);
     const sr = rerun.json.stats.scan ?? {};
-    row('warm, result not saved', rerun, g, `every stage again: ${sr.filesUnchanged ?? 0} files unchanged (not read), ${sr.filesCached ?? 0} from the content cache`, GOAL_RATIO);
+    row('warm, result not saved', rerun, o, `every stage again: ${sr.filesUnchanged ?? 0} files unchanged (not read), ${sr.filesCached ?? 0} from the content cache`, GOAL_RATIO);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -104,16 +134,16 @@ function editOnce(dir, r) {
 }
 
 /** The "after an edit" rows: one file edited (a human's edit is seconds before the run, outside the stat caches' racy window), then put back. */
-function afterEdit(o, g, dir, warm) {
-  editRows(o, g, dir, editOnce(o.dir, warm), 'after an edit');
+function afterEdit(o, dir, warm) {
+  editRows(o, dir, editOnce(o.dir, warm), 'after an edit');
   // a header most drivers include (a pull or a checkout changes such headers too): the saved header
   // index takes it read again, the parts serve for the files it cannot reach (editReuse.ts)
   let header;
   try { header = { what: 'include/linux/u64_stats_sync.h: a member added to struct u64_stats_sync', undo: EDITS['wide-header'](o.dir) }; } catch { return; } // not that kernel
-  editRows(o, g, dir, header, 'after a header edit');
+  editRows(o, dir, header, 'after a header edit');
 }
 
-function editRows(o, g, dir, e, label) {
+function editRows(o, dir, e, label) {
   const settle = () => require('child_process').execFileSync('sleep', ['2.2']);
   let edited;
   try {
@@ -123,10 +153,10 @@ function editRows(o, g, dir, e, label) {
     e.undo();
   }
   const note = (r) => { const p = r.json.stats.partsReused; return p ? `parts reused: ${p.changed} file(s) changed, ${p.redone} redone` : `run whole: ${r.json.stats.partsNotReused ?? '?'}`; };
-  row(label, edited, g, `${e.what}; ${note(edited)}`, GOAL_RATIO);
+  row(label, edited, o, `${e.what}; ${note(edited)}`, GOAL_RATIO);
   settle();
   const back = estimate(o, ['--cache-dir', dir]);
-  row('edit put back', back, g, note(back), GOAL_RATIO);
+  row(`${label}: put back`, back, o, note(back), GOAL_RATIO);
 }
 
 try {

@@ -1,7 +1,8 @@
 // The bench's command line, shared by every scripts/bench/*.js (bench.js passes its argv to each):
-// [DIR] [--config FILE|debian:FLAVOUR|defconfig:ARCH]... [--cpus N] [--file PATH]... [--edit]
+// [DIR] [--config FILE|debian:FLAVOUR|defconfig:ARCH]... [--cpus N] [--file PATH]... [--edit] [--repeat N]
 // (a kernel tree without --config: defconfig:x86_64 and debian:amd64)
 // --edit: DIR may be edited in place (one file, restored after) for estimate's "after an edit" row.
+// --repeat N: estimate.js measures every row N times (medians of the ratios at the end).
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
@@ -11,7 +12,7 @@ const ROOT = path.join(__dirname, '..', '..', '..');
 
 function benchArgs() {
   const { values: v, positionals } = argv({
-    options: { config: { type: 'string', multiple: true }, cpus: { type: 'string' }, file: { type: 'string', multiple: true }, edit: { type: 'boolean' } },
+    options: { config: { type: 'string', multiple: true }, cpus: { type: 'string' }, file: { type: 'string', multiple: true }, edit: { type: 'boolean' }, repeat: { type: 'string' } },
     allowPositionals: true,
   });
   const dir = path.resolve(positionals[0] ?? path.join(ROOT, 'samples', 'kernel'));
@@ -22,6 +23,8 @@ function benchArgs() {
     cpus: v.cpus ?? '8',
     files: v.file ?? [],
     edit: v.edit === true,
+    // estimate.js: every row this many times, each against its own grep, medians at the end
+    repeat: Math.max(1, Number.parseInt(v.repeat ?? '1', 10) || 1),
   };
 }
 
