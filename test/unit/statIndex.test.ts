@@ -82,6 +82,20 @@ describe('stat index of a scanned tree', function () {
     }
   });
 
+  it('a scan that read no file leaves the index as it is; one that read a file writes it', async () => {
+    await scan();
+    const dir = path.join(cache, 'trees');
+    const written = () => fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => fs.statSync(path.join(dir, f)).ino);
+    const first = written();
+    assert.strictEqual(first.length, 1);
+    await scan(); // every file looked up: the same index, not rewritten (a new file would be renamed in: another inode)
+    assert.deepStrictEqual(written(), first);
+    fs.appendFileSync(path.join(tree, 'mm', 'vmstat.c'), '\n');
+    const r = await scan();
+    assert.strictEqual(r.stats.filesUnchanged, r.stats.filesSeen - 1);
+    assert.notDeepStrictEqual(written(), first);
+  });
+
   it('files changed just before the index was written are not trusted (racy), then are', async () => {
     fs.appendFileSync(path.join(tree, 'mm', 'vmstat.c'), '\nDEFINE_PER_CPU(long, fresh);\n'); // mtime: now
     const cold = await scan();
