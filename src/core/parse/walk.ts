@@ -47,14 +47,16 @@ export async function walkTree(root: string, include: string[], exclude: string[
       return;
     }
     ents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // `abs` is normalized and an entry's name holds no separator: joined by hand (path.join
+    // normalizes again: ~60 ms of a kernel tree's 86,000 entries)
+    const under = abs.endsWith(path.sep) ? abs : abs + path.sep;
     for (const e of ents) {
       const r = rel ? `${rel}/${e.name}` : e.name;
-      const a = path.join(abs, e.name);
       let isDir = e.isDirectory();
       let isFile = e.isFile();
       if (e.isSymbolicLink()) {
         try {
-          const st = fs.statSync(a);
+          const st = fs.statSync(under + e.name);
           isDir = st.isDirectory();
           isFile = st.isFile();
         } catch (err) {
@@ -64,14 +66,14 @@ export async function walkTree(root: string, include: string[], exclude: string[
       }
       if (isDir) {
         if (e.name === '.git' || exc(r + '/')) continue;
-        await visit(a, r, e.isSymbolicLink() ? undefined : path.join(real, e.name));
+        await visit(under + e.name, r, e.isSymbolicLink() ? undefined : path.join(real, e.name));
       } else if (isFile && inc(r) && !exc(r)) {
         out.files.push(r);
       }
     }
     stackReal.pop();
   };
-  await visit(root, '');
+  await visit(path.resolve(root), '');
   return out;
 }
 
