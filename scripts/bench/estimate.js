@@ -49,6 +49,7 @@ function main() {
   console.log(`tree: ${args.dir}`);
   const g = grep(args.dir);
   console.log(`grep -rlE (warm)      ${sec(g.ms).padStart(9)}   ${g.files} files match`);
+  console.log(`CPU yardstick         ${sec(spin()).padStart(9)}   (a fixed loop on one core: the machine's speed now; again at the end)`);
   const configs = args.configs.map((c) => ({ c, file: configFile(c, args.dir) }));
   for (let i = 0; i < args.repeat; i++) {
     for (const { c, file } of configs) {
@@ -58,6 +59,19 @@ function main() {
     }
   }
   if (args.repeat > 1) summary(configs.map((x) => x.c ?? 'none'), args.repeat);
+  console.log(`\nCPU yardstick         ${sec(spin()).padStart(9)}   (at the end)`);
+}
+
+/**
+ * ms of a fixed loop on one core. grep is mostly reading the page cache, the estimate mostly CPU on
+ * two cores: on a shared machine the two can slow down apart, and this tells when the CPU did.
+ */
+function spin() {
+  const t = performance.now();
+  let x = 0;
+  for (let j = 0; j < 5; j++) for (let i = 0; i < 1e9; i++) x = (x + (i & 7)) | 0;
+  if (x === 0.5) console.log(''); // keeps the loop from being optimized away
+  return performance.now() - t;
 }
 
 /** Per config and row: the median ratio to grep over the runs (min-max) and the median peak RSS. */
