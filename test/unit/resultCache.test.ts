@@ -71,6 +71,33 @@ describe('saved estimate results', function () {
     assert.strictEqual((await estimate(opts())).stats.resultCached, true);
   });
 
+  it('a run\'s file stats are written aside at its start and put in place with its result; a cancelled run leaves the saved ones', async () => {
+    await estimate(opts());
+    const dir = path.join(cacheDir, 'results');
+    const names = () => fs.readdirSync(dir).sort();
+    assert.ok(names().some((f) => f.endsWith('.stamps.json')));
+    assert.ok(!names().some((f) => f.includes('.stamps-next-')), 'taken in place');
+    const stampsFile = path.join(dir, names().find((f) => f.endsWith('.stamps.json'))!);
+    const saved = fs.readFileSync(stampsFile, 'utf8');
+    // a header added where lookups search (the estimate runs whole), the run cancelled while it
+    // sizes: its stats stay aside, the saved ones as they were
+    const extra = path.join(root, 'include', 'linux', 'extra.h');
+    fs.writeFileSync(extra, '#define EXTRA 1\n');
+    age(extra); // a file, not its folder (age() dates a folder's files too)
+    const ac = new AbortController();
+    await assert.rejects(estimate(opts({ signal: ac.signal, onProgress: (_d, _t, m) => { if (m === 'sizing') ac.abort(); } })), /cancelled/);
+    assert.ok(names().some((f) => f.includes('.stamps-next-')));
+    assert.strictEqual(fs.readFileSync(stampsFile, 'utf8'), saved);
+    // so after the header goes and a file is edited, the first run's parts serve what the edit cannot reach
+    fs.rmSync(extra);
+    const c = path.join(root, 'kernel', 'smp.c');
+    fs.appendFileSync(c, '\n/* edited */\n');
+    age(c);
+    const next = await estimate(opts());
+    assert.ok(next.stats.partsReused, `parts not re-used: ${next.stats.partsNotReused}`);
+    assert.notStrictEqual(fs.readFileSync(stampsFile, 'utf8'), saved);
+  });
+
   it('a header edited, a file added or removed runs the estimate again', async () => {
     await estimate(opts());
     assert.strictEqual((await estimate(opts())).stats.resultCached, true);

@@ -103,6 +103,8 @@ export interface EstimateOptions {
   compiler?: CompilerOptions;
   /** files' stats as the tree's stamp took them (estimate() sets it): the stat-keyed caches ask these */
   knownStats?: KnownStats;
+  /** called once the stat-keyed caches are done with `knownStats` (the facts saved): its stats may go */
+  statsDone?: () => void;
   /** the files the scan reads, as the tree's stamp listed them (estimate() sets it): the scan does not walk */
   listed?: readonly string[];
 }
@@ -283,7 +285,8 @@ export function speculate(o: EstimateOptions): { stamp: Promise<TreeStamp | unde
  */
 export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   let stamp: TreeStamp | undefined;
-  const files = new Map<string, string>();
+  // let go of (below) once written aside: ~15 MB of strings a kernel tree's run would hold to its end
+  let files: Map<string, string> | undefined = new Map<string, string>();
   let notReused: string | undefined;
   if (!o.onScan && !o.onPrepared) {
     const t0 = Date.now();
@@ -298,13 +301,19 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   }
   let scan: ScanResult | undefined;
   let parts: Parts | undefined;
-  // the stamp took every file's stat: the scan's index and the facts compare with those, no stat per file
-  const known = stamp ? knownStats(files) : undefined;
+  // the stamp took every file's stat: the scan's index and the facts compare with those, no stat per
+  // file; let go of once the facts are saved (statsDone), ~10 MB less through the rules of a distro config
+  let stats = stamp ? knownStats(files) : undefined;
+  const known: KnownStats | undefined = stats && ((rel) => stats?.(rel));
   // and listed every file: the scan takes its list from there instead of walking again
   const listed = stamp?.odd && listedFrom(files.keys(), stamp.odd, o.include?.length ? o.include : DEFAULT_INCLUDE, o.exclude ?? [...DEFAULT_EXCLUDE]);
-  const r = await estimateNow(stamp ? { ...o, onScan: (s) => { scan = s; o.onScan?.(s); }, onParts: (p) => { parts = p; o.onParts?.(p); }, ...(known ? { knownStats: known } : {}), ...(listed ? { listed } : {}) } : o);
+  // the stats written now, beside the saved ones (taken in place with the result): only `known`
+  // holds them through the run, and not to its end
+  const aside = !!stamp && !!o.cacheDir && new ResultCache(o.cacheDir, o.root, resultKey(o)).saveStampsAside(stamp, files);
+  if (aside) files = undefined;
+  const r = await estimateNow(stamp ? { ...o, onScan: (s) => { scan = s; o.onScan?.(s); }, onParts: (p) => { parts = p; o.onParts?.(p); }, ...(known ? { knownStats: known, statsDone: () => { stats = undefined; } } : {}), ...(listed ? { listed } : {}) } : o);
   // a cancelled or failed run never gets here; a partial one (errors) is what the tree gives every time
-  if (stamp && o.cacheDir) keep(o, stamp, r, scan, parts, files);
+  if (stamp && o.cacheDir) keep(o, stamp, r, scan, parts, aside ? 'aside' : files);
   return notReused ? { ...r, stats: { ...r.stats, partsNotReused: notReused } } : r;
 }
 
@@ -351,7 +360,7 @@ async function afterEdit(o: EstimateOptions, stamp: TreeStamp | undefined, files
 const familyKey = (o: EstimateOptions) => resultKeyNow({ ...o, cpus: undefined });
 
 /** Saves a run's result, scan and parts under its options and, once saved, names it the last of its family (Siblings). */
-function keep(o: EstimateOptions, stamp: TreeStamp, r: EstimateResult, scan?: ScanResult, parts?: Parts, files?: Map<string, string>): void {
+function keep(o: EstimateOptions, stamp: TreeStamp, r: EstimateResult, scan?: ScanResult, parts?: Parts, files?: Map<string, string> | 'aside'): void {
   if (new ResultCache(o.cacheDir!, o.root, resultKey(o)).save(stamp, r, scan, parts, files)) new Siblings(o.cacheDir!, o.root, familyKey(o)).saved(resultKey(o));
 }
 
@@ -455,6 +464,7 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   }
   inp.facts.save();
   if (!o.prepared && !o.onPrepared) inp.facts.release(); // nobody else holds it: ~35 MB less through the rules
+  o.statsDone?.();
   o.onProgress?.(0, 1, 'simulation');
   const sim = simulate(profile, sl.size, statics.modules, dyn.callsites, warnings, o.trace);
   const nrSegs = await segmented(scan.findings.filter((f) => f.kind === 'nr_cpus_array'), async (fs): Promise<NrOut> => {

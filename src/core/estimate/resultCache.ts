@@ -337,15 +337,42 @@ export class ResultCache {
    * changed during it changes the stamp. Each file carries the digest, so a result and a scan of
    * different stamps never pass for each other.
    */
-  save(stamp: TreeStamp, result: EstimateResult, scan?: ScanResult, parts?: Parts, files?: ReadonlyMap<string, string>): boolean {
+  save(stamp: TreeStamp, result: EstimateResult, scan?: ScanResult, parts?: Parts, files?: ReadonlyMap<string, string> | 'aside'): boolean {
     if (stamp.newestMs >= stamp.takenAt - RACY_MS) return false; // it could never be trusted
     const head = { schema: SCHEMA, digest: stamp.digest, takenAt: stamp.takenAt };
     if (scan) this.write(this.scanFile, { ...head, scan });
     if (parts) this.write(this.partsFile, { ...head, parts });
-    if (files && scan && parts) this.write(this.stampsFile, { ...head, files }); // the Map written as an object (jsonPieces)
+    if (files === 'aside') {
+      if (scan && parts) this.takeAside(stamp);
+    } else if (files && scan && parts) this.write(this.stampsFile, { ...head, files }); // the Map written as an object (jsonPieces)
     if (!this.write(this.file, { ...head, result })) return false;
     this.prune();
     return true;
+  }
+
+  /**
+   * The file stats of a run written before the run (its start holds the 86,000 stats of a kernel
+   * tree, ~15 MB of strings, which otherwise stay live to its end, where a distro config's cold
+   * run has its peak), beside the saved ones: save(..., 'aside') puts them in place with the
+   * result, and a run that never gets there leaves the saved ones as they were.
+   */
+  saveStampsAside(stamp: TreeStamp, files: ReadonlyMap<string, string>): boolean {
+    if (stamp.newestMs >= stamp.takenAt - RACY_MS) return false;
+    return this.write(this.asideFile(stamp), { schema: SCHEMA, digest: stamp.digest, takenAt: stamp.takenAt, files });
+  }
+
+  /** The stats saveStampsAside wrote for `stamp` (named by its digest), as the saved ones; without them the old ones go. */
+  private takeAside(stamp: TreeStamp): void {
+    try {
+      fs.renameSync(this.asideFile(stamp), this.stampsFile);
+    } catch {
+      // none: lookupPrevious must not pair the old stats with this run's parts (it checks the digest too)
+      try { fs.rmSync(this.stampsFile, { force: true }); } catch { /* the next run only misses what it could re-use */ }
+    }
+  }
+
+  private asideFile(stamp: TreeStamp): string {
+    return this.file.replace(/\.json$/, `.stamps-next-${stamp.digest.slice(0, 12)}.json`);
   }
 
   private write(file: string, j: object): boolean {
@@ -353,7 +380,7 @@ export class ResultCache {
   }
 
   private prune(): void {
-    pruneStale(path.dirname(this.file), this.file, /[0-9a-f]{40}(?:\.scan|\.parts|\.stamps|\.sibling)?\.json/);
+    pruneStale(path.dirname(this.file), this.file, /[0-9a-f]{40}(?:\.scan|\.parts|\.stamps|\.stamps-next-[0-9a-f]{12}|\.sibling)?\.json/);
   }
 
 }
