@@ -101,27 +101,6 @@ describe('kbuild reader', () => {
       fs.rmSync(root, { recursive: true, force: true });
     }
   });
-  it('evaluates only the #if groups that hold a local #include, and takes the includes their branches make active', () => {
-    const root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'pl-kbuild-'));
-    try {
-      const put = (rel: string, text: string) => { fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }); fs.writeFileSync(path.join(root, rel), text); };
-      put('Makefile', 'obj-y += x.o\n');
-      put('x.c', [
-        '#if A', '#ifdef B', '#endif', '#else', '#endif', // no include inside: never asked
-        '#ifdef C', '#if D', '#elif E', '#include "d.c"', '#endif', '#else', '#include "c.c"', '#endif',
-        '#if F', 'int f;', '#elif G', '#endif',
-      ].join('\n'));
-      for (const f of ['c.c', 'd.c']) put(f, '');
-      const asked: string[] = [];
-      const values: Record<string, boolean> = { 'defined(C)': true, D: false, E: true };
-      const r = readKbuild(root, () => undefined, { arch: 'x86_64', evalCond: (e) => { asked.push(e); return values[e] ?? false; } });
-      // C true, D false, E true: d.c through the #elif; c.c is in C's #else
-      assert.deepStrictEqual(r.objects.map((o) => o.file), ['x.c', 'd.c']);
-      assert.deepStrictEqual(asked, ['defined(C)', 'D', 'E']);
-    } finally {
-      fs.rmSync(root, { recursive: true, force: true });
-    }
-  });
   it('says when the root has no Kbuild, naming a folder under it that looks like the kernel tree', () => {
     const root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'pl-kbuild-'));
     try {

@@ -472,24 +472,6 @@ function readLocalDirectives(root: string, file: string): LocalDirectives | unde
   }
 }
 
-/**
- * `directives` without the conditional groups that hold no `#include` (at any depth): their
- * conditions decide nothing here, and evaluating them was most of this step (a distro config's
- * built files hold thousands of #if lines around code, a few dozen around local includes).
- */
-function withIncludes(directives: LocalDirectives): LocalDirectives {
-  const keep = new Array<boolean>(directives.length).fill(true);
-  const open: { at: number; include: boolean }[] = []; // the #if groups around the current line
-  directives.forEach(([, l], i) => {
-    if (/^#\s*if/.test(l)) open.push({ at: i, include: false });
-    else if (/^#\s*endif\b/.test(l)) {
-      const g = open.pop();
-      if (g && !g.include) keep.fill(false, g.at, i + 1);
-    } else if (/^#\s*include\b/.test(l)) for (const g of open) g.include = true;
-  });
-  return keep.every(Boolean) ? directives : directives.filter((_, i) => keep[i]);
-}
-
 /** Kernel .c files that #include other .c files (kernel/sched/build_policy.c), or a header of their
  * own directory that defines things (kernel/rcu/update.c includes "tasks.h"), build them into the
  * same object. A local header included by several objects goes with the first in link order. */
@@ -497,7 +479,7 @@ function addIncludedC(file: string, directives: LocalDirectives, evalCond: ((e: 
   const stack: { active: boolean; taken: boolean; parent: boolean }[] = [];
   const active = () => stack.every((s) => s.active);
   const ev = (e: string) => (evalCond ? evalCond(e) : true);
-  for (const [line, l] of withIncludes(directives)) {
+  for (const [line, l] of directives) {
     let m: RegExpExecArray | null;
     if ((m = /^#\s*if(n?def)?\s+(.*)$/.exec(l))) {
       const parent = active();
