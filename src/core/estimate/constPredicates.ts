@@ -91,9 +91,11 @@ export function evalCondition(expr: string, bodyOf: BodyOf, isSet: (sym: string)
 /** The value a header function returns on every path for these (constant name) arguments. */
 function callValue(name: string, args: string[], bodyOf: BodyOf, isSet: (sym: string) => boolean, depth: number): boolean | undefined {
   if (depth > MAX_DEPTH) return undefined;
+  // constant arguments only: enum constants or macros (upper case by kernel convention), numbers;
+  // checked before the body is looked for (a name no header defines walks the whole include order)
+  if (args.some((a) => !/^[A-Z][A-Z0-9_]*$|^\d+$/.test(a))) return undefined;
   const fn = bodyOf(name);
-  // constant arguments only: enum constants or macros (upper case by kernel convention), numbers
-  if (!fn || args.some((a) => !/^[A-Z][A-Z0-9_]*$|^\d+$/.test(a))) return undefined;
+  if (!fn) return undefined;
   const env = new Map(fn.params.map((p, i) => [p, args[i]] as const));
   return runBody(fn.body, env, bodyOf, isSet, depth);
 }
