@@ -16,6 +16,7 @@ const path = require('path');
 const { runNode } = require('./lib/run');
 const { benchArgs, configFile } = require('./lib/args');
 const { grep, grepOnce } = require('./lib/grep');
+const { pct } = require('./lib/latency');
 const { EDITS } = require('../lib/edits');
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -41,7 +42,7 @@ function estimate(o, extra = []) {
 
 /** every row measured: config, label, ratio, peak RSS (for the medians of --repeat) */
 const measured = [];
-const median = (xs) => { const a = [...xs].sort((x, y) => x - y); return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2; };
+const median = (xs) => pct(xs, 50);
 
 function main() {
   const args = benchArgs();

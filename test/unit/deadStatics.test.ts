@@ -11,6 +11,12 @@ import { compilerWorks } from './support/gccTruth';
 
 const on = (s: string) => s === 'CONFIG_ON';
 const squash = (t: string) => t.replace(/\s+/g, ' ').trim();
+/** deadStatics of `src` with `header`'s functions as the predicates' bodies, and the names it asked for */
+function withHeader(src: string, statics: Map<number, string>, header: string): { dead: Set<string>; asked: string[] } {
+  const asked: string[] = [];
+  const bodies = functionBodies(header);
+  return { dead: deadStatics(src, src, statics, on, (n) => { asked.push(n); return bodies.get(n); }), asked };
+}
 
 describe('dead static per-CPU variables', () => {
   it('blanks the dead branch of IS_ENABLED tests and keeps the live one', () => {
@@ -40,9 +46,7 @@ describe('dead static per-CPU variables', () => {
       'static void helper(void) { a = 1; }',
       'void root(void) { if (cap_a()) helper(); if (cap_b()) other(); if (cap_c()) { int a; a = 2; } }',
     ].join('\n');
-    const asked: string[] = [];
-    const bodies = functionBodies('static inline bool cap_a(void) { return false; }\nstatic inline bool cap_b(void) { return false; }\nstatic inline bool cap_c(void) { return false; }\n');
-    const dead = deadStatics(src, src, new Map([[1, 'a']]), on, (n) => { asked.push(n); return bodies.get(n); });
+    const { dead, asked } = withHeader(src, new Map([[1, 'a']]), 'static inline bool cap_a(void) { return false; }\nstatic inline bool cap_b(void) { return false; }\nstatic inline bool cap_c(void) { return false; }\n');
     assert.deepStrictEqual([...dead], ['a']);
     // cap_b's branch names nothing that reaches `a`; cap_c's names the word (a local), which may: asked
     assert.deepStrictEqual(asked, ['cap_a', 'cap_c']);
@@ -54,9 +58,7 @@ describe('dead static per-CPU variables', () => {
       'static DEFINE_PER_CPU(int, b);',
       'void root(int cpu) { if (cap_on(cpu)) a = 1; if (cap_off(CAP_X)) b = 1; }',
     ].join('\n');
-    const asked: string[] = [];
-    const bodies = functionBodies('static inline bool cap_on(int c) { return false; }\nstatic inline bool cap_off(int c) { return false; }\n');
-    const dead = deadStatics(src, src, new Map([[1, 'a'], [2, 'b']]), on, (n) => { asked.push(n); return bodies.get(n); });
+    const { dead, asked } = withHeader(src, new Map([[1, 'a'], [2, 'b']]), 'static inline bool cap_on(int c) { return false; }\nstatic inline bool cap_off(int c) { return false; }\n');
     // cap_on(cpu) has no value here whatever its body says: `a` stays live and its body is never looked for
     assert.deepStrictEqual([...dead], ['b']);
     assert.deepStrictEqual(asked, ['cap_off']);

@@ -1,5 +1,5 @@
 // The editor's latency goal (issue 16: incremental re-analysis p95 <= 30 ms) and the percentile the
-// benches report it with (incremental.js, editorHost.js).
+// benches report it with (incremental.js, editorHost.js; estimate.js's medians too).
 const GOAL_P95_MS = 30;
 
 /** The p-th percentile of xs (nearest rank). */

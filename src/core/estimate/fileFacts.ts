@@ -44,6 +44,11 @@ export function includeDirectives(text: string): string[] {
   return out;
 }
 
+/** The #include directives of the file at `abs` (through an overlay), read from its bytes; [] when unreadable. */
+export function readIncludes(abs: string): string[] {
+  try { return withBytes(abs, includeDirectivesIn); } catch { return []; }
+}
+
 const INCLUDE = Buffer.from('include', 'latin1');
 const isBlank = (c: number) => c === 0x20 || c === 0x09;
 
@@ -288,9 +293,7 @@ export class FactStore {
     if (hit) return hit[1];
     this.load();
     const abs = path.resolve(this.root, rel);
-    if (redirect(abs) !== abs) {
-      try { return includeDirectives(readText(abs, 'latin1')); } catch { return []; }
-    }
+    if (redirect(abs) !== abs) return readIncludes(abs);
     const e = this.oldIncludes.get(rel);
     if (e && Array.isArray(e) && e.length === 2 && statUnchanged(abs, e[0], this.writtenAt, path.isAbsolute(rel) ? undefined : this.known?.(rel))) {
       this.nowIncludes.set(rel, e);

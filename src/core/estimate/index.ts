@@ -15,8 +15,7 @@ import { EmitOrder } from './emitOrder';
 import { applyOrder, compiledOrder, orderHolds, unitsToCompile, type CompilerOptions, type OrderReport } from './compiledOrder';
 import { DeadStatics } from './deadStatics';
 import { wrappedFindings } from './wrapped';
-import { FactStore, includeDirectives, search } from './fileFacts';
-import { readText } from '../readText';
+import { FactStore, readIncludes, search } from './fileFacts';
 import { PhaseClock } from './phases';
 import type { Counts } from './counts';
 import type { TraceOp } from '../sim/trace';
@@ -453,7 +452,7 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
     const includesOf = (f: string) => inp.facts.includes(f);
     // the earlier graph asks only the changed files, whose saved facts are stale: read from their
     // text, not through the facts (loading them, ~12 MB on a distro config, was most of an edit's check)
-    const changedIncludes = (f: string) => { try { return includeDirectives(readText(path.resolve(o.root, f), 'latin1')); } catch { return []; } };
+    const changedIncludes = (f: string) => readIncludes(path.resolve(o.root, f));
     parts.includes = (r && keptIncludeGraph(r.parts.includes, path.resolve(o.root), roots, r.changed, session.layout.index.dirs, changedIncludes)) || includeGraph(path.resolve(o.root), roots, session.layout.index.dirs, includesOf);
     // an edit that keeps a header's shape reaches only what read the header (editReuse.ts)
     parts.shapes = parts.includes.files.flatMap((f): [string, string][] => {
