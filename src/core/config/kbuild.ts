@@ -466,7 +466,7 @@ const BLANK = /\s/;
 
 function readLocalDirectives(root: string, file: string): LocalDirectives | undefined {
   try {
-    return localIncludeDirectives(readText(path.join(root, file), 'utf8'));
+    return localIncludeDirectives(readText(path.join(root, file), 'latin1'));
   } catch {
     return undefined;
   }

@@ -213,8 +213,10 @@ export class FactStore {
     let text: string;
     let stat: StatKey;
     try {
-      stat = statKey(fs.statSync(abs));
-      text = readText(abs, 'utf8');
+      // the stamp's stat when it took one (taken before this read: a file changed since reads again next run)
+      stat = this.known?.(rel) ?? statKey(fs.statSync(abs));
+      // latin1: a one-byte string whatever the bytes (a UTF-8 name in a comment made the whole text two-byte); the facts are ASCII names and directive lines
+      text = readText(abs, 'latin1');
     } catch {
       return undefined;
     }
