@@ -30,6 +30,13 @@ const GOAL_RSS = 300 * 1024 * 1024;
 const mb = (b) => (b >= 1 << 20 ? (b / 1024 / 1024).toFixed(1) + ' MB' : (b / 1024).toFixed(1) + ' kB');
 const sec = (ms) => (ms / 1000).toFixed(2) + ' s';
 const mark = (ok) => (ok ? 'met' : 'NOT met');
+const CORES = os.availableParallelism?.() ?? os.cpus().length;
+/**
+ * The ratio no schedule of the same work could beat on this machine: the run's CPU time spread
+ * evenly over every core, against the same grep. A row whose floor is above its goal needs less
+ * work, not more parallelism.
+ */
+const floorOf = (r) => (r.cpuMs === undefined ? undefined : r.cpuMs / CORES / r.grepMs);
 
 /** One estimate run, and the grep run just before it (`grepMs`: the row's yardstick). */
 function estimate(o, extra = []) {
@@ -37,7 +44,7 @@ function estimate(o, extra = []) {
   const args = ['estimate', o.dir, '--json', '--cpus', o.cpus, ...(o.config ? ['--config', o.config] : []), ...extra];
   const r = runNode(CLI, args, { env: LAUNCH.env, nodeArgs: LAUNCH.nodeArgs }); // as the percpu-lens command starts (esbuild.js)
   if (r.status !== 0) throw new Error(`estimate exited ${r.status ?? r.signal}: ${r.stderr.slice(0, 2000)}`);
-  return { ms: r.ms, maxRss: r.maxRss, grepMs, json: JSON.parse(r.stdout) };
+  return { ms: r.ms, maxRss: r.maxRss, cpuMs: r.cpuMs, grepMs, json: JSON.parse(r.stdout) };
 }
 
 /** every row measured: config, label, ratio, peak RSS (for the medians of --repeat) */
@@ -85,8 +92,9 @@ function summary(configs, n) {
       const ms = rows.filter((m) => m.label === label);
       const ratios = ms.map((m) => m.ratio);
       const rss = ms.map((m) => m.maxRss).filter(Boolean);
+      const floors = ms.map((m) => m.floor).filter((x) => x !== undefined);
       const med = median(ratios);
-      console.log(`  ${label.padEnd(34)}ratio ${med.toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})   peak RSS ${rss.length ? mb(median(rss)) : 'unknown'}   goal <= ${ms[0].goal}: ${mark(med <= ms[0].goal)}`);
+      console.log(`  ${label.padEnd(34)}ratio ${med.toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})   peak RSS ${rss.length ? mb(median(rss)) : 'unknown'}   goal <= ${ms[0].goal}: ${mark(med <= ms[0].goal)}${floors.length ? `   CPU floor ${median(floors).toFixed(2)}` : ''}`);
     }
   }
 }
@@ -103,10 +111,12 @@ function one(o) {
 /** One estimate run: time, ratio to the grep run before it and peak RSS, against the goals. */
 function row(label, r, o, note, goal = GOAL_RATIO_COLD) {
   const ratio = r.ms / r.grepMs;
-  measured.push({ config: o.label, label, ratio, maxRss: r.maxRss, goal });
+  const floor = floorOf(r);
+  measured.push({ config: o.label, label, ratio, maxRss: r.maxRss, floor, goal });
   const goals = `ratio ${mark(ratio <= goal)} (<= ${goal}; moonshot <= ${MOONSHOT_RATIO}: ${mark(ratio <= MOONSHOT_RATIO)}), RSS ${r.maxRss ? mark(r.maxRss <= GOAL_RSS) : '?'} (<= ${mb(GOAL_RSS)})`;
   console.log(`${label.padEnd(22)}${sec(r.ms).padStart(9)}   ratio ${ratio.toFixed(2)} (grep ${sec(r.grepMs)})   peak RSS ${r.maxRss ? mb(r.maxRss) : 'unknown'}   ${note}`);
   console.log(`${''.padEnd(34)}goals: ${goals}`);
+  if (floor !== undefined) console.log(`${''.padEnd(34)}CPU ${sec(r.cpuMs)}: on ${CORES} core(s) no schedule of this work beats ratio ${floor.toFixed(2)}`);
   const ph = r.json.stats.phases;
   if (ph) console.log(`${''.padEnd(34)}phases: ${Object.entries(ph).map(([k, v]) => `${k} ${sec(v)}`).join(', ')}`);
 }

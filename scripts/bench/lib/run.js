@@ -1,5 +1,5 @@
 // Runs a command as a child and reports wall time, exit status, output and (for node children
-// preloaded with maxrss.js) the child's peak RSS in bytes.
+// preloaded with maxrss.js) the child's peak RSS in bytes and CPU time in ms.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -20,8 +20,10 @@ function runNode(script, args, { nodeArgs = [], env = {} } = {}) {
     env: { ...process.env, ...env, PERCPU_BENCH_RSS_FILE: rssFile },
   });
   try {
-    r.maxRss = Number(fs.readFileSync(rssFile, 'utf8'));
+    const [rss, cpu] = fs.readFileSync(rssFile, 'utf8').split(' ').map(Number);
     fs.rmSync(rssFile);
+    r.maxRss = rss;
+    r.cpuMs = Number.isFinite(cpu) ? cpu : undefined;
   } catch {
     r.maxRss = undefined;
   }

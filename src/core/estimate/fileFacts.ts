@@ -200,16 +200,17 @@ export class FactStore {
     const hit = this.now.get(rel);
     if (hit) return hit;
     this.load();
-    const abs = path.join(this.root, rel);
+    const absOf = () => path.join(this.root, rel);
     const e = this.old.get(rel);
     this.old.delete(rel);
     const n = this.names.length;
     const ok = (a: unknown): a is number[] => Array.isArray(a) && a.every((i) => Number.isInteger(i) && i >= 0 && i < n);
-    if (e && Array.isArray(e) && e.length === 5 && ok(e[3]) && (!e[4] || ok(e[4][1])) && statUnchanged(abs, e[0], this.writtenAt, this.known?.(rel))) {
+    if (e && Array.isArray(e) && e.length === 5 && ok(e[3]) && (!e[4] || ok(e[4][1])) && statUnchanged(absOf, e[0], this.writtenAt, this.known?.(rel))) {
       const r: Rec = { stat: e[0], local: localText(e[1]), defines: e[2], callsAt: this.put(e[3]), callsLen: e[3].length, ...(e[4] ? { mentions: { key: e[4][0], ids: e[4][1] } } : {}) };
       this.now.set(rel, r);
       return r;
     }
+    const abs = absOf();
     let text: string;
     let stat: StatKey;
     try {

@@ -31,11 +31,12 @@ export const statKey = (st: FileStat): StatKey => [st.size, st.mtimeMs, st.ctime
  * (then it may have changed again unseen). The rule of every stat-keyed cache (this index, the
  * header index, the built files' facts).
  */
-export function statUnchanged(file: string, k: StatKey, writtenAt: number, known?: StatKey): boolean {
+export function statUnchanged(file: string | (() => string), k: StatKey, writtenAt: number, known?: StatKey): boolean {
   if (k[1] >= writtenAt - RACY_MS) return false;
   if (known) return known[0] === k[0] && known[1] === k[1] && known[2] === k[2] && known[3] === k[3];
   let st: fs.Stats;
-  try { st = fs.statSync(file); } catch { return false; }
+  // `file` as a function: its path is made only when no known stat answers (~55,000 path.join a run)
+  try { st = fs.statSync(typeof file === 'string' ? file : file()); } catch { return false; }
   return st.size === k[0] && st.mtimeMs === k[1] && st.ctimeMs === k[2] && st.ino === k[3];
 }
 
@@ -88,7 +89,7 @@ export class StatIndex {
   /** The recorded outcome of `rel` when its stat is unchanged (and not racy), else undefined. */
   lookup(rel: string): FileScanOutcome | undefined {
     const e = this.old.get(rel);
-    if (!e || !statUnchanged(path.join(this.root, rel), [e[0], e[1], e[2], e[3]], this.writtenAt, this.known?.(rel))) return undefined;
+    if (!e || !statUnchanged(() => path.join(this.root, rel), [e[0], e[1], e[2], e[3]], this.writtenAt, this.known?.(rel))) return undefined;
     const [size, , , , flags, bytesTreeSitter, raw] = e;
     const findings = Array.isArray(raw) ? decodeFindings(raw, rel) : undefined;
     if (!findings || typeof bytesTreeSitter !== 'number' || typeof flags !== 'number') return undefined;
