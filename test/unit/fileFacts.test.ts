@@ -21,6 +21,22 @@ DEFINE_MY_COUNTER(rx);
 int f(void) { return WARN_ON(1) + foo_BAR(2) + lower_case(3); }
 `;
 
+/** `use` with a tree holding a.c of `text`, older than the racy window; `write` replaces it at the same mtime. */
+function inTree(text: string, use: (t: { root: string; file: string; cache: string; write: (text: string) => void }) => void): void {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-facts-'));
+  try {
+    const root = path.join(tmp, 'tree');
+    fs.mkdirSync(root);
+    const file = path.join(root, 'a.c');
+    const old = new Date(Date.now() - 3600 * 1000);
+    const write = (t: string) => { fs.writeFileSync(file, t); fs.utimesSync(file, old, old); };
+    write(text);
+    use({ root, file, cache: path.join(tmp, 'cache'), write });
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 describe('per-file facts of built files', () => {
   it('reads the local includes with their conditionals, the wrapper defines and the upper-case calls', () => {
     const f = factsOf(SRC);
@@ -50,59 +66,35 @@ describe('per-file facts of built files', () => {
   });
 
   it('a second store gives the saved facts while the file is unchanged, and reads an edited one again', () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-facts-'));
-    try {
-      const root = path.join(tmp, 'tree');
-      fs.mkdirSync(root);
-      const file = path.join(root, 'a.c');
-      fs.writeFileSync(file, SRC);
-      const old = new Date(Date.now() - 3600 * 1000); // older than the racy window
-      fs.utimesSync(file, old, old);
-      const cache = path.join(tmp, 'cache');
+    inTree(SRC, ({ root, cache, write }) => {
       const first = new FactStore(root, cache);
       const facts = first.get('a.c');
       assert.strictEqual(first.get('missing.c'), undefined);
       first.save();
       assert.deepStrictEqual(new FactStore(root, cache).get('a.c'), facts);
-      fs.writeFileSync(file, SRC.replace('WARN_ON', 'BUG_ON'));
-      fs.utimesSync(file, old, old); // same mtime; ctime and size tell
+      write(SRC.replace('WARN_ON', 'BUG_ON')); // same mtime; ctime and size tell
       assert.ok(new FactStore(root, cache).get('a.c')!.calls.includes('BUG_ON'));
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    });
   });
 
   it('a file read afresh is kept under the stat the run\'s stamp took, not one taken again', () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-facts-'));
-    try {
-      const root = path.join(tmp, 'tree');
-      fs.mkdirSync(root);
-      const file = path.join(root, 'a.c');
-      // a UTF-8 name in a comment: the facts are the same ASCII names
-      fs.writeFileSync(file, `/* (C) Jos\u00e9 M\u00e1rquez */\n${SRC}`);
-      const old = new Date(Date.now() - 3600 * 1000);
-      fs.utimesSync(file, old, old);
+    // a UTF-8 name in a comment: the facts are the same ASCII names
+    inTree(`/* (C) Jos\u00e9 M\u00e1rquez */\n${SRC}`, ({ root, file, cache, write }) => {
       const st = fs.statSync(file);
-      const real: [number, number, number, number] = [st.size, st.mtimeMs, st.ctimeMs, st.ino];
       // the stamp saw another version of the file (it changed between the stamp and this read)
       const stamped: [number, number, number, number] = [st.size + 1, st.mtimeMs - 1000, st.ctimeMs - 1000, st.ino];
-      const cache = path.join(tmp, 'cache');
       const first = new FactStore(root, cache, (rel) => (rel === 'a.c' ? stamped : undefined));
       const facts = first.get('a.c')!;
       assert.deepStrictEqual(facts.calls.sort(), factsOf(SRC).calls.sort());
       assert.deepStrictEqual(facts.local, factsOf(SRC).local!.map(([n, l]) => [n + 1, l]));
       first.save();
       // saved under the stamp's stat: a run whose stamp sees the file as it is now reads it again ...
-      fs.writeFileSync(file, SRC.replace('WARN_ON', 'BUG_ON'));
-      fs.utimesSync(file, old, old);
+      write(SRC.replace('WARN_ON', 'BUG_ON'));
       const now = fs.statSync(file);
       assert.ok(new FactStore(root, cache, () => [now.size, now.mtimeMs, now.ctimeMs, now.ino]).get('a.c')!.calls.includes('BUG_ON'));
       // ... and one whose stamp gives the stat it was saved under takes the saved facts
       assert.ok(new FactStore(root, cache, () => stamped).get('a.c')!.calls.includes('WARN_ON'));
-      assert.notDeepStrictEqual(real, stamped);
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    });
   });
 
   it('which names a file mentions is kept with the list while the file is unchanged; an overlay copy is read and never kept', async () => {
