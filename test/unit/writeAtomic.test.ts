@@ -34,6 +34,8 @@ describe('cache writes and source reads in pieces', () => {
       list: [1, undefined, () => 2, 'a', [[{ deep: [1, { deeper: 'y' }] }]], { u: undefined }, new Date(0)],
       files: Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`dir${i % 7}/f${i}.c`, [[i, i * 1.5], i % 2 ? 0 : ['#include "x.h"'], 'z'.repeat(i % 50)]])),
       bare: Object.assign(Object.create(null), { k: 1 }), empty: {}, none2: [],
+      // a long last-level array (a name table), written in runs: holes and functions as null, runs joined by commas
+      names: Array.from({ length: 2500 }, (_, i) => (i % 997 === 0 ? undefined : i % 1000 === 1 ? () => 3 : i % 3 ? `n${i}` : i)),
     };
     const want = JSON.stringify(v);
     for (const depth of [0, 1, 2, 3, 6]) assert.strictEqual([...jsonPieces(v, depth)].join(''), want, `depth ${depth}`);
