@@ -9,6 +9,9 @@ describe('lexer', () => {
     assert.strictEqual(stripComments('a /* x\\y\n z */ b // c'), 'a     \\ \n      b     ');
     assert.strictEqual(stripComments('s = "/* no */"; c = \'/\';'), 's = "/* no */"; c = \'/\';');
     assert.strictEqual(stripComments('x /* open'), 'x        ');
+    // a comment over several lines, empty lines and one longer than any blank made before
+    const long = 'w'.repeat(9000);
+    assert.strictEqual(stripComments(`a /* x\n\n yy\n${long} */ b\n// ${long}\nc`), `a     \n\n   \n${' '.repeat(9003)} b\n${' '.repeat(9003)}\nc`);
   });
 
   it('tokenizes numbers with exponents, multi-character punctuators and line numbers', () => {

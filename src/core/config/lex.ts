@@ -49,7 +49,7 @@ export function stripComments(src: string): string {
       let j = src.indexOf('\n', i);
       while (j > 0 && src.charCodeAt(j - 1) === 92) j = src.indexOf('\n', j + 1);
       if (j < 0) j = n;
-      parts.push(' '.repeat(j - i));
+      parts.push(spaces(j - i));
       i = from = j;
     } else if (c === 34 || c === 39) {
       i = literalEnd(src, i) + 1; // the literal (up to its quote or newline) stays in the current run
@@ -61,8 +61,22 @@ export function stripComments(src: string): string {
 
 /** A comment as spaces, keeping its newlines and backslashes (one before a newline still splices). */
 function blankComment(c: string): string {
-  if (!c.includes('\\')) return c.includes('\n') ? c.split('\n').map((l) => ' '.repeat(l.length)).join('\n') : ' '.repeat(c.length);
-  return c.replace(/[^\n\\]+/g, (m) => ' '.repeat(m.length));
+  if (!c.includes('\\')) {
+    if (!c.includes('\n')) return spaces(c.length);
+    // line by line from the one string of spaces: no array of lines, no string per line made
+    let out = '';
+    let at = 0;
+    for (let nl = c.indexOf('\n'); nl >= 0; nl = c.indexOf('\n', at)) { out += spaces(nl - at) + '\n'; at = nl + 1; }
+    return out + spaces(c.length - at);
+  }
+  return c.replace(/[^\n\\]+/g, (m) => spaces(m.length));
+}
+
+/** runs of spaces are slices of one string grown as needed (a comment's blank was a new string each time) */
+let SPACES = ' '.repeat(4096);
+function spaces(n: number): string {
+  if (n > SPACES.length) SPACES = ' '.repeat(Math.max(n, 2 * SPACES.length));
+  return SPACES.slice(0, n);
 }
 
 // character classes by code, for the tokenizer's hot loop
