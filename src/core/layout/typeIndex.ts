@@ -70,6 +70,8 @@ export class TypeIndex {
   /** each indexed header's shape (headerShape.ts), by its path */
   private shapes = new Map<string, string>();
   private rank = new Map<string, number>();
+  /** `rank` as [dir + separator, rank] pairs, made again when a dir is added (candidates' score asks it per file) */
+  private rankPrefixes?: [string, number][];
   private files = new Map<string, LoadedFile>();
   /** open frames of recordDeps (undefined: not recording) and, per loaded file, the files its active text depended on */
   private frames: Set<string>[] | undefined;
@@ -149,6 +151,7 @@ export class TypeIndex {
     this.dirs.push(d);
     this.flatDirs.add(d);
     this.rank.set(d, 10 + this.dirs.length);
+    this.rankPrefixes = undefined;
     if (this.raw) this.indexDir(d, false);
     this.forgetClosures();
     this.resolved.clear();
@@ -420,6 +423,7 @@ export class TypeIndex {
     if (list) {
       const fromDir = from ? path.dirname(from) : undefined;
       const included = from && list.length > 1 && this.root && !this.isUser(from) ? this.includeOrder(from) : undefined;
+      const prefixes = (this.rankPrefixes ??= [...this.rank].map(([d, r]): [string, number] => [d + path.sep, r]));
       const score = (f: string) => {
         const k = included?.get(f);
         if (k !== undefined) return -1e6 + k;
@@ -427,7 +431,7 @@ export class TypeIndex {
         const width = this.otherWidth.test(path.basename(f)) ? 100 : 0;
         if (fromDir && path.dirname(f) === fromDir) return width;
         let best = 1000;
-        for (const [d, r] of this.rank) if (r < best && f.startsWith(d + path.sep)) best = r;
+        for (const [p, r] of prefixes) if (r < best && f.startsWith(p)) best = r;
         return best + width;
       };
       out.push(...list.filter((f) => !out.includes(f)).map((f) => [f, score(f)] as const).sort((a, b) => a[1] - b[1]).map((x) => x[0]));
