@@ -497,7 +497,7 @@ function addIncludedC(file: string, directives: LocalDirectives, evalCond: ((e: 
       t.taken = true;
     } else if (/^#\s*endif\b/.test(l)) stack.pop();
     else if ((m = /^#\s*include\s+"([^"]+\.[ch])"/.exec(l)) && active()) {
-      const inc = path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]));
+      const inc = path.posix.join(path.posix.dirname(file), m[1]); // join normalizes
       if (exists(inc)) add(inc, line);
     }
   }
