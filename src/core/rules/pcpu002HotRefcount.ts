@@ -49,14 +49,14 @@ function helpersByField(files: FileTexts): Map<string, OpSite[]> {
   for (const file of files.keys()) {
     const text = files.get(file) ?? '';
     if (!/\bstatic\s+(?:__always_inline|inline|__inline__|__inline)\b/.test(text)) continue;
-    const starts = lineStarts(text);
+    let starts: number[] | undefined; // made for the first helper found (most files have none: ~30 MB a run)
     for (const fn of inlineFunctions(text)) {
       const seen = new Set<string>();
       for (const m of fn.body.matchAll(OP_ON_FIELD)) {
         if (seen.has(m[2])) continue; // the first op on each field names the helper's kind
         seen.add(m[2]);
         const l = idx.get(m[2]) ?? [];
-        l.push({ fn, file, line: lineOf(starts, fn.offset) + 1, op: m[1] });
+        l.push({ fn, file, line: lineOf((starts ??= lineStarts(text)), fn.offset) + 1, op: m[1] });
         idx.set(m[2], l);
       }
     }

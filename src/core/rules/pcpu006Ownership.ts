@@ -221,7 +221,7 @@ export async function pcpu006(file: string, text: string, findings: Finding[], p
   const allocs = findings.filter((f) => f.kind === 'alloc' && !f.unresolved);
   if (!allocs.length) return [];
   const starts = lineStarts(text);
-  const fns = await functionsAt(text, allocs.map((f) => starts[f.line - 1] + f.column - 1));
+  const fns = await functionsAt(text, allocs.map((f) => starts[f.line - 1] + f.column - 1), starts);
   const out: Diagnostic[] = [];
   for (const f of allocs) {
     const off = starts[f.line - 1] + f.column - 1;

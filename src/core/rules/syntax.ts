@@ -117,8 +117,7 @@ export function clearParseCache(): void {
 }
 
 /** Parsed functions containing any of the offsets (each function once). */
-export async function functionsAt(text: string, offsets: number[]): Promise<FnChunk[]> {
-  const starts = lineStarts(text);
+export async function functionsAt(text: string, offsets: number[], starts = lineStarts(text)): Promise<FnChunk[]> {
   const seen = new Set<number>();
   const out: FnChunk[] = [];
   for (const off of offsets) {
