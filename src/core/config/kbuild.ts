@@ -456,6 +456,12 @@ export function localIncludeDirectives(text: string): LocalDirectives | undefine
     for (let i = text.indexOf('\n', at); i >= 0 && i < s; i = text.indexOf('\n', i + 1)) n++;
     at = s;
     const eol = text.indexOf('\n', h);
+    // both patterns below go on with `i` or `e` after the '#' and its blanks: a #define (most
+    // directives) is passed by without making its line
+    let k = h + 1;
+    for (let c = text.charCodeAt(k); c === 32 || c === 9 || c === 11 || c === 12 || c === 13; c = text.charCodeAt(++k));
+    const c0 = text.charCodeAt(k); // NaN at the end: the line is read as before
+    if (c0 !== 105 && c0 !== 101 && c0 < 128) { h = eol < 0 ? text.length : eol; continue; }
     const l = text.slice(s, eol < 0 ? text.length : eol).trim();
     if (/^#\s*(?:if|ifdef|ifndef|elif|else|endif)\b/.test(l) || /^#\s*include\s+"[^"]+\.[ch]"/.test(l)) out.push([n, l]);
     h = eol < 0 ? text.length : eol;
