@@ -33,30 +33,13 @@ export function pcpu001Skip(f: Finding, declLine: string, asmSymbols?: ReadonlyS
   return undefined;
 }
 
-/** Line n (1-based) of `text`, '' past its end; lines asked in rising order are found from the last one. */
-function lineReader(text: string): (n: number) => string {
-  let at = 0; // offset of line `no`
-  let no = 1;
-  return (n) => {
-    if (n < 1) return '';
-    if (n < no) { at = 0; no = 1; }
-    for (; no < n; no++) {
-      const nl = text.indexOf('\n', at);
-      if (nl < 0) return '';
-      at = nl + 1;
-    }
-    const end = text.indexOf('\n', at);
-    return text.slice(at, end < 0 ? text.length : end);
-  };
-}
-
 export function pcpu001(findings: Finding[], text: string, p: RuleProfile, sizer: Sizer, asmSymbols?: ReadonlySet<string>): Diagnostic[] {
   const out: Diagnostic[] = [];
-  // the declaration's line only (a split of every rule file into lines was ~50 MB of a distro run's garbage)
-  const line = lineReader(text);
+  // split only for a file with an NR_CPUS array (every rule file split was ~50 MB of a distro run's garbage)
+  let lines: string[] | undefined;
   for (const f of findings) {
     if (f.kind !== 'nr_cpus_array' || f.unresolved) continue;
-    if (pcpu001Skip(f, line(f.line), asmSymbols)) continue;
+    if (pcpu001Skip(f, (lines ??= text.split('\n'))[f.line - 1] ?? '', asmSymbols)) continue;
     const pos = { file: f.file, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn };
     // the same pricing as the estimate's NR_CPUS table
     const c = nrCpusArrayCost(f, sizer, { nrCpus: p.nrCpus, possible: p.possibleCpus, units: p.nrUnits });
