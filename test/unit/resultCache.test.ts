@@ -98,6 +98,22 @@ describe('saved estimate results', function () {
     assert.notStrictEqual(fs.readFileSync(stampsFile, 'utf8'), saved);
   });
 
+  it('a run that keeps no result saves none, and its stat-keyed caches follow an edit', async () => {
+    // it takes the tree's stamp all the same (its stats answer the scan's index and the facts)
+    const first = await estimate(opts({ resultCache: false }));
+    const results = path.join(cacheDir, 'results');
+    assert.ok(!fs.existsSync(results) || fs.readdirSync(results).length === 0, 'nothing kept');
+    assert.deepStrictEqual(numbers(first), numbers(await estimate(opts())));
+    assert.strictEqual(srcu(first), 64);
+    // struct srcu_data grown by int[20]: 128 (gcc, in headerCache.test.ts)
+    const h = path.join(root, 'include', 'linux', 'srcu.h');
+    fs.writeFileSync(h, fs.readFileSync(h, 'utf8').replace('\tint\t\tcpu;', '\tint\t\tcpu;\n\tint\t\tgrown[20];'));
+    age(h);
+    const after = await estimate(opts({ resultCache: false }));
+    assert.strictEqual(after.stats.resultCached, undefined);
+    assert.strictEqual(srcu(after), 128);
+  });
+
   it('a header edited, a file added or removed runs the estimate again', async () => {
     await estimate(opts());
     assert.strictEqual((await estimate(opts())).stats.resultCached, true);
