@@ -76,8 +76,12 @@ export class RealCore implements CoreFacade {
   private ctx: Context | undefined;
   private readonly docs = new Map<string, DocScan>();
 
-  /** `cacheDir`: where the estimate keeps scan results by file content (the extension's storage) */
-  constructor(private readonly opts: { cacheDir?: string } = {}) {}
+  /**
+   * `cacheDir`: where the estimate keeps scan results by file content (the extension's storage);
+   * `compact`, `compactShort`: the whole-tree runs' forced collections (EstimateOptions.compact, core/memory.ts),
+   * given only where this core runs in a process of its own (the estimate process)
+   */
+  constructor(private readonly opts: { cacheDir?: string; compact?: (now?: boolean) => void; compactShort?: () => void } = {}) {}
   /** the static size of the last estimate per tree: the editor's first chunk (PCPU005's reserve) follows it */
   private readonly lastStatic = new Map<string, number>();
 
@@ -226,7 +230,7 @@ export class RealCore implements CoreFacade {
     const r = await estimate({
       root, ...input, ...(typeof compiler === 'object' ? { compiler } : {}),
       counts: new Map(Object.entries(s.counts)), include: s.include, exclude: s.exclude, signal, cacheDir: this.opts.cacheDir,
-      onProgress: (d, t, m) => progress(d, t, m),
+      onProgress: (d, t, m) => progress(d, t, m), ...(this.opts.compact ? { compact: this.opts.compact } : {}),
     });
     if (signal.aborted) throw new Error('cancelled');
     if (typeof compiler === 'string' && arch.sectionAnchors) r.config.warnings.push(`percpuLens.${s.crossCompile === undefined ? 'buildDir' : 'crossCompile'}: ${compiler}${s.configPath ? '' : ' (set percpuLens.configPath)'}: the model's order is kept`);
@@ -251,6 +255,7 @@ export class RealCore implements CoreFacade {
         ...profileInput(root, s, arch),
         counts: new Map(Object.entries(s.counts)), include: s.include, exclude: s.exclude, signal, cacheDir: this.opts.cacheDir,
         onProgress: (d, t, msg) => progress(d, t, msg),
+        ...(this.opts.compact ? { compact: this.opts.compact } : {}), ...(this.opts.compactShort ? { compactShort: this.opts.compactShort } : {}),
       });
       if (signal.aborted) throw new Error('cancelled');
       const side = (r: typeof before) => { const { treeDiagnostics: _t, ...v } = toView(r, s); return v; };

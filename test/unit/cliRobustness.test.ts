@@ -3,7 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { collectNow, growthAllowed } from '../../src/cli/memory';
+import { collectNow, growthAllowed } from '../../src/core/memory';
 
 const cli = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 // the scan cache goes to a throw-away folder, not the user's ~/.cache
@@ -199,7 +199,7 @@ describe('CLI: how the command starts', () => {
 
 describe('CLI: worker threads keep their own young generation', () => {
   it('after workerYoungGeneration, a worker gets its resourceLimits (4 MB) and the main thread keeps 2 x 8 MB', () => {
-    const memory = path.join(__dirname, '..', '..', 'src', 'cli', 'memory.js');
+    const memory = path.join(__dirname, '..', '..', 'src', 'core', 'memory.js');
     const fill = "let a = []; for (let i = 0; i < 3e6; i++) { a.push({ i, s: 's' + i }); if (a.length > 2e5) a = []; }";
     const semi = "require('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 1048576";
     const script = `const { Worker } = require('worker_threads');

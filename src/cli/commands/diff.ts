@@ -2,7 +2,7 @@ import * as path from 'path';
 import type { Command } from 'commander';
 import { profileOptions, resolveProfileOptions, type ProfileOpts } from '../profileOptions';
 import { UsageError, parseIntOption } from '../errors';
-import { wholeTreeRun, heapCompactor, SHORT_GROWTH } from '../memory';
+import { wholeTreeRun, heapCompactor, SHORT_GROWTH } from '../../core/memory';
 import {
   diffEstimates, diffToSarif, formatDiffMarkdown, formatDiffText, fromGit, fromPatch, fromTrees, fromWorkingTree, InputError, Materialised,
 } from '../../core/estimate/diff';

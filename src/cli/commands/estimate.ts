@@ -5,7 +5,7 @@ import { profileOptions, resolveProfileOptions, type ProfileOpts } from '../prof
 import { UsageError, parseIntOption, readFileOrUsage } from '../errors';
 import { sampleTreePath } from '../../core/assets';
 import { estimate } from '../../core/estimate';
-import { wholeTreeRun, heapCompactor } from '../memory';
+import { wholeTreeRun, heapCompactor } from '../../core/memory';
 import { parseTrace } from '../../core/estimate/counts';
 import type { TraceOp } from '../../core/sim/trace';
 import { formatText } from '../../core/report/text';

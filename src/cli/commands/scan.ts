@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import type { Command } from 'commander';
 import { UsageError, parseIntOption } from '../errors';
 import { scanTree, FINDING_KINDS, Finding, ScanResult } from '../../core/parse';
-import { wholeTreeRun } from '../memory';
+import { wholeTreeRun } from '../../core/memory';
 
 interface ScanOpts {
   json?: boolean;

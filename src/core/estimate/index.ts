@@ -66,9 +66,9 @@ export interface EstimateOptions {
   onProgress?: (done: number, total: number, message: string) => void;
   /**
    * Called between phases and in long loops: a chance to collect garbage. V8 lets a heap with ~70 MB
-   * live grow to ~300 MB of garbage while headers are read; the CLI collects (cli/memory.ts), the
-   * extension host leaves it to V8. `now`: collect whatever the heap grew by (this thread is about
-   * to wait for others).
+   * live grow to ~300 MB of garbage while headers are read; the CLI and the editor's estimate
+   * process collect (core/memory.ts), the extension host and the analysis server leave it to V8.
+   * `now`: collect whatever the heap grew by (this thread is about to wait for others).
    */
   compact?: (now?: boolean) => void;
   /** a scan already done (the extension keeps one); skips scanning */

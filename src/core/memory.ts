@@ -1,5 +1,6 @@
-// Peak-memory settings for the CLI's whole-tree runs. CLI only: in the shared extension host these
-// process-wide V8 settings and pauses would be imposed on every other extension.
+// Peak-memory settings for whole-tree runs in a process of their own: the CLI's, and the editor's
+// estimate process (vscode/estimateWorker.ts). Never in the extension host or the editor's analysis
+// server: these process-wide V8 settings and pauses would be imposed on everything else there.
 import * as v8 from 'v8';
 import * as vm from 'vm';
 
