@@ -2,7 +2,7 @@
 // time on linux 6.12), so the bar moves within a phase and never goes back. No vscode import.
 
 const PHASES: Array<[string, number]> = [
-  ['listing files', 4], ['checking the scan cache', 4], ['scanning', 52], ['sizing', 14], ['placement', 1], ['simulation', 5], ['rules', 20],
+  ['listing files', 4], ['checking the scan cache', 4], ['reading Kbuild', 8], ['scanning', 44], ['sizing', 14], ['placement', 1], ['simulation', 5], ['rules', 20],
 ];
 
 export class PhaseProgress {

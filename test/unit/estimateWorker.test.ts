@@ -70,6 +70,11 @@ describe('progress bar over the phases', () => {
     const at = seq.map(([ph, d, t]) => p.at(ph, d, t));
     for (let i = 1; i < at.length; i++) assert.ok(at[i] >= at[i - 1], `${seq[i][0]} ${at[i]} < ${at[i - 1]}`);
     assert.ok(at[2] > at[1] && at[3] > at[2], 'scanning moves the bar');
+    // Kbuild's folders (read between the scan cache's checks and the scan's results) move the bar on
+    const k = new PhaseProgress();
+    const checking = k.at('checking the scan cache', 4095, 55672);
+    const kbuild = k.at('reading Kbuild', 64, 0);
+    assert.ok(kbuild > checking && k.at('scanning', 1, 1000) > kbuild, `${checking} < ${kbuild} < scanning`);
     assert.strictEqual(at[at.length - 1], 100);
     assert.strictEqual(p.at('scanning', 0, 1000), 100); // a late message of an earlier phase does not pull it back
     assert.strictEqual(PhaseProgress.message('scanning', 0, 1), 'scanning');

@@ -93,10 +93,13 @@ describe('kbuild reader', () => {
       put('real/w.c', '');
       fs.symlinkSync(path.join('..', 'real', 'w.c'), path.join(root, 'b', 'w.c'));
       fs.mkdirSync(path.join(root, 'c'));
-      const r = readKbuild(root, () => undefined, { arch: 'x86_64' });
+      const read: number[] = [];
+      const r = readKbuild(root, () => undefined, { arch: 'x86_64', onFolder: (n) => read.push(n) });
       assert.deepStrictEqual(r.objects.map((o) => o.file), ['a/k.c', 'b/x.c', 'b/inc.c', 'b/sub/deep.c', 'b/w.c']);
       assert.strictEqual(r.byFile.get('b/inc.c')?.via, '#include from b/x.c:1');
       assert.deepStrictEqual(r.warnings, ['c/: no Kbuild or Makefile']);
+      // progress after each folder whose Kbuild file was read: the root, a/ and b/ (c/ has none)
+      assert.deepStrictEqual(read, [1, 2, 3]);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

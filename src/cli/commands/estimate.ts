@@ -55,7 +55,7 @@ export function register(program: Command): void {
         root, arch: p.arch, config: p.config, kernel: o.kernel, nrCpus: o.nrCpus, cpus: o.cpus, counts: p.counts, trace, instances: o.instances,
         rules: o.rules, rulesOn: p.rulesOn, include: p.include, exclude: p.exclude, cacheDir: p.cacheDir, compiler: p.compiler,
         resultCache: o.resultCache, compact: heapCompactor(),
-        onProgress: progress ? (d, t, m) => process.stderr.write(`\r${m} ${d}/${t}   `) : undefined,
+        onProgress: progress ? (d, t, m) => process.stderr.write(`\r\x1b[K${m}${t > 1 ? ` ${d}/${t}` : ''}`) : undefined,
       });
       if (progress) process.stderr.write('\r\x1b[K');
       r.config.warnings.push(...extra);

@@ -337,6 +337,8 @@ export interface KbuildOptions {
   evalCond?: (expr: string) => boolean;
   /** a built file's localIncludeDirectives (the estimate keeps them per file version); default: read the file */
   localDirectives?: (file: string) => LocalDirectives | undefined;
+  /** told how many folders' Kbuild files were read so far, after each (the walk is synchronous: progress) */
+  onFolder?: (read: number) => void;
 }
 
 /** Walk the tree's Kbuild files from the top, as the kernel build does for vmlinux and modules. */
@@ -380,6 +382,7 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
 
   const libObjs: Array<[string, string]> = [];
   const includeDirs = new Set<string>();
+  let read = 0;
   const walk = (relDir: string, status: 'builtin' | 'module') => {
     const key = `${relDir}|${status}`;
     if (seenDirs.has(key)) return;
@@ -389,6 +392,7 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
       warnings.push(relDir ? `${relDir}: no Kbuild or Makefile` : noTopKbuild(root, folders));
       return;
     }
+    opts.onFolder?.(++read);
     const m = new MakeInterp(config);
     for (const [k, v] of Object.entries(archVars)) m.vars.set(k, v);
     for (const k of ['SRCARCH', 'ARCH', 'BITS']) m.vars.set(k, top.get(k));
