@@ -119,6 +119,29 @@ describe('editor core (src/vscode/realCore.ts)', function () {
     assert.strictEqual(await size(), 24);
   });
 
+  it('sizes a file as gcc compiles it alone, whatever other .c files were opened before', async () => {
+    // a.c's own #define and struct reach nothing else: b.c takes NR_THINGS (4) and struct t from its
+    // headers, as gcc does: int[4] = 16 B, long = 8 B (before, a.c opened first made them 400 and 100)
+    const root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'pl-alone-'));
+    const put = (rel: string, text: string) => { fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }); fs.writeFileSync(path.join(root, rel), text); };
+    try {
+      put('include/linux/things.h', '#define NR_THINGS 4\nstruct t { long x; };\n');
+      put('include/linux/s.h', '#include <linux/things.h>\nstruct s { int a[NR_THINGS]; };\n');
+      put('drivers/a/a.c', '#define NR_THINGS 100\nstruct t { char c[100]; };\nstruct s2 { int a[NR_THINGS]; };\nstatic DEFINE_PER_CPU(struct s2, av);\n');
+      put('drivers/b/b.c', '#include <linux/s.h>\nstatic DEFINE_PER_CPU(struct s, bv);\nstatic DEFINE_PER_CPU(struct t, tv);\n');
+      const c = createCore();
+      const open = (rel: string) => c.analyzeFile(path.join(root, rel), fs.readFileSync(path.join(root, rel), 'utf8'), s, root);
+      const a = await open('drivers/a/a.c');
+      assert.strictEqual(a.items.find((i) => i.name === 'av')!.bytesPerCpu, 400); // a.c's own: 100 ints
+      const b = await open('drivers/b/b.c');
+      assert.deepStrictEqual(['bv', 'tv'].map((n) => b.items.find((i) => i.name === n)!.bytesPerCpu), [16, 8]);
+      // and a.c again, after b.c: still its own
+      assert.strictEqual((await open('drivers/a/a.c')).items.find((i) => i.name === 'av')!.bytesPerCpu, 400);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('keeps the estimate\'s scan results in the cache folder it was given', async () => {
     const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'pl-core-cache-'));
     try {

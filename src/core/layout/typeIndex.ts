@@ -78,6 +78,8 @@ export class TypeIndex {
   private scanDeps = new Map<string, Set<string>>();
   private loading = new Set<string>();
   private user = new Map<string, string>();
+  /** how many of the user sources are .c files (the editor's open documents; none in a whole-tree estimate) */
+  private userC = 0;
   private macroCache = new Map<string, MacroDef | undefined>();
   private base = new Map<string, MacroDef>();
   private closures = new Map<string, Map<string, number>>();
@@ -127,6 +129,7 @@ export class TypeIndex {
     const f = path.resolve(file);
     const was = this.frames && f.endsWith('.c') ? this.files.get(f) : undefined;
     const before = was && sourceSignature(was);
+    if (f.endsWith('.c') && !this.user.has(f)) this.userC++;
     this.user.set(f, text);
     this.files.delete(f);
     const now = before === undefined ? undefined : this.load(f);
@@ -419,7 +422,7 @@ export class TypeIndex {
     const out: string[] = [];
     const from = fromFile ? path.resolve(fromFile) : undefined;
     if (from && from !== FALLBACK_FILE) out.push(from);
-    for (const u of this.user.keys()) if (u !== FALLBACK_FILE && u !== from) out.push(u);
+    for (const u of this.user.keys()) if (u !== FALLBACK_FILE && u !== from && (this.userC === 0 || this.userVisible(u, from))) out.push(u);
     if (list) {
       const fromDir = from ? path.dirname(from) : undefined;
       const included = from && list.length > 1 && this.root && !this.isUser(from) ? this.includeOrder(from) : undefined;
@@ -538,8 +541,11 @@ export class TypeIndex {
     // a driver's own header (drivers/usb/gadget/udc/mv_u3d.h: #define TYPE_DATA 3) reaches only the files including it
     const local = !scoped && fromFile !== undefined && this.root !== undefined && (this.raw?.defines.get(name) ?? []).some((f) => this.isLocal(f));
     const cacheKey = scoped || local ? `${name}|${fromFile}` : name;
-    if (this.macroCache.has(cacheKey)) {
-      const hit = this.macroCache.get(cacheKey);
+    // an answer an open .c file's #define decided (the editor's) is the asking file's alone
+    const ownKey = `${name}|${fromFile}`;
+    const key = fromFile !== undefined && this.userC && this.macroCache.has(ownKey) ? ownKey : cacheKey;
+    if (this.macroCache.has(key)) {
+      const hit = this.macroCache.get(key);
       if (hit && this.frames) this.used(hit.source);
       return hit;
     }
@@ -550,15 +556,22 @@ export class TypeIndex {
     const cands = this.candidates(order ? list?.filter((f) => order.has(f)) : list, undefined);
     if (order) cands.sort((a, b) => (order.get(a) ?? 1e9) - (order.get(b) ?? 1e9));
     if (order) cands.push(...this.candidates(list, undefined).filter((f) => !cands.includes(f)));
+    let mine = false; // a user .c file defines the name: the answer depends on whether the asking file sees it
     for (const f of cands) {
       if (this.loading.has(path.resolve(f)) || this.loading.has(f)) { incomplete = true; continue; }
-      if (!this.visibleFrom(f, fromFile)) continue;
+      const userC = this.userC > 0 && this.isUserC(f);
+      if (!this.visibleFrom(f, fromFile)) {
+        if (userC && this.load(f)?.scan.defines.has(name)) mine = true;
+        continue;
+      }
       const lf = this.load(f);
       const d = lf?.scan.defines.get(name);
+      if (userC && d !== undefined) mine = true;
       if (d === null) continue;
       if (d) { found = d; break; }
     }
-    if (!incomplete) this.macroCache.set(flat(cacheKey), found); // the name may be a slice of a whole file's text
+    // the name may be a slice of a whole file's text
+    if (!incomplete) this.macroCache.set(flat(mine && fromFile !== undefined ? ownKey : cacheKey), found);
     if (found && this.frames) this.used(found.source);
     return found;
   }
@@ -570,10 +583,23 @@ export class TypeIndex {
   }
 
   private visibleFrom(f: string, fromFile: string | undefined): boolean {
-    if (fromFile === undefined || this.root === undefined || this.loading.size > 0 || !this.isLocal(f)) return true;
+    if (fromFile === undefined || this.root === undefined) return true;
+    // an open .c file (the editor's user source) is its own and its includers', as gcc compiles each
+    // .c file alone: not what another file's lookups meet, nor a header loaded meanwhile
+    if (this.userC > 0 && this.isUserC(f)) return this.userVisible(f, path.resolve(fromFile));
+    if (this.loading.size > 0 || !this.isLocal(f)) return true;
     const from = path.resolve(fromFile);
     return from === f || path.dirname(from) === path.dirname(f) || this.includeOrder(from).has(f);
   }
+
+  /** whether `f`, a user source, is a candidate for lookups asked from `from` (resolved) */
+  private userVisible(f: string, from: string | undefined): boolean {
+    if (from === undefined || this.root === undefined || !this.isUserC(f) || from === f) return true;
+    // a file being loaded (a header's #if): no include walk meanwhile, and no header includes a .c file
+    return this.loading.size === 0 && this.includeOrder(from).has(f);
+  }
+
+  private isUserC(f: string): boolean { return f.endsWith('.c') && this.user.has(f); }
 
   /**
    * the lookup used to expand a definition found in `file`: its own macros, then the global ones.
