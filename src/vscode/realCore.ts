@@ -151,6 +151,8 @@ export class RealCore implements CoreFacade {
   closeFile(file: string): void {
     this.docs.get(file)?.close();
     this.docs.delete(file);
+    // its text (maybe an unsaved edit the user discarded) no longer stands for the file on disk
+    if (this.ctx?.sources.delete(file)) this.ctx.session.layout.removeSource(file);
   }
 
   /** One finding as a hint: the session's price (the estimate's), adapted to the editor's Item. */

@@ -119,6 +119,22 @@ describe('editor core (src/vscode/realCore.ts)', function () {
     assert.strictEqual(await size(), 24);
   });
 
+  it('forgets a closed document\'s unsaved text: the file on disk stands again', async () => {
+    const c = createCore();
+    const hdr = path.join(FIX, 'include/linux/foo.h');
+    const htext = fs.readFileSync(hdr, 'utf8').replace('struct foo_pcpu_stats;', 'struct foo_hdr_stats { u64 a; u64 b; };\nstruct foo_pcpu_stats;');
+    const user = path.join(FIX, 'kernel/hdr_user.c');
+    const utext = '#include <linux/foo.h>\nstatic DEFINE_PER_CPU(struct foo_hdr_stats, hdr_stats);\n';
+    const item = async () => (await c.analyzeFile(user, utext, s, FIX)).items.find((i) => i.name === 'hdr_stats')!;
+    await c.analyzeFile(hdr, htext, s, FIX);
+    assert.strictEqual((await item()).bytesPerCpu, 16);
+    // closed without saving: foo.h on disk has no struct foo_hdr_stats
+    c.closeFile!(hdr);
+    const after = await item();
+    assert.strictEqual(after.bytesPerCpu, undefined);
+    assert.match(after.unresolved ?? '', /foo_hdr_stats/);
+  });
+
   it('sizes a file as gcc compiles it alone, whatever other .c files were opened before', async () => {
     // a.c's own #define and struct reach nothing else: b.c takes NR_THINGS (4) and struct t from its
     // headers, as gcc does: int[4] = 16 B, long = 8 B (before, a.c opened first made them 400 and 100)

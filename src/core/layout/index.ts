@@ -76,11 +76,7 @@ export class LayoutEngine {
    */
   addSource(file: string, text: string): void {
     if (this.index.replaceSource(file, text)) {
-      const f = path.resolve(file);
-      const stale = (d: Set<string> | undefined) => !d || d.has(f);
-      for (const [k, c] of this.cache) if (stale(c.d)) this.cache.delete(k);
-      for (const k of this.answers.keys()) if (stale(this.answerDeps.get(k))) { this.answers.delete(k); this.answerDeps.delete(k); }
-      for (const k of this.consts.keys()) if (stale(this.constDeps.get(k))) { this.consts.delete(k); this.constDeps.delete(k); }
+      this.dropReaders(path.resolve(file));
       return;
     }
     this.cache.clear();
@@ -88,6 +84,24 @@ export class LayoutEngine {
     this.answers.clear();
     this.answerDeps.clear();
     this.constDeps.clear();
+  }
+
+  /** A user source given up (the editor closed it): the file on disk again; what read it goes, as addSource has it. */
+  removeSource(file: string): void {
+    if (this.index.removeSource(file)) { this.dropReaders(path.resolve(file)); return; }
+    this.cache.clear();
+    this.consts.clear();
+    this.answers.clear();
+    this.answerDeps.clear();
+    this.constDeps.clear();
+  }
+
+  /** the cached types, constants and answers that read `f` */
+  private dropReaders(f: string): void {
+    const stale = (d: Set<string> | undefined) => !d || d.has(f);
+    for (const [k, c] of this.cache) if (stale(c.d)) this.cache.delete(k);
+    for (const k of this.answers.keys()) if (stale(this.answerDeps.get(k))) { this.answers.delete(k); this.answerDeps.delete(k); }
+    for (const k of this.consts.keys()) if (stale(this.constDeps.get(k))) { this.consts.delete(k); this.constDeps.delete(k); }
   }
 
   /** Files changed on disk since they were read (see TypeIndex.refresh); every resolved type is dropped. */

@@ -143,6 +143,30 @@ export class TypeIndex {
   }
 
   /**
+   * A user source given up (the editor closed the document): lookups meet the file on disk again.
+   * Tells, as replaceSource, whether only what read it is out of date: a .c file while recording
+   * (no other file sees it, but through an #include of it, and those lookups recorded it); a
+   * header, or not recording, and every cached lookup goes.
+   */
+  removeSource(file: string): boolean {
+    const f = path.resolve(file);
+    if (f === FALLBACK_FILE || !this.user.has(f)) return true;
+    const c = f.endsWith('.c');
+    if (c) this.userC--;
+    this.user.delete(f);
+    this.files.delete(f);
+    if (c && this.frames) {
+      for (const [k, d] of this.macroCache) if ((d && (d.source === f || d.source === file)) || k.endsWith(`|${f}`) || k.endsWith(`|${file}`)) this.macroCache.delete(k);
+      this.closures.delete(f);
+      if (this.lastClosure?.file === f) this.lastClosure = undefined;
+      return true;
+    }
+    this.macroCache.clear();
+    this.forgetClosures();
+    return false;
+  }
+
+  /**
    * A directory the build adds with -I (ccflags-y), searched after the arch and generic ones.
    * #includes resolve in its subfolders, but only its own headers join the raw name index: the
    * subfolders of driver -I dirs are generated register maps (amdgpu's include/asic_reg alone is
