@@ -158,6 +158,30 @@ describe('editor core (src/vscode/realCore.ts)', function () {
     }
   });
 
+  it('takes a type from the headers the open file includes, and from the build\'s -I dirs, as the estimate does', async () => {
+    // struct gp twice: arch/x86/include (searched first) 8 B, include/linux/gp_tree.h (the one
+    // gp.c includes) 16 B; struct avc_stats only under sec/include, which sec/Makefile adds with -I:
+    // five unsigned ints, 20 B (before, the editor answered 8 and "definition not found")
+    const root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'pl-incl-'));
+    const put = (rel: string, text: string) => { fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }); fs.writeFileSync(path.join(root, rel), text); };
+    try {
+      put('Makefile', 'obj-y += kernel/ sec/\n');
+      put('kernel/Makefile', 'obj-y += gp.o\n');
+      put('arch/x86/include/asm/gp_tiny.h', 'struct gp { unsigned long x; };\n');
+      put('include/linux/gp_tree.h', 'struct gp { unsigned long x; unsigned long y; };\n');
+      put('kernel/gp.c', '#include <linux/gp_tree.h>\nstatic DEFINE_PER_CPU(struct gp, g);\n');
+      put('sec/Makefile', 'ccflags-y := -I$(srctree)/sec/include\nobj-y += avc.o\n');
+      put('sec/include/avc.h', 'struct avc_stats { unsigned int a, b, c, d, e; };\n');
+      put('sec/avc.c', '#include "avc.h"\nstatic DEFINE_PER_CPU(struct avc_stats, st);\n');
+      const c = createCore();
+      const size = async (rel: string, name: string) => (await c.analyzeFile(path.join(root, rel), fs.readFileSync(path.join(root, rel), 'utf8'), s, root)).items.find((i) => i.name === name)!.bytesPerCpu;
+      assert.strictEqual(await size('kernel/gp.c', 'g'), 16);
+      assert.strictEqual(await size('sec/avc.c', 'st'), 20);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('keeps the estimate\'s scan results in the cache folder it was given', async () => {
     const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'pl-core-cache-'));
     try {

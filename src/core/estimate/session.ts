@@ -4,6 +4,7 @@
 // for the same entity carry the same numbers.
 import * as path from 'path';
 import { isSet } from '../config/kconfig';
+import { readKbuild } from '../config/kbuild';
 import type { Finding } from '../parse/types';
 import { LayoutEngine, formatPahole, initLayout, type ExprScope } from '../layout';
 import { layoutSizer, type Sizer } from '../layout/sizer';
@@ -35,6 +36,20 @@ export async function openSession(root: string, profile: Profile, includeDirs: s
   const abs = (f: string) => path.resolve(root, f);
   const rel = (f: string) => path.relative(root, f).split(path.sep).join('/');
   return { root, profile, layout, abs, sizer: layoutSizer(layout, abs, (f) => (path.isAbsolute(f) && f.startsWith(root + path.sep) ? rel(f) : f)) };
+}
+
+/**
+ * The build's -I dirs (every reached folder's ccflags-y and subdir-ccflags-y) under `profile`, in
+ * the order an estimate's Kbuild reading gives them its session: for a session opened without one
+ * (the editor's per-file analysis), so that a header found only there
+ * (security/selinux/include/avc.h) is found from an open file as the estimate finds it.
+ */
+export function kbuildIncludeDirs(root: string, profile: Profile): string[] {
+  try {
+    return readKbuild(root, (n) => profile.config.values.get(n), { arch: profile.arch.name, localDirectives: () => undefined }).includeDirs;
+  } catch {
+    return []; // an unreadable tree: the analysis says what it cannot find
+  }
 }
 
 /** What a static definition's size and alignment depend on, for `file`. */

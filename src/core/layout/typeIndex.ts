@@ -449,7 +449,9 @@ export class TypeIndex {
     for (const u of this.user.keys()) if (u !== FALLBACK_FILE && u !== from && (this.userC === 0 || this.userVisible(u, from))) out.push(u);
     if (list) {
       const fromDir = from ? path.dirname(from) : undefined;
-      const included = from && list.length > 1 && this.root && !this.isUser(from) ? this.includeOrder(from) : undefined;
+      // the asking file's includes decide, an open document's too (the editor's user sources: before,
+      // kernel/rcu/tree.c open took rcutiny.h's struct rcu_gp_oldstate, krc 568 B against gcc's 584)
+      const included = from && list.length > 1 && this.root ? this.includeOrder(from) : undefined;
       const prefixes = (this.rankPrefixes ??= [...this.rank].map(([d, r]): [string, number] => [d + path.sep, r]));
       const score = (f: string) => {
         const k = included?.get(f);
