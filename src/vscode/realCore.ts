@@ -12,9 +12,9 @@ import { diffWithSides, formatDiffText, fromWorkingTree } from '../core/estimate
 import { headerCacheFile, loadHeaderFacts, saveHeaderFacts } from '../core/estimate/headerCache';
 import { compilerFor, configBuild, type CompilerOptions } from '../core/estimate/compiledOrder';
 import { offsetsNote } from '../core/report/text';
-import { readMacroCall } from '../core/estimate/macroCall';
+import { readMacroCall, type MacroCall } from '../core/estimate/macroCall';
 import {
-  DEFAULT_RULE_PROFILE, DocScan, documentRules, firstChunkFor, hoverLayout, kbuildIncludeDirs, openSession, priceFinding, resolveProfile, rulesProfile, typesSkeleton,
+  DEFAULT_RULE_PROFILE, DocScan, documentRules, firstChunkFor, hoverLayout, kbuildFor, openSession, wrapperDefinitions, priceFinding, resolveProfile, rulesProfile, typesSkeleton,
   type Diagnostic, type Finding, type ProfileInput, type RuleProfile, type Session,
 } from '../core/estimate/session';
 import type { CoreDiagnostic, CoreFacade, DiffView, EstimateView, FileAnalysis, Item, Progress, Settings } from './core';
@@ -28,6 +28,10 @@ interface Context {
   profileStatic: number;
   /** per file, the skeleton (text minus function bodies) last given to the layout */
   sources: Map<string, string>;
+  /** per file, the variables its wrapper macros define (wrapperDefinitions), for the skeleton they were read from */
+  wrapped: Map<string, { skeleton: string; findings: Finding[] }>;
+  /** whether the tree's Kbuild builds a file (tree-relative) as a module */
+  isModule: (rel: string) => boolean;
 }
 
 /** The machine of the settings, checked as the CLI checks it: CONFIG_NR_CPUS of the .config the
@@ -105,11 +109,12 @@ export class RealCore implements CoreFacade {
 
   private async newContext(key: string, root: string, s: Settings, arch: ArchProfile): Promise<Context> {
     const profile = resolveProfile(profileInput(root, s, arch));
-    // the build's -I dirs, as the estimate's session has them (a Makefile walk, ~0.2-0.6 s on a distro config)
-    const session = await openSession(root, profile, kbuildIncludeDirs(root, profile));
+    // the build's -I dirs and modules, as the estimate's session has them (a Makefile walk, ~0.2-0.6 s on a distro config)
+    const kb = kbuildFor(root, profile);
+    const session = await openSession(root, profile, kb.includeDirs);
     // each answer keeps the files it read: an edit of a .c file then drops only those (LayoutEngine.addSource)
     session.layout.index.recordDeps(true);
-    this.ctx = { key, session, profile: DEFAULT_RULE_PROFILE, profileStatic: -1, sources: new Map() };
+    this.ctx = { key, session, profile: DEFAULT_RULE_PROFILE, profileStatic: -1, sources: new Map(), wrapped: new Map(), isModule: kb.isModule };
     return this.ctx;
   }
 
@@ -123,7 +128,14 @@ export class RealCore implements CoreFacade {
       c.sources.set(file, sk);
     }
     const scan = await this.scanDoc(file, text);
-    const items = scan.findings.map((f) => this.item(f, c, file, text));
+    // an edited header's macros may make or unmake another file's wrappers: those are read again
+    if (prev !== sk && !file.endsWith('.c')) c.wrapped.clear();
+    let w = c.wrapped.get(file);
+    if (w?.skeleton !== sk) {
+      w = { skeleton: sk, findings: wrapperDefinitions(c.session, file, text, c.isModule(path.relative(root, file).split(path.sep).join('/'))) };
+      c.wrapped.set(file, w);
+    }
+    const items = [...scan.findings, ...w.findings].map((f) => this.item(f, c, file, text));
     const ds = await documentRules(c.session, file, text, scan.findings, c.profile);
     const p = c.session.profile;
     return {
@@ -154,6 +166,7 @@ export class RealCore implements CoreFacade {
     this.docs.get(file)?.close();
     this.docs.delete(file);
     // its text (maybe an unsaved edit the user discarded) no longer stands for the file on disk
+    this.ctx?.wrapped.delete(file);
     if (this.ctx?.sources.delete(file)) this.ctx.session.layout.removeSource(file);
   }
 
@@ -161,7 +174,9 @@ export class RealCore implements CoreFacade {
   private item(f: Finding, c: Context, file: string, text: string): Item {
     const base: Item = { kind: f.kind, name: f.name, type: f.type, ...toSpan(f) };
     if (f.kind === 'free' && !f.unresolved) return base;
-    const p = priceFinding(c.session, f, f.kind === 'static' ? { call: readMacroCall(text, f.line, f.column) } : {});
+    // a wrapper's variable carries its DEFINE_PER_CPU* call as expanded (wrapperDefinitions)
+    const wrappedCall = (f as Finding & { call?: MacroCall }).call;
+    const p = priceFinding(c.session, f, f.kind === 'static' ? { call: wrappedCall ?? readMacroCall(text, f.line, f.column) } : {});
     if ('error' in p) return { ...base, ...(p.expr && !f.type ? { type: p.expr } : {}), unresolved: p.error };
     const shown = this.layoutText(f.type, c, file);
     if (p.kind === 'static') return { ...base, type: p.type, bytesPerCpu: p.size, align: p.align, ...shown };

@@ -5,6 +5,9 @@ import * as path from 'path';
 import * as fs from 'fs';
 import { createCore } from '../../src/vscode/core';
 import { parseSettings } from '../../src/vscode/settings';
+import { estimate } from '../../src/core/estimate';
+import { ARCHES } from '../../src/core/config/arch';
+import { parseDotConfig } from '../../src/core/config/kconfig';
 
 const FIX = path.resolve(__dirname, '../../../test/fixtures/e2e-kernel');
 const s = parseSettings(() => undefined).settings; // x86_64, NR_CPUS 512, 512 possible CPUs
@@ -177,6 +180,31 @@ describe('editor core (src/vscode/realCore.ts)', function () {
       const size = async (rel: string, name: string) => (await c.analyzeFile(path.join(root, rel), fs.readFileSync(path.join(root, rel), 'utf8'), s, root)).items.find((i) => i.name === name)!.bytesPerCpu;
       assert.strictEqual(await size('kernel/gp.c', 'g'), 16);
       assert.strictEqual(await size('sec/avc.c', 'st'), 20);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('hints the variables a wrapper macro defines, at its use, as the estimate counts them', async () => {
+    // DEFINE_MY_PCPU(foo) is DEFINE_PER_CPU(struct my_stats, foo_pcpu): three longs, 24 B; a
+    // DEFINE_STATIC_SRCU defines per-CPU data in built-in code only (srcutree.h's #ifdef MODULE)
+    const root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'pl-wrap-'));
+    const put = (rel: string, text: string) => { fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }); fs.writeFileSync(path.join(root, rel), text); };
+    try {
+      put('Makefile', 'obj-y += kernel/\nobj-m += drv/\n');
+      put('kernel/Makefile', 'obj-y += w.o\n');
+      put('drv/Makefile', 'obj-m += m.o\n');
+      put('include/linux/my.h', 'struct my_stats { long a; long b; long c; };\n#define DEFINE_MY_PCPU(n) DEFINE_PER_CPU(struct my_stats, n##_pcpu)\n'
+        + '#define DEFINE_STATIC_SRCU(n) static DEFINE_PER_CPU(struct my_stats, n##_srcu_data)\n');
+      const src = '#include <linux/my.h>\nDEFINE_MY_PCPU(foo);\nDEFINE_STATIC_SRCU(bar);\n';
+      put('kernel/w.c', src);
+      put('drv/m.c', src);
+      const c = createCore();
+      const items = async (rel: string) => (await c.analyzeFile(path.join(root, rel), src, s, root)).items.filter((i) => i.kind === 'static').map((i) => [i.name, i.bytesPerCpu, i.line]);
+      assert.deepStrictEqual(await items('kernel/w.c'), [['foo_pcpu', 24, 2], ['bar_srcu_data', 24, 3]]);
+      assert.deepStrictEqual(await items('drv/m.c'), [['foo_pcpu', 24, 2]]);
+      const est = await estimate({ root, arch: ARCHES.x86_64, config: parseDotConfig('', 'none'), cpus: 4, rules: false });
+      assert.deepStrictEqual(est.static.variables.map((v) => [v.name, v.size, v.line]).sort(), [['bar_srcu_data', 24, 3], ['foo_pcpu', 24, 2]]);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

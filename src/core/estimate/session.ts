@@ -5,6 +5,8 @@
 import * as path from 'path';
 import { isSet } from '../config/kconfig';
 import { readKbuild } from '../config/kbuild';
+import { expandWrappers, upperCalls } from './wrappers';
+import { BUILTIN_ONLY, type WrappedFinding } from './wrapped';
 import type { Finding } from '../parse/types';
 import { LayoutEngine, formatPahole, initLayout, type ExprScope } from '../layout';
 import { layoutSizer, type Sizer } from '../layout/sizer';
@@ -39,17 +41,64 @@ export async function openSession(root: string, profile: Profile, includeDirs: s
 }
 
 /**
- * The build's -I dirs (every reached folder's ccflags-y and subdir-ccflags-y) under `profile`, in
- * the order an estimate's Kbuild reading gives them its session: for a session opened without one
- * (the editor's per-file analysis), so that a header found only there
- * (security/selinux/include/avc.h) is found from an open file as the estimate finds it.
+ * What the editor's per-file analysis takes from the tree's Kbuild under `profile`, as an estimate's
+ * Kbuild reading gives it: the build's -I dirs (every reached folder's ccflags-y and
+ * subdir-ccflags-y, in its order: a header found only there, security/selinux/include/avc.h, is
+ * found from an open file as the estimate finds it), and which files are built as modules.
  */
-export function kbuildIncludeDirs(root: string, profile: Profile): string[] {
+export function kbuildFor(root: string, profile: Profile): { includeDirs: string[]; isModule: (rel: string) => boolean } {
   try {
-    return readKbuild(root, (n) => profile.config.values.get(n), { arch: profile.arch.name, localDirectives: () => undefined }).includeDirs;
+    const kb = readKbuild(root, (n) => profile.config.values.get(n), { arch: profile.arch.name, localDirectives: () => undefined });
+    return { includeDirs: kb.includeDirs, isModule: (rel) => kb.byFile.get(rel)?.status === 'module' };
   } catch {
-    return []; // an unreadable tree: the analysis says what it cannot find
+    return { includeDirs: [], isModule: () => false }; // an unreadable tree: the analysis says what it cannot find
   }
+}
+
+const UPPER_NAME = /^[A-Z_][A-Z0-9_]*$/;
+const PCPU_MACRO = /^(?:DEFINE|DECLARE)_PER_CPU\w*$/;
+/** per layout engine, whether a macro name reaches a DEFINE_PER_CPU* (reachesPerCpu) */
+const wrapperMemo = new WeakMap<LayoutEngine, Map<string, boolean>>();
+/** per layout engine and file, the types its wrapper expansions define, as given to the layout */
+const expandedMemo = new WeakMap<LayoutEngine, Map<string, string>>();
+
+/** Whether `name` is a function-like upper-case macro whose body reaches a DEFINE_PER_CPU*, itself or through such macros (the estimate's wrapper graph, wrappers.ts). */
+function reachesPerCpu(s: Session, name: string, from: string, memo: Map<string, boolean>, depth = 0): boolean {
+  const known = memo.get(name);
+  if (known !== undefined) return known;
+  if (PCPU_MACRO.test(name) || !UPPER_NAME.test(name) || depth > 8) return false;
+  memo.set(name, false); // a macro naming itself, or a cycle
+  const def = s.layout.index.macro(name, from);
+  const r = !!def?.params && def.body.some((t) => t.k === 'id' && (t.t.startsWith('DEFINE_PER_CPU') || (t.t !== name && reachesPerCpu(s, t.t, from, memo, depth + 1))));
+  memo.set(name, r);
+  return r;
+}
+
+/**
+ * Per-CPU variables defined through wrapper macros at file scope of `file` (`DEFINE_STATIC_SRCU`,
+ * `DEFINE_STATIC_PERCPU_RWSEM`, a file's own helpers), `text` being its text, found as the
+ * estimate finds them in a built file (wrapped.ts): for the editor, whose scan sees only the
+ * wrapper's use. Each finding stands at the use, its end at the end of that line.
+ */
+export function wrapperDefinitions(s: Session, file: string, text: string, isModule = false): WrappedFinding[] {
+  let memo = wrapperMemo.get(s.layout);
+  if (!memo) wrapperMemo.set(s.layout, (memo = new Map()));
+  const abs = s.abs(file);
+  const names = new Set(upperCalls(text).filter((n) => reachesPerCpu(s, n, abs, memo)));
+  if (!names.size) return [];
+  const lf = s.layout.index.loaded(abs);
+  if (!lf) return [];
+  const r = expandWrappers(lf.scan.active, names, s.layout.index.lookupFor(abs));
+  // types the expansions define, as a file beside the source (as the estimate adds them)
+  let given = expandedMemo.get(s.layout);
+  if (!given) expandedMemo.set(s.layout, (given = new Map()));
+  const records = r.records.join(';\n');
+  if (records && given.get(abs) !== records) { s.layout.addSource(`${abs}.expanded.h`, records); given.set(abs, records); }
+  const lines = text.split('\n');
+  return r.defs.filter((d) => !(isModule && BUILTIN_ONLY.has(d.via))).map((d): WrappedFinding => ({
+    kind: 'static', file, line: d.line, column: d.column, endLine: d.line, endColumn: (lines[d.line - 1] ?? '').trimEnd().length + 1,
+    name: d.name, type: d.type, macro: d.macro, ...(d.dims.length ? { dims: d.dims } : {}), call: d.call,
+  }));
 }
 
 /** What a static definition's size and alignment depend on, for `file`. */

@@ -109,7 +109,7 @@ export interface WrappedFindings {
 
 /** Wrappers that define a per-CPU variable only in built-in code: include/linux/srcutree.h's
  *  `#ifdef MODULE` __DEFINE_SRCU has no DEFINE_PER_CPU (a module's srcu_data is allocated when it loads). */
-const BUILTIN_ONLY = new Set(['DEFINE_SRCU', 'DEFINE_STATIC_SRCU']);
+export const BUILTIN_ONLY = new Set(['DEFINE_SRCU', 'DEFINE_STATIC_SRCU']);
 
 
 /**
