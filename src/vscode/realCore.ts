@@ -13,6 +13,7 @@ import { headerCacheFile, loadHeaderFacts, saveHeaderFacts } from '../core/estim
 import { compilerFor, configBuild, type CompilerOptions } from '../core/estimate/compiledOrder';
 import { offsetsNote } from '../core/report/text';
 import { readMacroCall, type MacroCall } from '../core/estimate/macroCall';
+import { priceAlloc } from '../core/estimate/pricing';
 import {
   DEFAULT_RULE_PROFILE, DocScan, documentRules, firstChunkFor, hoverLayout, kbuildFor, openSession, wrapperDefinitions, priceFinding, resolveProfile, rulesProfile, typesSkeleton,
   type Diagnostic, type Finding, type ProfileInput, type RuleProfile, type Session,
@@ -135,7 +136,7 @@ export class RealCore implements CoreFacade {
       w = { skeleton: sk, findings: wrapperDefinitions(c.session, file, text, c.isModule(path.relative(root, file).split(path.sep).join('/'))) };
       c.wrapped.set(file, w);
     }
-    const items = [...scan.findings, ...w.findings].map((f) => this.item(f, c, file, text));
+    const items = await Promise.all([...scan.findings, ...w.findings].map((f) => this.item(f, c, file, text)));
     const ds = await documentRules(c.session, file, text, scan.findings, c.profile);
     const p = c.session.profile;
     return {
@@ -171,12 +172,15 @@ export class RealCore implements CoreFacade {
   }
 
   /** One finding as a hint: the session's price (the estimate's), adapted to the editor's Item. */
-  private item(f: Finding, c: Context, file: string, text: string): Item {
+  private async item(f: Finding, c: Context, file: string, text: string): Promise<Item> {
     const base: Item = { kind: f.kind, name: f.name, type: f.type, ...toSpan(f) };
     if (f.kind === 'free' && !f.unresolved) return base;
     // a wrapper's variable carries its DEFINE_PER_CPU* call as expanded (wrapperDefinitions)
     const wrappedCall = (f as Finding & { call?: MacroCall }).call;
-    const p = priceFinding(c.session, f, f.kind === 'static' ? { call: wrappedCall ?? readMacroCall(text, f.line, f.column) } : {});
+    // a call site as the estimate prices it: what the bare expression leaves open, with the
+    // variables the site sees (sizeof(*pc), typeof(*chan->local), struct_size(q, items, n))
+    const p = f.kind === 'alloc' && !f.unresolved ? (await priceAlloc(c.session, f, text)).p
+      : priceFinding(c.session, f, f.kind === 'static' ? { call: wrappedCall ?? readMacroCall(text, f.line, f.column) } : {});
     if ('error' in p) return { ...base, ...(p.expr && !f.type ? { type: p.expr } : {}), unresolved: p.error };
     const shown = this.layoutText(f.type, c, file);
     if (p.kind === 'static') return { ...base, type: p.type, bytesPerCpu: p.size, align: p.align, ...shown };

@@ -210,6 +210,14 @@ describe('editor core (src/vscode/realCore.ts)', function () {
     }
   });
 
+  it('prices a call site with the variables it sees, as the estimate does', async () => {
+    // sizeof(*pc) with `struct pcache *pc`: three longs, 24 B (before: "sizeof of an expression is not supported")
+    const text = ['struct pcache { long a; long b; long c; };', 'int setup(void)', '{', '\tstruct pcache __percpu *pc;',
+      '\tpc = __alloc_percpu(sizeof(*pc), 8);', '\treturn pc ? 0 : -1;', '}', ''].join('\n');
+    const site = (await analyze('kernel/pcache.c', text)).items.find((i) => i.kind === 'alloc')!;
+    assert.deepStrictEqual([site.line, site.bytesPerCpu, site.unresolved], [5, 24, undefined]);
+  });
+
   it('keeps the estimate\'s scan results in the cache folder it was given', async () => {
     const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'pl-core-cache-'));
     try {

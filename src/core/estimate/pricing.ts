@@ -100,11 +100,14 @@ async function attributeTrace(s: Session, events: TraceEvent[], sites: Callsite[
   return inlined.size ? countsFromTrace(events, sites, inlined) : direct;
 }
 
-/** An alloc call site's price; what the bare expression leaves open is asked again with the variables the site sees. */
-async function priceAlloc(s: Session, f: Finding): Promise<{ p: ReturnType<typeof priceFinding>; scope?: SiteScope }> {
+/**
+ * An alloc call site's price; what the bare expression leaves open is asked again with the variables
+ * the site sees. `text`: the file's text when it is not the one on disk (the editor's open document).
+ */
+export async function priceAlloc(s: Session, f: Finding, text?: string): Promise<{ p: ReturnType<typeof priceFinding>; scope?: SiteScope }> {
   const p = priceFinding(s, f);
   if (!('error' in p)) return { p };
-  const text = textOfTree(s)(f.file);
+  text ??= textOfTree(s)(f.file);
   if (text === undefined) return { p };
   const scope = await siteScope(text, f.line, f.file, (e) => { const v = s.sizer.evalInt(e, f.file); return typeof v === 'number' ? v : undefined; });
   if (!scope) return { p };
