@@ -16,7 +16,7 @@ import { readMacroCall, type MacroCall } from '../core/estimate/macroCall';
 import { priceAlloc } from '../core/estimate/pricing';
 import {
   DEFAULT_RULE_PROFILE, DocScan, documentRules, firstChunkFor, hoverLayout, kbuildFor, openSession, wrapperDefinitions, priceFinding, resolveProfile, rulesProfile, typesSkeleton,
-  type Diagnostic, type Finding, type ProfileInput, type RuleProfile, type Session,
+  type Diagnostic, type Finding, type ProfileInput, type RuleProfile, type Session, type WrapperCache,
 } from '../core/estimate/session';
 import type { CoreDiagnostic, CoreFacade, DiffView, EstimateView, FileAnalysis, Item, Progress, Settings } from './core';
 
@@ -31,6 +31,8 @@ interface Context {
   sources: Map<string, string>;
   /** per file, the variables its wrapper macros define (wrapperDefinitions), for the skeleton they were read from */
   wrapped: Map<string, { skeleton: string; findings: Finding[] }>;
+  /** which macros are wrappers, and the types their expansions define */
+  wrappers: WrapperCache;
   /** whether the tree's Kbuild builds a file (tree-relative) as a module */
   isModule: (rel: string) => boolean;
 }
@@ -115,7 +117,7 @@ export class RealCore implements CoreFacade {
     const session = await openSession(root, profile, kb.includeDirs);
     // each answer keeps the files it read: an edit of a .c file then drops only those (LayoutEngine.addSource)
     session.layout.index.recordDeps(true);
-    this.ctx = { key, session, profile: DEFAULT_RULE_PROFILE, profileStatic: -1, sources: new Map(), wrapped: new Map(), isModule: kb.isModule };
+    this.ctx = { key, session, profile: DEFAULT_RULE_PROFILE, profileStatic: -1, sources: new Map(), wrapped: new Map(), wrappers: { names: new Map(), expanded: new Map() }, isModule: kb.isModule };
     return this.ctx;
   }
 
@@ -130,10 +132,10 @@ export class RealCore implements CoreFacade {
     }
     const scan = await this.scanDoc(file, text);
     // an edited header's macros may make or unmake another file's wrappers: those are read again
-    if (prev !== sk && !file.endsWith('.c')) c.wrapped.clear();
+    if (prev !== sk && !file.endsWith('.c')) { c.wrapped.clear(); c.wrappers.names.clear(); }
     let w = c.wrapped.get(file);
     if (w?.skeleton !== sk) {
-      w = { skeleton: sk, findings: wrapperDefinitions(c.session, file, text, c.isModule(path.relative(root, file).split(path.sep).join('/'))) };
+      w = { skeleton: sk, findings: wrapperDefinitions(c.session, file, text, c.wrappers, c.isModule(path.relative(root, file).split(path.sep).join('/'))) };
       c.wrapped.set(file, w);
     }
     const items = await Promise.all([...scan.findings, ...w.findings].map((f) => this.item(f, c, file, text)));

@@ -8,6 +8,7 @@ import { parseSettings } from '../../src/vscode/settings';
 import { estimate } from '../../src/core/estimate';
 import { ARCHES } from '../../src/core/config/arch';
 import { parseDotConfig } from '../../src/core/config/kconfig';
+import { removeTree, tempTree } from './support/tempTree';
 
 const FIX = path.resolve(__dirname, '../../../test/fixtures/e2e-kernel');
 const s = parseSettings(() => undefined).settings; // x86_64, NR_CPUS 512, 512 possible CPUs
@@ -141,13 +142,13 @@ describe('editor core (src/vscode/realCore.ts)', function () {
   it('sizes a file as gcc compiles it alone, whatever other .c files were opened before', async () => {
     // a.c's own #define and struct reach nothing else: b.c takes NR_THINGS (4) and struct t from its
     // headers, as gcc does: int[4] = 16 B, long = 8 B (before, a.c opened first made them 400 and 100)
-    const root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'pl-alone-'));
-    const put = (rel: string, text: string) => { fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }); fs.writeFileSync(path.join(root, rel), text); };
+    const root = tempTree('alone', {
+      'include/linux/things.h': '#define NR_THINGS 4\nstruct t { long x; };\n',
+      'include/linux/s.h': '#include <linux/things.h>\nstruct s { int a[NR_THINGS]; };\n',
+      'drivers/a/a.c': '#define NR_THINGS 100\nstruct t { char c[100]; };\nstruct s2 { int a[NR_THINGS]; };\nstatic DEFINE_PER_CPU(struct s2, av);\n',
+      'drivers/b/b.c': '#include <linux/s.h>\nstatic DEFINE_PER_CPU(struct s, bv);\nstatic DEFINE_PER_CPU(struct t, tv);\n',
+    });
     try {
-      put('include/linux/things.h', '#define NR_THINGS 4\nstruct t { long x; };\n');
-      put('include/linux/s.h', '#include <linux/things.h>\nstruct s { int a[NR_THINGS]; };\n');
-      put('drivers/a/a.c', '#define NR_THINGS 100\nstruct t { char c[100]; };\nstruct s2 { int a[NR_THINGS]; };\nstatic DEFINE_PER_CPU(struct s2, av);\n');
-      put('drivers/b/b.c', '#include <linux/s.h>\nstatic DEFINE_PER_CPU(struct s, bv);\nstatic DEFINE_PER_CPU(struct t, tv);\n');
       const c = createCore();
       const open = (rel: string) => c.analyzeFile(path.join(root, rel), fs.readFileSync(path.join(root, rel), 'utf8'), s, root);
       const a = await open('drivers/a/a.c');
@@ -157,7 +158,7 @@ describe('editor core (src/vscode/realCore.ts)', function () {
       // and a.c again, after b.c: still its own
       assert.strictEqual((await open('drivers/a/a.c')).items.find((i) => i.name === 'av')!.bytesPerCpu, 400);
     } finally {
-      fs.rmSync(root, { recursive: true, force: true });
+      removeTree(root);
     }
   });
 
@@ -165,40 +166,40 @@ describe('editor core (src/vscode/realCore.ts)', function () {
     // struct gp twice: arch/x86/include (searched first) 8 B, include/linux/gp_tree.h (the one
     // gp.c includes) 16 B; struct avc_stats only under sec/include, which sec/Makefile adds with -I:
     // five unsigned ints, 20 B (before, the editor answered 8 and "definition not found")
-    const root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'pl-incl-'));
-    const put = (rel: string, text: string) => { fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }); fs.writeFileSync(path.join(root, rel), text); };
+    const root = tempTree('incl', {
+      'Makefile': 'obj-y += kernel/ sec/\n',
+      'kernel/Makefile': 'obj-y += gp.o\n',
+      'arch/x86/include/asm/gp_tiny.h': 'struct gp { unsigned long x; };\n',
+      'include/linux/gp_tree.h': 'struct gp { unsigned long x; unsigned long y; };\n',
+      'kernel/gp.c': '#include <linux/gp_tree.h>\nstatic DEFINE_PER_CPU(struct gp, g);\n',
+      'sec/Makefile': 'ccflags-y := -I$(srctree)/sec/include\nobj-y += avc.o\n',
+      'sec/include/avc.h': 'struct avc_stats { unsigned int a, b, c, d, e; };\n',
+      'sec/avc.c': '#include "avc.h"\nstatic DEFINE_PER_CPU(struct avc_stats, st);\n',
+    });
     try {
-      put('Makefile', 'obj-y += kernel/ sec/\n');
-      put('kernel/Makefile', 'obj-y += gp.o\n');
-      put('arch/x86/include/asm/gp_tiny.h', 'struct gp { unsigned long x; };\n');
-      put('include/linux/gp_tree.h', 'struct gp { unsigned long x; unsigned long y; };\n');
-      put('kernel/gp.c', '#include <linux/gp_tree.h>\nstatic DEFINE_PER_CPU(struct gp, g);\n');
-      put('sec/Makefile', 'ccflags-y := -I$(srctree)/sec/include\nobj-y += avc.o\n');
-      put('sec/include/avc.h', 'struct avc_stats { unsigned int a, b, c, d, e; };\n');
-      put('sec/avc.c', '#include "avc.h"\nstatic DEFINE_PER_CPU(struct avc_stats, st);\n');
       const c = createCore();
       const size = async (rel: string, name: string) => (await c.analyzeFile(path.join(root, rel), fs.readFileSync(path.join(root, rel), 'utf8'), s, root)).items.find((i) => i.name === name)!.bytesPerCpu;
       assert.strictEqual(await size('kernel/gp.c', 'g'), 16);
       assert.strictEqual(await size('sec/avc.c', 'st'), 20);
     } finally {
-      fs.rmSync(root, { recursive: true, force: true });
+      removeTree(root);
     }
   });
 
   it('hints the variables a wrapper macro defines, at its use, as the estimate counts them', async () => {
     // DEFINE_MY_PCPU(foo) is DEFINE_PER_CPU(struct my_stats, foo_pcpu): three longs, 24 B; a
     // DEFINE_STATIC_SRCU defines per-CPU data in built-in code only (srcutree.h's #ifdef MODULE)
-    const root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'pl-wrap-'));
-    const put = (rel: string, text: string) => { fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }); fs.writeFileSync(path.join(root, rel), text); };
+    const src = '#include <linux/my.h>\nDEFINE_MY_PCPU(foo);\nDEFINE_STATIC_SRCU(bar);\n';
+    const root = tempTree('wrap', {
+      'Makefile': 'obj-y += kernel/\nobj-m += drv/\n',
+      'kernel/Makefile': 'obj-y += w.o\n',
+      'drv/Makefile': 'obj-m += m.o\n',
+      'include/linux/my.h': 'struct my_stats { long a; long b; long c; };\n#define DEFINE_MY_PCPU(n) DEFINE_PER_CPU(struct my_stats, n##_pcpu)\n'
+        + '#define DEFINE_STATIC_SRCU(n) static DEFINE_PER_CPU(struct my_stats, n##_srcu_data)\n',
+      'kernel/w.c': src,
+      'drv/m.c': src,
+    });
     try {
-      put('Makefile', 'obj-y += kernel/\nobj-m += drv/\n');
-      put('kernel/Makefile', 'obj-y += w.o\n');
-      put('drv/Makefile', 'obj-m += m.o\n');
-      put('include/linux/my.h', 'struct my_stats { long a; long b; long c; };\n#define DEFINE_MY_PCPU(n) DEFINE_PER_CPU(struct my_stats, n##_pcpu)\n'
-        + '#define DEFINE_STATIC_SRCU(n) static DEFINE_PER_CPU(struct my_stats, n##_srcu_data)\n');
-      const src = '#include <linux/my.h>\nDEFINE_MY_PCPU(foo);\nDEFINE_STATIC_SRCU(bar);\n';
-      put('kernel/w.c', src);
-      put('drv/m.c', src);
       const c = createCore();
       const items = async (rel: string) => (await c.analyzeFile(path.join(root, rel), src, s, root)).items.filter((i) => i.kind === 'static').map((i) => [i.name, i.bytesPerCpu, i.line]);
       assert.deepStrictEqual(await items('kernel/w.c'), [['foo_pcpu', 24, 2], ['bar_srcu_data', 24, 3]]);
@@ -206,7 +207,7 @@ describe('editor core (src/vscode/realCore.ts)', function () {
       const est = await estimate({ root, arch: ARCHES.x86_64, config: parseDotConfig('', 'none'), cpus: 4, rules: false });
       assert.deepStrictEqual(est.static.variables.map((v) => [v.name, v.size, v.line]).sort(), [['bar_srcu_data', 24, 3], ['foo_pcpu', 24, 2]]);
     } finally {
-      fs.rmSync(root, { recursive: true, force: true });
+      removeTree(root);
     }
   });
 

@@ -57,10 +57,13 @@ export function kbuildFor(root: string, profile: Profile): { includeDirs: string
 
 const UPPER_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const PCPU_MACRO = /^(?:DEFINE|DECLARE)_PER_CPU\w*$/;
-/** per layout engine, whether a macro name reaches a DEFINE_PER_CPU* (reachesPerCpu) */
-const wrapperMemo = new WeakMap<LayoutEngine, Map<string, boolean>>();
-/** per layout engine and file, the types its wrapper expansions define, as given to the layout */
-const expandedMemo = new WeakMap<LayoutEngine, Map<string, string>>();
+/** What wrapperDefinitions keeps between calls on one session: its owner clears `names` when a header's macros may have changed. */
+export interface WrapperCache {
+  /** whether a macro name reaches a DEFINE_PER_CPU* (reachesPerCpu) */
+  names: Map<string, boolean>;
+  /** per file, the types its wrapper expansions define, as given to the layout */
+  expanded: Map<string, string>;
+}
 
 /** Whether `name` is a function-like upper-case macro whose body reaches a DEFINE_PER_CPU*, itself or through such macros (the estimate's wrapper graph, wrappers.ts). */
 function reachesPerCpu(s: Session, name: string, from: string, memo: Map<string, boolean>, depth = 0): boolean {
@@ -80,20 +83,16 @@ function reachesPerCpu(s: Session, name: string, from: string, memo: Map<string,
  * estimate finds them in a built file (wrapped.ts): for the editor, whose scan sees only the
  * wrapper's use. Each finding stands at the use, its end at the end of that line.
  */
-export function wrapperDefinitions(s: Session, file: string, text: string, isModule = false): WrappedFinding[] {
-  let memo = wrapperMemo.get(s.layout);
-  if (!memo) wrapperMemo.set(s.layout, (memo = new Map()));
+export function wrapperDefinitions(s: Session, file: string, text: string, cache: WrapperCache, isModule = false): WrappedFinding[] {
   const abs = s.abs(file);
-  const names = new Set(upperCalls(text).filter((n) => reachesPerCpu(s, n, abs, memo)));
+  const names = new Set(upperCalls(text).filter((n) => reachesPerCpu(s, n, abs, cache.names)));
   if (!names.size) return [];
   const lf = s.layout.index.loaded(abs);
   if (!lf) return [];
   const r = expandWrappers(lf.scan.active, names, s.layout.index.lookupFor(abs));
   // types the expansions define, as a file beside the source (as the estimate adds them)
-  let given = expandedMemo.get(s.layout);
-  if (!given) expandedMemo.set(s.layout, (given = new Map()));
   const records = r.records.join(';\n');
-  if (records && given.get(abs) !== records) { s.layout.addSource(`${abs}.expanded.h`, records); given.set(abs, records); }
+  if (records && cache.expanded.get(abs) !== records) { s.layout.addSource(`${abs}.expanded.h`, records); cache.expanded.set(abs, records); }
   const lines = text.split('\n');
   return r.defs.filter((d) => !(isModule && BUILTIN_ONLY.has(d.via))).map((d): WrappedFinding => ({
     kind: 'static', file, line: d.line, column: d.column, endLine: d.line, endColumn: (lines[d.line - 1] ?? '').trimEnd().length + 1,

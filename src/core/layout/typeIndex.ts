@@ -568,8 +568,9 @@ export class TypeIndex {
     const local = !scoped && fromFile !== undefined && this.root !== undefined && (this.raw?.defines.get(name) ?? []).some((f) => this.isLocal(f));
     const cacheKey = scoped || local ? `${name}|${fromFile}` : name;
     // an answer an open .c file's #define decided (the editor's) is the asking file's alone
-    const ownKey = `${name}|${fromFile}`;
-    const key = fromFile !== undefined && this.userC && this.macroCache.has(ownKey) ? ownKey : cacheKey;
+    // (made only while one is open: this runs for every name a whole-tree estimate expands)
+    const ownKey = this.userC > 0 && fromFile !== undefined ? `${name}|${fromFile}` : undefined;
+    const key = ownKey !== undefined && this.macroCache.has(ownKey) ? ownKey : cacheKey;
     if (this.macroCache.has(key)) {
       const hit = this.macroCache.get(key);
       if (hit && this.frames) this.used(hit.source);
@@ -597,7 +598,7 @@ export class TypeIndex {
       if (d) { found = d; break; }
     }
     // the name may be a slice of a whole file's text
-    if (!incomplete) this.macroCache.set(flat(mine && fromFile !== undefined ? ownKey : cacheKey), found);
+    if (!incomplete) this.macroCache.set(flat(mine && ownKey !== undefined ? ownKey : cacheKey), found);
     if (found && this.frames) this.used(found.source);
     return found;
   }
