@@ -3,7 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { collectNow, growthAllowed } from '../../src/core/memory';
+import { collectNow, growthAllowed, throttledRss } from '../../src/core/memory';
 
 const cli = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 // the scan cache goes to a throw-away folder, not the user's ~/.cache
@@ -240,6 +240,16 @@ describe('CLI: when the heap is collected', () => {
     const before = reads;
     assert.strictEqual(collectNow(20 * MB, 128 * MB, rss(400), Infinity), false);
     assert.strictEqual(reads, before);
+  });
+  it('under 256 MB resident, the RSS is read again only after 2 MB more growth, and at once after a collection', () => {
+    let reads = 0;
+    const rss = throttledRss(() => { reads++; return 200 * MB; });
+    // one pause per file past 16 MB of growth, ~40 KB of text each: 3 reads in 5 MB, not 125
+    for (let g = 16 * MB; g < 21 * MB; g += 40 * 1024) assert.strictEqual(collectNow(g, 36 * MB, rss.at(g)), false);
+    assert.strictEqual(reads, 3);
+    rss.reset();
+    assert.strictEqual(collectNow(17 * MB, 36 * MB, rss.at(17 * MB)), false);
+    assert.strictEqual(reads, 4);
   });
   it("diff's short runs keep their own growth (no cap), and a growth under 16 MB is not raised", () => {
     assert.strictEqual(growthAllowed(150 * MB, 128 * MB, Infinity), 128 * MB);
