@@ -76,6 +76,25 @@ describe('estimate after an edit re-uses the saved run\'s parts', function () {
     assert.strictEqual((await estimate(opts())).stats.resultCached, true);
   });
 
+  it("PCPU002 after an edit of a file calling a refcount's helpers: the call count is the edited file's, the other files' reading the saved run's", async () => {
+    tree(path.join(repo, 'test', 'fixtures', 'diff', 'base'));
+    // a refcount taken and dropped by two inline helpers of a header; a .c file calls them 15 times
+    // each (the rule counts calls in the files with per-CPU findings: it defines a per-CPU int)
+    fs.writeFileSync(path.join(root, 'include', 'linux', 'hot.h'), 'struct hot_obj {\n\tint __percpu *stats;\n\tatomic_t refcnt;\n};\n\n'
+      + 'static inline void hot_get(struct hot_obj *o)\n{\n\tatomic_inc(&o->refcnt);\n}\n\nstatic inline void hot_put(struct hot_obj *o)\n{\n\tatomic_dec(&o->refcnt);\n}\n');
+    const user = (n: number) => '#include <linux/hot.h>\n\nDEFINE_PER_CPU(int, hot_uses);\n\n' + Array.from({ length: n }, (_, i) => `void hot_use${i}(struct hot_obj *o)\n{\n\thot_get(o);\n\thot_put(o);\n}\n`).join('\n');
+    fs.writeFileSync(path.join(root, 'net', 'hot.c'), user(15));
+    fs.appendFileSync(path.join(root, 'net', 'Makefile'), 'obj-y\t+= hot.o\n');
+    age(root);
+    const hot = (r: EstimateResult) => r.diagnostics.filter((d) => d.code === 'PCPU002').map((d) => `${d.file}:${d.line} ${/from \d+ call sites \([^)]*\)/.exec(d.message)?.[0]}`);
+    assert.deepStrictEqual(hot(await estimate(opts())), ['include/linux/hot.h:3 from 30 call sites (hot_get ×15, hot_put ×15)']);
+    fs.writeFileSync(path.join(root, 'net', 'hot.c'), user(12));
+    age(path.join(root, 'net', 'hot.c'));
+    const r = await afterEdit();
+    assert.deepStrictEqual(r.stats.partsReused, { changed: 1, redone: 1 });
+    assert.deepStrictEqual(hot(r), ['include/linux/hot.h:3 from 24 call sites (hot_get ×12, hot_put ×12)']);
+  });
+
   it('a header whose edit keeps its saved shape (a member added): only the work that read its struct is redone, not every includer', async () => {
     tree(path.join(repo, 'test', 'fixtures', 'diff', 'base'));
     // drivers/foo.c includes linux/counters.h too, and takes nothing from it

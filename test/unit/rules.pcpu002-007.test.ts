@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { moduleReserveDiagnostic, runTreeRules } from '../../src/core/rules';
+import { RefcountReader, type RefcountSaved } from '../../src/core/rules/refcountFacts';
 import type { Finding } from '../../src/core/parse/types';
 import { FIXTURES, PROFILE, lineOf, scan, stubSizer } from './support/rules';
 
@@ -30,6 +31,30 @@ describe('PCPU002 hot shared refcount', () => {
     assert.match(ds[0].message, /from 50 call sites \(dev_hold ×25, dev_put ×25\)/);
     // the helpers index, the call counts, the refcount's own struct and its diagnostic's suppression check
     assert.ok(Math.max(...reads.values()) <= 4, JSON.stringify([...reads]));
+  });
+
+  it("after an edit, takes an earlier run's reading of the unchanged files and reads only the changed one", async () => {
+    const counting = (texts: Map<string, string>) => {
+      const reads = new Map<string, number>();
+      return { reads, files: { keys: () => texts.keys(), has: (f: string) => texts.has(f), get: (f: string) => { reads.set(f, (reads.get(f) ?? 0) + 1); return texts.get(f); } } };
+    };
+    const first = counting(files);
+    const earlier = new RefcountReader(first.files);
+    await runTreeRules({ files: first.files, findings, profile: PROFILE, sizer: stubSizer(), refcounts: earlier });
+    const saved = JSON.parse(JSON.stringify(earlier.toJSON())) as RefcountSaved;
+    // pcpu002.c edited: 5 of its 25 rx functions no longer take the device (40 call sites, not 50)
+    const c = files.get('pcpu002.c')!.replace(/(static void rx(?:[0-4])\(struct net_device \*dev\) \{) dev_hold\(dev\); dev_put\(dev\);/g, '$1');
+    const edited = new Map([...files, ['pcpu002.c', c]]);
+    const after = counting(edited);
+    const ds = (await runTreeRules({ files: after.files, findings, profile: PROFILE, sizer: stubSizer(), refcounts: new RefcountReader(after.files, saved, (f) => f !== 'pcpu002.c') }))
+      .filter((d) => d.code === 'PCPU002');
+    assert.match(ds[0].message, /from 40 call sites \(dev_hold ×20, dev_put ×20\)/);
+    // the header only for its diagnostic's suppression check (4 reads in the first run); the edited file for its helpers and its calls
+    assert.strictEqual(after.reads.get('pcpu002.h'), 1, JSON.stringify([...after.reads]));
+    assert.strictEqual(after.reads.get('pcpu002.c'), 2, JSON.stringify([...after.reads]));
+    // taken as unchanged, the edited file would keep the earlier run's 50
+    const stale = (await runTreeRules({ files: edited, findings, profile: PROFILE, sizer: stubSizer(), refcounts: new RefcountReader(edited, saved, () => true) })).filter((d) => d.code === 'PCPU002');
+    assert.match(stale[0].message, /from 50 call sites/);
   });
 
   it('uses the whole-tree call counts when given, and a threshold', async () => {

@@ -5,6 +5,7 @@ import type { Finding, ScanResult } from '../parse/types';
 import { byPosition, dropSuppressed, largeBytes, pcpu005Of, runFileRules, runTreeRules } from '../rules';
 import type { Diagnostic, FileTexts, ModuleSection, RuleProfile, Sizer } from '../rules';
 import { archOfFile, asmSymbols } from '../rules/asmSymbols';
+import { RefcountReader, type RefcountSaved } from '../rules/refcountFacts';
 import { yielder } from './yielder';
 import type { FileRulesOut, Tracker } from './reuse';
 
@@ -33,6 +34,8 @@ export interface TreeDiagnosticsInput {
   track?: Tracker;
   /** the sizer of the cross-file rules (default `sizer`) */
   treeSizer?: Sizer;
+  /** PCPU002's reading of an earlier run (TreeDiagnostics.refcounts), taken for the files `same` says are unchanged */
+  refcounts?: { saved: RefcountSaved; same: (file: string) => boolean };
 }
 
 export interface TreeDiagnostics {
@@ -40,6 +43,8 @@ export interface TreeDiagnostics {
   /** files whose rules threw: reported, the other files still count */
   errors: { file: string; message: string }[];
   filesChecked: number;
+  /** what PCPU002 read, for a later run (refcountFacts.ts) */
+  refcounts?: RefcountSaved;
 }
 
 /** Finding kinds the cross-file rules read the file text for (PCPU002 helpers, PCPU004 users). */
@@ -110,12 +115,14 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
     i.compact?.(); // each pass leaves the texts it read as garbage
     return (i.textOnce ?? i.textOf)(f);
   } };
+  const refcounts = new RefcountReader(texts, i.refcounts?.saved, i.refcounts?.same);
   try {
-    const tree = await runTreeRules({ files: texts, findings, profile: i.profile, sizer, modules: i.modules });
+    const tree = await runTreeRules({ files: texts, findings, profile: i.profile, sizer, modules: i.modules, refcounts });
     out.diagnostics.push(...tree.map((d) => ({ ...d, scope: 'tree' as const })));
   } catch (e) {
     out.errors.push({ file: '.', message: `cross-file rules: ${(e as Error).message}` });
   }
+  out.refcounts = refcounts.toJSON();
   return out;
 }
 

@@ -208,8 +208,10 @@ async function runRules(o: EstimateOptions, inp: Inputs, sim: Simulation, textOf
     ...(reuse ? { reuse: { files: new Map(saved!.files.map((x) => [x.file, x])), fresh: o.reuse!.fresh, pcpu005: reuse === 'pcpu005', redone: o.reuse!.redone } } : {}),
     ...(parts ? { onFile: (x: FileRulesOut) => files.push(x), track } : {}),
     ...(sizes ? { treeSizer: sizes.sizer } : {}),
+    // PCPU002 reads each file's text alone: an unchanged file's reading is the earlier run's, whatever its profile
+    ...(o.reuse?.parts.rules?.refcounts ? { refcounts: { saved: o.reuse.parts.rules.refcounts, same: (f: string) => !o.reuse!.changed.has(f) } } : {}),
   });
-  if (parts) parts.rules = { profile: JSON.stringify(profile), files, sizes: [...sizes!.entries].map(([k, [v, d]]) => (d ? [k, v, d] : [k, v])) };
+  if (parts) parts.rules = { profile: JSON.stringify(profile), files, sizes: [...sizes!.entries].map(([k, [v, d]]) => (d ? [k, v, d] : [k, v])), ...(td.refcounts ? { refcounts: td.refcounts } : {}) };
   if (o.signal?.aborted) throw new Error('cancelled');
   return td;
 }

@@ -12,6 +12,7 @@ import { stripComments } from '../config/lex';
 import { headerShapeOf } from '../layout/typeIndex';
 import type { Finding } from '../parse/types';
 import type { Diagnostic, Sizer } from '../rules/types';
+import type { RefcountSaved } from '../rules/refcountFacts';
 import type { CallsiteRef } from './counts';
 import type { Ledger } from './pricing';
 import type { FactStore } from './fileFacts';
@@ -80,7 +81,7 @@ export interface Parts {
   };
   nr: { units: number; segs: Seg<NrOut>[] };
   /** absent: the rules did not run; sizes: [question, answer, files it read] */
-  rules?: { profile: string; files: FileRulesOut[]; sizes: [string, unknown, number[]?][] };
+  rules?: { profile: string; files: FileRulesOut[]; sizes: [string, unknown, number[]?][]; refcounts?: RefcountSaved };
   includes: IncludeGraph;
   /** the shapes (layout/headerShape.ts) of the include graph's headers the raw index read, by file */
   shapes?: [string, string][];

@@ -3,6 +3,7 @@
 import type { Finding } from '../parse/types';
 import type { CodeId, Severity } from './codes';
 import type { Sizer } from '../layout/sizer';
+import type { RefcountReader } from './refcountFacts';
 
 export type { Sizer } from '../layout/sizer';
 
@@ -99,4 +100,6 @@ export interface TreeRuleInput {
   callCount?: (func: string) => number;
   /** PCPU002: call sites of a refcount's inline helpers from which it counts as hot (default 20) */
   hotCallSites?: number;
+  /** PCPU002's reading of `files`, with an earlier run's answers (refcountFacts.ts); default: read from `files` */
+  refcounts?: RefcountReader;
 }
