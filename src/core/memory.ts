@@ -69,11 +69,13 @@ export function growthAllowed(after: number, growth = GROWTH, cap = CAP): number
  */
 const RSS_SOFT = 256 * 1024 * 1024;
 /**
- * Under RSS_SOFT the RSS is read again only after this much more growth: it is a /proc read, and
- * once the heap had grown 16 MB each pause read it (the rules' cross-file pass of an edit run,
- * one pause per file: ~30 ms of a 2.4 s run).
+ * Under RSS_SOFT the RSS is read again only this many ms after the last read: it is a /proc read,
+ * and once the heap had grown 16 MB each pause read it (the rules' cross-file pass of a run after
+ * an edit pauses once per file: ~30 ms of a 2.4 s run). Not by the heap's growth: what else the
+ * process holds grows meanwhile (throttled per 2 MB of old generation, Debian amd64's every-stage
+ * run peaked 12 MiB higher).
  */
-export const RSS_STEP = 2 * 1024 * 1024;
+export const RSS_EVERY_MS = 10;
 
 /** Whether to collect now: the heap grew by `wait` since the last collection, or by MIN_GROWTH with the process past `soft` bytes resident. */
 export function collectNow(grown: number, wait: number, rss: () => number, soft = RSS_SOFT): boolean {
@@ -94,20 +96,19 @@ function oldGenerationUsed(): number {
 }
 
 /**
- * `read` (the RSS) for collectNow, asked at a growth of `grown` since the last collection: read at
- * most once per RSS_STEP of growth. Between reads it answers 0: the last read was under the limit
- * (a read over it collects, and reset() starts again).
+ * `read` (the RSS) for collectNow, read at most once per RSS_EVERY_MS of `clock`. Between reads it
+ * answers 0: the last read was under the limit (a read over it collects, and reset() starts again).
  */
-export function throttledRss(read: () => number): { at: (grown: number) => () => number; reset: () => void } {
-  let next = 0; // the growth at which the RSS is read again
+export function throttledRss(read: () => number, clock: () => number = () => performance.now()): { get: () => number; reset: () => void } {
+  let next = -Infinity; // when the RSS is read again
   return {
-    at: (grown) => () => {
-      if (grown < next) return 0;
-      const r = read();
-      next = grown + RSS_STEP;
-      return r;
+    get: () => {
+      const t = clock();
+      if (t < next) return 0;
+      next = t + RSS_EVERY_MS;
+      return read();
     },
-    reset: () => { next = 0; },
+    reset: () => { next = -Infinity; },
   };
 }
 
@@ -131,7 +132,7 @@ export function heapCompactor(growth = GROWTH, cap = CAP, soft = RSS_SOFT): ((no
   let wait = growthAllowed(after, growth, cap);
   const rss = throttledRss(() => process.memoryUsage.rss());
   return (now = false) => {
-    if (!now && !collectNow(used() - after, wait, rss.at(used() - after), soft)) return;
+    if (!now && !collectNow(used() - after, wait, rss.get, soft)) return;
     gc!();
     after = used();
     wait = growthAllowed(after, growth, cap);

@@ -241,14 +241,15 @@ describe('CLI: when the heap is collected', () => {
     assert.strictEqual(collectNow(20 * MB, 128 * MB, rss(400), Infinity), false);
     assert.strictEqual(reads, before);
   });
-  it('under 256 MB resident, the RSS is read again only after 2 MB more growth, and at once after a collection', () => {
+  it('under 256 MB resident, the RSS is read again only 10 ms after the last read, and at once after a collection', () => {
     let reads = 0;
-    const rss = throttledRss(() => { reads++; return 200 * MB; });
-    // one pause per file past 16 MB of growth, ~40 KB of text each: 3 reads in 5 MB, not 125
-    for (let g = 16 * MB; g < 21 * MB; g += 40 * 1024) assert.strictEqual(collectNow(g, 36 * MB, rss.at(g)), false);
+    let ms = 0;
+    const rss = throttledRss(() => { reads++; return 200 * MB; }, () => ms);
+    // a pause every 0.1 ms past 16 MB of growth: 3 reads in 25 ms, not 250
+    for (; ms < 25; ms += 0.1) assert.strictEqual(collectNow(20 * MB, 36 * MB, rss.get), false);
     assert.strictEqual(reads, 3);
     rss.reset();
-    assert.strictEqual(collectNow(17 * MB, 36 * MB, rss.at(17 * MB)), false);
+    assert.strictEqual(collectNow(20 * MB, 36 * MB, rss.get), false);
     assert.strictEqual(reads, 4);
   });
   it("diff's short runs keep their own growth (no cap), and a growth under 16 MB is not raised", () => {
