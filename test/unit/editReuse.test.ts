@@ -95,6 +95,23 @@ describe('estimate after an edit re-uses the saved run\'s parts', function () {
     assert.deepStrictEqual(hot(r), ['include/linux/hot.h:3 from 24 call sites (hot_get ×12, hot_put ×12)']);
   });
 
+  it('a .c file edited to #include another header: its own includes read again, every other file\'s the saved ones (struct pair 8 -> 16 bytes)', async () => {
+    tree(path.join(repo, 'test', 'fixtures', 'diff', 'base'));
+    // two headers define struct pair: two unsigned ints (8 bytes), two unsigned long longs (16)
+    fs.writeFileSync(path.join(root, 'include', 'linux', 'narrow.h'), 'struct pair {\n\tunsigned int a;\n\tunsigned int b;\n};\n');
+    fs.writeFileSync(path.join(root, 'include', 'linux', 'wide.h'), 'struct pair {\n\tunsigned long long a;\n\tunsigned long long b;\n};\n');
+    const pair = (h: string) => `#include <linux/percpu.h>\n#include <linux/${h}.h>\n\nDEFINE_PER_CPU(struct pair, pair_var);\n`;
+    fs.writeFileSync(path.join(root, 'kernel', 'pair.c'), pair('narrow'));
+    fs.appendFileSync(path.join(root, 'kernel', 'Makefile'), 'obj-y\t\t\t+= pair.o\n');
+    age(root);
+    assert.strictEqual(size(await estimate(opts()), 'pair_var'), 8);
+    fs.writeFileSync(path.join(root, 'kernel', 'pair.c'), pair('wide'));
+    age(path.join(root, 'kernel', 'pair.c'));
+    const r = await afterEdit();
+    assert.strictEqual(r.stats.partsReused?.changed, 1, JSON.stringify(r.stats));
+    assert.strictEqual(size(r, 'pair_var'), 16);
+  });
+
   it('a header whose edit keeps its saved shape (a member added): only the work that read its struct is redone, not every includer', async () => {
     tree(path.join(repo, 'test', 'fixtures', 'diff', 'base'));
     // drivers/foo.c includes linux/counters.h too, and takes nothing from it

@@ -112,7 +112,11 @@ export function editReuseFor(parts: Parts, changed: readonly string[], textOf: (
       if (defining) return `${defining} defines a macro calling a function priced at its callers`;
     }
   }
-  return { parts, changed: new Set(changed), fresh, redone: new Set(), callersReached, reaches: near };
+  // every file's active #includes are the saved ones but the changed .c files' (a header's #if never
+  // sees a .c file's macros) and the changed headers' of the saved shape (their directives and macros
+  // are as they were): the closures walk the saved lists, the changed files read again (reusedInputs)
+  const includesHold = changed.every((f) => f.endsWith('.c') || shaped.has(f));
+  return { parts, changed: new Set(changed), fresh, redone: new Set(), callersReached, reaches: near, includesHold };
 }
 
 /**

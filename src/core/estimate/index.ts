@@ -666,8 +666,13 @@ async function reusedInputs(o: EstimateOptions, profile: Profile, r: Reuse): Pro
   const kb = { objects: p.kb.objects, byFile: new Map(p.kb.objects.map((x) => [x.file, x])), includeDirs: p.kb.includeDirs, warnings: p.kb.warnings };
   const session = r.session ?? await reuseSession(o, p, r.cacheDir);
   session.layout.refresh([...r.changed].map((f) => path.join(o.root, f)));
-  // include closures walk the saved lists instead of loading every header they reach
-  if (r.includesHold && p.active) session.layout.index.seedIncludes(fromGraph(path.resolve(o.root), p.active));
+  // include closures walk the saved lists instead of loading every header they reach; a changed
+  // file's own list is read again (an edited .c file may #include another header now)
+  if (r.includesHold && p.active) {
+    const seed = fromGraph(path.resolve(o.root), p.active);
+    for (const f of r.changed) seed.delete(path.resolve(o.root, f));
+    session.layout.index.seedIncludes(seed);
+  }
   const w = p.wrapped;
   // the wrapper graph is not read again: callsites takes the macros calling the earlier run's functions from the parts
   const macrosCalling = (): Set<string> => { throw new ReuseMiss('the wrapper graph is not read when re-using parts'); };

@@ -111,7 +111,7 @@ export interface Reuse {
   callersReached?: ReadonlySet<string>;
   /** the files the change reaches through the include graph, when fewer than freshFiles of `changed` (editReuse.ts) */
   reaches?: ReadonlySet<string>;
-  /** no changed file's preprocessor lines differ (sameDirectives): the saved active #includes (Parts.active) hold */
+  /** the saved active #includes (Parts.active) hold for every file but the changed ones: no changed file's preprocessor lines differ (sameDirectives), or each is a .c file or a header of the saved shape (editReuseFor) */
   includesHold?: boolean;
   /** the file facts the edit's check opened to read Kbuild again: the run asks the same ones */
   facts?: FactStore;

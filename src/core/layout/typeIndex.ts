@@ -500,11 +500,13 @@ export class TypeIndex {
   }
 
   /**
-   * Each file whose active #includes were walked, with them resolved (absolute paths): another
+   * Each file whose active #includes were walked, or taken from the seed, with them resolved (absolute paths): another
    * index of the same tree takes them (seedIncludes) while every file's directives are the same.
    */
   activeIncludes(): Map<string, string[]> {
-    const out = new Map<string, string[]>();
+    // the seed's lists stand for this run too: a run seeded with them, saving only what it walked
+    // itself, would leave the next run to load every header again
+    const out = new Map<string, string[]>(this.seeded ?? []);
     for (const [f, lf] of this.files) { const l = this.includesOf.get(lf.scan); if (l && path.isAbsolute(f)) out.set(f, l); }
     return out;
   }
