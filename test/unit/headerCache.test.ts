@@ -12,6 +12,7 @@ import { gccTruth } from './support/linkTruth';
 import { LayoutEngine, initLayout } from '../../src/core/layout';
 import { headerGraph } from '../../src/core/estimate/wrapped';
 import { headerCacheFile, loadHeaderFacts } from '../../src/core/estimate/headerCache';
+import { statKey } from '../../src/core/parse/statIndex';
 import type { NameIndexSnapshot } from '../../src/core/layout/nameIndex';
 import { headerShapeOf, type RawSnapshot } from '../../src/core/layout/typeIndex';
 
@@ -89,6 +90,21 @@ describe('saved header index of the estimate', function () {
     fs.utimesSync(path.join(root, 'include', 'linux'), t, t);
     const r = await run();
     assert.strictEqual(r.static.variables.find((v) => v.name === 'extra_counter')?.size, 8);
+  });
+
+  it("a header's stat comes from the tree's stamp when the run has it: a header the stamp saw unchanged is not read again", async () => {
+    await initLayout();
+    const engine = () => new LayoutEngine({ arch: ARCHES.x86_64, config: parseDotConfig(fs.readFileSync(path.join(root, '.config'), 'utf8'), '.config'), root });
+    headerGraph(engine(), cacheDir);
+    const dirs = engine().index.dirs;
+    const srcu = path.join(root, 'include', 'linux', 'srcu.h');
+    const stat = (f: string) => statKey(fs.statSync(f));
+    const before = stat(srcu);
+    age(srcu); // another mtime: a stat of it now differs from the saved one
+    assert.deepStrictEqual(loadHeaderFacts(headerCacheFile(cacheDir, dirs), dirs, { changed: true })?.changes?.reread, [srcu]);
+    // the stamp (taken before) answers for every header: none is read again, and none is stat'ed
+    const known = (f: string) => (f === srcu ? before : stat(f));
+    assert.strictEqual(loadHeaderFacts(headerCacheFile(cacheDir, dirs), dirs, { changed: true, known })?.changes, undefined);
   });
 
   it('after headers changed, added and removed, only those are read again: the index and graph of reading every header', async () => {

@@ -129,7 +129,7 @@ export class FactStore {
 
   /** `cacheDir` undefined: nothing is read or saved (--no-cache). The saved facts are read on first use. */
   /** `known`: stats the run already took (the tree's stamp), asked before a stat of a file */
-  constructor(readonly root: string, cacheDir?: string, private readonly known?: KnownStats) {
+  constructor(readonly root: string, cacheDir?: string, readonly known?: KnownStats) {
     if (cacheDir === undefined) return;
     const id = crypto.createHash('sha1').update(SCHEMA).update(path.resolve(root)).digest('hex');
     this.file = path.join(cacheDir, 'facts', `${id}.json`);

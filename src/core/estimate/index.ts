@@ -38,7 +38,7 @@ import { recentTexts, type TextReader } from './recentTexts';
 import { ResultCache, Siblings, treeStamp, type Previous, type Snapshot, type TreeStamp } from './resultCache';
 import { estimateAfterEdit, keptIncludeGraph } from './editReuse';
 import { overlayActive } from '../overlay';
-import { knownStats, type KnownStats } from '../parse/statIndex';
+import { knownByPath, knownStats, type KnownStats } from '../parse/statIndex';
 import type { ModuleSection } from '../rules/types';
 import type { Callsite, EstimateResult, NrCpusArray } from './types';
 
@@ -348,7 +348,7 @@ async function afterEdit(o: EstimateOptions, stamp: TreeStamp | undefined, files
   let facts: FactStore | undefined;
   const e = await estimateAfterEdit(o.root, prev, files, o, {
     run: (scan, reuse, onParts) => estimateNow({ ...o, scan, reuse: facts ? { ...reuse, facts } : reuse, onParts }),
-    session: (parts) => reuseSession(o, parts, o.cacheDir),
+    session: (parts) => reuseSession(o, parts, o.cacheDir, knownStats(files)),
     // as the parts keep it; not where a compiler builds the objects (their order may follow the Makefiles)
     tree: () => {
       if (o.compiler) return undefined;
@@ -653,9 +653,9 @@ async function callsites(o: EstimateOptions, inp: Inputs, placement: Placement, 
  * from `cacheDir` (headerCache.ts), else built from the tree and saved there. Call it outside any
  * overlay, so the index is the tree's; the run tells it which files changed.
  */
-export async function reuseSession(o: EstimateOptions, parts: Parts, cacheDir?: string): Promise<Session> {
+export async function reuseSession(o: EstimateOptions, parts: Parts, cacheDir?: string, known?: KnownStats): Promise<Session> {
   const session = await openSession(o.root, resolveProfile(o), parts.kb.includeDirs);
-  headerGraph(session.layout, cacheDir);
+  headerGraph(session.layout, cacheDir, undefined, known && knownByPath(o.root, known));
   for (const [f, t] of parts.wrapped.expanded) session.layout.addSource(f, t);
   return session;
 }

@@ -12,6 +12,7 @@ import type { MacroCall } from './macroCall';
 import { headerCacheFile, loadHeaderFacts, saveHeaderFacts, type HeaderFacts } from './headerCache';
 import { Worker } from 'worker_threads';
 import type { ArchName } from '../config/arch';
+import { knownByPath, type StatKey } from '../parse/statIndex';
 
 export interface WrappedFinding extends Finding {
   /** the DEFINE_PER_CPU* call as expanded (its arguments and trailing attributes) */
@@ -24,10 +25,10 @@ export interface WrappedFinding extends Finding {
  * the changed headers read again (a pull or a checkout changes a few hundred of ~9,000), else
  * from `ahead` (headersAhead) for the arch's own dirs, else are built here.
  */
-export function headerGraph(layout: LayoutEngine, cacheDir?: string, ahead?: HeaderFacts): WrapperGraph {
+export function headerGraph(layout: LayoutEngine, cacheDir?: string, ahead?: HeaderFacts, known?: (abs: string) => StatKey | undefined): WrapperGraph {
   const index = layout.index;
   const file = cacheDir === undefined ? undefined : headerCacheFile(cacheDir, index.dirs);
-  const hit = file === undefined ? undefined : loadHeaderFacts(file, index.dirs, { changed: true });
+  const hit = file === undefined ? undefined : loadHeaderFacts(file, index.dirs, { changed: true, known });
   const saved = hit && WrapperGraph.partsOf(hit.extra);
   if (hit && saved && !hit.changes && index.importRaw(hit.raw)) return WrapperGraph.fromParts(saved);
   let graph: WrapperGraph | undefined;
@@ -122,7 +123,7 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
   isModule: (file: string) => boolean = () => false, beforeReading?: () => Promise<void>, ahead?: () => Promise<HeaderFacts | undefined>): Promise<WrappedFindings> {
   // wrapper names from the headers under the include dirs and the built files (in a function of
   // its own: this one's frame, kept across its awaits, would keep the worker's answer too)
-  const graph = await (async () => headerGraph(layout, cacheDir, await ahead?.()))();
+  const graph = await (async () => headerGraph(layout, cacheDir, await ahead?.(), facts.known && knownByPath(root, facts.known)))();
   const readable: string[] = []; // first occurrence order, as the file list gives it
   const seen = new Set<string>();
   for (const f of files) {

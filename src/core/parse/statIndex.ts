@@ -46,6 +46,12 @@ export function statUnchanged(file: string | (() => string), k: StatKey, written
  */
 export type KnownStats = (rel: string) => StatKey | undefined;
 
+/** `known` asked by absolute path: a file outside `root` has none. */
+export function knownByPath(root: string, known: KnownStats): (abs: string) => StatKey | undefined {
+  const base = path.resolve(root) + path.sep;
+  return (abs) => (abs.startsWith(base) ? known(abs.slice(base.length).split(path.sep).join('/')) : undefined);
+}
+
 /** KnownStats over the stamp's map of "size,mtime,ctime,inode" strings. */
 export function knownStats(stats: ReadonlyMap<string, string>): KnownStats | undefined {
   if (!stats.size) return undefined;
