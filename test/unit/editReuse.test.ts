@@ -13,6 +13,7 @@ import { ARCHES } from '../../src/core/config/arch';
 import { parseDotConfig } from '../../src/core/config/kconfig';
 import { estimate, type EstimateOptions, type EstimateResult } from '../../src/core/estimate';
 import { changedFiles } from '../../src/core/estimate/editReuse';
+import { statsText } from '../../src/core/estimate/resultCache';
 import { RealCore } from '../../src/vscode/realCore';
 import { parseSettings } from '../../src/vscode/settings';
 
@@ -339,9 +340,16 @@ describe('estimate after an edit re-uses the saved run\'s parts', function () {
 
   it('changed files: another stat, a stat within the racy window of the snapshot, added and removed', () => {
     const k = (mtime: number) => [10, mtime, mtime, 7].join(',');
-    const before = { 'a.c': k(1000), 'b.h': k(1000), 'c.c': k(9000), 'gone.c': k(1000) };
+    const before = statsText(new Map([['a.c', k(1000)], ['b.h', k(1000)], ['c.c', k(9000)], ['gone.c', k(1000)]]));
     const now = new Map([['a.c', k(1000)], ['b.h', k(1500)], ['c.c', k(9000)], ['new.c', k(1000)]]);
     assert.deepStrictEqual(changedFiles(before, 10000, now), { changed: ['b.h', 'c.c'], added: ['new.c'], removed: ['gone.c'] });
+    // out of step from the second file on (one added before it, one gone after it), and a path that
+    // begins another (a.c, a.cc): by path from there
+    const later = new Map([['a.c', k(1000)], ['a.cc', k(1000)], ['b.h', k(1000)], ['c.c', k(2000)], ['gone.c', k(1000)], ['z.c', k(1000)]]);
+    assert.deepStrictEqual(changedFiles(statsText(new Map([['a.c', k(1000)], ['b.h', k(1000)], ['c.c', k(1000)], ['gone.c', k(1000)], ['y.c', k(1000)]])), 10000, later),
+      { changed: ['c.c'], added: ['a.cc', 'z.c'], removed: ['y.c'] });
+    // the same tree: nothing
+    assert.deepStrictEqual(changedFiles(statsText(later), 10000, later), { changed: [], added: [], removed: [] });
   });
 });
 

@@ -21,23 +21,51 @@ import { rescanOverlay, whyNotShared } from './diff/run';
 import type { EstimateResult } from './types';
 import type { Session } from './session';
 
-/** The files added, removed or with another stat than `before` (taken at `takenAt`); racy ones count as changed. */
-export function changedFiles(before: Record<string, string>, takenAt: number, now: ReadonlyMap<string, string>): { changed: string[]; added: string[]; removed: string[] } {
+/**
+ * The files added, removed or with another stat than `before` (statsText of a stamp taken at
+ * `takenAt`); racy ones count as changed. Both are in walk order: compared in step, without a map
+ * of `before`, until they part (a file added or removed), then by path.
+ */
+export function changedFiles(before: string, takenAt: number, now: ReadonlyMap<string, string>): { changed: string[]; added: string[]; removed: string[] } {
   const changed: string[] = [];
   const added: string[] = [];
   const removed: string[] = [];
   const racy = takenAt - RACY_MS;
+  // modified within RACY_MS of the snapshot: it may have changed again with the same stat
+  const isRacy = (k: string) => { const c = k.indexOf(','); return Number(k.slice(c + 1, k.indexOf(',', c + 1))) >= racy; };
+  let at = 0; // the next entry of `before` while the two are in step
+  let rest: Map<string, string> | undefined; // the entries of `before` from where they parted, by path
   for (const [f, k] of now) {
-    const b = Object.prototype.hasOwnProperty.call(before, f) ? before[f] : undefined;
+    if (!rest) {
+      const e = before.startsWith(f, at) && before.charCodeAt(at + f.length) === 0 ? before.indexOf('\0', at + f.length + 1) : -1;
+      if (e >= 0) {
+        const b = before.slice(at + f.length + 1, e);
+        if (b !== k || isRacy(b)) changed.push(f);
+        at = e + 1;
+        continue;
+      }
+      rest = entries(before, at);
+    }
+    const b = rest.get(f);
     if (b === undefined) { added.push(f); continue; }
-    if (b !== k) { changed.push(f); continue; }
-    // modified within RACY_MS of the snapshot: it may have changed again with the same stat
-    // ("size,mtime,ctime,inode": the mtime read without splitting the 86,000 strings)
-    const c = b.indexOf(',');
-    if (Number(b.slice(c + 1, b.indexOf(',', c + 1))) >= racy) changed.push(f);
+    rest.delete(f);
+    if (b !== k || isRacy(b)) changed.push(f);
   }
-  for (const f of Object.keys(before)) if (!now.has(f)) removed.push(f);
+  for (const f of (rest ?? entries(before, at)).keys()) removed.push(f);
   return { changed: changed.sort(), added: added.sort(), removed: removed.sort() };
+}
+
+/** The entries of a statsText from offset `at`, by path. */
+function entries(text: string, at: number): Map<string, string> {
+  const out = new Map<string, string>();
+  while (at < text.length) {
+    const a = text.indexOf('\0', at);
+    const b = a < 0 ? -1 : text.indexOf('\0', a + 1);
+    if (b < 0) break;
+    out.set(text.slice(at, a), text.slice(a + 1, b));
+    at = b + 1;
+  }
+  return out;
 }
 
 /**
@@ -189,7 +217,7 @@ export interface EditRunner {
 export async function estimateAfterEdit(root: string, prev: Previous, now: ReadonlyMap<string, string>, o: { include?: string[]; exclude?: string[]; cacheDir?: string; trace?: unknown; compact?: () => void; onProgress?: (done: number, total: number, message: string) => void }, runner: EditRunner, sameTree = false): Promise<{ result: EstimateResult; scan: ScanResult; parts?: Parts } | { why: string }> {
   const t0 = Date.now();
   const all = changedFiles(prev.files, prev.takenAt, now);
-  prev.files = {}; // ~55,000 entries nobody reads again
+  prev.files = ''; // ~86,000 entries nobody reads again
   // files no stage reads (a pull's Kconfig, documentation and device-tree changes) change nothing: left out
   const included = new Set(prev.parts.includes.files);
   const counts = (f: string) => !inert(f, included);

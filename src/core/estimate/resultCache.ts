@@ -210,10 +210,22 @@ function stamped(w: Walked, takenAt: number, files?: Map<string, string>): TreeS
 interface Saved { schema: string; digest: string; takenAt: number; result: EstimateResult }
 interface SavedScan { schema: string; digest: string; takenAt: number; scan: ScanResult }
 interface SavedParts { schema: string; digest: string; takenAt: number; parts: Parts }
-interface SavedStamps { schema: string; digest: string; takenAt: number; files: Record<string, string> }
+/** a stats file's first line; then each file's "path\0size,mtime,ctime,inode\0", in the stamp's walk order (statsText) */
+interface StampsHead { schema: string; digest: string; takenAt: number }
 
-/** The last saved run of this tree and options whatever the tree is now: its parts, scan and each file's stat then. */
-export interface Previous { takenAt: number; parts: Parts; scan: ScanResult; files: Record<string, string> }
+/**
+ * A stamp's stats as saved: one string, in the walk's order, as the stamp's workers made it. Read
+ * and written whole (no object of ~86,000 members parsed and written), and a later run's stamp of
+ * the same tree compares with it entry by entry in step (editReuse.ts changedFiles).
+ */
+export function statsText(files: ReadonlyMap<string, string>): string {
+  const out: string[] = [];
+  for (const [f, k] of files) out.push(f, '\0', k, '\0');
+  return out.join('');
+}
+
+/** The last saved run of this tree and options whatever the tree is now: its parts, scan and each file's stat then (statsText). */
+export interface Previous { takenAt: number; parts: Parts; scan: ScanResult; files: string }
 /** One saved run's three files, unchecked against the tree (ResultCache.snapshot). */
 export interface Snapshot { digest: string; takenAt: number; result: EstimateResult; scan: ScanResult; parts: Parts }
 
@@ -276,12 +288,26 @@ export class ResultCache {
    * edit since: editReuse.ts redoes what it reaches); undefined unless all three are of one run.
    */
   lookupPrevious(): Previous | undefined {
-    const st = this.readAny<SavedStamps>(this.stampsFile);
-    if (!st?.files) return undefined;
+    const st = this.readStamps();
+    if (!st) return undefined;
     const same = <T extends { digest: string }>(j: T | undefined) => (j && j.digest === st.digest ? j : undefined);
     const parts = same(this.readAny<SavedParts>(this.partsFile))?.parts;
     const scan = parts && same(this.readAny<SavedScan>(this.scanFile))?.scan;
     return parts && scan ? { takenAt: st.takenAt, parts, scan, files: st.files } : undefined;
+  }
+
+  private readStamps(): (StampsHead & { files: string }) | undefined {
+    try {
+      const t = readCacheText(this.stampsFile);
+      const nl = t.indexOf('\n');
+      const head = JSON.parse(t.slice(0, nl)) as StampsHead;
+      if (nl < 0 || !head || head.schema !== SCHEMA || typeof head.digest !== 'string' || typeof head.takenAt !== 'number') return undefined;
+      return { ...head, files: t.slice(nl + 1) };
+    } catch { return undefined; }
+  }
+
+  private writeStamps(file: string, head: StampsHead, files: ReadonlyMap<string, string>): boolean {
+    return writeAtomic(file, () => [JSON.stringify(head), '\n', statsText(files)]);
   }
 
   private readAny<T extends { schema: string; takenAt: number }>(file: string): T | undefined {
@@ -344,7 +370,7 @@ export class ResultCache {
     if (parts) this.write(this.partsFile, { ...head, parts });
     if (files === 'aside') {
       if (scan && parts) this.takeAside(stamp);
-    } else if (files && scan && parts) this.write(this.stampsFile, { ...head, files }); // the Map written as an object (jsonPieces)
+    } else if (files && scan && parts) this.writeStamps(this.stampsFile, head, files);
     if (!this.write(this.file, { ...head, result })) return false;
     this.prune();
     return true;
@@ -358,7 +384,7 @@ export class ResultCache {
    */
   saveStampsAside(stamp: TreeStamp, files: ReadonlyMap<string, string>): boolean {
     if (stamp.newestMs >= stamp.takenAt - RACY_MS) return false;
-    return this.write(this.asideFile(stamp), { schema: SCHEMA, digest: stamp.digest, takenAt: stamp.takenAt, files });
+    return this.writeStamps(this.asideFile(stamp), { schema: SCHEMA, digest: stamp.digest, takenAt: stamp.takenAt }, files);
   }
 
   /** The stats saveStampsAside wrote for `stamp` (named by its digest), as the saved ones; without them the old ones go. */
