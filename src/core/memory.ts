@@ -69,13 +69,14 @@ export function growthAllowed(after: number, growth = GROWTH, cap = CAP): number
  */
 const RSS_SOFT = 256 * 1024 * 1024;
 /**
- * Under RSS_SOFT the RSS is read again only this many ms after the last read: it is a /proc read,
- * and once the heap had grown 16 MB each pause read it (the rules' cross-file pass of a run after
- * an edit pauses once per file: ~30 ms of a 2.4 s run). Not by the heap's growth: what else the
- * process holds grows meanwhile (throttled per 2 MB of old generation, Debian amd64's every-stage
- * run peaked 12 MiB higher).
+ * Far under the resident limit (more than RSS_MARGIN), the RSS is read again only this many ms
+ * after the last read: it is a /proc read, and once the heap had grown 16 MB each pause read it
+ * (the rules' cross-file pass of a run after an edit, ~180 MB resident, pauses once per file: ~30
+ * ms of a 2.4 s run). Nearer the limit, at every pause as before: throttled there too, Debian
+ * amd64's every-stage run (~256 MB at its end) peaked ~10 MiB higher.
  */
 export const RSS_EVERY_MS = 10;
+const RSS_MARGIN = 32 * 1024 * 1024;
 
 /** Whether to collect now: the heap grew by `wait` since the last collection, or by MIN_GROWTH with the process past `soft` bytes resident. */
 export function collectNow(grown: number, wait: number, rss: () => number, soft = RSS_SOFT): boolean {
@@ -96,17 +97,18 @@ function oldGenerationUsed(): number {
 }
 
 /**
- * `read` (the RSS) for collectNow, read at most once per RSS_EVERY_MS of `clock`. Between reads it
- * answers 0: the last read was under the limit (a read over it collects, and reset() starts again).
+ * `read` (the RSS) for collectNow: after a read more than RSS_MARGIN under `soft`, not again for
+ * RSS_EVERY_MS of `clock`, answering 0 meanwhile; else at every call. reset() after a collection.
  */
-export function throttledRss(read: () => number, clock: () => number = () => performance.now()): { get: () => number; reset: () => void } {
+export function throttledRss(read: () => number, soft: number, clock: () => number = () => performance.now()): { get: () => number; reset: () => void } {
   let next = -Infinity; // when the RSS is read again
   return {
     get: () => {
       const t = clock();
       if (t < next) return 0;
-      next = t + RSS_EVERY_MS;
-      return read();
+      const r = read();
+      next = r < soft - RSS_MARGIN ? t + RSS_EVERY_MS : -Infinity;
+      return r;
     },
     reset: () => { next = -Infinity; },
   };
@@ -130,7 +132,7 @@ export function heapCompactor(growth = GROWTH, cap = CAP, soft = RSS_SOFT): ((no
   const used = oldGenerationUsed;
   let after = used();
   let wait = growthAllowed(after, growth, cap);
-  const rss = throttledRss(() => process.memoryUsage.rss());
+  const rss = throttledRss(() => process.memoryUsage.rss(), soft);
   return (now = false) => {
     if (!now && !collectNow(used() - after, wait, rss.get, soft)) return;
     gc!();

@@ -241,16 +241,22 @@ describe('CLI: when the heap is collected', () => {
     assert.strictEqual(collectNow(20 * MB, 128 * MB, rss(400), Infinity), false);
     assert.strictEqual(reads, before);
   });
-  it('under 256 MB resident, the RSS is read again only 10 ms after the last read, and at once after a collection', () => {
+  it('far under 256 MB resident, the RSS is read again only 10 ms after the last read; near it, at every pause', () => {
     let reads = 0;
     let ms = 0;
-    const rss = throttledRss(() => { reads++; return 200 * MB; }, () => ms);
-    // a pause every 0.1 ms past 16 MB of growth: 3 reads in 25 ms, not 250
+    let mb = 200;
+    const rss = throttledRss(() => { reads++; return mb * MB; }, 256 * MB, () => ms);
+    // a pause every 0.1 ms past 16 MB of growth at 200 MB resident: 3 reads in 25 ms, not 250
     for (; ms < 25; ms += 0.1) assert.strictEqual(collectNow(20 * MB, 36 * MB, rss.get), false);
     assert.strictEqual(reads, 3);
+    // within 32 MB of the limit: every pause reads it, and the first past it collects
+    mb = 240;
     rss.reset();
-    assert.strictEqual(collectNow(20 * MB, 36 * MB, rss.get), false);
-    assert.strictEqual(reads, 4);
+    reads = 0;
+    for (let i = 0; i < 10; i++) assert.strictEqual(collectNow(20 * MB, 36 * MB, rss.get), false);
+    assert.strictEqual(reads, 10);
+    mb = 257;
+    assert.strictEqual(collectNow(20 * MB, 36 * MB, rss.get), true);
   });
   it("diff's short runs keep their own growth (no cap), and a growth under 16 MB is not raised", () => {
     assert.strictEqual(growthAllowed(150 * MB, 128 * MB, Infinity), 128 * MB);
