@@ -55,6 +55,10 @@ describe('PCPU002 hot shared refcount', () => {
     // taken as unchanged, the edited file would keep the earlier run's 50
     const stale = (await runTreeRules({ files: edited, findings, profile: PROFILE, sizer: stubSizer(), refcounts: new RefcountReader(edited, saved, () => true) })).filter((d) => d.code === 'PCPU002');
     assert.match(stale[0].message, /from 50 call sites/);
+    // a saved reading of another shape is none: the files are read
+    const damaged = { ops: 'x', percpu: [['pcpu002.h', 1]] } as unknown as RefcountSaved;
+    const read = (await runTreeRules({ files: edited, findings, profile: PROFILE, sizer: stubSizer(), refcounts: new RefcountReader(edited, damaged, () => true) })).filter((d) => d.code === 'PCPU002');
+    assert.match(read[0].message, /from 40 call sites/);
   });
 
   it('uses the whole-tree call counts when given, and a threshold', async () => {

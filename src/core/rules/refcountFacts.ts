@@ -89,9 +89,12 @@ export class RefcountReader {
   private readonly old?: { ops: Map<string, RefcountOp[]>; percpu: Map<string, [string, number][]>; calls?: { key: string; counts: Map<string, number[]> } };
 
   constructor(private readonly files: FileTexts, saved?: RefcountSaved, private readonly same: (file: string) => boolean = () => false) {
-    if (saved) {
+    // a saved reading of another shape (a damaged parts file) is none: every file is read
+    const list = (x: unknown): x is [string, unknown][] => Array.isArray(x) && x.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && Array.isArray(e[1]));
+    if (saved && list(saved.ops) && list(saved.percpu)) {
+      const c = saved.calls;
       this.old = { ops: new Map(saved.ops), percpu: new Map(saved.percpu),
-        ...(saved.calls ? { calls: { key: saved.calls.names.join('\0'), counts: new Map(saved.calls.counts) } } : {}) };
+        ...(c && Array.isArray(c.names) && list(c.counts) ? { calls: { key: c.names.join('\0'), counts: new Map(c.counts) } } : {}) };
     }
   }
 
