@@ -12,7 +12,7 @@ import { gccTruth } from './support/linkTruth';
 import { LayoutEngine, initLayout } from '../../src/core/layout';
 import { headerGraph } from '../../src/core/estimate/wrapped';
 import { headerCacheFile, loadHeaderFacts } from '../../src/core/estimate/headerCache';
-import { statKey } from '../../src/core/parse/statIndex';
+import { statKey, type StatKey } from '../../src/core/parse/statIndex';
 import type { NameIndexSnapshot } from '../../src/core/layout/nameIndex';
 import { headerShapeOf, type RawSnapshot } from '../../src/core/layout/typeIndex';
 
@@ -105,6 +105,10 @@ describe('saved header index of the estimate', function () {
     // the stamp (taken before) answers for every header: none is read again, and none is stat'ed
     const known = (f: string) => (f === srcu ? before : stat(f));
     assert.strictEqual(loadHeaderFacts(headerCacheFile(cacheDir, dirs), dirs, { changed: true, known })?.changes, undefined);
+    // another header the stamp saw changed: that one alone is read again (srcu.h's stat is still the stamp's)
+    const other = path.join(root, 'include', 'linux', 'cache.h');
+    const changed = (f: string): StatKey => (f === other ? [1, 2, 3, 4] : known(f));
+    assert.deepStrictEqual(loadHeaderFacts(headerCacheFile(cacheDir, dirs), dirs, { changed: true, known: changed })?.changes?.reread, [other]);
   });
 
   it('after headers changed, added and removed, only those are read again: the index and graph of reading every header', async () => {

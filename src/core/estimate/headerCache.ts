@@ -131,7 +131,7 @@ export function loadHeaderFacts(file: string, dirs: string[], opts: { changed?: 
     // the headers' stats as the tree's stamp took them, when given (~9,000 stats of this thread)
     if ([...meta.dirs, ...meta.files].some(([f, ...k]) => !statUnchanged(f, k, meta.writtenAt, opts.known?.(f)))) {
       if (!opts.changed) return undefined;
-      changes = changesSince(meta, savedDirs, flat);
+      changes = changesSince(meta, savedDirs, flat, opts.known);
     }
     // views of the file's own buffer, not copies (a file this size is not in Buffer's shared pool)
     const base = buf.byteOffset + 4 + n + ((4 - (n % 4)) % 4);
@@ -150,14 +150,14 @@ export function loadHeaderFacts(file: string, dirs: string[], opts: { changed?: 
 }
 
 /** The headers under `dirs` now, and which of them to read again and whose saved entries go. */
-function changesSince(meta: Meta, dirs: string[], flat: string[]): HeaderChanges {
+function changesSince(meta: Meta, dirs: string[], flat: string[], known?: (abs: string) => StatKey | undefined): HeaderChanges {
   const walk = headerWalk(dirs, new Set(flat));
   const saved = new Map(meta.files.map(([f, ...k]) => [f, k]));
   const reread: string[] = [];
   const dropped: string[] = [];
   for (const f of walk) {
     const k = saved.get(f);
-    if (k && statUnchanged(f, k, meta.writtenAt)) continue;
+    if (k && statUnchanged(f, k, meta.writtenAt, known?.(f))) continue;
     reread.push(f);
     if (k) dropped.push(f);
   }
