@@ -139,34 +139,40 @@ describe('editor core (src/vscode/realCore.ts)', function () {
     assert.match(after.unresolved ?? '', /foo_hdr_stats/);
   });
 
+  /** `body` over a temporary tree of `files` and one fresh core: `open(rel)` analyzes the file as it is on disk, or `text` */
+  async function inTree(prefix: string, files: Record<string, string>, body: (root: string, open: (rel: string, text?: string) => ReturnType<ReturnType<typeof createCore>['analyzeFile']>) => Promise<void>): Promise<void> {
+    const root = tempTree(prefix, files);
+    try {
+      const c = createCore();
+      await body(root, (rel, text) => c.analyzeFile(path.join(root, rel), text ?? fs.readFileSync(path.join(root, rel), 'utf8'), s, root));
+    } finally {
+      removeTree(root);
+    }
+  }
+
   it('sizes a file as gcc compiles it alone, whatever other .c files were opened before', async () => {
     // a.c's own #define and struct reach nothing else: b.c takes NR_THINGS (4) and struct t from its
     // headers, as gcc does: int[4] = 16 B, long = 8 B (before, a.c opened first made them 400 and 100)
-    const root = tempTree('alone', {
+    await inTree('alone', {
       'include/linux/things.h': '#define NR_THINGS 4\nstruct t { long x; };\n',
       'include/linux/s.h': '#include <linux/things.h>\nstruct s { int a[NR_THINGS]; };\n',
       'drivers/a/a.c': '#define NR_THINGS 100\nstruct t { char c[100]; };\nstruct s2 { int a[NR_THINGS]; };\nstatic DEFINE_PER_CPU(struct s2, av);\n',
       'drivers/b/b.c': '#include <linux/s.h>\nstatic DEFINE_PER_CPU(struct s, bv);\nstatic DEFINE_PER_CPU(struct t, tv);\n',
-    });
-    try {
-      const c = createCore();
-      const open = (rel: string) => c.analyzeFile(path.join(root, rel), fs.readFileSync(path.join(root, rel), 'utf8'), s, root);
+    }, async (_root, open) => {
       const a = await open('drivers/a/a.c');
       assert.strictEqual(a.items.find((i) => i.name === 'av')!.bytesPerCpu, 400); // a.c's own: 100 ints
       const b = await open('drivers/b/b.c');
       assert.deepStrictEqual(['bv', 'tv'].map((n) => b.items.find((i) => i.name === n)!.bytesPerCpu), [16, 8]);
       // and a.c again, after b.c: still its own
       assert.strictEqual((await open('drivers/a/a.c')).items.find((i) => i.name === 'av')!.bytesPerCpu, 400);
-    } finally {
-      removeTree(root);
-    }
+    });
   });
 
   it('takes a type from the headers the open file includes, and from the build\'s -I dirs, as the estimate does', async () => {
     // struct gp twice: arch/x86/include (searched first) 8 B, include/linux/gp_tree.h (the one
     // gp.c includes) 16 B; struct avc_stats only under sec/include, which sec/Makefile adds with -I:
     // five unsigned ints, 20 B (before, the editor answered 8 and "definition not found")
-    const root = tempTree('incl', {
+    await inTree('incl', {
       'Makefile': 'obj-y += kernel/ sec/\n',
       'kernel/Makefile': 'obj-y += gp.o\n',
       'arch/x86/include/asm/gp_tiny.h': 'struct gp { unsigned long x; };\n',
@@ -175,22 +181,18 @@ describe('editor core (src/vscode/realCore.ts)', function () {
       'sec/Makefile': 'ccflags-y := -I$(srctree)/sec/include\nobj-y += avc.o\n',
       'sec/include/avc.h': 'struct avc_stats { unsigned int a, b, c, d, e; };\n',
       'sec/avc.c': '#include "avc.h"\nstatic DEFINE_PER_CPU(struct avc_stats, st);\n',
-    });
-    try {
-      const c = createCore();
-      const size = async (rel: string, name: string) => (await c.analyzeFile(path.join(root, rel), fs.readFileSync(path.join(root, rel), 'utf8'), s, root)).items.find((i) => i.name === name)!.bytesPerCpu;
+    }, async (_root, open) => {
+      const size = async (rel: string, name: string) => (await open(rel)).items.find((i) => i.name === name)!.bytesPerCpu;
       assert.strictEqual(await size('kernel/gp.c', 'g'), 16);
       assert.strictEqual(await size('sec/avc.c', 'st'), 20);
-    } finally {
-      removeTree(root);
-    }
+    });
   });
 
   it('hints the variables a wrapper macro defines, at its use, as the estimate counts them', async () => {
     // DEFINE_MY_PCPU(foo) is DEFINE_PER_CPU(struct my_stats, foo_pcpu): three longs, 24 B; a
     // DEFINE_STATIC_SRCU defines per-CPU data in built-in code only (srcutree.h's #ifdef MODULE)
     const src = '#include <linux/my.h>\nDEFINE_MY_PCPU(foo);\nDEFINE_STATIC_SRCU(bar);\n';
-    const root = tempTree('wrap', {
+    await inTree('wrap', {
       'Makefile': 'obj-y += kernel/\nobj-m += drv/\n',
       'kernel/Makefile': 'obj-y += w.o\n',
       'drv/Makefile': 'obj-m += m.o\n',
@@ -198,17 +200,13 @@ describe('editor core (src/vscode/realCore.ts)', function () {
         + '#define DEFINE_STATIC_SRCU(n) static DEFINE_PER_CPU(struct my_stats, n##_srcu_data)\n',
       'kernel/w.c': src,
       'drv/m.c': src,
-    });
-    try {
-      const c = createCore();
-      const items = async (rel: string) => (await c.analyzeFile(path.join(root, rel), src, s, root)).items.filter((i) => i.kind === 'static').map((i) => [i.name, i.bytesPerCpu, i.line]);
+    }, async (root, open) => {
+      const items = async (rel: string) => (await open(rel, src)).items.filter((i) => i.kind === 'static').map((i) => [i.name, i.bytesPerCpu, i.line]);
       assert.deepStrictEqual(await items('kernel/w.c'), [['foo_pcpu', 24, 2], ['bar_srcu_data', 24, 3]]);
       assert.deepStrictEqual(await items('drv/m.c'), [['foo_pcpu', 24, 2]]);
       const est = await estimate({ root, arch: ARCHES.x86_64, config: parseDotConfig('', 'none'), cpus: 4, rules: false });
       assert.deepStrictEqual(est.static.variables.map((v) => [v.name, v.size, v.line]).sort(), [['bar_srcu_data', 24, 3], ['foo_pcpu', 24, 2]]);
-    } finally {
-      removeTree(root);
-    }
+    });
   });
 
   it('prices a call site with the variables it sees, as the estimate does', async () => {

@@ -122,7 +122,7 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
   } catch (e) {
     out.errors.push({ file: '.', message: `cross-file rules: ${(e as Error).message}` });
   }
-  out.refcounts = refcounts.toJSON();
+  if (i.onFile) out.refcounts = refcounts.toJSON(); // kept with the file rules, for a later run
   return out;
 }
 
