@@ -4,7 +4,11 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FactStore, factsOf, includeDirectives, includeDirectivesIn, namesIn } from '../../src/core/estimate/fileFacts';
+import fc from 'fast-check';
+import { FactStore, factsOf, fingerprintOf, includeDirectives, includeDirectivesIn, namesIn, searchFiles, searchFound, searchPlan } from '../../src/core/estimate/fileFacts';
+import { DATA, IN_PLACE_LIMIT, PAD, fillNeedles } from '../../src/core/parse/prefilter';
+import { PREFILTER_WASM } from '../../src/core/parse/prefilterWasm';
+import { MAPPED } from '../../src/core/readText';
 import { withOverlay } from '../../src/core/overlay';
 import * as readTextModule from '../../src/core/readText';
 
@@ -158,6 +162,44 @@ describe('per-file facts of built files', () => {
     texts.forEach((t, i) => assert.deepStrictEqual([...namesIn(t, names)], expect[i], t));
     // the bytes of the text, as search() reads a file
     texts.forEach((t, i) => assert.deepStrictEqual([...namesIn(Buffer.from(t, 'latin1'), names)], expect[i], t));
+  });
+
+  it('searches files for names in one WebAssembly pass as indexOf does: shared group bits, short and long names, names inside others', () => {
+    // Debian amd64's list (17 names, 11 searched first), a 2-byte and a 30-byte name: 13 in the one pass, slots k and k + 8 sharing a group bit
+    const names = ['mm_alloc_cid_noprof', 'mm_alloc_cid', 'fc_lport_init_stats', '__netdev_alloc_pcpu_stats', 'bpf_map_alloc_percpu',
+      'netdev_alloc_pcpu_stats', '__devm_alloc_percpu', '__percpu_counter_init_many', 'blk_stat_alloc_callback', 'irq_alloc_matrix',
+      'metadata_dst_alloc_percpu', 'tbl_mask_array_alloc', 'tbl_mask_cache_alloc', 'devm_alloc_percpu', 'devm_netdev_alloc_pcpu_stats',
+      'percpu_counter_init', 'percpu_counter_init_many', 'qx', 'a_name_of_thirty_bytes_exactly'];
+    assert.strictEqual(names[names.length - 1].length, 30);
+    const plan = searchPlan(names);
+    const wasm = { opts: { wasm: PREFILTER_WASM, data: DATA, pad: PAD, limit: IN_PLACE_LIMIT }, fill: fillNeedles, fingerprint: fingerprintOf };
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-search-'));
+    try {
+      let n = 0;
+      const check = (texts: string[]) => {
+        const files = texts.map((t) => { const f = path.join(tmp, `f${n++}.c`); fs.writeFileSync(f, t, 'latin1'); return f; });
+        const got = searchFiles([...files, path.join(tmp, 'missing.c')], names, fs, plan, searchFound, MAPPED, wasm);
+        assert.strictEqual(got.pop(), null);
+        return got.every((g, i) => JSON.stringify(g!.map((k) => names[k])) === JSON.stringify([...namesIn(texts[i], names)]));
+      };
+      // each name alone at several offsets, and with a neighbour of its group
+      const one = names.flatMap((a, i) => ['', 'x', ' '.repeat(17)].map((pad) => `${pad}${a}(${names[(i + 8) % names.length]}`));
+      assert.ok(check(one));
+      // a file bigger than the earlier ones (the memory grows), the name at its very end; and an empty file
+      assert.ok(check([`${'y'.repeat(3 << 20)}percpu_counter_init`, '']));
+      // random texts of the names' pieces: names and near misses are common
+      const piece = fc.constantFrom(...names.flatMap((t) => [t, t.slice(1), t.slice(0, -1), t.slice(2, 7)]), ' ', '\n', '_', '(');
+      fc.assert(fc.property(fc.array(fc.array(piece, { maxLength: 30 }).map((ps) => ps.join('')), { minLength: 1, maxLength: 8 }), check), { numRuns: 300, seed: 7 });
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('takes a name\'s rarest three bytes as its search fingerprint', () => {
+    // by the frequency table's order: 'p' and 'u' are rarer than 'e' and 'r', 'v' rarer than 'd' and 'e'
+    assert.strictEqual(fingerprintOf('percpu_counter_init'), 'percpu_counter_init'.indexOf('cpu'));
+    assert.strictEqual(fingerprintOf('devm_alloc_percpu'), 'devm_alloc_percpu'.indexOf('vm_'));
+    assert.strictEqual(fingerprintOf('abc'), 0);
   });
 
   it('searches many files for a list of names on a worker, and mentions() then answers without reading them', async () => {

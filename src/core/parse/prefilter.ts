@@ -21,8 +21,8 @@ const FINGERPRINT_AT: Readonly<Record<string, number>> = {
 };
 
 /** Where the data starts in the search's memory (the tables are below), and the readable bytes that must follow it. */
-const DATA = 1024;
-const PAD = 32;
+export const DATA = 1024;
+export const PAD = 32;
 /** Files up to this size are read straight into the search's memory (scanFile's read buffer); it never shrinks, so bigger ones are not. */
 export const IN_PLACE_LIMIT = 16 * 1024 * 1024;
 const PAGE = 65536;
@@ -30,15 +30,38 @@ const PAGE = 65536;
 const NEEDLES: readonly [string, number][] = [...PREFILTER_TOKENS.map((t): [string, number] => [t, TRIGGER]), ...ACCESSOR_TOKENS.map((t): [string, number] => [t, ACCESSOR])];
 const BYTES = NEEDLES.map(([t]) => Buffer.from(t, 'latin1'));
 
-// Node has WebAssembly; the project's libs (ES2022, no DOM) do not declare it
-declare const WebAssembly: {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: object };
-};
-interface Memory { readonly buffer: ArrayBuffer; grow(pages: number): number }
-interface Search { memory: Memory; scan: (ptr: number, len: number, want: number) => number }
+/** prefilter.wat's exports (its tables filled by fillNeedles) */
+interface Search { memory: WasmMemory; scan: (ptr: number, len: number, want: number) => number }
 let search: Search | null | undefined; // per thread, made on first use; null: not available here
+
+/**
+ * Writes prefilter.wat's needle tables into `mem` (the search's memory) for `needles`: [the needle
+ * as a latin1 string, its group bits (one byte), where its 3-byte fingerprint starts]; needle k
+ * takes bucket k % 8. False when they do not fit: more than 16, one over 28 bytes, a fingerprint
+ * past its end. Self-contained (it names nothing outside itself): the mention search's worker runs
+ * it from its source text (estimate/fileFacts.ts).
+ */
+export function fillNeedles(mem: Uint8Array, needles: readonly (readonly [string, number, number])[]): boolean {
+  if (needles.length > 16) return false;
+  mem.fill(0, 0, 128 + 32 * 16);
+  for (let k = 0; k < needles.length; k++) {
+    const [t, group, fp] = needles[k];
+    if (t.length > 28 || fp < 0 || fp + 3 > t.length) return false;
+    const bucket = 1 << (k % 8); // 8 buckets: needles k and k + 8 share one, each compared when it matches
+    const e = 128 + 32 * k;
+    mem[e] = bucket;
+    mem[e + 1] = fp;
+    mem[e + 2] = t.length;
+    mem[e + 3] = group;
+    for (let j = 0; j < t.length; j++) mem[e + 4 + j] = t.charCodeAt(j) & 0xff;
+    for (let j = 0; j < 3; j++) {
+      const c = t.charCodeAt(fp + j) & 0xff;
+      mem[32 * j + (c & 15)] |= bucket;
+      mem[32 * j + 16 + (c >> 4)] |= bucket;
+    }
+  }
+  return true;
+}
 
 /** The WebAssembly search with the needle tables filled in, or null (no SIMD; a table that does not fit: the tests check it does). */
 function wasmSearch(): Search | null {
@@ -46,26 +69,9 @@ function wasmSearch(): Search | null {
   search = null;
   try {
     const bytes = Buffer.from(PREFILTER_WASM, 'base64');
-    if (NEEDLES.length > 16 || !WebAssembly.validate(bytes)) return search;
+    if (!WebAssembly.validate(bytes)) return search;
     const x = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as Search & { setNeedles(n: number): void };
-    const mem = new Uint8Array(x.memory.buffer);
-    for (let k = 0; k < NEEDLES.length; k++) {
-      const [t, group] = NEEDLES[k];
-      const fp = FINGERPRINT_AT[t] ?? 0;
-      if (t.length > 28 || fp + 3 > t.length) return search;
-      const bucket = 1 << (k % 8); // 8 buckets: tokens k and k + 8 share one, each compared when it matches
-      const e = 128 + 32 * k;
-      mem[e] = bucket;
-      mem[e + 1] = fp;
-      mem[e + 2] = t.length;
-      mem[e + 3] = group;
-      for (let j = 0; j < t.length; j++) mem[e + 4 + j] = t.charCodeAt(j) & 0xff;
-      for (let j = 0; j < 3; j++) {
-        const c = t.charCodeAt(fp + j) & 0xff;
-        mem[32 * j + (c & 15)] |= bucket;
-        mem[32 * j + 16 + (c >> 4)] |= bucket;
-      }
-    }
+    if (!fillNeedles(new Uint8Array(x.memory.buffer), NEEDLES.map(([t, group]) => [t, group, FINGERPRINT_AT[t] ?? 0]))) return search;
     x.setNeedles(NEEDLES.length);
     search = { memory: x.memory, scan: x.scan };
   } catch {
