@@ -58,6 +58,23 @@ describe('header index read ahead on a worker', function () {
     assert.ok(g1.names(true).has('DEFINE_OWN_STAT'));
   });
 
+  it('indexes the -I dirs Kbuild tells it on the worker, after the arch\'s own: the index and graph of reading every header here', async () => {
+    const here = engine();
+    const g1 = headerGraph(here);
+    const ahead = headersAhead('x86_64', root);
+    ahead.more([path.relative(root, flat)]);
+    const facts = await ahead.take();
+    assert.ok(facts);
+    // the flat dir came indexed from the worker: its header is in the snapshot, last
+    assert.deepStrictEqual(facts.raw.dirs.slice(-1), [flat]);
+    assert.deepStrictEqual(facts.raw.table.slice(-1), [path.join(flat, 'own.h')]);
+    const there = engine();
+    const g2 = headerGraph(there, undefined, facts);
+    assert.deepStrictEqual(there.index.exportRaw(), here.index.exportRaw());
+    assert.deepStrictEqual(g2.toJSON(), g1.toJSON());
+    assert.ok(g2.names(true).has('DEFINE_OWN_STAT'));
+  });
+
   it('refuses a raw index of other dirs, and one imported after the index was built', () => {
     const other = headerRaw('arm64', root, () => undefined)!;
     assert.ok(other.dirs.some((d) => d.endsWith(path.join('arch', 'arm64', 'include'))));

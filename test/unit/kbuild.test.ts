@@ -104,6 +104,25 @@ describe('kbuild reader', () => {
       fs.rmSync(root, { recursive: true, force: true });
     }
   });
+  it('tells each -I dir of includeDirs once, in their order, as the walk meets them', () => {
+    const root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'pl-kbuild-'));
+    try {
+      const put = (rel: string, text: string) => { fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }); fs.writeFileSync(path.join(root, rel), text); };
+      put('Kbuild', 'obj-y += a/ b/\n');
+      put('arch/x86/Makefile', '');
+      // a's dir twice, an absolute dir and one above the tree (neither is the tree's), then b's
+      put('a/Makefile', 'ccflags-y := -I$(srctree)/a/inc -I/usr/include -I../up\nsubdir-ccflags-y := -I$(src)/inc\nobj-y += k.o\n');
+      put('a/k.c', '');
+      put('b/Makefile', 'ccflags-y += -I$(srctree)/b/inc -I$(srctree)/a/inc\nobj-y += x.o\n');
+      put('b/x.c', '');
+      const told: string[] = [];
+      const r = readKbuild(root, () => undefined, { arch: 'x86_64', onIncludeDir: (d) => told.push(d) });
+      assert.deepStrictEqual(r.includeDirs, ['a/inc', 'b/inc']);
+      assert.deepStrictEqual(told, r.includeDirs);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
   it('says when the root has no Kbuild, naming a folder under it that looks like the kernel tree', () => {
     const root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'pl-kbuild-'));
     try {

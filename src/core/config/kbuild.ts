@@ -339,6 +339,8 @@ export interface KbuildOptions {
   localDirectives?: (file: string) => LocalDirectives | undefined;
   /** told how many folders' Kbuild files were read so far, after each (the walk is synchronous: progress) */
   onFolder?: (read: number) => void;
+  /** told each -I dir of the result's includeDirs when first met, in their order (the header worker indexes them meanwhile) */
+  onIncludeDir?: (dir: string) => void;
 }
 
 /** Walk the tree's Kbuild files from the top, as the kernel build does for vmlinux and modules. */
@@ -405,7 +407,10 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
     const via = path.relative(root, mk.file);
     for (const fl of words(`${m.get('ccflags-y')} ${m.get('subdir-ccflags-y')}`)) {
       const d = /^-I(.+)$/.exec(fl)?.[1];
-      if (d) includeDirs.add(path.posix.normalize(d.replace(/^\.\//, '')));
+      if (!d) continue;
+      const dir = path.posix.normalize(d.replace(/^\.\//, ''));
+      if (!includeDirs.has(dir) && !dir.startsWith('/') && !dir.startsWith('..')) opts.onIncludeDir?.(dir);
+      includeDirs.add(dir);
     }
     const lists: Array<[string, 'builtin' | 'module']> = [
       ['obj-y', status], ['lib-y', status], ['obj-m', 'module'],

@@ -115,7 +115,7 @@ export const DEFAULT_EXCLUDE: readonly string[] = ['tools/**', 'Documentation/**
 const cfgVal = (c: KConfig, k: string) => c.values.get(k);
 
 /** The tree's Kbuild under `o`'s .config and arch, the built files' local #include lines from `facts`. */
-function treeKbuild(o: EstimateOptions, facts: FactStore) {
+function treeKbuild(o: EstimateOptions, facts: FactStore, onIncludeDir?: (dir: string) => void) {
   const cfg = o.config;
   const cond = (e: string): boolean => {
     const r = evalCondition(e, cfg);
@@ -124,7 +124,7 @@ function treeKbuild(o: EstimateOptions, facts: FactStore) {
   // a distro config's first run reads ~2,000 folders' Makefiles and ~15,000 built files' directives
   // here in one stretch (~2 s): the progress says so every 64 folders
   const onFolder = (n: number) => { if (n % 64 === 0) o.onProgress?.(n, 0, 'reading Kbuild'); };
-  return readKbuild(o.root, (s) => cfgVal(cfg, s), { arch: o.arch.name, evalCond: cond, localDirectives: (f) => facts.get(f)?.local, onFolder });
+  return readKbuild(o.root, (s) => cfgVal(cfg, s), { arch: o.arch.name, evalCond: cond, localDirectives: (f) => facts.get(f)?.local, onFolder, onIncludeDir });
 }
 
 /** The estimate's inputs besides the scan: the Kbuild reading and the session (layout engine), the wrapper findings. */
@@ -134,7 +134,7 @@ async function prepare(o: EstimateOptions, profile: Profile, pause: () => Promis
   // Kbuild; not through an overlay (diff's sides), which a worker thread does not see
   const ahead = !overlayActive() && (o.cacheDir === undefined || !anyHeaderFacts(o.cacheDir)) ? headersAhead(o.arch.name, o.root) : undefined;
   try {
-    const kb = treeKbuild(o, facts);
+    const kb = treeKbuild(o, facts, ahead && ((d) => ahead.more([d])));
     clock.mark('kbuild');
     o.compact?.();
     await pause();

@@ -66,11 +66,14 @@ function headerWorkerPath(): string | undefined {
 /**
  * The raw index and wrapper graph of `arch`'s include dirs, built on a worker thread (~20,000
  * headers, ~2 s of a distro run) while this thread reads Kbuild: for headerGraph when no saved
- * copy serves. `take` gives them once (undefined where no worker starts or it fails: headerGraph
- * then builds them itself) and lets go of them here, so they are garbage once imported (~20 MB
- * through the scan's wait otherwise); `stop` ends a worker whose answer is no longer wanted.
+ * copy serves. `more` gives it the build's -I dirs as Kbuild finds them, indexed there after the
+ * arch's own (a distro config's ~130 driver dirs took this thread ~0.9 s after Kbuild; the worker
+ * has the other core to itself by then). `take` gives them once (undefined where no worker starts
+ * or it fails: headerGraph then builds them itself) and lets go of them here, so they are garbage
+ * once imported (~20 MB through the scan's wait otherwise); `stop` ends a worker whose answer is
+ * no longer wanted.
  */
-export function headersAhead(arch: ArchName, root: string): { take: () => Promise<HeaderFacts | undefined>; stop: () => void } {
+export function headersAhead(arch: ArchName, root: string): { more: (dirs: string[]) => void; take: () => Promise<HeaderFacts | undefined>; stop: () => void } {
   const script = headerWorkerPath();
   let w: Worker | undefined;
   try {
@@ -80,7 +83,7 @@ export function headersAhead(arch: ArchName, root: string): { take: () => Promis
   } catch {
     w = undefined;
   }
-  if (!w) return { take: async () => undefined, stop: () => undefined };
+  if (!w) return { more: () => undefined, take: async () => undefined, stop: () => undefined };
   w.unref(); // never what keeps a finished run's process alive
   // a Worker object, even of a thread that ended, holds ~13 MB outside the heap until collected: no reference kept
   let worker: Worker | undefined = w;
@@ -93,8 +96,13 @@ export function headersAhead(arch: ArchName, root: string): { take: () => Promis
     w!.once('exit', () => done());
   });
   w = undefined;
-  const take = () => { const f = facts ?? Promise.resolve(undefined); facts = undefined; return f; };
-  return { take, stop: () => void worker?.terminate() };
+  const take = () => {
+    const f = facts ?? Promise.resolve(undefined);
+    if (facts) worker?.postMessage({ done: true });
+    facts = undefined;
+    return f;
+  };
+  return { more: (dirs) => void worker?.postMessage({ dirs }), take, stop: () => void worker?.terminate() };
 }
 
 export interface WrappedFindings {

@@ -186,6 +186,12 @@ export class TypeIndex {
     this.macroCache.clear();
   }
 
+  /** addIncludeDir for each of `dirs` in order, `observe` seeing the texts of the headers it indexes. */
+  addIncludeDirs(dirs: readonly string[], observe: (file: string, text: string) => void): void {
+    this.observer = observe;
+    try { for (const d of dirs) this.addIncludeDir(d); } finally { this.observer = undefined; }
+  }
+
   isUser(file: string): boolean { return this.user.has(path.resolve(file)); }
 
   // ---- which files an answer read (estimate/reuse.ts) ----------------------------------------
@@ -299,7 +305,7 @@ export class TypeIndex {
       const text = readable(p);
       if (text === undefined) return;
       this.indexText(raw, p, text);
-      this.observer?.(p, text); // set only while ensureRaw indexes the include dirs
+      this.observer?.(p, text); // set only while the include dirs are indexed (ensureRaw, importRawAhead, addIncludeDirs)
     });
   }
 
@@ -845,7 +851,15 @@ function readable(file: string): string | undefined {
  * header's text: what a run's own index starts with (TypeIndex.importRawAhead).
  */
 export function headerRaw(arch: ArchName, root: string, observe: (file: string, text: string) => void): RawSnapshot | undefined {
+  return headerIndex(arch, root, observe).exportRaw();
+}
+
+/**
+ * headerRaw's index, open for the build's -I dirs (addIncludeDirs) before its raw index is taken:
+ * the header worker indexes them as Kbuild finds them (estimate/headerWorker.ts).
+ */
+export function headerIndex(arch: ArchName, root: string, observe: (file: string, text: string) => void): TypeIndex {
   const index = new TypeIndex(arch, { values: new Map(), source: 'none', warnings: [] }, root);
   index.forEachHeader(observe);
-  return index.exportRaw();
+  return index;
 }
