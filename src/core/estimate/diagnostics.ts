@@ -36,6 +36,8 @@ export interface TreeDiagnosticsInput {
   treeSizer?: Sizer;
   /** PCPU002's reading of an earlier run (TreeDiagnostics.refcounts), taken for the files `same` says are unchanged */
   refcounts?: { saved: RefcountSaved; same: (file: string) => boolean };
+  /** give PCPU002's reading back (TreeDiagnostics.refcounts) although no file rules are kept (onFile): the cache folder keeps it */
+  keepRefcounts?: boolean;
 }
 
 export interface TreeDiagnostics {
@@ -122,7 +124,7 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
   } catch (e) {
     out.errors.push({ file: '.', message: `cross-file rules: ${(e as Error).message}` });
   }
-  if (i.onFile) out.refcounts = refcounts.toJSON(); // kept with the file rules, for a later run
+  if (i.onFile || i.keepRefcounts) out.refcounts = refcounts.toJSON(); // kept with the file rules or in the cache folder, for a later run
   return out;
 }
 

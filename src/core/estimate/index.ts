@@ -16,6 +16,7 @@ import { applyOrder, compiledOrder, orderHolds, unitsToCompile, type CompilerOpt
 import { DeadStatics } from './deadStatics';
 import { wrappedFindings } from './wrapped';
 import { FactStore, readIncludes, search } from './fileFacts';
+import { RefcountCache } from './refcountCache';
 import { PhaseClock } from './phases';
 import type { Counts } from './counts';
 import type { TraceOp } from '../sim/trace';
@@ -200,6 +201,9 @@ async function runRules(o: EstimateOptions, inp: Inputs, sim: Simulation, textOf
   const saved = o.reuse?.parts.rules;
   const firstChunkFree = (p: object) => JSON.stringify({ ...p, unitSize: 0, dynamicReserve: 0, moduleReserve: 0 });
   const reuse = saved && (saved.profile === JSON.stringify(profile) ? 'same' : saved.profile && firstChunkFree(JSON.parse(saved.profile)) === firstChunkFree(profile) ? 'pcpu005' : undefined);
+  // PCPU002's reading of each file: the saved parts' after an edit, else the cache folder's by file stat
+  const cache = !o.reuse?.parts.rules?.refcounts && o.cacheDir && !overlayActive() ? new RefcountCache(o.cacheDir, o.root, new Set(scan.findings.map((f) => f.file))) : undefined;
+  const cached = cache?.reading();
   const files: FileRulesOut[] = [];
   const sizes = reuse ? recordingSizer(session.sizer, new Map(saved!.sizes.map(([k, v, d]) => [k, [v, d]])), (f, d) => !o.reuse!.fresh(f, d), parts && track) : parts ? recordingSizer(session.sizer, undefined, undefined, track) : undefined;
   const td = await treeDiagnostics({
@@ -209,8 +213,10 @@ async function runRules(o: EstimateOptions, inp: Inputs, sim: Simulation, textOf
     ...(parts ? { onFile: (x: FileRulesOut) => files.push(x), track } : {}),
     ...(sizes ? { treeSizer: sizes.sizer } : {}),
     // PCPU002 reads each file's text alone: an unchanged file's reading is the earlier run's, whatever its profile
-    ...(o.reuse?.parts.rules?.refcounts ? { refcounts: { saved: o.reuse.parts.rules.refcounts, same: (f: string) => !o.reuse!.changed.has(f) } } : {}),
+    ...(o.reuse?.parts.rules?.refcounts ? { refcounts: { saved: o.reuse.parts.rules.refcounts, same: (f: string) => !o.reuse!.changed.has(f) } } : cached ? { refcounts: cached } : {}),
+    ...(cache ? { keepRefcounts: true } : {}),
   });
+  if (cache && td.refcounts) cache.save(td.refcounts);
   if (parts) parts.rules = { profile: JSON.stringify(profile), files, sizes: [...sizes!.entries].map(([k, [v, d]]) => (d ? [k, v, d] : [k, v])), ...(td.refcounts ? { refcounts: td.refcounts } : {}) };
   if (o.signal?.aborted) throw new Error('cancelled');
   return td;
