@@ -16,6 +16,7 @@ import { changedFiles } from '../../src/core/estimate/editReuse';
 import { statsText } from '../../src/core/estimate/resultCache';
 import { RealCore } from '../../src/vscode/realCore';
 import { parseSettings } from '../../src/vscode/settings';
+import { age } from './support/tempTree';
 
 const repo = path.join(__dirname, '..', '..', '..');
 const patches = path.join(repo, 'test', 'fixtures', 'diff', 'patches');
@@ -23,14 +24,6 @@ const patches = path.join(repo, 'test', 'fixtures', 'diff', 'patches');
 /** what an estimate answers, without how fast or from which cache */
 const answers = (r: EstimateResult) => ({ ...r, stats: undefined });
 
-/** `paths` dated an hour ago: an edit made well before the run, outside the racy window */
-function age(...paths: string[]): void {
-  const t = new Date(Date.now() - 3600 * 1000 - Math.random() * 1000);
-  for (const p of paths) {
-    if (fs.statSync(p).isDirectory()) for (const e of fs.readdirSync(p, { recursive: true, withFileTypes: true })) fs.utimesSync(path.join(e.parentPath, e.name), t, t);
-    fs.utimesSync(p, t, t);
-  }
-}
 
 describe('estimate after an edit re-uses the saved run\'s parts', function () {
   this.timeout(300000);

@@ -15,18 +15,11 @@ import { headerCacheFile, loadHeaderFacts } from '../../src/core/estimate/header
 import { statKey, type StatKey } from '../../src/core/parse/statIndex';
 import type { NameIndexSnapshot } from '../../src/core/layout/nameIndex';
 import { headerShapeOf, type RawSnapshot } from '../../src/core/layout/typeIndex';
+import { age } from './support/tempTree';
 
 const fixture = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'realtree');
 const BUILTIN = ['kernel/srcu_user.c'];
 
-/** `paths` (and everything under a folder among them) dated an hour ago, older than the racy window */
-function age(...paths: string[]): void {
-  const t = new Date(Date.now() - 3600 * 1000 - Math.random() * 1000);
-  for (const p of paths) {
-    if (fs.statSync(p).isDirectory()) for (const e of fs.readdirSync(p, { recursive: true, withFileTypes: true })) fs.utimesSync(path.join(e.parentPath, e.name), t, t);
-    fs.utimesSync(p, t, t);
-  }
-}
 
 const numbers = (r: EstimateResult) => ({ ...r, stats: undefined });
 

@@ -10,17 +10,10 @@ import { ARCHES } from '../../src/core/config/arch';
 import { parseDotConfig } from '../../src/core/config/kconfig';
 import { estimate, type EstimateResult } from '../../src/core/estimate';
 import { RefcountCache } from '../../src/core/estimate/refcountCache';
+import { age } from './support/tempTree';
 
 const repo = path.join(__dirname, '..', '..', '..');
 
-/** `paths` dated an hour ago: edited well before the run, outside the racy window */
-function age(...paths: string[]): void {
-  const t = new Date(Date.now() - 3600 * 1000 - Math.random() * 1000);
-  for (const p of paths) {
-    if (fs.statSync(p).isDirectory()) for (const e of fs.readdirSync(p, { recursive: true, withFileTypes: true })) fs.utimesSync(path.join(e.parentPath, e.name), t, t);
-    fs.utimesSync(p, t, t);
-  }
-}
 
 describe('PCPU002\'s reading kept in the cache folder', function () {
   this.timeout(120000);

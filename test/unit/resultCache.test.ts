@@ -14,17 +14,10 @@ import { ResultCache, treeStamp } from '../../src/core/estimate/resultCache';
 import { ARCHES } from '../../src/core/config/arch';
 import { parseDotConfig } from '../../src/core/config/kconfig';
 import { pruneStale } from '../../src/core/parse/cache';
+import { age } from './support/tempTree';
 
 const fixture = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'realtree');
 
-/** `paths` (and everything under a folder among them) dated an hour ago, older than the racy window */
-function age(...paths: string[]): void {
-  const t = new Date(Date.now() - 3600 * 1000 - Math.random() * 1000);
-  for (const p of paths) {
-    if (fs.statSync(p).isDirectory()) for (const e of fs.readdirSync(p, { recursive: true, withFileTypes: true })) fs.utimesSync(path.join(e.parentPath, e.name), t, t);
-    fs.utimesSync(p, t, t);
-  }
-}
 
 const numbers = (r: EstimateResult) => ({ ...r, stats: { ...r.stats, ms: 0, rulesMs: 0, phases: undefined, resultCached: undefined, partsReused: undefined, scan: undefined } });
 

@@ -343,6 +343,9 @@ export interface KbuildOptions {
   onIncludeDir?: (dir: string) => void;
 }
 
+/** An -I dir of the tree (the build's own): not absolute (/usr/include), not above the tree. */
+const inTree = (dir: string) => !dir.startsWith('/') && !dir.startsWith('..');
+
 /** Walk the tree's Kbuild files from the top, as the kernel build does for vmlinux and modules. */
 export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptions): KbuildResult {
   const srcarch = SRCARCH[opts.arch] ?? opts.arch;
@@ -409,7 +412,7 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
       const d = /^-I(.+)$/.exec(fl)?.[1];
       if (!d) continue;
       const dir = path.posix.normalize(d.replace(/^\.\//, ''));
-      if (!includeDirs.has(dir) && !dir.startsWith('/') && !dir.startsWith('..')) opts.onIncludeDir?.(dir);
+      if (!includeDirs.has(dir) && inTree(dir)) opts.onIncludeDir?.(dir);
       includeDirs.add(dir);
     }
     const lists: Array<[string, 'builtin' | 'module']> = [
@@ -441,7 +444,7 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
   };
   walk('', 'builtin');
   for (const [c, via] of libObjs) add(c, 'builtin', via);
-  return { objects, byFile, warnings, includeDirs: [...includeDirs].filter((d) => !d.startsWith('/') && !d.startsWith('..')) };
+  return { objects, byFile, warnings, includeDirs: [...includeDirs].filter(inTree) };
 }
 
 /** The conditional and `#include "x.c|h"` lines of a file that has such an include: [1-based line, trimmed text]. */

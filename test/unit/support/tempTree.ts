@@ -17,3 +17,12 @@ export function tempTree(prefix: string, files: Record<string, string>): string 
 export function removeTree(root: string): void {
   fs.rmSync(root, { recursive: true, force: true });
 }
+
+/** `paths` dated an hour ago (folders with everything under them): edited well before a run, outside the racy window of the stat-keyed caches */
+export function age(...paths: string[]): void {
+  const t = new Date(Date.now() - 3600 * 1000 - Math.random() * 1000);
+  for (const p of paths) {
+    if (fs.statSync(p).isDirectory()) for (const e of fs.readdirSync(p, { recursive: true, withFileTypes: true })) fs.utimesSync(path.join(e.parentPath, e.name), t, t);
+    fs.utimesSync(p, t, t);
+  }
+}
