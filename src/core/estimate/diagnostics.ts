@@ -32,8 +32,6 @@ export interface TreeDiagnosticsInput {
   /** receives each file's rules (for a later run's reuse), with what they read when `track` is given */
   onFile?: (r: FileRulesOut) => void;
   track?: Tracker;
-  /** the sizer of the cross-file rules (default `sizer`) */
-  treeSizer?: Sizer;
   /** PCPU002's reading of an earlier run (TreeDiagnostics.refcounts), taken for the files `same` says are unchanged */
   refcounts?: { saved: RefcountSaved; same: (file: string) => boolean };
   /** give PCPU002's reading back (TreeDiagnostics.refcounts) although no file rules are kept (onFile): the cache folder keeps it */
@@ -110,7 +108,7 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
     if (deps) r.deps = deps;
     i.onFile?.(r);
   }
-  const sizer = i.treeSizer ?? i.sizer;
+  const sizer = i.sizer;
   for (const h of paddedHeaders(findings, sizer, i.profile.cacheLine)) if (!path.isAbsolute(h)) treeFiles.add(h);
   const texts: FileTexts = { keys: () => treeFiles, has: (f) => treeFiles.has(f), get: (f) => {
     if (!treeFiles.has(f)) return undefined;

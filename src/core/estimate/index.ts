@@ -205,13 +205,14 @@ async function runRules(o: EstimateOptions, inp: Inputs, sim: Simulation, textOf
   const cache = !o.reuse?.parts.rules?.refcounts && o.cacheDir && !overlayActive() ? new RefcountCache(o.cacheDir, o.root, new Set(scan.findings.map((f) => f.file))) : undefined;
   const cached = cache?.reading();
   const files: FileRulesOut[] = [];
-  const sizes = reuse ? recordingSizer(session.sizer, new Map(saved!.sizes.map(([k, v, d]) => [k, [v, d]])), (f, d) => !o.reuse!.fresh(f, d), parts && track) : parts ? recordingSizer(session.sizer, undefined, undefined, track) : undefined;
+  // the saved answers serve whatever the rules' profile: a size depends on the tree, the .config
+  // and the arch, which parts share (a sibling's other possible CPUs rerun every file's rules)
+  const sizes = saved ? recordingSizer(session.sizer, new Map(saved.sizes.map(([k, v, d]) => [k, [v, d]])), (f, d) => !o.reuse!.fresh(f, d), parts && track) : parts ? recordingSizer(session.sizer, undefined, undefined, track) : undefined;
   const td = await treeDiagnostics({
     root: o.root, scan, textOf, textOnce: textOf.once, profile, modules: sections, signal: o.signal, keep, compact: o.compact,
-    sizer: session.sizer, onProgress: (d, t) => o.onProgress?.(d, t, 'rules'),
+    sizer: sizes?.sizer ?? session.sizer, onProgress: (d, t) => o.onProgress?.(d, t, 'rules'),
     ...(reuse ? { reuse: { files: new Map(saved!.files.map((x) => [x.file, x])), fresh: o.reuse!.fresh, pcpu005: reuse === 'pcpu005', redone: o.reuse!.redone } } : {}),
     ...(parts ? { onFile: (x: FileRulesOut) => files.push(x), track } : {}),
-    ...(sizes ? { treeSizer: sizes.sizer } : {}),
     // PCPU002 reads each file's text alone: an unchanged file's reading is the earlier run's, whatever its profile
     ...(o.reuse?.parts.rules?.refcounts ? { refcounts: { saved: o.reuse.parts.rules.refcounts, same: (f: string) => !o.reuse!.changed.has(f) } } : cached ? { refcounts: cached } : {}),
     ...(cache ? { keepRefcounts: true } : {}),

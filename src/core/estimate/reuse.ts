@@ -24,11 +24,15 @@ import type { Session } from './session';
 /** A run of findings of one file (`n` of them), what a stage made of them and the files that read (ids into Parts.depFiles). */
 export interface Seg<T> { file: string; n: number; out: T; deps?: number[] }
 
-/** Collects the files a piece of work reads (the layout engine's TypeIndex.openFrame / closeFrame), as ids. */
-export interface Tracker { open(): void; close(): number[] | undefined }
+/**
+ * Collects the files a piece of work reads (the layout engine's TypeIndex.openFrame / closeFrame), as
+ * ids. `close(true)` also gives them to the enclosing piece; `add` gives it the files of an answer
+ * taken from a table instead of the layout (recordingSizer), as the layout's own caches do on a hit.
+ */
+export interface Tracker { open(): void; close(merge?: boolean): number[] | undefined; add(deps: readonly number[] | undefined): void }
 
 /** A Tracker over `index`, naming files in `table` (root-relative inside `root`). */
-export function depTracker(index: { openFrame(): void; closeFrame(merge?: boolean): Set<string> | undefined }, root: string, table: string[]): Tracker {
+export function depTracker(index: { openFrame(): void; closeFrame(merge?: boolean): Set<string> | undefined; addDeps(files: Iterable<string> | undefined): void }, root: string, table: string[]): Tracker {
   const ids = new Map(table.map((f, i) => [f, i])); // a table handed in keeps its ids
   const id = (abs: string) => {
     const f = abs.startsWith(root + path.sep) ? abs.slice(root.length + 1).split(path.sep).join('/') : abs;
@@ -36,9 +40,11 @@ export function depTracker(index: { openFrame(): void; closeFrame(merge?: boolea
     if (i === undefined) { ids.set(f, (i = table.length)); table.push(f); }
     return i;
   };
+  const abs = (i: number) => (path.isAbsolute(table[i]) ? table[i] : path.join(root, table[i]));
   return {
     open: () => index.openFrame(),
-    close: () => { const s = index.closeFrame(false); return s && [...s].map(id).sort((a, b) => a - b); },
+    close: (merge = false) => { const s = index.closeFrame(merge); return s && [...s].map(id).sort((a, b) => a - b); },
+    add: (deps) => { if (deps?.length) index.addDeps(deps.map(abs)); },
   };
 }
 
@@ -292,21 +298,22 @@ export function dependents(g: IncludeGraph, changed: Iterable<string>): Set<stri
 
 /**
  * A sizer that remembers its answers (without a scope) by asking file; given `saved`, answers a
- * question of a file `usable` names from it. The cross-file rules ask thousands of sizes of files
- * the change does not reach.
+ * question of a file `usable` names from it. The rules ask thousands of sizes of files the change
+ * does not reach, and the same ones whatever the possible CPUs (a sibling's run, estimate.ts). An
+ * answer's files join the piece of work asking (`track`), whether it was worked out or taken.
  */
 export function recordingSizer(s: Sizer, saved?: ReadonlyMap<string, [unknown, number[]?]>, usable: (file: string, deps?: number[]) => boolean = () => false, track?: Tracker): { sizer: Sizer; entries: Map<string, [unknown, number[]?]> } {
   const entries = new Map<string, [unknown, number[]?]>();
   const ask = <R>(m: string, t: string, f: string | undefined, go: () => R): R => {
     const k = `${m}\0${f ?? ''}\0${t}`;
     const known = entries.get(k);
-    if (known) return known[0] as R;
+    if (known) { track?.add(known[1]); return known[0] as R; }
     const old = f !== undefined ? saved?.get(k) : undefined;
-    if (old && usable(f!, old[1])) { entries.set(k, old); return old[0] as R; }
+    if (old && usable(f!, old[1])) { entries.set(k, old); track?.add(old[1]); return old[0] as R; }
     track?.open();
     let r!: R;
     let deps: number[] | undefined;
-    try { r = go(); } finally { deps = track?.close(); }
+    try { r = go(); } finally { deps = track?.close(true); }
     entries.set(k, deps ? [r, deps] : [r]);
     return r;
   };
