@@ -200,6 +200,26 @@ describe('saved estimate results', function () {
     assert.deepStrictEqual(numbers(after), numbers(await estimate(opts({ cpus: 16, resultCache: false }))));
   });
 
+  it('another --nr-cpus, or possible CPUs on as many units, take the parts with the NR_CPUS arrays priced again', async () => {
+    const c = path.join(root, 'kernel', 'timer.c');
+    fs.appendFileSync(c, '\nstatic unsigned long timer_pad[NR_CPUS];\n');
+    age(c);
+    const pad = (r: EstimateResult) => r.nrCpusArrays.find((a) => a.name === 'timer_pad');
+    // 3 and 4 possible CPUs both make 4 units (x86_64 allocates them 4 to a 2 MiB atom): 8 B x 3 = 24, x 4 = 32
+    await estimate(opts({ cpus: 3 }));
+    const four = await estimate(opts({ cpus: 4 }));
+    assert.deepStrictEqual(four.stats.partsReused, { changed: 0, redone: 0 });
+    assert.strictEqual('error' in four.firstChunk ? 0 : four.firstChunk.nrUnits, 4);
+    assert.strictEqual(pad(four)?.bytesAtPossible, 32);
+    assert.deepStrictEqual(numbers(four), numbers(await estimate(opts({ cpus: 4, resultCache: false }))));
+    // the arrays at NR_CPUS = 4096: 8 B x 4096; PCPU001 says so
+    const nr = await estimate(opts({ nrCpus: 4096 }));
+    assert.deepStrictEqual(nr.stats.partsReused, { changed: 0, redone: 0 });
+    assert.strictEqual(pad(nr)?.bytesAtNrCpus, 32768);
+    assert.ok(nr.diagnostics.some((d) => d.code === 'PCPU001' && d.message.includes('32 KiB')), nr.diagnostics.map((d) => d.message).join('\n'));
+    assert.deepStrictEqual(numbers(nr), numbers(await estimate(opts({ nrCpus: 4096, resultCache: false }))));
+  });
+
   it('other possible CPUs rerun the file rules with the saved run\'s sizes, each taken with the files it read', async () => {
     // a threshold low enough that PCPU005 weighs the fixture's small statics: avc_cache_stats is
     // 5 x 4 = 20 B (security/sel/include/avc.h), irq_stack_backing_store 16384 B

@@ -276,7 +276,7 @@ export async function estimateAfterEdit(root: string, prev: Previous, now: Reado
   const headerText = (f: string) => { try { return readText(path.join(root, f), 'latin1'); } catch { return undefined; } };
   const reuse = editReuseFor(prev.parts, d.changed, read, o.trace !== undefined, headerText, unseen);
   if (typeof reuse === 'string') return { why: reuse };
-  o.onProgress?.(0, 1, sameTree ? 're-using the estimate saved with other possible CPUs' : `re-using the last estimate: ${d.changed.length} file(s) changed since`);
+  o.onProgress?.(0, 1, sameTree ? 're-using the estimate saved with other CPU counts' : `re-using the last estimate: ${d.changed.length} file(s) changed since`);
   const scan = await rescanOverlay(prev.scan, { root, files: new Map(d.changed.map((f) => [f, removed.has(f) ? null : path.join(root, f)])) }, o);
   reuse.session = await runner.session(prev.parts);
   if (o.cacheDir !== undefined) reuse.cacheDir = o.cacheDir;
