@@ -135,6 +135,12 @@ function cache(o) {
     const warm = estimate(o, ['--cache-dir', dir]);
     const st = warm.json.stats.scan ?? {};
     row('estimate, cache warm', warm, o, warm.json.stats.resultCached ? 'the saved result: tree and options unchanged' : `${st.filesUnchanged ?? 0} files unchanged (not read), ${st.filesCached ?? 0} from the content cache`, GOAL_RATIO);
+    // other CPU counts on the unchanged tree (what a user asks next): the saved run's parts serve, the
+    // NR_CPUS arrays, the simulation and the rules are redone (resultCache.ts Siblings)
+    const counts = ['--cpus', String(Number(o.cpus) * 4), '--nr-cpus', '4096'];
+    const other = estimate(o, ['--cache-dir', dir, ...counts]);
+    const op = other.json.stats.partsReused;
+    row('other CPU counts', other, o, `${counts.join(' ')}: ${op ? `the saved run's parts serve (${op.redone} files redone)` : `run whole: ${other.json.stats.partsNotReused ?? '?'}`}`, GOAL_RATIO);
     // one file edited since the saved run: its parts serve for what the edit cannot reach (editReuse.ts)
     if (o.edit) afterEdit(o, dir, warm.json);
     else console.log(`${'after an edit'.padEnd(22)}  skipped: pass --edit to let the bench edit one file of the tree in place (put back after)`);
