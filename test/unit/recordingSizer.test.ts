@@ -6,6 +6,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import { depTracker, recordingSizer } from '../../src/core/estimate/reuse';
+import { FALLBACK_FILE } from '../../src/core/layout/fallback';
 import type { Sizer } from '../../src/core/layout/sizer';
 
 /** TypeIndex's frames: each a set of absolute paths, merged into the enclosing one on close when asked */
@@ -57,6 +58,14 @@ describe('recordingSizer: answers and the files they read', () => {
     sizer.sizeOf('struct x', 'kernel/a.c');
     assert.deepStrictEqual(asked, ['struct y']);
     assert.deepStrictEqual([...frames.closeFrame(false)!].sort(), [abs('include/x.h'), abs('include/y.h')]);
+  });
+
+  it('the files are named as the layout names them: the tree\'s under its root, the fallback header by its own name', () => {
+    const frames = new Frames();
+    const track = depTracker(frames, root, ['include/x.h', FALLBACK_FILE, '/usr/include/stdint.h']);
+    frames.openFrame();
+    track.add([0, 1, 2]);
+    assert.deepStrictEqual([...frames.closeFrame(false)!], [abs('include/x.h'), FALLBACK_FILE, '/usr/include/stdint.h']);
   });
 
   it('a saved answer of a file the change reaches is worked out again', () => {

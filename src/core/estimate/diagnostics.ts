@@ -108,8 +108,7 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
     if (deps) r.deps = deps;
     i.onFile?.(r);
   }
-  const sizer = i.sizer;
-  for (const h of paddedHeaders(findings, sizer, i.profile.cacheLine)) if (!path.isAbsolute(h)) treeFiles.add(h);
+  for (const h of paddedHeaders(findings, i.sizer, i.profile.cacheLine)) if (!path.isAbsolute(h)) treeFiles.add(h);
   const texts: FileTexts = { keys: () => treeFiles, has: (f) => treeFiles.has(f), get: (f) => {
     if (!treeFiles.has(f)) return undefined;
     i.compact?.(); // each pass leaves the texts it read as garbage
@@ -117,7 +116,7 @@ export async function treeDiagnostics(i: TreeDiagnosticsInput): Promise<TreeDiag
   } };
   const refcounts = new RefcountReader(texts, i.refcounts?.saved, i.refcounts?.same);
   try {
-    const tree = await runTreeRules({ files: texts, findings, profile: i.profile, sizer, modules: i.modules, refcounts });
+    const tree = await runTreeRules({ files: texts, findings, profile: i.profile, sizer: i.sizer, modules: i.modules, refcounts });
     out.diagnostics.push(...tree.map((d) => ({ ...d, scope: 'tree' as const })));
   } catch (e) {
     out.errors.push({ file: '.', message: `cross-file rules: ${(e as Error).message}` });

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { BuiltObject } from '../config/kbuild';
 import { stripComments } from '../config/lex';
+import { FALLBACK_FILE } from '../layout/fallback';
 import { headerShapeOf } from '../layout/typeIndex';
 import type { Finding } from '../parse/types';
 import type { Diagnostic, Sizer } from '../rules/types';
@@ -40,7 +41,10 @@ export function depTracker(index: { openFrame(): void; closeFrame(merge?: boolea
     if (i === undefined) { ids.set(f, (i = table.length)); table.push(f); }
     return i;
   };
-  const abs = (i: number) => (path.isAbsolute(table[i]) ? table[i] : path.join(root, table[i]));
+  // as the layout names the file: the tree's under root, others absolute, the fallback header by its
+  // own name; made once per file (an answer asked again adds its files each time)
+  const names: string[] = [];
+  const abs = (i: number) => (names[i] ??= path.isAbsolute(table[i]) || table[i] === FALLBACK_FILE ? table[i] : path.join(root, table[i]));
   return {
     open: () => index.openFrame(),
     close: (merge = false) => { const s = index.closeFrame(merge); return s && [...s].map(id).sort((a, b) => a - b); },
