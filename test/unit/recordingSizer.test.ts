@@ -77,4 +77,14 @@ describe('recordingSizer: answers and the files they read', () => {
     assert.deepStrictEqual(sizer.sizeOf('struct x', 'kernel/a.c'), { size: 4, align: 4 });
     assert.deepStrictEqual(asked, ['struct x']);
   });
+
+  it('an entry of another shape (a damaged parts file) is worked out again, not thrown on', () => {
+    const frames = new Frames();
+    const asked: string[] = [];
+    const layout: Sizer = { sizeOf: (t) => { asked.push(t); return { size: 4, align: 4 }; }, evalInt: () => 0, record: () => ({ error: 'none' }) };
+    const saved = new Map([['s\0kernel/a.c\0struct x', [{ size: 24, align: 8 }, 'include/x.h']]]) as unknown as Map<string, [unknown, number[]?]>;
+    const { sizer } = recordingSizer(layout, saved, (f, d) => !(d ?? []).includes(0), depTracker(frames, root, ['include/x.h']));
+    assert.deepStrictEqual(sizer.sizeOf('struct x', 'kernel/a.c'), { size: 4, align: 4 });
+    assert.deepStrictEqual(asked, ['struct x']);
+  });
 });

@@ -314,7 +314,8 @@ export function recordingSizer(s: Sizer, saved?: ReadonlyMap<string, [unknown, n
     const known = entries.get(k);
     if (known) { track?.add(known[1]); return known[0] as R; }
     const old = f !== undefined ? saved?.get(k) : undefined;
-    if (old && usable(f!, old[1])) { entries.set(k, old); track?.add(old[1]); return old[0] as R; }
+    // an entry of another shape (a damaged parts file) is no answer: worked out again
+    if (old && (old[1] === undefined || Array.isArray(old[1])) && usable(f!, old[1])) { entries.set(k, old); track?.add(old[1]); return old[0] as R; }
     track?.open();
     let r!: R;
     let deps: number[] | undefined;
