@@ -200,7 +200,7 @@ describe('saved estimate results', function () {
     assert.deepStrictEqual(numbers(after), numbers(await estimate(opts({ cpus: 16, resultCache: false }))));
   });
 
-  it('another --nr-cpus, or possible CPUs on as many units, take the parts with the NR_CPUS arrays priced again', async () => {
+  it('another --nr-cpus or --instances, or possible CPUs on as many units, take the parts with the NR_CPUS arrays priced again', async () => {
     const c = path.join(root, 'kernel', 'timer.c');
     fs.appendFileSync(c, '\nstatic unsigned long timer_pad[NR_CPUS];\n');
     age(c);
@@ -212,6 +212,11 @@ describe('saved estimate results', function () {
     assert.strictEqual('error' in four.firstChunk ? 0 : four.firstChunk.nrUnits, 4);
     assert.strictEqual(pad(four)?.bytesAtPossible, 32);
     assert.deepStrictEqual(numbers(four), numbers(await estimate(opts({ cpus: 4, resultCache: false }))));
+    // another count of the structs holding NR_CPUS arrays (the module_ref case: 2000 modules by default), all else as the 4-CPU run's
+    const inst = await estimate(opts({ instances: 10 }));
+    assert.deepStrictEqual(inst.stats.partsReused, { changed: 0, redone: 0 });
+    assert.strictEqual(pad(inst)?.instances, 10);
+    assert.deepStrictEqual(numbers(inst), numbers(await estimate(opts({ instances: 10, resultCache: false }))));
     // the arrays at NR_CPUS = 4096: 8 B x 4096; PCPU001 says so
     const nr = await estimate(opts({ nrCpus: 4096 }));
     assert.deepStrictEqual(nr.stats.partsReused, { changed: 0, redone: 0 });

@@ -344,10 +344,10 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
  */
 async function afterEdit(o: EstimateOptions, stamp: TreeStamp | undefined, files: Map<string, string>, t0: number): Promise<{ result: EstimateResult } | { why?: string } | undefined> {
   const saved = stamp && o.cacheDir && !o.reuse ? new ResultCache(o.cacheDir, o.root, resultKey(o)).lookupPrevious() : undefined;
-  // nothing saved for these options: the run saved for them with other possible CPUs or another
-  // --nr-cpus serves while the tree is as it was then (only the simulation, the NR_CPUS arrays and
-  // the rules depend on either: estimateNow redoes them, the parts' reuse guarding the last two;
-  // the layout's NR_CPUS is the .config's, in the family's key)
+  // nothing saved for these options: the run saved for them with other possible CPUs, another
+  // --nr-cpus or --instances serves while the tree is as it was then (only the simulation, the
+  // NR_CPUS arrays and the rules depend on them: estimateNow redoes them, the parts' reuse guarding
+  // the last two; the layout's NR_CPUS is the .config's, in the family's key)
   const sibling = !saved && stamp && o.cacheDir && !o.reuse ? siblingOf(o) : undefined;
   const prev = saved ?? sibling;
   if (!prev) return undefined;
@@ -377,8 +377,8 @@ async function afterEdit(o: EstimateOptions, stamp: TreeStamp | undefined, files
   return prev === saved ? { why: e.why } : {};
 }
 
-/** resultKey without the possible CPUs and --nr-cpus: only the simulation, the NR_CPUS arrays and the rules depend on them */
-const familyKey = (o: EstimateOptions) => resultKeyNow({ ...o, cpus: undefined, nrCpus: undefined });
+/** resultKey without the possible CPUs, --nr-cpus and --instances: only the simulation, the NR_CPUS arrays and the rules depend on them */
+const familyKey = (o: EstimateOptions) => resultKeyNow({ ...o, cpus: undefined, nrCpus: undefined, instances: undefined });
 
 /** Saves a run's result, scan and parts under its options and, once saved, names it the last of its family (Siblings). */
 function keep(o: EstimateOptions, stamp: TreeStamp, r: EstimateResult, scan?: ScanResult, parts?: Parts, files?: Map<string, string> | 'aside'): void {
@@ -491,10 +491,10 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   const nrSegs = await segmented(scan.findings.filter((f) => f.kind === 'nr_cpus_array'), async (fs): Promise<NrOut> => {
     const l = emptyLedger();
     return { ...l, items: await priceNrCpusArrays(session, fs, placement, scope, sim.nrUnits, { ...l, warnings: l.warnings }, pause) };
-  }, r && r.parts.nr.units === sim.nrUnits && r.parts.nr.possible === profile.possible && r.parts.nr.nrCpus === profile.nrCpus ? { saved: r.parts.nr.segs, fresh: r.fresh, redone: r.redone } : undefined, track);
+  }, r && r.parts.nr.units === sim.nrUnits && r.parts.nr.possible === profile.possible && r.parts.nr.nrCpus === profile.nrCpus && r.parts.nr.instances === profile.instances ? { saved: r.parts.nr.segs, fresh: r.fresh, redone: r.redone } : undefined, track);
   const nrArrays: NrCpusArray[] = [];
   for (const sg of nrSegs) { addLedger(ledger, sg.out); nrArrays.push(...sg.out.items); }
-  if (parts) parts.nr = { units: sim.nrUnits, possible: profile.possible, nrCpus: profile.nrCpus, segs: nrSegs };
+  if (parts) parts.nr = { units: sim.nrUnits, possible: profile.possible, nrCpus: profile.nrCpus, instances: profile.instances, segs: nrSegs };
 
   clock.mark('sizing');
   // the rules read raw texts of their own; nobody else holds the session: the .c files' active texts go

@@ -231,7 +231,7 @@ export interface Snapshot { digest: string; takenAt: number; result: EstimateRes
 
 /**
  * The options of the last result saved among runs of one tree whose options differ only in what
- * `family` leaves out (estimate: the possible CPUs and --nr-cpus): a run of another member takes that result's
+ * `family` leaves out (estimate: the possible CPUs, --nr-cpus and --instances): a run of another member takes that result's
  * parts as they are, the tree being the same (estimate.ts siblingOf).
  */
 export class Siblings {

@@ -89,8 +89,8 @@ export interface Parts {
     /** each of `callees`: the macros calling it and the built files mentioning it or one of them */
     byCallee: [string, string[], string[]][];
   };
-  /** the NR_CPUS arrays priced at these units, possible CPUs and NR_CPUS (each changes their figures) */
-  nr: { units: number; possible: number; nrCpus: number; segs: Seg<NrOut>[] };
+  /** the NR_CPUS arrays priced at these units, possible CPUs, NR_CPUS and instances (each changes their figures) */
+  nr: { units: number; possible: number; nrCpus: number; instances: number; segs: Seg<NrOut>[] };
   /** absent: the rules did not run; sizes: [question, answer, files it read] */
   rules?: { profile: string; files: FileRulesOut[]; sizes: [string, unknown, number[]?][]; refcounts?: RefcountSaved };
   includes: IncludeGraph;
