@@ -9,7 +9,7 @@ import * as path from 'path';
 import { ARCHES } from '../../src/core/config/arch';
 import { parseDotConfig } from '../../src/core/config/kconfig';
 import { LayoutEngine, initLayout } from '../../src/core/layout';
-import { headerRaw } from '../../src/core/layout/typeIndex';
+import { headerIndex } from '../../src/core/layout/typeIndex';
 import { headerGraph, headersAhead } from '../../src/core/estimate/wrapped';
 import { estimate } from '../../src/core/estimate';
 import { withOverlay } from '../../src/core/overlay';
@@ -76,10 +76,10 @@ describe('header index read ahead on a worker', function () {
   });
 
   it('refuses a raw index of other dirs, and one imported after the index was built', () => {
-    const other = headerRaw('arm64', root, () => undefined)!;
+    const other = headerIndex('arm64', root, () => undefined).exportRaw()!;
     assert.ok(other.dirs.some((d) => d.endsWith(path.join('arch', 'arm64', 'include'))));
     assert.strictEqual(engine().index.importRawAhead(other, () => undefined), false);
-    const mine = headerRaw('x86_64', root, () => undefined)!;
+    const mine = headerIndex('x86_64', root, () => undefined).exportRaw()!;
     const built = engine();
     built.index.forEachHeader(() => undefined);
     assert.strictEqual(built.index.importRawAhead(mine, () => undefined), false);

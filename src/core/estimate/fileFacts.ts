@@ -426,7 +426,9 @@ interface WasmSearch {
  * Where a name's 3-byte fingerprint for the byte search starts: at its rarest three bytes in kernel
  * C (identifier bytes by frequency, most common first, counted over kernel/, mm/, include/linux/,
  * fs/ext4/, drivers/net/ethernet/intel/ and net/core/ of linux 6.12): `percpu_counter_init`'s
- * fingerprint is not `per`. Self-contained (searchOnWorker).
+ * fingerprint is not `per`. The prefilter's fixed tokens have measured trigrams instead
+ * (parse/prefilter.ts FINGERPRINT_AT); these names come from each tree's wrapper graph, so an
+ * estimate from bytes. Self-contained (searchOnWorker).
  */
 export function fingerprintOf(name: string): number {
   const byFrequency = 'et_irsnaocdlufpmhgEb0vTIAkSRCxNLwPyODM1FG2UB4qH3XV86KzW5Y9Q7jZJ';

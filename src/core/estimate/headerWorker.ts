@@ -1,4 +1,4 @@
-// Worker thread entry: the include dirs' raw index and wrapper graph (headerRaw, WrapperGraph),
+// Worker thread entry: the include dirs' raw index and wrapper graph (headerIndex, WrapperGraph),
 // built while the estimate's thread reads Kbuild. The build's -I dirs come as Kbuild finds them
 // ({ dirs }: indexed after the arch's own, in their order, while this thread would otherwise wait);
 // { done } asks for the one reply, then the thread ends.

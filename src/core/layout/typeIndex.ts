@@ -245,7 +245,7 @@ export class TypeIndex {
   }
 
   /**
-   * Takes a raw index of the leading include dirs built elsewhere (headerRaw, on a worker while
+   * Takes a raw index of the leading include dirs built elsewhere (headerIndex, on a worker while
    * this thread reads Kbuild) and indexes the dirs after them (a build's ccflags -I dirs) here,
    * `observe` seeing their texts: the same index, in the same order, as building it all here.
    */
@@ -847,16 +847,9 @@ function readable(file: string): string | undefined {
 }
 
 /**
- * The raw index of `arch`'s include dirs under `root` (no build's -I dirs), `observe` seeing each
- * header's text: what a run's own index starts with (TypeIndex.importRawAhead).
- */
-export function headerRaw(arch: ArchName, root: string, observe: (file: string, text: string) => void): RawSnapshot | undefined {
-  return headerIndex(arch, root, observe).exportRaw();
-}
-
-/**
- * headerRaw's index, open for the build's -I dirs (addIncludeDirs) before its raw index is taken:
- * the header worker indexes them as Kbuild finds them (estimate/headerWorker.ts).
+ * An index of `arch`'s include dirs under `root`, `observe` seeing each header's text, open for the
+ * build's -I dirs (addIncludeDirs) before its raw index is taken (exportRaw): what a run's own index
+ * starts with (TypeIndex.importRawAhead). The header worker builds it (estimate/headerWorker.ts).
  */
 export function headerIndex(arch: ArchName, root: string, observe: (file: string, text: string) => void): TypeIndex {
   const index = new TypeIndex(arch, { values: new Map(), source: 'none', warnings: [] }, root);
