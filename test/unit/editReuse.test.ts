@@ -262,6 +262,27 @@ describe('estimate after an edit re-uses the saved run\'s parts', function () {
     assert.deepStrictEqual((await afterEdit()).stats.partsReused, { changed: 1, redone: 1 });
   });
 
+  it('a member added to a header whose macros call a function priced at its callers (percpu_counter.h): the parts serve; a macro changed there runs whole', async () => {
+    tree(path.join(repo, 'test', 'fixtures', 'interproc'));
+    const counters = (r: EstimateResult) => r.dynamic.callsites.filter((c) => c.callee?.func === '__percpu_counter_init_many').map((c) => `${c.file}:${c.size}`).sort();
+    const before = await estimate(opts());
+    // kernel/stats.c: NR_STAT_ITEMS (3) counters and 1 counter of s32 (4 B each)
+    assert.deepStrictEqual(counters(before), ['kernel/stats.c:12', 'kernel/stats.c:4']);
+    const h = path.join(root, 'include', 'linux', 'percpu_counter.h');
+    const text = fs.readFileSync(h, 'utf8');
+    fs.writeFileSync(h, text.replace('\ts32 __percpu *counters;\n', '\ts32 __percpu *counters;\n\tlong edit_pad;\n'));
+    age(h);
+    const r = await afterEdit();
+    assert.ok(r.stats.partsReused, r.stats.partsNotReused ?? JSON.stringify(r.stats));
+    assert.deepStrictEqual(counters(r), ['kernel/stats.c:12', 'kernel/stats.c:4']);
+    // percpu_counter_init() now asks for 2 counters: its earlier text is gone, so whole
+    fs.writeFileSync(h, text.replace('percpu_counter_init_many(fbc, value, gfp, 1)', 'percpu_counter_init_many(fbc, value, gfp, 2)'));
+    age(h);
+    const w = await afterEdit();
+    assert.match(w.stats.partsNotReused ?? '', /^include\/linux\/percpu_counter\.h defines a macro calling a function priced at its callers$/);
+    assert.deepStrictEqual(counters(w), ['kernel/stats.c:12', 'kernel/stats.c:8']);
+  });
+
   it('a Makefile edited, or one added, without changing what Kbuild builds: the parts serve; the top Makefile runs whole', async () => {
     tree(path.join(repo, 'test', 'fixtures', 'diff', 'base'));
     const before = await estimate(opts());
