@@ -33,6 +33,9 @@ const EDITS = {
   'callee-macro-header': replace('include/linux/percpu_counter.h', 'struct percpu_counter {\n\traw_spinlock_t lock;', 'struct percpu_counter {\n\traw_spinlock_t lock;\n\tlong edit_check_pad;'),
   // an alloc_percpu call added
   'alloc-added': replace('kernel/softirq.c', 'unsigned int __weak arch_dynirq_lower_bound(unsigned int from)', 'void *edit_check_alloc(void)\n{\n\treturn alloc_percpu(struct rcu_head);\n}\n\nunsigned int __weak arch_dynirq_lower_bound(unsigned int from)'),
+  // a body edited in a .c file Kbuild builds a local header with (arch/x86/events/core.c #includes
+  // "perf_event.h", as ~3,500 of Debian's built files do): both redone, not a whole run
+  'includer-body': replace('arch/x86/events/core.c', 'if (!(hwc->flags & PERF_EVENT_FLAG_USER_READ_CNT))\n\t\treturn 0;', 'if (!(hwc->flags & PERF_EVENT_FLAG_USER_READ_CNT))\n\t\treturn 0 * 1;'),
   // a .c file touched (mtime only)
   touched: (tree) => {
     const p = path.join(tree, 'lib/sort.c');

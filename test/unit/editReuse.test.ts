@@ -262,6 +262,50 @@ describe('estimate after an edit re-uses the saved run\'s parts', function () {
     assert.deepStrictEqual((await afterEdit()).stats.partsReused, { changed: 1, redone: 1 });
   });
 
+  it('a .c file that #includes a local header Kbuild builds with it, edited: its objects redone, the rest taken; a new local #include runs whole', async () => {
+    tree(path.join(repo, 'test', 'fixtures', 'diff', 'base'));
+    const c = path.join(root, 'kernel', 'counters.c');
+    fs.writeFileSync(path.join(root, 'kernel', 'local.h'), '/* built into counters.o */\nDEFINE_PER_CPU(long, local_hits);\n');
+    fs.writeFileSync(path.join(root, 'kernel', 'more.h'), 'DEFINE_PER_CPU(int, more_hits);\n');
+    fs.writeFileSync(path.join(root, 'net', 'extra.c'), 'DEFINE_PER_CPU(int, extra_hits);\n'); // no Makefile builds it
+    fs.writeFileSync(path.join(root, 'kernel', 'solo.h'), 'DEFINE_PER_CPU(int, solo_hits);\n'); // nor #includes
+    fs.writeFileSync(c, fs.readFileSync(c, 'utf8').replace('#include <linux/counters.h>\n', '#include <linux/counters.h>\n#include "local.h"\n'));
+    age(root);
+    const before = await estimate(opts());
+    const vars = (r: EstimateResult) => r.static.variables.map((v) => v.name).sort();
+    assert.ok(vars(before).includes('local_hits') && !vars(before).includes('more_hits') && !vars(before).includes('extra_hits'), vars(before).join(' '));
+    fs.appendFileSync(c, '\nvoid count_more(void)\n{\n\tthis_cpu_inc(local_hits);\n}\n');
+    age(c);
+    const r = await afterEdit();
+    // counters.c and the local.h built into it; drivers/, net/ and module.c taken as saved
+    assert.deepStrictEqual(r.stats.partsReused, { changed: 1, redone: 2 }, r.stats.partsNotReused ?? JSON.stringify(r.stats));
+    assert.strictEqual(r.static.variables.find((v) => v.name === 'local_hits')?.size, 8);
+    // another local header #included: Kbuild builds more into counters.o
+    fs.writeFileSync(c, fs.readFileSync(c, 'utf8').replace('#include "local.h"\n', '#include "local.h"\n#include "more.h"\n'));
+    age(c);
+    const w = await afterEdit();
+    assert.strictEqual(w.stats.partsNotReused, 'kernel/counters.c changes what Kbuild builds with it');
+    assert.ok(vars(w).includes('more_hits'), vars(w).join(' '));
+    // a built file with no local #include before gains one (a .c file): whole, and its variable is built
+    const dev = path.join(root, 'net', 'dev.c');
+    fs.appendFileSync(dev, '\n#include "extra.c"\n');
+    age(dev);
+    const x = await afterEdit();
+    assert.strictEqual(x.stats.partsNotReused, 'net/dev.c changes what Kbuild builds with it');
+    assert.ok(vars(x).includes('extra_hits'), vars(x).join(' '));
+    // a local header #included by a built file that had none: Kbuild builds it into kernel/module.o
+    const mod = path.join(root, 'kernel', 'module.c');
+    fs.appendFileSync(mod, '\n#include "solo.h"\n');
+    age(mod);
+    const m = await afterEdit();
+    assert.strictEqual(m.stats.partsNotReused, 'kernel/module.c changes what Kbuild builds with it');
+    assert.ok(vars(m).includes('solo_hits'), vars(m).join(' '));
+    // then a body edited, the #include kept: the parts serve
+    fs.appendFileSync(dev, '\nint dev_more(void)\n{\n\treturn 1;\n}\n');
+    age(dev);
+    assert.deepStrictEqual((await afterEdit()).stats.partsReused, { changed: 1, redone: 2 });
+  });
+
   it('a member added to a header whose macros call a function priced at its callers (percpu_counter.h): the parts serve; a macro changed there runs whole', async () => {
     tree(path.join(repo, 'test', 'fixtures', 'interproc'));
     const counters = (r: EstimateResult) => r.dynamic.callsites.filter((c) => c.callee?.func === '__percpu_counter_init_many').map((c) => `${c.file}:${c.size}`).sort();

@@ -377,12 +377,11 @@ export function readKbuild(root: string, config: ConfigLookup, opts: KbuildOptio
     objects.push(o);
     byFile.set(file, o);
     const dirs = opts.localDirectives ? opts.localDirectives(file) : readLocalDirectives(root, file);
-    if (dirs) addIncludedC(file, dirs, opts.evalCond, exists, (f, line) => {
-      if (byFile.has(f)) return;
+    for (const [f, line] of dirs ? includedObjects(file, dirs, opts.evalCond, exists, (x) => byFile.has(x)) : []) {
       const inc: BuiltObject = { ...o, file: f, via: `#include from ${file}:${line}`, includeLine: line, includedFrom: file };
       objects.push(inc);
       byFile.set(f, inc);
-    });
+    }
   };
 
   const libObjs: Array<[string, string]> = [];
@@ -488,6 +487,22 @@ function readLocalDirectives(root: string, file: string): LocalDirectives | unde
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The files Kbuild builds into `file`'s object by its local #include directives (addIncludedC), with
+ * the line of each, in order: each once, none that `taken` says an object listed before it holds
+ * (the first mention wins). An estimate after an edit compares them with the saved run's (editReuse.ts).
+ */
+export function includedObjects(file: string, directives: LocalDirectives, evalCond: ((e: string) => boolean) | undefined, exists: (rel: string) => boolean, taken: (rel: string) => boolean): [string, number][] {
+  const out: [string, number][] = [];
+  const seen = new Set<string>();
+  addIncludedC(file, directives, evalCond, exists, (f, line) => {
+    if (seen.has(f) || taken(f)) return;
+    seen.add(f);
+    out.push([f, line]);
+  });
+  return out;
 }
 
 /** Kernel .c files that #include other .c files (kernel/sched/build_policy.c), or a header of their

@@ -12,6 +12,7 @@
 // that find they cannot answer (ReuseMiss): the estimate runs whole.
 import * as path from 'path';
 import { readText } from '../readText';
+import { localIncludeDirectives } from '../config/kbuild';
 import { RACY_MS } from '../parse/statIndex';
 import type { ScanResult } from '../parse/types';
 import { functionDefines } from './wrappers';
@@ -84,6 +85,22 @@ const INERT_EXTENSIONS = /\.(?:rst|txt|yaml|yml|json|rs|py|sh|pl|awk|dts|dtsi|md
 /** the files Kbuild reads: Makefile*, Kbuild*, *.mk (what a Makefile `include`s is named so too) */
 const KBUILD_FILE = /(?:^|\/)(?:Makefile|Kbuild)[^/]*$|\.mk$/;
 
+/** The files Kbuild builds into `file`'s object from `text`'s local #includes, with their lines, none an object listed before it holds (kbuild.ts includedObjects); undefined: not known. */
+export type LocalObjects = (file: string, text: string, taken: (rel: string) => boolean) => [string, number][] | undefined;
+
+/**
+ * Whether `now` (LocalObjects of an includer's new text, asked with the objects listed before it)
+ * are the files and lines the saved objects hold as included from it: then Kbuild builds the same.
+ */
+function sameIncluded(objects: Parts['kb']['objects'], file: string, now: (taken: (rel: string) => boolean) => [string, number][] | undefined): boolean {
+  const at = objects.findIndex((o) => o.file === file);
+  if (at < 0) return false;
+  const before = new Set(objects.slice(0, at + 1).map((o) => o.file));
+  const got = now((f) => before.has(f));
+  const saved = objects.filter((o) => o.includedFrom === file).map((o): [string, number] => [o.file, o.includeLine ?? 0]);
+  return got !== undefined && JSON.stringify(got) === JSON.stringify(saved);
+}
+
 /**
  * The saved parts as a reuse for `changed` (existing .c/.h files whose text is now `textOf`), or why
  * the estimate must run whole. The earlier texts are unknown: a header edit is taken as changing only
@@ -91,22 +108,29 @@ const KBUILD_FILE = /(?:^|\/)(?:Makefile|Kbuild)[^/]*$|\.mk$/;
  * the parts saved, a built .c file's earlier mentions of the functions priced at their callers are the
  * parts' (byCallee), any other file's are assumed.
  */
-export function editReuseFor(parts: Parts, changed: readonly string[], textOf: (file: string) => string | undefined, trace: boolean, headerText: (file: string) => string | undefined = () => undefined, unseen: ReadonlySet<string> = new Set()): Reuse | string {
+export function editReuseFor(parts: Parts, changed: readonly string[], textOf: (file: string) => string | undefined, trace: boolean, headerText: (file: string) => string | undefined = () => undefined, unseen: ReadonlySet<string> = new Set(), localObjects?: LocalObjects): Reuse | string {
   if (trace) return 'a trace is attributed across files';
   const other = changed.find((f) => !/\.[ch]$/.test(f));
   if (other) return `${other} is not a .c or .h file`;
   const texts = new Map(changed.map((f) => [f, textOf(f)]));
   const unread = changed.find((f) => texts.get(f) === undefined);
   if (unread) return `${unread} cannot be read`;
-  const why = whyNotShared([...changed], new Set(parts.wrapped.names), (f) => [texts.get(f)!]);
+  const why = whyNotShared([...changed], new Set(parts.wrapped.names), (f) => [texts.get(f)!], localObjects !== undefined);
   if (why) return why;
   // the earlier text used or expanded a wrapper macro: the wrapper findings come from whole-tree expansion
   const wrappedFiles = new Set([...parts.wrapped.findings, ...parts.wrapped.unresolved].map((f) => f.file).concat(parts.wrapped.expanded.map(([f]) => f)));
   const wrapped = changed.find((f) => wrappedFiles.has(f));
   if (wrapped) return `${wrapped} used a per-CPU wrapper macro`;
-  // the earlier text #included a .c file (Kbuild built it as part of this one)
-  const includer = changed.find((f) => parts.kb.objects.some((x) => x.includedFrom === f));
-  if (includer) return `${includer} included a .c file`;
+  // Kbuild builds a built file's local #includes (a .c or .h beside it: ~3,500 of a distro config's
+  // built files have one) into its object: the parts serve while the new text's are the files and
+  // lines the saved run had (freshFiles redoes them with their includer), none before included
+  const includers = new Set(parts.kb.objects.flatMap((x) => (x.includedFrom !== undefined ? [x.includedFrom] : [])));
+  const objects = new Set(parts.kb.objects.flatMap((x) => (x.includedFrom === undefined ? [x.file] : [])));
+  for (const f of changed) {
+    if (!objects.has(f)) continue;
+    if (!localObjects) { if (includers.has(f) || localIncludeDirectives(texts.get(f)!)) return `${f} #includes files built with it`; continue; }
+    if (!sameIncluded(parts.kb.objects, f, (taken) => localObjects(f, texts.get(f)!, taken))) return `${f} changes what Kbuild builds with it`;
+  }
   // a header of the saved shape changed only inside record bodies: what read it is known from each
   // piece of work's deps (freshness), as diff has it
   const shapes = new Map(parts.shapes ?? []);
@@ -207,6 +231,8 @@ export interface EditRunner {
   tree?: () => { kb: Parts['kb']; includes: (file: string) => string[] } | undefined;
   /** a file's #include directives as written (facts cached by stat), without reading Kbuild */
   includes?: () => (file: string) => string[];
+  /** Kbuild's objects built into a file's by its local #includes, under the run's options */
+  localObjects?: LocalObjects;
 }
 
 /**
@@ -276,7 +302,7 @@ export async function estimateAfterEdit(root: string, prev: Previous, now: Reado
   const read = (f: string) => { if (removed.has(f)) return ''; try { return readText(path.join(root, f), 'utf8'); } catch { return undefined; } };
   // read as the raw index reads headers (latin1), or a byte past ASCII would change the shape
   const headerText = (f: string) => { try { return readText(path.join(root, f), 'latin1'); } catch { return undefined; } };
-  const reuse = editReuseFor(prev.parts, d.changed, read, o.trace !== undefined, headerText, unseen);
+  const reuse = editReuseFor(prev.parts, d.changed, read, o.trace !== undefined, headerText, unseen, runner.localObjects);
   if (typeof reuse === 'string') return { why: reuse };
   o.onProgress?.(0, 1, sameTree ? 're-using the estimate saved with other CPU counts' : `re-using the last estimate: ${d.changed.length} file(s) changed since`);
   const scan = await rescanOverlay(prev.scan, { root, files: new Map(d.changed.map((f) => [f, removed.has(f) ? null : path.join(root, f)])) }, o);

@@ -5,7 +5,7 @@
 import type { ArchProfile } from '../config/arch';
 import { isSet, type KConfig } from '../config/kconfig';
 import { evalCondition } from '../config/cppExpr';
-import { readKbuild } from '../config/kbuild';
+import { includedObjects, localIncludeDirectives, readKbuild } from '../config/kbuild';
 import { DEFAULT_INCLUDE, scanTree } from '../parse';
 import { listedFrom, walkTree } from '../parse/walk';
 import type { ScanResult } from '../parse/types';
@@ -115,13 +115,16 @@ export const DEFAULT_EXCLUDE: readonly string[] = ['tools/**', 'Documentation/**
 
 const cfgVal = (c: KConfig, k: string) => c.values.get(k);
 
+/** Kbuild's reading of a built file's local #if lines under the .config: what it cannot tell is taken as true. */
+const kbuildCond = (cfg: KConfig) => (e: string): boolean => {
+  const r = evalCondition(e, cfg);
+  return typeof r === 'boolean' ? r : true;
+};
+
 /** The tree's Kbuild under `o`'s .config and arch, the built files' local #include lines from `facts`. */
 function treeKbuild(o: EstimateOptions, facts: FactStore, onIncludeDir?: (dir: string) => void) {
   const cfg = o.config;
-  const cond = (e: string): boolean => {
-    const r = evalCondition(e, cfg);
-    return typeof r === 'boolean' ? r : true;
-  };
+  const cond = kbuildCond(cfg);
   // a distro config's first run reads ~2,000 folders' Makefiles and ~15,000 built files' directives
   // here in one stretch (~2 s): the progress says so every 64 folders
   const onFolder = (n: number) => { if (n % 64 === 0) o.onProgress?.(n, 0, 'reading Kbuild'); };
@@ -367,6 +370,10 @@ async function afterEdit(o: EstimateOptions, stamp: TreeStamp | undefined, files
     includes: () => {
       const store = (facts ??= new FactStore(o.root, o.cacheDir, knownStats(files)));
       return (f) => store.includes(f);
+    },
+    localObjects: (file, text, taken) => {
+      const dirs = localIncludeDirectives(text);
+      return dirs ? includedObjects(file, dirs, kbuildCond(o.config), (rel) => fs.existsSync(path.join(o.root, rel)), taken) : [];
     },
   }, prev === sibling);
   if ('result' in e) {

@@ -72,7 +72,7 @@ export function reuseFor(parts: Parts | undefined, root: string, ov: Overlay, o:
  * macro (those findings come from whole-tree expansion) and none that #includes a .c file. The type index itself is refreshed for
  * the changed files (LayoutEngine.refresh).
  */
-export function whyNotShared(changed: string[], wrapperNames: ReadonlySet<string>, versions: (file: string) => string[]): string | undefined {
+export function whyNotShared(changed: string[], wrapperNames: ReadonlySet<string>, versions: (file: string) => string[], includesCompared = false): string | undefined {
   const use = wrapperNames.size ? new RegExp(`\\b(?:${[...wrapperNames].join('|')})\\s*\\(`) : undefined;
   const defines = /^[ \t]*#[ \t]*define\b(?:[^\n]*\\\n)*[^\n]*\bDEFINE_PER_CPU/m;
   for (const f of changed) {
@@ -82,8 +82,9 @@ export function whyNotShared(changed: string[], wrapperNames: ReadonlySet<string
     for (const t of versions(f)) {
       if (use?.test(t)) return `${f} uses a per-CPU wrapper macro`;
       if (defines.test(t)) return `${f} defines a per-CPU wrapper macro`;
-      // Kbuild counts a .c file #included by another as built into that object
-      if (/^[ \t]*#[ \t]*include[ \t]*"[^"\n]+\.c"/m.test(t)) return `${f} includes a .c file`;
+      // Kbuild counts a .c file #included by another as built into that object (`includesCompared`:
+      // the caller compares what Kbuild builds from the file's local #includes)
+      if (!includesCompared && /^[ \t]*#[ \t]*include[ \t]*"[^"\n]+\.c"/m.test(t)) return `${f} includes a .c file`;
     }
   }
   return undefined;
