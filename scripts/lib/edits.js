@@ -36,6 +36,11 @@ const EDITS = {
   // a body edited in a .c file Kbuild builds a local header with (arch/x86/events/core.c #includes
   // "perf_event.h", as ~3,500 of Debian's built files do): both redone, not a whole run
   'includer-body': replace('arch/x86/events/core.c', 'if (!(hwc->flags & PERF_EVENT_FLAG_USER_READ_CNT))\n\t\treturn 0;', 'if (!(hwc->flags & PERF_EVENT_FLAG_USER_READ_CNT))\n\t\treturn 0 * 1;'),
+  // a body edited in a .c file using a per-CPU wrapper macro (kernel/cpu.c: DEFINE_STATIC_PERCPU_RWSEM):
+  // its uses read again under the saved wrapper names, not a whole run
+  'wrapper-user-body': replace('kernel/cpu.c', 'void cpus_read_lock(void)\n{\n\tpercpu_down_read(&cpu_hotplug_lock);', 'void cpus_read_lock(void)\n{\n\tbarrier();\n\tpercpu_down_read(&cpu_hotplug_lock);'),
+  // a wrapper macro use added there: one more per-CPU variable from its expansion
+  'wrapper-use-added': replace('kernel/cpu.c', 'DEFINE_STATIC_PERCPU_RWSEM(cpu_hotplug_lock);', 'DEFINE_STATIC_PERCPU_RWSEM(cpu_hotplug_lock);\nDEFINE_PERCPU_RWSEM(edit_check_rwsem);'),
   // a .c file touched (mtime only)
   touched: (tree) => {
     const p = path.join(tree, 'lib/sort.c');

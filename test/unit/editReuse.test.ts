@@ -306,6 +306,27 @@ describe('estimate after an edit re-uses the saved run\'s parts', function () {
     assert.deepStrictEqual((await afterEdit()).stats.partsReused, { changed: 1, redone: 2 });
   });
 
+  it('a .c file using a per-CPU wrapper macro (DEFINE_SRCU), edited: its uses read again under the saved wrapper names; one defining a wrapper runs whole', async () => {
+    tree(path.join(repo, 'test', 'fixtures', 'realtree'));
+    const f = path.join(root, 'kernel', 'srcu_user.c');
+    const before = await estimate(opts());
+    const srcu = (r: EstimateResult) => r.static.variables.filter((v) => v.name.endsWith('_srcu_data')).map((v) => `${v.name}:${v.size}`).sort();
+    // struct srcu_data: 4 longs and an int, cache-line aligned: 64 B
+    assert.deepStrictEqual(srcu(before), ['local_srcu_srcu_data:64', 'tree_srcu_srcu_data:64']);
+    const text = fs.readFileSync(f, 'utf8');
+    fs.writeFileSync(f, text.replace('DEFINE_SRCU(tree_srcu);\n', 'DEFINE_SRCU(tree_srcu);\nDEFINE_SRCU(more_srcu);\n'));
+    age(f);
+    const r = await afterEdit();
+    assert.deepStrictEqual(r.stats.partsReused, { changed: 1, redone: 1 }, r.stats.partsNotReused ?? JSON.stringify(r.stats));
+    assert.deepStrictEqual(srcu(r), ['local_srcu_srcu_data:64', 'more_srcu_srcu_data:64', 'tree_srcu_srcu_data:64']);
+    // a helper macro of its own around a wrapper: the wrapper names may change, so whole
+    fs.writeFileSync(f, text.replace('DEFINE_SRCU(tree_srcu);\n', '#define MY_SRCU(n) DEFINE_SRCU(n)\nMY_SRCU(tree_srcu);\n'));
+    age(f);
+    const w = await afterEdit();
+    assert.strictEqual(w.stats.partsNotReused, 'kernel/srcu_user.c uses a per-CPU wrapper macro');
+    assert.deepStrictEqual(srcu(w), ['local_srcu_srcu_data:64', 'tree_srcu_srcu_data:64']);
+  });
+
   it('a member added to a header whose macros call a function priced at its callers (percpu_counter.h): the parts serve; a macro changed there runs whole', async () => {
     tree(path.join(repo, 'test', 'fixtures', 'interproc'));
     const counters = (r: EstimateResult) => r.dynamic.callsites.filter((c) => c.callee?.func === '__percpu_counter_init_many').map((c) => `${c.file}:${c.size}`).sort();

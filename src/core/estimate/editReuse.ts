@@ -15,7 +15,7 @@ import { readText } from '../readText';
 import { localIncludeDirectives } from '../config/kbuild';
 import { RACY_MS } from '../parse/statIndex';
 import type { ScanResult } from '../parse/types';
-import { functionDefines } from './wrappers';
+import { functionDefines, wrapperDefines } from './wrappers';
 import { freshFiles, freshness, includeGraph, membersOnlyEdit, ReuseMiss, type IncludeGraph, type Parts, type Reuse } from './reuse';
 import type { Previous } from './resultCache';
 import { rescanOverlay, whyNotShared } from './diff/run';
@@ -85,6 +85,11 @@ const INERT_EXTENSIONS = /\.(?:rst|txt|yaml|yml|json|rs|py|sh|pl|awk|dts|dtsi|md
 /** the files Kbuild reads: Makefile*, Kbuild*, *.mk (what a Makefile `include`s is named so too) */
 const KBUILD_FILE = /(?:^|\/)(?:Makefile|Kbuild)[^/]*$|\.mk$/;
 
+/** Whether `text` defines a function-like macro that is, or may now be, among the wrapper `names` (its body names one, or a DEFINE_PER_CPU*). */
+function definesWrapper(text: string, names: ReadonlySet<string>): boolean {
+  return wrapperDefines(text).some(([n, ids]) => names.has(n) || ids.some((i) => names.has(i) || /^(?:DEFINE|DECLARE)_PER_CPU/.test(i)));
+}
+
 /** The files Kbuild builds into `file`'s object from `text`'s local #includes, with their lines, none an object listed before it holds (kbuild.ts includedObjects); undefined: not known. */
 export type LocalObjects = (file: string, text: string, taken: (rel: string) => boolean) => [string, number][] | undefined;
 
@@ -115,11 +120,16 @@ export function editReuseFor(parts: Parts, changed: readonly string[], textOf: (
   const texts = new Map(changed.map((f) => [f, textOf(f)]));
   const unread = changed.find((f) => texts.get(f) === undefined);
   if (unread) return `${unread} cannot be read`;
-  const why = whyNotShared([...changed], new Set(parts.wrapped.names), (f) => [texts.get(f)!], localObjects !== undefined);
+  // a built .c file using a wrapper macro, that defines none now and defined none the saved run
+  // counted: its uses are read again under the saved names (the other files' are as saved)
+  const names = new Set(parts.wrapped.names);
+  const definers = parts.wrapped.definers && new Set(parts.wrapped.definers);
+  const rewraps = (f: string) => !!definers && f.endsWith('.c') && !definers.has(f) && !definesWrapper(texts.get(f)!, names);
+  const why = whyNotShared([...changed], names, (f) => [texts.get(f)!], { includesCompared: localObjects !== undefined, rewraps });
   if (why) return why;
   // the earlier text used or expanded a wrapper macro: the wrapper findings come from whole-tree expansion
   const wrappedFiles = new Set([...parts.wrapped.findings, ...parts.wrapped.unresolved].map((f) => f.file).concat(parts.wrapped.expanded.map(([f]) => f)));
-  const wrapped = changed.find((f) => wrappedFiles.has(f));
+  const wrapped = changed.find((f) => wrappedFiles.has(f) && !rewraps(f));
   if (wrapped) return `${wrapped} used a per-CPU wrapper macro`;
   // Kbuild builds a built file's local #includes (a .c or .h beside it: ~3,500 of a distro config's
   // built files have one) into its object: the parts serve while the new text's are the files and
@@ -170,7 +180,11 @@ export function editReuseFor(parts: Parts, changed: readonly string[], textOf: (
   // sees a .c file's macros) and the changed headers' of the saved shape (their directives and macros
   // are as they were): the closures walk the saved lists, the changed files read again (reusedInputs)
   const includesHold = changed.every((f) => f.endsWith('.c') || shaped.has(f));
-  return { parts, changed: new Set(changed), fresh, redone: new Set(), callersReached, reaches: near, includesHold };
+  // the built .c files whose wrapper uses are read again: those that had findings from one, or call one now
+  const built = new Set(parts.kb.objects.map((o) => o.file));
+  const use = names.size ? new RegExp(`\\b(?:${[...names].join('|')})\\s*\\(`) : undefined;
+  const rewrap = new Set(changed.filter((f) => built.has(f) && rewraps(f) && (wrappedFiles.has(f) || !!use?.test(texts.get(f)!))));
+  return { parts, changed: new Set(changed), fresh, redone: new Set(), callersReached, reaches: near, includesHold, ...(rewrap.size ? { rewrap } : {}) };
 }
 
 /**

@@ -24,7 +24,7 @@ import { resolveProfile, type Profile } from './profile';
 import { builtScope, makePlacement, type Placement } from './placement';
 import { allocContext, contextNames, countCallsites, parameterSized, priceAllocSites, priceNrCpusArrays, priceStatics, type AllocOptions, type Ledger, type Mentions, type PricedAlloc, type PricedCallsites, type PricedStatics } from './pricing';
 import { addLedger, depTracker, emptyLedger, freshFiles, fromGraph, includeGraph, toGraph, recordingSizer, ReuseMiss, segmented, type Tracker, type AllocsOut, type FileRulesOut, type NrOut, type Parts, type Reuse, type Seg, type StaticsOut } from './reuse';
-import { headerGraph, headersAhead } from './wrapped';
+import { headerGraph, headersAhead, wrappedIn } from './wrapped';
 import { anyHeaderFacts } from './headerCache';
 import type { Session } from './session';
 import type { CallsiteRef } from './counts';
@@ -146,7 +146,7 @@ async function prepare(o: EstimateOptions, profile: Profile, pause: () => Promis
     // the files calling a wrapper are read once the scan's workers are done (~20 MB less peak on a distro
     // config); garbage goes before that wait (the headers' worker's answer, ~20 MB once imported)
     const afterScan = scanned && (async () => { clock.mark('wrappers'); o.compact?.(true); await scanned.then(() => undefined, () => undefined); clock.mark('scan'); });
-    const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir, (f) => kb.byFile.get(f)?.status === 'module', afterScan, ahead?.take) : { findings: [], unresolved: [], names: new Set<string>(), allocWrappers: new Set<string>(), expanded: [], macrosCalling: () => new Set<string>() };
+    const wrapped = kb.objects.length > 0 ? await wrappedFindings(o.root, kb.objects.map((x) => x.file), session.layout, facts, pause, o.cacheDir, (f) => kb.byFile.get(f)?.status === 'module', afterScan, ahead?.take) : { findings: [], unresolved: [], names: new Set<string>(), allocWrappers: new Set<string>(), expanded: [], definers: [], macrosCalling: () => new Set<string>() };
     clock.mark('wrappers');
     // saved after pricing, which asks it which built files mention which names
     return { kb, session, wrapped, facts };
@@ -431,7 +431,7 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   if (o.onParts) session.layout.index.recordDeps(true);
   const track = o.onParts ? depTracker(session.layout.index, path.resolve(o.root), depFiles) : undefined;
   const parts: Partial<Parts> | undefined = o.onParts ? { depFiles, kb: { objects: kb.objects, includeDirs: kb.includeDirs, warnings: kb.warnings },
-    wrapped: { findings: wrapped.findings, unresolved: wrapped.unresolved, names: [...wrapped.names], allocWrappers: [...wrapped.allocWrappers], expanded: wrapped.expanded } } : undefined;
+    wrapped: { findings: wrapped.findings, unresolved: wrapped.unresolved, names: [...wrapped.names], allocWrappers: [...wrapped.allocWrappers], expanded: wrapped.expanded, definers: wrapped.definers } } : undefined;
   warnings.push(...kb.warnings.slice(0, 20));
   const textOf = recentTexts(o.root);
   const ledger: Ledger = { unresolved: [], notBuilt: [], warnings };
@@ -688,11 +688,35 @@ async function reusedInputs(o: EstimateOptions, profile: Profile, r: Reuse): Pro
     for (const f of r.changed) seed.delete(path.resolve(o.root, f));
     session.layout.index.seedIncludes(seed);
   }
-  const w = p.wrapped;
   // the wrapper graph is not read again: callsites takes the macros calling the earlier run's functions from the parts
   const macrosCalling = (): Set<string> => { throw new ReuseMiss('the wrapper graph is not read when re-using parts'); };
-  const wrapped = { findings: w.findings, unresolved: w.unresolved, names: new Set(w.names), allocWrappers: new Set(w.allocWrappers), expanded: w.expanded, macrosCalling };
+  const wrapped = { ...rewrapped(o.root, p, r.rewrap, session, kb.byFile), names: new Set(p.wrapped.names), allocWrappers: new Set(p.wrapped.allocWrappers), definers: p.wrapped.definers ?? [], macrosCalling };
   return { kb, session, wrapped, facts: r.facts ?? new FactStore(o.root, r.cacheDir), scan: o.scan! };
+}
+
+/**
+ * The saved wrapper findings with those of the `rewrap` files read again from their texts now
+ * (wrappedIn, under the saved names), each file's in its place in Kbuild's order, as a whole run
+ * lists them. A file whose expansions define other records than saved: ReuseMiss.
+ */
+function rewrapped(root: string, p: Parts, rewrap: ReadonlySet<string> | undefined, session: Session, byFile: Map<string, { status: string; order: number }>): Pick<Prepared['wrapped'], 'findings' | 'unresolved' | 'expanded'> {
+  const w = p.wrapped;
+  if (!rewrap?.size) return { findings: w.findings, unresolved: w.unresolved, expanded: w.expanded };
+  const names = new Set(w.names);
+  const now = new Map([...rewrap].map((f) => [f, wrappedIn(root, f, session.layout, names, byFile.get(f)?.status === 'module')]));
+  for (const [f, x] of now) {
+    const was = w.expanded.find(([e]) => e === `${path.join(root, f)}.expanded.h`)?.[1];
+    if (was !== x?.expanded?.[1]) throw new ReuseMiss(`${f}'s wrapper macros define other records`);
+  }
+  // Kbuild's order of the files (wrappedFindings reads them so); the rest of one file in its order
+  const rank = new Map(p.kb.objects.map((o, i) => [o.file, i]));
+  const merge = <T extends { file: string }>(saved: readonly T[], pick: (x: NonNullable<ReturnType<typeof wrappedIn>>) => T[]): T[] => {
+    const kept = saved.filter((x) => !rewrap.has(x.file));
+    const added = [...now].flatMap(([, x]) => (x ? pick(x) : []));
+    const at = (x: T) => rank.get(x.file) ?? Infinity;
+    return [...kept, ...added].map((x, i) => [x, i] as const).sort((a, b) => at(a[0]) - at(b[0]) || a[1] - b[1]).map(([x]) => x);
+  };
+  return { findings: merge(w.findings, (x) => x.findings), unresolved: merge(w.unresolved, (x) => x.unresolved), expanded: w.expanded };
 }
 
 interface Stages {

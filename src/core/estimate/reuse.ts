@@ -75,7 +75,8 @@ export interface IncludeGraph { files: string[]; edges: number[][] }
 
 export interface Parts {
   kb: { objects: BuiltObject[]; includeDirs: string[]; warnings: string[] };
-  wrapped: { findings: WrappedFinding[]; unresolved: Finding[]; names: string[]; allocWrappers: string[]; expanded: [string, string][] };
+  /** `definers`: WrappedFindings.definers (absent in parts saved before it: an edit of a file using a wrapper runs whole) */
+  wrapped: { findings: WrappedFinding[]; unresolved: Finding[]; names: string[]; allocWrappers: string[]; expanded: [string, string][]; definers?: string[] };
   statics: Seg<StaticsOut>[];
   alloc: {
     /** the names every built file was searched for, and the ones each file (with any) mentions */
@@ -126,6 +127,8 @@ export interface Reuse {
   includesHold?: boolean;
   /** the file facts the edit's check opened to read Kbuild again: the run asks the same ones */
   facts?: FactStore;
+  /** changed built .c files whose wrapper macros' per-CPU definitions are read again (the wrapper names are the saved ones: editReuseFor) */
+  rewrap?: ReadonlySet<string>;
 }
 
 /** Thrown when a run re-using parts finds they cannot answer for it; the caller estimates whole. */

@@ -112,6 +112,8 @@ export interface WrappedFindings {
   allocWrappers: ReadonlySet<string>;
   /** the sources given to the layout engine (types the expansions define), in order: another session of the same tree takes them again */
   expanded: [string, string][];
+  /** the built files whose own #defines are among `names` (an edit of another built .c file leaves `names` as they are: editReuse.ts) */
+  definers: string[];
   /** the macros of the headers that expand (through each other) to a call of one of these functions */
   macrosCalling: (fns: ReadonlySet<string>) => Set<string>;
 }
@@ -134,6 +136,7 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
   const graph = await (async () => headerGraph(layout, cacheDir, await ahead?.(), facts.known && knownByPath(root, facts.known)))();
   const readable: string[] = []; // first occurrence order, as the file list gives it
   const seen = new Set<string>();
+  const defining: [string, string[]][] = [];
   for (const f of files) {
     if (seen.has(f)) continue;
     seen.add(f);
@@ -141,35 +144,51 @@ export async function wrappedFindings(root: string, files: string[], layout: Lay
     const ff = facts.get(f);
     if (!ff) continue; // unreadable: the scan reports it
     graph.addDefines(ff.defines);
+    if (ff.defines.length) defining.push([f, ff.defines.map(([n]) => n)]);
     readable.push(f);
   }
   const names = graph.names(true);
+  const definers = defining.filter(([, ns]) => ns.some((n) => names.has(n))).map(([f]) => f);
   const allocWrappers = graph.allocWrappers(ALLOC_FUNCS);
   const macrosCalling = (fns: ReadonlySet<string>) => graph.callers(fns);
   const findings: WrappedFinding[] = [];
   const unresolved: Finding[] = [];
   const expanded: [string, string][] = [];
-  if (!names.size) return { findings, unresolved, names, allocWrappers, expanded, macrosCalling };
+  if (!names.size) return { findings, unresolved, names, allocWrappers, expanded, definers, macrosCalling };
   await beforeReading?.();
   for (const f of readable) {
     if (!facts.callsAny(f, names)) continue;
     await pause();
-    const abs = path.join(root, f);
-    const lf = layout.index.loaded(abs);
-    if (!lf) continue;
-    const r = expandWrappers(lf.scan.active, names, layout.index.lookupFor(path.resolve(abs)));
+    const w = wrappedIn(root, f, layout, names, isModule(f));
+    if (!w) continue;
     // types the expansions define become visible to the layout as a file beside the source
-    if (r.records.length) {
-      expanded.push([`${abs}.expanded.h`, r.records.join(';\n')]);
-      layout.addSource(...expanded[expanded.length - 1]);
+    if (w.expanded) {
+      expanded.push(w.expanded);
+      layout.addSource(...w.expanded);
     }
-    const base = (line: number, column: number, macro: string): Finding =>
-      ({ kind: 'static', file: f, line, column, endLine: line, endColumn: column, name: '', type: '', macro });
-    for (const d of r.defs) {
-      if (BUILTIN_ONLY.has(d.via) && isModule(f)) continue;
-      findings.push({ ...base(d.line, d.column, d.macro), name: d.name, type: d.type, ...(d.dims.length ? { dims: d.dims } : {}), call: d.call });
-    }
-    for (const p of r.problems) unresolved.push({ ...base(p.line, p.column, p.via), unresolved: p.reason });
+    findings.push(...w.findings);
+    unresolved.push(...w.unresolved);
   }
-  return { findings, unresolved, names, allocWrappers, expanded, macrosCalling };
+  return { findings, unresolved, names, allocWrappers, expanded, definers, macrosCalling };
+}
+
+/**
+ * The per-CPU definitions the wrapper macros `names` expand to at file scope in the built file `f`
+ * (its active text as `layout` loads it; undefined if it cannot), and the records the expansions
+ * define, as a source beside the file. `module`: built with -DMODULE.
+ */
+export function wrappedIn(root: string, f: string, layout: LayoutEngine, names: Set<string>, module: boolean): { findings: WrappedFinding[]; unresolved: Finding[]; expanded?: [string, string] } | undefined {
+  const abs = path.join(root, f);
+  const lf = layout.index.loaded(abs);
+  if (!lf) return undefined;
+  const r = expandWrappers(lf.scan.active, names, layout.index.lookupFor(path.resolve(abs)));
+  const base = (line: number, column: number, macro: string): Finding =>
+    ({ kind: 'static', file: f, line, column, endLine: line, endColumn: column, name: '', type: '', macro });
+  const findings: WrappedFinding[] = [];
+  for (const d of r.defs) {
+    if (BUILTIN_ONLY.has(d.via) && module) continue;
+    findings.push({ ...base(d.line, d.column, d.macro), name: d.name, type: d.type, ...(d.dims.length ? { dims: d.dims } : {}), call: d.call });
+  }
+  const unresolved = r.problems.map((p): Finding => ({ ...base(p.line, p.column, p.via), unresolved: p.reason }));
+  return { findings, unresolved, ...(r.records.length ? { expanded: [`${abs}.expanded.h`, r.records.join(';\n')] as [string, string] } : {}) };
 }

@@ -72,7 +72,11 @@ export function reuseFor(parts: Parts | undefined, root: string, ov: Overlay, o:
  * macro (those findings come from whole-tree expansion) and none that #includes a .c file. The type index itself is refreshed for
  * the changed files (LayoutEngine.refresh).
  */
-export function whyNotShared(changed: string[], wrapperNames: ReadonlySet<string>, versions: (file: string) => string[], includesCompared = false): string | undefined {
+/**
+ * `includesCompared`: the caller compares what Kbuild builds from a file's local #includes;
+ * `rewraps(f)`: the caller reads f's wrapper macro uses again (editReuse.ts)
+ */
+export function whyNotShared(changed: string[], wrapperNames: ReadonlySet<string>, versions: (file: string) => string[], o: { includesCompared?: boolean; rewraps?: (file: string) => boolean } = {}): string | undefined {
   const use = wrapperNames.size ? new RegExp(`\\b(?:${[...wrapperNames].join('|')})\\s*\\(`) : undefined;
   const defines = /^[ \t]*#[ \t]*define\b(?:[^\n]*\\\n)*[^\n]*\bDEFINE_PER_CPU/m;
   for (const f of changed) {
@@ -80,11 +84,10 @@ export function whyNotShared(changed: string[], wrapperNames: ReadonlySet<string
     if (/^(?:Makefile|Kbuild|Kconfig)|\.mk$|^\.config$/.test(b)) return `${f} is a build file`;
     if (!/\.[ch]$/.test(f)) continue;
     for (const t of versions(f)) {
-      if (use?.test(t)) return `${f} uses a per-CPU wrapper macro`;
+      if (use?.test(t) && !o.rewraps?.(f)) return `${f} uses a per-CPU wrapper macro`;
       if (defines.test(t)) return `${f} defines a per-CPU wrapper macro`;
-      // Kbuild counts a .c file #included by another as built into that object (`includesCompared`:
-      // the caller compares what Kbuild builds from the file's local #includes)
-      if (!includesCompared && /^[ \t]*#[ \t]*include[ \t]*"[^"\n]+\.c"/m.test(t)) return `${f} includes a .c file`;
+      // Kbuild counts a .c file #included by another as built into that object
+      if (!o.includesCompared && /^[ \t]*#[ \t]*include[ \t]*"[^"\n]+\.c"/m.test(t)) return `${f} includes a .c file`;
     }
   }
   return undefined;
