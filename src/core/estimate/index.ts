@@ -5,7 +5,7 @@
 import type { ArchProfile } from '../config/arch';
 import { isSet, type KConfig } from '../config/kconfig';
 import { evalCondition } from '../config/cppExpr';
-import { includedObjects, localIncludeDirectives, readKbuild } from '../config/kbuild';
+import { includedObjects, localIncludeDirectives, readKbuild, type KbuildResult } from '../config/kbuild';
 import { DEFAULT_INCLUDE, scanTree } from '../parse';
 import { listedFrom, walkTree } from '../parse/walk';
 import type { ScanResult } from '../parse/types';
@@ -79,6 +79,8 @@ export interface EstimateOptions {
   /** Kbuild, layout engine and wrapper findings of an earlier run on the same tree (diff's NEW re-uses OLD's) */
   prepared?: Prepared;
   onPrepared?: (p: Prepared) => void;
+  /** Kbuild as the edit's check read it under these options, with the file facts it read them through (a run after an edit that runs whole) */
+  kbuildRead?: { kb: KbuildResult; facts: FactStore };
   /** folder caching scan results by file content (parse/cache.ts); no cache when absent */
   cacheDir?: string;
   /** take and keep whole results in cacheDir (resultCache.ts; default true) */
@@ -133,12 +135,15 @@ function treeKbuild(o: EstimateOptions, facts: FactStore, onIncludeDir?: (dir: s
 
 /** The estimate's inputs besides the scan: the Kbuild reading and the session (layout engine), the wrapper findings. */
 async function prepare(o: EstimateOptions, profile: Profile, pause: () => Promise<void>, clock: PhaseClock, scanned?: Promise<unknown>) {
-  const facts = new FactStore(o.root, o.cacheDir, o.knownStats);
+  const facts = o.kbuildRead?.facts ?? new FactStore(o.root, o.cacheDir, o.knownStats);
   // with no saved header facts (a first run), a worker reads the headers while this thread reads
   // Kbuild; not through an overlay (diff's sides), which a worker thread does not see
   const ahead = !overlayActive() && (o.cacheDir === undefined || !anyHeaderFacts(o.cacheDir)) ? headersAhead(o.arch.name, o.root) : undefined;
   try {
-    const kb = treeKbuild(o, facts, ahead && ((d) => ahead.more([d])));
+    // Kbuild as the edit's check read it (~1 s of a distro config's run), its -I dirs to the header worker as met
+    const read = o.kbuildRead?.kb;
+    if (read && ahead) ahead.more(read.includeDirs);
+    const kb = read ?? treeKbuild(o, facts, ahead && ((d) => ahead.more([d])));
     clock.mark('kbuild');
     o.compact?.();
     await pause();
@@ -312,6 +317,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
     const edited = await afterEdit(o, stamp, files, t0);
     if (edited && 'result' in edited) return edited.result;
     notReused = edited?.why;
+    if (edited?.kbuildRead) o = { ...o, kbuildRead: edited.kbuildRead };
   } else if (cacheable(o)) {
     try { stamp = await treeStamp(o.root, { signal: o.signal, files, skip: unreadFolders(o) }); } catch { /* the run reports the folder, or the cancel */ }
   }
@@ -345,7 +351,7 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
  * reach, else why not (`why`: the saved run's reason). A function of its own: the saved parts
  * (tens of MB on a distro config) are garbage once it returns, not held through a whole run.
  */
-async function afterEdit(o: EstimateOptions, stamp: TreeStamp | undefined, files: Map<string, string>, t0: number): Promise<{ result: EstimateResult } | { why?: string } | undefined> {
+async function afterEdit(o: EstimateOptions, stamp: TreeStamp | undefined, files: Map<string, string>, t0: number): Promise<{ result: EstimateResult } | { why?: string; kbuildRead?: EstimateOptions['kbuildRead'] } | undefined> {
   const saved = stamp && o.cacheDir && !o.reuse ? new ResultCache(o.cacheDir, o.root, resultKey(o)).lookupPrevious() : undefined;
   // nothing saved for these options: the run saved for them with other possible CPUs, another
   // --nr-cpus or --instances serves while the tree is as it was then (only the simulation, the
@@ -357,6 +363,8 @@ async function afterEdit(o: EstimateOptions, stamp: TreeStamp | undefined, files
   const stampMs = Date.now() - t0;
   // opened when Kbuild is read again (a build file or a .c file came or went), then the run's
   let facts: FactStore | undefined;
+  // Kbuild read again: a whole run takes it instead of reading it a third time
+  let kbuildRead: EstimateOptions['kbuildRead'];
   const e = await estimateAfterEdit(o.root, prev, files, o, {
     run: (scan, reuse, onParts) => estimateNow({ ...o, scan, reuse: facts ? { ...reuse, facts } : reuse, onParts }),
     session: (parts) => reuseSession(o, parts, o.cacheDir, knownStats(files)),
@@ -365,6 +373,7 @@ async function afterEdit(o: EstimateOptions, stamp: TreeStamp | undefined, files
       if (o.compiler) return undefined;
       const store = (facts ??= new FactStore(o.root, o.cacheDir, knownStats(files)));
       const kb = treeKbuild(o, store);
+      kbuildRead = { kb, facts: store };
       return { kb: { objects: kb.objects, includeDirs: kb.includeDirs, warnings: kb.warnings }, includes: (f) => store.includes(f) };
     },
     includes: () => {
@@ -381,7 +390,7 @@ async function afterEdit(o: EstimateOptions, stamp: TreeStamp | undefined, files
     keep(o, stamp!, e.result, e.scan, e.parts, files);
     return { result: { ...e.result, stats: { ...e.result.stats, ms: Date.now() - t0, phases: { stamp: stampMs, ...e.result.stats.phases } } } };
   }
-  return prev === saved ? { why: e.why } : {};
+  return prev === saved ? { why: e.why, ...(kbuildRead ? { kbuildRead } : {}) } : {};
 }
 
 /** resultKey without the possible CPUs, --nr-cpus and --instances: only the simulation, the NR_CPUS arrays and the rules depend on them */
