@@ -44,9 +44,11 @@ export function redirect(file: string): string {
 
 /** fs.existsSync through the overlay (an added header resolves, a deleted one does not). */
 export function fileExists(file: string): boolean {
-  if (active) {
-    const to = active.get(path.resolve(file));
-    if (to !== undefined) return to !== null;
-  }
-  return fs.existsSync(file);
+  return overlaid(file) ?? fs.existsSync(file);
+}
+
+/** Whether the active overlay has `file` (true: added or replaced, false: deleted); undefined when it does not say. */
+export function overlaid(file: string): boolean | undefined {
+  const to = active?.get(path.resolve(file));
+  return to === undefined ? undefined : to !== null;
 }

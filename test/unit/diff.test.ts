@@ -229,6 +229,10 @@ describe('diff: the per-CPU cost of a patch, against gcc, ld and the allocator r
       made.push(dir);
       const a = await runPatch(p);
       if (p === 'foo-builtin.patch') assert.strictEqual(a.stats.notShared, 'drivers/Makefile is a build file');
+      // a new .c file and its Makefile line: NEW's Kbuild sees the file the overlay adds (extra_events counts)
+      else if (p === 'new-file.patch') assert.strictEqual(a.stats.notShared, 'kernel/Makefile is a build file');
+      // kernel/module.c #includes a new header: Kbuild builds it into module.o (module_hits counts)
+      else if (p === 'local-include.patch') assert.strictEqual(a.stats.notShared, 'kernel/module.c changes its local #includes');
       else assert.strictEqual(a.stats.notShared, undefined, `${p}: ${a.stats.notShared}`);
       const b = await withSides(fromTrees(base, dir), (m) => diffEstimates(m, opts()));
       assert.deepStrictEqual(a.items, b.items, p);
@@ -281,7 +285,12 @@ describe('diff: the per-CPU cost of a patch, against gcc, ld and the allocator r
     assert.match(whyNotShared(['kernel/a.c', 'kernel/Makefile'], names, versions) ?? '', /build file/);
     assert.match(whyNotShared(['kernel/srcu.c'], names, versions) ?? '', /uses a per-CPU wrapper/);
     assert.match(whyNotShared(['kernel/w.h'], names, versions) ?? '', /defines a per-CPU wrapper/);
-    assert.match(whyNotShared(['kernel/i.c'], names, versions) ?? '', /includes a \.c file/);
+    assert.match(whyNotShared(['kernel/i.c'], names, versions) ?? '', /^kernel\/i\.c #includes files built with it$/);
+    // two versions: the same local #include lines share OLD's Kbuild; another one, or one of a file Kbuild does not build, not
+    const two = (f: string) => (f === 'kernel/same.c' ? ['#include "part.c"\nint a;\n', '#include "part.c"\nint b;\n'] : ['int a;\n', 'int a;\n#include "part.h"\n']);
+    assert.strictEqual(whyNotShared(['kernel/same.c'], names, two), undefined);
+    assert.strictEqual(whyNotShared(['kernel/new.c'], names, two), 'kernel/new.c changes its local #includes');
+    assert.strictEqual(whyNotShared(['kernel/new.c'], names, two, { built: (f) => f !== 'kernel/new.c' }), undefined);
   });
 
   it('--git A B: two revisions give what the patch gives, nothing is checked out, the checkout is left as it was', async () => {

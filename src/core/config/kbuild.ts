@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readText } from '../readText';
+import { overlaid } from '../overlay';
 
 export type ConfigLookup = (sym: string) => string | undefined;
 
@@ -294,8 +295,10 @@ class Folders {
 
   constructor(private readonly root: string) {}
 
-  /** whether the tree-relative `rel` exists (a symlink: if its target does, as existsSync says) */
+  /** whether the tree-relative `rel` exists (a symlink: if its target does, as existsSync says; a file an overlay adds or deletes: as it says) */
   has(rel: string): boolean {
+    const over = overlaid(path.join(this.root, rel));
+    if (over !== undefined) return over;
     const dir = path.posix.dirname(rel);
     let names = this.names.get(dir);
     if (names === undefined) {

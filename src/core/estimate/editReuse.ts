@@ -123,7 +123,7 @@ export function editReuseFor(parts: Parts, changed: readonly string[], textOf: (
   // a built .c file using a wrapper macro, that defines none now and defined none the saved run
   // counted: its uses are read again under the saved names (the other files' are as saved)
   const names = new Set(parts.wrapped.names);
-  const definers = parts.wrapped.definers && new Set(parts.wrapped.definers);
+  const definers = Array.isArray(parts.wrapped.definers) ? new Set(parts.wrapped.definers) : undefined;
   const rewraps = (f: string) => !!definers && f.endsWith('.c') && !definers.has(f) && !definesWrapper(texts.get(f)!, names);
   const why = whyNotShared([...changed], names, (f) => [texts.get(f)!], { includesCompared: localObjects !== undefined, rewraps });
   if (why) return why;

@@ -440,7 +440,7 @@ async function estimateNow(o: EstimateOptions): Promise<EstimateResult> {
   if (o.onParts) session.layout.index.recordDeps(true);
   const track = o.onParts ? depTracker(session.layout.index, path.resolve(o.root), depFiles) : undefined;
   const parts: Partial<Parts> | undefined = o.onParts ? { depFiles, kb: { objects: kb.objects, includeDirs: kb.includeDirs, warnings: kb.warnings },
-    wrapped: { findings: wrapped.findings, unresolved: wrapped.unresolved, names: [...wrapped.names], allocWrappers: [...wrapped.allocWrappers], expanded: wrapped.expanded, definers: wrapped.definers } } : undefined;
+    wrapped: { findings: wrapped.findings, unresolved: wrapped.unresolved, names: [...wrapped.names], allocWrappers: [...wrapped.allocWrappers], expanded: wrapped.expanded, ...(wrapped.definers ? { definers: wrapped.definers } : {}) } } : undefined;
   warnings.push(...kb.warnings.slice(0, 20));
   const textOf = recentTexts(o.root);
   const ledger: Ledger = { unresolved: [], notBuilt: [], warnings };
@@ -699,7 +699,7 @@ async function reusedInputs(o: EstimateOptions, profile: Profile, r: Reuse): Pro
   }
   // the wrapper graph is not read again: callsites takes the macros calling the earlier run's functions from the parts
   const macrosCalling = (): Set<string> => { throw new ReuseMiss('the wrapper graph is not read when re-using parts'); };
-  const wrapped = { ...rewrapped(o.root, p, r.rewrap, session, kb.byFile), names: new Set(p.wrapped.names), allocWrappers: new Set(p.wrapped.allocWrappers), definers: p.wrapped.definers ?? [], macrosCalling };
+  const wrapped = { ...rewrapped(o.root, p, r.rewrap, session, kb.byFile), names: new Set(p.wrapped.names), allocWrappers: new Set(p.wrapped.allocWrappers), definers: p.wrapped.definers, macrosCalling };
   return { kb, session, wrapped, facts: r.facts ?? new FactStore(o.root, r.cacheDir), scan: o.scan! };
 }
 

@@ -112,8 +112,8 @@ export interface WrappedFindings {
   allocWrappers: ReadonlySet<string>;
   /** the sources given to the layout engine (types the expansions define), in order: another session of the same tree takes them again */
   expanded: [string, string][];
-  /** the built files whose own #defines are among `names` (an edit of another built .c file leaves `names` as they are: editReuse.ts) */
-  definers: string[];
+  /** the built files whose own #defines are among `names` (an edit of another built .c file leaves `names` as they are: editReuse.ts); undefined: not known */
+  definers?: string[];
   /** the macros of the headers that expand (through each other) to a call of one of these functions */
   macrosCalling: (fns: ReadonlySet<string>) => Set<string>;
 }

@@ -6,6 +6,7 @@ import picomatch from 'picomatch';
 import * as fs from 'fs';
 import { cachedEstimate, cachedParts, cachedScan, DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, prepareInputs, Prepared, reuseSession, speculate } from '..';
 import { functionDefines } from '../wrappers';
+import { localIncludeDirectives } from '../../config/kbuild';
 import { freshness, membersOnlyEdit, reachesCallers, ReuseMiss, sameDirectives, type Parts, type Reuse } from '../reuse';
 import { headerShapeOf } from '../../layout/typeIndex';
 import { withOverlay, Overlay } from '../../overlay';
@@ -69,28 +70,40 @@ export function reuseFor(parts: Parts | undefined, root: string, ov: Overlay, o:
 /**
  * Why OLD's Kbuild reading, type index and wrapper findings cannot serve NEW, or undefined when
  * they can: the change touches no build file, no file that defines or uses a per-CPU wrapper
- * macro (those findings come from whole-tree expansion) and none that #includes a .c file. The type index itself is refreshed for
- * the changed files (LayoutEngine.refresh).
+ * macro (those findings come from whole-tree expansion) and no built file's local #include lines
+ * (Kbuild builds those files with it). The type index itself is refreshed for the changed files
+ * (LayoutEngine.refresh). `includesCompared`: the caller compares what Kbuild builds from a file's
+ * local #includes with the saved objects (editReuse.ts), else the versions' lines are compared here;
+ * `rewraps(f)`: the caller reads f's wrapper macro uses again (editReuse.ts); `built(f)`: whether
+ * Kbuild builds f on its own (default: every file).
  */
-/**
- * `includesCompared`: the caller compares what Kbuild builds from a file's local #includes;
- * `rewraps(f)`: the caller reads f's wrapper macro uses again (editReuse.ts)
- */
-export function whyNotShared(changed: string[], wrapperNames: ReadonlySet<string>, versions: (file: string) => string[], o: { includesCompared?: boolean; rewraps?: (file: string) => boolean } = {}): string | undefined {
+export function whyNotShared(changed: string[], wrapperNames: ReadonlySet<string>, versions: (file: string) => string[], o: { includesCompared?: boolean; rewraps?: (file: string) => boolean; built?: (file: string) => boolean } = {}): string | undefined {
   const use = wrapperNames.size ? new RegExp(`\\b(?:${[...wrapperNames].join('|')})\\s*\\(`) : undefined;
   const defines = /^[ \t]*#[ \t]*define\b(?:[^\n]*\\\n)*[^\n]*\bDEFINE_PER_CPU/m;
   for (const f of changed) {
     const b = path.basename(f);
     if (/^(?:Makefile|Kbuild|Kconfig)|\.mk$|^\.config$/.test(b)) return `${f} is a build file`;
     if (!/\.[ch]$/.test(f)) continue;
-    for (const t of versions(f)) {
+    const vs = versions(f);
+    for (const t of vs) {
       if (use?.test(t) && !o.rewraps?.(f)) return `${f} uses a per-CPU wrapper macro`;
       if (defines.test(t)) return `${f} defines a per-CPU wrapper macro`;
-      // Kbuild counts a .c file #included by another as built into that object
-      if (!o.includesCompared && /^[ \t]*#[ \t]*include[ \t]*"[^"\n]+\.c"/m.test(t)) return `${f} includes a .c file`;
     }
+    // Kbuild builds a built file's local #include "x.c"/"x.h" into its object: versions with other
+    // such lines build other files with it (a patch adding `#include "x.h"` to a built file took
+    // OLD's Kbuild and left x.h's per-CPU variables out)
+    if (o.includesCompared || !(o.built?.(f) ?? true)) continue;
+    if (vs.length < 2 && vs.some((t) => localIncludeDirectives(t))) return `${f} #includes files built with it`;
+    if (new Set(vs.map((t) => JSON.stringify(localIncludeDirectives(t) ?? []))).size > 1) return `${f} changes its local #includes`;
   }
   return undefined;
+}
+
+/** whyNotShared's `built`: a file Kbuild builds on its own (not one #included by another), by `objects`; every file when none (a tree without Kbuild) */
+function builtIn(objects: readonly { file: string; includedFrom?: string }[]): (file: string) => boolean {
+  if (!objects.length) return () => true;
+  const own = new Set(objects.flatMap((x) => (x.includedFrom === undefined ? [x.file] : [])));
+  return (f) => own.has(f);
 }
 
 /** OLD's scan with the overlay's files scanned again from their new text (deleted ones dropped). */
@@ -148,7 +161,7 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
   const other = plain >= 0 && sides.length === 2 ? sides[1 - plain] : undefined;
   const overOld = other?.overlay && path.resolve(other.root) === path.resolve(sides[plain].root) ? other.overlay : undefined;
   const sharable = (parts: Parts) => !!reuseFor(parts, so!.root, overOld!, o)
-    && whyNotShared([...overOld!.files.keys()], new Set(parts.wrapped.names), (f) => [onDisk(so!.root, f), textOf('old', f), textOf('new', f)]) === undefined;
+    && whyNotShared([...overOld!.files.keys()], new Set(parts.wrapped.names), (f) => [onDisk(so!.root, f), textOf('old', f), textOf('new', f)], { built: builtIn(parts.kb.objects) }) === undefined;
   // a plain side saved by an earlier run: its tree's stamp is taken on a worker while NEW is
   // estimated from the saved parts; both answers stand only if the stamp says the tree is the saved one
   const spec = so && sides.some((s) => s.overlay) ? speculate(so) : undefined;
@@ -229,8 +242,9 @@ async function estimateSides(st: Start): Promise<DiffRun> {
     rescanMs += Date.now() - t1;
     const changed = [...ov.files.keys()];
     const names = prepared?.wrapped.names ?? (parts ? new Set(parts.wrapped.names) : undefined);
+    const objects = prepared?.kb.objects ?? parts?.kb.objects;
     const why = names
-      ? whyNotShared(changed, names, (f) => [onDisk(s.root, f), textOf('old', f), textOf('new', f)])
+      ? whyNotShared(changed, names, (f) => [onDisk(s.root, f), textOf('old', f), textOf('new', f)], objects && { built: builtIn(objects) })
       : 'the first estimate was not prepared';
     notShared ??= why;
     const reuse = why === undefined && ov === overOld ? reuseFor(parts, s.root, ov, o, o.cacheDir) : undefined;
