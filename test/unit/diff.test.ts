@@ -286,11 +286,16 @@ describe('diff: the per-CPU cost of a patch, against gcc, ld and the allocator r
     assert.match(whyNotShared(['kernel/srcu.c'], names, versions) ?? '', /uses a per-CPU wrapper/);
     assert.match(whyNotShared(['kernel/w.h'], names, versions) ?? '', /defines a per-CPU wrapper/);
     assert.match(whyNotShared(['kernel/i.c'], names, versions) ?? '', /^kernel\/i\.c #includes files built with it$/);
-    // two versions: the same local #include lines share OLD's Kbuild; another one, or one of a file Kbuild does not build, not
-    const two = (f: string) => (f === 'kernel/same.c' ? ['#include "part.c"\nint a;\n', '#include "part.c"\nint b;\n'] : ['int a;\n', 'int a;\n#include "part.h"\n']);
-    assert.strictEqual(whyNotShared(['kernel/same.c'], names, two), undefined);
-    assert.strictEqual(whyNotShared(['kernel/new.c'], names, two), 'kernel/new.c changes its local #includes');
-    assert.strictEqual(whyNotShared(['kernel/new.c'], names, two, { built: (f) => f !== 'kernel/new.c' }), undefined);
+    // two versions read under a .config: the same files #included at the same lines share OLD's
+    // Kbuild (an #if moved elsewhere in the file does not count); another one, not (unless Kbuild does not build the file)
+    const two = (f: string) => (f === 'kernel/same.c'
+      ? ['#include "part.c"\n#ifdef CONFIG_A\nint a;\n#endif\n', '#include "part.c"\nint b;\n#ifdef CONFIG_A\nint a;\n#endif\n']
+      : f === 'kernel/off.c' ? ['int a;\n', 'int a;\n#ifdef CONFIG_OFF\n#include "part.h"\n#endif\n'] : ['int a;\n', 'int a;\n#include "part.h"\n']);
+    const cond = (e: string) => e !== 'defined(CONFIG_OFF)';
+    assert.strictEqual(whyNotShared(['kernel/same.c'], names, two, { cond }), undefined);
+    assert.strictEqual(whyNotShared(['kernel/off.c'], names, two, { cond }), undefined);
+    assert.strictEqual(whyNotShared(['kernel/new.c'], names, two, { cond }), 'kernel/new.c changes its local #includes');
+    assert.strictEqual(whyNotShared(['kernel/new.c'], names, two, { cond, built: (f) => f !== 'kernel/new.c' }), undefined);
   });
 
   it('--git A B: two revisions give what the patch gives, nothing is checked out, the checkout is left as it was', async () => {

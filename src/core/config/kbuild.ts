@@ -6,6 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readText } from '../readText';
 import { overlaid } from '../overlay';
+import { evalCondition } from './cppExpr';
+import type { KConfig } from './kconfig';
 
 export type ConfigLookup = (sym: string) => string | undefined;
 
@@ -491,6 +493,12 @@ function readLocalDirectives(root: string, file: string): LocalDirectives | unde
     return undefined;
   }
 }
+
+/** Kbuild's reading of a built file's local #if lines under the .config: what it cannot tell is taken as true. */
+export const kbuildCond = (cfg: KConfig) => (e: string): boolean => {
+  const r = evalCondition(e, cfg);
+  return typeof r === 'boolean' ? r : true;
+};
 
 /**
  * The files Kbuild builds into `file`'s object by its local #include directives (addIncludedC), with

@@ -4,8 +4,7 @@
 // The editor runs the same profile and pricing through core/estimate/session.ts.
 import type { ArchProfile } from '../config/arch';
 import { isSet, type KConfig } from '../config/kconfig';
-import { evalCondition } from '../config/cppExpr';
-import { includedObjects, localIncludeDirectives, readKbuild, type KbuildResult } from '../config/kbuild';
+import { includedObjects, kbuildCond, localIncludeDirectives, readKbuild, type KbuildResult } from '../config/kbuild';
 import { DEFAULT_INCLUDE, scanTree } from '../parse';
 import { listedFrom, walkTree } from '../parse/walk';
 import type { ScanResult } from '../parse/types';
@@ -116,12 +115,6 @@ export { DEFAULT_KERNEL } from '../defaults';
 export const DEFAULT_EXCLUDE: readonly string[] = ['tools/**', 'Documentation/**', 'scripts/**'];
 
 const cfgVal = (c: KConfig, k: string) => c.values.get(k);
-
-/** Kbuild's reading of a built file's local #if lines under the .config: what it cannot tell is taken as true. */
-const kbuildCond = (cfg: KConfig) => (e: string): boolean => {
-  const r = evalCondition(e, cfg);
-  return typeof r === 'boolean' ? r : true;
-};
 
 /** The tree's Kbuild under `o`'s .config and arch, the built files' local #include lines from `facts`. */
 function treeKbuild(o: EstimateOptions, facts: FactStore, onIncludeDir?: (dir: string) => void) {

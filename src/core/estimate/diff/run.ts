@@ -6,7 +6,7 @@ import picomatch from 'picomatch';
 import * as fs from 'fs';
 import { cachedEstimate, cachedParts, cachedScan, DEFAULT_EXCLUDE, estimate, EstimateOptions, EstimateResult, prepareInputs, Prepared, reuseSession, speculate } from '..';
 import { functionDefines } from '../wrappers';
-import { localIncludeDirectives } from '../../config/kbuild';
+import { includedObjects, kbuildCond, localIncludeDirectives } from '../../config/kbuild';
 import { freshness, membersOnlyEdit, reachesCallers, ReuseMiss, sameDirectives, type Parts, type Reuse } from '../reuse';
 import { headerShapeOf } from '../../layout/typeIndex';
 import { withOverlay, Overlay } from '../../overlay';
@@ -73,11 +73,12 @@ export function reuseFor(parts: Parts | undefined, root: string, ov: Overlay, o:
  * macro (those findings come from whole-tree expansion) and no built file's local #include lines
  * (Kbuild builds those files with it). The type index itself is refreshed for the changed files
  * (LayoutEngine.refresh). `includesCompared`: the caller compares what Kbuild builds from a file's
- * local #includes with the saved objects (editReuse.ts), else the versions' lines are compared here;
+ * local #includes with the saved objects (editReuse.ts), else the versions' are compared here, their
+ * #if lines read with `cond` (kbuildCond; without it any local #include counts);
  * `rewraps(f)`: the caller reads f's wrapper macro uses again (editReuse.ts); `built(f)`: whether
  * Kbuild builds f on its own (default: every file).
  */
-export function whyNotShared(changed: string[], wrapperNames: ReadonlySet<string>, versions: (file: string) => string[], o: { includesCompared?: boolean; rewraps?: (file: string) => boolean; built?: (file: string) => boolean } = {}): string | undefined {
+export function whyNotShared(changed: string[], wrapperNames: ReadonlySet<string>, versions: (file: string) => string[], o: { includesCompared?: boolean; rewraps?: (file: string) => boolean; built?: (file: string) => boolean; cond?: (e: string) => boolean } = {}): string | undefined {
   const use = wrapperNames.size ? new RegExp(`\\b(?:${[...wrapperNames].join('|')})\\s*\\(`) : undefined;
   const defines = /^[ \t]*#[ \t]*define\b(?:[^\n]*\\\n)*[^\n]*\bDEFINE_PER_CPU/m;
   for (const f of changed) {
@@ -89,12 +90,14 @@ export function whyNotShared(changed: string[], wrapperNames: ReadonlySet<string
       if (use?.test(t) && !o.rewraps?.(f)) return `${f} uses a per-CPU wrapper macro`;
       if (defines.test(t)) return `${f} defines a per-CPU wrapper macro`;
     }
-    // Kbuild builds a built file's local #include "x.c"/"x.h" into its object: versions with other
-    // such lines build other files with it (a patch adding `#include "x.h"` to a built file took
-    // OLD's Kbuild and left x.h's per-CPU variables out)
+    // Kbuild builds a built file's local #include "x.c"/"x.h" into its object: versions including
+    // other such files, or at other lines, build something else with it (a patch adding `#include
+    // "x.h"` to a built file took OLD's Kbuild and left x.h's per-CPU variables out)
     if (o.includesCompared || !(o.built?.(f) ?? true)) continue;
-    if (vs.length < 2 && vs.some((t) => localIncludeDirectives(t))) return `${f} #includes files built with it`;
-    if (new Set(vs.map((t) => JSON.stringify(localIncludeDirectives(t) ?? []))).size > 1) return `${f} changes its local #includes`;
+    if (!o.cond || vs.length < 2) { if (vs.some((t) => localIncludeDirectives(t))) return `${f} #includes files built with it`; continue; }
+    // every name counts, whether the file exists on disk or not (NEW's may exist only in the patch)
+    const objects = (t: string) => { const d = localIncludeDirectives(t); return JSON.stringify(d ? includedObjects(f, d, o.cond, () => true, () => false) : []); };
+    if (new Set(vs.map(objects)).size > 1) return `${f} changes its local #includes`;
   }
   return undefined;
 }
@@ -161,7 +164,7 @@ export async function runDiff(m: Materialised, o: DiffEstimateOptions): Promise<
   const other = plain >= 0 && sides.length === 2 ? sides[1 - plain] : undefined;
   const overOld = other?.overlay && path.resolve(other.root) === path.resolve(sides[plain].root) ? other.overlay : undefined;
   const sharable = (parts: Parts) => !!reuseFor(parts, so!.root, overOld!, o)
-    && whyNotShared([...overOld!.files.keys()], new Set(parts.wrapped.names), (f) => [onDisk(so!.root, f), textOf('old', f), textOf('new', f)], { built: builtIn(parts.kb.objects) }) === undefined;
+    && whyNotShared([...overOld!.files.keys()], new Set(parts.wrapped.names), (f) => [onDisk(so!.root, f), textOf('old', f), textOf('new', f)], { built: builtIn(parts.kb.objects), cond: kbuildCond(o.config) }) === undefined;
   // a plain side saved by an earlier run: its tree's stamp is taken on a worker while NEW is
   // estimated from the saved parts; both answers stand only if the stamp says the tree is the saved one
   const spec = so && sides.some((s) => s.overlay) ? speculate(so) : undefined;
@@ -244,7 +247,7 @@ async function estimateSides(st: Start): Promise<DiffRun> {
     const names = prepared?.wrapped.names ?? (parts ? new Set(parts.wrapped.names) : undefined);
     const objects = prepared?.kb.objects ?? parts?.kb.objects;
     const why = names
-      ? whyNotShared(changed, names, (f) => [onDisk(s.root, f), textOf('old', f), textOf('new', f)], objects && { built: builtIn(objects) })
+      ? whyNotShared(changed, names, (f) => [onDisk(s.root, f), textOf('old', f), textOf('new', f)], { ...(objects ? { built: builtIn(objects) } : {}), cond: kbuildCond(o.config) })
       : 'the first estimate was not prepared';
     notShared ??= why;
     const reuse = why === undefined && ov === overOld ? reuseFor(parts, s.root, ov, o, o.cacheDir) : undefined;
