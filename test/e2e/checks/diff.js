@@ -108,6 +108,8 @@ module.exports = async function diffChecks(h) {
     await frame.locator('details.side').first().locator('.bar.zoom-static button.block[data-label="rq_stats"]').click();
     await until('HEAD\'s sched_stats.c', async () => {
       if (!norm(await page.locator('.tabs-container .tab.active').first().getAttribute('aria-label')).includes('sched_stats.c')) return false;
+      // the keys to the opened text, not the webview that opened it (one CI run: the file open, no Ln in the status bar for 10 s)
+      await page.locator('.editor-group-container .monaco-editor .view-lines').first().click();
       await page.keyboard.press('Control+End');
       return norm(await page.locator('.statusbar').textContent()).includes('Ln 44,');
     }, 10_000, 500);
