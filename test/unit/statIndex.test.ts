@@ -139,6 +139,24 @@ describe('stat index of a scanned tree', function () {
     assert.strictEqual(entries(), 1);
   });
 
+  it('an empty index hands the thread back only once the workers have the files (the estimate reads Kbuild then, for seconds)', async () => {
+    // past the 2,048 files after which the check used to yield by count, whatever it found
+    const big = path.join(tmp, 'big');
+    fs.mkdirSync(big);
+    for (let i = 0; i < 2100; i++) fs.writeFileSync(path.join(big, `f${i}.c`), i === 2099 ? 'DEFINE_PER_CPU(int, last_one);\n' : `int v${i};\n`);
+    const stages: (string | undefined)[] = [];
+    let listed = () => {};
+    const onListed = new Promise<void>((r) => { listed = r; });
+    const scanning = scanTree(big, { workers: 2, cacheDir: cache, onListed: () => listed(), onProgress: (_d, _t, stage) => stages.push(stage) });
+    await onListed;
+    // what the caller does next (a synchronous Kbuild walk) happens after the cache check: nothing
+    // of it was reported yet, so the check did not stop halfway to hand this thread over
+    assert.deepStrictEqual(stages.filter((x) => x === 'checking the scan cache'), []);
+    const r = await scanning;
+    assert.strictEqual(r.stats.filesSeen, 2100);
+    assert.deepStrictEqual(r.findings.map((f) => f.name), ['last_one']);
+  });
+
   it('a corrupt or foreign index is an empty one, never an error', async () => {
     const cold = await scan();
     const dir = path.join(cache, 'trees');

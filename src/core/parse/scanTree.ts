@@ -15,6 +15,8 @@ export const DEFAULT_INCLUDE = ['**/*.c', '**/*.h'];
 const BATCH = 48;
 /** most batches queued at one worker */
 const MAX_AHEAD = 32;
+/** the cache check's longest stretch without handing this thread back */
+const YIELD_MS = 100;
 // A worker's heap only holds one file's text and its findings at a time; without a cap V8 lets
 // garbage from 60k files pile up to hundreds of MB per worker before collecting.
 const WORKER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 };
@@ -77,10 +79,16 @@ export async function scanTree(dir: string, opts: ScanTreeOptions = {}): Promise
   if (index) {
     // unchanged files are answered here; only the others go to the workers
     const rest: string[] = [];
+    // yields by time, not by count: a yield hands this thread to the caller (the estimate reads
+    // Kbuild, ~3 s without a pause, under a distro config), and the workers start after this loop.
+    // A cold index answers nothing and takes ~20 ms for 55,000 files: it never yields, so the scan
+    // runs beside Kbuild instead of after it; an index that stats every file still shows progress.
+    let yielded = performance.now();
     for (let i = 0; i < files.length; i++) {
-      if (i % 2048 === 2047) {
-        opts.onProgress?.(i, files.length, 'checking the scan cache'); // a first run stats every file: seconds on a big tree
+      if (i % 256 === 255 && performance.now() - yielded > YIELD_MS) {
+        opts.onProgress?.(i, files.length, 'checking the scan cache');
         await new Promise<void>((r) => setImmediate(r));
+        yielded = performance.now();
       }
       if (opts.signal?.aborted) break;
       const hit = index.lookup(files[i]);
