@@ -107,6 +107,25 @@ describe('saved estimate results', function () {
     assert.strictEqual(srcu(after), 128);
   });
 
+  it('a run that can take nothing saved reads Kbuild while the stamp is taken: a built file edited since is read again', async () => {
+    // the first run saves the header facts and the built files' facts (its Kbuild waited for the stamp)
+    const first = await estimate(opts({ resultCache: false }));
+    assert.ok(!first.static.variables.some((v) => v.name === 'irq_extra_hits'));
+    // kernel/irq.c now builds a .c file beside it into irq.o (Kbuild reads that from the file's facts)
+    fs.writeFileSync(path.join(root, 'kernel', 'irq_extra.c'), '#include <linux/percpu-defs.h>\nDEFINE_PER_CPU(long, irq_extra_hits);\n');
+    const irq = path.join(root, 'kernel', 'irq.c');
+    fs.appendFileSync(irq, '#include "irq_extra.c"\n');
+    age(root);
+    // nothing saved for these options, header facts saved: Kbuild is read before the stamp's stats are there
+    const kept = await estimate(opts());
+    const none = await estimate(opts({ resultCache: false }));
+    for (const r of [kept, none]) {
+      assert.strictEqual(r.static.variables.find((v) => v.name === 'irq_extra_hits')?.size, 8); // long
+      assert.strictEqual(r.static.variables.find((v) => v.name === 'irq_extra_hits')?.file, 'kernel/irq_extra.c');
+    }
+    assert.deepStrictEqual(numbers(kept), numbers(none));
+  });
+
   it('a header edited, a file added or removed runs the estimate again', async () => {
     await estimate(opts());
     assert.strictEqual((await estimate(opts())).stats.resultCached, true);

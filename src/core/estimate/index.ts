@@ -302,9 +302,13 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   // let go of (below) once written aside: ~15 MB of strings a kernel tree's run would hold to its end
   let files: Map<string, string> | undefined = new Map<string, string>();
   let notReused: string | undefined;
+  // the stamp's stats once taken (below); until then a stat-keyed cache stats the file itself
+  let stats: KnownStats | undefined;
+  const early = kbuildWhileStamping(o, files, (rel) => stats?.(rel));
+  if (early) o = { ...o, kbuildRead: early.kbuildRead };
   if (!o.onScan && !o.onPrepared) {
     const t0 = Date.now();
-    const hit = await cachedEstimate(o, (s) => { stamp = s; }, undefined, files);
+    const hit = await cachedEstimate(o, (s) => { stamp = s; }, early?.taking, files);
     if (hit) return hit;
     // an edit since the saved run: redo only what it reaches (editReuse.ts)
     const edited = await afterEdit(o, stamp, files, t0);
@@ -319,13 +323,13 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   // stat nothing (Debian's config: ~3% of such a run's wall time, ~6% of its CPU); nothing is saved
   const keeps = cacheable(o);
   if (!stamp && !keeps && o.cacheDir && !o.scan && !o.prepared && !overlayActive()) {
-    try { stamp = await treeStamp(o.root, { signal: o.signal, files, skip: unreadFolders(o) }); } catch { /* the run reports the folder, or the cancel */ }
+    try { stamp = await (early?.taking ?? treeStamp(o.root, { signal: o.signal, files, skip: unreadFolders(o) })); } catch { /* the run reports the folder, or the cancel */ }
   }
   let scan: ScanResult | undefined;
   let parts: Parts | undefined;
   // the stamp took every file's stat: the scan's index and the facts compare with those, no stat per
   // file; let go of once the facts are saved (statsDone), ~10 MB less through the rules of a distro config
-  let stats = stamp ? knownStats(files) : undefined;
+  stats = stamp ? knownStats(files) : undefined;
   const known: KnownStats | undefined = stats && ((rel) => stats?.(rel));
   // and listed every file: the scan takes its list from there instead of walking again
   const listed = stamp?.odd && listedFrom(files.keys(), stamp.odd, o.include?.length ? o.include : DEFAULT_INCLUDE, o.exclude ?? [...DEFAULT_EXCLUDE]);
@@ -384,6 +388,28 @@ async function afterEdit(o: EstimateOptions, stamp: TreeStamp | undefined, files
     return { result: { ...e.result, stats: { ...e.result.stats, ms: Date.now() - t0, phases: { stamp: stampMs, ...e.result.stats.phases } } } };
   }
   return prev === saved ? { why: e.why, ...(kbuildRead ? { kbuildRead } : {}) } : {};
+}
+
+/**
+ * A run that can take nothing saved (it keeps no result, --no-result-cache; or nothing is saved for
+ * its options nor their family) reads Kbuild while the tree's stamp is taken, as prepare would
+ * after it: this thread would only wait for the stamp's two workers (~0.9 s on a kernel tree, one
+ * core idle after them while Kbuild is read). Not on a first run (no header facts saved), whose
+ * header worker reads the headers beside Kbuild (prepare), nor where a compiler gives the order or
+ * the caller asks for the scan or the prepared state. `known`: the stamp's stats once taken (the
+ * facts stat each file themselves before).
+ */
+function kbuildWhileStamping(o: EstimateOptions, files: Map<string, string>, known: KnownStats): { taking: Promise<TreeStamp | undefined>; kbuildRead: NonNullable<EstimateOptions['kbuildRead']> } | undefined {
+  if (!o.cacheDir || o.onScan || o.onPrepared || o.kbuildRead || o.compiler || o.scan || o.prepared || overlayActive() || !anyHeaderFacts(o.cacheDir)) return undefined;
+  if (cacheable(o)) {
+    const key = resultKey(o);
+    const other = new Siblings(o.cacheDir, o.root, familyKey(o)).last();
+    if (new ResultCache(o.cacheDir, o.root, key).anySaved() || (other !== undefined && other !== key && new ResultCache(o.cacheDir, o.root, other).anySaved())) return undefined;
+  }
+  const taking = treeStamp(o.root, { signal: o.signal, files, skip: unreadFolders(o) });
+  taking.catch(() => undefined); // awaited by the caller
+  const facts = new FactStore(o.root, o.cacheDir, known);
+  return { taking, kbuildRead: { kb: treeKbuild(o, facts), facts } };
 }
 
 /** resultKey without the possible CPUs, --nr-cpus and --instances: only the simulation, the NR_CPUS arrays and the rules depend on them */

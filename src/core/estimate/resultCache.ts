@@ -317,6 +317,11 @@ export class ResultCache {
     } catch { return undefined; }
   }
 
+  /** Whether a run of these options could take anything saved: a result, or the stamps an edit's run starts from (lookupPrevious). */
+  anySaved(): boolean {
+    return fs.existsSync(this.file) || fs.existsSync(this.stampsFile);
+  }
+
   private get stampsFile(): string {
     return this.file.replace(/\.json$/, '.stamps.json');
   }
