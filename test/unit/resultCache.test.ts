@@ -336,7 +336,8 @@ describe('the tree stamp walked in parts', () => {
           continue;
         }
         const s = link ? st : fs.lstatSync(a);
-        h.update(`${r}\0${s.size}\0${s.mtimeMs}\0${s.ctimeMs}\0${s.ino}\n`);
+        // a file's line is its stats' entry too: path NUL size,mtime,ctime,inode NUL
+        h.update(`${r}\0${s.size},${s.mtimeMs},${s.ctimeMs},${s.ino}\0`);
         files.set(r, `${s.size},${s.mtimeMs},${s.ctimeMs},${s.ino}`);
       }
     };

@@ -36,7 +36,8 @@ export interface TreeStamp { digest: string; newestMs: number; takenAt: number; 
  * down is a slot of its own, with everything under it, and the entries above them make the slots
  * between. Part `index` of `of` fills the text to hash (and, with `collect`, each file's stat as
  * "path\0size,mtime,ctime,inode\0") of its slots: every `of`-th directory slot, and the slots
- * between for part 0; the others' are empty. Self-contained, its module passed in: it runs in a
+ * between for part 0; the others' are empty. A file's line in the text is its entry in the stats.
+ * Self-contained, its module passed in: it runs in a
  * worker from its source text (treeStamp). `links`: a symlinked directory the parts cannot tell
  * the whole walk would skip (a link to a directory later in name order, or outside the tree).
  * `skip`: top-level folders left out (treeStamp).
@@ -105,8 +106,10 @@ function walkPart(root: string, fs: typeof import('fs'), sep: string, collect: b
       if (!mine) continue;
       if (!st.isFile()) o.push(`n${r}`);
       if (st.mtimeMs > newestMs) newestMs = st.mtimeMs;
-      t.push(`${r}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}\n`);
-      if (collect) f.push(`${r}\0${st.size},${st.mtimeMs},${st.ctimeMs},${st.ino}\0`);
+      // one string for the digest and the stats: each number made text once (86,000 files a walk)
+      const line = `${r}\0${st.size},${st.mtimeMs},${st.ctimeMs},${st.ino}\0`;
+      t.push(line);
+      if (collect) f.push(line);
     }
   };
   visit(base, '', 1);
