@@ -400,12 +400,15 @@ async function afterEdit(o: EstimateOptions, stamp: TreeStamp | undefined, files
  * facts stat each file themselves before).
  */
 function kbuildWhileStamping(o: EstimateOptions, files: Map<string, string>, known: KnownStats): { taking: Promise<TreeStamp | undefined>; kbuildRead: NonNullable<EstimateOptions['kbuildRead']> } | undefined {
-  if (!o.cacheDir || o.onScan || o.onPrepared || o.kbuildRead || o.compiler || o.scan || o.prepared || overlayActive() || !anyHeaderFacts(o.cacheDir)) return undefined;
+  if (!o.cacheDir || o.onScan || o.onPrepared || o.kbuildRead || o.compiler || o.scan || o.prepared || overlayActive()) return undefined;
+  // the saved-result run (the usual one) answers at the first check: two file tests, its key made anyway
   if (cacheable(o)) {
     const key = resultKey(o);
+    if (new ResultCache(o.cacheDir, o.root, key).anySaved()) return undefined;
     const other = new Siblings(o.cacheDir, o.root, familyKey(o)).last();
-    if (new ResultCache(o.cacheDir, o.root, key).anySaved() || (other !== undefined && other !== key && new ResultCache(o.cacheDir, o.root, other).anySaved())) return undefined;
+    if (other !== undefined && other !== key && new ResultCache(o.cacheDir, o.root, other).anySaved()) return undefined;
   }
+  if (!anyHeaderFacts(o.cacheDir)) return undefined;
   const taking = treeStamp(o.root, { signal: o.signal, files, skip: unreadFolders(o) });
   taking.catch(() => undefined); // awaited by the caller
   const facts = new FactStore(o.root, o.cacheDir, known);
