@@ -177,20 +177,20 @@ describe('CLI: bad usage and bad input', function () {
 });
 
 describe('CLI: how the command starts', () => {
-  it('its first line starts node as launch.json says (one malloc arena, a fixed mmap threshold, 8 MB semi-spaces), and runs as a command', () => {
+  it('its first line starts node as launch.json says (one malloc arena, a fixed mmap threshold, 8 MB semi-spaces, a larger interrupt budget), and runs as a command', () => {
     const launch = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'src', 'core', 'launch.json'), 'utf8')) as unknown;
-    assert.deepStrictEqual(launch, { env: { MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '131072' }, nodeArgs: ['--max-semi-space-size=8'] });
+    assert.deepStrictEqual(launch, { env: { MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '131072' }, nodeArgs: ['--max-semi-space-size=8', '--interrupt-budget=200000'] });
     const first = fs.readFileSync(cli, 'utf8').split('\n')[0];
-    assert.strictEqual(first, '#!/usr/bin/env -S MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=8');
+    assert.strictEqual(first, '#!/usr/bin/env -S MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=8 --interrupt-budget=200000');
     // the same line over a probe script: the kernel and env(1) give node that environment
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-shebang-'));
     const probe = path.join(dir, 'probe.js');
     const semi = "require('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size";
     // the young generation filled past 8 MB semi-spaces: it stays at 2 x 8 MB (node's default grows to 2 x 16)
-    fs.writeFileSync(probe, `${first}\nlet a = []; for (let i = 0; i < 3e6; i++) { a.push({ i, s: 's' + i }); if (a.length > 2e5) a = []; }\nprocess.stdout.write(process.env.MALLOC_ARENA_MAX + ' ' + process.env.MALLOC_MMAP_THRESHOLD_ + ' ' + ${semi} / 1048576);\n`, { mode: 0o755 });
+    fs.writeFileSync(probe, `${first}\nlet a = []; for (let i = 0; i < 3e6; i++) { a.push({ i, s: 's' + i }); if (a.length > 2e5) a = []; }\nprocess.stdout.write(process.env.MALLOC_ARENA_MAX + ' ' + process.env.MALLOC_MMAP_THRESHOLD_ + ' ' + ${semi} / 1048576 + ' ' + process.execArgv.join(','));\n`, { mode: 0o755 });
     const r = spawnSync(probe, [], { encoding: 'utf8', env: { ...process.env, MALLOC_ARENA_MAX: '', MALLOC_MMAP_THRESHOLD_: '' }, timeout: 30000 });
     fs.rmSync(dir, { recursive: true, force: true });
-    assert.strictEqual(r.stdout, '1 131072 16', r.stderr || String(r.error));
+    assert.strictEqual(r.stdout, '1 131072 16 --max-semi-space-size=8,--interrupt-budget=200000', r.stderr || String(r.error));
     // and the command itself runs through it
     const v = spawnSync(cli, ['--version'], { encoding: 'utf8', timeout: 30000 });
     assert.strictEqual(v.status, 0, v.stderr);
