@@ -265,7 +265,7 @@ describe('CLI: when the heap is collected', () => {
 });
 
 describe('whole-tree runs: V8 optimizes later (tierUpLater)', () => {
-  // a function called from code that is never optimized, until TurboFan has optimized it: how many calls
+  // a function called from code that is never optimized, until TurboFan has optimized it (status bit 16): how many calls
   const probe = (later: boolean) => {
     const memory = path.join(__dirname, '..', '..', 'src', 'core', 'memory.js');
     const script = `${later ? `require(${JSON.stringify(memory)}).tierUpLater();` : ''}
