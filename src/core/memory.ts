@@ -34,7 +34,7 @@ export function workerYoungGeneration(): void {
 }
 
 /** V8's interrupt budget for whole-tree runs, three times its default of 67584 (tierUpLater). */
-export const INTERRUPT_BUDGET = 200000;
+const INTERRUPT_BUDGET = 200000;
 
 /**
  * Lets V8 optimize a function once about three times as much of its bytecode has run: a cold

@@ -403,10 +403,9 @@ function kbuildWhileStamping(o: EstimateOptions, files: Map<string, string>, kno
   if (!o.cacheDir || o.onScan || o.onPrepared || o.kbuildRead || o.compiler || o.scan || o.prepared || overlayActive()) return undefined;
   // the saved-result run (the usual one) answers at the first check: two file tests, its key made anyway
   if (cacheable(o)) {
-    const key = resultKey(o);
-    if (new ResultCache(o.cacheDir, o.root, key).anySaved()) return undefined;
-    const other = new Siblings(o.cacheDir, o.root, familyKey(o)).last();
-    if (other !== undefined && other !== key && new ResultCache(o.cacheDir, o.root, other).anySaved()) return undefined;
+    if (new ResultCache(o.cacheDir, o.root, resultKey(o)).anySaved()) return undefined;
+    const other = siblingKey(o);
+    if (other !== undefined && new ResultCache(o.cacheDir, o.root, other).anySaved()) return undefined;
   }
   if (!anyHeaderFacts(o.cacheDir)) return undefined;
   const taking = treeStamp(o.root, { signal: o.signal, files, skip: unreadFolders(o) });
@@ -424,9 +423,15 @@ function keep(o: EstimateOptions, stamp: TreeStamp, r: EstimateResult, scan?: Sc
 }
 
 /** The last saved run of `o`'s options with other possible CPUs (Siblings), if any. */
-function siblingOf(o: EstimateOptions): Previous | undefined {
+/** The options of the family's last saved run when they are not `o`'s own: the sibling whose parts a run may take. */
+function siblingKey(o: EstimateOptions): string | undefined {
   const other = new Siblings(o.cacheDir!, o.root, familyKey(o)).last();
-  return other === undefined || other === resultKey(o) ? undefined : new ResultCache(o.cacheDir!, o.root, other).lookupPrevious();
+  return other === resultKey(o) ? undefined : other;
+}
+
+function siblingOf(o: EstimateOptions): Previous | undefined {
+  const other = siblingKey(o);
+  return other === undefined ? undefined : new ResultCache(o.cacheDir!, o.root, other).lookupPrevious();
 }
 
 /** The per-file results saved with the result of `o` (reuse.ts), on the same terms as cachedScan. */
