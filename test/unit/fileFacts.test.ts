@@ -101,6 +101,43 @@ describe('per-file facts of built files', () => {
     });
   });
 
+  it('saved facts taken on trust before the stats are known hold until confirm() finds their file changed', () => {
+    inTree(SRC, ({ root, file, cache, write }) => {
+      const first = new FactStore(root, cache);
+      first.get('a.c');
+      first.save();
+      type Key = [number, number, number, number];
+      const known: { stats?: (rel: string) => Key | undefined } = {};
+      const now = (): Key => { const st = fs.statSync(file); return [st.size, st.mtimeMs, st.ctimeMs, st.ino]; };
+      const saved = now();
+      // unchanged: taken on trust, confirmed by the stats known later; confirm() asks those, not the disk
+      const same = new FactStore(root, cache, (rel) => known.stats?.(rel));
+      same.trustUntilConfirmed();
+      assert.ok(same.get('a.c')!.calls.includes('WARN_ON'));
+      known.stats = () => saved;
+      assert.strictEqual(same.confirm(), true);
+      const other = new FactStore(root, cache, (rel) => known.stats?.(rel));
+      known.stats = undefined;
+      other.trustUntilConfirmed();
+      other.get('a.c');
+      known.stats = () => [saved[0] + 1, saved[1], saved[2], saved[3]];
+      assert.strictEqual(other.confirm(), false, 'a known stat that differs from the saved one');
+      // edited since it was saved: taken on trust the answer is the saved one (no stat then);
+      // confirm() finds the change and the next ask reads the file
+      write(SRC.replace('WARN_ON', 'BUG_ON'));
+      known.stats = undefined;
+      const edited = new FactStore(root, cache, (rel) => known.stats?.(rel));
+      edited.trustUntilConfirmed();
+      assert.ok(edited.get('a.c')!.calls.includes('WARN_ON'));
+      known.stats = () => now();
+      assert.strictEqual(edited.confirm(), false);
+      assert.ok(edited.get('a.c')!.calls.includes('BUG_ON'));
+      // without trustUntilConfirmed the saved answer is checked by a stat first
+      known.stats = undefined;
+      assert.ok(new FactStore(root, cache, (rel) => known.stats?.(rel)).get('a.c')!.calls.includes('BUG_ON'));
+    });
+  });
+
   it('which names a file mentions is kept with the list while the file is unchanged; an overlay copy is read and never kept', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcpu-facts-'));
     const real = readTextModule.readText;

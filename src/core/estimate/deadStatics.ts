@@ -14,6 +14,63 @@ interface Item { name?: string; isStatic: boolean; text: string; /** other names
 const ID = /[A-Za-z_]\w*/g;
 const C_WORDS = new Set(['static', 'const', 'volatile', 'struct', 'union', 'enum', 'unsigned', 'signed', 'int', 'long', 'short', 'char', 'void', 'bool', 'inline']);
 
+// identifier characters by code: 1 may start a word (a letter or '_'), 2 only continue one (a digit)
+const WORD = new Uint8Array(128);
+for (let c = 0; c < 128; c++) WORD[c] = /[A-Za-z_]/.test(String.fromCharCode(c)) ? 1 : /\d/.test(String.fromCharCode(c)) ? 2 : 0;
+
+/**
+ * A set of names and a search for them among a text's words, the words that ID (above) finds
+ * (a run of word characters from its first letter or '_'), in order. Only a word whose first
+ * character and length some name has becomes a string: a file's items hold ~40 words per line,
+ * of which a handful are names that matter (matching them all made every word a string).
+ */
+class Words {
+  readonly set: Set<string>;
+  /** first character x length (the last slot: 63 and longer) of some name */
+  private shape = new Uint8Array(128 * 64);
+  constructor(names: Iterable<string>) {
+    this.set = new Set(names);
+    for (const n of this.set) { const c = n.charCodeAt(0); if (c < 128) this.shape[c * 64 + Math.min(n.length, 63)] = 1; }
+  }
+
+  /** Calls `f` with each word of `t` in the set, in order, until it returns true; whether one did. */
+  each(t: string, f: (word: string) => boolean): boolean {
+    const n = t.length;
+    for (let i = 0; i < n; ) {
+      const c = t.charCodeAt(i);
+      if (c >= 128 || WORD[c] !== 1) { i++; continue; }
+      let j = i + 1;
+      while (j < n) { const d = t.charCodeAt(j); if (d >= 128 || WORD[d] === 0) break; j++; }
+      if (this.shape[c * 64 + Math.min(j - i, 63)] === 1) {
+        const w = t.slice(i, j);
+        if (this.set.has(w) && f(w)) return true;
+      }
+      i = j;
+    }
+    return false;
+  }
+}
+
+/**
+ * The #define lines of `raw` with comments blanked and continued lines joined, one per line: what
+ * splitting that text at each newline and keeping the lines `/^\s*#\s*define\b/` matches gives,
+ * without making a string of every line.
+ */
+export function defineLines(raw: string): string {
+  if (!raw.includes('define')) return '';
+  const t = stripComments(raw).replace(/\\\r?\n/g, ' ');
+  const out: string[] = [];
+  for (let at = t.indexOf('define'); at >= 0; ) {
+    const s = t.lastIndexOf('\n', at) + 1;
+    const nl = t.indexOf('\n', at);
+    const e = nl < 0 ? t.length : nl;
+    const l = t.slice(s, e);
+    if (/^\s*#\s*define\b/.test(l)) out.push(l);
+    at = nl < 0 ? -1 : t.indexOf('define', e);
+  }
+  return out.join('\n');
+}
+
 /** end (exclusive) of the statement starting at i: a {block} or up to the ';' at depth 0 */
 function statementEnd(t: string, i: number): number {
   while (i < t.length && /\s/.test(t[i])) i++;
@@ -83,14 +140,18 @@ function items(text: string, percpu: Map<number, string>): Item[] {
     while (lo < hi) { const mid = (lo + hi) >> 1; if (nl[mid] < i) lo = mid + 1; else hi = mid; }
     return lo + 1;
   };
+  const lines = [...percpu];
   const push = (end: number) => {
     const s = text.slice(start, end);
-    if (/\S/.test(s)) {
-      const head = s.replace(/^\s+/, '');
+    const lead = s.search(/\S/);
+    if (lead >= 0) {
+      // a view, not a copy of a function's whole text
+      const head = s.slice(lead);
       const isStatic = /^static\b/.test(head);
       let name: string | undefined;
-      const first = lineAt(start + s.search(/\S/));
-      const pc = [...percpu].find(([l]) => l >= first && l <= lineAt(end));
+      const first = lineAt(start + lead);
+      const last = lineAt(end);
+      const pc = lines.find(([l]) => l >= first && l <= last);
       if (pc) name = pc[1];
       else {
         const brace = head.indexOf('{');
@@ -112,12 +173,12 @@ function items(text: string, percpu: Map<number, string>): Item[] {
     start = end;
   };
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"' || c === "'") { const j = text.indexOf(c, i + 1); if (j > 0) i = j; continue; }
-    if (c === '{' || c === '(' || c === '[') d++;
-    else if (c === ')' || c === ']') d--;
-    else if (c === '}') { d--; if (d === 0 && !/^[ \t]*[;,=A-Za-z_]/.test(text.slice(i + 1, i + 40))) push(i + 1); }
-    else if (c === ';' && d === 0) push(i + 1);
+    const c = text.charCodeAt(i);
+    if (c === 34 || c === 39) { const j = text.indexOf(c === 34 ? '"' : "'", i + 1); if (j > 0) i = j; continue; }
+    if (c === 123 || c === 40 || c === 91) d++; // { ( [
+    else if (c === 41 || c === 93) d--; // ) ]
+    else if (c === 125) { d--; if (d === 0 && !/^[ \t]*[;,=A-Za-z_]/.test(text.slice(i + 1, i + 40))) push(i + 1); }
+    else if (c === 59 && d === 0) push(i + 1); // ;
   }
   push(text.length);
   return out;
@@ -138,13 +199,17 @@ function reaching(list: Item[], statics: Map<number, string>): Set<string> {
   // only what a static item defines, or a static per-CPU name, can reach further
   const names = new Set<string>([...statics.values(), ...byNames(list).keys()]);
   const usedBy = new Map<string, Item[]>(); // name -> static items whose text names it
+  const words = new Words(names);
   for (const it of list) {
     if (!it.name || !it.isStatic) continue;
-    for (const id of new Set(it.text.match(ID))) {
-      if (!names.has(id)) continue;
+    const seen = new Set<string>();
+    words.each(it.text, (id) => {
+      if (seen.has(id)) return false;
+      seen.add(id);
       const l = usedBy.get(id);
       if (l) l.push(it); else usedBy.set(id, [it]);
-    }
+      return false;
+    });
   }
   const out = new Set(statics.values());
   const work = [...out];
@@ -161,14 +226,15 @@ function reaching(list: Item[], statics: Map<number, string>): Set<string> {
  * code reaches. `active`: the file's text with inactive #if regions blanked; `raw`: its source.
  */
 export function deadStatics(active: string, raw: string, statics: Map<number, string>, isSet: (sym: string) => boolean, bodyOf?: BodyOf): Set<string> {
-  const defineBodies = stripComments(raw).replace(/\\\r?\n/g, ' ').split('\n').filter((l) => /^\s*#\s*define\b/.test(l)).join('\n');
+  const defineBodies = defineLines(raw);
   const pred = bodyOf && ((call: string) => evalCondition(call, bodyOf, isSet));
   const text = stripComments(active);
   // a branch can decide a static's fate only if it names the static or a static item that reaches it
   // (folding takes text away, never adds, and leaves the items' bounds as they are)
   const all = items(text, statics);
   const reach = pred && reaching(all, statics);
-  const matters = reach && ((b: string) => (b.match(ID) ?? []).some((id) => reach.has(id)));
+  const reachWords = reach && new Words(reach);
+  const matters = reachWords && ((b: string) => reachWords.each(b, () => true));
   const folded = foldIsEnabled(text, isSet, pred, matters || undefined);
   const list = all.map((it) => ({ ...it, text: folded.slice(it.start, it.end) }));
   const byName = byNames(list);
@@ -176,14 +242,16 @@ export function deadStatics(active: string, raw: string, statics: Map<number, st
   // a name in a #define body is used wherever the macro is (printk.c: printk_enter_irqsave() calls
   // the static __printk_recursion_counter()): those bodies are roots too
   const work: Item[] = [...list.filter((it) => !it.isStatic || !it.name), { isStatic: false, text: defineBodies, start: 0, end: 0 }];
+  // only a static item's names decide anything (the others are never dead)
+  const staticWords = new Words(byName.keys());
   while (work.length) {
     const it = work.pop()!;
-    for (const id of it.text.match(ID) ?? []) {
-      // only a static item's names decide anything (the others are never dead)
-      if (!byName.has(id) || (it.isStatic && id === it.name) || live.has(id)) continue;
+    staticWords.each(it.text, (id) => {
+      if ((it.isStatic && id === it.name) || live.has(id)) return false;
       live.add(id);
       for (const s of byName.get(id) ?? []) work.push(s);
-    }
+      return false;
+    });
   }
   const dead = new Set<string>();
   for (const name of statics.values()) {

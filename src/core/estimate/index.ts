@@ -330,6 +330,8 @@ export async function estimate(o: EstimateOptions): Promise<EstimateResult> {
   // the stamp took every file's stat: the scan's index and the facts compare with those, no stat per
   // file; let go of once the facts are saved (statsDone), ~10 MB less through the rules of a distro config
   stats = stamp ? knownStats(files) : undefined;
+  // Kbuild read while stamping took saved facts on trust: read again if one of their files changed
+  if (early && o.kbuildRead === early.kbuildRead && !early.kbuildRead.facts.confirm()) o = { ...o, kbuildRead: { kb: treeKbuild(o, early.kbuildRead.facts), facts: early.kbuildRead.facts } };
   const known: KnownStats | undefined = stats && ((rel) => stats?.(rel));
   // and listed every file: the scan takes its list from there instead of walking again
   const listed = stamp?.odd && listedFrom(files.keys(), stamp.odd, o.include?.length ? o.include : DEFAULT_INCLUDE, o.exclude ?? [...DEFAULT_EXCLUDE]);
@@ -411,6 +413,8 @@ function kbuildWhileStamping(o: EstimateOptions, files: Map<string, string>, kno
   const taking = treeStamp(o.root, { signal: o.signal, files, skip: unreadFolders(o) });
   taking.catch(() => undefined); // awaited by the caller
   const facts = new FactStore(o.root, o.cacheDir, known);
+  // the saved facts without a stat each: the stamp's stats check them when taken (confirmKbuild)
+  facts.trustUntilConfirmed();
   return { taking, kbuildRead: { kb: treeKbuild(o, facts), facts } };
 }
 
