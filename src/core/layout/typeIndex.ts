@@ -556,11 +556,17 @@ export class TypeIndex {
     return r;
   }
 
+  /** the last file prepare() indexed the folder of: asked again (most of a file's lookups), nothing is left to do */
+  private prepared?: string;
+
   private prepare(fromFile?: string): void {
+    if (fromFile !== undefined && fromFile === this.prepared && this.raw) return;
     // the asking file's own directory holds its quoted local headers ("sched.h" beside kernel/sched/core.c),
     // for an open document as for a file read from disk
-    if (fromFile && fromFile !== FALLBACK_FILE && this.dirs.length) this.indexDir(path.dirname(path.resolve(fromFile)), false);
-    else if (this.dirs.length) this.ensureRaw();
+    if (fromFile && fromFile !== FALLBACK_FILE && this.dirs.length) {
+      this.indexDir(path.dirname(path.resolve(fromFile)), false);
+      this.prepared = fromFile;
+    } else if (this.dirs.length) this.ensureRaw();
   }
 
   /** A macro as gcc would see it when compiling kernel C (first definition by include priority). */
