@@ -413,7 +413,7 @@ function kbuildWhileStamping(o: EstimateOptions, files: Map<string, string>, kno
   const taking = treeStamp(o.root, { signal: o.signal, files, skip: unreadFolders(o) });
   taking.catch(() => undefined); // awaited by the caller
   const facts = new FactStore(o.root, o.cacheDir, known);
-  // the saved facts without a stat each: the stamp's stats check them when taken (confirmKbuild)
+  // the saved facts without a stat each: the stamp's stats check them once taken (confirm, in estimate)
   facts.trustUntilConfirmed();
   return { taking, kbuildRead: { kb: treeKbuild(o, facts), facts } };
 }
