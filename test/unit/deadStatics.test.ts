@@ -5,7 +5,9 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { deadStatics, foldIsEnabled } from '../../src/core/estimate/deadStatics';
+import fc from 'fast-check';
+import { deadStatics, defineLines, foldIsEnabled } from '../../src/core/estimate/deadStatics';
+import { stripComments } from '../../src/core/config/lex';
 import { functionBodies } from '../../src/core/estimate/constPredicates';
 import { compilerWorks } from './support/gccTruth';
 
@@ -84,4 +86,15 @@ describe('dead static per-CPU variables', () => {
     }
     if (!compared) this.skip();
   });
+
+  it('finds the #define lines as splitting the comment-free, joined text at each newline would', () => {
+    const byLines = (raw: string) => stripComments(raw).replace(/\\\r?\n/g, ' ').split('\n').filter((l) => /^\s*#\s*define\b/.test(l)).join('\n');
+    const raw = '#define A 1\n/* #define HIDDEN 2 */\nint undefined_x; // define\n  #  define B(x) \\\n\t(x + 1)\r\n#defined_not\n#define C define\n#undef A\n#define';
+    assert.strictEqual(defineLines(raw), '#define A 1\n  #  define B(x)  \t(x + 1)\r\n#define C define\n#define');
+    assert.strictEqual(defineLines(raw), byLines(raw));
+    assert.strictEqual(defineLines('int x;\n'), '');
+    const piece = fc.constantFrom('#define X 1', 'define', '#', ' ', '\t', '\n', '\r\n', '\\\n', '/*', '*/', '//', '"', 'x', '#  define Y(a) a', 'undefined');
+    fc.assert(fc.property(fc.array(piece, { maxLength: 40 }), (ps) => defineLines(ps.join('')) === byLines(ps.join(''))), { numRuns: 2000 });
+  });
+
 });
