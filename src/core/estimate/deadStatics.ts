@@ -25,7 +25,7 @@ for (let c = 0; c < 128; c++) WORD[c] = /[A-Za-z_]/.test(String.fromCharCode(c))
  * of which a handful are names that matter (matching them all made every word a string).
  */
 class Words {
-  readonly set: Set<string>;
+  private readonly set: Set<string>;
   /** first character x length (the last slot: 63 and longer) of some name */
   private shape = new Uint8Array(128 * 64);
   constructor(names: Iterable<string>) {

@@ -426,13 +426,13 @@ function keep(o: EstimateOptions, stamp: TreeStamp, r: EstimateResult, scan?: Sc
   if (new ResultCache(o.cacheDir!, o.root, resultKey(o)).save(stamp, r, scan, parts, files)) new Siblings(o.cacheDir!, o.root, familyKey(o)).saved(resultKey(o));
 }
 
-/** The last saved run of `o`'s options with other possible CPUs (Siblings), if any. */
 /** The options of the family's last saved run when they are not `o`'s own: the sibling whose parts a run may take. */
 function siblingKey(o: EstimateOptions): string | undefined {
   const other = new Siblings(o.cacheDir!, o.root, familyKey(o)).last();
   return other === resultKey(o) ? undefined : other;
 }
 
+/** The last saved run of `o`'s options with other possible CPUs (Siblings), if any. */
 function siblingOf(o: EstimateOptions): Previous | undefined {
   const other = siblingKey(o);
   return other === undefined ? undefined : new ResultCache(o.cacheDir!, o.root, other).lookupPrevious();
